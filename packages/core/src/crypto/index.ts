@@ -1,0 +1,2 @@
+export { constantTimeEqual, generateToken, sha256Hex } from './random.js';
+export { uuidv7 } from './uuid.js';

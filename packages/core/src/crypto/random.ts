@@ -1,0 +1,18 @@
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+
+/** A URL-safe opaque token of `bytes` random bytes (default 32 = 256 bits). */
+export function generateToken(bytes = 32): string {
+  return randomBytes(bytes).toString('base64url');
+}
+
+/** Hex SHA-256 of a token: what is stored in place of the token. */
+export function sha256Hex(value: string): string {
+  return createHash('sha256').update(value, 'utf8').digest('hex');
+}
+
+/** Constant-time string equality (hash both first so lengths always match). */
+export function constantTimeEqual(a: string, b: string): boolean {
+  const ha = createHash('sha256').update(a, 'utf8').digest();
+  const hb = createHash('sha256').update(b, 'utf8').digest();
+  return timingSafeEqual(ha, hb);
+}

@@ -1,0 +1,79 @@
+/**
+ * Every error Portcullis raises on purpose carries one of these codes. Codes are stable API:
+ * clients may branch on them; HTTP status codes live in one table in `http/status-codes.ts`.
+ */
+export const AUTH_ERROR_CODES = [
+  'invalid_request',
+  'invalid_json',
+  'unsupported_media_type',
+  'payload_too_large',
+  'not_found',
+  'method_not_allowed',
+  'unauthenticated',
+  'invalid_credentials',
+  'session_expired',
+  'forbidden',
+  'tenant_access_denied',
+  'tenant_required',
+  'tenant_suspended',
+  'csrf_origin_mismatch',
+  'conflict',
+  'email_taken',
+  'slug_taken',
+  'password_too_short',
+  'password_too_long',
+  'password_too_common',
+  'password_reused',
+  'rate_limited',
+  'account_locked',
+  'user_suspended',
+  'storage_unavailable',
+  'config_invalid',
+  'internal_error',
+] as const;
+
+export type AuthErrorCode = (typeof AUTH_ERROR_CODES)[number];
+
+const AUTH_ERROR_BRAND = Symbol.for('portcullis.AuthError');
+
+export interface AuthErrorOptions {
+  /** Human-readable detail safe to show to the caller (never secrets, never account existence). */
+  detail?: string;
+  /** Field-level problems for validation errors. */
+  issues?: ReadonlyArray<{ path: string; message: string }>;
+  /** Seconds the caller should wait, for `rate_limited` and `account_locked`. */
+  retryAfterSeconds?: number;
+  cause?: unknown;
+}
+
+/**
+ * The one error class of Portcullis. Check with {@link isAuthError} rather than `instanceof`,
+ * which fails when two copies of the package (ESM and CJS) meet.
+ *
+ * @example
+ * try { await auth.api.signIn({ email, password }) }
+ * catch (e) { if (isAuthError(e, 'invalid_credentials')) showLoginError() }
+ */
+export class AuthError extends Error {
+  readonly code: AuthErrorCode;
+  readonly detail: string | undefined;
+  readonly issues: ReadonlyArray<{ path: string; message: string }> | undefined;
+  readonly retryAfterSeconds: number | undefined;
+  readonly [AUTH_ERROR_BRAND] = true;
+
+  constructor(code: AuthErrorCode, options: AuthErrorOptions = {}) {
+    super(options.detail ? `${code}: ${options.detail}` : code, { cause: options.cause });
+    this.name = 'AuthError';
+    this.code = code;
+    this.detail = options.detail;
+    this.issues = options.issues;
+    this.retryAfterSeconds = options.retryAfterSeconds;
+  }
+}
+
+/** True when `error` is an {@link AuthError}, optionally with the given code. */
+export function isAuthError(error: unknown, code?: AuthErrorCode): error is AuthError {
+  if (typeof error !== 'object' || error === null) return false;
+  if ((error as { [AUTH_ERROR_BRAND]?: unknown })[AUTH_ERROR_BRAND] !== true) return false;
+  return code === undefined || (error as AuthError).code === code;
+}

@@ -1,0 +1,54 @@
+import type { AuditStore } from '../audit/audit-store.js';
+import type { RoleStore } from '../authorization/role-store.js';
+import type { PasswordStore } from '../credentials/passwords/password-store.js';
+import type { MembershipStore } from '../memberships/membership-store.js';
+import type { OutboxStore } from '../outbox/outbox-store.js';
+import type { SessionStore } from '../sessions/session-store.js';
+import type { TenantStore } from '../tenants/tenant-store.js';
+import type { UserStore } from '../users/user-store.js';
+
+/**
+ * The domain-shaped stores. Each domain declares its slice in `<domain>/<domain>-store.ts`;
+ * this interface only gathers them.
+ */
+export interface StorageStores {
+  tenants: TenantStore;
+  users: UserStore;
+  passwords: PasswordStore;
+  memberships: MembershipStore;
+  roles: RoleStore;
+  sessions: SessionStore;
+  audit: AuditStore;
+  outbox: OutboxStore;
+}
+
+/** What the database behind an adapter can do; core picks strategies from it. */
+export interface StorageCapabilities {
+  /** A short name for logs and errors: `postgres`, `mysql`, `sqlite`, `memory`... */
+  dialect: string;
+  /** `SELECT ... FOR UPDATE SKIP LOCKED` is available (outbox claims by many workers). */
+  skipLocked: boolean;
+}
+
+/**
+ * The storage port: what an adapter implements to hold Portcullis's data.
+ *
+ * Errors: an adapter may let driver errors through. Core wraps every adapter once and turns a
+ * unique-constraint violation into `AuthError('conflict')` and a lost connection into
+ * `AuthError('storage_unavailable')` (it recognizes PostgreSQL, MySQL/MariaDB and SQLite driver
+ * errors); an adapter for another database throws those `AuthError`s itself.
+ *
+ * @example
+ * const auth = createAuth({ storage: kyselyStorage(db), secret, baseURL })
+ */
+export interface Storage extends StorageStores {
+  readonly capabilities: StorageCapabilities;
+  /**
+   * Runs `fn` in one database transaction: everything it writes through `tx` commits together,
+   * or, when it throws, nothing does (the error is rethrown). Not re-entrant: inside `fn`, use
+   * `tx` only.
+   */
+  transaction<T>(fn: (tx: StorageStores) => Promise<T>): Promise<T>;
+  /** Releases what the adapter opened itself (never a client the host app passed in). */
+  close?(): Promise<void>;
+}

@@ -1,0 +1,28 @@
+import type { User } from '../users/users.js';
+import type { Session } from './sessions.js';
+
+/** The sessions slice of the storage port. */
+export interface SessionStore {
+  /** Inserts a session. Throws a conflict if the token hash already exists. */
+  create(session: Session): Promise<void>;
+  /**
+   * The session with this token hash and its user, in one query, if the session is not revoked
+   * and neither `expiresAt` nor `idleExpiresAt` is at or before `now`; otherwise null.
+   */
+  findActiveByTokenHash(tokenHash: string, now: Date): Promise<{ session: Session; user: User } | null>;
+  /** Records use: sets `lastSeenAt` and `idleExpiresAt` (never past `expiresAt`; callers clamp). */
+  touch(sessionId: string, lastSeenAt: Date, idleExpiresAt: Date): Promise<void>;
+  /** The user's sessions that are active at `now`, newest first. */
+  listActiveByUser(userId: string, now: Date): Promise<Session[]>;
+  /**
+   * Revokes one session of this user if it is not revoked yet. Returns true for the caller that
+   * revoked it: of concurrent callers exactly one wins. False when absent, another user's, or
+   * already revoked.
+   */
+  revoke(userId: string, sessionId: string, revokedAt: Date, reason: string): Promise<boolean>;
+  /**
+   * Revokes every unrevoked session of the user except `exceptSessionId`; returns how many this
+   * call revoked (concurrent callers never count one session twice).
+   */
+  revokeAllForUser(userId: string, revokedAt: Date, reason: string, exceptSessionId?: string): Promise<number>;
+}

@@ -1,0 +1,24 @@
+import type { User, UserStatus } from './users.js';
+
+/** A user together with the password hash, read in one query for sign-in. */
+export interface UserWithPassword {
+  user: User;
+  /** Null when the user has no password (passwordless accounts). */
+  passwordHash: string | null;
+}
+
+/** The users slice of the storage port. Emails are unique per pool (`tenantId` or shared). */
+export interface UserStore {
+  /**
+   * Inserts a user. Throws a conflict when another user of the same pool has the same
+   * normalized email: of concurrent creations with one email, exactly one succeeds.
+   */
+  create(user: User): Promise<void>;
+  findById(id: string): Promise<User | null>;
+  /** The user of the pool (`tenantId` null = shared pool) with this normalized email, or null. */
+  findByEmail(tenantId: string | null, normalizedEmail: string): Promise<User | null>;
+  /** Like `findByEmail`, joined with the password credential in the same query. */
+  findByEmailWithPassword(tenantId: string | null, normalizedEmail: string): Promise<UserWithPassword | null>;
+  /** Sets the status; returns the updated user or null when absent. */
+  updateStatus(id: string, status: UserStatus, updatedAt: Date): Promise<User | null>;
+}

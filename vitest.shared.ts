@@ -1,0 +1,12 @@
+import { fileURLToPath } from 'node:url';
+
+const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
+
+/** Tests run against the TypeScript sources of workspace packages, not their build output. */
+export const sourceAliases = [
+  { find: /^@portcullis\/core$/, replacement: here('./packages/core/src/index.ts') },
+  { find: /^@portcullis\/core\/(.+)$/, replacement: here('./packages/core/src/$1/index.ts') },
+  { find: /^@portcullis\/adapter-kysely$/, replacement: here('./packages/adapter-kysely/src/index.ts') },
+  { find: /^@portcullis\/express$/, replacement: here('./packages/express/src/index.ts') },
+  { find: /^@portcullis\/cli$/, replacement: here('./packages/cli/src/index.ts') },
+];
