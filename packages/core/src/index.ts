@@ -1,5 +1,47 @@
-export * from './ports/index.js';
-export { AUTH_ERROR_CODES, AuthError, type AuthErrorCode, type AuthErrorOptions, isAuthError } from './errors.js';
-export { normalizeEmail, SHARED_POOL, userPoolKey } from './users/users.js';
-export { classifyStorageError, type StorageErrorKind, type WrapStorageOptions, wrapStorage } from './storage/index.js';
+export { type Actor, type AuditChainVerification, canonicalJson, sealAuditEvent } from './audit/index.js';
+export { type Auth, createAuth, PORTCULLIS_VERSION } from './auth.js';
+export type { AuthApi } from './auth-api.js';
+export { findGrantingRole, permissionCovers } from './authorization/index.js';
+export type { CallContext } from './call-context.js';
+export type { AuthConfig, ResolvedConfig } from './config.js';
+export {
+  type ChangePasswordInput,
+  MIN_ARGON2_PARAMS,
+  type SignedIn,
+  type SignInInput,
+  type SignUpInput,
+  type SignUpPending,
+} from './credentials/passwords/index.js';
 export { constantTimeEqual, generateToken, sha256Hex, uuidv7 } from './crypto/index.js';
+export {
+  AUTH_ERROR_CODES,
+  AuthError,
+  type AuthErrorCode,
+  type AuthErrorOptions,
+  isAuthError,
+} from './errors.js';
+export {
+  type AuthHandler,
+  type HandlerOptions,
+  MAX_BODY_BYTES,
+  type ProblemBody,
+  STATUS_BY_CODE,
+} from './http/index.js';
+export { matchesEventType, type OutboxDispatcher, type OutboxSubscriber } from './outbox/index.js';
+export * from './ports/index.js';
+export { DEFAULT_RATE_LIMITS, type RateLimitRule, type RateLimitRuleName } from './rate-limit/index.js';
+export type { IssuedSession, SessionWithUser } from './sessions/index.js';
+export {
+  classifyStorageError,
+  type StorageErrorKind,
+  type WrapStorageOptions,
+  wrapStorage,
+} from './storage/index.js';
+export {
+  type CreateTenantInput,
+  DEFAULT_ROLES,
+  TENANT_PERMISSIONS,
+  type TenantPermission,
+  type UpdateTenantInput,
+} from './tenants/index.js';
+export { normalizeEmail, SHARED_POOL, userPoolKey } from './users/index.js';

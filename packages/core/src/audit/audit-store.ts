@@ -16,7 +16,10 @@ export interface AuditStore {
    * serialize: seqs are gap-free and unique. Call it on a transaction's stores so the entry
    * commits with the change it records.
    */
-  append(event: AuditEventInput, seal: (head: AuditChainHead, event: AuditEventInput) => string): Promise<AuditEvent>;
+  append(
+    event: AuditEventInput,
+    seal: (head: AuditChainHead, event: AuditEventInput) => string,
+  ): Promise<AuditEvent>;
   /** Entries of the chain, newest first. */
   list(tenantId: string | null, query: AuditQuery): Promise<AuditEvent[]>;
   /** Entries of the chain with `seq > afterSeq`, oldest first, for verification. */

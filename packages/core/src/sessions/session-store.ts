@@ -24,5 +24,10 @@ export interface SessionStore {
    * Revokes every unrevoked session of the user except `exceptSessionId`; returns how many this
    * call revoked (concurrent callers never count one session twice).
    */
-  revokeAllForUser(userId: string, revokedAt: Date, reason: string, exceptSessionId?: string): Promise<number>;
+  revokeAllForUser(
+    userId: string,
+    revokedAt: Date,
+    reason: string,
+    exceptSessionId?: string,
+  ): Promise<number>;
 }

@@ -76,19 +76,28 @@ function methodNames(store: object): string[] {
   const names = new Set<string>();
   for (let o: object | null = store; o && o !== Object.prototype; o = Object.getPrototypeOf(o)) {
     for (const key of Object.getOwnPropertyNames(o)) {
-      if (key !== 'constructor' && typeof (store as Record<string, unknown>)[key] === 'function') names.add(key);
+      if (key !== 'constructor' && typeof (store as Record<string, unknown>)[key] === 'function')
+        names.add(key);
     }
   }
   return [...names];
 }
 
-async function guard<T>(operation: string, logger: Logger | undefined, timeoutMs: number, run: () => Promise<T>) {
+async function guard<T>(
+  operation: string,
+  logger: Logger | undefined,
+  timeoutMs: number,
+  run: () => Promise<T>,
+) {
   let timer: NodeJS.Timeout | undefined;
   try {
     if (timeoutMs <= 0) return await run();
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(
-        () => reject(new AuthError('storage_unavailable', { detail: `storage did not answer in ${timeoutMs} ms` })),
+        () =>
+          reject(
+            new AuthError('storage_unavailable', { detail: `storage did not answer in ${timeoutMs} ms` }),
+          ),
         timeoutMs,
       );
       timer.unref?.();

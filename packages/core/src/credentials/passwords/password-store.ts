@@ -8,5 +8,10 @@ export interface PasswordStore {
    * Replaces the hash only if it still equals `expectedHash` (rehash on login must not
    * overwrite a password changed concurrently). Returns whether it was replaced.
    */
-  replaceIfUnchanged(userId: string, expectedHash: string, newHash: string, updatedAt: Date): Promise<boolean>;
+  replaceIfUnchanged(
+    userId: string,
+    expectedHash: string,
+    newHash: string,
+    updatedAt: Date,
+  ): Promise<boolean>;
 }

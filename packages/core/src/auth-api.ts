@@ -1,0 +1,64 @@
+import type { AuditChainVerification } from './audit/audit-chain.js';
+import type { CallContext } from './call-context.js';
+import type {
+  ChangePasswordInput,
+  SignedIn,
+  SignInInput,
+  SignUpInput,
+  SignUpPending,
+} from './credentials/passwords/index.js';
+import type { Member } from './memberships/memberships.js';
+import type { Page, PageRequest } from './ports/pagination.js';
+import type { SessionWithUser } from './sessions/session-service.js';
+import type { Session } from './sessions/sessions.js';
+import type { CreateTenantInput, UpdateTenantInput } from './tenants/tenant-service.js';
+import type { Tenant } from './tenants/tenants.js';
+import type { User } from './users/users.js';
+
+/**
+ * Server-side operations: the same validation, rate limits, audit and outbox as the HTTP routes,
+ * without HTTP. Pass a {@link CallContext} to record the actor and client of a call.
+ *
+ * @example
+ * const { user, token } = await auth.api.signIn({ email, password }, { ip })
+ * const current = await auth.api.getSession(request) // null when signed out
+ */
+export interface AuthApi {
+  /** Creates a user with a password and signs them in (or `{ pending }` in notify mode). */
+  signUp(input: SignUpInput, context?: CallContext): Promise<SignedIn | SignUpPending>;
+  /** Verifies email and password and opens a new session (a new token at every sign-in). */
+  signIn(input: SignInInput, context?: CallContext): Promise<SignedIn>;
+  /** Revokes the session this token belongs to; a no-op for an unknown token. */
+  signOut(sessionToken: string, context?: CallContext): Promise<void>;
+  /** The session of a request (its cookie), or null. Accepts a Request or its headers. */
+  getSession(request: Request | Headers): Promise<SessionWithUser | null>;
+  /** The session for a raw session token, or null. */
+  validateSessionToken(token: string): Promise<SessionWithUser | null>;
+  listSessions(userId: string): Promise<Session[]>;
+  revokeSession(userId: string, sessionId: string, context?: CallContext): Promise<void>;
+  revokeOtherSessions(userId: string, currentSessionId: string, context?: CallContext): Promise<number>;
+  revokeAllSessions(userId: string, context?: CallContext): Promise<number>;
+  changePassword(
+    userId: string,
+    currentSessionId: string | null,
+    input: ChangePasswordInput,
+    context?: CallContext,
+  ): Promise<{ revokedSessions: number }>;
+  createTenant(creatorUserId: string, input: CreateTenantInput, context?: CallContext): Promise<Tenant>;
+  listTenants(userId: string, page?: Partial<PageRequest>): Promise<Page<Tenant>>;
+  /** The tenant, if the user is a member (`not_found` otherwise). */
+  getTenant(tenantId: string, userId: string): Promise<Tenant>;
+  updateTenant(
+    tenantId: string,
+    userId: string,
+    input: UpdateTenantInput,
+    context?: CallContext,
+  ): Promise<Tenant>;
+  listMembers(tenantId: string, userId: string, page?: Partial<PageRequest>): Promise<Page<Member>>;
+  getUser(userId: string): Promise<User | null>;
+  /** Suspends the user and revokes all their sessions at once. */
+  suspendUser(userId: string, context?: CallContext): Promise<User>;
+  reactivateUser(userId: string, context?: CallContext): Promise<User>;
+  /** Recomputes a tenant's audit hash chain (`null`: the global chain). */
+  verifyAuditChain(tenantId: string | null): Promise<AuditChainVerification>;
+}

@@ -1,0 +1,155 @@
+import { verifyAuditEvents } from './audit/audit-chain.js';
+import type { AuthApi } from './auth-api.js';
+import { type AuthConfig, type ResolvedConfig, resolveConfig } from './config.js';
+import { createPasswordHasher } from './credentials/passwords/password-hasher.js';
+import { createPasswordService } from './credentials/passwords/password-service.js';
+import { sha256Hex } from './crypto/random.js';
+import { readCookie, sessionCookieName } from './http/cookies.js';
+import { type AuthHandler, createHandler } from './http/handler.js';
+import { buildOpenApiDocument } from './http/openapi.js';
+import type { RouteDefinition } from './http/route.js';
+import { accountRoutes, sessionRoutes } from './http/routes/account-routes.js';
+import { tenantRoutes } from './http/routes/tenant-routes.js';
+import { createMembershipService } from './memberships/membership-service.js';
+import { memoryKeyValue } from './memory/memory-key-value.js';
+import { createMailSubscriber } from './outbox/mail-subscriber.js';
+import { createOutboxDispatcher, type OutboxDispatcher } from './outbox/outbox-dispatcher.js';
+import { systemClock } from './ports/clock.js';
+import { consoleLogger } from './ports/logger.js';
+import { createFailureCounter } from './rate-limit/failure-counter.js';
+import { createRateLimiter } from './rate-limit/rate-limiter.js';
+import type { ServiceDeps } from './service-deps.js';
+import { createSessionService } from './sessions/session-service.js';
+import { wrapStorage } from './storage/wrap-storage.js';
+import { createTenantService } from './tenants/tenant-service.js';
+import { createUserService } from './users/user-service.js';
+
+/** The version reported in the OpenAPI document. */
+export const PORTCULLIS_VERSION = '0.1.0';
+
+/**
+ * A configured Portcullis instance.
+ *
+ * @example
+ * const auth = createAuth({ storage: kyselyStorage(db), secret, baseURL: 'http://localhost:3000' })
+ * app.all('/auth/*', toExpressHandler(auth))   // or mountAuth(app, auth) from @portcullis/express
+ */
+export interface Auth {
+  /** Web-standard handler for every route under `basePath`. */
+  handler: AuthHandler;
+  /** The same operations for server-side code. */
+  api: AuthApi;
+  /** The in-process outbox dispatcher (started automatically unless `outbox.autoStart: false`). */
+  outbox: OutboxDispatcher;
+  /** The validated configuration. */
+  config: ResolvedConfig;
+  /** The name of the session cookie (with `__Host-` on https). */
+  sessionCookieName: string;
+  /** The OpenAPI 3.1 document of the mounted routes. */
+  openApiDocument(): Record<string, unknown>;
+  /** Stops the dispatcher. Does not close the host app's database client. */
+  close(): Promise<void>;
+}
+
+/**
+ * Validates the config (throwing `AuthError('config_invalid')` at once when it is wrong), wires
+ * the ports to the domain services and returns the handler and server-side API.
+ */
+export function createAuth(options: AuthConfig): Auth {
+  const config = resolveConfig(options);
+  const clock = options.clock ?? systemClock;
+  const logger = options.logger ?? consoleLogger;
+  const storage = wrapStorage(options.storage, { logger, timeoutMs: config.storageTimeoutMs });
+  const keyValue = options.keyValue ?? memoryKeyValue({ clock });
+  const outbox = createOutboxDispatcher({
+    storage,
+    clock,
+    logger,
+    subscribers: [createMailSubscriber(options.mailer, logger), ...config.outbox.subscribers],
+    pollIntervalMs: config.outbox.pollIntervalMs,
+    maxAttempts: config.outbox.maxAttempts,
+  });
+  const deps: ServiceDeps = {
+    config,
+    storage,
+    keyValue,
+    clock,
+    logger,
+    hasher: createPasswordHasher(config.password.argon2),
+    rateLimiter: createRateLimiter(keyValue, config.rateLimit),
+    failures: createFailureCounter(keyValue, clock, config.lockout),
+    outbox,
+  };
+
+  const users = createUserService(deps);
+  const sessions = createSessionService(deps);
+  const tenants = createTenantService(deps);
+  const memberships = createMembershipService(deps, tenants);
+  const passwords = createPasswordService(deps, { users, sessions, tenants });
+  const cookieName = sessionCookieName({ name: config.session.cookieName, secure: config.secureCookies });
+  const page = (p?: { limit?: number; cursor?: string }) => ({ limit: p?.limit ?? 50, cursor: p?.cursor });
+
+  const api: AuthApi = {
+    signUp: passwords.signUp,
+    signIn: passwords.signIn,
+    async signOut(token, context = {}) {
+      const found = await storage.sessions.findActiveByTokenHash(sha256Hex(token), clock.now());
+      if (!found) return;
+      await sessions
+        .revokeSession(found.user.id, found.session.id, {
+          actor: { type: 'user', id: found.user.id },
+          ...context,
+        })
+        .catch(() => {
+          // a concurrent sign-out already revoked it: the outcome is the same
+        });
+    },
+    getSession(request) {
+      const headers = request instanceof Headers ? request : request.headers;
+      const token = readCookie(headers.get('cookie'), cookieName);
+      return token ? sessions.validateSessionToken(token) : Promise.resolve(null);
+    },
+    validateSessionToken: sessions.validateSessionToken,
+    listSessions: sessions.listSessions,
+    revokeSession: sessions.revokeSession,
+    revokeOtherSessions: sessions.revokeOtherSessions,
+    revokeAllSessions: (userId, context) => sessions.revokeAllSessions(userId, context),
+    changePassword: passwords.changePassword,
+    createTenant: tenants.createTenant,
+    listTenants: (userId, p) => tenants.listTenants(userId, page(p)),
+    async getTenant(tenantId, userId) {
+      return (await tenants.requirePermission(tenantId, userId, 'tenant.read')).tenant;
+    },
+    updateTenant: tenants.updateTenant,
+    listMembers: (tenantId, userId, p) => memberships.listMembers(tenantId, userId, page(p)),
+    getUser: users.getUser,
+    suspendUser: users.suspendUser,
+    reactivateUser: users.reactivateUser,
+    verifyAuditChain: (tenantId) =>
+      verifyAuditEvents((afterSeq, limit) => storage.audit.listChain(tenantId, afterSeq, limit)),
+  };
+
+  const routes: RouteDefinition[] = [...accountRoutes, ...sessionRoutes, ...tenantRoutes];
+  const serverUrl = new URL(config.basePath, config.baseURL).toString().replace(/\/$/, '');
+  let openApi: Record<string, unknown> | undefined;
+  const openApiDocument = () =>
+    (openApi ??= buildOpenApiDocument(routes, {
+      title: 'Portcullis',
+      version: PORTCULLIS_VERSION,
+      serverUrl,
+      sessionCookieName: cookieName,
+    }));
+  const handler = createHandler({ config, api, routes, logger, clock, openApi: openApiDocument });
+
+  if (config.outbox.autoStart) outbox.start();
+
+  return {
+    handler,
+    api,
+    outbox,
+    config,
+    sessionCookieName: cookieName,
+    openApiDocument,
+    close: () => outbox.stop(),
+  };
+}

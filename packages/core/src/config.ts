@@ -1,0 +1,328 @@
+import { z } from 'zod';
+import type { RoleTemplate } from './authorization/roles.js';
+import {
+  type Argon2Params,
+  DEFAULT_MAX_PASSWORD_LENGTH,
+  DEFAULT_MIN_PASSWORD_LENGTH,
+  MIN_ARGON2_PARAMS,
+} from './credentials/passwords/index.js';
+import { AuthError } from './errors.js';
+import type { OutboxSubscriber } from './outbox/outbox-dispatcher.js';
+import type { Clock } from './ports/clock.js';
+import type { KeyValue } from './ports/key-value.js';
+import type { Logger } from './ports/logger.js';
+import type { Mailer } from './ports/mailer.js';
+import type { Storage } from './ports/storage.js';
+import type { RateLimitRule, RateLimitRuleName } from './rate-limit/rate-limiter.js';
+import { DEFAULT_ROLES } from './tenants/default-roles.js';
+
+/**
+ * Everything `createAuth()` accepts. Only `storage`, `secret` and `baseURL` are required.
+ *
+ * @example
+ * createAuth({
+ *   storage: kyselyStorage(db),
+ *   secret: process.env.AUTH_SECRET!, // ≥ 32 characters of randomness
+ *   baseURL: 'https://app.example.com',
+ * })
+ */
+export interface AuthConfig {
+  /** Where Portcullis keeps its data: `kyselyStorage(db)`, `memoryStorage()`, ... */
+  storage: Storage;
+  /** Rate limits, counters and caches. Default: in-process memory (one instance only). */
+  keyValue?: KeyValue;
+  /** Server secret, at least 32 characters. Keys for encryption at rest are derived from it. */
+  secret: string;
+  /** The app's public origin (and optional path), e.g. `https://app.example.com`. */
+  baseURL: string;
+  /** Where the handler is mounted. Default `/auth`. */
+  basePath?: string;
+  /** Other origins allowed to send cookie-authenticated unsafe requests (CSRF check). */
+  trustedOrigins?: string[];
+  /** Read the client IP from `X-Forwarded-For` (only behind a proxy you control). Default false. */
+  trustProxy?: boolean;
+  session?: {
+    /** Hard session lifetime. Default 30 days. */
+    absoluteTtlSeconds?: number;
+    /** A session unused this long expires. Default 7 days. */
+    idleTtlSeconds?: number;
+    /** Write `lastSeenAt` at most this often per session. Default 60 s. */
+    touchIntervalSeconds?: number;
+    /** Cookie name; `__Host-` is prefixed automatically on https. Default `portcullis.session`. */
+    cookieName?: string;
+  };
+  password?: {
+    /** Default 15 (NIST 800-63B-4 single factor); not below 8. */
+    minLength?: number;
+    /** Default 128; not below 64. */
+    maxLength?: number;
+    /** argon2id cost; never weaker than m=19456 KiB, t=2, p=1. */
+    argon2?: Partial<Argon2Params>;
+    /** An extra blocklist check, e.g. against a breached-password corpus. */
+    isBlocked?: (password: string) => boolean | Promise<boolean>;
+  };
+  signup?: {
+    /** Default true. */
+    enabled?: boolean;
+    /**
+     * What a sign-up with a taken email answers: `conflict` (409 `email_taken`, the default) or
+     * `notify` (202 for every sign-up, new or not, and the owner of the email is told by mail).
+     */
+    onEmailTaken?: 'conflict' | 'notify';
+  };
+  tenants?: {
+    /** Roles provisioned into every new tenant. Default owner/admin/member/viewer. */
+    defaultRoles?: RoleTemplate[];
+    /** Role given to a tenant's creator. Default `owner`. */
+    creatorRole?: string;
+    /** Role given to users who sign up into an isolated-pool tenant. Default `member`. */
+    isolatedSignupRole?: string;
+  };
+  rateLimit?: {
+    /** Default true. Turn off only in tests. */
+    enabled?: boolean;
+    rules?: Partial<Record<RateLimitRuleName, RateLimitRule>>;
+  };
+  lockout?: {
+    /** Consecutive failures per account before delays start. Default 5. */
+    freeAttempts?: number;
+    /** Consecutive failures after which the account is locked until reset. Default 100. */
+    maxFailures?: number;
+  };
+  outbox?: {
+    /** Receivers of outbox events, delivered at least once. */
+    subscribers?: OutboxSubscriber[];
+    /** Poll for due events this often. Default 1000 ms. */
+    pollIntervalMs?: number;
+    /** Attempts before an event is dead-lettered. Default 10. */
+    maxAttempts?: number;
+    /** Start the in-process dispatcher with createAuth. Default true. */
+    autoStart?: boolean;
+  };
+  mailer?: Mailer;
+  clock?: Clock;
+  logger?: Logger;
+  /** Answer `storage_unavailable` when a storage call takes longer. Default 10000 ms. */
+  storageTimeoutMs?: number;
+}
+
+/** The config after defaults, as the domains see it. */
+export interface ResolvedConfig {
+  secret: string;
+  baseURL: URL;
+  basePath: string;
+  trustedOrigins: ReadonlySet<string>;
+  trustProxy: boolean;
+  secureCookies: boolean;
+  session: {
+    absoluteTtlSeconds: number;
+    idleTtlSeconds: number;
+    touchIntervalSeconds: number;
+    cookieName: string;
+  };
+  password: {
+    minLength: number;
+    maxLength: number;
+    argon2: Argon2Params;
+    isBlocked: ((password: string) => boolean | Promise<boolean>) | undefined;
+  };
+  signup: { enabled: boolean; onEmailTaken: 'conflict' | 'notify' };
+  tenants: { defaultRoles: RoleTemplate[]; creatorRole: string; isolatedSignupRole: string };
+  rateLimit: { enabled: boolean; rules: Partial<Record<RateLimitRuleName, RateLimitRule>> };
+  lockout: { freeAttempts: number; maxFailures: number };
+  outbox: {
+    subscribers: OutboxSubscriber[];
+    pollIntervalMs: number;
+    maxAttempts: number;
+    autoStart: boolean;
+  };
+  storageTimeoutMs: number;
+}
+
+const port = (methods: string[]) =>
+  z.custom<object>(
+    (value) =>
+      typeof value === 'object' &&
+      value !== null &&
+      methods.every((m) => typeof (value as Record<string, unknown>)[m] === 'function'),
+    { message: `must implement ${methods.join(', ')}` },
+  );
+
+const roleTemplate = z.object({
+  key: z.string().regex(/^[a-z][a-z0-9_-]{0,62}$/),
+  name: z.string().min(1).max(100),
+  permissions: z.array(z.string().regex(/^(\*|[a-z][a-z0-9_]*\.(\*|[a-z][a-z0-9_]*))$/)),
+});
+
+const configSchema = z
+  .object({
+    storage: z.custom<Storage>(
+      (v) =>
+        typeof v === 'object' &&
+        v !== null &&
+        typeof (v as Storage).transaction === 'function' &&
+        typeof (v as Storage).sessions === 'object',
+      { message: 'must be a Storage adapter (kyselyStorage(db), memoryStorage(), ...)' },
+    ),
+    keyValue: port(['get', 'set', 'increment', 'getAndDelete', 'publish', 'subscribe']).optional(),
+    secret: z
+      .string({ message: 'is required' })
+      .min(32, 'must be at least 32 characters (use 32 random bytes, base64)')
+      .refine((s) => new Set(s).size >= 8, 'looks like a placeholder: use random bytes'),
+    baseURL: z
+      .string({ message: 'is required' })
+      .url('must be an absolute URL such as https://app.example.com')
+      .refine((u) => /^https?:$/.test(new URL(u).protocol), 'must use http or https'),
+    basePath: z
+      .string()
+      .regex(/^\/[A-Za-z0-9/_-]*$/, 'must start with / and contain only path characters')
+      .optional(),
+    trustedOrigins: z.array(z.string().url()).optional(),
+    trustProxy: z.boolean().optional(),
+    session: z
+      .object({
+        absoluteTtlSeconds: z.number().int().min(60).max(31_536_000).optional(),
+        idleTtlSeconds: z.number().int().min(60).optional(),
+        touchIntervalSeconds: z.number().int().min(0).optional(),
+        cookieName: z
+          .string()
+          .regex(/^[A-Za-z0-9._-]+$/)
+          .optional(),
+      })
+      .strict()
+      .optional(),
+    password: z
+      .object({
+        minLength: z.number().int().min(8).max(64).optional(),
+        maxLength: z.number().int().min(64).max(1024).optional(),
+        argon2: z
+          .object({
+            memoryCost: z.number().int().min(MIN_ARGON2_PARAMS.memoryCost).optional(),
+            timeCost: z.number().int().min(MIN_ARGON2_PARAMS.timeCost).optional(),
+            parallelism: z.number().int().min(1).max(16).optional(),
+          })
+          .strict()
+          .optional(),
+        isBlocked: z.function().optional(),
+      })
+      .strict()
+      .optional(),
+    signup: z
+      .object({ enabled: z.boolean().optional(), onEmailTaken: z.enum(['conflict', 'notify']).optional() })
+      .strict()
+      .optional(),
+    tenants: z
+      .object({
+        defaultRoles: z.array(roleTemplate).min(1).optional(),
+        creatorRole: z.string().optional(),
+        isolatedSignupRole: z.string().optional(),
+      })
+      .strict()
+      .optional(),
+    rateLimit: z
+      .object({
+        enabled: z.boolean().optional(),
+        rules: z
+          .record(
+            z.string(),
+            z.object({ limit: z.number().int().min(1), windowSeconds: z.number().int().min(1) }).strict(),
+          )
+          .optional(),
+      })
+      .strict()
+      .optional(),
+    lockout: z
+      .object({
+        freeAttempts: z.number().int().min(1).optional(),
+        maxFailures: z.number().int().min(1).max(100).optional(),
+      })
+      .strict()
+      .optional(),
+    outbox: z
+      .object({
+        subscribers: z
+          .array(
+            z.object({
+              name: z.string().min(1),
+              events: z.array(z.string()).optional(),
+              handle: z.function(),
+            }),
+          )
+          .optional(),
+        pollIntervalMs: z.number().int().min(10).optional(),
+        maxAttempts: z.number().int().min(1).max(100).optional(),
+        autoStart: z.boolean().optional(),
+      })
+      .strict()
+      .optional(),
+    mailer: port(['send']).optional(),
+    clock: port(['now']).optional(),
+    logger: port(['debug', 'info', 'warn', 'error']).optional(),
+    storageTimeoutMs: z.number().int().min(100).optional(),
+  })
+  .strict();
+
+/** Validates the config once, at `createAuth()`: a bad config fails at start, not at first login. */
+export function resolveConfig(config: AuthConfig): ResolvedConfig {
+  const parsed = configSchema.safeParse(config);
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map((i) => ({
+      path: i.path.join('.') || '(config)',
+      message: i.message,
+    }));
+    throw new AuthError('config_invalid', {
+      detail: issues.map((i) => `${i.path} ${i.message}`).join('; '),
+      issues,
+    });
+  }
+  const baseURL = new URL(config.baseURL);
+  const defaultRoles = config.tenants?.defaultRoles ?? DEFAULT_ROLES;
+  const creatorRole = config.tenants?.creatorRole ?? 'owner';
+  const isolatedSignupRole = config.tenants?.isolatedSignupRole ?? 'member';
+  for (const key of [creatorRole, isolatedSignupRole]) {
+    if (!defaultRoles.some((r) => r.key === key)) {
+      throw new AuthError('config_invalid', {
+        detail: `tenants: role "${key}" is not among the default roles`,
+      });
+    }
+  }
+  const idle = config.session?.idleTtlSeconds ?? 7 * 86_400;
+  const absolute = config.session?.absoluteTtlSeconds ?? 30 * 86_400;
+  return {
+    secret: config.secret,
+    baseURL,
+    basePath: (config.basePath ?? '/auth').replace(/\/+$/, '') || '/',
+    trustedOrigins: new Set([baseURL.origin, ...(config.trustedOrigins ?? []).map((o) => new URL(o).origin)]),
+    trustProxy: config.trustProxy ?? false,
+    secureCookies: baseURL.protocol === 'https:',
+    session: {
+      absoluteTtlSeconds: absolute,
+      idleTtlSeconds: Math.min(idle, absolute),
+      touchIntervalSeconds: config.session?.touchIntervalSeconds ?? 60,
+      cookieName: config.session?.cookieName ?? 'portcullis.session',
+    },
+    password: {
+      minLength: config.password?.minLength ?? DEFAULT_MIN_PASSWORD_LENGTH,
+      maxLength: config.password?.maxLength ?? DEFAULT_MAX_PASSWORD_LENGTH,
+      argon2: { ...MIN_ARGON2_PARAMS, ...config.password?.argon2 },
+      isBlocked: config.password?.isBlocked,
+    },
+    signup: {
+      enabled: config.signup?.enabled ?? true,
+      onEmailTaken: config.signup?.onEmailTaken ?? 'conflict',
+    },
+    tenants: { defaultRoles, creatorRole, isolatedSignupRole },
+    rateLimit: { enabled: config.rateLimit?.enabled ?? true, rules: config.rateLimit?.rules ?? {} },
+    lockout: {
+      freeAttempts: config.lockout?.freeAttempts ?? 5,
+      maxFailures: config.lockout?.maxFailures ?? 100,
+    },
+    outbox: {
+      subscribers: config.outbox?.subscribers ?? [],
+      pollIntervalMs: config.outbox?.pollIntervalMs ?? 1000,
+      maxAttempts: config.outbox?.maxAttempts ?? 10,
+      autoStart: config.outbox?.autoStart ?? true,
+    },
+    storageTimeoutMs: config.storageTimeoutMs ?? 10_000,
+  };
+}

@@ -1,0 +1,29 @@
+export {
+  type Argon2Params,
+  createPasswordHasher,
+  MIN_ARGON2_PARAMS,
+  type PasswordHasher,
+} from './password-hasher.js';
+export {
+  DEFAULT_MAX_PASSWORD_LENGTH,
+  DEFAULT_MIN_PASSWORD_LENGTH,
+  normalizeAndCheckPassword,
+  normalizePasswordForVerify,
+  type PasswordPolicy,
+} from './password-policy.js';
+export {
+  type ChangePasswordInput,
+  changePasswordInputSchema,
+  emailSchema,
+  type SignInInput,
+  type SignUpInput,
+  signInInputSchema,
+  signUpInputSchema,
+} from './password-schemas.js';
+export {
+  createPasswordService,
+  type PasswordService,
+  type SignedIn,
+  type SignUpPending,
+} from './password-service.js';
+export type { PasswordStore } from './password-store.js';

@@ -1,0 +1,41 @@
+import { z } from 'zod';
+
+/** Inputs of the password routes; `auth.api` parses with the same schemas as the HTTP layer. */
+export const emailSchema = z
+  .string()
+  .trim()
+  .min(3)
+  .max(254)
+  .regex(/^[^\s@]+@[^\s@]+\.[^\s@]+$/, 'must be an email address');
+
+// Bounded well above any policy maximum so an oversized password is a 400, not a slow hash.
+const passwordField = z.string().min(1).max(4096);
+
+export const signUpInputSchema = z
+  .object({
+    email: emailSchema,
+    password: passwordField,
+    name: z.string().trim().min(1).max(200).optional(),
+    tenant: z.string().min(1).max(100).optional().describe('Slug or id of an isolated-pool tenant to join'),
+  })
+  .strict();
+
+export const signInInputSchema = z
+  .object({
+    email: emailSchema,
+    password: passwordField,
+    tenant: z.string().min(1).max(100).optional().describe('Slug or id; required for isolated-pool tenants'),
+  })
+  .strict();
+
+export const changePasswordInputSchema = z
+  .object({
+    currentPassword: passwordField,
+    newPassword: passwordField,
+    revokeOtherSessions: z.boolean().optional().describe('Default true'),
+  })
+  .strict();
+
+export type SignUpInput = z.infer<typeof signUpInputSchema>;
+export type SignInInput = z.infer<typeof signInInputSchema>;
+export type ChangePasswordInput = z.infer<typeof changePasswordInputSchema>;

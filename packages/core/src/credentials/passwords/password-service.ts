@@ -1,0 +1,235 @@
+import { recordChange } from '../../audit/record-change.js';
+import type { CallContext } from '../../call-context.js';
+import { uuidv7 } from '../../crypto/uuid.js';
+import { AuthError, isAuthError } from '../../errors.js';
+import type { StorageStores } from '../../ports/storage.js';
+import type { ServiceDeps } from '../../service-deps.js';
+import type { IssuedSession, SessionService } from '../../sessions/session-service.js';
+import type { TenantService } from '../../tenants/tenant-service.js';
+import type { Tenant } from '../../tenants/tenants.js';
+import type { UserService } from '../../users/user-service.js';
+import { normalizeEmail, type User, userPoolKey } from '../../users/users.js';
+import { parseInput } from '../../validation.js';
+import { normalizeAndCheckPassword, normalizePasswordForVerify } from './password-policy.js';
+import {
+  type ChangePasswordInput,
+  changePasswordInputSchema,
+  type SignInInput,
+  type SignUpInput,
+  signInInputSchema,
+  signUpInputSchema,
+} from './password-schemas.js';
+
+/** A completed sign-in or sign-up: the user and a new session (its token shown once). */
+export interface SignedIn extends IssuedSession {
+  user: User;
+}
+
+/** Sign-up in `notify` mode: nothing reveals whether the email was new. */
+export interface SignUpPending {
+  pending: true;
+}
+
+export interface PasswordService {
+  signUp(input: SignUpInput, context?: CallContext): Promise<SignedIn | SignUpPending>;
+  signIn(input: SignInInput, context?: CallContext): Promise<SignedIn>;
+  changePassword(
+    userId: string,
+    currentSessionId: string | null,
+    input: ChangePasswordInput,
+    context?: CallContext,
+  ): Promise<{ revokedSessions: number }>;
+}
+
+export function createPasswordService(
+  deps: ServiceDeps,
+  services: { users: UserService; sessions: SessionService; tenants: TenantService },
+): PasswordService {
+  const { storage, clock, config, hasher, rateLimiter, failures } = deps;
+  const policy = config.password;
+
+  async function limit(rule: 'signIn' | 'signUp' | 'passwordChange', subject: string, context: CallContext) {
+    const state = await rateLimiter.consume(rule, subject);
+    if (state) (context.rateLimits ??= []).push(state);
+  }
+
+  /** The tenant a sign-in or sign-up names, if any; unknown or inactive tenants fail alike. */
+  async function namedTenant(tenant: string | undefined, failWith: 'invalid_credentials' | 'not_found') {
+    if (!tenant) return null;
+    const found = await services.tenants.resolveTenant(tenant);
+    if (!found || found.status !== 'active') throw new AuthError(failWith, { detail: 'unknown tenant' });
+    return found;
+  }
+
+  return {
+    async signUp(rawInput, context = {}) {
+      const input = parseInput(signUpInputSchema, rawInput);
+      if (!config.signup.enabled) throw new AuthError('forbidden', { detail: 'sign-up is disabled' });
+      await limit('signUp', context.ip ?? 'unknown', context);
+      const tenant = await namedTenant(input.tenant, 'not_found');
+      if (tenant && tenant.userPool !== 'isolated') {
+        throw new AuthError('invalid_request', {
+          detail: 'this tenant uses the shared user pool: sign up without a tenant and join by invitation',
+        });
+      }
+      const password = await normalizeAndCheckPassword(input.password, policy, input);
+      const passwordHash = await hasher.hash(password);
+      try {
+        const result = await storage.transaction(async (tx) => {
+          const user = await services.users.insertUser(
+            tx,
+            { email: input.email, name: input.name ?? null, tenantId: tenant?.id ?? null, passwordHash },
+            context,
+          );
+          if (tenant) await joinIsolatedTenant(tx, tenant, user, context);
+          if (config.signup.onEmailTaken === 'notify') return { user, issued: null };
+          const issued = await services.sessions.createSession(tx, {
+            user,
+            tenantId: tenant?.id ?? null,
+            method: 'pwd',
+            context: { ...context, actor: { type: 'user', id: user.id } },
+          });
+          return { user, issued };
+        });
+        deps.outbox.nudge();
+        if (!result.issued) return { pending: true };
+        return { user: result.user, ...result.issued };
+      } catch (error) {
+        if (!isAuthError(error, 'email_taken') || config.signup.onEmailTaken !== 'notify') throw error;
+        await notifyOwnerOfSignUpAttempt(tenant, input.email, context);
+        return { pending: true };
+      }
+    },
+
+    async signIn(rawInput, context = {}) {
+      const input = parseInput(signInInputSchema, rawInput);
+      await limit('signIn', context.ip ?? 'unknown', context);
+      const tenant = await namedTenant(input.tenant, 'invalid_credentials');
+      const poolTenantId = tenant?.userPool === 'isolated' ? tenant.id : null;
+      const email = normalizeEmail(input.email);
+      const accountKey = `${userPoolKey(poolTenantId)}:${email}`;
+      await failures.assertAllowed(accountKey);
+
+      const password = normalizePasswordForVerify(input.password);
+      const found = await storage.users.findByEmailWithPassword(poolTenantId, email);
+      if (!found?.passwordHash) {
+        await hasher.verifyDummy(password);
+        await failures.recordFailure(accountKey);
+        throw new AuthError('invalid_credentials');
+      }
+      if (!(await hasher.verify(found.passwordHash, password))) {
+        await failures.recordFailure(accountKey);
+        throw new AuthError('invalid_credentials');
+      }
+      const { user } = found;
+      // only after the password is proven may the answer depend on the account
+      if (user.status !== 'active') throw new AuthError('user_suspended');
+      let sessionTenantId = poolTenantId;
+      if (tenant && !poolTenantId) {
+        const membership = await storage.memberships.find(tenant.id, user.id);
+        if (!membership) throw new AuthError('tenant_access_denied');
+        sessionTenantId = tenant.id;
+      }
+      await failures.reset(accountKey);
+      if (hasher.needsRehash(found.passwordHash)) {
+        const rehashed = await hasher.hash(password);
+        await storage.passwords.replaceIfUnchanged(user.id, found.passwordHash, rehashed, clock.now());
+      }
+      const issued = await storage.transaction((tx) =>
+        services.sessions.createSession(tx, {
+          user,
+          tenantId: sessionTenantId,
+          method: 'pwd',
+          context: { ...context, actor: { type: 'user', id: user.id } },
+        }),
+      );
+      deps.outbox.nudge();
+      return { user, ...issued };
+    },
+
+    async changePassword(userId, currentSessionId, rawInput, context = {}) {
+      const input = parseInput(changePasswordInputSchema, rawInput);
+      await limit('passwordChange', userId, context);
+      const user = await storage.users.findById(userId);
+      const currentHash = await storage.passwords.findHash(userId);
+      if (!user || !currentHash) throw new AuthError('invalid_credentials');
+      const accountKey = `${userPoolKey(user.tenantId)}:${normalizeEmail(user.email)}`;
+      await failures.assertAllowed(accountKey);
+      if (!(await hasher.verify(currentHash, normalizePasswordForVerify(input.currentPassword)))) {
+        await failures.recordFailure(accountKey);
+        throw new AuthError('invalid_credentials', { detail: 'current password is wrong' });
+      }
+      const newPassword = await normalizeAndCheckPassword(input.newPassword, policy, user);
+      if (await hasher.verify(currentHash, newPassword)) {
+        throw new AuthError('password_reused', {
+          detail: 'choose a password different from the current one',
+        });
+      }
+      const newHash = await hasher.hash(newPassword);
+      const revokeOthers = input.revokeOtherSessions ?? true;
+      const revokedSessions = await storage.transaction(async (tx) => {
+        const now = clock.now();
+        await tx.passwords.upsert(userId, newHash, now);
+        const revoked = revokeOthers
+          ? await tx.sessions.revokeAllForUser(userId, now, 'password_changed', currentSessionId ?? undefined)
+          : 0;
+        await recordChange(tx, clock, context, {
+          tenantId: user.tenantId,
+          action: 'password.changed',
+          target: { type: 'user', id: userId },
+          data: { revokedSessions: revoked },
+        });
+        return revoked;
+      });
+      await failures.reset(accountKey);
+      deps.outbox.nudge();
+      return { revokedSessions };
+    },
+  };
+
+  async function joinIsolatedTenant(tx: StorageStores, tenant: Tenant, user: User, context: CallContext) {
+    const now = clock.now();
+    await tx.memberships.create({
+      id: uuidv7(now.getTime()),
+      tenantId: tenant.id,
+      userId: user.id,
+      roles: [config.tenants.isolatedSignupRole],
+      attributes: {},
+      createdAt: now,
+      updatedAt: now,
+    });
+    await recordChange(tx, clock, context, {
+      tenantId: tenant.id,
+      action: 'member.added',
+      actor: { type: 'user', id: user.id },
+      target: { type: 'user', id: user.id },
+      data: { roles: [config.tenants.isolatedSignupRole], via: 'signup' },
+    });
+  }
+
+  /** `notify` mode: the owner of the email hears of the attempt; the caller learns nothing. */
+  async function notifyOwnerOfSignUpAttempt(tenant: Tenant | null, email: string, context: CallContext) {
+    const owner = await storage.users.findByEmail(tenant?.id ?? null, normalizeEmail(email));
+    if (!owner) return;
+    await storage.transaction((tx) =>
+      recordChange(tx, clock, context, {
+        tenantId: owner.tenantId,
+        action: 'user.signup_attempted',
+        actor: { type: 'anonymous', id: null },
+        target: { type: 'user', id: owner.id },
+        data: {},
+        event: {
+          userId: owner.id,
+          mail: {
+            to: owner.email,
+            subject: 'Someone tried to sign up with your email',
+            text:
+              'Someone tried to create an account with this email address, which already has one.\n' +
+              'If it was you, sign in instead (or reset your password). Otherwise you can ignore this message.',
+          },
+        },
+      }),
+    );
+    deps.outbox.nudge();
+  }
+}

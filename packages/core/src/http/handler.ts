@@ -1,0 +1,254 @@
+import type { AuthApi } from '../auth-api.js';
+import type { CallContext } from '../call-context.js';
+import type { ResolvedConfig } from '../config.js';
+import { uuidv7 } from '../crypto/uuid.js';
+import { AuthError, isAuthError } from '../errors.js';
+import type { Clock } from '../ports/clock.js';
+import type { Logger } from '../ports/logger.js';
+import type { RateLimitState } from '../rate-limit/rate-limiter.js';
+import { parseInput } from '../validation.js';
+import {
+  readCookie,
+  serializeClearedSessionCookie,
+  serializeSessionCookie,
+  sessionCookieName,
+} from './cookies.js';
+import { toProblem } from './problem.js';
+import type { HttpMethod, RouteDefinition, RouteResult } from './route.js';
+
+/** Largest accepted request body. */
+export const MAX_BODY_BYTES = 1024 * 1024;
+
+const UNSAFE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+/** Per-request facts a framework knows and a `Request` does not carry. */
+export interface HandlerOptions {
+  /** The client's address as the socket saw it (used unless `trustProxy`). */
+  clientIp?: string | null;
+}
+
+export type AuthHandler = (request: Request, options?: HandlerOptions) => Promise<Response>;
+
+interface CompiledRoute {
+  route: RouteDefinition;
+  segments: string[];
+}
+
+export function createHandler(deps: {
+  config: ResolvedConfig;
+  api: AuthApi;
+  routes: RouteDefinition[];
+  logger: Logger;
+  clock: Clock;
+  openApi: () => unknown;
+}): AuthHandler {
+  const { config, api, logger } = deps;
+  const cookieOptions = { name: config.session.cookieName, secure: config.secureCookies };
+  const cookieName = sessionCookieName(cookieOptions);
+  const compiled: CompiledRoute[] = deps.routes.map((route) => ({ route, segments: split(route.path) }));
+
+  return async function handle(request, options = {}) {
+    const requestId = requestIdOf(request);
+    const call: CallContext = {
+      requestId,
+      ip: clientIp(request, options, config.trustProxy),
+      userAgent: request.headers.get('user-agent'),
+    };
+    const headers = new Headers({ 'cache-control': 'no-store', 'x-request-id': requestId });
+    let response: Response;
+    try {
+      const result = await dispatch(request, call, headers);
+      response = respond(result, headers);
+    } catch (error) {
+      const problem = toProblem(error, requestId, logger);
+      headers.set('content-type', 'application/problem+json');
+      if (isAuthError(error) && error.retryAfterSeconds !== undefined) {
+        headers.set('retry-after', String(error.retryAfterSeconds));
+      }
+      const limited = (error as { rateLimit?: RateLimitState }).rateLimit;
+      if (limited) (call.rateLimits ??= []).push(limited);
+      if (isAuthError(error, 'method_not_allowed') && error.detail)
+        headers.set('allow', error.detail.split(': ')[1] ?? '');
+      response = new Response(JSON.stringify(problem), { status: problem.status, headers });
+    }
+    const state = call.rateLimits?.at(-1);
+    if (state) {
+      response.headers.set('ratelimit-policy', `"${state.rule}";q=${state.limit};w=${state.windowSeconds}`);
+      response.headers.set('ratelimit', `"${state.rule}";r=${state.remaining};t=${state.resetSeconds}`);
+    }
+    return response;
+  };
+
+  async function dispatch(request: Request, call: CallContext, headers: Headers): Promise<RouteResult> {
+    const url = new URL(request.url);
+    const path = stripBasePath(url.pathname, config.basePath);
+    if (path === null) throw new AuthError('not_found', { detail: 'no such route' });
+    if (request.method === 'GET' && path === '/openapi.json') return { status: 200, body: deps.openApi() };
+
+    const segments = split(path);
+    const candidates = compiled
+      .map((c) => ({ c, params: match(c.segments, segments) }))
+      .filter((m): m is { c: CompiledRoute; params: Record<string, string> } => m.params !== null);
+    if (candidates.length === 0) throw new AuthError('not_found', { detail: 'no such route' });
+    const method = (request.method === 'HEAD' ? 'GET' : request.method) as HttpMethod;
+    const found = candidates.find((m) => m.c.route.method === method);
+    if (!found) {
+      const allowed = [...new Set(candidates.map((m) => m.c.route.method))].join(', ');
+      throw new AuthError('method_not_allowed', { detail: `allowed: ${allowed}` });
+    }
+    const { route } = found.c;
+
+    const sessionToken = readCookie(request.headers.get('cookie'), cookieName);
+    if (UNSAFE_METHODS.has(method)) assertSameOrigin(request, sessionToken !== null);
+
+    const params = route.params ? parseInput(route.params, found.params) : found.params;
+    const query = route.query ? parseInput(route.query, Object.fromEntries(url.searchParams)) : {};
+    const body = route.body ? parseInput(route.body, await readJsonBody(request)) : undefined;
+
+    let auth = null;
+    if (route.auth === 'session') {
+      auth = sessionToken ? await api.validateSessionToken(sessionToken) : null;
+      if (!auth) {
+        // a stale cookie is cleared so the browser stops sending it
+        if (sessionToken) headers.append('set-cookie', serializeClearedSessionCookie(cookieOptions));
+        throw new AuthError('unauthenticated');
+      }
+      call.actor = { type: 'user', id: auth.user.id };
+    }
+    return route.handle({
+      body,
+      params,
+      query,
+      request,
+      auth: auth!,
+      sessionToken,
+      call,
+      api,
+    });
+  }
+
+  function respond(result: RouteResult, headers: Headers): Response {
+    if (result.session === null) headers.append('set-cookie', serializeClearedSessionCookie(cookieOptions));
+    if (result.session) {
+      const maxAge = (result.session.expiresAt.getTime() - deps.clock.now().getTime()) / 1000;
+      headers.append('set-cookie', serializeSessionCookie(cookieOptions, result.session.token, maxAge));
+    }
+    if (result.body === undefined || result.status === 204)
+      return new Response(null, { status: result.status, headers });
+    headers.set('content-type', 'application/json');
+    return new Response(JSON.stringify(result.body), { status: result.status, headers });
+  }
+
+  /**
+   * CSRF defence for unsafe methods: a browser always sends `Origin` on cross-origin POSTs, so a
+   * present, untrusted Origin is refused. A cookie-authenticated request must prove its origin
+   * (Origin, or Referer when a privacy setting stripped Origin).
+   */
+  function assertSameOrigin(request: Request, hasSessionCookie: boolean) {
+    const origin = request.headers.get('origin');
+    if (origin && origin !== 'null') {
+      if (!config.trustedOrigins.has(origin)) throw new AuthError('csrf_origin_mismatch');
+      return;
+    }
+    if (request.headers.get('sec-fetch-site') === 'cross-site' || origin === 'null') {
+      throw new AuthError('csrf_origin_mismatch');
+    }
+    if (!hasSessionCookie) return;
+    const referer = request.headers.get('referer');
+    let refererOrigin: string | null = null;
+    try {
+      refererOrigin = referer ? new URL(referer).origin : null;
+    } catch {
+      refererOrigin = null;
+    }
+    if (!refererOrigin || !config.trustedOrigins.has(refererOrigin)) {
+      throw new AuthError('csrf_origin_mismatch', {
+        detail: 'cookie-authenticated requests must send Origin',
+      });
+    }
+  }
+}
+
+async function readJsonBody(request: Request): Promise<unknown> {
+  const type = request.headers.get('content-type') ?? '';
+  const declared = Number(request.headers.get('content-length') ?? NaN);
+  if (declared > MAX_BODY_BYTES) throw new AuthError('payload_too_large', { detail: 'limit is 1 MiB' });
+  if (!request.body) {
+    if (declared > 0) throw new AuthError('invalid_json');
+    return {};
+  }
+  if (!/^application\/([a-z0-9.+-]*\+)?json\s*(;|$)/i.test(type)) {
+    const text = await readLimited(request);
+    if (text.trim() === '') return {};
+    throw new AuthError('unsupported_media_type', { detail: 'send Content-Type: application/json' });
+  }
+  const text = await readLimited(request);
+  if (text.trim() === '') return {};
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new AuthError('invalid_json', { detail: 'the body is not valid JSON' });
+  }
+}
+
+/** Reads the body, refusing more than the limit even when Content-Length lied or was absent. */
+async function readLimited(request: Request): Promise<string> {
+  const reader = request.body!.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > MAX_BODY_BYTES) {
+      await reader.cancel().catch(() => {});
+      throw new AuthError('payload_too_large', { detail: 'limit is 1 MiB' });
+    }
+    chunks.push(value);
+  }
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(Buffer.concat(chunks));
+  } catch {
+    throw new AuthError('invalid_json', { detail: 'the body is not valid UTF-8' });
+  }
+}
+
+function requestIdOf(request: Request): string {
+  const incoming = request.headers.get('x-request-id');
+  return incoming && /^[A-Za-z0-9._:-]{1,128}$/.test(incoming) ? incoming : uuidv7();
+}
+
+function clientIp(request: Request, options: HandlerOptions, trustProxy: boolean): string | null {
+  if (trustProxy) {
+    const forwarded = request.headers.get('x-forwarded-for')?.split(',')[0]?.trim();
+    if (forwarded) return forwarded.slice(0, 64);
+  }
+  return options.clientIp?.slice(0, 64) ?? null;
+}
+
+function stripBasePath(pathname: string, basePath: string): string | null {
+  if (basePath === '/') return pathname;
+  if (pathname === basePath) return '/';
+  return pathname.startsWith(`${basePath}/`) ? pathname.slice(basePath.length) : null;
+}
+
+function split(path: string): string[] {
+  return path.split('/').filter(Boolean);
+}
+
+function match(pattern: string[], segments: string[]): Record<string, string> | null {
+  if (pattern.length !== segments.length) return null;
+  const params: Record<string, string> = {};
+  for (let i = 0; i < pattern.length; i++) {
+    const p = pattern[i]!;
+    const s = segments[i]!;
+    if (p.startsWith(':')) {
+      try {
+        params[p.slice(1)] = decodeURIComponent(s);
+      } catch {
+        return null;
+      }
+    } else if (p !== s) return null;
+  }
+  return params;
+}

@@ -1,0 +1,13 @@
+export {
+  readCookie,
+  serializeClearedSessionCookie,
+  serializeSessionCookie,
+  sessionCookieName,
+} from './cookies.js';
+export { type AuthHandler, createHandler, type HandlerOptions, MAX_BODY_BYTES } from './handler.js';
+export { buildOpenApiDocument, type OpenApiOptions } from './openapi.js';
+export { type ProblemBody, problemBody, toProblem } from './problem.js';
+export type { HttpMethod, RouteContext, RouteDefinition, RouteResult } from './route.js';
+export { accountRoutes, sessionRoutes } from './routes/account-routes.js';
+export { tenantRoutes } from './routes/tenant-routes.js';
+export { STATUS_BY_CODE, TITLE_BY_CODE } from './status-codes.js';

@@ -1,0 +1,97 @@
+import { z } from 'zod';
+import { problemSchema } from './response-schemas.js';
+import type { RouteDefinition } from './route.js';
+
+export interface OpenApiOptions {
+  title: string;
+  version: string;
+  /** Absolute URL of the mount point, e.g. `https://app.example.com/auth`. */
+  serverUrl: string;
+  sessionCookieName: string;
+}
+
+const toSchema = (schema: z.ZodType, io: 'input' | 'output') =>
+  z.toJSONSchema(schema, { target: 'draft-2020-12', io, unrepresentable: 'any' }) as Record<string, unknown>;
+
+function stripDialect(schema: Record<string, unknown>) {
+  const { $schema: _ignored, ...rest } = schema;
+  return rest;
+}
+
+/** OpenAPI 3.1 for the mounted routes, generated from the same declarations the router uses. */
+export function buildOpenApiDocument(routes: RouteDefinition[], options: OpenApiOptions) {
+  const paths: Record<string, Record<string, unknown>> = {};
+  for (const route of routes) {
+    const path = route.path.replace(/:([A-Za-z0-9_]+)/g, '{$1}');
+    const parameters: unknown[] = [];
+    for (const [where, schema] of [
+      ['path', route.params],
+      ['query', route.query],
+    ] as const) {
+      if (!schema) continue;
+      const json = toSchema(schema, 'input') as { properties?: Record<string, unknown>; required?: string[] };
+      for (const [name, property] of Object.entries(json.properties ?? {})) {
+        parameters.push({
+          name,
+          in: where,
+          required: where === 'path' || (json.required ?? []).includes(name),
+          schema: property,
+        });
+      }
+    }
+    const responses: Record<string, unknown> = {};
+    for (const [status, response] of Object.entries(route.responses)) {
+      responses[status] = {
+        description: response.description,
+        ...(response.schema
+          ? {
+              content: {
+                [Number(status) >= 400 ? 'application/problem+json' : 'application/json']: {
+                  schema: stripDialect(toSchema(response.schema, 'output')),
+                },
+              },
+            }
+          : {}),
+      };
+    }
+    responses.default = {
+      description: 'Error',
+      content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+    };
+    if (route.rateLimited && !responses['429']) {
+      responses['429'] = {
+        description: 'Rate limited',
+        headers: { 'Retry-After': { schema: { type: 'integer' } } },
+        content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+      };
+    }
+    (paths[path] ??= {})[route.method.toLowerCase()] = {
+      operationId: route.operationId,
+      summary: route.summary,
+      tags: [route.tag],
+      ...(parameters.length ? { parameters } : {}),
+      ...(route.body
+        ? {
+            requestBody: {
+              required: true,
+              content: { 'application/json': { schema: stripDialect(toSchema(route.body, 'input')) } },
+            },
+          }
+        : {}),
+      responses,
+      ...(route.auth === 'session' ? { security: [{ sessionCookie: [] }] } : { security: [] }),
+    };
+  }
+  return {
+    openapi: '3.1.0',
+    info: { title: options.title, version: options.version },
+    servers: [{ url: options.serverUrl }],
+    paths,
+    components: {
+      schemas: { Problem: stripDialect(toSchema(problemSchema, 'output')) },
+      securitySchemes: {
+        sessionCookie: { type: 'apiKey', in: 'cookie', name: options.sessionCookieName },
+      },
+    },
+  };
+}

@@ -1,0 +1,111 @@
+import { z } from 'zod';
+import type { Member } from '../memberships/memberships.js';
+import type { Session } from '../sessions/sessions.js';
+import type { Tenant } from '../tenants/tenants.js';
+import type { User } from '../users/users.js';
+
+/** Response shapes for OpenAPI, and the functions that produce them from domain objects. */
+export const userSchema = z.object({
+  id: z.string(),
+  tenantId: z.string().nullable(),
+  email: z.string(),
+  emailVerifiedAt: z.string().nullable(),
+  name: z.string().nullable(),
+  status: z.enum(['active', 'suspended', 'deleted']),
+  createdAt: z.string(),
+});
+
+export const sessionSchema = z.object({
+  id: z.string(),
+  tenantId: z.string().nullable(),
+  createdAt: z.string(),
+  lastSeenAt: z.string(),
+  expiresAt: z.string(),
+  idleExpiresAt: z.string(),
+  ip: z.string().nullable(),
+  userAgent: z.string().nullable(),
+  amr: z.array(z.string()),
+  current: z.boolean(),
+});
+
+export const tenantSchema = z.object({
+  id: z.string(),
+  slug: z.string(),
+  name: z.string(),
+  status: z.enum(['active', 'suspended']),
+  userPool: z.enum(['shared', 'isolated']),
+  metadata: z.record(z.string(), z.unknown()),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+
+export const memberSchema = z.object({
+  id: z.string(),
+  tenantId: z.string(),
+  userId: z.string(),
+  roles: z.array(z.string()),
+  attributes: z.record(z.string(), z.unknown()),
+  createdAt: z.string(),
+  user: z.object({ id: z.string(), email: z.string(), name: z.string().nullable(), status: z.string() }),
+});
+
+export const problemSchema = z.object({
+  type: z.string(),
+  title: z.string(),
+  status: z.number(),
+  code: z.string(),
+  detail: z.string().optional(),
+  requestId: z.string(),
+  issues: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+});
+
+export const signedInSchema = z.object({ user: userSchema, session: sessionSchema });
+
+export const pageOf = <T extends z.ZodType>(item: T) =>
+  z.object({ items: z.array(item), nextCursor: z.string().nullable() });
+
+const iso = (d: Date | null) => (d ? d.toISOString() : null);
+
+export function toPublicUser(user: User) {
+  return {
+    id: user.id,
+    tenantId: user.tenantId,
+    email: user.email,
+    emailVerifiedAt: iso(user.emailVerifiedAt),
+    name: user.name,
+    status: user.status,
+    createdAt: user.createdAt.toISOString(),
+  };
+}
+
+/** Never includes the token hash. */
+export function toPublicSession(session: Session, currentSessionId?: string | null) {
+  return {
+    id: session.id,
+    tenantId: session.tenantId,
+    createdAt: session.createdAt.toISOString(),
+    lastSeenAt: session.lastSeenAt.toISOString(),
+    expiresAt: session.expiresAt.toISOString(),
+    idleExpiresAt: session.idleExpiresAt.toISOString(),
+    ip: session.ip,
+    userAgent: session.userAgent,
+    amr: session.amr,
+    current: session.id === currentSessionId,
+  };
+}
+
+export function toPublicTenant(tenant: Tenant) {
+  return { ...tenant, createdAt: tenant.createdAt.toISOString(), updatedAt: tenant.updatedAt.toISOString() };
+}
+
+export function toPublicMember(member: Member) {
+  return {
+    id: member.id,
+    tenantId: member.tenantId,
+    userId: member.userId,
+    roles: member.roles,
+    attributes: member.attributes,
+    createdAt: member.createdAt.toISOString(),
+    user: member.user,
+  };
+}

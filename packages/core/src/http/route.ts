@@ -1,0 +1,59 @@
+import type { z } from 'zod';
+import type { AuthApi } from '../auth-api.js';
+import type { CallContext } from '../call-context.js';
+import type { SessionWithUser } from '../sessions/session-service.js';
+
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+export interface RouteContext<Body, Params, Query> {
+  body: Body;
+  params: Params;
+  query: Query;
+  request: Request;
+  /** The caller's session; always set on routes with `auth: 'session'`. */
+  auth: SessionWithUser;
+  /** The session token from the cookie, when there is one. */
+  sessionToken: string | null;
+  call: CallContext;
+  api: AuthApi;
+}
+
+/** What a route returns; the handler adds headers and serializes. */
+export interface RouteResult {
+  status: number;
+  body?: unknown;
+  /** Set the session cookie (`token` + expiry) or clear it (`null`). */
+  session?: { token: string; expiresAt: Date } | null;
+}
+
+/**
+ * One route, declared once: the router, validation and the OpenAPI document all read it.
+ */
+export interface RouteDefinition<
+  B extends z.ZodType = z.ZodType,
+  P extends z.ZodType = z.ZodType,
+  Q extends z.ZodType = z.ZodType,
+> {
+  method: HttpMethod;
+  /** Relative to the base path, `:name` for parameters. */
+  path: string;
+  operationId: string;
+  summary: string;
+  tag: string;
+  /** `session`: a valid session cookie is required (401 otherwise). */
+  auth: 'session' | 'none';
+  body?: B;
+  params?: P;
+  query?: Q;
+  /** Rate-limited routes advertise it in OpenAPI. */
+  rateLimited?: boolean;
+  responses: Record<number, { description: string; schema?: z.ZodType }>;
+  handle(context: RouteContext<z.output<B>, z.output<P>, z.output<Q>>): Promise<RouteResult>;
+}
+
+/** Keeps each route's handler typed by its own schemas. */
+export function defineRoute<B extends z.ZodType, P extends z.ZodType, Q extends z.ZodType>(
+  route: RouteDefinition<B, P, Q>,
+): RouteDefinition {
+  return route as unknown as RouteDefinition;
+}

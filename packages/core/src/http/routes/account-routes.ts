@@ -1,0 +1,178 @@
+import { z } from 'zod';
+import {
+  changePasswordInputSchema,
+  signInInputSchema,
+  signUpInputSchema,
+} from '../../credentials/passwords/password-schemas.js';
+
+import {
+  problemSchema,
+  sessionSchema,
+  signedInSchema,
+  toPublicSession,
+  toPublicUser,
+} from '../response-schemas.js';
+import { defineRoute } from '../route.js';
+
+const problem = (description: string) => ({ description, schema: problemSchema });
+
+export const accountRoutes = [
+  defineRoute({
+    method: 'POST',
+    path: '/signup',
+    operationId: 'signUp',
+    summary: 'Create an account with email and password and sign in',
+    tag: 'account',
+    auth: 'none',
+    rateLimited: true,
+    body: signUpInputSchema,
+    responses: {
+      201: { description: 'Signed up; the session cookie is set', schema: signedInSchema },
+      202: {
+        description: 'Accepted (notify mode: the outcome is sent by email)',
+        schema: z.object({ pending: z.literal(true) }),
+      },
+      400: problem('Invalid input or password policy'),
+      409: problem('Email already registered (conflict mode)'),
+      429: problem('Rate limited'),
+    },
+    async handle({ body, api, call }) {
+      const result = await api.signUp(body, call);
+      if ('pending' in result) return { status: 202, body: { pending: true } };
+      return {
+        status: 201,
+        body: {
+          user: toPublicUser(result.user),
+          session: toPublicSession(result.session, result.session.id),
+        },
+        session: { token: result.token, expiresAt: result.session.expiresAt },
+      };
+    },
+  }),
+  defineRoute({
+    method: 'POST',
+    path: '/login',
+    operationId: 'signIn',
+    summary: 'Sign in with email and password',
+    tag: 'account',
+    auth: 'none',
+    rateLimited: true,
+    body: signInInputSchema,
+    responses: {
+      200: { description: 'Signed in; a new session cookie is set', schema: signedInSchema },
+      400: problem('Invalid input'),
+      401: problem('Invalid email or password (never says which)'),
+      429: problem('Rate limited or too many failures'),
+    },
+    async handle({ body, api, call }) {
+      const result = await api.signIn(body, call);
+      return {
+        status: 200,
+        body: {
+          user: toPublicUser(result.user),
+          session: toPublicSession(result.session, result.session.id),
+        },
+        session: { token: result.token, expiresAt: result.session.expiresAt },
+      };
+    },
+  }),
+  defineRoute({
+    method: 'POST',
+    path: '/logout',
+    operationId: 'signOut',
+    summary: 'Revoke the current session and clear its cookie',
+    tag: 'account',
+    auth: 'none',
+    responses: { 204: { description: 'Signed out (also when there was no session)' } },
+    async handle({ api, call, sessionToken }) {
+      if (sessionToken) await api.signOut(sessionToken, call);
+      return { status: 204, session: null };
+    },
+  }),
+  defineRoute({
+    method: 'GET',
+    path: '/session',
+    operationId: 'getSession',
+    summary: 'The current user and session',
+    tag: 'account',
+    auth: 'session',
+    responses: {
+      200: { description: 'The signed-in user and session', schema: signedInSchema },
+      401: problem('No valid session'),
+    },
+    async handle({ auth }) {
+      return {
+        status: 200,
+        body: { user: toPublicUser(auth.user), session: toPublicSession(auth.session, auth.session.id) },
+      };
+    },
+  }),
+  defineRoute({
+    method: 'POST',
+    path: '/password/change',
+    operationId: 'changePassword',
+    summary: 'Change the password; other sessions are revoked unless asked otherwise',
+    tag: 'account',
+    auth: 'session',
+    rateLimited: true,
+    body: changePasswordInputSchema,
+    responses: {
+      200: { description: 'Changed', schema: z.object({ revokedSessions: z.number() }) },
+      400: problem('New password rejected by policy'),
+      401: problem('Current password wrong or no session'),
+    },
+    async handle({ api, auth, body, call }) {
+      const result = await api.changePassword(auth.user.id, auth.session.id, body, call);
+      return { status: 200, body: result };
+    },
+  }),
+];
+
+export const sessionRoutes = [
+  defineRoute({
+    method: 'GET',
+    path: '/sessions',
+    operationId: 'listSessions',
+    summary: "The signed-in user's active sessions",
+    tag: 'sessions',
+    auth: 'session',
+    responses: {
+      200: {
+        description: 'Active sessions, newest first',
+        schema: z.object({ items: z.array(sessionSchema) }),
+      },
+    },
+    async handle({ api, auth }) {
+      const sessions = await api.listSessions(auth.user.id);
+      return { status: 200, body: { items: sessions.map((s) => toPublicSession(s, auth.session.id)) } };
+    },
+  }),
+  defineRoute({
+    method: 'DELETE',
+    path: '/sessions/:sessionId',
+    operationId: 'revokeSession',
+    summary: 'Revoke one of your sessions',
+    tag: 'sessions',
+    auth: 'session',
+    params: z.object({ sessionId: z.string().min(1).max(64) }),
+    responses: { 204: { description: 'Revoked' }, 404: problem('No such active session of yours') },
+    async handle({ api, auth, params, call }) {
+      await api.revokeSession(auth.user.id, params.sessionId, call);
+      // revoking the current session signs this client out
+      return params.sessionId === auth.session.id ? { status: 204, session: null } : { status: 204 };
+    },
+  }),
+  defineRoute({
+    method: 'POST',
+    path: '/sessions/revoke-others',
+    operationId: 'revokeOtherSessions',
+    summary: 'Revoke every session but the current one',
+    tag: 'sessions',
+    auth: 'session',
+    responses: { 200: { description: 'Revoked', schema: z.object({ revoked: z.number() }) } },
+    async handle({ api, auth, call }) {
+      const revoked = await api.revokeOtherSessions(auth.user.id, auth.session.id, call);
+      return { status: 200, body: { revoked } };
+    },
+  }),
+];

@@ -1,0 +1,106 @@
+import { z } from 'zod';
+import {
+  createTenantInputSchema,
+  pageQuerySchema,
+  updateTenantInputSchema,
+} from '../../tenants/tenant-schemas.js';
+import {
+  memberSchema,
+  pageOf,
+  problemSchema,
+  tenantSchema,
+  toPublicMember,
+  toPublicTenant,
+} from '../response-schemas.js';
+import { defineRoute } from '../route.js';
+
+const problem = (description: string) => ({ description, schema: problemSchema });
+const tenantParams = z.object({ tenantId: z.string().min(1).max(64) });
+
+export const tenantRoutes = [
+  defineRoute({
+    method: 'POST',
+    path: '/tenants',
+    operationId: 'createTenant',
+    summary: 'Create a tenant; the caller becomes its owner',
+    tag: 'tenants',
+    auth: 'session',
+    rateLimited: true,
+    body: createTenantInputSchema,
+    responses: {
+      201: { description: 'Created', schema: tenantSchema },
+      409: problem('Slug taken'),
+    },
+    async handle({ api, auth, body, call }) {
+      const tenant = await api.createTenant(auth.user.id, body, call);
+      return { status: 201, body: toPublicTenant(tenant) };
+    },
+  }),
+  defineRoute({
+    method: 'GET',
+    path: '/tenants',
+    operationId: 'listTenants',
+    summary: 'Tenants you are a member of',
+    tag: 'tenants',
+    auth: 'session',
+    query: pageQuerySchema,
+    responses: { 200: { description: 'A page of tenants', schema: pageOf(tenantSchema) } },
+    async handle({ api, auth, query }) {
+      const page = await api.listTenants(auth.user.id, query);
+      return { status: 200, body: { items: page.items.map(toPublicTenant), nextCursor: page.nextCursor } };
+    },
+  }),
+  defineRoute({
+    method: 'GET',
+    path: '/tenants/:tenantId',
+    operationId: 'getTenant',
+    summary: 'A tenant you are a member of',
+    tag: 'tenants',
+    auth: 'session',
+    params: tenantParams,
+    responses: {
+      200: { description: 'The tenant', schema: tenantSchema },
+      404: problem('Not found or not a member'),
+    },
+    async handle({ api, auth, params }) {
+      return { status: 200, body: toPublicTenant(await api.getTenant(params.tenantId, auth.user.id)) };
+    },
+  }),
+  defineRoute({
+    method: 'PATCH',
+    path: '/tenants/:tenantId',
+    operationId: 'updateTenant',
+    summary: 'Rename, suspend or re-describe a tenant (needs tenant.update)',
+    tag: 'tenants',
+    auth: 'session',
+    params: tenantParams,
+    body: updateTenantInputSchema,
+    responses: {
+      200: { description: 'Updated', schema: tenantSchema },
+      403: problem('Missing tenant.update'),
+      404: problem('Not found or not a member'),
+    },
+    async handle({ api, auth, params, body, call }) {
+      const tenant = await api.updateTenant(params.tenantId, auth.user.id, body, call);
+      return { status: 200, body: toPublicTenant(tenant) };
+    },
+  }),
+  defineRoute({
+    method: 'GET',
+    path: '/tenants/:tenantId/members',
+    operationId: 'listMembers',
+    summary: 'Members of a tenant (needs member.read)',
+    tag: 'tenants',
+    auth: 'session',
+    params: tenantParams,
+    query: pageQuerySchema,
+    responses: {
+      200: { description: 'A page of members', schema: pageOf(memberSchema) },
+      404: problem('Not found or not a member'),
+    },
+    async handle({ api, auth, params, query }) {
+      const page = await api.listMembers(params.tenantId, auth.user.id, query);
+      return { status: 200, body: { items: page.items.map(toPublicMember), nextCursor: page.nextCursor } };
+    },
+  }),
+];

@@ -1,0 +1,10 @@
+export { createMailSubscriber } from './mail-subscriber.js';
+export type { OutboxEvent, OutboxStatus } from './outbox.js';
+export {
+  backoffMs,
+  createOutboxDispatcher,
+  matchesEventType,
+  type OutboxDispatcher,
+  type OutboxSubscriber,
+} from './outbox-dispatcher.js';
+export type { OutboxFailure, OutboxStore } from './outbox-store.js';

@@ -1,0 +1,141 @@
+import type { Clock } from '../ports/clock.js';
+import type { Logger } from '../ports/logger.js';
+import type { Storage } from '../ports/storage.js';
+import type { OutboxEvent } from './outbox.js';
+
+/**
+ * Receives outbox events. Delivery is at least once: a subscriber that throws makes the event
+ * retry (with exponential backoff and jitter) for every subscriber it matches, so handlers
+ * must be idempotent (use `event.id` as the idempotency key).
+ *
+ * @example
+ * { name: 'crm-sync', events: ['user.created'], handle: async (e) => crm.upsert(e.payload) }
+ */
+export interface OutboxSubscriber {
+  name: string;
+  /** Event types to receive (`user.created`, or a prefix with `*`: `session.*`). Default all. */
+  events?: string[];
+  handle(event: OutboxEvent): Promise<void> | void;
+}
+
+export interface OutboxDispatcher {
+  /** Claims due events once and delivers them; returns how many were claimed. */
+  dispatchOnce(): Promise<number>;
+  /** Polls every `pollIntervalMs` until `stop()`. */
+  start(): void;
+  stop(): Promise<void>;
+  /** Asks for a dispatch soon (after a commit), without waiting for the next poll. */
+  nudge(): void;
+}
+
+const BATCH_SIZE = 50;
+const LEASE_MS = 60_000;
+const BASE_BACKOFF_MS = 1_000;
+const MAX_BACKOFF_MS = 3_600_000;
+
+export function matchesEventType(patterns: string[] | undefined, type: string): boolean {
+  if (!patterns) return true;
+  return patterns.some(
+    (p) => p === '*' || p === type || (p.endsWith('.*') && type.startsWith(p.slice(0, -1))),
+  );
+}
+
+/** Backoff before attempt `attempts + 1`: exponential with full jitter, capped. */
+export function backoffMs(attempts: number, random: () => number = Math.random): number {
+  const ceiling = Math.min(MAX_BACKOFF_MS, BASE_BACKOFF_MS * 2 ** Math.min(attempts, 30));
+  return Math.max(BASE_BACKOFF_MS / 2, Math.floor(random() * ceiling));
+}
+
+export function createOutboxDispatcher(deps: {
+  storage: Storage;
+  clock: Clock;
+  logger: Logger;
+  subscribers: OutboxSubscriber[];
+  pollIntervalMs: number;
+  maxAttempts: number;
+}): OutboxDispatcher {
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<number> | undefined;
+  let stopped = true;
+
+  async function deliver(event: OutboxEvent): Promise<void> {
+    const failures: string[] = [];
+    for (const subscriber of deps.subscribers) {
+      if (!matchesEventType(subscriber.events, event.type)) continue;
+      try {
+        await subscriber.handle(event);
+      } catch (error) {
+        failures.push(`${subscriber.name}: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    }
+    const now = deps.clock.now();
+    if (failures.length === 0) {
+      await deps.storage.outbox.markDelivered(event.id, now);
+      return;
+    }
+    const attempts = event.attempts + 1;
+    const dead = attempts >= deps.maxAttempts;
+    const lastError = failures.join('; ').slice(0, 2000);
+    deps.logger[dead ? 'error' : 'warn']('outbox delivery failed', {
+      eventId: event.id,
+      type: event.type,
+      attempts,
+      dead,
+      error: lastError,
+    });
+    await deps.storage.outbox.markFailed(event.id, {
+      attempts,
+      lastError,
+      dead,
+      availableAt: new Date(now.getTime() + backoffMs(attempts)),
+    });
+  }
+
+  async function runOnce(): Promise<number> {
+    const now = deps.clock.now();
+    const events = await deps.storage.outbox.claimBatch(now, BATCH_SIZE, new Date(now.getTime() + LEASE_MS));
+    for (const event of events) await deliver(event);
+    return events.length;
+  }
+
+  const dispatcher: OutboxDispatcher = {
+    dispatchOnce() {
+      // one pass at a time per instance; other instances are kept apart by claimBatch
+      running ??= runOnce().finally(() => {
+        running = undefined;
+      });
+      return running;
+    },
+    start() {
+      if (!stopped) return;
+      stopped = false;
+      const tick = async () => {
+        try {
+          while (!stopped && (await dispatcher.dispatchOnce()) === BATCH_SIZE) {}
+        } catch (error) {
+          deps.logger.error('outbox dispatch failed', { error: String(error) });
+        }
+        if (!stopped) {
+          timer = setTimeout(tick, deps.pollIntervalMs);
+          timer.unref?.();
+        }
+      };
+      timer = setTimeout(tick, 0);
+      timer.unref?.();
+    },
+    async stop() {
+      stopped = true;
+      if (timer) clearTimeout(timer);
+      await running?.catch(() => {});
+    },
+    nudge() {
+      if (stopped) return;
+      setImmediate(() => {
+        dispatcher
+          .dispatchOnce()
+          .catch((error) => deps.logger.error('outbox dispatch failed', { error: String(error) }));
+      });
+    },
+  };
+  return dispatcher;
+}

@@ -1,0 +1,22 @@
+import type { ResolvedConfig } from './config.js';
+import type { PasswordHasher } from './credentials/passwords/password-hasher.js';
+import type { OutboxDispatcher } from './outbox/outbox-dispatcher.js';
+import type { Clock } from './ports/clock.js';
+import type { KeyValue } from './ports/key-value.js';
+import type { Logger } from './ports/logger.js';
+import type { Storage } from './ports/storage.js';
+import type { FailureCounter } from './rate-limit/failure-counter.js';
+import type { RateLimiter } from './rate-limit/rate-limiter.js';
+
+/** What `createAuth()` wires into every domain service. */
+export interface ServiceDeps {
+  config: ResolvedConfig;
+  storage: Storage;
+  keyValue: KeyValue;
+  clock: Clock;
+  logger: Logger;
+  hasher: PasswordHasher;
+  rateLimiter: RateLimiter;
+  failures: FailureCounter;
+  outbox: OutboxDispatcher;
+}

@@ -1,0 +1,8 @@
+export {
+  createSessionService,
+  type IssuedSession,
+  type SessionService,
+  type SessionWithUser,
+} from './session-service.js';
+export type { SessionStore } from './session-store.js';
+export type { Session } from './sessions.js';

@@ -1,0 +1,131 @@
+import { recordChange } from '../audit/record-change.js';
+import type { CallContext } from '../call-context.js';
+import { generateToken, sha256Hex } from '../crypto/random.js';
+import { uuidv7 } from '../crypto/uuid.js';
+import { AuthError } from '../errors.js';
+import type { StorageStores } from '../ports/storage.js';
+import type { ServiceDeps } from '../service-deps.js';
+import type { User } from '../users/users.js';
+import type { Session } from './sessions.js';
+
+/** A validated session and its user. */
+export interface SessionWithUser {
+  session: Session;
+  user: User;
+}
+
+/** A new session with its token: the token is returned once and never stored. */
+export interface IssuedSession {
+  session: Session;
+  token: string;
+}
+
+export interface SessionService {
+  /** Creates a session with a fresh 256-bit token, on the caller's transaction. */
+  createSession(
+    tx: StorageStores,
+    input: { user: User; tenantId: string | null; method: string; context: CallContext },
+  ): Promise<IssuedSession>;
+  /** The active session for this token and its active user, or null. Extends idle expiry. */
+  validateSessionToken(token: string): Promise<SessionWithUser | null>;
+  listSessions(userId: string): Promise<Session[]>;
+  /** Revokes one of the user's sessions; `not_found` when absent or already revoked. */
+  revokeSession(userId: string, sessionId: string, context?: CallContext): Promise<void>;
+  /** Revokes every session of the user but `currentSessionId`; returns how many. */
+  revokeOtherSessions(userId: string, currentSessionId: string, context?: CallContext): Promise<number>;
+  /** Revokes every session of the user; returns how many. */
+  revokeAllSessions(userId: string, context?: CallContext, reason?: string): Promise<number>;
+}
+
+export function createSessionService(deps: ServiceDeps): SessionService {
+  const { storage, clock, config } = deps;
+
+  return {
+    async createSession(tx, { user, tenantId, method, context }) {
+      const now = clock.now();
+      const token = generateToken(32);
+      const nowSeconds = Math.floor(now.getTime() / 1000);
+      const session: Session = {
+        id: uuidv7(now.getTime()),
+        userId: user.id,
+        tenantId,
+        tokenHash: sha256Hex(token),
+        createdAt: now,
+        lastSeenAt: now,
+        idleExpiresAt: new Date(now.getTime() + config.session.idleTtlSeconds * 1000),
+        expiresAt: new Date(now.getTime() + config.session.absoluteTtlSeconds * 1000),
+        revokedAt: null,
+        revokedReason: null,
+        ip: context.ip ?? null,
+        userAgent: context.userAgent?.slice(0, 512) ?? null,
+        amr: [method],
+        authTime: { [method]: nowSeconds },
+      };
+      await tx.sessions.create(session);
+      await recordChange(tx, clock, context, {
+        tenantId,
+        action: 'session.created',
+        actor: { type: 'user', id: user.id },
+        target: { type: 'session', id: session.id },
+        data: { userId: user.id, method },
+      });
+      return { session, token };
+    },
+
+    async validateSessionToken(token) {
+      if (!token || token.length > 256) return null;
+      const now = clock.now();
+      const found = await storage.sessions.findActiveByTokenHash(sha256Hex(token), now);
+      if (!found || found.user.status !== 'active') return null;
+      const { session } = found;
+      // write at most once per interval: a session check must not be a write per request
+      if (now.getTime() - session.lastSeenAt.getTime() >= config.session.touchIntervalSeconds * 1000) {
+        const idleExpiresAt = new Date(
+          Math.min(now.getTime() + config.session.idleTtlSeconds * 1000, session.expiresAt.getTime()),
+        );
+        await storage.sessions.touch(session.id, now, idleExpiresAt);
+        session.lastSeenAt = now;
+        session.idleExpiresAt = idleExpiresAt;
+      }
+      return found;
+    },
+
+    listSessions: (userId) => storage.sessions.listActiveByUser(userId, clock.now()),
+
+    async revokeSession(userId, sessionId, context = {}) {
+      await storage.transaction(async (tx) => {
+        const revoked = await tx.sessions.revoke(userId, sessionId, clock.now(), 'user_revoked');
+        if (!revoked) throw new AuthError('not_found', { detail: 'no such active session' });
+        await recordChange(tx, clock, context, {
+          tenantId: null,
+          action: 'session.revoked',
+          target: { type: 'session', id: sessionId },
+          data: { userId, reason: 'user_revoked' },
+        });
+      });
+    },
+
+    revokeOtherSessions(userId, currentSessionId, context = {}) {
+      return revokeAll(userId, context, 'revoked_by_user', currentSessionId);
+    },
+
+    revokeAllSessions(userId, context = {}, reason = 'revoked_all') {
+      return revokeAll(userId, context, reason);
+    },
+  };
+
+  function revokeAll(userId: string, context: CallContext, reason: string, except?: string) {
+    return storage.transaction(async (tx) => {
+      const count = await tx.sessions.revokeAllForUser(userId, clock.now(), reason, except);
+      if (count > 0) {
+        await recordChange(tx, clock, context, {
+          tenantId: null,
+          action: 'session.revoked_all',
+          target: { type: 'user', id: userId },
+          data: { userId, count, reason, ...(except ? { keptSessionId: except } : {}) },
+        });
+      }
+      return count;
+    });
+  }
+}

@@ -1,0 +1,16 @@
+export { DEFAULT_ROLES, TENANT_PERMISSIONS, type TenantPermission } from './default-roles.js';
+export {
+  createTenantInputSchema,
+  pageQuerySchema,
+  tenantSlugSchema,
+  updateTenantInputSchema,
+} from './tenant-schemas.js';
+export {
+  type CreateTenantInput,
+  createTenantService,
+  type TenantAccess,
+  type TenantService,
+  type UpdateTenantInput,
+} from './tenant-service.js';
+export type { TenantPatch, TenantStore } from './tenant-store.js';
+export type { Tenant, TenantStatus, UserPool } from './tenants.js';

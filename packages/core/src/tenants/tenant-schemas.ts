@@ -1,0 +1,36 @@
+import { z } from 'zod';
+
+export const tenantSlugSchema = z
+  .string()
+  .min(2)
+  .max(63)
+  .regex(/^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$/, 'lower-case letters, digits and inner hyphens');
+
+const metadataSchema = z
+  .record(z.string().max(100), z.unknown())
+  .refine((m) => JSON.stringify(m).length <= 16_384, 'metadata must stay under 16 KiB');
+
+export const createTenantInputSchema = z
+  .object({
+    slug: tenantSlugSchema,
+    name: z.string().trim().min(1).max(200),
+    userPool: z.enum(['shared', 'isolated']).optional(),
+    metadata: metadataSchema.optional(),
+  })
+  .strict();
+
+export const updateTenantInputSchema = z
+  .object({
+    name: z.string().trim().min(1).max(200).optional(),
+    status: z.enum(['active', 'suspended']).optional(),
+    metadata: metadataSchema.optional(),
+  })
+  .strict()
+  .refine((v) => Object.keys(v).length > 0, 'nothing to update');
+
+export const pageQuerySchema = z
+  .object({
+    limit: z.coerce.number().int().min(1).max(200).optional(),
+    cursor: z.string().max(100).optional(),
+  })
+  .strict();

@@ -1,0 +1,169 @@
+import { recordChange } from '../audit/record-change.js';
+import { findGrantingRole } from '../authorization/permissions.js';
+import type { Role } from '../authorization/roles.js';
+import type { CallContext } from '../call-context.js';
+import { uuidv7 } from '../crypto/uuid.js';
+import { AuthError, isAuthError } from '../errors.js';
+import type { Membership } from '../memberships/memberships.js';
+import type { Page, PageRequest } from '../ports/pagination.js';
+import type { StorageStores } from '../ports/storage.js';
+import type { ServiceDeps } from '../service-deps.js';
+import { parseInput } from '../validation.js';
+import { createTenantInputSchema, updateTenantInputSchema } from './tenant-schemas.js';
+import type { Tenant, TenantStatus, UserPool } from './tenants.js';
+
+export interface CreateTenantInput {
+  slug: string;
+  name: string;
+  userPool?: UserPool;
+  metadata?: Record<string, unknown>;
+}
+
+export interface UpdateTenantInput {
+  name?: string;
+  status?: TenantStatus;
+  metadata?: Record<string, unknown>;
+}
+
+/** A member's standing in a tenant, after a permission check. */
+export interface TenantAccess {
+  tenant: Tenant;
+  membership: Membership;
+  /** The role that granted the checked permission. */
+  grantedBy: Role;
+}
+
+export interface TenantService {
+  /** Creates the tenant, its default roles and the creator's owner membership, atomically. */
+  createTenant(creatorUserId: string, input: CreateTenantInput, context?: CallContext): Promise<Tenant>;
+  /** Tenants the user belongs to. */
+  listTenants(userId: string, page: PageRequest): Promise<Page<Tenant>>;
+  /** A tenant by id or slug, or null. */
+  resolveTenant(idOrSlug: string): Promise<Tenant | null>;
+  /**
+   * Checks that the user is a member of the tenant holding `permission`. A non-member (or an
+   * unknown tenant) gets `not_found`, so tenant ids reveal nothing; a member without the
+   * permission gets `forbidden`.
+   */
+  requirePermission(tenantId: string, userId: string, permission: string): Promise<TenantAccess>;
+  updateTenant(
+    tenantId: string,
+    userId: string,
+    input: UpdateTenantInput,
+    context?: CallContext,
+  ): Promise<Tenant>;
+}
+
+export function createTenantService(deps: ServiceDeps): TenantService {
+  const { storage, clock, config } = deps;
+
+  return {
+    async createTenant(creatorUserId, rawInput, context = {}) {
+      const input = parseInput(createTenantInputSchema, rawInput);
+      const creator = await storage.users.findById(creatorUserId);
+      if (!creator || creator.status !== 'active') throw new AuthError('unauthenticated');
+      if (creator.tenantId !== null) {
+        // users of an isolated pool live inside their tenant and cannot found others
+        throw new AuthError('forbidden', { detail: 'users of an isolated tenant cannot create tenants' });
+      }
+      const now = clock.now();
+      const tenant: Tenant = {
+        id: uuidv7(now.getTime()),
+        slug: input.slug.toLowerCase(),
+        name: input.name,
+        status: 'active',
+        userPool: input.userPool ?? 'shared',
+        metadata: input.metadata ?? {},
+        createdAt: now,
+        updatedAt: now,
+      };
+      try {
+        await storage.transaction(async (tx) => {
+          await tx.tenants.create(tenant);
+          await provisionDefaultRoles(tx, tenant.id, now);
+          await tx.memberships.create({
+            id: uuidv7(now.getTime()),
+            tenantId: tenant.id,
+            userId: creatorUserId,
+            roles: [config.tenants.creatorRole],
+            attributes: {},
+            createdAt: now,
+            updatedAt: now,
+          });
+          await recordChange(tx, clock, context, {
+            tenantId: tenant.id,
+            action: 'tenant.created',
+            target: { type: 'tenant', id: tenant.id },
+            data: { slug: tenant.slug, userPool: tenant.userPool, ownerId: creatorUserId },
+          });
+        });
+      } catch (error) {
+        if (isAuthError(error, 'conflict')) throw new AuthError('slug_taken', { cause: error });
+        throw error;
+      }
+      deps.outbox.nudge();
+      return tenant;
+    },
+
+    listTenants: (userId, page) => storage.tenants.listForUser(userId, page),
+
+    async resolveTenant(idOrSlug) {
+      const byId = /^[0-9a-f]{8}-[0-9a-f]{4}-/i.test(idOrSlug)
+        ? await storage.tenants.findById(idOrSlug)
+        : null;
+      return byId ?? storage.tenants.findBySlug(idOrSlug.toLowerCase());
+    },
+
+    requirePermission,
+
+    async updateTenant(tenantId, userId, rawInput, context = {}) {
+      const input = parseInput(updateTenantInputSchema, rawInput) as UpdateTenantInput;
+      await requirePermission(tenantId, userId, 'tenant.update');
+      return storage.transaction(async (tx) => {
+        const updated = await tx.tenants.update(tenantId, { ...input, updatedAt: clock.now() });
+        if (!updated) throw new AuthError('not_found', { detail: 'no such tenant' });
+        await recordChange(tx, clock, context, {
+          tenantId,
+          action: 'tenant.updated',
+          target: { type: 'tenant', id: tenantId },
+          data: { fields: Object.keys(input) },
+        });
+        return updated;
+      });
+    },
+  };
+
+  async function requirePermission(
+    tenantId: string,
+    userId: string,
+    permission: string,
+  ): Promise<TenantAccess> {
+    const [tenant, membership] = await Promise.all([
+      storage.tenants.findById(tenantId),
+      storage.memberships.find(tenantId, userId),
+    ]);
+    if (!tenant || !membership) throw new AuthError('not_found', { detail: 'no such tenant' });
+    const roles = await storage.roles.listByTenant(tenantId);
+    const grantedBy = findGrantingRole(roles, membership.roles, permission);
+    if (!grantedBy) throw new AuthError('forbidden', { detail: `missing permission ${permission}` });
+    if (tenant.status !== 'active' && permission !== 'tenant.update' && permission !== 'tenant.read') {
+      throw new AuthError('tenant_suspended');
+    }
+    return { tenant, membership, grantedBy };
+  }
+
+  async function provisionDefaultRoles(tx: StorageStores, tenantId: string, now: Date) {
+    await tx.roles.createMany(
+      config.tenants.defaultRoles.map((template) => ({
+        id: uuidv7(now.getTime()),
+        tenantId,
+        key: template.key,
+        name: template.name,
+        permissions: [...template.permissions],
+        version: 1,
+        createdAt: now,
+        updatedAt: now,
+      })),
+    );
+  }
+}

@@ -1,0 +1,82 @@
+import { recordChange } from '../audit/record-change.js';
+import type { CallContext } from '../call-context.js';
+import { uuidv7 } from '../crypto/uuid.js';
+import { AuthError, isAuthError } from '../errors.js';
+import type { StorageStores } from '../ports/storage.js';
+import type { ServiceDeps } from '../service-deps.js';
+import { normalizeEmail, type User } from './users.js';
+
+export interface CreateUserInput {
+  email: string;
+  name?: string | null;
+  tenantId?: string | null;
+  /** Already hashed with the configured hasher. */
+  passwordHash?: string | null;
+  emailVerified?: boolean;
+}
+
+export interface UserService {
+  /** Inserts a user (and password) on the caller's transaction; `email_taken` on conflict. */
+  insertUser(tx: StorageStores, input: CreateUserInput, context: CallContext): Promise<User>;
+  getUser(userId: string): Promise<User | null>;
+  /** Suspends the user and revokes every session, in one transaction. */
+  suspendUser(userId: string, context?: CallContext): Promise<User>;
+  /** Makes a suspended user active again (sessions stay revoked). */
+  reactivateUser(userId: string, context?: CallContext): Promise<User>;
+}
+
+export function createUserService(deps: ServiceDeps): UserService {
+  const { storage, clock } = deps;
+
+  async function setStatus(userId: string, status: 'active' | 'suspended', context: CallContext) {
+    return storage.transaction(async (tx) => {
+      const now = clock.now();
+      const user = await tx.users.updateStatus(userId, status, now);
+      if (!user) throw new AuthError('not_found', { detail: 'no such user' });
+      const revoked =
+        status === 'suspended' ? await tx.sessions.revokeAllForUser(userId, now, 'user_suspended') : 0;
+      await recordChange(tx, clock, context, {
+        tenantId: user.tenantId,
+        action: status === 'suspended' ? 'user.suspended' : 'user.reactivated',
+        target: { type: 'user', id: userId },
+        data: status === 'suspended' ? { revokedSessions: revoked } : {},
+      });
+      return user;
+    });
+  }
+
+  return {
+    async insertUser(tx, input, context) {
+      const now = clock.now();
+      const user: User = {
+        id: uuidv7(now.getTime()),
+        tenantId: input.tenantId ?? null,
+        email: input.email.normalize('NFKC').trim(),
+        emailVerifiedAt: input.emailVerified ? now : null,
+        name: input.name ?? null,
+        status: 'active',
+        createdAt: now,
+        updatedAt: now,
+      };
+      try {
+        await tx.users.create(user);
+      } catch (error) {
+        if (isAuthError(error, 'conflict')) throw new AuthError('email_taken', { cause: error });
+        throw error;
+      }
+      if (input.passwordHash) await tx.passwords.upsert(user.id, input.passwordHash, now);
+      await recordChange(tx, clock, context, {
+        tenantId: user.tenantId,
+        action: 'user.created',
+        actor: context.actor ?? { type: 'user', id: user.id },
+        target: { type: 'user', id: user.id },
+        data: { emailDomain: normalizeEmail(user.email).split('@')[1] ?? null },
+        event: { userId: user.id, email: user.email, tenantId: user.tenantId },
+      });
+      return user;
+    },
+    getUser: (userId) => storage.users.findById(userId),
+    suspendUser: (userId, context = {}) => setStatus(userId, 'suspended', context),
+    reactivateUser: (userId, context = {}) => setStatus(userId, 'active', context),
+  };
+}
