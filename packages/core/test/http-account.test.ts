@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { memoryStorage } from '../src/memory/index.js';
-import { fakeClock, ORIGIN, PASSWORD, testAuth, uniqueEmail } from './support.js';
+import { fakeClock, PASSWORD, testAuth, uniqueEmail } from './support.js';
 
 describe('account routes over HTTP', () => {
   it('signs up, reads the session, signs in again with a new token, and signs out', async () => {
