@@ -231,3 +231,15 @@ describe('OpenAPI', () => {
     expect(login.requestBody.content['application/json'].schema.additionalProperties).toBe(false);
   });
 });
+
+describe('OpenAPI validity', () => {
+  it('passes the official OpenAPI 3.1 schema validation', async () => {
+    const { Validator } = await import('@seriousme/openapi-schema-validator');
+    const { auth } = testAuth();
+    const validator = new Validator();
+    const result = await validator.validate(auth.openApiDocument());
+    expect(result.errors ?? []).toEqual([]);
+    expect(result.valid).toBe(true);
+    expect(validator.version).toBe('3.1');
+  });
+});

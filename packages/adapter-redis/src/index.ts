@@ -1,0 +1,1 @@
+export { type RedisKeyValue, type RedisKeyValueOptions, redisKeyValue } from './redis-key-value.js';
