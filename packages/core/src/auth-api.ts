@@ -15,6 +15,16 @@ import type { CreateTenantInput, UpdateTenantInput } from './tenants/tenant-serv
 import type { Tenant } from './tenants/tenants.js';
 import type { User } from './users/users.js';
 
+/** Input of {@link AuthApi.createUser}. */
+export interface CreateUserRequest {
+  email: string;
+  password?: string;
+  name?: string;
+  /** An isolated-pool tenant the user belongs to; omit for the shared pool. */
+  tenantId?: string;
+  emailVerified?: boolean;
+}
+
 /**
  * Server-side operations: the same validation, rate limits, audit and outbox as the HTTP routes,
  * without HTTP. Pass a {@link CallContext} to record the actor and client of a call.
@@ -55,6 +65,11 @@ export interface AuthApi {
     context?: CallContext,
   ): Promise<Tenant>;
   listMembers(tenantId: string, userId: string, page?: Partial<PageRequest>): Promise<Page<Member>>;
+  /**
+   * Creates a user from server code (admin provisioning, imports), with or without a password;
+   * the password, if any, must pass the policy. `email_taken` when the pool has the email.
+   */
+  createUser(input: CreateUserRequest, context?: CallContext): Promise<User>;
   getUser(userId: string): Promise<User | null>;
   /** Suspends the user and revokes all their sessions at once. */
   suspendUser(userId: string, context?: CallContext): Promise<User>;

@@ -2,8 +2,11 @@ import { verifyAuditEvents } from './audit/audit-chain.js';
 import type { AuthApi } from './auth-api.js';
 import { type AuthConfig, type ResolvedConfig, resolveConfig } from './config.js';
 import { createPasswordHasher } from './credentials/passwords/password-hasher.js';
+import { normalizeAndCheckPassword } from './credentials/passwords/password-policy.js';
+import { createUserInputSchema } from './credentials/passwords/password-schemas.js';
 import { createPasswordService } from './credentials/passwords/password-service.js';
 import { sha256Hex } from './crypto/random.js';
+import { AuthError } from './errors.js';
 import { readCookie, sessionCookieName } from './http/cookies.js';
 import { type AuthHandler, createHandler } from './http/handler.js';
 import { buildOpenApiDocument } from './http/openapi.js';
@@ -23,6 +26,7 @@ import { createSessionService } from './sessions/session-service.js';
 import { wrapStorage } from './storage/wrap-storage.js';
 import { createTenantService } from './tenants/tenant-service.js';
 import { createUserService } from './users/user-service.js';
+import { parseInput } from './validation.js';
 
 /** The version reported in the OpenAPI document. */
 export const PORTCULLIS_VERSION = '0.1.0';
@@ -122,6 +126,23 @@ export function createAuth(options: AuthConfig): Auth {
     },
     updateTenant: tenants.updateTenant,
     listMembers: (tenantId, userId, p) => memberships.listMembers(tenantId, userId, page(p)),
+    async createUser(rawInput, context = {}) {
+      const input = parseInput(createUserInputSchema, rawInput);
+      if (input.tenantId) {
+        const tenant = await storage.tenants.findById(input.tenantId);
+        if (!tenant || tenant.userPool !== 'isolated') {
+          throw new AuthError('invalid_request', { detail: 'tenantId must name an isolated-pool tenant' });
+        }
+      }
+      const passwordHash = input.password
+        ? await deps.hasher.hash(await normalizeAndCheckPassword(input.password, config.password, input))
+        : null;
+      const user = await storage.transaction((tx) =>
+        users.insertUser(tx, { ...input, tenantId: input.tenantId ?? null, passwordHash }, context),
+      );
+      outbox.nudge();
+      return user;
+    },
     getUser: users.getUser,
     suspendUser: users.suspendUser,
     reactivateUser: users.reactivateUser,

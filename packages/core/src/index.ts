@@ -1,6 +1,6 @@
 export { type Actor, type AuditChainVerification, canonicalJson, sealAuditEvent } from './audit/index.js';
 export { type Auth, createAuth, PORTCULLIS_VERSION } from './auth.js';
-export type { AuthApi } from './auth-api.js';
+export type { AuthApi, CreateUserRequest } from './auth-api.js';
 export { findGrantingRole, permissionCovers } from './authorization/index.js';
 export type { CallContext } from './call-context.js';
 export type { AuthConfig, ResolvedConfig } from './config.js';

@@ -209,3 +209,21 @@ describe('account routes over HTTP', () => {
     expect(hash).toMatch(/m=24576/);
   });
 });
+
+describe('server-side user provisioning', () => {
+  it('creates users with or without a password, applying the same policy and uniqueness', async () => {
+    const { auth, client } = testAuth();
+    const email = uniqueEmail('provisioned');
+    const user = await auth.api.createUser({ email, password: PASSWORD, name: 'Pro', emailVerified: true });
+    expect(user).toMatchObject({ email, name: 'Pro', status: 'active', tenantId: null });
+    expect(user.emailVerifiedAt).toBeInstanceOf(Date);
+    expect((await client.post('/login', { email, password: PASSWORD })).status).toBe(200);
+    await expect(auth.api.createUser({ email })).rejects.toMatchObject({ code: 'email_taken' });
+    await expect(auth.api.createUser({ email: uniqueEmail(), password: 'short' })).rejects.toMatchObject({
+      code: 'password_too_short',
+    });
+    const passwordless = await auth.api.createUser({ email: uniqueEmail('nopw') });
+    const login = await client.post('/login', { email: passwordless.email, password: PASSWORD });
+    expect(login.body.code).toBe('invalid_credentials');
+  });
+});

@@ -36,6 +36,16 @@ export const changePasswordInputSchema = z
   })
   .strict();
 
+export const createUserInputSchema = z
+  .object({
+    email: emailSchema,
+    password: passwordField.optional(),
+    name: z.string().trim().min(1).max(200).optional(),
+    tenantId: z.string().min(1).max(64).optional(),
+    emailVerified: z.boolean().optional(),
+  })
+  .strict();
+
 export type SignUpInput = z.infer<typeof signUpInputSchema>;
 export type SignInInput = z.infer<typeof signInInputSchema>;
 export type ChangePasswordInput = z.infer<typeof changePasswordInputSchema>;
