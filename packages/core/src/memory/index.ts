@@ -1,1 +1,2 @@
-export {};
+export { type MemoryKeyValueOptions, memoryKeyValue } from './memory-key-value.js';
+export { memoryStorage } from './memory-storage.js';

@@ -1,0 +1,381 @@
+import type { AuditChainHead, AuditEvent } from '../audit/audit.js';
+import type { AuditStore } from '../audit/audit-store.js';
+import type { RoleStore } from '../authorization/role-store.js';
+import type { PasswordStore } from '../credentials/passwords/password-store.js';
+import { AuthError } from '../errors.js';
+import type { MembershipStore } from '../memberships/membership-store.js';
+import type { Member } from '../memberships/memberships.js';
+import type { OutboxEvent } from '../outbox/outbox.js';
+import type { OutboxStore } from '../outbox/outbox-store.js';
+import type { Page, PageRequest } from '../ports/pagination.js';
+import type { StorageStores } from '../ports/storage.js';
+import type { SessionStore } from '../sessions/session-store.js';
+import type { Session } from '../sessions/sessions.js';
+import type { TenantStore } from '../tenants/tenant-store.js';
+import type { Tenant } from '../tenants/tenants.js';
+import type { UserStore } from '../users/user-store.js';
+import { normalizeEmail, userPoolKey } from '../users/users.js';
+import { type MemoryTables, pairKey, type TableWriter } from './memory-tables.js';
+
+/**
+ * Runs one store operation. Operations are synchronous over the tables, so each one is atomic;
+ * the runner decides when it may run (after open transactions) and makes it a Promise.
+ */
+export type RunOperation = <T>(operation: () => T) => Promise<T>;
+
+/** The key of the global audit chain, for events without a tenant. */
+const GLOBAL_CHAIN = '*';
+
+/** The store slices over `tables`, writing through `writer`. */
+export function createMemoryStores(
+  tables: MemoryTables,
+  writer: TableWriter,
+  run: RunOperation,
+): StorageStores {
+  return {
+    tenants: tenantStore(tables, writer, run),
+    users: userStore(tables, writer, run),
+    passwords: passwordStore(tables, writer, run),
+    memberships: membershipStore(tables, writer, run),
+    roles: roleStore(tables, writer, run),
+    sessions: sessionStore(tables, writer, run),
+    audit: auditStore(tables, writer, run),
+    outbox: outboxStore(tables, writer, run),
+  };
+}
+
+function tenantStore(tables: MemoryTables, writer: TableWriter, run: RunOperation): TenantStore {
+  return {
+    create: (tenant) =>
+      run(() => {
+        if (tables.tenants.has(tenant.id)) throw conflict('tenants: id exists');
+        if (tables.tenantIdBySlug.has(tenant.slug)) throw conflict('tenants: slug exists');
+        writer.set(tables.tenants, tenant.id, copy(tenant));
+        writer.set(tables.tenantIdBySlug, tenant.slug, tenant.id);
+      }),
+    findById: (id) => run(() => copyOrNull(tables.tenants.get(id))),
+    findBySlug: (slug) => run(() => copyOrNull(lookup(tables.tenants, tables.tenantIdBySlug.get(slug)))),
+    update: (id, patch) =>
+      run(() => {
+        const current = tables.tenants.get(id);
+        if (!current) return null;
+        const next: Tenant = { ...current, updatedAt: new Date(patch.updatedAt) };
+        if (patch.name !== undefined) next.name = patch.name;
+        if (patch.status !== undefined) next.status = patch.status;
+        if (patch.metadata !== undefined) next.metadata = copy(patch.metadata);
+        writer.set(tables.tenants, id, next);
+        return copy(next);
+      }),
+    listForUser: (userId, page) =>
+      run(() => {
+        const tenants: Tenant[] = [];
+        for (const membership of tables.memberships.values()) {
+          const tenant = membership.userId === userId ? tables.tenants.get(membership.tenantId) : undefined;
+          if (tenant) tenants.push(tenant);
+        }
+        return paginate(tenants.sort(byId), page, copy);
+      }),
+  };
+}
+
+function userStore(tables: MemoryTables, writer: TableWriter, run: RunOperation): UserStore {
+  const findByEmail = (tenantId: string | null, normalizedEmail: string) =>
+    lookup(tables.users, tables.userIdByEmail.get(userEmailKey(tenantId, normalizedEmail)));
+  return {
+    create: (user) =>
+      run(() => {
+        const emailKey = userEmailKey(user.tenantId, normalizeEmail(user.email));
+        if (tables.users.has(user.id)) throw conflict('users: id exists');
+        if (tables.userIdByEmail.has(emailKey)) throw conflict('users: email exists in this pool');
+        writer.set(tables.users, user.id, copy(user));
+        writer.set(tables.userIdByEmail, emailKey, user.id);
+      }),
+    findById: (id) => run(() => copyOrNull(tables.users.get(id))),
+    findByEmail: (tenantId, normalizedEmail) => run(() => copyOrNull(findByEmail(tenantId, normalizedEmail))),
+    findByEmailWithPassword: (tenantId, normalizedEmail) =>
+      run(() => {
+        const user = findByEmail(tenantId, normalizedEmail);
+        if (!user) return null;
+        return { user: copy(user), passwordHash: tables.passwords.get(user.id)?.hash ?? null };
+      }),
+    updateStatus: (id, status, updatedAt) =>
+      run(() => {
+        const current = tables.users.get(id);
+        if (!current) return null;
+        const next = { ...current, status, updatedAt: new Date(updatedAt) };
+        writer.set(tables.users, id, next);
+        return copy(next);
+      }),
+  };
+}
+
+function passwordStore(tables: MemoryTables, writer: TableWriter, run: RunOperation): PasswordStore {
+  return {
+    upsert: (userId, hash, updatedAt) =>
+      run(() => writer.set(tables.passwords, userId, { hash, updatedAt: new Date(updatedAt) })),
+    findHash: (userId) => run(() => tables.passwords.get(userId)?.hash ?? null),
+    replaceIfUnchanged: (userId, expectedHash, newHash, updatedAt) =>
+      run(() => {
+        if (tables.passwords.get(userId)?.hash !== expectedHash) return false;
+        writer.set(tables.passwords, userId, { hash: newHash, updatedAt: new Date(updatedAt) });
+        return true;
+      }),
+  };
+}
+
+function membershipStore(tables: MemoryTables, writer: TableWriter, run: RunOperation): MembershipStore {
+  return {
+    create: (membership) =>
+      run(() => {
+        const key = pairKey(membership.tenantId, membership.userId);
+        if (tables.memberships.has(membership.id)) throw conflict('memberships: id exists');
+        if (tables.membershipIdByTenantUser.has(key)) throw conflict('memberships: user is already a member');
+        writer.set(tables.memberships, membership.id, copy(membership));
+        writer.set(tables.membershipIdByTenantUser, key, membership.id);
+      }),
+    find: (tenantId, userId) =>
+      run(() =>
+        copyOrNull(
+          lookup(tables.memberships, tables.membershipIdByTenantUser.get(pairKey(tenantId, userId))),
+        ),
+      ),
+    listByTenant: (tenantId, page) =>
+      run(() => {
+        const members: Member[] = [];
+        for (const membership of tables.memberships.values()) {
+          // an inner join, as a database would do it: a membership without its user is not listed
+          const user = membership.tenantId === tenantId ? tables.users.get(membership.userId) : undefined;
+          if (user) {
+            members.push({
+              ...membership,
+              user: { id: user.id, email: user.email, name: user.name, status: user.status },
+            });
+          }
+        }
+        return paginate(members.sort(byId), page, copy);
+      }),
+    listByUser: (userId) =>
+      run(() =>
+        [...tables.memberships.values()]
+          .filter((membership) => membership.userId === userId)
+          .sort((a, b) => compare(a.tenantId, b.tenantId) || compare(a.id, b.id))
+          .map(copy),
+      ),
+  };
+}
+
+function roleStore(tables: MemoryTables, writer: TableWriter, run: RunOperation): RoleStore {
+  return {
+    createMany: (roles) =>
+      run(() => {
+        // check the whole batch first: like one multi-row INSERT, it inserts all or nothing
+        const ids = new Set<string>();
+        const keys = new Set<string>();
+        for (const role of roles) {
+          const key = pairKey(role.tenantId, role.key);
+          if (tables.roles.has(role.id) || ids.has(role.id)) throw conflict('roles: id exists');
+          if (tables.roleIdByTenantKey.has(key) || keys.has(key))
+            throw conflict('roles: key exists in tenant');
+          ids.add(role.id);
+          keys.add(key);
+        }
+        for (const role of roles) {
+          writer.set(tables.roles, role.id, copy(role));
+          writer.set(tables.roleIdByTenantKey, pairKey(role.tenantId, role.key), role.id);
+        }
+      }),
+    listByTenant: (tenantId) =>
+      run(() =>
+        [...tables.roles.values()]
+          .filter((role) => role.tenantId === tenantId)
+          .sort((a, b) => compare(a.key, b.key))
+          .map(copy),
+      ),
+    findByKey: (tenantId, key) =>
+      run(() => copyOrNull(lookup(tables.roles, tables.roleIdByTenantKey.get(pairKey(tenantId, key))))),
+  };
+}
+
+function sessionStore(tables: MemoryTables, writer: TableWriter, run: RunOperation): SessionStore {
+  const update = (session: Session, changes: Partial<Session>) =>
+    writer.set(tables.sessions, session.id, { ...session, ...changes });
+  return {
+    create: (session) =>
+      run(() => {
+        if (tables.sessions.has(session.id)) throw conflict('sessions: id exists');
+        if (tables.sessionIdByTokenHash.has(session.tokenHash)) throw conflict('sessions: token hash exists');
+        writer.set(tables.sessions, session.id, copy(session));
+        writer.set(tables.sessionIdByTokenHash, session.tokenHash, session.id);
+      }),
+    findActiveByTokenHash: (tokenHash, now) =>
+      run(() => {
+        const session = lookup(tables.sessions, tables.sessionIdByTokenHash.get(tokenHash));
+        const user = session && isActive(session, now) ? tables.users.get(session.userId) : undefined;
+        return session && user ? { session: copy(session), user: copy(user) } : null;
+      }),
+    touch: (sessionId, lastSeenAt, idleExpiresAt) =>
+      run(() => {
+        const session = tables.sessions.get(sessionId);
+        if (session)
+          update(session, { lastSeenAt: new Date(lastSeenAt), idleExpiresAt: new Date(idleExpiresAt) });
+      }),
+    listActiveByUser: (userId, now) =>
+      run(() =>
+        [...tables.sessions.values()]
+          .filter((session) => session.userId === userId && isActive(session, now))
+          .sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime() || compare(b.id, a.id))
+          .map(copy),
+      ),
+    revoke: (userId, sessionId, revokedAt, reason) =>
+      run(() => {
+        const session = tables.sessions.get(sessionId);
+        if (!session || session.userId !== userId || session.revokedAt !== null) return false;
+        update(session, { revokedAt: new Date(revokedAt), revokedReason: reason });
+        return true;
+      }),
+    revokeAllForUser: (userId, revokedAt, reason, exceptSessionId) =>
+      run(() => {
+        let revoked = 0;
+        for (const session of tables.sessions.values()) {
+          if (session.userId !== userId || session.revokedAt !== null || session.id === exceptSessionId)
+            continue;
+          update(session, { revokedAt: new Date(revokedAt), revokedReason: reason });
+          revoked += 1;
+        }
+        return revoked;
+      }),
+  };
+}
+
+function auditStore(tables: MemoryTables, writer: TableWriter, run: RunOperation): AuditStore {
+  const chainOf = (tenantId: string | null) => tables.auditChains.get(tenantId ?? GLOBAL_CHAIN) ?? [];
+  return {
+    append: (input, seal) =>
+      run(() => {
+        if (tables.auditChainById.has(input.id)) throw conflict('audit: id exists');
+        const chainKey = input.tenantId ?? GLOBAL_CHAIN;
+        const chain = tables.auditChains.get(chainKey);
+        const last = chain?.at(-1);
+        const head: AuditChainHead = last ? { seq: last.seq, hash: last.hash } : { seq: 0, hash: '' };
+        const hash = seal({ ...head }, copy(input));
+        const entry: AuditEvent = { ...copy(input), seq: head.seq + 1, prevHash: head.hash, hash };
+        if (chain) writer.push(chain, entry);
+        else writer.set(tables.auditChains, chainKey, [entry]);
+        writer.set(tables.auditChainById, entry.id, chainKey);
+        return copy(entry);
+      }),
+    list: (tenantId, query) =>
+      run(() => {
+        const chain = chainOf(tenantId);
+        const entries: AuditEvent[] = [];
+        for (let i = chain.length - 1; i >= 0 && entries.length < query.limit; i--) {
+          const entry = chain[i]!;
+          if (query.beforeSeq !== undefined && entry.seq >= query.beforeSeq) continue;
+          if (query.action !== undefined && entry.action !== query.action) continue;
+          entries.push(copy(entry));
+        }
+        return entries;
+      }),
+    listChain: (tenantId, afterSeq, limit) =>
+      run(() => {
+        // seq n sits at index n - 1, so the entries after `afterSeq` start at index `afterSeq`
+        const start = Math.max(0, Math.floor(afterSeq));
+        return chainOf(tenantId)
+          .slice(start, start + Math.max(0, limit))
+          .map(copy);
+      }),
+  };
+}
+
+function outboxStore(tables: MemoryTables, writer: TableWriter, run: RunOperation): OutboxStore {
+  const update = (id: string, changes: (event: OutboxEvent) => Partial<OutboxEvent>) => {
+    const event = tables.outbox.get(id);
+    if (event) writer.set(tables.outbox, id, { ...event, ...changes(event) });
+  };
+  return {
+    enqueue: (event) =>
+      run(() => {
+        if (tables.outbox.has(event.id)) throw conflict('outbox: id exists');
+        writer.set(tables.outbox, event.id, copy(event));
+      }),
+    claimBatch: (now, limit, lockedUntil) =>
+      run(() => {
+        const claimable = [...tables.outbox.values()]
+          .filter(
+            (event) =>
+              (event.status === 'pending' && event.availableAt.getTime() <= now.getTime()) ||
+              (event.status === 'processing' && (event.lockedUntil?.getTime() ?? Infinity) <= now.getTime()),
+          )
+          .sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || compare(a.id, b.id))
+          .slice(0, Math.max(0, limit));
+        return claimable.map((event) => {
+          const claimed: OutboxEvent = { ...event, status: 'processing', lockedUntil: new Date(lockedUntil) };
+          writer.set(tables.outbox, event.id, claimed);
+          return copy(claimed);
+        });
+      }),
+    markDelivered: (id, deliveredAt) =>
+      run(() =>
+        update(id, () => ({ status: 'delivered', deliveredAt: new Date(deliveredAt), lockedUntil: null })),
+      ),
+    markFailed: (id, failure) =>
+      run(() =>
+        update(id, (event) => ({
+          status: failure.dead ? 'dead' : 'pending',
+          attempts: failure.attempts,
+          lastError: failure.lastError,
+          availableAt: failure.dead ? event.availableAt : new Date(failure.availableAt),
+          lockedUntil: null,
+        })),
+      ),
+    findById: (id) => run(() => copyOrNull(tables.outbox.get(id))),
+  };
+}
+
+function isActive(session: Session, now: Date): boolean {
+  const nowMs = now.getTime();
+  return (
+    session.revokedAt === null &&
+    session.expiresAt.getTime() > nowMs &&
+    session.idleExpiresAt.getTime() > nowMs
+  );
+}
+
+/** The unique key of a user's email: its pool (tenant id or the shared pool) and normalized email. */
+function userEmailKey(tenantId: string | null, normalizedEmail: string): string {
+  return pairKey(userPoolKey(tenantId), normalizedEmail);
+}
+
+/** Keyset page over rows sorted by id: rows after the cursor, `nextCursor` only when more remain. */
+function paginate<T extends { id: string }, R>(sorted: T[], page: PageRequest, map: (row: T) => R): Page<R> {
+  const after = page.cursor ? sorted.filter((row) => row.id > page.cursor!) : sorted;
+  const items = after.slice(0, Math.max(0, page.limit));
+  const last = items.at(-1);
+  return { items: items.map(map), nextCursor: last && after.length > items.length ? last.id : null };
+}
+
+function lookup<T>(table: Map<string, T>, id: string | undefined): T | undefined {
+  return id === undefined ? undefined : table.get(id);
+}
+
+/** Callers get copies: changing what a store returned must never change what it holds. */
+function copy<T>(value: T): T {
+  return structuredClone(value);
+}
+
+function copyOrNull<T>(value: T | undefined): T | null {
+  return value === undefined ? null : copy(value);
+}
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function byId(a: { id: string }, b: { id: string }): number {
+  return compare(a.id, b.id);
+}
+
+/** A unique violation, shaped like the wrapper's: no detail for callers, the reason in `cause`. */
+function conflict(reason: string): AuthError {
+  return new AuthError('conflict', { cause: new Error(reason) });
+}

@@ -1,0 +1,99 @@
+import type { AuditEvent } from '../audit/audit.js';
+import type { Role } from '../authorization/roles.js';
+import type { Membership } from '../memberships/memberships.js';
+import type { OutboxEvent } from '../outbox/outbox.js';
+import type { Session } from '../sessions/sessions.js';
+import type { Tenant } from '../tenants/tenants.js';
+import type { User } from '../users/users.js';
+
+export interface PasswordRow {
+  hash: string;
+  updatedAt: Date;
+}
+
+/**
+ * The rows of a memory storage and the unique indexes a database would enforce. Rows are never
+ * changed in place: an update stores a new object, so an undo entry can hold the old one.
+ */
+export interface MemoryTables {
+  tenants: Map<string, Tenant>;
+  /** slug → tenant id */
+  tenantIdBySlug: Map<string, string>;
+  users: Map<string, User>;
+  /** `userEmailKey(tenantId, normalizedEmail)` → user id */
+  userIdByEmail: Map<string, string>;
+  /** user id → password */
+  passwords: Map<string, PasswordRow>;
+  memberships: Map<string, Membership>;
+  /** `pairKey(tenantId, userId)` → membership id */
+  membershipIdByTenantUser: Map<string, string>;
+  roles: Map<string, Role>;
+  /** `pairKey(tenantId, key)` → role id */
+  roleIdByTenantKey: Map<string, string>;
+  sessions: Map<string, Session>;
+  /** token hash → session id */
+  sessionIdByTokenHash: Map<string, string>;
+  /** chain key → entries in `seq` order (seq n at index n - 1) */
+  auditChains: Map<string, AuditEvent[]>;
+  /** audit event id → chain key, for the primary key */
+  auditChainById: Map<string, string>;
+  outbox: Map<string, OutboxEvent>;
+}
+
+export function createMemoryTables(): MemoryTables {
+  return {
+    tenants: new Map(),
+    tenantIdBySlug: new Map(),
+    users: new Map(),
+    userIdByEmail: new Map(),
+    passwords: new Map(),
+    memberships: new Map(),
+    membershipIdByTenantUser: new Map(),
+    roles: new Map(),
+    roleIdByTenantKey: new Map(),
+    sessions: new Map(),
+    sessionIdByTokenHash: new Map(),
+    auditChains: new Map(),
+    auditChainById: new Map(),
+    outbox: new Map(),
+  };
+}
+
+/** Joins two keys with a separator that cannot occur in ids, slugs or emails. */
+export function pairKey(a: string, b: string): string {
+  return `${a}\u0000${b}`;
+}
+
+/**
+ * Every write to the tables goes through a writer. Inside a transaction it records how to undo
+ * each write, so a rollback restores exactly what the transaction changed (in O(writes), not
+ * O(rows) as a snapshot of every map would).
+ */
+export class TableWriter {
+  readonly #undo: (() => void)[] | undefined;
+
+  /** `journaled`: keep an undo log (inside a transaction). */
+  constructor(journaled: boolean) {
+    this.#undo = journaled ? [] : undefined;
+  }
+
+  set<K, V>(map: Map<K, V>, key: K, value: V): void {
+    if (this.#undo) {
+      const existed = map.has(key);
+      const previous = map.get(key);
+      this.#undo.push(() => (existed ? map.set(key, previous as V) : map.delete(key)));
+    }
+    map.set(key, value);
+  }
+
+  push<T>(array: T[], item: T): void {
+    array.push(item);
+    this.#undo?.push(() => array.pop());
+  }
+
+  /** Undoes every recorded write, newest first. */
+  rollback(): void {
+    const undo = this.#undo ?? [];
+    while (undo.length > 0) undo.pop()!();
+  }
+}
