@@ -1,1 +1,3 @@
-export {};
+export { describeKeyValueConformance, type KeyValueConformanceOptions } from './key-value-conformance.js';
+export { describeStorageConformance, type StorageConformanceOptions } from './storage-conformance.js';
+export { type TestClock, testClock } from './test-clock.js';

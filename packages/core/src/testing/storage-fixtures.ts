@@ -1,0 +1,228 @@
+import { randomBytes } from 'node:crypto';
+import { expect } from 'vitest';
+import type { AuditChainHead, AuditEvent, AuditEventInput } from '../audit/audit.js';
+import type { Role } from '../authorization/roles.js';
+import { sha256Hex } from '../crypto/random.js';
+import { uuidv7 } from '../crypto/uuid.js';
+import { isAuthError } from '../errors.js';
+import type { Membership } from '../memberships/memberships.js';
+import type { OutboxEvent } from '../outbox/outbox.js';
+import type { Storage, StorageStores } from '../ports/storage.js';
+import type { Session } from '../sessions/sessions.js';
+import type { Tenant } from '../tenants/tenants.js';
+import type { User } from '../users/users.js';
+
+/** What each group of storage cases gets: a way to declare a test, and the (wrapped) storage under test. */
+export interface StorageCases {
+  it(title: string, fn: () => Promise<void>): void;
+  storage(): Storage;
+}
+
+// The database may be shared with other test files and earlier runs: every row the suite writes
+// gets a fresh id and, where unique, a random slug or email.
+
+export function randomSuffix(): string {
+  return randomBytes(6).toString('hex');
+}
+
+export function later(date: Date, milliseconds: number): Date {
+  return new Date(date.getTime() + milliseconds);
+}
+
+/** JSON with what databases tend to get wrong: nesting, arrays, null, booleans, floats, unicode. */
+export function richJson(): Record<string, unknown> {
+  return {
+    plan: 'pro',
+    seats: 12,
+    ratio: 0.25,
+    trial: false,
+    tags: ['b2b', 'eu', 'früh'],
+    nested: { owner: null, limits: { projects: 3 }, list: [1, 'two', { three: 3 }] },
+    emoji: 'Château 北京 🏰',
+    empty: {},
+  };
+}
+
+export function aTenant(overrides: Partial<Tenant> = {}): Tenant {
+  const now = new Date();
+  return {
+    id: uuidv7(),
+    slug: `acme-${randomSuffix()}`,
+    name: 'Acme',
+    status: 'active',
+    userPool: 'shared',
+    metadata: {},
+    createdAt: now,
+    updatedAt: now,
+    ...overrides,
+  };
+}
+
+export function aUser(overrides: Partial<User> = {}): User {
+  const now = new Date();
+  return {
+    id: uuidv7(),
+    tenantId: null,
+    email: `user-${randomSuffix()}@example.test`,
+    emailVerifiedAt: null,
+    name: 'Ada Lovelace',
+    status: 'active',
+    createdAt: now,
+    updatedAt: now,
+    ...overrides,
+  };
+}
+
+export function aMembership(
+  tenantId: string,
+  userId: string,
+  overrides: Partial<Membership> = {},
+): Membership {
+  const now = new Date();
+  return {
+    id: uuidv7(),
+    tenantId,
+    userId,
+    roles: ['member'],
+    attributes: {},
+    createdAt: now,
+    updatedAt: now,
+    ...overrides,
+  };
+}
+
+export function aRole(tenantId: string, key: string, overrides: Partial<Role> = {}): Role {
+  const now = new Date();
+  return {
+    id: uuidv7(),
+    tenantId,
+    key,
+    name: key,
+    permissions: [`${key}.read`],
+    version: 1,
+    createdAt: now,
+    updatedAt: now,
+    ...overrides,
+  };
+}
+
+/** A fresh session of `userId`, created at `now`, idle-expiring in 30 minutes and expiring in 7 days. */
+export function aSession(userId: string, now: Date, overrides: Partial<Session> = {}): Session {
+  return {
+    id: uuidv7(),
+    userId,
+    tenantId: null,
+    tokenHash: sha256Hex(randomBytes(32).toString('base64url')),
+    createdAt: now,
+    lastSeenAt: now,
+    idleExpiresAt: later(now, 30 * 60_000),
+    expiresAt: later(now, 7 * 24 * 3_600_000),
+    revokedAt: null,
+    revokedReason: null,
+    ip: null,
+    userAgent: null,
+    amr: ['pwd'],
+    authTime: { pwd: Math.floor(now.getTime() / 1000) },
+    ...overrides,
+  };
+}
+
+export function anAuditEvent(
+  tenantId: string | null,
+  overrides: Partial<AuditEventInput> = {},
+): AuditEventInput {
+  return {
+    id: uuidv7(),
+    tenantId,
+    actorType: 'user',
+    actorId: uuidv7(),
+    impersonatorId: null,
+    action: 'user.signed_in',
+    targetType: null,
+    targetId: null,
+    ip: null,
+    userAgent: null,
+    requestId: null,
+    data: {},
+    createdAt: new Date(),
+    ...overrides,
+  };
+}
+
+/** A test seal: any deterministic function of the head and the event will do. */
+export function sealEntry(head: AuditChainHead, event: AuditEventInput): string {
+  return sha256Hex(`${head.hash}|${head.seq}|${event.id}|${event.action}`);
+}
+
+/** Checks entries read with `listChain(tenant, 0, ...)`: seqs 1..n, each linked to and sealed over the previous. */
+export function expectVerifiedChain(entries: AuditEvent[]): void {
+  let head: AuditChainHead = { seq: 0, hash: '' };
+  for (const entry of entries) {
+    expect({ seq: entry.seq, prevHash: entry.prevHash }).toEqual({ seq: head.seq + 1, prevHash: head.hash });
+    expect(entry.hash).toBe(sealEntry(head, entry));
+    head = { seq: entry.seq, hash: entry.hash };
+  }
+}
+
+export function anOutboxEvent(createdAt: Date, overrides: Partial<OutboxEvent> = {}): OutboxEvent {
+  return {
+    id: uuidv7(),
+    tenantId: null,
+    type: 'user.created',
+    payload: { userId: uuidv7() },
+    status: 'pending',
+    attempts: 0,
+    createdAt,
+    availableAt: createdAt,
+    lockedUntil: null,
+    lastError: null,
+    deliveredAt: null,
+    ...overrides,
+  };
+}
+
+const OUTBOX_ORIGIN_MS = Date.UTC(2000, 0, 1);
+const OUTBOX_MIRROR_FROM_MS = Date.UTC(2025, 0, 1);
+
+/**
+ * A time to date outbox events at. `claimBatch` claims every due event in the database, so the
+ * suite dates its events decades in the past, where no real event is due later than them, and a
+ * little earlier on every run (time runs backwards from 2000), so that what an earlier, failed run
+ * left behind is not yet due for a later one. Within 1970-2038, for MySQL `TIMESTAMP` columns.
+ */
+export function outboxEpoch(): Date {
+  return new Date(OUTBOX_ORIGIN_MS - (Date.now() - OUTBOX_MIRROR_FROM_MS));
+}
+
+/**
+ * Runs `fn` in a transaction that is then rolled back, so that what it writes is never seen by
+ * other connections (no claimer of another test file can take the events it enqueues).
+ */
+export async function inRolledBackTransaction(
+  storage: Storage,
+  fn: (tx: StorageStores) => Promise<void>,
+): Promise<void> {
+  const rollback = new Error('conformance: roll back');
+  const error = await caught(() =>
+    storage.transaction(async (tx) => {
+      await fn(tx);
+      throw rollback;
+    }),
+  );
+  if (error !== rollback) throw error;
+}
+
+/** The error `run` rejects (or throws) with; fails when it succeeds. */
+export async function caught(run: () => Promise<unknown>): Promise<unknown> {
+  try {
+    await run();
+  } catch (error) {
+    return error;
+  }
+  throw new Error('expected a rejection, but the call succeeded');
+}
+
+export async function expectConflict(run: () => Promise<unknown>): Promise<void> {
+  const error = await caught(run);
+  expect(isAuthError(error, 'conflict'), `expected AuthError('conflict'), got ${String(error)}`).toBe(true);
+}
