@@ -1,0 +1,48 @@
+import type { SqlDialect } from './sql-dialect.js';
+
+/**
+ * How values cross the driver boundary, per dialect. Times: PostgreSQL `timestamptz(3)` (the
+ * driver returns Dates), MySQL `datetime(3)` written as UTC text, SQLite integer epoch
+ * milliseconds. JSON: text everywhere, so one schema maps onto every driver unchanged.
+ */
+export interface ColumnCodec {
+  toDate(value: Date): unknown;
+  toNullableDate(value: Date | null): unknown;
+  fromDate(value: unknown): Date;
+  fromNullableDate(value: unknown): Date | null;
+  toJson(value: unknown): string;
+  fromJson<T>(value: unknown): T;
+  /** PostgreSQL `bigint` arrives as a string from pg. */
+  fromInteger(value: unknown): number;
+}
+
+export function createColumnCodec(dialect: SqlDialect): ColumnCodec {
+  const toDate = dialect === 'sqlite' ? toEpochMs : dialect === 'mysql' ? toMysqlUtc : (d: Date) => d;
+  const fromDate = (value: unknown): Date => {
+    if (value instanceof Date) return value;
+    if (typeof value === 'number' || typeof value === 'bigint') return new Date(Number(value));
+    if (typeof value === 'string') {
+      // MySQL with dateStrings, or a driver that hands back text: the stored value is UTC
+      return new Date(/[zZ]|[+-]\d\d:?\d\d$/.test(value) ? value : `${value.replace(' ', 'T')}Z`);
+    }
+    throw new TypeError(`expected a date column value, got ${typeof value}`);
+  };
+  return {
+    toDate,
+    toNullableDate: (value) => (value === null ? null : toDate(value)),
+    fromDate,
+    fromNullableDate: (value) => (value === null || value === undefined ? null : fromDate(value)),
+    toJson: (value) => JSON.stringify(value),
+    fromJson: <T>(value: unknown): T => (typeof value === 'string' ? JSON.parse(value) : value) as T,
+    fromInteger: (value) => Number(value),
+  };
+}
+
+function toEpochMs(date: Date): number {
+  return date.getTime();
+}
+
+/** `YYYY-MM-DD HH:MM:SS.mmm` in UTC: independent of the connection's `timezone` setting. */
+export function toMysqlUtc(date: Date): string {
+  return date.toISOString().replace('T', ' ').replace('Z', '');
+}

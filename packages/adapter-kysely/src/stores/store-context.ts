@@ -1,0 +1,46 @@
+import type { ColumnCodec } from '../column-codec.js';
+import type { AnyKysely } from '../kysely-types.js';
+import type { SqlDialect } from '../sql-dialect.js';
+
+/** The prefixed names of the tables the stores use. */
+export interface TableNames {
+  tenants: string;
+  users: string;
+  passwords: string;
+  memberships: string;
+  roles: string;
+  sessions: string;
+  auditChainHeads: string;
+  auditEvents: string;
+  outboxEvents: string;
+}
+
+export function tableNames(prefix: string): TableNames {
+  return {
+    tenants: `${prefix}tenants`,
+    users: `${prefix}users`,
+    passwords: `${prefix}passwords`,
+    memberships: `${prefix}memberships`,
+    roles: `${prefix}roles`,
+    sessions: `${prefix}sessions`,
+    auditChainHeads: `${prefix}audit_chain_heads`,
+    auditEvents: `${prefix}audit_events`,
+    outboxEvents: `${prefix}outbox_events`,
+  };
+}
+
+/** What every store needs: where to run (the database or a transaction) and how to encode. */
+export interface StoreContext {
+  db: AnyKysely;
+  dialect: SqlDialect;
+  codec: ColumnCodec;
+  tables: TableNames;
+  /** Whether the server has `FOR UPDATE SKIP LOCKED`; may be refined after connecting. */
+  capabilities: { skipLocked: boolean };
+}
+
+/** Runs `fn` in the context's transaction, or opens one when the context has none. */
+export function inTransaction<T>(ctx: StoreContext, fn: (ctx: StoreContext) => Promise<T>): Promise<T> {
+  if (ctx.db.isTransaction) return fn(ctx);
+  return ctx.db.transaction().execute((trx) => fn({ ...ctx, db: trx }));
+}

@@ -1,0 +1,10 @@
+import { describeAdapterBehaviour } from './suites/adapter-behaviour.js';
+import { describeMigrations } from './suites/migration-behaviour.js';
+import { describeDatabase, pgliteDatabase } from './support/test-databases.js';
+
+describeDatabase(pgliteDatabase(), (database) => {
+  describeAdapterBehaviour(database);
+  // PGlite is one session: Kysely instances sharing it would share its advisory locks too, so
+  // concurrent migrations go through one instance, which queues them
+  describeMigrations(database, { concurrentConnections: false });
+});

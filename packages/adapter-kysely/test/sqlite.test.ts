@@ -1,0 +1,9 @@
+import { describeAdapterBehaviour } from './suites/adapter-behaviour.js';
+import { describeMigrations } from './suites/migration-behaviour.js';
+import { describeDatabase, sqliteFileDatabase } from './support/test-databases.js';
+
+describeDatabase(sqliteFileDatabase(), (database) => {
+  describeAdapterBehaviour(database);
+  // one better-sqlite3 connection per file: concurrent migrations share it (Kysely queues them)
+  describeMigrations(database, { concurrentConnections: false });
+});
