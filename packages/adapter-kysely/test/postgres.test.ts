@@ -1,8 +1,11 @@
+import { describeStorageConformance } from '@portcullis/core/testing';
 import { describeAdapterBehaviour } from './suites/adapter-behaviour.js';
 import { describeMigrations } from './suites/migration-behaviour.js';
+import { kyselyConformance } from './support/kysely-conformance.js';
 import { describeDatabase, serverDatabase } from './support/test-databases.js';
 
 describeDatabase(serverDatabase('PostgreSQL', 'PORTCULLIS_TEST_POSTGRES_URL'), (database) => {
+  describeStorageConformance(`kysely + ${database.name}`, kyselyConformance(database));
   describeAdapterBehaviour(database);
   describeMigrations(database, { concurrentConnections: true });
 });
