@@ -172,7 +172,7 @@ const configSchema = z
     baseURL: z
       .string({ message: 'is required' })
       .url('must be an absolute URL such as https://app.example.com')
-      .refine((u) => /^https?:$/.test(new URL(u).protocol), 'must use http or https'),
+      .refine((u) => URL.canParse(u) && /^https?:$/.test(new URL(u).protocol), 'must use http or https'),
     basePath: z
       .string()
       .regex(/^\/[A-Za-z0-9/_-]*$/, 'must start with / and contain only path characters')

@@ -1,4 +1,8 @@
-/** Keyset pagination: `cursor` is opaque to callers and is the last id of the previous page. */
+/**
+ * Keyset pagination. `cursor` is opaque to callers (adapters use the last id of the previous
+ * page); a page that ends the list has `nextCursor: null`, even when it holds exactly `limit`
+ * items (adapters read `limit + 1` rows to know).
+ */
 export interface PageRequest {
   limit: number;
   cursor?: string | undefined;

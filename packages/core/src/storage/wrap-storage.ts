@@ -47,7 +47,7 @@ function wrapStores(stores: StorageStores, logger: Logger | undefined, timeoutMs
     for (const method of methodNames(store)) {
       const fn = store[method]!.bind(store);
       const tenantChecked = TENANT_FIRST_ARG[name]?.includes(method) ?? false;
-      wrappedStore[method] = (...args: unknown[]) => {
+      wrappedStore[method] = async (...args: unknown[]) => {
         if (tenantChecked) assertTenantId(args[0], `${name}.${method}`);
         return guard(`${name}.${method}`, logger, timeoutMs, async () => {
           const result = await fn(...args);

@@ -10,7 +10,7 @@ export interface TenantPatch {
 
 /** The tenants slice of the storage port. */
 export interface TenantStore {
-  /** Inserts a tenant. Throws a conflict (see `StorageConflictError`) when the slug is taken. */
+  /** Inserts a tenant. Throws when the slug is taken (core turns it into `AuthError('conflict')`). */
   create(tenant: Tenant): Promise<void>;
   /** The tenant with this id, or null. */
   findById(id: string): Promise<Tenant | null>;
