@@ -21,10 +21,7 @@ export function createColumnCodec(dialect: SqlDialect): ColumnCodec {
   const fromDate = (value: unknown): Date => {
     if (value instanceof Date) return value;
     if (typeof value === 'number' || typeof value === 'bigint') return new Date(Number(value));
-    if (typeof value === 'string') {
-      // MySQL with dateStrings, or a driver that hands back text: the stored value is UTC
-      return new Date(/[zZ]|[+-]\d\d:?\d\d$/.test(value) ? value : `${value.replace(' ', 'T')}Z`);
-    }
+    if (typeof value === 'string') return parseTimestampText(value);
     throw new TypeError(`expected a date column value, got ${typeof value}`);
   };
   return {
@@ -36,6 +33,19 @@ export function createColumnCodec(dialect: SqlDialect): ColumnCodec {
     fromJson: <T>(value: unknown): T => (typeof value === 'string' ? JSON.parse(value) : value) as T,
     fromInteger: (value) => Number(value),
   };
+}
+
+/**
+ * Timestamps a driver hands back as text: MySQL with `dateStrings` (`2024-01-02 03:04:05.678`,
+ * stored as UTC) or pg with its date parser turned off (`2024-01-02 03:04:05.678+00`).
+ */
+export function parseTimestampText(value: string): Date {
+  const iso = value.trim().replace(' ', 'T');
+  const offset = /(?:[zZ]|([+-]\d\d)(?::?(\d\d))?)$/.exec(iso.slice(19));
+  if (!offset) return new Date(`${iso}Z`);
+  if (offset[0].toUpperCase() === 'Z') return new Date(iso);
+  const base = iso.slice(0, iso.length - offset[0].length);
+  return new Date(`${base}${offset[1]}:${offset[2] ?? '00'}`);
 }
 
 function toEpochMs(date: Date): number {

@@ -62,6 +62,8 @@ interface HistoryRow {
 /**
  * Applies or reverts Portcullis's migrations, under a lock (two processes migrating at once
  * apply each migration once) and after verifying the checksums of those already applied.
+ * Applied migrations are recorded in `<prefix>migrations`; reverting all of them drops that
+ * table too.
  * PostgreSQL and SQLite run the whole call in one transaction; MySQL commits each DDL statement
  * as it goes, recording each migration once it has completed.
  *
@@ -119,6 +121,10 @@ export async function migrate(db: Kysely<any>, options: MigrateOptions): Promise
         await migration.down(context);
         await locked.deleteFrom(historyTable).where('id', '=', migration.id).execute();
         executed.push(migration.id);
+      }
+      // reverting everything leaves nothing behind, not even the bookkeeping
+      if (executed.length === applied.length) {
+        await locked.schema.dropTable(historyTable).execute();
       }
     }
     return { direction: options.direction, executed };
