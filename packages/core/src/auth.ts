@@ -6,7 +6,7 @@ import { normalizeAndCheckPassword } from './credentials/passwords/password-poli
 import { createUserInputSchema } from './credentials/passwords/password-schemas.js';
 import { createPasswordService } from './credentials/passwords/password-service.js';
 import { sha256Hex } from './crypto/random.js';
-import { AuthError } from './errors.js';
+import { AuthError, isAuthError } from './errors.js';
 import { readCookie, sessionCookieName } from './http/cookies.js';
 import { type AuthHandler, createHandler } from './http/handler.js';
 import { buildOpenApiDocument } from './http/openapi.js';
@@ -23,6 +23,7 @@ import { createFailureCounter } from './rate-limit/failure-counter.js';
 import { createRateLimiter } from './rate-limit/rate-limiter.js';
 import type { ServiceDeps } from './service-deps.js';
 import { createSessionService } from './sessions/session-service.js';
+import { wrapKeyValue } from './storage/wrap-key-value.js';
 import { wrapStorage } from './storage/wrap-storage.js';
 import { createTenantService } from './tenants/tenant-service.js';
 import { createUserService } from './users/user-service.js';
@@ -64,7 +65,10 @@ export function createAuth(options: AuthConfig): Auth {
   const clock = options.clock ?? systemClock;
   const logger = options.logger ?? consoleLogger;
   const storage = wrapStorage(options.storage, { logger, timeoutMs: config.storageTimeoutMs });
-  const keyValue = options.keyValue ?? memoryKeyValue({ clock });
+  const keyValue = wrapKeyValue(options.keyValue ?? memoryKeyValue({ clock }), {
+    logger,
+    timeoutMs: Math.min(config.storageTimeoutMs, 5_000),
+  });
   const outbox = createOutboxDispatcher({
     storage,
     clock,
@@ -81,7 +85,7 @@ export function createAuth(options: AuthConfig): Auth {
     logger,
     hasher: createPasswordHasher(config.password.argon2),
     rateLimiter: createRateLimiter(keyValue, config.rateLimit),
-    failures: createFailureCounter(keyValue, clock, config.lockout),
+    failures: createFailureCounter(keyValue, config.lockout),
     outbox,
   };
 
@@ -104,8 +108,10 @@ export function createAuth(options: AuthConfig): Auth {
           actor: { type: 'user', id: found.user.id },
           ...context,
         })
-        .catch(() => {
-          // a concurrent sign-out already revoked it: the outcome is the same
+        .catch((error) => {
+          // a concurrent sign-out already revoked it: the outcome is the same. Anything else
+          // (storage down) must not be answered as a successful sign-out.
+          if (!isAuthError(error, 'not_found')) throw error;
         });
     },
     getSession(request) {

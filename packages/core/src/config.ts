@@ -39,8 +39,12 @@ export interface AuthConfig {
   basePath?: string;
   /** Other origins allowed to send cookie-authenticated unsafe requests (CSRF check). */
   trustedOrigins?: string[];
-  /** Read the client IP from `X-Forwarded-For` (only behind a proxy you control). Default false. */
-  trustProxy?: boolean;
+  /**
+   * Behind proxies you control, read the client IP from `X-Forwarded-For`: `true` trusts one
+   * proxy (the right-most entry, the one your proxy appended), a number trusts that many hops.
+   * Entries further left are written by the client and are never used. Default false.
+   */
+  trustProxy?: boolean | number;
   session?: {
     /** Hard session lifetime. Default 30 days. */
     absoluteTtlSeconds?: number;
@@ -75,7 +79,10 @@ export interface AuthConfig {
     defaultRoles?: RoleTemplate[];
     /** Role given to a tenant's creator. Default `owner`. */
     creatorRole?: string;
-    /** Role given to users who sign up into an isolated-pool tenant. Default `member`. */
+    /**
+     * Role given to users who sign up into an isolated-pool tenant. Default `viewer`, which cannot
+     * list the other members (anyone who knows the slug can sign up).
+     */
     isolatedSignupRole?: string;
   };
   rateLimit?: {
@@ -112,7 +119,8 @@ export interface ResolvedConfig {
   baseURL: URL;
   basePath: string;
   trustedOrigins: ReadonlySet<string>;
-  trustProxy: boolean;
+  /** Proxy hops to trust in `X-Forwarded-For`; 0 = use the socket address. */
+  trustProxyHops: number;
   secureCookies: boolean;
   session: {
     absoluteTtlSeconds: number;
@@ -178,7 +186,7 @@ const configSchema = z
       .regex(/^\/[A-Za-z0-9/_-]*$/, 'must start with / and contain only path characters')
       .optional(),
     trustedOrigins: z.array(z.string().url()).optional(),
-    trustProxy: z.boolean().optional(),
+    trustProxy: z.union([z.boolean(), z.number().int().min(1).max(10)]).optional(),
     session: z
       .object({
         absoluteTtlSeconds: z.number().int().min(60).max(31_536_000).optional(),
@@ -278,7 +286,7 @@ export function resolveConfig(config: AuthConfig): ResolvedConfig {
   const baseURL = new URL(config.baseURL);
   const defaultRoles = config.tenants?.defaultRoles ?? DEFAULT_ROLES;
   const creatorRole = config.tenants?.creatorRole ?? 'owner';
-  const isolatedSignupRole = config.tenants?.isolatedSignupRole ?? 'member';
+  const isolatedSignupRole = config.tenants?.isolatedSignupRole ?? 'viewer';
   for (const key of [creatorRole, isolatedSignupRole]) {
     if (!defaultRoles.some((r) => r.key === key)) {
       throw new AuthError('config_invalid', {
@@ -293,12 +301,16 @@ export function resolveConfig(config: AuthConfig): ResolvedConfig {
     baseURL,
     basePath: (config.basePath ?? '/auth').replace(/\/+$/, '') || '/',
     trustedOrigins: new Set([baseURL.origin, ...(config.trustedOrigins ?? []).map((o) => new URL(o).origin)]),
-    trustProxy: config.trustProxy ?? false,
+    trustProxyHops: config.trustProxy === true ? 1 : config.trustProxy || 0,
     secureCookies: baseURL.protocol === 'https:',
     session: {
       absoluteTtlSeconds: absolute,
       idleTtlSeconds: Math.min(idle, absolute),
-      touchIntervalSeconds: config.session?.touchIntervalSeconds ?? 60,
+      // a session in continuous use must be touched before it idles out
+      touchIntervalSeconds: Math.min(
+        config.session?.touchIntervalSeconds ?? 60,
+        Math.floor(Math.min(idle, absolute) / 2),
+      ),
       cookieName: config.session?.cookieName ?? 'portcullis.session',
     },
     password: {

@@ -156,7 +156,8 @@ describe('rate limits and account lockout', () => {
     await client.signUp(email);
     const ghost = uniqueEmail('ghost');
     for (const target of [email, ghost]) {
-      for (let i = 0; i < 3; i++) {
+      // three free attempts, then one more that starts a 2 s delay
+      for (let i = 0; i < 4; i++) {
         expect(
           (await client.post('/login', { email: target, password: 'wrong password but long' })).status,
         ).toBe(401);
@@ -164,10 +165,27 @@ describe('rate limits and account lockout', () => {
       const locked = await client.post('/login', { email: target, password: PASSWORD });
       expect(locked.status).toBe(429);
       expect(locked.body.code).toBe('account_locked');
+      expect(Number(locked.headers.get('retry-after'))).toBeGreaterThan(0);
     }
     clock.advance(3);
     expect((await client.post('/login', { email, password: PASSWORD })).status).toBe(200);
-    expect((await client.post('/login', { email, password: 'wrong password but long' })).status).toBe(401);
+    // success started the count over: the next failures are free again
+    for (let i = 0; i < 3; i++) {
+      expect((await client.post('/login', { email, password: 'wrong password but long' })).status).toBe(401);
+    }
+  });
+
+  it('locks the account for good at maxFailures', async () => {
+    const clock = fakeClock();
+    const { client } = testAuth({ clock, lockout: { freeAttempts: 2, maxFailures: 4 } });
+    const email = uniqueEmail();
+    await client.signUp(email);
+    for (let i = 0; i < 4; i++) {
+      await client.post('/login', { email, password: 'wrong password but long' });
+      clock.advance(1000);
+    }
+    const locked = await client.post('/login', { email, password: PASSWORD });
+    expect(locked.body.code).toBe('account_locked');
   });
 });
 

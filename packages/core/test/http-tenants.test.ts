@@ -104,8 +104,8 @@ describe('tenants over HTTP', () => {
 
     const members = await client.get(`/tenants/${t1.body.id}/members`, admin.cookie);
     expect(members.body.items.map((m: { roles: string[] }) => m.roles[0]).sort()).toEqual([
-      'member',
       'owner',
+      'viewer',
     ]);
     // a shared-pool tenant cannot be joined by signing up into it
     const shared = await client.post('/tenants', { slug: slug(), name: 'Shared' }, admin.cookie);

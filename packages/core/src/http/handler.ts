@@ -51,7 +51,7 @@ export function createHandler(deps: {
     const requestId = requestIdOf(request);
     const call: CallContext = {
       requestId,
-      ip: clientIp(request, options, config.trustProxy),
+      ip: clientIp(request, options, config.trustProxyHops),
       userAgent: request.headers.get('user-agent'),
     };
     const headers = new Headers({ 'cache-control': 'no-store', 'x-request-id': requestId });
@@ -218,10 +218,19 @@ function requestIdOf(request: Request): string {
   return incoming && /^[A-Za-z0-9._:-]{1,128}$/.test(incoming) ? incoming : uuidv7();
 }
 
-function clientIp(request: Request, options: HandlerOptions, trustProxy: boolean): string | null {
-  if (trustProxy) {
-    const forwarded = request.headers.get('x-forwarded-for')?.split(',')[0]?.trim();
-    if (forwarded) return forwarded.slice(0, 64);
+/**
+ * The client address. Behind `hops` trusted proxies it is the entry `hops` from the right of
+ * X-Forwarded-For: each proxy appends the address it saw, so entries to the left of the ones
+ * our proxies wrote are whatever the client claimed.
+ */
+function clientIp(request: Request, options: HandlerOptions, hops: number): string | null {
+  if (hops > 0) {
+    const chain = (request.headers.get('x-forwarded-for') ?? '')
+      .split(',')
+      .map((entry) => entry.trim())
+      .filter(Boolean);
+    const entry = chain[chain.length - hops];
+    if (entry) return entry.slice(0, 64);
   }
   return options.clientIp?.slice(0, 64) ?? null;
 }

@@ -23,12 +23,18 @@ export interface OutboxDispatcher {
   dispatchOnce(): Promise<number>;
   /** Polls every `pollIntervalMs` until `stop()`. */
   start(): void;
-  stop(): Promise<void>;
+  /**
+   * Stops polling and waits up to `graceMs` (default 1 s) for the delivery pass under way. A pass
+   * cut short leaves its events claimed; another instance reclaims them when the lease ends.
+   */
+  stop(graceMs?: number): Promise<void>;
   /** Asks for a dispatch soon (after a commit), without waiting for the next poll. */
   nudge(): void;
 }
 
 const BATCH_SIZE = 50;
+/** A subscriber that takes longer has failed this attempt (and the event is retried). */
+const DELIVERY_TIMEOUT_MS = 30_000;
 const LEASE_MS = 60_000;
 const BASE_BACKOFF_MS = 1_000;
 const MAX_BACKOFF_MS = 3_600_000;
@@ -57,13 +63,18 @@ export function createOutboxDispatcher(deps: {
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<number> | undefined;
   let stopped = true;
+  // each start() gets a generation, so a tick of a stopped loop never schedules another
+  let generation = 0;
 
   async function deliver(event: OutboxEvent): Promise<void> {
     const failures: string[] = [];
     for (const subscriber of deps.subscribers) {
       if (!matchesEventType(subscriber.events, event.type)) continue;
       try {
-        await subscriber.handle(event);
+        await withTimeout(
+          Promise.resolve().then(() => subscriber.handle(event)),
+          DELIVERY_TIMEOUT_MS,
+        );
       } catch (error) {
         failures.push(`${subscriber.name}: ${error instanceof Error ? error.message : String(error)}`);
       }
@@ -109,13 +120,15 @@ export function createOutboxDispatcher(deps: {
     start() {
       if (!stopped) return;
       stopped = false;
+      const mine = ++generation;
+      const live = () => !stopped && generation === mine;
       const tick = async () => {
         try {
-          while (!stopped && (await dispatcher.dispatchOnce()) === BATCH_SIZE) {}
+          while (live() && (await dispatcher.dispatchOnce()) === BATCH_SIZE) {}
         } catch (error) {
           deps.logger.error('outbox dispatch failed', { error: String(error) });
         }
-        if (!stopped) {
+        if (live()) {
           timer = setTimeout(tick, deps.pollIntervalMs);
           timer.unref?.();
         }
@@ -123,10 +136,10 @@ export function createOutboxDispatcher(deps: {
       timer = setTimeout(tick, 0);
       timer.unref?.();
     },
-    async stop() {
+    async stop(graceMs = 1_000) {
       stopped = true;
       if (timer) clearTimeout(timer);
-      await running?.catch(() => {});
+      if (running) await withTimeout(running, graceMs).catch(() => {});
     },
     nudge() {
       if (stopped) return;
@@ -138,4 +151,13 @@ export function createOutboxDispatcher(deps: {
     },
   };
   return dispatcher;
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms);
+    timer.unref?.();
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }

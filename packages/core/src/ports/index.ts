@@ -1,12 +1,12 @@
-export type { AuditQuery, AuditStore } from '../audit/audit-store.js';
 export type { ActorType, AuditChainHead, AuditEvent, AuditEventInput } from '../audit/audit.js';
+export type { AuditQuery, AuditStore } from '../audit/audit-store.js';
 export type { RoleStore } from '../authorization/role-store.js';
 export type { Role, RoleTemplate } from '../authorization/roles.js';
 export type { PasswordStore } from '../credentials/passwords/password-store.js';
 export type { MembershipStore } from '../memberships/membership-store.js';
 export type { Member, Membership } from '../memberships/memberships.js';
-export type { OutboxFailure, OutboxStore } from '../outbox/outbox-store.js';
 export type { OutboxEvent, OutboxStatus } from '../outbox/outbox.js';
+export type { OutboxFailure, OutboxStore } from '../outbox/outbox-store.js';
 export type { SessionStore } from '../sessions/session-store.js';
 export type { Session } from '../sessions/sessions.js';
 export type { TenantPatch, TenantStore } from '../tenants/tenant-store.js';

@@ -1,56 +1,55 @@
 import { AuthError } from '../errors.js';
-import type { Clock } from '../ports/clock.js';
 import type { KeyValue } from '../ports/key-value.js';
 
 const FAILURE_TTL_SECONDS = 86_400;
 const MAX_DELAY_SECONDS = 900;
 
 /**
- * Consecutive failures per account (NIST 800-63B-4 §3.2.2): free attempts, then a growing
- * delay (2, 4, 8 ... s, capped at 15 min) between attempts, then a lock at `maxFailures`.
- * Keyed by the account identifier the caller typed, so unknown accounts behave exactly like
- * known ones and nothing is learned about which exist.
+ * Consecutive failures per account (NIST 800-63B-4 §3.2.2): free attempts, then one attempt per
+ * growing delay (2, 4, 8 ... s, capped at 15 min), then a lock at `maxFailures`.
+ *
+ * An attempt is reserved atomically *before* the credential is checked, so concurrent guesses
+ * cannot all slip in under the limit. Keyed by the account identifier the caller typed, so
+ * unknown accounts behave exactly like known ones and nothing is learned about which exist.
  */
 export interface FailureCounter {
-  /** Throws `account_locked` (with `retryAfterSeconds`) while attempts are not allowed. */
-  assertAllowed(accountKey: string): Promise<void>;
-  recordFailure(accountKey: string): Promise<void>;
-  reset(accountKey: string): Promise<void>;
+  /**
+   * Reserves one attempt; throws `account_locked` (with `retryAfterSeconds`) when the account
+   * is locked or inside its delay. A reserved attempt counts as a failure until `succeeded`.
+   */
+  beginAttempt(accountKey: string): Promise<void>;
+  /** The credential was right: the consecutive-failure count starts over. */
+  succeeded(accountKey: string): Promise<void>;
 }
 
 export function createFailureCounter(
   kv: KeyValue,
-  clock: Clock,
   options: { freeAttempts: number; maxFailures: number },
 ): FailureCounter {
   const countKey = (account: string) => `fail:n:${account}`;
-  const lastKey = (account: string) => `fail:t:${account}`;
+  const gateKey = (account: string) => `fail:gate:${account}`;
+
+  async function locked(key: string, detail: string): Promise<never> {
+    throw new AuthError('account_locked', { detail, retryAfterSeconds: (await kv.ttl(key)) ?? 1 });
+  }
+
   return {
-    async assertAllowed(account) {
-      const [countRaw, lastRaw] = await Promise.all([kv.get(countKey(account)), kv.get(lastKey(account))]);
-      const count = Number(countRaw ?? 0);
-      if (count >= options.maxFailures) {
-        throw new AuthError('account_locked', {
-          detail: 'too many failed attempts',
-          retryAfterSeconds: (await kv.ttl(countKey(account))) ?? FAILURE_TTL_SECONDS,
-        });
+    async beginAttempt(account) {
+      if ((await kv.get(gateKey(account))) !== null) {
+        await locked(gateKey(account), 'too many failed attempts; wait before trying again');
       }
-      if (count < options.freeAttempts || !lastRaw) return;
-      const delaySeconds = Math.min(2 ** (count - options.freeAttempts + 1), MAX_DELAY_SECONDS);
-      const waitMs = Number(lastRaw) + delaySeconds * 1000 - clock.now().getTime();
-      if (waitMs > 0) {
-        throw new AuthError('account_locked', {
-          detail: 'too many failed attempts; wait before trying again',
-          retryAfterSeconds: Math.ceil(waitMs / 1000),
-        });
+      const attempt = await kv.increment(countKey(account), { ttlSeconds: FAILURE_TTL_SECONDS });
+      if (attempt > options.maxFailures) await locked(countKey(account), 'too many failed attempts');
+      if (attempt <= options.freeAttempts) return;
+      // past the free attempts, one attempt per delay: the gate goes to exactly one caller
+      const delaySeconds = Math.min(2 ** (attempt - options.freeAttempts), MAX_DELAY_SECONDS);
+      if (!(await kv.setIfAbsent(gateKey(account), '1', { ttlSeconds: delaySeconds }))) {
+        await kv.increment(countKey(account), { by: -1 });
+        await locked(gateKey(account), 'too many failed attempts; wait before trying again');
       }
     },
-    async recordFailure(account) {
-      await kv.increment(countKey(account), { ttlSeconds: FAILURE_TTL_SECONDS });
-      await kv.set(lastKey(account), String(clock.now().getTime()), { ttlSeconds: FAILURE_TTL_SECONDS });
-    },
-    async reset(account) {
-      await Promise.all([kv.delete(countKey(account)), kv.delete(lastKey(account))]);
+    async succeeded(account) {
+      await Promise.all([kv.delete(countKey(account)), kv.delete(gateKey(account))]);
     },
   };
 }

@@ -1,2 +1,3 @@
 export { classifyStorageError, type StorageErrorKind } from './classify-storage-error.js';
+export { wrapKeyValue } from './wrap-key-value.js';
 export { type WrapStorageOptions, wrapStorage } from './wrap-storage.js';

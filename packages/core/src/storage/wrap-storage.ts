@@ -30,8 +30,9 @@ export function wrapStorage(storage: Storage, options: WrapStorageOptions = {}):
     ...stores,
     [WRAPPED]: true,
     capabilities: storage.capabilities,
+    // bounded as a whole: a pool that never hands out a connection must not hang the request
     transaction: (fn) =>
-      guard('transaction', options.logger, 0, () =>
+      guard('transaction', options.logger, timeoutMs, () =>
         storage.transaction((tx) => fn(wrapStores(tx, options.logger, 0))),
       ),
     close: storage.close ? () => storage.close!() : undefined,
@@ -83,7 +84,10 @@ function methodNames(store: object): string[] {
   return [...names];
 }
 
-async function guard<T>(
+/**
+ * Runs a storage or key-value call: bounded in time, driver errors translated to `AuthError`.
+ */
+export async function guard<T>(
   operation: string,
   logger: Logger | undefined,
   timeoutMs: number,

@@ -53,11 +53,11 @@ export function createPasswordService(
     if (state) (context.rateLimits ??= []).push(state);
   }
 
-  /** The tenant a sign-in or sign-up names, if any; unknown or inactive tenants fail alike. */
-  async function namedTenant(tenant: string | undefined, failWith: 'invalid_credentials' | 'not_found') {
+  /** The tenant a sign-up names, if any. */
+  async function namedTenant(tenant: string | undefined) {
     if (!tenant) return null;
     const found = await services.tenants.resolveTenant(tenant);
-    if (!found || found.status !== 'active') throw new AuthError(failWith, { detail: 'unknown tenant' });
+    if (!found || found.status !== 'active') throw new AuthError('not_found', { detail: 'unknown tenant' });
     return found;
   }
 
@@ -65,8 +65,13 @@ export function createPasswordService(
     async signUp(rawInput, context = {}) {
       const input = parseInput(signUpInputSchema, rawInput);
       if (!config.signup.enabled) throw new AuthError('forbidden', { detail: 'sign-up is disabled' });
-      await limit('signUp', context.ip ?? 'unknown', context);
-      const tenant = await namedTenant(input.tenant, 'not_found');
+      // without a client address (server-side calls), limit per email rather than in one shared bucket
+      await limit(
+        'signUp',
+        context.ip ? `ip:${context.ip}` : `email:${normalizeEmail(input.email)}`,
+        context,
+      );
+      const tenant = await namedTenant(input.tenant);
       if (tenant && tenant.userPool !== 'isolated') {
         throw new AuthError('invalid_request', {
           detail: 'this tenant uses the shared user pool: sign up without a tenant and join by invitation',
@@ -103,24 +108,29 @@ export function createPasswordService(
 
     async signIn(rawInput, context = {}) {
       const input = parseInput(signInInputSchema, rawInput);
-      await limit('signIn', context.ip ?? 'unknown', context);
-      const tenant = await namedTenant(input.tenant, 'invalid_credentials');
+      await limit(
+        'signIn',
+        context.ip ? `ip:${context.ip}` : `email:${normalizeEmail(input.email)}`,
+        context,
+      );
+      const tenant = input.tenant ? await services.tenants.resolveTenant(input.tenant) : null;
+      if (input.tenant && (!tenant || tenant.status !== 'active')) {
+        // an unknown tenant answers exactly like a wrong password, in the same time
+        await hasher.verifyDummy(normalizePasswordForVerify(input.password));
+        throw new AuthError('invalid_credentials');
+      }
       const poolTenantId = tenant?.userPool === 'isolated' ? tenant.id : null;
       const email = normalizeEmail(input.email);
       const accountKey = `${userPoolKey(poolTenantId)}:${email}`;
-      await failures.assertAllowed(accountKey);
+      await failures.beginAttempt(accountKey);
 
       const password = normalizePasswordForVerify(input.password);
       const found = await storage.users.findByEmailWithPassword(poolTenantId, email);
       if (!found?.passwordHash) {
         await hasher.verifyDummy(password);
-        await failures.recordFailure(accountKey);
         throw new AuthError('invalid_credentials');
       }
-      if (!(await hasher.verify(found.passwordHash, password))) {
-        await failures.recordFailure(accountKey);
-        throw new AuthError('invalid_credentials');
-      }
+      if (!(await hasher.verify(found.passwordHash, password))) throw new AuthError('invalid_credentials');
       const { user } = found;
       // only after the password is proven may the answer depend on the account
       if (user.status !== 'active') throw new AuthError('user_suspended');
@@ -130,7 +140,7 @@ export function createPasswordService(
         if (!membership) throw new AuthError('tenant_access_denied');
         sessionTenantId = tenant.id;
       }
-      await failures.reset(accountKey);
+      await failures.succeeded(accountKey);
       if (hasher.needsRehash(found.passwordHash)) {
         const rehashed = await hasher.hash(password);
         await storage.passwords.replaceIfUnchanged(user.id, found.passwordHash, rehashed, clock.now());
@@ -154,11 +164,11 @@ export function createPasswordService(
       const currentHash = await storage.passwords.findHash(userId);
       if (!user || !currentHash) throw new AuthError('invalid_credentials');
       const accountKey = `${userPoolKey(user.tenantId)}:${normalizeEmail(user.email)}`;
-      await failures.assertAllowed(accountKey);
+      await failures.beginAttempt(accountKey);
       if (!(await hasher.verify(currentHash, normalizePasswordForVerify(input.currentPassword)))) {
-        await failures.recordFailure(accountKey);
         throw new AuthError('invalid_credentials', { detail: 'current password is wrong' });
       }
+      await failures.succeeded(accountKey);
       const newPassword = await normalizeAndCheckPassword(input.newPassword, policy, user);
       if (await hasher.verify(currentHash, newPassword)) {
         throw new AuthError('password_reused', {
@@ -181,7 +191,6 @@ export function createPasswordService(
         });
         return revoked;
       });
-      await failures.reset(accountKey);
       deps.outbox.nudge();
       return { revokedSessions };
     },
