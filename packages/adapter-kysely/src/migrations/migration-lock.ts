@@ -42,7 +42,8 @@ export async function withMigrationLock<T>(
       try {
         return await fn(conn);
       } finally {
-        await sql`select release_lock(${name})`.execute(conn);
+        // a failed release must not hide fn's error; the server frees the lock with the connection
+        await sql`select release_lock(${name})`.execute(conn).catch(() => undefined);
       }
     });
   }
@@ -53,7 +54,8 @@ export async function withMigrationLock<T>(
       await sql`commit`.execute(conn);
       return result;
     } catch (error) {
-      await sql`rollback`.execute(conn);
+      // SQLite may already have rolled back on its own (SQLITE_FULL, ...): keep the first error
+      await sql`rollback`.execute(conn).catch(() => undefined);
       throw error;
     }
   });

@@ -82,6 +82,10 @@ interface HistoryRow {
 // biome-ignore lint/suspicious/noExplicitAny: any schema: Portcullis names its tables at run time
 export async function migrate(db: Kysely<any>, options: MigrateOptions): Promise<MigrateResult> {
   const { dialect, tablePrefix, list } = resolveOptions(db, options);
+  // checked at run time too: from JavaScript, a typo must not fall through to reverting
+  if (options.direction !== 'up' && options.direction !== 'down') {
+    throw new Error(`direction must be 'up' or 'down', got ${JSON.stringify(options.direction)}`);
+  }
   const steps = options.steps ?? (options.direction === 'up' ? Number.POSITIVE_INFINITY : 1);
   if (!(steps >= 0)) throw new Error(`steps must be a non-negative number, got ${options.steps}`);
   return withMigrationLock(db, dialect, tablePrefix, async (locked) => {

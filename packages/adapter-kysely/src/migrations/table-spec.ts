@@ -18,12 +18,14 @@ import type { SqlDialect } from '../sql-dialect.js';
  */
 export type ColumnType = 'id' | `varchar(${number})` | 'text' | 'json' | 'timestamp' | 'integer' | 'bigint';
 
+/** A column: `NOT NULL` unless `nullable`; no defaults (the adapter always writes every column). */
 export interface ColumnSpec {
   name: string;
   type: ColumnType;
   nullable?: boolean;
 }
 
+/** A foreign key, named without the prefix like everything else in a {@link TableSpec}. */
 export interface ForeignKeySpec {
   name: string;
   columns: string[];
@@ -41,6 +43,7 @@ export interface TableSpec {
   foreignKeys?: ForeignKeySpec[];
 }
 
+/** The SQL type a portable column type becomes on `dialect` (see {@link ColumnType}). */
 export function sqlType(dialect: SqlDialect, type: ColumnType): string {
   switch (type) {
     case 'id':

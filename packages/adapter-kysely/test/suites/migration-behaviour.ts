@@ -283,6 +283,13 @@ export function describeMigrations(
       }
     });
 
+    it('rejects a direction other than up or down instead of guessing', async () => {
+      const direction = 'UP' as 'up';
+      await expect(migrate(connection.db, { direction, tablePrefix: newPrefix() })).rejects.toThrow(
+        /direction must be 'up' or 'down'/,
+      );
+    });
+
     it('rejects a table prefix that is not a safe identifier', async () => {
       await expect(checkMigrations(connection.db, { tablePrefix: 'bad-prefix' })).rejects.toThrow(
         /invalid tablePrefix/,
