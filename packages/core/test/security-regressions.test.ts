@@ -128,7 +128,7 @@ describe('security regression: sessions', () => {
     }
   });
 
-  it.skip('stops the sessions of an isolated-pool user when their tenant is suspended', async () => {
+  it('stops the sessions of an isolated-pool user when their tenant is suspended', async () => {
     const { client } = testAuth();
     const owner = await client.signUp(uniqueEmail('owner'));
     const s = slug();

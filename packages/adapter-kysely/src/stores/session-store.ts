@@ -109,6 +109,17 @@ export class KyselySessionStore implements SessionStore {
     const result = await update.executeTakeFirst();
     return Number(result.numUpdatedRows);
   }
+
+  async revokeAllForTenant(tenantId: string, revokedAt: Date, reason: string): Promise<number> {
+    const { db, tables, codec } = this.ctx;
+    const result = await db
+      .updateTable(tables.sessions)
+      .set({ revoked_at: codec.toDate(revokedAt), revoked_reason: reason })
+      .where('tenant_id', '=', tenantId)
+      .where('revoked_at', 'is', null)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows);
+  }
 }
 
 function isActive(eb: AnyExpressionBuilder, now: unknown, alias: string) {

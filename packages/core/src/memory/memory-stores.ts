@@ -244,6 +244,16 @@ function sessionStore(tables: MemoryTables, writer: TableWriter, run: RunOperati
         }
         return revoked;
       }),
+    revokeAllForTenant: (tenantId, revokedAt, reason) =>
+      run(() => {
+        let revoked = 0;
+        for (const session of tables.sessions.values()) {
+          if (session.tenantId !== tenantId || session.revokedAt !== null) continue;
+          update(session, { revokedAt: new Date(revokedAt), revokedReason: reason });
+          revoked += 1;
+        }
+        return revoked;
+      }),
   };
 }
 

@@ -30,4 +30,9 @@ export interface SessionStore {
     reason: string,
     exceptSessionId?: string,
   ): Promise<number>;
+  /**
+   * Revokes every unrevoked session acting in this tenant (`tenantId` equal to it); returns how
+   * many this call revoked. Used when a tenant is suspended.
+   */
+  revokeAllForTenant(tenantId: string, revokedAt: Date, reason: string): Promise<number>;
 }

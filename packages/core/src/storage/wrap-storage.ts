@@ -9,6 +9,7 @@ const WRAPPED = Symbol.for('portcullis.wrappedStorage');
 const TENANT_FIRST_ARG: Record<string, readonly string[]> = {
   memberships: ['find', 'listByTenant'],
   roles: ['listByTenant', 'findByKey'],
+  sessions: ['revokeAllForTenant'],
 };
 
 export interface WrapStorageOptions {

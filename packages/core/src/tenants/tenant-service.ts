@@ -120,13 +120,19 @@ export function createTenantService(deps: ServiceDeps): TenantService {
       const input = parseInput(updateTenantInputSchema, rawInput) as UpdateTenantInput;
       await requirePermission(tenantId, userId, 'tenant.update');
       return storage.transaction(async (tx) => {
-        const updated = await tx.tenants.update(tenantId, { ...input, updatedAt: clock.now() });
+        const now = clock.now();
+        const updated = await tx.tenants.update(tenantId, { ...input, updatedAt: now });
         if (!updated) throw new AuthError('not_found', { detail: 'no such tenant' });
+        // a suspended tenant's sessions end with the suspension, in the same transaction
+        const revokedSessions =
+          input.status === 'suspended'
+            ? await tx.sessions.revokeAllForTenant(tenantId, now, 'tenant_suspended')
+            : 0;
         await recordChange(tx, clock, context, {
           tenantId,
-          action: 'tenant.updated',
+          action: input.status === 'suspended' ? 'tenant.suspended' : 'tenant.updated',
           target: { type: 'tenant', id: tenantId },
-          data: { fields: Object.keys(input) },
+          data: { fields: Object.keys(input), ...(revokedSessions ? { revokedSessions } : {}) },
         });
         return updated;
       });

@@ -156,6 +156,23 @@ export function sessionCases({ it, storage }: StorageCases): void {
       expect(await storage().sessions.listActiveByUser(user.id, now)).toEqual([]);
     });
 
+    it("revokes every session acting in a tenant, and no other tenant's", async () => {
+      const tenant = aTenant();
+      const otherTenant = aTenant();
+      await storage().tenants.create(tenant);
+      await storage().tenants.create(otherTenant);
+      const user = await createUser();
+      const now = new Date();
+      const inTenant = [1, 2].map((i) => aSession(user.id, later(now, -i * 1_000), { tenantId: tenant.id }));
+      const elsewhere = aSession(user.id, later(now, -3_000), { tenantId: otherTenant.id });
+      const noTenant = aSession(user.id, later(now, -4_000));
+      for (const session of [...inTenant, elsewhere, noTenant]) await storage().sessions.create(session);
+
+      expect(await storage().sessions.revokeAllForTenant(tenant.id, now, 'tenant_suspended')).toBe(2);
+      expect(await storage().sessions.revokeAllForTenant(tenant.id, now, 'tenant_suspended')).toBe(0);
+      expect(await storage().sessions.listActiveByUser(user.id, now)).toEqual([elsewhere, noTenant]);
+    });
+
     it('of 20 concurrent revocations of one session exactly one returns true', async () => {
       const user = await createUser();
       const now = new Date();
