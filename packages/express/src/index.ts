@@ -1,0 +1,5 @@
+export { authErrorHandler } from './auth-error-handler.js';
+export { authRouter, type MountTarget, mountAuth } from './auth-router.js';
+export { type RequestAuth, type RequireAuthOptions, requireAuth } from './require-auth.js';
+export { sendWebResponse } from './send-web-response.js';
+export { toWebHeaders, toWebRequest } from './to-web-request.js';

@@ -1,0 +1,308 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { type Auth, AuthError, createAuth, silentLogger } from '@portcullis/core';
+import { memoryStorage } from '@portcullis/core/memory';
+import express5 from 'express';
+import express4 from 'express4';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { authErrorHandler, mountAuth, requireAuth, sendWebResponse, toWebRequest } from '../src/index.js';
+
+const BASE_URL = 'http://localhost:3000';
+const ORIGIN = { origin: BASE_URL };
+const PASSWORD = 'correct horse battery staple';
+const JSON_HEADERS = { 'content-type': 'application/json', ...ORIGIN };
+
+type ExpressFactory = typeof express5;
+
+const frameworks: Array<[string, ExpressFactory]> = [
+  ['express 4', express4],
+  ['express 5', express5],
+];
+const parserPlacements = [
+  { name: 'without a body parser', jsonFirst: false },
+  { name: 'after express.json()', jsonFirst: true },
+];
+
+describe.each(frameworks)('%s', (_name, express) => {
+  describe.each(parserPlacements)('mounted $name', ({ jsonFirst }) => {
+    let auth: Auth;
+    let server: Server;
+    let url: string;
+    let emailCount = 0;
+    const nextEmail = () => `user${++emailCount}@example.com`;
+
+    beforeAll(async () => {
+      auth = createAuth({
+        storage: memoryStorage(),
+        secret: 'test-secret-0123456789abcdefghijklmnopqrstuvwxyz',
+        baseURL: BASE_URL,
+        rateLimit: { enabled: false },
+        logger: silentLogger,
+      });
+      const app = express();
+      if (jsonFirst) app.use(express.json());
+      app.use((req, res, next) => {
+        // an app cookie set before Portcullis answers must survive next to the session cookie
+        if (req.get('x-set-app-cookie')) res.append('Set-Cookie', 'theme=dark; Path=/');
+        next();
+      });
+      mountAuth(app, auth);
+      app.get('/api/me', requireAuth(auth), (req, res) => {
+        res.json({ email: req.auth?.user.email, sessionId: req.auth?.session.id });
+      });
+      app.get('/api/hello', requireAuth(auth, { optional: true }), (req, res) => {
+        res.json({ signedIn: req.auth !== undefined });
+      });
+      app.post('/api/notes', requireAuth(auth), (_req, res) => {
+        res.status(201).json({ ok: true });
+      });
+      app.get('/api/tenants/:id', requireAuth(auth), async (req, res, next) => {
+        try {
+          res.json(await auth.api.getTenant(String(req.params.id), req.auth!.user.id));
+        } catch (error) {
+          next(error);
+        }
+      });
+      app.get('/api/teapot', () => {
+        throw new AuthError('forbidden', { detail: 'not today' });
+      });
+      app.get('/api/cookies', async (_req, res) => {
+        const response = new Response('ok', { headers: { 'content-type': 'text/plain' } });
+        response.headers.append('set-cookie', 'a=1; Expires=Wed, 21 Oct 2037 07:28:00 GMT; Path=/');
+        response.headers.append('set-cookie', 'b=2; Path=/');
+        await sendWebResponse(res, response);
+      });
+      app.use('/echo', async (req, res) => {
+        const request = await toWebRequest(req, auth.config.baseURL);
+        res.json({ url: request.url, method: request.method, body: await request.text() });
+      });
+      app.get('/authority', (_req, res) => {
+        res.send('not an auth route');
+      });
+      app.use(authErrorHandler());
+      ({ server, url } = await listen(app));
+    });
+
+    afterAll(async () => {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+      await auth.close();
+    });
+
+    const post = (path: string, body: unknown, headers: Record<string, string> = {}) =>
+      fetch(url + path, {
+        method: 'POST',
+        headers: { ...JSON_HEADERS, ...headers },
+        body: JSON.stringify(body),
+      });
+
+    async function signUp(email = nextEmail()): Promise<{ email: string; cookie: string }> {
+      const response = await post('/auth/signup', { email, password: PASSWORD });
+      expect(response.status).toBe(201);
+      return { email, cookie: sessionCookieOf(response) };
+    }
+
+    it('signs up with 201 and sets the session cookie', async () => {
+      const email = nextEmail();
+      const response = await post('/auth/signup', { email, password: PASSWORD, name: 'Ada' });
+      expect(response.status).toBe(201);
+      const body = await response.json();
+      expect(body.user).toMatchObject({ email, name: 'Ada' });
+      const cookie = response.headers.getSetCookie().find((c) => c.startsWith(`${auth.sessionCookieName}=`));
+      expect(cookie).toMatch(/HttpOnly/);
+      expect(cookie).toMatch(/SameSite=Lax/);
+      expect(response.headers.get('x-request-id')).toBeTruthy();
+      expect(response.headers.get('cache-control')).toBe('no-store');
+    });
+
+    it('logs in with 200, setting a new session cookie', async () => {
+      const { email, cookie } = await signUp();
+      const response = await post('/auth/login', { email, password: PASSWORD });
+      expect(response.status).toBe(200);
+      const loginCookie = sessionCookieOf(response);
+      expect(loginCookie).not.toBe(cookie);
+
+      const session = await fetch(`${url}/auth/session`, { headers: { cookie: loginCookie } });
+      expect(session.status).toBe(200);
+      expect((await session.json()).user.email).toBe(email);
+    });
+
+    it('protects a route with requireAuth and exposes req.auth.user', async () => {
+      const { email, cookie } = await signUp();
+      const signedIn = await fetch(`${url}/api/me`, {
+        headers: { cookie: `other=1; ${cookie}; theme=dark` },
+      });
+      expect(signedIn.status).toBe(200);
+      expect(await signedIn.json()).toMatchObject({ email, sessionId: expect.any(String) });
+
+      const anonymous = await fetch(`${url}/api/me`);
+      expect(anonymous.status).toBe(401);
+      expect(anonymous.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+      expect(anonymous.headers.get('x-request-id')).toBeTruthy();
+      const problem = await anonymous.json();
+      expect(problem).toEqual({
+        type: expect.stringContaining('unauthenticated'),
+        title: expect.any(String),
+        status: 401,
+        code: 'unauthenticated',
+        requestId: anonymous.headers.get('x-request-id'),
+      });
+    });
+
+    it('rejects a session cookie after logout', async () => {
+      const { cookie } = await signUp();
+      const logout = await post('/auth/logout', undefined, { cookie });
+      expect(logout.status).toBe(204);
+      expect((await fetch(`${url}/api/me`, { headers: { cookie } })).status).toBe(401);
+    });
+
+    it('lets signed-out requests through requireAuth({ optional: true })', async () => {
+      const { cookie } = await signUp();
+      expect(await (await fetch(`${url}/api/hello`)).json()).toEqual({ signedIn: false });
+      expect(await (await fetch(`${url}/api/hello`, { headers: { cookie } })).json()).toEqual({
+        signedIn: true,
+      });
+    });
+
+    it('refuses a cookie-authenticated unsafe request to an app route from another origin', async () => {
+      const { cookie } = await signUp();
+      const evil = await post('/api/notes', {}, { cookie, origin: 'https://evil.example' });
+      expect(evil.status).toBe(403);
+      expect((await evil.json()).code).toBe('csrf_origin_mismatch');
+
+      const noOrigin = await fetch(`${url}/api/notes`, { method: 'POST', headers: { cookie } });
+      expect(noOrigin.status).toBe(403);
+
+      expect((await post('/api/notes', {}, { cookie })).status).toBe(201);
+    });
+
+    it('keeps every Set-Cookie header as its own line', async () => {
+      const login = await post(
+        '/auth/signup',
+        { email: nextEmail(), password: PASSWORD },
+        { 'x-set-app-cookie': '1' },
+      );
+      expect(login.status).toBe(201);
+      const cookies = login.headers.getSetCookie();
+      expect(cookies).toHaveLength(2);
+      expect(cookies[0]).toBe('theme=dark; Path=/');
+      expect(cookies[1]).toMatch(new RegExp(`^${auth.sessionCookieName}=`));
+
+      const direct = await fetch(`${url}/api/cookies`);
+      expect(direct.headers.getSetCookie()).toEqual([
+        'a=1; Expires=Wed, 21 Oct 2037 07:28:00 GMT; Path=/',
+        'b=2; Path=/',
+      ]);
+      expect(await direct.text()).toBe('ok');
+    });
+
+    it('answers an oversized body (2 MiB) with 413 problem+json', async () => {
+      const big = JSON.stringify({ email: nextEmail(), password: 'x'.repeat(2 * 1024 * 1024) });
+      const response = await fetch(`${url}/auth/signup`, {
+        method: 'POST',
+        headers: JSON_HEADERS,
+        body: big,
+      });
+      expect(response.status).toBe(413);
+      expect(response.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+      expect((await response.json()).code).toBe('payload_too_large');
+    });
+
+    it('answers an oversized body sent without Content-Length with 413 problem+json', async () => {
+      const chunk = new TextEncoder().encode('x'.repeat(64 * 1024));
+      let sent = 0;
+      const body = new ReadableStream<Uint8Array>({
+        pull(controller) {
+          if (sent >= 2 * 1024 * 1024) controller.close();
+          else {
+            sent += chunk.byteLength;
+            controller.enqueue(chunk);
+          }
+        },
+      });
+      const response = await fetch(`${url}/auth/signup`, {
+        method: 'POST',
+        headers: JSON_HEADERS,
+        body,
+        duplex: 'half',
+      } as RequestInit);
+      expect(response.status).toBe(413);
+      expect((await response.json()).code).toBe('payload_too_large');
+    });
+
+    it('answers malformed JSON with 400 invalid_json', async () => {
+      const response = await fetch(`${url}/auth/login`, {
+        method: 'POST',
+        headers: JSON_HEADERS,
+        body: '{"email":',
+      });
+      expect(response.status).toBe(400);
+      expect(response.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+      expect((await response.json()).code).toBe('invalid_json');
+    });
+
+    it('passes a form-encoded body on to core, which refuses its media type', async () => {
+      const response = await fetch(`${url}/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', ...ORIGIN },
+        body: 'email=a%40b.c&password=x',
+      });
+      expect(response.status).toBe(415);
+    });
+
+    it('turns an AuthError thrown by an app route into problem+json', async () => {
+      const { cookie } = await signUp();
+      const missing = await fetch(`${url}/api/tenants/01890000-0000-7000-8000-000000000000`, {
+        headers: { cookie },
+      });
+      expect(missing.status).toBe(404);
+      expect(await missing.json()).toMatchObject({ status: 404, code: 'not_found' });
+
+      const thrown = await fetch(`${url}/api/teapot`);
+      expect(thrown.status).toBe(403);
+      expect(await thrown.json()).toMatchObject({ code: 'forbidden', detail: 'not today' });
+    });
+
+    it('builds the Web request from baseURL and the original URL, never from the Host header', async () => {
+      const response = await fetch(`${url}/echo/a//b?x=1`, {
+        method: 'PUT',
+        headers: { 'content-type': 'application/json', host: 'evil.example' },
+        body: JSON.stringify({ hello: 'world' }),
+      });
+      expect(await response.json()).toEqual({
+        url: `${BASE_URL}/echo/a//b?x=1`,
+        method: 'PUT',
+        body: '{"hello":"world"}',
+      });
+    });
+
+    it('leaves routes outside basePath to the app', async () => {
+      const response = await fetch(`${url}/authority`);
+      expect(response.status).toBe(200);
+      expect(await response.text()).toBe('not an auth route');
+    });
+
+    it('answers unknown routes under basePath with core problem+json', async () => {
+      const response = await fetch(`${url}/auth/nope`);
+      expect(response.status).toBe(404);
+      expect((await response.json()).code).toBe('not_found');
+    });
+  });
+});
+
+function sessionCookieOf(response: Response): string {
+  const line = response.headers.getSetCookie().find((c) => c.startsWith('portcullis.session='));
+  if (!line) throw new Error(`no session cookie in ${JSON.stringify(response.headers.getSetCookie())}`);
+  return line.split(';')[0]!;
+}
+
+function listen(app: {
+  listen(port: number, callback: () => void): Server;
+}): Promise<{ server: Server; url: string }> {
+  return new Promise((resolve) => {
+    const server = app.listen(0, () => {
+      const { port } = server.address() as AddressInfo;
+      resolve({ server, url: `http://127.0.0.1:${port}` });
+    });
+  });
+}
