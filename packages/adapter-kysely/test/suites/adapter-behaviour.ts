@@ -349,6 +349,25 @@ export function describeAdapterBehaviour(database: TestDatabase): void {
         expect((await storage.sessions.listActiveByUser(user.id, at(2))).map((s) => s.id)).toEqual([keep.id]);
         expect(await storage.sessions.revokeAllForUser(user.id, at(3), 'all')).toBe(1);
       });
+
+      it("revokes a tenant's sessions once under concurrent suspensions, and no other tenant's", async () => {
+        const user = makeUser();
+        await storage.users.create(user);
+        const [tenant, other] = [makeTenant(), makeTenant()];
+        for (const t of [tenant, other]) await storage.tenants.create(t);
+        const inTenant = Array.from({ length: 4 }, () => makeSession(user.id, { tenantId: tenant.id }));
+        const elsewhere = makeSession(user.id, { tenantId: other.id });
+        for (const s of [...inTenant, elsewhere]) await storage.sessions.create(s);
+        const counts = await Promise.all(
+          Array.from({ length: 4 }, () =>
+            storage.sessions.revokeAllForTenant(tenant.id, at(1), 'tenant_suspended'),
+          ),
+        );
+        expect(counts.reduce((a, b) => a + b, 0)).toBe(4);
+        expect((await storage.sessions.listActiveByUser(user.id, at(2))).map((s) => s.id)).toEqual([
+          elsewhere.id,
+        ]);
+      });
     });
 
     describe('audit', () => {
