@@ -1,0 +1,29 @@
+import type { KeyValue } from '../ports/key-value.js';
+import type { Logger } from '../ports/logger.js';
+import { guard } from './wrap-storage.js';
+
+const WRAPPED = Symbol.for('portcullis.wrappedKeyValue');
+
+/**
+ * Wraps a key-value store like storage: every call is bounded in time, and a store that is down
+ * (Redis refusing connections, say) answers `storage_unavailable` (503) instead of a 500.
+ */
+export function wrapKeyValue(kv: KeyValue, options: { logger?: Logger; timeoutMs?: number } = {}): KeyValue {
+  if ((kv as { [WRAPPED]?: boolean })[WRAPPED]) return kv;
+  const timeoutMs = options.timeoutMs ?? 5_000;
+  const run = <T>(operation: string, call: () => Promise<T>) =>
+    guard(`keyValue.${operation}`, options.logger, timeoutMs, call);
+  const wrapped: KeyValue & { [WRAPPED]: true } = {
+    [WRAPPED]: true,
+    get: (key) => run('get', () => kv.get(key)),
+    set: (key, value, setOptions) => run('set', () => kv.set(key, value, setOptions)),
+    setIfAbsent: (key, value, setOptions) => run('setIfAbsent', () => kv.setIfAbsent(key, value, setOptions)),
+    delete: (key) => run('delete', () => kv.delete(key)),
+    increment: (key, incrementOptions) => run('increment', () => kv.increment(key, incrementOptions)),
+    ttl: (key) => run('ttl', () => kv.ttl(key)),
+    getAndDelete: (key) => run('getAndDelete', () => kv.getAndDelete(key)),
+    publish: (channel, message) => run('publish', () => kv.publish(channel, message)),
+    subscribe: (channel, handler) => run('subscribe', () => kv.subscribe(channel, handler)),
+  };
+  return wrapped;
+}
