@@ -4,7 +4,7 @@ import type { Role } from '../authorization/roles.js';
 import type { CallContext } from '../call-context.js';
 import { uuidv7 } from '../crypto/uuid.js';
 import { AuthError, isAuthError } from '../errors.js';
-import type { Membership } from '../memberships/memberships.js';
+import { type Membership, newMembership } from '../memberships/memberships.js';
 import type { Page, PageRequest } from '../ports/pagination.js';
 import type { StorageStores } from '../ports/storage.js';
 import type { ServiceDeps } from '../service-deps.js';
@@ -81,15 +81,9 @@ export function createTenantService(deps: ServiceDeps): TenantService {
         await storage.transaction(async (tx) => {
           await tx.tenants.create(tenant);
           await provisionDefaultRoles(tx, tenant.id, now);
-          await tx.memberships.create({
-            id: uuidv7(now.getTime()),
-            tenantId: tenant.id,
-            userId: creatorUserId,
-            roles: [config.tenants.creatorRole],
-            attributes: {},
-            createdAt: now,
-            updatedAt: now,
-          });
+          await tx.memberships.create(
+            newMembership(tenant.id, creatorUserId, [config.tenants.creatorRole], now),
+          );
           await recordChange(tx, clock, context, {
             tenantId: tenant.id,
             action: 'tenant.created',

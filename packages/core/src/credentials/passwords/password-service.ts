@@ -1,7 +1,7 @@
 import { recordChange } from '../../audit/record-change.js';
 import type { CallContext } from '../../call-context.js';
-import { uuidv7 } from '../../crypto/uuid.js';
 import { AuthError, isAuthError } from '../../errors.js';
+import { newMembership } from '../../memberships/memberships.js';
 import type { StorageStores } from '../../ports/storage.js';
 import type { ServiceDeps } from '../../service-deps.js';
 import type { IssuedSession, SessionService } from '../../sessions/session-service.js';
@@ -198,15 +198,7 @@ export function createPasswordService(
 
   async function joinIsolatedTenant(tx: StorageStores, tenant: Tenant, user: User, context: CallContext) {
     const now = clock.now();
-    await tx.memberships.create({
-      id: uuidv7(now.getTime()),
-      tenantId: tenant.id,
-      userId: user.id,
-      roles: [config.tenants.isolatedSignupRole],
-      attributes: {},
-      createdAt: now,
-      updatedAt: now,
-    });
+    await tx.memberships.create(newMembership(tenant.id, user.id, [config.tenants.isolatedSignupRole], now));
     await recordChange(tx, clock, context, {
       tenantId: tenant.id,
       action: 'member.added',

@@ -4,7 +4,7 @@ import {
   signInInputSchema,
   signUpInputSchema,
 } from '../../credentials/passwords/password-schemas.js';
-
+import type { SignedIn } from '../../credentials/passwords/password-service.js';
 import {
   problemSchema,
   sessionSchema,
@@ -12,9 +12,18 @@ import {
   toPublicSession,
   toPublicUser,
 } from '../response-schemas.js';
-import { defineRoute } from '../route.js';
+import { defineRoute, type RouteResult } from '../route.js';
 
 const problem = (description: string) => ({ description, schema: problemSchema });
+
+/** The body and cookie of a completed sign-in or sign-up. */
+function signedInResult(status: number, result: SignedIn): RouteResult {
+  return {
+    status,
+    body: { user: toPublicUser(result.user), session: toPublicSession(result.session, result.session.id) },
+    session: { token: result.token, expiresAt: result.session.expiresAt },
+  };
+}
 
 export const accountRoutes = [
   defineRoute({
