@@ -1,0 +1,136 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createKyselyFromUrl, kyselyStorage, migrate } from '@portcullis/adapter-kysely';
+import { createAuth } from '@portcullis/core';
+import { authErrorHandler, mountAuth, requireAuth } from '@portcullis/express';
+import express from 'express';
+
+const exampleDir = fileURLToPath(new URL('..', import.meta.url));
+const publicDir = join(exampleDir, 'public');
+
+/**
+ * @typedef {object} StartOptions
+ * @property {number} [port] Port to listen on; 0 picks a free one. Default 3000.
+ * @property {string} [host] Interface to listen on. Default: all.
+ * @property {string} [databaseUrl] postgres://, mysql:// or sqlite: URL. Default: `data/portcullis.sqlite`.
+ * @property {string} [secret] At least 32 random characters. Default: a dev-only secret kept in `data/`.
+ * @property {string} [baseURL] The public origin. Default `http://localhost:<port>`.
+ * @property {string} [tablePrefix] Prefix of Portcullis's tables. Default `pc_`.
+ * @property {string} [dataDir] Where the default SQLite file and dev secret live. Default `data/`.
+ * @property {import('@portcullis/core').Logger} [logger]
+ */
+
+/**
+ * Starts the example: migrates the database, creates the auth instance, serves the auth routes
+ * under /auth, a protected GET /api/me and the page in public/.
+ *
+ * @param {StartOptions} [options]
+ * @returns {Promise<{ url: string, auth: import('@portcullis/core').Auth, close: () => Promise<void> }>}
+ */
+export async function startServer(options = {}) {
+  const dataDir = options.dataDir ?? join(exampleDir, 'data');
+  const databaseUrl = options.databaseUrl ?? `sqlite:${join(ensureDir(dataDir), 'portcullis.sqlite')}`;
+  const secret = options.secret ?? devSecret(dataDir);
+
+  const { db, close: closeDatabase } = await createKyselyFromUrl(databaseUrl);
+  let auth;
+  const server = createServer();
+  try {
+    await migrate(db, { direction: 'up', tablePrefix: options.tablePrefix });
+    const port = await listen(server, options.port ?? 3000, options.host);
+    auth = createAuth({
+      storage: kyselyStorage(db, { tablePrefix: options.tablePrefix }),
+      secret,
+      baseURL: options.baseURL ?? `http://localhost:${port}`,
+      logger: options.logger,
+    });
+    server.on('request', createApp(auth));
+  } catch (error) {
+    server.close();
+    await auth?.close();
+    await closeDatabase();
+    throw error;
+  }
+
+  return {
+    url: auth.config.baseURL.origin,
+    auth,
+    async close() {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(() => resolve(undefined)));
+      await auth.close();
+      await closeDatabase();
+    },
+  };
+}
+
+/** @param {import('@portcullis/core').Auth} auth */
+function createApp(auth) {
+  const app = express();
+  app.disable('x-powered-by');
+  app.use(securityHeaders);
+
+  mountAuth(app, auth);
+
+  app.use('/api', (_req, res, next) => {
+    res.set({ 'cache-control': 'no-store', 'x-request-id': randomUUID() });
+    next();
+  });
+  app.get('/api/me', requireAuth(auth), (req, res) => {
+    const { user, session } = req.auth;
+    res.json({
+      user: { id: user.id, email: user.email, name: user.name, createdAt: user.createdAt },
+      session: { id: session.id, createdAt: session.createdAt, expiresAt: session.expiresAt },
+    });
+  });
+
+  app.use(express.static(publicDir));
+  app.use(authErrorHandler());
+  return app;
+}
+
+/** @type {import('express').RequestHandler} */
+function securityHeaders(_req, res, next) {
+  res.set({
+    'content-security-policy':
+      "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+    'x-content-type-options': 'nosniff',
+    'referrer-policy': 'same-origin',
+  });
+  next();
+}
+
+/**
+ * A random secret generated on first start and kept in `data/`, so sessions survive restarts
+ * in development. Refused in production: there the secret must come from AUTH_SECRET.
+ */
+function devSecret(dataDir) {
+  if (process.env.NODE_ENV === 'production') {
+    throw new Error(
+      'AUTH_SECRET is required in production (32+ random characters, e.g. `openssl rand -base64 32`)',
+    );
+  }
+  const file = join(ensureDir(dataDir), 'dev-secret');
+  if (!existsSync(file)) writeFileSync(file, randomBytes(32).toString('base64url'), { mode: 0o600 });
+  console.warn(`[portcullis example] AUTH_SECRET is not set: using the development-only secret in ${file}`);
+  return readFileSync(file, 'utf8').trim();
+}
+
+function ensureDir(dir) {
+  mkdirSync(dir, { recursive: true });
+  return dir;
+}
+
+/** Resolves with the port actually bound (useful with port 0). */
+function listen(server, port, host) {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve(server.address().port);
+    });
+  });
+}

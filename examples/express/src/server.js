@@ -1,0 +1,31 @@
+import { startServer } from './app.js';
+
+const port = Number(process.env.PORT ?? 3000);
+
+let server;
+try {
+  server = await startServer({
+    port,
+    databaseUrl: process.env.DATABASE_URL,
+    secret: process.env.AUTH_SECRET,
+    baseURL: process.env.BASE_URL,
+    tablePrefix: process.env.TABLE_PREFIX,
+  });
+} catch (error) {
+  console.error(`[portcullis example] could not start: ${error.message}`);
+  process.exit(1);
+}
+const { url, close } = server;
+console.log(`Portcullis example listening on ${url}`);
+
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.once(signal, () => {
+    close().then(
+      () => process.exit(0),
+      (error) => {
+        console.error(error);
+        process.exit(1);
+      },
+    );
+  });
+}
