@@ -5,7 +5,14 @@ import { memoryStorage } from '@portcullis/core/memory';
 import express5 from 'express';
 import express4 from 'express4';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { authErrorHandler, mountAuth, requireAuth, sendWebResponse, toWebRequest } from '../src/index.js';
+import {
+  authErrorHandler,
+  authRouter,
+  mountAuth,
+  requireAuth,
+  sendWebResponse,
+  toWebRequest,
+} from '../src/index.js';
 
 const BASE_URL = 'http://localhost:3000';
 const ORIGIN = { origin: BASE_URL };
@@ -173,6 +180,12 @@ describe.each(frameworks)('%s', (_name, express) => {
       const noOrigin = await fetch(`${url}/api/notes`, { method: 'POST', headers: { cookie } });
       expect(noOrigin.status).toBe(403);
 
+      const referred = await fetch(`${url}/api/notes`, {
+        method: 'POST',
+        headers: { cookie, referer: `${BASE_URL}/notes/new` },
+      });
+      expect(referred.status).toBe(201);
+
       expect((await post('/api/notes', {}, { cookie })).status).toBe(201);
     });
 
@@ -287,6 +300,47 @@ describe.each(frameworks)('%s', (_name, express) => {
       expect(response.status).toBe(404);
       expect((await response.json()).code).toBe('not_found');
     });
+  });
+});
+
+describe.each(frameworks)('%s, authRouter mounted on its own path', (_name, express) => {
+  let auth: Auth;
+  let server: Server;
+  let url: string;
+
+  beforeAll(async () => {
+    auth = createAuth({
+      storage: memoryStorage(),
+      secret: 'test-secret-0123456789abcdefghijklmnopqrstuvwxyz',
+      baseURL: BASE_URL,
+      basePath: '/identity',
+      rateLimit: { enabled: false },
+      logger: silentLogger,
+    });
+    const app = express();
+    app.use('/identity', authRouter(auth));
+    app.use((_req, res) => {
+      res.status(418).send('app');
+    });
+    ({ server, url } = await listen(app));
+  });
+
+  afterAll(async () => {
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+    await auth.close();
+  });
+
+  it('serves the routes under a custom basePath and nothing else', async () => {
+    const signup = await fetch(`${url}/identity/signup`, {
+      method: 'POST',
+      headers: JSON_HEADERS,
+      body: JSON.stringify({ email: 'mounted@example.com', password: PASSWORD }),
+    });
+    expect(signup.status).toBe(201);
+    const cookie = sessionCookieOf(signup);
+    expect((await fetch(`${url}/identity/session`, { headers: { cookie } })).status).toBe(200);
+    expect((await fetch(`${url}/auth/session`, { headers: { cookie } })).status).toBe(418);
   });
 });
 
