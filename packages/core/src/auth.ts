@@ -8,6 +8,7 @@ import { createPasswordService } from './credentials/passwords/password-service.
 import { sha256Hex } from './crypto/random.js';
 import { AuthError, isAuthError } from './errors.js';
 import { readCookie, sessionCookieName } from './http/cookies.js';
+import { assertTrustedOrigin } from './http/csrf.js';
 import { type AuthHandler, createHandler } from './http/handler.js';
 import { buildOpenApiDocument } from './http/openapi.js';
 import type { RouteDefinition } from './http/route.js';
@@ -50,6 +51,12 @@ export interface Auth {
   config: ResolvedConfig;
   /** The name of the session cookie (with `__Host-` on https). */
   sessionCookieName: string;
+  /**
+   * The CSRF rule of Portcullis's own routes, for app routes authenticated by the session cookie:
+   * throws `AuthError('csrf_origin_mismatch')` unless the request proves a trusted origin.
+   * Framework middleware calls it on unsafe methods.
+   */
+  assertTrustedOrigin(headers: Headers, options?: { hasSessionCookie?: boolean }): void;
   /** The OpenAPI 3.1 document of the mounted routes. */
   openApiDocument(): Record<string, unknown>;
   /** Stops the dispatcher. Does not close the host app's database client. */
@@ -176,6 +183,8 @@ export function createAuth(options: AuthConfig): Auth {
     outbox,
     config,
     sessionCookieName: cookieName,
+    assertTrustedOrigin: (headers, originOptions) =>
+      assertTrustedOrigin(headers, config.trustedOrigins, originOptions?.hasSessionCookie ?? true),
     openApiDocument,
     close: () => outbox.stop(),
   };

@@ -25,7 +25,9 @@ export {
   type HandlerOptions,
   MAX_BODY_BYTES,
   type ProblemBody,
+  problemBody,
   STATUS_BY_CODE,
+  TITLE_BY_CODE,
 } from './http/index.js';
 export { matchesEventType, type OutboxDispatcher, type OutboxSubscriber } from './outbox/index.js';
 export * from './ports/index.js';

@@ -1,26 +1,5 @@
 import type { ServerResponse } from 'node:http';
-import * as core from '@portcullis/core';
-import { type AuthError, type ProblemBody, STATUS_BY_CODE, uuidv7 } from '@portcullis/core';
-
-/**
- * Core's `problemBody(error, requestId)` from `http/problem.ts`, which its package index does not
- * export yet. Until it does, the same shape is built from the exported status table, with the
- * code standing in for core's title. Delete the fallback once `@portcullis/core` exports it.
- */
-const problemBody: (error: AuthError, requestId: string) => ProblemBody =
-  (core as { problemBody?: (error: AuthError, requestId: string) => ProblemBody }).problemBody ??
-  ((error, requestId) => {
-    const status = STATUS_BY_CODE[error.code];
-    return {
-      type: `https://portcullis.dev/errors/${error.code}`,
-      title: error.code,
-      status,
-      code: error.code,
-      ...(error.detail && status < 500 ? { detail: error.detail } : {}),
-      requestId,
-      ...(error.issues ? { issues: error.issues } : {}),
-    };
-  });
+import { type AuthError, problemBody, uuidv7 } from '@portcullis/core';
 
 /**
  * Answers an {@link AuthError} as core's handler would: problem+json with core's body, status and

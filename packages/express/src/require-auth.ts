@@ -1,5 +1,5 @@
 import type { Auth, Session, User } from '@portcullis/core';
-import { AuthError } from '@portcullis/core';
+import { AuthError, isAuthError } from '@portcullis/core';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { sendProblem } from './problem-response.js';
 import { toWebHeaders } from './to-web-request.js';
@@ -60,30 +60,15 @@ async function authenticate(auth: Auth, req: Request, res: Response, options: Re
     sendProblem(res, new AuthError('unauthenticated'));
     return false;
   }
-  if (UNSAFE_METHODS.has(req.method.toUpperCase()) && !isTrustedOrigin(auth, headers)) {
-    sendProblem(
-      res,
-      new AuthError('csrf_origin_mismatch', { detail: 'cookie-authenticated requests must send Origin' }),
-    );
-    return false;
+  if (UNSAFE_METHODS.has(req.method.toUpperCase())) {
+    try {
+      auth.assertTrustedOrigin(headers, { hasSessionCookie: true });
+    } catch (error) {
+      if (!isAuthError(error)) throw error;
+      sendProblem(res, error);
+      return false;
+    }
   }
   req.auth = { user: found.user, session: found.session };
   return true;
-}
-
-/**
- * The Origin (or, when a privacy setting stripped it, the Referer) must be trusted: the rule
- * core's handler applies to cookie-authenticated unsafe requests.
- */
-function isTrustedOrigin(auth: Auth, headers: Headers): boolean {
-  const origin = headers.get('origin');
-  if (origin && origin !== 'null') return auth.config.trustedOrigins.has(origin);
-  if (origin === 'null' || headers.get('sec-fetch-site') === 'cross-site') return false;
-  const referer = headers.get('referer');
-  if (!referer) return false;
-  try {
-    return auth.config.trustedOrigins.has(new URL(referer).origin);
-  } catch {
-    return false;
-  }
 }

@@ -13,6 +13,7 @@ import {
   serializeSessionCookie,
   sessionCookieName,
 } from './cookies.js';
+import { assertTrustedOrigin } from './csrf.js';
 import { toProblem } from './problem.js';
 import type { HttpMethod, RouteDefinition, RouteResult } from './route.js';
 
@@ -99,7 +100,8 @@ export function createHandler(deps: {
     const { route } = found.c;
 
     const sessionToken = readCookie(request.headers.get('cookie'), cookieName);
-    if (UNSAFE_METHODS.has(method)) assertSameOrigin(request, sessionToken !== null);
+    if (UNSAFE_METHODS.has(method))
+      assertTrustedOrigin(request.headers, config.trustedOrigins, sessionToken !== null);
 
     const params = route.params ? parseInput(route.params, found.params) : found.params;
     const query = route.query ? parseInput(route.query, Object.fromEntries(url.searchParams)) : {};
@@ -137,35 +139,6 @@ export function createHandler(deps: {
       return new Response(null, { status: result.status, headers });
     headers.set('content-type', 'application/json');
     return new Response(JSON.stringify(result.body), { status: result.status, headers });
-  }
-
-  /**
-   * CSRF defence for unsafe methods: a browser always sends `Origin` on cross-origin POSTs, so a
-   * present, untrusted Origin is refused. A cookie-authenticated request must prove its origin
-   * (Origin, or Referer when a privacy setting stripped Origin).
-   */
-  function assertSameOrigin(request: Request, hasSessionCookie: boolean) {
-    const origin = request.headers.get('origin');
-    if (origin && origin !== 'null') {
-      if (!config.trustedOrigins.has(origin)) throw new AuthError('csrf_origin_mismatch');
-      return;
-    }
-    if (request.headers.get('sec-fetch-site') === 'cross-site' || origin === 'null') {
-      throw new AuthError('csrf_origin_mismatch');
-    }
-    if (!hasSessionCookie) return;
-    const referer = request.headers.get('referer');
-    let refererOrigin: string | null = null;
-    try {
-      refererOrigin = referer ? new URL(referer).origin : null;
-    } catch {
-      refererOrigin = null;
-    }
-    if (!refererOrigin || !config.trustedOrigins.has(refererOrigin)) {
-      throw new AuthError('csrf_origin_mismatch', {
-        detail: 'cookie-authenticated requests must send Origin',
-      });
-    }
   }
 }
 

@@ -4,6 +4,7 @@ export {
   serializeSessionCookie,
   sessionCookieName,
 } from './cookies.js';
+export { assertTrustedOrigin } from './csrf.js';
 export { type AuthHandler, createHandler, type HandlerOptions, MAX_BODY_BYTES } from './handler.js';
 export { buildOpenApiDocument, type OpenApiOptions } from './openapi.js';
 export { type ProblemBody, problemBody, toProblem } from './problem.js';
