@@ -1,7 +1,7 @@
 export const USAGE = `Usage: portcullis <command> [options]
 
 Commands:
-  migrate up       Apply pending migrations (all, or --steps N)
+  migrate [up]     Apply pending migrations (all, or --steps N)
   migrate down     Revert the latest migration (or --steps N, or --steps all)
   migrate status   List migrations and whether each is applied
   migrate check    Exit 1 when migrations are pending or were changed after they ran

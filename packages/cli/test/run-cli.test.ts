@@ -35,7 +35,7 @@ describe('portcullis command line', () => {
   it.each([
     [[], /no command given/],
     [['serve'], /unknown command "serve"/],
-    [['migrate'], /migrate needs a command/],
+    [['migrate'], /pass --database-url <url> or set DATABASE_URL/],
     [['migrate', 'sideways', '--database-url', 'sqlite::memory:'], /unknown migrate command "sideways"/],
     [['migrate', 'up', 'extra', '--database-url', 'sqlite::memory:'], /unexpected argument "extra"/],
     [['migrate', 'up', '--no-such-flag'], /Unknown option '--no-such-flag'/],
@@ -53,6 +53,13 @@ describe('portcullis command line', () => {
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(message);
     expect(run.stderr).toMatch(/Usage: portcullis/);
+  });
+
+  it('treats a bare "migrate" as "migrate up"', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pc-cli-bare-'));
+    const url = `sqlite:${join(dir, 'bare.sqlite')}`;
+    expect((await cli(['migrate', '--database-url', url])).code).toBe(0);
+    expect((await cli(['migrate', 'check', '--database-url', url])).code).toBe(0);
   });
 
   it('exits 1 with the reason when the database cannot be reached, without printing its password', async () => {

@@ -62,11 +62,11 @@ export async function runMigrateCommand(command: MigrateCommand, io: CliIo): Pro
   }
 }
 
+/** `portcullis migrate` alone means `migrate up`, the command a new user runs first. */
 export function parseMigrateAction(value: string | undefined): MigrateAction {
+  if (value === undefined) return 'up';
   if (value === 'up' || value === 'down' || value === 'status' || value === 'check') return value;
-  throw new UsageError(
-    value ? `unknown migrate command "${value}"` : 'migrate needs a command: up, down, status or check',
-  );
+  throw new UsageError(`unknown migrate command "${value}"; use up, down, status or check`);
 }
 
 function formatStatus(entries: MigrationStatusEntry[]): string {
