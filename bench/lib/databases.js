@@ -1,0 +1,106 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import pg from 'pg';
+
+/** Both libraries share one pool of this size; the load generator keeps as many calls in flight. */
+export const POSTGRES_POOL_SIZE = 8;
+
+/** The database the bench creates next to the given one, and drops when it is done. */
+export const POSTGRES_BENCH_DATABASE = 'portcullis_bench';
+
+/**
+ * One database both libraries use. `driver` is what better-auth is given (a better-sqlite3
+ * Database or a pg Pool); `db` is a Kysely instance over the same driver for Portcullis and for
+ * the raw floor query.
+ *
+ * @typedef {{ name: 'sqlite' | 'postgres', label: string, version: string, driver: unknown, db: Kysely<any>, close(): Promise<void> }} BenchDatabase
+ */
+
+/** A better-sqlite3 file in a fresh temporary directory, set up as the Kysely adapter's URL helper does. */
+export async function openSqlite() {
+  const dir = mkdtempSync(join(tmpdir(), 'portcullis-bench-'));
+  const database = new Database(join(dir, 'bench.sqlite'));
+  database.pragma('journal_mode = WAL');
+  database.pragma('busy_timeout = 5000');
+  database.pragma('foreign_keys = ON');
+  const version = database.prepare('select sqlite_version() as v').get().v;
+  const db = new Kysely({ dialect: new SqliteDialect({ database }) });
+  return {
+    name: 'sqlite',
+    label: 'SQLite',
+    version: `SQLite ${version} (better-sqlite3, WAL, file in ${tmpdir()})`,
+    driver: database,
+    db,
+    async close() {
+      await db.destroy(); // closes the better-sqlite3 handle
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * A fresh `portcullis_bench` database on the server of `url` (dropped again on close), or
+ * `{ skipped }` when the server cannot be reached. The database named in `url` is only used to
+ * run CREATE/DROP DATABASE: nothing is written into it.
+ */
+export async function openPostgres(url) {
+  const admin = new pg.Client({ connectionString: url, connectionTimeoutMillis: 3000 });
+  try {
+    await admin.connect();
+  } catch (error) {
+    await admin.end().catch(() => {});
+    return {
+      skipped: `PostgreSQL at ${redact(url)} is unreachable (${error.message || error.code || error})`,
+    };
+  }
+  let version;
+  try {
+    version = (await admin.query('show server_version')).rows[0].server_version;
+    await admin.query(`drop database if exists ${POSTGRES_BENCH_DATABASE} with (force)`);
+    await admin.query(`create database ${POSTGRES_BENCH_DATABASE}`);
+  } finally {
+    await admin.end();
+  }
+
+  const benchUrl = new URL(url);
+  benchUrl.pathname = `/${POSTGRES_BENCH_DATABASE}`;
+  const pool = new pg.Pool({ connectionString: benchUrl.toString(), max: POSTGRES_POOL_SIZE });
+  let closing = false;
+  // pool.end() does not wait for its clients' sockets to close, so the DROP DATABASE below may
+  // terminate them first: that error is expected then, and worth showing at any other time
+  pool.on('error', (error) => {
+    if (!closing) console.error('[postgres] idle client error:', error.message);
+  });
+  const db = new Kysely({ dialect: new PostgresDialect({ pool }) });
+  return {
+    name: 'postgres',
+    label: 'PostgreSQL',
+    version: `PostgreSQL ${version} (pg pool of ${POSTGRES_POOL_SIZE}, database ${POSTGRES_BENCH_DATABASE} at ${benchUrl.host})`,
+    driver: pool,
+    db,
+    async close() {
+      closing = true;
+      await db.destroy(); // ends the pool
+      const cleanup = new pg.Client({ connectionString: url, connectionTimeoutMillis: 3000 });
+      await cleanup.connect();
+      try {
+        await cleanup.query(`drop database if exists ${POSTGRES_BENCH_DATABASE} with (force)`);
+      } finally {
+        await cleanup.end();
+      }
+    },
+  };
+}
+
+function redact(url) {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return '(invalid URL)';
+  }
+}

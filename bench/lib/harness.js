@@ -1,0 +1,84 @@
+/**
+ * A small closed-loop load generator. `concurrency` workers each await one operation at a time.
+ * Cases that are compared run interleaved: each is warmed up, then measured in several short
+ * rounds taken in turn (A B C, B C A, C A B ...), so that a change in background load on a
+ * shared machine hits every case alike instead of skewing the ratios. Latency is per
+ * operation, from process.hrtime.bigint(), so it includes queueing behind the other in-flight
+ * operations (and, for database cases, waiting for a pooled connection).
+ */
+
+/**
+ * @typedef {object} BenchCase
+ * @property {string} key
+ * @property {string} name
+ * @property {(i: number) => Promise<unknown>} op  one operation; `i` counts calls
+ * @property {(result: unknown) => void} [check]  throws when an operation answered wrongly
+ *
+ * @typedef {{ ops: number, seconds: number, opsPerSecond: number, p50Ms: number, p99Ms: number, meanMs: number }} CaseResult
+ */
+
+/**
+ * @param {BenchCase[]} cases
+ * @param {{ concurrency: number, warmupMs: number, rounds: number, roundMs: number }} settings
+ * @returns {Promise<Record<string, CaseResult & { name: string }>>}
+ */
+export async function compareInterleaved(cases, { concurrency, warmupMs, rounds, roundMs }) {
+  const samples = new Map(cases.map((c) => [c.key, { latencies: [], seconds: 0 }]));
+  for (const c of cases) await runFor(c, concurrency, warmupMs, null);
+  for (let round = 0; round < rounds; round++) {
+    for (let k = 0; k < cases.length; k++) {
+      const c = cases[(round + k) % cases.length];
+      const sample = samples.get(c.key);
+      globalThis.gc?.();
+      sample.seconds += await runFor(c, concurrency, roundMs, sample.latencies);
+    }
+  }
+  const results = {};
+  for (const c of cases) {
+    const { latencies, seconds } = samples.get(c.key);
+    results[c.key] = { name: c.name, ...summarize(latencies, seconds) };
+  }
+  return results;
+}
+
+/** Runs `c` with `concurrency` workers for `ms`; returns the seconds it really took. */
+async function runFor(c, concurrency, ms, latencies) {
+  let counter = 0;
+  const start = process.hrtime.bigint();
+  const until = start + BigInt(Math.round(ms * 1e6));
+  const worker = async () => {
+    while (process.hrtime.bigint() < until) {
+      const i = counter++;
+      const t0 = process.hrtime.bigint();
+      const result = await c.op(i);
+      const elapsed = process.hrtime.bigint() - t0;
+      c.check?.(result);
+      latencies?.push(Number(elapsed) / 1e6);
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  // the last operations finish after the deadline: count the time they really took
+  return Number(process.hrtime.bigint() - start) / 1e9;
+}
+
+/** @returns {CaseResult} */
+export function summarize(latencies, seconds) {
+  const sorted = Float64Array.from(latencies).sort();
+  let sum = 0;
+  for (const x of sorted) sum += x;
+  return {
+    ops: sorted.length,
+    seconds,
+    opsPerSecond: sorted.length / seconds,
+    p50Ms: percentile(sorted, 50),
+    p99Ms: percentile(sorted, 99),
+    meanMs: sum / Math.max(1, sorted.length),
+  };
+}
+
+/** Nearest-rank percentile of an ascending array. */
+export function percentile(sorted, p) {
+  if (sorted.length === 0) return Number.NaN;
+  const rank = Math.ceil((p / 100) * sorted.length);
+  return sorted[Math.min(sorted.length, Math.max(1, rank)) - 1];
+}

@@ -1,0 +1,82 @@
+import { compareInterleaved } from '../lib/harness.js';
+
+/** The user columns Portcullis's Kysely session store selects with the session. */
+const USER_COLUMNS = [
+  'id',
+  'tenant_id',
+  'email',
+  'email_verified_at',
+  'name',
+  'status',
+  'created_at',
+  'updated_at',
+];
+
+/**
+ * Cookie → user, on one database: the raw primary-key lookup (the floor), the same join
+ * Portcullis's store runs (session ⋈ user by token hash, active only), written by hand with the
+ * same Kysely calls but no library around it (informational: it separates the cost of the query
+ * from the cost of the library), Portcullis `auth.api.getSession(headers)` and better-auth
+ * `auth.api.getSession({ headers })`. Every case picks a random seeded session per call; the cases run interleaved.
+ *
+ * @param {import('../lib/databases.js').BenchDatabase} database
+ */
+export async function benchSessionValidation(database, portcullis, betterAuth, settings, onResult) {
+  const { db } = database;
+  const pick = (list) => list[Math.floor(Math.random() * list.length)];
+  const nowParam = () => (database.name === 'sqlite' ? Date.now() : new Date());
+  const mustFind = (what) => (row) => {
+    if (!row) throw new Error(`${what} found no row for a seeded session`);
+  };
+  const mustFindUser = (what) => (result) => {
+    if (!result?.user?.id) throw new Error(`${what} returned no user for a seeded session`);
+  };
+
+  const cases = [
+    {
+      key: 'floor',
+      name: `raw PK select (${portcullis.sessionsTable} by id)`,
+      op: () =>
+        db
+          .selectFrom(portcullis.sessionsTable)
+          .selectAll()
+          .where('id', '=', pick(portcullis.users).sessionId)
+          .executeTakeFirst(),
+      check: mustFind('raw PK select'),
+    },
+    {
+      key: 'join',
+      name: 'raw session⋈user by token hash',
+      op: () => {
+        const now = nowParam();
+        return db
+          .selectFrom(`${portcullis.sessionsTable} as s`)
+          .innerJoin(`${portcullis.usersTable} as u`, 'u.id', 's.user_id')
+          .selectAll('s')
+          .select(USER_COLUMNS.map((column) => `u.${column} as u_${column}`))
+          .where('s.token_hash', '=', pick(portcullis.users).tokenHash)
+          .where('s.revoked_at', 'is', null)
+          .where('s.expires_at', '>', now)
+          .where('s.idle_expires_at', '>', now)
+          .executeTakeFirst();
+      },
+      check: mustFind('raw join'),
+    },
+    {
+      key: 'portcullis',
+      name: 'Portcullis api.getSession(headers)',
+      op: () => portcullis.auth.api.getSession(pick(portcullis.users).headers),
+      check: mustFindUser('Portcullis getSession'),
+    },
+    {
+      key: 'betterAuth',
+      name: 'better-auth api.getSession({ headers })',
+      op: () => betterAuth.auth.api.getSession({ headers: pick(betterAuth.users).headers }),
+      check: mustFindUser('better-auth getSession'),
+    },
+  ];
+
+  const results = await compareInterleaved(cases, settings);
+  for (const c of cases) onResult({ db: database.label, name: c.name, result: results[c.key] });
+  return results;
+}
