@@ -74,6 +74,9 @@ export interface AuthApi {
   /** Suspends the user and revokes all their sessions at once. */
   suspendUser(userId: string, context?: CallContext): Promise<User>;
   reactivateUser(userId: string, context?: CallContext): Promise<User>;
-  /** Recomputes a tenant's audit hash chain (`null`: the global chain). */
-  verifyAuditChain(tenantId: string | null): Promise<AuditChainVerification>;
+  /**
+   * Recomputes an audit hash chain: a tenant's (`{ tenantId }`), a user's own events outside any
+   * tenant (`{ userId }`), or the global chain (`{}`).
+   */
+  verifyAuditChain(scope: { tenantId?: string; userId?: string }): Promise<AuditChainVerification>;
 }

@@ -1,3 +1,4 @@
+import { auditChainKey } from './audit/audit.js';
 import { verifyAuditEvents } from './audit/audit-chain.js';
 import type { AuthApi } from './auth-api.js';
 import { type AuthConfig, type ResolvedConfig, resolveConfig } from './config.js';
@@ -159,8 +160,10 @@ export function createAuth(options: AuthConfig): Auth {
     getUser: users.getUser,
     suspendUser: users.suspendUser,
     reactivateUser: users.reactivateUser,
-    verifyAuditChain: (tenantId) =>
-      verifyAuditEvents((afterSeq, limit) => storage.audit.listChain(tenantId, afterSeq, limit)),
+    verifyAuditChain(scope) {
+      const chainKey = auditChainKey(scope);
+      return verifyAuditEvents((afterSeq, limit) => storage.audit.listChain(chainKey, afterSeq, limit));
+    },
   };
 
   const routes: RouteDefinition[] = [...accountRoutes, ...sessionRoutes, ...tenantRoutes];

@@ -1,4 +1,11 @@
-export { type Actor, type AuditChainVerification, canonicalJson, sealAuditEvent } from './audit/index.js';
+export {
+  type Actor,
+  type AuditChainVerification,
+  auditChainKey,
+  canonicalJson,
+  GLOBAL_AUDIT_CHAIN,
+  sealAuditEvent,
+} from './audit/index.js';
 export { type Auth, createAuth, PORTCULLIS_VERSION } from './auth.js';
 export type { AuthApi, CreateUserRequest } from './auth-api.js';
 export { findGrantingRole, permissionCovers } from './authorization/index.js';

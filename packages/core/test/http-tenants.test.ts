@@ -156,8 +156,18 @@ describe('audit and outbox', () => {
     const events = await storage.audit.list(tenant.body.id, { limit: 10 });
     expect(events.map((e) => e.action)).toEqual(['tenant.updated', 'tenant.created']);
     expect(events[0]).toMatchObject({ actorType: 'user', actorId: owner.body.user.id, ip: '127.0.0.1' });
-    expect(await auth.api.verifyAuditChain(tenant.body.id)).toEqual({ valid: true, checked: 2 });
-    expect((await auth.api.verifyAuditChain(null)).valid).toBe(true);
+    expect(await auth.api.verifyAuditChain({ tenantId: tenant.body.id })).toEqual({
+      valid: true,
+      checked: 2,
+    });
+    // the owner's sign-up and session live on their own chain, outside any tenant
+    const own = await storage.audit.list(`user:${owner.body.user.id}`, { limit: 10 });
+    expect(own.map((e) => e.action)).toEqual(['session.created', 'user.created']);
+    expect(await auth.api.verifyAuditChain({ userId: owner.body.user.id })).toEqual({
+      valid: true,
+      checked: 2,
+    });
+    expect((await auth.api.verifyAuditChain({})).valid).toBe(true);
   });
 
   it('delivers outbox events at least once to subscribers, retrying failures with backoff', async () => {

@@ -156,7 +156,7 @@ export const initialTables: TableSpec[] = [
   {
     name: 'audit_chain_heads',
     columns: [
-      { name: 'chain_key', type: 'varchar(36)' },
+      { name: 'chain_key', type: 'varchar(64)' },
       { name: 'seq', type: 'bigint' },
       { name: 'hash', type: 'varchar(128)' },
     ],
@@ -167,7 +167,7 @@ export const initialTables: TableSpec[] = [
     columns: [
       { name: 'id', type: 'id' },
       { name: 'tenant_id', type: 'id', nullable: true },
-      { name: 'chain_key', type: 'varchar(36)' },
+      { name: 'chain_key', type: 'varchar(64)' },
       { name: 'seq', type: 'bigint' },
       { name: 'actor_type', type: 'varchar(16)' },
       { name: 'actor_id', type: 'varchar(255)', nullable: true },

@@ -1,11 +1,4 @@
-import {
-  type AuditChainHead,
-  type AuditEvent,
-  type AuditEventInput,
-  type AuditQuery,
-  type AuditStore,
-  userPoolKey,
-} from '@portcullis/core';
+import type { AuditChainHead, AuditEvent, AuditEventInput, AuditQuery, AuditStore } from '@portcullis/core';
 import { sql } from 'kysely';
 import type { ColumnCodec } from '../column-codec.js';
 import type { Row } from '../kysely-types.js';
@@ -19,7 +12,7 @@ export class KyselyAuditStore implements AuditStore {
     seal: (head: AuditChainHead, event: AuditEventInput) => string,
   ): Promise<AuditEvent> {
     return inTransaction(this.ctx, async ({ db, tables, codec }) => {
-      const chainKey = chainKeyOf(event.tenantId);
+      const { chainKey } = event;
       const head = await lockChainHead(this.ctx.dialect === 'mysql', db, tables.auditChainHeads, chainKey);
       const entry: AuditEvent = { ...event, seq: head.seq + 1, prevHash: head.hash, hash: seal(head, event) };
       await db
@@ -53,32 +46,27 @@ export class KyselyAuditStore implements AuditStore {
     });
   }
 
-  async list(tenantId: string | null, query: AuditQuery): Promise<AuditEvent[]> {
+  async list(chainKey: string, query: AuditQuery): Promise<AuditEvent[]> {
     const { db, tables, codec } = this.ctx;
-    let select = db.selectFrom(tables.auditEvents).selectAll().where('chain_key', '=', chainKeyOf(tenantId));
+    let select = db.selectFrom(tables.auditEvents).selectAll().where('chain_key', '=', chainKey);
     if (query.beforeSeq !== undefined) select = select.where('seq', '<', query.beforeSeq);
     if (query.action !== undefined) select = select.where('action', '=', query.action);
     const rows = await select.orderBy('seq', 'desc').limit(query.limit).execute();
     return rows.map((row) => toAuditEvent(row, codec));
   }
 
-  async listChain(tenantId: string | null, afterSeq: number, limit: number): Promise<AuditEvent[]> {
+  async listChain(chainKey: string, afterSeq: number, limit: number): Promise<AuditEvent[]> {
     const { db, tables, codec } = this.ctx;
     const rows = await db
       .selectFrom(tables.auditEvents)
       .selectAll()
-      .where('chain_key', '=', chainKeyOf(tenantId))
+      .where('chain_key', '=', chainKey)
       .where('seq', '>', afterSeq)
       .orderBy('seq', 'asc')
       .limit(limit)
       .execute();
     return rows.map((row) => toAuditEvent(row, codec));
   }
-}
-
-/** A tenant's chain is keyed by its id; events without a tenant form the global chain `*`. */
-function chainKeyOf(tenantId: string | null): string {
-  return userPoolKey(tenantId);
 }
 
 /**
@@ -119,6 +107,7 @@ function toAuditEvent(row: Row, codec: ColumnCodec): AuditEvent {
   return {
     id: row.id,
     tenantId: row.tenant_id ?? null,
+    chainKey: row.chain_key,
     seq: codec.fromInteger(row.seq),
     actorType: row.actor_type,
     actorId: row.actor_id ?? null,

@@ -105,6 +105,7 @@ export function makeAuditInput(
   return {
     id: uuidv7(),
     tenantId,
+    chainKey: tenantId ?? '*',
     actorType: 'user',
     actorId: uuidv7(),
     impersonatorId: null,

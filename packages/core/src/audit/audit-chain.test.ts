@@ -9,6 +9,7 @@ function chain(n: number): AuditEvent[] {
     const input: AuditEventInput = {
       id: `e${i}`,
       tenantId: 't1',
+      chainKey: 't1',
       actorType: 'user',
       actorId: 'u1',
       impersonatorId: null,

@@ -21,6 +21,7 @@ function hashedFields(event: AuditEventInput, seq: number) {
   return {
     id: event.id,
     tenantId: event.tenantId,
+    chainKey: event.chainKey,
     seq,
     actorType: event.actorType,
     actorId: event.actorId,

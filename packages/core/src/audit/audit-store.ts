@@ -10,8 +10,7 @@ export interface AuditQuery {
 /** The audit slice of the storage port. Append-only: there is no update or delete. */
 export interface AuditStore {
   /**
-   * Appends at the end of the event's chain (its tenant, or the global chain when `tenantId` is
-   * null): locks the chain head, sets `seq = head.seq + 1` and `prevHash = head.hash`, computes
+   * Appends at the end of the event's chain (`event.chainKey`): locks the chain head, sets `seq = head.seq + 1` and `prevHash = head.hash`, computes
    * `hash = seal(head, event)`, inserts and advances the head. Concurrent appends to one chain
    * serialize: seqs are gap-free and unique. Call it on a transaction's stores so the entry
    * commits with the change it records.
@@ -20,8 +19,8 @@ export interface AuditStore {
     event: AuditEventInput,
     seal: (head: AuditChainHead, event: AuditEventInput) => string,
   ): Promise<AuditEvent>;
-  /** Entries of the chain, newest first. */
-  list(tenantId: string | null, query: AuditQuery): Promise<AuditEvent[]>;
+  /** Entries of the chain (a tenant id for a tenant's log), newest first. */
+  list(chainKey: string, query: AuditQuery): Promise<AuditEvent[]>;
   /** Entries of the chain with `seq > afterSeq`, oldest first, for verification. */
-  listChain(tenantId: string | null, afterSeq: number, limit: number): Promise<AuditEvent[]>;
+  listChain(chainKey: string, afterSeq: number, limit: number): Promise<AuditEvent[]>;
 }

@@ -1,4 +1,12 @@
-export type { Actor, ActorType, AuditChainHead, AuditEvent, AuditEventInput } from './audit.js';
+export {
+  type Actor,
+  type ActorType,
+  type AuditChainHead,
+  type AuditEvent,
+  type AuditEventInput,
+  auditChainKey,
+  GLOBAL_AUDIT_CHAIN,
+} from './audit.js';
 export {
   type AuditChainVerification,
   canonicalJson,

@@ -3,7 +3,7 @@ import { uuidv7 } from '../crypto/uuid.js';
 import type { OutboxEvent } from '../outbox/outbox.js';
 import type { Clock } from '../ports/clock.js';
 import type { StorageStores } from '../ports/storage.js';
-import type { AuditEvent } from './audit.js';
+import { type Actor, type AuditEvent, auditChainKey } from './audit.js';
 import { sealAuditEvent } from './audit-chain.js';
 
 /** A state change to record: an audit entry and, usually, an outbox event. */
@@ -32,10 +32,16 @@ export async function recordChange(
 ): Promise<AuditEvent> {
   const now = clock.now();
   const actor = change.actor ?? context.actor ?? { type: 'system', id: null };
-  const audit = await tx.audit.append(
+  const subjectUserId =
+    change.target?.type === 'user' ? change.target.id : actor.type === 'user' ? actor.id : null;
+  // the outbox row first: the audit append locks its chain head, so it goes last and the lock
+  // is held for as short a time as the transaction allows
+  if (change.event !== false) await tx.outbox.enqueue(outboxEvent(change, actor, now));
+  return tx.audit.append(
     {
       id: uuidv7(now.getTime()),
       tenantId: change.tenantId,
+      chainKey: auditChainKey({ tenantId: change.tenantId, userId: subjectUserId }),
       actorType: actor.type,
       actorId: actor.id,
       impersonatorId: actor.impersonatorId ?? null,
@@ -50,26 +56,25 @@ export async function recordChange(
     },
     sealAuditEvent,
   );
-  if (change.event !== false) {
-    const event: OutboxEvent = {
-      id: uuidv7(now.getTime()),
-      tenantId: change.tenantId,
-      type: change.action,
-      payload: {
-        ...(change.target ? { [`${change.target.type}Id`]: change.target.id } : {}),
-        ...(change.event ?? change.data ?? {}),
-        actor: { type: actor.type, id: actor.id },
-        occurredAt: now.toISOString(),
-      },
-      status: 'pending',
-      attempts: 0,
-      createdAt: now,
-      availableAt: now,
-      lockedUntil: null,
-      lastError: null,
-      deliveredAt: null,
-    };
-    await tx.outbox.enqueue(event);
-  }
-  return audit;
+}
+
+function outboxEvent(change: Change, actor: Actor, now: Date): OutboxEvent {
+  return {
+    id: uuidv7(now.getTime()),
+    tenantId: change.tenantId,
+    type: change.action,
+    payload: {
+      ...(change.target ? { [`${change.target.type}Id`]: change.target.id } : {}),
+      ...(change.event || change.data || {}),
+      actor: { type: actor.type, id: actor.id },
+      occurredAt: now.toISOString(),
+    },
+    status: 'pending',
+    attempts: 0,
+    createdAt: now,
+    availableAt: now,
+    lockedUntil: null,
+    lastError: null,
+    deliveredAt: null,
+  };
 }

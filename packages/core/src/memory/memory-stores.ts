@@ -23,9 +23,6 @@ import { type MemoryTables, pairKey, type TableWriter } from './memory-tables.js
  */
 export type RunOperation = <T>(operation: () => T) => Promise<T>;
 
-/** The key of the global audit chain, for events without a tenant. */
-const GLOBAL_CHAIN = '*';
-
 /** The store slices over `tables`, writing through `writer`. */
 export function createMemoryStores(
   tables: MemoryTables,
@@ -258,12 +255,12 @@ function sessionStore(tables: MemoryTables, writer: TableWriter, run: RunOperati
 }
 
 function auditStore(tables: MemoryTables, writer: TableWriter, run: RunOperation): AuditStore {
-  const chainOf = (tenantId: string | null) => tables.auditChains.get(tenantId ?? GLOBAL_CHAIN) ?? [];
+  const chainOf = (chainKey: string) => tables.auditChains.get(chainKey) ?? [];
   return {
     append: (input, seal) =>
       run(() => {
         if (tables.auditChainById.has(input.id)) throw conflict('audit: id exists');
-        const chainKey = input.tenantId ?? GLOBAL_CHAIN;
+        const chainKey = input.chainKey;
         const chain = tables.auditChains.get(chainKey);
         const last = chain?.at(-1);
         const head: AuditChainHead = last ? { seq: last.seq, hash: last.hash } : { seq: 0, hash: '' };

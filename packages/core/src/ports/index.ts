@@ -1,4 +1,11 @@
-export type { ActorType, AuditChainHead, AuditEvent, AuditEventInput } from '../audit/audit.js';
+export {
+  type ActorType,
+  type AuditChainHead,
+  type AuditEvent,
+  type AuditEventInput,
+  auditChainKey,
+  GLOBAL_AUDIT_CHAIN,
+} from '../audit/audit.js';
 export type { AuditQuery, AuditStore } from '../audit/audit-store.js';
 export type { RoleStore } from '../authorization/role-store.js';
 export type { Role, RoleTemplate } from '../authorization/roles.js';

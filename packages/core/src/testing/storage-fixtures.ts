@@ -1,6 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { expect } from 'vitest';
-import type { AuditChainHead, AuditEvent, AuditEventInput } from '../audit/audit.js';
+import {
+  type AuditChainHead,
+  type AuditEvent,
+  type AuditEventInput,
+  GLOBAL_AUDIT_CHAIN,
+} from '../audit/audit.js';
 import type { Role } from '../authorization/roles.js';
 import { sha256Hex } from '../crypto/random.js';
 import { uuidv7 } from '../crypto/uuid.js';
@@ -134,6 +139,7 @@ export function anAuditEvent(
   return {
     id: uuidv7(),
     tenantId,
+    chainKey: tenantId ?? GLOBAL_AUDIT_CHAIN,
     actorType: 'user',
     actorId: uuidv7(),
     impersonatorId: null,

@@ -75,7 +75,7 @@ export function auditCases({ it, storage }: StorageCases): void {
       expect(await storage().audit.listChain(tenant.id, 0, 10)).toEqual([appendedFirst, appendedSecond]);
     });
 
-    it('keeps one chain per tenant, and a global chain for events without a tenant', async () => {
+    it('keeps one chain per chain key: per tenant, per user outside tenants, and a global one', async () => {
       const [a, b] = [await createTenant(), await createTenant()];
       const [a1, a2] = await appendAll([anAuditEvent(a.id), anAuditEvent(a.id)]);
       const [b1] = await appendAll([anAuditEvent(b.id)]);
@@ -90,11 +90,22 @@ export function auditCases({ it, storage }: StorageCases): void {
         anAuditEvent(null, { action: 'system.keys_rotated', actorType: 'system' }),
       ]);
       expect(global!.seq).toBeGreaterThanOrEqual(1);
-      expect(await storage().audit.listChain(null, global!.seq - 1, 1)).toEqual([global]);
+      expect(await storage().audit.listChain('*', global!.seq - 1, 1)).toEqual([global]);
       if (global!.seq > 1) {
-        const [previous] = await storage().audit.listChain(null, global!.seq - 2, 1);
+        const [previous] = await storage().audit.listChain('*', global!.seq - 2, 1);
         expect(global!.prevHash).toBe(previous!.hash);
       }
+
+      // a user's own events outside any tenant chain under `user:<id>`, apart from everything else
+      const userChain = `user:${uuidv7()}`;
+      const [u1, u2] = await appendAll([
+        anAuditEvent(null, { chainKey: userChain }),
+        anAuditEvent(null, { chainKey: userChain, action: 'session.revoked' }),
+      ]);
+      expect([u1!.seq, u2!.seq]).toEqual([1, 2]);
+      expect(u1!.chainKey).toBe(userChain);
+      expect(await storage().audit.list(userChain, { limit: 10 })).toEqual([u2, u1]);
+      expectVerifiedChain(await storage().audit.listChain(userChain, 0, 10));
     });
 
     it('lists a chain newest first, filtered by action and paged by beforeSeq', async () => {
