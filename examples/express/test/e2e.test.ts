@@ -24,22 +24,29 @@ const targets: Target[] = [
     cleanup: async () => rmSync(tempDir, { recursive: true, force: true }),
   },
 ];
-const postgresUrl = process.env.PORTCULLIS_TEST_POSTGRES_URL;
-if (postgresUrl) {
+/** A server database named by env: its own random table prefix, dropped afterwards. */
+function serverTarget(name: string, url: string | undefined): Target | null {
+  if (!url) return null;
   const tablePrefix = `e2e_${randomBytes(4).toString('hex')}_`;
-  targets.push({
-    name: 'PostgreSQL',
-    databaseUrl: () => postgresUrl,
+  return {
+    name,
+    databaseUrl: () => url,
     tablePrefix,
     async cleanup() {
-      const { db, close } = await createKyselyFromUrl(postgresUrl);
+      const { db, close } = await createKyselyFromUrl(url);
       try {
         await migrate(db, { direction: 'down', steps: Number.POSITIVE_INFINITY, tablePrefix });
       } finally {
         await close();
       }
     },
-  });
+  };
+}
+for (const target of [
+  serverTarget('PostgreSQL', process.env.PORTCULLIS_TEST_POSTGRES_URL),
+  serverTarget('MariaDB', process.env.PORTCULLIS_TEST_MYSQL_URL),
+]) {
+  if (target) targets.push(target);
 }
 
 const PASSWORD = 'correct horse battery staple';
