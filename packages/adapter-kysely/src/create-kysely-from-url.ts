@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { Kysely, MysqlDialect, PostgresDialect, SqliteDialect } from 'kysely';
+import { cacheSqliteStatements } from './cache-sqlite-statements.js';
 import type { AnyKysely } from './kysely-types.js';
 import type { SqlDialect } from './sql-dialect.js';
 
@@ -22,7 +23,7 @@ const CONNECT_TIMEOUT_MS = 5_000;
  *   instead of hanging)
  * - `mysql://…`, `mariadb://…` → mysql2 pool with `timezone: 'Z'` (times are UTC)
  * - `sqlite:path`, `sqlite::memory:`, `file:path` → better-sqlite3 with WAL, `busy_timeout`
- *   5 s and foreign keys on
+ *   5 s, foreign keys on and prepared statements reused ({@link cacheSqliteStatements})
  *
  * @example
  * const { db, close } = await createKyselyFromUrl(process.env.DATABASE_URL!)
@@ -54,7 +55,7 @@ export async function createKyselyFromUrl(url: string): Promise<KyselyConnection
     if (path !== ':memory:') database.pragma('journal_mode = WAL');
     database.pragma(`busy_timeout = ${CONNECT_TIMEOUT_MS}`);
     database.pragma('foreign_keys = ON');
-    db = new Kysely({ dialect: new SqliteDialect({ database }) });
+    db = new Kysely({ dialect: new SqliteDialect({ database: cacheSqliteStatements(database) }) });
     dialect = 'sqlite';
   } else {
     throw new Error(
