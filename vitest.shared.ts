@@ -9,5 +9,6 @@ export const sourceAliases = [
   { find: /^@portcullis\/adapter-kysely$/, replacement: here('./packages/adapter-kysely/src/index.ts') },
   { find: /^@portcullis\/adapter-redis$/, replacement: here('./packages/adapter-redis/src/index.ts') },
   { find: /^@portcullis\/express$/, replacement: here('./packages/express/src/index.ts') },
+  { find: /^@portcullis\/nextjs$/, replacement: here('./packages/nextjs/src/index.ts') },
   { find: /^@portcullis\/cli$/, replacement: here('./packages/cli/src/index.ts') },
 ];

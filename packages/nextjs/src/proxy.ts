@@ -1,0 +1,1 @@
+export { type AuthProxyOptions, authProxy } from './auth-proxy.js';

@@ -1,0 +1,114 @@
+import type { CallContext, SessionWithUser, SignInInput, SignUpInput, SignUpPending } from '@portcullis/core';
+import { cookies, headers } from 'next/headers.js';
+import { redirect } from 'next/navigation.js';
+import { cache } from 'react';
+import { type AuthSource, resolveAuth } from './auth-source.js';
+import { sessionCookieAttributes } from './session-cookie.js';
+
+export interface RequireSessionOptions {
+  /** Where signed-out visitors are sent. Default `/login`. */
+  redirectTo?: string;
+}
+
+/** What {@link createSessionHelpers} returns. */
+export interface SessionHelpers {
+  /**
+   * The signed-in user and session of the current request, or null. Works in server components,
+   * server actions and route handlers; in a server component render the lookup runs once per
+   * request and session token, however many components ask.
+   */
+  getSession(): Promise<SessionWithUser | null>;
+  /** {@link SessionHelpers.getSession}, redirecting (`redirect()` of next/navigation) when signed out. */
+  requireSession(options?: RequireSessionOptions): Promise<SessionWithUser>;
+  /**
+   * `auth.api.signIn`, then sets the session cookie on the response, as `POST /login` does. Only
+   * where Next.js lets code set cookies: server actions and route handlers. The token is not
+   * returned, so the result can be handed to the browser.
+   */
+  signIn(input: SignInInput): Promise<SessionWithUser>;
+  /** `auth.api.signUp`, then sets the session cookie (not in `notify` mode, which answers `{ pending }`). */
+  signUp(input: SignUpInput): Promise<SessionWithUser | SignUpPending>;
+  /** Revokes the current session, if any, and clears its cookie. Server actions and route handlers only. */
+  signOut(): Promise<void>;
+}
+
+/**
+ * Server-side helpers reading and writing the session cookie through `next/headers`.
+ *
+ * Call it once at module scope (the per-request deduplication relies on it). Server actions are
+ * protected from cross-site posts by Next.js itself (it compares Origin with Host), so these
+ * helpers do not repeat core's CSRF check.
+ *
+ * @example
+ * // lib/auth.ts
+ * export const auth = createAuth({ storage, secret, baseURL, basePath: '/api/auth' })
+ * export const { getSession, requireSession, signIn, signUp, signOut } = createSessionHelpers(auth)
+ *
+ * // app/dashboard/page.tsx (a server component)
+ * export default async function Dashboard() {
+ *   const { user } = await requireSession({ redirectTo: '/login' })
+ *   return <p>Signed in as {user.email}</p>
+ * }
+ *
+ * // app/actions.ts
+ * 'use server'
+ * export async function login(form: FormData) {
+ *   await signIn({ email: String(form.get('email')), password: String(form.get('password')) })
+ *   redirect('/dashboard')
+ * }
+ */
+export function createSessionHelpers(source: AuthSource): SessionHelpers {
+  // keyed by token, so a cookie set earlier in the same request is never answered from cache
+  const validate = cache(async (token: string) =>
+    (await resolveAuth(source)).api.validateSessionToken(token),
+  );
+
+  async function callContext(): Promise<CallContext> {
+    return { userAgent: (await headers()).get('user-agent') };
+  }
+
+  async function setCookie(found: { token: string; session: { expiresAt: Date } } | null) {
+    const auth = await resolveAuth(source);
+    const attributes = sessionCookieAttributes(auth, found?.session.expiresAt ?? null);
+    (await cookies()).set(auth.sessionCookieName, found?.token ?? '', attributes);
+  }
+
+  async function getSession() {
+    const auth = await resolveAuth(source);
+    const token = (await cookies()).get(auth.sessionCookieName)?.value;
+    return token ? validate(token) : null;
+  }
+
+  return {
+    getSession,
+
+    async requireSession(options = {}) {
+      const found = await getSession();
+      if (!found) redirect(options.redirectTo ?? '/login');
+      return found;
+    },
+
+    async signIn(input) {
+      const auth = await resolveAuth(source);
+      const signedIn = await auth.api.signIn(input, await callContext());
+      await setCookie(signedIn);
+      return { user: signedIn.user, session: signedIn.session };
+    },
+
+    async signUp(input) {
+      const auth = await resolveAuth(source);
+      const result = await auth.api.signUp(input, await callContext());
+      if ('pending' in result) return result;
+      await setCookie(result);
+      return { user: result.user, session: result.session };
+    },
+
+    async signOut() {
+      const auth = await resolveAuth(source);
+      const token = (await cookies()).get(auth.sessionCookieName)?.value;
+      // as POST /logout: the cookie is cleared only once the session is revoked
+      if (token) await auth.api.signOut(token, await callContext());
+      await setCookie(null);
+    },
+  };
+}

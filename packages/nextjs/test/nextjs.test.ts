@@ -1,0 +1,210 @@
+import { type Auth, createAuth, silentLogger } from '@portcullis/core';
+import { memoryStorage } from '@portcullis/core/memory';
+import { NextRequest } from 'next/server.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sessionCookieAttributes, toNextHandler } from '../src/index.js';
+import { authProxy } from '../src/proxy.js';
+
+const BASE_URL = 'http://localhost:3001';
+const PASSWORD = 'correct horse battery staple';
+const SECRET = 'test-secret-0123456789abcdefghijklmnopqrstuvwxyz';
+
+function makeAuth(baseURL = BASE_URL): Auth {
+  return createAuth({
+    storage: memoryStorage(),
+    secret: SECRET,
+    baseURL,
+    basePath: '/api/auth',
+    rateLimit: { enabled: false },
+    logger: silentLogger,
+  });
+}
+
+/** A request as the App Router hands it to a route handler. */
+function nextRequest(method: string, path: string, init: { body?: unknown; cookie?: string } = {}) {
+  const headers = new Headers({ origin: BASE_URL });
+  if (init.body !== undefined) headers.set('content-type', 'application/json');
+  if (init.cookie) headers.set('cookie', init.cookie);
+  return new NextRequest(new URL(path, BASE_URL), {
+    method,
+    headers,
+    body: init.body === undefined ? undefined : JSON.stringify(init.body),
+  });
+}
+
+/** `name=value` of the session cookie a response sets. */
+function sessionCookie(auth: Auth, response: Response): string {
+  const line = response.headers.getSetCookie().find((c) => c.startsWith(`${auth.sessionCookieName}=`));
+  expect(line, 'session cookie').toBeDefined();
+  return line.split(';')[0]!;
+}
+
+describe('toNextHandler', () => {
+  let auth: Auth;
+  let emailCount = 0;
+  const nextEmail = () => `user${++emailCount}@example.com`;
+
+  beforeAll(() => {
+    auth = makeAuth();
+  });
+  afterAll(() => auth.close());
+
+  it('exports one handler per method, each serving the routes under basePath', async () => {
+    const handlers = toNextHandler(auth);
+    expect(Object.keys(handlers).sort()).toEqual(['DELETE', 'GET', 'PATCH', 'POST', 'PUT']);
+
+    const email = nextEmail();
+    const signUp = await handlers.POST(
+      nextRequest('POST', '/api/auth/signup', { body: { email, password: PASSWORD } }),
+    );
+    expect(signUp.status).toBe(201);
+    const cookie = sessionCookie(auth, signUp);
+
+    const session = await handlers.GET(nextRequest('GET', '/api/auth/session', { cookie }));
+    expect(session.status).toBe(200);
+    expect((await session.json()).user.email).toBe(email);
+
+    const tenant = await handlers.POST(
+      nextRequest('POST', '/api/auth/tenants', { cookie, body: { slug: 'acme', name: 'Acme' } }),
+    );
+    expect(tenant.status).toBe(201);
+    const { id: tenantId } = await tenant.json();
+    const renamed = await handlers.PATCH(
+      nextRequest('PATCH', `/api/auth/tenants/${tenantId}`, { cookie, body: { name: 'Acme Inc' } }),
+    );
+    expect(renamed.status).toBe(200);
+    expect((await renamed.json()).name).toBe('Acme Inc');
+
+    const { items } = await (await handlers.GET(nextRequest('GET', '/api/auth/sessions', { cookie }))).json();
+    const revoked = await handlers.DELETE(
+      nextRequest('DELETE', `/api/auth/sessions/${items[0].id}`, { cookie }),
+    );
+    expect(revoked.status).toBe(204);
+    expect((await handlers.GET(nextRequest('GET', '/api/auth/session', { cookie }))).status).toBe(401);
+  });
+
+  it("leaves routing to core: core's 405 for a method a path lacks, 404 outside basePath", async () => {
+    const { PUT, GET } = toNextHandler(auth);
+    const put = await PUT(nextRequest('PUT', '/api/auth/session', { body: {} }));
+    expect(put.status).toBe(405);
+    expect(put.headers.get('allow')).toBe('GET');
+    expect((await put.json()).code).toBe('method_not_allowed');
+
+    const outside = await GET(nextRequest('GET', '/auth/session'));
+    expect(outside.status).toBe(404);
+    expect(outside.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+  });
+
+  it("keeps core's CSRF check: a cookie-carrying POST from another origin is refused", async () => {
+    const { POST } = toNextHandler(auth);
+    const signUp = await POST(
+      nextRequest('POST', '/api/auth/signup', { body: { email: nextEmail(), password: PASSWORD } }),
+    );
+    const request = nextRequest('POST', '/api/auth/tenants', {
+      cookie: sessionCookie(auth, signUp),
+      body: { slug: 'evil', name: 'Evil' },
+    });
+    request.headers.set('origin', 'https://evil.example');
+    const refused = await POST(request);
+    expect(refused.status).toBe(403);
+    expect((await refused.json()).code).toBe('csrf_origin_mismatch');
+  });
+
+  it('accepts a function resolving to the instance, called per request, not before', async () => {
+    let calls = 0;
+    const lazy = toNextHandler(async () => {
+      calls++;
+      return auth;
+    });
+    expect(calls).toBe(0);
+    const response = await lazy.GET(nextRequest('GET', '/api/auth/openapi.json'));
+    expect(response.status).toBe(200);
+    expect(calls).toBe(1);
+  });
+});
+
+describe('sessionCookieAttributes', () => {
+  it.each([
+    ['http', 'http://localhost:3001', false, 'portcullis.session'],
+    ['https', 'https://app.example.com', true, '__Host-portcullis.session'],
+  ])('matches the cookie core sets on %s', async (_scheme, baseURL, secure, name) => {
+    const auth = makeAuth(baseURL);
+    try {
+      const signedIn = await auth.api.signUp({ email: 'ada@example.com', password: PASSWORD });
+      if ('pending' in signedIn) throw new Error('unexpected notify mode');
+      const response = await auth.handler(
+        new Request(`${baseURL}/api/auth/login`, {
+          method: 'POST',
+          headers: { origin: baseURL, 'content-type': 'application/json' },
+          body: JSON.stringify({ email: 'ada@example.com', password: PASSWORD }),
+        }),
+      );
+      const line = response.headers.getSetCookie().find((c) => c.startsWith(`${name}=`))!;
+      const attributes = Object.fromEntries(
+        line
+          .split(';')
+          .slice(1)
+          .map((part) => part.trim().split('='))
+          .map(([key, value]) => [key!.toLowerCase(), value ?? true]),
+      );
+      const { session } = (await response.json()) as { session: { expiresAt: string } };
+      const ours = sessionCookieAttributes(auth, new Date(session.expiresAt));
+
+      expect(auth.sessionCookieName).toBe(name);
+      expect(ours).toMatchObject({ httpOnly: true, sameSite: 'lax', path: '/', secure });
+      expect(attributes).toMatchObject({ path: '/', httponly: true, samesite: 'Lax' });
+      expect(attributes.secure ?? false).toBe(secure);
+      expect(Math.abs(ours.maxAge - Number(attributes['max-age']))).toBeLessThanOrEqual(1);
+    } finally {
+      await auth.close();
+    }
+  });
+
+  it('expires the cookie at once when there is no session', () => {
+    const auth = makeAuth();
+    expect(sessionCookieAttributes(auth, null).maxAge).toBe(0);
+    expect(sessionCookieAttributes(auth, new Date(Date.now() - 60_000)).maxAge).toBe(0);
+    return auth.close();
+  });
+});
+
+describe('authProxy', () => {
+  const request = (path: string, cookie?: string, nextConfig?: { basePath: string }) =>
+    new NextRequest(new URL(path, BASE_URL), {
+      headers: cookie ? { cookie } : {},
+      ...(nextConfig ? { nextConfig } : {}),
+    });
+
+  it('redirects a request without the session cookie to the login page with the path to return to', () => {
+    const response = authProxy()(request('/dashboard/settings?tab=keys'));
+    expect(response?.status).toBe(307);
+    const location = new URL(response.headers.get('location')!);
+    expect(location.pathname).toBe('/login');
+    expect(location.searchParams.get('returnTo')).toBe('/dashboard/settings?tab=keys');
+  });
+
+  it('lets a request through (answering nothing) when the cookie is there, on http or https', () => {
+    const proxy = authProxy();
+    expect(proxy(request('/dashboard', 'portcullis.session=abc'))).toBeUndefined();
+    expect(proxy(request('/dashboard', '__Host-portcullis.session=abc'))).toBeUndefined();
+    expect(proxy(request('/dashboard', 'portcullis.session='))).toBeDefined();
+    expect(proxy(request('/dashboard', 'other=abc'))).toBeDefined();
+  });
+
+  it('never redirects the login page itself and guards only protectedPaths when given', () => {
+    const proxy = authProxy({ loginPath: '/signin', protectedPaths: ['/dashboard/', '/admin'] });
+    expect(proxy(request('/signin'))).toBeUndefined();
+    expect(proxy(request('/'))).toBeUndefined();
+    expect(proxy(request('/administrator'))).toBeUndefined();
+    expect(proxy(request('/admin'))?.status).toBe(307);
+    expect(proxy(request('/dashboard'))?.status).toBe(307);
+    expect(new URL(proxy(request('/dashboard/x')).headers.get('location')!).pathname).toBe('/signin');
+  });
+
+  it('honours a custom cookie name, no return parameter, and the Next.js basePath', () => {
+    const proxy = authProxy({ cookieName: 'sid', returnToParam: false });
+    expect(proxy(request('/app/dashboard', 'sid=abc', { basePath: '/app' }))).toBeUndefined();
+    const response = proxy(request('/app/dashboard?x=1', 'portcullis.session=abc', { basePath: '/app' }));
+    expect(response!.headers.get('location')).toBe(`${BASE_URL}/app/login`);
+  });
+});
