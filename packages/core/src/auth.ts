@@ -7,6 +7,7 @@ import { normalizeAndCheckPassword } from './credentials/passwords/password-poli
 import { createUserInputSchema } from './credentials/passwords/password-schemas.js';
 import { createPasswordService } from './credentials/passwords/password-service.js';
 import { sha256Hex } from './crypto/random.js';
+import { uuidv7 } from './crypto/uuid.js';
 import { AuthError, isAuthError } from './errors.js';
 import { readCookie, sessionCookieName } from './http/cookies.js';
 import { assertTrustedOrigin } from './http/csrf.js';
@@ -24,7 +25,9 @@ import { consoleLogger } from './ports/logger.js';
 import { createFailureCounter } from './rate-limit/failure-counter.js';
 import { createRateLimiter } from './rate-limit/rate-limiter.js';
 import type { ServiceDeps } from './service-deps.js';
+import { createSessionCache } from './sessions/session-cache.js';
 import { createSessionService } from './sessions/session-service.js';
+import { fallbackKeyValue } from './storage/fallback-key-value.js';
 import { wrapKeyValue } from './storage/wrap-key-value.js';
 import { wrapStorage } from './storage/wrap-storage.js';
 import { createTenantService } from './tenants/tenant-service.js';
@@ -73,10 +76,22 @@ export function createAuth(options: AuthConfig): Auth {
   const clock = options.clock ?? systemClock;
   const logger = options.logger ?? consoleLogger;
   const storage = wrapStorage(options.storage, { logger, timeoutMs: config.storageTimeoutMs });
-  const keyValue = wrapKeyValue(options.keyValue ?? memoryKeyValue({ clock }), {
-    logger,
-    timeoutMs: Math.min(config.storageTimeoutMs, 5_000),
-  });
+  const localKeyValue = memoryKeyValue({ clock });
+  const keyValue = options.keyValue
+    ? // a shared store that goes down degrades rate limits to per-instance counting, never to 503s
+      fallbackKeyValue(
+        wrapKeyValue(options.keyValue, { logger, timeoutMs: Math.min(config.storageTimeoutMs, 1_000) }),
+        localKeyValue,
+        logger,
+      )
+    : localKeyValue;
+  const sessionCache = config.session.cache.enabled
+    ? createSessionCache(
+        wrapKeyValue(options.keyValue ?? localKeyValue, { logger, timeoutMs: 250 }),
+        { clock, logger, instanceId: uuidv7().slice(-12) },
+        config.session.cache,
+      )
+    : null;
   const outbox = createOutboxDispatcher({
     storage,
     clock,
@@ -95,6 +110,7 @@ export function createAuth(options: AuthConfig): Auth {
     rateLimiter: createRateLimiter(keyValue, config.rateLimit),
     failures: createFailureCounter(keyValue, config.lockout),
     outbox,
+    sessionCache,
   };
 
   const users = createUserService(deps);
@@ -179,6 +195,7 @@ export function createAuth(options: AuthConfig): Auth {
   const handler = createHandler({ config, api, routes, logger, clock, openApi: openApiDocument });
 
   if (config.outbox.autoStart) outbox.start();
+  const cacheStarted = sessionCache?.start();
 
   return {
     handler,
@@ -189,6 +206,10 @@ export function createAuth(options: AuthConfig): Auth {
     assertTrustedOrigin: (headers, originOptions) =>
       assertTrustedOrigin(headers, config.trustedOrigins, originOptions?.hasSessionCookie ?? true),
     openApiDocument,
-    close: () => outbox.stop(),
+    async close() {
+      await outbox.stop();
+      await cacheStarted;
+      await sessionCache?.stop();
+    },
   };
 }

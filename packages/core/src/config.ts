@@ -54,6 +54,20 @@ export interface AuthConfig {
     touchIntervalSeconds?: number;
     /** Cookie name; `__Host-` is prefixed automatically on https. Default `portcullis.session`. */
     cookieName?: string;
+    /**
+     * Cache validated sessions in process and in the key-value store. On by default when a
+     * `keyValue` store is configured (it must be shared by every instance, e.g. Redis); off
+     * otherwise. Revocations reach every instance within `l1TtlMs` even if a message is lost.
+     */
+    cache?: {
+      enabled?: boolean;
+      /** Serve from process memory without asking the store for this long. Default 500 ms. */
+      l1TtlMs?: number;
+      /** Default 10,000 sessions. */
+      l1MaxEntries?: number;
+      /** Default 300 s. */
+      l2TtlSeconds?: number;
+    };
   };
   password?: {
     /** Default 15 (NIST 800-63B-4 single factor); not below 8. */
@@ -127,6 +141,7 @@ export interface ResolvedConfig {
     idleTtlSeconds: number;
     touchIntervalSeconds: number;
     cookieName: string;
+    cache: { enabled: boolean; l1TtlMs: number; l1MaxEntries: number; l2TtlSeconds: number };
   };
   password: {
     minLength: number;
@@ -195,6 +210,15 @@ const configSchema = z
         cookieName: z
           .string()
           .regex(/^[A-Za-z0-9._-]+$/)
+          .optional(),
+        cache: z
+          .object({
+            enabled: z.boolean().optional(),
+            l1TtlMs: z.number().int().min(0).max(1000).optional(),
+            l1MaxEntries: z.number().int().min(0).optional(),
+            l2TtlSeconds: z.number().int().min(1).optional(),
+          })
+          .strict()
           .optional(),
       })
       .strict()
@@ -312,6 +336,12 @@ export function resolveConfig(config: AuthConfig): ResolvedConfig {
         Math.floor(Math.min(idle, absolute) / 2),
       ),
       cookieName: config.session?.cookieName ?? 'portcullis.session',
+      cache: {
+        enabled: config.session?.cache?.enabled ?? config.keyValue !== undefined,
+        l1TtlMs: config.session?.cache?.l1TtlMs ?? 500,
+        l1MaxEntries: config.session?.cache?.l1MaxEntries ?? 10_000,
+        l2TtlSeconds: config.session?.cache?.l2TtlSeconds ?? 300,
+      },
     },
     password: {
       minLength: config.password?.minLength ?? DEFAULT_MIN_PASSWORD_LENGTH,

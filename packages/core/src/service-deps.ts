@@ -7,6 +7,7 @@ import type { Logger } from './ports/logger.js';
 import type { Storage } from './ports/storage.js';
 import type { FailureCounter } from './rate-limit/failure-counter.js';
 import type { RateLimiter } from './rate-limit/rate-limiter.js';
+import type { SessionCache } from './sessions/session-cache.js';
 
 /** What `createAuth()` wires into every domain service. */
 export interface ServiceDeps {
@@ -19,4 +20,6 @@ export interface ServiceDeps {
   rateLimiter: RateLimiter;
   failures: FailureCounter;
   outbox: OutboxDispatcher;
+  /** Present when `session.cache` is on: revocations must be announced through it. */
+  sessionCache: SessionCache | null;
 }

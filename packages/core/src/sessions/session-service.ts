@@ -28,6 +28,11 @@ export interface SessionService {
   ): Promise<IssuedSession>;
   /** The active session for this token and its active user, or null. Extends idle expiry. */
   validateSessionToken(token: string): Promise<SessionWithUser | null>;
+  /**
+   * Call after a transaction that revoked sessions has committed: evicts cached sessions here at
+   * once and, through the shared key-value store, on every other instance.
+   */
+  announceRevocation(scope: { userIds?: string[]; tenantIds?: string[] }): Promise<void>;
   listSessions(userId: string): Promise<Session[]>;
   /** Revokes one of the user's sessions; `not_found` when absent or already revoked. */
   revokeSession(userId: string, sessionId: string, context?: CallContext): Promise<void>;
@@ -39,6 +44,25 @@ export interface SessionService {
 
 export function createSessionService(deps: ServiceDeps): SessionService {
   const { storage, clock, config } = deps;
+  const cache = deps.sessionCache;
+
+  /**
+   * The active session for a token hash: from the cache when it has a current entry, else from
+   * the database. A fill reads the revocation versions *before* the database read it caches, so
+   * a revocation committed in between leaves the entry stale-tagged, never served.
+   */
+  async function lookUp(tokenHash: string, now: Date): Promise<SessionWithUser | null> {
+    if (!cache) return storage.sessions.findActiveByTokenHash(tokenHash, now);
+    const cached = await cache.get(tokenHash);
+    if (cached && isActive(cached.session, now)) return { ...cached };
+    const first = await storage.sessions.findActiveByTokenHash(tokenHash, now);
+    if (!first) return null;
+    const versions = await cache.readVersions({ userId: first.user.id, tenantId: first.session.tenantId });
+    if (versions === undefined) return first; // the shared store is down: the database answers alone
+    const confirmed = await storage.sessions.findActiveByTokenHash(tokenHash, now);
+    if (confirmed) await cache.set(tokenHash, confirmed, versions);
+    return confirmed;
+  }
 
   return {
     async createSession(tx, { user, tenantId, method, context }) {
@@ -75,19 +99,23 @@ export function createSessionService(deps: ServiceDeps): SessionService {
     async validateSessionToken(token) {
       if (!token || token.length > 256) return null;
       const now = clock.now();
-      const found = await storage.sessions.findActiveByTokenHash(sha256Hex(token), now);
+      const tokenHash = sha256Hex(token);
+      const found = await lookUp(tokenHash, now);
       if (!found || found.user.status !== 'active') return null;
-      const { session } = found;
       // write at most once per interval: a session check must not be a write per request
-      if (now.getTime() - session.lastSeenAt.getTime() >= config.session.touchIntervalSeconds * 1000) {
+      if (now.getTime() - found.session.lastSeenAt.getTime() >= config.session.touchIntervalSeconds * 1000) {
         const idleExpiresAt = new Date(
-          Math.min(now.getTime() + config.session.idleTtlSeconds * 1000, session.expiresAt.getTime()),
+          Math.min(now.getTime() + config.session.idleTtlSeconds * 1000, found.session.expiresAt.getTime()),
         );
-        await storage.sessions.touch(session.id, now, idleExpiresAt);
-        session.lastSeenAt = now;
-        session.idleExpiresAt = idleExpiresAt;
+        await storage.sessions.touch(found.session.id, now, idleExpiresAt);
+        found.session = { ...found.session, lastSeenAt: now, idleExpiresAt };
+        cache?.update(tokenHash, found.session);
       }
       return found;
+    },
+
+    async announceRevocation(scope) {
+      await cache?.revoked(scope);
     },
 
     listSessions: (userId) => storage.sessions.listActiveByUser(userId, clock.now()),
@@ -103,6 +131,7 @@ export function createSessionService(deps: ServiceDeps): SessionService {
           data: { userId, reason: 'user_revoked' },
         });
       });
+      await cache?.revoked({ userIds: [userId] });
     },
 
     revokeOtherSessions(userId, currentSessionId, context = {}) {
@@ -114,8 +143,8 @@ export function createSessionService(deps: ServiceDeps): SessionService {
     },
   };
 
-  function revokeAll(userId: string, context: CallContext, reason: string, except?: string) {
-    return storage.transaction(async (tx) => {
+  async function revokeAll(userId: string, context: CallContext, reason: string, except?: string) {
+    const count = await storage.transaction(async (tx) => {
       const count = await tx.sessions.revokeAllForUser(userId, clock.now(), reason, except);
       if (count > 0) {
         await recordChange(tx, clock, context, {
@@ -127,5 +156,15 @@ export function createSessionService(deps: ServiceDeps): SessionService {
       }
       return count;
     });
+    if (count > 0) await cache?.revoked({ userIds: [userId] });
+    return count;
   }
+}
+
+function isActive(session: Session, now: Date): boolean {
+  return (
+    session.revokedAt === null &&
+    session.expiresAt.getTime() > now.getTime() &&
+    session.idleExpiresAt.getTime() > now.getTime()
+  );
 }

@@ -29,6 +29,10 @@ const UNAVAILABLE_MESSAGES = [
   /pool is (closed|ended|destroyed)/i,
   /the database connection is not open/i,
   /driver has already been destroyed/i,
+  // ioredis, while disconnected
+  /stream isn't writeable/i,
+  /reached the max retries per request limit/i,
+  /connection is closed/i,
 ];
 
 /**

@@ -1,3 +1,4 @@
 export { classifyStorageError, type StorageErrorKind } from './classify-storage-error.js';
+export { fallbackKeyValue } from './fallback-key-value.js';
 export { wrapKeyValue } from './wrap-key-value.js';
 export { type WrapStorageOptions, wrapStorage } from './wrap-storage.js';

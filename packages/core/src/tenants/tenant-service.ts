@@ -113,10 +113,10 @@ export function createTenantService(deps: ServiceDeps): TenantService {
     async updateTenant(tenantId, userId, rawInput, context = {}) {
       const input = parseInput(updateTenantInputSchema, rawInput) as UpdateTenantInput;
       await requirePermission(tenantId, userId, 'tenant.update');
-      return storage.transaction(async (tx) => {
+      const updated = await storage.transaction(async (tx) => {
         const now = clock.now();
-        const updated = await tx.tenants.update(tenantId, { ...input, updatedAt: now });
-        if (!updated) throw new AuthError('not_found', { detail: 'no such tenant' });
+        const row = await tx.tenants.update(tenantId, { ...input, updatedAt: now });
+        if (!row) throw new AuthError('not_found', { detail: 'no such tenant' });
         // a suspended tenant's sessions end with the suspension, in the same transaction
         const revokedSessions =
           input.status === 'suspended'
@@ -128,8 +128,10 @@ export function createTenantService(deps: ServiceDeps): TenantService {
           target: { type: 'tenant', id: tenantId },
           data: { fields: Object.keys(input), ...(revokedSessions ? { revokedSessions } : {}) },
         });
-        return updated;
+        return row;
       });
+      if (input.status === 'suspended') await deps.sessionCache?.revoked({ tenantIds: [tenantId] });
+      return updated;
     },
   };
 

@@ -191,6 +191,7 @@ export function createPasswordService(
         });
         return revoked;
       });
+      if (revokedSessions > 0) await deps.sessionCache?.revoked({ userIds: [userId] });
       deps.outbox.nudge();
       return { revokedSessions };
     },

@@ -48,14 +48,7 @@ export const accountRoutes = [
     async handle({ body, api, call }) {
       const result = await api.signUp(body, call);
       if ('pending' in result) return { status: 202, body: { pending: true } };
-      return {
-        status: 201,
-        body: {
-          user: toPublicUser(result.user),
-          session: toPublicSession(result.session, result.session.id),
-        },
-        session: { token: result.token, expiresAt: result.session.expiresAt },
-      };
+      return signedInResult(201, result);
     },
   }),
   defineRoute({
@@ -74,15 +67,7 @@ export const accountRoutes = [
       429: problem('Rate limited or too many failures'),
     },
     async handle({ body, api, call }) {
-      const result = await api.signIn(body, call);
-      return {
-        status: 200,
-        body: {
-          user: toPublicUser(result.user),
-          session: toPublicSession(result.session, result.session.id),
-        },
-        session: { token: result.token, expiresAt: result.session.expiresAt },
-      };
+      return signedInResult(200, await api.signIn(body, call));
     },
   }),
   defineRoute({

@@ -1,0 +1,265 @@
+import type { Clock } from '../ports/clock.js';
+import type { KeyValue } from '../ports/key-value.js';
+import type { Logger } from '../ports/logger.js';
+import type { User } from '../users/users.js';
+import type { SessionWithUser } from './session-service.js';
+import type { Session } from './sessions.js';
+
+/**
+ * A two-level cache of validated sessions: an in-process LRU (L1) in front of the shared
+ * key-value store (L2, Redis), kept honest by revocation versions.
+ *
+ * Every revocation, after its transaction commits, gives the affected user (and tenant) a new
+ * random *version* in the shared store and publishes an invalidation. A cache entry is tagged
+ * with the versions read *before* the database read that filled it, so an entry filled from data
+ * that a revocation has since changed never matches the current versions (DESIGN §4.5):
+ *
+ * - L1 hits younger than `l1TtlMs` are served from memory: a SHA-256 and a map lookup. Pub/sub
+ *   evicts them at once on every instance; if a message is lost, the entry is re-checked against
+ *   the versions when it ages out, so a revocation is seen within `l1TtlMs` anyway.
+ * - Older L1 entries and L2 entries are served only when their tag equals the current versions
+ *   (one key-value round trip).
+ * - A flushed store loses versions and entries together, and a version that reappears is a new
+ *   random value, so nothing filled before a revocation can match again.
+ * - When the store is unreachable the cache steps aside: validations go to the database, and a
+ *   version that could not be written is retried until it is.
+ */
+export interface SessionCache {
+  /** The cached session for this token hash, `undefined` on a miss (never a guess). */
+  get(tokenHash: string): Promise<SessionWithUser | undefined>;
+  /**
+   * The current versions, read before the database read that will fill the cache. A scope with
+   * no version yet gets a fresh random one first, so no tag is ever "none": after a flush, old
+   * tags cannot match the empty store.
+   */
+  readVersions(scope: VersionScope): Promise<Versions | undefined>;
+  /** Stores what the database said, tagged with the versions read before that read. */
+  set(tokenHash: string, value: SessionWithUser, versions: Versions): Promise<void>;
+  /** Updates a cached session in place (e.g. after `lastSeenAt` was written). */
+  update(tokenHash: string, session: Session): void;
+  /** After a revocation commits: new versions, local eviction, and a message to other instances. */
+  revoked(scope: { userIds?: string[]; tenantIds?: string[] }): Promise<void>;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export interface SessionCacheOptions {
+  /** How long an L1 entry is served without asking the shared store. Default 500 ms. */
+  l1TtlMs: number;
+  /** L1 capacity (least recently used entries go first). Default 10,000. */
+  l1MaxEntries: number;
+  /** Lifetime of an L2 entry. Default 300 s. */
+  l2TtlSeconds: number;
+}
+
+export interface VersionScope {
+  userId: string;
+  tenantId: string | null;
+}
+
+/** The revocation versions of a user and tenant, as read; `-` stands for "none" (never a tag). */
+export type Versions = string;
+
+const CHANNEL = 'portcullis:sessions:revoked';
+const VERSION_TTL_SECONDS = 400 * 86_400; // outlives any session
+/** After a failure, leave the shared store alone for this long before trying it again. */
+const BACKOFF_MS = 1_000;
+
+interface L1Entry {
+  value: SessionWithUser;
+  versions: Versions;
+  checkedAt: number;
+}
+
+interface L2Entry {
+  session: Record<string, unknown>;
+  user: Record<string, unknown>;
+  versions: Versions;
+}
+
+export function createSessionCache(
+  kv: KeyValue,
+  deps: { clock: Clock; logger: Logger; instanceId: string },
+  options: SessionCacheOptions,
+): SessionCache {
+  const l1 = new Map<string, L1Entry>();
+  const pendingVersions = new Map<string, string>(); // key → value still to write after a failure
+  let unavailableUntil = 0;
+  let unsubscribe: (() => Promise<void>) | undefined;
+  let retryTimer: NodeJS.Timeout | undefined;
+
+  const userKey = (userId: string) => `sv:u:${userId}`;
+  const tenantKey = (tenantId: string) => `sv:t:${tenantId}`;
+  const entryKey = (tokenHash: string) => `sc:${tokenHash}`;
+  const now = () => deps.clock.now().getTime();
+
+  /** Runs a store call unless the store recently failed; `undefined` means "not available". */
+  async function shared<T>(operation: string, call: () => Promise<T>): Promise<T | undefined> {
+    if (Date.now() < unavailableUntil) return undefined;
+    try {
+      return await call();
+    } catch (error) {
+      if (Date.now() >= unavailableUntil) {
+        deps.logger.warn('session cache: key-value store unavailable, using the database', {
+          operation,
+          error: String(error),
+        });
+      }
+      unavailableUntil = Date.now() + BACKOFF_MS;
+      return undefined;
+    }
+  }
+
+  async function currentVersions(scope: VersionScope): Promise<Versions | undefined> {
+    return shared('readVersions', async () => {
+      const [user, tenant] = await Promise.all([
+        kv.get(userKey(scope.userId)),
+        scope.tenantId ? kv.get(tenantKey(scope.tenantId)) : Promise.resolve(null),
+      ]);
+      return `${user ?? '-'}/${tenant ?? '-'}`;
+    });
+  }
+
+  /** Versions for a fill: a missing version is created (set-if-absent) and read back. */
+  async function fillVersions(scope: VersionScope): Promise<Versions | undefined> {
+    return shared('readVersions', async () => {
+      const ensure = async (key: string) =>
+        (await kv.get(key)) ??
+        (await kv.setIfAbsent(key, newVersion(), { ttlSeconds: VERSION_TTL_SECONDS }), await kv.get(key));
+      const [user, tenant] = await Promise.all([
+        ensure(userKey(scope.userId)),
+        scope.tenantId ? ensure(tenantKey(scope.tenantId)) : Promise.resolve('-'),
+      ]);
+      return user && tenant ? `${user}/${tenant}` : undefined;
+    });
+  }
+
+  function newVersion(): string {
+    return `${deps.instanceId}.${now().toString(36)}.${Math.random().toString(36).slice(2, 10)}`;
+  }
+
+  function remember(tokenHash: string, entry: L1Entry) {
+    l1.delete(tokenHash);
+    l1.set(tokenHash, entry);
+    if (l1.size > options.l1MaxEntries) l1.delete(l1.keys().next().value!);
+  }
+
+  function evict(scope: { userIds?: string[]; tenantIds?: string[] }) {
+    const users = new Set(scope.userIds ?? []);
+    const tenants = new Set(scope.tenantIds ?? []);
+    for (const [hash, entry] of l1) {
+      const { session } = entry.value;
+      if (users.has(session.userId) || (session.tenantId !== null && tenants.has(session.tenantId)))
+        l1.delete(hash);
+    }
+  }
+
+  async function writePendingVersions() {
+    retryTimer = undefined;
+    for (const [key, value] of [...pendingVersions]) {
+      const written = await shared('writeVersion', () =>
+        kv.set(key, value, { ttlSeconds: VERSION_TTL_SECONDS }).then(() => true),
+      );
+      if (!written) break;
+      if (pendingVersions.get(key) === value) pendingVersions.delete(key);
+    }
+    if (pendingVersions.size > 0) {
+      retryTimer = setTimeout(writePendingVersions, BACKOFF_MS);
+      retryTimer.unref?.();
+    }
+  }
+
+  return {
+    async get(tokenHash) {
+      const entry = l1.get(tokenHash);
+      if (entry && now() - entry.checkedAt < options.l1TtlMs) return entry.value;
+      if (entry) {
+        const versions = await currentVersions(scopeOf(entry.value.session));
+        if (versions !== undefined && versions === entry.versions) {
+          entry.checkedAt = now();
+          return entry.value;
+        }
+        l1.delete(tokenHash);
+        return undefined;
+      }
+      const raw = await shared('get', () => kv.get(entryKey(tokenHash)));
+      if (!raw) return undefined;
+      const stored = JSON.parse(raw) as L2Entry;
+      const value = { session: reviveSession(stored.session), user: reviveUser(stored.user) };
+      const versions = await currentVersions(scopeOf(value.session));
+      if (versions === undefined || versions !== stored.versions) return undefined;
+      remember(tokenHash, { value, versions, checkedAt: now() });
+      return value;
+    },
+
+    readVersions: fillVersions,
+
+    async set(tokenHash, value, versions) {
+      remember(tokenHash, { value, versions, checkedAt: now() });
+      const remainingSeconds = Math.floor((value.session.idleExpiresAt.getTime() - now()) / 1000);
+      const ttlSeconds = Math.min(options.l2TtlSeconds, remainingSeconds);
+      if (ttlSeconds <= 0) return;
+      const entry: L2Entry = { session: { ...value.session }, user: { ...value.user }, versions };
+      await shared('set', () => kv.set(entryKey(tokenHash), JSON.stringify(entry), { ttlSeconds }));
+    },
+
+    update(tokenHash, session) {
+      const entry = l1.get(tokenHash);
+      if (entry) entry.value = { ...entry.value, session };
+    },
+
+    async revoked(scope) {
+      evict(scope);
+      const version = newVersion();
+      for (const userId of scope.userIds ?? []) pendingVersions.set(userKey(userId), version);
+      for (const tenantId of scope.tenantIds ?? []) pendingVersions.set(tenantKey(tenantId), version);
+      await writePendingVersions();
+      await shared('publish', () => kv.publish(CHANNEL, JSON.stringify({ from: deps.instanceId, ...scope })));
+    },
+
+    async start() {
+      unsubscribe = await shared('subscribe', () =>
+        kv.subscribe(CHANNEL, (message) => {
+          try {
+            const scope = JSON.parse(message) as { from?: string; userIds?: string[]; tenantIds?: string[] };
+            evict(scope);
+          } catch {
+            deps.logger.warn('session cache: ignoring a malformed invalidation message');
+          }
+        }),
+      );
+    },
+
+    async stop() {
+      if (retryTimer) clearTimeout(retryTimer);
+      await unsubscribe?.().catch(() => {});
+      l1.clear();
+    },
+  };
+}
+
+function scopeOf(session: Session): VersionScope {
+  return { userId: session.userId, tenantId: session.tenantId };
+}
+
+const date = (value: unknown) => (value === null || value === undefined ? null : new Date(value as string));
+
+function reviveSession(raw: Record<string, unknown>): Session {
+  return {
+    ...(raw as unknown as Session),
+    createdAt: date(raw.createdAt)!,
+    lastSeenAt: date(raw.lastSeenAt)!,
+    idleExpiresAt: date(raw.idleExpiresAt)!,
+    expiresAt: date(raw.expiresAt)!,
+    revokedAt: date(raw.revokedAt),
+  };
+}
+
+function reviveUser(raw: Record<string, unknown>): User {
+  return {
+    ...(raw as unknown as User),
+    emailVerifiedAt: date(raw.emailVerifiedAt),
+    createdAt: date(raw.createdAt)!,
+    updatedAt: date(raw.updatedAt)!,
+  };
+}

@@ -1,0 +1,47 @@
+import { isAuthError } from '../errors.js';
+import type { KeyValue } from '../ports/key-value.js';
+import type { Logger } from '../ports/logger.js';
+
+const RETRY_AFTER_MS = 1_000;
+
+/**
+ * A key-value store that keeps counting when the shared one is down: calls go to `primary`; when
+ * it answers `storage_unavailable`, they go to `fallback` (in-process memory) for a second before
+ * `primary` is tried again. Used for rate limits and failure counters, so that sign-in keeps
+ * working (per instance, degraded, logged) through a Redis outage and recovers by itself.
+ * Never used for the session cache, whose correctness depends on the store being shared.
+ */
+export function fallbackKeyValue(primary: KeyValue, fallback: KeyValue, logger: Logger): KeyValue {
+  let degradedUntil = 0;
+
+  async function run<T>(call: (kv: KeyValue) => Promise<T>): Promise<T> {
+    if (Date.now() < degradedUntil) return call(fallback);
+    try {
+      return await call(primary);
+    } catch (error) {
+      if (!isAuthError(error, 'storage_unavailable')) throw error;
+      if (Date.now() >= degradedUntil) {
+        logger.warn(
+          'key-value store unavailable: rate limits and counters are per instance until it returns',
+          {
+            error: String(error.cause ?? error),
+          },
+        );
+      }
+      degradedUntil = Date.now() + RETRY_AFTER_MS;
+      return call(fallback);
+    }
+  }
+
+  return {
+    get: (key) => run((kv) => kv.get(key)),
+    set: (key, value, options) => run((kv) => kv.set(key, value, options)),
+    setIfAbsent: (key, value, options) => run((kv) => kv.setIfAbsent(key, value, options)),
+    delete: (key) => run((kv) => kv.delete(key)),
+    increment: (key, options) => run((kv) => kv.increment(key, options)),
+    ttl: (key) => run((kv) => kv.ttl(key)),
+    getAndDelete: (key) => run((kv) => kv.getAndDelete(key)),
+    publish: (channel, message) => primary.publish(channel, message),
+    subscribe: (channel, handler) => primary.subscribe(channel, handler),
+  };
+}
