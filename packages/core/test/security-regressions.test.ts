@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { memoryKeyValue, memoryStorage } from '../src/memory/index.js';
+import { memoryStorage } from '../src/memory/index.js';
 import type { KeyValue } from '../src/ports/key-value.js';
 import type { Storage } from '../src/ports/storage.js';
 import { fakeClock, ORIGIN, PASSWORD, testAuth, uniqueEmail } from './support.js';
