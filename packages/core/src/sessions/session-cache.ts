@@ -123,9 +123,12 @@ export function createSessionCache(
   /** Versions for a fill: a missing version is created (set-if-absent) and read back. */
   async function fillVersions(scope: VersionScope): Promise<Versions | undefined> {
     return shared('readVersions', async () => {
-      const ensure = async (key: string) =>
-        (await kv.get(key)) ??
-        (await kv.setIfAbsent(key, newVersion(), { ttlSeconds: VERSION_TTL_SECONDS }), await kv.get(key));
+      const ensure = async (key: string) => {
+        const existing = await kv.get(key);
+        if (existing !== null) return existing;
+        await kv.setIfAbsent(key, newVersion(), { ttlSeconds: VERSION_TTL_SECONDS });
+        return kv.get(key);
+      };
       const [user, tenant] = await Promise.all([
         ensure(userKey(scope.userId)),
         scope.tenantId ? ensure(tenantKey(scope.tenantId)) : Promise.resolve('-'),
