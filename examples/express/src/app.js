@@ -4,9 +4,11 @@ import { createServer } from 'node:http';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createKyselyFromUrl, kyselyStorage, migrate } from '@portcullis/adapter-kysely';
+import { redisKeyValue } from '@portcullis/adapter-redis';
 import { createAuth } from '@portcullis/core';
 import { authErrorHandler, mountAuth, requireAuth } from '@portcullis/express';
 import express from 'express';
+import { Redis } from 'ioredis';
 
 const exampleDir = fileURLToPath(new URL('..', import.meta.url));
 const publicDir = join(exampleDir, 'public');
@@ -20,6 +22,9 @@ const publicDir = join(exampleDir, 'public');
  * @property {string} [baseURL] The public origin. Default `http://localhost:<port>`.
  * @property {string} [tablePrefix] Prefix of Portcullis's tables. Default `pc_`.
  * @property {string} [dataDir] Where the default SQLite file and dev secret live. Default `data/`.
+ * @property {string} [redisUrl] Redis for rate limits, counters and the session cache, shared by every
+ *   instance (several instances may then share one database). Default: none (one instance).
+ * @property {boolean} [trustProxy] Take the client address from X-Forwarded-For (behind a proxy).
  * @property {import('@portcullis/core').Logger} [logger]
  */
 
@@ -36,6 +41,12 @@ export async function startServer(options = {}) {
   const secret = options.secret ?? devSecret(dataDir);
 
   const { db, close: closeDatabase } = await createKyselyFromUrl(databaseUrl);
+  // fail fast while Redis is away (Portcullis then answers from the database) rather than queueing
+  const redis = options.redisUrl
+    ? new Redis(options.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1 })
+    : undefined;
+  redis?.on('error', () => {}); // reconnects by itself; Portcullis logs the degraded mode
+  const keyValue = redis ? redisKeyValue(redis) : undefined;
   let auth;
   const server = createServer();
   try {
@@ -45,12 +56,16 @@ export async function startServer(options = {}) {
       storage: kyselyStorage(db, { tablePrefix: options.tablePrefix }),
       secret,
       baseURL: options.baseURL ?? `http://localhost:${port}`,
+      keyValue,
+      trustProxy: options.trustProxy ?? false,
       logger: options.logger,
     });
     server.on('request', createApp(auth));
   } catch (error) {
     server.close();
     await auth?.close();
+    await keyValue?.close();
+    redis?.disconnect();
     await closeDatabase();
     throw error;
   }
@@ -62,6 +77,8 @@ export async function startServer(options = {}) {
       server.closeAllConnections();
       await new Promise((resolve) => server.close(() => resolve(undefined)));
       await auth.close();
+      await keyValue?.close();
+      redis?.disconnect();
       await closeDatabase();
     },
   };

@@ -10,6 +10,8 @@ try {
     secret: process.env.AUTH_SECRET,
     baseURL: process.env.BASE_URL,
     tablePrefix: process.env.TABLE_PREFIX,
+    redisUrl: process.env.REDIS_URL,
+    trustProxy: process.env.TRUST_PROXY === '1',
   });
 } catch (error) {
   console.error(`[portcullis example] could not start: ${error.message}`);

@@ -87,6 +87,8 @@ export function createSessionCache(
   let unavailableUntil = 0;
   let unsubscribe: (() => Promise<void>) | undefined;
   let retryTimer: NodeJS.Timeout | undefined;
+  let subscribeTimer: NodeJS.Timeout | undefined;
+  let stopped = false;
 
   const userKey = (userId: string) => `sv:u:${userId}`;
   const tenantKey = (tenantId: string) => `sv:t:${tenantId}`;
@@ -221,20 +223,31 @@ export function createSessionCache(
     },
 
     async start() {
-      unsubscribe = await shared('subscribe', () =>
-        kv.subscribe(CHANNEL, (message) => {
-          try {
-            const scope = JSON.parse(message) as { from?: string; userIds?: string[]; tenantIds?: string[] };
-            evict(scope);
-          } catch {
-            deps.logger.warn('session cache: ignoring a malformed invalidation message');
-          }
-        }),
-      );
+      stopped = false;
+      const subscribe = async () => {
+        subscribeTimer = undefined;
+        unsubscribe = await shared('subscribe', () =>
+          kv.subscribe(CHANNEL, (message) => {
+            try {
+              evict(JSON.parse(message) as { userIds?: string[]; tenantIds?: string[] });
+            } catch {
+              deps.logger.warn('session cache: ignoring a malformed invalidation message');
+            }
+          }),
+        );
+        // not subscribed yet (store unreachable): versions still guard correctness; keep trying
+        if (!unsubscribe && !stopped) {
+          subscribeTimer = setTimeout(subscribe, BACKOFF_MS);
+          subscribeTimer.unref?.();
+        }
+      };
+      await subscribe();
     },
 
     async stop() {
+      stopped = true;
       if (retryTimer) clearTimeout(retryTimer);
+      if (subscribeTimer) clearTimeout(subscribeTimer);
       await unsubscribe?.().catch(() => {});
       l1.clear();
     },
