@@ -7,6 +7,10 @@ export const sourceAliases = [
   { find: /^@portcullis\/core$/, replacement: here('./packages/core/src/index.ts') },
   { find: /^@portcullis\/core\/(.+)$/, replacement: here('./packages/core/src/$1/index.ts') },
   { find: /^@portcullis\/adapter-kysely$/, replacement: here('./packages/adapter-kysely/src/index.ts') },
+  {
+    find: /^@portcullis\/adapter-drizzle(\/pg|\/mysql|\/sqlite)?$/,
+    replacement: here('./packages/adapter-drizzle/src$1/index.ts'),
+  },
   { find: /^@portcullis\/adapter-redis$/, replacement: here('./packages/adapter-redis/src/index.ts') },
   { find: /^@portcullis\/express$/, replacement: here('./packages/express/src/index.ts') },
   { find: /^@portcullis\/nextjs$/, replacement: here('./packages/nextjs/src/index.ts') },

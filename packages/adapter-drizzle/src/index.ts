@@ -1,0 +1,3 @@
+export type { DrizzleDatabase, DrizzleDialect } from './drizzle-dialect.js';
+export { type DrizzleStorageOptions, drizzleStorage } from './drizzle-storage.js';
+export { DEFAULT_TABLE_PREFIX } from './table-prefix.js';

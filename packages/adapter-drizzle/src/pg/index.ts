@@ -1,0 +1,17 @@
+import { type PortcullisPgTables, portcullisTables } from './tables.js';
+
+export { type PortcullisPgTables, portcullisTables } from './tables.js';
+
+const defaultTables: PortcullisPgTables = portcullisTables();
+
+// The tables with the default prefix `pc_`, one export each, so that an app's drizzle-kit schema
+// can re-export them: `export * from '@portcullis/adapter-drizzle/pg'`.
+export const pcTenants = defaultTables.tenants;
+export const pcUsers = defaultTables.users;
+export const pcPasswords = defaultTables.passwords;
+export const pcMemberships = defaultTables.memberships;
+export const pcRoles = defaultTables.roles;
+export const pcSessions = defaultTables.sessions;
+export const pcAuditChainHeads = defaultTables.auditChainHeads;
+export const pcAuditEvents = defaultTables.auditEvents;
+export const pcOutboxEvents = defaultTables.outboxEvents;
