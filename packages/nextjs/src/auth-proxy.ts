@@ -1,4 +1,4 @@
-import { type NextRequest, NextResponse } from 'next/server.js';
+import { type NextRequest, NextResponse } from 'next/server';
 
 export interface AuthProxyOptions {
   /** Where signed-out visitors are sent. Default `/login`; never itself redirected. */

@@ -1,6 +1,6 @@
 import type { CallContext, SessionWithUser, SignInInput, SignUpInput, SignUpPending } from '@portcullis/core';
-import { cookies, headers } from 'next/headers.js';
-import { redirect } from 'next/navigation.js';
+import { cookies, headers } from 'next/headers';
+import { redirect } from 'next/navigation';
 import { cache } from 'react';
 import { type AuthSource, resolveAuth } from './auth-source.js';
 import { sessionCookieAttributes } from './session-cookie.js';
@@ -74,8 +74,11 @@ export function createSessionHelpers(source: AuthSource): SessionHelpers {
   }
 
   async function getSession() {
+    // cookies() first: during `next build` it marks the page dynamic and stops the prerender
+    // before a lazily created instance would be started (and connect to a database) at build time
+    const jar = await cookies();
     const auth = await resolveAuth(source);
-    const token = (await cookies()).get(auth.sessionCookieName)?.value;
+    const token = jar.get(auth.sessionCookieName)?.value;
     return token ? validate(token) : null;
   }
 

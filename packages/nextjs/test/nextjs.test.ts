@@ -1,6 +1,6 @@
 import { type Auth, createAuth, silentLogger } from '@portcullis/core';
 import { memoryStorage } from '@portcullis/core/memory';
-import { NextRequest } from 'next/server.js';
+import { NextRequest } from 'next/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sessionCookieAttributes, toNextHandler } from '../src/index.js';
 import { authProxy } from '../src/proxy.js';
@@ -35,7 +35,7 @@ function nextRequest(method: string, path: string, init: { body?: unknown; cooki
 /** `name=value` of the session cookie a response sets. */
 function sessionCookie(auth: Auth, response: Response): string {
   const line = response.headers.getSetCookie().find((c) => c.startsWith(`${auth.sessionCookieName}=`));
-  expect(line, 'session cookie').toBeDefined();
+  if (!line) throw new Error('no session cookie set');
   return line.split(';')[0]!;
 }
 
@@ -168,6 +168,12 @@ describe('sessionCookieAttributes', () => {
   });
 });
 
+function locationOf(response: Response | undefined): URL {
+  const location = response?.headers.get('location');
+  if (!location) throw new Error('not a redirect');
+  return new URL(location);
+}
+
 describe('authProxy', () => {
   const request = (path: string, cookie?: string, nextConfig?: { basePath: string }) =>
     new NextRequest(new URL(path, BASE_URL), {
@@ -178,7 +184,7 @@ describe('authProxy', () => {
   it('redirects a request without the session cookie to the login page with the path to return to', () => {
     const response = authProxy()(request('/dashboard/settings?tab=keys'));
     expect(response?.status).toBe(307);
-    const location = new URL(response.headers.get('location')!);
+    const location = locationOf(response);
     expect(location.pathname).toBe('/login');
     expect(location.searchParams.get('returnTo')).toBe('/dashboard/settings?tab=keys');
   });
@@ -198,13 +204,13 @@ describe('authProxy', () => {
     expect(proxy(request('/administrator'))).toBeUndefined();
     expect(proxy(request('/admin'))?.status).toBe(307);
     expect(proxy(request('/dashboard'))?.status).toBe(307);
-    expect(new URL(proxy(request('/dashboard/x')).headers.get('location')!).pathname).toBe('/signin');
+    expect(locationOf(proxy(request('/dashboard/x'))).pathname).toBe('/signin');
   });
 
   it('honours a custom cookie name, no return parameter, and the Next.js basePath', () => {
     const proxy = authProxy({ cookieName: 'sid', returnToParam: false });
     expect(proxy(request('/app/dashboard', 'sid=abc', { basePath: '/app' }))).toBeUndefined();
     const response = proxy(request('/app/dashboard?x=1', 'portcullis.session=abc', { basePath: '/app' }));
-    expect(response!.headers.get('location')).toBe(`${BASE_URL}/app/login`);
+    expect(locationOf(response).href).toBe(`${BASE_URL}/app/login`);
   });
 });

@@ -1,0 +1,86 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createKyselyFromUrl, kyselyStorage, migrate } from '@portcullis/adapter-kysely';
+import { type Auth, createAuth, type KeyValue } from '@portcullis/core';
+import { createSessionHelpers } from '@portcullis/nextjs';
+
+/**
+ * The one Portcullis instance of this server process.
+ *
+ * Started on first use, not at import: `next build` evaluates route modules, and must neither
+ * open the database nor need its URL. The promise lives on `globalThis` because Next.js may load
+ * this module more than once (per bundle layer, and again on every edit under `next dev`); one
+ * process must keep one pool and one outbox dispatcher. A failed start (database down) is
+ * forgotten, so the next request tries again.
+ */
+export function getAuth(): Promise<Auth> {
+  const store = globalThis as typeof globalThis & { portcullisExample?: Promise<Auth> };
+  store.portcullisExample ??= startAuth().catch((error: unknown) => {
+    store.portcullisExample = undefined;
+    throw error;
+  });
+  return store.portcullisExample;
+}
+
+export const { getSession, requireSession, signIn, signUp, signOut } = createSessionHelpers(getAuth);
+
+/**
+ * Connects to DATABASE_URL (default: SQLite in `data/`), applies pending migrations (under the
+ * migration lock, so instances starting together are safe), and creates the instance.
+ */
+async function startAuth(): Promise<Auth> {
+  const env = process.env;
+  const dataDir = join(process.cwd(), 'data');
+  const databaseUrl = env.DATABASE_URL || `sqlite:${join(ensureDir(dataDir), 'portcullis.sqlite')}`;
+  const tablePrefix = env.TABLE_PREFIX || undefined;
+  const secret = env.AUTH_SECRET || devSecret(dataDir);
+
+  const { db, close } = await createKyselyFromUrl(databaseUrl);
+  try {
+    await migrate(db, { direction: 'up', tablePrefix });
+    return createAuth({
+      storage: kyselyStorage(db, { tablePrefix }),
+      keyValue: env.REDIS_URL ? await connectRedis(env.REDIS_URL) : undefined,
+      secret,
+      baseURL: env.BASE_URL || `http://localhost:${env.PORT || 3001}`,
+      // the folder of app/api/auth/[...portcullis]/route.ts
+      basePath: '/api/auth',
+      // Next.js passes a client's own X-Forwarded-For through: trust it only behind your proxy
+      trustProxy: env.TRUST_PROXY ? Number(env.TRUST_PROXY) : false,
+    });
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}
+
+/** Loaded only when REDIS_URL is set, so the example runs without Redis installed or running. */
+async function connectRedis(url: string): Promise<KeyValue> {
+  const [{ Redis }, { redisKeyValue }] = await Promise.all([
+    import('ioredis'),
+    import('@portcullis/adapter-redis'),
+  ]);
+  return redisKeyValue(new Redis(url));
+}
+
+/**
+ * A random secret generated on first start and kept in `data/`, so sessions survive restarts in
+ * development. Refused in production (`next start`): there the secret must come from AUTH_SECRET.
+ */
+function devSecret(dataDir: string): string {
+  if (process.env.NODE_ENV === 'production') {
+    throw new Error(
+      'AUTH_SECRET is required in production (32+ random characters, e.g. `openssl rand -base64 32`)',
+    );
+  }
+  const file = join(ensureDir(dataDir), 'dev-secret');
+  if (!existsSync(file)) writeFileSync(file, randomBytes(32).toString('base64url'), { mode: 0o600 });
+  console.warn(`[portcullis example] AUTH_SECRET is not set: using the development-only secret in ${file}`);
+  return readFileSync(file, 'utf8').trim();
+}
+
+function ensureDir(dir: string): string {
+  mkdirSync(dir, { recursive: true });
+  return dir;
+}
