@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { type CliIo, EXIT_FAILURE, EXIT_OK, EXIT_USAGE, processIo, UsageError } from './cli-io.js';
+import { parseDrizzleDialect, runGenerateDrizzleCommand } from './commands/generate-drizzle-command.js';
 import { parseMigrateAction, runMigrateCommand } from './commands/migrate-command.js';
 import { USAGE } from './usage.js';
 
@@ -22,6 +23,8 @@ export async function runCli(argv: readonly string[], io: Partial<CliIo> = {}): 
         'database-url': { type: 'string' },
         'table-prefix': { type: 'string' },
         steps: { type: 'string' },
+        dialect: { type: 'string' },
+        out: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -31,8 +34,24 @@ export async function runCli(argv: readonly string[], io: Partial<CliIo> = {}): 
       return EXIT_OK;
     }
     if (command === undefined) throw new UsageError('no command given');
-    if (command !== 'migrate') throw new UsageError(`unknown command "${command}"`);
+    if (command !== 'migrate' && command !== 'generate') throw new UsageError(`unknown command "${command}"`);
     if (extra.length > 0) throw new UsageError(`unexpected argument "${extra[0]}"`);
+    if (command === 'generate') {
+      if (action !== 'drizzle')
+        throw new UsageError(`unknown generate command "${action ?? ''}"; use drizzle`);
+      const misplaced = (['database-url', 'steps'] as const).find((name) => values[name] !== undefined);
+      if (misplaced) throw new UsageError(`--${misplaced} does not apply to generate drizzle`);
+      return await runGenerateDrizzleCommand(
+        {
+          dialect: parseDrizzleDialect(values.dialect),
+          tablePrefix: values['table-prefix'],
+          out: values.out,
+        },
+        out,
+      );
+    }
+    const misplaced = (['dialect', 'out'] as const).find((name) => values[name] !== undefined);
+    if (misplaced) throw new UsageError(`--${misplaced} applies to generate drizzle, not migrate`);
     const migrateAction = parseMigrateAction(action);
     const databaseUrl = values['database-url'] ?? out.env.DATABASE_URL;
     if (!databaseUrl) throw new UsageError('no database: pass --database-url <url> or set DATABASE_URL');

@@ -1,16 +1,19 @@
 export const USAGE = `Usage: portcullis <command> [options]
 
 Commands:
-  migrate [up]     Apply pending migrations (all, or --steps N)
-  migrate down     Revert the latest migration (or --steps N, or --steps all)
-  migrate status   List migrations and whether each is applied
-  migrate check    Exit 1 when migrations are pending or were changed after they ran
+  migrate [up]      Apply pending migrations (all, or --steps N)
+  migrate down      Revert the latest migration (or --steps N, or --steps all)
+  migrate status    List migrations and whether each is applied
+  migrate check     Exit 1 when migrations are pending or were changed after they ran
+  generate drizzle  Write Portcullis's tables as a Drizzle schema file (--dialect, --out)
 
 Options:
   --database-url <url>   postgres://, mysql://, mariadb://, sqlite:<path> or file:<path>
                          (default: $DATABASE_URL)
   --table-prefix <p>     Prefix of Portcullis's tables (default: pc_)
   --steps <n|all>        How many migrations migrate up/down runs
+  --dialect <d>          generate drizzle: pg, mysql or sqlite
+  --out <file>           generate drizzle: the file to write (default: stdout)
   -h, --help             Show this help
 
 Exit codes: 0 done, 1 failed or not up to date, 2 wrong command line.`;
