@@ -22,8 +22,8 @@ export interface SessionHelpers {
   requireSession(options?: RequireSessionOptions): Promise<SessionWithUser>;
   /**
    * `auth.api.signIn`, then sets the session cookie on the response, as `POST /login` does. Only
-   * where Next.js lets code set cookies: server actions and route handlers. The token is not
-   * returned, so the result can be handed to the browser.
+   * where Next.js lets code set cookies: server actions and route handlers. The session token
+   * is not returned: a result an action hands back to the browser carries no credential.
    */
   signIn(input: SignInInput): Promise<SessionWithUser>;
   /** `auth.api.signUp`, then sets the session cookie (not in `notify` mode, which answers `{ pending }`). */
