@@ -1,6 +1,7 @@
 import { auditChainKey } from './audit/audit.js';
 import { verifyAuditEvents } from './audit/audit-chain.js';
 import type { AuthApi } from './auth-api.js';
+import type { CallContext } from './call-context.js';
 import { type AuthConfig, type ResolvedConfig, resolveConfig } from './config.js';
 import { createPasswordHasher } from './credentials/passwords/password-hasher.js';
 import { normalizeAndCheckPassword } from './credentials/passwords/password-policy.js';
@@ -11,7 +12,7 @@ import { uuidv7 } from './crypto/uuid.js';
 import { AuthError, isAuthError } from './errors.js';
 import { readCookie, sessionCookieName } from './http/cookies.js';
 import { assertTrustedOrigin } from './http/csrf.js';
-import { type AuthHandler, createHandler } from './http/handler.js';
+import { type AuthHandler, clientIp, createHandler, type HandlerOptions } from './http/handler.js';
 import { buildOpenApiDocument } from './http/openapi.js';
 import type { RouteDefinition } from './http/route.js';
 import { accountRoutes, sessionRoutes } from './http/routes/account-routes.js';
@@ -61,6 +62,15 @@ export interface Auth {
    * Framework middleware calls it on unsafe methods.
    */
   assertTrustedOrigin(headers: Headers, options?: { hasSessionCookie?: boolean }): void;
+  /**
+   * The call context of a request for `auth.api` calls made from server code (server actions,
+   * route handlers): the client address by the same `trustProxy` rule as the handler, and the
+   * user agent, so those calls are rate-limited per client and audited with their origin.
+   *
+   * @example
+   * await auth.api.signIn(input, auth.callContext(await headers(), { clientIp }))
+   */
+  callContext(headers: Headers, options?: HandlerOptions): CallContext;
   /** The OpenAPI 3.1 document of the mounted routes. */
   openApiDocument(): Record<string, unknown>;
   /** Stops the dispatcher. Does not close the host app's database client. */
@@ -203,6 +213,11 @@ export function createAuth(options: AuthConfig): Auth {
     outbox,
     config,
     sessionCookieName: cookieName,
+    callContext: (headers, handlerOptions = {}) => ({
+      ip: clientIp({ headers }, handlerOptions, config.trustProxyHops),
+      userAgent: headers.get('user-agent'),
+      requestId: uuidv7(),
+    }),
     assertTrustedOrigin: (headers, originOptions) =>
       assertTrustedOrigin(headers, config.trustedOrigins, originOptions?.hasSessionCookie ?? true),
     openApiDocument,

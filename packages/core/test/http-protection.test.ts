@@ -256,3 +256,15 @@ describe('server-side api', () => {
     expect(await auth.api.getSession(new Headers())).toBeNull();
   });
 });
+
+describe('call context for server-side callers', () => {
+  it('applies the trustProxy rule to the headers it is given', () => {
+    const headers = new Headers({ 'x-forwarded-for': '203.0.113.9, 10.0.0.1', 'user-agent': 'ua/1' });
+    expect(testAuth().auth.callContext(headers, { clientIp: '10.0.0.2' })).toMatchObject({
+      ip: '10.0.0.2',
+      userAgent: 'ua/1',
+    });
+    expect(testAuth({ trustProxy: true }).auth.callContext(headers)).toMatchObject({ ip: '10.0.0.1' });
+    expect(testAuth({ trustProxy: 2 }).auth.callContext(headers)).toMatchObject({ ip: '203.0.113.9' });
+  });
+});

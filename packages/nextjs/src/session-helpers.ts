@@ -63,8 +63,9 @@ export function createSessionHelpers(source: AuthSource): SessionHelpers {
     (await resolveAuth(source)).api.validateSessionToken(token),
   );
 
+  /** Client address (by core's `trustProxy` rule) and user agent of the action's request. */
   async function callContext(): Promise<CallContext> {
-    return { userAgent: (await headers()).get('user-agent') };
+    return (await resolveAuth(source)).callContext(await headers());
   }
 
   async function setCookie(found: { token: string; session: { expiresAt: Date } } | null) {

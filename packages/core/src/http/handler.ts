@@ -196,7 +196,11 @@ function requestIdOf(request: Request): string {
  * X-Forwarded-For: each proxy appends the address it saw, so entries to the left of the ones
  * our proxies wrote are whatever the client claimed.
  */
-function clientIp(request: Request, options: HandlerOptions, hops: number): string | null {
+export function clientIp(
+  request: { headers: Headers },
+  options: HandlerOptions,
+  hops: number,
+): string | null {
   if (hops > 0) {
     const chain = (request.headers.get('x-forwarded-for') ?? '')
       .split(',')
