@@ -26,3 +26,4 @@ export { consoleLogger, type LogFields, type Logger, silentLogger } from './logg
 export type { Mailer, MailMessage } from './mailer.js';
 export type { Page, PageRequest } from './pagination.js';
 export type { Storage, StorageCapabilities, StorageStores } from './storage.js';
+export { DEFAULT_TABLE_PREFIX, resolveTablePrefix } from './table-prefix.js';
