@@ -1,3 +1,53 @@
+export type { AuthorizationFilter, FilterRequest } from './authorization-filter.js';
+export {
+  type AuthorizationResource,
+  type AuthorizationSubject,
+  type Authorizer,
+  type AuthorizerInput,
+  type AuthorizerRole,
+  createAuthorizer,
+  type Decision,
+  type DecisionReason,
+  type DecisionRequest,
+  type ExplanationEntry,
+} from './authorizer.js';
 export { findGrantingRole, permissionCovers } from './permissions.js';
+export {
+  ATTRIBUTE_ROOTS,
+  type AttributeRef,
+  type AttributeRoot,
+  CONDITION_OPERATORS,
+  type ComparisonCondition,
+  type Condition,
+  type ConditionLiteral,
+  type ConditionOperator,
+  type Operand,
+  type PolicyDefinition,
+  type PolicyEffect,
+  type RefOperand,
+  type ResourceCondition,
+  type ResourceRef,
+  type ScalarLiteral,
+} from './policy.js';
+export {
+  type CompiledCondition,
+  compileCondition,
+  FALSE,
+  TRUE,
+  type Truth,
+  UNKNOWN,
+} from './policy-compiler.js';
+export {
+  actionPatternSchema,
+  type ConditionIssue,
+  conditionSchema,
+  findConditionIssues,
+  MAX_ARRAY_LITERAL_LENGTH,
+  MAX_CONDITION_DEPTH,
+  MAX_CONDITION_NODES,
+  type PolicyInput,
+  policyDefinitionSchema,
+  policyInputSchema,
+} from './policy-schema.js';
 export type { RoleStore } from './role-store.js';
 export type { Role, RoleTemplate } from './roles.js';

@@ -1,0 +1,427 @@
+import { AuthError } from '../errors.js';
+import {
+  type AuthorizationFilter,
+  buildAuthorizationFilter,
+  type FilterRequest,
+} from './authorization-filter.js';
+import { permissionCovers } from './permissions.js';
+import type { PolicyDefinition, PolicyEffect } from './policy.js';
+import {
+  type Attributes,
+  type CompiledCondition,
+  collectRefs,
+  compileCondition,
+  readPath,
+  splitRef,
+  TRUE,
+  type Truth,
+  UNKNOWN,
+} from './policy-compiler.js';
+import { findConditionIssues } from './policy-schema.js';
+import type { Role } from './roles.js';
+
+/** What the authorizer needs of a role. A stored {@link Role} fits as it is. */
+export type AuthorizerRole = Pick<Role, 'id' | 'tenantId' | 'key' | 'permissions'>;
+
+/**
+ * Who is asking. `roles` are the keys of the subject's roles in the authorizer's tenant (from the
+ * membership); `attributes` are membership/user attributes conditions read as
+ * `subject.attributes.<name>`. Any other field is readable too (`subject.id`, `subject.email`).
+ * When `tenantId` is present it must equal the authorizer's tenant.
+ */
+export interface AuthorizationSubject {
+  id: string;
+  roles: readonly string[];
+  attributes?: Readonly<Record<string, unknown>>;
+  tenantId?: string;
+  readonly [field: string]: unknown;
+}
+
+/** The thing acted upon: its type and whatever attributes the app passes (`resource.<name>`). */
+export interface AuthorizationResource {
+  type: string;
+  readonly [attribute: string]: unknown;
+}
+
+/** One authorization question. */
+export interface DecisionRequest {
+  subject: AuthorizationSubject;
+  /** `resource.action`, e.g. `document.update`. */
+  action: string;
+  /**
+   * The resource; when absent, policies for the action's resource type (the part before the
+   * first dot) are considered and their `resource.*` references are missing.
+   */
+  resource?: AuthorizationResource;
+  /** Request facts conditions read as `context.<name>`: time, ip, mfa, authAgeSeconds, scopes… */
+  context?: Readonly<Record<string, unknown>>;
+  /** Also return every rule considered and why it matched or not (slower; for debugging/UI). */
+  explain?: boolean;
+}
+
+/** Why a decision came out as it did. `id` is the role's or policy's id; `key` the role's key. */
+export type DecisionReason =
+  | { readonly kind: 'role'; readonly id: string; readonly key: string }
+  | { readonly kind: 'policy'; readonly id: string }
+  | { readonly kind: 'deny_policy'; readonly id: string }
+  | { readonly kind: 'missing_attribute'; readonly id: string; readonly effect: PolicyEffect }
+  | { readonly kind: 'no_rule' };
+
+/** One rule considered, when `explain: true`. */
+export interface ExplanationEntry {
+  rule: `role:${string}` | `policy:${string}`;
+  effect: PolicyEffect;
+  matched: boolean;
+  why: string;
+}
+
+/** The answer. Results without `explain` are shared frozen objects: do not mutate them. */
+export interface Decision {
+  readonly allowed: boolean;
+  readonly reason: DecisionReason;
+  readonly explanation?: ExplanationEntry[];
+}
+
+/** The roles and policies of ONE tenant (plus global policies), compiled once. */
+export interface AuthorizerInput {
+  /** The tenant every role and tenant-scoped policy must belong to. */
+  tenantId: string;
+  roles: readonly AuthorizerRole[];
+  /** The tenant's policies and global ones (`tenantId: null`). */
+  policies: readonly PolicyDefinition[];
+}
+
+/**
+ * A compiled, immutable decision engine for one tenant. Build it when the tenant's roles or
+ * policies change (cache it keyed by their versions); each decision then does no I/O and, without
+ * `explain`, allocates nothing.
+ */
+export interface Authorizer {
+  readonly tenantId: string;
+  /**
+   * Decides one request. Deny policies win over everything; then a role whose permission covers
+   * the action; then an allow policy whose condition is TRUE; otherwise deny. Never throws for
+   * missing attributes: they make the decision deny with reason `missing_attribute`.
+   *
+   * @example
+   * authorizer.decide({
+   *   subject: { id: 'u1', roles: ['member'] },
+   *   action: 'document.update',
+   *   resource: { type: 'document', ownerId: 'u1' },
+   * }); // { allowed: true, reason: { kind: 'policy', id: 'own-documents' } }
+   */
+  decide(request: DecisionRequest): Decision;
+  /**
+   * One decision per resource, in order, for the same subject, action and context.
+   *
+   * @example
+   * const visible = docs.filter((_, i) => decisions[i]!.allowed);
+   */
+  decideMany(
+    subject: AuthorizationSubject,
+    action: string,
+    resources: readonly AuthorizationResource[],
+    context?: Readonly<Record<string, unknown>>,
+  ): Decision[];
+  /**
+   * The inverse question: which resources of a type may the subject act on? Returns `all`, `none`
+   * or a residual condition over `resource.*` only, for `toKyselyWhere` / `toDrizzleWhere`.
+   *
+   * @example
+   * const filter = authorizer.authorizationFilter({ subject, action: 'document.read', resourceType: 'document' });
+   */
+  authorizationFilter(request: FilterRequest): AuthorizationFilter;
+}
+
+/** A policy, compiled. Shared with the filter. */
+export interface CompiledPolicy {
+  readonly definition: PolicyDefinition;
+  readonly test: CompiledCondition | undefined;
+  readonly refs: readonly string[];
+  readonly matched: Decision;
+  readonly unknown: Decision;
+}
+
+interface CompiledRole {
+  readonly role: AuthorizerRole;
+  readonly granted: Decision;
+}
+
+/** Everything that applies to one action, computed once per distinct action. */
+export interface ActionRules {
+  /** role key → the first role (in input order) with that key granting the action. */
+  readonly grantingRoles: ReadonlyMap<string, CompiledRole>;
+  readonly allow: readonly CompiledPolicy[];
+  readonly deny: readonly CompiledPolicy[];
+  /** The resource type assumed when a request names no resource. */
+  readonly impliedType: string;
+}
+
+const NO_RULE: Decision = Object.freeze({
+  allowed: false,
+  reason: Object.freeze({ kind: 'no_rule' as const }),
+});
+/** Distinct actions whose rules are remembered; beyond it (hostile input) rules are recomputed. */
+const MAX_CACHED_ACTIONS = 4096;
+
+function freezeDecision(allowed: boolean, reason: DecisionReason): Decision {
+  return Object.freeze({ allowed, reason: Object.freeze(reason) });
+}
+
+function compilePolicy(policy: PolicyDefinition): CompiledPolicy {
+  if (policy.condition !== undefined) {
+    const issues = findConditionIssues(policy.condition);
+    if (issues.length > 0) {
+      throw new AuthError('invalid_request', {
+        detail: `policy ${policy.id} has an invalid condition`,
+        issues: issues.map((i) => ({ path: ['condition', ...i.path].join('.'), message: i.message })),
+      });
+    }
+  }
+  const { id } = policy;
+  return {
+    definition: policy,
+    test: policy.condition === undefined ? undefined : compileCondition(policy.condition),
+    refs: policy.condition === undefined ? [] : collectRefs(policy.condition),
+    matched:
+      policy.effect === 'allow'
+        ? freezeDecision(true, { kind: 'policy', id })
+        : freezeDecision(false, { kind: 'deny_policy', id }),
+    unknown: freezeDecision(false, { kind: 'missing_attribute', id, effect: policy.effect }),
+  };
+}
+
+function typeMatches(policy: CompiledPolicy, type: string): boolean {
+  return policy.definition.resource === '*' || policy.definition.resource === type;
+}
+
+function evaluate(
+  policy: CompiledPolicy,
+  subject: Attributes,
+  resource: Attributes | undefined,
+  context: Attributes | undefined,
+): Truth {
+  return policy.test === undefined ? TRUE : policy.test(subject, resource, context);
+}
+
+function missingRefs(
+  policy: CompiledPolicy,
+  subject: Attributes,
+  resource: Attributes | undefined,
+  context: Attributes | undefined,
+): string[] {
+  return policy.refs.filter((ref) => {
+    const { root, path } = splitRef(ref);
+    const bag = root === 'subject' ? subject : root === 'resource' ? resource : context;
+    return readPath(bag, path) === undefined;
+  });
+}
+
+/**
+ * Compiles one tenant's roles and policies (plus global policies) into an {@link Authorizer}.
+ *
+ * Tenant isolation is structural: an authorizer is bound to `tenantId`, and building one from a
+ * role or policy of another tenant throws `invalid_request`, so tenant A's rules can never be
+ * evaluated for tenant B. A subject carrying a different `tenantId` is refused with
+ * `tenant_access_denied`.
+ *
+ * Policy conditions are re-validated here (they may come from config or storage) and compiled
+ * once; an invalid one throws `invalid_request` with the policy id in the detail.
+ *
+ * Missing attributes, decided deliberately: a condition that cannot be evaluated (UNKNOWN) never
+ * grants — an allow policy does not match — and always blocks — a deny policy whose condition is
+ * UNKNOWN applies, with reason `missing_attribute` (a definite deny is reported in preference).
+ * Forgetting to pass `context.ip` must not slip past an IP-restricted deny.
+ *
+ * @example
+ * const authorizer = createAuthorizer({
+ *   tenantId: 't1',
+ *   roles: [{ id: 'r1', tenantId: 't1', key: 'member', permissions: ['document.read', 'document.create'] }],
+ *   policies: [{
+ *     id: 'own-documents', tenantId: null, effect: 'allow', actions: ['document.update'], resource: 'document',
+ *     condition: { eq: [{ ref: 'resource.ownerId' }, { ref: 'subject.id' }] },
+ *   }],
+ * });
+ * authorizer.decide({ subject: { id: 'u1', roles: ['member'] }, action: 'document.read' }).allowed; // true
+ */
+export function createAuthorizer(input: AuthorizerInput): Authorizer {
+  const { tenantId } = input;
+  for (const role of input.roles) {
+    if (role.tenantId !== tenantId) {
+      throw new AuthError('invalid_request', {
+        detail: `role ${role.key} belongs to another tenant than ${tenantId}`,
+      });
+    }
+  }
+  for (const policy of input.policies) {
+    if (policy.tenantId !== null && policy.tenantId !== tenantId) {
+      throw new AuthError('invalid_request', {
+        detail: `policy ${policy.id} belongs to another tenant than ${tenantId}`,
+      });
+    }
+  }
+  const roles: CompiledRole[] = input.roles.map((role) => ({
+    role,
+    granted: freezeDecision(true, { kind: 'role', id: role.id, key: role.key }),
+  }));
+  const policies = input.policies.map(compilePolicy);
+  const cache = new Map<string, ActionRules>();
+
+  const buildRules = (action: string): ActionRules => {
+    const grantingRoles = new Map<string, CompiledRole>();
+    for (const compiled of roles) {
+      if (grantingRoles.has(compiled.role.key)) continue;
+      if (compiled.role.permissions.some((p) => permissionCovers(p, action))) {
+        grantingRoles.set(compiled.role.key, compiled);
+      }
+    }
+    const applicable = policies.filter((p) => p.definition.actions.some((a) => permissionCovers(a, action)));
+    const dot = action.indexOf('.');
+    return {
+      grantingRoles,
+      allow: applicable.filter((p) => p.definition.effect === 'allow'),
+      deny: applicable.filter((p) => p.definition.effect === 'deny'),
+      impliedType: dot < 0 ? action : action.slice(0, dot),
+    };
+  };
+
+  const rulesFor = (action: string): ActionRules => {
+    let rules = cache.get(action);
+    if (rules === undefined) {
+      rules = buildRules(action);
+      if (cache.size < MAX_CACHED_ACTIONS) cache.set(action, rules);
+    }
+    return rules;
+  };
+
+  const checkSubject = (subject: AuthorizationSubject): void => {
+    if (subject.tenantId !== undefined && subject.tenantId !== tenantId) {
+      throw new AuthError('tenant_access_denied', {
+        detail: 'the subject belongs to another tenant than this authorizer',
+      });
+    }
+  };
+
+  const decideFast = (
+    rules: ActionRules,
+    subject: AuthorizationSubject,
+    resource: AuthorizationResource | undefined,
+    context: Attributes | undefined,
+  ): Decision => {
+    const type = resource === undefined ? rules.impliedType : resource.type;
+    let unknownDeny: CompiledPolicy | undefined;
+    for (let i = 0; i < rules.deny.length; i++) {
+      const policy = rules.deny[i]!;
+      if (!typeMatches(policy, type)) continue;
+      const truth = evaluate(policy, subject, resource, context);
+      if (truth === TRUE) return policy.matched;
+      if (truth === UNKNOWN && unknownDeny === undefined) unknownDeny = policy;
+    }
+    if (unknownDeny !== undefined) return unknownDeny.unknown;
+    const keys = subject.roles;
+    for (let i = 0; i < keys.length; i++) {
+      const granting = rules.grantingRoles.get(keys[i]!);
+      if (granting !== undefined) return granting.granted;
+    }
+    let unknownAllow: CompiledPolicy | undefined;
+    for (let i = 0; i < rules.allow.length; i++) {
+      const policy = rules.allow[i]!;
+      if (!typeMatches(policy, type)) continue;
+      const truth = evaluate(policy, subject, resource, context);
+      if (truth === TRUE) return policy.matched;
+      if (truth === UNKNOWN && unknownAllow === undefined) unknownAllow = policy;
+    }
+    return unknownAllow === undefined ? NO_RULE : unknownAllow.unknown;
+  };
+
+  const explainDecision = (
+    rules: ActionRules,
+    action: string,
+    subject: AuthorizationSubject,
+    resource: AuthorizationResource | undefined,
+    context: Attributes | undefined,
+  ): ExplanationEntry[] => {
+    const type = resource === undefined ? rules.impliedType : resource.type;
+    const entries: ExplanationEntry[] = [];
+    const describePolicy = (policy: CompiledPolicy): ExplanationEntry => {
+      const rule = `policy:${policy.definition.id}` as const;
+      const effect = policy.definition.effect;
+      if (!typeMatches(policy, type)) {
+        return { rule, effect, matched: false, why: `applies to ${policy.definition.resource}, not ${type}` };
+      }
+      const truth = evaluate(policy, subject, resource, context);
+      if (truth === TRUE) {
+        return { rule, effect, matched: true, why: policy.test ? 'condition is true' : 'no condition' };
+      }
+      if (truth === UNKNOWN) {
+        const missing = missingRefs(policy, subject, resource, context);
+        const what = missing.length > 0 ? `missing ${missing.join(', ')}` : 'values that cannot be compared';
+        return effect === 'deny'
+          ? {
+              rule,
+              effect,
+              matched: true,
+              why: `condition cannot be evaluated (${what}); a deny applies then`,
+            }
+          : { rule, effect, matched: false, why: `condition cannot be evaluated (${what})` };
+      }
+      return { rule, effect, matched: false, why: 'condition is false' };
+    };
+    for (const policy of rules.deny) entries.push(describePolicy(policy));
+    for (const key of subject.roles) {
+      const granting = rules.grantingRoles.get(key);
+      if (granting) {
+        const permission = granting.role.permissions.find((p) => permissionCovers(p, action))!;
+        entries.push({
+          rule: `role:${key}`,
+          effect: 'allow',
+          matched: true,
+          why: permission === action ? `grants ${action}` : `grants ${permission}, which covers ${action}`,
+        });
+      } else {
+        const known = roles.some((r) => r.role.key === key);
+        entries.push({
+          rule: `role:${key}`,
+          effect: 'allow',
+          matched: false,
+          why: known ? `does not grant ${action}` : 'no such role in this tenant',
+        });
+      }
+    }
+    for (const policy of rules.allow) entries.push(describePolicy(policy));
+    return entries;
+  };
+
+  return {
+    tenantId,
+    decide(request) {
+      checkSubject(request.subject);
+      const rules = rulesFor(request.action);
+      const decision = decideFast(rules, request.subject, request.resource, request.context);
+      if (request.explain !== true) return decision;
+      return {
+        allowed: decision.allowed,
+        reason: decision.reason,
+        explanation: explainDecision(
+          rules,
+          request.action,
+          request.subject,
+          request.resource,
+          request.context,
+        ),
+      };
+    },
+    decideMany(subject, action, resources, context) {
+      checkSubject(subject);
+      const rules = rulesFor(action);
+      const decisions = new Array<Decision>(resources.length);
+      for (let i = 0; i < resources.length; i++)
+        decisions[i] = decideFast(rules, subject, resources[i], context);
+      return decisions;
+    },
+    authorizationFilter(request) {
+      checkSubject(request.subject);
+      return buildAuthorizationFilter(rulesFor(request.action), request);
+    },
+  };
+}
