@@ -1,3 +1,4 @@
+export { toKyselyWhere } from './authorization/to-kysely-where.js';
 export { cacheSqliteStatements } from './cache-sqlite-statements.js';
 export { createKyselyFromUrl, type KyselyConnection } from './create-kysely-from-url.js';
 export { type KyselyStorageOptions, kyselyStorage } from './kysely-storage.js';

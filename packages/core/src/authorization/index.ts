@@ -51,3 +51,9 @@ export {
 } from './policy-schema.js';
 export type { RoleStore } from './role-store.js';
 export type { Role, RoleTemplate } from './roles.js';
+export {
+  lowerAuthorizationFilter,
+  type SqlComparison,
+  type SqlFilterNode,
+  type SqlFilterValue,
+} from './sql-filter.js';

@@ -1,0 +1,267 @@
+import { toKyselyWhere } from '@portcullis/adapter-kysely';
+import { isAuthError } from '@portcullis/core';
+import {
+  type AuthorizerRole,
+  type Condition,
+  createAuthorizer,
+  type PolicyDefinition,
+} from '@portcullis/core/authorization';
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  describeDatabase,
+  randomTablePrefix,
+  serverDatabase,
+  sqliteFileDatabase,
+  type TestConnection,
+  type TestDatabase,
+} from './support/test-databases.js';
+
+interface Doc {
+  id: number;
+  ownerId: string;
+  dept: string | null;
+  level: number | null;
+  title: string;
+}
+
+const columns = { id: 'id', ownerId: 'owner_id', dept: 'dept', level: 'level', title: 'title' };
+
+// translatable conditions over typed attributes (text owner/dept/title, integer level)
+const ownerOperand = fc.oneof(fc.constant({ ref: 'subject.id' }), fc.constantFrom('u1', 'u2', 'u3'));
+const deptOperand = fc.oneof(
+  fc.constant({ ref: 'subject.attributes.dept' }),
+  fc.constantFrom('sales', 'legal'),
+);
+const levelOperand = fc.oneof(
+  fc.constant({ ref: 'subject.attributes.level' }),
+  fc.integer({ min: 0, max: 3 }),
+);
+const atom: fc.Arbitrary<Condition> = fc.oneof(
+  fc
+    .tuple(fc.constantFrom('eq', 'ne'), ownerOperand)
+    .map(([op, v]) => ({ [op]: [{ ref: 'resource.ownerId' }, v] }) as Condition),
+  fc
+    .tuple(fc.constantFrom('eq', 'ne'), deptOperand)
+    .map(([op, v]) => ({ [op]: [{ ref: 'resource.dept' }, v] }) as Condition),
+  fc.constantFrom('eq', 'ne').map((op) => ({ [op]: [{ ref: 'resource.dept' }, null] }) as Condition),
+  fc
+    .subarray(['sales', 'legal', 'ops'])
+    .map((list) => ({ in: [{ ref: 'resource.dept' }, list] }) as Condition),
+  fc
+    .tuple(fc.constantFrom('eq', 'ne', 'lt', 'lte', 'gt', 'gte'), levelOperand, fc.boolean())
+    .map(
+      ([op, v, flip]) =>
+        (flip
+          ? { [op]: [v, { ref: 'resource.level' }] }
+          : { [op]: [{ ref: 'resource.level' }, v] }) as Condition,
+    ),
+  fc
+    .tuple(fc.constantFrom('startsWith', 'contains'), fc.constantFrom('', 'a', 'b', 'ab', 'ba'))
+    .map(([op, v]) => ({ [op]: [{ ref: 'resource.title' }, v] }) as Condition),
+  fc.constant({ eq: [{ ref: 'context.mfa' }, true] } as Condition),
+  fc.constant({ lt: [{ ref: 'resource.level' }, { ref: 'resource.id' }] } as Condition),
+);
+const condition: fc.Arbitrary<Condition> = fc.letrec<{ c: Condition }>((tie) => ({
+  c: fc.oneof(
+    { depthSize: 'small', withCrossShrink: true },
+    atom,
+    fc.array(tie('c'), { minLength: 1, maxLength: 3 }).map((and) => ({ and })),
+    fc.array(tie('c'), { minLength: 1, maxLength: 3 }).map((or) => ({ or })),
+    tie('c').map((not) => ({ not })),
+  ),
+})).c;
+const policies: fc.Arbitrary<PolicyDefinition[]> = fc
+  .array(
+    fc.record({
+      effect: fc.constantFrom('allow' as const, 'deny' as const),
+      actions: fc.constantFrom('document.read', 'document.*', '*', 'document.update').map((a) => [a]),
+      resource: fc.constantFrom('document', '*', 'invoice'),
+      condition: fc.option(condition, { nil: undefined }),
+    }),
+    { maxLength: 4 },
+  )
+  .map((list) => list.map((p, i) => ({ ...p, id: `p${i}`, tenantId: 't1' })));
+const roles: AuthorizerRole[] = [
+  { id: 'r1', tenantId: 't1', key: 'reader', permissions: ['document.read'] },
+  { id: 'r2', tenantId: 't1', key: 'nobody', permissions: ['invoice.read'] },
+];
+const subject = fc.record({
+  id: fc.constantFrom('u1', 'u2'),
+  roles: fc.subarray(['reader', 'nobody']),
+  attributes: fc.record(
+    { dept: fc.constantFrom('sales', 'legal'), level: fc.integer({ min: 0, max: 3 }) },
+    { requiredKeys: [] },
+  ),
+});
+const docs: fc.Arbitrary<Doc[]> = fc
+  .array(
+    fc.record({
+      ownerId: fc.constantFrom('u1', 'u2', 'u3'),
+      dept: fc.constantFrom('sales', 'legal', null),
+      level: fc.option(fc.integer({ min: 0, max: 3 }), { nil: null }),
+      title: fc.constantFrom('', 'a', 'ab', 'ba', 'b', 'bab'),
+    }),
+    { maxLength: 8 },
+  )
+  .map((list) => list.map((d, i) => ({ ...d, id: i + 1 })));
+
+function describeFilterOn(database: TestDatabase) {
+  let connection: TestConnection;
+  const table = `${randomTablePrefix()}documents`;
+
+  beforeAll(async () => {
+    connection = await database.connect();
+    await connection.db.schema
+      .createTable(table)
+      .addColumn('id', 'integer', (c) => c.primaryKey())
+      .addColumn('owner_id', 'text', (c) => c.notNull())
+      .addColumn('dept', 'text')
+      .addColumn('level', 'integer')
+      .addColumn('title', 'text', (c) => c.notNull())
+      .execute();
+  });
+  afterAll(async () => {
+    await connection.db.schema.dropTable(table).ifExists().execute();
+    await connection.close();
+  });
+
+  it('returns exactly the rows decide() allows (property)', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        policies,
+        subject,
+        docs,
+        fc.option(fc.boolean(), { nil: undefined }),
+        async (ps, s, ds, mfa) => {
+          const authorizer = createAuthorizer({ tenantId: 't1', roles, policies: ps });
+          const context = mfa === undefined ? {} : { mfa };
+          await connection.db.deleteFrom(table).execute();
+          if (ds.length > 0) {
+            await connection.db
+              .insertInto(table)
+              .values(
+                ds.map((d) => ({
+                  id: d.id,
+                  owner_id: d.ownerId,
+                  dept: d.dept,
+                  level: d.level,
+                  title: d.title,
+                })),
+              )
+              .execute();
+          }
+          const expected = ds
+            .filter(
+              (d) =>
+                authorizer.decide({
+                  subject: s,
+                  action: 'document.read',
+                  resource: { type: 'document', ...d },
+                  context,
+                }).allowed,
+            )
+            .map((d) => d.id);
+          const filter = authorizer.authorizationFilter({
+            subject: s,
+            action: 'document.read',
+            resourceType: 'document',
+            context,
+          });
+          const rows = await connection.db
+            .selectFrom(table)
+            .select('id')
+            .where((eb) => toKyselyWhere(eb, filter, columns))
+            .orderBy('id')
+            .execute();
+          expect(rows.map((r) => Number(r.id))).toEqual(expected);
+        },
+      ),
+      { numRuns: 150 },
+    );
+  });
+
+  it('lists only the documents a member owns under an ownership policy', async () => {
+    await connection.db.deleteFrom(table).execute();
+    await connection.db
+      .insertInto(table)
+      .values([
+        { id: 1, owner_id: 'u1', dept: null, level: 1, title: 'a' },
+        { id: 2, owner_id: 'u2', dept: null, level: 1, title: 'b' },
+      ])
+      .execute();
+    const authorizer = createAuthorizer({
+      tenantId: 't1',
+      roles: [],
+      policies: [
+        {
+          id: 'own',
+          tenantId: null,
+          effect: 'allow',
+          actions: ['document.read'],
+          resource: 'document',
+          condition: { eq: [{ ref: 'resource.ownerId' }, { ref: 'subject.id' }] },
+        },
+      ],
+    });
+    const filter = authorizer.authorizationFilter({
+      subject: { id: 'u2', roles: [] },
+      action: 'document.read',
+      resourceType: 'document',
+    });
+    expect(filter).toEqual({ kind: 'condition', condition: { eq: [{ ref: 'resource.ownerId' }, 'u2'] } });
+    const rows = await connection.db
+      .selectFrom(table)
+      .select('id')
+      .where((eb) => toKyselyWhere(eb, filter, columns))
+      .execute();
+    expect(rows.map((r) => Number(r.id))).toEqual([2]);
+  });
+}
+
+describe('toKyselyWhere', () => {
+  describe('SQLite (better-sqlite3)', () => describeFilterOn(sqliteFileDatabase()));
+  describeDatabase(serverDatabase('PostgreSQL', 'PORTCULLIS_TEST_POSTGRES_URL'), describeFilterOn);
+
+  it('reports conditions without an SQL form instead of dropping them', async () => {
+    const authorizer = createAuthorizer({
+      tenantId: 't1',
+      roles: [],
+      policies: [
+        {
+          id: 'p',
+          tenantId: 't1',
+          effect: 'allow',
+          actions: ['*'],
+          resource: '*',
+          condition: {
+            or: [
+              { cidr: [{ ref: 'resource.ip' }, '10.0.0.0/8'] },
+              { contains: [{ ref: 'resource.tags' }, 3] },
+              { eq: [{ ref: 'resource.secret' }, 'x'] },
+            ],
+          },
+        },
+      ],
+    });
+    const filter = authorizer.authorizationFilter({
+      subject: { id: 'u', roles: [] },
+      action: 'document.read',
+      resourceType: 'document',
+    });
+    const connection = await sqliteFileDatabase().connect();
+    try {
+      connection.db.selectFrom('x').where((eb) => toKyselyWhere(eb, filter, { ip: 'ip', tags: 'tags' }));
+      expect.unreachable();
+    } catch (error) {
+      expect(isAuthError(error, 'invalid_request')).toBe(true);
+      expect((error as { issues: { path: string }[] }).issues.map((i) => i.path)).toEqual([
+        'condition.or.0.cidr',
+        'condition.or.1.contains',
+        'condition.or.2.eq.0',
+      ]);
+    } finally {
+      await connection.close();
+    }
+  });
+});
