@@ -4,14 +4,17 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import { PORTCULLIS_VERSION } from '@portcullis/core';
-import { setUpBetterAuth } from './lib/better-auth.js';
+import { setUpBetterAuth, setUpBetterAuthRedis } from './lib/better-auth.js';
 import { openPostgres, openSqlite } from './lib/databases.js';
-import { setUpPortcullis } from './lib/portcullis.js';
-import { formatCaseLine, printSummary } from './lib/report.js';
+import { createCachedPortcullis, loggedProblems, setUpPortcullis } from './lib/portcullis.js';
+import { openRedis } from './lib/redis.js';
+import { formatCaseLine, formatCostLine, formatRevocationLine, printSummary } from './lib/report.js';
 import { benchPasswordSignIn } from './suites/password-sign-in.js';
+import { benchCachedValidationCost, benchRevocation } from './suites/redis-cache.js';
 import { benchSessionValidation } from './suites/session-validation.js';
 
 const POSTGRES_URL = process.env.BENCH_POSTGRES_URL || 'postgres://postgres@127.0.0.1:5432/test';
+const REDIS_URL = process.env.BENCH_REDIS_URL || 'redis://127.0.0.1:6379';
 const QUICK = process.env.BENCH_QUICK === '1';
 const USER_COUNT = 1000;
 const PASSWORD = 'bench-password-Kq7!vR2#xT9';
@@ -30,6 +33,9 @@ const SIGN_IN_SETTINGS = {
   rounds: 5,
   roundMs: QUICK ? 300 : 800,
 };
+// single-in-flight cost of a cached validation, and revocation across two instances
+const COST_SETTINGS = { calls: QUICK ? 20_000 : 100_000, contextCalls: QUICK ? 500 : 3000 };
+const REVOCATION_SETTINGS = { count: QUICK ? 10 : 50, lostCount: QUICK ? 3 : 10, pollMs: 5 };
 const describe = (s) => `${s.warmupMs / 1000} s warm-up + ${s.rounds} × ${s.roundMs / 1000} s`;
 
 const packageVersion = (name) =>
@@ -44,7 +50,7 @@ async function main() {
     cpus: `${os.availableParallelism()} × ${cpus[0]?.model.trim() ?? 'unknown CPU'}`,
     memory: `${(os.totalmem() / 2 ** 30).toFixed(1)} GiB`,
     node: process.version,
-    libraries: `Portcullis ${PORTCULLIS_VERSION} · better-auth ${packageVersion('better-auth')} · @node-rs/argon2 ${packageVersion('@node-rs/argon2')} · kysely ${packageVersion('kysely')}`,
+    libraries: `Portcullis ${PORTCULLIS_VERSION} · better-auth ${packageVersion('better-auth')} · @node-rs/argon2 ${packageVersion('@node-rs/argon2')} · kysely ${packageVersion('kysely')} · ioredis ${packageVersion('ioredis')}`,
   };
   console.log('Portcullis benchmarks');
   console.log(`  machine   ${machine.cpus}, ${machine.memory}, Node ${machine.node}`);
@@ -64,28 +70,75 @@ async function main() {
     console.log(`  note      skipping PostgreSQL: ${postgres.skipped} (set BENCH_POSTGRES_URL)`);
   else databases.push(postgres);
   for (const d of databases) console.log(`  database  ${d.version}`);
+  // the Redis cases run on PostgreSQL only: both libraries' caches in front of the same server
+  const redis = postgres.skipped
+    ? { skipped: 'they run on PostgreSQL, which is skipped' }
+    : await openRedis(REDIS_URL);
+  if (redis.skipped)
+    console.log(
+      `  note      skipping the Redis cases: ${redis.skipped}${postgres.skipped ? '' : ' (set BENCH_REDIS_URL)'}`,
+    );
+  else console.log(`  redis     ${redis.version}`);
 
   const options = { userCount: USER_COUNT, password: PASSWORD, secret: SECRET, baseURL: BASE_URL };
-  const results = { session: {}, signIn: {}, skippedPostgres: postgres.skipped ?? null };
+  const results = {
+    session: {},
+    signIn: {},
+    skippedPostgres: postgres.skipped ?? null,
+    skippedRedis: redis.skipped ?? null,
+  };
+  try {
+    await runDatabases(databases, redis, options, results);
+  } finally {
+    if (!redis.skipped) await redis.close();
+  }
+
+  printSummary(results, { seconds: (Date.now() - startedAt) / 1000, loggedProblems });
+}
+
+async function runDatabases(databases, redis, options, results) {
   for (const database of databases) {
     console.log(`\n${database.label}: seeding ${USER_COUNT} users and sessions per library…`);
     const seedStart = Date.now();
     const portcullis = await setUpPortcullis(database, options);
     const betterAuth = await setUpBetterAuth(database, options);
+    const withRedis = database.name === 'postgres' && !redis.skipped;
+    const cached = withRedis ? await createCachedPortcullis(database, redis, options) : null;
+    const betterAuthRedis = withRedis
+      ? await setUpBetterAuthRedis(database, redis, betterAuth.users, options)
+      : null;
     console.log(`${database.label}: seeded in ${((Date.now() - seedStart) / 1000).toFixed(1)} s`);
     try {
-      console.log(`${database.label}: session validation (cookie → user)`);
+      console.log(
+        `${database.label}: session validation (cookie → user)${withRedis ? ', with and without Redis' : ''}`,
+      );
       results.session[database.label] = await benchSessionValidation(
         database,
         portcullis,
         betterAuth,
         SESSION_SETTINGS,
         onResult,
+        withRedis ? { portcullis: cached, betterAuth: betterAuthRedis } : undefined,
       );
       const touched = await countTouchedSessions(database, portcullis.sessionsTable);
       console.log(
         `${database.label}: Portcullis sessions whose lastSeenAt was written during the run: ${touched}`,
       );
+      if (withRedis) {
+        console.log(`${database.label}: cost of one cached validation, one call in flight`);
+        results.cost = await benchCachedValidationCost(
+          { portcullis, cached, betterAuthRedis },
+          COST_SETTINGS,
+        );
+        for (const r of Object.values(results.cost)) console.log(formatCostLine(r));
+        await cached.close();
+        console.log(
+          `${database.label}: revocation through instance A, seen by instance B (polled every ${REVOCATION_SETTINGS.pollMs} ms)`,
+        );
+        results.revocation = await benchRevocation(database, redis, portcullis, options, REVOCATION_SETTINGS);
+        console.log(formatRevocationLine('pub/sub delivered', results.revocation.viaPubSub));
+        console.log(formatRevocationLine('pub/sub ignored by B', results.revocation.lostMessages));
+      }
       console.log(`${database.label}: password sign-in`);
       results.signIn[database.label] = await benchPasswordSignIn(
         database,
@@ -96,12 +149,11 @@ async function main() {
         onResult,
       );
     } finally {
+      await cached?.close();
       await portcullis.close();
       await database.close();
     }
   }
-
-  printSummary(results, { seconds: (Date.now() - startedAt) / 1000 });
 }
 
 /** Portcullis writes `last_seen_at` at most once a minute per session; show whether the run did. */

@@ -1,6 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { betterAuth } from 'better-auth';
 import { getMigrations } from 'better-auth/db/migration';
+import { BETTER_AUTH_REDIS_PREFIX } from './redis.js';
 
 /**
  * better-auth on the same database, in its default tables (`user`, `session`, `account`,
@@ -48,6 +49,7 @@ export async function setUpBetterAuth(database, { userCount, password, secret, b
     });
     const session = await ctx.internalAdapter.createSession(user.id);
     users[i] = {
+      userId: user.id,
       email: user.email,
       sessionId: session.id,
       headers: new Headers({ cookie: `${cookieName}=${signCookieValue(session.token, secret)}` }),
@@ -59,6 +61,81 @@ export async function setUpBetterAuth(database, { userCount, password, secret, b
   }
 
   return { auth, users, sessionsTable: 'session' };
+}
+
+/**
+ * A second better-auth instance on the same database and the same users, with Redis as its
+ * `secondaryStorage` (get / set with TTL / delete on its own ioredis client, keys under
+ * `portcullis-bench:ba:`), as its docs set it up. `session.storeSessionInDatabase: false` (its
+ * default in this version, spelled out) keeps sessions in Redis only, so `getSession` reads the
+ * session and its user from Redis and never from the database; cookie cache off, as above.
+ *
+ * One new session per seeded user, created through its internal adapter (written to Redis). The
+ * bench checks that none of these tokens is in the `session` table, so a validation that finds
+ * its user can only have come from Redis. `counters.redisCommands` counts secondary-storage calls.
+ *
+ * @param {import('./databases.js').BenchDatabase} database
+ * @param {import('./redis.js').BenchRedis} redis
+ */
+export async function setUpBetterAuthRedis(database, redis, seededUsers, { secret, baseURL }) {
+  const client = redis.connect();
+  await client.ping();
+  const counters = { redisCommands: 0 };
+  const key = (k) => BETTER_AUTH_REDIS_PREFIX + k;
+  const secondaryStorage = {
+    async get(k) {
+      counters.redisCommands++;
+      return client.get(key(k));
+    },
+    async set(k, value, ttl) {
+      counters.redisCommands++;
+      if (ttl) await client.set(key(k), value, 'EX', ttl);
+      else await client.set(key(k), value);
+    },
+    async delete(k) {
+      counters.redisCommands++;
+      await client.del(key(k));
+    },
+  };
+  const auth = betterAuth({
+    database: database.driver,
+    secondaryStorage,
+    secret,
+    baseURL,
+    emailAndPassword: { enabled: true },
+    rateLimit: { enabled: false },
+    session: { cookieCache: { enabled: false }, storeSessionInDatabase: false },
+    telemetry: { enabled: false },
+    logger: { level: 'error' },
+  });
+  const ctx = await auth.$context;
+  const cookieName = ctx.authCookies.sessionToken.name;
+  const users = new Array(seededUsers.length);
+  const seedOne = async (i) => {
+    const session = await ctx.internalAdapter.createSession(seededUsers[i].userId);
+    users[i] = {
+      userId: seededUsers[i].userId,
+      token: session.token,
+      headers: new Headers({ cookie: `${cookieName}=${signCookieValue(session.token, secret)}` }),
+    };
+  };
+  for (let first = 0; first < users.length; first += 8) {
+    await Promise.all(
+      Array.from({ length: Math.min(8, users.length - first) }, (_, k) => seedOne(first + k)),
+    );
+  }
+  const inDatabase = await database.db
+    .selectFrom('session')
+    .select((eb) => eb.fn.countAll().as('n'))
+    .where(
+      'token',
+      'in',
+      users.map((u) => u.token),
+    )
+    .executeTakeFirst();
+  if (Number(inDatabase.n) !== 0)
+    throw new Error(`better-auth wrote ${inDatabase.n} of its Redis sessions to the database`);
+  return { auth, users, counters };
 }
 
 /** better-call's signed cookie value: `value.base64(HMAC-SHA-256(secret, value))`, URI-encoded. */

@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { cacheSqliteStatements } from '@portcullis/adapter-kysely';
 import Database from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
 import pg from 'pg';
@@ -12,14 +13,19 @@ export const POSTGRES_POOL_SIZE = 8;
 export const POSTGRES_BENCH_DATABASE = 'portcullis_bench';
 
 /**
- * One database both libraries use. `driver` is what better-auth is given (a better-sqlite3
- * Database or a pg Pool); `db` is a Kysely instance over the same driver for Portcullis and for
- * the raw floor query.
+ * One database both libraries use. `driver` is what better-auth is given (on SQLite its
+ * `{ dialect, type }` form over the same wrapped handle, on PostgreSQL the pg Pool); `db` is a
+ * Kysely instance over the same driver for Portcullis and for the raw floor query.
  *
  * @typedef {{ name: 'sqlite' | 'postgres', label: string, version: string, driver: unknown, db: Kysely<any>, close(): Promise<void> }} BenchDatabase
  */
 
-/** A better-sqlite3 file in a fresh temporary directory, set up as the Kysely adapter's URL helper does. */
+/**
+ * A better-sqlite3 file in a fresh temporary directory, set up as the Kysely adapter's
+ * `createKyselyFromUrl` does: WAL, busy timeout, foreign keys, and the handle wrapped in
+ * `cacheSqliteStatements` (prepared statements reused). Portcullis, the raw floor and better-auth
+ * all query through that one wrapped handle.
+ */
 export async function openSqlite() {
   const dir = mkdtempSync(join(tmpdir(), 'portcullis-bench-'));
   const database = new Database(join(dir, 'bench.sqlite'));
@@ -27,12 +33,15 @@ export async function openSqlite() {
   database.pragma('busy_timeout = 5000');
   database.pragma('foreign_keys = ON');
   const version = database.prepare('select sqlite_version() as v').get().v;
-  const db = new Kysely({ dialect: new SqliteDialect({ database }) });
+  const dialect = new SqliteDialect({ database: cacheSqliteStatements(database) });
+  const db = new Kysely({ dialect });
   return {
     name: 'sqlite',
     label: 'SQLite',
-    version: `SQLite ${version} (better-sqlite3, WAL, file in ${tmpdir()})`,
-    driver: database,
+    version: `SQLite ${version} (better-sqlite3, WAL, statements cached by cacheSqliteStatements, file in ${tmpdir()})`,
+    // better-auth would build its own SqliteDialect over a raw better-sqlite3 handle; given the
+    // dialect it runs on the wrapped one (transactions on, as it sets them for better-sqlite3)
+    driver: { dialect, type: 'sqlite', transaction: true },
     db,
     async close() {
       await db.destroy(); // closes the better-sqlite3 handle

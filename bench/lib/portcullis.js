@@ -1,19 +1,29 @@
 import { hash } from '@node-rs/argon2';
 import { kyselyStorage, migrate } from '@portcullis/adapter-kysely';
+import { redisKeyValue } from '@portcullis/adapter-redis';
 import { createAuth, generateToken, MIN_ARGON2_PARAMS, sha256Hex, uuidv7 } from '@portcullis/core';
+import { PORTCULLIS_REDIS_PREFIX } from './redis.js';
 
 export const PORTCULLIS_TABLE_PREFIX = 'bench_pc_';
 
+/** The pub/sub channel of the session cache's invalidations, as `redisKeyValue` prefixes it. */
+export const INVALIDATION_CHANNEL = `${PORTCULLIS_REDIS_PREFIX}portcullis:sessions:revoked`;
+
 /** Portcullis's own argon2id parameters (its defaults, which are also its floor). */
 export const ARGON2_OPTIONS = { ...MIN_ARGON2_PARAMS, algorithm: 2 /* Argon2id */ };
+
+/** Warnings and errors Portcullis logged during the run (printed as they come, counted for the summary). */
+export const loggedProblems = { warnings: 0, errors: 0 };
 
 const quietLogger = {
   debug() {},
   info() {},
   warn(message, data) {
+    loggedProblems.warnings++;
     console.warn('[portcullis]', message, data ?? '');
   },
   error(message, data) {
+    loggedProblems.errors++;
     console.error('[portcullis]', message, data ?? '');
   },
 };
@@ -81,7 +91,13 @@ export async function setUpPortcullis(database, { userCount, password, secret, b
           authTime: { pwd: Math.floor(now.getTime() / 1000) },
         };
         await tx.sessions.create(session);
-        out.push({ email: user.email, sessionId: session.id, token, tokenHash: session.tokenHash });
+        out.push({
+          userId: user.id,
+          email: user.email,
+          sessionId: session.id,
+          token,
+          tokenHash: session.tokenHash,
+        });
       }
       return out;
     });
@@ -99,5 +115,67 @@ export async function setUpPortcullis(database, { userCount, password, secret, b
       headers: new Headers({ cookie: `${auth.sessionCookieName}=${u.token}` }),
     })),
     close: () => auth.close(),
+  };
+}
+
+/**
+ * Another Portcullis instance on the same tables (so the same users and sessions), with
+ * `keyValue: redisKeyValue(redis)` on its own ioredis client: the session cache is on, as it is
+ * by default whenever a key-value store is configured. Counts what its session lookups cost:
+ * `databaseLookups` (calls of the session store's `findActiveByTokenHash`) and `redisCommands`
+ * (calls into the key-value port, pub/sub included).
+ *
+ * `dropInvalidations: true` makes an instance that never hears pub/sub invalidations (its
+ * subscription is a no-op), as if every message were lost: it then sees a revocation only through
+ * the revocation versions, when its in-process entry ages out.
+ *
+ * @param {import('./databases.js').BenchDatabase} database
+ * @param {import('./redis.js').BenchRedis} redis
+ */
+export async function createCachedPortcullis(
+  database,
+  redis,
+  { secret, baseURL, dropInvalidations = false },
+) {
+  const storage = kyselyStorage(database.db, { tablePrefix: PORTCULLIS_TABLE_PREFIX });
+  const counters = { databaseLookups: 0, redisCommands: 0 };
+  const findActive = storage.sessions.findActiveByTokenHash.bind(storage.sessions);
+  storage.sessions.findActiveByTokenHash = (...args) => {
+    counters.databaseLookups++;
+    return findActive(...args);
+  };
+  const client = redis.connect();
+  await client.ping(); // connected and ready before the first validation
+  const kv = redisKeyValue(client, { keyPrefix: PORTCULLIS_REDIS_PREFIX });
+  const counted = {};
+  for (const [name, fn] of Object.entries(kv)) {
+    counted[name] =
+      name === 'close'
+        ? fn
+        : (...args) => {
+            counters.redisCommands++;
+            return fn(...args);
+          };
+  }
+  if (dropInvalidations) counted.subscribe = async () => async () => {};
+  const auth = createAuth({
+    storage,
+    keyValue: counted,
+    secret,
+    baseURL,
+    rateLimit: { enabled: false },
+    outbox: { autoStart: false },
+    logger: quietLogger,
+  });
+  if (!auth.config.session.cache.enabled) throw new Error('the session cache is off with a keyValue store');
+  let closed;
+  return {
+    auth,
+    counters,
+    l1TtlMs: auth.config.session.cache.l1TtlMs,
+    close() {
+      closed ??= auth.close().then(() => kv.close());
+      return closed;
+    },
   };
 }

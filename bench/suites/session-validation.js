@@ -19,9 +19,15 @@ const USER_COLUMNS = [
  * from the cost of the library), Portcullis `auth.api.getSession(headers)` and better-auth
  * `auth.api.getSession({ headers })`. Every case picks a random seeded session per call; the cases run interleaved.
  *
+ * With `redis` (`{ portcullis, betterAuth }` from `createCachedPortcullis` and
+ * `setUpBetterAuthRedis`), two more cases run interleaved with the others: Portcullis with its
+ * Redis-backed session cache (every session cached once beforehand, as better-auth's sessions
+ * are already in Redis) and better-auth with Redis as secondary storage. Their results carry
+ * `perOp`: Redis commands and database lookups per call, warm-up included.
+ *
  * @param {import('../lib/databases.js').BenchDatabase} database
  */
-export async function benchSessionValidation(database, portcullis, betterAuth, settings, onResult) {
+export async function benchSessionValidation(database, portcullis, betterAuth, settings, onResult, redis) {
   const { db } = database;
   const pick = (list) => list[Math.floor(Math.random() * list.length)];
   const nowParam = () => (database.name === 'sqlite' ? Date.now() : new Date());
@@ -75,8 +81,50 @@ export async function benchSessionValidation(database, portcullis, betterAuth, s
       check: mustFindUser('better-auth getSession'),
     },
   ];
+  const counted = [];
+  if (redis) {
+    const cachedCase = {
+      key: 'portcullisCached',
+      name: 'Portcullis api.getSession(headers), Redis cache',
+      op: () => redis.portcullis.auth.api.getSession(pick(portcullis.users).headers),
+      check: mustFindUser('Portcullis getSession with the Redis cache'),
+      counters: redis.portcullis.counters,
+    };
+    const betterAuthCase = {
+      key: 'betterAuthRedis',
+      name: 'better-auth api.getSession({ headers }), Redis',
+      op: () => redis.betterAuth.auth.api.getSession({ headers: pick(redis.betterAuth.users).headers }),
+      check: mustFindUser('better-auth getSession with Redis secondary storage'),
+      counters: redis.betterAuth.counters,
+    };
+    // steady state, as better-auth's sessions already sit in Redis: every session cached once
+    // (a miss reads the database twice, see session-service.ts), before the counting starts
+    for (const u of portcullis.users) cachedCase.check(await redis.portcullis.auth.api.getSession(u.headers));
+    for (const c of [cachedCase, betterAuthCase]) counted.push(countCalls(c));
+    cases.splice(3, 0, cachedCase);
+    cases.push(betterAuthCase);
+  }
 
   const results = await compareInterleaved(cases, settings);
+  for (const c of counted) results[c.key].perOp = c.perOp();
   for (const c of cases) onResult({ db: database.label, name: c.name, result: results[c.key] });
   return results;
+}
+
+/** Wraps `c.op` to count its calls, so `perOp()` can divide the counters' growth by them. */
+function countCalls(c) {
+  const op = c.op;
+  const before = { ...c.counters };
+  let calls = 0;
+  c.op = (i) => {
+    calls++;
+    return op(i);
+  };
+  return {
+    key: c.key,
+    perOp: () =>
+      Object.fromEntries(
+        Object.entries(c.counters).map(([k, v]) => [k, (v - before[k]) / Math.max(1, calls)]),
+      ),
+  };
 }
