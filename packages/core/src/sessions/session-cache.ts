@@ -64,6 +64,7 @@ const CHANNEL = 'portcullis:sessions:revoked';
 const VERSION_TTL_SECONDS = 400 * 86_400; // outlives any session
 /** After a failure, leave the shared store alone for this long before trying it again. */
 const BACKOFF_MS = 1_000;
+const FAILURES_TO_TRIP = 3;
 
 interface L1Entry {
   value: SessionWithUser;
@@ -85,6 +86,7 @@ export function createSessionCache(
   const l1 = new Map<string, L1Entry>();
   const pendingVersions = new Map<string, string>(); // key → value still to write after a failure
   let unavailableUntil = 0;
+  let consecutiveFailures = 0;
   let unsubscribe: (() => Promise<void>) | undefined;
   let retryTimer: NodeJS.Timeout | undefined;
   let subscribeTimer: NodeJS.Timeout | undefined;
@@ -95,19 +97,27 @@ export function createSessionCache(
   const entryKey = (tokenHash: string) => `sc:${tokenHash}`;
   const now = () => deps.clock.now().getTime();
 
-  /** Runs a store call unless the store recently failed; `undefined` means "not available". */
+  /**
+   * Runs a store call unless the store is considered down; `undefined` means "not available"
+   * (the caller then uses the database). One slow or failed call only skips the cache for that
+   * call; `FAILURES_TO_TRIP` in a row mark the store down for `BACKOFF_MS`.
+   */
   async function shared<T>(operation: string, call: () => Promise<T>): Promise<T | undefined> {
     if (Date.now() < unavailableUntil) return undefined;
     try {
-      return await call();
+      const result = await call();
+      consecutiveFailures = 0;
+      return result;
     } catch (error) {
-      if (Date.now() >= unavailableUntil) {
+      consecutiveFailures += 1;
+      if (consecutiveFailures >= FAILURES_TO_TRIP) {
         deps.logger.warn('session cache: key-value store unavailable, using the database', {
           operation,
           error: String(error),
         });
+        unavailableUntil = Date.now() + BACKOFF_MS;
+        consecutiveFailures = 0;
       }
-      unavailableUntil = Date.now() + BACKOFF_MS;
       return undefined;
     }
   }
