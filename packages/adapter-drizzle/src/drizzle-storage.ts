@@ -9,9 +9,12 @@ import { portcullisTables as pgTables } from './pg/tables.js';
 import { portcullisTables as sqliteTables } from './sqlite/tables.js';
 import { runSqliteTransaction, sqliteConnectionQueue } from './sqlite-transaction.js';
 import { DrizzleAuditStore } from './stores/audit-store.js';
+import { DrizzleAuthorizationVersionStore } from './stores/authorization-version-store.js';
+import { DrizzleInvitationStore } from './stores/invitation-store.js';
 import { DrizzleMembershipStore } from './stores/membership-store.js';
 import { DrizzleOutboxStore } from './stores/outbox-store.js';
 import { DrizzlePasswordStore } from './stores/password-store.js';
+import { DrizzlePolicyStore } from './stores/policy-store.js';
 import { DrizzleRoleStore } from './stores/role-store.js';
 import { DrizzleSessionStore } from './stores/session-store.js';
 import type { QueryDb, StoreContext, Tables } from './stores/store-context.js';
@@ -135,6 +138,9 @@ function createStores(context: StoreContext): StorageStores {
     passwords: new DrizzlePasswordStore(context),
     memberships: new DrizzleMembershipStore(context),
     roles: new DrizzleRoleStore(context),
+    policies: new DrizzlePolicyStore(context),
+    authorizationVersions: new DrizzleAuthorizationVersionStore(context),
+    invitations: new DrizzleInvitationStore(context),
     sessions: new DrizzleSessionStore(context),
     audit: new DrizzleAuditStore(context),
     outbox: new DrizzleOutboxStore(context),

@@ -3,6 +3,7 @@ export { cacheSqliteStatements } from './cache-sqlite-statements.js';
 export { createKyselyFromUrl, type KyselyConnection } from './create-kysely-from-url.js';
 export { type KyselyStorageOptions, kyselyStorage } from './kysely-storage.js';
 export {
+  authorizationTables,
   type ColumnSpec,
   type ColumnType,
   type ForeignKeySpec,
@@ -11,6 +12,7 @@ export {
   type MigrationContext,
   migrationChecksum,
   migrations,
+  schemaTables,
   sqlType,
   type TableSpec,
 } from './migrations/index.js';

@@ -4,9 +4,12 @@ import { createColumnCodec } from './column-codec.js';
 import { checkMysqlServer } from './mysql-server-check.js';
 import { detectDialect, type SqlDialect } from './sql-dialect.js';
 import { KyselyAuditStore } from './stores/audit-store.js';
+import { KyselyAuthorizationVersionStore } from './stores/authorization-version-store.js';
+import { KyselyInvitationStore } from './stores/invitation-store.js';
 import { KyselyMembershipStore } from './stores/membership-store.js';
 import { KyselyOutboxStore } from './stores/outbox-store.js';
 import { KyselyPasswordStore } from './stores/password-store.js';
+import { KyselyPolicyStore } from './stores/policy-store.js';
 import { KyselyRoleStore } from './stores/role-store.js';
 import { KyselySessionStore } from './stores/session-store.js';
 import { type StoreContext, tableNames } from './stores/store-context.js';
@@ -87,6 +90,9 @@ function createStores(context: StoreContext): StorageStores {
     passwords: new KyselyPasswordStore(context),
     memberships: new KyselyMembershipStore(context),
     roles: new KyselyRoleStore(context),
+    policies: new KyselyPolicyStore(context),
+    authorizationVersions: new KyselyAuthorizationVersionStore(context),
+    invitations: new KyselyInvitationStore(context),
     sessions: new KyselySessionStore(context),
     audit: new KyselyAuditStore(context),
     outbox: new KyselyOutboxStore(context),

@@ -1,4 +1,12 @@
-import type { ActorType, OutboxStatus, TenantStatus, UserPool, UserStatus } from '@portcullis/core';
+import type {
+  ActorType,
+  InvitationStatus,
+  OutboxStatus,
+  StoredPolicy,
+  TenantStatus,
+  UserPool,
+  UserStatus,
+} from '@portcullis/core';
 import {
   bigint,
   foreignKey,
@@ -233,12 +241,89 @@ export function portcullisTables(prefix: string = 'pc_') {
     ],
   );
 
+  const policies = mysqlTable(
+    `${p}policies`,
+    {
+      id: id('id').notNull(),
+      tenantId: id('tenant_id').notNull(),
+      effect: varchar('effect', { length: 16 }).$type<StoredPolicy['effect']>().notNull(),
+      actions: jsonText<string[]>('actions').notNull(),
+      resource: varchar('resource', { length: 128 }).notNull(),
+      /** The policy's condition as JSON text; null when it has none. */
+      conditionJson: jsonText<NonNullable<StoredPolicy['condition']>>('condition_json'),
+      description: text('description'),
+      version: int('version').notNull(),
+      createdAt: utcTimestamp('created_at').notNull(),
+      updatedAt: utcTimestamp('updated_at').notNull(),
+    },
+    (t) => [
+      primaryKey({ name: `${p}policies_pk`, columns: [t.id] }),
+      index(`${p}policies_tenant_idx`).on(t.tenantId),
+      foreignKey({
+        name: `${p}policies_tenant_fk`,
+        columns: [t.tenantId],
+        foreignColumns: [tenants.id],
+      }).onDelete('cascade'),
+    ],
+  );
+
+  /** Per-tenant counters that key authorization caches (one row per tenant, created on first bump). */
+  const authzVersions = mysqlTable(
+    `${p}authz_versions`,
+    {
+      tenantId: id('tenant_id').notNull(),
+      rolesVersion: bigint('roles_version', { mode: 'number' }).notNull(),
+      policiesVersion: bigint('policies_version', { mode: 'number' }).notNull(),
+    },
+    (t) => [
+      primaryKey({ name: `${p}authz_versions_pk`, columns: [t.tenantId] }),
+      foreignKey({
+        name: `${p}authz_versions_tenant_fk`,
+        columns: [t.tenantId],
+        foreignColumns: [tenants.id],
+      }).onDelete('cascade'),
+    ],
+  );
+
+  const invitations = mysqlTable(
+    `${p}invitations`,
+    {
+      id: id('id').notNull(),
+      tenantId: id('tenant_id').notNull(),
+      email: varchar('email', { length: 320 }),
+      roles: jsonText<string[]>('roles').notNull(),
+      /** SHA-256 of the invitation token; the token itself is never stored. */
+      tokenHash: varchar('token_hash', { length: 128 }).notNull(),
+      // before `uses`: Drizzle orders SET by column, and MySQL evaluates it left to right
+      status: varchar('status', { length: 16 }).$type<InvitationStatus>().notNull(),
+      maxUses: int('max_uses').notNull(),
+      uses: int('uses').notNull(),
+      expiresAt: utcTimestamp('expires_at').notNull(),
+      createdBy: id('created_by'),
+      createdAt: utcTimestamp('created_at').notNull(),
+      updatedAt: utcTimestamp('updated_at').notNull(),
+    },
+    (t) => [
+      primaryKey({ name: `${p}invitations_pk`, columns: [t.id] }),
+      unique(`${p}invitations_token_hash_uq`).on(t.tokenHash),
+      index(`${p}invitations_tenant_idx`).on(t.tenantId),
+      foreignKey({
+        name: `${p}invitations_tenant_fk`,
+        columns: [t.tenantId],
+        foreignColumns: [tenants.id],
+      }).onDelete('cascade'),
+    ],
+  );
+
   return {
     tenants,
     users,
     passwords,
     memberships,
     roles,
+    policies,
+    authzVersions,
+    invitations,
     sessions,
     auditChainHeads,
     auditEvents,

@@ -1,7 +1,9 @@
 import type { Member, Membership, MembershipStore, Page, PageRequest } from '@portcullis/core';
-import { and, asc, eq, getTableColumns, gt } from 'drizzle-orm';
+import { and, asc, count, eq, getTableColumns, gt, type SQL, sql } from 'drizzle-orm';
+import { affectedRows } from './dialect-queries.js';
 import { toPage } from './page.js';
 import type { StoreContext } from './store-context.js';
+import { updateReturning } from './update-returning.js';
 
 export class DrizzleMembershipStore implements MembershipStore {
   constructor(private readonly ctx: StoreContext) {}
@@ -55,5 +57,56 @@ export class DrizzleMembershipStore implements MembershipStore {
       .from(memberships)
       .where(eq(memberships.userId, userId))
       .orderBy(asc(memberships.tenantId));
+  }
+
+  async updateRoles(
+    tenantId: string,
+    userId: string,
+    roles: string[],
+    updatedAt: Date,
+  ): Promise<Membership | null> {
+    return this.#update(tenantId, userId, { roles, updatedAt });
+  }
+
+  async updateAttributes(
+    tenantId: string,
+    userId: string,
+    attributes: Record<string, unknown>,
+    updatedAt: Date,
+  ): Promise<Membership | null> {
+    return this.#update(tenantId, userId, { attributes, updatedAt });
+  }
+
+  async remove(tenantId: string, userId: string): Promise<boolean> {
+    const { db, tables, dialect } = this.ctx;
+    const { memberships } = tables;
+    const result = await db
+      .delete(memberships)
+      .where(and(eq(memberships.tenantId, tenantId), eq(memberships.userId, userId)));
+    return affectedRows(dialect, result) === 1;
+  }
+
+  async countWithRole(tenantId: string, roleKey: string): Promise<number> {
+    const { db, tables, dialect } = this.ctx;
+    const { memberships } = tables;
+    // roles is a JSON array in a text column: test membership with the database's JSON functions
+    const holds: SQL =
+      dialect === 'postgres'
+        ? sql`cast(${memberships.roles} as jsonb) ? ${roleKey}`
+        : dialect === 'mysql'
+          ? sql`json_contains(${memberships.roles}, json_quote(${roleKey}))`
+          : sql`exists (select 1 from json_each(${memberships.roles}) where value = ${roleKey})`;
+    const [row] = await db
+      .select({ count: count() })
+      .from(memberships)
+      .where(and(eq(memberships.tenantId, tenantId), holds));
+    return Number(row?.count ?? 0);
+  }
+
+  async #update(tenantId: string, userId: string, set: Record<string, unknown>): Promise<Membership | null> {
+    const { memberships } = this.ctx.tables;
+    const where = and(eq(memberships.tenantId, tenantId), eq(memberships.userId, userId));
+    const row = await updateReturning(this.ctx, memberships, set, where, where);
+    return row ?? null;
   }
 }

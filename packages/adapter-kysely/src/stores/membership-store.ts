@@ -1,8 +1,10 @@
 import type { Member, Membership, MembershipStore, Page, PageRequest } from '@portcullis/core';
+import { sql } from 'kysely';
 import type { ColumnCodec } from '../column-codec.js';
 import type { Row } from '../kysely-types.js';
 import { toPage } from './page.js';
 import type { StoreContext } from './store-context.js';
+import { updateReturning } from './update-returning.js';
 
 export class KyselyMembershipStore implements MembershipStore {
   constructor(private readonly ctx: StoreContext) {}
@@ -70,6 +72,76 @@ export class KyselyMembershipStore implements MembershipStore {
       .orderBy('tenant_id')
       .execute();
     return rows.map((row) => toMembership(row, codec));
+  }
+
+  async updateRoles(
+    tenantId: string,
+    userId: string,
+    roles: string[],
+    updatedAt: Date,
+  ): Promise<Membership | null> {
+    const { codec } = this.ctx;
+    return this.#update(tenantId, userId, {
+      roles: codec.toJson(roles),
+      updated_at: codec.toDate(updatedAt),
+    });
+  }
+
+  async updateAttributes(
+    tenantId: string,
+    userId: string,
+    attributes: Record<string, unknown>,
+    updatedAt: Date,
+  ): Promise<Membership | null> {
+    const { codec } = this.ctx;
+    return this.#update(tenantId, userId, {
+      attributes: codec.toJson(attributes),
+      updated_at: codec.toDate(updatedAt),
+    });
+  }
+
+  async remove(tenantId: string, userId: string): Promise<boolean> {
+    const { db, tables } = this.ctx;
+    const result = await db
+      .deleteFrom(tables.memberships)
+      .where('tenant_id', '=', tenantId)
+      .where('user_id', '=', userId)
+      .executeTakeFirst();
+    return result.numDeletedRows === 1n;
+  }
+
+  async countWithRole(tenantId: string, roleKey: string): Promise<number> {
+    const { db, tables, dialect, codec } = this.ctx;
+    // roles is a JSON array in a text column: test membership with the database's JSON functions
+    const holds =
+      dialect === 'postgres'
+        ? sql<boolean>`cast(roles as jsonb) ? ${roleKey}`
+        : dialect === 'mysql'
+          ? sql<boolean>`json_contains(roles, json_quote(${roleKey}))`
+          : sql<boolean>`exists (select 1 from json_each(roles) where value = ${roleKey})`;
+    const row = await db
+      .selectFrom(tables.memberships)
+      .select((eb) => eb.fn.countAll().as('count'))
+      .where('tenant_id', '=', tenantId)
+      .where(holds)
+      .executeTakeFirst();
+    return codec.fromInteger(row?.count ?? 0);
+  }
+
+  async #update(tenantId: string, userId: string, set: Record<string, unknown>): Promise<Membership | null> {
+    const { tables, codec } = this.ctx;
+    const row = await updateReturning(
+      this.ctx,
+      tables.memberships,
+      ({ db }) =>
+        db
+          .updateTable(tables.memberships)
+          .set(set)
+          .where('tenant_id', '=', tenantId)
+          .where('user_id', '=', userId),
+      { tenant_id: tenantId, user_id: userId },
+    );
+    return row ? toMembership(row, codec) : null;
   }
 }
 

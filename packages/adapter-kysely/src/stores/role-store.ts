@@ -1,7 +1,9 @@
-import type { Role, RoleStore } from '@portcullis/core';
+import type { Role, RolePatch, RoleStore } from '@portcullis/core';
+import { sql } from 'kysely';
 import type { ColumnCodec } from '../column-codec.js';
 import type { Row } from '../kysely-types.js';
 import type { StoreContext } from './store-context.js';
+import { updateReturning } from './update-returning.js';
 
 export class KyselyRoleStore implements RoleStore {
   constructor(private readonly ctx: StoreContext) {}
@@ -47,6 +49,45 @@ export class KyselyRoleStore implements RoleStore {
       .where('key', '=', key)
       .executeTakeFirst();
     return row ? toRole(row, codec) : null;
+  }
+
+  async findById(tenantId: string, id: string): Promise<Role | null> {
+    const { db, tables, codec } = this.ctx;
+    const row = await db
+      .selectFrom(tables.roles)
+      .selectAll()
+      .where('tenant_id', '=', tenantId)
+      .where('id', '=', id)
+      .executeTakeFirst();
+    return row ? toRole(row, codec) : null;
+  }
+
+  async update(tenantId: string, id: string, patch: RolePatch): Promise<Role | null> {
+    const { tables, codec } = this.ctx;
+    const set: Record<string, unknown> = {};
+    if (patch.name !== undefined) set.name = patch.name;
+    if (patch.permissions !== undefined) set.permissions = codec.toJson(patch.permissions);
+    // `version + 1` in the statement itself: concurrent updates never lose an increment
+    set.version = sql`version + 1`;
+    set.updated_at = codec.toDate(patch.updatedAt);
+    const row = await updateReturning(
+      this.ctx,
+      tables.roles,
+      ({ db }) =>
+        db.updateTable(tables.roles).set(set).where('tenant_id', '=', tenantId).where('id', '=', id),
+      { id },
+    );
+    return row ? toRole(row, codec) : null;
+  }
+
+  async delete(tenantId: string, id: string): Promise<boolean> {
+    const { db, tables } = this.ctx;
+    const result = await db
+      .deleteFrom(tables.roles)
+      .where('tenant_id', '=', tenantId)
+      .where('id', '=', id)
+      .executeTakeFirst();
+    return result.numDeletedRows === 1n;
   }
 }
 

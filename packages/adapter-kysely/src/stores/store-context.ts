@@ -9,6 +9,9 @@ export interface TableNames {
   passwords: string;
   memberships: string;
   roles: string;
+  policies: string;
+  authzVersions: string;
+  invitations: string;
   sessions: string;
   auditChainHeads: string;
   auditEvents: string;
@@ -22,6 +25,9 @@ export function tableNames(prefix: string): TableNames {
     passwords: `${prefix}passwords`,
     memberships: `${prefix}memberships`,
     roles: `${prefix}roles`,
+    policies: `${prefix}policies`,
+    authzVersions: `${prefix}authz_versions`,
+    invitations: `${prefix}invitations`,
     sessions: `${prefix}sessions`,
     auditChainHeads: `${prefix}audit_chain_heads`,
     auditEvents: `${prefix}audit_events`,

@@ -1,4 +1,4 @@
-import { type ColumnSpec, initialTables, type TableSpec } from '@portcullis/adapter-kysely';
+import { type ColumnSpec, schemaTables, type TableSpec } from '@portcullis/adapter-kysely';
 
 /** The dialects `portcullis generate drizzle --dialect` takes, named like Drizzle's modules. */
 export type DrizzleSchemaDialect = 'pg' | 'mysql' | 'sqlite';
@@ -9,7 +9,7 @@ export interface DrizzleSchemaOptions {
   dialect: DrizzleSchemaDialect;
   /** The prefix the migrations ran with. Default `pc_`. */
   tablePrefix?: string | undefined;
-  /** The tables to declare; the migrations' own (`initialTables`) by default. */
+  /** The tables to declare; every table the migrations create (`schemaTables`) by default. */
   tables?: readonly TableSpec[];
 }
 
@@ -34,7 +34,7 @@ type Helper = 'jsonText' | 'varchar' | 'bigint';
  */
 export function renderDrizzleSchema(options: DrizzleSchemaOptions): string {
   const prefix = options.tablePrefix ?? 'pc_';
-  const tables = options.tables ?? initialTables;
+  const tables = options.tables ?? schemaTables;
   const source = DIALECT_SOURCES[options.dialect];
   const imports = new Set<string>([source.tableFunction, 'primaryKey']);
   const helpers = new Set<Helper>();

@@ -1,4 +1,8 @@
 export type { AuthorizationFilter, FilterRequest } from './authorization-filter.js';
+export type {
+  AuthorizationVersionStore,
+  AuthorizationVersions,
+} from './authorization-version-store.js';
 export {
   type AuthorizationResource,
   type AuthorizationSubject,
@@ -49,7 +53,8 @@ export {
   policyDefinitionSchema,
   policyInputSchema,
 } from './policy-schema.js';
-export type { RoleStore } from './role-store.js';
+export type { PolicyReplacement, PolicyStore, StoredPolicy } from './policy-store.js';
+export type { RolePatch, RoleStore } from './role-store.js';
 export type { Role, RoleTemplate } from './roles.js';
 export {
   lowerAuthorizationFilter,

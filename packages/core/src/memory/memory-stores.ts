@@ -1,10 +1,14 @@
 import type { AuditChainHead, AuditEvent } from '../audit/audit.js';
 import type { AuditStore } from '../audit/audit-store.js';
+import type { AuthorizationVersionStore } from '../authorization/authorization-version-store.js';
+import type { PolicyStore, StoredPolicy } from '../authorization/policy-store.js';
 import type { RoleStore } from '../authorization/role-store.js';
 import type { PasswordStore } from '../credentials/passwords/password-store.js';
 import { AuthError } from '../errors.js';
+import type { InvitationStore } from '../invitations/invitation-store.js';
+import type { Invitation } from '../invitations/invitations.js';
 import type { MembershipStore } from '../memberships/membership-store.js';
-import type { Member } from '../memberships/memberships.js';
+import type { Member, Membership } from '../memberships/memberships.js';
 import type { OutboxEvent } from '../outbox/outbox.js';
 import type { OutboxStore } from '../outbox/outbox-store.js';
 import type { Page, PageRequest } from '../ports/pagination.js';
@@ -35,6 +39,9 @@ export function createMemoryStores(
     passwords: passwordStore(tables, writer, run),
     memberships: membershipStore(tables, writer, run),
     roles: roleStore(tables, writer, run),
+    policies: policyStore(tables, writer, run),
+    authorizationVersions: authorizationVersionStore(tables, writer, run),
+    invitations: invitationStore(tables, writer, run),
     sessions: sessionStore(tables, writer, run),
     audit: auditStore(tables, writer, run),
     outbox: outboxStore(tables, writer, run),
@@ -158,7 +165,41 @@ function membershipStore(tables: MemoryTables, writer: TableWriter, run: RunOper
           .sort((a, b) => compare(a.tenantId, b.tenantId) || compare(a.id, b.id))
           .map(copy),
       ),
+    updateRoles: (tenantId, userId, roles, updatedAt) =>
+      run(() => updateMembership(tenantId, userId, { roles: copy(roles), updatedAt: new Date(updatedAt) })),
+    updateAttributes: (tenantId, userId, attributes, updatedAt) =>
+      run(() =>
+        updateMembership(tenantId, userId, { attributes: copy(attributes), updatedAt: new Date(updatedAt) }),
+      ),
+    remove: (tenantId, userId) =>
+      run(() => {
+        const key = pairKey(tenantId, userId);
+        const id = tables.membershipIdByTenantUser.get(key);
+        if (id === undefined) return false;
+        writer.delete(tables.memberships, id);
+        writer.delete(tables.membershipIdByTenantUser, key);
+        return true;
+      }),
+    countWithRole: (tenantId, roleKey) =>
+      run(() => {
+        let count = 0;
+        for (const membership of tables.memberships.values()) {
+          if (membership.tenantId === tenantId && membership.roles.includes(roleKey)) count += 1;
+        }
+        return count;
+      }),
   };
+
+  function updateMembership(tenantId: string, userId: string, changes: Partial<Membership>) {
+    const current = lookup(
+      tables.memberships,
+      tables.membershipIdByTenantUser.get(pairKey(tenantId, userId)),
+    );
+    if (!current) return null;
+    const next = { ...current, ...changes };
+    writer.set(tables.memberships, current.id, next);
+    return copy(next);
+  }
 }
 
 function roleStore(tables: MemoryTables, writer: TableWriter, run: RunOperation): RoleStore {
@@ -190,7 +231,151 @@ function roleStore(tables: MemoryTables, writer: TableWriter, run: RunOperation)
       ),
     findByKey: (tenantId, key) =>
       run(() => copyOrNull(lookup(tables.roles, tables.roleIdByTenantKey.get(pairKey(tenantId, key))))),
+    findById: (tenantId, id) => run(() => copyOrNull(ownedBy(tables.roles.get(id), tenantId))),
+    update: (tenantId, id, patch) =>
+      run(() => {
+        const current = ownedBy(tables.roles.get(id), tenantId);
+        if (!current) return null;
+        const next = { ...current, version: current.version + 1, updatedAt: new Date(patch.updatedAt) };
+        if (patch.name !== undefined) next.name = patch.name;
+        if (patch.permissions !== undefined) next.permissions = copy(patch.permissions);
+        writer.set(tables.roles, id, next);
+        return copy(next);
+      }),
+    delete: (tenantId, id) =>
+      run(() => {
+        const current = ownedBy(tables.roles.get(id), tenantId);
+        if (!current) return false;
+        writer.delete(tables.roles, id);
+        writer.delete(tables.roleIdByTenantKey, pairKey(tenantId, current.key));
+        return true;
+      }),
   };
+}
+
+function policyStore(tables: MemoryTables, writer: TableWriter, run: RunOperation): PolicyStore {
+  return {
+    create: (policy) =>
+      run(() => {
+        if (tables.policies.has(policy.id)) throw conflict('policies: id exists');
+        writer.set(tables.policies, policy.id, copy(policy));
+      }),
+    findById: (tenantId, id) => run(() => copyOrNull(ownedBy(tables.policies.get(id), tenantId))),
+    listByTenant: (tenantId) =>
+      run(() =>
+        [...tables.policies.values()]
+          .filter((policy) => policy.tenantId === tenantId)
+          .sort(byId)
+          .map(copy),
+      ),
+    replace: (tenantId, id, replacement) =>
+      run(() => {
+        const current = ownedBy(tables.policies.get(id), tenantId);
+        if (!current) return null;
+        const next: StoredPolicy = {
+          id,
+          tenantId,
+          effect: replacement.effect,
+          actions: copy(replacement.actions),
+          resource: replacement.resource,
+          version: current.version + 1,
+          createdAt: current.createdAt,
+          updatedAt: new Date(replacement.updatedAt),
+        };
+        if (replacement.condition !== undefined) next.condition = copy(replacement.condition);
+        if (replacement.description !== undefined) next.description = replacement.description;
+        writer.set(tables.policies, id, next);
+        return copy(next);
+      }),
+    delete: (tenantId, id) =>
+      run(() => {
+        if (!ownedBy(tables.policies.get(id), tenantId)) return false;
+        writer.delete(tables.policies, id);
+        return true;
+      }),
+  };
+}
+
+function authorizationVersionStore(
+  tables: MemoryTables,
+  writer: TableWriter,
+  run: RunOperation,
+): AuthorizationVersionStore {
+  const current = (tenantId: string) =>
+    tables.authorizationVersions.get(tenantId) ?? { tenantId, roles: 0, policies: 0 };
+  const bump = (tenantId: string, which: 'roles' | 'policies') =>
+    run(() => {
+      const next = { ...current(tenantId) };
+      next[which] += 1;
+      writer.set(tables.authorizationVersions, tenantId, next);
+      return next[which];
+    });
+  return {
+    getVersions: (tenantId) => run(() => copy(current(tenantId))),
+    bumpRolesVersion: (tenantId) => bump(tenantId, 'roles'),
+    bumpPoliciesVersion: (tenantId) => bump(tenantId, 'policies'),
+  };
+}
+
+function invitationStore(tables: MemoryTables, writer: TableWriter, run: RunOperation): InvitationStore {
+  const update = (invitation: Invitation, changes: Partial<Invitation>) => {
+    const next = { ...invitation, ...changes };
+    writer.set(tables.invitations, invitation.id, next);
+    return next;
+  };
+  return {
+    create: (invitation) =>
+      run(() => {
+        if (tables.invitations.has(invitation.id)) throw conflict('invitations: id exists');
+        if (tables.invitationIdByTokenHash.has(invitation.tokenHash))
+          throw conflict('invitations: token hash exists');
+        writer.set(tables.invitations, invitation.id, copy(invitation));
+        writer.set(tables.invitationIdByTokenHash, invitation.tokenHash, invitation.id);
+      }),
+    findByTokenHash: (tokenHash) =>
+      run(() => copyOrNull(lookup(tables.invitations, tables.invitationIdByTokenHash.get(tokenHash)))),
+    listByTenant: (tenantId, page) =>
+      run(() =>
+        paginate(
+          [...tables.invitations.values()]
+            .filter((invitation) => invitation.tenantId === tenantId)
+            .sort(byId),
+          page,
+          copy,
+        ),
+      ),
+    revoke: (tenantId, id, updatedAt) =>
+      run(() => {
+        const invitation = ownedBy(tables.invitations.get(id), tenantId);
+        if (!invitation || invitation.status !== 'pending') return false;
+        update(invitation, { status: 'revoked', updatedAt: new Date(updatedAt) });
+        return true;
+      }),
+    consumeUse: (id, now) =>
+      run(() => {
+        const invitation = tables.invitations.get(id);
+        if (
+          !invitation ||
+          invitation.status !== 'pending' ||
+          invitation.expiresAt.getTime() <= now.getTime() ||
+          invitation.uses >= invitation.maxUses
+        )
+          return null;
+        const uses = invitation.uses + 1;
+        return copy(
+          update(invitation, {
+            uses,
+            status: uses >= invitation.maxUses ? 'exhausted' : 'pending',
+            updatedAt: new Date(now),
+          }),
+        );
+      }),
+  };
+}
+
+/** The row when it belongs to the tenant: an id of another tenant's row finds nothing. */
+function ownedBy<T extends { tenantId: string | null }>(row: T | undefined, tenantId: string): T | undefined {
+  return row && row.tenantId === tenantId ? row : undefined;
 }
 
 function sessionStore(tables: MemoryTables, writer: TableWriter, run: RunOperation): SessionStore {

@@ -1,5 +1,8 @@
 import type { AuditEvent } from '../audit/audit.js';
+import type { AuthorizationVersions } from '../authorization/authorization-version-store.js';
+import type { StoredPolicy } from '../authorization/policy-store.js';
 import type { Role } from '../authorization/roles.js';
+import type { Invitation } from '../invitations/invitations.js';
 import type { Membership } from '../memberships/memberships.js';
 import type { OutboxEvent } from '../outbox/outbox.js';
 import type { Session } from '../sessions/sessions.js';
@@ -30,6 +33,12 @@ export interface MemoryTables {
   roles: Map<string, Role>;
   /** `pairKey(tenantId, key)` → role id */
   roleIdByTenantKey: Map<string, string>;
+  policies: Map<string, StoredPolicy>;
+  /** tenant id → versions */
+  authorizationVersions: Map<string, AuthorizationVersions>;
+  invitations: Map<string, Invitation>;
+  /** token hash → invitation id */
+  invitationIdByTokenHash: Map<string, string>;
   sessions: Map<string, Session>;
   /** token hash → session id */
   sessionIdByTokenHash: Map<string, string>;
@@ -51,6 +60,10 @@ export function createMemoryTables(): MemoryTables {
     membershipIdByTenantUser: new Map(),
     roles: new Map(),
     roleIdByTenantKey: new Map(),
+    policies: new Map(),
+    authorizationVersions: new Map(),
+    invitations: new Map(),
+    invitationIdByTokenHash: new Map(),
     sessions: new Map(),
     sessionIdByTokenHash: new Map(),
     auditChains: new Map(),
@@ -84,6 +97,14 @@ export class TableWriter {
       this.#undo.push(() => (existed ? map.set(key, previous as V) : map.delete(key)));
     }
     map.set(key, value);
+  }
+
+  delete<K, V>(map: Map<K, V>, key: K): void {
+    if (this.#undo && map.has(key)) {
+      const previous = map.get(key) as V;
+      this.#undo.push(() => map.set(key, previous));
+    }
+    map.delete(key);
   }
 
   push<T>(array: T[], item: T): void {

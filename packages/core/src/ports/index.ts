@@ -7,9 +7,16 @@ export {
   GLOBAL_AUDIT_CHAIN,
 } from '../audit/audit.js';
 export type { AuditQuery, AuditStore } from '../audit/audit-store.js';
-export type { RoleStore } from '../authorization/role-store.js';
+export type {
+  AuthorizationVersionStore,
+  AuthorizationVersions,
+} from '../authorization/authorization-version-store.js';
+export type { PolicyReplacement, PolicyStore, StoredPolicy } from '../authorization/policy-store.js';
+export type { RolePatch, RoleStore } from '../authorization/role-store.js';
 export type { Role, RoleTemplate } from '../authorization/roles.js';
 export type { PasswordStore } from '../credentials/passwords/password-store.js';
+export type { InvitationStore } from '../invitations/invitation-store.js';
+export type { Invitation, InvitationStatus } from '../invitations/invitations.js';
 export type { MembershipStore } from '../memberships/membership-store.js';
 export type { Member, Membership } from '../memberships/memberships.js';
 export type { OutboxEvent, OutboxStatus } from '../outbox/outbox.js';

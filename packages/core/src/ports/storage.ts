@@ -1,6 +1,9 @@
 import type { AuditStore } from '../audit/audit-store.js';
+import type { AuthorizationVersionStore } from '../authorization/authorization-version-store.js';
+import type { PolicyStore } from '../authorization/policy-store.js';
 import type { RoleStore } from '../authorization/role-store.js';
 import type { PasswordStore } from '../credentials/passwords/password-store.js';
+import type { InvitationStore } from '../invitations/invitation-store.js';
 import type { MembershipStore } from '../memberships/membership-store.js';
 import type { OutboxStore } from '../outbox/outbox-store.js';
 import type { SessionStore } from '../sessions/session-store.js';
@@ -17,6 +20,9 @@ export interface StorageStores {
   passwords: PasswordStore;
   memberships: MembershipStore;
   roles: RoleStore;
+  policies: PolicyStore;
+  authorizationVersions: AuthorizationVersionStore;
+  invitations: InvitationStore;
   sessions: SessionStore;
   audit: AuditStore;
   outbox: OutboxStore;

@@ -7,8 +7,11 @@ const WRAPPED = Symbol.for('portcullis.wrappedStorage');
 
 /** Store methods whose first argument is a tenant id: it must be a non-empty string. */
 const TENANT_FIRST_ARG: Record<string, readonly string[]> = {
-  memberships: ['find', 'listByTenant'],
-  roles: ['listByTenant', 'findByKey'],
+  memberships: ['find', 'listByTenant', 'updateRoles', 'updateAttributes', 'remove', 'countWithRole'],
+  roles: ['listByTenant', 'findByKey', 'findById', 'update', 'delete'],
+  policies: ['findById', 'listByTenant', 'replace', 'delete'],
+  authorizationVersions: ['getVersions', 'bumpRolesVersion', 'bumpPoliciesVersion'],
+  invitations: ['listByTenant', 'revoke'],
   sessions: ['revokeAllForTenant'],
 };
 
@@ -69,6 +72,9 @@ const STORE_NAMES: Record<keyof StorageStores, true> = {
   passwords: true,
   memberships: true,
   roles: true,
+  policies: true,
+  authorizationVersions: true,
+  invitations: true,
   sessions: true,
   audit: true,
   outbox: true,

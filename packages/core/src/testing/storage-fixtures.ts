@@ -6,10 +6,12 @@ import {
   type AuditEventInput,
   GLOBAL_AUDIT_CHAIN,
 } from '../audit/audit.js';
+import type { StoredPolicy } from '../authorization/policy-store.js';
 import type { Role } from '../authorization/roles.js';
 import { sha256Hex } from '../crypto/random.js';
 import { uuidv7 } from '../crypto/uuid.js';
 import { isAuthError } from '../errors.js';
+import type { Invitation } from '../invitations/invitations.js';
 import type { Membership } from '../memberships/memberships.js';
 import type { OutboxEvent } from '../outbox/outbox.js';
 import type { Storage, StorageStores } from '../ports/storage.js';
@@ -105,6 +107,44 @@ export function aRole(tenantId: string, key: string, overrides: Partial<Role> = 
     name: key,
     permissions: [`${key}.read`],
     version: 1,
+    createdAt: now,
+    updatedAt: now,
+    ...overrides,
+  };
+}
+
+/** A tenant policy letting owners update their documents, version 1. */
+export function aPolicy(tenantId: string, overrides: Partial<StoredPolicy> = {}): StoredPolicy {
+  const now = new Date();
+  return {
+    id: uuidv7(),
+    tenantId,
+    effect: 'allow',
+    actions: ['document.update', 'document.delete'],
+    resource: 'document',
+    condition: { eq: [{ ref: 'resource.ownerId' }, { ref: 'subject.id' }] },
+    description: 'Members may edit their own documents',
+    version: 1,
+    createdAt: now,
+    updatedAt: now,
+    ...overrides,
+  };
+}
+
+/** A pending open-link invitation with 3 uses, expiring in a week. */
+export function anInvitation(tenantId: string, overrides: Partial<Invitation> = {}): Invitation {
+  const now = new Date();
+  return {
+    id: uuidv7(),
+    tenantId,
+    email: null,
+    roles: ['member'],
+    tokenHash: sha256Hex(randomBytes(32).toString('base64url')),
+    maxUses: 3,
+    uses: 0,
+    status: 'pending',
+    expiresAt: later(now, 7 * 24 * 3_600_000),
+    createdBy: null,
     createdAt: now,
     updatedAt: now,
     ...overrides,

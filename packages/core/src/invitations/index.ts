@@ -1,0 +1,2 @@
+export type { InvitationStore } from './invitation-store.js';
+export type { Invitation, InvitationStatus } from './invitations.js';

@@ -1,0 +1,26 @@
+/** Where an invitation stands. Expiry is not a status: it is read from `expiresAt`. */
+export type InvitationStatus = 'pending' | 'revoked' | 'exhausted';
+
+/**
+ * An invitation into a tenant, for one email or, with `email: null`, an open link anyone holding
+ * the token may use. Only the token's hash is stored. Each acceptance uses one of `maxUses`; the
+ * last use turns it `exhausted`.
+ */
+export interface Invitation {
+  id: string;
+  tenantId: string;
+  /** The invited address (normalized), or null for an open link. */
+  email: string | null;
+  /** Role keys the new member gets. */
+  roles: string[];
+  /** SHA-256 of the invitation token; the token itself is never stored. */
+  tokenHash: string;
+  maxUses: number;
+  uses: number;
+  status: InvitationStatus;
+  expiresAt: Date;
+  /** The user who created it, or null when the system did. */
+  createdBy: string | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
