@@ -1,4 +1,6 @@
 import type { AuditChainVerification } from './audit/audit-chain.js';
+import type { AuthorizationFilter } from './authorization/authorization-filter.js';
+import type { AuthorizationResult, AuthorizeInput } from './authorization/authorization-service.js';
 import type { CallContext } from './call-context.js';
 import type {
   ChangePasswordInput,
@@ -74,6 +76,23 @@ export interface AuthApi {
   /** Suspends the user and revokes all their sessions at once. */
   suspendUser(userId: string, context?: CallContext): Promise<User>;
   reactivateUser(userId: string, context?: CallContext): Promise<User>;
+  /**
+   * Is the user allowed `action` (on `resource`) in the tenant? Roles, the tenant's policies and
+   * code-defined ones decide; `explain` lists every rule considered. A user with no membership
+   * gets `{ allowed: false, reason: { kind: 'not_member' } }`.
+   *
+   * @example
+   * const { allowed } = await auth.api.authorize({ userId, tenantId, action: 'document.update',
+   *   resource: { type: 'document', ownerId: doc.ownerId } })
+   */
+  authorize(input: AuthorizeInput): Promise<AuthorizationResult>;
+  /**
+   * Which resources of a type the user may act on, as `all`, `none` or a condition that
+   * `toKyselyWhere` / `toDrizzleWhere` turn into a `where`.
+   */
+  authorizationFilter(
+    input: Omit<AuthorizeInput, 'resource' | 'explain'> & { resourceType: string },
+  ): Promise<AuthorizationFilter>;
   /**
    * Recomputes an audit hash chain: a tenant's (`{ tenantId }`), a user's own events outside any
    * tenant (`{ userId }`), or the global chain (`{}`).

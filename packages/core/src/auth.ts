@@ -1,6 +1,7 @@
 import { auditChainKey } from './audit/audit.js';
 import { verifyAuditEvents } from './audit/audit-chain.js';
 import type { AuthApi } from './auth-api.js';
+import { createAuthorizationService } from './authorization/authorization-service.js';
 import type { CallContext } from './call-context.js';
 import { type AuthConfig, type ResolvedConfig, resolveConfig } from './config.js';
 import { createPasswordHasher } from './credentials/passwords/password-hasher.js';
@@ -128,6 +129,10 @@ export function createAuth(options: AuthConfig): Auth {
   const tenants = createTenantService(deps);
   const memberships = createMembershipService(deps, tenants);
   const passwords = createPasswordService(deps, { users, sessions, tenants });
+  const authorization = createAuthorizationService(deps, {
+    globalPolicies: config.authorization.policies,
+    cacheSize: config.authorization.cacheSize,
+  });
   const cookieName = sessionCookieName({ name: config.session.cookieName, secure: config.secureCookies });
   const page = (p?: { limit?: number; cursor?: string }) => ({ limit: p?.limit ?? 50, cursor: p?.cursor });
 
@@ -186,6 +191,8 @@ export function createAuth(options: AuthConfig): Auth {
     getUser: users.getUser,
     suspendUser: users.suspendUser,
     reactivateUser: users.reactivateUser,
+    authorize: authorization.authorize,
+    authorizationFilter: authorization.authorizationFilter,
     verifyAuditChain(scope) {
       const chainKey = auditChainKey(scope);
       return verifyAuditEvents((afterSeq, limit) => storage.audit.listChain(chainKey, afterSeq, limit));

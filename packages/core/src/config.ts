@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import type { PolicyDefinition } from './authorization/policy.js';
+import { policyDefinitionSchema } from './authorization/policy-schema.js';
 import type { RoleTemplate } from './authorization/roles.js';
 import {
   type Argon2Params,
@@ -120,6 +122,15 @@ export interface AuthConfig {
     /** Start the in-process dispatcher with createAuth. Default true. */
     autoStart?: boolean;
   };
+  authorization?: {
+    /**
+     * Code-defined policies that apply in every tenant (besides each tenant's stored ones),
+     * e.g. a global deny outside office hours. Validated at start.
+     */
+    policies?: Array<Omit<PolicyDefinition, 'tenantId'>>;
+    /** Compiled tenant authorizers kept per instance. Default 1000. */
+    cacheSize?: number;
+  };
   mailer?: Mailer;
   clock?: Clock;
   logger?: Logger;
@@ -159,6 +170,7 @@ export interface ResolvedConfig {
     maxAttempts: number;
     autoStart: boolean;
   };
+  authorization: { policies: PolicyDefinition[]; cacheSize: number };
   storageTimeoutMs: number;
 }
 
@@ -287,6 +299,13 @@ const configSchema = z
       })
       .strict()
       .optional(),
+    authorization: z
+      .object({
+        policies: z.array(z.unknown()).max(1000).optional(),
+        cacheSize: z.number().int().min(1).optional(),
+      })
+      .strict()
+      .optional(),
     mailer: port(['send']).optional(),
     clock: port(['now']).optional(),
     logger: port(['debug', 'info', 'warn', 'error']).optional(),
@@ -364,6 +383,18 @@ export function resolveConfig(config: AuthConfig): ResolvedConfig {
       pollIntervalMs: config.outbox?.pollIntervalMs ?? 1000,
       maxAttempts: config.outbox?.maxAttempts ?? 10,
       autoStart: config.outbox?.autoStart ?? true,
+    },
+    authorization: {
+      policies: (config.authorization?.policies ?? []).map((policy, index) => {
+        const parsed = policyDefinitionSchema.safeParse({ ...policy, tenantId: null });
+        if (!parsed.success) {
+          throw new AuthError('config_invalid', {
+            detail: `authorization.policies.${index}: ${parsed.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; ')}`,
+          });
+        }
+        return parsed.data;
+      }),
+      cacheSize: config.authorization?.cacheSize ?? 1000,
     },
     storageTimeoutMs: config.storageTimeoutMs ?? 10_000,
   };

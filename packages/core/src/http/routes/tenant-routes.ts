@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { authorizeInputSchema } from '../../authorization/authorization-service.js';
+import { AuthError } from '../../errors.js';
 import {
   createTenantInputSchema,
   pageQuerySchema,
@@ -16,6 +18,14 @@ import { defineRoute } from '../route.js';
 
 const problem = (description: string) => ({ description, schema: problemSchema });
 const tenantParams = z.object({ tenantId: z.string().min(1).max(64) });
+
+const decisionSchema = z.object({
+  allowed: z.boolean(),
+  reason: z.object({ kind: z.string(), id: z.string().optional(), key: z.string().optional() }),
+  explanation: z
+    .array(z.object({ rule: z.string(), effect: z.string(), matched: z.boolean(), why: z.string() }))
+    .optional(),
+});
 
 export const tenantRoutes = [
   defineRoute({
@@ -101,6 +111,35 @@ export const tenantRoutes = [
     async handle({ api, auth, params, query }) {
       const page = await api.listMembers(params.tenantId, auth.user.id, query);
       return { status: 200, body: { items: page.items.map(toPublicMember), nextCursor: page.nextCursor } };
+    },
+  }),
+  defineRoute({
+    method: 'POST',
+    path: '/tenants/:tenantId/authorize',
+    operationId: 'authorize',
+    summary: 'May I? Decides an action (on a resource) for the signed-in member, optionally explained',
+    tag: 'authorization',
+    auth: 'session',
+    params: tenantParams,
+    body: authorizeInputSchema,
+    responses: {
+      200: { description: 'The decision', schema: decisionSchema },
+      404: problem('Not found or not a member'),
+    },
+    async handle({ api, auth, params, body, call }) {
+      const decision = await api.authorize({
+        userId: auth.user.id,
+        tenantId: params.tenantId,
+        action: body.action,
+        ...(body.resource ? { resource: body.resource as { type: string } } : {}),
+        ...(body.context ? { context: body.context } : {}),
+        explain: body.explain ?? false,
+        session: auth.session,
+        ip: call.ip ?? null,
+      });
+      if (decision.reason.kind === 'not_member')
+        throw new AuthError('not_found', { detail: 'no such tenant' });
+      return { status: 200, body: decision };
     },
   }),
 ];

@@ -1,0 +1,148 @@
+import { z } from 'zod';
+import type { ServiceDeps } from '../service-deps.js';
+import type { Session } from '../sessions/sessions.js';
+import { parseInput } from '../validation.js';
+import type { AuthorizationFilter } from './authorization-filter.js';
+import {
+  type AuthorizationResource,
+  type AuthorizationSubject,
+  type Authorizer,
+  createAuthorizer,
+  type Decision,
+} from './authorizer.js';
+import type { PolicyDefinition } from './policy.js';
+import { actionPatternSchema } from './policy-schema.js';
+
+/** A question about one user in one tenant. */
+export interface AuthorizeInput {
+  userId: string;
+  tenantId: string;
+  /** `resource.action`, e.g. `document.update`. */
+  action: string;
+  resource?: AuthorizationResource;
+  /** Extra facts for `context.*`; the server's own (`time`, `ip`, `mfa`, `authAgeSeconds`) win. */
+  context?: Record<string, unknown>;
+  explain?: boolean;
+  /** The caller's session, for `context.mfa` and `context.authAgeSeconds`. */
+  session?: Session;
+  /** The caller's address, for `context.ip`. */
+  ip?: string | null;
+}
+
+/** A decision, or `not_member` when the user has no membership in the tenant. */
+export type AuthorizationResult =
+  | Decision
+  | { readonly allowed: false; readonly reason: { readonly kind: 'not_member' } };
+
+export interface AuthorizationService {
+  /**
+   * Decides with the tenant's roles and policies (plus code-defined global ones) and the user's
+   * membership. The compiled authorizer is cached per tenant and rebuilt when the tenant's
+   * authorization versions move.
+   */
+  authorize(input: AuthorizeInput): Promise<AuthorizationResult>;
+  /** Which resources of a type the user may act on: `all`, `none` or a condition for SQL. */
+  authorizationFilter(
+    input: Omit<AuthorizeInput, 'resource' | 'explain'> & { resourceType: string },
+  ): Promise<AuthorizationFilter>;
+}
+
+const NOT_MEMBER: AuthorizationResult = Object.freeze({
+  allowed: false,
+  reason: Object.freeze({ kind: 'not_member' as const }),
+});
+
+/** The body of `POST /tenants/:tenantId/authorize`. */
+export const authorizeInputSchema = z
+  .object({
+    action: actionPatternSchema.refine((a) => !a.includes('*'), 'ask about one action, not a pattern'),
+    resource: z
+      .object({ type: z.string().min(1).max(100) })
+      .catchall(z.unknown())
+      .optional(),
+    context: z.record(z.string().max(100), z.unknown()).optional(),
+    explain: z.boolean().optional(),
+  })
+  .strict();
+
+export function createAuthorizationService(
+  deps: ServiceDeps,
+  options: { globalPolicies: PolicyDefinition[]; cacheSize: number },
+): AuthorizationService {
+  const { storage, clock } = deps;
+  const cache = new Map<string, { key: string; authorizer: Authorizer }>();
+
+  async function authorizerFor(tenantId: string): Promise<Authorizer> {
+    const versions = await storage.authorizationVersions.getVersions(tenantId);
+    const key = `${versions.roles}:${versions.policies}`;
+    const hit = cache.get(tenantId);
+    if (hit && hit.key === key) return hit.authorizer;
+    const [roles, policies] = await Promise.all([
+      storage.roles.listByTenant(tenantId),
+      storage.policies.listByTenant(tenantId),
+    ]);
+    const authorizer = createAuthorizer({
+      tenantId,
+      roles,
+      policies: [...options.globalPolicies, ...policies],
+    });
+    cache.delete(tenantId);
+    cache.set(tenantId, { key, authorizer });
+    if (cache.size > options.cacheSize) cache.delete(cache.keys().next().value!);
+    return authorizer;
+  }
+
+  async function subjectAndAuthorizer(userId: string, tenantId: string) {
+    const membership = await storage.memberships.find(tenantId, userId);
+    if (!membership) return null;
+    const subject: AuthorizationSubject = {
+      id: userId,
+      tenantId,
+      roles: membership.roles,
+      attributes: membership.attributes,
+    };
+    return { subject, authorizer: await authorizerFor(tenantId) };
+  }
+
+  /** Facts the server knows; they override anything the caller put under the same names. */
+  function serverContext(input: Pick<AuthorizeInput, 'context' | 'session' | 'ip'>) {
+    const now = clock.now();
+    const facts: Record<string, unknown> = { ...input.context, time: now.toISOString() };
+    if (input.ip !== undefined) facts.ip = input.ip;
+    if (input.session) {
+      facts.mfa = input.session.amr.length > 1;
+      const times = Object.values(input.session.authTime);
+      if (times.length > 0) facts.authAgeSeconds = Math.floor(now.getTime() / 1000) - Math.max(...times);
+    }
+    return facts;
+  }
+
+  return {
+    async authorize(input) {
+      const found = await subjectAndAuthorizer(input.userId, input.tenantId);
+      if (!found) return NOT_MEMBER;
+      return found.authorizer.decide({
+        subject: found.subject,
+        action: input.action,
+        ...(input.resource ? { resource: input.resource } : {}),
+        context: serverContext(input),
+        explain: input.explain ?? false,
+      });
+    },
+    async authorizationFilter(input) {
+      const found = await subjectAndAuthorizer(input.userId, input.tenantId);
+      if (!found) return { kind: 'none' };
+      return found.authorizer.authorizationFilter({
+        subject: found.subject,
+        action: input.action,
+        resourceType: input.resourceType,
+        context: serverContext(input),
+      });
+    },
+  };
+}
+
+/** Validates the HTTP body with the same schema the route declares. */
+export function parseAuthorizeInput(body: unknown) {
+  return parseInput(authorizeInputSchema, body);
+}

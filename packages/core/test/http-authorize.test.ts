@@ -1,0 +1,167 @@
+import { describe, expect, it } from 'vitest';
+import type { PolicyDefinition } from '../src/authorization/policy.js';
+import { isAuthError } from '../src/errors.js';
+import { memoryStorage } from '../src/memory/index.js';
+import { httpClient, PASSWORD, testAuth, uniqueEmail } from './support.js';
+
+const slug = () => `authz-${Math.random().toString(36).slice(2, 10)}`;
+
+/** Members may update their own documents; nobody touches documents from outside 127/8. */
+const policies: Array<Omit<PolicyDefinition, 'tenantId'>> = [
+  {
+    id: 'own-documents',
+    effect: 'allow',
+    actions: ['document.update'],
+    resource: 'document',
+    condition: { eq: [{ ref: 'resource.ownerId' }, { ref: 'subject.id' }] },
+  },
+  {
+    id: 'office-network',
+    effect: 'deny',
+    actions: ['document.*'],
+    resource: 'document',
+    condition: { not: { cidr: [{ ref: 'context.ip' }, '127.0.0.0/8'] } },
+  },
+];
+
+async function isolatedTenant(overrides = {}) {
+  const storage = memoryStorage();
+  const { auth, client } = testAuth({ storage, authorization: { policies }, ...overrides });
+  const owner = await client.signUp(uniqueEmail('owner'));
+  const s = slug();
+  const tenant = await client.post('/tenants', { slug: s, name: 'Docs', userPool: 'isolated' }, owner.cookie);
+  const member = await client.post('/signup', {
+    email: uniqueEmail('member'),
+    password: PASSWORD,
+    tenant: s,
+  });
+  return { auth, client, storage, owner, member, tenantId: tenant.body.id as string };
+}
+
+describe('POST /tenants/:tenantId/authorize', () => {
+  it('grants through a role and names it', async () => {
+    const { client, owner, tenantId } = await isolatedTenant();
+    const res = await client.post(
+      `/tenants/${tenantId}/authorize`,
+      { action: 'member.remove' },
+      owner.cookie,
+    );
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({
+      allowed: true,
+      reason: expect.objectContaining({ kind: 'role', key: 'owner' }),
+    });
+  });
+
+  it('applies an ownership condition and explains the decision on request', async () => {
+    const { client, member, tenantId } = await isolatedTenant();
+    const me = member.body.user.id;
+    const own = await client.post(
+      `/tenants/${tenantId}/authorize`,
+      { action: 'document.update', resource: { type: 'document', ownerId: me } },
+      member.cookie,
+    );
+    expect(own.body).toMatchObject({ allowed: true, reason: { kind: 'policy', id: 'own-documents' } });
+    const theirs = await client.post(
+      `/tenants/${tenantId}/authorize`,
+      { action: 'document.update', resource: { type: 'document', ownerId: 'someone-else' }, explain: true },
+      member.cookie,
+    );
+    expect(theirs.body.allowed).toBe(false);
+    expect(theirs.body.explanation.map((e: { rule: string }) => e.rule)).toEqual(
+      expect.arrayContaining(['policy:own-documents', 'policy:office-network']),
+    );
+  });
+
+  it('lets a deny on the client address win, and ignores context the caller claims for itself', async () => {
+    const { auth, member, tenantId } = await isolatedTenant();
+    const outside = httpClient(auth, '203.0.113.5');
+    const res = await outside.post(
+      `/tenants/${tenantId}/authorize`,
+      {
+        action: 'document.update',
+        resource: { type: 'document', ownerId: member.body.user.id },
+        context: { ip: '127.0.0.1', mfa: true },
+      },
+      member.cookie,
+    );
+    expect(res.body).toMatchObject({ allowed: false, reason: { kind: 'deny_policy', id: 'office-network' } });
+  });
+
+  it('answers 404 to non-members and 400 to an action pattern', async () => {
+    const { client, owner, tenantId } = await isolatedTenant();
+    const stranger = await client.signUp(uniqueEmail('stranger'));
+    expect(
+      (await client.post(`/tenants/${tenantId}/authorize`, { action: 'member.read' }, stranger.cookie))
+        .status,
+    ).toBe(404);
+    const pattern = await client.post(`/tenants/${tenantId}/authorize`, { action: 'member.*' }, owner.cookie);
+    expect(pattern.status).toBe(400);
+    expect(pattern.body.code).toBe('invalid_request');
+  });
+});
+
+describe('auth.api authorization', () => {
+  it('turns the same rules into a filter for listing', async () => {
+    const { auth, member, tenantId } = await isolatedTenant();
+    const filter = await auth.api.authorizationFilter({
+      userId: member.body.user.id,
+      tenantId,
+      action: 'document.update',
+      resourceType: 'document',
+      ip: '127.0.0.1',
+    });
+    expect(filter).toEqual({
+      kind: 'condition',
+      condition: { eq: [{ ref: 'resource.ownerId' }, member.body.user.id] },
+    });
+    expect(
+      await auth.api.authorizationFilter({
+        userId: 'nobody',
+        tenantId,
+        action: 'document.update',
+        resourceType: 'document',
+      }),
+    ).toEqual({ kind: 'none' });
+  });
+
+  it("picks up a tenant's stored policy once its authorization version moves", async () => {
+    const { auth, storage, member, tenantId } = await isolatedTenant({ authorization: { policies: [] } });
+    const ask = () => auth.api.authorize({ userId: member.body.user.id, tenantId, action: 'report.export' });
+    expect((await ask()).allowed).toBe(false);
+    const now = new Date();
+    await storage.policies.create({
+      id: 'exports',
+      tenantId,
+      effect: 'allow',
+      actions: ['report.export'],
+      resource: 'report',
+      version: 1,
+      createdAt: now,
+      updatedAt: now,
+    });
+    await storage.authorizationVersions.bumpPoliciesVersion(tenantId);
+    expect(await ask()).toMatchObject({ allowed: true, reason: { kind: 'policy', id: 'exports' } });
+  });
+
+  it('refuses invalid code-defined policies at start', () => {
+    try {
+      testAuth({
+        authorization: {
+          policies: [
+            {
+              id: 'bad',
+              effect: 'allow',
+              actions: ['x.y'],
+              resource: 'x',
+              condition: { zz: [1, 2] },
+            } as never,
+          ],
+        },
+      });
+      throw new Error('accepted');
+    } catch (error) {
+      expect(isAuthError(error, 'config_invalid')).toBe(true);
+    }
+  });
+});
