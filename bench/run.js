@@ -1,14 +1,18 @@
 // Side-by-side benchmarks of Portcullis and better-auth on the same databases, in one run.
 // `pnpm bench` at the repo root builds the packages first. See docs/benchmarks.md.
+// `node --expose-gc run.js authorization` runs the authorization suite instead (Portcullis vs
+// casbin vs CASL; ≈ 6 min, so not part of the default run).
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import { PORTCULLIS_VERSION } from '@portcullis/core';
 import { setUpBetterAuth, setUpBetterAuthRedis } from './lib/better-auth.js';
 import { openPostgres, openSqlite } from './lib/databases.js';
+import { authorizationFailed, printAuthorizationSummary } from './lib/authorization-report.js';
 import { createCachedPortcullis, loggedProblems, setUpPortcullis } from './lib/portcullis.js';
 import { openRedis } from './lib/redis.js';
 import { formatCaseLine, formatCostLine, formatRevocationLine, printSummary } from './lib/report.js';
+import { benchAuthorization } from './suites/authorization.js';
 import { benchPasswordSignIn } from './suites/password-sign-in.js';
 import { benchCachedValidationCost, benchRevocation } from './suites/redis-cache.js';
 import { benchSessionValidation } from './suites/session-validation.js';
@@ -36,6 +40,26 @@ const SIGN_IN_SETTINGS = {
 // single-in-flight cost of a cached validation, and revocation across two instances
 const COST_SETTINGS = { calls: QUICK ? 20_000 : 100_000, contextCalls: QUICK ? 500 : 3000 };
 const REVOCATION_SETTINGS = { count: QUICK ? 10 : 50, lostCount: QUICK ? 3 : 10, pollMs: 5 };
+// the authorization suite (`run.js authorization`): see suites/authorization.js
+const AUTHORIZATION_SETTINGS = {
+  tenants: 1000,
+  poolSize: 1 << 16, // random requests per case, cycled through while timing
+  verifyCount: 10_000, // Portcullis and CASL against the reference, on the 1,000-tenant model
+  casbinVerifyCount: QUICK ? 10 : 100, // casbin on the 1,000-tenant model (each call takes ~0.1–0.5 s)
+  smallTenants: 10, // all three on the first 10 tenants of the same model…
+  smallVerifyCount: QUICK ? 1000 : 10_000, // …on this many requests
+  warmupMs: QUICK ? 200 : 1000,
+  rounds: QUICK ? 3 : 6,
+  roundMs: QUICK ? 150 : 500,
+  slowRoundMs: QUICK ? 300 : 1500, // casbin, per round (at least one call)
+  latencyCalls: QUICK ? 50_000 : 200_000,
+  scaling: {
+    levels: [10, 100, 1000, 10_000],
+    casbinRequests: 1000,
+    casbinMs: QUICK ? 1000 : 5000,
+    casbinMinCalls: QUICK ? 2 : 5,
+  },
+};
 const describe = (s) => `${s.warmupMs / 1000} s warm-up + ${s.rounds} × ${s.roundMs / 1000} s`;
 
 const packageVersion = (name) =>
@@ -44,6 +68,7 @@ const packageVersion = (name) =>
 const onResult = (row) => console.log(formatCaseLine(row));
 
 async function main() {
+  if (process.argv[2] === 'authorization') return mainAuthorization();
   const startedAt = Date.now();
   const cpus = os.cpus();
   const machine = {
@@ -94,6 +119,28 @@ async function main() {
   }
 
   printSummary(results, { seconds: (Date.now() - startedAt) / 1000, loggedProblems });
+  console.log('\n(authorization decisions vs casbin and CASL: `node --expose-gc run.js authorization` in bench/)');
+}
+
+async function mainAuthorization() {
+  const startedAt = Date.now();
+  const cpus = os.cpus();
+  console.log('Portcullis authorization benchmarks: Portcullis vs casbin vs CASL');
+  console.log(
+    `  machine   ${os.availableParallelism()} × ${cpus[0]?.model.trim() ?? 'unknown CPU'}, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB, Node ${process.version}`,
+  );
+  console.log(
+    `  libraries Portcullis ${PORTCULLIS_VERSION} · casbin ${packageVersion('casbin')} · @casl/ability ${packageVersion('@casl/ability')}`,
+  );
+  const s = AUTHORIZATION_SETTINGS;
+  console.log(
+    `  model     ${s.tenants.toLocaleString('en-US')} tenants × 10 roles × 50 permissions, 20 members per tenant; ` +
+      `one call at a time; per case ${s.warmupMs / 1000} s warm-up + ${s.rounds} × ${s.roundMs / 1000} s (casbin ${s.rounds} × ${s.slowRoundMs / 1000} s), rounds interleaved`,
+  );
+  if (!globalThis.gc) console.log('  note      run with --expose-gc to collect garbage between rounds');
+  const results = await benchAuthorization(s, (line) => console.log(line));
+  printAuthorizationSummary(results, { seconds: (Date.now() - startedAt) / 1000 });
+  if (authorizationFailed(results)) process.exitCode = 1;
 }
 
 async function runDatabases(databases, redis, options, results) {
@@ -168,7 +215,7 @@ async function countTouchedSessions(database, table) {
 
 main().then(
   // better-auth and pg may keep timers or sockets alive; everything has been closed or printed
-  () => process.exit(0),
+  () => process.exit(process.exitCode ?? 0),
   (error) => {
     console.error(error);
     process.exit(1);
