@@ -6,9 +6,9 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import { PORTCULLIS_VERSION } from '@portcullis/core';
+import { authorizationFailed, printAuthorizationSummary } from './lib/authorization-report.js';
 import { setUpBetterAuth, setUpBetterAuthRedis } from './lib/better-auth.js';
 import { openPostgres, openSqlite } from './lib/databases.js';
-import { authorizationFailed, printAuthorizationSummary } from './lib/authorization-report.js';
 import { createCachedPortcullis, loggedProblems, setUpPortcullis } from './lib/portcullis.js';
 import { openRedis } from './lib/redis.js';
 import { formatCaseLine, formatCostLine, formatRevocationLine, printSummary } from './lib/report.js';
@@ -119,7 +119,9 @@ async function main() {
   }
 
   printSummary(results, { seconds: (Date.now() - startedAt) / 1000, loggedProblems });
-  console.log('\n(authorization decisions vs casbin and CASL: `node --expose-gc run.js authorization` in bench/)');
+  console.log(
+    '\n(authorization decisions vs casbin and CASL: `node --expose-gc run.js authorization` in bench/)',
+  );
 }
 
 async function mainAuthorization() {

@@ -13,7 +13,7 @@
  * `ownerId` is its id; a role granting `document.update` / `document.delete` (admin's `*`, or a
  * custom role's `document.*` or exact permission) grants it on any document.
  */
-import { createMongoAbility, subject as caslSubject } from '@casl/ability';
+import { subject as caslSubject, createMongoAbility } from '@casl/ability';
 import { createAuthorizer } from '@portcullis/core/authorization';
 import { newEnforcer, newModelFromString } from 'casbin';
 
@@ -86,7 +86,9 @@ export function generateTenants(count) {
 // the reference: a plain evaluation of the rules above, which every engine must agree with
 
 const covers = (granted, required) =>
-  granted === '*' || granted === required || (granted.endsWith('.*') && required.startsWith(granted.slice(0, -1)));
+  granted === '*' ||
+  granted === required ||
+  (granted.endsWith('.*') && required.startsWith(granted.slice(0, -1)));
 
 export function referenceDecision(tenant, member, action, resource, withOwnership) {
   for (const key of member.roles) {
@@ -120,14 +122,26 @@ export function generateRequests(tenants, count, { ownership, seed }) {
     const member = pick(random, tenant.members);
     if (!ownership) {
       const action = pick(random, ALL_PERMISSIONS);
-      requests[i] = { tenant, member, action, type: action.slice(0, action.indexOf('.')), resource: undefined };
+      requests[i] = {
+        tenant,
+        member,
+        action,
+        type: action.slice(0, action.indexOf('.')),
+        resource: undefined,
+      };
     } else {
       const verb = pick(random, ['update', 'delete', 'read']);
       const owner = random() < 0.5 ? member : pick(random, tenant.members);
       const resource = { id: `d${i}`, ownerId: owner.id };
       requests[i] = { tenant, member, action: `document.${verb}`, type: 'document', resource };
     }
-    requests[i].expected = referenceDecision(tenant, member, requests[i].action, requests[i].resource, ownership);
+    requests[i].expected = referenceDecision(
+      tenant,
+      member,
+      requests[i].action,
+      requests[i].resource,
+      ownership,
+    );
   }
   return requests;
 }

@@ -24,7 +24,13 @@ export function printAuthorizationSummary(results, { seconds }) {
     for (const n of results.scaling.levels) rows.push(['3. scaling', results.scaling.casbin[n]]);
   }
   const header = ['case', 'engine', 'ops/s', 'p50 µs', 'p99 µs'];
-  const body = rows.map(([label, r]) => [label, r.name, formatOps(r.opsPerSecond), formatUs(r.p50Us), formatUs(r.p99Us)]);
+  const body = rows.map(([label, r]) => [
+    label,
+    r.name,
+    formatOps(r.opsPerSecond),
+    formatUs(r.p50Us),
+    formatUs(r.p99Us),
+  ]);
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((row) => row[i].length)));
   const line = (cells) =>
     `| ${cells.map((c, i) => (i >= 2 ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join(' | ')} |`;
@@ -55,13 +61,17 @@ export function printAuthorizationSummary(results, { seconds }) {
       ['Portcullis', sc.portcullis],
       ['casbin', sc.casbin],
     ]) {
-      const steps = sc.levels.map((n) => `${n.toLocaleString('en-US')}: ${formatOps(by[n].opsPerSecond)}`).join(' → ');
+      const steps = sc.levels
+        .map((n) => `${n.toLocaleString('en-US')}: ${formatOps(by[n].opsPerSecond)}`)
+        .join(' → ');
       console.log(
         `  3. scaling ${name.padEnd(10)} ${steps} ops/s; slowdown ${first} → ${last.toLocaleString('en-US')} tenants = ${(by[first].opsPerSecond / by[last].opsPerSecond).toFixed(2)}×`,
       );
     }
     for (const n of sc.levels)
-      console.log(`  3. scaling Portcullis / casbin at ${n.toLocaleString('en-US')} tenants = ${formatOps(sc.portcullis[n].opsPerSecond / sc.casbin[n].opsPerSecond)}×`);
+      console.log(
+        `  3. scaling Portcullis / casbin at ${n.toLocaleString('en-US')} tenants = ${formatOps(sc.portcullis[n].opsPerSecond / sc.casbin[n].opsPerSecond)}×`,
+      );
   }
 
   console.log('\nTargets');

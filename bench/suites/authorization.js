@@ -15,9 +15,9 @@ import {
   buildCasbin,
   buildCasl,
   buildPortcullis,
+  casbinCalls,
   caslCalls,
   caslSubject,
-  casbinCalls,
   generateRequests,
   generateTenants,
   portcullisCalls,
@@ -179,7 +179,13 @@ function compare(engines, s) {
     const latency = e.slow
       ? latencySummary(t.latencies)
       : latencySummary(perCallLatencies(e.op, e.expected.length, s.latencyCalls));
-    results[e.key] = { name: e.name, calls: t.calls, seconds: t.seconds, opsPerSecond: t.calls / t.seconds, ...latency };
+    results[e.key] = {
+      name: e.name,
+      calls: t.calls,
+      seconds: t.seconds,
+      opsPerSecond: t.calls / t.seconds,
+      ...latency,
+    };
   }
   return results;
 }
@@ -309,15 +315,22 @@ export async function benchAuthorization(s, log) {
     ];
     const t0 = now();
     agreement.push(
-      checkAgreement(`${c.label}, ${s.tenants} tenants`, requests, s.casbinVerifyCount, { casbin: byKey.casbin }),
+      checkAgreement(`${c.label}, ${s.tenants} tenants`, requests, s.casbinVerifyCount, {
+        casbin: byKey.casbin,
+      }),
     );
     const casbinVerifySeconds = seconds(t0);
     {
       // all three on the first `smallTenants` tenants of the same model: enough casbin calls to matter
-      const smallRequests = generateRequests(small, s.smallVerifyCount, { ownership: c.ownership, seed: c.seed + 100 });
+      const smallRequests = generateRequests(small, s.smallVerifyCount, {
+        ownership: c.ownership,
+        seed: c.seed + 100,
+      });
       const smallBuilt = await buildEngines(small, smallRequests, c.ownership);
       const ops = Object.fromEntries(smallBuilt.engines.map((e) => [e.key, e.op]));
-      agreement.push(checkAgreement(`${c.label}, ${s.smallTenants} tenants`, smallRequests, s.smallVerifyCount, ops));
+      agreement.push(
+        checkAgreement(`${c.label}, ${s.smallTenants} tenants`, smallRequests, s.smallVerifyCount, ops),
+      );
     }
     for (const a of agreement) {
       log(
@@ -327,7 +340,9 @@ export async function benchAuthorization(s, log) {
       for (const f of a.failures.slice(0, 5))
         log(`    ${f.name} said ${f.got}, reference ${f.expected}: ${f.request}`);
     }
-    log(`  (casbin's ${s.casbinVerifyCount} checks on ${s.tenants} tenants took ${casbinVerifySeconds.toFixed(1)} s)`);
+    log(
+      `  (casbin's ${s.casbinVerifyCount} checks on ${s.tenants} tenants took ${casbinVerifySeconds.toFixed(1)} s)`,
+    );
     results.agreement.push(...agreement);
     if (agreement.some((a) => a.failures.length > 0)) {
       log(`  [FAIL] ${c.label}: the engines disagree; not timed`);
