@@ -118,7 +118,7 @@ export function createAuth(options: AuthConfig): Auth {
     clock,
     logger,
     hasher: createPasswordHasher(config.password.argon2),
-    rateLimiter: createRateLimiter(keyValue, config.rateLimit),
+    rateLimiter: createRateLimiter(keyValue, clock, config.rateLimit),
     failures: createFailureCounter(keyValue, config.lockout),
     outbox,
     sessionCache,

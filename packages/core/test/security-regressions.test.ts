@@ -31,6 +31,7 @@ describe('security regression: login throttling', () => {
   it('keys the IP rate limit on the proxy-appended address, not the client-supplied left end of X-Forwarded-For', async () => {
     const { auth } = testAuth({
       trustProxy: true,
+      clock: fakeClock(Date.UTC(2026, 0, 1, 12, 0, 10)),
       rateLimit: { rules: { signIn: { limit: 3, windowSeconds: 60 } } },
     });
     const statuses: number[] = [];
@@ -78,6 +79,7 @@ describe('security regression: storage and key-value outages', () => {
     };
     const { client } = testAuth({
       keyValue: down,
+      clock: fakeClock(Date.UTC(2026, 0, 1, 12, 0, 10)),
       rateLimit: { rules: { signIn: { limit: 3, windowSeconds: 60 } } },
     });
     const email = uniqueEmail();

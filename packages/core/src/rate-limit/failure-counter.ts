@@ -35,9 +35,7 @@ export function createFailureCounter(
 
   return {
     async beginAttempt(account) {
-      if ((await kv.get(gateKey(account))) !== null) {
-        await locked(gateKey(account), 'too many failed attempts; wait before trying again');
-      }
+      // the common case is one atomic round trip: reserve, and within the free attempts go on
       const attempt = await kv.increment(countKey(account), { ttlSeconds: FAILURE_TTL_SECONDS });
       if (attempt > options.maxFailures) await locked(countKey(account), 'too many failed attempts');
       if (attempt <= options.freeAttempts) return;

@@ -1,4 +1,5 @@
 import { AuthError } from '../errors.js';
+import type { Clock } from '../ports/clock.js';
 import type { KeyValue } from '../ports/key-value.js';
 
 /** A fixed-window limit: at most `limit` requests per `windowSeconds` for one key. */
@@ -34,8 +35,14 @@ export interface RateLimiter {
   consume(rule: RateLimitRuleName, subject: string): Promise<RateLimitState | null>;
 }
 
+/**
+ * Fixed windows aligned to the clock (window n covers [n·w, (n+1)·w)), so each request is one
+ * atomic increment — one round trip to Redis — and the reset time needs no second read.
+ * Instances sharing a store must have roughly synchronized clocks (NTP), as for token expiry.
+ */
 export function createRateLimiter(
   kv: KeyValue,
+  clock: Clock,
   options: { enabled: boolean; rules: Partial<Record<RateLimitRuleName, RateLimitRule>> },
 ): RateLimiter {
   const rules = { ...DEFAULT_RATE_LIMITS, ...options.rules };
@@ -43,9 +50,13 @@ export function createRateLimiter(
     async consume(ruleName, subject) {
       if (!options.enabled) return null;
       const rule = rules[ruleName];
-      const key = `rl:${ruleName}:${subject}`;
-      const count = await kv.increment(key, { ttlSeconds: rule.windowSeconds });
-      const resetSeconds = Math.max(1, (await kv.ttl(key)) ?? rule.windowSeconds);
+      const nowMs = clock.now().getTime();
+      const windowMs = rule.windowSeconds * 1000;
+      const window = Math.floor(nowMs / windowMs);
+      const count = await kv.increment(`rl:${ruleName}:${subject}:${window}`, {
+        ttlSeconds: rule.windowSeconds + 1,
+      });
+      const resetSeconds = Math.max(1, Math.ceil(((window + 1) * windowMs - nowMs) / 1000));
       const state: RateLimitState = {
         rule: ruleName,
         limit: rule.limit,
