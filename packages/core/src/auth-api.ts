@@ -1,6 +1,7 @@
 import type { AuditChainVerification } from './audit/audit-chain.js';
 import type { AuthorizationFilter } from './authorization/authorization-filter.js';
 import type { AuthorizationResult, AuthorizeInput } from './authorization/authorization-service.js';
+import type { Role } from './authorization/roles.js';
 import type { CallContext } from './call-context.js';
 import type {
   ChangePasswordInput,
@@ -76,6 +77,28 @@ export interface AuthApi {
   /** Suspends the user and revokes all their sessions at once. */
   suspendUser(userId: string, context?: CallContext): Promise<User>;
   reactivateUser(userId: string, context?: CallContext): Promise<User>;
+  /** The tenant's roles; the caller needs `member.read` there. */
+  listRoles(tenantId: string, userId: string): Promise<Role[]>;
+  /**
+   * Creates a custom role (needs `role.manage`). Only permissions the caller holds may be granted
+   * (`forbidden` otherwise); a taken key is a `conflict`.
+   */
+  createRole(
+    tenantId: string,
+    userId: string,
+    input: { key: string; name: string; permissions: string[] },
+    context?: CallContext,
+  ): Promise<Role>;
+  /** Renames a role or replaces its permissions (same rules as createRole); bumps its version. */
+  updateRole(
+    tenantId: string,
+    userId: string,
+    roleId: string,
+    input: { name?: string; permissions?: string[] },
+    context?: CallContext,
+  ): Promise<Role>;
+  /** Deletes a role no member holds; the creator role (`owner`) cannot be deleted. */
+  deleteRole(tenantId: string, userId: string, roleId: string, context?: CallContext): Promise<void>;
   /**
    * Is the user allowed `action` (on `resource`) in the tenant? Roles, the tenant's policies and
    * code-defined ones decide; `explain` lists every rule considered. A user with no membership

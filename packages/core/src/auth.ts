@@ -2,6 +2,7 @@ import { auditChainKey } from './audit/audit.js';
 import { verifyAuditEvents } from './audit/audit-chain.js';
 import type { AuthApi } from './auth-api.js';
 import { createAuthorizationService } from './authorization/authorization-service.js';
+import { createRoleService } from './authorization/role-service.js';
 import type { CallContext } from './call-context.js';
 import { type AuthConfig, type ResolvedConfig, resolveConfig } from './config.js';
 import { createPasswordHasher } from './credentials/passwords/password-hasher.js';
@@ -17,6 +18,7 @@ import { type AuthHandler, clientIp, createHandler, type HandlerOptions } from '
 import { buildOpenApiDocument } from './http/openapi.js';
 import type { RouteDefinition } from './http/route.js';
 import { accountRoutes, sessionRoutes } from './http/routes/account-routes.js';
+import { roleRoutes } from './http/routes/role-routes.js';
 import { tenantRoutes } from './http/routes/tenant-routes.js';
 import { createMembershipService } from './memberships/membership-service.js';
 import { memoryKeyValue } from './memory/memory-key-value.js';
@@ -129,6 +131,7 @@ export function createAuth(options: AuthConfig): Auth {
   const tenants = createTenantService(deps);
   const memberships = createMembershipService(deps, tenants);
   const passwords = createPasswordService(deps, { users, sessions, tenants });
+  const roles = createRoleService(deps, tenants);
   const authorization = createAuthorizationService(deps, {
     globalPolicies: config.authorization.policies,
     cacheSize: config.authorization.cacheSize,
@@ -191,6 +194,10 @@ export function createAuth(options: AuthConfig): Auth {
     getUser: users.getUser,
     suspendUser: users.suspendUser,
     reactivateUser: users.reactivateUser,
+    listRoles: roles.listRoles,
+    createRole: roles.createRole,
+    updateRole: roles.updateRole,
+    deleteRole: roles.deleteRole,
     authorize: authorization.authorize,
     authorizationFilter: authorization.authorizationFilter,
     verifyAuditChain(scope) {
@@ -199,7 +206,7 @@ export function createAuth(options: AuthConfig): Auth {
     },
   };
 
-  const routes: RouteDefinition[] = [...accountRoutes, ...sessionRoutes, ...tenantRoutes];
+  const routes: RouteDefinition[] = [...accountRoutes, ...sessionRoutes, ...tenantRoutes, ...roleRoutes];
   const serverUrl = new URL(config.basePath, config.baseURL).toString().replace(/\/$/, '');
   let openApi: Record<string, unknown> | undefined;
   const openApiDocument = () =>

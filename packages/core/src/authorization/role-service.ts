@@ -1,0 +1,155 @@
+import { z } from 'zod';
+import { recordChange } from '../audit/record-change.js';
+import type { CallContext } from '../call-context.js';
+import { uuidv7 } from '../crypto/uuid.js';
+import { AuthError, isAuthError } from '../errors.js';
+import type { ServiceDeps } from '../service-deps.js';
+import type { TenantService } from '../tenants/tenant-service.js';
+import { parseInput } from '../validation.js';
+import { permissionCovers } from './permissions.js';
+import type { Role } from './roles.js';
+
+const permissionSchema = z
+  .string()
+  .max(200)
+  .regex(
+    /^(\*|[a-z][a-z0-9_]*\.(\*|[a-z][a-z0-9_]*))$/,
+    'a permission is `resource.action`, `resource.*` or `*`',
+  );
+
+export const createRoleInputSchema = z
+  .object({
+    key: z
+      .string()
+      .regex(/^[a-z][a-z0-9_-]{0,62}$/, 'lower-case letters, digits, `_` and `-`, starting with a letter'),
+    name: z.string().trim().min(1).max(100),
+    permissions: z.array(permissionSchema).max(500),
+  })
+  .strict();
+
+export const updateRoleInputSchema = z
+  .object({
+    name: z.string().trim().min(1).max(100).optional(),
+    permissions: z.array(permissionSchema).max(500).optional(),
+  })
+  .strict()
+  .refine((v) => v.name !== undefined || v.permissions !== undefined, 'nothing to update');
+
+export interface RoleService {
+  /** The tenant's roles (the caller needs `member.read`). */
+  listRoles(tenantId: string, userId: string): Promise<Role[]>;
+  /** Creates a custom role (needs `role.manage`; only permissions the caller holds). */
+  createRole(
+    tenantId: string,
+    userId: string,
+    input: z.input<typeof createRoleInputSchema>,
+    context?: CallContext,
+  ): Promise<Role>;
+  updateRole(
+    tenantId: string,
+    userId: string,
+    roleId: string,
+    input: z.input<typeof updateRoleInputSchema>,
+    context?: CallContext,
+  ): Promise<Role>;
+  /** Deletes a role no member holds (the tenant creator's role cannot be deleted). */
+  deleteRole(tenantId: string, userId: string, roleId: string, context?: CallContext): Promise<void>;
+}
+
+export function createRoleService(deps: ServiceDeps, tenants: TenantService): RoleService {
+  const { storage, clock, config } = deps;
+
+  /**
+   * An admin cannot hand out more than they hold: every permission of the role must be covered
+   * by one of the caller's own.
+   */
+  async function assertGrantable(tenantId: string, userId: string, permissions: string[]) {
+    const { membership } = await tenants.requirePermission(tenantId, userId, 'role.manage');
+    const roles = await storage.roles.listByTenant(tenantId);
+    const held = roles.filter((r) => membership.roles.includes(r.key)).flatMap((r) => r.permissions);
+    const beyond = permissions.filter((p) => !held.some((h) => permissionCovers(h, p)));
+    if (beyond.length > 0) {
+      throw new AuthError('forbidden', {
+        detail: `cannot grant permissions you do not hold: ${beyond.join(', ')}`,
+      });
+    }
+  }
+
+  return {
+    async listRoles(tenantId, userId) {
+      await tenants.requirePermission(tenantId, userId, 'member.read');
+      return storage.roles.listByTenant(tenantId);
+    },
+
+    async createRole(tenantId, userId, rawInput, context = {}) {
+      const input = parseInput(createRoleInputSchema, rawInput);
+      await assertGrantable(tenantId, userId, input.permissions);
+      const now = clock.now();
+      const role: Role = {
+        id: uuidv7(now.getTime()),
+        tenantId,
+        ...input,
+        version: 1,
+        createdAt: now,
+        updatedAt: now,
+      };
+      try {
+        await storage.transaction(async (tx) => {
+          await tx.roles.createMany([role]);
+          await tx.authorizationVersions.bumpRolesVersion(tenantId);
+          await recordChange(tx, clock, context, {
+            tenantId,
+            action: 'role.created',
+            target: { type: 'role', id: role.id },
+            data: { key: role.key, permissions: role.permissions },
+          });
+        });
+      } catch (error) {
+        if (isAuthError(error, 'conflict'))
+          throw new AuthError('conflict', { detail: `role "${input.key}" exists` });
+        throw error;
+      }
+      return role;
+    },
+
+    async updateRole(tenantId, userId, roleId, rawInput, context = {}) {
+      const input = parseInput(updateRoleInputSchema, rawInput);
+      await assertGrantable(tenantId, userId, input.permissions ?? []);
+      return storage.transaction(async (tx) => {
+        const role = await tx.roles.update(tenantId, roleId, { ...input, updatedAt: clock.now() });
+        if (!role) throw new AuthError('not_found', { detail: 'no such role' });
+        await tx.authorizationVersions.bumpRolesVersion(tenantId);
+        await recordChange(tx, clock, context, {
+          tenantId,
+          action: 'role.updated',
+          target: { type: 'role', id: roleId },
+          data: { key: role.key, fields: Object.keys(input), version: role.version },
+        });
+        return role;
+      });
+    },
+
+    async deleteRole(tenantId, userId, roleId, context = {}) {
+      await tenants.requirePermission(tenantId, userId, 'role.manage');
+      await storage.transaction(async (tx) => {
+        const role = await tx.roles.findById(tenantId, roleId);
+        if (!role) throw new AuthError('not_found', { detail: 'no such role' });
+        if (role.key === config.tenants.creatorRole) {
+          throw new AuthError('conflict', { detail: `the "${role.key}" role cannot be deleted` });
+        }
+        if ((await tx.memberships.countWithRole(tenantId, role.key)) > 0) {
+          throw new AuthError('conflict', { detail: 'members still hold this role' });
+        }
+        if (!(await tx.roles.delete(tenantId, roleId)))
+          throw new AuthError('not_found', { detail: 'no such role' });
+        await tx.authorizationVersions.bumpRolesVersion(tenantId);
+        await recordChange(tx, clock, context, {
+          tenantId,
+          action: 'role.deleted',
+          target: { type: 'role', id: roleId },
+          data: { key: role.key },
+        });
+      });
+    },
+  };
+}
