@@ -1,17 +1,12 @@
 import { toDrizzleWhere } from '@portcullis/adapter-drizzle';
 import { isAuthError } from '@portcullis/core';
-import {
-  type AuthorizationFilter,
-  type AuthorizerRole,
-  type Condition,
-  createAuthorizer,
-  type PolicyDefinition,
-} from '@portcullis/core/authorization';
+import { type AuthorizationFilter, createAuthorizer } from '@portcullis/core/authorization';
 import { type AnyColumn, asc, type SQL } from 'drizzle-orm';
 import { integer as pgInteger, pgTable, text as pgText } from 'drizzle-orm/pg-core';
 import { integer as sqliteInteger, sqliteTable, text as sqliteText } from 'drizzle-orm/sqlite-core';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { docs, policies, roles, subject } from '../../core/test/support/authorization-arbitraries.js';
 import {
   describeDatabase,
   randomTablePrefix,
@@ -20,93 +15,6 @@ import {
   type TestConnection,
   type TestDatabase,
 } from './support/test-databases.js';
-
-interface Doc {
-  id: number;
-  ownerId: string;
-  dept: string | null;
-  level: number | null;
-  title: string;
-}
-
-// translatable conditions over typed attributes (text owner/dept/title, integer level)
-const ownerOperand = fc.oneof(fc.constant({ ref: 'subject.id' }), fc.constantFrom('u1', 'u2', 'u3'));
-const deptOperand = fc.oneof(
-  fc.constant({ ref: 'subject.attributes.dept' }),
-  fc.constantFrom('sales', 'legal'),
-);
-const levelOperand = fc.oneof(
-  fc.constant({ ref: 'subject.attributes.level' }),
-  fc.integer({ min: 0, max: 3 }),
-);
-const atom: fc.Arbitrary<Condition> = fc.oneof(
-  fc
-    .tuple(fc.constantFrom('eq', 'ne'), ownerOperand)
-    .map(([op, v]) => ({ [op]: [{ ref: 'resource.ownerId' }, v] }) as Condition),
-  fc
-    .tuple(fc.constantFrom('eq', 'ne'), deptOperand)
-    .map(([op, v]) => ({ [op]: [{ ref: 'resource.dept' }, v] }) as Condition),
-  fc.constantFrom('eq', 'ne').map((op) => ({ [op]: [{ ref: 'resource.dept' }, null] }) as Condition),
-  fc
-    .subarray(['sales', 'legal', 'ops'])
-    .map((list) => ({ in: [{ ref: 'resource.dept' }, list] }) as Condition),
-  fc
-    .tuple(fc.constantFrom('eq', 'ne', 'lt', 'lte', 'gt', 'gte'), levelOperand, fc.boolean())
-    .map(
-      ([op, v, flip]) =>
-        (flip
-          ? { [op]: [v, { ref: 'resource.level' }] }
-          : { [op]: [{ ref: 'resource.level' }, v] }) as Condition,
-    ),
-  fc
-    .tuple(fc.constantFrom('startsWith', 'contains'), fc.constantFrom('', 'a', 'b', 'ab', 'ba'))
-    .map(([op, v]) => ({ [op]: [{ ref: 'resource.title' }, v] }) as Condition),
-  fc.constant({ eq: [{ ref: 'context.mfa' }, true] } as Condition),
-  fc.constant({ lt: [{ ref: 'resource.level' }, { ref: 'resource.id' }] } as Condition),
-);
-const condition: fc.Arbitrary<Condition> = fc.letrec<{ c: Condition }>((tie) => ({
-  c: fc.oneof(
-    { depthSize: 'small', withCrossShrink: true },
-    atom,
-    fc.array(tie('c'), { minLength: 1, maxLength: 3 }).map((and) => ({ and })),
-    fc.array(tie('c'), { minLength: 1, maxLength: 3 }).map((or) => ({ or })),
-    tie('c').map((not) => ({ not })),
-  ),
-})).c;
-const policies: fc.Arbitrary<PolicyDefinition[]> = fc
-  .array(
-    fc.record({
-      effect: fc.constantFrom('allow' as const, 'deny' as const),
-      actions: fc.constantFrom('document.read', 'document.*', '*', 'document.update').map((a) => [a]),
-      resource: fc.constantFrom('document', '*', 'invoice'),
-      condition: fc.option(condition, { nil: undefined }),
-    }),
-    { maxLength: 4 },
-  )
-  .map((list) => list.map((p, i) => ({ ...p, id: `p${i}`, tenantId: 't1' })));
-const roles: AuthorizerRole[] = [
-  { id: 'r1', tenantId: 't1', key: 'reader', permissions: ['document.read'] },
-  { id: 'r2', tenantId: 't1', key: 'nobody', permissions: ['invoice.read'] },
-];
-const subject = fc.record({
-  id: fc.constantFrom('u1', 'u2'),
-  roles: fc.subarray(['reader', 'nobody']),
-  attributes: fc.record(
-    { dept: fc.constantFrom('sales', 'legal'), level: fc.integer({ min: 0, max: 3 }) },
-    { requiredKeys: [] },
-  ),
-});
-const docs: fc.Arbitrary<Doc[]> = fc
-  .array(
-    fc.record({
-      ownerId: fc.constantFrom('u1', 'u2', 'u3'),
-      dept: fc.constantFrom('sales', 'legal', null),
-      level: fc.option(fc.integer({ min: 0, max: 3 }), { nil: null }),
-      title: fc.constantFrom('', 'a', 'ab', 'ba', 'b', 'bab'),
-    }),
-    { maxLength: 8 },
-  )
-  .map((list) => list.map((d, i) => ({ ...d, id: i + 1 })));
 
 function documentsTable(dialect: TestConnection['dialect'], name: string) {
   if (dialect === 'postgres') {
