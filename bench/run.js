@@ -69,6 +69,7 @@ const onResult = (row) => console.log(formatCaseLine(row));
 
 async function main() {
   if (process.argv[2] === 'authorization') return mainAuthorization();
+  if (process.argv[2] === 'sign-in') return mainSignIn();
   const startedAt = Date.now();
   const cpus = os.cpus();
   const machine = {
@@ -143,6 +144,31 @@ async function mainAuthorization() {
   const results = await benchAuthorization(s, (line) => console.log(line));
   printAuthorizationSummary(results, { seconds: (Date.now() - startedAt) / 1000 });
   if (authorizationFailed(results)) process.exitCode = 1;
+}
+
+/** `run.js sign-in`: only the password sign-in comparison, on every database. */
+async function mainSignIn() {
+  const concurrency = Number(process.env.BENCH_CONCURRENCY || SIGN_IN_SETTINGS.concurrency);
+  const settings = { ...SIGN_IN_SETTINGS, concurrency };
+  console.log(`Portcullis sign-in benchmark, ${concurrency} in flight`);
+  const databases = [await openSqlite()];
+  const postgres = await openPostgres(POSTGRES_URL);
+  if (!postgres.skipped) databases.push(postgres);
+  const options = { userCount: USER_COUNT, password: PASSWORD, secret: SECRET, baseURL: BASE_URL };
+  for (const database of databases) {
+    const portcullis = await setUpPortcullis(database, options);
+    const betterAuth = await setUpBetterAuth(database, options);
+    try {
+      console.log(`${database.label}: password sign-in`);
+      const r = await benchPasswordSignIn(database, portcullis, betterAuth, PASSWORD, settings, onResult);
+      console.log(
+        `  Portcullis / argon2 = ${(r.portcullis.opsPerSecond / r.argon2.opsPerSecond).toFixed(2)}, minimal / argon2 = ${(r.minimal.opsPerSecond / r.argon2.opsPerSecond).toFixed(2)}`,
+      );
+    } finally {
+      await portcullis.close();
+      await database.close();
+    }
+  }
 }
 
 async function runDatabases(databases, redis, options, results) {

@@ -15,33 +15,41 @@ export class KyselyAuditStore implements AuditStore {
       const { chainKey } = event;
       const head = await lockChainHead(this.ctx.dialect === 'mysql', db, tables.auditChainHeads, chainKey);
       const entry: AuditEvent = { ...event, seq: head.seq + 1, prevHash: head.hash, hash: seal(head, event) };
-      await db
-        .insertInto(tables.auditEvents)
-        .values({
-          id: entry.id,
-          tenant_id: entry.tenantId,
-          chain_key: chainKey,
-          seq: entry.seq,
-          actor_type: entry.actorType,
-          actor_id: entry.actorId,
-          impersonator_id: entry.impersonatorId,
-          action: entry.action,
-          target_type: entry.targetType,
-          target_id: entry.targetId,
-          ip: entry.ip,
-          user_agent: entry.userAgent,
-          request_id: entry.requestId,
-          data: codec.toJson(entry.data),
-          created_at: codec.toDate(entry.createdAt),
-          prev_hash: entry.prevHash,
-          hash: entry.hash,
-        })
-        .execute();
-      await db
-        .updateTable(tables.auditChainHeads)
-        .set({ hash: entry.hash })
-        .where('chain_key', '=', chainKey)
-        .execute();
+      const insert = db.insertInto(tables.auditEvents).values({
+        id: entry.id,
+        tenant_id: entry.tenantId,
+        chain_key: chainKey,
+        seq: entry.seq,
+        actor_type: entry.actorType,
+        actor_id: entry.actorId,
+        impersonator_id: entry.impersonatorId,
+        action: entry.action,
+        target_type: entry.targetType,
+        target_id: entry.targetId,
+        ip: entry.ip,
+        user_agent: entry.userAgent,
+        request_id: entry.requestId,
+        data: codec.toJson(entry.data),
+        created_at: codec.toDate(entry.createdAt),
+        prev_hash: entry.prevHash,
+        hash: entry.hash,
+      });
+      if (this.ctx.dialect === 'postgres') {
+        // one round trip instead of two: PostgreSQL runs a data-modifying CTE with the statement
+        await db
+          .with('appended', () => insert)
+          .updateTable(tables.auditChainHeads)
+          .set({ hash: entry.hash })
+          .where('chain_key', '=', chainKey)
+          .execute();
+      } else {
+        await insert.execute();
+        await db
+          .updateTable(tables.auditChainHeads)
+          .set({ hash: entry.hash })
+          .where('chain_key', '=', chainKey)
+          .execute();
+      }
       return entry;
     });
   }
