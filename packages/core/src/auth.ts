@@ -1,6 +1,7 @@
 import { auditChainKey } from './audit/audit.js';
 import { verifyAuditEvents } from './audit/audit-chain.js';
 import type { AuthApi } from './auth-api.js';
+import { createAuthorizationCache } from './authorization/authorization-cache.js';
 import { createAuthorizationService } from './authorization/authorization-service.js';
 import { createRoleService } from './authorization/role-service.js';
 import type { CallContext } from './call-context.js';
@@ -88,8 +89,22 @@ export function createAuth(options: AuthConfig): Auth {
   const config = resolveConfig(options);
   const clock = options.clock ?? systemClock;
   const logger = options.logger ?? consoleLogger;
-  const storage = wrapStorage(options.storage, { logger, timeoutMs: config.storageTimeoutMs });
+  const instanceId = uuidv7().slice(-12);
   const localKeyValue = memoryKeyValue({ clock });
+  const authorizationCache = createAuthorizationCache(
+    wrapKeyValue(options.keyValue ?? localKeyValue, { logger, timeoutMs: 250 }),
+    { clock, logger, instanceId },
+    {
+      maxTenants: config.authorization.cacheSize,
+      maxMemberships: config.authorization.membershipCacheSize,
+      revalidateAfterMs: config.authorization.revalidateAfterMs,
+    },
+  );
+  const storage = wrapStorage(options.storage, {
+    logger,
+    timeoutMs: config.storageTimeoutMs,
+    onAuthorizationChange: authorizationCache.changed,
+  });
   const keyValue = options.keyValue
     ? // a shared store that goes down degrades rate limits to per-instance counting, never to 503s
       fallbackKeyValue(
@@ -101,7 +116,7 @@ export function createAuth(options: AuthConfig): Auth {
   const sessionCache = config.session.cache.enabled
     ? createSessionCache(
         wrapKeyValue(options.keyValue ?? localKeyValue, { logger, timeoutMs: 250 }),
-        { clock, logger, instanceId: uuidv7().slice(-12) },
+        { clock, logger, instanceId },
         config.session.cache,
       )
     : null;
@@ -128,14 +143,14 @@ export function createAuth(options: AuthConfig): Auth {
 
   const users = createUserService(deps);
   const sessions = createSessionService(deps);
-  const tenants = createTenantService(deps);
+  const authorization = createAuthorizationService(deps, {
+    globalPolicies: config.authorization.policies,
+    cache: authorizationCache,
+  });
+  const tenants = createTenantService(deps, authorization);
   const memberships = createMembershipService(deps, tenants);
   const passwords = createPasswordService(deps, { users, sessions, tenants });
   const roles = createRoleService(deps, tenants);
-  const authorization = createAuthorizationService(deps, {
-    globalPolicies: config.authorization.policies,
-    cacheSize: config.authorization.cacheSize,
-  });
   const cookieName = sessionCookieName({ name: config.session.cookieName, secure: config.secureCookies });
   const page = (p?: { limit?: number; cursor?: string }) => ({ limit: p?.limit ?? 50, cursor: p?.cursor });
 
@@ -219,7 +234,7 @@ export function createAuth(options: AuthConfig): Auth {
   const handler = createHandler({ config, api, routes, logger, clock, openApi: openApiDocument });
 
   if (config.outbox.autoStart) outbox.start();
-  const cacheStarted = sessionCache?.start();
+  const cacheStarted = Promise.all([sessionCache?.start(), authorizationCache.start()]);
 
   return {
     handler,
@@ -239,6 +254,7 @@ export function createAuth(options: AuthConfig): Auth {
       await outbox.stop();
       await cacheStarted;
       await sessionCache?.stop();
+      await authorizationCache.stop();
     },
   };
 }

@@ -130,6 +130,13 @@ export interface AuthConfig {
     policies?: Array<Omit<PolicyDefinition, 'tenantId'>>;
     /** Compiled tenant authorizers kept per instance. Default 1000. */
     cacheSize?: number;
+    /** Memberships kept per instance for decisions without I/O. Default 10,000. */
+    membershipCacheSize?: number;
+    /**
+     * How long a cached authorizer or membership is used before one read confirms it; bounds how
+     * late another instance sees a change if its invalidation message is lost. Default 500 ms.
+     */
+    revalidateAfterMs?: number;
   };
   mailer?: Mailer;
   clock?: Clock;
@@ -170,7 +177,12 @@ export interface ResolvedConfig {
     maxAttempts: number;
     autoStart: boolean;
   };
-  authorization: { policies: PolicyDefinition[]; cacheSize: number };
+  authorization: {
+    policies: PolicyDefinition[];
+    cacheSize: number;
+    membershipCacheSize: number;
+    revalidateAfterMs: number;
+  };
   storageTimeoutMs: number;
 }
 
@@ -303,6 +315,8 @@ const configSchema = z
       .object({
         policies: z.array(z.unknown()).max(1000).optional(),
         cacheSize: z.number().int().min(1).optional(),
+        membershipCacheSize: z.number().int().min(1).optional(),
+        revalidateAfterMs: z.number().int().min(0).max(60_000).optional(),
       })
       .strict()
       .optional(),
@@ -395,6 +409,8 @@ export function resolveConfig(config: AuthConfig): ResolvedConfig {
         return parsed.data;
       }),
       cacheSize: config.authorization?.cacheSize ?? 1000,
+      membershipCacheSize: config.authorization?.membershipCacheSize ?? 10_000,
+      revalidateAfterMs: config.authorization?.revalidateAfterMs ?? 500,
     },
     storageTimeoutMs: config.storageTimeoutMs ?? 10_000,
   };

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { PolicyDefinition } from '../src/authorization/policy.js';
 import { isAuthError } from '../src/errors.js';
 import { memoryStorage } from '../src/memory/index.js';
-import { httpClient, PASSWORD, testAuth, uniqueEmail } from './support.js';
+import { fakeClock, httpClient, PASSWORD, testAuth, uniqueEmail } from './support.js';
 
 const slug = () => `authz-${Math.random().toString(36).slice(2, 10)}`;
 
@@ -125,11 +125,15 @@ describe('auth.api authorization', () => {
     ).toEqual({ kind: 'none' });
   });
 
-  it("picks up a tenant's stored policy once its authorization version moves", async () => {
-    const { auth, storage, member, tenantId } = await isolatedTenant({ authorization: { policies: [] } });
+  it("picks up a policy written behind Portcullis's back once the cache revalidates and the version moved", async () => {
+    const clock = fakeClock();
+    const { auth, storage, member, tenantId } = await isolatedTenant({
+      authorization: { policies: [], revalidateAfterMs: 500 },
+      clock,
+    });
     const ask = () => auth.api.authorize({ userId: member.body.user.id, tenantId, action: 'report.export' });
     expect((await ask()).allowed).toBe(false);
-    const now = new Date();
+    const now = clock.now();
     await storage.policies.create({
       id: 'exports',
       tenantId,
@@ -140,7 +144,14 @@ describe('auth.api authorization', () => {
       createdAt: now,
       updatedAt: now,
     });
+    // the raw adapter, not auth's storage: no invalidation reaches the cache
+    expect((await ask()).allowed).toBe(false);
+    clock.advance(1);
+    // revalidated: the version did not move, so the cached authorizer stays
+    expect((await ask()).allowed).toBe(false);
     await storage.authorizationVersions.bumpPoliciesVersion(tenantId);
+    expect((await ask()).allowed).toBe(false);
+    clock.advance(1);
     expect(await ask()).toMatchObject({ allowed: true, reason: { kind: 'policy', id: 'exports' } });
   });
 

@@ -1,12 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { memoryStorage } from '../src/memory/index.js';
-import { PASSWORD, testAuth, uniqueEmail } from './support.js';
+import { fakeClock, PASSWORD, testAuth, uniqueEmail } from './support.js';
 
 const slug = () => `roles-${Math.random().toString(36).slice(2, 10)}`;
 
 async function tenantWithMember() {
   const storage = memoryStorage();
-  const { auth, client } = testAuth({ storage });
+  const clock = fakeClock();
+  const { auth, client } = testAuth({ storage, clock });
   const owner = await client.signUp(uniqueEmail('owner'));
   const s = slug();
   const tenant = await client.post(
@@ -19,7 +20,7 @@ async function tenantWithMember() {
     password: PASSWORD,
     tenant: s,
   });
-  return { auth, client, storage, owner, member, tenantId: tenant.body.id as string };
+  return { auth, client, clock, storage, owner, member, tenantId: tenant.body.id as string };
 }
 
 describe('roles over HTTP', () => {
@@ -75,7 +76,7 @@ describe('roles over HTTP', () => {
   });
 
   it('refuses to grant permissions the caller does not hold, and refuses members without role.manage', async () => {
-    const { auth, client, storage, owner, member, tenantId } = await tenantWithMember();
+    const { auth, client, clock, storage, owner, member, tenantId } = await tenantWithMember();
     const denied = await client.post(
       `/tenants/${tenantId}/roles`,
       { key: 'sneaky', name: 'Sneaky', permissions: ['tenant.read'] },
@@ -89,7 +90,9 @@ describe('roles over HTTP', () => {
       name: 'Limited admin',
       permissions: ['role.manage', 'member.read', 'document.read'],
     });
+    // the raw adapter, not auth's storage: the change reaches the cache when it revalidates
     await storage.memberships.updateRoles(tenantId, member.body.user.id, ['limited-admin'], new Date());
+    clock.advance(1);
     for (const permissions of [['document.delete'], ['document.*'], ['*']]) {
       const beyond = await client.post(
         `/tenants/${tenantId}/roles`,

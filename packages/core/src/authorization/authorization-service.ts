@@ -1,7 +1,9 @@
 import { z } from 'zod';
+import type { Membership } from '../memberships/memberships.js';
 import type { ServiceDeps } from '../service-deps.js';
 import type { Session } from '../sessions/sessions.js';
 import { parseInput } from '../validation.js';
+import type { AuthorizationCache } from './authorization-cache.js';
 import type { AuthorizationFilter } from './authorization-filter.js';
 import {
   type AuthorizationResource,
@@ -37,10 +39,15 @@ export type AuthorizationResult =
 export interface AuthorizationService {
   /**
    * Decides with the tenant's roles and policies (plus code-defined global ones) and the user's
-   * membership. The compiled authorizer is cached per tenant and rebuilt when the tenant's
-   * authorization versions move.
+   * membership. Compiled authorizers and memberships are cached (see `AuthorizationCache`): a
+   * cached decision does no I/O.
    */
   authorize(input: AuthorizeInput): Promise<AuthorizationResult>;
+  /**
+   * As {@link authorize}, returning the membership the decision used; null when the user is not
+   * a member. The tenant routes check their built-in permissions (`member.update`, …) with it.
+   */
+  decideForMember(input: AuthorizeInput): Promise<{ membership: Membership; decision: Decision } | null>;
   /** Which resources of a type the user may act on: `all`, `none` or a condition for SQL. */
   authorizationFilter(
     input: Omit<AuthorizeInput, 'resource' | 'explain'> & { resourceType: string },
@@ -67,33 +74,29 @@ export const authorizeInputSchema = z
 
 export function createAuthorizationService(
   deps: ServiceDeps,
-  options: { globalPolicies: PolicyDefinition[]; cacheSize: number },
+  options: { globalPolicies: PolicyDefinition[]; cache: AuthorizationCache },
 ): AuthorizationService {
   const { storage, clock } = deps;
-  const cache = new Map<string, { key: string; authorizer: Authorizer }>();
+  const { cache } = options;
 
-  async function authorizerFor(tenantId: string): Promise<Authorizer> {
-    const versions = await storage.authorizationVersions.getVersions(tenantId);
-    const key = `${versions.roles}:${versions.policies}`;
-    const hit = cache.get(tenantId);
-    if (hit && hit.key === key) return hit.authorizer;
-    const [roles, policies] = await Promise.all([
-      storage.roles.listByTenant(tenantId),
-      storage.policies.listByTenant(tenantId),
-    ]);
-    const authorizer = createAuthorizer({
+  function authorizerFor(tenantId: string): Promise<Authorizer> {
+    return cache.authorizer(
       tenantId,
-      roles,
-      policies: [...options.globalPolicies, ...policies],
-    });
-    cache.delete(tenantId);
-    cache.set(tenantId, { key, authorizer });
-    if (cache.size > options.cacheSize) cache.delete(cache.keys().next().value!);
-    return authorizer;
+      () => storage.authorizationVersions.getVersions(tenantId),
+      async () => {
+        const [roles, policies] = await Promise.all([
+          storage.roles.listByTenant(tenantId),
+          storage.policies.listByTenant(tenantId),
+        ]);
+        return createAuthorizer({ tenantId, roles, policies: [...options.globalPolicies, ...policies] });
+      },
+    );
   }
 
   async function subjectAndAuthorizer(userId: string, tenantId: string) {
-    const membership = await storage.memberships.find(tenantId, userId);
+    const membership = await cache.membership(tenantId, userId, () =>
+      storage.memberships.find(tenantId, userId),
+    );
     if (!membership) return null;
     const subject: AuthorizationSubject = {
       id: userId,
@@ -101,7 +104,7 @@ export function createAuthorizationService(
       roles: membership.roles,
       attributes: membership.attributes,
     };
-    return { subject, authorizer: await authorizerFor(tenantId) };
+    return { membership, subject, authorizer: await authorizerFor(tenantId) };
   }
 
   /** Facts the server knows; they override anything the caller put under the same names. */
@@ -117,18 +120,24 @@ export function createAuthorizationService(
     return facts;
   }
 
+  async function decideForMember(input: AuthorizeInput) {
+    const found = await subjectAndAuthorizer(input.userId, input.tenantId);
+    if (!found) return null;
+    const decision = found.authorizer.decide({
+      subject: found.subject,
+      action: input.action,
+      ...(input.resource ? { resource: input.resource } : {}),
+      context: serverContext(input),
+      explain: input.explain ?? false,
+    });
+    return { membership: found.membership, decision };
+  }
+
   return {
     async authorize(input) {
-      const found = await subjectAndAuthorizer(input.userId, input.tenantId);
-      if (!found) return NOT_MEMBER;
-      return found.authorizer.decide({
-        subject: found.subject,
-        action: input.action,
-        ...(input.resource ? { resource: input.resource } : {}),
-        context: serverContext(input),
-        explain: input.explain ?? false,
-      });
+      return (await decideForMember(input))?.decision ?? NOT_MEMBER;
     },
+    decideForMember,
     async authorizationFilter(input) {
       const found = await subjectAndAuthorizer(input.userId, input.tenantId);
       if (!found) return { kind: 'none' };

@@ -1,3 +1,4 @@
+import type { AuthorizationChange } from '../authorization/authorization-cache.js';
 import { AuthError, isAuthError } from '../errors.js';
 import type { Logger } from '../ports/logger.js';
 import type { Storage, StorageStores } from '../ports/storage.js';
@@ -15,10 +16,32 @@ const TENANT_FIRST_ARG: Record<string, readonly string[]> = {
   sessions: ['revokeAllForTenant'],
 };
 
+/**
+ * Writes that can change an authorization decision, and what they change: a version bump is a
+ * change of the tenant's roles or policies, a membership write one member's standing.
+ */
+const AUTHORIZATION_WRITES: Record<string, Record<string, (args: unknown[]) => AuthorizationChange>> = {
+  authorizationVersions: {
+    bumpRolesVersion: ([tenantId]) => ({ tenantId: tenantId as string }),
+    bumpPoliciesVersion: ([tenantId]) => ({ tenantId: tenantId as string }),
+  },
+  memberships: {
+    updateRoles: ([tenantId, userId]) => ({ tenantId: tenantId as string, userId: userId as string }),
+    updateAttributes: ([tenantId, userId]) => ({ tenantId: tenantId as string, userId: userId as string }),
+    remove: ([tenantId, userId]) => ({ tenantId: tenantId as string, userId: userId as string }),
+  },
+};
+
 export interface WrapStorageOptions {
   logger?: Logger;
   /** Give up on a storage call after this long and answer `storage_unavailable` (default 10 s). */
   timeoutMs?: number;
+  /**
+   * Called with the writes that can change an authorization decision once they are durable:
+   * after the call for a write outside a transaction, after the commit for writes inside one
+   * (never for a transaction that rolled back). Caches of decisions evict on it.
+   */
+  onAuthorizationChange?: (changes: AuthorizationChange[]) => void;
 }
 
 /**
@@ -29,22 +52,34 @@ export interface WrapStorageOptions {
 export function wrapStorage(storage: Storage, options: WrapStorageOptions = {}): Storage {
   if ((storage as { [WRAPPED]?: boolean })[WRAPPED]) return storage;
   const timeoutMs = options.timeoutMs ?? 10_000;
-  const stores = wrapStores(storage, options.logger, timeoutMs);
+  const report = options.onAuthorizationChange;
+  const stores = wrapStores(storage, options.logger, timeoutMs, report && ((change) => report([change])));
   const wrapped: Storage & { [WRAPPED]: true } = {
     ...stores,
     [WRAPPED]: true,
     capabilities: storage.capabilities,
     // bounded as a whole: a pool that never hands out a connection must not hang the request
-    transaction: (fn) =>
-      guard('transaction', options.logger, timeoutMs, () =>
-        storage.transaction((tx) => fn(wrapStores(tx, options.logger, 0))),
-      ),
+    async transaction(fn) {
+      const changes: AuthorizationChange[] = [];
+      const result = await guard('transaction', options.logger, timeoutMs, () =>
+        storage.transaction((tx) =>
+          fn(wrapStores(tx, options.logger, 0, report && ((change) => changes.push(change)))),
+        ),
+      );
+      if (report && changes.length > 0) report(changes);
+      return result;
+    },
     close: storage.close ? () => storage.close!() : undefined,
   };
   return wrapped;
 }
 
-function wrapStores(stores: StorageStores, logger: Logger | undefined, timeoutMs: number): StorageStores {
+function wrapStores(
+  stores: StorageStores,
+  logger: Logger | undefined,
+  timeoutMs: number,
+  onAuthorizationChange?: (change: AuthorizationChange) => void,
+): StorageStores {
   const out = {} as Record<string, unknown>;
   for (const name of Object.keys(STORE_NAMES) as (keyof StorageStores)[]) {
     const store = stores[name] as unknown as Record<string, (...args: unknown[]) => Promise<unknown>>;
@@ -52,13 +87,16 @@ function wrapStores(stores: StorageStores, logger: Logger | undefined, timeoutMs
     for (const method of methodNames(store)) {
       const fn = store[method]!.bind(store);
       const tenantChecked = TENANT_FIRST_ARG[name]?.includes(method) ?? false;
+      const authorizationChange = onAuthorizationChange && AUTHORIZATION_WRITES[name]?.[method];
       wrappedStore[method] = async (...args: unknown[]) => {
         if (tenantChecked) assertTenantId(args[0], `${name}.${method}`);
-        return guard(`${name}.${method}`, logger, timeoutMs, async () => {
+        const result = await guard(`${name}.${method}`, logger, timeoutMs, async () => {
           const result = await fn(...args);
           if (tenantChecked) assertSameTenant(result, args[0] as string, `${name}.${method}`);
           return result;
         });
+        if (authorizationChange) onAuthorizationChange(authorizationChange(args));
+        return result;
       };
     }
     out[name] = wrappedStore;

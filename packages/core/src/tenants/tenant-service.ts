@@ -1,6 +1,6 @@
 import { recordChange } from '../audit/record-change.js';
-import { findGrantingRole } from '../authorization/permissions.js';
-import type { Role } from '../authorization/roles.js';
+import type { AuthorizationService } from '../authorization/authorization-service.js';
+import type { Decision } from '../authorization/authorizer.js';
 import type { CallContext } from '../call-context.js';
 import { uuidv7 } from '../crypto/uuid.js';
 import { AuthError, isAuthError } from '../errors.js';
@@ -29,8 +29,8 @@ export interface UpdateTenantInput {
 export interface TenantAccess {
   tenant: Tenant;
   membership: Membership;
-  /** The role that granted the checked permission. */
-  grantedBy: Role;
+  /** The engine's decision that allowed it (its `reason` names the granting role or policy). */
+  decision: Decision;
 }
 
 export interface TenantService {
@@ -41,9 +41,10 @@ export interface TenantService {
   /** A tenant by id or slug, or null. */
   resolveTenant(idOrSlug: string): Promise<Tenant | null>;
   /**
-   * Checks that the user is a member of the tenant holding `permission`. A non-member (or an
-   * unknown tenant) gets `not_found`, so tenant ids reveal nothing; a member without the
-   * permission gets `forbidden`.
+   * Checks that the user is a member of the tenant allowed `permission` by the authorization
+   * engine (roles and policies alike: a tenant's deny policy can restrict its own admin routes).
+   * A non-member (or an unknown tenant) gets `not_found`, so tenant ids reveal nothing; a member
+   * without the permission gets `forbidden`.
    */
   requirePermission(tenantId: string, userId: string, permission: string): Promise<TenantAccess>;
   updateTenant(
@@ -54,7 +55,7 @@ export interface TenantService {
   ): Promise<Tenant>;
 }
 
-export function createTenantService(deps: ServiceDeps): TenantService {
+export function createTenantService(deps: ServiceDeps, authorization: AuthorizationService): TenantService {
   const { storage, clock, config } = deps;
 
   return {
@@ -140,18 +141,17 @@ export function createTenantService(deps: ServiceDeps): TenantService {
     userId: string,
     permission: string,
   ): Promise<TenantAccess> {
-    const [tenant, membership] = await Promise.all([
+    const [tenant, checked] = await Promise.all([
       storage.tenants.findById(tenantId),
-      storage.memberships.find(tenantId, userId),
+      authorization.decideForMember({ tenantId, userId, action: permission }),
     ]);
-    if (!tenant || !membership) throw new AuthError('not_found', { detail: 'no such tenant' });
-    const roles = await storage.roles.listByTenant(tenantId);
-    const grantedBy = findGrantingRole(roles, membership.roles, permission);
-    if (!grantedBy) throw new AuthError('forbidden', { detail: `missing permission ${permission}` });
+    if (!tenant || !checked) throw new AuthError('not_found', { detail: 'no such tenant' });
+    if (!checked.decision.allowed)
+      throw new AuthError('forbidden', { detail: `missing permission ${permission}` });
     if (tenant.status !== 'active' && permission !== 'tenant.update' && permission !== 'tenant.read') {
       throw new AuthError('tenant_suspended');
     }
-    return { tenant, membership, grantedBy };
+    return { tenant, membership: checked.membership, decision: checked.decision };
   }
 
   async function provisionDefaultRoles(tx: StorageStores, tenantId: string, now: Date) {
