@@ -22,7 +22,10 @@ export interface AuthorizeInput {
   /** `resource.action`, e.g. `document.update`. */
   action: string;
   resource?: AuthorizationResource;
-  /** Extra facts for `context.*`; the server's own (`time`, `ip`, `mfa`, `authAgeSeconds`) win. */
+  /**
+   * Extra facts for `context.*`. The server's own win over anything passed here: `time` (ISO
+   * 8601), `utcHour` (0–23), `utcWeekday` (0 = Sunday), `ip`, `mfa` and `authAgeSeconds`.
+   */
   context?: Record<string, unknown>;
   explain?: boolean;
   /** The caller's session, for `context.mfa` and `context.authAgeSeconds`. */
@@ -110,7 +113,12 @@ export function createAuthorizationService(
   /** Facts the server knows; they override anything the caller put under the same names. */
   function serverContext(input: Pick<AuthorizeInput, 'context' | 'session' | 'ip'>) {
     const now = clock.now();
-    const facts: Record<string, unknown> = { ...input.context, time: now.toISOString() };
+    const facts: Record<string, unknown> = {
+      ...input.context,
+      time: now.toISOString(),
+      utcHour: now.getUTCHours(),
+      utcWeekday: now.getUTCDay(),
+    };
     if (input.ip !== undefined) facts.ip = input.ip;
     if (input.session) {
       facts.mfa = input.session.amr.length > 1;
