@@ -5,11 +5,13 @@ import type { Role } from './authorization/roles.js';
 import type { CallContext } from './call-context.js';
 import type {
   ChangePasswordInput,
+  ReauthenticateInput,
   SignedIn,
   SignInInput,
   SignUpInput,
   SignUpPending,
 } from './credentials/passwords/index.js';
+import type { StepUpRequirement } from './errors.js';
 import type { Member } from './memberships/memberships.js';
 import type { Page, PageRequest } from './ports/pagination.js';
 import type { SessionWithUser } from './sessions/session-service.js';
@@ -57,6 +59,36 @@ export interface AuthApi {
     input: ChangePasswordInput,
     context?: CallContext,
   ): Promise<{ revokedSessions: number }>;
+  /**
+   * Step-up with the password: the user signed in with `sessionToken` proves the password again,
+   * and that session records it (`authTime.pwd` = now, `pwd` added to `amr`), so
+   * {@link AuthApi.checkStepUp} passes again. Rate-limited and counted by the account's failure
+   * counter exactly like sign-in (`rate_limited`, `account_locked`); a wrong password is
+   * `invalid_credentials`, an invalid session `unauthenticated`. Audited as
+   * `session.reauthenticated`.
+   *
+   * @example
+   * const { session } = await auth.api.reauthenticate(token, { password }, auth.callContext(headers))
+   * session.authTime.pwd // now, in epoch seconds
+   */
+  reauthenticate(
+    sessionToken: string,
+    input: ReauthenticateInput,
+    context?: CallContext,
+  ): Promise<{ session: Session }>;
+  /**
+   * Step-up check: returns when the session's user authenticated at most `maxAgeSeconds` ago (by
+   * one of `methods` when given, e.g. `['otp', 'hwk']`; by any method otherwise), and throws
+   * `AuthError('step_up_required')` carrying the requirement when not. Answered over HTTP (core's
+   * handler, the Express and Next.js helpers) it is a 401 problem with the RFC 9470 challenge
+   * `WWW-Authenticate: Bearer error="insufficient_user_authentication", …, max_age=<n>`; the
+   * client then calls `POST /reauthenticate` and retries. An invalid requirement is
+   * `config_invalid`.
+   *
+   * @example
+   * auth.api.checkStepUp(current.session, { maxAgeSeconds: 300 }) // throws unless fresh enough
+   */
+  checkStepUp(session: Pick<Session, 'authTime'>, requirement: StepUpRequirement): void;
   createTenant(creatorUserId: string, input: CreateTenantInput, context?: CallContext): Promise<Tenant>;
   listTenants(userId: string, page?: Partial<PageRequest>): Promise<Page<Tenant>>;
   /** The tenant, if the user is a member (`not_found` otherwise). */

@@ -31,6 +31,7 @@ import { createRateLimiter } from './rate-limit/rate-limiter.js';
 import type { ServiceDeps } from './service-deps.js';
 import { createSessionCache } from './sessions/session-cache.js';
 import { createSessionService } from './sessions/session-service.js';
+import { checkStepUp } from './sessions/step-up.js';
 import { fallbackKeyValue } from './storage/fallback-key-value.js';
 import { wrapKeyValue } from './storage/wrap-key-value.js';
 import { wrapStorage } from './storage/wrap-storage.js';
@@ -167,6 +168,8 @@ export function createAuth(options: AuthConfig): Auth {
     revokeOtherSessions: sessions.revokeOtherSessions,
     revokeAllSessions: (userId, context) => sessions.revokeAllSessions(userId, context),
     changePassword: passwords.changePassword,
+    reauthenticate: passwords.reauthenticate,
+    checkStepUp: (session, requirement) => checkStepUp(session, requirement, clock.now()),
     createTenant: tenants.createTenant,
     listTenants: (userId, p) => tenants.listTenants(userId, page(p)),
     async getTenant(tenantId, userId) {
