@@ -149,7 +149,7 @@ describe('POST /reauthenticate', () => {
 
     expect((await a.client.get('/session', cookie)).body.session.authTime.pwd).toBe(before + 120);
     expect((await b.client.get('/session', cookie)).body.session.authTime.pwd).toBe(before + 120);
-    const current = await b.auth.api.validateSessionToken(cookie.split('=')[1]!);
+    const current = await b.auth.api.validateSessionToken(String(cookie).split('=')[1]!);
     expect(() => b.auth.api.checkStepUp(current!.session, { maxAgeSeconds: 60 })).not.toThrow();
   });
 
