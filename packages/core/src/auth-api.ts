@@ -1,6 +1,7 @@
 import type { AuditChainVerification } from './audit/audit-chain.js';
 import type { AuthorizationFilter } from './authorization/authorization-filter.js';
 import type { AuthorizationResult, AuthorizeInput } from './authorization/authorization-service.js';
+import type { Decision } from './authorization/authorizer.js';
 import type { Role } from './authorization/roles.js';
 import type { CallContext } from './call-context.js';
 import type {
@@ -141,6 +142,16 @@ export interface AuthApi {
    *   resource: { type: 'document', ownerId: doc.ownerId } })
    */
   authorize(input: AuthorizeInput): Promise<AuthorizationResult>;
+  /**
+   * {@link AuthApi.authorize} as a guard, the rule `requirePermission` in `@portcullis/express`
+   * and `@portcullis/nextjs` applies: returns the allowing decision; throws `not_found` when the
+   * user is not a member of the tenant (a tenant id tells an outsider nothing) and `forbidden`,
+   * carrying the decision's `reason`, when denied.
+   *
+   * @example
+   * await auth.api.requirePermission({ userId, tenantId, action: 'invoice.refund', session, ip })
+   */
+  requirePermission(input: AuthorizeInput): Promise<Decision>;
   /**
    * Which resources of a type the user may act on, as `all`, `none` or a condition that
    * `toKyselyWhere` / `toDrizzleWhere` turn into a `where`.

@@ -2,6 +2,7 @@ import { auditChainKey } from './audit/audit.js';
 import { verifyAuditEvents } from './audit/audit-chain.js';
 import type { AuthApi } from './auth-api.js';
 import { createAuthorizationService } from './authorization/authorization-service.js';
+import { requireAllowed } from './authorization/require-allowed.js';
 import { createRoleService } from './authorization/role-service.js';
 import type { CallContext } from './call-context.js';
 import { type AuthConfig, type ResolvedConfig, resolveConfig } from './config.js';
@@ -202,6 +203,7 @@ export function createAuth(options: AuthConfig): Auth {
     updateRole: roles.updateRole,
     deleteRole: roles.deleteRole,
     authorize: authorization.authorize,
+    requirePermission: async (input) => requireAllowed(await authorization.authorize(input), input.action),
     authorizationFilter: authorization.authorizationFilter,
     verifyAuditChain(scope) {
       const chainKey = auditChainKey(scope);

@@ -46,6 +46,8 @@ export interface AuthErrorOptions {
   retryAfterSeconds?: number;
   /** For `step_up_required`: the authentication the caller must renew (see `auth.api.checkStepUp`). */
   stepUp?: StepUpRequirement;
+  /** For a `forbidden` authorization decision: why it denied (`{ kind: 'no_rule' }`, a deny policy…). */
+  reason?: { readonly kind: string };
   cause?: unknown;
 }
 
@@ -72,6 +74,7 @@ export class AuthError extends Error {
   readonly issues: ReadonlyArray<{ path: string; message: string }> | undefined;
   readonly retryAfterSeconds: number | undefined;
   readonly stepUp: StepUpRequirement | undefined;
+  readonly reason: { readonly kind: string } | undefined;
   readonly [AUTH_ERROR_BRAND] = true;
 
   constructor(code: AuthErrorCode, options: AuthErrorOptions = {}) {
@@ -82,6 +85,7 @@ export class AuthError extends Error {
     this.issues = options.issues;
     this.retryAfterSeconds = options.retryAfterSeconds;
     this.stepUp = options.stepUp;
+    this.reason = options.reason;
   }
 }
 

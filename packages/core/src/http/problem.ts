@@ -16,6 +16,8 @@ export interface ProblemBody {
   maxAgeSeconds?: number;
   /** `step_up_required`: the methods (RFC 8176 `amr` values) that can satisfy it, when limited. */
   methods?: readonly string[];
+  /** `forbidden` by an authorization decision: the decision's reason. */
+  reason?: { readonly kind: string };
 }
 
 export function problemBody(error: AuthError, requestId: string): ProblemBody {
@@ -29,6 +31,7 @@ export function problemBody(error: AuthError, requestId: string): ProblemBody {
     requestId,
     ...(error.issues ? { issues: error.issues } : {}),
     ...(error.stepUp ? stepUpMembers(error.stepUp) : {}),
+    ...(error.reason ? { reason: error.reason } : {}),
   };
 }
 

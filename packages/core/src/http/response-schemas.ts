@@ -62,6 +62,11 @@ export const problemSchema = z.object({
   issues: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
   maxAgeSeconds: z.number().optional().describe('step_up_required: how recent the authentication must be'),
   methods: z.array(z.string()).optional().describe('step_up_required: the methods that can satisfy it'),
+  reason: z
+    .object({ kind: z.string() })
+    .catchall(z.unknown())
+    .optional()
+    .describe('forbidden by an authorization decision: why it denied'),
 });
 
 export const signedInSchema = z.object({ user: userSchema, session: sessionSchema });
