@@ -1,15 +1,18 @@
 import type { AuditChainVerification } from './audit/audit-chain.js';
 import type { AuthorizationFilter } from './authorization/authorization-filter.js';
 import type { AuthorizationResult, AuthorizeInput } from './authorization/authorization-service.js';
+import type { Decision } from './authorization/authorizer.js';
 import type { Role } from './authorization/roles.js';
 import type { CallContext } from './call-context.js';
 import type {
   ChangePasswordInput,
+  ReauthenticateInput,
   SignedIn,
   SignInInput,
   SignUpInput,
   SignUpPending,
 } from './credentials/passwords/index.js';
+import type { StepUpRequirement } from './errors.js';
 import type { Member } from './memberships/memberships.js';
 import type { Page, PageRequest } from './ports/pagination.js';
 import type { SessionWithUser } from './sessions/session-service.js';
@@ -57,6 +60,36 @@ export interface AuthApi {
     input: ChangePasswordInput,
     context?: CallContext,
   ): Promise<{ revokedSessions: number }>;
+  /**
+   * Step-up with the password: the user signed in with `sessionToken` proves the password again,
+   * and that session records it (`authTime.pwd` = now, `pwd` added to `amr`), so
+   * {@link AuthApi.checkStepUp} passes again. Rate-limited and counted by the account's failure
+   * counter exactly like sign-in (`rate_limited`, `account_locked`); a wrong password is
+   * `invalid_credentials`, an invalid session `unauthenticated`. Audited as
+   * `session.reauthenticated`.
+   *
+   * @example
+   * const { session } = await auth.api.reauthenticate(token, { password }, auth.callContext(headers))
+   * session.authTime.pwd // now, in epoch seconds
+   */
+  reauthenticate(
+    sessionToken: string,
+    input: ReauthenticateInput,
+    context?: CallContext,
+  ): Promise<{ session: Session }>;
+  /**
+   * Step-up check: returns when the session's user authenticated at most `maxAgeSeconds` ago (by
+   * one of `methods` when given, e.g. `['otp', 'hwk']`; by any method otherwise), and throws
+   * `AuthError('step_up_required')` carrying the requirement when not. Answered over HTTP (core's
+   * handler, the Express and Next.js helpers) it is a 401 problem with the RFC 9470 challenge
+   * `WWW-Authenticate: Bearer error="insufficient_user_authentication", …, max_age=<n>`; the
+   * client then calls `POST /reauthenticate` and retries. An invalid requirement is
+   * `config_invalid`.
+   *
+   * @example
+   * auth.api.checkStepUp(current.session, { maxAgeSeconds: 300 }) // throws unless fresh enough
+   */
+  checkStepUp(session: Pick<Session, 'authTime'>, requirement: StepUpRequirement): void;
   createTenant(creatorUserId: string, input: CreateTenantInput, context?: CallContext): Promise<Tenant>;
   listTenants(userId: string, page?: Partial<PageRequest>): Promise<Page<Tenant>>;
   /** The tenant, if the user is a member (`not_found` otherwise). */
@@ -109,6 +142,16 @@ export interface AuthApi {
    *   resource: { type: 'document', ownerId: doc.ownerId } })
    */
   authorize(input: AuthorizeInput): Promise<AuthorizationResult>;
+  /**
+   * {@link AuthApi.authorize} as a guard, the rule `requirePermission` in `@portcullis/express`
+   * and `@portcullis/nextjs` applies: returns the allowing decision; throws `not_found` when the
+   * user is not a member of the tenant (a tenant id tells an outsider nothing) and `forbidden`,
+   * carrying the decision's `reason`, when denied.
+   *
+   * @example
+   * await auth.api.requirePermission({ userId, tenantId, action: 'invoice.refund', session, ip })
+   */
+  requirePermission(input: AuthorizeInput): Promise<Decision>;
   /**
    * Which resources of a type the user may act on, as `all`, `none` or a condition that
    * `toKyselyWhere` / `toDrizzleWhere` turn into a `where`.

@@ -3,6 +3,7 @@ import { verifyAuditEvents } from './audit/audit-chain.js';
 import type { AuthApi } from './auth-api.js';
 import { createAuthorizationCache } from './authorization/authorization-cache.js';
 import { createAuthorizationService } from './authorization/authorization-service.js';
+import { requireAllowed } from './authorization/require-allowed.js';
 import { createRoleService } from './authorization/role-service.js';
 import type { CallContext } from './call-context.js';
 import { type AuthConfig, type ResolvedConfig, resolveConfig } from './config.js';
@@ -32,6 +33,7 @@ import { createRateLimiter } from './rate-limit/rate-limiter.js';
 import type { ServiceDeps } from './service-deps.js';
 import { createSessionCache } from './sessions/session-cache.js';
 import { createSessionService } from './sessions/session-service.js';
+import { checkStepUp } from './sessions/step-up.js';
 import { fallbackKeyValue } from './storage/fallback-key-value.js';
 import { wrapKeyValue } from './storage/wrap-key-value.js';
 import { wrapStorage } from './storage/wrap-storage.js';
@@ -182,6 +184,8 @@ export function createAuth(options: AuthConfig): Auth {
     revokeOtherSessions: sessions.revokeOtherSessions,
     revokeAllSessions: (userId, context) => sessions.revokeAllSessions(userId, context),
     changePassword: passwords.changePassword,
+    reauthenticate: passwords.reauthenticate,
+    checkStepUp: (session, requirement) => checkStepUp(session, requirement, clock.now()),
     createTenant: tenants.createTenant,
     listTenants: (userId, p) => tenants.listTenants(userId, page(p)),
     async getTenant(tenantId, userId) {
@@ -214,6 +218,7 @@ export function createAuth(options: AuthConfig): Auth {
     updateRole: roles.updateRole,
     deleteRole: roles.deleteRole,
     authorize: authorization.authorize,
+    requirePermission: async (input) => requireAllowed(await authorization.authorize(input), input.action),
     authorizationFilter: authorization.authorizationFilter,
     verifyAuditChain(scope) {
       const chainKey = auditChainKey(scope);

@@ -13,6 +13,7 @@ export const AUTH_ERROR_CODES = [
   'invalid_credentials',
   'session_expired',
   'forbidden',
+  'step_up_required',
   'tenant_access_denied',
   'tenant_required',
   'tenant_suspended',
@@ -43,7 +44,20 @@ export interface AuthErrorOptions {
   issues?: ReadonlyArray<{ path: string; message: string }>;
   /** Seconds the caller should wait, for `rate_limited` and `account_locked`. */
   retryAfterSeconds?: number;
+  /** For `step_up_required`: the authentication the caller must renew (see `auth.api.checkStepUp`). */
+  stepUp?: StepUpRequirement;
+  /** For a `forbidden` authorization decision: why it denied (`{ kind: 'no_rule' }`, a deny policy…). */
+  reason?: { readonly kind: string };
   cause?: unknown;
+}
+
+/**
+ * How recent the session's authentication must be: within `maxAgeSeconds`, and, when `methods`
+ * are given, by one of those methods (RFC 8176 `amr` values such as `pwd`, `otp`, `hwk`).
+ */
+export interface StepUpRequirement {
+  maxAgeSeconds: number;
+  methods?: readonly string[];
 }
 
 /**
@@ -59,6 +73,8 @@ export class AuthError extends Error {
   readonly detail: string | undefined;
   readonly issues: ReadonlyArray<{ path: string; message: string }> | undefined;
   readonly retryAfterSeconds: number | undefined;
+  readonly stepUp: StepUpRequirement | undefined;
+  readonly reason: { readonly kind: string } | undefined;
   readonly [AUTH_ERROR_BRAND] = true;
 
   constructor(code: AuthErrorCode, options: AuthErrorOptions = {}) {
@@ -68,6 +84,8 @@ export class AuthError extends Error {
     this.detail = options.detail;
     this.issues = options.issues;
     this.retryAfterSeconds = options.retryAfterSeconds;
+    this.stepUp = options.stepUp;
+    this.reason = options.reason;
   }
 }
 

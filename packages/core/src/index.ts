@@ -26,6 +26,7 @@ export {
   type AuthErrorCode,
   type AuthErrorOptions,
   isAuthError,
+  type StepUpRequirement,
 } from './errors.js';
 export {
   type AuthHandler,
@@ -33,7 +34,10 @@ export {
   MAX_BODY_BYTES,
   type ProblemBody,
   problemBody,
+  problemHeaders,
+  problemResponse,
   STATUS_BY_CODE,
+  stepUpChallenge,
   TITLE_BY_CODE,
 } from './http/index.js';
 export { matchesEventType, type OutboxDispatcher, type OutboxSubscriber } from './outbox/index.js';

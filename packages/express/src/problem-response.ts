@@ -1,5 +1,5 @@
 import type { ServerResponse } from 'node:http';
-import { type AuthError, problemBody, uuidv7 } from '@portcullis/core';
+import { type AuthError, problemBody, problemHeaders, uuidv7 } from '@portcullis/core';
 
 /**
  * Answers an {@link AuthError} as core's handler would: problem+json with core's body, status and
@@ -13,6 +13,7 @@ export function sendProblem(res: ServerResponse, error: AuthError): void {
   res.setHeader('content-type', 'application/problem+json');
   res.setHeader('cache-control', 'no-store');
   res.setHeader('x-request-id', requestId);
-  if (error.retryAfterSeconds !== undefined) res.setHeader('retry-after', String(error.retryAfterSeconds));
+  // Retry-After, and for step_up_required the RFC 9470 WWW-Authenticate challenge
+  for (const [name, value] of problemHeaders(error)) res.setHeader(name, value);
   res.end(JSON.stringify(body));
 }

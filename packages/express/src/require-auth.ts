@@ -1,19 +1,25 @@
 import type { Auth, Session, User } from '@portcullis/core';
 import { AuthError, isAuthError } from '@portcullis/core';
+import type { Decision } from '@portcullis/core/authorization';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { sendProblem } from './problem-response.js';
 import { toWebHeaders } from './to-web-request.js';
 
-/** What {@link requireAuth} puts on `req.auth`. */
+/** What {@link requireAuth} (and the guards built on it) put on `req.auth`. */
 export interface RequestAuth {
   user: User;
   session: Session;
+  /** The decision that let the request through, set by `requirePermission()`. */
+  decision?: Decision;
 }
 
 declare global {
   namespace Express {
     interface Request {
-      /** The signed-in user and session, set by `requireAuth()` from `@portcullis/express`. */
+      /**
+       * The signed-in user and session, set by `requireAuth()`, `requirePermission()` or
+       * `requireStepUp()` from `@portcullis/express`; `decision` by `requirePermission()`.
+       */
       auth?: RequestAuth;
     }
   }
@@ -49,6 +55,19 @@ export function requireAuth(auth: Auth, options: RequireAuthOptions = {}): Reque
       if (passed) next();
     }, next);
   };
+}
+
+/**
+ * `req.auth`, authenticating first (session cookie, and Origin on unsafe methods) unless an
+ * earlier `requireAuth()` did; null when it failed and the problem has been sent.
+ */
+export async function ensureAuthenticated(
+  auth: Auth,
+  req: Request,
+  res: Response,
+): Promise<RequestAuth | null> {
+  if (req.auth) return req.auth;
+  return (await authenticate(auth, req, res, {})) ? (req.auth ?? null) : null;
 }
 
 /** True when the request may go on; otherwise the problem has been sent. */

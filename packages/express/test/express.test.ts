@@ -10,6 +10,8 @@ import {
   authRouter,
   mountAuth,
   requireAuth,
+  requirePermission,
+  requireStepUp,
   sendWebResponse,
   toWebRequest,
 } from '../src/index.js';
@@ -341,6 +343,212 @@ describe.each(frameworks)('%s, authRouter mounted on its own path', (_name, expr
     const cookie = sessionCookieOf(signup);
     expect((await fetch(`${url}/identity/session`, { headers: { cookie } })).status).toBe(200);
     expect((await fetch(`${url}/auth/session`, { headers: { cookie } })).status).toBe(418);
+  });
+});
+
+describe.each(frameworks)('%s, requirePermission and requireStepUp', (_name, express) => {
+  let auth: Auth;
+  let server: Server;
+  let url: string;
+  let now = Date.UTC(2026, 0, 1);
+  const clock = { now: () => new Date(now) };
+  const users = {} as Record<'owner' | 'member' | 'outsider', { id: string; cookie: string }>;
+  let tenantId: string;
+
+  beforeAll(async () => {
+    auth = createAuth({
+      storage: memoryStorage(),
+      secret: 'test-secret-0123456789abcdefghijklmnopqrstuvwxyz',
+      baseURL: BASE_URL,
+      rateLimit: { enabled: false },
+      logger: silentLogger,
+      clock,
+      authorization: {
+        policies: [
+          {
+            id: 'own-documents',
+            effect: 'allow',
+            actions: ['document.update'],
+            resource: 'document',
+            condition: { eq: [{ ref: 'resource.ownerId' }, { ref: 'subject.id' }] },
+          },
+        ],
+      },
+    });
+    const app = express();
+    app.use(express.json());
+    mountAuth(app, auth);
+    app.get('/api/tenants/:tenantId/audit', requirePermission(auth, 'audit.read'), (req, res) => {
+      res.json({ decision: req.auth?.decision, userId: req.auth?.user.id });
+    });
+    app.get(
+      '/api/tenant',
+      requirePermission(auth, 'tenant.read', { tenant: (req) => req.get('x-tenant-id') }),
+      (req, res) => {
+        res.json({ allowed: req.auth?.decision?.allowed });
+      },
+    );
+    app.patch(
+      '/api/tenants/:tenantId/documents/:ownerId',
+      requireAuth(auth),
+      requirePermission(auth, 'document.update', {
+        resource: async (req) => ({ type: 'document', ownerId: String(req.params.ownerId) }),
+      }),
+      (_req, res) => {
+        res.json({ updated: true });
+      },
+    );
+    app.post('/api/danger', requireStepUp(auth, { maxAgeSeconds: 300 }), (req, res) => {
+      res.json({ done: true, userId: req.auth?.user.id });
+    });
+    app.get('/api/otp-only', requireAuth(auth), (req, _res, next) => {
+      try {
+        auth.api.checkStepUp(req.auth!.session, { maxAgeSeconds: 60, methods: ['otp', 'hwk'] });
+      } catch (error) {
+        next(error);
+      }
+    });
+    app.use(authErrorHandler());
+    ({ server, url } = await listen(app));
+
+    const signUp = async (email: string, extra: Record<string, unknown> = {}) => {
+      const response = await fetch(`${url}/auth/signup`, {
+        method: 'POST',
+        headers: JSON_HEADERS,
+        body: JSON.stringify({ email, password: PASSWORD, ...extra }),
+      });
+      expect(response.status).toBe(201);
+      return { id: (await response.json()).user.id as string, cookie: sessionCookieOf(response) };
+    };
+    const unique = Math.random().toString(36).slice(2, 10);
+    users.owner = await signUp(`owner.${unique}@example.com`);
+    const tenant = await fetch(`${url}/auth/tenants`, {
+      method: 'POST',
+      headers: { ...JSON_HEADERS, cookie: users.owner.cookie },
+      body: JSON.stringify({ slug: `guards-${unique}`, name: 'Guards', userPool: 'isolated' }),
+    });
+    tenantId = (await tenant.json()).id;
+    users.member = await signUp(`member.${unique}@example.com`, { tenant: `guards-${unique}` });
+    users.outsider = await signUp(`outsider.${unique}@example.com`);
+  });
+
+  afterAll(async () => {
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+    await auth.close();
+  });
+
+  const get = (path: string, cookie?: string, headers: Record<string, string> = {}) =>
+    fetch(url + path, { headers: { ...headers, ...(cookie ? { cookie } : {}) } });
+
+  it('lets an allowed member through and puts the decision on req.auth', async () => {
+    const response = await get(`/api/tenants/${tenantId}/audit`, users.owner.cookie);
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({
+      decision: { allowed: true, reason: expect.objectContaining({ kind: 'role', key: 'owner' }) },
+      userId: users.owner.id,
+    });
+  });
+
+  it('answers a denied member 403 forbidden with the decision reason', async () => {
+    const response = await get(`/api/tenants/${tenantId}/audit`, users.member.cookie);
+    expect(response.status).toBe(403);
+    expect(response.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    expect(await response.json()).toMatchObject({
+      status: 403,
+      code: 'forbidden',
+      detail: 'not allowed: audit.read',
+      reason: { kind: 'no_rule' },
+    });
+  });
+
+  it('answers a non-member 404 not_found, the same for a real and a made-up tenant id', async () => {
+    const real = await get(`/api/tenants/${tenantId}/audit`, users.outsider.cookie);
+    const madeUp = await get(
+      '/api/tenants/01890000-0000-7000-8000-000000000000/audit',
+      users.outsider.cookie,
+    );
+    expect(real.status).toBe(404);
+    expect(madeUp.status).toBe(404);
+    const { requestId: _a, ...a } = await real.json();
+    const { requestId: _b, ...b } = await madeUp.json();
+    expect(a).toEqual(b);
+    expect(a.code).toBe('not_found');
+  });
+
+  it('answers 401 unauthenticated without a session', async () => {
+    const response = await get(`/api/tenants/${tenantId}/audit`);
+    expect(response.status).toBe(401);
+    expect((await response.json()).code).toBe('unauthenticated');
+  });
+
+  it("decides in the tenant option's tenant, else the session's, else answers tenant_required", async () => {
+    expect(await (await get('/api/tenant', users.member.cookie)).json()).toEqual({ allowed: true });
+    const named = await get('/api/tenant', users.owner.cookie, { 'x-tenant-id': tenantId });
+    expect(await named.json()).toEqual({ allowed: true });
+    const none = await get('/api/tenant', users.owner.cookie);
+    expect(none.status).toBe(400);
+    expect((await none.json()).code).toBe('tenant_required');
+  });
+
+  it('decides on the resource the option loads, after requireAuth and its Origin check', async () => {
+    const patch = (ownerId: string, headers: Record<string, string> = ORIGIN) =>
+      fetch(`${url}/api/tenants/${tenantId}/documents/${ownerId}`, {
+        method: 'PATCH',
+        headers: { ...headers, cookie: users.member.cookie },
+      });
+    expect((await patch(users.member.id)).status).toBe(200);
+    const others = await patch(users.owner.id);
+    expect(others.status).toBe(403);
+    expect((await others.json()).reason).toEqual({ kind: 'no_rule' });
+    const crossSite = await patch(users.member.id, { origin: 'https://evil.example' });
+    expect(crossSite.status).toBe(403);
+    expect((await crossSite.json()).code).toBe('csrf_origin_mismatch');
+  });
+
+  it('requireStepUp answers 401 with the RFC 9470 challenge once the authentication is too old, and passes after POST /auth/reauthenticate', async () => {
+    const danger = () =>
+      fetch(`${url}/api/danger`, { method: 'POST', headers: { ...ORIGIN, cookie: users.member.cookie } });
+    expect((await danger()).status).toBe(200);
+
+    now += 301 * 1000;
+    const refused = await danger();
+    expect(refused.status).toBe(401);
+    expect(refused.headers.get('www-authenticate')).toBe(
+      'Bearer error="insufficient_user_authentication", error_description="A more recent authentication is required", max_age=300',
+    );
+    expect(refused.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    expect(await refused.json()).toMatchObject({ status: 401, code: 'step_up_required', maxAgeSeconds: 300 });
+
+    const wrong = await fetch(`${url}/auth/reauthenticate`, {
+      method: 'POST',
+      headers: { ...JSON_HEADERS, cookie: users.member.cookie },
+      body: JSON.stringify({ password: 'not the password at all' }),
+    });
+    expect(wrong.status).toBe(401);
+    expect((await danger()).status).toBe(401);
+
+    const reauthenticated = await fetch(`${url}/auth/reauthenticate`, {
+      method: 'POST',
+      headers: { ...JSON_HEADERS, cookie: users.member.cookie },
+      body: JSON.stringify({ password: PASSWORD }),
+    });
+    expect(reauthenticated.status).toBe(200);
+    expect((await reauthenticated.json()).session.authTime.pwd).toBe(Math.floor(now / 1000));
+    const passed = await danger();
+    expect(passed.status).toBe(200);
+    expect(await passed.json()).toEqual({ done: true, userId: users.member.id });
+
+    expect((await fetch(`${url}/api/danger`, { method: 'POST', headers: ORIGIN })).status).toBe(401);
+  });
+
+  it('authErrorHandler sends the same challenge for a step_up_required thrown by an app route', async () => {
+    const response = await get('/api/otp-only', users.member.cookie);
+    expect(response.status).toBe(401);
+    expect(response.headers.get('www-authenticate')).toBe(
+      'Bearer error="insufficient_user_authentication", error_description="Authenticate again with one of: otp, hwk", max_age=60',
+    );
+    expect(await response.json()).toMatchObject({ code: 'step_up_required', methods: ['otp', 'hwk'] });
   });
 });
 

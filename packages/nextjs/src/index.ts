@@ -1,4 +1,9 @@
 export type { AuthSource } from './auth-source.js';
+export type {
+  PermittedRequest,
+  RouteGuards,
+  RoutePermissionOptions,
+} from './route-guards.js';
 export { type SessionCookieAttributes, sessionCookieAttributes } from './session-cookie.js';
 export {
   createSessionHelpers,

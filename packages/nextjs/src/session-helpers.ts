@@ -3,6 +3,7 @@ import { cookies, headers } from 'next/headers';
 import { redirect } from 'next/navigation';
 import { cache } from 'react';
 import { type AuthSource, resolveAuth } from './auth-source.js';
+import { createRouteGuards, type RouteGuards } from './route-guards.js';
 import { sessionCookieAttributes } from './session-cookie.js';
 
 export interface RequireSessionOptions {
@@ -10,8 +11,8 @@ export interface RequireSessionOptions {
   redirectTo?: string;
 }
 
-/** What {@link createSessionHelpers} returns. */
-export interface SessionHelpers {
+/** What {@link createSessionHelpers} returns; `requirePermission` and `requireStepUp` guard route handlers. */
+export interface SessionHelpers extends RouteGuards {
   /**
    * The signed-in user and session of the current request, or null. Works in server components,
    * server actions and route handlers; in a server component render the lookup runs once per
@@ -42,7 +43,8 @@ export interface SessionHelpers {
  * @example
  * // lib/auth.ts
  * export const auth = createAuth({ storage, secret, baseURL, basePath: '/api/auth' })
- * export const { getSession, requireSession, signIn, signUp, signOut } = createSessionHelpers(auth)
+ * export const { getSession, requireSession, signIn, signUp, signOut, requirePermission, requireStepUp } =
+ *   createSessionHelpers(auth)
  *
  * // app/dashboard/page.tsx (a server component)
  * export default async function Dashboard() {
@@ -84,6 +86,7 @@ export function createSessionHelpers(source: AuthSource): SessionHelpers {
   }
 
   return {
+    ...createRouteGuards(source),
     getSession,
 
     async requireSession(options = {}) {

@@ -2,7 +2,7 @@ import { type Auth, createAuth, silentLogger } from '@portcullis/core';
 import { memoryStorage } from '@portcullis/core/memory';
 import { NextRequest } from 'next/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sessionCookieAttributes, toNextHandler } from '../src/index.js';
+import { createSessionHelpers, sessionCookieAttributes, toNextHandler } from '../src/index.js';
 import { authProxy } from '../src/proxy.js';
 
 const BASE_URL = 'http://localhost:3001';
@@ -212,5 +212,140 @@ describe('authProxy', () => {
     expect(proxy(request('/app/dashboard', 'sid=abc', { basePath: '/app' }))).toBeUndefined();
     const response = proxy(request('/app/dashboard?x=1', 'portcullis.session=abc', { basePath: '/app' }));
     expect(locationOf(response).href).toBe(`${BASE_URL}/app/login`);
+  });
+});
+
+describe('createSessionHelpers: requirePermission and requireStepUp for route handlers', () => {
+  let now = Date.UTC(2026, 0, 1);
+  let auth: Auth;
+  let handlers: ReturnType<typeof toNextHandler>;
+  let guards: ReturnType<typeof createSessionHelpers>;
+  const users = {} as Record<'owner' | 'member' | 'outsider', { id: string; cookie: string }>;
+  let tenantId: string;
+
+  beforeAll(async () => {
+    auth = createAuth({
+      storage: memoryStorage(),
+      secret: SECRET,
+      baseURL: BASE_URL,
+      basePath: '/api/auth',
+      rateLimit: { enabled: false },
+      logger: silentLogger,
+      clock: { now: () => new Date(now) },
+    });
+    handlers = toNextHandler(auth);
+    guards = createSessionHelpers(async () => auth);
+    const signUp = async (email: string, extra: Record<string, unknown> = {}) => {
+      const response = await handlers.POST(
+        nextRequest('POST', '/api/auth/signup', { body: { email, password: PASSWORD, ...extra } }),
+      );
+      expect(response.status).toBe(201);
+      return { id: (await response.json()).user.id as string, cookie: sessionCookie(auth, response) };
+    };
+    users.owner = await signUp('guard-owner@example.com');
+    const tenant = await handlers.POST(
+      nextRequest('POST', '/api/auth/tenants', {
+        cookie: users.owner.cookie,
+        body: { slug: 'guarded', name: 'Guarded', userPool: 'isolated' },
+      }),
+    );
+    tenantId = (await tenant.json()).id;
+    users.member = await signUp('guard-member@example.com', { tenant: 'guarded' });
+    users.outsider = await signUp('guard-outsider@example.com');
+  });
+  afterAll(() => auth.close());
+
+  const problemOf = async (result: unknown) => {
+    expect(result).toBeInstanceOf(Response);
+    const response = result as Response;
+    expect(response.headers.get('content-type')).toBe('application/problem+json');
+    return { status: response.status, headers: response.headers, body: await response.json() };
+  };
+
+  it('hands back the caller and the allowing decision', async () => {
+    const result = await guards.requirePermission(
+      nextRequest('GET', '/api/audit', { cookie: users.owner.cookie }),
+      'audit.read',
+      { tenantId },
+    );
+    if (result instanceof Response) throw new Error(`refused: ${result.status}`);
+    expect(result.user.id).toBe(users.owner.id);
+    expect(result.decision).toEqual({
+      allowed: true,
+      reason: expect.objectContaining({ kind: 'role', key: 'owner' }),
+    });
+    // no tenantId: the session's tenant (the member signed in to the isolated tenant)
+    const own = await guards.requirePermission(
+      nextRequest('GET', '/api/tenant', { cookie: users.member.cookie }),
+      'tenant.read',
+    );
+    expect(own).not.toBeInstanceOf(Response);
+  });
+
+  it('answers 403 forbidden with the reason, 404 to a non-member, 401 without a session, 400 without a tenant', async () => {
+    const denied = await problemOf(
+      await guards.requirePermission(
+        nextRequest('GET', '/api/audit', { cookie: users.member.cookie }),
+        'audit.read',
+        { tenantId },
+      ),
+    );
+    expect(denied).toMatchObject({ status: 403, body: { code: 'forbidden', reason: { kind: 'no_rule' } } });
+
+    const outsider = await problemOf(
+      await guards.requirePermission(
+        nextRequest('GET', '/api/audit', { cookie: users.outsider.cookie }),
+        'audit.read',
+        { tenantId },
+      ),
+    );
+    expect(outsider).toMatchObject({ status: 404, body: { code: 'not_found' } });
+
+    const anonymous = await problemOf(
+      await guards.requirePermission(nextRequest('GET', '/api/audit'), 'audit.read', { tenantId }),
+    );
+    expect(anonymous).toMatchObject({ status: 401, body: { code: 'unauthenticated' } });
+
+    const noTenant = await problemOf(
+      await guards.requirePermission(
+        nextRequest('GET', '/api/x', { cookie: users.owner.cookie }),
+        'tenant.read',
+      ),
+    );
+    expect(noTenant).toMatchObject({ status: 400, body: { code: 'tenant_required' } });
+  });
+
+  it('refuses an unsafe request from another origin before deciding', async () => {
+    const request = nextRequest('POST', '/api/audit', { cookie: users.owner.cookie, body: {} });
+    request.headers.set('origin', 'https://evil.example');
+    const refused = await problemOf(await guards.requirePermission(request, 'audit.read', { tenantId }));
+    expect(refused).toMatchObject({ status: 403, body: { code: 'csrf_origin_mismatch' } });
+  });
+
+  it('requireStepUp answers 401 with the RFC 9470 challenge when the authentication is old, and passes after reauthenticating', async () => {
+    const danger = () =>
+      guards.requireStepUp(nextRequest('POST', '/api/danger', { cookie: users.member.cookie, body: {} }), {
+        maxAgeSeconds: 300,
+      });
+    expect(await danger()).not.toBeInstanceOf(Response);
+
+    now += 301_000;
+    const refused = await problemOf(await danger());
+    expect(refused.status).toBe(401);
+    expect(refused.headers.get('www-authenticate')).toBe(
+      'Bearer error="insufficient_user_authentication", error_description="A more recent authentication is required", max_age=300',
+    );
+    expect(refused.body).toMatchObject({ code: 'step_up_required', maxAgeSeconds: 300 });
+
+    const reauthenticated = await handlers.POST(
+      nextRequest('POST', '/api/auth/reauthenticate', {
+        cookie: users.member.cookie,
+        body: { password: PASSWORD },
+      }),
+    );
+    expect(reauthenticated.status).toBe(200);
+    const passed = await danger();
+    if (passed instanceof Response) throw new Error(`refused: ${passed.status}`);
+    expect(passed.session.authTime.pwd).toBe(Math.floor(now / 1000));
   });
 });

@@ -1,4 +1,4 @@
-import type { Session, SessionStore, User } from '@portcullis/core';
+import { type Session, type SessionStore, type User, withAuthentication } from '@portcullis/core';
 import { and, desc, eq, gt, isNull, ne } from 'drizzle-orm';
 import { affectedRows } from './dialect-queries.js';
 import type { StoreContext } from './store-context.js';
@@ -50,6 +50,25 @@ export class DrizzleSessionStore implements SessionStore {
       .update(tables.sessions)
       .set({ lastSeenAt, idleExpiresAt })
       .where(eq(tables.sessions.id, sessionId));
+  }
+
+  async recordAuthentication(sessionId: string, method: string, at: Date): Promise<Session | null> {
+    // amr and auth_time are JSON text: read, change and write back under the row's write lock,
+    // so two concurrent step-ups (say pwd and otp) cannot each write back what the other missed.
+    // SQLite transactions here begin IMMEDIATE, which already holds the database's write lock.
+    return this.ctx.transaction(async ({ db, dialect, tables }) => {
+      const { sessions } = tables;
+      const active = and(eq(sessions.id, sessionId), isNull(sessions.revokedAt));
+      const select = db.select().from(sessions).where(active);
+      const [session] = dialect === 'sqlite' ? await select : await select.for('update');
+      if (session === undefined) return null;
+      const next = { ...session, ...withAuthentication(session, method, at) };
+      await db
+        .update(sessions)
+        .set({ amr: next.amr, authTime: next.authTime })
+        .where(eq(sessions.id, sessionId));
+      return next;
+    });
   }
 
   async listActiveByUser(userId: string, now: Date): Promise<Session[]> {

@@ -1,8 +1,8 @@
-import type { Session, SessionStore, User } from '@portcullis/core';
-import { CompiledQuery } from 'kysely';
+import { type Session, type SessionStore, type User, withAuthentication } from '@portcullis/core';
+import { CompiledQuery, sql } from 'kysely';
 import type { ColumnCodec } from '../column-codec.js';
 import type { AnyExpressionBuilder, AnyKysely, Row } from '../kysely-types.js';
-import type { StoreContext, TableNames } from './store-context.js';
+import { inTransaction, type StoreContext, type TableNames } from './store-context.js';
 import { toUser } from './user-store.js';
 
 const USER_COLUMNS = [
@@ -73,6 +73,35 @@ export class KyselySessionStore implements SessionStore {
       .set({ last_seen_at: codec.toDate(lastSeenAt), idle_expires_at: codec.toDate(idleExpiresAt) })
       .where('id', '=', sessionId)
       .execute();
+  }
+
+  async recordAuthentication(sessionId: string, method: string, at: Date): Promise<Session | null> {
+    // amr and auth_time are JSON text: read, change and write back under the row's write lock,
+    // so two concurrent step-ups (say pwd and otp) cannot each write back what the other missed
+    return inTransaction(this.ctx, async ({ db, dialect, tables, codec }) => {
+      let locking = db
+        .selectFrom(tables.sessions)
+        .selectAll()
+        .where('id', '=', sessionId)
+        .where('revoked_at', 'is', null);
+      if (dialect === 'sqlite') {
+        // SQLite has no row locks: a first write takes the database's write lock, so the read
+        // below cannot be overtaken (and the later write never has to upgrade a read lock)
+        await db.updateTable(tables.sessions).set({ amr: sql`amr` }).where('id', '=', sessionId).execute();
+      } else {
+        locking = locking.forUpdate();
+      }
+      const row = await locking.executeTakeFirst();
+      if (row === undefined) return null;
+      const session = toSession(row, codec);
+      const next = { ...session, ...withAuthentication(session, method, at) };
+      await db
+        .updateTable(tables.sessions)
+        .set({ amr: codec.toJson(next.amr), auth_time: codec.toJson(next.authTime) })
+        .where('id', '=', sessionId)
+        .execute();
+      return next;
+    });
   }
 
   async listActiveByUser(userId: string, now: Date): Promise<Session[]> {

@@ -54,6 +54,7 @@ export {
   policyInputSchema,
 } from './policy-schema.js';
 export type { PolicyReplacement, PolicyStore, StoredPolicy } from './policy-store.js';
+export { requireAllowed } from './require-allowed.js';
 export type { RolePatch, RoleStore } from './role-store.js';
 export type { Role, RoleTemplate } from './roles.js';
 export {

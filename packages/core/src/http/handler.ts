@@ -14,7 +14,7 @@ import {
   sessionCookieName,
 } from './cookies.js';
 import { assertTrustedOrigin } from './csrf.js';
-import { toProblem } from './problem.js';
+import { problemHeaders, toProblem } from './problem.js';
 import type { HttpMethod, RouteDefinition, RouteResult } from './route.js';
 
 /** Largest accepted request body. */
@@ -63,9 +63,7 @@ export function createHandler(deps: {
     } catch (error) {
       const problem = toProblem(error, requestId, logger);
       headers.set('content-type', 'application/problem+json');
-      if (isAuthError(error) && error.retryAfterSeconds !== undefined) {
-        headers.set('retry-after', String(error.retryAfterSeconds));
-      }
+      if (isAuthError(error)) for (const [name, value] of problemHeaders(error)) headers.set(name, value);
       const limited = (error as { rateLimit?: RateLimitState }).rateLimit;
       if (limited) (call.rateLimits ??= []).push(limited);
       if (isAuthError(error, 'method_not_allowed') && error.detail)

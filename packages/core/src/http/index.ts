@@ -7,7 +7,14 @@ export {
 export { assertTrustedOrigin } from './csrf.js';
 export { type AuthHandler, createHandler, type HandlerOptions, MAX_BODY_BYTES } from './handler.js';
 export { buildOpenApiDocument, type OpenApiOptions } from './openapi.js';
-export { type ProblemBody, problemBody, toProblem } from './problem.js';
+export {
+  type ProblemBody,
+  problemBody,
+  problemHeaders,
+  problemResponse,
+  stepUpChallenge,
+  toProblem,
+} from './problem.js';
 export type { HttpMethod, RouteContext, RouteDefinition, RouteResult } from './route.js';
 export { accountRoutes, sessionRoutes } from './routes/account-routes.js';
 export { tenantRoutes } from './routes/tenant-routes.js';

@@ -1,4 +1,5 @@
-import { type AuthError, isAuthError } from '../errors.js';
+import { uuidv7 } from '../crypto/uuid.js';
+import { type AuthError, isAuthError, type StepUpRequirement } from '../errors.js';
 import type { Logger } from '../ports/logger.js';
 import { STATUS_BY_CODE, TITLE_BY_CODE } from './status-codes.js';
 
@@ -11,6 +12,12 @@ export interface ProblemBody {
   detail?: string;
   requestId: string;
   issues?: ReadonlyArray<{ path: string; message: string }>;
+  /** `step_up_required`: the oldest acceptable authentication, in seconds. */
+  maxAgeSeconds?: number;
+  /** `step_up_required`: the methods (RFC 8176 `amr` values) that can satisfy it, when limited. */
+  methods?: readonly string[];
+  /** `forbidden` by an authorization decision: the decision's reason. */
+  reason?: { readonly kind: string };
 }
 
 export function problemBody(error: AuthError, requestId: string): ProblemBody {
@@ -23,7 +30,62 @@ export function problemBody(error: AuthError, requestId: string): ProblemBody {
     ...(error.detail && status < 500 ? { detail: error.detail } : {}),
     requestId,
     ...(error.issues ? { issues: error.issues } : {}),
+    ...(error.stepUp ? stepUpMembers(error.stepUp) : {}),
+    ...(error.reason ? { reason: error.reason } : {}),
   };
+}
+
+function stepUpMembers({ maxAgeSeconds, methods }: StepUpRequirement) {
+  return { maxAgeSeconds, ...(methods?.length ? { methods } : {}) };
+}
+
+/**
+ * The headers an error adds to its problem response, wherever it is sent (core's handler, the
+ * Express and Next.js helpers): `Retry-After` for rate limits and lockouts, and for
+ * `step_up_required` the RFC 9470 challenge {@link stepUpChallenge}.
+ */
+export function problemHeaders(error: AuthError): Array<[name: string, value: string]> {
+  const headers: Array<[string, string]> = [];
+  if (error.retryAfterSeconds !== undefined) headers.push(['retry-after', String(error.retryAfterSeconds)]);
+  if (error.stepUp) headers.push(['www-authenticate', stepUpChallenge(error.stepUp)]);
+  return headers;
+}
+
+/**
+ * The RFC 9470 step-up challenge:
+ * `Bearer error="insufficient_user_authentication", error_description="…", max_age=300`.
+ *
+ * RFC 9470 names required methods through `acr_values`, which carries authentication *context
+ * class* references (for example `urn:mace:incommon:iap:silver`), not the RFC 8176 *method*
+ * values (`pwd`, `otp`, `hwk`) a requirement here lists; one is not the other, so no `acr_values`
+ * is sent. The methods are named in `error_description` and, machine-readably, in the problem
+ * body's `methods` member.
+ */
+export function stepUpChallenge({ maxAgeSeconds, methods }: StepUpRequirement): string {
+  // methods are validated as [A-Za-z0-9_-] tokens, so they are safe inside the quoted string
+  const description = methods?.length
+    ? `Authenticate again with one of: ${methods.join(', ')}`
+    : 'A more recent authentication is required';
+  return `Bearer error="insufficient_user_authentication", error_description="${description}", max_age=${maxAgeSeconds}`;
+}
+
+/**
+ * An {@link AuthError} as a complete Web `Response`, exactly as core's handler answers it:
+ * problem+json body, status, `Cache-Control: no-store`, `x-request-id` and {@link problemHeaders}.
+ *
+ * @example
+ * // a Next.js route handler
+ * if (!allowed) return problemResponse(new AuthError('forbidden'))
+ */
+export function problemResponse(error: AuthError, requestId: string = uuidv7()): Response {
+  const headers = new Headers({
+    'content-type': 'application/problem+json',
+    'cache-control': 'no-store',
+    'x-request-id': requestId,
+  });
+  for (const [name, value] of problemHeaders(error)) headers.set(name, value);
+  const body = problemBody(error, requestId);
+  return new Response(JSON.stringify(body), { status: body.status, headers });
 }
 
 /** Any thrown value as a problem; unexpected errors are logged and answered as a bare 500. */

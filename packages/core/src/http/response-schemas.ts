@@ -25,6 +25,9 @@ export const sessionSchema = z.object({
   ip: z.string().nullable(),
   userAgent: z.string().nullable(),
   amr: z.array(z.string()),
+  authTime: z
+    .record(z.string(), z.number())
+    .describe('When each method (an amr value) was last used, in epoch seconds'),
   current: z.boolean(),
 });
 
@@ -57,6 +60,13 @@ export const problemSchema = z.object({
   detail: z.string().optional(),
   requestId: z.string(),
   issues: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+  maxAgeSeconds: z.number().optional().describe('step_up_required: how recent the authentication must be'),
+  methods: z.array(z.string()).optional().describe('step_up_required: the methods that can satisfy it'),
+  reason: z
+    .object({ kind: z.string() })
+    .catchall(z.unknown())
+    .optional()
+    .describe('forbidden by an authorization decision: why it denied'),
 });
 
 export const signedInSchema = z.object({ user: userSchema, session: sessionSchema });
@@ -90,6 +100,7 @@ export function toPublicSession(session: Session, currentSessionId?: string | nu
     ip: session.ip,
     userAgent: session.userAgent,
     amr: session.amr,
+    authTime: session.authTime,
     current: session.id === currentSessionId,
   };
 }

@@ -14,7 +14,7 @@ import type { OutboxStore } from '../outbox/outbox-store.js';
 import type { Page, PageRequest } from '../ports/pagination.js';
 import type { StorageStores } from '../ports/storage.js';
 import type { SessionStore } from '../sessions/session-store.js';
-import type { Session } from '../sessions/sessions.js';
+import { type Session, withAuthentication } from '../sessions/sessions.js';
 import type { TenantStore } from '../tenants/tenant-store.js';
 import type { Tenant } from '../tenants/tenants.js';
 import type { UserStore } from '../users/user-store.js';
@@ -400,6 +400,14 @@ function sessionStore(tables: MemoryTables, writer: TableWriter, run: RunOperati
         const session = tables.sessions.get(sessionId);
         if (session)
           update(session, { lastSeenAt: new Date(lastSeenAt), idleExpiresAt: new Date(idleExpiresAt) });
+      }),
+    recordAuthentication: (sessionId, method, at) =>
+      run(() => {
+        const session = tables.sessions.get(sessionId);
+        if (!session || session.revokedAt !== null) return null;
+        const next: Session = { ...session, ...withAuthentication(session, method, at) };
+        writer.set(tables.sessions, sessionId, next);
+        return copy(next);
       }),
     listActiveByUser: (userId, now) =>
       run(() =>

@@ -22,7 +22,7 @@ export type { Member, Membership } from '../memberships/memberships.js';
 export type { OutboxEvent, OutboxStatus } from '../outbox/outbox.js';
 export type { OutboxFailure, OutboxStore } from '../outbox/outbox-store.js';
 export type { SessionStore } from '../sessions/session-store.js';
-export type { Session } from '../sessions/sessions.js';
+export { type Session, withAuthentication } from '../sessions/sessions.js';
 export type { TenantPatch, TenantStore } from '../tenants/tenant-store.js';
 export type { Tenant, TenantStatus, UserPool } from '../tenants/tenants.js';
 export type { UserStore, UserWithPassword } from '../users/user-store.js';

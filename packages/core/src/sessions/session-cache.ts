@@ -37,7 +37,11 @@ export interface SessionCache {
   set(tokenHash: string, value: SessionWithUser, versions: Versions): Promise<void>;
   /** Updates a cached session in place (e.g. after `lastSeenAt` was written). */
   update(tokenHash: string, session: Session): void;
-  /** After a revocation commits: new versions, local eviction, and a message to other instances. */
+  /**
+   * After a revocation commits — or any other change to stored sessions that cached copies must
+   * not outlive, such as a step-up's new `authTime`: new versions, local eviction, and a message
+   * to other instances.
+   */
   revoked(scope: { userIds?: string[]; tenantIds?: string[] }): Promise<void>;
   start(): Promise<void>;
   stop(): Promise<void>;

@@ -33,6 +33,14 @@ export interface SessionService {
    * once and, through the shared key-value store, on every other instance.
    */
   announceRevocation(scope: { userIds?: string[]; tenantIds?: string[] }): Promise<void>;
+  /**
+   * Records that the user of this session just proved `method` again (step-up): sets the
+   * session's `authTime[method]` to now and adds `method` to its `amr`, audits
+   * `session.reauthenticated` in the same transaction, then drops every cached copy of the
+   * user's sessions so no instance serves the old `authTime`. `unauthenticated` when the session
+   * was revoked in the meantime.
+   */
+  recordAuthentication(current: SessionWithUser, method: string, context?: CallContext): Promise<Session>;
   listSessions(userId: string): Promise<Session[]>;
   /** Revokes one of the user's sessions; `not_found` when absent or already revoked. */
   revokeSession(userId: string, sessionId: string, context?: CallContext): Promise<void>;
@@ -116,6 +124,26 @@ export function createSessionService(deps: ServiceDeps): SessionService {
 
     async announceRevocation(scope) {
       await cache?.revoked(scope);
+    },
+
+    async recordAuthentication({ session, user }, method, context = {}) {
+      const updated = await storage.transaction(async (tx) => {
+        const updated = await tx.sessions.recordAuthentication(session.id, method, clock.now());
+        if (!updated) throw new AuthError('unauthenticated', { detail: 'the session has ended' });
+        await recordChange(tx, clock, context, {
+          tenantId: session.tenantId,
+          action: 'session.reauthenticated',
+          actor: { type: 'user', id: user.id },
+          target: { type: 'session', id: session.id },
+          data: { userId: user.id, method },
+        });
+        return updated;
+      });
+      // a version bump, as after a revocation: every instance drops its cached copies, and a
+      // cache fill that read the session before this commit is tagged stale, never served
+      await cache?.revoked({ userIds: [user.id] });
+      deps.outbox.nudge();
+      return updated;
     },
 
     listSessions: (userId) => storage.sessions.listActiveByUser(userId, clock.now()),

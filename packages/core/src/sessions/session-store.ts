@@ -12,6 +12,17 @@ export interface SessionStore {
   findActiveByTokenHash(tokenHash: string, now: Date): Promise<{ session: Session; user: User } | null>;
   /** Records use: sets `lastSeenAt` and `idleExpiresAt` (never past `expiresAt`; callers clamp). */
   touch(sessionId: string, lastSeenAt: Date, idleExpiresAt: Date): Promise<void>;
+  /**
+   * Records that the session's user just proved `method` again (step-up): sets
+   * `authTime[method]` to `at` in epoch seconds (floored) and appends `method` to `amr` when it is
+   * not there yet; nothing else changes. Applies only to an unrevoked session and returns it as
+   * written, or null when the session is absent or revoked.
+   *
+   * Atomic per session: concurrent calls, for the same or different methods, all take effect —
+   * none overwrites another's method with what it read before (no lost update), and `amr` never
+   * lists a method twice.
+   */
+  recordAuthentication(sessionId: string, method: string, at: Date): Promise<Session | null>;
   /** The user's sessions that are active at `now`, newest first. */
   listActiveByUser(userId: string, now: Date): Promise<Session[]>;
   /**

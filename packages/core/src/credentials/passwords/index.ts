@@ -15,6 +15,8 @@ export {
   type ChangePasswordInput,
   changePasswordInputSchema,
   emailSchema,
+  type ReauthenticateInput,
+  reauthenticateInputSchema,
   type SignInInput,
   type SignUpInput,
   signInInputSchema,

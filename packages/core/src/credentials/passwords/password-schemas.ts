@@ -42,6 +42,8 @@ export const changePasswordInputSchema = z
   })
   .strict();
 
+export const reauthenticateInputSchema = z.object({ password: passwordField }).strict();
+
 export const createUserInputSchema = z
   .object({
     email: emailSchema,
@@ -55,3 +57,4 @@ export const createUserInputSchema = z
 export type SignUpInput = z.infer<typeof signUpInputSchema>;
 export type SignInInput = z.infer<typeof signInInputSchema>;
 export type ChangePasswordInput = z.infer<typeof changePasswordInputSchema>;
+export type ReauthenticateInput = z.infer<typeof reauthenticateInputSchema>;

@@ -5,6 +5,7 @@ import { newMembership } from '../../memberships/memberships.js';
 import type { StorageStores } from '../../ports/storage.js';
 import type { ServiceDeps } from '../../service-deps.js';
 import type { IssuedSession, SessionService } from '../../sessions/session-service.js';
+import type { Session } from '../../sessions/sessions.js';
 import type { TenantService } from '../../tenants/tenant-service.js';
 import type { Tenant } from '../../tenants/tenants.js';
 import type { UserService } from '../../users/user-service.js';
@@ -14,6 +15,8 @@ import { normalizeAndCheckPassword, normalizePasswordForVerify } from './passwor
 import {
   type ChangePasswordInput,
   changePasswordInputSchema,
+  type ReauthenticateInput,
+  reauthenticateInputSchema,
   type SignInInput,
   type SignUpInput,
   signInInputSchema,
@@ -39,6 +42,16 @@ export interface PasswordService {
     input: ChangePasswordInput,
     context?: CallContext,
   ): Promise<{ revokedSessions: number }>;
+  /**
+   * Step-up: the signed-in user proves the password again, and the session behind `sessionToken`
+   * records it (`authTime.pwd` = now, `pwd` in `amr`). Rate-limited and counted by the account's
+   * failure counter exactly as sign-in is; a wrong password is `invalid_credentials`.
+   */
+  reauthenticate(
+    sessionToken: string,
+    input: ReauthenticateInput,
+    context?: CallContext,
+  ): Promise<{ session: Session }>;
 }
 
 export function createPasswordService(
@@ -161,14 +174,12 @@ export function createPasswordService(
       const input = parseInput(changePasswordInputSchema, rawInput);
       await limit('passwordChange', userId, context);
       const user = await storage.users.findById(userId);
-      const currentHash = await storage.passwords.findHash(userId);
-      if (!user || !currentHash) throw new AuthError('invalid_credentials');
-      const accountKey = `${userPoolKey(user.tenantId)}:${normalizeEmail(user.email)}`;
-      await failures.beginAttempt(accountKey);
-      if (!(await hasher.verify(currentHash, normalizePasswordForVerify(input.currentPassword)))) {
-        throw new AuthError('invalid_credentials', { detail: 'current password is wrong' });
-      }
-      await failures.succeeded(accountKey);
+      if (!user) throw new AuthError('invalid_credentials');
+      const currentHash = await proveCurrentPassword(
+        user,
+        input.currentPassword,
+        'current password is wrong',
+      );
       const newPassword = await normalizeAndCheckPassword(input.newPassword, policy, user);
       if (await hasher.verify(currentHash, newPassword)) {
         throw new AuthError('password_reused', {
@@ -195,7 +206,42 @@ export function createPasswordService(
       deps.outbox.nudge();
       return { revokedSessions };
     },
+
+    async reauthenticate(sessionToken, rawInput, context = {}) {
+      const input = parseInput(reauthenticateInputSchema, rawInput);
+      const current = await services.sessions.validateSessionToken(sessionToken);
+      if (!current) throw new AuthError('unauthenticated');
+      const { user } = current;
+      // the sign-in rule and key: password guesses cost the same budget on either route
+      await limit('signIn', context.ip ? `ip:${context.ip}` : `email:${normalizeEmail(user.email)}`, context);
+      await proveCurrentPassword(user, input.password);
+      const session = await services.sessions.recordAuthentication(current, 'pwd', {
+        ...context,
+        actor: { type: 'user', id: user.id },
+      });
+      return { session };
+    },
   };
+
+  /**
+   * Checks a signed-in user's password under the same per-account failure counter as sign-in
+   * (one attempt reserved first, the count cleared on success); returns the stored hash.
+   */
+  async function proveCurrentPassword(user: User, password: string, detail?: string): Promise<string> {
+    const accountKey = `${userPoolKey(user.tenantId)}:${normalizeEmail(user.email)}`;
+    await failures.beginAttempt(accountKey);
+    const currentHash = await storage.passwords.findHash(user.id);
+    const candidate = normalizePasswordForVerify(password);
+    if (!currentHash) {
+      await hasher.verifyDummy(candidate);
+      throw new AuthError('invalid_credentials', detail ? { detail } : {});
+    }
+    if (!(await hasher.verify(currentHash, candidate))) {
+      throw new AuthError('invalid_credentials', detail ? { detail } : {});
+    }
+    await failures.succeeded(accountKey);
+    return currentHash;
+  }
 
   async function joinIsolatedTenant(tx: StorageStores, tenant: Tenant, user: User, context: CallContext) {
     const now = clock.now();

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import {
   changePasswordInputSchema,
+  reauthenticateInputSchema,
   signInInputSchema,
   signUpInputSchema,
 } from '../../credentials/passwords/password-schemas.js';
@@ -118,6 +119,30 @@ export const accountRoutes = [
     async handle({ api, auth, body, call }) {
       const result = await api.changePassword(auth.user.id, auth.session.id, body, call);
       return { status: 200, body: result };
+    },
+  }),
+  defineRoute({
+    method: 'POST',
+    path: '/reauthenticate',
+    operationId: 'reauthenticate',
+    summary: 'Step-up: prove the password again; the current session records the fresh authentication',
+    tag: 'account',
+    auth: 'session',
+    rateLimited: true,
+    body: reauthenticateInputSchema,
+    responses: {
+      200: {
+        description: 'Reauthenticated: the session, its `authTime.pwd` now',
+        schema: z.object({ session: sessionSchema }),
+      },
+      400: problem('Invalid input'),
+      401: problem('Wrong password or no session'),
+      429: problem('Rate limited or too many failures'),
+    },
+    async handle({ api, auth, body, call, sessionToken }) {
+      // auth: 'session' guarantees the cookie held a valid token
+      const { session } = await api.reauthenticate(sessionToken!, body, call);
+      return { status: 200, body: { session: toPublicSession(session, auth.session.id) } };
     },
   }),
 ];

@@ -102,6 +102,64 @@ export function sessionCases({ it, storage }: StorageCases): void {
       ).toBeNull();
     });
 
+    it('records a new authentication: sets the method time in seconds, lists the method once, changes nothing else', async () => {
+      const user = await createUser();
+      const now = new Date();
+      const session = aSession(user.id, later(now, -10 * MINUTE_MS), { amr: ['pwd'] });
+      await storage().sessions.create(session);
+      const seconds = (date: Date) => Math.floor(date.getTime() / 1000);
+
+      const again = later(now, -999); // not on a second boundary: stored floored
+      const afterPwd = await storage().sessions.recordAuthentication(session.id, 'pwd', again);
+      expect(afterPwd).toEqual({ ...session, authTime: { pwd: seconds(again) } });
+
+      const afterOtp = await storage().sessions.recordAuthentication(session.id, 'otp', now);
+      const expected = {
+        ...session,
+        amr: ['pwd', 'otp'],
+        authTime: { pwd: seconds(again), otp: seconds(now) },
+      };
+      expect(afterOtp).toEqual(expected);
+      expect((await storage().sessions.findActiveByTokenHash(session.tokenHash, now))?.session).toEqual(
+        expected,
+      );
+    });
+
+    it('records no authentication on a revoked or absent session', async () => {
+      const user = await createUser();
+      const now = new Date();
+      const revoked = aSession(user.id, later(now, -MINUTE_MS), {
+        revokedAt: later(now, -1),
+        revokedReason: 'logout',
+      });
+      await storage().sessions.create(revoked);
+
+      expect(await storage().sessions.recordAuthentication(revoked.id, 'otp', now)).toBeNull();
+      expect(await storage().sessions.recordAuthentication(aSession(user.id, now).id, 'pwd', now)).toBeNull();
+    });
+
+    it('of 12 concurrent authentications of one session, by six methods twice each, none is lost', async () => {
+      const user = await createUser();
+      const now = new Date();
+      const session = aSession(user.id, later(now, -MINUTE_MS), { amr: ['pwd'] });
+      await storage().sessions.create(session);
+      const methods = ['pwd', 'otp', 'hwk', 'swk', 'sms', 'face'];
+      const at = (i: number) => later(now, i * 1_000);
+
+      await Promise.all(
+        [...methods, ...methods].map((method, i) =>
+          storage().sessions.recordAuthentication(session.id, method, at(i % methods.length)),
+        ),
+      );
+
+      const found = (await storage().sessions.findActiveByTokenHash(session.tokenHash, now))?.session;
+      expect([...found!.amr].sort()).toEqual([...methods].sort());
+      expect(found!.amr[0]).toBe('pwd');
+      expect(found!.authTime).toEqual(
+        Object.fromEntries(methods.map((method, i) => [method, Math.floor(at(i).getTime() / 1000)])),
+      );
+    });
+
     it("lists a user's active sessions newest first, without revoked, expired or other users' sessions", async () => {
       const user = await createUser();
       const other = await createUser();

@@ -1,0 +1,120 @@
+import {
+  type Auth,
+  AuthError,
+  isAuthError,
+  problemResponse,
+  type SessionWithUser,
+  type StepUpRequirement,
+} from '@portcullis/core';
+import type { AuthorizationResource, Decision } from '@portcullis/core/authorization';
+import { type AuthSource, resolveAuth } from './auth-source.js';
+
+const UNSAFE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+export interface RoutePermissionOptions {
+  /** The tenant to decide in (e.g. from the route's params). Default: the tenant the session acts in. */
+  tenantId?: string | null;
+  /** The resource acted on, for policies that read `resource.*`. */
+  resource?: AuthorizationResource;
+}
+
+/** The signed-in user and session, and the decision that let the request through. */
+export interface PermittedRequest extends SessionWithUser {
+  decision: Decision;
+}
+
+/** The guards `createSessionHelpers` adds for route handlers; each answers a `Response` to return as is. */
+export interface RouteGuards {
+  /**
+   * For route handlers: the caller and the allowing decision when the request's session user may
+   * do `action` in the tenant (`auth.api.requirePermission`), else the problem `Response` to
+   * return: 401 `unauthenticated`, 403 `csrf_origin_mismatch` (unsafe methods from an untrusted
+   * origin, as core's own routes), 404 `not_found` for a non-member (tenant ids reveal nothing),
+   * 403 `forbidden` with the decision's `reason`, 400 `tenant_required` when no tenant is known.
+   *
+   * @example
+   * // app/api/tenants/[tenantId]/invoices/[id]/route.ts
+   * export async function DELETE(request: Request, { params }: { params: Promise<{ tenantId: string; id: string }> }) {
+   *   const { tenantId, id } = await params
+   *   const invoice = await invoices.get(tenantId, id)
+   *   const allowed = await requirePermission(request, 'invoice.delete', {
+   *     tenantId,
+   *     resource: { type: 'invoice', ownerId: invoice.ownerId },
+   *   })
+   *   if (allowed instanceof Response) return allowed
+   *   await invoices.delete(tenantId, id)
+   *   return new Response(null, { status: 204 })
+   * }
+   */
+  requirePermission(
+    request: Request,
+    action: string,
+    options?: RoutePermissionOptions,
+  ): Promise<PermittedRequest | Response>;
+  /**
+   * For route handlers: the caller when the session's user authenticated within
+   * `maxAgeSeconds` (by one of `methods` when given; `auth.api.checkStepUp`), else the problem
+   * `Response` to return — 401 `step_up_required` with the RFC 9470 challenge
+   * `WWW-Authenticate: Bearer error="insufficient_user_authentication", …, max_age=<n>`, or 401
+   * `unauthenticated`, or 403 `csrf_origin_mismatch`. The client then posts its password to
+   * `/reauthenticate` under the auth base path and retries.
+   *
+   * @example
+   * // app/api/account/route.ts
+   * export async function DELETE(request: Request) {
+   *   const fresh = await requireStepUp(request, { maxAgeSeconds: 300 })
+   *   if (fresh instanceof Response) return fresh
+   *   await deleteAccount(fresh.user.id)
+   *   return new Response(null, { status: 204 })
+   * }
+   */
+  requireStepUp(request: Request, requirement: StepUpRequirement): Promise<SessionWithUser | Response>;
+}
+
+/** The route-handler guards over an auth source; thin: the rules are core's. */
+export function createRouteGuards(source: AuthSource): RouteGuards {
+  /** Runs a check, answering an AuthError it throws as core's problem response. */
+  async function guarded<T>(check: (auth: Auth) => Promise<T>): Promise<T | Response> {
+    try {
+      return await check(await resolveAuth(source));
+    } catch (error) {
+      if (isAuthError(error)) return problemResponse(error);
+      throw error;
+    }
+  }
+
+  async function authenticate(auth: Auth, request: Request): Promise<SessionWithUser> {
+    const found = await auth.api.getSession(request);
+    if (!found) throw new AuthError('unauthenticated');
+    // the session travels in a cookie: unsafe methods must come from a trusted origin
+    if (UNSAFE_METHODS.has(request.method.toUpperCase())) {
+      auth.assertTrustedOrigin(request.headers, { hasSessionCookie: true });
+    }
+    return found;
+  }
+
+  return {
+    requirePermission: (request, action, options = {}) =>
+      guarded(async (auth) => {
+        const current = await authenticate(auth, request);
+        const tenantId = options.tenantId || current.session.tenantId;
+        if (!tenantId) throw new AuthError('tenant_required', { detail: 'no tenant to decide in' });
+        const decision = await auth.api.requirePermission({
+          userId: current.user.id,
+          tenantId,
+          action,
+          ...(options.resource ? { resource: options.resource } : {}),
+          session: current.session,
+          ip: auth.callContext(request.headers).ip ?? null,
+        });
+        return { ...current, decision };
+      }),
+
+    requireStepUp: (request, requirement) =>
+      guarded(async (auth) => {
+        const current = await authenticate(auth, request);
+        auth.api.checkStepUp(current.session, requirement);
+        return current;
+      }),
+  };
+}
