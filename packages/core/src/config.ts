@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { PolicyDefinition } from './authorization/policy.js';
-import { policyDefinitionSchema } from './authorization/policy-schema.js';
+import { actionPatternSchema, policyDefinitionSchema } from './authorization/policy-schema.js';
 import type { RoleTemplate } from './authorization/roles.js';
 import {
   type Argon2Params,
@@ -186,7 +186,7 @@ const port = (methods: string[]) =>
 const roleTemplate = z.object({
   key: z.string().regex(/^[a-z][a-z0-9_-]{0,62}$/),
   name: z.string().min(1).max(100),
-  permissions: z.array(z.string().regex(/^(\*|[a-z][a-z0-9_]*\.(\*|[a-z][a-z0-9_]*))$/)),
+  permissions: z.array(actionPatternSchema),
 });
 
 const configSchema = z

@@ -268,10 +268,20 @@ export const conditionSchema = z.custom<Condition>().superRefine((value, ctx) =>
   }
 });
 
-const ACTION = /^(\*|[A-Za-z0-9_-]+\.(\*|[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*))$/;
-const RESOURCE_TYPE = /^(\*|[A-Za-z0-9_-]+)$/;
+// The one grammar of permission names: roles, policies, `authorize` and the permission catalog
+// in config all use these, so a name accepted in one place is accepted in every other.
+const NAME = '[A-Za-z0-9_-]+';
+/** A resource name: `document`, `api_key`. */
+export const RESOURCE_NAME = new RegExp(`^${NAME}$`);
+/** An action name after its resource: `read`, or dotted such as `comment.create`. */
+export const ACTION_NAME = new RegExp(`^${NAME}(\\.${NAME})*$`);
+const ACTION = new RegExp(`^(\\*|${NAME}\\.(\\*|${NAME}(\\.${NAME})*))$`);
+const RESOURCE_TYPE = new RegExp(`^(\\*|${NAME})$`);
 
-/** An action pattern: `document.read`, `document.*` or `*`. */
+/**
+ * An action pattern, which is also what a role permission is: `document.read`, `document.*` or
+ * `*`.
+ */
 export const actionPatternSchema = z
   .string()
   .max(200)

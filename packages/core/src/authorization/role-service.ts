@@ -6,16 +6,12 @@ import { AuthError, isAuthError } from '../errors.js';
 import type { ServiceDeps } from '../service-deps.js';
 import type { TenantService } from '../tenants/tenant-service.js';
 import { parseInput } from '../validation.js';
-import { permissionCovers } from './permissions.js';
+import { assertCanGrant } from './grant-rule.js';
+import { actionPatternSchema } from './policy-schema.js';
 import type { Role } from './roles.js';
 
-const permissionSchema = z
-  .string()
-  .max(200)
-  .regex(
-    /^(\*|[a-z][a-z0-9_]*\.(\*|[a-z][a-z0-9_]*))$/,
-    'a permission is `resource.action`, `resource.*` or `*`',
-  );
+/** A role permission has the grammar of a policy action: `document.read`, `document.*` or `*`. */
+const permissionSchema = actionPatternSchema;
 
 export const createRoleInputSchema = z
   .object({
@@ -59,20 +55,10 @@ export interface RoleService {
 export function createRoleService(deps: ServiceDeps, tenants: TenantService): RoleService {
   const { storage, clock, config } = deps;
 
-  /**
-   * An admin cannot hand out more than they hold: every permission of the role must be covered
-   * by one of the caller's own.
-   */
+  /** Needs `role.manage`, and every permission must be one the caller holds (see grant-rule.ts). */
   async function assertGrantable(tenantId: string, userId: string, permissions: string[]) {
     const { membership } = await tenants.requirePermission(tenantId, userId, 'role.manage');
-    const roles = await storage.roles.listByTenant(tenantId);
-    const held = roles.filter((r) => membership.roles.includes(r.key)).flatMap((r) => r.permissions);
-    const beyond = permissions.filter((p) => !held.some((h) => permissionCovers(h, p)));
-    if (beyond.length > 0) {
-      throw new AuthError('forbidden', {
-        detail: `cannot grant permissions you do not hold: ${beyond.join(', ')}`,
-      });
-    }
+    assertCanGrant(await storage.roles.listByTenant(tenantId), membership.roles, permissions);
   }
 
   return {
