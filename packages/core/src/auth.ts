@@ -135,6 +135,7 @@ export function createAuth(options: AuthConfig): Auth {
   const authorization = createAuthorizationService(deps, {
     globalPolicies: config.authorization.policies,
     cacheSize: config.authorization.cacheSize,
+    catalog: config.authorization.permissions,
   });
   const cookieName = sessionCookieName({ name: config.session.cookieName, secure: config.secureCookies });
   const page = (p?: { limit?: number; cursor?: string }) => ({ limit: p?.limit ?? 50, cursor: p?.cursor });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { AuthError } from '../errors.js';
 import type { ServiceDeps } from '../service-deps.js';
 import type { Session } from '../sessions/sessions.js';
 import { parseInput } from '../validation.js';
@@ -10,6 +11,7 @@ import {
   createAuthorizer,
   type Decision,
 } from './authorizer.js';
+import type { PermissionCatalog } from './permission-catalog.js';
 import type { PolicyDefinition } from './policy.js';
 import { actionPatternSchema } from './policy-schema.js';
 
@@ -38,10 +40,15 @@ export interface AuthorizationService {
   /**
    * Decides with the tenant's roles and policies (plus code-defined global ones) and the user's
    * membership. The compiled authorizer is cached per tenant and rebuilt when the tenant's
-   * authorization versions move.
+   * authorization versions move. With a permission catalog configured, an action outside it
+   * throws `unknown_permission` rather than answering a deny: it is a typo in the calling code,
+   * which a silent deny would hide.
    */
   authorize(input: AuthorizeInput): Promise<AuthorizationResult>;
-  /** Which resources of a type the user may act on: `all`, `none` or a condition for SQL. */
+  /**
+   * Which resources of a type the user may act on: `all`, `none` or a condition for SQL. An
+   * action outside a configured catalog throws `unknown_permission`, as in `authorize`.
+   */
   authorizationFilter(
     input: Omit<AuthorizeInput, 'resource' | 'explain'> & { resourceType: string },
   ): Promise<AuthorizationFilter>;
@@ -67,7 +74,7 @@ export const authorizeInputSchema = z
 
 export function createAuthorizationService(
   deps: ServiceDeps,
-  options: { globalPolicies: PolicyDefinition[]; cacheSize: number },
+  options: { globalPolicies: PolicyDefinition[]; cacheSize: number; catalog: PermissionCatalog },
 ): AuthorizationService {
   const { storage, clock } = deps;
   const cache = new Map<string, { key: string; authorizer: Authorizer }>();
@@ -104,6 +111,16 @@ export function createAuthorizationService(
     return { subject, authorizer: await authorizerFor(tenantId) };
   }
 
+  function assertKnownAction(action: string) {
+    const problem = options.catalog.findProblem(action);
+    if (problem) {
+      throw new AuthError('unknown_permission', {
+        detail: `action: ${problem}`,
+        issues: [{ path: 'action', message: problem }],
+      });
+    }
+  }
+
   /** Facts the server knows; they override anything the caller put under the same names. */
   function serverContext(input: Pick<AuthorizeInput, 'context' | 'session' | 'ip'>) {
     const now = clock.now();
@@ -119,6 +136,7 @@ export function createAuthorizationService(
 
   return {
     async authorize(input) {
+      assertKnownAction(input.action);
       const found = await subjectAndAuthorizer(input.userId, input.tenantId);
       if (!found) return NOT_MEMBER;
       return found.authorizer.decide({
@@ -130,6 +148,7 @@ export function createAuthorizationService(
       });
     },
     async authorizationFilter(input) {
+      assertKnownAction(input.action);
       const found = await subjectAndAuthorizer(input.userId, input.tenantId);
       if (!found) return { kind: 'none' };
       return found.authorizer.authorizationFilter({

@@ -7,6 +7,7 @@ import type { ServiceDeps } from '../service-deps.js';
 import type { TenantService } from '../tenants/tenant-service.js';
 import { parseInput } from '../validation.js';
 import { assertCanGrant } from './grant-rule.js';
+import { assertKnownPermissions } from './permission-catalog.js';
 import { actionPatternSchema } from './policy-schema.js';
 import type { Role } from './roles.js';
 
@@ -34,7 +35,10 @@ export const updateRoleInputSchema = z
 export interface RoleService {
   /** The tenant's roles (the caller needs `member.read`). */
   listRoles(tenantId: string, userId: string): Promise<Role[]>;
-  /** Creates a custom role (needs `role.manage`; only permissions the caller holds). */
+  /**
+   * Creates a custom role (needs `role.manage`; only permissions the caller holds, and in the
+   * permission catalog when one is configured: `unknown_permission` otherwise).
+   */
   createRole(
     tenantId: string,
     userId: string,
@@ -55,9 +59,13 @@ export interface RoleService {
 export function createRoleService(deps: ServiceDeps, tenants: TenantService): RoleService {
   const { storage, clock, config } = deps;
 
-  /** Needs `role.manage`, and every permission must be one the caller holds (see grant-rule.ts). */
+  /**
+   * Needs `role.manage`; every permission must be in the catalog (when one is configured) and
+   * held by the caller (see grant-rule.ts).
+   */
   async function assertGrantable(tenantId: string, userId: string, permissions: string[]) {
     const { membership } = await tenants.requirePermission(tenantId, userId, 'role.manage');
+    assertKnownPermissions(config.authorization.permissions, 'permissions', permissions);
     assertCanGrant(await storage.roles.listByTenant(tenantId), membership.roles, permissions);
   }
 
