@@ -2,6 +2,7 @@ import { auditChainKey } from './audit/audit.js';
 import { verifyAuditEvents } from './audit/audit-chain.js';
 import type { AuthApi } from './auth-api.js';
 import { createAuthorizationService } from './authorization/authorization-service.js';
+import { createPolicyService } from './authorization/policy-service.js';
 import { createRoleService } from './authorization/role-service.js';
 import type { CallContext } from './call-context.js';
 import { type AuthConfig, type ResolvedConfig, resolveConfig } from './config.js';
@@ -18,6 +19,8 @@ import { type AuthHandler, clientIp, createHandler, type HandlerOptions } from '
 import { buildOpenApiDocument } from './http/openapi.js';
 import type { RouteDefinition } from './http/route.js';
 import { accountRoutes, sessionRoutes } from './http/routes/account-routes.js';
+import { permissionRoutes } from './http/routes/permission-routes.js';
+import { policyRoutes } from './http/routes/policy-routes.js';
 import { roleRoutes } from './http/routes/role-routes.js';
 import { tenantRoutes } from './http/routes/tenant-routes.js';
 import { createMembershipService } from './memberships/membership-service.js';
@@ -132,6 +135,7 @@ export function createAuth(options: AuthConfig): Auth {
   const memberships = createMembershipService(deps, tenants);
   const passwords = createPasswordService(deps, { users, sessions, tenants });
   const roles = createRoleService(deps, tenants);
+  const policies = createPolicyService(deps, tenants);
   const authorization = createAuthorizationService(deps, {
     globalPolicies: config.authorization.policies,
     cacheSize: config.authorization.cacheSize,
@@ -199,6 +203,11 @@ export function createAuth(options: AuthConfig): Auth {
     createRole: roles.createRole,
     updateRole: roles.updateRole,
     deleteRole: roles.deleteRole,
+    listPolicies: policies.listPolicies,
+    createPolicy: policies.createPolicy,
+    replacePolicy: policies.replacePolicy,
+    deletePolicy: policies.deletePolicy,
+    listPermissions: () => config.authorization.permissions.listing(),
     authorize: authorization.authorize,
     authorizationFilter: authorization.authorizationFilter,
     verifyAuditChain(scope) {
@@ -207,7 +216,14 @@ export function createAuth(options: AuthConfig): Auth {
     },
   };
 
-  const routes: RouteDefinition[] = [...accountRoutes, ...sessionRoutes, ...tenantRoutes, ...roleRoutes];
+  const routes: RouteDefinition[] = [
+    ...accountRoutes,
+    ...sessionRoutes,
+    ...tenantRoutes,
+    ...roleRoutes,
+    ...policyRoutes,
+    ...permissionRoutes,
+  ];
   const serverUrl = new URL(config.basePath, config.baseURL).toString().replace(/\/$/, '');
   let openApi: Record<string, unknown> | undefined;
   const openApiDocument = () =>

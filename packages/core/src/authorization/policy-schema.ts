@@ -262,11 +262,19 @@ export function findConditionIssues(condition: unknown): ConditionIssue[] {
  * @example
  * conditionSchema.parse({ eq: [{ ref: 'resource.ownerId' }, { ref: 'subject.id' }] });
  */
-export const conditionSchema = z.custom<Condition>().superRefine((value, ctx) => {
-  for (const issue of findConditionIssues(value)) {
-    ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message });
-  }
-});
+export const conditionSchema = z
+  .custom<Condition>()
+  .superRefine((value, ctx) => {
+    for (const issue of findConditionIssues(value)) {
+      ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message });
+    }
+  })
+  .meta({
+    description:
+      'A JSON condition: { "and": [C…] }, { "or": [C…] }, { "not": C } or { "<op>": [operand, operand] } ' +
+      'with op one of eq, ne, lt, lte, gt, gte, in, contains, startsWith, cidr; an operand is a JSON ' +
+      'literal or { "ref": "subject.…" | "resource.…" | "context.…" }',
+  });
 
 // The one grammar of permission names: roles, policies, `authorize` and the permission catalog
 // in config all use these, so a name accepted in one place is accepted in every other.
