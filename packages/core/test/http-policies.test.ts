@@ -452,7 +452,13 @@ describe('the permission catalog', () => {
     expect((policy as Error).message).toMatch(
       /authorization\.policies\.0\.actions\.0 .*"publish".*authorization\.policies\.0\.resource unknown resource "doc"/,
     );
-    for (const bad of [{ 'doc ument': ['read'] }, { document: ['*'] }, { '*': ['read'] }, { document: [] }]) {
+    const malformed: Record<string, string[]>[] = [
+      { 'doc ument': ['read'] },
+      { document: ['*'] },
+      { '*': ['read'] },
+      { document: [] },
+    ];
+    for (const bad of malformed) {
       expect(isAuthError(start({ permissions: bad }), 'config_invalid'), JSON.stringify(bad)).toBe(true);
     }
   });
