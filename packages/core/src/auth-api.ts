@@ -2,6 +2,9 @@ import type { AuditChainVerification } from './audit/audit-chain.js';
 import type { AuthorizationFilter } from './authorization/authorization-filter.js';
 import type { AuthorizationResult, AuthorizeInput } from './authorization/authorization-service.js';
 import type { Decision } from './authorization/authorizer.js';
+import type { PermissionCatalogListing } from './authorization/permission-catalog.js';
+import type { PolicyInput } from './authorization/policy-schema.js';
+import type { StoredPolicy } from './authorization/policy-store.js';
 import type { Role } from './authorization/roles.js';
 import type { CallContext } from './call-context.js';
 import type {
@@ -133,9 +136,74 @@ export interface AuthApi {
   /** Deletes a role no member holds; the creator role (`owner`) cannot be deleted. */
   deleteRole(tenantId: string, userId: string, roleId: string, context?: CallContext): Promise<void>;
   /**
+   * The tenant's stored ABAC policies, oldest first; the caller needs `policy.manage` there
+   * (`not_found` for non-members, `forbidden` without it). Code-defined policies are not listed.
+   *
+   * @example
+   * const policies = await auth.api.listPolicies(tenantId, adminUserId)
+   */
+  listPolicies(tenantId: string, userId: string): Promise<StoredPolicy[]>;
+  /**
+   * Stores a tenant policy (needs `policy.manage`) in one transaction with its audit entry, its
+   * `policy.created` outbox event and a bump of the tenant's authorization version, so the next
+   * `authorize` sees it. Errors: `invalid_policy` (issues name each problem and its path: unknown
+   * operators, bad references, too deep or too large), `unknown_permission` (outside the
+   * permission catalog), `forbidden` (an allow policy for actions the caller does not hold; deny
+   * policies are always allowed), `policy_limit_reached` (500 per tenant).
+   *
+   * @example
+   * await auth.api.createPolicy(tenantId, adminUserId, {
+   *   effect: 'deny',
+   *   actions: ['document.*'],
+   *   resource: 'document',
+   *   condition: { not: { cidr: [{ ref: 'context.ip' }, '10.0.0.0/8'] } },
+   *   description: 'Documents only from the office network',
+   * })
+   */
+  createPolicy(
+    tenantId: string,
+    userId: string,
+    input: PolicyInput,
+    context?: CallContext,
+  ): Promise<StoredPolicy>;
+  /**
+   * Replaces every field of a policy (a condition or description left out is removed), with the
+   * rules of {@link createPolicy}; bumps the policy's version and the tenant's authorization
+   * version, and emits `policy.updated`. `not_found` for another tenant's policy id.
+   *
+   * @example
+   * await auth.api.replacePolicy(tenantId, adminUserId, policy.id, { ...policy, effect: 'deny' })
+   */
+  replacePolicy(
+    tenantId: string,
+    userId: string,
+    policyId: string,
+    input: PolicyInput,
+    context?: CallContext,
+  ): Promise<StoredPolicy>;
+  /**
+   * Deletes a tenant policy (needs `policy.manage`), emitting `policy.deleted`; `not_found` when
+   * the tenant has no such policy.
+   *
+   * @example
+   * await auth.api.deletePolicy(tenantId, adminUserId, policyId)
+   */
+  deletePolicy(tenantId: string, userId: string, policyId: string, context?: CallContext): Promise<void>;
+  /**
+   * The permission catalog (`authorization.permissions` plus the built-in tenant permissions),
+   * and whether it is enforced, for admin UIs rendering role and policy editors.
+   *
+   * @example
+   * const { resources } = auth.api.listPermissions()
+   * // [{ resource: 'document', actions: ['create', 'delete', 'read', 'update'] }, …]
+   */
+  listPermissions(): PermissionCatalogListing;
+  /**
    * Is the user allowed `action` (on `resource`) in the tenant? Roles, the tenant's policies and
    * code-defined ones decide; `explain` lists every rule considered. A user with no membership
-   * gets `{ allowed: false, reason: { kind: 'not_member' } }`.
+   * gets `{ allowed: false, reason: { kind: 'not_member' } }`. With a permission catalog
+   * configured, an action outside it throws `unknown_permission` (a typo in code should fail
+   * loudly, not read as a deny); over HTTP that is a 422.
    *
    * @example
    * const { allowed } = await auth.api.authorize({ userId, tenantId, action: 'document.update',

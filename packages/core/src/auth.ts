@@ -3,6 +3,7 @@ import { verifyAuditEvents } from './audit/audit-chain.js';
 import type { AuthApi } from './auth-api.js';
 import { createAuthorizationCache } from './authorization/authorization-cache.js';
 import { createAuthorizationService } from './authorization/authorization-service.js';
+import { createPolicyService } from './authorization/policy-service.js';
 import { requireAllowed } from './authorization/require-allowed.js';
 import { createRoleService } from './authorization/role-service.js';
 import type { CallContext } from './call-context.js';
@@ -20,6 +21,8 @@ import { type AuthHandler, clientIp, createHandler, type HandlerOptions } from '
 import { buildOpenApiDocument } from './http/openapi.js';
 import type { RouteDefinition } from './http/route.js';
 import { accountRoutes, sessionRoutes } from './http/routes/account-routes.js';
+import { permissionRoutes } from './http/routes/permission-routes.js';
+import { policyRoutes } from './http/routes/policy-routes.js';
 import { roleRoutes } from './http/routes/role-routes.js';
 import { tenantRoutes } from './http/routes/tenant-routes.js';
 import { createMembershipService } from './memberships/membership-service.js';
@@ -148,11 +151,13 @@ export function createAuth(options: AuthConfig): Auth {
   const authorization = createAuthorizationService(deps, {
     globalPolicies: config.authorization.policies,
     cache: authorizationCache,
+    catalog: config.authorization.permissions,
   });
   const tenants = createTenantService(deps, authorization);
   const memberships = createMembershipService(deps, tenants);
   const passwords = createPasswordService(deps, { users, sessions, tenants });
   const roles = createRoleService(deps, tenants);
+  const policies = createPolicyService(deps, tenants);
   const cookieName = sessionCookieName({ name: config.session.cookieName, secure: config.secureCookies });
   const page = (p?: { limit?: number; cursor?: string }) => ({ limit: p?.limit ?? 50, cursor: p?.cursor });
 
@@ -217,6 +222,11 @@ export function createAuth(options: AuthConfig): Auth {
     createRole: roles.createRole,
     updateRole: roles.updateRole,
     deleteRole: roles.deleteRole,
+    listPolicies: policies.listPolicies,
+    createPolicy: policies.createPolicy,
+    replacePolicy: policies.replacePolicy,
+    deletePolicy: policies.deletePolicy,
+    listPermissions: () => config.authorization.permissions.listing(),
     authorize: authorization.authorize,
     requirePermission: async (input) => requireAllowed(await authorization.authorize(input), input.action),
     authorizationFilter: authorization.authorizationFilter,
@@ -226,7 +236,14 @@ export function createAuth(options: AuthConfig): Auth {
     },
   };
 
-  const routes: RouteDefinition[] = [...accountRoutes, ...sessionRoutes, ...tenantRoutes, ...roleRoutes];
+  const routes: RouteDefinition[] = [
+    ...accountRoutes,
+    ...sessionRoutes,
+    ...tenantRoutes,
+    ...roleRoutes,
+    ...policyRoutes,
+    ...permissionRoutes,
+  ];
   const serverUrl = new URL(config.basePath, config.baseURL).toString().replace(/\/$/, '');
   let openApi: Record<string, unknown> | undefined;
   const openApiDocument = () =>

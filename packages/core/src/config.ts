@@ -1,6 +1,12 @@
 import { z } from 'zod';
+import {
+  createPermissionCatalog,
+  type PermissionCatalog,
+  type PermissionCatalogConfig,
+  permissionCatalogConfigSchema,
+} from './authorization/permission-catalog.js';
 import type { PolicyDefinition } from './authorization/policy.js';
-import { policyDefinitionSchema } from './authorization/policy-schema.js';
+import { actionPatternSchema, policyDefinitionSchema } from './authorization/policy-schema.js';
 import type { RoleTemplate } from './authorization/roles.js';
 import {
   type Argon2Params,
@@ -16,7 +22,7 @@ import type { Logger } from './ports/logger.js';
 import type { Mailer } from './ports/mailer.js';
 import type { Storage } from './ports/storage.js';
 import type { RateLimitRule, RateLimitRuleName } from './rate-limit/rate-limiter.js';
-import { DEFAULT_ROLES } from './tenants/default-roles.js';
+import { DEFAULT_ROLES, TENANT_PERMISSIONS } from './tenants/default-roles.js';
 
 /**
  * Everything `createAuth()` accepts. Only `storage`, `secret` and `baseURL` are required.
@@ -137,6 +143,18 @@ export interface AuthConfig {
      * late another instance sees a change if its invalidation message is lost. Default 500 ms.
      */
     revalidateAfterMs?: number;
+    /**
+     * The permission catalog: every resource of the app and its actions. When set, role
+     * permissions (default roles here, custom roles through the API), policy actions and
+     * resources, and `authorize` actions must name known permissions (`unknown_permission`
+     * otherwise; `config_invalid` at start for default roles and the policies above). The
+     * built-in tenant permissions (`member.read`, `policy.manage`, …) are always included.
+     * Unset: any well-formed permission is accepted. Served at `GET /permissions`.
+     *
+     * @example
+     * permissions: { document: ['read', 'create', 'update', 'delete'], report: ['export'] }
+     */
+    permissions?: PermissionCatalogConfig;
   };
   mailer?: Mailer;
   clock?: Clock;
@@ -182,6 +200,7 @@ export interface ResolvedConfig {
     cacheSize: number;
     membershipCacheSize: number;
     revalidateAfterMs: number;
+    permissions: PermissionCatalog;
   };
   storageTimeoutMs: number;
 }
@@ -198,7 +217,7 @@ const port = (methods: string[]) =>
 const roleTemplate = z.object({
   key: z.string().regex(/^[a-z][a-z0-9_-]{0,62}$/),
   name: z.string().min(1).max(100),
-  permissions: z.array(z.string().regex(/^(\*|[a-z][a-z0-9_]*\.(\*|[a-z][a-z0-9_]*))$/)),
+  permissions: z.array(actionPatternSchema),
 });
 
 const configSchema = z
@@ -317,6 +336,7 @@ const configSchema = z
         cacheSize: z.number().int().min(1).optional(),
         membershipCacheSize: z.number().int().min(1).optional(),
         revalidateAfterMs: z.number().int().min(0).max(60_000).optional(),
+        permissions: permissionCatalogConfigSchema.optional(),
       })
       .strict()
       .optional(),
@@ -351,6 +371,17 @@ export function resolveConfig(config: AuthConfig): ResolvedConfig {
       });
     }
   }
+  const permissions = createPermissionCatalog(TENANT_PERMISSIONS, config.authorization?.permissions);
+  const policies = (config.authorization?.policies ?? []).map((policy, index) => {
+    const parsed = policyDefinitionSchema.safeParse({ ...policy, tenantId: null });
+    if (!parsed.success) {
+      throw new AuthError('config_invalid', {
+        detail: `authorization.policies.${index}: ${parsed.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; ')}`,
+      });
+    }
+    return parsed.data;
+  });
+  assertCatalogCovers(permissions, defaultRoles, policies);
   const idle = config.session?.idleTtlSeconds ?? 7 * 86_400;
   const absolute = config.session?.absoluteTtlSeconds ?? 30 * 86_400;
   return {
@@ -399,19 +430,35 @@ export function resolveConfig(config: AuthConfig): ResolvedConfig {
       autoStart: config.outbox?.autoStart ?? true,
     },
     authorization: {
-      policies: (config.authorization?.policies ?? []).map((policy, index) => {
-        const parsed = policyDefinitionSchema.safeParse({ ...policy, tenantId: null });
-        if (!parsed.success) {
-          throw new AuthError('config_invalid', {
-            detail: `authorization.policies.${index}: ${parsed.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; ')}`,
-          });
-        }
-        return parsed.data;
-      }),
+      policies,
       cacheSize: config.authorization?.cacheSize ?? 1000,
       membershipCacheSize: config.authorization?.membershipCacheSize ?? 10_000,
       revalidateAfterMs: config.authorization?.revalidateAfterMs ?? 500,
+      permissions,
     },
     storageTimeoutMs: config.storageTimeoutMs ?? 10_000,
   };
+}
+
+/** Default roles and code-defined policies must stay inside the permission catalog. */
+function assertCatalogCovers(
+  catalog: PermissionCatalog,
+  defaultRoles: RoleTemplate[],
+  policies: PolicyDefinition[],
+): void {
+  const problems = [
+    ...defaultRoles.flatMap((role, r) =>
+      role.permissions.map((p, i) => [`tenants.defaultRoles.${r}.permissions.${i}`, catalog.findProblem(p)]),
+    ),
+    ...policies.flatMap((policy, p) => [
+      ...policy.actions.map((a, i) => [`authorization.policies.${p}.actions.${i}`, catalog.findProblem(a)]),
+      [`authorization.policies.${p}.resource`, catalog.findResourceProblem(policy.resource)],
+    ]),
+  ].filter((entry): entry is [string, string] => entry[1] !== undefined);
+  if (problems.length > 0) {
+    throw new AuthError('config_invalid', {
+      detail: `not in authorization.permissions: ${problems.map(([path, message]) => `${path} ${message}`).join('; ')}`,
+      issues: problems.map(([path, message]) => ({ path, message })),
+    });
+  }
 }

@@ -8,7 +8,14 @@ export {
 } from './audit/index.js';
 export { type Auth, createAuth, PORTCULLIS_VERSION } from './auth.js';
 export type { AuthApi, CreateUserRequest } from './auth-api.js';
-export { findGrantingRole, permissionCovers } from './authorization/index.js';
+export {
+  findGrantingRole,
+  type PermissionCatalogConfig,
+  type PermissionCatalogListing,
+  type PolicyInput,
+  permissionCovers,
+  type StoredPolicy,
+} from './authorization/index.js';
 export type { CallContext } from './call-context.js';
 export type { AuthConfig, ResolvedConfig } from './config.js';
 export {

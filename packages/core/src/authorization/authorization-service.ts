@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { AuthError } from '../errors.js';
 import type { Membership } from '../memberships/memberships.js';
 import type { ServiceDeps } from '../service-deps.js';
 import type { Session } from '../sessions/sessions.js';
@@ -12,6 +13,7 @@ import {
   createAuthorizer,
   type Decision,
 } from './authorizer.js';
+import type { PermissionCatalog } from './permission-catalog.js';
 import type { PolicyDefinition } from './policy.js';
 import { actionPatternSchema } from './policy-schema.js';
 
@@ -43,7 +45,9 @@ export interface AuthorizationService {
   /**
    * Decides with the tenant's roles and policies (plus code-defined global ones) and the user's
    * membership. Compiled authorizers and memberships are cached (see `AuthorizationCache`): a
-   * cached decision does no I/O.
+   * cached decision does no I/O. With a permission catalog configured, an action outside it
+   * throws `unknown_permission` rather than answering a deny: it is a typo in the calling code,
+   * which a silent deny would hide.
    */
   authorize(input: AuthorizeInput): Promise<AuthorizationResult>;
   /**
@@ -51,7 +55,10 @@ export interface AuthorizationService {
    * a member. The tenant routes check their built-in permissions (`member.update`, …) with it.
    */
   decideForMember(input: AuthorizeInput): Promise<{ membership: Membership; decision: Decision } | null>;
-  /** Which resources of a type the user may act on: `all`, `none` or a condition for SQL. */
+  /**
+   * Which resources of a type the user may act on: `all`, `none` or a condition for SQL. An
+   * action outside a configured catalog throws `unknown_permission`, as in `authorize`.
+   */
   authorizationFilter(
     input: Omit<AuthorizeInput, 'resource' | 'explain'> & { resourceType: string },
   ): Promise<AuthorizationFilter>;
@@ -77,7 +84,7 @@ export const authorizeInputSchema = z
 
 export function createAuthorizationService(
   deps: ServiceDeps,
-  options: { globalPolicies: PolicyDefinition[]; cache: AuthorizationCache },
+  options: { globalPolicies: PolicyDefinition[]; cache: AuthorizationCache; catalog: PermissionCatalog },
 ): AuthorizationService {
   const { storage, clock } = deps;
   const { cache } = options;
@@ -110,6 +117,16 @@ export function createAuthorizationService(
     return { membership, subject, authorizer: await authorizerFor(tenantId) };
   }
 
+  function assertKnownAction(action: string) {
+    const problem = options.catalog.findProblem(action);
+    if (problem) {
+      throw new AuthError('unknown_permission', {
+        detail: `action: ${problem}`,
+        issues: [{ path: 'action', message: problem }],
+      });
+    }
+  }
+
   /** Facts the server knows; they override anything the caller put under the same names. */
   function serverContext(input: Pick<AuthorizeInput, 'context' | 'session' | 'ip'>) {
     const now = clock.now();
@@ -129,6 +146,7 @@ export function createAuthorizationService(
   }
 
   async function decideForMember(input: AuthorizeInput) {
+    assertKnownAction(input.action);
     const found = await subjectAndAuthorizer(input.userId, input.tenantId);
     if (!found) return null;
     const decision = found.authorizer.decide({
@@ -147,6 +165,7 @@ export function createAuthorizationService(
     },
     decideForMember,
     async authorizationFilter(input) {
+      assertKnownAction(input.action);
       const found = await subjectAndAuthorizer(input.userId, input.tenantId);
       if (!found) return { kind: 'none' };
       return found.authorizer.authorizationFilter({

@@ -15,6 +15,11 @@ export {
   type DecisionRequest,
   type ExplanationEntry,
 } from './authorizer.js';
+export type {
+  PermissionCatalog,
+  PermissionCatalogConfig,
+  PermissionCatalogListing,
+} from './permission-catalog.js';
 export { findGrantingRole, permissionCovers } from './permissions.js';
 export {
   ATTRIBUTE_ROOTS,
@@ -53,6 +58,7 @@ export {
   policyDefinitionSchema,
   policyInputSchema,
 } from './policy-schema.js';
+export { MAX_POLICIES_PER_TENANT, type PolicyService } from './policy-service.js';
 export type { PolicyReplacement, PolicyStore, StoredPolicy } from './policy-store.js';
 export { requireAllowed } from './require-allowed.js';
 export type { RolePatch, RoleStore } from './role-store.js';

@@ -262,16 +262,34 @@ export function findConditionIssues(condition: unknown): ConditionIssue[] {
  * @example
  * conditionSchema.parse({ eq: [{ ref: 'resource.ownerId' }, { ref: 'subject.id' }] });
  */
-export const conditionSchema = z.custom<Condition>().superRefine((value, ctx) => {
-  for (const issue of findConditionIssues(value)) {
-    ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message });
-  }
-});
+export const conditionSchema = z
+  .custom<Condition>()
+  .superRefine((value, ctx) => {
+    for (const issue of findConditionIssues(value)) {
+      ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message });
+    }
+  })
+  .meta({
+    description:
+      'A JSON condition: { "and": [C…] }, { "or": [C…] }, { "not": C } or { "<op>": [operand, operand] } ' +
+      'with op one of eq, ne, lt, lte, gt, gte, in, contains, startsWith, cidr; an operand is a JSON ' +
+      'literal or { "ref": "subject.…" | "resource.…" | "context.…" }',
+  });
 
-const ACTION = /^(\*|[A-Za-z0-9_-]+\.(\*|[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*))$/;
-const RESOURCE_TYPE = /^(\*|[A-Za-z0-9_-]+)$/;
+// The one grammar of permission names: roles, policies, `authorize` and the permission catalog
+// in config all use these, so a name accepted in one place is accepted in every other.
+const NAME = '[A-Za-z0-9_-]+';
+/** A resource name: `document`, `api_key`. */
+export const RESOURCE_NAME = new RegExp(`^${NAME}$`);
+/** An action name after its resource: `read`, or dotted such as `comment.create`. */
+export const ACTION_NAME = new RegExp(`^${NAME}(\\.${NAME})*$`);
+const ACTION = new RegExp(`^(\\*|${NAME}\\.(\\*|${NAME}(\\.${NAME})*))$`);
+const RESOURCE_TYPE = new RegExp(`^(\\*|${NAME})$`);
 
-/** An action pattern: `document.read`, `document.*` or `*`. */
+/**
+ * An action pattern, which is also what a role permission is: `document.read`, `document.*` or
+ * `*`.
+ */
 export const actionPatternSchema = z
   .string()
   .max(200)

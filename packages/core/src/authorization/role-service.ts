@@ -6,16 +6,13 @@ import { AuthError, isAuthError } from '../errors.js';
 import type { ServiceDeps } from '../service-deps.js';
 import type { TenantService } from '../tenants/tenant-service.js';
 import { parseInput } from '../validation.js';
-import { permissionCovers } from './permissions.js';
+import { assertCanGrant } from './grant-rule.js';
+import { assertKnownPermissions } from './permission-catalog.js';
+import { actionPatternSchema } from './policy-schema.js';
 import type { Role } from './roles.js';
 
-const permissionSchema = z
-  .string()
-  .max(200)
-  .regex(
-    /^(\*|[a-z][a-z0-9_]*\.(\*|[a-z][a-z0-9_]*))$/,
-    'a permission is `resource.action`, `resource.*` or `*`',
-  );
+/** A role permission has the grammar of a policy action: `document.read`, `document.*` or `*`. */
+const permissionSchema = actionPatternSchema;
 
 export const createRoleInputSchema = z
   .object({
@@ -38,7 +35,10 @@ export const updateRoleInputSchema = z
 export interface RoleService {
   /** The tenant's roles (the caller needs `member.read`). */
   listRoles(tenantId: string, userId: string): Promise<Role[]>;
-  /** Creates a custom role (needs `role.manage`; only permissions the caller holds). */
+  /**
+   * Creates a custom role (needs `role.manage`; only permissions the caller holds, and in the
+   * permission catalog when one is configured: `unknown_permission` otherwise).
+   */
   createRole(
     tenantId: string,
     userId: string,
@@ -60,19 +60,13 @@ export function createRoleService(deps: ServiceDeps, tenants: TenantService): Ro
   const { storage, clock, config } = deps;
 
   /**
-   * An admin cannot hand out more than they hold: every permission of the role must be covered
-   * by one of the caller's own.
+   * Needs `role.manage`; every permission must be in the catalog (when one is configured) and
+   * held by the caller (see grant-rule.ts).
    */
   async function assertGrantable(tenantId: string, userId: string, permissions: string[]) {
     const { membership } = await tenants.requirePermission(tenantId, userId, 'role.manage');
-    const roles = await storage.roles.listByTenant(tenantId);
-    const held = roles.filter((r) => membership.roles.includes(r.key)).flatMap((r) => r.permissions);
-    const beyond = permissions.filter((p) => !held.some((h) => permissionCovers(h, p)));
-    if (beyond.length > 0) {
-      throw new AuthError('forbidden', {
-        detail: `cannot grant permissions you do not hold: ${beyond.join(', ')}`,
-      });
-    }
+    assertKnownPermissions(config.authorization.permissions, 'permissions', permissions);
+    assertCanGrant(await storage.roles.listByTenant(tenantId), membership.roles, permissions);
   }
 
   return {

@@ -103,7 +103,9 @@ export function createHandler(deps: {
 
     const params = route.params ? parseInput(route.params, found.params) : found.params;
     const query = route.query ? parseInput(route.query, Object.fromEntries(url.searchParams)) : {};
-    const body = route.body ? parseInput(route.body, await readJsonBody(request)) : undefined;
+    const body = route.body
+      ? parseInput(route.body, await readJsonBody(request), route.invalidBodyCode)
+      : undefined;
 
     let auth = null;
     if (route.auth === 'session') {

@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import type { AuthApi } from '../auth-api.js';
 import type { CallContext } from '../call-context.js';
+import type { AuthErrorCode } from '../errors.js';
 import type { SessionWithUser } from '../sessions/session-service.js';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -43,6 +44,8 @@ export interface RouteDefinition<
   /** `session`: a valid session cookie is required (401 otherwise). */
   auth: 'session' | 'none';
   body?: B;
+  /** The code of a body that fails `body` (default `invalid_request`, 400), e.g. `invalid_policy`. */
+  invalidBodyCode?: AuthErrorCode;
   params?: P;
   query?: Q;
   /** Rate-limited routes advertise it in OpenAPI. */

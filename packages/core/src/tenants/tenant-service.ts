@@ -1,6 +1,7 @@
 import { recordChange } from '../audit/record-change.js';
 import type { AuthorizationService } from '../authorization/authorization-service.js';
 import type { Decision } from '../authorization/authorizer.js';
+import { findGrantingRole } from '../authorization/permissions.js';
 import type { CallContext } from '../call-context.js';
 import { uuidv7 } from '../crypto/uuid.js';
 import { AuthError, isAuthError } from '../errors.js';
@@ -146,12 +147,28 @@ export function createTenantService(deps: ServiceDeps, authorization: Authorizat
       authorization.decideForMember({ tenantId, userId, action: permission }),
     ]);
     if (!tenant || !checked) throw new AuthError('not_found', { detail: 'no such tenant' });
-    if (!checked.decision.allowed)
-      throw new AuthError('forbidden', { detail: `missing permission ${permission}` });
+    const decision = checked.decision.allowed
+      ? checked.decision
+      : await policyManageByRole(tenantId, checked.membership.roles, permission);
+    if (!decision) throw new AuthError('forbidden', { detail: `missing permission ${permission}` });
     if (tenant.status !== 'active' && permission !== 'tenant.update' && permission !== 'tenant.read') {
       throw new AuthError('tenant_suspended');
     }
-    return { tenant, membership: checked.membership, decision: checked.decision };
+    return { tenant, membership: checked.membership, decision };
+  }
+
+  /**
+   * `policy.manage` is decided by roles alone when policies deny it: a tenant's own policy (say a
+   * careless deny of `*`) must never lock its admins out of the one place it can be repaired.
+   */
+  async function policyManageByRole(
+    tenantId: string,
+    roleKeys: readonly string[],
+    permission: string,
+  ): Promise<Decision | null> {
+    if (permission !== 'policy.manage') return null;
+    const role = findGrantingRole(await storage.roles.listByTenant(tenantId), [...roleKeys], permission);
+    return role ? { allowed: true, reason: { kind: 'role', id: role.id, key: role.key } } : null;
   }
 
   async function provisionDefaultRoles(tx: StorageStores, tenantId: string, now: Date) {

@@ -125,6 +125,7 @@ export const tenantRoutes = [
     responses: {
       200: { description: 'The decision', schema: decisionSchema },
       404: problem('Not found or not a member'),
+      422: problem('unknown_permission: the action is outside the configured permission catalog'),
     },
     async handle({ api, auth, params, body, call }) {
       const decision = await api.authorize({

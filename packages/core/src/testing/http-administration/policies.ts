@@ -1,0 +1,212 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Auth, createAuth } from '../../auth.js';
+import type { Storage } from '../../ports/storage.js';
+import type { StorageConformanceOptions } from '../storage-conformance.js';
+
+const ORIGIN = 'http://localhost:3000';
+
+interface Reply {
+  status: number;
+  // biome-ignore lint/suspicious/noExplicitAny: response bodies are asserted field by field
+  body: any;
+  cookie: string | null;
+}
+
+/** Real `Request`s through `auth.handler`, as a browser on ORIGIN would send them. */
+function browser(auth: Auth) {
+  return async (method: string, path: string, body?: unknown, cookie?: string | null): Promise<Reply> => {
+    const headers = new Headers();
+    if (method !== 'GET') headers.set('origin', ORIGIN);
+    if (cookie) headers.set('cookie', cookie);
+    if (body !== undefined) headers.set('content-type', 'application/json');
+    const response = await auth.handler(
+      new Request(`${ORIGIN}/auth${path}`, {
+        method,
+        headers,
+        ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+      }),
+      { clientIp: '127.0.0.1' },
+    );
+    const text = await response.text();
+    const setCookie = response.headers.getSetCookie().find((c) => c.startsWith(auth.sessionCookieName));
+    return {
+      status: response.status,
+      body: text ? JSON.parse(text) : null,
+      cookie: setCookie ? (setCookie.split(';')[0] ?? null) : null,
+    };
+  };
+}
+
+const random = () => Math.random().toString(36).slice(2, 10);
+
+/**
+ * Declares the policy administration suite: the policies routes (`/tenants/:tenantId/policies`)
+ * over HTTP through `createAuth()` on the given storage, so the service's transactions (the
+ * change, its audit entry, its outbox event and the authorization version bump) and the
+ * authorizer's cache invalidation are proven on every database, not only in memory. Takes the
+ * same options as {@link describeStorageConformance}; call it with a storage of its own (its own
+ * table prefix).
+ *
+ * @example
+ * // packages/adapter-kysely/test/postgres.test.ts
+ * describePolicyAdministrationConformance(`kysely + ${database.name}`, kyselyConformance(database))
+ */
+export function describePolicyAdministrationConformance(
+  name: string,
+  options: StorageConformanceOptions,
+): void {
+  describe(`policy administration: ${name}`, () => {
+    let storage: Storage | undefined;
+    let auth: Auth | undefined;
+    let call: ReturnType<typeof browser>;
+
+    beforeAll(async () => {
+      storage = await options.create();
+      auth = createAuth({
+        storage,
+        secret: 'policy-administration-conformance-0123456789',
+        baseURL: ORIGIN,
+        rateLimit: { enabled: false },
+        outbox: { autoStart: false },
+        logger: { debug() {}, info() {}, warn() {}, error() {} },
+      });
+      call = browser(auth);
+    });
+    afterAll(async () => {
+      await auth?.close();
+      if (storage) await options.destroy?.(storage);
+    });
+
+    const test = (title: string, fn: () => Promise<void>) => {
+      const reason = options.skip?.[title];
+      if (reason === undefined) it(title, fn);
+      else it.skip(`${title} (skipped: ${reason})`, fn);
+    };
+
+    /** An owner and a plain member of a fresh isolated-pool tenant. */
+    async function tenantWithMember() {
+      const owner = await call('POST', '/signup', {
+        email: `owner.${random()}@example.com`,
+        password: 'correct horse battery staple',
+      });
+      const slug = `pac-${random()}`;
+      const tenant = await call(
+        'POST',
+        '/tenants',
+        { slug, name: 'Policies', userPool: 'isolated' },
+        owner.cookie,
+      );
+      const member = await call('POST', '/signup', {
+        email: `member.${random()}@example.com`,
+        password: 'correct horse battery staple',
+        tenant: slug,
+      });
+      expect([owner.status, tenant.status, member.status]).toEqual([201, 201, 201]);
+      const tenantId = tenant.body.id as string;
+      return { owner, member, tenantId, base: `/tenants/${tenantId}/policies` };
+    }
+
+    const ownDocuments = {
+      effect: 'allow',
+      actions: ['document.update'],
+      resource: 'document',
+      condition: { eq: [{ ref: 'resource.ownerId' }, { ref: 'subject.id' }] },
+      description: 'Members edit their own documents',
+    };
+
+    test('creates, lists, replaces and deletes a policy, with its audit entries and version bumps', async () => {
+      const { owner, tenantId, base } = await tenantWithMember();
+      const created = await call('POST', base, ownDocuments, owner.cookie);
+      expect(created.status).toBe(201);
+      expect(created.body).toMatchObject({ ...ownDocuments, tenantId, version: 1 });
+      expect((await call('GET', base, undefined, owner.cookie)).body.items).toEqual([created.body]);
+
+      const replaced = await call(
+        'PUT',
+        `${base}/${created.body.id}`,
+        { effect: 'deny', actions: ['document.delete'], resource: 'document' },
+        owner.cookie,
+      );
+      expect(replaced.status).toBe(200);
+      expect(replaced.body).toMatchObject({ effect: 'deny', actions: ['document.delete'], version: 2 });
+      expect(replaced.body.condition).toBeUndefined();
+      expect(replaced.body.description).toBeUndefined();
+
+      expect((await call('DELETE', `${base}/${created.body.id}`, undefined, owner.cookie)).status).toBe(204);
+      expect((await call('DELETE', `${base}/${created.body.id}`, undefined, owner.cookie)).status).toBe(404);
+      expect((await call('GET', base, undefined, owner.cookie)).body.items).toEqual([]);
+
+      const stores = storage!;
+      expect((await stores.authorizationVersions.getVersions(tenantId)).policies).toBe(3);
+      const audit = await stores.audit.list(tenantId, { limit: 3 });
+      expect(audit.map((e) => e.action)).toEqual(['policy.deleted', 'policy.updated', 'policy.created']);
+      expect(await auth!.api.verifyAuditChain({ tenantId })).toMatchObject({ valid: true });
+    });
+
+    test('the next decision sees a stored policy, its replacement and its removal', async () => {
+      const { owner, member, tenantId, base } = await tenantWithMember();
+      const decide = async () =>
+        (
+          await call(
+            'POST',
+            `/tenants/${tenantId}/authorize`,
+            { action: 'document.update', resource: { type: 'document', ownerId: member.body.user.id } },
+            member.cookie,
+          )
+        ).body;
+      expect((await decide()).allowed).toBe(false);
+      const created = await call('POST', base, ownDocuments, owner.cookie);
+      expect(await decide()).toMatchObject({
+        allowed: true,
+        reason: { kind: 'policy', id: created.body.id },
+      });
+      await call(
+        'PUT',
+        `${base}/${created.body.id}`,
+        { ...ownDocuments, actions: ['document.read'] },
+        owner.cookie,
+      );
+      expect((await decide()).allowed).toBe(false);
+      await call('PUT', `${base}/${created.body.id}`, ownDocuments, owner.cookie);
+      expect((await decide()).allowed).toBe(true);
+      await call('DELETE', `${base}/${created.body.id}`, undefined, owner.cookie);
+      expect((await decide()).allowed).toBe(false);
+    });
+
+    test("answers 404 for another tenant's policy and leaves it untouched", async () => {
+      const a = await tenantWithMember();
+      const b = await tenantWithMember();
+      const policy = await call('POST', a.base, ownDocuments, a.owner.cookie);
+      const foreign = `${b.base}/${policy.body.id}`;
+      expect((await call('PUT', foreign, { ...ownDocuments, effect: 'deny' }, b.owner.cookie)).status).toBe(
+        404,
+      );
+      expect((await call('DELETE', foreign, undefined, b.owner.cookie)).status).toBe(404);
+      expect((await call('GET', a.base, undefined, b.owner.cookie)).status).toBe(404);
+      expect((await call('GET', a.base, undefined, a.owner.cookie)).body.items).toEqual([policy.body]);
+      expect((await storage!.authorizationVersions.getVersions(b.tenantId)).policies).toBe(0);
+    });
+
+    test('stores nothing for a refused write: no policy, no audit entry, no version bump', async () => {
+      const { owner, member, tenantId, base } = await tenantWithMember();
+      const before = await storage!.audit.list(tenantId, { limit: 1 });
+      const invalid = await call(
+        'POST',
+        base,
+        { ...ownDocuments, condition: { regex: [{ ref: 'subject.id' }, 'x'] } },
+        owner.cookie,
+      );
+      expect([invalid.status, invalid.body.code]).toEqual([422, 'invalid_policy']);
+      const forbidden = await call(
+        'POST',
+        base,
+        { effect: 'deny', actions: ['*'], resource: '*' },
+        member.cookie,
+      );
+      expect(forbidden.status).toBe(403);
+      expect(await storage!.policies.listByTenant(tenantId)).toEqual([]);
+      expect((await storage!.authorizationVersions.getVersions(tenantId)).policies).toBe(0);
+      expect((await storage!.audit.list(tenantId, { limit: 1 }))[0]?.id).toBe(before[0]?.id);
+    });
+  });
+}
