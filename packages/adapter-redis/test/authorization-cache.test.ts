@@ -43,7 +43,8 @@ describe.skipIf(!url)('authorization cache over Redis (two instances, one databa
     const keyPrefix = `pca:${Math.random().toString(36).slice(2)}:`;
     const a = instance(storage, keyPrefix);
     const b = instance(storage, keyPrefix);
-    await new Promise((r) => setTimeout(r, 100)); // let both subscriptions settle
+    // let both subscriptions settle (slow on a loaded machine; a missed subscription would wait 60 s)
+    await new Promise((r) => setTimeout(r, 1000));
     const owner = await a.api.createUser({ email: `owner.${Date.now()}@example.com` });
     const tenant = await a.api.createTenant(owner.id, {
       slug: `pca-${Math.random().toString(36).slice(2, 10)}`,

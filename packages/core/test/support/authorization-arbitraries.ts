@@ -50,7 +50,7 @@ export const atom: fc.Arbitrary<Condition> = fc.oneof(
 );
 export const condition: fc.Arbitrary<Condition> = fc.letrec<{ c: Condition }>((tie) => ({
   c: fc.oneof(
-    { depthSize: 'small', withCrossShrink: true },
+    { depthSize: 'small', withCrossShrink: true, maxDepth: 6 },
     atom,
     fc.array(tie('c'), { minLength: 1, maxLength: 3 }).map((and) => ({ and })),
     fc.array(tie('c'), { minLength: 1, maxLength: 3 }).map((or) => ({ or })),
