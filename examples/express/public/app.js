@@ -1,4 +1,4 @@
-// The whole client: plain fetch against /auth/* and /api/me. The session lives in an HttpOnly
+// The whole client: plain fetch against /auth/*, /api/me and /api/tenants/:id/documents. The session lives in an HttpOnly
 // cookie, so this script never sees a token; fetch sends the cookie (same origin) and an Origin
 // header on every POST/DELETE, which is what Portcullis's CSRF check looks for.
 
@@ -65,6 +65,10 @@ async function run(action) {
 
 const when = (iso) => new Date(iso).toLocaleString();
 
+/** The signed-in user's id, and the tenant whose documents are shown (null: none). */
+let myId = null;
+let documentsTenant = null;
+
 async function refresh() {
   let me = null;
   try {
@@ -75,7 +79,11 @@ async function refresh() {
   $('signed-out').hidden = me !== null;
   $('signed-in').hidden = me === null;
   $('status').textContent = me ? `Signed in as ${me.user.email}` : 'Signed out';
-  if (!me) return;
+  myId = me?.user.id ?? null;
+  if (!me) {
+    closeTenantPanels();
+    return;
+  }
 
   const facts = [
     ['Email', me.user.email],
@@ -123,6 +131,7 @@ async function loadTenants() {
           item(
             `${tenant.name} (${tenant.slug})`,
             button('Members', () => showMembers(tenant)),
+            button('Documents', () => showDocuments(tenant)),
           ),
         )),
   );
@@ -135,6 +144,93 @@ async function showMembers(tenant) {
     ...items.map((member) => item(`${member.user.email} — ${member.roles.join(', ')}`)),
   );
   $('members-panel').hidden = false;
+}
+
+function closeTenantPanels() {
+  $('members-panel').hidden = true;
+  $('documents-panel').hidden = true;
+  documentsTenant = null;
+}
+
+const documentsPath = (tenant, id) =>
+  `/api/tenants/${encodeURIComponent(tenant.id)}/documents${id ? `/${encodeURIComponent(id)}` : ''}`;
+
+async function showDocuments(tenant) {
+  documentsTenant = tenant;
+  $('documents-title').textContent = `Documents of ${tenant.name}`;
+  $('document-form').reset();
+  await loadDocuments();
+  $('documents-panel').hidden = false;
+}
+
+/**
+ * Lists the documents the server lets this user read. Edit and Delete are shown on every
+ * document: where `canUpdate`/`canDelete` say no they are marked, and trying shows the server's
+ * 403 and its reason — the page only hints, the server decides.
+ */
+async function loadDocuments() {
+  const tenant = documentsTenant;
+  const { items, filter } = await call('GET', documentsPath(tenant));
+  $('documents-filter').textContent = JSON.stringify(filter, null, 2);
+  $('documents').replaceChildren(
+    ...(items.length === 0
+      ? [item('No documents you may read yet.')]
+      : items.map((doc) => documentItem(tenant, doc))),
+  );
+}
+
+function documentItem(tenant, doc) {
+  const li = element('li');
+  const meta = element(
+    'span',
+    ` · ${doc.visibility} · ${doc.ownerId === myId ? 'yours' : 'by a teammate'} · ${when(doc.updatedAt)}`,
+  );
+  meta.className = 'muted';
+  const edit = button('Edit', () => li.replaceWith(editForm(tenant, doc)));
+  const remove = button('Delete', async () => {
+    await call('DELETE', documentsPath(tenant, doc.id));
+    await loadDocuments();
+  });
+  markIfDenied(edit, doc.canUpdate);
+  markIfDenied(remove, doc.canDelete);
+  li.append(element('strong', doc.title), meta, element('p', doc.body), edit, remove);
+  return li;
+}
+
+function markIfDenied(control, allowed) {
+  if (allowed) return;
+  control.classList.add('denied');
+  control.title = 'Your roles and the policies do not allow this: try it to see the reason';
+}
+
+function editForm(tenant, doc) {
+  const title = Object.assign(element('input'), { value: doc.title, required: true, maxLength: 200 });
+  const text = Object.assign(element('textarea'), { value: doc.body, rows: 3 });
+  const visibility = element('select');
+  for (const value of ['tenant', 'private']) {
+    visibility.append(Object.assign(element('option', value), { value, selected: value === doc.visibility }));
+  }
+  const form = element('form');
+  form.className = 'document-edit';
+  form.append(title, text, visibility, element('button', 'Save'), button('Cancel', loadDocuments));
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    run(async () => {
+      // sent as is (not through fields()), so the text can be emptied
+      const changes = { title: title.value, body: text.value, visibility: visibility.value };
+      await call('PATCH', documentsPath(tenant, doc.id), changes);
+      await loadDocuments();
+    });
+  });
+  const li = element('li');
+  li.append(form);
+  return li;
+}
+
+function element(tag, text) {
+  const created = document.createElement(tag);
+  if (text !== undefined) created.textContent = text;
+  return created;
 }
 
 /** Reads a form as an object, leaving out empty optional fields. */
@@ -163,6 +259,12 @@ onSubmit('login-form', async (form) => {
   await refresh();
 });
 
+onSubmit('document-form', async (form) => {
+  await call('POST', documentsPath(documentsTenant), fields(form));
+  form.reset();
+  await loadDocuments();
+});
+
 onSubmit('tenant-form', async (form) => {
   await call('POST', '/auth/tenants', fields(form));
   form.reset();
@@ -172,7 +274,6 @@ onSubmit('tenant-form', async (form) => {
 $('logout').addEventListener('click', () =>
   run(async () => {
     await call('POST', '/auth/logout');
-    $('members-panel').hidden = true;
     await refresh();
   }),
 );

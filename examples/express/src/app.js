@@ -9,6 +9,9 @@ import { createAuth } from '@portcullis/core';
 import { authErrorHandler, mountAuth, requireAuth } from '@portcullis/express';
 import express from 'express';
 import { Redis } from 'ioredis';
+import { DOCUMENT_POLICIES, TENANT_ROLES } from './access-rules.js';
+import { documentRoutes } from './document-routes.js';
+import { documentStore, documentsTableName, ensureDocumentsTable } from './document-store.js';
 
 const exampleDir = fileURLToPath(new URL('..', import.meta.url));
 const publicDir = join(exampleDir, 'public');
@@ -20,7 +23,7 @@ const publicDir = join(exampleDir, 'public');
  * @property {string} [databaseUrl] postgres://, mysql:// or sqlite: URL. Default: `data/portcullis.sqlite`.
  * @property {string} [secret] At least 32 random characters. Default: a dev-only secret kept in `data/`.
  * @property {string} [baseURL] The public origin. Default `http://localhost:<port>`.
- * @property {string} [tablePrefix] Prefix of Portcullis's tables. Default `pc_`.
+ * @property {string} [tablePrefix] Prefix of Portcullis's tables and of the app's `documents`. Default `pc_`.
  * @property {string} [dataDir] Where the default SQLite file and dev secret live. Default `data/`.
  * @property {string} [redisUrl] Redis for rate limits, counters and the session cache, shared by every
  *   instance (several instances may then share one database). Default: none (one instance).
@@ -29,8 +32,9 @@ const publicDir = join(exampleDir, 'public');
  */
 
 /**
- * Starts the example: migrates the database, creates the auth instance, serves the auth routes
- * under /auth, a protected GET /api/me and the page in public/.
+ * Starts the example: migrates the database (Portcullis's tables, then the app's documents
+ * table), creates the auth instance, serves the auth routes under /auth, a protected GET /api/me,
+ * the documents of a tenant under /api/tenants/:tenantId/documents and the page in public/.
  *
  * @param {StartOptions} [options]
  * @returns {Promise<{ url: string, auth: import('@portcullis/core').Auth, close: () => Promise<void> }>}
@@ -51,6 +55,8 @@ export async function startServer(options = {}) {
   const server = createServer();
   try {
     await migrate(db, { direction: 'up', tablePrefix: options.tablePrefix });
+    const documentsTable = documentsTableName(options.tablePrefix);
+    await ensureDocumentsTable(db, documentsTable);
     const port = await listen(server, options.port ?? 3000, options.host);
     auth = createAuth({
       storage: kyselyStorage(db, { tablePrefix: options.tablePrefix }),
@@ -59,8 +65,15 @@ export async function startServer(options = {}) {
       keyValue,
       trustProxy: options.trustProxy ?? false,
       logger: options.logger,
+      tenants: {
+        defaultRoles: TENANT_ROLES,
+        // lets people who sign up into an isolated-pool tenant on the page write documents; as
+        // anyone who knows the slug can sign up, a real app would invite members instead
+        isolatedSignupRole: 'member',
+      },
+      authorization: { policies: DOCUMENT_POLICIES },
     });
-    server.on('request', createApp(auth));
+    server.on('request', createApp(auth, documentStore(db, documentsTable)));
   } catch (error) {
     server.close();
     await auth?.close();
@@ -84,8 +97,11 @@ export async function startServer(options = {}) {
   };
 }
 
-/** @param {import('@portcullis/core').Auth} auth */
-function createApp(auth) {
+/**
+ * @param {import('@portcullis/core').Auth} auth
+ * @param {ReturnType<typeof documentStore>} documents
+ */
+function createApp(auth, documents) {
   const app = express();
   app.disable('x-powered-by');
   app.use(securityHeaders);
@@ -103,6 +119,7 @@ function createApp(auth) {
       session: { id: session.id, createdAt: session.createdAt, expiresAt: session.expiresAt },
     });
   });
+  app.use('/api/tenants/:tenantId/documents', documentRoutes(auth, documents));
 
   app.use(express.static(publicDir));
   app.use(authErrorHandler());

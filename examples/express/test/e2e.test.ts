@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { createKyselyFromUrl, migrate } from '@portcullis/adapter-kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer } from '../src/app.js';
+import { documentsTableName } from '../src/document-store.js';
 
 // Drives the example app over real HTTP, started in-process on a free port. It imports the
 // workspace packages from source (vitest aliases), so no build is needed.
@@ -35,6 +36,7 @@ function serverTarget(name: string, url: string | undefined): Target | null {
     async cleanup() {
       const { db, close } = await createKyselyFromUrl(url);
       try {
+        await db.schema.dropTable(documentsTableName(tablePrefix)).ifExists().execute();
         await migrate(db, { direction: 'down', steps: Number.POSITIVE_INFINITY, tablePrefix });
       } finally {
         await close();
@@ -263,5 +265,233 @@ describe.each(targets)('the Express example on $name', (target) => {
     const anonymous = await send('GET', '/api/me');
     expect(anonymous.status).toBe(401);
     expect(anonymous.body!.code).toBe('unauthenticated');
+  });
+
+  describe('documents', () => {
+    // Alice owns an isolated-pool tenant; Bob and Carol join it by signing up with its slug, which
+    // the example gives the `member` role; Olivia is signed in but no member of it.
+    let tenantId: string;
+    let slug: string;
+    const alice = { id: '', cookie: '' };
+    const bob = { id: '', cookie: '' };
+    const carol = { id: '', cookie: '' };
+    const olivia = { id: '', cookie: '' };
+
+    async function join(who: { id: string; cookie: string }, name: string, tenant?: string) {
+      const sent = await send('POST', '/auth/signup', {
+        body: { email: email(name), password: PASSWORD, tenant },
+      });
+      expect(sent.status).toBe(201);
+      who.id = sent.body!.user.id;
+      who.cookie = sessionCookie(sent);
+    }
+
+    const documentsPath = (id = '') => `/api/tenants/${tenantId}/documents${id ? `/${id}` : ''}`;
+
+    async function write(
+      who: { cookie: string },
+      input: { title: string; body?: string; visibility?: 'tenant' | 'private' },
+    ) {
+      const sent = await send('POST', documentsPath(), { cookie: who.cookie, body: input });
+      expect(sent.status).toBe(201);
+      return sent.body!;
+    }
+
+    async function titlesFor(who: { cookie: string }) {
+      const sent = await send('GET', documentsPath(), { cookie: who.cookie });
+      expect(sent.status).toBe(200);
+      return sent.body!.items.map((d: { title: string }) => d.title).sort();
+    }
+
+    beforeAll(async () => {
+      await join(alice, 'alice');
+      slug = `notes-${randomBytes(3).toString('hex')}`;
+      const created = await send('POST', '/auth/tenants', {
+        cookie: alice.cookie,
+        body: { slug, name: 'Notes', userPool: 'isolated' },
+      });
+      expect(created.status).toBe(201);
+      tenantId = created.body!.id;
+      await join(bob, 'bob', slug);
+      await join(carol, 'carol', slug);
+      await join(olivia, 'olivia');
+    });
+
+    it('provisions the configured roles into every new tenant', async () => {
+      const roles = await server.auth.api.listRoles(tenantId, alice.id);
+      const permissions = Object.fromEntries(roles.map((r) => [r.key, [...r.permissions].sort()]));
+      expect(Object.keys(permissions).sort()).toEqual(['admin', 'member', 'owner', 'viewer']);
+      expect(permissions.owner).toEqual(['*']);
+      expect(permissions.admin).toContain('document.*');
+      expect(permissions.admin).toContain('member.update');
+      expect(permissions.admin).not.toContain('tenant.delete');
+      expect(permissions.member).toEqual(['document.create', 'document.read', 'member.read', 'tenant.read']);
+      expect(permissions.viewer).toEqual(['document.read', 'tenant.read']);
+
+      const members = await send('GET', `/auth/tenants/${tenantId}/members`, { cookie: alice.cookie });
+      const roleOf = Object.fromEntries(
+        members.body!.items.map((m: { user: { id: string }; roles: string[] }) => [m.user.id, m.roles]),
+      );
+      expect(roleOf[bob.id]).toEqual(['member']);
+    });
+
+    it('lets a member write and edit their own document but not edit or delete the owner’s', async () => {
+      const own = await write(bob, { title: 'Bob’s plan', body: 'v1' });
+      expect(own).toMatchObject({
+        ownerId: bob.id,
+        tenantId,
+        visibility: 'tenant',
+        canUpdate: true,
+        canDelete: true,
+      });
+
+      const edited = await send('PATCH', documentsPath(own.id), { cookie: bob.cookie, body: { body: 'v2' } });
+      expect(edited.status).toBe(200);
+      expect(edited.body).toMatchObject({ id: own.id, title: 'Bob’s plan', body: 'v2' });
+
+      const alices = await write(alice, { title: 'Alice’s memo' });
+      const listed = await send('GET', documentsPath(), { cookie: bob.cookie });
+      expect(listed.body!.items.find((d: { id: string }) => d.id === alices.id)).toMatchObject({
+        canUpdate: false,
+        canDelete: false,
+      });
+
+      const update = await send('PATCH', documentsPath(alices.id), {
+        cookie: bob.cookie,
+        body: { title: 'Mine now' },
+      });
+      expect(update.status).toBe(403);
+      expect(update.body!.code).toBe('forbidden');
+      expect(update.body!.detail).toMatch(/^document\.update is not granted by any of your roles/);
+      const remove = await send('DELETE', documentsPath(alices.id), { cookie: bob.cookie });
+      expect(remove.status).toBe(403);
+      expect(remove.body!.detail).toMatch(/^document\.delete /);
+
+      const after = await send('GET', documentsPath(), { cookie: alice.cookie });
+      expect(after.body!.items.find((d: { id: string }) => d.id === alices.id).title).toBe('Alice’s memo');
+    });
+
+    it('lets the owner edit and delete a member’s document', async () => {
+      const bobs = await write(bob, { title: 'Draft by Bob', visibility: 'private' });
+      const listed = await send('GET', documentsPath(), { cookie: alice.cookie });
+      expect(listed.body!.items.find((d: { id: string }) => d.id === bobs.id)).toMatchObject({
+        canUpdate: true,
+        canDelete: true,
+      });
+
+      const edited = await send('PATCH', documentsPath(bobs.id), {
+        cookie: alice.cookie,
+        body: { title: 'Reviewed by Alice', visibility: 'tenant' },
+      });
+      expect(edited.status).toBe(200);
+      expect(edited.body).toMatchObject({
+        ownerId: bob.id,
+        title: 'Reviewed by Alice',
+        visibility: 'tenant',
+      });
+
+      expect((await send('DELETE', documentsPath(bobs.id), { cookie: alice.cookie })).status).toBe(204);
+      expect(
+        (await send('PATCH', documentsPath(bobs.id), { cookie: bob.cookie, body: { body: 'x' } })).status,
+      ).toBe(404);
+    });
+
+    it('lists exactly what each user may read, filtered in the query', async () => {
+      const tag = randomBytes(2).toString('hex');
+      const shared = await write(alice, { title: `${tag} team`, visibility: 'tenant' });
+      const alicePrivate = await write(alice, { title: `${tag} alice private`, visibility: 'private' });
+      const bobPrivate = await write(bob, { title: `${tag} bob private`, visibility: 'private' });
+      await write(carol, { title: `${tag} carol private`, visibility: 'private' });
+      const mine = (titles: string[]) => titles.filter((t) => t.startsWith(tag));
+
+      expect(mine(await titlesFor(bob))).toEqual([`${tag} bob private`, `${tag} team`]);
+      expect(mine(await titlesFor(carol))).toEqual([`${tag} carol private`, `${tag} team`]);
+      expect(mine(await titlesFor(alice))).toEqual([
+        `${tag} alice private`,
+        `${tag} bob private`,
+        `${tag} carol private`,
+        `${tag} team`,
+      ]);
+
+      // the members' rule is a condition for the database; the owner's is "everything"
+      const asBob = await send('GET', documentsPath(), { cookie: bob.cookie });
+      expect(asBob.body!.filter.kind).toBe('condition');
+      expect((await send('GET', documentsPath(), { cookie: alice.cookie })).body!.filter).toEqual({
+        kind: 'all',
+      });
+      const ids = asBob.body!.items.map((d: { id: string }) => d.id);
+      expect(ids).toEqual([...ids].sort().reverse()); // newest first
+      expect(ids).toContain(shared.id);
+
+      // a document Carol may not read does not exist for her, whatever she tries
+      for (const id of [alicePrivate.id, bobPrivate.id]) {
+        expect(
+          (await send('PATCH', documentsPath(id), { cookie: carol.cookie, body: { title: 'x' } })).status,
+        ).toBe(404);
+        expect((await send('DELETE', documentsPath(id), { cookie: carol.cookie })).status).toBe(404);
+      }
+    });
+
+    it('answers non-members 404 and signed-out requests 401', async () => {
+      const doc = await write(alice, { title: 'Board minutes' });
+      const outsider = { cookie: olivia.cookie };
+      expect((await send('GET', documentsPath(), outsider)).status).toBe(404);
+      expect((await send('POST', documentsPath(), { ...outsider, body: { title: 'Hi' } })).status).toBe(404);
+      expect(
+        (await send('PATCH', documentsPath(doc.id), { ...outsider, body: { title: 'Hi' } })).status,
+      ).toBe(404);
+      expect((await send('DELETE', documentsPath(doc.id), outsider)).status).toBe(404);
+      const unknownTenant = await send('GET', '/api/tenants/no-such-tenant/documents', outsider);
+      expect(unknownTenant.status).toBe(404);
+      expect(unknownTenant.body!.code).toBe('not_found');
+
+      const anonymous = await send('GET', documentsPath());
+      expect(anonymous.status).toBe(401);
+      expect(anonymous.body!.code).toBe('unauthenticated');
+      expect((await send('POST', documentsPath(), { body: { title: 'Hi' } })).status).toBe(401);
+
+      const crossSite = await send('DELETE', documentsPath(doc.id), {
+        cookie: alice.cookie,
+        headers: { origin: 'https://evil.example' },
+      });
+      expect(crossSite.status).toBe(403);
+      expect(crossSite.body!.code).toBe('csrf_origin_mismatch');
+      expect(await titlesFor(alice)).toContain('Board minutes');
+    });
+
+    it('answers bad input with 400 problem+json and writes nothing', async () => {
+      const before = await titlesFor(bob);
+      const doc = await write(bob, { title: 'Valid' });
+
+      const missingTitle = await send('POST', documentsPath(), {
+        cookie: bob.cookie,
+        body: { body: 'no title' },
+      });
+      expect(missingTitle.status).toBe(400);
+      expect(missingTitle.body!.code).toBe('invalid_request');
+      expect(missingTitle.body!.issues).toEqual([{ path: 'title', message: 'is required' }]);
+
+      const wrong = await send('POST', documentsPath(), {
+        cookie: bob.cookie,
+        body: { title: 'x', visibility: 'public', ownerId: alice.id },
+      });
+      expect(wrong.status).toBe(400);
+      expect(wrong.body!.issues.map((i: { path: string }) => i.path).sort()).toEqual([
+        'ownerId',
+        'visibility',
+      ]);
+
+      const malformed = await send('POST', documentsPath(), { cookie: bob.cookie, raw: '{"title": ' });
+      expect(malformed.status).toBe(400);
+      expect(malformed.body!.code).toBe('invalid_json');
+
+      const empty = await send('PATCH', documentsPath(doc.id), { cookie: bob.cookie, body: {} });
+      expect(empty.status).toBe(400);
+      const blank = await send('PATCH', documentsPath(doc.id), { cookie: bob.cookie, body: { title: '  ' } });
+      expect(blank.status).toBe(400);
+      expect(blank.body!.issues).toEqual([{ path: 'title', message: 'must be a non-empty string' }]);
+
+      expect(await titlesFor(bob)).toEqual([...before, 'Valid'].sort());
+    });
   });
 });

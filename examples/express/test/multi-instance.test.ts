@@ -5,6 +5,7 @@ import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { createKyselyFromUrl, migrate } from '@portcullis/adapter-kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { documentsTableName } from '../src/document-store.js';
 
 // Three processes of the example, as a load balancer would see them: one PostgreSQL, one Redis
 // (started by this test on a spare port so it can stop and restart it), one public origin.
@@ -134,7 +135,12 @@ describe.skipIf(!ready)('three instances sharing PostgreSQL and Redis', () => {
     await stop(redis);
     if (postgresUrl) {
       const { db, close } = await createKyselyFromUrl(postgresUrl);
-      await migrate(db, { direction: 'down', steps: Number.POSITIVE_INFINITY, tablePrefix }).finally(close);
+      try {
+        await db.schema.dropTable(documentsTableName(tablePrefix)).ifExists().execute();
+        await migrate(db, { direction: 'down', steps: Number.POSITIVE_INFINITY, tablePrefix });
+      } finally {
+        await close();
+      }
     }
   }, 60_000);
 

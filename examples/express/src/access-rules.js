@@ -1,0 +1,70 @@
+import { DEFAULT_ROLES } from '@portcullis/core';
+
+// Who may do what with documents: the roles every new tenant gets (RBAC) and two code-defined
+// policies that apply in every tenant (ABAC). Passed to createAuth() in app.js.
+
+/** The actions the document routes check. `document.*` covers all four. */
+export const DOCUMENT_PERMISSIONS = [
+  'document.read',
+  'document.create',
+  'document.update',
+  'document.delete',
+];
+
+// Portcullis's own admin role carries the built-in tenant permissions (member.update,
+// role.manage, …); the example's admin keeps them and adds every document action.
+const builtInAdmin = DEFAULT_ROLES.find((role) => role.key === 'admin');
+
+/**
+ * Provisioned into every new tenant (`tenants.defaultRoles`), replacing Portcullis's defaults.
+ *
+ * @type {import('@portcullis/core').AuthConfig['tenants']['defaultRoles']}
+ */
+export const TENANT_ROLES = [
+  { key: 'owner', name: 'Owner', permissions: ['*'] },
+  { key: 'admin', name: 'Admin', permissions: [...builtInAdmin.permissions, 'document.*'] },
+  {
+    key: 'member',
+    name: 'Member',
+    permissions: ['tenant.read', 'member.read', 'document.read', 'document.create'],
+  },
+  { key: 'viewer', name: 'Viewer', permissions: ['tenant.read', 'document.read'] },
+];
+
+/**
+ * Global policies (`authorization.policies`). A deny policy wins over every role and allow
+ * policy; an allow policy grants what no role of the user does.
+ *
+ * @type {import('@portcullis/core').AuthConfig['authorization']['policies']}
+ */
+export const DOCUMENT_POLICIES = [
+  {
+    id: 'own-documents',
+    effect: 'allow',
+    actions: ['document.update', 'document.delete'],
+    resource: 'document',
+    condition: { eq: [{ ref: 'resource.ownerId' }, { ref: 'subject.id' }] },
+    description: 'Authors may update and delete their own documents',
+  },
+  {
+    id: 'private-documents',
+    effect: 'deny',
+    actions: ['document.read'],
+    resource: 'document',
+    condition: {
+      and: [
+        { eq: [{ ref: 'resource.visibility' }, 'private'] },
+        { ne: [{ ref: 'resource.ownerId' }, { ref: 'subject.id' }] },
+        {
+          not: {
+            or: [
+              { contains: [{ ref: 'subject.roles' }, 'owner'] },
+              { contains: [{ ref: 'subject.roles' }, 'admin'] },
+            ],
+          },
+        },
+      ],
+    },
+    description: "A private document is read only by its author and the tenant's owners and admins",
+  },
+];
