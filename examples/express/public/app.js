@@ -17,6 +17,21 @@ async function call(method, path, body) {
   return data;
 }
 
+/**
+ * A denial's reason (the decision's `reason`, in 403 problems from requirePermission) in words.
+ * Names the deciding policy: fine in a demo; say less in an app whose rules are secret.
+ */
+function describeReason(reason) {
+  switch (reason.kind) {
+    case 'deny_policy':
+      return `denied by policy "${reason.id}"`;
+    case 'missing_attribute':
+      return `policy "${reason.id}" needs an attribute this request lacks`;
+    default:
+      return 'none of your roles grants it, and no policy allows it here';
+  }
+}
+
 function showError(problem) {
   const box = $('error');
   box.replaceChildren();
@@ -28,7 +43,8 @@ function showError(problem) {
   title.textContent = problem.title ?? 'Something went wrong';
   box.append(title);
   // validation problems list each field; their detail repeats the same text
-  if (problem.detail && !problem.issues?.length) box.append(`: ${problem.detail}`);
+  if (problem.reason) box.append(`: ${describeReason(problem.reason)}`);
+  else if (problem.detail && !problem.issues?.length) box.append(`: ${problem.detail}`);
   if (problem.issues?.length) {
     const list = document.createElement('ul');
     for (const issue of problem.issues) list.append(item(`${issue.path}: ${issue.message}`));

@@ -1,7 +1,7 @@
 import { AuthError, uuidv7 } from '@portcullis/core';
-import { requireAuth } from '@portcullis/express';
+import { requireAuth, requirePermission } from '@portcullis/express';
 import express from 'express';
-import { askerOf, authorizeDocument } from './authorize-document.js';
+import { askerOf } from './authorize-document.js';
 import { parseDocumentPatch, parseNewDocument } from './document-input.js';
 
 /**
@@ -44,6 +44,13 @@ export function documentRoutes(auth, documents) {
     return found && asResource(found);
   };
 
+  /** As loadDocument, for a guard: a missing (or unreadable) document is a 404. */
+  const existingDocument = async (req) => {
+    const resource = await loadDocument(req);
+    if (!resource) throw new AuthError('not_found');
+    return resource;
+  };
+
   /** What the user may still do with each document, for the page's buttons. */
   const withAbilities = async (req, document) => {
     const asker = askerOf(auth, req);
@@ -72,11 +79,9 @@ export function documentRoutes(auth, documents) {
   router.post(
     '/',
     validBody(parseNewDocument),
-    authorizeDocument(auth, 'document.create', (req) => ({
-      type: 'document',
-      ownerId: req.auth.user.id,
-      visibility: req.body.visibility,
-    })),
+    requirePermission(auth, 'document.create', {
+      resource: (req) => ({ type: 'document', ownerId: req.auth.user.id, visibility: req.body.visibility }),
+    }),
     async (req, res) => {
       const now = new Date().toISOString();
       const document = {
@@ -95,7 +100,7 @@ export function documentRoutes(auth, documents) {
   router.patch(
     '/:documentId',
     validBody(parseDocumentPatch),
-    authorizeDocument(auth, 'document.update', loadDocument),
+    requirePermission(auth, 'document.update', { resource: existingDocument }),
     async (req, res) => {
       const updated = await documents.update(req.params.tenantId, req.params.documentId, {
         ...req.body,
@@ -108,7 +113,7 @@ export function documentRoutes(auth, documents) {
 
   router.delete(
     '/:documentId',
-    authorizeDocument(auth, 'document.delete', loadDocument),
+    requirePermission(auth, 'document.delete', { resource: existingDocument }),
     async (req, res) => {
       if (!(await documents.remove(req.params.tenantId, req.params.documentId))) {
         throw new AuthError('not_found'); // deleted meanwhile
