@@ -6,7 +6,7 @@ import { AuthError, isAuthError } from '../errors.js';
 import type { ServiceDeps } from '../service-deps.js';
 import type { TenantService } from '../tenants/tenant-service.js';
 import { parseInput } from '../validation.js';
-import { permissionCovers } from './permissions.js';
+import { assertGrantable } from './assert-grantable.js';
 import type { Role } from './roles.js';
 
 const permissionSchema = z
@@ -17,11 +17,14 @@ const permissionSchema = z
     'a permission is `resource.action`, `resource.*` or `*`',
   );
 
+/** A role key: what memberships and invitations name roles by. */
+export const roleKeySchema = z
+  .string()
+  .regex(/^[a-z][a-z0-9_-]{0,62}$/, 'lower-case letters, digits, `_` and `-`, starting with a letter');
+
 export const createRoleInputSchema = z
   .object({
-    key: z
-      .string()
-      .regex(/^[a-z][a-z0-9_-]{0,62}$/, 'lower-case letters, digits, `_` and `-`, starting with a letter'),
+    key: roleKeySchema,
     name: z.string().trim().min(1).max(100),
     permissions: z.array(permissionSchema).max(500),
   })
@@ -59,20 +62,9 @@ export interface RoleService {
 export function createRoleService(deps: ServiceDeps, tenants: TenantService): RoleService {
   const { storage, clock, config } = deps;
 
-  /**
-   * An admin cannot hand out more than they hold: every permission of the role must be covered
-   * by one of the caller's own.
-   */
-  async function assertGrantable(tenantId: string, userId: string, permissions: string[]) {
+  async function assertGrantableByCaller(tenantId: string, userId: string, permissions: string[]) {
     const { membership } = await tenants.requirePermission(tenantId, userId, 'role.manage');
-    const roles = await storage.roles.listByTenant(tenantId);
-    const held = roles.filter((r) => membership.roles.includes(r.key)).flatMap((r) => r.permissions);
-    const beyond = permissions.filter((p) => !held.some((h) => permissionCovers(h, p)));
-    if (beyond.length > 0) {
-      throw new AuthError('forbidden', {
-        detail: `cannot grant permissions you do not hold: ${beyond.join(', ')}`,
-      });
-    }
+    assertGrantable(await storage.roles.listByTenant(tenantId), membership.roles, permissions);
   }
 
   return {
@@ -83,7 +75,7 @@ export function createRoleService(deps: ServiceDeps, tenants: TenantService): Ro
 
     async createRole(tenantId, userId, rawInput, context = {}) {
       const input = parseInput(createRoleInputSchema, rawInput);
-      await assertGrantable(tenantId, userId, input.permissions);
+      await assertGrantableByCaller(tenantId, userId, input.permissions);
       const now = clock.now();
       const role: Role = {
         id: uuidv7(now.getTime()),
@@ -114,7 +106,7 @@ export function createRoleService(deps: ServiceDeps, tenants: TenantService): Ro
 
     async updateRole(tenantId, userId, roleId, rawInput, context = {}) {
       const input = parseInput(updateRoleInputSchema, rawInput);
-      await assertGrantable(tenantId, userId, input.permissions ?? []);
+      await assertGrantableByCaller(tenantId, userId, input.permissions ?? []);
       return storage.transaction(async (tx) => {
         const role = await tx.roles.update(tenantId, roleId, { ...input, updatedAt: clock.now() });
         if (!role) throw new AuthError('not_found', { detail: 'no such role' });
