@@ -1,4 +1,7 @@
-import { describeStorageConformance } from '@portcullis/core/testing';
+import {
+  describeMembersAndInvitationsConformance,
+  describeStorageConformance,
+} from '@portcullis/core/testing';
 import { describeAdapterBehaviour } from './suites/adapter-behaviour.js';
 import { describeSchemaParity } from './suites/schema-parity.js';
 import { drizzleConformance } from './support/drizzle-conformance.js';
@@ -6,6 +9,7 @@ import { describeDatabase, serverDatabase } from './support/test-databases.js';
 
 describeDatabase(serverDatabase('mysql', 'PORTCULLIS_TEST_MYSQL_URL'), (database) => {
   describeStorageConformance(`drizzle + ${database.name}`, drizzleConformance(database));
+  describeMembersAndInvitationsConformance(`drizzle + ${database.name}`, drizzleConformance(database));
   describeSchemaParity(database);
   describeAdapterBehaviour(database);
 });

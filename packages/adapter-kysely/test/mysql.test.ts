@@ -1,6 +1,9 @@
 import { kyselyStorage } from '@portcullis/adapter-kysely';
 import { isAuthError } from '@portcullis/core';
-import { describeStorageConformance } from '@portcullis/core/testing';
+import {
+  describeMembersAndInvitationsConformance,
+  describeStorageConformance,
+} from '@portcullis/core/testing';
 import { Kysely, MysqlDialect } from 'kysely';
 import mysql from 'mysql2';
 import { describe, expect, it } from 'vitest';
@@ -11,6 +14,7 @@ import { describeDatabase, serverDatabase } from './support/test-databases.js';
 
 describeDatabase(serverDatabase('MariaDB/MySQL', 'PORTCULLIS_TEST_MYSQL_URL'), (database) => {
   describeStorageConformance(`kysely + ${database.name}`, kyselyConformance(database));
+  describeMembersAndInvitationsConformance(`kysely + ${database.name}`, kyselyConformance(database));
   describeAdapterBehaviour(database);
   describeMigrations(database, { concurrentConnections: true });
 

@@ -1,4 +1,7 @@
-import { describeStorageConformance } from '@portcullis/core/testing';
+import {
+  describeMembersAndInvitationsConformance,
+  describeStorageConformance,
+} from '@portcullis/core/testing';
 import { describeAdapterBehaviour } from './suites/adapter-behaviour.js';
 import { describeMigrations } from './suites/migration-behaviour.js';
 import { kyselyConformance } from './support/kysely-conformance.js';
@@ -6,6 +9,7 @@ import { describeDatabase, pgliteDatabase } from './support/test-databases.js';
 
 describeDatabase(pgliteDatabase(), (database) => {
   describeStorageConformance(`kysely + ${database.name}`, kyselyConformance(database));
+  describeMembersAndInvitationsConformance(`kysely + ${database.name}`, kyselyConformance(database));
   describeAdapterBehaviour(database);
   // PGlite is one session: Kysely instances sharing it would share its advisory locks too, so
   // concurrent migrations go through one instance, which queues them

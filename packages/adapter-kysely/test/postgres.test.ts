@@ -1,4 +1,7 @@
-import { describeStorageConformance } from '@portcullis/core/testing';
+import {
+  describeMembersAndInvitationsConformance,
+  describeStorageConformance,
+} from '@portcullis/core/testing';
 import { describeAdapterBehaviour } from './suites/adapter-behaviour.js';
 import { describeMigrations } from './suites/migration-behaviour.js';
 import { kyselyConformance } from './support/kysely-conformance.js';
@@ -6,6 +9,7 @@ import { describeDatabase, serverDatabase } from './support/test-databases.js';
 
 describeDatabase(serverDatabase('PostgreSQL', 'PORTCULLIS_TEST_POSTGRES_URL'), (database) => {
   describeStorageConformance(`kysely + ${database.name}`, kyselyConformance(database));
+  describeMembersAndInvitationsConformance(`kysely + ${database.name}`, kyselyConformance(database));
   describeAdapterBehaviour(database);
   describeMigrations(database, { concurrentConnections: true });
 });

@@ -1,4 +1,7 @@
-import { describeStorageConformance } from '@portcullis/core/testing';
+import {
+  describeMembersAndInvitationsConformance,
+  describeStorageConformance,
+} from '@portcullis/core/testing';
 import { describeAdapterBehaviour } from './suites/adapter-behaviour.js';
 import { describeMigrations } from './suites/migration-behaviour.js';
 import { kyselyConformance } from './support/kysely-conformance.js';
@@ -6,6 +9,7 @@ import { describeDatabase, sqliteFileDatabase } from './support/test-databases.j
 
 describeDatabase(sqliteFileDatabase(), (database) => {
   describeStorageConformance(`kysely + ${database.name}`, kyselyConformance(database));
+  describeMembersAndInvitationsConformance(`kysely + ${database.name}`, kyselyConformance(database));
   describeAdapterBehaviour(database);
   // one better-sqlite3 connection per file: concurrent migrations share it (Kysely queues them)
   describeMigrations(database, { concurrentConnections: false });
