@@ -130,7 +130,13 @@ export interface AuthApi {
     input: CreateInvitationInput,
     context?: CallContext,
   ): Promise<CreatedInvitation>;
-  /** The tenant's invitations of every status, by id (needs `invitation.manage`); never tokens or hashes. */
+  /**
+   * The tenant's invitations of every status, by id, page by page (needs `invitation.manage`);
+   * never tokens or hashes. Expiry is not a status: compare `expiresAt`.
+   *
+   * @example
+   * const { items, nextCursor } = await auth.api.listInvitations(tenantId, adminId, { limit: 20 })
+   */
   listInvitations(
     tenantId: string,
     userId: string,
