@@ -1,4 +1,5 @@
 import {
+  describeMembersAndInvitationsConformance,
   describePolicyAdministrationConformance,
   describeStorageConformance,
 } from '@portcullis/core/testing';
@@ -10,6 +11,7 @@ import { describeDatabase, sqliteFileDatabase } from './support/test-databases.j
 describeDatabase(sqliteFileDatabase(), (database) => {
   describeStorageConformance(`drizzle + ${database.name}`, drizzleConformance(database));
   describePolicyAdministrationConformance(`drizzle + ${database.name}`, drizzleConformance(database));
+  describeMembersAndInvitationsConformance(`drizzle + ${database.name}`, drizzleConformance(database));
   describeSchemaParity(database);
   describeAdapterBehaviour(database);
 });

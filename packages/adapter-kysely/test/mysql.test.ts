@@ -1,6 +1,7 @@
 import { kyselyStorage } from '@portcullis/adapter-kysely';
 import { isAuthError } from '@portcullis/core';
 import {
+  describeMembersAndInvitationsConformance,
   describePolicyAdministrationConformance,
   describeStorageConformance,
 } from '@portcullis/core/testing';
@@ -15,6 +16,7 @@ import { describeDatabase, serverDatabase } from './support/test-databases.js';
 describeDatabase(serverDatabase('MariaDB/MySQL', 'PORTCULLIS_TEST_MYSQL_URL'), (database) => {
   describeStorageConformance(`kysely + ${database.name}`, kyselyConformance(database));
   describePolicyAdministrationConformance(`kysely + ${database.name}`, kyselyConformance(database));
+  describeMembersAndInvitationsConformance(`kysely + ${database.name}`, kyselyConformance(database));
   describeAdapterBehaviour(database);
   describeMigrations(database, { concurrentConnections: true });
 

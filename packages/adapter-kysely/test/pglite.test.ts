@@ -1,4 +1,5 @@
 import {
+  describeMembersAndInvitationsConformance,
   describePolicyAdministrationConformance,
   describeStorageConformance,
 } from '@portcullis/core/testing';
@@ -10,6 +11,7 @@ import { describeDatabase, pgliteDatabase } from './support/test-databases.js';
 describeDatabase(pgliteDatabase(), (database) => {
   describeStorageConformance(`kysely + ${database.name}`, kyselyConformance(database));
   describePolicyAdministrationConformance(`kysely + ${database.name}`, kyselyConformance(database));
+  describeMembersAndInvitationsConformance(`kysely + ${database.name}`, kyselyConformance(database));
   describeAdapterBehaviour(database);
   // PGlite is one session: Kysely instances sharing it would share its advisory locks too, so
   // concurrent migrations go through one instance, which queues them

@@ -1,4 +1,5 @@
 import {
+  describeMembersAndInvitationsConformance,
   describePolicyAdministrationConformance,
   describeStorageConformance,
 } from '@portcullis/core/testing';
@@ -10,6 +11,7 @@ import { describeDatabase, serverDatabase } from './support/test-databases.js';
 describeDatabase(serverDatabase('PostgreSQL', 'PORTCULLIS_TEST_POSTGRES_URL'), (database) => {
   describeStorageConformance(`kysely + ${database.name}`, kyselyConformance(database));
   describePolicyAdministrationConformance(`kysely + ${database.name}`, kyselyConformance(database));
+  describeMembersAndInvitationsConformance(`kysely + ${database.name}`, kyselyConformance(database));
   describeAdapterBehaviour(database);
   describeMigrations(database, { concurrentConnections: true });
 });

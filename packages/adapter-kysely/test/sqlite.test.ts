@@ -1,4 +1,5 @@
 import {
+  describeMembersAndInvitationsConformance,
   describePolicyAdministrationConformance,
   describeStorageConformance,
 } from '@portcullis/core/testing';
@@ -10,6 +11,7 @@ import { describeDatabase, sqliteFileDatabase } from './support/test-databases.j
 describeDatabase(sqliteFileDatabase(), (database) => {
   describeStorageConformance(`kysely + ${database.name}`, kyselyConformance(database));
   describePolicyAdministrationConformance(`kysely + ${database.name}`, kyselyConformance(database));
+  describeMembersAndInvitationsConformance(`kysely + ${database.name}`, kyselyConformance(database));
   describeAdapterBehaviour(database);
   // one better-sqlite3 connection per file: concurrent migrations share it (Kysely queues them)
   describeMigrations(database, { concurrentConnections: false });

@@ -16,7 +16,10 @@ import type {
   SignUpPending,
 } from './credentials/passwords/index.js';
 import type { StepUpRequirement } from './errors.js';
-import type { Member } from './memberships/memberships.js';
+import type { CreatedInvitation, CreateInvitationInput } from './invitations/index.js';
+import type { InvitationSummary } from './invitations/invitations.js';
+import type { UpdateMemberInput } from './memberships/membership-schemas.js';
+import type { Member, Membership } from './memberships/memberships.js';
 import type { Page, PageRequest } from './ports/pagination.js';
 import type { SessionWithUser } from './sessions/session-service.js';
 import type { Session } from './sessions/sessions.js';
@@ -43,7 +46,11 @@ export interface CreateUserRequest {
  * const current = await auth.api.getSession(request) // null when signed out
  */
 export interface AuthApi {
-  /** Creates a user with a password and signs them in (or `{ pending }` in notify mode). */
+  /**
+   * Creates a user with a password and signs them in (or `{ pending }` in notify mode). With
+   * `invitationToken`, the invitation is accepted in the same transaction (the user is created in
+   * the tenant's pool when it is isolated); a bad token fails the sign-up with nothing written.
+   */
   signUp(input: SignUpInput, context?: CallContext): Promise<SignedIn | SignUpPending>;
   /** Verifies email and password and opens a new session (a new token at every sign-in). */
   signIn(input: SignInInput, context?: CallContext): Promise<SignedIn>;
@@ -104,6 +111,101 @@ export interface AuthApi {
     context?: CallContext,
   ): Promise<Tenant>;
   listMembers(tenantId: string, userId: string, page?: Partial<PageRequest>): Promise<Page<Member>>;
+  /**
+   * Replaces a member's roles and/or ABAC attributes; the caller (`userId`) needs `member.update`.
+   * Every role must exist in the tenant (`unknown_role`) and carry only permissions the caller
+   * holds (`forbidden`), and a member holding permissions beyond the caller's cannot be changed
+   * by them (`forbidden`). At least one role; attributes are a JSON object of at most 8 KiB,
+   * 8 levels deep. Demoting the tenant's last owner (`tenants.creatorRole`) is `last_owner`,
+   * decided under a lock on the tenant so two concurrent demotions cannot both pass. Takes effect
+   * on the member's next request (authorization reads the membership every time). Audited and
+   * emitted as `member.updated`.
+   *
+   * @example
+   * await auth.api.updateMember(tenantId, adminId, userId, { roles: ['admin'], attributes: { team: 'eu' } })
+   */
+  updateMember(
+    tenantId: string,
+    userId: string,
+    memberUserId: string,
+    input: UpdateMemberInput,
+    context?: CallContext,
+  ): Promise<Membership>;
+  /**
+   * Removes a member (the caller needs `member.remove` and to hold every permission the member
+   * holds), or — when `memberUserId` is the caller — leaves the tenant, which needs no
+   * permission. The last owner can do neither (`last_owner`). In the same transaction the
+   * member's sessions acting in this tenant are revoked; every other authorization path reads the
+   * membership, so the next request to the tenant answers `not_found`. Audited and emitted as
+   * `member.removed` or `member.left`.
+   *
+   * In an isolated-pool tenant the user is not suspended or deleted: they stay in the tenant's
+   * pool, can still sign in, but hold no membership (every tenant route answers `not_found`)
+   * until invited back. Suspend them with `suspendUser` to stop sign-ins as well.
+   *
+   * @example
+   * await auth.api.removeMember(tenantId, adminId, userId)   // remove someone
+   * await auth.api.removeMember(tenantId, userId, userId)    // leave
+   */
+  removeMember(tenantId: string, userId: string, memberUserId: string, context?: CallContext): Promise<void>;
+  /**
+   * Invites into a tenant (needs `invitation.manage`): one email address (used once), or an open
+   * link with `maxUses` (default 1, at most 1000). Roles must exist (`unknown_role`) and be
+   * grantable by the caller (`forbidden`). Expires after `expiresInSeconds` (default 7 days, at
+   * most 30). Returns the token this once: only its SHA-256 is stored. With an email and a
+   * configured mailer, the invitation mail (a link to `invitations.acceptUrl?token=…`) is sent
+   * through the outbox; the link rests there sealed (AES-256-GCM, key derived from `secret`),
+   * never in clear. Audited and emitted as `invitation.created`.
+   *
+   * @example
+   * const { token } = await auth.api.createInvitation(tenantId, adminId, { email: 'ada@example.com', roles: ['member'] })
+   */
+  createInvitation(
+    tenantId: string,
+    userId: string,
+    input: CreateInvitationInput,
+    context?: CallContext,
+  ): Promise<CreatedInvitation>;
+  /**
+   * The tenant's invitations of every status, by id, page by page (needs `invitation.manage`);
+   * never tokens or hashes. Expiry is not a status: compare `expiresAt`.
+   *
+   * @example
+   * const { items, nextCursor } = await auth.api.listInvitations(tenantId, adminId, { limit: 20 })
+   */
+  listInvitations(
+    tenantId: string,
+    userId: string,
+    page?: Partial<PageRequest>,
+  ): Promise<Page<InvitationSummary>>;
+  /**
+   * Revokes a pending invitation (needs `invitation.manage`); `not_found` for an unknown,
+   * another tenant's or no longer pending one. Audited and emitted as `invitation.revoked`.
+   *
+   * @example
+   * await auth.api.revokeInvitation(tenantId, adminId, invitationId)
+   */
+  revokeInvitation(
+    tenantId: string,
+    userId: string,
+    invitationId: string,
+    context?: CallContext,
+  ): Promise<void>;
+  /**
+   * The signed-in user accepts an invitation and becomes a member with its roles. The use is
+   * taken atomically in the transaction that creates the membership, so `maxUses` holds under
+   * concurrency and a failed accept uses nothing. Errors: `invitation_invalid` (unknown token),
+   * `invitation_expired`, `invitation_used_up`, `invitation_revoked`,
+   * `invitation_email_mismatch` (an email invitation, another address: emails are compared
+   * normalized; there is no email verification yet, so a matching address is taken at its
+   * word), `already_member`, `invitation_requires_signup` (an isolated-pool tenant: its users
+   * are created in it, by `signUp` with `invitationToken`), `forbidden` (a user of an isolated
+   * pool joining another tenant). Audited and emitted as `invitation.accepted` and `member.added`.
+   *
+   * @example
+   * const membership = await auth.api.acceptInvitation(session.user.id, token)
+   */
+  acceptInvitation(userId: string, token: string, context?: CallContext): Promise<Membership>;
   /**
    * Creates a user from server code (admin provisioning, imports), with or without a password;
    * the password, if any, must pass the policy. `email_taken` when the pool has the email.

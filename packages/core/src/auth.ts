@@ -13,6 +13,7 @@ import { normalizeAndCheckPassword } from './credentials/passwords/password-poli
 import { createUserInputSchema } from './credentials/passwords/password-schemas.js';
 import { createPasswordService } from './credentials/passwords/password-service.js';
 import { sha256Hex } from './crypto/random.js';
+import { createSealedBox } from './crypto/sealed-box.js';
 import { uuidv7 } from './crypto/uuid.js';
 import { AuthError, isAuthError } from './errors.js';
 import { readCookie, sessionCookieName } from './http/cookies.js';
@@ -21,10 +22,13 @@ import { type AuthHandler, clientIp, createHandler, type HandlerOptions } from '
 import { buildOpenApiDocument } from './http/openapi.js';
 import type { RouteDefinition } from './http/route.js';
 import { accountRoutes, sessionRoutes } from './http/routes/account-routes.js';
+import { invitationRoutes } from './http/routes/invitation-routes.js';
+import { memberRoutes } from './http/routes/member-routes.js';
 import { permissionRoutes } from './http/routes/permission-routes.js';
 import { policyRoutes } from './http/routes/policy-routes.js';
 import { roleRoutes } from './http/routes/role-routes.js';
 import { tenantRoutes } from './http/routes/tenant-routes.js';
+import { createInvitationService } from './invitations/invitation-service.js';
 import { createMembershipService } from './memberships/membership-service.js';
 import { memoryKeyValue } from './memory/memory-key-value.js';
 import { createMailSubscriber } from './outbox/mail-subscriber.js';
@@ -125,11 +129,13 @@ export function createAuth(options: AuthConfig): Auth {
         config.session.cache,
       )
     : null;
+  // mail payloads rest in the outbox in clear: secrets in them (invitation links) are sealed
+  const mailBox = createSealedBox(config.secret, 'outbox-mail');
   const outbox = createOutboxDispatcher({
     storage,
     clock,
     logger,
-    subscribers: [createMailSubscriber(options.mailer, logger), ...config.outbox.subscribers],
+    subscribers: [createMailSubscriber(options.mailer, logger, mailBox), ...config.outbox.subscribers],
     pollIntervalMs: config.outbox.pollIntervalMs,
     maxAttempts: config.outbox.maxAttempts,
   });
@@ -155,7 +161,12 @@ export function createAuth(options: AuthConfig): Auth {
   });
   const tenants = createTenantService(deps, authorization);
   const memberships = createMembershipService(deps, tenants);
-  const passwords = createPasswordService(deps, { users, sessions, tenants });
+  const invitations = createInvitationService(
+    deps,
+    { tenants },
+    { enabled: options.mailer !== undefined, sealedBox: mailBox },
+  );
+  const passwords = createPasswordService(deps, { users, sessions, tenants, invitations });
   const roles = createRoleService(deps, tenants);
   const policies = createPolicyService(deps, tenants);
   const cookieName = sessionCookieName({ name: config.session.cookieName, secure: config.secureCookies });
@@ -198,6 +209,12 @@ export function createAuth(options: AuthConfig): Auth {
     },
     updateTenant: tenants.updateTenant,
     listMembers: (tenantId, userId, p) => memberships.listMembers(tenantId, userId, page(p)),
+    updateMember: memberships.updateMember,
+    removeMember: memberships.removeMember,
+    createInvitation: invitations.createInvitation,
+    listInvitations: (tenantId, userId, p) => invitations.listInvitations(tenantId, userId, page(p)),
+    revokeInvitation: invitations.revokeInvitation,
+    acceptInvitation: invitations.acceptInvitation,
     async createUser(rawInput, context = {}) {
       const input = parseInput(createUserInputSchema, rawInput);
       if (input.tenantId) {
@@ -243,6 +260,8 @@ export function createAuth(options: AuthConfig): Auth {
     ...roleRoutes,
     ...policyRoutes,
     ...permissionRoutes,
+    ...memberRoutes,
+    ...invitationRoutes,
   ];
   const serverUrl = new URL(config.basePath, config.baseURL).toString().replace(/\/$/, '');
   let openApi: Record<string, unknown> | undefined;

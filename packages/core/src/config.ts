@@ -107,6 +107,14 @@ export interface AuthConfig {
      */
     isolatedSignupRole?: string;
   };
+  invitations?: {
+    /**
+     * The app's page that accepts an invitation: invitation mails link to it with the token as the
+     * `token` query parameter; the page posts it to `POST /invitations/accept` (signed in) or to
+     * `POST /signup` as `invitationToken`. Default `<baseURL>/accept-invitation`.
+     */
+    acceptUrl?: string;
+  };
   rateLimit?: {
     /** Default true. Turn off only in tests. */
     enabled?: boolean;
@@ -187,6 +195,7 @@ export interface ResolvedConfig {
   };
   signup: { enabled: boolean; onEmailTaken: 'conflict' | 'notify' };
   tenants: { defaultRoles: RoleTemplate[]; creatorRole: string; isolatedSignupRole: string };
+  invitations: { acceptUrl: URL };
   rateLimit: { enabled: boolean; rules: Partial<Record<RateLimitRuleName, RateLimitRule>> };
   lockout: { freeAttempts: number; maxFailures: number };
   outbox: {
@@ -291,6 +300,16 @@ const configSchema = z
         defaultRoles: z.array(roleTemplate).min(1).optional(),
         creatorRole: z.string().optional(),
         isolatedSignupRole: z.string().optional(),
+      })
+      .strict()
+      .optional(),
+    invitations: z
+      .object({
+        acceptUrl: z
+          .string()
+          .url()
+          .refine((u) => /^https?:$/.test(new URL(u).protocol), 'must use http or https')
+          .optional(),
       })
       .strict()
       .optional(),
@@ -418,6 +437,11 @@ export function resolveConfig(config: AuthConfig): ResolvedConfig {
       onEmailTaken: config.signup?.onEmailTaken ?? 'conflict',
     },
     tenants: { defaultRoles, creatorRole, isolatedSignupRole },
+    invitations: {
+      acceptUrl: new URL(
+        config.invitations?.acceptUrl ?? new URL('accept-invitation', baseURL.href.replace(/\/?$/, '/')).href,
+      ),
+    },
     rateLimit: { enabled: config.rateLimit?.enabled ?? true, rules: config.rateLimit?.rules ?? {} },
     lockout: {
       freeAttempts: config.lockout?.freeAttempts ?? 5,

@@ -47,6 +47,8 @@ export {
   stepUpChallenge,
   TITLE_BY_CODE,
 } from './http/index.js';
+export type { CreatedInvitation, CreateInvitationInput, InvitationSummary } from './invitations/index.js';
+export type { UpdateMemberInput } from './memberships/index.js';
 export { matchesEventType, type OutboxDispatcher, type OutboxSubscriber } from './outbox/index.js';
 export * from './ports/index.js';
 export { DEFAULT_RATE_LIMITS, type RateLimitRule, type RateLimitRuleName } from './rate-limit/index.js';

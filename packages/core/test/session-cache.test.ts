@@ -20,6 +20,7 @@ function countingStorage() {
       revoke: base.sessions.revoke.bind(base.sessions),
       revokeAllForUser: base.sessions.revokeAllForUser.bind(base.sessions),
       revokeAllForTenant: base.sessions.revokeAllForTenant.bind(base.sessions),
+      revokeAllForTenantMember: base.sessions.revokeAllForTenantMember.bind(base.sessions),
     },
   };
   return { storage, counter };

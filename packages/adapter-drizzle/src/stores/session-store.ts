@@ -130,6 +130,21 @@ export class DrizzleSessionStore implements SessionStore {
       .where(and(eq(sessions.tenantId, tenantId), isNull(sessions.revokedAt)));
     return affectedRows(dialect, result);
   }
+
+  async revokeAllForTenantMember(
+    tenantId: string,
+    userId: string,
+    revokedAt: Date,
+    reason: string,
+  ): Promise<number> {
+    const { db, tables, dialect } = this.ctx;
+    const { sessions } = tables;
+    const result = await db
+      .update(sessions)
+      .set({ revokedAt, revokedReason: reason })
+      .where(and(eq(sessions.tenantId, tenantId), eq(sessions.userId, userId), isNull(sessions.revokedAt)));
+    return affectedRows(dialect, result);
+  }
 }
 
 /** The port's "active": not revoked, and neither expiry at or before `now`. */

@@ -32,6 +32,14 @@ export class DrizzleTenantStore implements TenantStore {
     return row ?? null;
   }
 
+  async lock(id: string): Promise<boolean> {
+    const { db, tables, dialect } = this.ctx;
+    const select = db.select({ id: tables.tenants.id }).from(tables.tenants).where(eq(tables.tenants.id, id));
+    // SQLite has no FOR UPDATE, and needs none: the adapter's transactions are BEGIN IMMEDIATE
+    const [row] = await (dialect === 'sqlite' ? select : select.for('update'));
+    return row !== undefined;
+  }
+
   async update(id: string, patch: TenantPatch): Promise<Tenant | null> {
     const { db, tables, dialect } = this.ctx;
     const update = db

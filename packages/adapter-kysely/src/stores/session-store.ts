@@ -158,6 +158,23 @@ export class KyselySessionStore implements SessionStore {
       .executeTakeFirst();
     return Number(result.numUpdatedRows);
   }
+
+  async revokeAllForTenantMember(
+    tenantId: string,
+    userId: string,
+    revokedAt: Date,
+    reason: string,
+  ): Promise<number> {
+    const { db, tables, codec } = this.ctx;
+    const result = await db
+      .updateTable(tables.sessions)
+      .set({ revoked_at: codec.toDate(revokedAt), revoked_reason: reason })
+      .where('tenant_id', '=', tenantId)
+      .where('user_id', '=', userId)
+      .where('revoked_at', 'is', null)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows);
+  }
 }
 
 /** Session ⋈ user by token hash, the hash its one parameter; columns as toSession and toUser read them. */

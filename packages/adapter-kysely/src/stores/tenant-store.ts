@@ -36,6 +36,14 @@ export class KyselyTenantStore implements TenantStore {
     return row ? toTenant(row, codec) : null;
   }
 
+  async lock(id: string): Promise<boolean> {
+    const { db, tables, dialect } = this.ctx;
+    const select = db.selectFrom(tables.tenants).select('id').where('id', '=', id);
+    // SQLite has no FOR UPDATE, and needs none: its transactions hold the database's write lock
+    const row = await (dialect === 'sqlite' ? select : select.forUpdate()).executeTakeFirst();
+    return row !== undefined;
+  }
+
   async update(id: string, patch: TenantPatch): Promise<Tenant | null> {
     const { db, tables, codec, dialect } = this.ctx;
     const set: Record<string, unknown> = { updated_at: codec.toDate(patch.updatedAt) };

@@ -3,7 +3,8 @@ import { permissionCovers } from './permissions.js';
 import type { Role } from './roles.js';
 
 /**
- * The grant rule of every authorization write (custom roles, allow policies): an admin cannot
+ * The grant rule of every authorization write (custom roles, allow policies, a member's roles,
+ * an invitation's roles): an admin cannot
  * hand out more than they hold. Each of `permissions` must be covered by a permission of one of
  * the caller's roles (`*` covers everything, `document.*` covers `document.read` and
  * `document.*`); otherwise `forbidden`, naming what is beyond the caller.

@@ -14,11 +14,14 @@ import type { Role } from './roles.js';
 /** A role permission has the grammar of a policy action: `document.read`, `document.*` or `*`. */
 const permissionSchema = actionPatternSchema;
 
+/** A role key: what memberships and invitations name roles by. */
+export const roleKeySchema = z
+  .string()
+  .regex(/^[a-z][a-z0-9_-]{0,62}$/, 'lower-case letters, digits, `_` and `-`, starting with a letter');
+
 export const createRoleInputSchema = z
   .object({
-    key: z
-      .string()
-      .regex(/^[a-z][a-z0-9_-]{0,62}$/, 'lower-case letters, digits, `_` and `-`, starting with a letter'),
+    key: roleKeySchema,
     name: z.string().trim().min(1).max(100),
     permissions: z.array(permissionSchema).max(500),
   })

@@ -1,2 +1,16 @@
+export {
+  acceptInvitationInputSchema,
+  type CreateInvitationInput,
+  createInvitationInputSchema,
+  DEFAULT_INVITATION_TTL_SECONDS,
+  MAX_INVITATION_TTL_SECONDS,
+  MAX_INVITATION_USES,
+} from './invitation-schemas.js';
+export {
+  type CheckedInvitation,
+  type CreatedInvitation,
+  createInvitationService,
+  type InvitationService,
+} from './invitation-service.js';
 export type { InvitationStore } from './invitation-store.js';
-export type { Invitation, InvitationStatus } from './invitations.js';
+export type { Invitation, InvitationStatus, InvitationSummary } from './invitations.js';

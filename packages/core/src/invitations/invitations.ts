@@ -24,3 +24,11 @@ export interface Invitation {
   createdAt: Date;
   updatedAt: Date;
 }
+
+/** An invitation as the API shows it: everything but the token hash. */
+export type InvitationSummary = Omit<Invitation, 'tokenHash'>;
+
+export function summarizeInvitation(invitation: Invitation): InvitationSummary {
+  const { tokenHash: _hidden, ...summary } = invitation;
+  return summary;
+}

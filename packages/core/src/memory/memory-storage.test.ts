@@ -1,10 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { describePolicyAdministrationConformance, describeStorageConformance } from '../testing/index.js';
+import {
+  describeMembersAndInvitationsConformance,
+  describePolicyAdministrationConformance,
+  describeStorageConformance,
+} from '../testing/index.js';
 import { aTenant, caught } from '../testing/storage-fixtures.js';
 import { memoryStorage } from './memory-storage.js';
 
 describeStorageConformance('memory', { create: async () => memoryStorage() });
 describePolicyAdministrationConformance('memory', { create: async () => memoryStorage() });
+describeMembersAndInvitationsConformance('memory', { create: async () => memoryStorage() });
 
 describe('memoryStorage', () => {
   it('hands out copies: changing a returned tenant changes nothing stored', async () => {

@@ -59,6 +59,8 @@ function tenantStore(tables: MemoryTables, writer: TableWriter, run: RunOperatio
       }),
     findById: (id) => run(() => copyOrNull(tables.tenants.get(id))),
     findBySlug: (slug) => run(() => copyOrNull(lookup(tables.tenants, tables.tenantIdBySlug.get(slug)))),
+    // transactions run one at a time here: existing is all a lock needs to report
+    lock: (id) => run(() => tables.tenants.has(id)),
     update: (id, patch) =>
       run(() => {
         const current = tables.tenants.get(id);
@@ -439,6 +441,17 @@ function sessionStore(tables: MemoryTables, writer: TableWriter, run: RunOperati
         let revoked = 0;
         for (const session of tables.sessions.values()) {
           if (session.tenantId !== tenantId || session.revokedAt !== null) continue;
+          update(session, { revokedAt: new Date(revokedAt), revokedReason: reason });
+          revoked += 1;
+        }
+        return revoked;
+      }),
+    revokeAllForTenantMember: (tenantId, userId, revokedAt, reason) =>
+      run(() => {
+        let revoked = 0;
+        for (const session of tables.sessions.values()) {
+          if (session.tenantId !== tenantId || session.userId !== userId || session.revokedAt !== null)
+            continue;
           update(session, { revokedAt: new Date(revokedAt), revokedReason: reason });
           revoked += 1;
         }

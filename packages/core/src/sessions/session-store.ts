@@ -46,4 +46,15 @@ export interface SessionStore {
    * many this call revoked. Used when a tenant is suspended.
    */
   revokeAllForTenant(tenantId: string, revokedAt: Date, reason: string): Promise<number>;
+  /**
+   * Revokes every unrevoked session of this user acting in this tenant (`tenantId` equal to it),
+   * leaving their other sessions alone; returns how many this call revoked (concurrent callers
+   * never count one session twice). Used when a member is removed or leaves.
+   */
+  revokeAllForTenantMember(
+    tenantId: string,
+    userId: string,
+    revokedAt: Date,
+    reason: string,
+  ): Promise<number>;
 }

@@ -13,7 +13,7 @@ const TENANT_FIRST_ARG: Record<string, readonly string[]> = {
   policies: ['findById', 'listByTenant', 'replace', 'delete'],
   authorizationVersions: ['getVersions', 'bumpRolesVersion', 'bumpPoliciesVersion'],
   invitations: ['listByTenant', 'revoke'],
-  sessions: ['revokeAllForTenant'],
+  sessions: ['revokeAllForTenant', 'revokeAllForTenantMember'],
 };
 
 /**

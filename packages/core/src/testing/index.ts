@@ -1,3 +1,4 @@
+export { describeMembersAndInvitationsConformance } from './http-administration/members-invitations.js';
 export { describePolicyAdministrationConformance } from './http-administration/policies.js';
 export { describeKeyValueConformance, type KeyValueConformanceOptions } from './key-value-conformance.js';
 export { describeStorageConformance, type StorageConformanceOptions } from './storage-conformance.js';

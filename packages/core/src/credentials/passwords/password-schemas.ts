@@ -23,6 +23,12 @@ export const signUpInputSchema = z
     password: passwordField,
     name: z.string().trim().min(1).max(200).optional(),
     tenant: z.string().min(1).max(100).optional().describe('Slug or id of an isolated-pool tenant to join'),
+    invitationToken: z
+      .string()
+      .min(1)
+      .max(200)
+      .optional()
+      .describe("Accept this invitation with the new account (into its tenant's pool if isolated)"),
   })
   .strict();
 

@@ -1,6 +1,7 @@
 import { recordChange } from '../../audit/record-change.js';
 import type { CallContext } from '../../call-context.js';
 import { AuthError, isAuthError } from '../../errors.js';
+import type { InvitationService } from '../../invitations/invitation-service.js';
 import { newMembership } from '../../memberships/memberships.js';
 import type { StorageStores } from '../../ports/storage.js';
 import type { ServiceDeps } from '../../service-deps.js';
@@ -56,7 +57,12 @@ export interface PasswordService {
 
 export function createPasswordService(
   deps: ServiceDeps,
-  services: { users: UserService; sessions: SessionService; tenants: TenantService },
+  services: {
+    users: UserService;
+    sessions: SessionService;
+    tenants: TenantService;
+    invitations: InvitationService;
+  },
 ): PasswordService {
   const { storage, clock, config, hasher, rateLimiter, failures } = deps;
   const policy = config.password;
@@ -84,12 +90,22 @@ export function createPasswordService(
         context.ip ? `ip:${context.ip}` : `email:${normalizeEmail(input.email)}`,
         context,
       );
-      const tenant = await namedTenant(input.tenant);
-      if (tenant && tenant.userPool !== 'isolated') {
+      const invited = input.invitationToken
+        ? await services.invitations.checkToken(input.invitationToken)
+        : null;
+      const named = await namedTenant(input.tenant);
+      if (invited) {
+        if (named && named.id !== invited.tenant.id) {
+          throw new AuthError('invalid_request', { detail: 'the invitation is for another tenant' });
+        }
+        services.invitations.assertEmailMatches(invited.invitation, input.email);
+      } else if (named && named.userPool !== 'isolated') {
         throw new AuthError('invalid_request', {
           detail: 'this tenant uses the shared user pool: sign up without a tenant and join by invitation',
         });
       }
+      // the isolated pool the new user belongs to, if any: the tenant invited into or named
+      const tenant = invited ? (invited.tenant.userPool === 'isolated' ? invited.tenant : null) : named;
       const password = await normalizeAndCheckPassword(input.password, policy, input);
       const passwordHash = await hasher.hash(password);
       try {
@@ -99,7 +115,14 @@ export function createPasswordService(
             { email: input.email, name: input.name ?? null, tenantId: tenant?.id ?? null, passwordHash },
             context,
           );
-          if (tenant) await joinIsolatedTenant(tx, tenant, user, context);
+          if (invited) {
+            await services.invitations.joinByInvitation(tx, invited, user, {
+              ...context,
+              actor: { type: 'user', id: user.id },
+            });
+          } else if (tenant) {
+            await joinIsolatedTenant(tx, tenant, user, context);
+          }
           if (config.signup.onEmailTaken === 'notify') return { user, issued: null };
           const issued = await services.sessions.createSession(tx, {
             user,

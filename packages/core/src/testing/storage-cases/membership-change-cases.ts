@@ -93,6 +93,27 @@ export function membershipChangeCases({ it, storage }: StorageCases): void {
       expect(await storage().memberships.countWithRole((await createTenant()).id, 'owner')).toBe(0);
     });
 
+    it('of two concurrent transactions that lock the tenant, count its owners and demote one, only one demotes', async () => {
+      const tenant = await createTenant();
+      const owners = [await createUser(), await createUser()];
+      for (const owner of owners)
+        await storage().memberships.create(aMembership(tenant.id, owner.id, { roles: ['owner'] }));
+
+      // the last-owner rule as services apply it: lock first, then read, then write
+      const demote = (userId: string) =>
+        storage().transaction(async (tx) => {
+          await tx.tenants.lock(tenant.id);
+          if ((await tx.memberships.countWithRole(tenant.id, 'owner')) <= 1) return false;
+          await new Promise((resolve) => setTimeout(resolve, 20));
+          await tx.memberships.updateRoles(tenant.id, userId, ['member'], new Date());
+          return true;
+        });
+      const results = await Promise.all(owners.map((owner) => demote(owner.id)));
+
+      expect(results.filter(Boolean)).toHaveLength(1);
+      expect(await storage().memberships.countWithRole(tenant.id, 'owner')).toBe(1);
+    });
+
     it('rolls back role changes and removals made in a failed transaction', async () => {
       const tenant = await createTenant();
       const user = await createUser();

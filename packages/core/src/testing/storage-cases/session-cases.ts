@@ -231,6 +231,32 @@ export function sessionCases({ it, storage }: StorageCases): void {
       expect(await storage().sessions.listActiveByUser(user.id, now)).toEqual([elsewhere, noTenant]);
     });
 
+    it("revokes a member's sessions acting in one tenant, and none of theirs elsewhere or of others", async () => {
+      const tenant = aTenant();
+      const otherTenant = aTenant();
+      await storage().tenants.create(tenant);
+      await storage().tenants.create(otherTenant);
+      const user = await createUser();
+      const colleague = await createUser();
+      const now = new Date();
+      const inTenant = [1, 2].map((i) => aSession(user.id, later(now, -i * 1_000), { tenantId: tenant.id }));
+      const elsewhere = aSession(user.id, later(now, -3_000), { tenantId: otherTenant.id });
+      const noTenant = aSession(user.id, later(now, -4_000));
+      const colleagues = aSession(colleague.id, later(now, -5_000), { tenantId: tenant.id });
+      for (const session of [...inTenant, elsewhere, noTenant, colleagues])
+        await storage().sessions.create(session);
+
+      const counts = await Promise.all(
+        Array.from({ length: 5 }, () =>
+          storage().sessions.revokeAllForTenantMember(tenant.id, user.id, now, 'member_removed'),
+        ),
+      );
+
+      expect(counts.reduce((sum, count) => sum + count, 0)).toBe(2);
+      expect(await storage().sessions.listActiveByUser(user.id, now)).toEqual([elsewhere, noTenant]);
+      expect(await storage().sessions.listActiveByUser(colleague.id, now)).toEqual([colleagues]);
+    });
+
     it('of 20 concurrent revocations of one session exactly one returns true', async () => {
       const user = await createUser();
       const now = new Date();

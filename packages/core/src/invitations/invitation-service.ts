@@ -1,0 +1,279 @@
+import { recordChange } from '../audit/record-change.js';
+import { assertCanGrant } from '../authorization/grant-rule.js';
+import type { CallContext } from '../call-context.js';
+import { generateToken, sha256Hex } from '../crypto/random.js';
+import type { SealedBox } from '../crypto/sealed-box.js';
+import { uuidv7 } from '../crypto/uuid.js';
+import { AuthError, isAuthError } from '../errors.js';
+import { type Membership, newMembership } from '../memberships/memberships.js';
+import type { OutboxMail } from '../outbox/mail-subscriber.js';
+import type { Page, PageRequest } from '../ports/pagination.js';
+import type { StorageStores } from '../ports/storage.js';
+import type { ServiceDeps } from '../service-deps.js';
+import type { TenantService } from '../tenants/tenant-service.js';
+import type { Tenant } from '../tenants/tenants.js';
+import { normalizeEmail, type User } from '../users/users.js';
+import { parseInput } from '../validation.js';
+import {
+  type CreateInvitationInput,
+  createInvitationInputSchema,
+  DEFAULT_INVITATION_TTL_SECONDS,
+  invitationTokenSchema,
+} from './invitation-schemas.js';
+import { type Invitation, type InvitationSummary, summarizeInvitation } from './invitations.js';
+
+/** A new invitation and its token, which is returned this once and never stored. */
+export interface CreatedInvitation {
+  invitation: InvitationSummary;
+  token: string;
+}
+
+/** An invitation that was usable when checked, with its (active) tenant. */
+export interface CheckedInvitation {
+  invitation: Invitation;
+  tenant: Tenant;
+}
+
+export interface InvitationService {
+  createInvitation(
+    tenantId: string,
+    userId: string,
+    input: CreateInvitationInput,
+    context?: CallContext,
+  ): Promise<CreatedInvitation>;
+  listInvitations(tenantId: string, userId: string, page: PageRequest): Promise<Page<InvitationSummary>>;
+  revokeInvitation(
+    tenantId: string,
+    userId: string,
+    invitationId: string,
+    context?: CallContext,
+  ): Promise<void>;
+  /** A signed-in user accepts: see {@link AuthApi.acceptInvitation}. */
+  acceptInvitation(userId: string, token: string, context?: CallContext): Promise<Membership>;
+  /**
+   * Finds the invitation of a token and checks, without using it, that it can still be accepted:
+   * `invitation_invalid` (unknown token, or its tenant is gone), `invitation_revoked`,
+   * `invitation_used_up`, `invitation_expired`, `tenant_suspended`.
+   */
+  checkToken(token: string): Promise<CheckedInvitation>;
+  /**
+   * Makes `user` a member by the invitation, on the caller's transaction: uses it once
+   * (atomically) and creates the membership, audited as `invitation.accepted` and `member.added`.
+   * Throws, so that the transaction rolls back and the use is given back, when the user is
+   * already a member or the invitation was used up meanwhile. Pool and email checks are the
+   * caller's ({@link assertMayJoin}).
+   */
+  joinByInvitation(
+    tx: StorageStores,
+    checked: CheckedInvitation,
+    user: Pick<User, 'id'>,
+    context: CallContext,
+  ): Promise<Membership>;
+  /** The email rule: an email invitation is for that address only (`invitation_email_mismatch`). */
+  assertEmailMatches(invitation: Invitation, email: string): void;
+}
+
+export function createInvitationService(
+  deps: ServiceDeps,
+  services: { tenants: TenantService },
+  mail: { enabled: boolean; sealedBox: SealedBox },
+): InvitationService {
+  const { storage, clock, config } = deps;
+
+  /** Why an invitation cannot be used at `now`, or null when it can. */
+  function unusableReason(invitation: Invitation, now: Date) {
+    if (invitation.status === 'revoked') return new AuthError('invitation_revoked');
+    if (invitation.status === 'exhausted' || invitation.uses >= invitation.maxUses) {
+      return new AuthError('invitation_used_up');
+    }
+    if (invitation.expiresAt.getTime() <= now.getTime()) return new AuthError('invitation_expired');
+    return null;
+  }
+
+  async function checkToken(token: string): Promise<CheckedInvitation> {
+    if (!invitationTokenSchema.safeParse(token).success) throw new AuthError('invitation_invalid');
+    const invitation = await storage.invitations.findByTokenHash(sha256Hex(token));
+    if (!invitation) throw new AuthError('invitation_invalid');
+    const unusable = unusableReason(invitation, clock.now());
+    if (unusable) throw unusable;
+    const tenant = await storage.tenants.findById(invitation.tenantId);
+    if (!tenant) throw new AuthError('invitation_invalid');
+    if (tenant.status !== 'active') throw new AuthError('tenant_suspended');
+    return { invitation, tenant };
+  }
+
+  function assertEmailMatches(invitation: Invitation, email: string) {
+    // there is no email verification yet: a matching address is taken at its word (see docs)
+    if (invitation.email !== null && normalizeEmail(email) !== invitation.email) {
+      throw new AuthError('invitation_email_mismatch', {
+        detail: 'this invitation was sent to another email address',
+      });
+    }
+  }
+
+  async function joinByInvitation(
+    tx: StorageStores,
+    { invitation, tenant }: CheckedInvitation,
+    user: Pick<User, 'id'>,
+    context: CallContext,
+  ): Promise<Membership> {
+    // checked before the use is taken, so that a member's second try uses nothing
+    if (await tx.memberships.find(tenant.id, user.id)) throw new AuthError('already_member');
+    const now = clock.now();
+    const used = await tx.invitations.consumeUse(invitation.id, now);
+    if (!used) {
+      // another acceptance took the last use (or a revocation landed) since the check
+      const current = await tx.invitations.findByTokenHash(invitation.tokenHash);
+      throw (current && unusableReason(current, now)) ?? new AuthError('invitation_used_up');
+    }
+    const roles = await tx.roles.listByTenant(tenant.id);
+    const gone = invitation.roles.filter((key) => !roles.some((r) => r.key === key));
+    if (gone.length > 0) {
+      throw new AuthError('invitation_invalid', {
+        detail: `the invitation's role no longer exists: ${gone.join(', ')}`,
+      });
+    }
+    const membership = newMembership(tenant.id, user.id, invitation.roles, now);
+    await tx.memberships.create(membership);
+    const actor = { type: 'user' as const, id: user.id };
+    await recordChange(tx, clock, context, {
+      tenantId: tenant.id,
+      action: 'invitation.accepted',
+      actor,
+      target: { type: 'invitation', id: invitation.id },
+      data: { userId: user.id, uses: used.uses, maxUses: used.maxUses },
+    });
+    await recordChange(tx, clock, context, {
+      tenantId: tenant.id,
+      action: 'member.added',
+      actor,
+      target: { type: 'user', id: user.id },
+      data: { roles: invitation.roles, via: 'invitation', invitationId: invitation.id },
+    });
+    return membership;
+  }
+
+  function invitationMail(tenant: Tenant, email: string, token: string, expiresAt: Date): OutboxMail {
+    const link = new URL(config.invitations.acceptUrl);
+    link.searchParams.set('token', token);
+    return {
+      to: email,
+      subject: `You are invited to join ${tenant.name}`,
+      text:
+        `You have been invited to join ${tenant.name}.\n\n` +
+        'Accept the invitation here (sign in, or create an account with this email address):\n' +
+        '{{link}}\n\n' +
+        `The invitation expires on ${expiresAt.toUTCString()}. If you did not expect it, ignore this message.`,
+      // the link carries the token: only its sealed form may rest in the outbox row
+      sealed: { link: mail.sealedBox.seal(link.href) },
+    };
+  }
+
+  return {
+    async createInvitation(tenantId, userId, rawInput, context = {}) {
+      const input = parseInput(createInvitationInputSchema, rawInput);
+      const access = await services.tenants.requirePermission(tenantId, userId, 'invitation.manage');
+      const roles = await storage.roles.listByTenant(tenantId);
+      const unknown = input.roles.filter((key) => !roles.some((r) => r.key === key));
+      if (unknown.length > 0) {
+        throw new AuthError('unknown_role', { detail: `no such role in this tenant: ${unknown.join(', ')}` });
+      }
+      assertCanGrant(
+        roles,
+        access.membership.roles,
+        roles.filter((r) => input.roles.includes(r.key)).flatMap((r) => r.permissions),
+      );
+      const now = clock.now();
+      const token = generateToken(32);
+      const invitation: Invitation = {
+        id: uuidv7(now.getTime()),
+        tenantId,
+        email: input.email === undefined ? null : normalizeEmail(input.email),
+        roles: input.roles,
+        tokenHash: sha256Hex(token),
+        maxUses: input.maxUses ?? 1,
+        uses: 0,
+        status: 'pending',
+        expiresAt: new Date(
+          now.getTime() + (input.expiresInSeconds ?? DEFAULT_INVITATION_TTL_SECONDS) * 1000,
+        ),
+        createdBy: userId,
+        createdAt: now,
+        updatedAt: now,
+      };
+      const data = {
+        email: invitation.email,
+        roles: invitation.roles,
+        maxUses: invitation.maxUses,
+        expiresAt: invitation.expiresAt.toISOString(),
+      };
+      await storage.transaction(async (tx) => {
+        await tx.invitations.create(invitation);
+        await recordChange(tx, clock, context, {
+          tenantId,
+          action: 'invitation.created',
+          target: { type: 'invitation', id: invitation.id },
+          data,
+          event: {
+            ...data,
+            ...(invitation.email && mail.enabled
+              ? { mail: invitationMail(access.tenant, invitation.email, token, invitation.expiresAt) }
+              : {}),
+          },
+        });
+      });
+      deps.outbox.nudge();
+      return { invitation: summarizeInvitation(invitation), token };
+    },
+
+    async listInvitations(tenantId, userId, page) {
+      await services.tenants.requirePermission(tenantId, userId, 'invitation.manage');
+      const found = await storage.invitations.listByTenant(tenantId, page);
+      return { items: found.items.map(summarizeInvitation), nextCursor: found.nextCursor };
+    },
+
+    async revokeInvitation(tenantId, userId, invitationId, context = {}) {
+      await services.tenants.requirePermission(tenantId, userId, 'invitation.manage');
+      await storage.transaction(async (tx) => {
+        if (!(await tx.invitations.revoke(tenantId, invitationId, clock.now()))) {
+          throw new AuthError('not_found', { detail: 'no such pending invitation' });
+        }
+        await recordChange(tx, clock, context, {
+          tenantId,
+          action: 'invitation.revoked',
+          target: { type: 'invitation', id: invitationId },
+        });
+      });
+      deps.outbox.nudge();
+    },
+
+    async acceptInvitation(userId, token, context = {}) {
+      const checked = await checkToken(token);
+      const user = await storage.users.findById(userId);
+      if (!user || user.status !== 'active') throw new AuthError('unauthenticated');
+      const { tenant } = checked;
+      if (tenant.userPool === 'isolated' && user.tenantId !== tenant.id) {
+        throw new AuthError('invitation_requires_signup', {
+          detail: 'this tenant has its own users: sign up into it with the invitation token',
+        });
+      }
+      if (tenant.userPool === 'shared' && user.tenantId !== null) {
+        throw new AuthError('forbidden', { detail: 'users of an isolated tenant cannot join other tenants' });
+      }
+      assertEmailMatches(checked.invitation, user.email);
+      try {
+        const membership = await storage.transaction((tx) => joinByInvitation(tx, checked, user, context));
+        deps.outbox.nudge();
+        return membership;
+      } catch (error) {
+        // a concurrent acceptance by the same user made the membership first
+        if (isAuthError(error, 'conflict')) throw new AuthError('already_member', { cause: error });
+        throw error;
+      }
+    },
+
+    checkToken,
+    joinByInvitation,
+    assertEmailMatches,
+  };
+}
