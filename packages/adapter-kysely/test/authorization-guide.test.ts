@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createKyselyFromUrl, kyselyStorage, migrate, toKyselyWhere } from '@portcullis/adapter-kysely';
-import { type Auth, createAuth, type Storage, silentLogger, uuidv7 } from '@portcullis/core';
+import { type Auth, createAuth, silentLogger, uuidv7 } from '@portcullis/core';
 import type { PolicyDefinition } from '@portcullis/core/authorization';
 import type { Kysely } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -58,7 +58,6 @@ let dir: string;
 // biome-ignore lint/suspicious/noExplicitAny: the app's own table, named at run time
 let db: Kysely<any>;
 let close: () => Promise<void>;
-let storage: Storage;
 let auth: Auth;
 let tenantId: string;
 const ids = { owner: '', editor: '', viewer: '', otherViewer: '', outsider: '' };
@@ -67,15 +66,17 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'portcullis-guide-'));
   ({ db, close } = await createKyselyFromUrl(`sqlite:${join(dir, 'guide.sqlite')}`));
   await migrate(db, { direction: 'up' });
-  storage = kyselyStorage(db);
   auth = createAuth({
-    storage,
+    storage: kyselyStorage(db),
     secret: 'guide-secret-0123456789-abcdefghijklmnop',
     baseURL: 'http://localhost:3000',
     logger: silentLogger,
     clock,
     outbox: { autoStart: false },
-    authorization: { policies: [ownDocuments, paymentsOfficeOnly, privateDocuments] },
+    authorization: {
+      permissions: { document: ['read', 'create', 'update', 'delete'], payment: ['approve'] },
+      policies: [ownDocuments, paymentsOfficeOnly, privateDocuments],
+    },
     tenants: {
       defaultRoles: [
         { key: 'owner', name: 'Owner', permissions: ['*'] },
@@ -89,19 +90,14 @@ beforeAll(async () => {
   }
   tenantId = (await auth.api.createTenant(ids.owner, { slug: `guide-${uuidv7().slice(-8)}`, name: 'Guide' }))
     .id;
-  const join_ = (userId: string, role: string) =>
-    storage.memberships.create({
-      id: uuidv7(),
-      tenantId,
-      userId,
-      roles: [role],
-      attributes: {},
-      createdAt: clock.now(),
-      updatedAt: clock.now(),
-    });
-  await join_(ids.editor, 'editor');
-  await join_(ids.viewer, 'viewer');
-  await join_(ids.otherViewer, 'viewer');
+  // members join by invitation, as in an app
+  const joinAs = async (userId: string, role: string) => {
+    const { token } = await auth.api.createInvitation(tenantId, ids.owner, { roles: [role] });
+    await auth.api.acceptInvitation(userId, token);
+  };
+  await joinAs(ids.editor, 'editor');
+  await joinAs(ids.viewer, 'viewer');
+  await joinAs(ids.otherViewer, 'viewer');
   await db.schema
     .createTable('documents')
     .addColumn('id', 'text', (c) => c.primaryKey())
