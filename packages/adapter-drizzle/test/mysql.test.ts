@@ -1,6 +1,6 @@
 import {
+  describeAuthorizationAdministrationConformance,
   describeMembersAndInvitationsConformance,
-  describePolicyAdministrationConformance,
   describeStorageConformance,
 } from '@portcullis/core/testing';
 import { describeAdapterBehaviour } from './suites/adapter-behaviour.js';
@@ -10,7 +10,7 @@ import { describeDatabase, serverDatabase } from './support/test-databases.js';
 
 describeDatabase(serverDatabase('mysql', 'PORTCULLIS_TEST_MYSQL_URL'), (database) => {
   describeStorageConformance(`drizzle + ${database.name}`, drizzleConformance(database));
-  describePolicyAdministrationConformance(`drizzle + ${database.name}`, drizzleConformance(database));
+  describeAuthorizationAdministrationConformance(`drizzle + ${database.name}`, drizzleConformance(database));
   describeMembersAndInvitationsConformance(`drizzle + ${database.name}`, drizzleConformance(database));
   describeSchemaParity(database);
   describeAdapterBehaviour(database);

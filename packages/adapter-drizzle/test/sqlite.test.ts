@@ -1,6 +1,6 @@
 import {
+  describeAuthorizationAdministrationConformance,
   describeMembersAndInvitationsConformance,
-  describePolicyAdministrationConformance,
   describeStorageConformance,
 } from '@portcullis/core/testing';
 import { describeAdapterBehaviour } from './suites/adapter-behaviour.js';
@@ -10,7 +10,7 @@ import { describeDatabase, sqliteFileDatabase } from './support/test-databases.j
 
 describeDatabase(sqliteFileDatabase(), (database) => {
   describeStorageConformance(`drizzle + ${database.name}`, drizzleConformance(database));
-  describePolicyAdministrationConformance(`drizzle + ${database.name}`, drizzleConformance(database));
+  describeAuthorizationAdministrationConformance(`drizzle + ${database.name}`, drizzleConformance(database));
   describeMembersAndInvitationsConformance(`drizzle + ${database.name}`, drizzleConformance(database));
   describeSchemaParity(database);
   describeAdapterBehaviour(database);

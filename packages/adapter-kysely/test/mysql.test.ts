@@ -1,8 +1,8 @@
 import { kyselyStorage } from '@portcullis/adapter-kysely';
 import { isAuthError } from '@portcullis/core';
 import {
+  describeAuthorizationAdministrationConformance,
   describeMembersAndInvitationsConformance,
-  describePolicyAdministrationConformance,
   describeStorageConformance,
 } from '@portcullis/core/testing';
 import { Kysely, MysqlDialect } from 'kysely';
@@ -15,7 +15,7 @@ import { describeDatabase, serverDatabase } from './support/test-databases.js';
 
 describeDatabase(serverDatabase('MariaDB/MySQL', 'PORTCULLIS_TEST_MYSQL_URL'), (database) => {
   describeStorageConformance(`kysely + ${database.name}`, kyselyConformance(database));
-  describePolicyAdministrationConformance(`kysely + ${database.name}`, kyselyConformance(database));
+  describeAuthorizationAdministrationConformance(`kysely + ${database.name}`, kyselyConformance(database));
   describeMembersAndInvitationsConformance(`kysely + ${database.name}`, kyselyConformance(database));
   describeAdapterBehaviour(database);
   describeMigrations(database, { concurrentConnections: true });

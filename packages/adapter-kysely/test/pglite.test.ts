@@ -1,6 +1,6 @@
 import {
+  describeAuthorizationAdministrationConformance,
   describeMembersAndInvitationsConformance,
-  describePolicyAdministrationConformance,
   describeStorageConformance,
 } from '@portcullis/core/testing';
 import { describeAdapterBehaviour } from './suites/adapter-behaviour.js';
@@ -10,7 +10,7 @@ import { describeDatabase, pgliteDatabase } from './support/test-databases.js';
 
 describeDatabase(pgliteDatabase(), (database) => {
   describeStorageConformance(`kysely + ${database.name}`, kyselyConformance(database));
-  describePolicyAdministrationConformance(`kysely + ${database.name}`, kyselyConformance(database));
+  describeAuthorizationAdministrationConformance(`kysely + ${database.name}`, kyselyConformance(database));
   describeMembersAndInvitationsConformance(`kysely + ${database.name}`, kyselyConformance(database));
   describeAdapterBehaviour(database);
   // PGlite is one session: Kysely instances sharing it would share its advisory locks too, so

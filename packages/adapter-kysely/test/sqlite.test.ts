@@ -1,6 +1,6 @@
 import {
+  describeAuthorizationAdministrationConformance,
   describeMembersAndInvitationsConformance,
-  describePolicyAdministrationConformance,
   describeStorageConformance,
 } from '@portcullis/core/testing';
 import { describeAdapterBehaviour } from './suites/adapter-behaviour.js';
@@ -10,7 +10,7 @@ import { describeDatabase, sqliteFileDatabase } from './support/test-databases.j
 
 describeDatabase(sqliteFileDatabase(), (database) => {
   describeStorageConformance(`kysely + ${database.name}`, kyselyConformance(database));
-  describePolicyAdministrationConformance(`kysely + ${database.name}`, kyselyConformance(database));
+  describeAuthorizationAdministrationConformance(`kysely + ${database.name}`, kyselyConformance(database));
   describeMembersAndInvitationsConformance(`kysely + ${database.name}`, kyselyConformance(database));
   describeAdapterBehaviour(database);
   // one better-sqlite3 connection per file: concurrent migrations share it (Kysely queues them)

@@ -1,6 +1,10 @@
 import type { AuditChainVerification } from './audit/audit-chain.js';
 import type { AuthorizationFilter } from './authorization/authorization-filter.js';
-import type { AuthorizationResult, AuthorizeInput } from './authorization/authorization-service.js';
+import type {
+  AuthorizationResult,
+  AuthorizeInput,
+  AuthorizeManyInput,
+} from './authorization/authorization-service.js';
 import type { Decision } from './authorization/authorizer.js';
 import type { PermissionCatalogListing } from './authorization/permission-catalog.js';
 import type { PolicyInput } from './authorization/policy-schema.js';
@@ -322,6 +326,16 @@ export interface AuthApi {
    * await auth.api.requirePermission({ userId, tenantId, action: 'invoice.refund', session, ip })
    */
   requirePermission(input: AuthorizeInput): Promise<Decision>;
+  /**
+   * {@link authorize} for many resources at once (a page of documents, say): one decision per
+   * resource, in order, with the membership and the compiled rules looked up once.
+   *
+   * @example
+   * const decisions = await auth.api.authorizeMany({ userId, tenantId, action: 'document.update',
+   *   resources: docs.map((d) => ({ type: 'document', ownerId: d.ownerId })) })
+   * const editable = docs.filter((_, i) => decisions[i]!.allowed)
+   */
+  authorizeMany(input: AuthorizeManyInput): Promise<AuthorizationResult[]>;
   /**
    * Which resources of a type the user may act on, as `all`, `none` or a condition that
    * `toKyselyWhere` / `toDrizzleWhere` turn into a `where`.

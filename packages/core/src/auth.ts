@@ -245,6 +245,7 @@ export function createAuth(options: AuthConfig): Auth {
     deletePolicy: policies.deletePolicy,
     listPermissions: () => config.authorization.permissions.listing(),
     authorize: authorization.authorize,
+    authorizeMany: authorization.authorizeMany,
     requirePermission: async (input) => requireAllowed(await authorization.authorize(input), input.action),
     authorizationFilter: authorization.authorizationFilter,
     verifyAuditChain(scope) {

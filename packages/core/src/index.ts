@@ -8,7 +8,15 @@ export {
 } from './audit/index.js';
 export { type Auth, createAuth, PORTCULLIS_VERSION } from './auth.js';
 export type { AuthApi, CreateUserRequest } from './auth-api.js';
+export type {
+  AuthorizationResult,
+  AuthorizeInput,
+  AuthorizeManyInput,
+} from './authorization/authorization-service.js';
 export {
+  type AuthorizationFilter,
+  type Decision,
+  type DecisionReason,
   findGrantingRole,
   type PermissionCatalogConfig,
   type PermissionCatalogListing,

@@ -1,14 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import {
+  describeAuthorizationAdministrationConformance,
   describeMembersAndInvitationsConformance,
-  describePolicyAdministrationConformance,
   describeStorageConformance,
 } from '../testing/index.js';
 import { aTenant, caught } from '../testing/storage-fixtures.js';
 import { memoryStorage } from './memory-storage.js';
 
 describeStorageConformance('memory', { create: async () => memoryStorage() });
-describePolicyAdministrationConformance('memory', { create: async () => memoryStorage() });
+describeAuthorizationAdministrationConformance('memory', { create: async () => memoryStorage() });
 describeMembersAndInvitationsConformance('memory', { create: async () => memoryStorage() });
 
 describe('memoryStorage', () => {

@@ -1,5 +1,5 @@
+export { describeAuthorizationAdministrationConformance } from './http-administration/authorization.js';
 export { describeMembersAndInvitationsConformance } from './http-administration/members-invitations.js';
-export { describePolicyAdministrationConformance } from './http-administration/policies.js';
 export { describeKeyValueConformance, type KeyValueConformanceOptions } from './key-value-conformance.js';
 export { describeStorageConformance, type StorageConformanceOptions } from './storage-conformance.js';
 export { type TestClock, testClock } from './test-clock.js';

@@ -5,47 +5,9 @@ import { sha256Hex } from '../../crypto/random.js';
 import { silentLogger } from '../../ports/logger.js';
 import type { Storage } from '../../ports/storage.js';
 import type { StorageConformanceOptions } from '../storage-conformance.js';
+import { httpClient, ORIGIN } from './http-client.js';
 
-const ORIGIN = 'http://localhost:3000';
 const PASSWORD = 'correct horse battery staple';
-
-interface Reply {
-  status: number;
-  contentType: string | null;
-  // biome-ignore lint/suspicious/noExplicitAny: bodies are asserted field by field
-  body: any;
-  cookie: string | null;
-}
-
-/** Requests through `auth.handler`, as a browser on ORIGIN sends them. */
-function httpClient(auth: Auth) {
-  return async function call(
-    method: string,
-    path: string,
-    body?: unknown,
-    cookie?: string | null,
-  ): Promise<Reply> {
-    const headers = new Headers({ origin: ORIGIN });
-    if (cookie) headers.set('cookie', cookie);
-    if (body !== undefined) headers.set('content-type', 'application/json');
-    const response = await auth.handler(
-      new Request(`${ORIGIN}/auth${path}`, {
-        method,
-        headers,
-        body: body === undefined ? undefined : JSON.stringify(body),
-      }),
-      { clientIp: '127.0.0.1' },
-    );
-    const text = await response.text();
-    const setCookie = response.headers.getSetCookie().find((c) => c.startsWith(auth.sessionCookieName));
-    return {
-      status: response.status,
-      contentType: response.headers.get('content-type'),
-      body: text ? JSON.parse(text) : null,
-      cookie: setCookie ? setCookie.split(';')[0]! : null,
-    };
-  };
-}
 
 const unique = (label: string) => `${label}-${randomBytes(5).toString('hex')}`;
 const email = (label: string) => `${unique(label)}@example.test`;

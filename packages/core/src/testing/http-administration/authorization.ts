@@ -2,46 +2,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Auth, createAuth } from '../../auth.js';
 import type { Storage } from '../../ports/storage.js';
 import type { StorageConformanceOptions } from '../storage-conformance.js';
-
-const ORIGIN = 'http://localhost:3000';
-
-interface Reply {
-  status: number;
-  // biome-ignore lint/suspicious/noExplicitAny: response bodies are asserted field by field
-  body: any;
-  cookie: string | null;
-}
-
-/** Real `Request`s through `auth.handler`, as a browser on ORIGIN would send them. */
-function browser(auth: Auth) {
-  return async (method: string, path: string, body?: unknown, cookie?: string | null): Promise<Reply> => {
-    const headers = new Headers();
-    if (method !== 'GET') headers.set('origin', ORIGIN);
-    if (cookie) headers.set('cookie', cookie);
-    if (body !== undefined) headers.set('content-type', 'application/json');
-    const response = await auth.handler(
-      new Request(`${ORIGIN}/auth${path}`, {
-        method,
-        headers,
-        ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-      }),
-      { clientIp: '127.0.0.1' },
-    );
-    const text = await response.text();
-    const setCookie = response.headers.getSetCookie().find((c) => c.startsWith(auth.sessionCookieName));
-    return {
-      status: response.status,
-      body: text ? JSON.parse(text) : null,
-      cookie: setCookie ? (setCookie.split(';')[0] ?? null) : null,
-    };
-  };
-}
+import { httpClient, ORIGIN } from './http-client.js';
 
 const random = () => Math.random().toString(36).slice(2, 10);
 
 /**
- * Declares the policy administration suite: the policies routes (`/tenants/:tenantId/policies`)
- * over HTTP through `createAuth()` on the given storage, so the service's transactions (the
+ * Declares the authorization administration suite: the policies and roles routes, member role
+ * changes and decisions (`/authorize`, `auth.api.authorizeMany`) over HTTP through `createAuth()` on the given storage, so the service's transactions (the
  * change, its audit entry, its outbox event and the authorization version bump) and the
  * authorizer's cache invalidation are proven on every database, not only in memory. Takes the
  * same options as {@link describeStorageConformance}; call it with a storage of its own (its own
@@ -49,16 +16,16 @@ const random = () => Math.random().toString(36).slice(2, 10);
  *
  * @example
  * // packages/adapter-kysely/test/postgres.test.ts
- * describePolicyAdministrationConformance(`kysely + ${database.name}`, kyselyConformance(database))
+ * describeAuthorizationAdministrationConformance(`kysely + ${database.name}`, kyselyConformance(database))
  */
-export function describePolicyAdministrationConformance(
+export function describeAuthorizationAdministrationConformance(
   name: string,
   options: StorageConformanceOptions,
 ): void {
-  describe(`policy administration: ${name}`, () => {
+  describe(`authorization administration: ${name}`, () => {
     let storage: Storage | undefined;
     let auth: Auth | undefined;
-    let call: ReturnType<typeof browser>;
+    let call: ReturnType<typeof httpClient>;
 
     beforeAll(async () => {
       storage = await options.create();
@@ -70,7 +37,7 @@ export function describePolicyAdministrationConformance(
         outbox: { autoStart: false },
         logger: { debug() {}, info() {}, warn() {}, error() {} },
       });
-      call = browser(auth);
+      call = httpClient(auth);
     });
     afterAll(async () => {
       await auth?.close();
@@ -171,6 +138,75 @@ export function describePolicyAdministrationConformance(
       expect((await decide()).allowed).toBe(true);
       await call('DELETE', `${base}/${created.body.id}`, undefined, owner.cookie);
       expect((await decide()).allowed).toBe(false);
+    });
+
+    test('a custom role given to a member decides from the next request, and is undeletable while held', async () => {
+      const { owner, member, tenantId } = await tenantWithMember();
+      const memberId = member.body.user.id as string;
+      const decide = async () =>
+        (await call('POST', `/tenants/${tenantId}/authorize`, { action: 'document.publish' }, member.cookie))
+          .body;
+      expect(await decide()).toMatchObject({ allowed: false, reason: { kind: 'no_rule' } });
+      const role = await call(
+        'POST',
+        `/tenants/${tenantId}/roles`,
+        { key: 'publisher', name: 'Publisher', permissions: ['document.publish', 'tenant.read'] },
+        owner.cookie,
+      );
+      expect(role.status).toBe(201);
+      const member_ = `/tenants/${tenantId}/members/${memberId}`;
+      expect((await call('PATCH', member_, { roles: ['viewer', 'publisher'] }, owner.cookie)).status).toBe(
+        200,
+      );
+      expect(await decide()).toMatchObject({ allowed: true, reason: { kind: 'role', key: 'publisher' } });
+      const held = await call(
+        'DELETE',
+        `/tenants/${tenantId}/roles/${role.body.id}`,
+        undefined,
+        owner.cookie,
+      );
+      expect([held.status, held.body.code]).toEqual([409, 'conflict']);
+      expect((await call('PATCH', member_, { roles: ['viewer'] }, owner.cookie)).status).toBe(200);
+      expect((await decide()).allowed).toBe(false);
+      expect(
+        (await call('DELETE', `/tenants/${tenantId}/roles/${role.body.id}`, undefined, owner.cookie)).status,
+      ).toBe(204);
+      const audit = await storage!.audit.list(tenantId, { limit: 4 });
+      expect(audit.map((e) => e.action)).toEqual([
+        'role.deleted',
+        'member.updated',
+        'member.updated',
+        'role.created',
+      ]);
+      expect(await auth!.api.verifyAuditChain({ tenantId })).toMatchObject({ valid: true });
+    });
+
+    test('decides a batch of resources in one call, in order', async () => {
+      const { owner, member, tenantId, base } = await tenantWithMember();
+      await call('POST', base, ownDocuments, owner.cookie);
+      const memberId = member.body.user.id as string;
+      const decisions = await auth!.api.authorizeMany({
+        userId: memberId,
+        tenantId,
+        action: 'document.update',
+        resources: [
+          { type: 'document', ownerId: memberId },
+          { type: 'document', ownerId: 'someone-else' },
+          { type: 'document' },
+        ],
+      });
+      expect(decisions.map((d) => [d.allowed, d.reason.kind])).toEqual([
+        [true, 'policy'],
+        [false, 'no_rule'],
+        [false, 'missing_attribute'],
+      ]);
+      const outsider = await auth!.api.authorizeMany({
+        userId: 'not-a-member',
+        tenantId,
+        action: 'document.update',
+        resources: [{ type: 'document', ownerId: memberId }],
+      });
+      expect(outsider).toEqual([{ allowed: false, reason: { kind: 'not_member' } }]);
     });
 
     test("answers 404 for another tenant's policy and leaves it untouched", async () => {
