@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { roleKeySchema } from '../authorization/role-service.js';
-import { jsonShapeProblem } from '../tenants/tenant-schemas.js';
+import { jsonObjectSchema } from '../json-object-schema.js';
 
 /** A member holds at most this many roles. */
 export const MAX_MEMBER_ROLES = 20;
@@ -17,28 +17,9 @@ export const memberRolesSchema = z
   .max(MAX_MEMBER_ROLES)
   .transform((roles) => [...new Set(roles)]);
 
-// checked on the raw input, before zod copies keys (a copied "__proto__" would set the prototype)
-const attributesSchema = z
-  .unknown()
-  .superRefine((value, ctx) => {
-    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-      ctx.addIssue({ code: 'custom', message: 'must be a JSON object' });
-      return;
-    }
-    const problem = jsonShapeProblem(value);
-    if (problem) {
-      ctx.addIssue({ code: 'custom', message: `attributes have ${problem}` });
-      return;
-    }
-    if (Buffer.byteLength(JSON.stringify(value), 'utf8') > MAX_MEMBER_ATTRIBUTES_BYTES) {
-      ctx.addIssue({
-        code: 'custom',
-        message: `attributes exceed ${MAX_MEMBER_ATTRIBUTES_BYTES} bytes of JSON`,
-      });
-    }
-  })
-  .pipe(z.record(z.string().max(100), z.unknown()))
-  .describe('ABAC attributes of the member (subject.* in policies), replaced as a whole');
+const attributesSchema = jsonObjectSchema('attributes', { maxBytes: MAX_MEMBER_ATTRIBUTES_BYTES }).describe(
+  'ABAC attributes of the member (subject.* in policies), replaced as a whole',
+);
 
 export const updateMemberInputSchema = z
   .object({
