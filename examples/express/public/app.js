@@ -1,6 +1,8 @@
 // The whole client: plain fetch against /auth/*, /api/me and /api/tenants/:id/documents. The session lives in an HttpOnly
-// cookie, so this script never sees a token; fetch sends the cookie (same origin) and an Origin
-// header on every POST/DELETE, which is what Portcullis's CSRF check looks for.
+// cookie, so this script never sees a session token; fetch sends the cookie (same origin) and an
+// Origin header on every POST/PATCH/DELETE, which is what Portcullis's CSRF check looks for.
+// The one secret it handles is an invitation token, read from an invitation link (?token=…).
+// Every decision is the server's: the page shows the problem+json it answers.
 
 const $ = (id) => document.getElementById(id);
 
@@ -81,9 +83,38 @@ async function run(action) {
 
 const when = (iso) => new Date(iso).toLocaleString();
 
-/** The signed-in user's id, and the tenant whose documents are shown (null: none). */
+/** The signed-in user's id, and the tenants whose members and documents are shown (null: none). */
 let myId = null;
+let membersTenant = null;
 let documentsTenant = null;
+
+/**
+ * The token of the invitation link this page was opened with (`invitations.acceptUrl` in
+ * src/app.js points here; Portcullis adds `?token=`), until it is used or dismissed.
+ */
+let invitationToken = new URLSearchParams(location.search).get('token');
+
+/** Shows what can be done with the invitation: accept it when signed in, sign up with it when not. */
+function showInvitation(signedIn) {
+  const pending = invitationToken !== null;
+  $('invitation').hidden = !pending;
+  $('accept-invitation').hidden = !(pending && signedIn);
+  $('invitation-hint').textContent = signedIn
+    ? 'Accept it to join the tenant with the roles it grants. (A tenant with isolated users is joined by signing up with the link instead: log out first.)'
+    : 'Sign up below to join with a new account, or log in and accept it.';
+  $('signup-submit').textContent = pending ? 'Sign up and join' : 'Create account';
+  // the invitation names its tenant; a slug as well could only contradict it
+  $('signup-tenant').hidden = pending;
+}
+
+/** Drops the token from the page and from the address bar (and so from history and bookmarks). */
+function forgetInvitation() {
+  invitationToken = null;
+  const url = new URL(location.href);
+  url.searchParams.delete('token');
+  history.replaceState(null, '', `${url.pathname}${url.search}${url.hash}`);
+  showInvitation(myId !== null);
+}
 
 async function refresh() {
   let me = null;
@@ -96,6 +127,7 @@ async function refresh() {
   $('signed-in').hidden = me === null;
   $('status').textContent = me ? `Signed in as ${me.user.email}` : 'Signed out';
   myId = me?.user.id ?? null;
+  showInvitation(me !== null);
   if (!me) {
     closeTenantPanels();
     return;
@@ -148,23 +180,149 @@ async function loadTenants() {
             `${tenant.name} (${tenant.slug})`,
             button('Members', () => showMembers(tenant)),
             button('Documents', () => showDocuments(tenant)),
+            button('Leave', () => leaveTenant(tenant)),
           ),
         )),
   );
 }
 
+const tenantPath = (tenant, rest) => `/auth/tenants/${encodeURIComponent(tenant.id)}/${rest}`;
+
+/** Leaving needs no permission, but the last owner cannot leave (409 `last_owner`). */
+async function leaveTenant(tenant) {
+  if (!confirm(`Leave ${tenant.name}? You will need a new invitation to come back.`)) return;
+  await call('DELETE', tenantPath(tenant, `members/${encodeURIComponent(myId)}`));
+  if (membersTenant?.id === tenant.id) $('members-panel').hidden = true;
+  if (documentsTenant?.id === tenant.id) $('documents-panel').hidden = true;
+  // a user of the tenant's own (isolated) pool has just ended their session too: refresh shows it
+  await refresh();
+}
+
+/** Opens the administration of a tenant: members, invitations, policies. */
 async function showMembers(tenant) {
-  const { items } = await call('GET', `/auth/tenants/${encodeURIComponent(tenant.id)}/members`);
+  membersTenant = tenant;
   $('members-title').textContent = `Members of ${tenant.name}`;
-  $('members').replaceChildren(
-    ...items.map((member) => item(`${member.user.email} — ${member.roles.join(', ')}`)),
+  $('invite-form').reset();
+  $('invitation-created').hidden = true;
+  const { items: roles } = await call('GET', tenantPath(tenant, 'roles'));
+  $('invite-roles').replaceChildren(
+    ...roles.map((role) =>
+      Object.assign(element('option', `${role.key} — ${role.name}`), { value: role.key }),
+    ),
   );
+  await loadMembers(roles);
   $('members-panel').hidden = false;
+  await Promise.all([loadInvitations(), loadPolicies()]);
+}
+
+async function loadMembers(roles) {
+  const tenant = membersTenant;
+  const { items } = await call('GET', tenantPath(tenant, 'members?limit=200'));
+  $('members').replaceChildren(...items.map((member) => memberItem(tenant, member, roles)));
+}
+
+/** A member with their roles as checkboxes, Save roles and Remove (what the server allows decides). */
+function memberItem(tenant, member, roles) {
+  const path = tenantPath(tenant, `members/${encodeURIComponent(member.user.id)}`);
+  const you = member.user.id === myId;
+  const choices = element('span');
+  choices.className = 'role-choices';
+  for (const role of roles) {
+    const box = Object.assign(element('input'), {
+      type: 'checkbox',
+      value: role.key,
+      checked: member.roles.includes(role.key),
+    });
+    const label = element('label');
+    label.append(box, role.key);
+    choices.append(label);
+  }
+  const save = button('Save roles', async () => {
+    const picked = [...choices.querySelectorAll('input:checked')].map((box) => box.value);
+    await call('PATCH', path, { roles: picked });
+    await loadMembers(roles);
+  });
+  const li = item(`${member.user.email}${you ? ' (you)' : ''} — ${member.roles.join(', ')}`, choices, save);
+  if (!you) {
+    li.append(
+      button('Remove', async () => {
+        if (!confirm(`Remove ${member.user.email} from ${tenant.name}?`)) return;
+        await call('DELETE', path);
+        await loadMembers(roles);
+      }),
+    );
+  }
+  return li;
+}
+
+/**
+ * The tenant's invitations, pending ones with Revoke. Listing them needs `invitation.manage`: a
+ * member without it sees a note instead of the form.
+ */
+async function loadInvitations() {
+  const tenant = membersTenant;
+  let items;
+  try {
+    ({ items } = await call('GET', tenantPath(tenant, 'invitations?limit=200')));
+  } catch (problem) {
+    if (problem?.code !== 'forbidden') throw problem;
+    $('invitations-section').hidden = true;
+    $('invitations-denied').hidden = false;
+    return;
+  }
+  $('invitations-section').hidden = false;
+  $('invitations-denied').hidden = true;
+  const now = Date.now();
+  $('invitations').replaceChildren(
+    ...(items.length === 0
+      ? [item('No invitations yet.')]
+      : items.map((invitation) => {
+          const expired = new Date(invitation.expiresAt).getTime() <= now;
+          const state = invitation.status === 'pending' && expired ? 'expired' : invitation.status;
+          const li = item(
+            `${invitation.email ?? 'open link'} — ${invitation.roles.join(', ')} · used ${invitation.uses} of ${invitation.maxUses} · ${state} · expires ${when(invitation.expiresAt)}`,
+          );
+          if (state === 'pending') {
+            li.append(
+              button('Revoke', async () => {
+                await call('DELETE', tenantPath(tenant, `invitations/${encodeURIComponent(invitation.id)}`));
+                await loadInvitations();
+              }),
+            );
+          }
+          return li;
+        })),
+  );
+}
+
+/** The tenant's stored policies, read only (listing them needs `policy.manage`). */
+async function loadPolicies() {
+  let items;
+  try {
+    ({ items } = await call('GET', tenantPath(membersTenant, 'policies')));
+  } catch (problem) {
+    if (problem?.code !== 'forbidden') throw problem;
+    $('policies').replaceChildren(item('Listing them needs policy.manage (owners and admins).'));
+    return;
+  }
+  $('policies').replaceChildren(
+    ...(items.length === 0
+      ? [item('None: only the two above apply here.')]
+      : items.map((policy) => {
+          const li = item(
+            `${policy.effect} ${policy.actions.join(', ')} on ${policy.resource}${policy.description ? ` — ${policy.description}` : ''}`,
+          );
+          if (policy.condition !== undefined)
+            li.append(element('pre', JSON.stringify(policy.condition, null, 2)));
+          return li;
+        })),
+  );
 }
 
 function closeTenantPanels() {
   $('members-panel').hidden = true;
   $('documents-panel').hidden = true;
+  membersTenant = null;
   documentsTenant = null;
 }
 
@@ -264,8 +422,15 @@ function onSubmit(id, action) {
 }
 
 onSubmit('signup-form', async (form) => {
-  await call('POST', '/auth/signup', fields(form));
+  const input = fields(form);
+  if (invitationToken !== null) {
+    // the account is created and the invitation accepted in one step, or neither
+    delete input.tenant;
+    input.invitationToken = invitationToken;
+  }
+  await call('POST', '/auth/signup', input);
   form.reset();
+  if (invitationToken !== null) forgetInvitation();
   await refresh();
 });
 
@@ -281,11 +446,37 @@ onSubmit('document-form', async (form) => {
   await loadDocuments();
 });
 
+onSubmit('invite-form', async (form) => {
+  const input = fields(form);
+  input.roles = [...$('invite-roles').selectedOptions].map((option) => option.value);
+  // an email invitation is used once: with another maxUses the server answers 400 and says why
+  if (input.maxUses !== undefined) input.maxUses = Number(input.maxUses);
+  const created = await call('POST', tenantPath(membersTenant, 'invitations'), input);
+  // the same link Portcullis mails (invitations.acceptUrl + ?token=); the token is not shown again
+  const link = new URL('/', location.origin);
+  link.searchParams.set('token', created.token);
+  $('invitation-link').value = link.href;
+  $('invitation-created').hidden = false;
+  form.reset();
+  await loadInvitations();
+});
+
 onSubmit('tenant-form', async (form) => {
   await call('POST', '/auth/tenants', fields(form));
   form.reset();
   await loadTenants();
 });
+
+$('accept-invitation').addEventListener('click', () =>
+  run(async () => {
+    const membership = await call('POST', '/auth/invitations/accept', { token: invitationToken });
+    forgetInvitation();
+    await loadTenants();
+    $('status').textContent = `Joined a tenant as ${membership.roles.join(', ')}: open it below`;
+  }),
+);
+
+$('dismiss-invitation').addEventListener('click', forgetInvitation);
 
 $('logout').addEventListener('click', () =>
   run(async () => {

@@ -17,6 +17,9 @@ const builtInAdmin = DEFAULT_ROLES.find((role) => role.key === 'admin');
 
 /**
  * Provisioned into every new tenant (`tenants.defaultRoles`), replacing Portcullis's defaults.
+ * Members get theirs from the invitation they accept, and an owner or admin changes them on the
+ * page; a sign-up into an isolated-pool tenant by its slug alone gets `viewer` (Portcullis's
+ * default `tenants.isolatedSignupRole`).
  *
  * @type {import('@portcullis/core').AuthConfig['tenants']['defaultRoles']}
  */

@@ -33,8 +33,9 @@ const publicDir = join(exampleDir, 'public');
 
 /**
  * Starts the example: migrates the database (Portcullis's tables, then the app's documents
- * table), creates the auth instance, serves the auth routes under /auth, a protected GET /api/me,
- * the documents of a tenant under /api/tenants/:tenantId/documents and the page in public/.
+ * table), creates the auth instance, serves the auth routes under /auth (members, invitations,
+ * roles and policies included), a protected GET /api/me, the documents of a tenant under
+ * /api/tenants/:tenantId/documents and the page in public/ (which accepts invitation links).
  *
  * @param {StartOptions} [options]
  * @returns {Promise<{ url: string, auth: import('@portcullis/core').Auth, close: () => Promise<void> }>}
@@ -58,19 +59,20 @@ export async function startServer(options = {}) {
     const documentsTable = documentsTableName(options.tablePrefix);
     await ensureDocumentsTable(db, documentsTable);
     const port = await listen(server, options.port ?? 3000, options.host);
+    const baseURL = options.baseURL ?? `http://localhost:${port}`;
     auth = createAuth({
       storage: kyselyStorage(db, { tablePrefix: options.tablePrefix }),
       secret,
-      baseURL: options.baseURL ?? `http://localhost:${port}`,
+      baseURL,
       keyValue,
       trustProxy: options.trustProxy ?? false,
       logger: options.logger,
-      tenants: {
-        defaultRoles: TENANT_ROLES,
-        // lets people who sign up into an isolated-pool tenant on the page write documents; as
-        // anyone who knows the slug can sign up, a real app would invite members instead
-        isolatedSignupRole: 'member',
-      },
+      // members join by invitation; whoever signs up into an isolated-pool tenant with its slug
+      // alone gets Portcullis's default `tenants.isolatedSignupRole`, `viewer` (read only)
+      tenants: { defaultRoles: TENANT_ROLES },
+      // invitation links (the page shows them; a mailer would send them) open the page with
+      // ?token=…, which offers to accept the invitation or to sign up with it
+      invitations: { acceptUrl: new URL('/', baseURL).href },
       authorization: { policies: DOCUMENT_POLICIES },
     });
     server.on('request', createApp(auth, documentStore(db, documentsTable)));

@@ -72,6 +72,9 @@ describe.each(targets)('the Express example on $name', (target) => {
       databaseUrl: target.databaseUrl(),
       tablePrefix: target.tablePrefix,
       secret: randomBytes(32).toString('base64url'),
+      // the client address comes from X-Forwarded-For, so that each person here can sign up from
+      // an address of their own: one address may sign up only 10 times in 10 minutes
+      trustProxy: true,
     });
     base = server.url;
     cookieName = server.auth.sessionCookieName;
@@ -82,16 +85,28 @@ describe.each(targets)('the Express example on $name', (target) => {
     await target.cleanup();
   });
 
+  /** A client address no other request to this server uses (fewer than 254 sign-ups per server). */
+  let addresses = 0;
+  const newAddress = () => `198.51.100.${++addresses}`;
+  const sharedAddress = '192.0.2.1';
+
   /**
-   * One request, as a same-origin browser page would send it unless told otherwise. Every
-   * response, success or problem, must carry a request id and forbid caching.
+   * One request, as a same-origin browser page would send it unless told otherwise (from
+   * `sharedAddress` unless `ip` says otherwise). Every response, success or problem, must carry a
+   * request id and forbid caching.
    */
   async function send(
     method: string,
     path: string,
-    options: { body?: unknown; raw?: string; cookie?: string; headers?: Record<string, string> } = {},
+    options: {
+      body?: unknown;
+      raw?: string;
+      cookie?: string;
+      ip?: string;
+      headers?: Record<string, string>;
+    } = {},
   ): Promise<Sent> {
-    const headers: Record<string, string> = { origin: base };
+    const headers: Record<string, string> = { origin: base, 'x-forwarded-for': options.ip ?? sharedAddress };
     if (options.body !== undefined || options.raw !== undefined) headers['content-type'] = 'application/json';
     if (options.cookie) headers.cookie = options.cookie;
     const response = await fetch(base + path, {
@@ -121,7 +136,10 @@ describe.each(targets)('the Express example on $name', (target) => {
   }
 
   async function signUp(email: string): Promise<string> {
-    const sent = await send('POST', '/auth/signup', { body: { email, password: PASSWORD } });
+    const sent = await send('POST', '/auth/signup', {
+      body: { email, password: PASSWORD },
+      ip: newAddress(),
+    });
     expect(sent.status).toBe(201);
     return sessionCookie(sent);
   }
@@ -268,8 +286,8 @@ describe.each(targets)('the Express example on $name', (target) => {
   });
 
   describe('documents', () => {
-    // Alice owns an isolated-pool tenant; Bob and Carol join it by signing up with its slug, which
-    // the example gives the `member` role; Olivia is signed in but no member of it.
+    // Alice owns an isolated-pool tenant; Bob and Carol join it by signing up with her open
+    // invitation link for the `member` role; Olivia is signed in but no member of it.
     let tenantId: string;
     let slug: string;
     const alice = { id: '', cookie: '' };
@@ -277,9 +295,10 @@ describe.each(targets)('the Express example on $name', (target) => {
     const carol = { id: '', cookie: '' };
     const olivia = { id: '', cookie: '' };
 
-    async function join(who: { id: string; cookie: string }, name: string, tenant?: string) {
+    async function join(who: { id: string; cookie: string }, name: string, invitationToken?: string) {
       const sent = await send('POST', '/auth/signup', {
-        body: { email: email(name), password: PASSWORD, tenant },
+        body: { email: email(name), password: PASSWORD, invitationToken },
+        ip: newAddress(),
       });
       expect(sent.status).toBe(201);
       who.id = sent.body!.user.id;
@@ -312,8 +331,13 @@ describe.each(targets)('the Express example on $name', (target) => {
       });
       expect(created.status).toBe(201);
       tenantId = created.body!.id;
-      await join(bob, 'bob', slug);
-      await join(carol, 'carol', slug);
+      const invitation = await send('POST', `/auth/tenants/${tenantId}/invitations`, {
+        cookie: alice.cookie,
+        body: { roles: ['member'], maxUses: 2 },
+      });
+      expect(invitation.status).toBe(201);
+      await join(bob, 'bob', invitation.body!.token);
+      await join(carol, 'carol', invitation.body!.token);
       await join(olivia, 'olivia');
     });
 
@@ -333,6 +357,37 @@ describe.each(targets)('the Express example on $name', (target) => {
         members.body!.items.map((m: { user: { id: string }; roles: string[] }) => [m.user.id, m.roles]),
       );
       expect(roleOf[bob.id]).toEqual(['member']);
+    });
+
+    it('makes whoever signs up with the slug alone a viewer: reads, cannot write', async () => {
+      const sent = await send('POST', '/auth/signup', {
+        body: { email: email('dave'), password: PASSWORD, tenant: slug },
+      });
+      expect(sent.status).toBe(201);
+      const dave = { id: sent.body!.user.id as string, cookie: sessionCookie(sent) };
+      const members = await send('GET', `/auth/tenants/${tenantId}/members`, { cookie: alice.cookie });
+      expect(members.body!.items.find((m: { user: { id: string } }) => m.user.id === dave.id).roles).toEqual([
+        'viewer',
+      ]);
+
+      expect((await send('GET', documentsPath(), { cookie: dave.cookie })).status).toBe(200);
+      const denied = await send('POST', documentsPath(), { cookie: dave.cookie, body: { title: 'Hi' } });
+      expect(denied.status).toBe(403);
+      expect(denied.body!.reason).toEqual({ kind: 'no_rule' });
+    });
+
+    it('sends a signed-in account of the shared pool to sign up when invited into this isolated tenant', async () => {
+      const invitation = await send('POST', `/auth/tenants/${tenantId}/invitations`, {
+        cookie: alice.cookie,
+        body: { roles: ['member'] },
+      });
+      const accepted = await send('POST', '/auth/invitations/accept', {
+        cookie: olivia.cookie,
+        body: { token: invitation.body!.token },
+      });
+      expect(accepted.status).toBe(409);
+      expect(accepted.body!.code).toBe('invitation_requires_signup');
+      expect((await send('GET', documentsPath(), { cookie: olivia.cookie })).status).toBe(404);
     });
 
     it('lets a member write and edit their own document but not edit or delete the owner’s', async () => {
@@ -492,6 +547,225 @@ describe.each(targets)('the Express example on $name', (target) => {
       expect(blank.body!.issues).toEqual([{ path: 'title', message: 'must be a non-empty string' }]);
 
       expect(await titlesFor(bob)).toEqual([...before, 'Valid'].sort());
+    });
+  });
+
+  describe('tenant administration: invitations and members', () => {
+    // Owen owns a shared-pool tenant: nobody joins it but by his invitations.
+    interface Account {
+      id: string;
+      email: string;
+      cookie: string;
+    }
+    let tenantId: string;
+    let owen: Account;
+
+    const tenantPath = (rest: string) => `/auth/tenants/${tenantId}/${rest}`;
+    const documentsPath = () => `/api/tenants/${tenantId}/documents`;
+
+    async function signUpAs(name: string, invitationToken?: string): Promise<Account> {
+      const address = email(name);
+      const sent = await send('POST', '/auth/signup', {
+        body: { email: address, password: PASSWORD, invitationToken },
+        ip: newAddress(),
+      });
+      expect(sent.status).toBe(201);
+      return { id: sent.body!.user.id, email: address, cookie: sessionCookie(sent) };
+    }
+
+    /** Creates an invitation as `by` (Owen unless told) and returns its one-time token. */
+    async function invite(body: { roles: string[]; email?: string; maxUses?: number }, by = owen) {
+      const sent = await send('POST', tenantPath('invitations'), { cookie: by.cookie, body });
+      expect(sent.status).toBe(201);
+      expect(sent.body!.token).toEqual(expect.any(String));
+      return sent.body!.token as string;
+    }
+
+    async function rolesOf(who: Account): Promise<string[] | undefined> {
+      const members = await send('GET', tenantPath('members'), { cookie: owen.cookie });
+      expect(members.status).toBe(200);
+      return members.body!.items.find((m: { user: { id: string } }) => m.user.id === who.id)?.roles;
+    }
+
+    async function createDocument(who: Account) {
+      return send('POST', documentsPath(), { cookie: who.cookie, body: { title: `by ${who.email}` } });
+    }
+
+    beforeAll(async () => {
+      owen = await signUpAs('owen');
+      const created = await send('POST', '/auth/tenants', {
+        cookie: owen.cookie,
+        body: { slug: `team-${randomBytes(3).toString('hex')}`, name: 'Team' },
+      });
+      expect(created.status).toBe(201);
+      tenantId = created.body!.id;
+    });
+
+    it('lets the owner invite a member who accepts while signed in and can then write documents', async () => {
+      const bob = await signUpAs('bob');
+      expect((await createDocument(bob)).status).toBe(404);
+      const token = await invite({ roles: ['member'] });
+
+      const accepted = await send('POST', '/auth/invitations/accept', {
+        cookie: bob.cookie,
+        body: { token },
+      });
+      expect(accepted.status).toBe(201);
+      expect(accepted.body).toMatchObject({ tenantId, userId: bob.id, roles: ['member'] });
+
+      expect((await createDocument(bob)).status).toBe(201);
+      const invitations = await send('GET', tenantPath('invitations'), { cookie: owen.cookie });
+      expect(invitations.body!.items[0]).toMatchObject({ uses: 1, maxUses: 1, status: 'exhausted' });
+      expect(JSON.stringify(invitations.body)).not.toContain(token);
+    });
+
+    it('lets two people sign up with an open link of maxUses 2 and refuses the third, creating no account', async () => {
+      const token = await invite({ roles: ['viewer'], maxUses: 2 });
+      const first = await signUpAs('first', token);
+      const second = await signUpAs('second', token);
+      expect(await rolesOf(first)).toEqual(['viewer']);
+      expect(await rolesOf(second)).toEqual(['viewer']);
+
+      const late = email('third');
+      const third = await send('POST', '/auth/signup', {
+        body: { email: late, password: PASSWORD, invitationToken: token },
+      });
+      expect(third.status).toBe(410);
+      expect(third.body!.code).toBe('invitation_used_up');
+      const login = await send('POST', '/auth/login', { body: { email: late, password: PASSWORD } });
+      expect(login.status).toBe(401);
+      expect(login.body!.code).toBe('invalid_credentials');
+    });
+
+    it('takes document.create away on the very next request when the owner makes a member a viewer', async () => {
+      const carol = await signUpAs('carol', await invite({ roles: ['member'] }));
+      expect((await createDocument(carol)).status).toBe(201);
+
+      const changed = await send('PATCH', tenantPath(`members/${carol.id}`), {
+        cookie: owen.cookie,
+        body: { roles: ['viewer'] },
+      });
+      expect(changed.status).toBe(200);
+      expect(changed.body!.roles).toEqual(['viewer']);
+
+      const denied = await createDocument(carol);
+      expect(denied.status).toBe(403);
+      expect(denied.body!.code).toBe('forbidden');
+      expect((await send('GET', documentsPath(), { cookie: carol.cookie })).status).toBe(200);
+    });
+
+    it('answers a removed member 404 on the next request', async () => {
+      const dan = await signUpAs('dan', await invite({ roles: ['member'] }));
+      expect((await send('GET', documentsPath(), { cookie: dan.cookie })).status).toBe(200);
+
+      expect((await send('DELETE', tenantPath(`members/${dan.id}`), { cookie: owen.cookie })).status).toBe(
+        204,
+      );
+
+      const gone = await send('GET', documentsPath(), { cookie: dan.cookie });
+      expect(gone.status).toBe(404);
+      expect(gone.body!.code).toBe('not_found');
+      expect((await createDocument(dan)).status).toBe(404);
+      expect((await send('GET', '/auth/tenants', { cookie: dan.cookie })).body!.items).toEqual([]);
+      expect(await rolesOf(dan)).toBeUndefined();
+    });
+
+    it('keeps a last owner: who cannot leave or step down until another member is an owner', async () => {
+      const left = await send('DELETE', tenantPath(`members/${owen.id}`), { cookie: owen.cookie });
+      expect(left.status).toBe(409);
+      expect(left.body!.code).toBe('last_owner');
+      const demoted = await send('PATCH', tenantPath(`members/${owen.id}`), {
+        cookie: owen.cookie,
+        body: { roles: ['admin'] },
+      });
+      expect(demoted.status).toBe(409);
+      expect(demoted.body!.code).toBe('last_owner');
+      expect(await rolesOf(owen)).toEqual(['owner']);
+
+      // a member leaves without any permission
+      const erin = await signUpAs('erin', await invite({ roles: ['viewer'] }));
+      expect((await send('DELETE', tenantPath(`members/${erin.id}`), { cookie: erin.cookie })).status).toBe(
+        204,
+      );
+      expect(await rolesOf(erin)).toBeUndefined();
+    });
+
+    it('lets an admin invite and change members only within what the admin holds', async () => {
+      const adam = await signUpAs('adam', await invite({ roles: ['admin'] }));
+      const mia = await signUpAs('mia', await invite({ roles: ['member'] }, adam));
+      expect(await rolesOf(mia)).toEqual(['member']);
+
+      const ownerInvitation = await send('POST', tenantPath('invitations'), {
+        cookie: adam.cookie,
+        body: { roles: ['owner'] },
+      });
+      expect(ownerInvitation.status).toBe(403);
+      expect(ownerInvitation.body!.code).toBe('forbidden');
+      expect(ownerInvitation.body!.detail).toContain('cannot grant permissions you do not hold');
+      const promoted = await send('PATCH', tenantPath(`members/${mia.id}`), {
+        cookie: adam.cookie,
+        body: { roles: ['owner'] },
+      });
+      expect(promoted.status).toBe(403);
+      expect(await rolesOf(mia)).toEqual(['member']);
+
+      // a member holds no invitation.manage at all
+      const byMember = await send('POST', tenantPath('invitations'), {
+        cookie: mia.cookie,
+        body: { roles: ['viewer'] },
+      });
+      expect(byMember.status).toBe(403);
+      expect((await send('GET', tenantPath('invitations'), { cookie: mia.cookie })).status).toBe(403);
+    });
+
+    it('revokes a pending invitation so that its link no longer works', async () => {
+      const created = await send('POST', tenantPath('invitations'), {
+        cookie: owen.cookie,
+        body: { roles: ['member'], email: email('nina') },
+      });
+      expect(created.status).toBe(201);
+      expect(
+        (await send('DELETE', tenantPath(`invitations/${created.body!.id}`), { cookie: owen.cookie })).status,
+      ).toBe(204);
+
+      const listed = await send('GET', tenantPath('invitations'), { cookie: owen.cookie });
+      expect(listed.body!.items.find((i: { id: string }) => i.id === created.body!.id).status).toBe(
+        'revoked',
+      );
+      const signUp = await send('POST', '/auth/signup', {
+        body: { email: created.body!.email, password: PASSWORD, invitationToken: created.body!.token },
+      });
+      expect(signUp.status).toBe(410);
+      expect(signUp.body!.code).toBe('invitation_revoked');
+      expect(
+        (await send('DELETE', tenantPath(`invitations/${created.body!.id}`), { cookie: owen.cookie })).status,
+      ).toBe(404);
+    });
+
+    it('answers bad invitation input with 400 and an unknown role with 422', async () => {
+      const emailWithUses = await send('POST', tenantPath('invitations'), {
+        cookie: owen.cookie,
+        body: { roles: ['member'], email: email('ivy'), maxUses: 3 },
+      });
+      expect(emailWithUses.status).toBe(400);
+      expect(emailWithUses.body!.code).toBe('invalid_request');
+      const noRoles = await send('POST', tenantPath('invitations'), {
+        cookie: owen.cookie,
+        body: { roles: [] },
+      });
+      expect(noRoles.status).toBe(400);
+      const unknownRole = await send('POST', tenantPath('invitations'), {
+        cookie: owen.cookie,
+        body: { roles: ['superuser'] },
+      });
+      expect(unknownRole.status).toBe(422);
+      expect(unknownRole.body!.code).toBe('unknown_role');
+      const badToken = await send('POST', '/auth/invitations/accept', {
+        cookie: owen.cookie,
+        body: { token: 'not-a-token' },
+      });
+      expect(badToken.status).toBe(400);
+      expect(badToken.body!.code).toBe('invitation_invalid');
     });
   });
 });
