@@ -93,6 +93,13 @@ let documentsTenant = null;
  * src/app.js points here; Portcullis adds `?token=`), until it is used or dismissed.
  */
 let invitationToken = new URLSearchParams(location.search).get('token');
+// off the address bar at once: it would otherwise ride in the Referer of every request this page
+// makes, and stay in history (the page keeps it in memory until it is used or dismissed)
+if (invitationToken !== null) {
+  const url = new URL(location.href);
+  url.searchParams.delete('token');
+  history.replaceState(null, '', `${url.pathname}${url.search}${url.hash}`);
+}
 
 /** Shows what can be done with the invitation: accept it when signed in, sign up with it when not. */
 function showInvitation(signedIn) {
@@ -107,12 +114,9 @@ function showInvitation(signedIn) {
   $('signup-tenant').hidden = pending;
 }
 
-/** Drops the token from the page and from the address bar (and so from history and bookmarks). */
+/** Drops the token from the page once it is used or dismissed. */
 function forgetInvitation() {
   invitationToken = null;
-  const url = new URL(location.href);
-  url.searchParams.delete('token');
-  history.replaceState(null, '', `${url.pathname}${url.search}${url.hash}`);
   showInvitation(myId !== null);
 }
 

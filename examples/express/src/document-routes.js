@@ -52,15 +52,20 @@ export function documentRoutes(auth, documents) {
   };
 
   /** What the user may still do with each document, for the page's buttons. */
-  const withAbilities = async (req, document) => {
+  /** What the user may still do with each document, for the page's buttons: batch decisions. */
+  const withAbilities = async (req, list) => {
     const asker = askerOf(auth, req);
-    const resource = asResource(document);
+    const resources = list.map(asResource);
     // in-memory decisions once the tenant's rules and the membership are cached
     const [update, remove] = await Promise.all([
-      auth.api.authorize({ ...asker, action: 'document.update', resource }),
-      auth.api.authorize({ ...asker, action: 'document.delete', resource }),
+      auth.api.authorizeMany({ ...asker, action: 'document.update', resources }),
+      auth.api.authorizeMany({ ...asker, action: 'document.delete', resources }),
     ]);
-    return { ...document, canUpdate: update.allowed, canDelete: remove.allowed };
+    return list.map((document, i) => ({
+      ...document,
+      canUpdate: update[i].allowed,
+      canDelete: remove[i].allowed,
+    }));
   };
 
   router.get('/', async (req, res) => {
@@ -70,7 +75,7 @@ export function documentRoutes(auth, documents) {
     const filter = await readFilter(req);
     const found = await documents.listReadable(tenantId, filter);
     res.json({
-      items: await Promise.all(found.map((document) => withAbilities(req, document))),
+      items: await withAbilities(req, found),
       // shown on the page to make the rule visible; an app would not send it
       filter,
     });
@@ -93,7 +98,7 @@ export function documentRoutes(auth, documents) {
         updatedAt: now,
       };
       await documents.create(document);
-      res.status(201).json(await withAbilities(req, document));
+      res.status(201).json((await withAbilities(req, [document]))[0]);
     },
   );
 
@@ -107,7 +112,7 @@ export function documentRoutes(auth, documents) {
         updatedAt: new Date().toISOString(),
       });
       if (!updated) throw new AuthError('not_found'); // deleted meanwhile
-      res.json(await withAbilities(req, updated));
+      res.json((await withAbilities(req, [updated]))[0]);
     },
   );
 
