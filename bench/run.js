@@ -13,6 +13,7 @@ import { createCachedPortcullis, loggedProblems, setUpPortcullis } from './lib/p
 import { openRedis } from './lib/redis.js';
 import { formatCaseLine, formatCostLine, formatRevocationLine, printSummary } from './lib/report.js';
 import { benchAuthorization } from './suites/authorization.js';
+import { benchCachedAuthorizeCall } from './suites/authorization-api.js';
 import { benchPasswordSignIn } from './suites/password-sign-in.js';
 import { benchCachedValidationCost, benchRevocation } from './suites/redis-cache.js';
 import { benchSessionValidation } from './suites/session-validation.js';
@@ -60,6 +61,15 @@ const AUTHORIZATION_SETTINGS = {
     casbinMinCalls: QUICK ? 2 : 5,
   },
 };
+// `auth.api.authorize` end to end, cached, one awaited call at a time (`run.js authorize-api`)
+const API_AUTHORIZE_SETTINGS = {
+  tenants: 100,
+  membersPerTenant: 20,
+  calls: QUICK ? 20_000 : 200_000,
+  warmupCalls: 20_000,
+};
+const formatApiAuthorizeLine = (r) =>
+  `  ${r.name}: ${Math.round(r.opsPerSecond).toLocaleString('en-US')} ops/s, p50 ${r.p50Us.toFixed(2)} µs, p99 ${r.p99Us.toFixed(2)} µs`;
 const describe = (s) => `${s.warmupMs / 1000} s warm-up + ${s.rounds} × ${s.roundMs / 1000} s`;
 
 const packageVersion = (name) =>
@@ -70,6 +80,11 @@ const onResult = (row) => console.log(formatCaseLine(row));
 async function main() {
   if (process.argv[2] === 'authorization') return mainAuthorization();
   if (process.argv[2] === 'sign-in') return mainSignIn();
+  if (process.argv[2] === 'authorize-api') {
+    const r = await benchCachedAuthorizeCall(API_AUTHORIZE_SETTINGS, SECRET);
+    console.log(formatApiAuthorizeLine(r));
+    return;
+  }
   const startedAt = Date.now();
   const cpus = os.cpus();
   const machine = {
@@ -142,6 +157,9 @@ async function mainAuthorization() {
   );
   if (!globalThis.gc) console.log('  note      run with --expose-gc to collect garbage between rounds');
   const results = await benchAuthorization(s, (line) => console.log(line));
+  console.log('\nthe whole API path, cached (informational):');
+  results.api = await benchCachedAuthorizeCall(API_AUTHORIZE_SETTINGS, SECRET);
+  console.log(formatApiAuthorizeLine(results.api));
   printAuthorizationSummary(results, { seconds: (Date.now() - startedAt) / 1000 });
   if (authorizationFailed(results)) process.exitCode = 1;
 }

@@ -44,6 +44,11 @@ export interface AuthorizationCache {
     readVersions: () => Promise<AuthorizationVersions>,
     build: () => Promise<Authorizer>,
   ): Promise<Authorizer>;
+  /**
+   * The membership and authorizer when both are cached and fresh, without a promise: the hot
+   * path of a decision. `undefined` when either must be read (then use the async methods).
+   */
+  fresh(tenantId: string, userId: string): { membership: Membership; authorizer: Authorizer } | undefined;
   /** After a committed change: evict here and tell the other instances. */
   changed(changes: readonly AuthorizationChange[]): void;
   start(): Promise<void>;
@@ -97,6 +102,19 @@ export function createAuthorizationCache(
   }
 
   return {
+    fresh(tenantId, userId) {
+      const member = memberships.get(membershipKey(tenantId, userId));
+      const compiled = authorizers.get(tenantId);
+      if (!member || !compiled) return undefined;
+      const at = now();
+      if (
+        at - member.checkedAt >= options.revalidateAfterMs ||
+        at - compiled.checkedAt >= options.revalidateAfterMs
+      )
+        return undefined;
+      return { membership: member.value, authorizer: compiled.value };
+    },
+
     async membership(tenantId, userId, load) {
       const key = membershipKey(tenantId, userId);
       const hit = memberships.get(key);

@@ -110,18 +110,32 @@ export function createAuthorizationService(
     );
   }
 
-  async function subjectAndAuthorizer(userId: string, tenantId: string) {
+  const subjectOf = (membership: Membership): AuthorizationSubject => ({
+    id: membership.userId,
+    tenantId: membership.tenantId,
+    roles: membership.roles,
+    attributes: membership.attributes,
+  });
+
+  interface Found {
+    membership: Membership;
+    subject: AuthorizationSubject;
+    authorizer: Authorizer;
+  }
+
+  function subjectAndAuthorizer(userId: string, tenantId: string): Found | Promise<Found | null> {
+    // the hot path: both cached and fresh, decided without waiting on anything
+    const hit = cache.fresh(tenantId, userId);
+    if (hit) return { ...hit, subject: subjectOf(hit.membership) };
+    return loadSubjectAndAuthorizer(userId, tenantId);
+  }
+
+  async function loadSubjectAndAuthorizer(userId: string, tenantId: string): Promise<Found | null> {
     const membership = await cache.membership(tenantId, userId, () =>
       storage.memberships.find(tenantId, userId),
     );
     if (!membership) return null;
-    const subject: AuthorizationSubject = {
-      id: userId,
-      tenantId,
-      roles: membership.roles,
-      attributes: membership.attributes,
-    };
-    return { membership, subject, authorizer: await authorizerFor(tenantId) };
+    return { membership, subject: subjectOf(membership), authorizer: await authorizerFor(tenantId) };
   }
 
   function assertKnownAction(action: string) {
@@ -135,13 +149,23 @@ export function createAuthorizationService(
   }
 
   /** Facts the server knows; they override anything the caller put under the same names. */
+  // the clock's facts change at most once a millisecond; decisions come far more often
+  let clockFacts = { ms: Number.NaN, time: '', utcHour: 0, utcWeekday: 0 };
   function serverContext(input: Pick<AuthorizeInput, 'context' | 'session' | 'ip'>) {
     const now = clock.now();
+    if (now.getTime() !== clockFacts.ms) {
+      clockFacts = {
+        ms: now.getTime(),
+        time: now.toISOString(),
+        utcHour: now.getUTCHours(),
+        utcWeekday: now.getUTCDay(),
+      };
+    }
     const facts: Record<string, unknown> = {
       ...input.context,
-      time: now.toISOString(),
-      utcHour: now.getUTCHours(),
-      utcWeekday: now.getUTCDay(),
+      time: clockFacts.time,
+      utcHour: clockFacts.utcHour,
+      utcWeekday: clockFacts.utcWeekday,
     };
     if (input.ip !== undefined) facts.ip = input.ip;
     if (input.session) {
@@ -152,23 +176,31 @@ export function createAuthorizationService(
     return facts;
   }
 
-  async function decideForMember(input: AuthorizeInput) {
-    assertKnownAction(input.action);
-    const found = await subjectAndAuthorizer(input.userId, input.tenantId);
-    if (!found) return null;
-    const decision = found.authorizer.decide({
+  function decideWith(found: Found, input: AuthorizeInput) {
+    return found.authorizer.decide({
       subject: found.subject,
       action: input.action,
       ...(input.resource ? { resource: input.resource } : {}),
       context: serverContext(input),
       explain: input.explain ?? false,
     });
-    return { membership: found.membership, decision };
+  }
+
+  async function decideForMember(input: AuthorizeInput) {
+    assertKnownAction(input.action);
+    const pending = subjectAndAuthorizer(input.userId, input.tenantId);
+    const found = pending instanceof Promise ? await pending : pending;
+    if (!found) return null;
+    return { membership: found.membership, decision: decideWith(found, input) };
   }
 
   return {
+    // one promise and no awaits when the membership and the rules are cached (the hot path)
     async authorize(input) {
-      return (await decideForMember(input))?.decision ?? NOT_MEMBER;
+      assertKnownAction(input.action);
+      const pending = subjectAndAuthorizer(input.userId, input.tenantId);
+      const found = pending instanceof Promise ? await pending : pending;
+      return found ? decideWith(found, input) : NOT_MEMBER;
     },
     decideForMember,
     async authorizeMany(input) {
