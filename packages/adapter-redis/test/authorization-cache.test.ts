@@ -52,11 +52,11 @@ describe.skipIf(!url)('authorization cache over Redis (two instances, one databa
     });
     const ask = () => b.api.authorize({ userId: owner.id, tenantId: tenant.id, action: 'audit.read' });
     expect((await ask()).allowed).toBe(true);
-    await a.api.createRole(tenant.id, owner.id, { key: 'scratch', name: 'Scratch', permissions: [] });
-    const ownerRole = (await a.api.listRoles(tenant.id, owner.id)).find((r) => r.key === 'owner')!;
-    // owners keep `*` in practice; here the owner role is narrowed to prove the change travels
-    await a.api.updateRole(tenant.id, owner.id, ownerRole.id, {
-      permissions: ['tenant.read', 'role.manage'],
+    // a deny policy written through instance A: B's cached rules are stale from here on
+    await a.api.createPolicy(tenant.id, owner.id, {
+      effect: 'deny',
+      actions: ['audit.read'],
+      resource: 'audit',
     });
     const started = Date.now();
     while ((await ask()).allowed) {

@@ -111,8 +111,23 @@ export function createRoleService(deps: ServiceDeps, tenants: TenantService): Ro
 
     async updateRole(tenantId, userId, roleId, rawInput, context = {}) {
       const input = parseInput(updateRoleInputSchema, rawInput);
-      await assertGrantable(tenantId, userId, input.permissions ?? []);
+      const { membership } = await tenants.requirePermission(tenantId, userId, 'role.manage');
+      if (input.permissions)
+        assertKnownPermissions(config.authorization.permissions, 'permissions', input.permissions);
       return storage.transaction(async (tx) => {
+        // first statement: the tenant lock orders this against member and role changes
+        await tx.tenants.lock(tenantId);
+        const current = await tx.roles.findById(tenantId, roleId);
+        if (!current) throw new AuthError('not_found', { detail: 'no such role' });
+        if (input.permissions && current.key === config.tenants.creatorRole) {
+          throw new AuthError('forbidden', {
+            detail: `the "${current.key}" role's permissions cannot change`,
+          });
+        }
+        // neither widen a role beyond the caller nor narrow one that holds more than the caller
+        // (narrowing the owner role and then claiming it would hand the tenant over)
+        const roles = await tx.roles.listByTenant(tenantId);
+        assertCanGrant(roles, membership.roles, [...current.permissions, ...(input.permissions ?? [])]);
         const role = await tx.roles.update(tenantId, roleId, { ...input, updatedAt: clock.now() });
         if (!role) throw new AuthError('not_found', { detail: 'no such role' });
         await tx.authorizationVersions.bumpRolesVersion(tenantId);
@@ -127,13 +142,16 @@ export function createRoleService(deps: ServiceDeps, tenants: TenantService): Ro
     },
 
     async deleteRole(tenantId, userId, roleId, context = {}) {
-      await tenants.requirePermission(tenantId, userId, 'role.manage');
+      const { membership } = await tenants.requirePermission(tenantId, userId, 'role.manage');
       await storage.transaction(async (tx) => {
+        // first statement: a member assigned this role concurrently waits, then sees it gone
+        await tx.tenants.lock(tenantId);
         const role = await tx.roles.findById(tenantId, roleId);
         if (!role) throw new AuthError('not_found', { detail: 'no such role' });
         if (role.key === config.tenants.creatorRole) {
           throw new AuthError('conflict', { detail: `the "${role.key}" role cannot be deleted` });
         }
+        assertCanGrant(await tx.roles.listByTenant(tenantId), membership.roles, role.permissions);
         if ((await tx.memberships.countWithRole(tenantId, role.key)) > 0) {
           throw new AuthError('conflict', { detail: 'members still hold this role' });
         }
