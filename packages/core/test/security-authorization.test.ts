@@ -58,3 +58,54 @@ describe('authorization: privilege escalation regressions', () => {
     expect([deleted.status, deleted.body.code]).toEqual([403, 'forbidden']);
   });
 });
+
+describe('authorization: member attributes', () => {
+  it('an admin cannot set attributes (they feed policies); an owner can, but nobody sets their own', async () => {
+    const world = await tenantWorld();
+    const admin = await world.addMember(['admin'], 'admin');
+    const member = await world.addMember(['member'], 'member');
+    const memberId = member.body.user.id;
+    const byAdmin = await world.patchMember(
+      memberId,
+      { attributes: { department: 'finance' } },
+      admin.cookie,
+    );
+    expect([byAdmin.status, byAdmin.body.code]).toEqual([403, 'forbidden']);
+    const ownSelf = await world.patchMember(
+      world.owner.body.user.id,
+      { attributes: { department: 'finance' } },
+      world.owner.cookie,
+    );
+    expect([ownSelf.status, ownSelf.body.code]).toEqual([403, 'forbidden']);
+    const byOwner = await world.patchMember(
+      memberId,
+      { attributes: { department: 'finance' } },
+      world.owner.cookie,
+    );
+    expect(byOwner.status).toBe(200);
+    // roles stay the admin's to change
+    expect((await world.patchMember(memberId, { roles: ['viewer'] }, admin.cookie)).status).toBe(200);
+  });
+});
+
+describe('authorization: server facts', () => {
+  it("never takes the caller's word for mfa, ip or authAgeSeconds", async () => {
+    const world = await tenantWorld();
+    const ownerId = world.owner.body.user.id;
+    const created = await world.auth.api.createPolicy(world.tenantId, ownerId, {
+      effect: 'deny',
+      actions: ['invoice.refund'],
+      resource: 'invoice',
+      condition: { not: { eq: [{ ref: 'context.mfa' }, true] } },
+    });
+    expect(created.id).toBeTruthy();
+    const decision = await world.auth.api.authorize({
+      userId: ownerId,
+      tenantId: world.tenantId,
+      action: 'invoice.refund',
+      context: { mfa: true, ip: '10.0.0.1', authAgeSeconds: 0 },
+    });
+    // without a session the server does not know mfa: the deny cannot be evaluated, so it applies
+    expect(decision).toMatchObject({ allowed: false, reason: { kind: 'missing_attribute', effect: 'deny' } });
+  });
+});

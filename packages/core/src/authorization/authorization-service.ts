@@ -167,6 +167,12 @@ export function createAuthorizationService(
       utcHour: clockFacts.utcHour,
       utcWeekday: clockFacts.utcWeekday,
     };
+    // never the caller's word for these: absent when the server does not know them
+    if (input.context) {
+      delete facts.ip;
+      delete facts.mfa;
+      delete facts.authAgeSeconds;
+    }
     if (input.ip !== undefined) facts.ip = input.ip;
     if (input.session) {
       facts.mfa = input.session.amr.length > 1;

@@ -39,6 +39,7 @@ describe('createPermissionCatalog', () => {
     expect(listing.enforced).toBe(true);
     expect(listing.resources[0]).toEqual({ resource: 'api_key', actions: ['manage'] });
     expect(listing.resources.find((r) => r.resource === 'member')?.actions).toEqual([
+      'attributes',
       'impersonate',
       'read',
       'remove',

@@ -66,6 +66,14 @@ export function createMembershipService(deps: ServiceDeps, tenants: TenantServic
     async updateMember(tenantId, userId, memberUserId, rawInput, context = {}) {
       const input = parseInput(updateMemberInputSchema, rawInput);
       const access = await tenants.requirePermission(tenantId, userId, 'member.update');
+      if (input.attributes) {
+        // attributes are what policies read of a member: whoever sets them can satisfy an allow
+        // policy (or dodge a deny), so they need a permission of their own, and never for oneself
+        if (userId === memberUserId) {
+          throw new AuthError('forbidden', { detail: 'members cannot set their own attributes' });
+        }
+        await tenants.requirePermission(tenantId, userId, 'member.attributes');
+      }
       const roles = await storage.roles.listByTenant(tenantId);
       if (input.roles) {
         const unknown = input.roles.filter((key) => !roles.some((r) => r.key === key));

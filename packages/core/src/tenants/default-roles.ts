@@ -8,6 +8,7 @@ export const TENANT_PERMISSIONS = [
   'member.read',
   'member.update',
   'member.remove',
+  'member.attributes',
   'invitation.manage',
   'role.manage',
   'policy.manage',
@@ -25,7 +26,9 @@ export const DEFAULT_ROLES: RoleTemplate[] = [
   {
     key: 'admin',
     name: 'Admin',
-    permissions: TENANT_PERMISSIONS.filter((p) => p !== 'tenant.delete'),
+    // not member.attributes: attributes feed policies, so setting them can grant what the
+    // tenant's allow policies allow; by default only owners may
+    permissions: TENANT_PERMISSIONS.filter((p) => p !== 'tenant.delete' && p !== 'member.attributes'),
   },
   { key: 'member', name: 'Member', permissions: ['tenant.read', 'member.read'] },
   { key: 'viewer', name: 'Viewer', permissions: ['tenant.read'] },
