@@ -109,3 +109,27 @@ describe('authorization: server facts', () => {
     expect(decision).toMatchObject({ allowed: false, reason: { kind: 'missing_attribute', effect: 'deny' } });
   });
 });
+
+describe('invitations: authority', () => {
+  it('an invitation lapses when its creator can no longer grant its roles (removed or demoted)', async () => {
+    const world = await tenantWorld();
+    const admin = await world.addMember(['admin'], 'admin');
+    const link = await world.client.post(
+      `${world.base}/invitations`,
+      { roles: ['admin'], maxUses: 5 },
+      admin.cookie,
+    );
+    expect(link.status).toBe(201);
+    expect((await world.removeMember(admin.body.user.id, world.owner.cookie)).status).toBe(204);
+    const stranger = await world.client.signUp(`stranger.${Date.now()}@example.com`);
+    const accepted = await world.client.post(
+      '/invitations/accept',
+      { token: link.body.token },
+      stranger.cookie,
+    );
+    expect([accepted.status, accepted.body.code]).toEqual([410, 'invitation_revoked']);
+    // nothing was used up by the refused accept
+    const listed = await world.client.get(`${world.base}/invitations`, world.owner.cookie);
+    expect(listed.body.items.find((i: { id: string }) => i.id === link.body.id).uses).toBe(0);
+  });
+});

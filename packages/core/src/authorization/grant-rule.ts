@@ -34,3 +34,8 @@ export function assertCanGrant(
     });
   }
 }
+
+/** Every permission the roles named by `keys` carry (keys naming no role carry nothing). */
+export function permissionsOfRoles(roles: readonly Role[], keys: readonly string[]): string[] {
+  return roles.filter((r) => keys.includes(r.key)).flatMap((r) => r.permissions);
+}

@@ -1,5 +1,5 @@
 import { recordChange } from '../audit/record-change.js';
-import { assertCanGrant } from '../authorization/grant-rule.js';
+import { assertCanGrant, permissionsOfRoles } from '../authorization/grant-rule.js';
 import type { CallContext } from '../call-context.js';
 import { generateToken, sha256Hex } from '../crypto/random.js';
 import type { SealedBox } from '../crypto/sealed-box.js';
@@ -133,6 +133,22 @@ export function createInvitationService(
         detail: `the invitation's role no longer exists: ${gone.join(', ')}`,
       });
     }
+    // an invitation carries its creator's authority: it lapses with it (a removed or demoted
+    // admin's open links must not keep handing out their old roles)
+    if (invitation.createdBy !== null) {
+      const inviter = await tx.memberships.find(tenant.id, invitation.createdBy);
+      const lapsed = () =>
+        new AuthError('invitation_revoked', {
+          detail: 'whoever sent this invitation can no longer grant it',
+        });
+      if (!inviter) throw lapsed();
+      try {
+        assertCanGrant(roles, inviter.roles, permissionsOfRoles(roles, invitation.roles));
+      } catch (error) {
+        if (isAuthError(error, 'forbidden')) throw lapsed();
+        throw error;
+      }
+    }
     const membership = newMembership(tenant.id, user.id, invitation.roles, now);
     await tx.memberships.create(membership);
     const actor = { type: 'user' as const, id: user.id };
@@ -178,11 +194,7 @@ export function createInvitationService(
       if (unknown.length > 0) {
         throw new AuthError('unknown_role', { detail: `no such role in this tenant: ${unknown.join(', ')}` });
       }
-      assertCanGrant(
-        roles,
-        access.membership.roles,
-        roles.filter((r) => input.roles.includes(r.key)).flatMap((r) => r.permissions),
-      );
+      assertCanGrant(roles, access.membership.roles, permissionsOfRoles(roles, input.roles));
       const now = clock.now();
       const token = generateToken(32);
       const invitation: Invitation = {

@@ -1,5 +1,5 @@
 import { recordChange } from '../audit/record-change.js';
-import { assertCanGrant } from '../authorization/grant-rule.js';
+import { assertCanGrant, permissionsOfRoles } from '../authorization/grant-rule.js';
 import type { Role } from '../authorization/roles.js';
 import type { CallContext } from '../call-context.js';
 import { AuthError } from '../errors.js';
@@ -32,9 +32,6 @@ export interface MembershipService {
 export function createMembershipService(deps: ServiceDeps, tenants: TenantService): MembershipService {
   const { storage, clock, config } = deps;
   const creatorRole = config.tenants.creatorRole;
-
-  const permissionsOf = (roles: readonly Role[], keys: readonly string[]) =>
-    roles.filter((r) => keys.includes(r.key)).flatMap((r) => r.permissions);
 
   /**
    * Opens the tenant for a change to one member: locks the tenant first (so that the last-owner
@@ -82,12 +79,12 @@ export function createMembershipService(deps: ServiceDeps, tenants: TenantServic
             detail: `no such role in this tenant: ${unknown.join(', ')}`,
           });
         }
-        assertCanGrant(roles, access.membership.roles, permissionsOf(roles, input.roles));
+        assertCanGrant(roles, access.membership.roles, permissionsOfRoles(roles, input.roles));
       }
       const updated = await storage.transaction(async (tx) => {
         const member = await lockedMember(tx, tenantId, memberUserId);
         // a member who holds more than the caller is out of the caller's reach
-        assertCanGrant(roles, access.membership.roles, permissionsOf(roles, member.roles));
+        assertCanGrant(roles, access.membership.roles, permissionsOfRoles(roles, member.roles));
         const now = clock.now();
         let result = member;
         if (input.roles) {
@@ -123,7 +120,7 @@ export function createMembershipService(deps: ServiceDeps, tenants: TenantServic
       const roles = access ? await storage.roles.listByTenant(tenantId) : [];
       const revokedSessions = await storage.transaction(async (tx) => {
         const member = await lockedMember(tx, tenantId, memberUserId);
-        if (access) assertCanGrant(roles, access.membership.roles, permissionsOf(roles, member.roles));
+        if (access) assertCanGrant(roles, access.membership.roles, permissionsOfRoles(roles, member.roles));
         if (member.roles.includes(creatorRole)) await assertNotLastOwner(tx, tenantId);
         if (!(await tx.memberships.remove(tenantId, memberUserId))) {
           throw new AuthError('not_found', { detail: 'no such member' });
