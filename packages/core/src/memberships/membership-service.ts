@@ -1,6 +1,5 @@
 import { recordChange } from '../audit/record-change.js';
 import { assertCanGrant, permissionsOfRoles } from '../authorization/grant-rule.js';
-import type { Role } from '../authorization/roles.js';
 import type { CallContext } from '../call-context.js';
 import { AuthError } from '../errors.js';
 import type { Page, PageRequest } from '../ports/pagination.js';
