@@ -393,7 +393,7 @@ describe('mail delivery of links', () => {
     await world.auth.outbox.dispatchOnce();
     expect(attempts).toHaveLength(1);
     // the token was stored although the mail failed
-    const token = attempts[0].text.match(/token=([A-Za-z0-9_-]+)/)[1]!;
+    const token = attempts[0]?.text.match(/token=([A-Za-z0-9_-]+)/)?.[1] ?? 'no token in the mail';
     expect(await world.storage.oneTimeTokens.findByTokenHash(sha256Hex(token))).not.toBeNull();
 
     world.clock.advance(120);
