@@ -138,12 +138,13 @@ async function refresh() {
   }
 
   const facts = [
-    ['Email', me.user.email],
+    ['Email', `${me.user.email}${me.user.emailVerifiedAt ? ' (verified)' : ' (not verified)'}`],
     ['Name', me.user.name ?? '—'],
     ['User id', me.user.id],
     ['Member since', when(me.user.createdAt)],
     ['Session expires', when(me.session.expiresAt)],
   ];
+  $('verify-email').hidden = me.user.emailVerifiedAt !== null;
   $('me').replaceChildren(
     ...facts.flatMap(([term, value]) => {
       const dt = document.createElement('dt');
@@ -443,6 +444,24 @@ onSubmit('login-form', async (form) => {
   form.reset();
   await refresh();
 });
+
+$('email-link-form').addEventListener('submit', (event) => {
+  event.preventDefault();
+  const form = event.target;
+  const path = event.submitter?.value === 'magic' ? '/auth/magic-link' : '/auth/password/forgot';
+  run(async () => {
+    await call('POST', path, fields(form));
+    form.reset();
+    $('status').textContent = 'If the address has an account, a link is on its way (see the dev mailbox)';
+  });
+});
+
+$('verify-email').addEventListener('click', () =>
+  run(async () => {
+    await call('POST', '/auth/email/verification', {});
+    $('status').textContent = 'A verification link is on its way (see the dev mailbox)';
+  }),
+);
 
 onSubmit('document-form', async (form) => {
   await call('POST', documentsPath(documentsTenant), fields(form));

@@ -5,11 +5,12 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createKyselyFromUrl, kyselyStorage, migrate } from '@portcullis/adapter-kysely';
 import { redisKeyValue } from '@portcullis/adapter-redis';
-import { createAuth } from '@portcullis/core';
+import { consoleMailer, createAuth } from '@portcullis/core';
 import { authErrorHandler, mountAuth, requireAuth } from '@portcullis/express';
 import express from 'express';
 import { Redis } from 'ioredis';
 import { DOCUMENT_POLICIES, TENANT_ROLES } from './access-rules.js';
+import { devMailbox } from './dev-mailbox.js';
 import { documentRoutes } from './document-routes.js';
 import { documentStore, documentsTableName, ensureDocumentsTable } from './document-store.js';
 
@@ -28,6 +29,8 @@ const publicDir = join(exampleDir, 'public');
  * @property {string} [redisUrl] Redis for rate limits, counters and the session cache, shared by every
  *   instance (several instances may then share one database). Default: none (one instance).
  * @property {boolean} [trustProxy] Take the client address from X-Forwarded-For (behind a proxy).
+ * @property {boolean} [devMailbox] Keep sent mail in memory and show it at /dev/mailbox and
+ *   /dev/mailbox.json. Default: on unless NODE_ENV is `production` (then mail is printed, links redacted).
  * @property {import('@portcullis/core').Logger} [logger]
  */
 
@@ -52,6 +55,7 @@ export async function startServer(options = {}) {
     : undefined;
   redis?.on('error', () => {}); // reconnects by itself; Portcullis logs the degraded mode
   const keyValue = redis ? redisKeyValue(redis) : undefined;
+  const mailbox = (options.devMailbox ?? process.env.NODE_ENV !== 'production') ? devMailbox() : null;
   let auth;
   const server = createServer();
   try {
@@ -74,8 +78,13 @@ export async function startServer(options = {}) {
       // ?token=…, which offers to accept the invitation or to sign up with it
       invitations: { acceptUrl: new URL('/', baseURL).href },
       authorization: { policies: DOCUMENT_POLICIES },
+      // a real app passes its SMTP or API mailer here
+      mailer: mailbox ? mailbox.mailer : consoleMailer(),
+      // the emailed links open /verify-email, /reset-password and /magic-link (public/*.html),
+      // which POST the token on a click; a magic link may only lead back to the app's page
+      emailLinks: { appName: 'Portcullis example', redirectAllowlist: ['/'] },
     });
-    server.on('request', createApp(auth, documentStore(db, documentsTable)));
+    server.on('request', createApp(auth, documentStore(db, documentsTable), mailbox));
   } catch (error) {
     server.close();
     await auth?.close();
@@ -102,8 +111,9 @@ export async function startServer(options = {}) {
 /**
  * @param {import('@portcullis/core').Auth} auth
  * @param {ReturnType<typeof documentStore>} documents
+ * @param {ReturnType<typeof devMailbox> | null} mailbox
  */
-function createApp(auth, documents) {
+function createApp(auth, documents, mailbox) {
   const app = express();
   app.disable('x-powered-by');
   app.use(securityHeaders);
@@ -117,13 +127,21 @@ function createApp(auth, documents) {
   app.get('/api/me', requireAuth(auth), (req, res) => {
     const { user, session } = req.auth;
     res.json({
-      user: { id: user.id, email: user.email, name: user.name, createdAt: user.createdAt },
+      user: {
+        id: user.id,
+        email: user.email,
+        emailVerifiedAt: user.emailVerifiedAt,
+        name: user.name,
+        createdAt: user.createdAt,
+      },
       session: { id: session.id, createdAt: session.createdAt, expiresAt: session.expiresAt },
     });
   });
   app.use('/api/tenants/:tenantId/documents', documentRoutes(auth, documents));
 
-  app.use(express.static(publicDir));
+  if (mailbox) app.use(mailbox.router);
+  // /verify-email, /reset-password and /magic-link are public/<name>.html
+  app.use(express.static(publicDir, { extensions: ['html'] }));
   app.use(authErrorHandler());
   return app;
 }

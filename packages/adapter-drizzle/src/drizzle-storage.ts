@@ -12,6 +12,7 @@ import { DrizzleAuditStore } from './stores/audit-store.js';
 import { DrizzleAuthorizationVersionStore } from './stores/authorization-version-store.js';
 import { DrizzleInvitationStore } from './stores/invitation-store.js';
 import { DrizzleMembershipStore } from './stores/membership-store.js';
+import { DrizzleOneTimeTokenStore } from './stores/one-time-token-store.js';
 import { DrizzleOutboxStore } from './stores/outbox-store.js';
 import { DrizzlePasswordStore } from './stores/password-store.js';
 import { DrizzlePolicyStore } from './stores/policy-store.js';
@@ -141,6 +142,7 @@ function createStores(context: StoreContext): StorageStores {
     policies: new DrizzlePolicyStore(context),
     authorizationVersions: new DrizzleAuthorizationVersionStore(context),
     invitations: new DrizzleInvitationStore(context),
+    oneTimeTokens: new DrizzleOneTimeTokenStore(context),
     sessions: new DrizzleSessionStore(context),
     audit: new DrizzleAuditStore(context),
     outbox: new DrizzleOutboxStore(context),

@@ -28,6 +28,7 @@ describe('drizzleStorage without a database', () => {
       'auditChainHeads',
       'auditEvents',
       'outboxEvents',
+      'oneTimeTokens',
     ]);
     expect(() => portcullisTables('Auth-')).toThrow(/invalid tablePrefix/);
     expect(() => portcullisTables('a'.repeat(25))).toThrow(/invalid tablePrefix/);

@@ -100,26 +100,27 @@ function describeMigrateCommands(name: string, databaseUrl: () => string, cleanu
     it('reports pending migrations: check exits 1 and names them, status lists them', async () => {
       const check = await cli(args('check'));
       expect(check.code).toBe(1);
-      expect(check.stderr).toBe('pending migrations: 0001_initial, 0002_authorization');
+      expect(check.stderr).toBe('pending migrations: 0001_initial, 0002_authorization, 0004_one_time_tokens');
       const status = await cli(args('status'));
       expect(status.code).toBe(0);
       expect(status.stdout.split('\n')).toEqual([
-        'MIGRATION           STATE    APPLIED AT',
-        '0001_initial        pending',
-        '0002_authorization  pending',
+        'MIGRATION             STATE    APPLIED AT',
+        '0001_initial          pending',
+        '0002_authorization    pending',
+        '0004_one_time_tokens  pending',
       ]);
     });
 
     it('migrates up, then is up to date', async () => {
       expect(await cli(args('up'))).toEqual({
         code: 0,
-        stdout: 'applied 0001_initial\napplied 0002_authorization',
+        stdout: 'applied 0001_initial\napplied 0002_authorization\napplied 0004_one_time_tokens',
         stderr: '',
       });
       expect(await cli(args('up'))).toEqual({ code: 0, stdout: 'already up to date', stderr: '' });
       expect(await cli(args('check'))).toEqual({ code: 0, stdout: 'up to date', stderr: '' });
       const status = await cli(args('status'));
-      expect(status.stdout).toMatch(/^0001_initial {8}applied {2}\d{4}-\d\d-\d\dT[\d:.]+Z$/m);
+      expect(status.stdout).toMatch(/^0001_initial {10}applied {2}\d{4}-\d\d-\d\dT[\d:.]+Z$/m);
     });
 
     it('reads the database URL from DATABASE_URL when --database-url is absent', async () => {
@@ -144,7 +145,7 @@ function describeMigrateCommands(name: string, databaseUrl: () => string, cleanu
         const check = await cli(args('check'));
         expect(check.code).toBe(1);
         expect(check.stderr).toMatch(/checksum mismatch\): 0001_initial/);
-        expect((await cli(args('status'))).stdout).toMatch(/^0001_initial {8}changed/m);
+        expect((await cli(args('status'))).stdout).toMatch(/^0001_initial {10}changed/m);
         const up = await cli(args('up'));
         expect(up.code).toBe(1);
         expect(up.stderr).toMatch(/checksum mismatch/);
@@ -159,6 +160,11 @@ function describeMigrateCommands(name: string, databaseUrl: () => string, cleanu
     });
 
     it('migrates down one step, then finds nothing to revert', async () => {
+      expect(await cli(args('down'))).toEqual({
+        code: 0,
+        stdout: 'reverted 0004_one_time_tokens',
+        stderr: '',
+      });
       expect(await cli(args('down'))).toEqual({ code: 0, stdout: 'reverted 0002_authorization', stderr: '' });
       expect(await cli(args('down'))).toEqual({ code: 0, stdout: 'reverted 0001_initial', stderr: '' });
       expect(await cli(args('down', '--steps', '1'))).toEqual({
@@ -168,7 +174,7 @@ function describeMigrateCommands(name: string, databaseUrl: () => string, cleanu
       });
       expect((await cli(args('check'))).code).toBe(1);
       expect((await cli(args('up', '--steps', '1'))).stdout).toBe('applied 0001_initial');
-      expect((await cli(args('up'))).stdout).toBe('applied 0002_authorization');
+      expect((await cli(args('up'))).stdout).toBe('applied 0002_authorization\napplied 0004_one_time_tokens');
     });
   });
 }

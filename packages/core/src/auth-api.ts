@@ -24,6 +24,12 @@ import type { CreatedInvitation, CreateInvitationInput } from './invitations/ind
 import type { InvitationSummary } from './invitations/invitations.js';
 import type { UpdateMemberInput } from './memberships/membership-schemas.js';
 import type { Member, Membership } from './memberships/memberships.js';
+import type {
+  ForgotPasswordInput,
+  MagicLinkInput,
+  MagicLinkSignedIn,
+  ResetPasswordInput,
+} from './one-time-tokens/index.js';
 import type { Page, PageRequest } from './ports/pagination.js';
 import type { SessionWithUser } from './sessions/session-service.js';
 import type { Session } from './sessions/sessions.js';
@@ -348,4 +354,68 @@ export interface AuthApi {
    * tenant (`{ userId }`), or the global chain (`{}`).
    */
   verifyAuditChain(scope: { tenantId?: string; userId?: string }): Promise<AuditChainVerification>;
+
+  // — one-time tokens: email verification, password reset, magic links —
+  /**
+   * Mails the user a link to `emailLinks.verifyEmailUrl?token=…`; the page POSTs the token to
+   * `POST /email/verify`. The token is 256-bit, stored hashed, single use and expires after
+   * `emailLinks.emailVerificationTtlSeconds`. The mail goes through the outbox (a failing mailer
+   * is retried) with the link sealed. Rate-limited per address (`emailLink`). Errors:
+   * `conflict` (already verified), `unauthenticated` (no such active user). Audited as
+   * `email.verification_requested`.
+   *
+   * @example
+   * await auth.api.requestEmailVerification(session.user.id, auth.callContext(headers))
+   */
+  requestEmailVerification(userId: string, context?: CallContext): Promise<void>;
+  /**
+   * Uses an email verification token: the address it was sent to becomes verified
+   * (`emailVerifiedAt`), audited as `email.verified`. Errors: `token_invalid` (unknown, malformed,
+   * or a token of another purpose), `token_used`, `token_expired`. Of concurrent uses one wins.
+   *
+   * @example
+   * const user = await auth.api.verifyEmail(token) // user.emailVerifiedAt is set
+   */
+  verifyEmail(token: string, context?: CallContext): Promise<User>;
+  /**
+   * "Forgot password": mails a reset link (`emailLinks.resetPasswordUrl?token=…`, valid at most
+   * one hour, single use) when the address belongs to an active account — and returns the same
+   * way when it does not, so the caller learns nothing. `tenant` names an isolated pool. Only
+   * `rate_limited` (per address) and `invalid_request` can be thrown.
+   *
+   * @example
+   * await auth.api.requestPasswordReset({ email })
+   */
+  requestPasswordReset(input: ForgotPasswordInput, context?: CallContext): Promise<void>;
+  /**
+   * Uses a reset token: the new password (the password policy applies: `password_too_short`…)
+   * replaces the old one and EVERY session of the user is revoked, in one transaction with the
+   * use of the token and the `password.reset` audit event; the user's other reset links die too.
+   * Opens no session: the user signs in again, with every factor the account has. Errors:
+   * `token_invalid`, `token_used`, `token_expired`, `user_suspended`. A rejected password uses
+   * nothing; of concurrent uses exactly one wins.
+   *
+   * @example
+   * const { revokedSessions } = await auth.api.resetPassword({ token, password })
+   */
+  resetPassword(input: ResetPasswordInput, context?: CallContext): Promise<{ revokedSessions: number }>;
+  /**
+   * Mails a sign-in link (`emailLinks.magicLinkUrl?token=…`, valid at most 10 minutes, single
+   * use) when the address belongs to an active account, and returns the same way when it does not.
+   * `redirectTo` must equal an entry of `emailLinks.redirectAllowlist` exactly
+   * (`redirect_not_allowed` otherwise, checked before the account is looked up).
+   *
+   * @example
+   * await auth.api.requestMagicLink({ email, redirectTo: '/dashboard' })
+   */
+  requestMagicLink(input: MagicLinkInput, context?: CallContext): Promise<void>;
+  /**
+   * Uses a magic link token: a new session with `amr: ['email']` (one factor; it never satisfies
+   * MFA) and the link's `redirectTo` (re-checked against the allowlist, else null). The address
+   * counts as verified. Errors: `token_invalid`, `token_used`, `token_expired`, `user_suspended`.
+   *
+   * @example
+   * const { token, session, redirectTo } = await auth.api.verifyMagicLink(tokenFromPage)
+   */
+  verifyMagicLink(token: string, context?: CallContext): Promise<MagicLinkSignedIn>;
 }

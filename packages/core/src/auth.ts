@@ -24,6 +24,7 @@ import type { RouteDefinition } from './http/route.js';
 import { accountRoutes, sessionRoutes } from './http/routes/account-routes.js';
 import { invitationRoutes } from './http/routes/invitation-routes.js';
 import { memberRoutes } from './http/routes/member-routes.js';
+import { oneTimeTokenRoutes } from './http/routes/one-time-token-routes.js';
 import { permissionRoutes } from './http/routes/permission-routes.js';
 import { policyRoutes } from './http/routes/policy-routes.js';
 import { roleRoutes } from './http/routes/role-routes.js';
@@ -31,6 +32,7 @@ import { tenantRoutes } from './http/routes/tenant-routes.js';
 import { createInvitationService } from './invitations/invitation-service.js';
 import { createMembershipService } from './memberships/membership-service.js';
 import { memoryKeyValue } from './memory/memory-key-value.js';
+import { createOneTimeTokenService } from './one-time-tokens/one-time-token-service.js';
 import { createMailSubscriber } from './outbox/mail-subscriber.js';
 import { createOutboxDispatcher, type OutboxDispatcher } from './outbox/outbox-dispatcher.js';
 import { systemClock } from './ports/clock.js';
@@ -168,6 +170,7 @@ export function createAuth(options: AuthConfig): Auth {
   );
   const passwords = createPasswordService(deps, { users, sessions, tenants, invitations });
   const roles = createRoleService(deps, tenants);
+  const oneTimeTokens = createOneTimeTokenService(deps, { sessions, tenants }, { sealedBox: mailBox });
   const policies = createPolicyService(deps, tenants);
   const cookieName = sessionCookieName({ name: config.session.cookieName, secure: config.secureCookies });
   const page = (p?: { limit?: number; cursor?: string }) => ({ limit: p?.limit ?? 50, cursor: p?.cursor });
@@ -252,6 +255,12 @@ export function createAuth(options: AuthConfig): Auth {
       const chainKey = auditChainKey(scope);
       return verifyAuditEvents((afterSeq, limit) => storage.audit.listChain(chainKey, afterSeq, limit));
     },
+    requestEmailVerification: oneTimeTokens.requestEmailVerification,
+    verifyEmail: oneTimeTokens.verifyEmail,
+    requestPasswordReset: oneTimeTokens.requestPasswordReset,
+    resetPassword: oneTimeTokens.resetPassword,
+    requestMagicLink: oneTimeTokens.requestMagicLink,
+    verifyMagicLink: oneTimeTokens.verifyMagicLink,
   };
 
   const routes: RouteDefinition[] = [
@@ -263,6 +272,7 @@ export function createAuth(options: AuthConfig): Auth {
     ...permissionRoutes,
     ...memberRoutes,
     ...invitationRoutes,
+    ...oneTimeTokenRoutes,
   ];
   const serverUrl = new URL(config.basePath, config.baseURL).toString().replace(/\/$/, '');
   let openApi: Record<string, unknown> | undefined;

@@ -15,6 +15,12 @@ import {
   MIN_ARGON2_PARAMS,
 } from './credentials/passwords/index.js';
 import { AuthError } from './errors.js';
+import {
+  DEFAULT_EMAIL_VERIFICATION_TTL_SECONDS,
+  MAX_MAGIC_LINK_TTL_SECONDS,
+  MAX_PASSWORD_RESET_TTL_SECONDS,
+} from './one-time-tokens/one-time-token-schemas.js';
+import { redirectEntryProblem } from './one-time-tokens/redirect-allowlist.js';
 import type { OutboxSubscriber } from './outbox/outbox-dispatcher.js';
 import type { Clock } from './ports/clock.js';
 import type { KeyValue } from './ports/key-value.js';
@@ -115,6 +121,31 @@ export interface AuthConfig {
      */
     acceptUrl?: string;
   };
+  emailLinks?: {
+    /** The app's name in mail subjects and greetings. Default the host of `baseURL`. */
+    appName?: string;
+    /**
+     * The app's pages that emailed links open, with the token as the `token` query parameter.
+     * Each page must POST the token (`POST /email/verify`, `POST /password/reset`,
+     * `POST /magic-link/verify`) on a user action or script, never use it on GET, so that mail
+     * scanners following links use nothing. Defaults `<baseURL>/verify-email`,
+     * `<baseURL>/reset-password`, `<baseURL>/magic-link`.
+     */
+    verifyEmailUrl?: string;
+    resetPasswordUrl?: string;
+    magicLinkUrl?: string;
+    /**
+     * The only `redirectTo` values a magic link accepts, compared exactly (no parsing): absolute
+     * http(s) URLs or paths starting with one `/`. Default none.
+     */
+    redirectAllowlist?: string[];
+    /** Default 86400 (a day). */
+    emailVerificationTtlSeconds?: number;
+    /** Default and maximum 3600. */
+    passwordResetTtlSeconds?: number;
+    /** Default and maximum 600. */
+    magicLinkTtlSeconds?: number;
+  };
   rateLimit?: {
     /** Default true. Turn off only in tests. */
     enabled?: boolean;
@@ -196,6 +227,16 @@ export interface ResolvedConfig {
   signup: { enabled: boolean; onEmailTaken: 'conflict' | 'notify' };
   tenants: { defaultRoles: RoleTemplate[]; creatorRole: string; isolatedSignupRole: string };
   invitations: { acceptUrl: URL };
+  emailLinks: {
+    appName: string;
+    verifyEmailUrl: URL;
+    resetPasswordUrl: URL;
+    magicLinkUrl: URL;
+    redirectAllowlist: readonly string[];
+    emailVerificationTtlSeconds: number;
+    passwordResetTtlSeconds: number;
+    magicLinkTtlSeconds: number;
+  };
   rateLimit: { enabled: boolean; rules: Partial<Record<RateLimitRuleName, RateLimitRule>> };
   lockout: { freeAttempts: number; maxFailures: number };
   outbox: {
@@ -228,6 +269,11 @@ const roleTemplate = z.object({
   name: z.string().min(1).max(100),
   permissions: z.array(actionPatternSchema),
 });
+
+const httpUrl = z
+  .string()
+  .url()
+  .refine((u) => /^https?:$/.test(new URL(u).protocol), 'must use http or https');
 
 const configSchema = z
   .object({
@@ -310,6 +356,31 @@ const configSchema = z
           .url()
           .refine((u) => /^https?:$/.test(new URL(u).protocol), 'must use http or https')
           .optional(),
+      })
+      .strict()
+      .optional(),
+    emailLinks: z
+      .object({
+        appName: z.string().min(1).max(100).optional(),
+        verifyEmailUrl: httpUrl.optional(),
+        resetPasswordUrl: httpUrl.optional(),
+        magicLinkUrl: httpUrl.optional(),
+        redirectAllowlist: z
+          .array(
+            z.string().superRefine((entry, ctx) => {
+              const problem = redirectEntryProblem(entry);
+              if (problem) ctx.addIssue({ code: 'custom', message: problem });
+            }),
+          )
+          .optional(),
+        emailVerificationTtlSeconds: z
+          .number()
+          .int()
+          .min(60)
+          .max(30 * 86_400)
+          .optional(),
+        passwordResetTtlSeconds: z.number().int().min(60).max(MAX_PASSWORD_RESET_TTL_SECONDS).optional(),
+        magicLinkTtlSeconds: z.number().int().min(60).max(MAX_MAGIC_LINK_TTL_SECONDS).optional(),
       })
       .strict()
       .optional(),
@@ -442,6 +513,7 @@ export function resolveConfig(config: AuthConfig): ResolvedConfig {
         config.invitations?.acceptUrl ?? new URL('accept-invitation', baseURL.href.replace(/\/?$/, '/')).href,
       ),
     },
+    emailLinks: resolveEmailLinks(config.emailLinks, baseURL),
     rateLimit: { enabled: config.rateLimit?.enabled ?? true, rules: config.rateLimit?.rules ?? {} },
     lockout: {
       freeAttempts: config.lockout?.freeAttempts ?? 5,
@@ -461,6 +533,21 @@ export function resolveConfig(config: AuthConfig): ResolvedConfig {
       permissions,
     },
     storageTimeoutMs: config.storageTimeoutMs ?? 10_000,
+  };
+}
+
+function resolveEmailLinks(links: AuthConfig['emailLinks'], baseURL: URL): ResolvedConfig['emailLinks'] {
+  const page = (configured: string | undefined, path: string) =>
+    new URL(configured ?? new URL(path, baseURL.href.replace(/\/?$/, '/')).href);
+  return {
+    appName: links?.appName ?? baseURL.host,
+    verifyEmailUrl: page(links?.verifyEmailUrl, 'verify-email'),
+    resetPasswordUrl: page(links?.resetPasswordUrl, 'reset-password'),
+    magicLinkUrl: page(links?.magicLinkUrl, 'magic-link'),
+    redirectAllowlist: [...(links?.redirectAllowlist ?? [])],
+    emailVerificationTtlSeconds: links?.emailVerificationTtlSeconds ?? DEFAULT_EMAIL_VERIFICATION_TTL_SECONDS,
+    passwordResetTtlSeconds: links?.passwordResetTtlSeconds ?? MAX_PASSWORD_RESET_TTL_SECONDS,
+    magicLinkTtlSeconds: links?.magicLinkTtlSeconds ?? MAX_MAGIC_LINK_TTL_SECONDS,
   };
 }
 

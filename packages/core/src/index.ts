@@ -56,7 +56,15 @@ export {
   TITLE_BY_CODE,
 } from './http/index.js';
 export type { CreatedInvitation, CreateInvitationInput, InvitationSummary } from './invitations/index.js';
+export { type ConsoleMailerOptions, consoleMailer, escapeHtml } from './mail/index.js';
 export type { UpdateMemberInput } from './memberships/index.js';
+export {
+  type ForgotPasswordInput,
+  isAllowedRedirect,
+  type MagicLinkInput,
+  type MagicLinkSignedIn,
+  type ResetPasswordInput,
+} from './one-time-tokens/index.js';
 export { matchesEventType, type OutboxDispatcher, type OutboxSubscriber } from './outbox/index.js';
 export * from './ports/index.js';
 export { DEFAULT_RATE_LIMITS, type RateLimitRule, type RateLimitRuleName } from './rate-limit/index.js';

@@ -1,6 +1,7 @@
 import type {
   ActorType,
   InvitationStatus,
+  OneTimeTokenPurpose,
   OutboxStatus,
   StoredPolicy,
   TenantStatus,
@@ -315,6 +316,32 @@ export function portcullisTables(prefix: string = 'pc_') {
     ],
   );
 
+  const oneTimeTokens = pgTable(
+    `${p}one_time_tokens`,
+    {
+      id: id('id').notNull(),
+      userId: id('user_id').notNull(),
+      purpose: varchar('purpose', { length: 32 }).$type<OneTimeTokenPurpose>().notNull(),
+      /** SHA-256 of the emailed token; the token itself is never stored. */
+      tokenHash: varchar('token_hash', { length: 128 }).notNull(),
+      email: varchar('email', { length: 320 }).notNull(),
+      redirectTo: varchar('redirect_to', { length: 2048 }),
+      expiresAt: utcTimestamp('expires_at').notNull(),
+      usedAt: utcTimestamp('used_at'),
+      createdAt: utcTimestamp('created_at').notNull(),
+    },
+    (t) => [
+      primaryKey({ name: `${p}one_time_tokens_pk`, columns: [t.id] }),
+      unique(`${p}one_time_tokens_token_hash_uq`).on(t.tokenHash),
+      index(`${p}one_time_tokens_user_idx`).on(t.userId, t.purpose),
+      foreignKey({
+        name: `${p}one_time_tokens_user_fk`,
+        columns: [t.userId],
+        foreignColumns: [users.id],
+      }).onDelete('cascade'),
+    ],
+  );
+
   return {
     tenants,
     users,
@@ -328,6 +355,7 @@ export function portcullisTables(prefix: string = 'pc_') {
     auditChainHeads,
     auditEvents,
     outboxEvents,
+    oneTimeTokens,
   };
 }
 

@@ -18,3 +18,4 @@ export const pcSessions = defaultTables.sessions;
 export const pcAuditChainHeads = defaultTables.auditChainHeads;
 export const pcAuditEvents = defaultTables.auditEvents;
 export const pcOutboxEvents = defaultTables.outboxEvents;
+export const pcOneTimeTokens = defaultTables.oneTimeTokens;

@@ -6,7 +6,8 @@ import {
   type UserWithPassword,
   userPoolKey,
 } from '@portcullis/core';
-import { and, eq } from 'drizzle-orm';
+import { and, eq, isNull } from 'drizzle-orm';
+import { affectedRows } from './dialect-queries.js';
 import type { StoreContext, Tables } from './store-context.js';
 
 /** The users columns a `User` holds (not the lookup keys `pool_key` and `email_normalized`). */
@@ -84,5 +85,16 @@ export class DrizzleUserStore implements UserStore {
     }
     const [row] = await update.returning(userColumns(tables.users));
     return row ?? null;
+  }
+
+  async markEmailVerified(id: string, email: string, verifiedAt: Date): Promise<boolean> {
+    const { db, tables, dialect } = this.ctx;
+    const { users } = tables;
+    // the conditions make it a compare-and-set: only an unverified row with that email changes
+    const result = await db
+      .update(users)
+      .set({ emailVerifiedAt: verifiedAt, updatedAt: verifiedAt })
+      .where(and(eq(users.id, id), eq(users.email, email), isNull(users.emailVerifiedAt)));
+    return affectedRows(dialect, result) === 1;
   }
 }

@@ -16,6 +16,7 @@ export interface TableNames {
   auditChainHeads: string;
   auditEvents: string;
   outboxEvents: string;
+  oneTimeTokens: string;
 }
 
 export function tableNames(prefix: string): TableNames {
@@ -32,6 +33,7 @@ export function tableNames(prefix: string): TableNames {
     auditChainHeads: `${prefix}audit_chain_heads`,
     auditEvents: `${prefix}audit_events`,
     outboxEvents: `${prefix}outbox_events`,
+    oneTimeTokens: `${prefix}one_time_tokens`,
   };
 }
 

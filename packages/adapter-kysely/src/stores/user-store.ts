@@ -78,6 +78,20 @@ export class KyselyUserStore implements UserStore {
     const row = await update.returningAll().executeTakeFirst();
     return row ? toUser(row, codec) : null;
   }
+
+  async markEmailVerified(id: string, email: string, verifiedAt: Date): Promise<boolean> {
+    const { db, tables, codec } = this.ctx;
+    const at = codec.toDate(verifiedAt);
+    // the conditions make it a compare-and-set: only an unverified row with that email changes
+    const result = await db
+      .updateTable(tables.users)
+      .set({ email_verified_at: at, updated_at: at })
+      .where('id', '=', id)
+      .where('email', '=', email)
+      .where('email_verified_at', 'is', null)
+      .executeTakeFirst();
+    return result.numUpdatedRows === 1n;
+  }
 }
 
 /** Maps a users row; `prefix` reads the columns of a join that aliased them (`u_id`...). */

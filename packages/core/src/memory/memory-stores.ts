@@ -9,6 +9,7 @@ import type { InvitationStore } from '../invitations/invitation-store.js';
 import type { Invitation } from '../invitations/invitations.js';
 import type { MembershipStore } from '../memberships/membership-store.js';
 import type { Member, Membership } from '../memberships/memberships.js';
+import type { OneTimeTokenStore } from '../one-time-tokens/one-time-token-store.js';
 import type { OutboxEvent } from '../outbox/outbox.js';
 import type { OutboxStore } from '../outbox/outbox-store.js';
 import type { Page, PageRequest } from '../ports/pagination.js';
@@ -45,6 +46,7 @@ export function createMemoryStores(
     sessions: sessionStore(tables, writer, run),
     audit: auditStore(tables, writer, run),
     outbox: outboxStore(tables, writer, run),
+    oneTimeTokens: oneTimeTokenStore(tables, writer, run),
   };
 }
 
@@ -111,6 +113,14 @@ function userStore(tables: MemoryTables, writer: TableWriter, run: RunOperation)
         const next = { ...current, status, updatedAt: new Date(updatedAt) };
         writer.set(tables.users, id, next);
         return copy(next);
+      }),
+    markEmailVerified: (id, email, verifiedAt) =>
+      run(() => {
+        const current = tables.users.get(id);
+        if (!current || current.email !== email || current.emailVerifiedAt !== null) return false;
+        const at = new Date(verifiedAt);
+        writer.set(tables.users, id, { ...current, emailVerifiedAt: at, updatedAt: new Date(at) });
+        return true;
       }),
   };
 }
@@ -371,6 +381,39 @@ function invitationStore(tables: MemoryTables, writer: TableWriter, run: RunOper
             updatedAt: new Date(now),
           }),
         );
+      }),
+  };
+}
+
+function oneTimeTokenStore(tables: MemoryTables, writer: TableWriter, run: RunOperation): OneTimeTokenStore {
+  return {
+    create: (token) =>
+      run(() => {
+        if (tables.oneTimeTokens.has(token.id)) throw conflict('one-time tokens: id exists');
+        if (tables.oneTimeTokenIdByTokenHash.has(token.tokenHash))
+          throw conflict('one-time tokens: token hash exists');
+        writer.set(tables.oneTimeTokens, token.id, copy(token));
+        writer.set(tables.oneTimeTokenIdByTokenHash, token.tokenHash, token.id);
+      }),
+    findByTokenHash: (tokenHash) =>
+      run(() => copyOrNull(lookup(tables.oneTimeTokens, tables.oneTimeTokenIdByTokenHash.get(tokenHash)))),
+    consume: (id, now) =>
+      run(() => {
+        const token = tables.oneTimeTokens.get(id);
+        if (!token || token.usedAt !== null || token.expiresAt.getTime() <= now.getTime()) return null;
+        const next = { ...token, usedAt: new Date(now) };
+        writer.set(tables.oneTimeTokens, id, next);
+        return copy(next);
+      }),
+    expireUnused: (userId, purpose, now) =>
+      run(() => {
+        let count = 0;
+        for (const token of tables.oneTimeTokens.values()) {
+          if (token.userId !== userId || token.purpose !== purpose || token.usedAt !== null) continue;
+          writer.set(tables.oneTimeTokens, token.id, { ...token, usedAt: new Date(now) });
+          count += 1;
+        }
+        return count;
       }),
   };
 }

@@ -4,6 +4,7 @@ import type { StoredPolicy } from '../authorization/policy-store.js';
 import type { Role } from '../authorization/roles.js';
 import type { Invitation } from '../invitations/invitations.js';
 import type { Membership } from '../memberships/memberships.js';
+import type { OneTimeToken } from '../one-time-tokens/one-time-tokens.js';
 import type { OutboxEvent } from '../outbox/outbox.js';
 import type { Session } from '../sessions/sessions.js';
 import type { Tenant } from '../tenants/tenants.js';
@@ -47,6 +48,9 @@ export interface MemoryTables {
   /** audit event id → chain key, for the primary key */
   auditChainById: Map<string, string>;
   outbox: Map<string, OutboxEvent>;
+  oneTimeTokens: Map<string, OneTimeToken>;
+  /** token hash → one-time token id */
+  oneTimeTokenIdByTokenHash: Map<string, string>;
 }
 
 export function createMemoryTables(): MemoryTables {
@@ -69,6 +73,8 @@ export function createMemoryTables(): MemoryTables {
     auditChains: new Map(),
     auditChainById: new Map(),
     outbox: new Map(),
+    oneTimeTokens: new Map(),
+    oneTimeTokenIdByTokenHash: new Map(),
   };
 }
 

@@ -1,4 +1,5 @@
 import type { SealedBox } from '../crypto/sealed-box.js';
+import { escapeHtml } from '../mail/escape-html.js';
 import type { Logger } from '../ports/logger.js';
 import type { Mailer, MailMessage } from '../ports/mailer.js';
 import type { OutboxSubscriber } from './outbox-dispatcher.js';
@@ -12,12 +13,6 @@ import type { OutboxSubscriber } from './outbox-dispatcher.js';
 export interface OutboxMail extends MailMessage {
   sealed?: Record<string, string>;
 }
-
-const escapeHtml = (value: string) =>
-  value.replace(
-    /[&<>"']/g,
-    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!,
-  );
 
 /**
  * Sends the `mail` an outbox event carries. Mail goes through the outbox so that a mailer that

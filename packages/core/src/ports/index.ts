@@ -19,6 +19,8 @@ export type { InvitationStore } from '../invitations/invitation-store.js';
 export type { Invitation, InvitationStatus } from '../invitations/invitations.js';
 export type { MembershipStore } from '../memberships/membership-store.js';
 export type { Member, Membership } from '../memberships/memberships.js';
+export type { OneTimeTokenStore } from '../one-time-tokens/one-time-token-store.js';
+export type { OneTimeToken, OneTimeTokenPurpose } from '../one-time-tokens/one-time-tokens.js';
 export type { OutboxEvent, OutboxStatus } from '../outbox/outbox.js';
 export type { OutboxFailure, OutboxStore } from '../outbox/outbox-store.js';
 export type { SessionStore } from '../sessions/session-store.js';

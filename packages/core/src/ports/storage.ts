@@ -5,6 +5,7 @@ import type { RoleStore } from '../authorization/role-store.js';
 import type { PasswordStore } from '../credentials/passwords/password-store.js';
 import type { InvitationStore } from '../invitations/invitation-store.js';
 import type { MembershipStore } from '../memberships/membership-store.js';
+import type { OneTimeTokenStore } from '../one-time-tokens/one-time-token-store.js';
 import type { OutboxStore } from '../outbox/outbox-store.js';
 import type { SessionStore } from '../sessions/session-store.js';
 import type { TenantStore } from '../tenants/tenant-store.js';
@@ -26,6 +27,7 @@ export interface StorageStores {
   sessions: SessionStore;
   audit: AuditStore;
   outbox: OutboxStore;
+  oneTimeTokens: OneTimeTokenStore;
 }
 
 /** What the database behind an adapter can do; core picks strategies from it. */

@@ -9,13 +9,15 @@ export interface RateLimitRule {
 }
 
 /** The limited operations. Each is keyed by client IP (and, for sign-in, also by account). */
-export type RateLimitRuleName = 'signIn' | 'signUp' | 'passwordChange' | 'tenantCreate';
+export type RateLimitRuleName = 'signIn' | 'signUp' | 'passwordChange' | 'tenantCreate' | 'emailLink';
 
 export const DEFAULT_RATE_LIMITS: Record<RateLimitRuleName, RateLimitRule> = {
   signIn: { limit: 20, windowSeconds: 60 },
   signUp: { limit: 10, windowSeconds: 600 },
   passwordChange: { limit: 10, windowSeconds: 600 },
   tenantCreate: { limit: 20, windowSeconds: 3600 },
+  // mails asking for a link (reset, magic link, verification): per recipient, against mail bombing
+  emailLink: { limit: 5, windowSeconds: 600 },
 };
 
 /** What a limited request learned; the HTTP layer turns it into `RateLimit*` headers. */

@@ -21,4 +21,10 @@ export interface UserStore {
   findByEmailWithPassword(tenantId: string | null, normalizedEmail: string): Promise<UserWithPassword | null>;
   /** Sets the status; returns the updated user or null when absent. */
   updateStatus(id: string, status: UserStatus, updatedAt: Date): Promise<User | null>;
+  /**
+   * Sets `emailVerifiedAt` (and `updatedAt`) to `verifiedAt`, in one conditional UPDATE, only
+   * when the user's email is still exactly `email` and not verified yet. Returns whether this
+   * call verified it (of concurrent callers at most one does).
+   */
+  markEmailVerified(id: string, email: string, verifiedAt: Date): Promise<boolean>;
 }

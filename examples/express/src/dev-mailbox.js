@@ -1,0 +1,70 @@
+import { escapeHtml } from '@portcullis/core';
+import express from 'express';
+
+/**
+ * @typedef {object} MailboxEntry
+ * @property {string} to
+ * @property {string} subject
+ * @property {string} text
+ * @property {string | null} html
+ * @property {string} sentAt ISO time the mailer was called
+ */
+
+/**
+ * A development mailbox: a mailer that keeps every message in memory, and the pages that show
+ * them — `/dev/mailbox` (HTML) and `/dev/mailbox.json` (`[{ to, subject, text, html, sentAt }]`,
+ * newest last). The messages hold working links (tokens in clear): never mount it in production.
+ *
+ * @param {{ limit?: number }} [options] how many messages to keep (oldest dropped first). Default 200.
+ */
+export function devMailbox(options = {}) {
+  const limit = options.limit ?? 200;
+  /** @type {MailboxEntry[]} */
+  const messages = [];
+
+  /** @type {import('@portcullis/core').Mailer} */
+  const mailer = {
+    async send(message) {
+      messages.push({
+        to: message.to,
+        subject: message.subject,
+        text: message.text,
+        html: message.html ?? null,
+        sentAt: new Date().toISOString(),
+      });
+      if (messages.length > limit) messages.splice(0, messages.length - limit);
+    },
+  };
+
+  const router = express.Router();
+  router.use('/dev', (_req, res, next) => {
+    res.set('cache-control', 'no-store');
+    next();
+  });
+  router.get('/dev/mailbox.json', (_req, res) => {
+    res.json(messages);
+  });
+  router.get('/dev/mailbox', (_req, res) => {
+    const items = [...messages]
+      .reverse()
+      .map(
+        (m) =>
+          `<article class="card"><h2>${escapeHtml(m.subject)}</h2>` +
+          `<p class="muted">to ${escapeHtml(m.to)} · ${escapeHtml(m.sentAt)}</p>` +
+          // the plain text part, escaped: the HTML part of a message is never rendered here
+          `<pre>${escapeHtml(m.text)}</pre></article>`,
+      )
+      .join('\n');
+    res
+      .type('html')
+      .send(
+        '<!doctype html><html lang="en"><head><meta charset="utf-8" />' +
+          '<title>Dev mailbox · Portcullis example</title><link rel="stylesheet" href="/style.css" /></head>' +
+          '<body><header><h1>Dev mailbox</h1><p class="muted">Messages the app sent, newest first ' +
+          '(development only; <a href="/dev/mailbox.json">JSON</a>, <a href="/">back to the app</a>).</p></header>' +
+          `<main>${items || '<p>No messages yet.</p>'}</main></body></html>`,
+      );
+  });
+
+  return { mailer, messages, router };
+}

@@ -1,0 +1,9 @@
+export { type ConsoleMailerOptions, consoleMailer, redactLinks } from './console-mailer.js';
+export { escapeHtml } from './escape-html.js';
+export {
+  emailVerificationMail,
+  type LinkMailInput,
+  type LinkMailTemplate,
+  magicLinkMail,
+  passwordResetMail,
+} from './mail-templates.js';

@@ -1,0 +1,21 @@
+export {
+  DEFAULT_EMAIL_VERIFICATION_TTL_SECONDS,
+  type ForgotPasswordInput,
+  forgotPasswordInputSchema,
+  MAX_MAGIC_LINK_TTL_SECONDS,
+  MAX_PASSWORD_RESET_TTL_SECONDS,
+  type MagicLinkInput,
+  magicLinkInputSchema,
+  type ResetPasswordInput,
+  resetPasswordInputSchema,
+  type VerifyTokenInput,
+  verifyTokenInputSchema,
+} from './one-time-token-schemas.js';
+export {
+  createOneTimeTokenService,
+  type MagicLinkSignedIn,
+  type OneTimeTokenService,
+} from './one-time-token-service.js';
+export type { OneTimeTokenStore } from './one-time-token-store.js';
+export { ONE_TIME_TOKEN_PURPOSES, type OneTimeToken, type OneTimeTokenPurpose } from './one-time-tokens.js';
+export { isAllowedRedirect, redirectEntryProblem } from './redirect-allowlist.js';

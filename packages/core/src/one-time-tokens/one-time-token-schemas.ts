@@ -1,0 +1,43 @@
+import { z } from 'zod';
+import { emailSchema } from '../credentials/passwords/password-schemas.js';
+
+/** Password reset links live at most this long (and by default exactly this long). */
+export const MAX_PASSWORD_RESET_TTL_SECONDS = 3_600;
+/** Magic links live at most this long (and by default exactly this long). */
+export const MAX_MAGIC_LINK_TTL_SECONDS = 600;
+export const DEFAULT_EMAIL_VERIFICATION_TTL_SECONDS = 86_400;
+
+/** Tokens are 43 base64url characters; anything far longer is not one. */
+export const oneTimeTokenSchema = z.string().min(1).max(200);
+
+const tenantField = z
+  .string()
+  .min(1)
+  .max(100)
+  .optional()
+  .describe('Slug or id of the isolated-pool tenant the account belongs to');
+
+export const verifyTokenInputSchema = z.object({ token: oneTimeTokenSchema }).strict();
+export type VerifyTokenInput = z.input<typeof verifyTokenInputSchema>;
+
+export const forgotPasswordInputSchema = z.object({ email: emailSchema, tenant: tenantField }).strict();
+export type ForgotPasswordInput = z.input<typeof forgotPasswordInputSchema>;
+
+export const resetPasswordInputSchema = z
+  .object({ token: oneTimeTokenSchema, password: z.string().min(1).max(4096) })
+  .strict();
+export type ResetPasswordInput = z.input<typeof resetPasswordInputSchema>;
+
+export const magicLinkInputSchema = z
+  .object({
+    email: emailSchema,
+    redirectTo: z
+      .string()
+      .min(1)
+      .max(2048)
+      .optional()
+      .describe('Where to go after sign-in: must equal an entry of emailLinks.redirectAllowlist exactly'),
+    tenant: tenantField,
+  })
+  .strict();
+export type MagicLinkInput = z.input<typeof magicLinkInputSchema>;

@@ -1,0 +1,307 @@
+import { recordChange } from '../audit/record-change.js';
+import type { CallContext } from '../call-context.js';
+import { normalizeAndCheckPassword } from '../credentials/passwords/password-policy.js';
+import type { SignedIn } from '../credentials/passwords/password-service.js';
+import { generateToken, sha256Hex } from '../crypto/random.js';
+import type { SealedBox } from '../crypto/sealed-box.js';
+import { uuidv7 } from '../crypto/uuid.js';
+import { AuthError } from '../errors.js';
+import {
+  emailVerificationMail,
+  type LinkMailInput,
+  type LinkMailTemplate,
+  magicLinkMail,
+  passwordResetMail,
+} from '../mail/mail-templates.js';
+import type { OutboxMail } from '../outbox/mail-subscriber.js';
+import type { StorageStores } from '../ports/storage.js';
+import type { ServiceDeps } from '../service-deps.js';
+import type { SessionService } from '../sessions/session-service.js';
+import type { TenantService } from '../tenants/tenant-service.js';
+import { normalizeEmail, type User } from '../users/users.js';
+import { parseInput } from '../validation.js';
+import {
+  type ForgotPasswordInput,
+  forgotPasswordInputSchema,
+  type MagicLinkInput,
+  magicLinkInputSchema,
+  oneTimeTokenSchema,
+  type ResetPasswordInput,
+  resetPasswordInputSchema,
+} from './one-time-token-schemas.js';
+import type { OneTimeToken, OneTimeTokenPurpose } from './one-time-tokens.js';
+import { isAllowedRedirect } from './redirect-allowlist.js';
+
+/** A completed magic-link sign-in: the user, a new session, and the redirect the link asked for. */
+export interface MagicLinkSignedIn extends SignedIn {
+  /** The `redirectTo` given when the link was requested (it was on the allowlist), or null. */
+  redirectTo: string | null;
+}
+
+export interface OneTimeTokenService {
+  /** Mails the signed-in user a link that verifies their email address. */
+  requestEmailVerification(userId: string, context?: CallContext): Promise<void>;
+  /** Uses an email verification token: the address it was sent to is verified. */
+  verifyEmail(token: string, context?: CallContext): Promise<User>;
+  /** Mails a reset link when the account exists; answers the same way when it does not. */
+  requestPasswordReset(input: ForgotPasswordInput, context?: CallContext): Promise<void>;
+  /** Uses a reset token: sets the password and revokes every session. Opens no session. */
+  resetPassword(input: ResetPasswordInput, context?: CallContext): Promise<{ revokedSessions: number }>;
+  /** Mails a sign-in link when the account exists; answers the same way when it does not. */
+  requestMagicLink(input: MagicLinkInput, context?: CallContext): Promise<void>;
+  /** Uses a magic link token: a new session whose `amr` is `['email']`. */
+  verifyMagicLink(token: string, context?: CallContext): Promise<MagicLinkSignedIn>;
+}
+
+export function createOneTimeTokenService(
+  deps: ServiceDeps,
+  services: { sessions: SessionService; tenants: TenantService },
+  mail: { sealedBox: SealedBox },
+): OneTimeTokenService {
+  const { storage, clock, config, hasher, rateLimiter } = deps;
+  const links = config.emailLinks;
+
+  const PAGES: Record<OneTimeTokenPurpose, URL> = {
+    email_verification: links.verifyEmailUrl,
+    password_reset: links.resetPasswordUrl,
+    magic_link: links.magicLinkUrl,
+  };
+  const TTL_SECONDS: Record<OneTimeTokenPurpose, number> = {
+    email_verification: links.emailVerificationTtlSeconds,
+    password_reset: links.passwordResetTtlSeconds,
+    magic_link: links.magicLinkTtlSeconds,
+  };
+  const TEMPLATES: Record<OneTimeTokenPurpose, (input: LinkMailInput) => LinkMailTemplate> = {
+    email_verification: emailVerificationMail,
+    password_reset: passwordResetMail,
+    magic_link: magicLinkMail,
+  };
+  const REQUESTED_ACTION: Record<OneTimeTokenPurpose, string> = {
+    email_verification: 'email.verification_requested',
+    password_reset: 'password.reset_requested',
+    magic_link: 'magic_link.requested',
+  };
+
+  /** Per recipient, whether or not the account exists: the limit itself reveals nothing. */
+  async function limitMail(email: string, context: CallContext) {
+    const state = await rateLimiter.consume('emailLink', `email:${normalizeEmail(email)}`);
+    if (state) (context.rateLimits ??= []).push(state);
+  }
+
+  /** The user an anonymous request names (isolated pools by `tenant`), or null. */
+  async function findRecipient(email: string, tenant: string | undefined): Promise<User | null> {
+    let poolTenantId: string | null = null;
+    if (tenant) {
+      const found = await services.tenants.resolveTenant(tenant);
+      if (!found || found.status !== 'active') return null;
+      if (found.userPool === 'isolated') poolTenantId = found.id;
+    }
+    const user = await storage.users.findByEmail(poolTenantId, normalizeEmail(email));
+    return user && user.status === 'active' ? user : null;
+  }
+
+  /**
+   * Stores a new token for `user` and queues its mail, in one transaction with the audit and
+   * outbox rows. The link (it carries the token) is sealed in the outbox row.
+   */
+  async function issueToken(
+    user: User,
+    purpose: OneTimeTokenPurpose,
+    context: CallContext,
+    options: { token?: string; redirectTo?: string | null } = {},
+  ) {
+    const now = clock.now();
+    const token = options.token ?? generateToken(32);
+    const record: OneTimeToken = {
+      id: uuidv7(now.getTime()),
+      userId: user.id,
+      purpose,
+      tokenHash: sha256Hex(token),
+      email: user.email,
+      redirectTo: options.redirectTo ?? null,
+      expiresAt: new Date(now.getTime() + TTL_SECONDS[purpose] * 1000),
+      usedAt: null,
+      createdAt: now,
+    };
+    const link = new URL(PAGES[purpose]);
+    link.searchParams.set('token', token);
+    const message: OutboxMail = {
+      ...TEMPLATES[purpose]({ to: user.email, expiresAt: record.expiresAt, appName: links.appName }),
+      // only the sealed form of the link may rest in the outbox row
+      sealed: { link: mail.sealedBox.seal(link.href) },
+    };
+    const data = { purpose, expiresAt: record.expiresAt.toISOString() };
+    await storage.transaction(async (tx) => {
+      await tx.oneTimeTokens.create(record);
+      await recordChange(tx, clock, context, {
+        tenantId: user.tenantId,
+        action: REQUESTED_ACTION[purpose],
+        target: { type: 'user', id: user.id },
+        data,
+        event: { userId: user.id, ...data, mail: message },
+      });
+    });
+    deps.outbox.nudge();
+  }
+
+  /**
+   * What an unknown address costs instead of {@link issueToken}: a token is made and hashed and
+   * the database is asked once, so both answers have the same shape (same status, same body,
+   * comparable work). Nothing is written.
+   */
+  async function imitateIssue() {
+    await storage.oneTimeTokens.findByTokenHash(sha256Hex(generateToken(32)));
+  }
+
+  /** Finds the token of `purpose` and checks, without using it, that it is still usable. */
+  async function checked(token: string, purpose: OneTimeTokenPurpose): Promise<OneTimeToken> {
+    if (!oneTimeTokenSchema.safeParse(token).success) throw new AuthError('token_invalid');
+    const found = await storage.oneTimeTokens.findByTokenHash(sha256Hex(token));
+    // a token of another purpose is not one of these: it is neither used nor described
+    if (!found || found.purpose !== purpose) throw new AuthError('token_invalid');
+    const unusable = unusableReason(found);
+    if (unusable) throw unusable;
+    return found;
+  }
+
+  function unusableReason(token: OneTimeToken): AuthError | null {
+    if (token.usedAt) return new AuthError('token_used');
+    if (token.expiresAt.getTime() <= clock.now().getTime()) return new AuthError('token_expired');
+    return null;
+  }
+
+  /** Uses the token on the caller's transaction; throws (rolling it back) when another use won. */
+  async function consume(tx: StorageStores, token: OneTimeToken): Promise<OneTimeToken> {
+    const used = await tx.oneTimeTokens.consume(token.id, clock.now());
+    if (used) return used;
+    const current = await tx.oneTimeTokens.findByTokenHash(token.tokenHash);
+    throw (current && unusableReason(current)) ?? new AuthError('token_used');
+  }
+
+  /** The active user a token was issued to; a deleted account's token is simply invalid. */
+  async function tokenUser(tx: StorageStores, token: OneTimeToken): Promise<User> {
+    const user = await tx.users.findById(token.userId);
+    if (!user || user.status === 'deleted') throw new AuthError('token_invalid');
+    if (user.status !== 'active') throw new AuthError('user_suspended');
+    return user;
+  }
+
+  return {
+    async requestEmailVerification(userId, context = {}) {
+      const user = await storage.users.findById(userId);
+      if (!user || user.status !== 'active') throw new AuthError('unauthenticated');
+      if (user.emailVerifiedAt) {
+        throw new AuthError('conflict', { detail: 'this email address is already verified' });
+      }
+      await limitMail(user.email, context);
+      await issueToken(user, 'email_verification', context);
+    },
+
+    async verifyEmail(token, context = {}) {
+      const found = await checked(token, 'email_verification');
+      const user = await storage.transaction(async (tx) => {
+        const used = await consume(tx, found);
+        const owner = await tokenUser(tx, used);
+        const now = clock.now();
+        if (!(await tx.users.markEmailVerified(owner.id, used.email, now))) {
+          // already verified: nothing to change; or the address changed since the mail was sent
+          if (owner.email !== used.email) throw new AuthError('token_invalid');
+          return owner;
+        }
+        await recordChange(tx, clock, context, {
+          tenantId: owner.tenantId,
+          action: 'email.verified',
+          actor: { type: 'user', id: owner.id },
+          target: { type: 'user', id: owner.id },
+          data: { userId: owner.id },
+        });
+        return { ...owner, emailVerifiedAt: now, updatedAt: now };
+      });
+      deps.outbox.nudge();
+      return user;
+    },
+
+    async requestPasswordReset(rawInput, context = {}) {
+      const input = parseInput(forgotPasswordInputSchema, rawInput);
+      await limitMail(input.email, context);
+      const user = await findRecipient(input.email, input.tenant);
+      if (!user) return imitateIssue();
+      await issueToken(user, 'password_reset', context);
+    },
+
+    async resetPassword(rawInput, context = {}) {
+      const input = parseInput(resetPasswordInputSchema, rawInput);
+      const found = await checked(input.token, 'password_reset');
+      const owner = await storage.users.findById(found.userId);
+      // the policy and the slow hash run before the transaction; a rejected password uses nothing
+      const password = await normalizeAndCheckPassword(input.password, config.password, owner ?? {});
+      const passwordHash = await hasher.hash(password);
+      const revokedSessions = await storage.transaction(async (tx) => {
+        const used = await consume(tx, found);
+        const user = await tokenUser(tx, used);
+        const now = clock.now();
+        await tx.passwords.upsert(user.id, passwordHash, now);
+        // every session: whoever asked for the reset may be locked out of a session an attacker holds
+        const revoked = await tx.sessions.revokeAllForUser(user.id, now, 'password_reset');
+        // older reset links die with this one
+        await tx.oneTimeTokens.expireUnused(user.id, 'password_reset', now);
+        await recordChange(tx, clock, context, {
+          tenantId: user.tenantId,
+          action: 'password.reset',
+          actor: { type: 'user', id: user.id },
+          target: { type: 'user', id: user.id },
+          data: { revokedSessions: revoked },
+        });
+        return revoked;
+      });
+      if (revokedSessions > 0) await services.sessions.announceRevocation({ userIds: [found.userId] });
+      deps.outbox.nudge();
+      // no session is opened: the next sign-in still asks for every factor the account has
+      return { revokedSessions };
+    },
+
+    async requestMagicLink(rawInput, context = {}) {
+      const input = parseInput(magicLinkInputSchema, rawInput);
+      // checked before the account is looked up: the answer may not depend on it
+      if (input.redirectTo !== undefined && !isAllowedRedirect(input.redirectTo, links.redirectAllowlist)) {
+        throw new AuthError('redirect_not_allowed', {
+          detail: 'redirectTo must equal an entry of the redirect allowlist exactly',
+        });
+      }
+      await limitMail(input.email, context);
+      const user = await findRecipient(input.email, input.tenant);
+      if (!user) return imitateIssue();
+      await issueToken(user, 'magic_link', context, { redirectTo: input.redirectTo ?? null });
+    },
+
+    async verifyMagicLink(token, context = {}) {
+      const found = await checked(token, 'magic_link');
+      const result = await storage.transaction(async (tx) => {
+        const used = await consume(tx, found);
+        const user = await tokenUser(tx, used);
+        // TODO(mfa): a magic link is one factor. When the user has an enrolled second factor
+        // (feat/mfa), answer a pending MFA challenge here instead of opening a full session.
+        const now = clock.now();
+        // the link reached the inbox: that proves the address as a verification link would
+        const verified = await tx.users.markEmailVerified(user.id, used.email, now);
+        const issued = await services.sessions.createSession(tx, {
+          user,
+          tenantId: user.tenantId,
+          method: 'email',
+          context: { ...context, actor: { type: 'user', id: user.id } },
+        });
+        return {
+          user: verified ? { ...user, emailVerifiedAt: now, updatedAt: now } : user,
+          ...issued,
+          // re-checked at use: the allowlist may have shrunk since the mail was sent
+          redirectTo:
+            used.redirectTo !== null && isAllowedRedirect(used.redirectTo, links.redirectAllowlist)
+              ? used.redirectTo
+              : null,
+        };
+      });
+      deps.outbox.nudge();
+      return result;
+    },
+  };
+}
