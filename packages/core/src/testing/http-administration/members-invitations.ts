@@ -196,7 +196,11 @@ export function describeMembersAndInvitationsConformance(
         call('PATCH', `/tenants/${t.id}/members/${t.owner.id}`, { roles: ['admin'] }, second.cookie),
       ]);
 
-      expect(results.map((r) => r.status).sort()).toEqual([200, 409]);
+      // the loser is refused either by the last-owner rule (409) or, when the winner committed
+      // before its permission check, because as a mere admin it cannot touch an owner (403)
+      const [won, lost] = results.map((r) => r.status).sort();
+      expect(won).toBe(200);
+      expect([403, 409]).toContain(lost);
       expect(await storage!.memberships.countWithRole(t.id, 'owner')).toBe(1);
     });
 
