@@ -12,6 +12,7 @@ import { DrizzleAuditStore } from './stores/audit-store.js';
 import { DrizzleAuthorizationVersionStore } from './stores/authorization-version-store.js';
 import { DrizzleInvitationStore } from './stores/invitation-store.js';
 import { DrizzleMembershipStore } from './stores/membership-store.js';
+import { DrizzleMfaStore } from './stores/mfa-store.js';
 import { DrizzleOutboxStore } from './stores/outbox-store.js';
 import { DrizzlePasswordStore } from './stores/password-store.js';
 import { DrizzlePolicyStore } from './stores/policy-store.js';
@@ -143,6 +144,7 @@ function createStores(context: StoreContext): StorageStores {
     invitations: new DrizzleInvitationStore(context),
     sessions: new DrizzleSessionStore(context),
     audit: new DrizzleAuditStore(context),
+    mfa: new DrizzleMfaStore(context),
     outbox: new DrizzleOutboxStore(context),
   };
 }

@@ -7,6 +7,7 @@ import { KyselyAuditStore } from './stores/audit-store.js';
 import { KyselyAuthorizationVersionStore } from './stores/authorization-version-store.js';
 import { KyselyInvitationStore } from './stores/invitation-store.js';
 import { KyselyMembershipStore } from './stores/membership-store.js';
+import { KyselyMfaStore } from './stores/mfa-store.js';
 import { KyselyOutboxStore } from './stores/outbox-store.js';
 import { KyselyPasswordStore } from './stores/password-store.js';
 import { KyselyPolicyStore } from './stores/policy-store.js';
@@ -96,6 +97,7 @@ function createStores(context: StoreContext): StorageStores {
     sessions: new KyselySessionStore(context),
     audit: new KyselyAuditStore(context),
     outbox: new KyselyOutboxStore(context),
+    mfa: new KyselyMfaStore(context),
   };
 }
 

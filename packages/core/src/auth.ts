@@ -8,6 +8,7 @@ import { requireAllowed } from './authorization/require-allowed.js';
 import { createRoleService } from './authorization/role-service.js';
 import type { CallContext } from './call-context.js';
 import { type AuthConfig, type ResolvedConfig, resolveConfig } from './config.js';
+import { createMfaService } from './credentials/mfa/mfa-service.js';
 import { createPasswordHasher } from './credentials/passwords/password-hasher.js';
 import { normalizeAndCheckPassword } from './credentials/passwords/password-policy.js';
 import { createUserInputSchema } from './credentials/passwords/password-schemas.js';
@@ -24,6 +25,7 @@ import type { RouteDefinition } from './http/route.js';
 import { accountRoutes, sessionRoutes } from './http/routes/account-routes.js';
 import { invitationRoutes } from './http/routes/invitation-routes.js';
 import { memberRoutes } from './http/routes/member-routes.js';
+import { mfaRoutes } from './http/routes/mfa-routes.js';
 import { permissionRoutes } from './http/routes/permission-routes.js';
 import { policyRoutes } from './http/routes/policy-routes.js';
 import { roleRoutes } from './http/routes/role-routes.js';
@@ -166,7 +168,8 @@ export function createAuth(options: AuthConfig): Auth {
     { tenants },
     { enabled: options.mailer !== undefined, sealedBox: mailBox },
   );
-  const passwords = createPasswordService(deps, { users, sessions, tenants, invitations });
+  const mfa = createMfaService(deps, { sessions });
+  const passwords = createPasswordService(deps, { users, sessions, tenants, invitations, mfa });
   const roles = createRoleService(deps, tenants);
   const policies = createPolicyService(deps, tenants);
   const cookieName = sessionCookieName({ name: config.session.cookieName, secure: config.secureCookies });
@@ -175,6 +178,11 @@ export function createAuth(options: AuthConfig): Auth {
   const api: AuthApi = {
     signUp: passwords.signUp,
     signIn: passwords.signIn,
+    verifyMfa: mfa.verify,
+    setupTotp: mfa.setupTotp,
+    confirmTotp: mfa.confirmTotp,
+    disableTotp: mfa.disableTotp,
+    regenerateRecoveryCodes: mfa.regenerateRecoveryCodes,
     async signOut(token, context = {}) {
       const found = await storage.sessions.findActiveByTokenHash(sha256Hex(token), clock.now());
       if (!found) return;
@@ -263,6 +271,7 @@ export function createAuth(options: AuthConfig): Auth {
     ...permissionRoutes,
     ...memberRoutes,
     ...invitationRoutes,
+    ...mfaRoutes,
   ];
   const serverUrl = new URL(config.basePath, config.baseURL).toString().replace(/\/$/, '');
   let openApi: Record<string, unknown> | undefined;

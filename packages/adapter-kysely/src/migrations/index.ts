@@ -1,19 +1,25 @@
 import { initialTables, migration0001Initial } from './0001-initial.js';
 import { authorizationTables, migration0002Authorization } from './0002-authorization.js';
+import { mfaTables, migration0003Mfa } from './0003-mfa.js';
 import type { Migration } from './migration.js';
 import type { TableSpec } from './table-spec.js';
 
 /** Every migration, in the order they apply. Append only: never edit or reorder a shipped one. */
-export const migrations: readonly Migration[] = [migration0001Initial, migration0002Authorization];
+export const migrations: readonly Migration[] = [
+  migration0001Initial,
+  migration0002Authorization,
+  migration0003Mfa,
+];
 
 /**
  * Every table the migrations create, in creation order: what a database migrated to the latest
  * version holds (the Drizzle schema generator and the parity tests read it).
  */
-export const schemaTables: readonly TableSpec[] = [...initialTables, ...authorizationTables];
+export const schemaTables: readonly TableSpec[] = [...initialTables, ...authorizationTables, ...mfaTables];
 
 export { initialTables } from './0001-initial.js';
 export { authorizationTables } from './0002-authorization.js';
+export { mfaTables } from './0003-mfa.js';
 export { type Migration, type MigrationContext, migrationChecksum } from './migration.js';
 export {
   type ColumnSpec,

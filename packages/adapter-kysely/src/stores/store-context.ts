@@ -16,6 +16,8 @@ export interface TableNames {
   auditChainHeads: string;
   auditEvents: string;
   outboxEvents: string;
+  totpCredentials: string;
+  recoveryCodes: string;
 }
 
 export function tableNames(prefix: string): TableNames {
@@ -32,6 +34,8 @@ export function tableNames(prefix: string): TableNames {
     auditChainHeads: `${prefix}audit_chain_heads`,
     auditEvents: `${prefix}audit_events`,
     outboxEvents: `${prefix}outbox_events`,
+    totpCredentials: `${prefix}totp_credentials`,
+    recoveryCodes: `${prefix}recovery_codes`,
   };
 }
 

@@ -19,6 +19,7 @@ import type { TenantStore } from '../tenants/tenant-store.js';
 import type { Tenant } from '../tenants/tenants.js';
 import type { UserStore } from '../users/user-store.js';
 import { normalizeEmail, userPoolKey } from '../users/users.js';
+import { mfaStore } from './memory-mfa-store.js';
 import { type MemoryTables, pairKey, type TableWriter } from './memory-tables.js';
 
 /**
@@ -45,6 +46,7 @@ export function createMemoryStores(
     sessions: sessionStore(tables, writer, run),
     audit: auditStore(tables, writer, run),
     outbox: outboxStore(tables, writer, run),
+    mfa: mfaStore(tables, writer, run),
   };
 }
 

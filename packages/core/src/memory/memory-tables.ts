@@ -2,6 +2,7 @@ import type { AuditEvent } from '../audit/audit.js';
 import type { AuthorizationVersions } from '../authorization/authorization-version-store.js';
 import type { StoredPolicy } from '../authorization/policy-store.js';
 import type { Role } from '../authorization/roles.js';
+import type { RecoveryCode, TotpCredential } from '../credentials/mfa/mfa.js';
 import type { Invitation } from '../invitations/invitations.js';
 import type { Membership } from '../memberships/memberships.js';
 import type { OutboxEvent } from '../outbox/outbox.js';
@@ -47,6 +48,10 @@ export interface MemoryTables {
   /** audit event id → chain key, for the primary key */
   auditChainById: Map<string, string>;
   outbox: Map<string, OutboxEvent>;
+  /** user id → TOTP authenticator */
+  totp: Map<string, TotpCredential>;
+  /** recovery code id → code */
+  recoveryCodes: Map<string, RecoveryCode>;
 }
 
 export function createMemoryTables(): MemoryTables {
@@ -69,6 +74,8 @@ export function createMemoryTables(): MemoryTables {
     auditChains: new Map(),
     auditChainById: new Map(),
     outbox: new Map(),
+    totp: new Map(),
+    recoveryCodes: new Map(),
   };
 }
 

@@ -116,6 +116,7 @@ const STORE_NAMES: Record<keyof StorageStores, true> = {
   sessions: true,
   audit: true,
   outbox: true,
+  mfa: true,
 };
 
 function methodNames(store: object): string[] {
