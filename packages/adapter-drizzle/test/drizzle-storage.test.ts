@@ -28,6 +28,8 @@ describe('drizzleStorage without a database', () => {
       'auditChainHeads',
       'auditEvents',
       'outboxEvents',
+      'totpCredentials',
+      'recoveryCodes',
     ]);
     expect(() => portcullisTables('Auth-')).toThrow(/invalid tablePrefix/);
     expect(() => portcullisTables('a'.repeat(25))).toThrow(/invalid tablePrefix/);
