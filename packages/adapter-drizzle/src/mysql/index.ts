@@ -18,3 +18,5 @@ export const pcSessions = defaultTables.sessions;
 export const pcAuditChainHeads = defaultTables.auditChainHeads;
 export const pcAuditEvents = defaultTables.auditEvents;
 export const pcOutboxEvents = defaultTables.outboxEvents;
+export const pcTotpCredentials = defaultTables.totpCredentials;
+export const pcRecoveryCodes = defaultTables.recoveryCodes;
