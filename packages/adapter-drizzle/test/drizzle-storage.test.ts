@@ -29,6 +29,8 @@ describe('drizzleStorage without a database', () => {
       'auditEvents',
       'outboxEvents',
       'oneTimeTokens',
+      'totpCredentials',
+      'recoveryCodes',
     ]);
     expect(() => portcullisTables('Auth-')).toThrow(/invalid tablePrefix/);
     expect(() => portcullisTables('a'.repeat(25))).toThrow(/invalid tablePrefix/);

@@ -7,6 +7,7 @@ import { KyselyAuditStore } from './stores/audit-store.js';
 import { KyselyAuthorizationVersionStore } from './stores/authorization-version-store.js';
 import { KyselyInvitationStore } from './stores/invitation-store.js';
 import { KyselyMembershipStore } from './stores/membership-store.js';
+import { KyselyMfaStore } from './stores/mfa-store.js';
 import { KyselyOneTimeTokenStore } from './stores/one-time-token-store.js';
 import { KyselyOutboxStore } from './stores/outbox-store.js';
 import { KyselyPasswordStore } from './stores/password-store.js';
@@ -98,6 +99,7 @@ function createStores(context: StoreContext): StorageStores {
     audit: new KyselyAuditStore(context),
     outbox: new KyselyOutboxStore(context),
     oneTimeTokens: new KyselyOneTimeTokenStore(context),
+    mfa: new KyselyMfaStore(context),
   };
 }
 

@@ -100,13 +100,16 @@ function describeMigrateCommands(name: string, databaseUrl: () => string, cleanu
     it('reports pending migrations: check exits 1 and names them, status lists them', async () => {
       const check = await cli(args('check'));
       expect(check.code).toBe(1);
-      expect(check.stderr).toBe('pending migrations: 0001_initial, 0002_authorization, 0004_one_time_tokens');
+      expect(check.stderr).toBe(
+        'pending migrations: 0001_initial, 0002_authorization, 0003_mfa, 0004_one_time_tokens',
+      );
       const status = await cli(args('status'));
       expect(status.code).toBe(0);
       expect(status.stdout.split('\n')).toEqual([
         'MIGRATION             STATE    APPLIED AT',
         '0001_initial          pending',
         '0002_authorization    pending',
+        '0003_mfa              pending',
         '0004_one_time_tokens  pending',
       ]);
     });
@@ -114,7 +117,8 @@ function describeMigrateCommands(name: string, databaseUrl: () => string, cleanu
     it('migrates up, then is up to date', async () => {
       expect(await cli(args('up'))).toEqual({
         code: 0,
-        stdout: 'applied 0001_initial\napplied 0002_authorization\napplied 0004_one_time_tokens',
+        stdout:
+          'applied 0001_initial\napplied 0002_authorization\napplied 0003_mfa\napplied 0004_one_time_tokens',
         stderr: '',
       });
       expect(await cli(args('up'))).toEqual({ code: 0, stdout: 'already up to date', stderr: '' });
@@ -165,6 +169,7 @@ function describeMigrateCommands(name: string, databaseUrl: () => string, cleanu
         stdout: 'reverted 0004_one_time_tokens',
         stderr: '',
       });
+      expect(await cli(args('down'))).toEqual({ code: 0, stdout: 'reverted 0003_mfa', stderr: '' });
       expect(await cli(args('down'))).toEqual({ code: 0, stdout: 'reverted 0002_authorization', stderr: '' });
       expect(await cli(args('down'))).toEqual({ code: 0, stdout: 'reverted 0001_initial', stderr: '' });
       expect(await cli(args('down', '--steps', '1'))).toEqual({
@@ -174,7 +179,9 @@ function describeMigrateCommands(name: string, databaseUrl: () => string, cleanu
       });
       expect((await cli(args('check'))).code).toBe(1);
       expect((await cli(args('up', '--steps', '1'))).stdout).toBe('applied 0001_initial');
-      expect((await cli(args('up'))).stdout).toBe('applied 0002_authorization\napplied 0004_one_time_tokens');
+      expect((await cli(args('up'))).stdout).toBe(
+        'applied 0002_authorization\napplied 0003_mfa\napplied 0004_one_time_tokens',
+      );
     });
   });
 }

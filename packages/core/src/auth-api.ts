@@ -11,6 +11,7 @@ import type { PolicyInput } from './authorization/policy-schema.js';
 import type { StoredPolicy } from './authorization/policy-store.js';
 import type { Role } from './authorization/roles.js';
 import type { CallContext } from './call-context.js';
+import type { ConfirmTotpInput, MfaRequired, TotpSetup, VerifyMfaInput } from './credentials/mfa/index.js';
 import type {
   ChangePasswordInput,
   ReauthenticateInput,
@@ -62,8 +63,72 @@ export interface AuthApi {
    * the tenant's pool when it is isolated); a bad token fails the sign-up with nothing written.
    */
   signUp(input: SignUpInput, context?: CallContext): Promise<SignedIn | SignUpPending>;
-  /** Verifies email and password and opens a new session (a new token at every sign-in). */
-  signIn(input: SignInInput, context?: CallContext): Promise<SignedIn>;
+  /**
+   * Verifies email and password and opens a new session (a new token at every sign-in). When the
+   * user has a confirmed second factor, no session is opened: the answer is
+   * `{ mfaRequired: true, challengeId, methods }`, to complete with {@link AuthApi.verifyMfa}
+   * within 5 minutes.
+   *
+   * @example
+   * const result = await auth.api.signIn({ email, password }, context)
+   * if ('mfaRequired' in result) return askForCode(result.challengeId, result.methods)
+   */
+  signIn(input: SignInInput, context?: CallContext): Promise<SignedIn | MfaRequired>;
+  /**
+   * Completes a pending login (see {@link AuthApi.signIn}) with a second factor: a TOTP code of
+   * the current or previous 30 s step that was never accepted before, or an unused recovery code
+   * (then used up, audited `mfa.recovery_code_used`). Opens a new session whose `amr` is
+   * `['pwd', 'otp']` and `authTime` holds both times; the challenge is single use. A wrong or
+   * replayed code is `invalid_mfa_code` and counts on the account's failure counter like a wrong
+   * password (`account_locked`); an unknown, expired or completed challenge is
+   * `mfa_challenge_invalid`.
+   *
+   * @example
+   * const { user, session, token } = await auth.api.verifyMfa({ challengeId, method: 'totp', code: '123456' })
+   */
+  verifyMfa(input: VerifyMfaInput, context?: CallContext): Promise<SignedIn>;
+  /**
+   * Starts TOTP enrolment for the user: a new secret (sealed with AES-256-GCM at rest) and its
+   * `otpauth://` URI (issuer: the host of `baseURL`). Pending until {@link AuthApi.confirmTotp};
+   * a new setup replaces a pending one. `mfa_already_enabled` when a confirmed one exists.
+   *
+   * @example
+   * const { secret, otpauthUri } = await auth.api.setupTotp(userId) // render otpauthUri as a QR code
+   */
+  setupTotp(userId: string): Promise<TotpSetup>;
+  /**
+   * Confirms the pending authenticator with its current code and turns MFA on: returns 10
+   * recovery codes, shown this once (only their SHA-256 is stored). The code's step is used up.
+   * Audited `mfa.totp_enabled` and `mfa.recovery_codes_generated`, with outbox events, in the
+   * same transaction. `invalid_mfa_code` for a wrong code (counted like a wrong password),
+   * `mfa_not_enabled` without a pending setup.
+   *
+   * @example
+   * const { recoveryCodes } = await auth.api.confirmTotp(userId, { code: '123456' })
+   */
+  confirmTotp(
+    userId: string,
+    input: ConfirmTotpInput,
+    context?: CallContext,
+  ): Promise<{ recoveryCodes: string[] }>;
+  /**
+   * Turns TOTP off for the session's user and deletes the recovery codes. Needs a fresh
+   * authentication (within 5 minutes, `step_up_required` otherwise: see `POST /reauthenticate`).
+   * Audited `mfa.totp_disabled`. `mfa_not_enabled` when there is nothing to turn off.
+   *
+   * @example
+   * await auth.api.disableTotp(current.session, auth.callContext(headers))
+   */
+  disableTotp(session: Session, context?: CallContext): Promise<void>;
+  /**
+   * Replaces every recovery code of the session's user with 10 new ones (shown once). Needs a
+   * fresh authentication like {@link AuthApi.disableTotp} and enabled TOTP. Audited
+   * `mfa.recovery_codes_generated`.
+   *
+   * @example
+   * const { recoveryCodes } = await auth.api.regenerateRecoveryCodes(current.session)
+   */
+  regenerateRecoveryCodes(session: Session, context?: CallContext): Promise<{ recoveryCodes: string[] }>;
   /** Revokes the session this token belongs to; a no-op for an unknown token. */
   signOut(sessionToken: string, context?: CallContext): Promise<void>;
   /** The session of a request (its cookie), or null. Accepts a Request or its headers. */
@@ -417,5 +482,5 @@ export interface AuthApi {
    * @example
    * const { token, session, redirectTo } = await auth.api.verifyMagicLink(tokenFromPage)
    */
-  verifyMagicLink(token: string, context?: CallContext): Promise<MagicLinkSignedIn>;
+  verifyMagicLink(token: string, context?: CallContext): Promise<MagicLinkSignedIn | MfaRequired>;
 }

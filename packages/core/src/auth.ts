@@ -8,6 +8,7 @@ import { requireAllowed } from './authorization/require-allowed.js';
 import { createRoleService } from './authorization/role-service.js';
 import type { CallContext } from './call-context.js';
 import { type AuthConfig, type ResolvedConfig, resolveConfig } from './config.js';
+import { createMfaService } from './credentials/mfa/mfa-service.js';
 import { createPasswordHasher } from './credentials/passwords/password-hasher.js';
 import { normalizeAndCheckPassword } from './credentials/passwords/password-policy.js';
 import { createUserInputSchema } from './credentials/passwords/password-schemas.js';
@@ -24,6 +25,7 @@ import type { RouteDefinition } from './http/route.js';
 import { accountRoutes, sessionRoutes } from './http/routes/account-routes.js';
 import { invitationRoutes } from './http/routes/invitation-routes.js';
 import { memberRoutes } from './http/routes/member-routes.js';
+import { mfaRoutes } from './http/routes/mfa-routes.js';
 import { oneTimeTokenRoutes } from './http/routes/one-time-token-routes.js';
 import { permissionRoutes } from './http/routes/permission-routes.js';
 import { policyRoutes } from './http/routes/policy-routes.js';
@@ -168,9 +170,10 @@ export function createAuth(options: AuthConfig): Auth {
     { tenants },
     { enabled: options.mailer !== undefined, sealedBox: mailBox },
   );
-  const passwords = createPasswordService(deps, { users, sessions, tenants, invitations });
+  const mfa = createMfaService(deps, { sessions });
+  const passwords = createPasswordService(deps, { users, sessions, tenants, invitations, mfa });
   const roles = createRoleService(deps, tenants);
-  const oneTimeTokens = createOneTimeTokenService(deps, { sessions, tenants }, { sealedBox: mailBox });
+  const oneTimeTokens = createOneTimeTokenService(deps, { sessions, tenants, mfa }, { sealedBox: mailBox });
   const policies = createPolicyService(deps, tenants);
   const cookieName = sessionCookieName({ name: config.session.cookieName, secure: config.secureCookies });
   const page = (p?: { limit?: number; cursor?: string }) => ({ limit: p?.limit ?? 50, cursor: p?.cursor });
@@ -178,6 +181,11 @@ export function createAuth(options: AuthConfig): Auth {
   const api: AuthApi = {
     signUp: passwords.signUp,
     signIn: passwords.signIn,
+    verifyMfa: mfa.verify,
+    setupTotp: mfa.setupTotp,
+    confirmTotp: mfa.confirmTotp,
+    disableTotp: mfa.disableTotp,
+    regenerateRecoveryCodes: mfa.regenerateRecoveryCodes,
     async signOut(token, context = {}) {
       const found = await storage.sessions.findActiveByTokenHash(sha256Hex(token), clock.now());
       if (!found) return;
@@ -273,6 +281,7 @@ export function createAuth(options: AuthConfig): Auth {
     ...memberRoutes,
     ...invitationRoutes,
     ...oneTimeTokenRoutes,
+    ...mfaRoutes,
   ];
   const serverUrl = new URL(config.basePath, config.baseURL).toString().replace(/\/$/, '');
   let openApi: Record<string, unknown> | undefined;

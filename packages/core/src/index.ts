@@ -26,6 +26,13 @@ export {
 } from './authorization/index.js';
 export type { CallContext } from './call-context.js';
 export type { AuthConfig, ResolvedConfig } from './config.js';
+export type {
+  ConfirmTotpInput,
+  MfaMethod,
+  MfaRequired,
+  TotpSetup,
+  VerifyMfaInput,
+} from './credentials/mfa/index.js';
 export {
   type ChangePasswordInput,
   MIN_ARGON2_PARAMS,

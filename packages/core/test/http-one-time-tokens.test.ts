@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { totpCodeAt, totpStep } from '../src/credentials/mfa/totp.js';
 import { sha256Hex } from '../src/crypto/random.js';
 import type { AuthConfig } from '../src/index.js';
 import { memoryStorage } from '../src/memory/index.js';
@@ -368,9 +369,37 @@ describe('magic links over HTTP', () => {
     expect(res.body.redirectTo).toBeNull();
   });
 
-  it.todo(
-    'a user with an enrolled second factor gets an MFA challenge, not a session, from a magic link (feat/mfa)',
-  );
+  it('a user with an enrolled second factor gets an MFA challenge, not a session, from a magic link', async () => {
+    const world = tokenWorld();
+    const email = uniqueEmail('magic-mfa');
+    const signedUp = await world.client.signUp(email);
+    const setup = await world.client.post('/mfa/totp/setup', {}, signedUp.cookie);
+    const secret = setup.body.secret as string;
+    const confirmed = await world.client.post(
+      '/mfa/totp/confirm',
+      { code: totpCodeAt(secret, totpStep(world.clock.now())) },
+      signedUp.cookie,
+    );
+    expect(confirmed.status).toBe(200);
+    world.clock.advance(30); // the confirming code's step is used up
+
+    await world.client.post('/magic-link', { email });
+    const token = await world.tokenMailedTo(email);
+    const res = await world.client.post('/magic-link/verify', { token });
+    expect(res.status).toBe(200);
+    expect(res.cookie).toBeNull();
+    expect(res.body).toMatchObject({ mfaRequired: true, methods: expect.arrayContaining(['totp']) });
+    // the link is used up all the same
+    expect((await world.client.post('/magic-link/verify', { token })).body.code).toBe('token_used');
+
+    const verified = await world.client.post('/mfa/verify', {
+      challengeId: res.body.challengeId,
+      method: 'totp',
+      code: totpCodeAt(secret, totpStep(world.clock.now())),
+    });
+    expect(verified.status).toBe(200);
+    expect(verified.body.session.amr).toEqual(['email', 'otp']);
+  });
 });
 
 describe('mail delivery of links', () => {

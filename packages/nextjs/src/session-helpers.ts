@@ -1,4 +1,11 @@
-import type { CallContext, SessionWithUser, SignInInput, SignUpInput, SignUpPending } from '@portcullis/core';
+import type {
+  CallContext,
+  MfaRequired,
+  SessionWithUser,
+  SignInInput,
+  SignUpInput,
+  SignUpPending,
+} from '@portcullis/core';
 import { cookies, headers } from 'next/headers';
 import { redirect } from 'next/navigation';
 import { cache } from 'react';
@@ -24,9 +31,10 @@ export interface SessionHelpers extends RouteGuards {
   /**
    * `auth.api.signIn`, then sets the session cookie on the response, as `POST /login` does. Only
    * where Next.js lets code set cookies: server actions and route handlers. The session token
-   * is not returned: a result an action hands back to the browser carries no credential.
+   * is not returned: a result an action hands back to the browser carries no credential. For a
+   * user with a second factor it answers `MfaRequired` and sets no cookie.
    */
-  signIn(input: SignInInput): Promise<SessionWithUser>;
+  signIn(input: SignInInput): Promise<SessionWithUser | MfaRequired>;
   /** `auth.api.signUp`, then sets the session cookie (not in `notify` mode, which answers `{ pending }`). */
   signUp(input: SignUpInput): Promise<SessionWithUser | SignUpPending>;
   /** Revokes the current session, if any, and clears its cookie. Server actions and route handlers only. */
@@ -98,6 +106,8 @@ export function createSessionHelpers(source: AuthSource): SessionHelpers {
     async signIn(input) {
       const auth = await resolveAuth(source);
       const signedIn = await auth.api.signIn(input, await callContext());
+      // a second factor is pending: no cookie until POST /mfa/verify (auth.api.verifyMfa)
+      if ('mfaRequired' in signedIn) return signedIn;
       await setCookie(signedIn);
       return { user: signedIn.user, session: signedIn.session };
     },

@@ -19,3 +19,5 @@ export const pcAuditChainHeads = defaultTables.auditChainHeads;
 export const pcAuditEvents = defaultTables.auditEvents;
 export const pcOutboxEvents = defaultTables.outboxEvents;
 export const pcOneTimeTokens = defaultTables.oneTimeTokens;
+export const pcTotpCredentials = defaultTables.totpCredentials;
+export const pcRecoveryCodes = defaultTables.recoveryCodes;

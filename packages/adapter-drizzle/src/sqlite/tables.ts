@@ -332,6 +332,46 @@ export function portcullisTables(prefix: string = 'pc_') {
     ],
   );
 
+  const totpCredentials = sqliteTable(
+    `${p}totp_credentials`,
+    {
+      userId: id('user_id').notNull(),
+      secretSealed: varchar('secret_sealed', { length: 255 }).notNull(),
+      confirmedAt: utcTimestamp('confirmed_at'),
+      lastUsedStep: integer('last_used_step'),
+      createdAt: utcTimestamp('created_at').notNull(),
+      updatedAt: utcTimestamp('updated_at').notNull(),
+    },
+    (t) => [
+      primaryKey({ name: `${p}totp_credentials_pk`, columns: [t.userId] }),
+      foreignKey({
+        name: `${p}totp_credentials_user_fk`,
+        columns: [t.userId],
+        foreignColumns: [users.id],
+      }).onDelete('cascade'),
+    ],
+  );
+
+  const recoveryCodes = sqliteTable(
+    `${p}recovery_codes`,
+    {
+      id: id('id').notNull(),
+      userId: id('user_id').notNull(),
+      codeHash: varchar('code_hash', { length: 128 }).notNull(),
+      usedAt: utcTimestamp('used_at'),
+      createdAt: utcTimestamp('created_at').notNull(),
+    },
+    (t) => [
+      primaryKey({ name: `${p}recovery_codes_pk`, columns: [t.id] }),
+      unique(`${p}recovery_codes_user_hash_uq`).on(t.userId, t.codeHash),
+      foreignKey({
+        name: `${p}recovery_codes_user_fk`,
+        columns: [t.userId],
+        foreignColumns: [users.id],
+      }).onDelete('cascade'),
+    ],
+  );
+
   return {
     tenants,
     users,
@@ -346,6 +386,8 @@ export function portcullisTables(prefix: string = 'pc_') {
     auditEvents,
     outboxEvents,
     oneTimeTokens,
+    totpCredentials,
+    recoveryCodes,
   };
 }
 

@@ -1,5 +1,6 @@
 import { initialTables, migration0001Initial } from './0001-initial.js';
 import { authorizationTables, migration0002Authorization } from './0002-authorization.js';
+import { mfaTables, migration0003Mfa } from './0003-mfa.js';
 import { migration0004OneTimeTokens, oneTimeTokenTables } from './0004-one-time-tokens.js';
 import type { Migration } from './migration.js';
 import type { TableSpec } from './table-spec.js';
@@ -8,6 +9,7 @@ import type { TableSpec } from './table-spec.js';
 export const migrations: readonly Migration[] = [
   migration0001Initial,
   migration0002Authorization,
+  migration0003Mfa,
   migration0004OneTimeTokens,
 ];
 
@@ -18,11 +20,13 @@ export const migrations: readonly Migration[] = [
 export const schemaTables: readonly TableSpec[] = [
   ...initialTables,
   ...authorizationTables,
+  ...mfaTables,
   ...oneTimeTokenTables,
 ];
 
 export { initialTables } from './0001-initial.js';
 export { authorizationTables } from './0002-authorization.js';
+export { mfaTables } from './0003-mfa.js';
 export { oneTimeTokenTables } from './0004-one-time-tokens.js';
 export { type Migration, type MigrationContext, migrationChecksum } from './migration.js';
 export {

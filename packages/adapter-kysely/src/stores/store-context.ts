@@ -17,6 +17,8 @@ export interface TableNames {
   auditEvents: string;
   outboxEvents: string;
   oneTimeTokens: string;
+  totpCredentials: string;
+  recoveryCodes: string;
 }
 
 export function tableNames(prefix: string): TableNames {
@@ -34,6 +36,8 @@ export function tableNames(prefix: string): TableNames {
     auditEvents: `${prefix}audit_events`,
     outboxEvents: `${prefix}outbox_events`,
     oneTimeTokens: `${prefix}one_time_tokens`,
+    totpCredentials: `${prefix}totp_credentials`,
+    recoveryCodes: `${prefix}recovery_codes`,
   };
 }
 

@@ -20,6 +20,7 @@ import type { TenantStore } from '../tenants/tenant-store.js';
 import type { Tenant } from '../tenants/tenants.js';
 import type { UserStore } from '../users/user-store.js';
 import { normalizeEmail, userPoolKey } from '../users/users.js';
+import { mfaStore } from './memory-mfa-store.js';
 import { type MemoryTables, pairKey, type TableWriter } from './memory-tables.js';
 
 /**
@@ -47,6 +48,7 @@ export function createMemoryStores(
     audit: auditStore(tables, writer, run),
     outbox: outboxStore(tables, writer, run),
     oneTimeTokens: oneTimeTokenStore(tables, writer, run),
+    mfa: mfaStore(tables, writer, run),
   };
 }
 

@@ -2,6 +2,7 @@ import type { AuditEvent } from '../audit/audit.js';
 import type { AuthorizationVersions } from '../authorization/authorization-version-store.js';
 import type { StoredPolicy } from '../authorization/policy-store.js';
 import type { Role } from '../authorization/roles.js';
+import type { RecoveryCode, TotpCredential } from '../credentials/mfa/mfa.js';
 import type { Invitation } from '../invitations/invitations.js';
 import type { Membership } from '../memberships/memberships.js';
 import type { OneTimeToken } from '../one-time-tokens/one-time-tokens.js';
@@ -51,6 +52,10 @@ export interface MemoryTables {
   oneTimeTokens: Map<string, OneTimeToken>;
   /** token hash → one-time token id */
   oneTimeTokenIdByTokenHash: Map<string, string>;
+  /** user id → TOTP authenticator */
+  totp: Map<string, TotpCredential>;
+  /** recovery code id → code */
+  recoveryCodes: Map<string, RecoveryCode>;
 }
 
 export function createMemoryTables(): MemoryTables {
@@ -75,6 +80,8 @@ export function createMemoryTables(): MemoryTables {
     outbox: new Map(),
     oneTimeTokens: new Map(),
     oneTimeTokenIdByTokenHash: new Map(),
+    totp: new Map(),
+    recoveryCodes: new Map(),
   };
 }
 

@@ -1,5 +1,7 @@
 import { recordChange } from '../audit/record-change.js';
 import type { CallContext } from '../call-context.js';
+import type { MfaRequired } from '../credentials/mfa/mfa.js';
+import type { MfaService } from '../credentials/mfa/mfa-service.js';
 import { normalizeAndCheckPassword } from '../credentials/passwords/password-policy.js';
 import type { SignedIn } from '../credentials/passwords/password-service.js';
 import { generateToken, sha256Hex } from '../crypto/random.js';
@@ -18,7 +20,7 @@ import type { StorageStores } from '../ports/storage.js';
 import type { ServiceDeps } from '../service-deps.js';
 import type { SessionService } from '../sessions/session-service.js';
 import type { TenantService } from '../tenants/tenant-service.js';
-import { normalizeEmail, type User } from '../users/users.js';
+import { normalizeEmail, type User, userPoolKey } from '../users/users.js';
 import { parseInput } from '../validation.js';
 import {
   type ForgotPasswordInput,
@@ -50,12 +52,12 @@ export interface OneTimeTokenService {
   /** Mails a sign-in link when the account exists; answers the same way when it does not. */
   requestMagicLink(input: MagicLinkInput, context?: CallContext): Promise<void>;
   /** Uses a magic link token: a new session whose `amr` is `['email']`. */
-  verifyMagicLink(token: string, context?: CallContext): Promise<MagicLinkSignedIn>;
+  verifyMagicLink(token: string, context?: CallContext): Promise<MagicLinkSignedIn | MfaRequired>;
 }
 
 export function createOneTimeTokenService(
   deps: ServiceDeps,
-  services: { sessions: SessionService; tenants: TenantService },
+  services: { sessions: SessionService; tenants: TenantService; mfa: MfaService },
   mail: { sealedBox: SealedBox },
 ): OneTimeTokenService {
   const { storage, clock, config, hasher, rateLimiter } = deps;
@@ -279,11 +281,11 @@ export function createOneTimeTokenService(
       const result = await storage.transaction(async (tx) => {
         const used = await consume(tx, found);
         const user = await tokenUser(tx, used);
-        // TODO(mfa): a magic link is one factor. When the user has an enrolled second factor
-        // (feat/mfa), answer a pending MFA challenge here instead of opening a full session.
         const now = clock.now();
         // the link reached the inbox: that proves the address as a verification link would
         const verified = await tx.users.markEmailVerified(user.id, used.email, now);
+        // a magic link is one factor: an account with a second factor gets a pending login
+        if ((await tx.mfa.findTotp(user.id))?.confirmedAt) return { pendingMfa: user };
         const issued = await services.sessions.createSession(tx, {
           user,
           tenantId: user.tenantId,
@@ -301,6 +303,17 @@ export function createOneTimeTokenService(
         };
       });
       deps.outbox.nudge();
+      if ('pendingMfa' in result && result.pendingMfa) {
+        const user = result.pendingMfa;
+        const challenge = await services.mfa.startChallenge({
+          user,
+          tenantId: user.tenantId,
+          accountKey: `${userPoolKey(user.tenantId)}:${normalizeEmail(user.email)}`,
+          firstFactor: 'email',
+        });
+        if (challenge) return challenge;
+        throw new AuthError('mfa_challenge_invalid'); // the factor was removed meanwhile: ask again
+      }
       return result;
     },
   };

@@ -14,6 +14,8 @@ export type {
 export type { PolicyReplacement, PolicyStore, StoredPolicy } from '../authorization/policy-store.js';
 export type { RolePatch, RoleStore } from '../authorization/role-store.js';
 export type { Role, RoleTemplate } from '../authorization/roles.js';
+export type { RecoveryCode, TotpCredential } from '../credentials/mfa/mfa.js';
+export type { MfaStore } from '../credentials/mfa/mfa-store.js';
 export type { PasswordStore } from '../credentials/passwords/password-store.js';
 export type { InvitationStore } from '../invitations/invitation-store.js';
 export type { Invitation, InvitationStatus } from '../invitations/invitations.js';

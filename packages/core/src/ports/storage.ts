@@ -2,6 +2,7 @@ import type { AuditStore } from '../audit/audit-store.js';
 import type { AuthorizationVersionStore } from '../authorization/authorization-version-store.js';
 import type { PolicyStore } from '../authorization/policy-store.js';
 import type { RoleStore } from '../authorization/role-store.js';
+import type { MfaStore } from '../credentials/mfa/mfa-store.js';
 import type { PasswordStore } from '../credentials/passwords/password-store.js';
 import type { InvitationStore } from '../invitations/invitation-store.js';
 import type { MembershipStore } from '../memberships/membership-store.js';
@@ -28,6 +29,7 @@ export interface StorageStores {
   audit: AuditStore;
   outbox: OutboxStore;
   oneTimeTokens: OneTimeTokenStore;
+  mfa: MfaStore;
 }
 
 /** What the database behind an adapter can do; core picks strategies from it. */

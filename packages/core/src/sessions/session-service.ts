@@ -21,10 +21,20 @@ export interface IssuedSession {
 }
 
 export interface SessionService {
-  /** Creates a session with a fresh 256-bit token, on the caller's transaction. */
+  /**
+   * Creates a session with a fresh 256-bit token, on the caller's transaction. `priorAuthTime`:
+   * methods proven earlier in the same sign-in (epoch seconds), e.g. `{ pwd }` before `otp`;
+   * they precede `method` in `amr`.
+   */
   createSession(
     tx: StorageStores,
-    input: { user: User; tenantId: string | null; method: string; context: CallContext },
+    input: {
+      user: User;
+      tenantId: string | null;
+      method: string;
+      priorAuthTime?: Record<string, number>;
+      context: CallContext;
+    },
   ): Promise<IssuedSession>;
   /** The active session for this token and its active user, or null. Extends idle expiry. */
   validateSessionToken(token: string): Promise<SessionWithUser | null>;
@@ -73,7 +83,7 @@ export function createSessionService(deps: ServiceDeps): SessionService {
   }
 
   return {
-    async createSession(tx, { user, tenantId, method, context }) {
+    async createSession(tx, { user, tenantId, method, priorAuthTime = {}, context }) {
       const now = clock.now();
       const token = generateToken(32);
       const nowSeconds = Math.floor(now.getTime() / 1000);
@@ -90,8 +100,8 @@ export function createSessionService(deps: ServiceDeps): SessionService {
         revokedReason: null,
         ip: context.ip ?? null,
         userAgent: context.userAgent?.slice(0, 512) ?? null,
-        amr: [method],
-        authTime: { [method]: nowSeconds },
+        amr: [...Object.keys(priorAuthTime).filter((m) => m !== method), method],
+        authTime: { ...priorAuthTime, [method]: nowSeconds },
       };
       await tx.sessions.create(session);
       await recordChange(tx, clock, context, {

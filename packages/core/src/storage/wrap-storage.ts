@@ -117,6 +117,7 @@ const STORE_NAMES: Record<keyof StorageStores, true> = {
   audit: true,
   outbox: true,
   oneTimeTokens: true,
+  mfa: true,
 };
 
 function methodNames(store: object): string[] {

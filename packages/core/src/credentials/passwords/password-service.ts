@@ -12,6 +12,8 @@ import type { Tenant } from '../../tenants/tenants.js';
 import type { UserService } from '../../users/user-service.js';
 import { normalizeEmail, type User, userPoolKey } from '../../users/users.js';
 import { parseInput } from '../../validation.js';
+import type { MfaRequired } from '../mfa/mfa.js';
+import type { MfaService } from '../mfa/mfa-service.js';
 import { normalizeAndCheckPassword, normalizePasswordForVerify } from './password-policy.js';
 import {
   type ChangePasswordInput,
@@ -36,7 +38,8 @@ export interface SignUpPending {
 
 export interface PasswordService {
   signUp(input: SignUpInput, context?: CallContext): Promise<SignedIn | SignUpPending>;
-  signIn(input: SignInInput, context?: CallContext): Promise<SignedIn>;
+  /** A session, or, for a user with a second factor, a pending login (`MfaRequired`). */
+  signIn(input: SignInInput, context?: CallContext): Promise<SignedIn | MfaRequired>;
   changePassword(
     userId: string,
     currentSessionId: string | null,
@@ -62,6 +65,7 @@ export function createPasswordService(
     sessions: SessionService;
     tenants: TenantService;
     invitations: InvitationService;
+    mfa: MfaService;
   },
 ): PasswordService {
   const { storage, clock, config, hasher, rateLimiter, failures } = deps;
@@ -176,11 +180,15 @@ export function createPasswordService(
         if (!membership) throw new AuthError('tenant_access_denied');
         sessionTenantId = tenant.id;
       }
-      await failures.succeeded(accountKey);
       if (hasher.needsRehash(found.passwordHash)) {
         const rehashed = await hasher.hash(password);
         await storage.passwords.replaceIfUnchanged(user.id, found.passwordHash, rehashed, clock.now());
       }
+      // with a second factor the reserved attempt stays counted until that factor is proven too:
+      // a known password must not reset the budget for guessing codes
+      const mfaRequired = await services.mfa.startChallenge({ user, tenantId: sessionTenantId, accountKey });
+      if (mfaRequired) return mfaRequired;
+      await failures.succeeded(accountKey);
       const issued = await storage.transaction((tx) =>
         services.sessions.createSession(tx, {
           user,

@@ -62,13 +62,26 @@ export const accountRoutes = [
     rateLimited: true,
     body: signInInputSchema,
     responses: {
-      200: { description: 'Signed in; a new session cookie is set', schema: signedInSchema },
+      200: {
+        description:
+          'Signed in (a new session cookie is set), or, for a user with a second factor, no session yet: complete it with POST /mfa/verify',
+        schema: z.union([
+          signedInSchema,
+          z.object({
+            mfaRequired: z.literal(true),
+            challengeId: z.string(),
+            methods: z.array(z.enum(['totp', 'recovery_code'])),
+          }),
+        ]),
+      },
       400: problem('Invalid input'),
       401: problem('Invalid email or password (never says which)'),
       429: problem('Rate limited or too many failures'),
     },
     async handle({ body, api, call }) {
-      return signedInResult(200, await api.signIn(body, call));
+      const result = await api.signIn(body, call);
+      if ('mfaRequired' in result) return { status: 200, body: result };
+      return signedInResult(200, result);
     },
   }),
   defineRoute({

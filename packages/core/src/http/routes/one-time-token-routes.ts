@@ -126,14 +126,23 @@ export const oneTimeTokenRoutes = [
     body: verifyTokenInputSchema,
     responses: {
       200: {
-        description: 'Signed in; a new session cookie is set',
-        schema: signedInSchema.extend({ redirectTo: z.string().nullable() }),
+        description:
+          'Signed in (a new session cookie is set), or, for a user with a second factor, no session yet: complete it with POST /mfa/verify',
+        schema: z.union([
+          signedInSchema.extend({ redirectTo: z.string().nullable() }),
+          z.object({
+            mfaRequired: z.literal(true),
+            challengeId: z.string(),
+            methods: z.array(z.enum(['totp', 'recovery_code'])),
+          }),
+        ]),
       },
       ...tokenProblems,
       403: problem('user_suspended'),
     },
     async handle({ api, body, call }) {
       const result = await api.verifyMagicLink(body.token, call);
+      if ('mfaRequired' in result) return { status: 200, body: result };
       return {
         status: 200,
         body: {

@@ -1,0 +1,19 @@
+export type { MfaMethod, MfaRequired, RecoveryCode, TotpCredential, TotpSetup } from './mfa.js';
+export {
+  type ConfirmTotpInput,
+  confirmTotpInputSchema,
+  type VerifyMfaInput,
+  verifyMfaInputSchema,
+} from './mfa-schemas.js';
+export { createMfaService, MFA_CHALLENGE_TTL_SECONDS, type MfaService } from './mfa-service.js';
+export type { MfaStore } from './mfa-store.js';
+export { generateRecoveryCode, hashRecoveryCode, RECOVERY_CODE_COUNT } from './recovery-codes.js';
+export {
+  generateTotpSecret,
+  TOTP_STEP_SECONDS,
+  type TotpOptions,
+  totpCodeAt,
+  totpStep,
+  totpUri,
+  verifyTotpCode,
+} from './totp.js';

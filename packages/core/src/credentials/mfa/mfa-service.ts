@@ -1,0 +1,271 @@
+import { recordChange } from '../../audit/record-change.js';
+import type { CallContext } from '../../call-context.js';
+import { generateToken, sha256Hex } from '../../crypto/random.js';
+import { createSealedBox } from '../../crypto/sealed-box.js';
+import { uuidv7 } from '../../crypto/uuid.js';
+import { AuthError } from '../../errors.js';
+import type { ServiceDeps } from '../../service-deps.js';
+import type { SessionService } from '../../sessions/session-service.js';
+import type { Session } from '../../sessions/sessions.js';
+import { checkStepUp } from '../../sessions/step-up.js';
+import { normalizeEmail, type User, userPoolKey } from '../../users/users.js';
+import { parseInput } from '../../validation.js';
+import type { SignedIn } from '../passwords/password-service.js';
+import type { MfaMethod, MfaRequired, RecoveryCode, TotpSetup } from './mfa.js';
+import {
+  type ConfirmTotpInput,
+  confirmTotpInputSchema,
+  type VerifyMfaInput,
+  verifyMfaInputSchema,
+} from './mfa-schemas.js';
+import { generateRecoveryCode, hashRecoveryCode, RECOVERY_CODE_COUNT } from './recovery-codes.js';
+import { generateTotpSecret, totpUri, verifyTotpCode } from './totp.js';
+
+/** How long a password-verified login waits for its second factor. */
+export const MFA_CHALLENGE_TTL_SECONDS = 300;
+
+/** Removing or replacing a second factor needs an authentication at most this old. */
+const FRESH_AUTH_SECONDS = 300;
+
+/** What a pending login remembers, in the key-value store under the hash of its id. */
+interface PendingLogin {
+  userId: string;
+  tenantId: string | null;
+  /** The failure-counter key the password attempt was counted under. */
+  accountKey: string;
+  /** When the first factor was proven, epoch seconds: the session's `authTime` for it. */
+  pwdAt: number;
+  /** The first factor (RFC 8176): `pwd` for a password, `email` for a magic link. Default `pwd`. */
+  firstFactor?: string;
+}
+
+export interface MfaService {
+  /** Starts (or restarts) TOTP enrolment; `mfa_already_enabled` when a confirmed one exists. */
+  setupTotp(userId: string): Promise<TotpSetup>;
+  /** Confirms the pending authenticator with a first code; returns 10 new recovery codes. */
+  confirmTotp(
+    userId: string,
+    input: ConfirmTotpInput,
+    context?: CallContext,
+  ): Promise<{ recoveryCodes: string[] }>;
+  /** Removes the authenticator and the recovery codes; needs a fresh authentication. */
+  disableTotp(session: Session, context?: CallContext): Promise<void>;
+  /** Replaces every recovery code; needs a fresh authentication and a confirmed authenticator. */
+  regenerateRecoveryCodes(session: Session, context?: CallContext): Promise<{ recoveryCodes: string[] }>;
+  /**
+   * After the password of `user` was proven: a pending login when the user has a confirmed
+   * second factor (no session yet), else null and the caller signs the user in.
+   */
+  startChallenge(input: {
+    user: User;
+    tenantId: string | null;
+    accountKey: string;
+    /** The factor already proven (`pwd` by default; `email` for a magic link). */
+    firstFactor?: string;
+  }): Promise<MfaRequired | null>;
+  /** Completes a pending login with a second factor: a new session with `amr` `pwd` + `otp`. */
+  verify(input: VerifyMfaInput, context?: CallContext): Promise<SignedIn>;
+}
+
+export function createMfaService(deps: ServiceDeps, services: { sessions: SessionService }): MfaService {
+  const { storage, clock, config, keyValue, failures, rateLimiter } = deps;
+  // a purpose of its own: a TOTP secret can be opened by nothing else, and opens nothing else
+  const secretBox = createSealedBox(config.secret, 'totp-secret');
+  const issuer = new URL(config.baseURL).hostname;
+  const challengeKey = (challengeId: string) => `mfa:login:${sha256Hex(challengeId)}`;
+  const accountKeyOf = (user: User) => `${userPoolKey(user.tenantId)}:${normalizeEmail(user.email)}`;
+
+  async function requireUser(userId: string): Promise<User> {
+    const user = await storage.users.findById(userId);
+    if (!user || user.status !== 'active') throw new AuthError('unauthenticated');
+    return user;
+  }
+
+  async function requireConfirmedTotp(userId: string) {
+    const credential = await storage.mfa.findTotp(userId);
+    if (!credential?.confirmedAt) throw new AuthError('mfa_not_enabled');
+    return credential;
+  }
+
+  /** Ten fresh codes for the user: the clear codes to show once and the rows to store. */
+  function newRecoveryCodes(userId: string, now: Date): { codes: string[]; rows: RecoveryCode[] } {
+    const codes = Array.from({ length: RECOVERY_CODE_COUNT }, generateRecoveryCode);
+    const rows = codes.map((code) => ({
+      id: uuidv7(now.getTime()),
+      userId,
+      codeHash: hashRecoveryCode(code),
+      usedAt: null,
+      createdAt: now,
+    }));
+    return { codes, rows };
+  }
+
+  return {
+    async setupTotp(userId) {
+      const user = await requireUser(userId);
+      const existing = await storage.mfa.findTotp(userId);
+      if (existing?.confirmedAt) {
+        throw new AuthError('mfa_already_enabled', { detail: 'disable the current authenticator first' });
+      }
+      const secret = generateTotpSecret();
+      const now = clock.now();
+      await storage.transaction(async (tx) => {
+        // a restarted setup replaces the pending secret: only the latest QR code will confirm
+        await tx.mfa.deletePendingTotp(userId);
+        await tx.mfa.createTotp({
+          userId,
+          secretSealed: secretBox.seal(secret),
+          confirmedAt: null,
+          lastUsedStep: null,
+          createdAt: now,
+          updatedAt: now,
+        });
+      });
+      return { secret, otpauthUri: totpUri(secret, { issuer, account: user.email }) };
+    },
+
+    async confirmTotp(userId, rawInput, context = {}) {
+      const input = parseInput(confirmTotpInputSchema, rawInput);
+      const user = await requireUser(userId);
+      const credential = await storage.mfa.findTotp(userId);
+      if (!credential) throw new AuthError('mfa_not_enabled', { detail: 'start with POST /mfa/totp/setup' });
+      if (credential.confirmedAt) throw new AuthError('mfa_already_enabled');
+      const accountKey = accountKeyOf(user);
+      await failures.beginAttempt(accountKey);
+      const now = clock.now();
+      const step = verifyTotpCode(secretBox.open(credential.secretSealed), input.code.trim(), now);
+      if (step === null) throw new AuthError('invalid_mfa_code');
+      const { codes, rows } = newRecoveryCodes(userId, now);
+      await storage.transaction(async (tx) => {
+        // the first code's step is burnt with the confirmation: it cannot also sign in
+        if (!(await tx.mfa.confirmTotp(userId, step, now))) throw new AuthError('mfa_already_enabled');
+        await tx.mfa.replaceRecoveryCodes(userId, rows);
+        const target = { type: 'user', id: userId };
+        await recordChange(tx, clock, context, {
+          tenantId: user.tenantId,
+          action: 'mfa.totp_enabled',
+          target,
+          data: {},
+        });
+        await recordChange(tx, clock, context, {
+          tenantId: user.tenantId,
+          action: 'mfa.recovery_codes_generated',
+          target,
+          data: { count: rows.length },
+        });
+      });
+      await failures.succeeded(accountKey);
+      deps.outbox.nudge();
+      return { recoveryCodes: codes };
+    },
+
+    async disableTotp(session, context = {}) {
+      checkStepUp(session, { maxAgeSeconds: FRESH_AUTH_SECONDS }, clock.now());
+      const user = await requireUser(session.userId);
+      await requireConfirmedTotp(user.id);
+      await storage.transaction(async (tx) => {
+        if (!(await tx.mfa.deleteTotp(user.id))) throw new AuthError('mfa_not_enabled');
+        const recoveryCodes = await tx.mfa.deleteRecoveryCodes(user.id);
+        await recordChange(tx, clock, context, {
+          tenantId: user.tenantId,
+          action: 'mfa.totp_disabled',
+          target: { type: 'user', id: user.id },
+          data: { recoveryCodesDeleted: recoveryCodes },
+        });
+      });
+      deps.outbox.nudge();
+    },
+
+    async regenerateRecoveryCodes(session, context = {}) {
+      checkStepUp(session, { maxAgeSeconds: FRESH_AUTH_SECONDS }, clock.now());
+      const user = await requireUser(session.userId);
+      await requireConfirmedTotp(user.id);
+      const { codes, rows } = newRecoveryCodes(user.id, clock.now());
+      await storage.transaction(async (tx) => {
+        await tx.mfa.replaceRecoveryCodes(user.id, rows);
+        await recordChange(tx, clock, context, {
+          tenantId: user.tenantId,
+          action: 'mfa.recovery_codes_generated',
+          target: { type: 'user', id: user.id },
+          data: { count: rows.length },
+        });
+      });
+      deps.outbox.nudge();
+      return { recoveryCodes: codes };
+    },
+
+    async startChallenge({ user, tenantId, accountKey, firstFactor = 'pwd' }) {
+      const credential = await storage.mfa.findTotp(user.id);
+      if (!credential?.confirmedAt) return null;
+      const methods: MfaMethod[] = ['totp'];
+      if ((await storage.mfa.countUnusedRecoveryCodes(user.id)) > 0) methods.push('recovery_code');
+      const challengeId = generateToken(32);
+      const pending: PendingLogin = {
+        userId: user.id,
+        tenantId,
+        accountKey,
+        pwdAt: Math.floor(clock.now().getTime() / 1000),
+        firstFactor,
+      };
+      // only the hash of the id is a key: a read of the store does not yield usable challenges
+      await keyValue.set(challengeKey(challengeId), JSON.stringify(pending), {
+        ttlSeconds: MFA_CHALLENGE_TTL_SECONDS,
+      });
+      return { mfaRequired: true, challengeId, methods };
+    },
+
+    async verify(rawInput, context = {}) {
+      const input = parseInput(verifyMfaInputSchema, rawInput);
+      const key = challengeKey(input.challengeId);
+      const stored = await keyValue.get(key);
+      if (!stored) throw new AuthError('mfa_challenge_invalid');
+      const pending = JSON.parse(stored) as PendingLogin;
+      const state = await rateLimiter.consume('signIn', `mfa:${pending.userId}`);
+      if (state) (context.rateLimits ??= []).push(state);
+      // the same per-account budget as passwords: the reserved attempt counts until proven
+      await failures.beginAttempt(pending.accountKey);
+      const user = await storage.users.findById(pending.userId);
+      if (!user) throw new AuthError('mfa_challenge_invalid');
+      if (user.status !== 'active') throw new AuthError('user_suspended');
+      const now = clock.now();
+      const code = input.code.trim();
+      const userContext: CallContext = { ...context, actor: { type: 'user', id: user.id } };
+
+      if (input.method === 'totp') {
+        const credential = await storage.mfa.findTotp(user.id);
+        if (!credential?.confirmedAt) throw new AuthError('invalid_mfa_code');
+        const step = verifyTotpCode(secretBox.open(credential.secretSealed), code, now);
+        // the claim is the one conditional write that makes a step single use, across requests
+        if (step === null || !(await storage.mfa.claimTotpStep(user.id, step, now))) {
+          throw new AuthError('invalid_mfa_code');
+        }
+      }
+      const issued = await storage.transaction(async (tx) => {
+        if (input.method === 'recovery_code') {
+          if (!(await tx.mfa.useRecoveryCode(user.id, hashRecoveryCode(code), now))) {
+            throw new AuthError('invalid_mfa_code');
+          }
+          await recordChange(tx, clock, userContext, {
+            tenantId: user.tenantId,
+            action: 'mfa.recovery_code_used',
+            target: { type: 'user', id: user.id },
+            data: {},
+          });
+        }
+        // single use: of concurrent completions only the one that takes the challenge signs in
+        // (a recovery code used by a loser is given back by the rollback)
+        if ((await keyValue.getAndDelete(key)) === null) throw new AuthError('mfa_challenge_invalid');
+        return services.sessions.createSession(tx, {
+          user,
+          tenantId: pending.tenantId,
+          method: 'otp',
+          priorAuthTime: { [pending.firstFactor ?? 'pwd']: pending.pwdAt },
+          context: userContext,
+        });
+      });
+      await failures.succeeded(pending.accountKey);
+      deps.outbox.nudge();
+      return { user, ...issued };
+    },
+  };
+}

@@ -1,0 +1,112 @@
+import { z } from 'zod';
+import { confirmTotpInputSchema, verifyMfaInputSchema } from '../../credentials/mfa/mfa-schemas.js';
+import { problemSchema, signedInSchema, toPublicSession, toPublicUser } from '../response-schemas.js';
+import { defineRoute } from '../route.js';
+
+const problem = (description: string) => ({ description, schema: problemSchema });
+
+const recoveryCodesSchema = z.object({
+  recoveryCodes: z.array(z.string()).describe('Shown this once: only their hashes are stored'),
+});
+
+export const mfaRoutes = [
+  defineRoute({
+    method: 'POST',
+    path: '/mfa/totp/setup',
+    operationId: 'setupTotp',
+    summary: 'Start TOTP enrolment: a new secret and its otpauth:// URI (pending until confirmed)',
+    tag: 'mfa',
+    auth: 'session',
+    responses: {
+      200: {
+        description: 'The secret to enter or scan; confirm it with a first code',
+        schema: z.object({ secret: z.string(), otpauthUri: z.string() }),
+      },
+      401: problem('No session'),
+      409: problem('TOTP is already enabled'),
+    },
+    async handle({ api, auth }) {
+      return { status: 200, body: await api.setupTotp(auth.user.id) };
+    },
+  }),
+  defineRoute({
+    method: 'POST',
+    path: '/mfa/totp/confirm',
+    operationId: 'confirmTotp',
+    summary: 'Turn TOTP on with a first code; answers 10 recovery codes, shown once',
+    tag: 'mfa',
+    auth: 'session',
+    rateLimited: true,
+    body: confirmTotpInputSchema,
+    responses: {
+      200: { description: 'Enabled', schema: recoveryCodesSchema },
+      400: problem('Invalid input'),
+      401: problem('Wrong code or no session'),
+      409: problem('No pending setup, or already enabled'),
+      429: problem('Too many failures'),
+    },
+    async handle({ api, auth, body, call }) {
+      return { status: 200, body: await api.confirmTotp(auth.user.id, body, call) };
+    },
+  }),
+  defineRoute({
+    method: 'DELETE',
+    path: '/mfa/totp',
+    operationId: 'disableTotp',
+    summary: 'Turn TOTP off and delete the recovery codes (needs a fresh authentication)',
+    tag: 'mfa',
+    auth: 'session',
+    responses: {
+      204: { description: 'Disabled' },
+      401: problem('No session, or step_up_required: authenticate again first'),
+      409: problem('TOTP is not enabled'),
+    },
+    async handle({ api, auth, call }) {
+      await api.disableTotp(auth.session, call);
+      return { status: 204 };
+    },
+  }),
+  defineRoute({
+    method: 'POST',
+    path: '/mfa/recovery-codes',
+    operationId: 'regenerateRecoveryCodes',
+    summary: 'Replace every recovery code with 10 new ones (needs a fresh authentication)',
+    tag: 'mfa',
+    auth: 'session',
+    responses: {
+      200: { description: 'The new codes; the old ones no longer work', schema: recoveryCodesSchema },
+      401: problem('No session, or step_up_required: authenticate again first'),
+      409: problem('TOTP is not enabled'),
+    },
+    async handle({ api, auth, call }) {
+      return { status: 200, body: await api.regenerateRecoveryCodes(auth.session, call) };
+    },
+  }),
+  defineRoute({
+    method: 'POST',
+    path: '/mfa/verify',
+    operationId: 'verifyMfa',
+    summary: 'Complete a login that answered mfaRequired with a TOTP or recovery code',
+    tag: 'mfa',
+    auth: 'none',
+    rateLimited: true,
+    body: verifyMfaInputSchema,
+    responses: {
+      200: { description: 'Signed in; a new session cookie is set', schema: signedInSchema },
+      400: problem('Invalid input'),
+      401: problem('Wrong or used code (invalid_mfa_code), or an expired challenge (mfa_challenge_invalid)'),
+      429: problem('Rate limited or too many failures'),
+    },
+    async handle({ api, body, call }) {
+      const result = await api.verifyMfa(body, call);
+      return {
+        status: 200,
+        body: {
+          user: toPublicUser(result.user),
+          session: toPublicSession(result.session, result.session.id),
+        },
+        session: { token: result.token, expiresAt: result.session.expiresAt },
+      };
+    },
+  }),
+];
