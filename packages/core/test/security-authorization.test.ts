@@ -133,3 +133,45 @@ describe('invitations: authority', () => {
     expect(listed.body.items.find((i: { id: string }) => i.id === link.body.id).uses).toBe(0);
   });
 });
+
+describe('authorization: suspended tenants', () => {
+  it('allows nothing in a suspended tenant, at once, until it is reactivated', async () => {
+    const world = await tenantWorld();
+    const member = await world.addMember(['member'], 'member');
+    const ask = () =>
+      world.auth.api.authorize({
+        userId: member.body.user.id,
+        tenantId: world.tenantId,
+        action: 'member.read',
+      });
+    expect((await ask()).allowed).toBe(true);
+    const suspended = await world.client.call('PATCH', world.base, {
+      body: { status: 'suspended' },
+      cookie: world.owner.cookie,
+    });
+    expect(suspended.status).toBe(200);
+    expect(await ask()).toEqual({ allowed: false, reason: { kind: 'tenant_suspended' } });
+    await expect(
+      world.auth.api.requirePermission({
+        userId: member.body.user.id,
+        tenantId: world.tenantId,
+        action: 'member.read',
+      }),
+    ).rejects.toMatchObject({ code: 'forbidden' });
+    const filter = await world.auth.api.authorizationFilter({
+      userId: member.body.user.id,
+      tenantId: world.tenantId,
+      action: 'member.read',
+      resourceType: 'member',
+    });
+    expect(filter).toEqual({ kind: 'none' });
+    // the owner can still read the tenant and reactivate it
+    expect((await world.client.get(world.base, world.owner.cookie)).status).toBe(200);
+    const reactivated = await world.client.call('PATCH', world.base, {
+      body: { status: 'active' },
+      cookie: world.owner.cookie,
+    });
+    expect(reactivated.status).toBe(200);
+    expect((await ask()).allowed).toBe(true);
+  });
+});

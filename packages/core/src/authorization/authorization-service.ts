@@ -101,10 +101,13 @@ export function createAuthorizationService(
       tenantId,
       () => storage.authorizationVersions.getVersions(tenantId),
       async () => {
-        const [roles, policies] = await Promise.all([
+        const [roles, policies, tenant] = await Promise.all([
           storage.roles.listByTenant(tenantId),
           storage.policies.listByTenant(tenantId),
+          storage.tenants.findById(tenantId),
         ]);
+        // a suspended (or vanished) tenant allows nothing; its status is cached like its rules
+        if (tenant?.status !== 'active') return suspendedAuthorizer(tenantId);
         return createAuthorizer({ tenantId, roles, policies: [...options.globalPolicies, ...policies] });
       },
     );
@@ -226,6 +229,21 @@ export function createAuthorizationService(
         context: serverContext(input),
       });
     },
+  };
+}
+
+const SUSPENDED: Decision = Object.freeze({
+  allowed: false,
+  reason: Object.freeze({ kind: 'tenant_suspended' as const }),
+});
+
+/** The authorizer of a tenant that is not active: every decision is a deny, every filter none. */
+function suspendedAuthorizer(tenantId: string): Authorizer {
+  return {
+    tenantId,
+    decide: () => SUSPENDED,
+    decideMany: (_subject, _action, resources) => resources.map(() => SUSPENDED),
+    authorizationFilter: () => ({ kind: 'none' }),
   };
 }
 

@@ -65,7 +65,9 @@ export type DecisionReason =
   | { readonly kind: 'policy'; readonly id: string }
   | { readonly kind: 'deny_policy'; readonly id: string }
   | { readonly kind: 'missing_attribute'; readonly id: string; readonly effect: PolicyEffect }
-  | { readonly kind: 'no_rule' };
+  | { readonly kind: 'no_rule' }
+  /** The tenant is suspended: nothing is allowed in it. */
+  | { readonly kind: 'tenant_suspended' };
 
 /** One rule considered, when `explain: true`. */
 export interface ExplanationEntry {

@@ -124,6 +124,8 @@ export function createTenantService(deps: ServiceDeps, authorization: Authorizat
           input.status === 'suspended'
             ? await tx.sessions.revokeAllForTenant(tenantId, now, 'tenant_suspended')
             : 0;
+        // decisions are cached with the tenant's status: a status change is an authorization change
+        if (input.status !== undefined) await tx.authorizationVersions.bumpRolesVersion(tenantId);
         await recordChange(tx, clock, context, {
           tenantId,
           action: input.status === 'suspended' ? 'tenant.suspended' : 'tenant.updated',
@@ -147,26 +149,34 @@ export function createTenantService(deps: ServiceDeps, authorization: Authorizat
       authorization.decideForMember({ tenantId, userId, action: permission }),
     ]);
     if (!tenant || !checked) throw new AuthError('not_found', { detail: 'no such tenant' });
+    if (tenant.status !== 'active') {
+      // the engine denies everything in a suspended tenant; its members may still read it, and
+      // those whose roles allow may reactivate it
+      if (permission !== 'tenant.update' && permission !== 'tenant.read')
+        throw new AuthError('tenant_suspended');
+      const decision = await decideByRoles(tenantId, checked.membership.roles, permission);
+      if (!decision) throw new AuthError('forbidden', { detail: `missing permission ${permission}` });
+      return { tenant, membership: checked.membership, decision };
+    }
     const decision = checked.decision.allowed
       ? checked.decision
-      : await policyManageByRole(tenantId, checked.membership.roles, permission);
+      : permission === 'policy.manage'
+        ? await decideByRoles(tenantId, checked.membership.roles, permission)
+        : null;
     if (!decision) throw new AuthError('forbidden', { detail: `missing permission ${permission}` });
-    if (tenant.status !== 'active' && permission !== 'tenant.update' && permission !== 'tenant.read') {
-      throw new AuthError('tenant_suspended');
-    }
     return { tenant, membership: checked.membership, decision };
   }
 
   /**
-   * `policy.manage` is decided by roles alone when policies deny it: a tenant's own policy (say a
-   * careless deny of `*`) must never lock its admins out of the one place it can be repaired.
+   * A decision by roles alone, for the two cases where policies must not decide: `policy.manage`
+   * when policies deny it (a tenant's careless deny of `*` must never lock its admins out of the
+   * one place it can be repaired), and reading or reactivating a suspended tenant.
    */
-  async function policyManageByRole(
+  async function decideByRoles(
     tenantId: string,
     roleKeys: readonly string[],
     permission: string,
   ): Promise<Decision | null> {
-    if (permission !== 'policy.manage') return null;
     const role = findGrantingRole(await storage.roles.listByTenant(tenantId), [...roleKeys], permission);
     return role ? { allowed: true, reason: { kind: 'role', id: role.id, key: role.key } } : null;
   }
