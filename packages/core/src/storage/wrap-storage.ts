@@ -82,26 +82,41 @@ function wrapStores(
 ): StorageStores {
   const out = {} as Record<string, unknown>;
   for (const name of Object.keys(STORE_NAMES) as (keyof StorageStores)[]) {
-    const store = stores[name] as unknown as Record<string, (...args: unknown[]) => Promise<unknown>>;
-    const wrappedStore: Record<string, unknown> = {};
-    for (const method of methodNames(store)) {
-      const fn = store[method]!.bind(store);
-      const tenantChecked = TENANT_FIRST_ARG[name]?.includes(method) ?? false;
-      const authorizationChange = onAuthorizationChange && AUTHORIZATION_WRITES[name]?.[method];
-      wrappedStore[method] = async (...args: unknown[]) => {
-        if (tenantChecked) assertTenantId(args[0], `${name}.${method}`);
-        const result = await guard(`${name}.${method}`, logger, timeoutMs, async () => {
-          const result = await fn(...args);
-          if (tenantChecked) assertSameTenant(result, args[0] as string, `${name}.${method}`);
-          return result;
-        });
-        if (authorizationChange) onAuthorizationChange(authorizationChange(args));
-        return result;
-      };
-    }
-    out[name] = wrappedStore;
+    // wrapped on first use: a transaction touches a few of the stores, and runs on hot paths
+    let wrapped: Record<string, unknown> | undefined;
+    Object.defineProperty(out, name, {
+      enumerable: true,
+      get: () => (wrapped ??= wrapStore(name, stores[name], logger, timeoutMs, onAuthorizationChange)),
+    });
   }
   return out as unknown as StorageStores;
+}
+
+function wrapStore(
+  name: keyof StorageStores,
+  target: StorageStores[keyof StorageStores],
+  logger: Logger | undefined,
+  timeoutMs: number,
+  onAuthorizationChange?: (change: AuthorizationChange) => void,
+): Record<string, unknown> {
+  const store = target as unknown as Record<string, (...args: unknown[]) => Promise<unknown>>;
+  const wrappedStore: Record<string, unknown> = {};
+  for (const method of methodNames(store)) {
+    const fn = store[method]!.bind(store);
+    const tenantChecked = TENANT_FIRST_ARG[name]?.includes(method) ?? false;
+    const authorizationChange = onAuthorizationChange && AUTHORIZATION_WRITES[name]?.[method];
+    wrappedStore[method] = async (...args: unknown[]) => {
+      if (tenantChecked) assertTenantId(args[0], `${name}.${method}`);
+      const result = await guard(`${name}.${method}`, logger, timeoutMs, async () => {
+        const result = await fn(...args);
+        if (tenantChecked) assertSameTenant(result, args[0] as string, `${name}.${method}`);
+        return result;
+      });
+      if (authorizationChange) onAuthorizationChange(authorizationChange(args));
+      return result;
+    };
+  }
+  return wrappedStore;
 }
 
 const STORE_NAMES: Record<keyof StorageStores, true> = {
