@@ -1,7 +1,7 @@
 import { AuthError, uuidv7 } from '@portcullis/core';
 import { requireAuth, requirePermission } from '@portcullis/express';
 import express from 'express';
-import { askerOf } from './authorize-document.js';
+import { askerOf } from './asker-of.js';
 import { parseDocumentPatch, parseNewDocument } from './document-input.js';
 
 /**
