@@ -177,15 +177,24 @@ export interface AuthApi {
   checkStepUp(session: Pick<Session, 'authTime'>, requirement: StepUpRequirement): void;
   createTenant(creatorUserId: string, input: CreateTenantInput, context?: CallContext): Promise<Tenant>;
   listTenants(userId: string, page?: Partial<PageRequest>): Promise<Page<Tenant>>;
-  /** The tenant, if the user is a member (`not_found` otherwise). */
-  getTenant(tenantId: string, userId: string): Promise<Tenant>;
+  /**
+   * The tenant, if the user is a member (`not_found` otherwise). Like every tenant operation, it
+   * takes the call's `context`: its `session` and `ip` are what the tenant's policies see as
+   * `context.mfa`, `context.authAgeSeconds` and `context.ip` (absent without them).
+   */
+  getTenant(tenantId: string, userId: string, context?: CallContext): Promise<Tenant>;
   updateTenant(
     tenantId: string,
     userId: string,
     input: UpdateTenantInput,
     context?: CallContext,
   ): Promise<Tenant>;
-  listMembers(tenantId: string, userId: string, page?: Partial<PageRequest>): Promise<Page<Member>>;
+  listMembers(
+    tenantId: string,
+    userId: string,
+    page?: Partial<PageRequest>,
+    context?: CallContext,
+  ): Promise<Page<Member>>;
   /**
    * Replaces a member's roles and/or ABAC attributes; the caller (`userId`) needs `member.update`.
    * Every role must exist in the tenant (`unknown_role`) and carry only permissions the caller
@@ -252,6 +261,7 @@ export interface AuthApi {
     tenantId: string,
     userId: string,
     page?: Partial<PageRequest>,
+    context?: CallContext,
   ): Promise<Page<InvitationSummary>>;
   /**
    * Revokes a pending invitation (needs `invitation.manage`); `not_found` for an unknown,
@@ -291,7 +301,7 @@ export interface AuthApi {
   suspendUser(userId: string, context?: CallContext): Promise<User>;
   reactivateUser(userId: string, context?: CallContext): Promise<User>;
   /** The tenant's roles; the caller needs `member.read` there. */
-  listRoles(tenantId: string, userId: string): Promise<Role[]>;
+  listRoles(tenantId: string, userId: string, context?: CallContext): Promise<Role[]>;
   /**
    * Creates a custom role (needs `role.manage`). Only permissions the caller holds may be granted
    * (`forbidden` otherwise); a taken key is a `conflict`.
@@ -319,7 +329,7 @@ export interface AuthApi {
    * @example
    * const policies = await auth.api.listPolicies(tenantId, adminUserId)
    */
-  listPolicies(tenantId: string, userId: string): Promise<StoredPolicy[]>;
+  listPolicies(tenantId: string, userId: string, context?: CallContext): Promise<StoredPolicy[]>;
   /**
    * Stores a tenant policy (needs `policy.manage`) in one transaction with its audit entry, its
    * `policy.created` outbox event and a bump of the tenant's authorization version, so the next

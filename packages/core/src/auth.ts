@@ -215,15 +215,17 @@ export function createAuth(options: AuthConfig): Auth {
     checkStepUp: (session, requirement) => checkStepUp(session, requirement, clock.now()),
     createTenant: tenants.createTenant,
     listTenants: (userId, p) => tenants.listTenants(userId, page(p)),
-    async getTenant(tenantId, userId) {
-      return (await tenants.requirePermission(tenantId, userId, 'tenant.read')).tenant;
+    async getTenant(tenantId, userId, context) {
+      return (await tenants.requirePermission(tenantId, userId, 'tenant.read', context)).tenant;
     },
     updateTenant: tenants.updateTenant,
-    listMembers: (tenantId, userId, p) => memberships.listMembers(tenantId, userId, page(p)),
+    listMembers: (tenantId, userId, p, context) =>
+      memberships.listMembers(tenantId, userId, page(p), context),
     updateMember: memberships.updateMember,
     removeMember: memberships.removeMember,
     createInvitation: invitations.createInvitation,
-    listInvitations: (tenantId, userId, p) => invitations.listInvitations(tenantId, userId, page(p)),
+    listInvitations: (tenantId, userId, p, context) =>
+      invitations.listInvitations(tenantId, userId, page(p), context),
     revokeInvitation: invitations.revokeInvitation,
     acceptInvitation: invitations.acceptInvitation,
     async createUser(rawInput, context = {}) {

@@ -1,5 +1,6 @@
 import type { Actor } from './audit/audit.js';
 import type { RateLimitState } from './rate-limit/rate-limiter.js';
+import type { Session } from './sessions/sessions.js';
 
 /**
  * Who is calling and from where. The HTTP handler fills it from the request; server-side
@@ -10,6 +11,12 @@ export interface CallContext {
   ip?: string | null;
   userAgent?: string | null;
   requestId?: string | null;
+  /**
+   * The session the call is authenticated by, when it is one: the permission checks of the
+   * administration operations read `context.mfa` and `context.authAgeSeconds` from it, so a
+   * tenant's policy such as "role.manage needs MFA" holds on those routes too.
+   */
+  session?: Pick<Session, 'amr' | 'authTime'>;
   /** Filled by rate-limited operations, so the HTTP layer can send `RateLimit` headers. */
   rateLimits?: RateLimitState[];
 }

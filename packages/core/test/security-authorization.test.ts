@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { isMultiFactor } from '../src/sessions/index.js';
 import { tenantWorld } from './support/tenant-world.js';
+import { httpClient } from './support.js';
 
 /** Regressions from the review of the authorization and tenant administration code. */
 describe('authorization: privilege escalation regressions', () => {
@@ -173,5 +175,126 @@ describe('authorization: suspended tenants', () => {
     });
     expect(reactivated.status).toBe(200);
     expect((await ask()).allowed).toBe(true);
+  });
+});
+
+describe("authorization: administration routes see the caller's session and address", () => {
+  it('a tenant policy on context.ip restricts its admin routes (review F4: they decided without the IP)', async () => {
+    const world = await tenantWorld();
+    const policy = await world.client.post(
+      `${world.base}/policies`,
+      {
+        effect: 'deny',
+        actions: ['member.read'],
+        resource: '*',
+        condition: { not: { cidr: [{ ref: 'context.ip' }, '10.0.0.0/8'] } },
+        description: 'members are listed from the office network only',
+      },
+      world.owner.cookie,
+    );
+    expect(policy.status).toBe(201);
+    const fromHome = await world.client.get(`${world.base}/members`, world.owner.cookie);
+    expect([fromHome.status, fromHome.body.code]).toEqual([403, 'forbidden']);
+    const office = httpClient(world.auth, '10.20.30.40');
+    expect((await office.get(`${world.base}/members`, world.owner.cookie)).status).toBe(200);
+  });
+
+  it('a tenant policy on context.mfa restricts its admin operations (review F4: they decided without the session)', async () => {
+    const world = await tenantWorld();
+    const policy = await world.client.post(
+      `${world.base}/policies`,
+      {
+        effect: 'deny',
+        actions: ['member.read'],
+        resource: '*',
+        condition: { ne: [{ ref: 'context.mfa' }, true] },
+      },
+      world.owner.cookie,
+    );
+    expect(policy.status).toBe(201);
+    const ownerId = world.owner.body.user.id;
+    const at = Math.floor(world.clock.now().getTime() / 1000);
+    const passwordOnly = { session: { amr: ['pwd'], authTime: { pwd: at } } };
+    const twoFactors = { session: { amr: ['pwd', 'otp'], authTime: { pwd: at, otp: at } } };
+    await expect(world.auth.api.listMembers(world.tenantId, ownerId, {}, passwordOnly)).rejects.toMatchObject(
+      { code: 'forbidden' },
+    );
+    const members = await world.auth.api.listMembers(world.tenantId, ownerId, {}, twoFactors);
+    expect(members.items.length).toBe(1);
+    // over HTTP the session is the cookie's: a password-only sign-in is refused
+    const overHttp = await world.client.get(`${world.base}/members`, world.owner.cookie);
+    expect([overHttp.status, overHttp.body.code]).toEqual([403, 'forbidden']);
+  });
+});
+
+describe('authorization: suspending a tenant', () => {
+  it('needs tenant.suspend, which admins lack by default (review F5: tenant.update could switch the tenant off)', async () => {
+    const world = await tenantWorld();
+    const admin = await world.addMember(['admin'], 'admin');
+    const bySuspendingAdmin = await world.client.call('PATCH', world.base, {
+      body: { status: 'suspended' },
+      cookie: admin.cookie,
+    });
+    expect([bySuspendingAdmin.status, bySuspendingAdmin.body.code]).toEqual([403, 'forbidden']);
+    const renamed = await world.client.call('PATCH', world.base, {
+      body: { name: 'Acme 2' },
+      cookie: admin.cookie,
+    });
+    expect(renamed.status).toBe(200);
+    const byOwner = await world.client.call('PATCH', world.base, {
+      body: { status: 'suspended' },
+      cookie: world.owner.cookie,
+    });
+    expect(byOwner.status).toBe(200);
+    // a suspended tenant cannot be renamed; the owner reactivates it first
+    const renameSuspended = await world.client.call('PATCH', world.base, {
+      body: { name: 'Acme 3' },
+      cookie: world.owner.cookie,
+    });
+    expect([renameSuspended.status, renameSuspended.body.code]).toEqual([403, 'tenant_suspended']);
+    const byAdmin = await world.client.call('PATCH', world.base, {
+      body: { status: 'active' },
+      cookie: admin.cookie,
+    });
+    expect(byAdmin.status).toBe(403);
+    const reactivated = await world.client.call('PATCH', world.base, {
+      body: { status: 'active' },
+      cookie: world.owner.cookie,
+    });
+    expect(reactivated.status).toBe(200);
+  });
+});
+
+describe('authorization: context.mfa', () => {
+  it.each([
+    [['pwd'], false],
+    [['pwd', 'email'], false],
+    [['otp'], false],
+    [['pwd', 'otp'], true],
+    [['email', 'otp'], true],
+    [['pwd', 'hwk'], true],
+    [['hwk', 'mfa'], true],
+  ])('a session with amr %j counts as multi-factor: %s', async (amr, expected) => {
+    const world = await tenantWorld();
+    const policy = await world.client.post(
+      `${world.base}/policies`,
+      {
+        effect: 'deny',
+        actions: ['member.read'],
+        resource: '*',
+        condition: { ne: [{ ref: 'context.mfa' }, true] },
+      },
+      world.owner.cookie,
+    );
+    expect(policy.status).toBe(201);
+    const at = Math.floor(world.clock.now().getTime() / 1000);
+    const decision = await world.auth.api.authorize({
+      userId: world.owner.body.user.id,
+      tenantId: world.tenantId,
+      action: 'member.read',
+      session: { amr, authTime: Object.fromEntries(amr.map((m) => [m, at])) },
+    });
+    expect(decision.allowed).toBe(expected);
+    expect(isMultiFactor(amr)).toBe(expected);
   });
 });

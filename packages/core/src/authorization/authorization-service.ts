@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { AuthError } from '../errors.js';
 import type { Membership } from '../memberships/memberships.js';
 import type { ServiceDeps } from '../service-deps.js';
-import type { Session } from '../sessions/sessions.js';
+import { isMultiFactor, type Session } from '../sessions/sessions.js';
 import { parseInput } from '../validation.js';
 import type { AuthorizationCache } from './authorization-cache.js';
 import type { AuthorizationFilter } from './authorization-filter.js';
@@ -31,7 +31,7 @@ export interface AuthorizeInput {
   context?: Record<string, unknown>;
   explain?: boolean;
   /** The caller's session, for `context.mfa` and `context.authAgeSeconds`. */
-  session?: Session;
+  session?: Pick<Session, 'amr' | 'authTime'>;
   /** The caller's address, for `context.ip`. */
   ip?: string | null;
 }
@@ -178,7 +178,7 @@ export function createAuthorizationService(
     }
     if (input.ip !== undefined) facts.ip = input.ip;
     if (input.session) {
-      facts.mfa = input.session.amr.length > 1;
+      facts.mfa = isMultiFactor(input.session.amr);
       const times = Object.values(input.session.authTime);
       if (times.length > 0) facts.authAgeSeconds = Math.floor(now.getTime() / 1000) - Math.max(...times);
     }

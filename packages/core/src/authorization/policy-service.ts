@@ -32,7 +32,7 @@ export interface PolicyService {
    * The tenant's stored policies, ordered by id (oldest first). Needs `policy.manage`, not
    * `member.read`: conditions reveal how access is guarded (network ranges, attribute rules).
    */
-  listPolicies(tenantId: string, userId: string): Promise<StoredPolicy[]>;
+  listPolicies(tenantId: string, userId: string, context?: CallContext): Promise<StoredPolicy[]>;
   /**
    * Validates and stores a new policy (version 1). `invalid_policy` (422) with an issue per
    * problem and where it is; `unknown_permission` (422) for actions or a resource outside a
@@ -61,9 +61,14 @@ export function createPolicyService(deps: ServiceDeps, tenants: TenantService): 
   const { storage, clock, config } = deps;
 
   /** Parses and checks a policy the caller wants to write; returns the valid input. */
-  async function admitWrite(tenantId: string, userId: string, rawInput: unknown): Promise<PolicyInput> {
+  async function admitWrite(
+    tenantId: string,
+    userId: string,
+    rawInput: unknown,
+    context: CallContext,
+  ): Promise<PolicyInput> {
     const input = parseInput(policyInputSchema, rawInput, 'invalid_policy');
-    const { membership } = await tenants.requirePermission(tenantId, userId, 'policy.manage');
+    const { membership } = await tenants.requirePermission(tenantId, userId, 'policy.manage', context);
     const catalog = config.authorization.permissions;
     assertKnownPermissions(catalog, 'actions', input.actions);
     const resourceProblem = catalog.findResourceProblem(input.resource);
@@ -100,13 +105,13 @@ export function createPolicyService(deps: ServiceDeps, tenants: TenantService): 
     tx.authorizationVersions.bumpPoliciesVersion(tenantId);
 
   return {
-    async listPolicies(tenantId, userId) {
-      await tenants.requirePermission(tenantId, userId, 'policy.manage');
+    async listPolicies(tenantId, userId, context = {}) {
+      await tenants.requirePermission(tenantId, userId, 'policy.manage', context);
       return storage.policies.listByTenant(tenantId);
     },
 
     async createPolicy(tenantId, userId, rawInput, context = {}) {
-      const input = await admitWrite(tenantId, userId, rawInput);
+      const input = await admitWrite(tenantId, userId, rawInput, context);
       const now = clock.now();
       const policy: StoredPolicy = {
         id: uuidv7(now.getTime()),
@@ -135,7 +140,7 @@ export function createPolicyService(deps: ServiceDeps, tenants: TenantService): 
     },
 
     async replacePolicy(tenantId, userId, policyId, rawInput, context = {}) {
-      const input = await admitWrite(tenantId, userId, rawInput);
+      const input = await admitWrite(tenantId, userId, rawInput, context);
       return storage.transaction(async (tx) => {
         const policy = await tx.policies.replace(tenantId, policyId, {
           ...fields(input),
@@ -154,7 +159,7 @@ export function createPolicyService(deps: ServiceDeps, tenants: TenantService): 
     },
 
     async deletePolicy(tenantId, userId, policyId, context = {}) {
-      await tenants.requirePermission(tenantId, userId, 'policy.manage');
+      await tenants.requirePermission(tenantId, userId, 'policy.manage', context);
       await storage.transaction(async (tx) => {
         const policy = await tx.policies.findById(tenantId, policyId);
         if (!policy || !(await tx.policies.delete(tenantId, policyId))) {

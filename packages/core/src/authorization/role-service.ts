@@ -37,7 +37,7 @@ export const updateRoleInputSchema = z
 
 export interface RoleService {
   /** The tenant's roles (the caller needs `member.read`). */
-  listRoles(tenantId: string, userId: string): Promise<Role[]>;
+  listRoles(tenantId: string, userId: string, context?: CallContext): Promise<Role[]>;
   /**
    * Creates a custom role (needs `role.manage`; only permissions the caller holds, and in the
    * permission catalog when one is configured: `unknown_permission` otherwise).
@@ -66,21 +66,26 @@ export function createRoleService(deps: ServiceDeps, tenants: TenantService): Ro
    * Needs `role.manage`; every permission must be in the catalog (when one is configured) and
    * held by the caller (see grant-rule.ts).
    */
-  async function assertGrantable(tenantId: string, userId: string, permissions: string[]) {
-    const { membership } = await tenants.requirePermission(tenantId, userId, 'role.manage');
+  async function assertGrantable(
+    tenantId: string,
+    userId: string,
+    permissions: string[],
+    context: CallContext,
+  ) {
+    const { membership } = await tenants.requirePermission(tenantId, userId, 'role.manage', context);
     assertKnownPermissions(config.authorization.permissions, 'permissions', permissions);
     assertCanGrant(await storage.roles.listByTenant(tenantId), membership.roles, permissions);
   }
 
   return {
-    async listRoles(tenantId, userId) {
-      await tenants.requirePermission(tenantId, userId, 'member.read');
+    async listRoles(tenantId, userId, context = {}) {
+      await tenants.requirePermission(tenantId, userId, 'member.read', context);
       return storage.roles.listByTenant(tenantId);
     },
 
     async createRole(tenantId, userId, rawInput, context = {}) {
       const input = parseInput(createRoleInputSchema, rawInput);
-      await assertGrantable(tenantId, userId, input.permissions);
+      await assertGrantable(tenantId, userId, input.permissions, context);
       const now = clock.now();
       const role: Role = {
         id: uuidv7(now.getTime()),
@@ -111,7 +116,7 @@ export function createRoleService(deps: ServiceDeps, tenants: TenantService): Ro
 
     async updateRole(tenantId, userId, roleId, rawInput, context = {}) {
       const input = parseInput(updateRoleInputSchema, rawInput);
-      const { membership } = await tenants.requirePermission(tenantId, userId, 'role.manage');
+      const { membership } = await tenants.requirePermission(tenantId, userId, 'role.manage', context);
       if (input.permissions)
         assertKnownPermissions(config.authorization.permissions, 'permissions', input.permissions);
       return storage.transaction(async (tx) => {
@@ -142,7 +147,7 @@ export function createRoleService(deps: ServiceDeps, tenants: TenantService): Ro
     },
 
     async deleteRole(tenantId, userId, roleId, context = {}) {
-      const { membership } = await tenants.requirePermission(tenantId, userId, 'role.manage');
+      const { membership } = await tenants.requirePermission(tenantId, userId, 'role.manage', context);
       await storage.transaction(async (tx) => {
         // first statement: a member assigned this role concurrently waits, then sees it gone
         await tx.tenants.lock(tenantId);

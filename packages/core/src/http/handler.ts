@@ -116,6 +116,7 @@ export function createHandler(deps: {
         throw new AuthError('unauthenticated');
       }
       call.actor = { type: 'user', id: auth.user.id };
+      call.session = auth.session;
     }
     return route.handle({
       body,

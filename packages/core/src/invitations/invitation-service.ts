@@ -41,7 +41,12 @@ export interface InvitationService {
     input: CreateInvitationInput,
     context?: CallContext,
   ): Promise<CreatedInvitation>;
-  listInvitations(tenantId: string, userId: string, page: PageRequest): Promise<Page<InvitationSummary>>;
+  listInvitations(
+    tenantId: string,
+    userId: string,
+    page: PageRequest,
+    context?: CallContext,
+  ): Promise<Page<InvitationSummary>>;
   revokeInvitation(
     tenantId: string,
     userId: string,
@@ -188,7 +193,7 @@ export function createInvitationService(
   return {
     async createInvitation(tenantId, userId, rawInput, context = {}) {
       const input = parseInput(createInvitationInputSchema, rawInput);
-      const access = await services.tenants.requirePermission(tenantId, userId, 'invitation.manage');
+      const access = await services.tenants.requirePermission(tenantId, userId, 'invitation.manage', context);
       const roles = await storage.roles.listByTenant(tenantId);
       const unknown = input.roles.filter((key) => !roles.some((r) => r.key === key));
       if (unknown.length > 0) {
@@ -238,14 +243,14 @@ export function createInvitationService(
       return { invitation: summarizeInvitation(invitation), token };
     },
 
-    async listInvitations(tenantId, userId, page) {
-      await services.tenants.requirePermission(tenantId, userId, 'invitation.manage');
+    async listInvitations(tenantId, userId, page, context = {}) {
+      await services.tenants.requirePermission(tenantId, userId, 'invitation.manage', context);
       const found = await storage.invitations.listByTenant(tenantId, page);
       return { items: found.items.map(summarizeInvitation), nextCursor: found.nextCursor };
     },
 
     async revokeInvitation(tenantId, userId, invitationId, context = {}) {
-      await services.tenants.requirePermission(tenantId, userId, 'invitation.manage');
+      await services.tenants.requirePermission(tenantId, userId, 'invitation.manage', context);
       await storage.transaction(async (tx) => {
         if (!(await tx.invitations.revoke(tenantId, invitationId, clock.now()))) {
           throw new AuthError('not_found', { detail: 'no such pending invitation' });

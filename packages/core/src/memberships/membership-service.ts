@@ -12,7 +12,12 @@ import type { Member, Membership } from './memberships.js';
 
 export interface MembershipService {
   /** Members of the tenant; the caller needs `member.read` there (`not_found` if not a member). */
-  listMembers(tenantId: string, userId: string, page: PageRequest): Promise<Page<Member>>;
+  listMembers(
+    tenantId: string,
+    userId: string,
+    page: PageRequest,
+    context?: CallContext,
+  ): Promise<Page<Member>>;
   /**
    * Replaces a member's roles and/or attributes (the caller needs `member.update`). See
    * {@link AuthApi.updateMember} for the rules.
@@ -54,21 +59,21 @@ export function createMembershipService(deps: ServiceDeps, tenants: TenantServic
   }
 
   return {
-    async listMembers(tenantId, userId, page) {
-      await tenants.requirePermission(tenantId, userId, 'member.read');
+    async listMembers(tenantId, userId, page, context = {}) {
+      await tenants.requirePermission(tenantId, userId, 'member.read', context);
       return storage.memberships.listByTenant(tenantId, page);
     },
 
     async updateMember(tenantId, userId, memberUserId, rawInput, context = {}) {
       const input = parseInput(updateMemberInputSchema, rawInput);
-      const access = await tenants.requirePermission(tenantId, userId, 'member.update');
+      const access = await tenants.requirePermission(tenantId, userId, 'member.update', context);
       if (input.attributes) {
         // attributes are what policies read of a member: whoever sets them can satisfy an allow
         // policy (or dodge a deny), so they need a permission of their own, and never for oneself
         if (userId === memberUserId) {
           throw new AuthError('forbidden', { detail: 'members cannot set their own attributes' });
         }
-        await tenants.requirePermission(tenantId, userId, 'member.attributes');
+        await tenants.requirePermission(tenantId, userId, 'member.attributes', context);
       }
       const roles = await storage.roles.listByTenant(tenantId);
       if (input.roles) {
@@ -115,7 +120,9 @@ export function createMembershipService(deps: ServiceDeps, tenants: TenantServic
     async removeMember(tenantId, userId, memberUserId, context = {}) {
       const leaving = userId === memberUserId;
       // leaving needs no permission; removing someone else needs member.remove
-      const access = leaving ? null : await tenants.requirePermission(tenantId, userId, 'member.remove');
+      const access = leaving
+        ? null
+        : await tenants.requirePermission(tenantId, userId, 'member.remove', context);
       const roles = access ? await storage.roles.listByTenant(tenantId) : [];
       const revokedSessions = await storage.transaction(async (tx) => {
         const member = await lockedMember(tx, tenantId, memberUserId);

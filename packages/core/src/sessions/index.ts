@@ -5,5 +5,5 @@ export {
   type SessionWithUser,
 } from './session-service.js';
 export type { SessionStore } from './session-store.js';
-export { type Session, withAuthentication } from './sessions.js';
+export { isMultiFactor, type Session, withAuthentication } from './sessions.js';
 export { checkStepUp } from './step-up.js';

@@ -43,3 +43,27 @@ export function withAuthentication(
     authTime: { ...session.authTime, [method]: Math.floor(at.getTime() / 1000) },
   };
 }
+
+/**
+ * The RFC 8176 `amr` values Portcullis treats as a second factor: one-time codes (TOTP and
+ * recovery codes record `otp`), hardware- and software-bound keys (passkeys record `hwk`), and
+ * codes sent by SMS or telephone.
+ */
+const SECOND_FACTOR_METHODS: ReadonlySet<string> = new Set(['otp', 'hwk', 'swk', 'sms', 'tel']);
+
+/**
+ * Whether a session's authentication was multi-factor: `amr` says `mfa` (an authenticator that
+ * is multi-factor by itself, such as a passkey with user verification), or it holds a second
+ * factor together with another method. Two methods of the first kind (a password and a magic
+ * link, say) are not multi-factor: neither proves possession of a registered authenticator.
+ *
+ * @example
+ * isMultiFactor(['pwd', 'otp'])   // true
+ * isMultiFactor(['hwk', 'mfa'])   // true
+ * isMultiFactor(['pwd', 'email']) // false
+ */
+export function isMultiFactor(amr: readonly string[]): boolean {
+  if (amr.includes('mfa')) return true;
+  const distinct = new Set(amr);
+  return distinct.size > 1 && [...distinct].some((method) => SECOND_FACTOR_METHODS.has(method));
+}

@@ -4,6 +4,7 @@ import type { RoleTemplate } from '../authorization/roles.js';
 export const TENANT_PERMISSIONS = [
   'tenant.read',
   'tenant.update',
+  'tenant.suspend',
   'tenant.delete',
   'member.read',
   'member.update',
@@ -27,8 +28,11 @@ export const DEFAULT_ROLES: RoleTemplate[] = [
     key: 'admin',
     name: 'Admin',
     // not member.attributes: attributes feed policies, so setting them can grant what the
-    // tenant's allow policies allow; by default only owners may
-    permissions: TENANT_PERMISSIONS.filter((p) => p !== 'tenant.delete' && p !== 'member.attributes'),
+    // tenant's allow policies allow; nor tenant.suspend, which switches the tenant off for
+    // everyone; by default only owners may
+    permissions: TENANT_PERMISSIONS.filter(
+      (p) => p !== 'tenant.delete' && p !== 'tenant.suspend' && p !== 'member.attributes',
+    ),
   },
   { key: 'member', name: 'Member', permissions: ['tenant.read', 'member.read'] },
   { key: 'viewer', name: 'Viewer', permissions: ['tenant.read'] },

@@ -45,9 +45,15 @@ export interface TenantService {
    * Checks that the user is a member of the tenant allowed `permission` by the authorization
    * engine (roles and policies alike: a tenant's deny policy can restrict its own admin routes).
    * A non-member (or an unknown tenant) gets `not_found`, so tenant ids reveal nothing; a member
-   * without the permission gets `forbidden`.
+   * without the permission gets `forbidden`. The call's session and IP (from `context`) are the
+   * decision's `context.mfa`, `context.authAgeSeconds` and `context.ip`.
    */
-  requirePermission(tenantId: string, userId: string, permission: string): Promise<TenantAccess>;
+  requirePermission(
+    tenantId: string,
+    userId: string,
+    permission: string,
+    context?: CallContext,
+  ): Promise<TenantAccess>;
   updateTenant(
     tenantId: string,
     userId: string,
@@ -114,7 +120,11 @@ export function createTenantService(deps: ServiceDeps, authorization: Authorizat
 
     async updateTenant(tenantId, userId, rawInput, context = {}) {
       const input = parseInput(updateTenantInputSchema, rawInput) as UpdateTenantInput;
-      await requirePermission(tenantId, userId, 'tenant.update');
+      // suspending or reactivating is its own permission (owners' by default): an admin who may
+      // rename the tenant must not be able to switch it off for everyone
+      if (input.status !== undefined) await requirePermission(tenantId, userId, 'tenant.suspend', context);
+      if (input.name !== undefined || input.metadata !== undefined)
+        await requirePermission(tenantId, userId, 'tenant.update', context);
       const updated = await storage.transaction(async (tx) => {
         const now = clock.now();
         const row = await tx.tenants.update(tenantId, { ...input, updatedAt: now });
@@ -143,16 +153,23 @@ export function createTenantService(deps: ServiceDeps, authorization: Authorizat
     tenantId: string,
     userId: string,
     permission: string,
+    context: CallContext = {},
   ): Promise<TenantAccess> {
     const [tenant, checked] = await Promise.all([
       storage.tenants.findById(tenantId),
-      authorization.decideForMember({ tenantId, userId, action: permission }),
+      authorization.decideForMember({
+        tenantId,
+        userId,
+        action: permission,
+        ...(context.session ? { session: context.session } : {}),
+        ...(context.ip !== undefined ? { ip: context.ip } : {}),
+      }),
     ]);
     if (!tenant || !checked) throw new AuthError('not_found', { detail: 'no such tenant' });
     if (tenant.status !== 'active') {
       // the engine denies everything in a suspended tenant; its members may still read it, and
       // those whose roles allow may reactivate it
-      if (permission !== 'tenant.update' && permission !== 'tenant.read')
+      if (permission !== 'tenant.suspend' && permission !== 'tenant.read')
         throw new AuthError('tenant_suspended');
       const decision = await decideByRoles(tenantId, checked.membership.roles, permission);
       if (!decision) throw new AuthError('forbidden', { detail: `missing permission ${permission}` });

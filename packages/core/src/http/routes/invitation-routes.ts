@@ -82,8 +82,8 @@ export const invitationRoutes = [
       200: { description: 'A page of invitations', schema: pageOf(invitationSchema) },
       404: problem('Not found or not a member'),
     },
-    async handle({ api, auth, params, query }) {
-      const page = await api.listInvitations(params.tenantId, auth.user.id, query);
+    async handle({ api, auth, params, query, call }) {
+      const page = await api.listInvitations(params.tenantId, auth.user.id, query, call);
       return {
         status: 200,
         body: { items: page.items.map(toPublicInvitation), nextCursor: page.nextCursor },

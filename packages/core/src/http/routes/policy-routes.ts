@@ -50,8 +50,8 @@ export const policyRoutes = [
       403: problem('Missing policy.manage'),
       404: problem('Not found or not a member'),
     },
-    async handle({ api, auth, params }) {
-      const policies = await api.listPolicies(params.tenantId, auth.user.id);
+    async handle({ api, auth, params, call }) {
+      const policies = await api.listPolicies(params.tenantId, auth.user.id, call);
       return { status: 200, body: { items: policies.map(toPublicPolicy) } };
     },
   }),

@@ -38,8 +38,8 @@ export const roleRoutes = [
       200: { description: 'Roles', schema: z.object({ items: z.array(roleSchema) }) },
       404: problem('Not found or not a member'),
     },
-    async handle({ api, auth, params }) {
-      const roles = await api.listRoles(params.tenantId, auth.user.id);
+    async handle({ api, auth, params, call }) {
+      const roles = await api.listRoles(params.tenantId, auth.user.id, call);
       return { status: 200, body: { items: roles.map(toPublicRole) } };
     },
   }),

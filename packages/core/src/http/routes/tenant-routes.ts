@@ -72,8 +72,8 @@ export const tenantRoutes = [
       200: { description: 'The tenant', schema: tenantSchema },
       404: problem('Not found or not a member'),
     },
-    async handle({ api, auth, params }) {
-      return { status: 200, body: toPublicTenant(await api.getTenant(params.tenantId, auth.user.id)) };
+    async handle({ api, auth, params, call }) {
+      return { status: 200, body: toPublicTenant(await api.getTenant(params.tenantId, auth.user.id, call)) };
     },
   }),
   defineRoute({
@@ -108,8 +108,8 @@ export const tenantRoutes = [
       200: { description: 'A page of members', schema: pageOf(memberSchema) },
       404: problem('Not found or not a member'),
     },
-    async handle({ api, auth, params, query }) {
-      const page = await api.listMembers(params.tenantId, auth.user.id, query);
+    async handle({ api, auth, params, query, call }) {
+      const page = await api.listMembers(params.tenantId, auth.user.id, query, call);
       return { status: 200, body: { items: page.items.map(toPublicMember), nextCursor: page.nextCursor } };
     },
   }),
