@@ -21,6 +21,8 @@ export function printAuthorizationSummary(results, { seconds }) {
       rows.push(['3. scaling', results.scaling.portcullis[n]]);
     }
     if (results.scaling.hot) rows.push(['3. scaling (diagnostic)', results.scaling.hot]);
+    for (const n of results.scaling.levels)
+      if (results.scaling.floor?.[n]) rows.push(['3. scaling (floor)', results.scaling.floor[n]]);
     for (const n of results.scaling.levels) rows.push(['3. scaling', results.scaling.casbin[n]]);
   }
   const header = ['case', 'engine', 'ops/s', 'p50 µs', 'p99 µs'];
@@ -59,6 +61,7 @@ export function printAuthorizationSummary(results, { seconds }) {
     const last = sc.levels.at(-1);
     for (const [name, by] of [
       ['Portcullis', sc.portcullis],
+      ...(sc.floor?.[first] ? [['floor', sc.floor]] : []),
       ['casbin', sc.casbin],
     ]) {
       const steps = sc.levels
@@ -98,6 +101,15 @@ export function printAuthorizationSummary(results, { seconds }) {
     console.log(
       `  [${verdict(slowdown <= AUTHORIZATION_TARGETS.flatSlowdown)}] Portcullis flat from ${first} to ${last.toLocaleString('en-US')} tenants (≤ ${AUTHORIZATION_TARGETS.flatSlowdown}× slowdown) — ${slowdown.toFixed(2)}×`,
     );
+    if (sc.floor?.[first]) {
+      // how much slower than the floor at each end: the engine's own growth, memory factored out
+      const overFloor = (n) => sc.floor[n].opsPerSecond / sc.portcullis[n].opsPerSecond;
+      const floorSlowdown = sc.floor[first].opsPerSecond / sc.floor[last].opsPerSecond;
+      const growth = overFloor(last) / overFloor(first);
+      console.log(
+        `  [${verdict(growth <= AUTHORIZATION_TARGETS.flatSlowdown)}] Portcullis flat against the memory floor from ${first} to ${last.toLocaleString('en-US')} tenants (≤ ${AUTHORIZATION_TARGETS.flatSlowdown}×) — ${growth.toFixed(2)}× (the floor itself slows down ${floorSlowdown.toFixed(2)}×; Portcullis costs ${overFloor(first).toFixed(2)}× the floor at ${first}, ${overFloor(last).toFixed(2)}× at ${last.toLocaleString('en-US')})`,
+      );
+    }
   }
 }
 

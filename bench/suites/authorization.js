@@ -50,6 +50,45 @@ function portcullisLoop(authorizers, calls, expected) {
   };
 }
 
+/**
+ * The memory floor of case 3: the least any engine that keeps each tenant's rules must touch —
+ * one map of the tenant's roles, one set of a role's permissions — with no policies, reasons or
+ * validation. It is not an engine; it shows how much of a slowdown is the memory hierarchy.
+ */
+function buildFloor(tenants) {
+  return new Map(tenants.map((t) => [t.id, new Map(t.roles.map((r) => [r.key, new Set(r.permissions)]))]));
+}
+function floorCalls(requests) {
+  return requests.map((r) => ({
+    tenantId: r.tenant.id,
+    roles: r.member.roles,
+    action: r.action,
+    wildcard: `${r.type}.*`,
+  }));
+}
+function floorAllows(model, c) {
+  const roles = model.get(c.tenantId);
+  for (let i = 0; i < c.roles.length; i++) {
+    const granted = roles.get(c.roles[i]);
+    if (granted.has(c.action) || granted.has(c.wildcard) || granted.has('*')) return true;
+  }
+  return false;
+}
+function floorOp(model, calls) {
+  return (j) => floorAllows(model, calls[j]);
+}
+function floorLoop(model, calls, expected) {
+  const mask = calls.length - 1;
+  return (start, count) => {
+    let wrong = 0;
+    for (let k = 0; k < count; k++) {
+      const j = (start + k) & mask;
+      if (floorAllows(model, calls[j]) !== expected[j]) wrong++;
+    }
+    return wrong;
+  };
+}
+
 function caslTypeOp(abilities, calls) {
   return (j) => {
     const c = calls[j];
@@ -364,7 +403,7 @@ export async function benchAuthorization(s, log) {
 async function benchScaling(allTenants, s, log) {
   const { levels } = s.scaling;
   log(`\n3. scaling, RBAC only: Portcullis and casbin as tenants grow ${levels.join(' → ')}`);
-  const scaling = { levels: [], portcullis: {}, casbin: {} };
+  const scaling = { levels: [], portcullis: {}, floor: {}, casbin: {} };
   // Portcullis: all levels built side by side, so their rounds can be interleaved
   const engines = [];
   for (const n of levels) {
@@ -384,6 +423,16 @@ async function benchScaling(allTenants, s, log) {
     // every tenant's authorizer and every action's rules seen once before timing (cached decisions)
     if (engine.loop(0, s.poolSize) > 0) throw new Error(`${engine.name} answered wrongly in the warm-up`);
     engines.push(engine);
+    const floor = buildFloor(tenants);
+    const floorRequests = floorCalls(requests);
+    engines.push({
+      key: `floor-${n}`,
+      name: `memory floor, ${n.toLocaleString('en-US')} tenants`,
+      op: floorOp(floor, floorRequests),
+      loop: floorLoop(floor, floorRequests, expected),
+      expected,
+      position: 0,
+    });
     scaling.levels.push(n);
     log(`  built Portcullis for ${n.toLocaleString('en-US')} tenants in ${built.seconds.toFixed(2)} s`);
   }
@@ -410,8 +459,10 @@ async function benchScaling(allTenants, s, log) {
   scaling.hot = pc['portcullis-hot'];
   for (const n of levels) {
     scaling.portcullis[n] = pc[`portcullis-${n}`];
+    scaling.floor[n] = pc[`floor-${n}`];
     log(formatLine(pc[`portcullis-${n}`]));
   }
+  for (const n of levels) log(formatLine(pc[`floor-${n}`]));
   log(formatLine(scaling.hot));
   engines.length = 0;
   globalThis.gc?.();
