@@ -22,7 +22,7 @@ export function printAuthorizationSummary(results, { seconds }) {
     }
     if (results.scaling.hot) rows.push(['3. scaling (diagnostic)', results.scaling.hot]);
     for (const n of results.scaling.levels)
-      if (results.scaling.floor?.[n]) rows.push(['3. scaling (floor)', results.scaling.floor[n]]);
+      if (results.scaling.floor?.[n]) rows.push(['3. scaling (bare lookup)', results.scaling.floor[n]]);
     for (const n of results.scaling.levels) rows.push(['3. scaling', results.scaling.casbin[n]]);
   }
   const header = ['case', 'engine', 'ops/s', 'p50 µs', 'p99 µs'];
@@ -61,7 +61,7 @@ export function printAuthorizationSummary(results, { seconds }) {
     const last = sc.levels.at(-1);
     for (const [name, by] of [
       ['Portcullis', sc.portcullis],
-      ...(sc.floor?.[first] ? [['floor', sc.floor]] : []),
+      ...(sc.floor?.[first] ? [['bare lookup', sc.floor]] : []),
       ['casbin', sc.casbin],
     ]) {
       const steps = sc.levels
@@ -102,12 +102,12 @@ export function printAuthorizationSummary(results, { seconds }) {
       `  [${verdict(slowdown <= AUTHORIZATION_TARGETS.flatSlowdown)}] Portcullis flat from ${first} to ${last.toLocaleString('en-US')} tenants (≤ ${AUTHORIZATION_TARGETS.flatSlowdown}× slowdown) — ${slowdown.toFixed(2)}×`,
     );
     if (sc.floor?.[first]) {
-      // how much slower than the floor at each end: the engine's own growth, memory factored out
+      // how much slower than the bare lookup at each end: the engine's own growth, memory factored out
       const overFloor = (n) => sc.floor[n].opsPerSecond / sc.portcullis[n].opsPerSecond;
       const floorSlowdown = sc.floor[first].opsPerSecond / sc.floor[last].opsPerSecond;
       const growth = overFloor(last) / overFloor(first);
       console.log(
-        `  [${verdict(growth <= AUTHORIZATION_TARGETS.flatSlowdown)}] Portcullis flat against the memory floor from ${first} to ${last.toLocaleString('en-US')} tenants (≤ ${AUTHORIZATION_TARGETS.flatSlowdown}×) — ${growth.toFixed(2)}× (the floor itself slows down ${floorSlowdown.toFixed(2)}×; Portcullis costs ${overFloor(first).toFixed(2)}× the floor at ${first}, ${overFloor(last).toFixed(2)}× at ${last.toLocaleString('en-US')})`,
+        `  [${verdict(growth <= AUTHORIZATION_TARGETS.flatSlowdown)}] Portcullis flat against a bare lookup from ${first} to ${last.toLocaleString('en-US')} tenants (≤ ${AUTHORIZATION_TARGETS.flatSlowdown}×) — ${growth.toFixed(2)}× (the bare lookup itself slows down ${floorSlowdown.toFixed(2)}×; Portcullis costs ${overFloor(first).toFixed(2)}× its time at ${first}, ${overFloor(last).toFixed(2)}× at ${last.toLocaleString('en-US')})`,
       );
     }
   }

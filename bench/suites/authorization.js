@@ -51,9 +51,9 @@ function portcullisLoop(authorizers, calls, expected) {
 }
 
 /**
- * The memory floor of case 3: the least any engine that keeps each tenant's rules must touch —
+ * A bare lookup for case 3: what a minimal hand-written RBAC check over the same rules touches —
  * one map of the tenant's roles, one set of a role's permissions — with no policies, reasons or
- * validation. It is not an engine; it shows how much of a slowdown is the memory hierarchy.
+ * validation. It is not an engine: its slowdown from 10 to 10,000 tenants is the memory hierarchy's alone.
  */
 function buildFloor(tenants) {
   return new Map(tenants.map((t) => [t.id, new Map(t.roles.map((r) => [r.key, new Set(r.permissions)]))]));
@@ -427,7 +427,7 @@ async function benchScaling(allTenants, s, log) {
     const floorRequests = floorCalls(requests);
     engines.push({
       key: `floor-${n}`,
-      name: `memory floor, ${n.toLocaleString('en-US')} tenants`,
+      name: `bare lookup, ${n.toLocaleString('en-US')} tenants`,
       op: floorOp(floor, floorRequests),
       loop: floorLoop(floor, floorRequests, expected),
       expected,
