@@ -12,6 +12,7 @@ import { DrizzleAuditStore } from './stores/audit-store.js';
 import { DrizzleAuthorizationVersionStore } from './stores/authorization-version-store.js';
 import { DrizzleInvitationStore } from './stores/invitation-store.js';
 import { DrizzleMembershipStore } from './stores/membership-store.js';
+import { DrizzleCredentialFailureStore } from './stores/credential-failure-store.js';
 import { DrizzleMfaStore } from './stores/mfa-store.js';
 import { DrizzleOneTimeTokenStore } from './stores/one-time-token-store.js';
 import { DrizzleOutboxStore } from './stores/outbox-store.js';
@@ -147,6 +148,7 @@ function createStores(context: StoreContext): StorageStores {
     sessions: new DrizzleSessionStore(context),
     audit: new DrizzleAuditStore(context),
     mfa: new DrizzleMfaStore(context),
+    credentialFailures: new DrizzleCredentialFailureStore(context),
     outbox: new DrizzleOutboxStore(context),
   };
 }

@@ -151,7 +151,10 @@ export function createAuth(options: AuthConfig): Auth {
     logger,
     hasher: createPasswordHasher(config.password.argon2),
     rateLimiter: createRateLimiter(keyValue, clock, config.rateLimit),
-    failures: createFailureCounter(keyValue, config.lockout),
+    failures: createFailureCounter(
+      { kv: keyValue, store: storage.credentialFailures, clock, secret: config.secret },
+      config.lockout,
+    ),
     outbox,
     sessionCache,
   };
