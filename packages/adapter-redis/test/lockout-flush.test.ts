@@ -70,7 +70,8 @@ describe.skipIf(!url)('account lockout across a Redis flush', () => {
     expect((await post('/signup', { email: known, password: PASSWORD })).status).toBe(201);
     const ghost = email('ghost');
     for (const target of [known, ghost]) {
-      for (let i = 0; i < 4; i++) expect((await post('/login', { email: target, password: WRONG })).status).toBe(401);
+      for (let i = 0; i < 4; i++)
+        expect((await post('/login', { email: target, password: WRONG })).status).toBe(401);
       expect((await post('/login', { email: target, password: PASSWORD })).status).toBe(429);
     }
 
@@ -89,7 +90,8 @@ describe.skipIf(!url)('account lockout across a Redis flush', () => {
     const known = email('delayed');
     await post('/signup', { email: known, password: PASSWORD });
     // one free attempt, one through the gate: the next waits 2 s
-    for (let i = 0; i < 2; i++) expect((await post('/login', { email: known, password: WRONG })).status).toBe(401);
+    for (let i = 0; i < 2; i++)
+      expect((await post('/login', { email: known, password: WRONG })).status).toBe(401);
 
     await flush();
 
@@ -101,7 +103,8 @@ describe.skipIf(!url)('account lockout across a Redis flush', () => {
 
     await flush();
     // the count started over: one free attempt, one through the (new) gate, then the wait
-    for (let i = 0; i < 2; i++) expect((await post('/login', { email: known, password: WRONG })).status).toBe(401);
+    for (let i = 0; i < 2; i++)
+      expect((await post('/login', { email: known, password: WRONG })).status).toBe(401);
     expect((await post('/login', { email: known, password: WRONG })).status).toBe(429);
   });
 });

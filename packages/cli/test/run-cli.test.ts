@@ -170,7 +170,11 @@ function describeMigrateCommands(name: string, databaseUrl: () => string, cleanu
         stdout: 'reverted 0007_credential_failures',
         stderr: '',
       });
-      expect(await cli(args('down'))).toEqual({ code: 0, stdout: 'reverted 0004_one_time_tokens', stderr: '' });
+      expect(await cli(args('down'))).toEqual({
+        code: 0,
+        stdout: 'reverted 0004_one_time_tokens',
+        stderr: '',
+      });
       expect(await cli(args('down'))).toEqual({ code: 0, stdout: 'reverted 0003_mfa', stderr: '' });
       expect(await cli(args('down'))).toEqual({ code: 0, stdout: 'reverted 0002_authorization', stderr: '' });
       expect(await cli(args('down'))).toEqual({ code: 0, stdout: 'reverted 0001_initial', stderr: '' });

@@ -11,7 +11,10 @@ const DAY_SECONDS = 86_400;
  * One database and one clock; each `instance()` is the app after a restart of its cache: a new,
  * empty key-value store (what a Redis FLUSHALL leaves; adapter-redis tests the real one).
  */
-function deployment(lockout: { freeAttempts: number; maxFailures: number }, storage: Storage = memoryStorage()) {
+function deployment(
+  lockout: { freeAttempts: number; maxFailures: number },
+  storage: Storage = memoryStorage(),
+) {
   const clock = fakeClock();
   const instance = () =>
     testAuth({ clock, storage, keyValue: memoryKeyValue({ clock }), lockout, rateLimit: { enabled: false } })
@@ -36,7 +39,8 @@ describe('account lockout that survives a key-value flush', () => {
 
     // two free attempts and one through the gate: the next waits 2 s
     for (const target of [email, ghost]) {
-      for (let i = 0; i < 3; i++) expect((await client.post('/login', { email: target, password: WRONG })).status).toBe(401);
+      for (let i = 0; i < 3; i++)
+        expect((await client.post('/login', { email: target, password: WRONG })).status).toBe(401);
     }
     client = instance();
     const delayed = await client.post('/login', { email, password: PASSWORD });
@@ -81,7 +85,8 @@ describe('account lockout that survives a key-value flush', () => {
 
     // had the count stayed at 3, the second attempt would wait for a gate
     client = instance();
-    for (let i = 0; i < 3; i++) expect((await client.post('/login', { email, password: WRONG })).status).toBe(401);
+    for (let i = 0; i < 3; i++)
+      expect((await client.post('/login', { email, password: WRONG })).status).toBe(401);
     expect((await client.post('/login', { email, password: WRONG })).status).toBe(429);
   });
 
@@ -95,7 +100,9 @@ describe('account lockout that survives a key-value flush', () => {
     client = instance();
 
     const statuses = await Promise.all(
-      Array.from({ length: 20 }, () => client.post('/login', { email, password: WRONG }).then((r) => r.status)),
+      Array.from({ length: 20 }, () =>
+        client.post('/login', { email, password: WRONG }).then((r) => r.status),
+      ),
     );
 
     expect(statuses.filter((s) => s === 401)).toHaveLength(1);
@@ -114,14 +121,20 @@ describe('account lockout that survives a key-value flush', () => {
 
     const challengeId = (await client.post('/login', { email, password: PASSWORD })).body.challengeId;
     for (let i = 0; i < 3; i++) {
-      expect((await client.post('/mfa/verify', { challengeId, method: 'totp', code: '000000' })).status).toBe(401);
+      expect((await client.post('/mfa/verify', { challengeId, method: 'totp', code: '000000' })).status).toBe(
+        401,
+      );
     }
     client = instance();
     // the password still opens a challenge (one attempt left), but no code is checked any more
     const again = await client.post('/login', { email, password: PASSWORD });
     expect(again.body.mfaRequired).toBe(true);
     const code = totpCodeAt(secret, totpStep(clock.now()));
-    const refused = await client.post('/mfa/verify', { challengeId: again.body.challengeId, method: 'totp', code });
+    const refused = await client.post('/mfa/verify', {
+      challengeId: again.body.challengeId,
+      method: 'totp',
+      code,
+    });
     expect(refused.status).toBe(429);
     expect(refused.body.code).toBe('account_locked');
   });
@@ -142,10 +155,17 @@ describe('account lockout that survives a key-value flush', () => {
 
     const challengeId = (await client.post('/login', { email, password: PASSWORD })).body.challengeId;
     clock.advance(60);
-    const wrong = await client.post('/mfa/verify', { challengeId, method: 'recovery_code', code: 'aaaaa-bbbbb' });
+    const wrong = await client.post('/mfa/verify', {
+      challengeId,
+      method: 'recovery_code',
+      code: 'aaaaa-bbbbb',
+    });
     expect(wrong.status).toBe(401);
     clock.advance(60);
-    expect((await client.post('/mfa/verify', { challengeId, method: 'recovery_code', code: 'aaaaa-bbbbb' })).status).toBe(401);
+    expect(
+      (await client.post('/mfa/verify', { challengeId, method: 'recovery_code', code: 'aaaaa-bbbbb' }))
+        .status,
+    ).toBe(401);
     // two failures recorded: after a flush the next attempt waits 2 s
     client = instance();
     const login = await client.post('/login', { email, password: PASSWORD });

@@ -69,7 +69,10 @@ export class DrizzleUserStore implements UserStore {
   ): Promise<UserWithPassword | null> {
     const { db, tables } = this.ctx;
     const { users, passwords, credentialFailures: f } = tables;
-    const ofAccount = and(eq(users.poolKey, userPoolKey(tenantId)), eq(users.emailNormalized, normalizedEmail));
+    const ofAccount = and(
+      eq(users.poolKey, userPoolKey(tenantId)),
+      eq(users.emailNormalized, normalizedEmail),
+    );
     if (failureKey === undefined) {
       const [row] = await db
         .select({ user: userColumns(users), passwordHash: passwords.hash })

@@ -28,6 +28,7 @@ export const migration0007CredentialFailures: Migration = {
     await createTablesFromSpec(db, dialect, tablePrefix, credentialFailureTables);
   },
   async down({ db, tablePrefix }) {
-    for (const table of [...credentialFailureTables].reverse()) await dropTableFromSpec(db, tablePrefix, table);
+    for (const table of [...credentialFailureTables].reverse())
+      await dropTableFromSpec(db, tablePrefix, table);
   },
 };

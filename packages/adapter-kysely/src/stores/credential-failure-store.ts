@@ -1,4 +1,4 @@
-import type { CredentialFailures, CredentialFailureStore } from '@portcullis/core';
+import type { CredentialFailureStore, CredentialFailures } from '@portcullis/core';
 import { sql } from 'kysely';
 import { inTransaction, type StoreContext } from './store-context.js';
 
@@ -30,7 +30,9 @@ export class KyselyCredentialFailureStore implements CredentialFailureStore {
     const nextCount = sql`case when ${column('last_failed_at')} < ${codec.toDate(lapsedBefore)} then 1 else ${column('failed_count')} + 1 end`;
     if (dialect !== 'mysql') {
       const row = await insert(this.ctx.db)
-        .onConflict((oc) => oc.column('account_key').doUpdateSet({ failed_count: nextCount, last_failed_at: at }))
+        .onConflict((oc) =>
+          oc.column('account_key').doUpdateSet({ failed_count: nextCount, last_failed_at: at }),
+        )
         .returning('failed_count')
         .executeTakeFirstOrThrow();
       return codec.fromInteger(row.failed_count);

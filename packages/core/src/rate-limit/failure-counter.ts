@@ -2,7 +2,7 @@ import { createHmac, hkdfSync } from 'node:crypto';
 import { AuthError } from '../errors.js';
 import type { Clock } from '../ports/clock.js';
 import type { KeyValue } from '../ports/key-value.js';
-import type { CredentialFailures, CredentialFailureStore } from './credential-failure-store.js';
+import type { CredentialFailureStore, CredentialFailures } from './credential-failure-store.js';
 
 /** Failures lapse a day after the last one (the key-value counters live as long). */
 const FAILURE_TTL_SECONDS = 86_400;
@@ -37,10 +37,7 @@ export interface FailureCounter {
    * `known` is the durable record the caller already read with the account (sign-in reads it in
    * the same query as the password); without it the record is read here.
    */
-  beginAttempt(
-    accountKey: string,
-    known?: { failures: CredentialFailures | null },
-  ): Promise<FailureAttempt>;
+  beginAttempt(accountKey: string, known?: { failures: CredentialFailures | null }): Promise<FailureAttempt>;
   /** The credential was wrong: the failure is recorded durably. */
   failed(attempt: FailureAttempt): Promise<void>;
   /** The credential was right: the consecutive-failure count starts over. */
@@ -60,7 +57,8 @@ export function createFailureCounter(
     hkdfSync('sha256', deps.secret, Buffer.alloc(0), 'portcullis:credential-failures', 32),
   );
   const durableKey = (account: string) => createHmac('sha256', hmacKey).update(account, 'utf8').digest('hex');
-  const delayAfter = (failures: number) => Math.min(2 ** (failures - options.freeAttempts), MAX_DELAY_SECONDS);
+  const delayAfter = (failures: number) =>
+    Math.min(2 ** (failures - options.freeAttempts), MAX_DELAY_SECONDS);
   let lastPrunedAtMs = 0;
 
   function locked(detail: string, retryAfterSeconds: number): never {
@@ -87,7 +85,10 @@ export function createFailureCounter(
       );
       if (attempt > options.maxFailures) {
         const kvSeconds = (await kv.ttl(countKey(account))) ?? 1;
-        locked('too many failed attempts', Math.max(kvSeconds, recorded >= options.maxFailures ? lapseSeconds : 0));
+        locked(
+          'too many failed attempts',
+          Math.max(kvSeconds, recorded >= options.maxFailures ? lapseSeconds : 0),
+        );
       }
       const reserved: FailureAttempt = { accountKey: account, recordedFailures: recorded };
       if (attempt <= options.freeAttempts) return reserved;

@@ -244,34 +244,36 @@ export function createMfaService(deps: ServiceDeps, services: { sessions: Sessio
         }
       }
       let wrongRecoveryCode = false;
-      const issued = await storage.transaction(async (tx) => {
-        if (input.method === 'recovery_code') {
-          if (!(await tx.mfa.useRecoveryCode(user.id, hashRecoveryCode(code), now))) {
-            wrongRecoveryCode = true;
-            throw new AuthError('invalid_mfa_code');
+      const issued = await storage
+        .transaction(async (tx) => {
+          if (input.method === 'recovery_code') {
+            if (!(await tx.mfa.useRecoveryCode(user.id, hashRecoveryCode(code), now))) {
+              wrongRecoveryCode = true;
+              throw new AuthError('invalid_mfa_code');
+            }
+            await recordChange(tx, clock, userContext, {
+              tenantId: user.tenantId,
+              action: 'mfa.recovery_code_used',
+              target: { type: 'user', id: user.id },
+              data: {},
+            });
           }
-          await recordChange(tx, clock, userContext, {
-            tenantId: user.tenantId,
-            action: 'mfa.recovery_code_used',
-            target: { type: 'user', id: user.id },
-            data: {},
+          // single use: of concurrent completions only the one that takes the challenge signs in
+          // (a recovery code used by a loser is given back by the rollback)
+          if ((await keyValue.getAndDelete(key)) === null) throw new AuthError('mfa_challenge_invalid');
+          return services.sessions.createSession(tx, {
+            user,
+            tenantId: pending.tenantId,
+            method: 'otp',
+            priorAuthTime: { [pending.firstFactor ?? 'pwd']: pending.pwdAt },
+            context: userContext,
           });
-        }
-        // single use: of concurrent completions only the one that takes the challenge signs in
-        // (a recovery code used by a loser is given back by the rollback)
-        if ((await keyValue.getAndDelete(key)) === null) throw new AuthError('mfa_challenge_invalid');
-        return services.sessions.createSession(tx, {
-          user,
-          tenantId: pending.tenantId,
-          method: 'otp',
-          priorAuthTime: { [pending.firstFactor ?? 'pwd']: pending.pwdAt },
-          context: userContext,
+        })
+        .catch(async (error: unknown) => {
+          // recorded after the rollback: a failure written inside the transaction would vanish with it
+          if (wrongRecoveryCode) await failures.failed(attempt);
+          throw error;
         });
-      }).catch(async (error: unknown) => {
-        // recorded after the rollback: a failure written inside the transaction would vanish with it
-        if (wrongRecoveryCode) await failures.failed(attempt);
-        throw error;
-      });
       await failures.succeeded(attempt);
       deps.outbox.nudge();
       return { user, ...issued };

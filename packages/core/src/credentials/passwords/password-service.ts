@@ -5,7 +5,11 @@ import type { InvitationService } from '../../invitations/invitation-service.js'
 import { newMembership } from '../../memberships/memberships.js';
 import type { StorageStores } from '../../ports/storage.js';
 import type { ServiceDeps } from '../../service-deps.js';
-import type { IssuedSession, SessionService } from '../../sessions/session-service.js';
+import {
+  type IssuedSession,
+  recordSessionsRevoked,
+  type SessionService,
+} from '../../sessions/session-service.js';
 import type { Session } from '../../sessions/sessions.js';
 import type { TenantService } from '../../tenants/tenant-service.js';
 import type { Tenant } from '../../tenants/tenants.js';
@@ -240,6 +244,11 @@ export function createPasswordService(
           action: 'password.changed',
           target: { type: 'user', id: userId },
           data: { revokedSessions: revoked },
+        });
+        await recordSessionsRevoked(tx, clock, context, {
+          userId,
+          count: revoked,
+          reason: 'password_changed',
         });
         return revoked;
       });

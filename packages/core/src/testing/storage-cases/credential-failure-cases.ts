@@ -109,7 +109,9 @@ export function credentialFailureCases({ it, storage }: StorageCases): void {
       // another account's record is not this one's
       expect((await storage().users.findByEmailWithPassword(null, email, aKey()))?.failures).toBeNull();
       expect((await storage().users.findByEmailWithPassword(null, email))?.failures).toBeNull();
-      expect(await storage().users.findByEmailWithPassword(null, `nobody-${randomSuffix()}@example.test`, key)).toBeNull();
+      expect(
+        await storage().users.findByEmailWithPassword(null, `nobody-${randomSuffix()}@example.test`, key),
+      ).toBeNull();
     });
   });
 }
