@@ -185,6 +185,7 @@ export function createAuth(options: AuthConfig): Auth {
     signUp: passwords.signUp,
     signIn: passwords.signIn,
     verifyMfa: mfa.verify,
+    getMfaStatus: mfa.getStatus,
     setupTotp: mfa.setupTotp,
     confirmTotp: mfa.confirmTotp,
     disableTotp: mfa.disableTotp,

@@ -11,7 +11,7 @@ import { checkStepUp } from '../../sessions/step-up.js';
 import { normalizeEmail, type User, userPoolKey } from '../../users/users.js';
 import { parseInput } from '../../validation.js';
 import type { SignedIn } from '../passwords/password-service.js';
-import type { MfaMethod, MfaRequired, RecoveryCode, TotpSetup } from './mfa.js';
+import type { MfaMethod, MfaRequired, MfaStatus, RecoveryCode, TotpSetup } from './mfa.js';
 import {
   type ConfirmTotpInput,
   confirmTotpInputSchema,
@@ -40,6 +40,8 @@ interface PendingLogin {
 }
 
 export interface MfaService {
+  /** Whether the user has a confirmed authenticator, and how many recovery codes are left. */
+  getStatus(userId: string): Promise<MfaStatus>;
   /** Starts (or restarts) TOTP enrolment; `mfa_already_enabled` when a confirmed one exists. */
   setupTotp(userId: string): Promise<TotpSetup>;
   /** Confirms the pending authenticator with a first code; returns 10 new recovery codes. */
@@ -101,6 +103,15 @@ export function createMfaService(deps: ServiceDeps, services: { sessions: Sessio
   }
 
   return {
+    async getStatus(userId) {
+      const credential = await storage.mfa.findTotp(userId);
+      if (!credential?.confirmedAt) return { totpEnabled: false, recoveryCodesRemaining: 0 };
+      return {
+        totpEnabled: true,
+        recoveryCodesRemaining: await storage.mfa.countUnusedRecoveryCodes(userId),
+      };
+    },
+
     async setupTotp(userId) {
       const user = await requireUser(userId);
       const existing = await storage.mfa.findTotp(userId);
