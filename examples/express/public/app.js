@@ -4,6 +4,8 @@
 // The one secret it handles is an invitation token, read from an invitation link (?token=…).
 // Every decision is the server's: the page shows the problem+json it answers.
 
+import { initMfaCard, showMfaStep } from './mfa.js';
+
 const $ = (id) => document.getElementById(id);
 
 /** Calls the server; a problem+json answer is thrown as the problem object. */
@@ -154,7 +156,7 @@ async function refresh() {
       return [dt, dd];
     }),
   );
-  await Promise.all([loadSessions(), loadTenants()]);
+  await Promise.all([loadSessions(), loadTenants(), mfaCard.load()]);
 }
 
 async function loadSessions() {
@@ -440,10 +442,32 @@ onSubmit('signup-form', async (form) => {
 });
 
 onSubmit('login-form', async (form) => {
-  await call('POST', '/auth/login', fields(form));
+  const result = await call('POST', '/auth/login', fields(form));
   form.reset();
-  await refresh();
+  if (result.mfaRequired) startSecondStep(result);
+  else await refresh();
 });
+
+/** The password was right and the account has a second factor: no session until it is proven. */
+function startSecondStep(challenge) {
+  const forms = ['signup-form', 'login-form', 'email-link-form'];
+  const showForms = (shown) => {
+    for (const id of forms) $(id).hidden = !shown;
+  };
+  showForms(false);
+  $('status').textContent = 'One more step to sign in';
+  showMfaStep($('mfa-step'), challenge, {
+    onSignedIn: () => {
+      showForms(true);
+      return run(refresh);
+    },
+    onProblem: showError,
+    onCancel: () => {
+      showForms(true);
+      $('status').textContent = 'Signed out';
+    },
+  });
+}
 
 $('email-link-form').addEventListener('submit', (event) => {
   event.preventDefault();
@@ -515,5 +539,7 @@ $('revoke-others').addEventListener('click', () =>
     await loadSessions();
   }),
 );
+
+const mfaCard = initMfaCard({ run });
 
 run(refresh);

@@ -2,6 +2,8 @@
 // Opening the link uses nothing: mail scanners and link previews fetch it too. The token is only
 // POSTed when the person clicks, and it leaves the address bar at once (no Referer, no history).
 
+import { showMfaStep } from './mfa.js';
+
 const $ = (id) => document.getElementById(id);
 const flow = document.body.dataset.flow;
 const ENDPOINTS = {
@@ -41,7 +43,17 @@ $('token-form').addEventListener('submit', async (event) => {
     return;
   }
   $('token-form').hidden = true;
-  if (flow === 'magic-link') {
+  if (flow === 'magic-link' && data.mfaRequired) {
+    // the link proved the inbox; the account's second factor still has to be proven
+    $('status').textContent = 'One more step to sign in';
+    showMfaStep($('mfa-step'), data, {
+      onSignedIn: () => location.assign('/'),
+      onProblem: show,
+      onCancel: () => {
+        $('status').textContent = 'Not signed in: ask for a new link, or log in with your password.';
+      },
+    });
+  } else if (flow === 'magic-link') {
     // the server only answers redirects from its allowlist
     location.assign(data.redirectTo ?? '/');
   } else if (flow === 'reset-password') {

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -129,7 +130,144 @@ if (missing && process.env.CI === 'true') {
         await invitee.context.close();
       }
     }, 60_000);
+
+    it('turns TOTP on from the account page, then finishes logins with an app code, a recovery code and after a magic link', async () => {
+      const { context, page, errors } = await openPage(browser, server.url);
+      try {
+        const email = `tara-${randomBytes(3).toString('hex')}@example.com`;
+        await page.goto('/');
+        await signUp(page, email, 'Create account');
+        await expect.poll(() => page.locator('#mfa-status').textContent()).toContain('Off');
+
+        await page.getByRole('button', { name: 'Set up an authenticator app' }).click();
+        await expect.poll(() => page.locator('#totp-secret').inputValue()).toMatch(/^[A-Z2-7]{32}$/);
+        const secret = await page.locator('#totp-secret').inputValue();
+        const uri = new URL(await page.locator('#totp-uri').inputValue());
+        expect(uri.protocol).toBe('otpauth:');
+        expect(uri.searchParams.get('secret')).toBe(secret);
+        expect(await page.locator('#totp-qr').getAttribute('src')).toMatch(/^data:image\/svg\+xml;base64,/);
+        await expect
+          .poll(() => page.locator('#totp-qr').evaluate((img: HTMLImageElement) => img.naturalWidth))
+          .toBeGreaterThan(0);
+
+        const enrolStep = totpStepNow();
+        await page.locator('#totp-confirm-form').getByLabel('Code from the app').fill(appCode(secret));
+        await page.getByRole('button', { name: 'Turn on' }).click();
+        await expect.poll(() => page.locator('#recovery-code-list li').count()).toBe(10);
+        const recoveryCodes = await page.locator('#recovery-code-list li').allTextContents();
+        await expect
+          .poll(() => page.locator('#mfa-status').textContent())
+          .toContain('Recovery codes left: 10');
+        expect(await page.locator('#totp-secret').inputValue()).toBe('');
+        await page.getByRole('button', { name: 'I have saved them' }).click();
+        expect(await page.locator('#recovery-codes').isVisible()).toBe(false);
+
+        // the password alone no longer signs in: the second step asks for a recovery code here
+        await logOut(page);
+        await logIn(page, email);
+        await expect.poll(() => page.locator('#mfa-step').isVisible()).toBe(true);
+        expect(await page.locator('#mfa-step #mfa-other-methods').count()).toBe(1);
+        expect(await page.locator('#login-form').isVisible()).toBe(false);
+        expect(await page.locator('#status').textContent()).toBe('One more step to sign in');
+        const wrong = page.locator('#mfa-form');
+        await wrong.getByLabel('One of my recovery codes').check();
+        await wrong.getByLabel('Code', { exact: true }).fill('aaaaa-bbbbb');
+        await wrong.getByRole('button', { name: 'Verify' }).click();
+        await expect.poll(() => page.locator('#error').textContent()).toContain('Invalid');
+        await page.locator('#mfa-form').getByLabel('Code', { exact: true }).fill(recoveryCodes[0]!);
+        await page.locator('#mfa-form').getByRole('button', { name: 'Verify' }).click();
+        await expect.poll(() => page.locator('#status').textContent()).toBe(`Signed in as ${email}`);
+        await expect
+          .poll(() => page.locator('#mfa-status').textContent())
+          .toContain('Recovery codes left: 9');
+
+        // and a code from the app, once a time step the enrolment did not use has begun
+        await logOut(page);
+        await waitForStepAfter(enrolStep);
+        await logIn(page, email);
+        await expect.poll(() => page.locator('#mfa-step').isVisible()).toBe(true);
+        await page.locator('#mfa-form').getByLabel('Code', { exact: true }).fill(appCode(secret));
+        await page.locator('#mfa-form').getByRole('button', { name: 'Verify' }).click();
+        await expect.poll(() => page.locator('#status').textContent()).toBe(`Signed in as ${email}`);
+
+        // a magic link proves the inbox, and then lands on the same second step
+        await logOut(page);
+        const linkForm = page.locator('#email-link-form');
+        await linkForm.getByLabel('Email').fill(email);
+        await linkForm.getByRole('button', { name: 'Email me a sign-in link' }).click();
+        const link = await mailedLink(server.url, email, 'magic-link');
+        await page.goto(link);
+        await page.getByRole('button', { name: 'Sign in' }).click();
+        await expect.poll(() => page.locator('#mfa-step').isVisible()).toBe(true);
+        await page.locator('#mfa-form').getByLabel('One of my recovery codes').check();
+        await page.locator('#mfa-form').getByLabel('Code', { exact: true }).fill(recoveryCodes[1]!);
+        await page.locator('#mfa-form').getByRole('button', { name: 'Verify' }).click();
+        await expect.poll(() => page.locator('#status').textContent()).toBe(`Signed in as ${email}`);
+        expect(new URL(page.url()).pathname).toBe('/');
+
+        // turning it off needs a recent password: the card asks for it when the server says so
+        await page.getByRole('button', { name: 'Turn off' }).click();
+        await expect
+          .poll(
+            async () =>
+              (await page.locator('#reauth-form').isVisible()) ||
+              (await page.locator('#mfa-status').textContent())?.includes('Off'),
+          )
+          .toBe(true);
+        if (await page.locator('#reauth-form').isVisible()) {
+          await page.locator('#reauth-form').getByLabel('Password').fill(PASSWORD);
+          await page.locator('#reauth-form').getByRole('button', { name: 'Confirm' }).click();
+        }
+        await expect.poll(() => page.locator('#mfa-status').textContent()).toContain('Off');
+        await logOut(page);
+        await logIn(page, email);
+        await expect.poll(() => page.locator('#status').textContent()).toBe(`Signed in as ${email}`);
+
+        expect(errors).toEqual([]);
+      } finally {
+        await context.close();
+      }
+    }, 120_000);
   });
+}
+
+/** A TOTP code computed by oathtool, an implementation nobody here wrote. */
+function appCode(secret: string): string {
+  return execFileSync('oathtool', ['--totp', '--base32', secret]).toString().trim();
+}
+
+const totpStepNow = () => Math.floor(Date.now() / 30_000);
+
+/** Waits until a 30 s step after `step` has begun: a step that confirmed a code is used up. */
+async function waitForStepAfter(step: number): Promise<void> {
+  while (totpStepNow() <= step) await new Promise((resolve) => setTimeout(resolve, 250));
+}
+
+async function logOut(page: Page): Promise<void> {
+  await page.locator('#logout').click();
+  await expect.poll(() => page.locator('#status').textContent()).toBe('Signed out');
+}
+
+async function logIn(page: Page, email: string): Promise<void> {
+  const form = page.locator('#login-form');
+  await form.getByLabel('Email').fill(email);
+  await form.getByLabel('Password').fill(PASSWORD);
+  await form.getByRole('button', { name: 'Log in' }).click();
+}
+
+/** The newest link to `page` mailed to `to`, read from the dev mailbox as a developer would. */
+async function mailedLink(base: string, to: string, page: string): Promise<string> {
+  for (let tries = 0; tries < 50; tries++) {
+    const mails = (await (await fetch(`${base}/dev/mailbox.json`)).json()) as { to: string; text: string }[];
+    const link = mails
+      .filter((mail) => mail.to === to)
+      .map((mail) => mail.text.match(new RegExp(`https?://\\S+/${page}\\?token=[\\w-]+`))?.[0])
+      .filter(Boolean)
+      .at(-1);
+    if (link) return link;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  throw new Error(`no ${page} link mailed to ${to}`);
 }
 
 /** A fresh browser context (its own cookies: another person) with one page; collects script errors. */

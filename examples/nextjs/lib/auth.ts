@@ -23,7 +23,8 @@ export function getAuth(): Promise<Auth> {
   return store.portcullisExample;
 }
 
-export const { getSession, requireSession, signIn, signUp, signOut } = createSessionHelpers(getAuth);
+export const { getSession, requireSession, signIn, signUp, signOut, verifyMfa } =
+  createSessionHelpers(getAuth);
 
 /**
  * Connects to DATABASE_URL (default: SQLite in `data/`), applies pending migrations (under the

@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -199,7 +199,81 @@ if (missing && process.env.CI === 'true') {
         await context.close();
       }
     }, 120_000);
+
+    it('turns TOTP on, then finishes logins on the second step with a recovery code and an app code', async () => {
+      const context = await browser.newContext({ baseURL: server.url });
+      const page = await context.newPage();
+      try {
+        const email = `tom-${randomBytes(3).toString('hex')}@example.com`;
+        await page.goto('/signup');
+        await page.getByLabel('Email').fill(email);
+        await page.getByLabel('Password').fill(PASSWORD);
+        await page.getByRole('button', { name: 'Sign up' }).click();
+        await page.waitForURL('**/dashboard');
+
+        await page.getByRole('link', { name: 'Two-factor authentication' }).click();
+        await page.waitForURL('**/dashboard/security');
+        expect(await page.getByTestId('mfa-status').textContent()).toContain('Off');
+        await page.getByRole('button', { name: 'Set up an authenticator app' }).click();
+        await expect.poll(() => page.getByTestId('totp-secret').inputValue()).toMatch(/^[A-Z2-7]{32}$/);
+        const secret = await page.getByTestId('totp-secret').inputValue();
+        expect(await page.getByTestId('totp-uri').inputValue()).toMatch(/^otpauth:\/\/totp\//);
+        const enrolStep = totpStepNow();
+        await page.getByLabel('Code from the app').fill(appCode(secret));
+        await page.getByRole('button', { name: 'Turn on' }).click();
+        await expect.poll(() => page.getByTestId('recovery-codes').locator('li').count()).toBe(10);
+        const recoveryCodes = await page.getByTestId('recovery-codes').locator('li').allTextContents();
+        await page.reload();
+        expect(await page.getByTestId('mfa-status').textContent()).toContain('Recovery codes left: 10');
+
+        await page.goto('/dashboard');
+        await page.getByRole('button', { name: 'Sign out' }).click();
+        await page.waitForURL('**/login');
+        await logIn(page, email);
+        await page.waitForURL('**/login/mfa');
+        // no session yet, and the challenge is in no URL
+        expect((await context.cookies()).some((c) => c.name === 'portcullis.session')).toBe(false);
+        expect(page.url()).not.toMatch(/challenge/i);
+        await page.getByLabel('One of my recovery codes').check();
+        await page.getByLabel('Code', { exact: true }).fill('aaaaa-bbbbb');
+        await page.getByRole('button', { name: 'Verify' }).click();
+        await expect
+          .poll(() => page.locator('form').getByRole('alert').textContent())
+          .toBe('Invalid or already used code');
+        await page.getByLabel('One of my recovery codes').check();
+        await page.getByLabel('Code', { exact: true }).fill(recoveryCodes[0]!);
+        await page.getByRole('button', { name: 'Verify' }).click();
+        await page.waitForURL('**/dashboard');
+        expect(await page.getByTestId('user-email').textContent()).toBe(email);
+
+        await page.getByRole('button', { name: 'Sign out' }).click();
+        await page.waitForURL('**/login');
+        await waitForStepAfter(enrolStep);
+        await logIn(page, email);
+        await page.waitForURL('**/login/mfa');
+        await page.getByLabel('Code', { exact: true }).fill(appCode(secret));
+        await page.getByRole('button', { name: 'Verify' }).click();
+        await page.waitForURL('**/dashboard');
+        expect(await page.getByTestId('user-email').textContent()).toBe(email);
+        await page.goto('/dashboard/security');
+        expect(await page.getByTestId('mfa-status').textContent()).toContain('Recovery codes left: 9');
+      } finally {
+        await context.close();
+      }
+    }, 120_000);
   });
+}
+
+/** A TOTP code computed by oathtool, an implementation nobody here wrote. */
+function appCode(secret: string): string {
+  return execFileSync('oathtool', ['--totp', '--base32', secret]).toString().trim();
+}
+
+const totpStepNow = () => Math.floor(Date.now() / 30_000);
+
+/** Waits until a 30 s step after `step` has begun: the step that confirmed a code is used up. */
+async function waitForStepAfter(step: number): Promise<void> {
+  while (totpStepNow() <= step) await new Promise((resolve) => setTimeout(resolve, 250));
 }
 
 async function logIn(page: Page, email: string): Promise<void> {

@@ -10,6 +10,7 @@ import { portcullisTables as sqliteTables } from './sqlite/tables.js';
 import { runSqliteTransaction, sqliteConnectionQueue } from './sqlite-transaction.js';
 import { DrizzleAuditStore } from './stores/audit-store.js';
 import { DrizzleAuthorizationVersionStore } from './stores/authorization-version-store.js';
+import { DrizzleCredentialFailureStore } from './stores/credential-failure-store.js';
 import { DrizzleInvitationStore } from './stores/invitation-store.js';
 import { DrizzleMembershipStore } from './stores/membership-store.js';
 import { DrizzleMfaStore } from './stores/mfa-store.js';
@@ -147,6 +148,7 @@ function createStores(context: StoreContext): StorageStores {
     sessions: new DrizzleSessionStore(context),
     audit: new DrizzleAuditStore(context),
     mfa: new DrizzleMfaStore(context),
+    credentialFailures: new DrizzleCredentialFailureStore(context),
     outbox: new DrizzleOutboxStore(context),
   };
 }

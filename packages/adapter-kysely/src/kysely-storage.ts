@@ -5,6 +5,7 @@ import { checkMysqlServer } from './mysql-server-check.js';
 import { detectDialect, type SqlDialect } from './sql-dialect.js';
 import { KyselyAuditStore } from './stores/audit-store.js';
 import { KyselyAuthorizationVersionStore } from './stores/authorization-version-store.js';
+import { KyselyCredentialFailureStore } from './stores/credential-failure-store.js';
 import { KyselyInvitationStore } from './stores/invitation-store.js';
 import { KyselyMembershipStore } from './stores/membership-store.js';
 import { KyselyMfaStore } from './stores/mfa-store.js';
@@ -100,6 +101,7 @@ function createStores(context: StoreContext): StorageStores {
     outbox: new KyselyOutboxStore(context),
     oneTimeTokens: new KyselyOneTimeTokenStore(context),
     mfa: new KyselyMfaStore(context),
+    credentialFailures: new KyselyCredentialFailureStore(context),
   };
 }
 

@@ -101,16 +101,17 @@ function describeMigrateCommands(name: string, databaseUrl: () => string, cleanu
       const check = await cli(args('check'));
       expect(check.code).toBe(1);
       expect(check.stderr).toBe(
-        'pending migrations: 0001_initial, 0002_authorization, 0003_mfa, 0004_one_time_tokens',
+        'pending migrations: 0001_initial, 0002_authorization, 0003_mfa, 0004_one_time_tokens, 0007_credential_failures',
       );
       const status = await cli(args('status'));
       expect(status.code).toBe(0);
       expect(status.stdout.split('\n')).toEqual([
-        'MIGRATION             STATE    APPLIED AT',
-        '0001_initial          pending',
-        '0002_authorization    pending',
-        '0003_mfa              pending',
-        '0004_one_time_tokens  pending',
+        'MIGRATION                 STATE    APPLIED AT',
+        '0001_initial              pending',
+        '0002_authorization        pending',
+        '0003_mfa                  pending',
+        '0004_one_time_tokens      pending',
+        '0007_credential_failures  pending',
       ]);
     });
 
@@ -118,13 +119,13 @@ function describeMigrateCommands(name: string, databaseUrl: () => string, cleanu
       expect(await cli(args('up'))).toEqual({
         code: 0,
         stdout:
-          'applied 0001_initial\napplied 0002_authorization\napplied 0003_mfa\napplied 0004_one_time_tokens',
+          'applied 0001_initial\napplied 0002_authorization\napplied 0003_mfa\napplied 0004_one_time_tokens\napplied 0007_credential_failures',
         stderr: '',
       });
       expect(await cli(args('up'))).toEqual({ code: 0, stdout: 'already up to date', stderr: '' });
       expect(await cli(args('check'))).toEqual({ code: 0, stdout: 'up to date', stderr: '' });
       const status = await cli(args('status'));
-      expect(status.stdout).toMatch(/^0001_initial {10}applied {2}\d{4}-\d\d-\d\dT[\d:.]+Z$/m);
+      expect(status.stdout).toMatch(/^0001_initial {14}applied {2}\d{4}-\d\d-\d\dT[\d:.]+Z$/m);
     });
 
     it('reads the database URL from DATABASE_URL when --database-url is absent', async () => {
@@ -149,7 +150,7 @@ function describeMigrateCommands(name: string, databaseUrl: () => string, cleanu
         const check = await cli(args('check'));
         expect(check.code).toBe(1);
         expect(check.stderr).toMatch(/checksum mismatch\): 0001_initial/);
-        expect((await cli(args('status'))).stdout).toMatch(/^0001_initial {10}changed/m);
+        expect((await cli(args('status'))).stdout).toMatch(/^0001_initial {14}changed/m);
         const up = await cli(args('up'));
         expect(up.code).toBe(1);
         expect(up.stderr).toMatch(/checksum mismatch/);
@@ -166,6 +167,11 @@ function describeMigrateCommands(name: string, databaseUrl: () => string, cleanu
     it('migrates down one step, then finds nothing to revert', async () => {
       expect(await cli(args('down'))).toEqual({
         code: 0,
+        stdout: 'reverted 0007_credential_failures',
+        stderr: '',
+      });
+      expect(await cli(args('down'))).toEqual({
+        code: 0,
         stdout: 'reverted 0004_one_time_tokens',
         stderr: '',
       });
@@ -180,7 +186,7 @@ function describeMigrateCommands(name: string, databaseUrl: () => string, cleanu
       expect((await cli(args('check'))).code).toBe(1);
       expect((await cli(args('up', '--steps', '1'))).stdout).toBe('applied 0001_initial');
       expect((await cli(args('up'))).stdout).toBe(
-        'applied 0002_authorization\napplied 0003_mfa\napplied 0004_one_time_tokens',
+        'applied 0002_authorization\napplied 0003_mfa\napplied 0004_one_time_tokens\napplied 0007_credential_failures',
       );
     });
   });

@@ -11,7 +11,13 @@ import type { PolicyInput } from './authorization/policy-schema.js';
 import type { StoredPolicy } from './authorization/policy-store.js';
 import type { Role } from './authorization/roles.js';
 import type { CallContext } from './call-context.js';
-import type { ConfirmTotpInput, MfaRequired, TotpSetup, VerifyMfaInput } from './credentials/mfa/index.js';
+import type {
+  ConfirmTotpInput,
+  MfaRequired,
+  MfaStatus,
+  TotpSetup,
+  VerifyMfaInput,
+} from './credentials/mfa/index.js';
 import type {
   ChangePasswordInput,
   ReauthenticateInput,
@@ -87,6 +93,14 @@ export interface AuthApi {
    * const { user, session, token } = await auth.api.verifyMfa({ challengeId, method: 'totp', code: '123456' })
    */
   verifyMfa(input: VerifyMfaInput, context?: CallContext): Promise<SignedIn>;
+  /**
+   * The user's second factors as an account page shows them: whether TOTP is on and how many
+   * recovery codes are left (never a secret or a code).
+   *
+   * @example
+   * const { totpEnabled, recoveryCodesRemaining } = await auth.api.getMfaStatus(userId)
+   */
+  getMfaStatus(userId: string): Promise<MfaStatus>;
   /**
    * Starts TOTP enrolment for the user: a new secret (sealed with AES-256-GCM at rest) and its
    * `otpauth://` URI (issuer: the host of `baseURL`). Pending until {@link AuthApi.confirmTotp};

@@ -151,7 +151,10 @@ export function createAuth(options: AuthConfig): Auth {
     logger,
     hasher: createPasswordHasher(config.password.argon2),
     rateLimiter: createRateLimiter(keyValue, clock, config.rateLimit),
-    failures: createFailureCounter(keyValue, config.lockout),
+    failures: createFailureCounter(
+      { kv: keyValue, store: storage.credentialFailures, clock, secret: config.secret },
+      config.lockout,
+    ),
     outbox,
     sessionCache,
   };
@@ -182,6 +185,7 @@ export function createAuth(options: AuthConfig): Auth {
     signUp: passwords.signUp,
     signIn: passwords.signIn,
     verifyMfa: mfa.verify,
+    getMfaStatus: mfa.getStatus,
     setupTotp: mfa.setupTotp,
     confirmTotp: mfa.confirmTotp,
     disableTotp: mfa.disableTotp,

@@ -30,6 +30,7 @@ export type {
   ConfirmTotpInput,
   MfaMethod,
   MfaRequired,
+  MfaStatus,
   TotpSetup,
   VerifyMfaInput,
 } from './credentials/mfa/index.js';

@@ -42,6 +42,29 @@ const currentCode = (secret: string, clock: ReturnType<typeof fakeClock>) =>
   totpCodeAt(secret, totpStep(clock.now()));
 
 describe('TOTP enrolment', () => {
+  it('answers GET /mfa with whether TOTP is on and how many recovery codes are left, never a secret', async () => {
+    const clock = fakeClock();
+    const { client } = testAuth({ clock });
+    const { cookie } = await client.signUp(uniqueEmail('status'));
+    expect((await client.get('/mfa', cookie)).body).toEqual({
+      totpEnabled: false,
+      recoveryCodesRemaining: 0,
+    });
+    await client.post('/mfa/totp/setup', {}, cookie);
+    // a pending setup is not a second factor yet
+    expect((await client.get('/mfa', cookie)).body).toEqual({
+      totpEnabled: false,
+      recoveryCodesRemaining: 0,
+    });
+
+    const enrolled = await enrolledUser(client, clock);
+    expect((await client.get('/mfa', enrolled.cookie)).body).toEqual({
+      totpEnabled: true,
+      recoveryCodesRemaining: 10,
+    });
+    expect((await client.get('/mfa')).status).toBe(401);
+  });
+
   it('sets up a pending secret with an otpauth URI, and confirms it with a first code into 10 single-use recovery codes', async () => {
     const clock = fakeClock();
     const storage = memoryStorage();

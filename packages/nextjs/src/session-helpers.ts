@@ -5,6 +5,7 @@ import type {
   SignInInput,
   SignUpInput,
   SignUpPending,
+  VerifyMfaInput,
 } from '@portcullis/core';
 import { cookies, headers } from 'next/headers';
 import { redirect } from 'next/navigation';
@@ -35,6 +36,14 @@ export interface SessionHelpers extends RouteGuards {
    * user with a second factor it answers `MfaRequired` and sets no cookie.
    */
   signIn(input: SignInInput): Promise<SessionWithUser | MfaRequired>;
+  /**
+   * `auth.api.verifyMfa` (the second step of a sign-in that answered `MfaRequired`), then sets
+   * the session cookie, as `POST /mfa/verify` does. Server actions and route handlers only.
+   *
+   * @example
+   * await verifyMfa({ challengeId, method: 'totp', code: String(form.get('code')) })
+   */
+  verifyMfa(input: VerifyMfaInput): Promise<SessionWithUser>;
   /** `auth.api.signUp`, then sets the session cookie (not in `notify` mode, which answers `{ pending }`). */
   signUp(input: SignUpInput): Promise<SessionWithUser | SignUpPending>;
   /** Revokes the current session, if any, and clears its cookie. Server actions and route handlers only. */
@@ -108,6 +117,13 @@ export function createSessionHelpers(source: AuthSource): SessionHelpers {
       const signedIn = await auth.api.signIn(input, await callContext());
       // a second factor is pending: no cookie until POST /mfa/verify (auth.api.verifyMfa)
       if ('mfaRequired' in signedIn) return signedIn;
+      await setCookie(signedIn);
+      return { user: signedIn.user, session: signedIn.session };
+    },
+
+    async verifyMfa(input) {
+      const auth = await resolveAuth(source);
+      const signedIn = await auth.api.verifyMfa(input, await callContext());
       await setCookie(signedIn);
       return { user: signedIn.user, session: signedIn.session };
     },

@@ -1,3 +1,4 @@
+import Link from 'next/link';
 import { getAuth, requireSession } from '@/lib/auth';
 import { ActionForm } from '../action-form';
 import {
@@ -25,6 +26,9 @@ export default async function DashboardPage() {
         <p>
           Signed in as <strong data-testid="user-email">{user.email}</strong>
           {user.name ? ` (${user.name})` : null}
+        </p>
+        <p>
+          <Link href="/dashboard/security">Two-factor authentication</Link>
         </p>
         <form action={signOutAction}>
           <button type="submit">Sign out</button>

@@ -382,6 +382,20 @@ export function portcullisTables(prefix: string = 'pc_') {
     ],
   );
 
+  /** Consecutive credential failures per typed account, keyed by an HMAC of it (no email stored). */
+  const credentialFailures = pgTable(
+    `${p}credential_failures`,
+    {
+      accountKey: varchar('account_key', { length: 64 }).notNull(),
+      failedCount: integer('failed_count').notNull(),
+      lastFailedAt: utcTimestamp('last_failed_at').notNull(),
+    },
+    (t) => [
+      primaryKey({ name: `${p}credential_failures_pk`, columns: [t.accountKey] }),
+      index(`${p}credential_failures_last_failed_idx`).on(t.lastFailedAt),
+    ],
+  );
+
   return {
     tenants,
     users,
@@ -398,6 +412,7 @@ export function portcullisTables(prefix: string = 'pc_') {
     oneTimeTokens,
     totpCredentials,
     recoveryCodes,
+    credentialFailures,
   };
 }
 

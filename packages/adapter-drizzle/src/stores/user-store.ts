@@ -65,15 +65,42 @@ export class DrizzleUserStore implements UserStore {
   async findByEmailWithPassword(
     tenantId: string | null,
     normalizedEmail: string,
+    failureKey?: string,
   ): Promise<UserWithPassword | null> {
     const { db, tables } = this.ctx;
-    const { users, passwords } = tables;
+    const { users, passwords, credentialFailures: f } = tables;
+    const ofAccount = and(
+      eq(users.poolKey, userPoolKey(tenantId)),
+      eq(users.emailNormalized, normalizedEmail),
+    );
+    if (failureKey === undefined) {
+      const [row] = await db
+        .select({ user: userColumns(users), passwordHash: passwords.hash })
+        .from(users)
+        .leftJoin(passwords, eq(passwords.userId, users.id))
+        .where(ofAccount);
+      return row ? { ...row, failures: null } : null;
+    }
+    // joined on the key itself: at most one row, found by its primary key, in the same statement
     const [row] = await db
-      .select({ user: userColumns(users), passwordHash: passwords.hash })
+      .select({
+        user: userColumns(users),
+        passwordHash: passwords.hash,
+        failedCount: f.failedCount,
+        lastFailedAt: f.lastFailedAt,
+      })
       .from(users)
       .leftJoin(passwords, eq(passwords.userId, users.id))
-      .where(and(eq(users.poolKey, userPoolKey(tenantId)), eq(users.emailNormalized, normalizedEmail)));
-    return row ?? null;
+      .leftJoin(f, eq(f.accountKey, failureKey))
+      .where(ofAccount);
+    if (!row) return null;
+    const { user, passwordHash, failedCount, lastFailedAt } = row;
+    return {
+      user,
+      passwordHash,
+      failures:
+        failedCount === null || lastFailedAt === null ? null : { count: Number(failedCount), lastFailedAt },
+    };
   }
 
   async updateStatus(id: string, status: UserStatus, updatedAt: Date): Promise<User | null> {

@@ -52,17 +52,32 @@ export class KyselyUserStore implements UserStore {
   async findByEmailWithPassword(
     tenantId: string | null,
     normalizedEmail: string,
+    failureKey?: string,
   ): Promise<UserWithPassword | null> {
     const { db, tables, codec } = this.ctx;
-    const row = await db
+    let query = db
       .selectFrom(`${tables.users} as u`)
       .leftJoin(`${tables.passwords} as p`, 'p.user_id', 'u.id')
       .selectAll('u')
       .select('p.hash as password_hash')
       .where('u.pool_key', '=', userPoolKey(tenantId))
-      .where('u.email_normalized', '=', normalizedEmail)
-      .executeTakeFirst();
-    return row ? { user: toUser(row, codec), passwordHash: row.password_hash ?? null } : null;
+      .where('u.email_normalized', '=', normalizedEmail);
+    if (failureKey !== undefined) {
+      // joined on the key itself: at most one row, found by its primary key, in the same statement
+      query = query
+        .leftJoin(`${tables.credentialFailures} as f`, (join) => join.on('f.account_key', '=', failureKey))
+        .select(['f.failed_count as failed_count', 'f.last_failed_at as last_failed_at']);
+    }
+    const row = await query.executeTakeFirst();
+    if (!row) return null;
+    return {
+      user: toUser(row, codec),
+      passwordHash: row.password_hash ?? null,
+      failures:
+        row.failed_count == null
+          ? null
+          : { count: codec.fromInteger(row.failed_count), lastFailedAt: codec.fromDate(row.last_failed_at) },
+    };
   }
 
   async updateStatus(id: string, status: UserStatus, updatedAt: Date): Promise<User | null> {

@@ -139,11 +139,13 @@ export function describeAdapterBehaviour(database: TestDatabase): void {
         expect(await storage.users.findByEmailWithPassword(null, normalized)).toEqual({
           user,
           passwordHash: null,
+          failures: null,
         });
         await storage.passwords.upsert(user.id, '$argon2id$v=19$one', at(1));
         expect(await storage.users.findByEmailWithPassword(null, normalized)).toEqual({
           user,
           passwordHash: '$argon2id$v=19$one',
+          failures: null,
         });
         expect(await storage.users.findByEmailWithPassword(null, 'nobody@example.com')).toBeNull();
       });

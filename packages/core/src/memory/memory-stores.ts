@@ -20,6 +20,7 @@ import type { TenantStore } from '../tenants/tenant-store.js';
 import type { Tenant } from '../tenants/tenants.js';
 import type { UserStore } from '../users/user-store.js';
 import { normalizeEmail, userPoolKey } from '../users/users.js';
+import { credentialFailureStore } from './memory-credential-failure-store.js';
 import { mfaStore } from './memory-mfa-store.js';
 import { type MemoryTables, pairKey, type TableWriter } from './memory-tables.js';
 
@@ -49,6 +50,7 @@ export function createMemoryStores(
     outbox: outboxStore(tables, writer, run),
     oneTimeTokens: oneTimeTokenStore(tables, writer, run),
     mfa: mfaStore(tables, writer, run),
+    credentialFailures: credentialFailureStore(tables, writer, run),
   };
 }
 
@@ -102,11 +104,16 @@ function userStore(tables: MemoryTables, writer: TableWriter, run: RunOperation)
       }),
     findById: (id) => run(() => copyOrNull(tables.users.get(id))),
     findByEmail: (tenantId, normalizedEmail) => run(() => copyOrNull(findByEmail(tenantId, normalizedEmail))),
-    findByEmailWithPassword: (tenantId, normalizedEmail) =>
+    findByEmailWithPassword: (tenantId, normalizedEmail, failureKey) =>
       run(() => {
         const user = findByEmail(tenantId, normalizedEmail);
         if (!user) return null;
-        return { user: copy(user), passwordHash: tables.passwords.get(user.id)?.hash ?? null };
+        const failures = failureKey === undefined ? undefined : tables.credentialFailures.get(failureKey);
+        return {
+          user: copy(user),
+          passwordHash: tables.passwords.get(user.id)?.hash ?? null,
+          failures: failures ? structuredClone(failures) : null,
+        };
       }),
     updateStatus: (id, status, updatedAt) =>
       run(() => {

@@ -7,6 +7,7 @@ import type { Invitation } from '../invitations/invitations.js';
 import type { Membership } from '../memberships/memberships.js';
 import type { OneTimeToken } from '../one-time-tokens/one-time-tokens.js';
 import type { OutboxEvent } from '../outbox/outbox.js';
+import type { CredentialFailures } from '../rate-limit/credential-failure-store.js';
 import type { Session } from '../sessions/sessions.js';
 import type { Tenant } from '../tenants/tenants.js';
 import type { User } from '../users/users.js';
@@ -56,6 +57,8 @@ export interface MemoryTables {
   totp: Map<string, TotpCredential>;
   /** recovery code id → code */
   recoveryCodes: Map<string, RecoveryCode>;
+  /** failure key → the account's consecutive credential failures */
+  credentialFailures: Map<string, CredentialFailures>;
 }
 
 export function createMemoryTables(): MemoryTables {
@@ -82,6 +85,7 @@ export function createMemoryTables(): MemoryTables {
     oneTimeTokenIdByTokenHash: new Map(),
     totp: new Map(),
     recoveryCodes: new Map(),
+    credentialFailures: new Map(),
   };
 }
 

@@ -18,7 +18,7 @@ import {
 import type { OutboxMail } from '../outbox/mail-subscriber.js';
 import type { StorageStores } from '../ports/storage.js';
 import type { ServiceDeps } from '../service-deps.js';
-import type { SessionService } from '../sessions/session-service.js';
+import { recordSessionsRevoked, type SessionService } from '../sessions/session-service.js';
 import type { TenantService } from '../tenants/tenant-service.js';
 import { normalizeEmail, type User, userPoolKey } from '../users/users.js';
 import { parseInput } from '../validation.js';
@@ -254,6 +254,11 @@ export function createOneTimeTokenService(
           target: { type: 'user', id: user.id },
           data: { revokedSessions: revoked },
         });
+        await recordSessionsRevoked(tx, clock, context, {
+          userId: user.id,
+          count: revoked,
+          reason: 'password_reset',
+        });
         return revoked;
       });
       if (revokedSessions > 0) await services.sessions.announceRevocation({ userIds: [found.userId] });
@@ -284,6 +289,15 @@ export function createOneTimeTokenService(
         const now = clock.now();
         // the link reached the inbox: that proves the address as a verification link would
         const verified = await tx.users.markEmailVerified(user.id, used.email, now);
+        if (verified) {
+          await recordChange(tx, clock, context, {
+            tenantId: user.tenantId,
+            action: 'email.verified',
+            actor: { type: 'user', id: user.id },
+            target: { type: 'user', id: user.id },
+            data: { userId: user.id, via: 'magic_link' },
+          });
+        }
         // a magic link is one factor: an account with a second factor gets a pending login
         if ((await tx.mfa.findTotp(user.id))?.confirmedAt) return { pendingMfa: user };
         const issued = await services.sessions.createSession(tx, {

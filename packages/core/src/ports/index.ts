@@ -25,6 +25,10 @@ export type { OneTimeTokenStore } from '../one-time-tokens/one-time-token-store.
 export type { OneTimeToken, OneTimeTokenPurpose } from '../one-time-tokens/one-time-tokens.js';
 export type { OutboxEvent, OutboxStatus } from '../outbox/outbox.js';
 export type { OutboxFailure, OutboxStore } from '../outbox/outbox-store.js';
+export type {
+  CredentialFailureStore,
+  CredentialFailures,
+} from '../rate-limit/credential-failure-store.js';
 export type { SessionStore } from '../sessions/session-store.js';
 export { type Session, withAuthentication } from '../sessions/sessions.js';
 export type { TenantPatch, TenantStore } from '../tenants/tenant-store.js';

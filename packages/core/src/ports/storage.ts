@@ -8,6 +8,7 @@ import type { InvitationStore } from '../invitations/invitation-store.js';
 import type { MembershipStore } from '../memberships/membership-store.js';
 import type { OneTimeTokenStore } from '../one-time-tokens/one-time-token-store.js';
 import type { OutboxStore } from '../outbox/outbox-store.js';
+import type { CredentialFailureStore } from '../rate-limit/credential-failure-store.js';
 import type { SessionStore } from '../sessions/session-store.js';
 import type { TenantStore } from '../tenants/tenant-store.js';
 import type { UserStore } from '../users/user-store.js';
@@ -30,6 +31,7 @@ export interface StorageStores {
   outbox: OutboxStore;
   oneTimeTokens: OneTimeTokenStore;
   mfa: MfaStore;
+  credentialFailures: CredentialFailureStore;
 }
 
 /** What the database behind an adapter can do; core picks strategies from it. */

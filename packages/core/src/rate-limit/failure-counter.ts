@@ -1,53 +1,133 @@
+import { createHmac, hkdfSync } from 'node:crypto';
 import { AuthError } from '../errors.js';
+import type { Clock } from '../ports/clock.js';
 import type { KeyValue } from '../ports/key-value.js';
+import type { CredentialFailureStore, CredentialFailures } from './credential-failure-store.js';
 
+/** Failures lapse a day after the last one (the key-value counters live as long). */
 const FAILURE_TTL_SECONDS = 86_400;
 const MAX_DELAY_SECONDS = 900;
+/** Lapsed failure records are swept at most this often, on the failure path. */
+const PRUNE_INTERVAL_MS = 3_600_000;
+
+/** One reserved attempt: what `failed` and `succeeded` need to settle it. */
+export interface FailureAttempt {
+  readonly accountKey: string;
+  /** The consecutive failures the database held for the account when the attempt began. */
+  readonly recordedFailures: number;
+}
 
 /**
  * Consecutive failures per account (NIST 800-63B-4 §3.2.2): free attempts, then one attempt per
  * growing delay (2, 4, 8 ... s, capped at 15 min), then a lock at `maxFailures`.
  *
- * An attempt is reserved atomically *before* the credential is checked, so concurrent guesses
- * cannot all slip in under the limit. Keyed by the account identifier the caller typed, so
- * unknown accounts behave exactly like known ones and nothing is learned about which exist.
+ * Two records. The key-value store reserves each attempt atomically *before* the credential is
+ * checked, so concurrent guesses cannot all slip in under the limit. The database keeps the
+ * durable count (written only on a failure, cleared on a success only when non-zero), so a cache
+ * flush or restart forgets no lock and no delay: the key-value counter is seeded from it again.
+ *
+ * Keyed by the account identifier the caller typed (`pool:email`), so unknown accounts behave
+ * exactly like known ones and nothing is learned about which exist. The database key is a keyed
+ * hash of it: a typed email (or a password typed into the email field) is never stored in clear.
  */
 export interface FailureCounter {
   /**
    * Reserves one attempt; throws `account_locked` (with `retryAfterSeconds`) when the account
    * is locked or inside its delay. A reserved attempt counts as a failure until `succeeded`.
+   * `known` is the durable record the caller already read with the account (sign-in reads it in
+   * the same query as the password); without it the record is read here.
    */
-  beginAttempt(accountKey: string): Promise<void>;
+  beginAttempt(accountKey: string, known?: { failures: CredentialFailures | null }): Promise<FailureAttempt>;
+  /** The credential was wrong: the failure is recorded durably. */
+  failed(attempt: FailureAttempt): Promise<void>;
   /** The credential was right: the consecutive-failure count starts over. */
-  succeeded(accountKey: string): Promise<void>;
+  succeeded(attempt: FailureAttempt): Promise<void>;
+  /** The key of the account's durable record (what `findByEmailWithPassword` joins on). */
+  durableKey(accountKey: string): string;
 }
 
 export function createFailureCounter(
-  kv: KeyValue,
+  deps: { kv: KeyValue; store: CredentialFailureStore; clock: Clock; secret: string },
   options: { freeAttempts: number; maxFailures: number },
 ): FailureCounter {
+  const { kv, store, clock } = deps;
   const countKey = (account: string) => `fail:n:${account}`;
   const gateKey = (account: string) => `fail:gate:${account}`;
+  const hmacKey = Buffer.from(
+    hkdfSync('sha256', deps.secret, Buffer.alloc(0), 'portcullis:credential-failures', 32),
+  );
+  const durableKey = (account: string) => createHmac('sha256', hmacKey).update(account, 'utf8').digest('hex');
+  const delayAfter = (failures: number) =>
+    Math.min(2 ** (failures - options.freeAttempts), MAX_DELAY_SECONDS);
+  let lastPrunedAtMs = 0;
 
-  async function locked(key: string, detail: string): Promise<never> {
-    throw new AuthError('account_locked', { detail, retryAfterSeconds: (await kv.ttl(key)) ?? 1 });
+  function locked(detail: string, retryAfterSeconds: number): never {
+    throw new AuthError('account_locked', { detail, retryAfterSeconds: Math.max(1, retryAfterSeconds) });
   }
 
   return {
-    async beginAttempt(account) {
+    durableKey,
+
+    async beginAttempt(account, known) {
+      const record = known ? known.failures : await store.find(durableKey(account));
+      const nowMs = clock.now().getTime();
+      const lapsesAtMs = record ? record.lastFailedAt.getTime() + FAILURE_TTL_SECONDS * 1000 : 0;
+      const recorded = record && lapsesAtMs > nowMs ? record.count : 0;
+      const lapseSeconds = Math.ceil((lapsesAtMs - nowMs) / 1000);
+      // a counter the cache forgot starts from the durable count: concurrent seeders set it once
+      if (recorded > 0) {
+        await kv.setIfAbsent(countKey(account), String(recorded), { ttlSeconds: lapseSeconds });
+      }
       // the common case is one atomic round trip: reserve, and within the free attempts go on
-      const attempt = await kv.increment(countKey(account), { ttlSeconds: FAILURE_TTL_SECONDS });
-      if (attempt > options.maxFailures) await locked(countKey(account), 'too many failed attempts');
-      if (attempt <= options.freeAttempts) return;
+      const attempt = Math.max(
+        await kv.increment(countKey(account), { ttlSeconds: FAILURE_TTL_SECONDS }),
+        recorded + 1,
+      );
+      if (attempt > options.maxFailures) {
+        const kvSeconds = (await kv.ttl(countKey(account))) ?? 1;
+        locked(
+          'too many failed attempts',
+          Math.max(kvSeconds, recorded >= options.maxFailures ? lapseSeconds : 0),
+        );
+      }
+      const reserved: FailureAttempt = { accountKey: account, recordedFailures: recorded };
+      if (attempt <= options.freeAttempts) return reserved;
+      // the delay that followed the last recorded failure still runs, whatever the cache forgot
+      if (record && recorded > options.freeAttempts) {
+        const readyAtMs = record.lastFailedAt.getTime() + delayAfter(recorded) * 1000;
+        if (readyAtMs > nowMs) {
+          await kv.increment(countKey(account), { by: -1 });
+          locked('too many failed attempts; wait before trying again', Math.ceil((readyAtMs - nowMs) / 1000));
+        }
+      }
       // past the free attempts, one attempt per delay: the gate goes to exactly one caller
-      const delaySeconds = Math.min(2 ** (attempt - options.freeAttempts), MAX_DELAY_SECONDS);
-      if (!(await kv.setIfAbsent(gateKey(account), '1', { ttlSeconds: delaySeconds }))) {
+      if (!(await kv.setIfAbsent(gateKey(account), '1', { ttlSeconds: delayAfter(attempt) }))) {
         await kv.increment(countKey(account), { by: -1 });
-        await locked(gateKey(account), 'too many failed attempts; wait before trying again');
+        locked('too many failed attempts; wait before trying again', (await kv.ttl(gateKey(account))) ?? 1);
+      }
+      return reserved;
+    },
+
+    async failed(attempt) {
+      const now = clock.now();
+      const lapsedBefore = new Date(now.getTime() - FAILURE_TTL_SECONDS * 1000);
+      await store.recordFailure(durableKey(attempt.accountKey), now, lapsedBefore);
+      // records of accounts nobody has failed on for a day (typos, sprayed emails) are swept
+      // now and then, on this path only: a successful sign-in never pays for it
+      if (now.getTime() - lastPrunedAtMs >= PRUNE_INTERVAL_MS) {
+        lastPrunedAtMs = now.getTime();
+        await store.deleteLapsed(lapsedBefore);
       }
     },
-    async succeeded(account) {
-      await Promise.all([kv.delete(countKey(account)), kv.delete(gateKey(account))]);
+
+    async succeeded(attempt) {
+      const account = attempt.accountKey;
+      await Promise.all([
+        kv.delete(countKey(account)),
+        kv.delete(gateKey(account)),
+        // the database is written only when it holds failures: a clean sign-in costs no statement
+        attempt.recordedFailures > 0 ? store.clear(durableKey(account)) : undefined,
+      ]);
     },
   };
 }

@@ -1,4 +1,5 @@
-export { createFailureCounter, type FailureCounter } from './failure-counter.js';
+export type { CredentialFailureStore, CredentialFailures } from './credential-failure-store.js';
+export { createFailureCounter, type FailureAttempt, type FailureCounter } from './failure-counter.js';
 export {
   createRateLimiter,
   DEFAULT_RATE_LIMITS,

@@ -3,6 +3,7 @@ import type { CallContext } from '../call-context.js';
 import { generateToken, sha256Hex } from '../crypto/random.js';
 import { uuidv7 } from '../crypto/uuid.js';
 import { AuthError } from '../errors.js';
+import type { Clock } from '../ports/clock.js';
 import type { StorageStores } from '../ports/storage.js';
 import type { ServiceDeps } from '../service-deps.js';
 import type { User } from '../users/users.js';
@@ -184,14 +185,7 @@ export function createSessionService(deps: ServiceDeps): SessionService {
   async function revokeAll(userId: string, context: CallContext, reason: string, except?: string) {
     const count = await storage.transaction(async (tx) => {
       const count = await tx.sessions.revokeAllForUser(userId, clock.now(), reason, except);
-      if (count > 0) {
-        await recordChange(tx, clock, context, {
-          tenantId: null,
-          action: 'session.revoked_all',
-          target: { type: 'user', id: userId },
-          data: { userId, count, reason, ...(except ? { keptSessionId: except } : {}) },
-        });
-      }
+      await recordSessionsRevoked(tx, clock, context, { userId, count, reason, keptSessionId: except });
       return count;
     });
     if (count > 0) await cache?.revoked({ userIds: [userId] });
@@ -205,4 +199,26 @@ function isActive(session: Session, now: Date): boolean {
     session.expiresAt.getTime() > now.getTime() &&
     session.idleExpiresAt.getTime() > now.getTime()
   );
+}
+
+/**
+ * Records `session.revoked_all` (audit and outbox, on the caller's transaction) for sessions of
+ * `userId` that were just revoked together, whatever the cause (the user, a password change or
+ * reset, a suspension): a subscriber to `session.*` hears of every revocation. Nothing when
+ * `count` is 0.
+ */
+export async function recordSessionsRevoked(
+  tx: StorageStores,
+  clock: Clock,
+  context: CallContext,
+  revoked: { userId: string; count: number; reason: string; keptSessionId?: string | undefined },
+): Promise<void> {
+  const { userId, count, reason, keptSessionId } = revoked;
+  if (count === 0) return;
+  await recordChange(tx, clock, context, {
+    tenantId: null,
+    action: 'session.revoked_all',
+    target: { type: 'user', id: userId },
+    data: { userId, count, reason, ...(keptSessionId ? { keptSessionId } : {}) },
+  });
 }

@@ -4,6 +4,7 @@ import { uuidv7 } from '../crypto/uuid.js';
 import { AuthError, isAuthError } from '../errors.js';
 import type { StorageStores } from '../ports/storage.js';
 import type { ServiceDeps } from '../service-deps.js';
+import { recordSessionsRevoked } from '../sessions/session-service.js';
 import { normalizeEmail, type User } from './users.js';
 
 export interface CreateUserInput {
@@ -42,6 +43,7 @@ export function createUserService(deps: ServiceDeps): UserService {
           target: { type: 'user', id: userId },
           data: status === 'suspended' ? { revokedSessions: revoked } : {},
         });
+        await recordSessionsRevoked(tx, clock, context, { userId, count: revoked, reason: 'user_suspended' });
         return user;
       })
       .then(async (user) => {

@@ -1,4 +1,4 @@
-export type { MfaMethod, MfaRequired, RecoveryCode, TotpCredential, TotpSetup } from './mfa.js';
+export type { MfaMethod, MfaRequired, MfaStatus, RecoveryCode, TotpCredential, TotpSetup } from './mfa.js';
 export {
   type ConfirmTotpInput,
   confirmTotpInputSchema,

@@ -11,7 +11,7 @@ import { checkStepUp } from '../../sessions/step-up.js';
 import { normalizeEmail, type User, userPoolKey } from '../../users/users.js';
 import { parseInput } from '../../validation.js';
 import type { SignedIn } from '../passwords/password-service.js';
-import type { MfaMethod, MfaRequired, RecoveryCode, TotpSetup } from './mfa.js';
+import type { MfaMethod, MfaRequired, MfaStatus, RecoveryCode, TotpSetup } from './mfa.js';
 import {
   type ConfirmTotpInput,
   confirmTotpInputSchema,
@@ -40,6 +40,8 @@ interface PendingLogin {
 }
 
 export interface MfaService {
+  /** Whether the user has a confirmed authenticator, and how many recovery codes are left. */
+  getStatus(userId: string): Promise<MfaStatus>;
   /** Starts (or restarts) TOTP enrolment; `mfa_already_enabled` when a confirmed one exists. */
   setupTotp(userId: string): Promise<TotpSetup>;
   /** Confirms the pending authenticator with a first code; returns 10 new recovery codes. */
@@ -101,6 +103,15 @@ export function createMfaService(deps: ServiceDeps, services: { sessions: Sessio
   }
 
   return {
+    async getStatus(userId) {
+      const credential = await storage.mfa.findTotp(userId);
+      if (!credential?.confirmedAt) return { totpEnabled: false, recoveryCodesRemaining: 0 };
+      return {
+        totpEnabled: true,
+        recoveryCodesRemaining: await storage.mfa.countUnusedRecoveryCodes(userId),
+      };
+    },
+
     async setupTotp(userId) {
       const user = await requireUser(userId);
       const existing = await storage.mfa.findTotp(userId);
@@ -130,11 +141,13 @@ export function createMfaService(deps: ServiceDeps, services: { sessions: Sessio
       const credential = await storage.mfa.findTotp(userId);
       if (!credential) throw new AuthError('mfa_not_enabled', { detail: 'start with POST /mfa/totp/setup' });
       if (credential.confirmedAt) throw new AuthError('mfa_already_enabled');
-      const accountKey = accountKeyOf(user);
-      await failures.beginAttempt(accountKey);
+      const attempt = await failures.beginAttempt(accountKeyOf(user));
       const now = clock.now();
       const step = verifyTotpCode(secretBox.open(credential.secretSealed), input.code.trim(), now);
-      if (step === null) throw new AuthError('invalid_mfa_code');
+      if (step === null) {
+        await failures.failed(attempt);
+        throw new AuthError('invalid_mfa_code');
+      }
       const { codes, rows } = newRecoveryCodes(userId, now);
       await storage.transaction(async (tx) => {
         // the first code's step is burnt with the confirmation: it cannot also sign in
@@ -154,7 +167,7 @@ export function createMfaService(deps: ServiceDeps, services: { sessions: Sessio
           data: { count: rows.length },
         });
       });
-      await failures.succeeded(accountKey);
+      await failures.succeeded(attempt);
       deps.outbox.nudge();
       return { recoveryCodes: codes };
     },
@@ -223,7 +236,7 @@ export function createMfaService(deps: ServiceDeps, services: { sessions: Sessio
       const state = await rateLimiter.consume('signIn', `mfa:${pending.userId}`);
       if (state) (context.rateLimits ??= []).push(state);
       // the same per-account budget as passwords: the reserved attempt counts until proven
-      await failures.beginAttempt(pending.accountKey);
+      const attempt = await failures.beginAttempt(pending.accountKey);
       const user = await storage.users.findById(pending.userId);
       if (!user) throw new AuthError('mfa_challenge_invalid');
       if (user.status !== 'active') throw new AuthError('user_suspended');
@@ -237,33 +250,42 @@ export function createMfaService(deps: ServiceDeps, services: { sessions: Sessio
         const step = verifyTotpCode(secretBox.open(credential.secretSealed), code, now);
         // the claim is the one conditional write that makes a step single use, across requests
         if (step === null || !(await storage.mfa.claimTotpStep(user.id, step, now))) {
+          await failures.failed(attempt);
           throw new AuthError('invalid_mfa_code');
         }
       }
-      const issued = await storage.transaction(async (tx) => {
-        if (input.method === 'recovery_code') {
-          if (!(await tx.mfa.useRecoveryCode(user.id, hashRecoveryCode(code), now))) {
-            throw new AuthError('invalid_mfa_code');
+      let wrongRecoveryCode = false;
+      const issued = await storage
+        .transaction(async (tx) => {
+          if (input.method === 'recovery_code') {
+            if (!(await tx.mfa.useRecoveryCode(user.id, hashRecoveryCode(code), now))) {
+              wrongRecoveryCode = true;
+              throw new AuthError('invalid_mfa_code');
+            }
+            await recordChange(tx, clock, userContext, {
+              tenantId: user.tenantId,
+              action: 'mfa.recovery_code_used',
+              target: { type: 'user', id: user.id },
+              data: {},
+            });
           }
-          await recordChange(tx, clock, userContext, {
-            tenantId: user.tenantId,
-            action: 'mfa.recovery_code_used',
-            target: { type: 'user', id: user.id },
-            data: {},
+          // single use: of concurrent completions only the one that takes the challenge signs in
+          // (a recovery code used by a loser is given back by the rollback)
+          if ((await keyValue.getAndDelete(key)) === null) throw new AuthError('mfa_challenge_invalid');
+          return services.sessions.createSession(tx, {
+            user,
+            tenantId: pending.tenantId,
+            method: 'otp',
+            priorAuthTime: { [pending.firstFactor ?? 'pwd']: pending.pwdAt },
+            context: userContext,
           });
-        }
-        // single use: of concurrent completions only the one that takes the challenge signs in
-        // (a recovery code used by a loser is given back by the rollback)
-        if ((await keyValue.getAndDelete(key)) === null) throw new AuthError('mfa_challenge_invalid');
-        return services.sessions.createSession(tx, {
-          user,
-          tenantId: pending.tenantId,
-          method: 'otp',
-          priorAuthTime: { [pending.firstFactor ?? 'pwd']: pending.pwdAt },
-          context: userContext,
+        })
+        .catch(async (error: unknown) => {
+          // recorded after the rollback: a failure written inside the transaction would vanish with it
+          if (wrongRecoveryCode) await failures.failed(attempt);
+          throw error;
         });
-      });
-      await failures.succeeded(pending.accountKey);
+      await failures.succeeded(attempt);
       deps.outbox.nudge();
       return { user, ...issued };
     },

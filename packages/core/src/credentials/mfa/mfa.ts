@@ -44,3 +44,11 @@ export interface TotpSetup {
   /** `otpauth://totp/<issuer>:<email>?secret=…&issuer=…`, for a QR code. */
   otpauthUri: string;
 }
+
+/** What second factor a user has, for an account page (never the secret or the codes). */
+export interface MfaStatus {
+  /** A confirmed TOTP authenticator: sign-ins ask for a second factor. */
+  totpEnabled: boolean;
+  /** Recovery codes not used yet (0 without TOTP). */
+  recoveryCodesRemaining: number;
+}

@@ -5,7 +5,11 @@ import type { InvitationService } from '../../invitations/invitation-service.js'
 import { newMembership } from '../../memberships/memberships.js';
 import type { StorageStores } from '../../ports/storage.js';
 import type { ServiceDeps } from '../../service-deps.js';
-import type { IssuedSession, SessionService } from '../../sessions/session-service.js';
+import {
+  type IssuedSession,
+  recordSessionsRevoked,
+  type SessionService,
+} from '../../sessions/session-service.js';
 import type { Session } from '../../sessions/sessions.js';
 import type { TenantService } from '../../tenants/tenant-service.js';
 import type { Tenant } from '../../tenants/tenants.js';
@@ -162,15 +166,25 @@ export function createPasswordService(
       const poolTenantId = tenant?.userPool === 'isolated' ? tenant.id : null;
       const email = normalizeEmail(input.email);
       const accountKey = `${userPoolKey(poolTenantId)}:${email}`;
-      await failures.beginAttempt(accountKey);
+      // the account's durable failure record comes with it, in the one query sign-in makes anyway;
+      // an unknown account's record (it has one too) costs a read on this failing path only
+      const found = await storage.users.findByEmailWithPassword(
+        poolTenantId,
+        email,
+        failures.durableKey(accountKey),
+      );
+      const attempt = await failures.beginAttempt(accountKey, found ?? undefined);
 
       const password = normalizePasswordForVerify(input.password);
-      const found = await storage.users.findByEmailWithPassword(poolTenantId, email);
       if (!found?.passwordHash) {
         await hasher.verifyDummy(password);
+        await failures.failed(attempt);
         throw new AuthError('invalid_credentials');
       }
-      if (!(await hasher.verify(found.passwordHash, password))) throw new AuthError('invalid_credentials');
+      if (!(await hasher.verify(found.passwordHash, password))) {
+        await failures.failed(attempt);
+        throw new AuthError('invalid_credentials');
+      }
       const { user } = found;
       // only after the password is proven may the answer depend on the account
       if (user.status !== 'active') throw new AuthError('user_suspended');
@@ -188,7 +202,7 @@ export function createPasswordService(
       // a known password must not reset the budget for guessing codes
       const mfaRequired = await services.mfa.startChallenge({ user, tenantId: sessionTenantId, accountKey });
       if (mfaRequired) return mfaRequired;
-      await failures.succeeded(accountKey);
+      await failures.succeeded(attempt);
       const issued = await storage.transaction((tx) =>
         services.sessions.createSession(tx, {
           user,
@@ -231,6 +245,11 @@ export function createPasswordService(
           target: { type: 'user', id: userId },
           data: { revokedSessions: revoked },
         });
+        await recordSessionsRevoked(tx, clock, context, {
+          userId,
+          count: revoked,
+          reason: 'password_changed',
+        });
         return revoked;
       });
       if (revokedSessions > 0) await deps.sessionCache?.revoked({ userIds: [userId] });
@@ -260,17 +279,19 @@ export function createPasswordService(
    */
   async function proveCurrentPassword(user: User, password: string, detail?: string): Promise<string> {
     const accountKey = `${userPoolKey(user.tenantId)}:${normalizeEmail(user.email)}`;
-    await failures.beginAttempt(accountKey);
+    const attempt = await failures.beginAttempt(accountKey);
     const currentHash = await storage.passwords.findHash(user.id);
     const candidate = normalizePasswordForVerify(password);
     if (!currentHash) {
       await hasher.verifyDummy(candidate);
+      await failures.failed(attempt);
       throw new AuthError('invalid_credentials', detail ? { detail } : {});
     }
     if (!(await hasher.verify(currentHash, candidate))) {
+      await failures.failed(attempt);
       throw new AuthError('invalid_credentials', detail ? { detail } : {});
     }
-    await failures.succeeded(accountKey);
+    await failures.succeeded(attempt);
     return currentHash;
   }
 

@@ -11,6 +11,24 @@ const recoveryCodesSchema = z.object({
 
 export const mfaRoutes = [
   defineRoute({
+    method: 'GET',
+    path: '/mfa',
+    operationId: 'getMfaStatus',
+    summary: "The signed-in user's second factors: TOTP on or off, recovery codes left",
+    tag: 'mfa',
+    auth: 'session',
+    responses: {
+      200: {
+        description: 'The status (never a secret or a code)',
+        schema: z.object({ totpEnabled: z.boolean(), recoveryCodesRemaining: z.number().int() }),
+      },
+      401: problem('No session'),
+    },
+    async handle({ api, auth }) {
+      return { status: 200, body: await api.getMfaStatus(auth.user.id) };
+    },
+  }),
+  defineRoute({
     method: 'POST',
     path: '/mfa/totp/setup',
     operationId: 'setupTotp',

@@ -104,12 +104,14 @@ export function userCases({ it, storage }: StorageCases): void {
         {
           user: withPassword,
           passwordHash: hash,
+          failures: null,
         },
       );
       expect(await storage().users.findByEmailWithPassword(null, normalizeEmail(passwordless.email))).toEqual(
         {
           user: passwordless,
           passwordHash: null,
+          failures: null,
         },
       );
     });

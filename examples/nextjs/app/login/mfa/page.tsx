@@ -1,0 +1,44 @@
+import Link from 'next/link';
+import { redirect } from 'next/navigation';
+import { getSession } from '@/lib/auth';
+import { readPendingLogin } from '@/lib/pending-login';
+import { ActionForm } from '../../action-form';
+import { verifyMfaAction } from '../../actions';
+
+export const metadata = { title: 'Second step · Portcullis' };
+
+const METHOD_LABELS = {
+  totp: 'A code from my authenticator app',
+  recovery_code: 'One of my recovery codes',
+} as const;
+
+/** The second step of a login: the password was right, the account's second factor is asked. */
+export default async function MfaStepPage() {
+  if (await getSession()) redirect('/dashboard');
+  const pending = await readPendingLogin();
+  if (!pending) redirect('/login');
+  return (
+    <section className="card narrow">
+      <h1>Second step</h1>
+      <p>Your account has a second factor: prove it to finish signing in.</p>
+      <ActionForm action={verifyMfaAction} submitLabel="Verify">
+        <fieldset>
+          <legend>Use</legend>
+          {pending.methods.map((method, index) => (
+            <label key={method} className="choice">
+              <input type="radio" name="method" value={method} defaultChecked={index === 0} />{' '}
+              {METHOD_LABELS[method]}
+            </label>
+          ))}
+        </fieldset>
+        <label>
+          Code
+          <input name="code" autoComplete="one-time-code" required spellCheck={false} />
+        </label>
+      </ActionForm>
+      <p>
+        <Link href="/login">Start again</Link>
+      </p>
+    </section>
+  );
+}
