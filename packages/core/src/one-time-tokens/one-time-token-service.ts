@@ -1,6 +1,7 @@
 import { recordChange } from '../audit/record-change.js';
 import type { CallContext } from '../call-context.js';
 import type { MfaRequired } from '../credentials/mfa/mfa.js';
+import { hasSecondFactor } from '../credentials/mfa/mfa-service.js';
 import type { MfaService } from '../credentials/mfa/mfa-service.js';
 import { normalizeAndCheckPassword } from '../credentials/passwords/password-policy.js';
 import type { SignedIn } from '../credentials/passwords/password-service.js';
@@ -285,7 +286,7 @@ export function createOneTimeTokenService(
         // the link reached the inbox: that proves the address as a verification link would
         const verified = await tx.users.markEmailVerified(user.id, used.email, now);
         // a magic link is one factor: an account with a second factor gets a pending login
-        if ((await tx.mfa.findTotp(user.id))?.confirmedAt) return { pendingMfa: user };
+        if (await hasSecondFactor(tx, user.id)) return { pendingMfa: user };
         const issued = await services.sessions.createSession(tx, {
           user,
           tenantId: user.tenantId,
