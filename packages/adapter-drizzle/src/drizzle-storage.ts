@@ -13,9 +13,9 @@ import { DrizzleAuthorizationVersionStore } from './stores/authorization-version
 import { DrizzleInvitationStore } from './stores/invitation-store.js';
 import { DrizzleMembershipStore } from './stores/membership-store.js';
 import { DrizzleMfaStore } from './stores/mfa-store.js';
-import { DrizzlePasskeyStore } from './stores/passkey-store.js';
 import { DrizzleOneTimeTokenStore } from './stores/one-time-token-store.js';
 import { DrizzleOutboxStore } from './stores/outbox-store.js';
+import { DrizzlePasskeyStore } from './stores/passkey-store.js';
 import { DrizzlePasswordStore } from './stores/password-store.js';
 import { DrizzlePolicyStore } from './stores/policy-store.js';
 import { DrizzleRoleStore } from './stores/role-store.js';

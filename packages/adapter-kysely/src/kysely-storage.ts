@@ -8,9 +8,9 @@ import { KyselyAuthorizationVersionStore } from './stores/authorization-version-
 import { KyselyInvitationStore } from './stores/invitation-store.js';
 import { KyselyMembershipStore } from './stores/membership-store.js';
 import { KyselyMfaStore } from './stores/mfa-store.js';
-import { KyselyPasskeyStore } from './stores/passkey-store.js';
 import { KyselyOneTimeTokenStore } from './stores/one-time-token-store.js';
 import { KyselyOutboxStore } from './stores/outbox-store.js';
+import { KyselyPasskeyStore } from './stores/passkey-store.js';
 import { KyselyPasswordStore } from './stores/password-store.js';
 import { KyselyPolicyStore } from './stores/policy-store.js';
 import { KyselyRoleStore } from './stores/role-store.js';

@@ -27,8 +27,8 @@ import { accountRoutes, sessionRoutes } from './http/routes/account-routes.js';
 import { invitationRoutes } from './http/routes/invitation-routes.js';
 import { memberRoutes } from './http/routes/member-routes.js';
 import { mfaRoutes } from './http/routes/mfa-routes.js';
-import { passkeyRoutes } from './http/routes/passkey-routes.js';
 import { oneTimeTokenRoutes } from './http/routes/one-time-token-routes.js';
+import { passkeyRoutes } from './http/routes/passkey-routes.js';
 import { permissionRoutes } from './http/routes/permission-routes.js';
 import { policyRoutes } from './http/routes/policy-routes.js';
 import { roleRoutes } from './http/routes/role-routes.js';
@@ -276,7 +276,8 @@ export function createAuth(options: AuthConfig): Auth {
     registerPasskey: passkeys.register,
     passkeyAuthenticationOptions: (input, current = null, context) =>
       passkeys.authenticationOptions(input, current, context),
-    authenticateWithPasskey: (input, current = null, context) => passkeys.authenticate(input, current, context),
+    authenticateWithPasskey: (input, current = null, context) =>
+      passkeys.authenticate(input, current, context),
     listPasskeys: passkeys.list,
     renamePasskey: passkeys.rename,
     deletePasskey: passkeys.remove,

@@ -8,13 +8,13 @@ import {
 import type { PolicyDefinition } from './authorization/policy.js';
 import { actionPatternSchema, policyDefinitionSchema } from './authorization/policy-schema.js';
 import type { RoleTemplate } from './authorization/roles.js';
+import { MAX_PASSKEY_TIMEOUT_SECONDS } from './credentials/passkeys/passkeys.js';
 import {
   type Argon2Params,
   DEFAULT_MAX_PASSWORD_LENGTH,
   DEFAULT_MIN_PASSWORD_LENGTH,
   MIN_ARGON2_PARAMS,
 } from './credentials/passwords/index.js';
-import { MAX_PASSKEY_TIMEOUT_SECONDS } from './credentials/passkeys/passkeys.js';
 import { AuthError } from './errors.js';
 import {
   DEFAULT_EMAIL_VERIFICATION_TTL_SECONDS,
@@ -562,7 +562,11 @@ export function resolveConfig(config: AuthConfig): ResolvedConfig {
       ),
     },
     emailLinks: resolveEmailLinks(config.emailLinks, baseURL),
-    passkeys: resolvePasskeys(config.passkeys, baseURL, resolveEmailLinks(config.emailLinks, baseURL).appName),
+    passkeys: resolvePasskeys(
+      config.passkeys,
+      baseURL,
+      resolveEmailLinks(config.emailLinks, baseURL).appName,
+    ),
     rateLimit: { enabled: config.rateLimit?.enabled ?? true, rules: config.rateLimit?.rules ?? {} },
     lockout: {
       freeAttempts: config.lockout?.freeAttempts ?? 5,

@@ -99,9 +99,7 @@ export class KyselyPasskeyStore implements PasskeyStore {
       .updateTable(tables.passkeys)
       .set({ counter, last_used_at: codec.toDate(usedAt) })
       .where('id', '=', id)
-      .where((eb) =>
-        counter === 0 ? eb('counter', '=', 0) : eb('counter', '<', counter),
-      )
+      .where((eb) => (counter === 0 ? eb('counter', '=', 0) : eb('counter', '<', counter)))
       .executeTakeFirst();
     return result.numUpdatedRows > 0n;
   }

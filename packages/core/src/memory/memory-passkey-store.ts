@@ -16,7 +16,8 @@ export function passkeyStore(tables: MemoryTables, writer: TableWriter, run: Run
   return {
     create: (passkey) =>
       run(() => {
-        if (tables.passkeys.has(passkey.id)) throw new AuthError('conflict', { cause: new Error('passkeys: id exists') });
+        if (tables.passkeys.has(passkey.id))
+          throw new AuthError('conflict', { cause: new Error('passkeys: id exists') });
         if (tables.passkeyIdByCredentialHash.has(passkey.credentialIdHash)) {
           throw new AuthError('conflict', { cause: new Error('passkeys: credential id exists') });
         }

@@ -1,8 +1,8 @@
 import { recordChange } from '../audit/record-change.js';
 import type { CallContext } from '../call-context.js';
 import type { MfaRequired } from '../credentials/mfa/mfa.js';
-import { hasSecondFactor } from '../credentials/mfa/mfa-service.js';
 import type { MfaService } from '../credentials/mfa/mfa-service.js';
+import { hasSecondFactor } from '../credentials/mfa/mfa-service.js';
 import { normalizeAndCheckPassword } from '../credentials/passwords/password-policy.js';
 import type { SignedIn } from '../credentials/passwords/password-service.js';
 import { generateToken, sha256Hex } from '../crypto/random.js';

@@ -105,9 +105,7 @@ export function createSessionService(deps: ServiceDeps): SessionService {
         revokedReason: null,
         ip: context.ip ?? null,
         userAgent: context.userAgent?.slice(0, 512) ?? null,
-        amr: [
-          ...new Set([...Object.keys(priorAuthTime).filter((m) => m !== method), method, ...extraAmr]),
-        ],
+        amr: [...new Set([...Object.keys(priorAuthTime).filter((m) => m !== method), method, ...extraAmr])],
         authTime: { ...priorAuthTime, [method]: nowSeconds },
       };
       await tx.sessions.create(session);

@@ -85,7 +85,12 @@ export interface PasskeyService {
     context?: CallContext,
   ): Promise<PasskeyAuthentication>;
   list(userId: string): Promise<PasskeySummary[]>;
-  rename(userId: string, id: string, input: RenamePasskeyInput, context?: CallContext): Promise<PasskeySummary>;
+  rename(
+    userId: string,
+    id: string,
+    input: RenamePasskeyInput,
+    context?: CallContext,
+  ): Promise<PasskeySummary>;
   remove(session: Session, id: string, context?: CallContext): Promise<void>;
 }
 
@@ -121,7 +126,9 @@ export function createPasskeyService(
    * Takes the challenge the response signed (single use: whatever happens next, it is gone);
    * `passkey_challenge_invalid` when unknown, expired or already taken.
    */
-  async function takeChallenge(clientDataJSON: string): Promise<{ challenge: string; stored: StoredChallenge }> {
+  async function takeChallenge(
+    clientDataJSON: string,
+  ): Promise<{ challenge: string; stored: StoredChallenge }> {
     const challenge = challengeOf(clientDataJSON);
     const raw = await keyValue.getAndDelete(challengeKey(challenge));
     if (raw === null) throw new AuthError('passkey_challenge_invalid');
@@ -175,7 +182,9 @@ export function createPasskeyService(
       const input = parseInput(registerPasskeyInputSchema, rawInput);
       const { challenge, stored } = await takeChallenge(input.response.response.clientDataJSON);
       if (stored.purpose !== 'registration' || stored.sessionId !== session.id || stored.userId !== user.id) {
-        throw new AuthError('passkey_challenge_invalid', { detail: 'the challenge was issued for another request' });
+        throw new AuthError('passkey_challenge_invalid', {
+          detail: 'the challenge was issued for another request',
+        });
       }
       const verification = await verifyOrFail(() =>
         verifyRegistrationResponse({
@@ -210,12 +219,17 @@ export function createPasskeyService(
       await storage
         .transaction(async (tx) => {
           await tx.passkeys.create(passkey);
-          await recordChange(tx, clock, { ...context, actor: { type: 'user', id: user.id } }, {
-            tenantId: user.tenantId,
-            action: 'passkey.registered',
-            target: { type: 'passkey', id: passkey.id },
-            data: { userId: user.id, name: passkey.name, deviceType: passkey.deviceType },
-          });
+          await recordChange(
+            tx,
+            clock,
+            { ...context, actor: { type: 'user', id: user.id } },
+            {
+              tenantId: user.tenantId,
+              action: 'passkey.registered',
+              target: { type: 'passkey', id: passkey.id },
+              data: { userId: user.id, name: passkey.name, deviceType: passkey.deviceType },
+            },
+          );
         })
         .catch((error) => {
           if (isAuthError(error, 'conflict')) {
@@ -245,7 +259,12 @@ export function createPasskeyService(
         };
       } else if (current) {
         allowed = await storage.passkeys.listByUser(current.user.id);
-        binding = { purpose: 'step_up', userId: current.user.id, sessionId: current.session.id, loginHash: null };
+        binding = {
+          purpose: 'step_up',
+          userId: current.user.id,
+          sessionId: current.session.id,
+          loginHash: null,
+        };
       } else {
         binding = { purpose: 'sign_in', userId: null, sessionId: null, loginHash: null };
       }
@@ -276,7 +295,9 @@ export function createPasskeyService(
             ? current !== null && stored.sessionId === current.session.id
             : stored.purpose === 'sign_in';
       if (!boundHere) {
-        throw new AuthError('passkey_challenge_invalid', { detail: 'the challenge was issued for another request' });
+        throw new AuthError('passkey_challenge_invalid', {
+          detail: 'the challenge was issued for another request',
+        });
       }
       const pending =
         input.challengeId !== undefined ? await services.mfa.findPendingLogin(input.challengeId) : null;
@@ -296,7 +317,9 @@ export function createPasskeyService(
       await failures.beginAttempt(accountKey);
       const userHandle = response.response.userHandle;
       if (userHandle && userHandle !== Buffer.from(user.id).toString('base64url')) {
-        throw new AuthError('passkey_verification_failed', { detail: 'the user handle does not match the passkey' });
+        throw new AuthError('passkey_verification_failed', {
+          detail: 'the user handle does not match the passkey',
+        });
       }
       const verification = await verifyOrFail(() =>
         verifyAuthenticationResponse({
@@ -322,23 +345,29 @@ export function createPasskeyService(
       const userContext: CallContext = { ...context, actor: { type: 'user', id: user.id } };
       const now = clock.now();
 
-      /** The counter write; a refused one is audited (a cloned authenticator is worth an alert). */
-      async function advance(tx = storage as Pick<typeof storage, 'passkeys'>) {
-        if (await tx.passkeys.advanceCounter(passkey.id, newCounter, now)) return;
-        await storage.transaction((t) =>
-          recordChange(t, clock, userContext, {
-            tenantId: user.tenantId,
-            action: 'passkey.counter_regressed',
-            target: { type: 'passkey', id: passkey.id },
-            data: { userId: user.id, storedCounter: passkey.counter, presentedCounter: newCounter },
-          }),
-        );
-        deps.outbox.nudge();
-        throw new AuthError('passkey_counter_regression');
+      // a refused counter write is audited after its transaction rolled back (a cloned
+      // authenticator is worth an alert), then answered as a regression
+      const regressed = new AuthError('passkey_counter_regression');
+      async function advance(stores: Pick<typeof storage, 'passkeys'>) {
+        if (!(await stores.passkeys.advanceCounter(passkey.id, newCounter, now))) throw regressed;
+      }
+      async function auditRegression(error: unknown): Promise<never> {
+        if (error === regressed) {
+          await storage.transaction((tx) =>
+            recordChange(tx, clock, userContext, {
+              tenantId: user.tenantId,
+              action: 'passkey.counter_regressed',
+              target: { type: 'passkey', id: passkey.id },
+              data: { userId: user.id, storedCounter: passkey.counter, presentedCounter: newCounter },
+            }),
+          );
+          deps.outbox.nudge();
+        }
+        throw error;
       }
 
       if (stored.purpose === 'step_up' && current) {
-        await advance();
+        await advance(storage).catch(auditRegression);
         const session = await services.sessions.recordAuthentication(current, 'hwk', userContext);
         await failures.succeeded(accountKey);
         return { session };
@@ -346,16 +375,18 @@ export function createPasskeyService(
 
       if (pending && input.challengeId !== undefined) {
         const challengeId = input.challengeId;
-        const issued = await storage.transaction(async (tx) => {
-          await advance(tx);
-          return services.mfa.completePendingLogin(tx, {
-            challengeId,
-            pending,
-            user,
-            method: 'hwk',
-            context: userContext,
-          });
-        });
+        const issued = await storage
+          .transaction(async (tx) => {
+            await advance(tx);
+            return services.mfa.completePendingLogin(tx, {
+              challengeId,
+              pending,
+              user,
+              method: 'hwk',
+              context: userContext,
+            });
+          })
+          .catch(auditRegression);
         await failures.succeeded(accountKey);
         deps.outbox.nudge();
         return { user, ...issued };
@@ -372,20 +403,22 @@ export function createPasskeyService(
           firstFactor: 'hwk',
         });
         if (mfaRequired) {
-          await advance();
+          await advance(storage).catch(auditRegression);
           return mfaRequired;
         }
       }
-      const issued = await storage.transaction(async (tx) => {
-        await advance(tx);
-        return services.sessions.createSession(tx, {
-          user,
-          tenantId: user.tenantId,
-          method: 'hwk',
-          extraAmr: userVerified ? ['mfa'] : [],
-          context: userContext,
-        });
-      });
+      const issued = await storage
+        .transaction(async (tx) => {
+          await advance(tx);
+          return services.sessions.createSession(tx, {
+            user,
+            tenantId: user.tenantId,
+            method: 'hwk',
+            extraAmr: userVerified ? ['mfa'] : [],
+            context: userContext,
+          });
+        })
+        .catch(auditRegression);
       await failures.succeeded(accountKey);
       deps.outbox.nudge();
       return { user, ...issued };
@@ -402,12 +435,17 @@ export function createPasskeyService(
       const renamed = await storage.transaction(async (tx) => {
         const renamed = await tx.passkeys.rename(userId, id, input.name, clock.now());
         if (!renamed) throw new AuthError('not_found', { detail: 'no such passkey' });
-        await recordChange(tx, clock, context, {
-          tenantId: user.tenantId,
-          action: 'passkey.renamed',
-          target: { type: 'passkey', id },
-          data: { userId, name: input.name },
-        });
+        await recordChange(
+          tx,
+          clock,
+          { ...context, actor: context.actor ?? { type: 'user', id: userId } },
+          {
+            tenantId: user.tenantId,
+            action: 'passkey.renamed',
+            target: { type: 'passkey', id },
+            data: { userId, name: input.name },
+          },
+        );
         return renamed;
       });
       deps.outbox.nudge();
@@ -420,13 +458,19 @@ export function createPasskeyService(
       if (!user) throw new AuthError('unauthenticated');
       const passkey = await requirePasskey(user.id, id);
       await storage.transaction(async (tx) => {
-        if (!(await tx.passkeys.delete(user.id, id))) throw new AuthError('not_found', { detail: 'no such passkey' });
-        await recordChange(tx, clock, context, {
-          tenantId: user.tenantId,
-          action: 'passkey.deleted',
-          target: { type: 'passkey', id },
-          data: { userId: user.id, name: passkey.name },
-        });
+        if (!(await tx.passkeys.delete(user.id, id)))
+          throw new AuthError('not_found', { detail: 'no such passkey' });
+        await recordChange(
+          tx,
+          clock,
+          { ...context, actor: context.actor ?? { type: 'user', id: user.id } },
+          {
+            tenantId: user.tenantId,
+            action: 'passkey.deleted',
+            target: { type: 'passkey', id },
+            data: { userId: user.id, name: passkey.name },
+          },
+        );
       });
       deps.outbox.nudge();
     },
@@ -437,8 +481,9 @@ export function createPasskeyService(
 function challengeOf(clientDataJSON: string): string {
   let challenge: unknown;
   try {
-    challenge = (JSON.parse(Buffer.from(clientDataJSON, 'base64url').toString('utf8')) as { challenge?: unknown })
-      ?.challenge;
+    challenge = (
+      JSON.parse(Buffer.from(clientDataJSON, 'base64url').toString('utf8')) as { challenge?: unknown }
+    )?.challenge;
   } catch {
     throw new AuthError('passkey_verification_failed', { detail: 'clientDataJSON is not valid JSON' });
   }

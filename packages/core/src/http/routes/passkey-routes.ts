@@ -7,7 +7,13 @@ import {
   renamePasskeyInputSchema,
 } from '../../credentials/passkeys/passkey-schemas.js';
 import type { PasskeySummary } from '../../credentials/passkeys/passkeys.js';
-import { problemSchema, sessionSchema, signedInSchema, toPublicSession, toPublicUser } from '../response-schemas.js';
+import {
+  problemSchema,
+  sessionSchema,
+  signedInSchema,
+  toPublicSession,
+  toPublicUser,
+} from '../response-schemas.js';
 import { defineRoute } from '../route.js';
 
 const problem = (description: string) => ({ description, schema: problemSchema });
@@ -86,7 +92,9 @@ export const passkeyRoutes = [
     responses: {
       200: { description: 'Pass `options` to startAuthentication()', schema: optionsSchema },
       400: problem('Invalid input'),
-      401: problem('Unknown or expired pending login (mfa_challenge_invalid), or no passkey (passkey_unknown)'),
+      401: problem(
+        'Unknown or expired pending login (mfa_challenge_invalid), or no passkey (passkey_unknown)',
+      ),
       429: problem('Rate limited'),
     },
     async handle({ api, body, call, sessionToken }) {
@@ -133,7 +141,10 @@ export const passkeyRoutes = [
       }
       return {
         status: 200,
-        body: { user: toPublicUser(result.user), session: toPublicSession(result.session, result.session.id) },
+        body: {
+          user: toPublicUser(result.user),
+          session: toPublicSession(result.session, result.session.id),
+        },
         session: { token: result.token, expiresAt: result.session.expiresAt },
       };
     },
@@ -169,7 +180,10 @@ export const passkeyRoutes = [
       404: problem('No such passkey of yours'),
     },
     async handle({ api, auth, params, body, call }) {
-      return { status: 200, body: toPublicPasskey(await api.renamePasskey(auth.user.id, params.id, body, call)) };
+      return {
+        status: 200,
+        body: toPublicPasskey(await api.renamePasskey(auth.user.id, params.id, body, call)),
+      };
     },
   }),
   defineRoute({

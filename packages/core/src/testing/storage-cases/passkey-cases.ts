@@ -70,7 +70,10 @@ export function passkeyCases({ it, storage }: StorageCases): void {
 
       await expectConflict(() =>
         storage().passkeys.create(
-          aPasskey(other.id, { credentialId: passkey.credentialId, credentialIdHash: passkey.credentialIdHash }),
+          aPasskey(other.id, {
+            credentialId: passkey.credentialId,
+            credentialIdHash: passkey.credentialIdHash,
+          }),
         ),
       );
       expect(await storage().passkeys.countByUser(other.id)).toBe(0);
