@@ -131,6 +131,7 @@ async function refresh() {
   $('signed-in').hidden = me === null;
   $('status').textContent = me ? `Signed in as ${me.user.email}` : 'Signed out';
   myId = me?.user.id ?? null;
+  document.dispatchEvent(new CustomEvent('portcullis:refreshed', { detail: { signedIn: me !== null } }));
   showInvitation(me !== null);
   if (!me) {
     closeTenantPanels();
@@ -440,8 +441,11 @@ onSubmit('signup-form', async (form) => {
 });
 
 onSubmit('login-form', async (form) => {
-  await call('POST', '/auth/login', fields(form));
+  const result = await call('POST', '/auth/login', fields(form));
   form.reset();
+  // a second factor is due: the factor's own script (passkeys.js) offers itself
+  if (result?.mfaRequired)
+    document.dispatchEvent(new CustomEvent('portcullis:mfa-required', { detail: result }));
   await refresh();
 });
 
@@ -517,3 +521,6 @@ $('revoke-others').addEventListener('click', () =>
 );
 
 run(refresh);
+
+// for the credential scripts (passkeys.js): the same fetch, error display and refresh
+export { call, refresh, run };
