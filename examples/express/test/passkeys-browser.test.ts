@@ -73,7 +73,7 @@ if (missing && process.env.CI === 'true') {
       rmSync(tempDir, { recursive: true, force: true });
     });
 
-    it('registers, signs out, signs in usernameless, is the second factor; a replayed response and a wrong origin are refused', async () => {
+    it('registers, signs out, signs in usernameless, is the second factor, renames, steps up and deletes; a replayed response and a wrong origin are refused', async () => {
       const { context, page, errors } = await openPageWithAuthenticator(browser, server.url);
       try {
         const email = `pia-${randomBytes(3).toString('hex')}@example.com`;
@@ -127,6 +127,16 @@ if (missing && process.env.CI === 'true') {
         expect(await page.locator('#passkey-mfa').isVisible()).toBe(false);
         await expect.poll(() => page.locator('#passkeys').textContent()).toContain('last used');
 
+        // rename it, then confirm with the passkey (step-up) and delete it
+        const listed = page.locator('#passkeys li', { hasText: 'Laptop' });
+        await listed.getByRole('button', { name: 'Rename' }).click();
+        await page.locator('#passkeys').getByLabel('New name').fill('Work laptop');
+        await page.locator('#passkeys').getByRole('button', { name: 'Save' }).click();
+        await expect.poll(() => page.locator('#passkeys').textContent()).toContain('Work laptop — ');
+        await page.getByRole('button', { name: 'Confirm it’s me with a passkey' }).click();
+        await expect.poll(() => page.locator('#status').textContent()).toContain('Confirmed with a passkey');
+        expect((await sessionOf(page)).amr).toEqual(['pwd', 'hwk']);
+
         // the same passkey used on an origin the server does not allow: a second instance of
         // the app (same database, so it knows the passkey) serves another origin, and gets the
         // assertion this page makes for its challenge. (Chromium itself refuses a page on
@@ -162,6 +172,12 @@ if (missing && process.env.CI === 'true') {
           await other.close();
         }
 
+        await page
+          .locator('#passkeys li', { hasText: 'Work laptop' })
+          .getByRole('button', { name: 'Delete' })
+          .click();
+        await expect.poll(() => page.locator('#passkeys').textContent()).toBe('No passkeys yet.');
+        expect(await page.locator('#error').isVisible()).toBe(false);
         expect(errors).toEqual([]);
       } finally {
         await context.close();

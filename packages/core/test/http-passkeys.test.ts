@@ -42,6 +42,9 @@ async function userWithPasskey(client: Client, authenticator = new SoftAuthentic
   return { email, authenticator, passkey, cookie: signedUp.cookie, userId: signedUp.body.user.id as string };
 }
 
+/** The session token inside a `name=value` cookie pair. */
+const tokenOf = (cookie: string | null) => (cookie ?? '').split('=')[1] ?? '';
+
 async function usernamelessOptions(client: Client) {
   const options = await client.post('/passkeys/authentication/options', {});
   expect(options.status).toBe(200);
@@ -573,7 +576,7 @@ describe('passkey step-up', () => {
     const { client, clock, auth } = setup();
     const { authenticator, cookie } = await userWithPasskey(client);
     clock.advance(3600);
-    const before = await auth.api.validateSessionToken(cookie.split('=')[1]!);
+    const before = await auth.api.validateSessionToken(tokenOf(cookie));
     expect(() => auth.api.checkStepUp(before!.session, { maxAgeSeconds: 300, methods: ['hwk'] })).toThrow();
 
     const options = await client.post('/passkeys/authentication/options', {}, cookie);
@@ -589,7 +592,7 @@ describe('passkey step-up', () => {
     expect(stepUp.body.session.authTime.hwk).toBe(Math.floor(clock.now().getTime() / 1000));
     expect(stepUp.cookie).toBeNull(); // the same session, no new cookie
 
-    const after = await auth.api.validateSessionToken(cookie.split('=')[1]!);
+    const after = await auth.api.validateSessionToken(tokenOf(cookie));
     expect(() =>
       auth.api.checkStepUp(after!.session, { maxAgeSeconds: 300, methods: ['hwk'] }),
     ).not.toThrow();
