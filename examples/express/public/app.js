@@ -133,6 +133,7 @@ async function refresh() {
   $('signed-in').hidden = me === null;
   $('status').textContent = me ? `Signed in as ${me.user.email}` : 'Signed out';
   myId = me?.user.id ?? null;
+  document.dispatchEvent(new CustomEvent('portcullis:refreshed', { detail: { signedIn: me !== null } }));
   showInvitation(me !== null);
   if (!me) {
     closeTenantPanels();
@@ -543,3 +544,6 @@ $('revoke-others').addEventListener('click', () =>
 const mfaCard = initMfaCard({ run });
 
 run(refresh);
+
+// for the credential scripts (passkeys.js): the same fetch, error display and refresh
+export { call, refresh, run, startSecondStep };

@@ -5,8 +5,10 @@
 //   yet; this step sends a TOTP code or a recovery code to POST /auth/mfa/verify, which opens it.
 //   Other second factors plug in here: the step has an element #mfa-other-methods and announces
 //   itself with a `portcullis:mfa-step` event on `document` whose detail is
-//   { challenge, container, complete }: a listener (passkeys.js) adds its controls to
-//   `container` and calls `complete({ method, ...proof })`, which POSTs /auth/mfa/verify.
+//   { challenge, container, complete, finish, fail }: a listener adds its controls to `container`
+//   and either calls `complete({ method, ...proof })`, which POSTs /auth/mfa/verify, or completes
+//   the login through its own route and hands the answer to `finish(signedIn)` (passkeys.js
+//   does, through POST /auth/passkeys/authentication), or reports a refusal with `fail(problem)`.
 // - initMfaCard(): the account card that turns TOTP on (secret, otpauth:// URI and QR code,
 //   confirm with a first code, the 10 recovery codes shown once), replaces the recovery codes and
 //   turns TOTP off. The last two need a recent authentication: on 401 step_up_required the card
@@ -116,8 +118,15 @@ export function showMfaStep(container, challenge, { onSignedIn, onProblem, onCan
     close();
     onCancel();
   });
+  /** The login was completed through another route (a passkey): the session is open. */
+  async function finish(signedIn) {
+    close();
+    await onSignedIn(signedIn);
+  }
   document.dispatchEvent(
-    new CustomEvent('portcullis:mfa-step', { detail: { challenge, container: otherMethods, complete } }),
+    new CustomEvent('portcullis:mfa-step', {
+      detail: { challenge, container: otherMethods, complete, finish, fail: onProblem },
+    }),
   );
 }
 

@@ -16,6 +16,7 @@ import { DrizzleMembershipStore } from './stores/membership-store.js';
 import { DrizzleMfaStore } from './stores/mfa-store.js';
 import { DrizzleOneTimeTokenStore } from './stores/one-time-token-store.js';
 import { DrizzleOutboxStore } from './stores/outbox-store.js';
+import { DrizzlePasskeyStore } from './stores/passkey-store.js';
 import { DrizzlePasswordStore } from './stores/password-store.js';
 import { DrizzlePolicyStore } from './stores/policy-store.js';
 import { DrizzleRoleStore } from './stores/role-store.js';
@@ -149,6 +150,7 @@ function createStores(context: StoreContext): StorageStores {
     audit: new DrizzleAuditStore(context),
     mfa: new DrizzleMfaStore(context),
     credentialFailures: new DrizzleCredentialFailureStore(context),
+    passkeys: new DrizzlePasskeyStore(context),
     outbox: new DrizzleOutboxStore(context),
   };
 }

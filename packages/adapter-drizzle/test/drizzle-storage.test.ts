@@ -32,6 +32,7 @@ describe('drizzleStorage without a database', () => {
       'totpCredentials',
       'recoveryCodes',
       'credentialFailures',
+      'passkeys',
     ]);
     expect(() => portcullisTables('Auth-')).toThrow(/invalid tablePrefix/);
     expect(() => portcullisTables('a'.repeat(25))).toThrow(/invalid tablePrefix/);

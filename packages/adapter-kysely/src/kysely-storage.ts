@@ -11,6 +11,7 @@ import { KyselyMembershipStore } from './stores/membership-store.js';
 import { KyselyMfaStore } from './stores/mfa-store.js';
 import { KyselyOneTimeTokenStore } from './stores/one-time-token-store.js';
 import { KyselyOutboxStore } from './stores/outbox-store.js';
+import { KyselyPasskeyStore } from './stores/passkey-store.js';
 import { KyselyPasswordStore } from './stores/password-store.js';
 import { KyselyPolicyStore } from './stores/policy-store.js';
 import { KyselyRoleStore } from './stores/role-store.js';
@@ -102,6 +103,7 @@ function createStores(context: StoreContext): StorageStores {
     oneTimeTokens: new KyselyOneTimeTokenStore(context),
     mfa: new KyselyMfaStore(context),
     credentialFailures: new KyselyCredentialFailureStore(context),
+    passkeys: new KyselyPasskeyStore(context),
   };
 }
 

@@ -19,6 +19,15 @@ import type {
   VerifyMfaInput,
 } from './credentials/mfa/index.js';
 import type {
+  AuthenticatePasskeyInput,
+  PasskeyAuthentication,
+  PasskeyAuthenticationOptionsInput,
+  PasskeyOptions,
+  PasskeySummary,
+  RegisterPasskeyInput,
+  RenamePasskeyInput,
+} from './credentials/passkeys/index.js';
+import type {
   ChangePasswordInput,
   ReauthenticateInput,
   SignedIn,
@@ -507,4 +516,84 @@ export interface AuthApi {
    * const { token, session, redirectTo } = await auth.api.verifyMagicLink(tokenFromPage)
    */
   verifyMagicLink(token: string, context?: CallContext): Promise<MagicLinkSignedIn | MfaRequired>;
+  /**
+   * Starts registering a passkey for the signed-in user: WebAuthn creation options (a 256-bit
+   * challenge, single use, bound to this session, valid `passkeys.timeoutSeconds` ≤ 300 s;
+   * discoverable credential; the user's passkeys excluded). Needs an authentication at most 15
+   * minutes old (`step_up_required` otherwise).
+   *
+   * @example
+   * const { options } = await auth.api.passkeyRegistrationOptions(current)
+   * // browser: const response = await startRegistration({ optionsJSON: options })
+   */
+  passkeyRegistrationOptions(current: SessionWithUser, context?: CallContext): Promise<PasskeyOptions>;
+  /**
+   * Verifies the browser's registration response (challenge, origin among `passkeys.origins`,
+   * rpID, user verification when `required`) and stores the passkey; audited
+   * `passkey.registered` with its outbox event. `passkey_challenge_invalid` for an unknown,
+   * expired, used or foreign challenge, `passkey_verification_failed` for anything the
+   * verification refuses, `conflict` for a passkey already registered.
+   *
+   * @example
+   * const passkey = await auth.api.registerPasskey(current, { response, name: 'Laptop' })
+   */
+  registerPasskey(
+    current: SessionWithUser,
+    input: RegisterPasskeyInput,
+    context?: CallContext,
+  ): Promise<PasskeySummary>;
+  /**
+   * WebAuthn request options. With `challengeId` (a pending login of `signIn`): for the second
+   * factor, the user's passkeys allowed. Else with `current` (a session): step-up, bound to that
+   * session. Else: a usernameless sign-in (any discoverable passkey of this site).
+   *
+   * @example
+   * const { options } = await auth.api.passkeyAuthenticationOptions({}, null) // usernameless
+   */
+  passkeyAuthenticationOptions(
+    input: PasskeyAuthenticationOptionsInput,
+    current?: SessionWithUser | null,
+    context?: CallContext,
+  ): Promise<PasskeyOptions>;
+  /**
+   * Verifies an authentication response against the challenge it signed (single use) and the
+   * passkey's stored key and counter (a counter that does not grow is
+   * `passkey_counter_regression`). Answers, by what the options were for:
+   * - usernameless sign-in: a new session, `amr` `['hwk', 'mfa']` when the authenticator verified
+   *   the user, `['hwk']` otherwise, or `mfaRequired` when it did not and the user has TOTP;
+   * - second factor (`challengeId`): a new session, `amr` `['pwd', 'hwk']` (or `['email', 'hwk']`);
+   * - step-up (`current`): `{ session }`, the current session with `authTime.hwk` now.
+   *
+   * @example
+   * const result = await auth.api.authenticateWithPasskey({ response }, null, context)
+   * if ('token' in result) setCookie(result.token)
+   */
+  authenticateWithPasskey(
+    input: AuthenticatePasskeyInput,
+    current?: SessionWithUser | null,
+    context?: CallContext,
+  ): Promise<PasskeyAuthentication>;
+  /** The user's passkeys (no key material), oldest first. */
+  listPasskeys(userId: string): Promise<PasskeySummary[]>;
+  /**
+   * Renames one of the user's passkeys; `not_found` for an id that is not theirs. Audited
+   * `passkey.renamed`.
+   *
+   * @example
+   * await auth.api.renamePasskey(userId, passkeyId, { name: 'Work YubiKey' })
+   */
+  renamePasskey(
+    userId: string,
+    id: string,
+    input: RenamePasskeyInput,
+    context?: CallContext,
+  ): Promise<PasskeySummary>;
+  /**
+   * Deletes one of the session user's passkeys. Needs a fresh authentication (within 5
+   * minutes, `step_up_required` otherwise). Audited `passkey.deleted`.
+   *
+   * @example
+   * await auth.api.deletePasskey(current.session, passkeyId)
+   */
+  deletePasskey(session: Session, id: string, context?: CallContext): Promise<void>;
 }

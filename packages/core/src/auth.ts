@@ -9,6 +9,7 @@ import { createRoleService } from './authorization/role-service.js';
 import type { CallContext } from './call-context.js';
 import { type AuthConfig, type ResolvedConfig, resolveConfig } from './config.js';
 import { createMfaService } from './credentials/mfa/mfa-service.js';
+import { createPasskeyService } from './credentials/passkeys/passkey-service.js';
 import { createPasswordHasher } from './credentials/passwords/password-hasher.js';
 import { normalizeAndCheckPassword } from './credentials/passwords/password-policy.js';
 import { createUserInputSchema } from './credentials/passwords/password-schemas.js';
@@ -27,6 +28,7 @@ import { invitationRoutes } from './http/routes/invitation-routes.js';
 import { memberRoutes } from './http/routes/member-routes.js';
 import { mfaRoutes } from './http/routes/mfa-routes.js';
 import { oneTimeTokenRoutes } from './http/routes/one-time-token-routes.js';
+import { passkeyRoutes } from './http/routes/passkey-routes.js';
 import { permissionRoutes } from './http/routes/permission-routes.js';
 import { policyRoutes } from './http/routes/policy-routes.js';
 import { roleRoutes } from './http/routes/role-routes.js';
@@ -174,6 +176,7 @@ export function createAuth(options: AuthConfig): Auth {
     { enabled: options.mailer !== undefined, sealedBox: mailBox },
   );
   const mfa = createMfaService(deps, { sessions });
+  const passkeys = createPasskeyService(deps, { sessions, mfa });
   const passwords = createPasswordService(deps, { users, sessions, tenants, invitations, mfa });
   const roles = createRoleService(deps, tenants);
   const oneTimeTokens = createOneTimeTokenService(deps, { sessions, tenants, mfa }, { sealedBox: mailBox });
@@ -275,6 +278,15 @@ export function createAuth(options: AuthConfig): Auth {
     resetPassword: oneTimeTokens.resetPassword,
     requestMagicLink: oneTimeTokens.requestMagicLink,
     verifyMagicLink: oneTimeTokens.verifyMagicLink,
+    passkeyRegistrationOptions: passkeys.registrationOptions,
+    registerPasskey: passkeys.register,
+    passkeyAuthenticationOptions: (input, current = null, context) =>
+      passkeys.authenticationOptions(input, current, context),
+    authenticateWithPasskey: (input, current = null, context) =>
+      passkeys.authenticate(input, current, context),
+    listPasskeys: passkeys.list,
+    renamePasskey: passkeys.rename,
+    deletePasskey: passkeys.remove,
   };
 
   const routes: RouteDefinition[] = [
@@ -288,6 +300,7 @@ export function createAuth(options: AuthConfig): Auth {
     ...invitationRoutes,
     ...oneTimeTokenRoutes,
     ...mfaRoutes,
+    ...passkeyRoutes,
   ];
   const serverUrl = new URL(config.basePath, config.baseURL).toString().replace(/\/$/, '');
   let openApi: Record<string, unknown> | undefined;

@@ -8,6 +8,7 @@ import {
 import type { PolicyDefinition } from './authorization/policy.js';
 import { actionPatternSchema, policyDefinitionSchema } from './authorization/policy-schema.js';
 import type { RoleTemplate } from './authorization/roles.js';
+import { MAX_PASSKEY_TIMEOUT_SECONDS } from './credentials/passkeys/passkeys.js';
 import {
   type Argon2Params,
   DEFAULT_MAX_PASSWORD_LENGTH,
@@ -146,6 +147,31 @@ export interface AuthConfig {
     /** Default and maximum 600. */
     magicLinkTtlSeconds?: number;
   };
+  /**
+   * Passkeys (WebAuthn). The relying party is the site a passkey is bound to: browsers only use
+   * a passkey on origins whose host is `rpID` or a subdomain of it.
+   *
+   * @example
+   * passkeys: { rpID: 'example.com', rpName: 'Example', origins: ['https://app.example.com'] }
+   */
+  passkeys?: {
+    /** The relying party id: a registrable domain. Default the hostname of `baseURL`. */
+    rpID?: string;
+    /** The name authenticators show. Default `emailLinks.appName` (the host of `baseURL`). */
+    rpName?: string;
+    /**
+     * The page origins allowed to create and use passkeys (exact `scheme://host[:port]`), each
+     * on `rpID` or a subdomain of it. Default the origin of `baseURL`.
+     */
+    origins?: string[];
+    /**
+     * Whether the authenticator must verify the user (PIN, biometrics). `required`: responses
+     * without the UV flag are refused. Default `preferred`.
+     */
+    userVerification?: 'required' | 'preferred' | 'discouraged';
+    /** How long a ceremony may take, and its challenge lives. Default and maximum 300. */
+    timeoutSeconds?: number;
+  };
   rateLimit?: {
     /** Default true. Turn off only in tests. */
     enabled?: boolean;
@@ -236,6 +262,13 @@ export interface ResolvedConfig {
     emailVerificationTtlSeconds: number;
     passwordResetTtlSeconds: number;
     magicLinkTtlSeconds: number;
+  };
+  passkeys: {
+    rpID: string;
+    rpName: string;
+    origins: string[];
+    userVerification: 'required' | 'preferred' | 'discouraged';
+    timeoutSeconds: number;
   };
   rateLimit: { enabled: boolean; rules: Partial<Record<RateLimitRuleName, RateLimitRule>> };
   lockout: { freeAttempts: number; maxFailures: number };
@@ -384,6 +417,21 @@ const configSchema = z
       })
       .strict()
       .optional(),
+    passkeys: z
+      .object({
+        rpID: z
+          .string()
+          .regex(/^(?=.{1,253}$)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/, {
+            message: 'must be a lower-case domain name such as example.com (no scheme, no port)',
+          })
+          .optional(),
+        rpName: z.string().min(1).max(100).optional(),
+        origins: z.array(httpUrl).min(1).max(50).optional(),
+        userVerification: z.enum(['required', 'preferred', 'discouraged']).optional(),
+        timeoutSeconds: z.number().int().min(30).max(MAX_PASSKEY_TIMEOUT_SECONDS).optional(),
+      })
+      .strict()
+      .optional(),
     rateLimit: z
       .object({
         enabled: z.boolean().optional(),
@@ -514,6 +562,11 @@ export function resolveConfig(config: AuthConfig): ResolvedConfig {
       ),
     },
     emailLinks: resolveEmailLinks(config.emailLinks, baseURL),
+    passkeys: resolvePasskeys(
+      config.passkeys,
+      baseURL,
+      resolveEmailLinks(config.emailLinks, baseURL).appName,
+    ),
     rateLimit: { enabled: config.rateLimit?.enabled ?? true, rules: config.rateLimit?.rules ?? {} },
     lockout: {
       freeAttempts: config.lockout?.freeAttempts ?? 5,
@@ -548,6 +601,35 @@ function resolveEmailLinks(links: AuthConfig['emailLinks'], baseURL: URL): Resol
     emailVerificationTtlSeconds: links?.emailVerificationTtlSeconds ?? DEFAULT_EMAIL_VERIFICATION_TTL_SECONDS,
     passwordResetTtlSeconds: links?.passwordResetTtlSeconds ?? MAX_PASSWORD_RESET_TTL_SECONDS,
     magicLinkTtlSeconds: links?.magicLinkTtlSeconds ?? MAX_MAGIC_LINK_TTL_SECONDS,
+  };
+}
+
+/**
+ * Defaults from `baseURL`, and the rule browsers apply checked at start: every origin must be
+ * on `rpID` or a subdomain, or no passkey could ever be created there.
+ */
+function resolvePasskeys(
+  passkeys: AuthConfig['passkeys'],
+  baseURL: URL,
+  appName: string,
+): ResolvedConfig['passkeys'] {
+  const rpID = passkeys?.rpID ?? baseURL.hostname;
+  const origins = [...new Set((passkeys?.origins ?? [baseURL.origin]).map((o) => new URL(o).origin))];
+  const outside = origins.filter((o) => {
+    const host = new URL(o).hostname;
+    return host !== rpID && !host.endsWith(`.${rpID}`);
+  });
+  if (outside.length > 0) {
+    throw new AuthError('config_invalid', {
+      detail: `passkeys.origins: ${outside.join(', ')} not on rpID "${rpID}" or a subdomain of it`,
+    });
+  }
+  return {
+    rpID,
+    rpName: passkeys?.rpName ?? appName,
+    origins,
+    userVerification: passkeys?.userVerification ?? 'preferred',
+    timeoutSeconds: passkeys?.timeoutSeconds ?? MAX_PASSKEY_TIMEOUT_SECONDS,
   };
 }
 

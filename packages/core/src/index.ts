@@ -34,6 +34,16 @@ export type {
   TotpSetup,
   VerifyMfaInput,
 } from './credentials/mfa/index.js';
+export type {
+  AuthenticatePasskeyInput,
+  PasskeyAuthentication,
+  PasskeyAuthenticationOptionsInput,
+  PasskeyOptions,
+  PasskeyStepUp,
+  PasskeySummary,
+  RegisterPasskeyInput,
+  RenamePasskeyInput,
+} from './credentials/passkeys/index.js';
 export {
   type ChangePasswordInput,
   MIN_ARGON2_PARAMS,

@@ -22,3 +22,4 @@ export const pcOneTimeTokens = defaultTables.oneTimeTokens;
 export const pcTotpCredentials = defaultTables.totpCredentials;
 export const pcRecoveryCodes = defaultTables.recoveryCodes;
 export const pcCredentialFailures = defaultTables.credentialFailures;
+export const pcPasskeys = defaultTables.passkeys;

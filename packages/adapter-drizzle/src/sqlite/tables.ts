@@ -372,6 +372,38 @@ export function portcullisTables(prefix: string = 'pc_') {
     ],
   );
 
+  const passkeys = sqliteTable(
+    `${p}passkeys`,
+    {
+      id: id('id').notNull(),
+      userId: id('user_id').notNull(),
+      credentialId: varchar('credential_id', { length: 1400 }).notNull(),
+      /** SHA-256 of the credential id: the unique lookup key (ids are too long to index portably). */
+      credentialIdHash: varchar('credential_id_hash', { length: 64 }).notNull(),
+      publicKey: text('public_key').notNull(),
+      counter: bigint('counter').notNull(),
+      transports: jsonText<string[]>('transports').notNull(),
+      deviceType: varchar('device_type', { length: 32 }).$type<'singleDevice' | 'multiDevice'>().notNull(),
+      /** 0 or 1. */
+      backedUp: integer('backed_up').notNull(),
+      aaguid: varchar('aaguid', { length: 36 }).notNull(),
+      name: varchar('name', { length: 100 }).notNull(),
+      createdAt: utcTimestamp('created_at').notNull(),
+      lastUsedAt: utcTimestamp('last_used_at'),
+      updatedAt: utcTimestamp('updated_at').notNull(),
+    },
+    (t) => [
+      primaryKey({ name: `${p}passkeys_pk`, columns: [t.id] }),
+      unique(`${p}passkeys_credential_id_hash_uq`).on(t.credentialIdHash),
+      index(`${p}passkeys_user_idx`).on(t.userId),
+      foreignKey({
+        name: `${p}passkeys_user_fk`,
+        columns: [t.userId],
+        foreignColumns: [users.id],
+      }).onDelete('cascade'),
+    ],
+  );
+
   /** Consecutive credential failures per typed account, keyed by an HMAC of it (no email stored). */
   const credentialFailures = sqliteTable(
     `${p}credential_failures`,
@@ -403,6 +435,7 @@ export function portcullisTables(prefix: string = 'pc_') {
     totpCredentials,
     recoveryCodes,
     credentialFailures,
+    passkeys,
   };
 }
 

@@ -2,6 +2,7 @@ import { initialTables, migration0001Initial } from './0001-initial.js';
 import { authorizationTables, migration0002Authorization } from './0002-authorization.js';
 import { mfaTables, migration0003Mfa } from './0003-mfa.js';
 import { migration0004OneTimeTokens, oneTimeTokenTables } from './0004-one-time-tokens.js';
+import { migration0005Passkeys, passkeyTables } from './0005-passkeys.js';
 import { credentialFailureTables, migration0007CredentialFailures } from './0007-credential-failures.js';
 import type { Migration } from './migration.js';
 import type { TableSpec } from './table-spec.js';
@@ -12,6 +13,7 @@ export const migrations: readonly Migration[] = [
   migration0002Authorization,
   migration0003Mfa,
   migration0004OneTimeTokens,
+  migration0005Passkeys,
   migration0007CredentialFailures,
 ];
 
@@ -24,6 +26,7 @@ export const schemaTables: readonly TableSpec[] = [
   ...authorizationTables,
   ...mfaTables,
   ...oneTimeTokenTables,
+  ...passkeyTables,
   ...credentialFailureTables,
 ];
 
@@ -31,6 +34,7 @@ export { initialTables } from './0001-initial.js';
 export { authorizationTables } from './0002-authorization.js';
 export { mfaTables } from './0003-mfa.js';
 export { oneTimeTokenTables } from './0004-one-time-tokens.js';
+export { passkeyTables } from './0005-passkeys.js';
 export { credentialFailureTables } from './0007-credential-failures.js';
 export { type Migration, type MigrationContext, migrationChecksum } from './migration.js';
 export {

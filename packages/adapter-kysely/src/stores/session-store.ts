@@ -5,7 +5,7 @@ import type { AnyExpressionBuilder, AnyKysely, Row } from '../kysely-types.js';
 import { inTransaction, type StoreContext, type TableNames } from './store-context.js';
 import { toUser } from './user-store.js';
 
-const USER_COLUMNS = [
+export const USER_COLUMNS = [
   'id',
   'tenant_id',
   'email',

@@ -20,6 +20,7 @@ export interface TableNames {
   totpCredentials: string;
   recoveryCodes: string;
   credentialFailures: string;
+  passkeys: string;
 }
 
 export function tableNames(prefix: string): TableNames {
@@ -40,6 +41,7 @@ export function tableNames(prefix: string): TableNames {
     totpCredentials: `${prefix}totp_credentials`,
     recoveryCodes: `${prefix}recovery_codes`,
     credentialFailures: `${prefix}credential_failures`,
+    passkeys: `${prefix}passkeys`,
   };
 }
 

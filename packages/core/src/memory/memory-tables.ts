@@ -3,6 +3,7 @@ import type { AuthorizationVersions } from '../authorization/authorization-versi
 import type { StoredPolicy } from '../authorization/policy-store.js';
 import type { Role } from '../authorization/roles.js';
 import type { RecoveryCode, TotpCredential } from '../credentials/mfa/mfa.js';
+import type { Passkey } from '../credentials/passkeys/passkeys.js';
 import type { Invitation } from '../invitations/invitations.js';
 import type { Membership } from '../memberships/memberships.js';
 import type { OneTimeToken } from '../one-time-tokens/one-time-tokens.js';
@@ -59,6 +60,9 @@ export interface MemoryTables {
   recoveryCodes: Map<string, RecoveryCode>;
   /** failure key → the account's consecutive credential failures */
   credentialFailures: Map<string, CredentialFailures>;
+  passkeys: Map<string, Passkey>;
+  /** credential id hash → passkey id */
+  passkeyIdByCredentialHash: Map<string, string>;
 }
 
 export function createMemoryTables(): MemoryTables {
@@ -86,6 +90,8 @@ export function createMemoryTables(): MemoryTables {
     totp: new Map(),
     recoveryCodes: new Map(),
     credentialFailures: new Map(),
+    passkeys: new Map(),
+    passkeyIdByCredentialHash: new Map(),
   };
 }
 

@@ -2,6 +2,7 @@ import { recordChange } from '../audit/record-change.js';
 import type { CallContext } from '../call-context.js';
 import type { MfaRequired } from '../credentials/mfa/mfa.js';
 import type { MfaService } from '../credentials/mfa/mfa-service.js';
+import { hasSecondFactor } from '../credentials/mfa/mfa-service.js';
 import { normalizeAndCheckPassword } from '../credentials/passwords/password-policy.js';
 import type { SignedIn } from '../credentials/passwords/password-service.js';
 import { generateToken, sha256Hex } from '../crypto/random.js';
@@ -299,7 +300,7 @@ export function createOneTimeTokenService(
           });
         }
         // a magic link is one factor: an account with a second factor gets a pending login
-        if ((await tx.mfa.findTotp(user.id))?.confirmedAt) return { pendingMfa: user };
+        if (await hasSecondFactor(tx, user.id)) return { pendingMfa: user };
         const issued = await services.sessions.createSession(tx, {
           user,
           tenantId: user.tenantId,

@@ -34,6 +34,11 @@ export interface SessionService {
       tenantId: string | null;
       method: string;
       priorAuthTime?: Record<string, number>;
+      /**
+       * `amr` values that are facts about the sign-in rather than methods with a time of their
+       * own, appended after `method`: `mfa` for a passkey that verified its user (RFC 8176).
+       */
+      extraAmr?: string[];
       context: CallContext;
     },
   ): Promise<IssuedSession>;
@@ -84,7 +89,7 @@ export function createSessionService(deps: ServiceDeps): SessionService {
   }
 
   return {
-    async createSession(tx, { user, tenantId, method, priorAuthTime = {}, context }) {
+    async createSession(tx, { user, tenantId, method, priorAuthTime = {}, extraAmr = [], context }) {
       const now = clock.now();
       const token = generateToken(32);
       const nowSeconds = Math.floor(now.getTime() / 1000);
@@ -101,7 +106,7 @@ export function createSessionService(deps: ServiceDeps): SessionService {
         revokedReason: null,
         ip: context.ip ?? null,
         userAgent: context.userAgent?.slice(0, 512) ?? null,
-        amr: [...Object.keys(priorAuthTime).filter((m) => m !== method), method],
+        amr: [...new Set([...Object.keys(priorAuthTime).filter((m) => m !== method), method, ...extraAmr])],
         authTime: { ...priorAuthTime, [method]: nowSeconds },
       };
       await tx.sessions.create(session);

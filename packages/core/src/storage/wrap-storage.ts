@@ -134,6 +134,7 @@ const STORE_NAMES: Record<keyof StorageStores, true> = {
   oneTimeTokens: true,
   mfa: true,
   credentialFailures: true,
+  passkeys: true,
 };
 
 function methodNames(store: object): string[] {

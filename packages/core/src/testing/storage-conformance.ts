@@ -9,6 +9,7 @@ import { membershipChangeCases } from './storage-cases/membership-change-cases.j
 import { mfaCases } from './storage-cases/mfa-cases.js';
 import { oneTimeTokenCases } from './storage-cases/one-time-token-cases.js';
 import { outboxCases } from './storage-cases/outbox-cases.js';
+import { passkeyCases } from './storage-cases/passkey-cases.js';
 import { policyCases } from './storage-cases/policy-cases.js';
 import { roleChangeCases } from './storage-cases/role-change-cases.js';
 import { sessionCases } from './storage-cases/session-cases.js';
@@ -85,6 +86,7 @@ export function describeStorageConformance(name: string, options: StorageConform
     oneTimeTokenCases(cases);
     mfaCases(cases);
     credentialFailureCases(cases);
+    passkeyCases(cases);
 
     // a skip that names no test is a typo, or a test that was renamed: it would hide nothing
     const unknown = Object.keys(options.skip ?? {}).filter((title) => !titles.has(title));

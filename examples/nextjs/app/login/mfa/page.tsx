@@ -17,6 +17,19 @@ export default async function MfaStepPage() {
   if (await getSession()) redirect('/dashboard');
   const pending = await readPendingLogin();
   if (!pending) redirect('/login');
+  // this example has no passkey screens: it offers the codes (the Express example offers passkeys)
+  const methods = pending.methods.filter((method) => method !== 'passkey');
+  if (methods.length === 0) {
+    return (
+      <section className="card narrow">
+        <h1>Second step</h1>
+        <p>Your account's second factor is a passkey, which this example app cannot use yet.</p>
+        <p>
+          <Link href="/login">Start again</Link>
+        </p>
+      </section>
+    );
+  }
   return (
     <section className="card narrow">
       <h1>Second step</h1>
@@ -24,7 +37,7 @@ export default async function MfaStepPage() {
       <ActionForm action={verifyMfaAction} submitLabel="Verify">
         <fieldset>
           <legend>Use</legend>
-          {pending.methods.map((method, index) => (
+          {methods.map((method, index) => (
             <label key={method} className="choice">
               <input type="radio" name="method" value={method} defaultChecked={index === 0} />{' '}
               {METHOD_LABELS[method]}

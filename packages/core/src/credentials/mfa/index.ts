@@ -1,11 +1,24 @@
-export type { MfaMethod, MfaRequired, MfaStatus, RecoveryCode, TotpCredential, TotpSetup } from './mfa.js';
+export type {
+  MfaMethod,
+  MfaRequired,
+  MfaStatus,
+  PendingLogin,
+  RecoveryCode,
+  TotpCredential,
+  TotpSetup,
+} from './mfa.js';
 export {
   type ConfirmTotpInput,
   confirmTotpInputSchema,
   type VerifyMfaInput,
   verifyMfaInputSchema,
 } from './mfa-schemas.js';
-export { createMfaService, MFA_CHALLENGE_TTL_SECONDS, type MfaService } from './mfa-service.js';
+export {
+  createMfaService,
+  hasSecondFactor,
+  MFA_CHALLENGE_TTL_SECONDS,
+  type MfaService,
+} from './mfa-service.js';
 export type { MfaStore } from './mfa-store.js';
 export { generateRecoveryCode, hashRecoveryCode, RECOVERY_CODE_COUNT } from './recovery-codes.js';
 export {

@@ -4,14 +4,15 @@ import { generateToken, sha256Hex } from '../../crypto/random.js';
 import { createSealedBox } from '../../crypto/sealed-box.js';
 import { uuidv7 } from '../../crypto/uuid.js';
 import { AuthError } from '../../errors.js';
+import type { StorageStores } from '../../ports/storage.js';
 import type { ServiceDeps } from '../../service-deps.js';
-import type { SessionService } from '../../sessions/session-service.js';
+import type { IssuedSession, SessionService } from '../../sessions/session-service.js';
 import type { Session } from '../../sessions/sessions.js';
 import { checkStepUp } from '../../sessions/step-up.js';
 import { normalizeEmail, type User, userPoolKey } from '../../users/users.js';
 import { parseInput } from '../../validation.js';
 import type { SignedIn } from '../passwords/password-service.js';
-import type { MfaMethod, MfaRequired, MfaStatus, RecoveryCode, TotpSetup } from './mfa.js';
+import type { MfaMethod, MfaRequired, MfaStatus, PendingLogin, RecoveryCode, TotpSetup } from './mfa.js';
 import {
   type ConfirmTotpInput,
   confirmTotpInputSchema,
@@ -27,16 +28,15 @@ export const MFA_CHALLENGE_TTL_SECONDS = 300;
 /** Removing or replacing a second factor needs an authentication at most this old. */
 const FRESH_AUTH_SECONDS = 300;
 
-/** What a pending login remembers, in the key-value store under the hash of its id. */
-interface PendingLogin {
-  userId: string;
-  tenantId: string | null;
-  /** The failure-counter key the password attempt was counted under. */
-  accountKey: string;
-  /** When the first factor was proven, epoch seconds: the session's `authTime` for it. */
-  pwdAt: number;
-  /** The first factor (RFC 8176): `pwd` for a password, `email` for a magic link. Default `pwd`. */
-  firstFactor?: string;
+/**
+ * Whether the user has a second factor: a confirmed TOTP authenticator or a passkey. A passkey
+ * counts (a user with only passkeys who signs in with a password or a magic link is asked for
+ * one): it is a stronger factor than TOTP, and an account that has one should not be entered
+ * with a password alone.
+ */
+export async function hasSecondFactor(stores: StorageStores, userId: string): Promise<boolean> {
+  if ((await stores.mfa.findTotp(userId))?.confirmedAt) return true;
+  return (await stores.passkeys.countByUser(userId)) > 0;
 }
 
 export interface MfaService {
@@ -55,8 +55,10 @@ export interface MfaService {
   /** Replaces every recovery code; needs a fresh authentication and a confirmed authenticator. */
   regenerateRecoveryCodes(session: Session, context?: CallContext): Promise<{ recoveryCodes: string[] }>;
   /**
-   * After the password of `user` was proven: a pending login when the user has a confirmed
-   * second factor (no session yet), else null and the caller signs the user in.
+   * After the first factor of `user` was proven: a pending login when the user has a second
+   * factor (a confirmed TOTP authenticator or a passkey; no session yet), else null and the
+   * caller signs the user in. `methods` lists what can complete it; `passkey` is left out when
+   * the first factor was a passkey (`hwk`): the second must be another factor.
    */
   startChallenge(input: {
     user: User;
@@ -67,6 +69,18 @@ export interface MfaService {
   }): Promise<MfaRequired | null>;
   /** Completes a pending login with a second factor: a new session with `amr` `pwd` + `otp`. */
   verify(input: VerifyMfaInput, context?: CallContext): Promise<SignedIn>;
+  /** The pending login behind a challenge id, without using it up; null when unknown or expired. */
+  findPendingLogin(challengeId: string): Promise<PendingLogin | null>;
+  /**
+   * Completes a pending login whose second factor (`method`, an amr value such as `hwk`) the
+   * caller has just proven, on the caller's transaction: takes the challenge (single use:
+   * `mfa_challenge_invalid` for all but one of concurrent completions) and creates the session,
+   * `amr` = first factor + `method`.
+   */
+  completePendingLogin(
+    tx: StorageStores,
+    input: { challengeId: string; pending: PendingLogin; user: User; method: string; context: CallContext },
+  ): Promise<IssuedSession>;
 }
 
 export function createMfaService(deps: ServiceDeps, services: { sessions: SessionService }): MfaService {
@@ -102,6 +116,22 @@ export function createMfaService(deps: ServiceDeps, services: { sessions: Sessio
     return { codes, rows };
   }
 
+  async function completePendingLogin(
+    tx: StorageStores,
+    input: { challengeId: string; pending: PendingLogin; user: User; method: string; context: CallContext },
+  ): Promise<IssuedSession> {
+    if ((await keyValue.getAndDelete(challengeKey(input.challengeId))) === null) {
+      throw new AuthError('mfa_challenge_invalid');
+    }
+    return services.sessions.createSession(tx, {
+      user: input.user,
+      tenantId: input.pending.tenantId,
+      method: input.method,
+      priorAuthTime: { [input.pending.firstFactor ?? 'pwd']: input.pending.pwdAt },
+      context: input.context,
+    });
+  }
+
   return {
     async getStatus(userId) {
       const credential = await storage.mfa.findTotp(userId);
@@ -110,6 +140,13 @@ export function createMfaService(deps: ServiceDeps, services: { sessions: Sessio
         totpEnabled: true,
         recoveryCodesRemaining: await storage.mfa.countUnusedRecoveryCodes(userId),
       };
+    },
+
+    completePendingLogin,
+
+    async findPendingLogin(challengeId) {
+      const stored = await keyValue.get(challengeKey(challengeId));
+      return stored ? (JSON.parse(stored) as PendingLogin) : null;
     },
 
     async setupTotp(userId) {
@@ -208,10 +245,14 @@ export function createMfaService(deps: ServiceDeps, services: { sessions: Sessio
     },
 
     async startChallenge({ user, tenantId, accountKey, firstFactor = 'pwd' }) {
-      const credential = await storage.mfa.findTotp(user.id);
-      if (!credential?.confirmedAt) return null;
-      const methods: MfaMethod[] = ['totp'];
-      if ((await storage.mfa.countUnusedRecoveryCodes(user.id)) > 0) methods.push('recovery_code');
+      const methods: MfaMethod[] = [];
+      if ((await storage.mfa.findTotp(user.id))?.confirmedAt) {
+        methods.push('totp');
+        if ((await storage.mfa.countUnusedRecoveryCodes(user.id)) > 0) methods.push('recovery_code');
+      }
+      // a passkey cannot be its own second factor
+      if (firstFactor !== 'hwk' && (await storage.passkeys.countByUser(user.id)) > 0) methods.push('passkey');
+      if (methods.length === 0) return null;
       const challengeId = generateToken(32);
       const pending: PendingLogin = {
         userId: user.id,
@@ -271,12 +312,11 @@ export function createMfaService(deps: ServiceDeps, services: { sessions: Sessio
           }
           // single use: of concurrent completions only the one that takes the challenge signs in
           // (a recovery code used by a loser is given back by the rollback)
-          if ((await keyValue.getAndDelete(key)) === null) throw new AuthError('mfa_challenge_invalid');
-          return services.sessions.createSession(tx, {
+          return completePendingLogin(tx, {
+            challengeId: input.challengeId,
+            pending,
             user,
-            tenantId: pending.tenantId,
             method: 'otp',
-            priorAuthTime: { [pending.firstFactor ?? 'pwd']: pending.pwdAt },
             context: userContext,
           });
         })

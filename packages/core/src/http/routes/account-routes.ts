@@ -70,7 +70,7 @@ export const accountRoutes = [
           z.object({
             mfaRequired: z.literal(true),
             challengeId: z.string(),
-            methods: z.array(z.enum(['totp', 'recovery_code'])),
+            methods: z.array(z.enum(['totp', 'recovery_code', 'passkey'])),
           }),
         ]),
       },

@@ -133,7 +133,7 @@ export const oneTimeTokenRoutes = [
           z.object({
             mfaRequired: z.literal(true),
             challengeId: z.string(),
-            methods: z.array(z.enum(['totp', 'recovery_code'])),
+            methods: z.array(z.enum(['totp', 'recovery_code', 'passkey'])),
           }),
         ]),
       },

@@ -1,0 +1,22 @@
+export {
+  type AuthenticatePasskeyInput,
+  authenticatePasskeyInputSchema,
+  type PasskeyAuthenticationOptionsInput,
+  passkeyAuthenticationOptionsInputSchema,
+  passkeyRegistrationOptionsInputSchema,
+  type RegisterPasskeyInput,
+  type RenamePasskeyInput,
+  registerPasskeyInputSchema,
+  renamePasskeyInputSchema,
+} from './passkey-schemas.js';
+export { createPasskeyService, type PasskeyAuthentication, type PasskeyService } from './passkey-service.js';
+export type { PasskeyStore } from './passkey-store.js';
+export {
+  MAX_PASSKEY_TIMEOUT_SECONDS,
+  type Passkey,
+  type PasskeyChallengePurpose,
+  type PasskeyOptions,
+  type PasskeyStepUp,
+  type PasskeySummary,
+  toPasskeySummary,
+} from './passkeys.js';

@@ -1,0 +1,527 @@
+import { randomBytes } from 'node:crypto';
+import {
+  type AuthenticationResponseJSON,
+  generateAuthenticationOptions,
+  generateRegistrationOptions,
+  type RegistrationResponseJSON,
+  verifyAuthenticationResponse,
+  verifyRegistrationResponse,
+} from '@simplewebauthn/server';
+import { recordChange } from '../../audit/record-change.js';
+import type { CallContext } from '../../call-context.js';
+import { sha256Hex } from '../../crypto/random.js';
+import { uuidv7 } from '../../crypto/uuid.js';
+import { AuthError, isAuthError } from '../../errors.js';
+import type { ServiceDeps } from '../../service-deps.js';
+import type { SessionService, SessionWithUser } from '../../sessions/session-service.js';
+import type { Session } from '../../sessions/sessions.js';
+import { checkStepUp } from '../../sessions/step-up.js';
+import { normalizeEmail, type User, userPoolKey } from '../../users/users.js';
+import { parseInput } from '../../validation.js';
+import type { MfaRequired } from '../mfa/mfa.js';
+import type { MfaService } from '../mfa/mfa-service.js';
+import type { SignedIn } from '../passwords/password-service.js';
+import {
+  type AuthenticatePasskeyInput,
+  authenticatePasskeyInputSchema,
+  type PasskeyAuthenticationOptionsInput,
+  passkeyAuthenticationOptionsInputSchema,
+  type RegisterPasskeyInput,
+  type RenamePasskeyInput,
+  registerPasskeyInputSchema,
+  renamePasskeyInputSchema,
+} from './passkey-schemas.js';
+import {
+  type Passkey,
+  type PasskeyChallengePurpose,
+  type PasskeyOptions,
+  type PasskeyStepUp,
+  type PasskeySummary,
+  toPasskeySummary,
+} from './passkeys.js';
+
+/** EdDSA, ES256, RS256: what platform authenticators and security keys use. */
+const SUPPORTED_ALGORITHM_IDS = [-8, -7, -257];
+
+/** Deleting a passkey needs an authentication at most this old (as turning TOTP off does). */
+const FRESH_AUTH_SECONDS = 300;
+
+/**
+ * Registering one needs an authentication at most this old: a session cookie stolen from an
+ * old session must not be enough to add a lasting way into the account.
+ */
+const REGISTRATION_AUTH_MAX_AGE_SECONDS = 900;
+
+/** What a challenge was issued for and to whom, in the key-value store under its hash. */
+interface StoredChallenge {
+  purpose: PasskeyChallengePurpose;
+  /** The user it was issued for; null for a usernameless sign-in. */
+  userId: string | null;
+  /** `registration` and `step_up`: the session that asked. */
+  sessionId: string | null;
+  /** `second_factor`: the SHA-256 of the pending login's challenge id. */
+  loginHash: string | null;
+  expiresAtMs: number;
+}
+
+/** A passkey sign-in, second factor or step-up, as `authenticate` answers it. */
+export type PasskeyAuthentication = SignedIn | MfaRequired | PasskeyStepUp;
+
+export interface PasskeyService {
+  registrationOptions(current: SessionWithUser, context?: CallContext): Promise<PasskeyOptions>;
+  register(
+    current: SessionWithUser,
+    input: RegisterPasskeyInput,
+    context?: CallContext,
+  ): Promise<PasskeySummary>;
+  authenticationOptions(
+    input: PasskeyAuthenticationOptionsInput,
+    current: SessionWithUser | null,
+    context?: CallContext,
+  ): Promise<PasskeyOptions>;
+  authenticate(
+    input: AuthenticatePasskeyInput,
+    current: SessionWithUser | null,
+    context?: CallContext,
+  ): Promise<PasskeyAuthentication>;
+  list(userId: string): Promise<PasskeySummary[]>;
+  rename(
+    userId: string,
+    id: string,
+    input: RenamePasskeyInput,
+    context?: CallContext,
+  ): Promise<PasskeySummary>;
+  remove(session: Session, id: string, context?: CallContext): Promise<void>;
+}
+
+export function createPasskeyService(
+  deps: ServiceDeps,
+  services: { sessions: SessionService; mfa: MfaService },
+): PasskeyService {
+  const { storage, clock, config, keyValue, failures, rateLimiter } = deps;
+  const { rpID, rpName, origins, userVerification, timeoutSeconds } = config.passkeys;
+  const requireUserVerification = userVerification === 'required';
+  const challengeKey = (challenge: string) => `passkey:challenge:${sha256Hex(challenge)}`;
+  const accountKeyOf = (user: User) => `${userPoolKey(user.tenantId)}:${normalizeEmail(user.email)}`;
+
+  async function limit(subject: string, context: CallContext) {
+    const state = await rateLimiter.consume('signIn', subject);
+    if (state) (context.rateLimits ??= []).push(state);
+  }
+
+  /** 256 random bits, remembered (hashed key, TTL ≤ 300 s) with what they were issued for. */
+  function newChallenge(): Uint8Array<ArrayBuffer> {
+    return new Uint8Array(randomBytes(32));
+  }
+
+  async function saveChallenge(challenge: string, binding: Omit<StoredChallenge, 'expiresAtMs'>) {
+    const stored: StoredChallenge = {
+      ...binding,
+      expiresAtMs: clock.now().getTime() + timeoutSeconds * 1000,
+    };
+    await keyValue.set(challengeKey(challenge), JSON.stringify(stored), { ttlSeconds: timeoutSeconds });
+  }
+
+  /**
+   * Takes the challenge the response signed (single use: whatever happens next, it is gone);
+   * `passkey_challenge_invalid` when unknown, expired or already taken.
+   */
+  async function takeChallenge(
+    clientDataJSON: string,
+  ): Promise<{ challenge: string; stored: StoredChallenge }> {
+    const challenge = challengeOf(clientDataJSON);
+    const raw = await keyValue.getAndDelete(challengeKey(challenge));
+    if (raw === null) throw new AuthError('passkey_challenge_invalid');
+    const stored = JSON.parse(raw) as StoredChallenge;
+    // the store's TTL is in whole seconds and on another clock: the issuer's time decides
+    if (stored.expiresAtMs <= clock.now().getTime()) {
+      throw new AuthError('passkey_challenge_invalid', { detail: 'the challenge expired' });
+    }
+    return { challenge, stored };
+  }
+
+  function allowList(passkeys: Passkey[]) {
+    return passkeys.map((p) => ({ id: p.credentialId, transports: p.transports }));
+  }
+
+  async function requirePasskey(userId: string, id: string): Promise<Passkey> {
+    const found = (await storage.passkeys.listByUser(userId)).find((p) => p.id === id);
+    if (!found) throw new AuthError('not_found', { detail: 'no such passkey' });
+    return found;
+  }
+
+  return {
+    async registrationOptions({ session, user }) {
+      checkStepUp(session, { maxAgeSeconds: REGISTRATION_AUTH_MAX_AGE_SECONDS }, clock.now());
+      const existing = await storage.passkeys.listByUser(user.id);
+      const options = await generateRegistrationOptions({
+        rpName,
+        rpID,
+        userName: user.email,
+        // the user handle: the id, not the email, so it reveals nothing and survives email changes
+        userID: new TextEncoder().encode(user.id),
+        userDisplayName: user.name ?? user.email,
+        challenge: newChallenge(),
+        timeout: timeoutSeconds * 1000,
+        attestationType: 'none',
+        excludeCredentials: allowList(existing),
+        // discoverable: the passkey can sign in without an email typed first
+        authenticatorSelection: { residentKey: 'required', requireResidentKey: true, userVerification },
+        supportedAlgorithmIDs: SUPPORTED_ALGORITHM_IDS,
+      });
+      await saveChallenge(options.challenge, {
+        purpose: 'registration',
+        userId: user.id,
+        sessionId: session.id,
+        loginHash: null,
+      });
+      return { options: { ...options } };
+    },
+
+    async register({ session, user }, rawInput, context = {}) {
+      const input = parseInput(registerPasskeyInputSchema, rawInput);
+      const { challenge, stored } = await takeChallenge(input.response.response.clientDataJSON);
+      if (stored.purpose !== 'registration' || stored.sessionId !== session.id || stored.userId !== user.id) {
+        throw new AuthError('passkey_challenge_invalid', {
+          detail: 'the challenge was issued for another request',
+        });
+      }
+      const verification = await verifyOrFail(() =>
+        verifyRegistrationResponse({
+          response: input.response as unknown as RegistrationResponseJSON,
+          expectedChallenge: challenge,
+          expectedOrigin: origins,
+          expectedRPID: rpID,
+          requireUserVerification,
+          supportedAlgorithmIDs: SUPPORTED_ALGORITHM_IDS,
+        }),
+      );
+      if (!verification.verified) throw new AuthError('passkey_verification_failed');
+      const info = verification.registrationInfo;
+      const now = clock.now();
+      const count = await storage.passkeys.countByUser(user.id);
+      const passkey: Passkey = {
+        id: uuidv7(now.getTime()),
+        userId: user.id,
+        credentialId: info.credential.id,
+        credentialIdHash: sha256Hex(info.credential.id),
+        publicKey: Buffer.from(info.credential.publicKey).toString('base64url'),
+        counter: info.credential.counter,
+        transports: (info.credential.transports ?? input.response.response.transports ?? []).slice(0, 16),
+        deviceType: info.credentialDeviceType,
+        backedUp: info.credentialBackedUp,
+        aaguid: info.aaguid,
+        name: input.name ?? `Passkey ${count + 1}`,
+        createdAt: now,
+        lastUsedAt: null,
+        updatedAt: now,
+      };
+      await storage
+        .transaction(async (tx) => {
+          await tx.passkeys.create(passkey);
+          await recordChange(
+            tx,
+            clock,
+            { ...context, actor: { type: 'user', id: user.id } },
+            {
+              tenantId: user.tenantId,
+              action: 'passkey.registered',
+              target: { type: 'passkey', id: passkey.id },
+              data: { userId: user.id, name: passkey.name, deviceType: passkey.deviceType },
+            },
+          );
+        })
+        .catch((error) => {
+          if (isAuthError(error, 'conflict')) {
+            throw new AuthError('conflict', { detail: 'this passkey is already registered' });
+          }
+          throw error;
+        });
+      deps.outbox.nudge();
+      return toPasskeySummary(passkey);
+    },
+
+    async authenticationOptions(rawInput, current, context = {}) {
+      const input = parseInput(passkeyAuthenticationOptionsInputSchema, rawInput);
+      // each answer holds a challenge in the key-value store for minutes: bounded per client
+      if (context.ip) await limit(`passkey-options:ip:${context.ip}`, context);
+      let binding: Omit<StoredChallenge, 'expiresAtMs'>;
+      let allowed: Passkey[] | undefined;
+      if (input.challengeId !== undefined) {
+        const pending = await services.mfa.findPendingLogin(input.challengeId);
+        if (!pending) throw new AuthError('mfa_challenge_invalid');
+        allowed = await storage.passkeys.listByUser(pending.userId);
+        binding = {
+          purpose: 'second_factor',
+          userId: pending.userId,
+          sessionId: null,
+          loginHash: sha256Hex(input.challengeId),
+        };
+      } else if (current) {
+        allowed = await storage.passkeys.listByUser(current.user.id);
+        binding = {
+          purpose: 'step_up',
+          userId: current.user.id,
+          sessionId: current.session.id,
+          loginHash: null,
+        };
+      } else {
+        binding = { purpose: 'sign_in', userId: null, sessionId: null, loginHash: null };
+      }
+      if (allowed?.length === 0) {
+        throw new AuthError('passkey_unknown', { detail: 'no passkey is registered for this account' });
+      }
+      const options = await generateAuthenticationOptions({
+        rpID,
+        ...(allowed ? { allowCredentials: allowList(allowed) } : {}),
+        challenge: newChallenge(),
+        timeout: timeoutSeconds * 1000,
+        userVerification,
+      });
+      await saveChallenge(options.challenge, binding);
+      return { options: { ...options } };
+    },
+
+    async authenticate(rawInput, current, context = {}) {
+      const input = parseInput(authenticatePasskeyInputSchema, rawInput);
+      const response = input.response;
+      const credentialIdHash = sha256Hex(response.id);
+      await limit(context.ip ? `ip:${context.ip}` : `passkey:${credentialIdHash}`, context);
+      const { challenge, stored } = await takeChallenge(response.response.clientDataJSON);
+      const boundHere =
+        input.challengeId !== undefined
+          ? stored.purpose === 'second_factor' && stored.loginHash === sha256Hex(input.challengeId)
+          : stored.purpose === 'step_up'
+            ? current !== null && stored.sessionId === current.session.id
+            : stored.purpose === 'sign_in';
+      if (!boundHere) {
+        throw new AuthError('passkey_challenge_invalid', {
+          detail: 'the challenge was issued for another request',
+        });
+      }
+      const pending =
+        input.challengeId !== undefined ? await services.mfa.findPendingLogin(input.challengeId) : null;
+      if (input.challengeId !== undefined) {
+        if (!pending || pending.userId !== stored.userId) throw new AuthError('mfa_challenge_invalid');
+        await limit(`mfa:${pending.userId}`, context);
+      }
+
+      const found = await storage.passkeys.findByCredentialIdHash(credentialIdHash);
+      // a passkey of someone else than the one asked for is as unknown as one never registered
+      if (!found || (stored.userId !== null && found.user.id !== stored.userId)) {
+        throw new AuthError('passkey_unknown');
+      }
+      const { passkey, user } = found;
+      // the account's failure budget, as for passwords: reserved now, released once proven
+      const accountKey = pending?.accountKey ?? accountKeyOf(user);
+      const attempt = await failures.beginAttempt(accountKey);
+      // a failed proof counts on the account, durably, as a wrong password does
+      let verification: Awaited<ReturnType<typeof verifyAuthenticationResponse>>;
+      try {
+        const userHandle = response.response.userHandle;
+        if (userHandle && userHandle !== Buffer.from(user.id).toString('base64url')) {
+          throw new AuthError('passkey_verification_failed', {
+            detail: 'the user handle does not match the passkey',
+          });
+        }
+        verification = await verifyOrFail(() =>
+          verifyAuthenticationResponse({
+            response: response as unknown as AuthenticationResponseJSON,
+            expectedChallenge: challenge,
+            expectedOrigin: origins,
+            expectedRPID: rpID,
+            credential: {
+              id: passkey.credentialId,
+              publicKey: new Uint8Array(Buffer.from(passkey.publicKey, 'base64url')),
+              // 0: the library skips its own counter check; the store's conditional write below
+              // is the check, and the only one that holds when two responses race
+              counter: 0,
+              transports: passkey.transports,
+            },
+            requireUserVerification,
+          }),
+        );
+        if (!verification.verified) throw new AuthError('passkey_verification_failed');
+      } catch (error) {
+        await failures.failed(attempt);
+        throw error;
+      }
+      const { newCounter, userVerified } = verification.authenticationInfo;
+      // only after the proof may the answer depend on the account
+      if (user.status !== 'active') throw new AuthError('user_suspended');
+      const userContext: CallContext = { ...context, actor: { type: 'user', id: user.id } };
+      const now = clock.now();
+
+      // a refused counter write is audited after its transaction rolled back (a cloned
+      // authenticator is worth an alert), then answered as a regression
+      const regressed = new AuthError('passkey_counter_regression');
+      async function advance(stores: Pick<typeof storage, 'passkeys'>) {
+        if (!(await stores.passkeys.advanceCounter(passkey.id, newCounter, now))) throw regressed;
+      }
+      async function auditRegression(error: unknown): Promise<never> {
+        if (error === regressed) {
+          await storage.transaction((tx) =>
+            recordChange(tx, clock, userContext, {
+              tenantId: user.tenantId,
+              action: 'passkey.counter_regressed',
+              target: { type: 'passkey', id: passkey.id },
+              data: { userId: user.id, storedCounter: passkey.counter, presentedCounter: newCounter },
+            }),
+          );
+          deps.outbox.nudge();
+        }
+        throw error;
+      }
+
+      if (stored.purpose === 'step_up' && current) {
+        await advance(storage).catch(auditRegression);
+        const session = await services.sessions.recordAuthentication(current, 'hwk', userContext);
+        await failures.succeeded(attempt);
+        return { session };
+      }
+
+      if (pending && input.challengeId !== undefined) {
+        const challengeId = input.challengeId;
+        const issued = await storage
+          .transaction(async (tx) => {
+            await advance(tx);
+            return services.mfa.completePendingLogin(tx, {
+              challengeId,
+              pending,
+              user,
+              method: 'hwk',
+              context: userContext,
+            });
+          })
+          .catch(auditRegression);
+        await failures.succeeded(attempt);
+        deps.outbox.nudge();
+        return { user, ...issued };
+      }
+
+      // a usernameless sign-in: with user verification the passkey is two factors in one
+      // (something you have, unlocked by something you know or are); without, it is one, and a
+      // user with another second factor must give it
+      if (!userVerified) {
+        const mfaRequired = await services.mfa.startChallenge({
+          user,
+          tenantId: user.tenantId,
+          accountKey,
+          firstFactor: 'hwk',
+        });
+        if (mfaRequired) {
+          await advance(storage).catch(auditRegression);
+          return mfaRequired;
+        }
+      }
+      const issued = await storage
+        .transaction(async (tx) => {
+          await advance(tx);
+          return services.sessions.createSession(tx, {
+            user,
+            tenantId: user.tenantId,
+            method: 'hwk',
+            extraAmr: userVerified ? ['mfa'] : [],
+            context: userContext,
+          });
+        })
+        .catch(auditRegression);
+      await failures.succeeded(attempt);
+      deps.outbox.nudge();
+      return { user, ...issued };
+    },
+
+    async list(userId) {
+      return (await storage.passkeys.listByUser(userId)).map(toPasskeySummary);
+    },
+
+    async rename(userId, id, rawInput, context = {}) {
+      const input = parseInput(renamePasskeyInputSchema, rawInput);
+      const user = await storage.users.findById(userId);
+      if (!user) throw new AuthError('unauthenticated');
+      const renamed = await storage.transaction(async (tx) => {
+        const renamed = await tx.passkeys.rename(userId, id, input.name, clock.now());
+        if (!renamed) throw new AuthError('not_found', { detail: 'no such passkey' });
+        await recordChange(
+          tx,
+          clock,
+          { ...context, actor: context.actor ?? { type: 'user', id: userId } },
+          {
+            tenantId: user.tenantId,
+            action: 'passkey.renamed',
+            target: { type: 'passkey', id },
+            data: { userId, name: input.name },
+          },
+        );
+        return renamed;
+      });
+      deps.outbox.nudge();
+      return toPasskeySummary(renamed);
+    },
+
+    async remove(session, id, context = {}) {
+      checkStepUp(session, { maxAgeSeconds: FRESH_AUTH_SECONDS }, clock.now());
+      const user = await storage.users.findById(session.userId);
+      if (!user) throw new AuthError('unauthenticated');
+      const passkey = await requirePasskey(user.id, id);
+      await storage.transaction(async (tx) => {
+        if (!(await tx.passkeys.delete(user.id, id)))
+          throw new AuthError('not_found', { detail: 'no such passkey' });
+        await recordChange(
+          tx,
+          clock,
+          { ...context, actor: context.actor ?? { type: 'user', id: user.id } },
+          {
+            tenantId: user.tenantId,
+            action: 'passkey.deleted',
+            target: { type: 'passkey', id },
+            data: { userId: user.id, name: passkey.name },
+          },
+        );
+      });
+      deps.outbox.nudge();
+    },
+  };
+}
+
+/** The challenge inside a response's `clientDataJSON`; garbage is a failed verification. */
+function challengeOf(clientDataJSON: string): string {
+  let challenge: unknown;
+  try {
+    challenge = (
+      JSON.parse(Buffer.from(clientDataJSON, 'base64url').toString('utf8')) as { challenge?: unknown }
+    )?.challenge;
+  } catch {
+    throw new AuthError('passkey_verification_failed', { detail: 'clientDataJSON is not valid JSON' });
+  }
+  if (typeof challenge !== 'string' || challenge.length === 0 || challenge.length > 256) {
+    throw new AuthError('passkey_verification_failed', { detail: 'clientDataJSON holds no challenge' });
+  }
+  return challenge;
+}
+
+/**
+ * Runs a `@simplewebauthn/server` verification. It throws plain `Error`s on anything it refuses
+ * (wrong origin, garbage CBOR, bad signature...): each becomes `passkey_verification_failed`
+ * with a detail safe to show, never a 500.
+ */
+async function verifyOrFail<T>(verify: () => Promise<T>): Promise<T> {
+  try {
+    return await verify();
+  } catch (error) {
+    if (isAuthError(error)) throw error;
+    throw new AuthError('passkey_verification_failed', { detail: describeFailure(error), cause: error });
+  }
+}
+
+function describeFailure(error: unknown): string {
+  const message = error instanceof Error ? error.message : '';
+  if (/\borigin\b/i.test(message)) return 'the response was made on an origin this site does not allow';
+  if (/RP ID/i.test(message)) return 'the response was made for another relying party (rpID)';
+  if (/user verification/i.test(message)) return 'user verification is required and was not performed';
+  if (/user presence|not present/i.test(message)) return 'the user was not present';
+  if (/response type/i.test(message)) return 'the response is of the wrong ceremony';
+  if (/alg/i.test(message)) return 'the public key algorithm is not supported';
+  if (/challenge/i.test(message)) return 'the response does not answer the challenge';
+  return 'the response is malformed or its signature is invalid';
+}
