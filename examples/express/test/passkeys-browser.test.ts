@@ -160,7 +160,7 @@ if (missing && process.env.CI === 'true') {
           const { options } = await (await postToOther('/auth/passkeys/authentication/options', {})).json();
           // (a string: vitest would rewrite a dynamic import() inside a function)
           const response = await page.evaluate(
-            `import('/passkeys.js').then((page) => page.getCredential(${JSON.stringify(options)}))`,
+            `import('/webauthn.js').then((page) => page.getCredential(${JSON.stringify(options)}))`,
           );
           const wrongOrigin = await postToOther('/auth/passkeys/authentication', { response });
           expect(wrongOrigin.status).toBe(401);
