@@ -13,6 +13,7 @@ import { DrizzleAuthorizationVersionStore } from './stores/authorization-version
 import { DrizzleInvitationStore } from './stores/invitation-store.js';
 import { DrizzleMembershipStore } from './stores/membership-store.js';
 import { DrizzleMfaStore } from './stores/mfa-store.js';
+import { DrizzleOAuthAccountStore } from './stores/oauth-account-store.js';
 import { DrizzleOneTimeTokenStore } from './stores/one-time-token-store.js';
 import { DrizzleOutboxStore } from './stores/outbox-store.js';
 import { DrizzlePasswordStore } from './stores/password-store.js';
@@ -147,6 +148,7 @@ function createStores(context: StoreContext): StorageStores {
     sessions: new DrizzleSessionStore(context),
     audit: new DrizzleAuditStore(context),
     mfa: new DrizzleMfaStore(context),
+    oauthAccounts: new DrizzleOAuthAccountStore(context),
     outbox: new DrizzleOutboxStore(context),
   };
 }

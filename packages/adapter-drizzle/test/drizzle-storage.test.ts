@@ -31,6 +31,7 @@ describe('drizzleStorage without a database', () => {
       'oneTimeTokens',
       'totpCredentials',
       'recoveryCodes',
+      'oauthAccounts',
     ]);
     expect(() => portcullisTables('Auth-')).toThrow(/invalid tablePrefix/);
     expect(() => portcullisTables('a'.repeat(25))).toThrow(/invalid tablePrefix/);

@@ -8,6 +8,7 @@ import { KyselyAuthorizationVersionStore } from './stores/authorization-version-
 import { KyselyInvitationStore } from './stores/invitation-store.js';
 import { KyselyMembershipStore } from './stores/membership-store.js';
 import { KyselyMfaStore } from './stores/mfa-store.js';
+import { KyselyOAuthAccountStore } from './stores/oauth-account-store.js';
 import { KyselyOneTimeTokenStore } from './stores/one-time-token-store.js';
 import { KyselyOutboxStore } from './stores/outbox-store.js';
 import { KyselyPasswordStore } from './stores/password-store.js';
@@ -100,6 +101,7 @@ function createStores(context: StoreContext): StorageStores {
     outbox: new KyselyOutboxStore(context),
     oneTimeTokens: new KyselyOneTimeTokenStore(context),
     mfa: new KyselyMfaStore(context),
+    oauthAccounts: new KyselyOAuthAccountStore(context),
   };
 }
 

@@ -101,7 +101,7 @@ function describeMigrateCommands(name: string, databaseUrl: () => string, cleanu
       const check = await cli(args('check'));
       expect(check.code).toBe(1);
       expect(check.stderr).toBe(
-        'pending migrations: 0001_initial, 0002_authorization, 0003_mfa, 0004_one_time_tokens',
+        'pending migrations: 0001_initial, 0002_authorization, 0003_mfa, 0004_one_time_tokens, 0006_oauth_accounts',
       );
       const status = await cli(args('status'));
       expect(status.code).toBe(0);
@@ -111,6 +111,7 @@ function describeMigrateCommands(name: string, databaseUrl: () => string, cleanu
         '0002_authorization    pending',
         '0003_mfa              pending',
         '0004_one_time_tokens  pending',
+        '0006_oauth_accounts   pending',
       ]);
     });
 
@@ -118,7 +119,7 @@ function describeMigrateCommands(name: string, databaseUrl: () => string, cleanu
       expect(await cli(args('up'))).toEqual({
         code: 0,
         stdout:
-          'applied 0001_initial\napplied 0002_authorization\napplied 0003_mfa\napplied 0004_one_time_tokens',
+          'applied 0001_initial\napplied 0002_authorization\napplied 0003_mfa\napplied 0004_one_time_tokens\napplied 0006_oauth_accounts',
         stderr: '',
       });
       expect(await cli(args('up'))).toEqual({ code: 0, stdout: 'already up to date', stderr: '' });
@@ -166,6 +167,11 @@ function describeMigrateCommands(name: string, databaseUrl: () => string, cleanu
     it('migrates down one step, then finds nothing to revert', async () => {
       expect(await cli(args('down'))).toEqual({
         code: 0,
+        stdout: 'reverted 0006_oauth_accounts',
+        stderr: '',
+      });
+      expect(await cli(args('down'))).toEqual({
+        code: 0,
         stdout: 'reverted 0004_one_time_tokens',
         stderr: '',
       });
@@ -180,7 +186,7 @@ function describeMigrateCommands(name: string, databaseUrl: () => string, cleanu
       expect((await cli(args('check'))).code).toBe(1);
       expect((await cli(args('up', '--steps', '1'))).stdout).toBe('applied 0001_initial');
       expect((await cli(args('up'))).stdout).toBe(
-        'applied 0002_authorization\napplied 0003_mfa\napplied 0004_one_time_tokens',
+        'applied 0002_authorization\napplied 0003_mfa\napplied 0004_one_time_tokens\napplied 0006_oauth_accounts',
       );
     });
   });

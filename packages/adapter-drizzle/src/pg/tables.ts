@@ -382,6 +382,28 @@ export function portcullisTables(prefix: string = 'pc_') {
     ],
   );
 
+  const oauthAccounts = pgTable(
+    `${p}oauth_accounts`,
+    {
+      id: id('id').notNull(),
+      userId: id('user_id').notNull(),
+      provider: varchar('provider', { length: 64 }).notNull(),
+      subject: varchar('subject', { length: 255 }).notNull(),
+      email: varchar('email', { length: 320 }),
+      createdAt: utcTimestamp('created_at').notNull(),
+    },
+    (t) => [
+      primaryKey({ name: `${p}oauth_accounts_pk`, columns: [t.id] }),
+      unique(`${p}oauth_accounts_provider_subject_uq`).on(t.provider, t.subject),
+      index(`${p}oauth_accounts_user_idx`).on(t.userId),
+      foreignKey({
+        name: `${p}oauth_accounts_user_fk`,
+        columns: [t.userId],
+        foreignColumns: [users.id],
+      }).onDelete('cascade'),
+    ],
+  );
+
   return {
     tenants,
     users,
@@ -398,6 +420,7 @@ export function portcullisTables(prefix: string = 'pc_') {
     oneTimeTokens,
     totpCredentials,
     recoveryCodes,
+    oauthAccounts,
   };
 }
 

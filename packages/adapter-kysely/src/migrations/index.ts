@@ -2,6 +2,7 @@ import { initialTables, migration0001Initial } from './0001-initial.js';
 import { authorizationTables, migration0002Authorization } from './0002-authorization.js';
 import { mfaTables, migration0003Mfa } from './0003-mfa.js';
 import { migration0004OneTimeTokens, oneTimeTokenTables } from './0004-one-time-tokens.js';
+import { migration0006OAuthAccounts, oauthAccountTables } from './0006-oauth-accounts.js';
 import type { Migration } from './migration.js';
 import type { TableSpec } from './table-spec.js';
 
@@ -11,6 +12,7 @@ export const migrations: readonly Migration[] = [
   migration0002Authorization,
   migration0003Mfa,
   migration0004OneTimeTokens,
+  migration0006OAuthAccounts,
 ];
 
 /**
@@ -22,12 +24,14 @@ export const schemaTables: readonly TableSpec[] = [
   ...authorizationTables,
   ...mfaTables,
   ...oneTimeTokenTables,
+  ...oauthAccountTables,
 ];
 
 export { initialTables } from './0001-initial.js';
 export { authorizationTables } from './0002-authorization.js';
 export { mfaTables } from './0003-mfa.js';
 export { oneTimeTokenTables } from './0004-one-time-tokens.js';
+export { oauthAccountTables } from './0006-oauth-accounts.js';
 export { type Migration, type MigrationContext, migrationChecksum } from './migration.js';
 export {
   type ColumnSpec,

@@ -19,6 +19,7 @@ export interface TableNames {
   oneTimeTokens: string;
   totpCredentials: string;
   recoveryCodes: string;
+  oauthAccounts: string;
 }
 
 export function tableNames(prefix: string): TableNames {
@@ -38,6 +39,7 @@ export function tableNames(prefix: string): TableNames {
     oneTimeTokens: `${prefix}one_time_tokens`,
     totpCredentials: `${prefix}totp_credentials`,
     recoveryCodes: `${prefix}recovery_codes`,
+    oauthAccounts: `${prefix}oauth_accounts`,
   };
 }
 

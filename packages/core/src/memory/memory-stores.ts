@@ -21,6 +21,7 @@ import type { Tenant } from '../tenants/tenants.js';
 import type { UserStore } from '../users/user-store.js';
 import { normalizeEmail, userPoolKey } from '../users/users.js';
 import { mfaStore } from './memory-mfa-store.js';
+import { oauthAccountStore } from './memory-oauth-account-store.js';
 import { type MemoryTables, pairKey, type TableWriter } from './memory-tables.js';
 
 /**
@@ -49,6 +50,7 @@ export function createMemoryStores(
     outbox: outboxStore(tables, writer, run),
     oneTimeTokens: oneTimeTokenStore(tables, writer, run),
     mfa: mfaStore(tables, writer, run),
+    oauthAccounts: oauthAccountStore(tables, writer, run),
   };
 }
 

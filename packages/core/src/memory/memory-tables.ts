@@ -3,6 +3,7 @@ import type { AuthorizationVersions } from '../authorization/authorization-versi
 import type { StoredPolicy } from '../authorization/policy-store.js';
 import type { Role } from '../authorization/roles.js';
 import type { RecoveryCode, TotpCredential } from '../credentials/mfa/mfa.js';
+import type { OAuthAccount } from '../credentials/oauth/oauth.js';
 import type { Invitation } from '../invitations/invitations.js';
 import type { Membership } from '../memberships/memberships.js';
 import type { OneTimeToken } from '../one-time-tokens/one-time-tokens.js';
@@ -56,6 +57,9 @@ export interface MemoryTables {
   totp: Map<string, TotpCredential>;
   /** recovery code id → code */
   recoveryCodes: Map<string, RecoveryCode>;
+  oauthAccounts: Map<string, OAuthAccount>;
+  /** `pairKey(provider, subject)` → OAuth account id */
+  oauthAccountIdByProviderSubject: Map<string, string>;
 }
 
 export function createMemoryTables(): MemoryTables {
@@ -82,6 +86,8 @@ export function createMemoryTables(): MemoryTables {
     oneTimeTokenIdByTokenHash: new Map(),
     totp: new Map(),
     recoveryCodes: new Map(),
+    oauthAccounts: new Map(),
+    oauthAccountIdByProviderSubject: new Map(),
   };
 }
 

@@ -3,6 +3,7 @@ import type { AuthorizationVersionStore } from '../authorization/authorization-v
 import type { PolicyStore } from '../authorization/policy-store.js';
 import type { RoleStore } from '../authorization/role-store.js';
 import type { MfaStore } from '../credentials/mfa/mfa-store.js';
+import type { OAuthAccountStore } from '../credentials/oauth/oauth-account-store.js';
 import type { PasswordStore } from '../credentials/passwords/password-store.js';
 import type { InvitationStore } from '../invitations/invitation-store.js';
 import type { MembershipStore } from '../memberships/membership-store.js';
@@ -30,6 +31,7 @@ export interface StorageStores {
   outbox: OutboxStore;
   oneTimeTokens: OneTimeTokenStore;
   mfa: MfaStore;
+  oauthAccounts: OAuthAccountStore;
 }
 
 /** What the database behind an adapter can do; core picks strategies from it. */

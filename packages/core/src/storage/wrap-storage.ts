@@ -133,6 +133,7 @@ const STORE_NAMES: Record<keyof StorageStores, true> = {
   outbox: true,
   oneTimeTokens: true,
   mfa: true,
+  oauthAccounts: true,
 };
 
 function methodNames(store: object): string[] {
