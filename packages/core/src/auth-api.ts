@@ -12,6 +12,7 @@ import type { StoredPolicy } from './authorization/policy-store.js';
 import type { Role } from './authorization/roles.js';
 import type { CallContext } from './call-context.js';
 import type { ConfirmTotpInput, MfaRequired, TotpSetup, VerifyMfaInput } from './credentials/mfa/index.js';
+import type { OAuthAccount, OAuthCompleted, OAuthStart, StartOAuthInput } from './credentials/oauth/index.js';
 import type {
   ChangePasswordInput,
   ReauthenticateInput,
@@ -483,4 +484,62 @@ export interface AuthApi {
    * const { token, session, redirectTo } = await auth.api.verifyMagicLink(tokenFromPage)
    */
   verifyMagicLink(token: string, context?: CallContext): Promise<MagicLinkSignedIn | MfaRequired>;
+  /**
+   * The configured social/OIDC providers (`oauth.providers`), for "Sign in with …" buttons.
+   *
+   * @example
+   * auth.api.listOAuthProviders() // [{ id: 'google', name: 'Google' }]
+   */
+  listOAuthProviders(): { id: string; name: string }[];
+  /**
+   * Starts a sign-in with a provider: the authorization URL (authorization code flow with
+   * `state`, `nonce` for OIDC and an S256 PKCE challenge) and a `binding` value the caller must
+   * set as a short-lived HttpOnly cookie of the browser (the flow's record, sealed in the
+   * key-value store for at most 10 minutes, only completes with it). `redirectTo` must equal an
+   * entry of the redirect allowlist (`redirect_not_allowed`). `intent: 'link'` adds the provider
+   * to `current`'s user and needs an authentication of at most 10 minutes (`step_up_required`).
+   * `oauth_provider_unknown` for an id not in `oauth.providers`.
+   *
+   * @example
+   * const { authorizationUrl, binding } = await auth.api.startOAuth('google', { redirectTo: '/app' }, null)
+   */
+  startOAuth(
+    provider: string,
+    input: StartOAuthInput,
+    current: SessionWithUser | null,
+    context?: CallContext,
+  ): Promise<OAuthStart>;
+  /**
+   * Completes a flow with the callback's query parameters and the browser's binding cookie: the
+   * state is single use, the authorization response `iss` (RFC 9207) and the ID token's `iss`,
+   * `aud` and `nonce` are checked, the code is exchanged with the PKCE verifier. Then the account
+   * (provider, subject) signs its user in (a session with `amr: ['fed']`, or an MFA challenge when
+   * the user has a second factor); a new account signs a new user up, or links to the user with
+   * the email when `oauth.linking` allows it (`oauth_account_not_linked` otherwise). Errors:
+   * `oauth_state_invalid`, `oauth_callback_invalid`, `oauth_provider_unavailable`,
+   * `oauth_email_missing`, `user_suspended`; nothing is written on any of them.
+   *
+   * @example
+   * const result = await auth.api.completeOAuth('google', { params: url.searchParams, binding }, context)
+   */
+  completeOAuth(
+    provider: string,
+    input: { params: URLSearchParams; binding: string | null },
+    context?: CallContext,
+  ): Promise<OAuthCompleted>;
+  /**
+   * The user's linked provider accounts, oldest first.
+   *
+   * @example
+   * const accounts = await auth.api.listOAuthAccounts(userId)
+   */
+  listOAuthAccounts(userId: string): Promise<OAuthAccount[]>;
+  /**
+   * Unlinks one of the user's provider accounts (audited `oauth.account_unlinked`); `not_found`
+   * when it is not theirs, `conflict` when it is the only way a user without a password signs in.
+   *
+   * @example
+   * await auth.api.unlinkOAuthAccount(userId, accountId)
+   */
+  unlinkOAuthAccount(userId: string, accountId: string, context?: CallContext): Promise<void>;
 }
