@@ -46,6 +46,24 @@ export function createOAuthClient(id: string, provider: OAuthProvider, logger: L
     ...(allowHttp ? { [oauth.allowInsecureRequests]: true } : {}),
   });
 
+  /** For the token endpoint: GitHub answers a refused code with 200 and `{ error }`; read it as the 400 it is. */
+  const tokenHttp = () => ({
+    ...http(),
+    [oauth.customFetch]: async (url: string, init: RequestInit) => {
+      const response = await fetchImpl(url, init);
+      if (response.status !== 200) return response;
+      const body = (await response
+        .clone()
+        .json()
+        .catch(() => null)) as { error?: unknown } | null;
+      if (typeof body?.error !== 'string') return response;
+      return new Response(JSON.stringify(body), {
+        status: 400,
+        headers: { 'content-type': 'application/json' },
+      });
+    },
+  });
+
   let discovered: { server: Promise<oauth.AuthorizationServer>; at: number } | undefined;
   function server(): Promise<oauth.AuthorizationServer> {
     if (provider.protocol === 'oauth2') {
@@ -122,7 +140,7 @@ export function createOAuthClient(id: string, provider: OAuthProvider, logger: L
           callback,
           redirectUri,
           codeVerifier,
-          http(),
+          tokenHttp(),
         );
         if (templated && provider.protocol === 'oidc') as = await issuerOfTenant(as, response);
         tokens = await oauth.processAuthorizationCodeResponse(as, client, response, {
