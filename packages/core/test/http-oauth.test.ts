@@ -489,6 +489,19 @@ describe('OAuth routes: bad input', () => {
     expect(denied.body.detail).toMatch(/access_denied/);
   });
 
+  it('answers 502 when the provider cannot be discovered, and tries again at the next sign-in', async () => {
+    const { client } = setup({
+      oauth: {
+        providers: { down: oidcProvider({ issuer: 'http://127.0.0.1:9', clientId: 'a', clientSecret: 'b' }) },
+      },
+    });
+    for (let attempt = 0; attempt < 2; attempt++) {
+      const res = await client.get('/oauth/down');
+      expect(res.status).toBe(502);
+      expect(res.body.code).toBe('oauth_provider_unavailable');
+    }
+  });
+
   it('needs a session and a recent authentication to link', async () => {
     const { client } = setup();
     const res = await client.get('/oauth/acme?intent=link');

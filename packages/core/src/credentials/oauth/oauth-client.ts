@@ -76,20 +76,20 @@ export function createOAuthClient(id: string, provider: OAuthProvider, logger: L
     if (discovered && Date.now() - discovered.at < DISCOVERY_TTL_MS) return discovered.server;
     const issuer = new URL(provider.issuer);
     const expected = new URL(provider.discoveredIssuer ?? provider.issuer);
-    const pending = oauth
+    const pending: Promise<oauth.AuthorizationServer> = oauth
       .discoveryRequest(issuer, { ...http(), algorithm: 'oidc' })
-      .then((response) => oauth.processDiscoveryResponse(expected, response));
-    discovered = { server: pending, at: Date.now() };
-    pending.catch((error: unknown) => {
-      if (discovered?.server === pending) discovered = undefined;
-      logger.warn('oauth discovery failed', { provider: id, error: String(error) });
-    });
-    return pending.catch((error: unknown) => {
-      throw new AuthError('oauth_provider_unavailable', {
-        detail: 'the provider could not be discovered',
-        cause: error,
+      .then((response) => oauth.processDiscoveryResponse(expected, response))
+      .catch((error: unknown) => {
+        // forget the failure: the next sign-in tries again
+        if (discovered?.server === pending) discovered = undefined;
+        logger.warn('oauth discovery failed', { provider: id, error: String(error) });
+        throw new AuthError('oauth_provider_unavailable', {
+          detail: 'the provider could not be discovered',
+          cause: error,
+        });
       });
-    });
+    discovered = { server: pending, at: Date.now() };
+    return pending;
   }
 
   return {
