@@ -21,4 +21,4 @@ export const pcOutboxEvents = defaultTables.outboxEvents;
 export const pcOneTimeTokens = defaultTables.oneTimeTokens;
 export const pcTotpCredentials = defaultTables.totpCredentials;
 export const pcRecoveryCodes = defaultTables.recoveryCodes;
-export const pcOAuthAccounts = defaultTables.oauthAccounts;
+export const pcOauthAccounts = defaultTables.oauthAccounts;
