@@ -517,14 +517,15 @@ export interface AuthApi {
    * the user has a second factor); a new account signs a new user up, or links to the user with
    * the email when `oauth.linking` allows it (`oauth_account_not_linked` otherwise). Errors:
    * `oauth_state_invalid`, `oauth_callback_invalid`, `oauth_provider_unavailable`,
-   * `oauth_email_missing`, `user_suspended`; nothing is written on any of them.
+   * `oauth_email_missing`, `user_suspended`; nothing is written on any of them. A `link` flow
+   * needs `current`, the session of the user who started it (`unauthenticated` otherwise).
    *
    * @example
    * const result = await auth.api.completeOAuth('google', { params: url.searchParams, binding }, context)
    */
   completeOAuth(
     provider: string,
-    input: { params: URLSearchParams; binding: string | null },
+    input: { params: URLSearchParams; binding: string | null; current?: SessionWithUser | null },
     context?: CallContext,
   ): Promise<OAuthCompleted>;
   /**

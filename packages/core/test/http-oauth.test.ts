@@ -415,6 +415,23 @@ describe('OIDC login: existing users and linking', () => {
     expect((await client.get('/session', sessionCookie(elsewhere))).body.user.id).toBe(user.id);
   });
 
+  it('refuses to link when another user has signed in on this browser since the link started', async () => {
+    const { auth, client, start, toCallback, callback, browser } = setup();
+    const first = await existingUser(auth, `first-${randomBytes(4).toString('hex')}@example.test`, true);
+    const second = await existingUser(auth, `second-${randomBytes(4).toString('hex')}@example.test`, true);
+    browser.store(ORIGIN, (await client.post('/login', { email: first.email, password: PASSWORD })).headers);
+    idp.loginAs(aPerson());
+    const url = await toCallback((await start('?intent=link')).href);
+    browser.store(ORIGIN, (await client.post('/login', { email: second.email, password: PASSWORD })).headers);
+
+    const refused = await callback(url);
+
+    expect(refused.status).toBe(401);
+    expect(refused.body.code).toBe('unauthenticated');
+    expect(await auth.api.listOAuthAccounts(first.id)).toEqual([]);
+    expect(await auth.api.listOAuthAccounts(second.id)).toEqual([]);
+  });
+
   it('asks for the second factor of a user who has one instead of opening a session', async () => {
     const { signInAs, client, sessionCookie } = setup();
     const person = aPerson();

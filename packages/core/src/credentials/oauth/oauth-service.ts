@@ -15,6 +15,7 @@ import { normalizeEmail, type User, userPoolKey } from '../../users/users.js';
 import { parseInput } from '../../validation.js';
 import type { MfaRequired } from '../mfa/mfa.js';
 import type { MfaService } from '../mfa/mfa-service.js';
+import { emailSchema } from '../passwords/password-schemas.js';
 import type { SignedIn } from '../passwords/password-service.js';
 import type { OAuthAccount, OAuthProfile, OAuthStart } from './oauth.js';
 import { createOAuthClient, type OAuthClient } from './oauth-client.js';
@@ -62,10 +63,13 @@ export interface OAuthService {
     current: SessionWithUser | null,
     context?: CallContext,
   ): Promise<OAuthStart>;
-  /** Completes a flow from the callback's query parameters and the browser's binding cookie. */
+  /**
+   * Completes a flow from the callback's query parameters and the browser's binding cookie. A
+   * `link` flow also needs `current` to be the session of the user who started it.
+   */
   complete(
     provider: string,
-    input: { params: URLSearchParams; binding: string | null },
+    input: { params: URLSearchParams; binding: string | null; current?: SessionWithUser | null },
     context?: CallContext,
   ): Promise<OAuthCompleted>;
   listAccounts(userId: string): Promise<OAuthAccount[]>;
@@ -284,7 +288,7 @@ export function createOAuthService(
       return { authorizationUrl, binding, expiresInSeconds: settings.stateTtlSeconds };
     },
 
-    async complete(providerId, { params, binding }, context = {}) {
+    async complete(providerId, { params, binding, current = null }, context = {}) {
       const { client } = providerOf(providerId);
       const { state, record } = await takeState(providerId, params, binding);
       await limit(context, `oauth:${providerId}`);
@@ -302,7 +306,11 @@ export function createOAuthService(
       const found = await storage.oauthAccounts.findByProviderSubject(providerId, profile.subject);
 
       if (record.intent === 'link') {
-        const user = record.userId ? await storage.users.findById(record.userId) : null;
+        // still signed in as the user who asked: not someone who signed in since on this browser
+        if (!current || current.user.id !== record.userId) {
+          throw new AuthError('unauthenticated', { detail: 'sign in as the user who started linking' });
+        }
+        const user = await storage.users.findById(current.user.id);
         if (!user || user.status !== 'active') throw new AuthError('unauthenticated');
         if (found) {
           if (found.user.id !== user.id) {
@@ -317,10 +325,12 @@ export function createOAuthService(
       }
 
       if (found) return signIn(found.user, found.account, redirectTo, context);
-      if (!profile.email) {
-        throw new AuthError('oauth_email_missing', { detail: 'the provider shared no email address' });
+      // an address the provider sends is held to the rules of a typed one
+      const email = profile.email === null ? undefined : emailSchema.safeParse(profile.email).data;
+      if (!email) {
+        throw new AuthError('oauth_email_missing', { detail: 'the provider shared no usable email address' });
       }
-      const existing = await storage.users.findByEmail(null, normalizeEmail(profile.email));
+      const existing = await storage.users.findByEmail(null, normalizeEmail(email));
       if (existing) {
         if (!mayLinkByEmail(providerId, profile, existing)) throw new AuthError('oauth_account_not_linked');
         return signIn(

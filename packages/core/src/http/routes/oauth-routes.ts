@@ -159,12 +159,14 @@ export const oauthRoutes = [
       409: problem('oauth_account_not_linked, or the provider account is linked to another user'),
       502: problem('oauth_provider_unavailable'),
     },
-    async handle({ api, params, query, request, call, config }) {
+    async handle({ api, params, query, request, sessionToken, call, config }) {
       const cookie = bindingCookie(config);
       const binding = readCookie(request.headers.get('cookie'), cookie.name);
+      // a link flow must end in the session of the user who started it; a sign-in replaces any
+      const current = sessionToken ? await api.validateSessionToken(sessionToken) : null;
       const result = await api.completeOAuth(
         params.provider,
-        { params: callbackParams(query), binding },
+        { params: callbackParams(query), binding, current },
         call,
       );
       const cleared = serializeSessionCookie(cookie.options, '', 0);
