@@ -178,6 +178,18 @@ describe('OIDC login against a real identity provider (oidc-provider)', () => {
     expect(session.body.session.amr).toEqual(['fed']);
     const { user, accounts } = await footprint(storage, person.email);
     expect(accounts).toMatchObject([{ provider: 'acme', subject: person.sub, email: person.email }]);
+    // one transaction wrote the user, the account, the session and their audit entries
+    const audit = await storage.audit.list(`user:${user!.id}`, { limit: 10 });
+    expect(audit.map((e) => e.action).reverse()).toEqual([
+      'user.created',
+      'oauth.account_linked',
+      'oauth.signed_in',
+      'session.created',
+    ]);
+    expect(audit.find((e) => e.action === 'oauth.account_linked')?.data).toMatchObject({
+      provider: 'acme',
+      via: 'signup',
+    });
 
     const again = new Browser();
     const second = await signInAs(person, '', again);
