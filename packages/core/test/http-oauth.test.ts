@@ -269,6 +269,19 @@ describe('OIDC login against a real identity provider (oidc-provider)', () => {
     expect((await footprint(storage, person.email)).user).toBeNull();
   });
 
+  it('refuses an authorization response without iss from a provider that advertises it (RFC 9207)', async () => {
+    const { start, toCallback, callback } = setup();
+    idp.loginAs(aPerson());
+    const url = new URL(await toCallback((await start()).href));
+    url.searchParams.delete('iss');
+
+    const refused = await callback(url.href);
+
+    expect(refused.status).toBe(400);
+    expect(refused.body.code).toBe('oauth_callback_invalid');
+    expect(refused.body.detail).toMatch(/iss/);
+  });
+
   it('refuses an authorization response whose iss names another issuer', async () => {
     const { start, toCallback, callback, storage } = setup();
     const person = aPerson();

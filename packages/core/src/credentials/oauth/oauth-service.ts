@@ -302,7 +302,10 @@ export function createOAuthService(
       if (!profile.subject || profile.subject.length > 255) {
         throw new AuthError('oauth_callback_invalid', { detail: 'the provider named no usable subject' });
       }
-      const { redirectTo } = record;
+      // checked again at the end: the allowlist may have shrunk while the person was away
+      const redirectTo = isAllowedRedirect(record.redirectTo, settings.redirectAllowlist)
+        ? record.redirectTo
+        : DEFAULT_REDIRECT;
       const found = await storage.oauthAccounts.findByProviderSubject(providerId, profile.subject);
 
       if (record.intent === 'link') {
