@@ -195,14 +195,12 @@ export function createOAuthService(
     if (user.status !== 'active') throw new AuthError('user_suspended');
     const userContext: CallContext = { ...context, actor: { type: 'user', id: user.id } };
     const hasSecondFactor = (await storage.mfa.findTotp(user.id))?.confirmedAt != null;
-    if (linkFirst || hasSecondFactor) {
+    if (hasSecondFactor) {
       await storage.transaction(async (tx) => {
         if (linkFirst) await linkAccount(tx, user, account, linkFirst, userContext);
-        if (hasSecondFactor) await recordSignIn(tx, user, account, 'mfa_required', userContext);
+        await recordSignIn(tx, user, account, 'mfa_required', userContext);
       });
       deps.outbox.nudge();
-    }
-    if (hasSecondFactor) {
       const challenge = await services.mfa.startChallenge({
         user,
         tenantId: user.tenantId,
@@ -210,8 +208,11 @@ export function createOAuthService(
         firstFactor: OAUTH_AMR,
       });
       if (challenge) return { ...challenge, redirectTo };
+      // the factor was removed in the meantime: nothing is left to ask for
     }
+    // the link (if any), the sign-in and the session commit together
     const issued = await storage.transaction(async (tx) => {
+      if (linkFirst && !hasSecondFactor) await linkAccount(tx, user, account, linkFirst, userContext);
       await recordSignIn(tx, user, account, 'session', userContext);
       return services.sessions.createSession(tx, {
         user,
