@@ -30,6 +30,8 @@ const publicDir = join(exampleDir, 'public');
  * @property {string} [redisUrl] Redis for rate limits, counters and the session cache, shared by every
  *   instance (several instances may then share one database). Default: none (one instance).
  * @property {boolean} [trustProxy] Take the client address from X-Forwarded-For (behind a proxy).
+ * @property {Record<string, import('@portcullis/core').OAuthProvider>} [oauthProviders] Social/OIDC
+ *   sign-in providers (see `oauth-providers.js`); the page shows a "Sign in with …" button for each.
  * @property {boolean} [devMailbox] Keep sent mail in memory and show it at /dev/mailbox and
  *   /dev/mailbox.json. Default: on unless NODE_ENV is `production` (then mail is printed, links redacted).
  * @property {import('@portcullis/core').Logger} [logger]
@@ -84,6 +86,11 @@ export async function startServer(options = {}) {
       // the emailed links open /verify-email, /reset-password and /magic-link (public/*.html),
       // which POST the token on a click; a magic link may only lead back to the app's page
       emailLinks: { appName: 'Portcullis example', redirectAllowlist: ['/'] },
+      // "Sign in with …": the page lists GET /auth/oauth/providers; a provider account whose email
+      // is already registered links only after its owner signs in and links it (the safe default)
+      ...(options.oauthProviders && Object.keys(options.oauthProviders).length > 0
+        ? { oauth: { providers: options.oauthProviders } }
+        : {}),
     });
     server.on('request', createApp(auth, documentStore(db, documentsTable), mailbox));
   } catch (error) {

@@ -1,4 +1,5 @@
 import { startServer } from './app.js';
+import { oauthProvidersFromEnv } from './oauth-providers.js';
 
 const port = Number(process.env.PORT ?? 3000);
 
@@ -12,6 +13,7 @@ try {
     tablePrefix: process.env.TABLE_PREFIX,
     redisUrl: process.env.REDIS_URL,
     trustProxy: process.env.TRUST_PROXY === '1',
+    oauthProviders: oauthProvidersFromEnv(process.env),
   });
 } catch (error) {
   console.error(`[portcullis example] could not start: ${error.message}`);

@@ -14,6 +14,7 @@ import { DrizzleCredentialFailureStore } from './stores/credential-failure-store
 import { DrizzleInvitationStore } from './stores/invitation-store.js';
 import { DrizzleMembershipStore } from './stores/membership-store.js';
 import { DrizzleMfaStore } from './stores/mfa-store.js';
+import { DrizzleOAuthAccountStore } from './stores/oauth-account-store.js';
 import { DrizzleOneTimeTokenStore } from './stores/one-time-token-store.js';
 import { DrizzleOutboxStore } from './stores/outbox-store.js';
 import { DrizzlePasskeyStore } from './stores/passkey-store.js';
@@ -151,6 +152,7 @@ function createStores(context: StoreContext): StorageStores {
     mfa: new DrizzleMfaStore(context),
     credentialFailures: new DrizzleCredentialFailureStore(context),
     passkeys: new DrizzlePasskeyStore(context),
+    oauthAccounts: new DrizzleOAuthAccountStore(context),
     outbox: new DrizzleOutboxStore(context),
   };
 }

@@ -33,6 +33,7 @@ describe('drizzleStorage without a database', () => {
       'recoveryCodes',
       'credentialFailures',
       'passkeys',
+      'oauthAccounts',
     ]);
     expect(() => portcullisTables('Auth-')).toThrow(/invalid tablePrefix/);
     expect(() => portcullisTables('a'.repeat(25))).toThrow(/invalid tablePrefix/);

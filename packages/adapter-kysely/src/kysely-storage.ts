@@ -9,6 +9,7 @@ import { KyselyCredentialFailureStore } from './stores/credential-failure-store.
 import { KyselyInvitationStore } from './stores/invitation-store.js';
 import { KyselyMembershipStore } from './stores/membership-store.js';
 import { KyselyMfaStore } from './stores/mfa-store.js';
+import { KyselyOAuthAccountStore } from './stores/oauth-account-store.js';
 import { KyselyOneTimeTokenStore } from './stores/one-time-token-store.js';
 import { KyselyOutboxStore } from './stores/outbox-store.js';
 import { KyselyPasskeyStore } from './stores/passkey-store.js';
@@ -104,6 +105,7 @@ function createStores(context: StoreContext): StorageStores {
     mfa: new KyselyMfaStore(context),
     credentialFailures: new KyselyCredentialFailureStore(context),
     passkeys: new KyselyPasskeyStore(context),
+    oauthAccounts: new KyselyOAuthAccountStore(context),
   };
 }
 

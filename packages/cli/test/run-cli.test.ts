@@ -101,7 +101,7 @@ function describeMigrateCommands(name: string, databaseUrl: () => string, cleanu
       const check = await cli(args('check'));
       expect(check.code).toBe(1);
       expect(check.stderr).toBe(
-        'pending migrations: 0001_initial, 0002_authorization, 0003_mfa, 0004_one_time_tokens, 0005_passkeys, 0007_credential_failures',
+        'pending migrations: 0001_initial, 0002_authorization, 0003_mfa, 0004_one_time_tokens, 0005_passkeys, 0006_oauth_accounts, 0007_credential_failures',
       );
       const status = await cli(args('status'));
       expect(status.code).toBe(0);
@@ -112,6 +112,7 @@ function describeMigrateCommands(name: string, databaseUrl: () => string, cleanu
         '0003_mfa                  pending',
         '0004_one_time_tokens      pending',
         '0005_passkeys             pending',
+        '0006_oauth_accounts       pending',
         '0007_credential_failures  pending',
       ]);
     });
@@ -120,7 +121,7 @@ function describeMigrateCommands(name: string, databaseUrl: () => string, cleanu
       expect(await cli(args('up'))).toEqual({
         code: 0,
         stdout:
-          'applied 0001_initial\napplied 0002_authorization\napplied 0003_mfa\napplied 0004_one_time_tokens\napplied 0005_passkeys\napplied 0007_credential_failures',
+          'applied 0001_initial\napplied 0002_authorization\napplied 0003_mfa\napplied 0004_one_time_tokens\napplied 0005_passkeys\napplied 0006_oauth_accounts\napplied 0007_credential_failures',
         stderr: '',
       });
       expect(await cli(args('up'))).toEqual({ code: 0, stdout: 'already up to date', stderr: '' });
@@ -171,6 +172,11 @@ function describeMigrateCommands(name: string, databaseUrl: () => string, cleanu
         stdout: 'reverted 0007_credential_failures',
         stderr: '',
       });
+      expect(await cli(args('down'))).toEqual({
+        code: 0,
+        stdout: 'reverted 0006_oauth_accounts',
+        stderr: '',
+      });
       expect(await cli(args('down'))).toEqual({ code: 0, stdout: 'reverted 0005_passkeys', stderr: '' });
       expect(await cli(args('down'))).toEqual({
         code: 0,
@@ -188,7 +194,7 @@ function describeMigrateCommands(name: string, databaseUrl: () => string, cleanu
       expect((await cli(args('check'))).code).toBe(1);
       expect((await cli(args('up', '--steps', '1'))).stdout).toBe('applied 0001_initial');
       expect((await cli(args('up'))).stdout).toBe(
-        'applied 0002_authorization\napplied 0003_mfa\napplied 0004_one_time_tokens\napplied 0005_passkeys\napplied 0007_credential_failures',
+        'applied 0002_authorization\napplied 0003_mfa\napplied 0004_one_time_tokens\napplied 0005_passkeys\napplied 0006_oauth_accounts\napplied 0007_credential_failures',
       );
     });
   });

@@ -18,6 +18,7 @@ import type {
   TotpSetup,
   VerifyMfaInput,
 } from './credentials/mfa/index.js';
+import type { OAuthAccount, OAuthCompleted, OAuthStart, StartOAuthInput } from './credentials/oauth/index.js';
 import type {
   AuthenticatePasskeyInput,
   PasskeyAuthentication,
@@ -596,4 +597,63 @@ export interface AuthApi {
    * await auth.api.deletePasskey(current.session, passkeyId)
    */
   deletePasskey(session: Session, id: string, context?: CallContext): Promise<void>;
+  /**
+   * The configured social/OIDC providers (`oauth.providers`), for "Sign in with …" buttons.
+   *
+   * @example
+   * auth.api.listOAuthProviders() // [{ id: 'google', name: 'Google' }]
+   */
+  listOAuthProviders(): { id: string; name: string }[];
+  /**
+   * Starts a sign-in with a provider: the authorization URL (authorization code flow with
+   * `state`, `nonce` for OIDC and an S256 PKCE challenge) and a `binding` value the caller must
+   * set as a short-lived HttpOnly cookie of the browser (the flow's record, sealed in the
+   * key-value store for at most 10 minutes, only completes with it). `redirectTo` must equal an
+   * entry of the redirect allowlist (`redirect_not_allowed`). `intent: 'link'` adds the provider
+   * to `current`'s user and needs an authentication of at most 10 minutes (`step_up_required`).
+   * `oauth_provider_unknown` for an id not in `oauth.providers`.
+   *
+   * @example
+   * const { authorizationUrl, binding } = await auth.api.startOAuth('google', { redirectTo: '/app' }, null)
+   */
+  startOAuth(
+    provider: string,
+    input: StartOAuthInput,
+    current: SessionWithUser | null,
+    context?: CallContext,
+  ): Promise<OAuthStart>;
+  /**
+   * Completes a flow with the callback's query parameters and the browser's binding cookie: the
+   * state is single use, the authorization response `iss` (RFC 9207) and the ID token's `iss`,
+   * `aud` and `nonce` are checked, the code is exchanged with the PKCE verifier. Then the account
+   * (provider, subject) signs its user in (a session with `amr: ['fed']`, or an MFA challenge when
+   * the user has a second factor); a new account signs a new user up, or links to the user with
+   * the email when `oauth.linking` allows it (`oauth_account_not_linked` otherwise). Errors:
+   * `oauth_state_invalid`, `oauth_callback_invalid`, `oauth_provider_unavailable`,
+   * `oauth_email_missing`, `user_suspended`; nothing is written on any of them. A `link` flow
+   * needs `current`, the session of the user who started it (`unauthenticated` otherwise).
+   *
+   * @example
+   * const result = await auth.api.completeOAuth('google', { params: url.searchParams, binding }, context)
+   */
+  completeOAuth(
+    provider: string,
+    input: { params: URLSearchParams; binding: string | null; current?: SessionWithUser | null },
+    context?: CallContext,
+  ): Promise<OAuthCompleted>;
+  /**
+   * The user's linked provider accounts, oldest first.
+   *
+   * @example
+   * const accounts = await auth.api.listOAuthAccounts(userId)
+   */
+  listOAuthAccounts(userId: string): Promise<OAuthAccount[]>;
+  /**
+   * Unlinks one of the user's provider accounts (audited `oauth.account_unlinked`); `not_found`
+   * when it is not theirs, `conflict` when it is the only way a user without a password signs in.
+   *
+   * @example
+   * await auth.api.unlinkOAuthAccount(userId, accountId)
+   */
+  unlinkOAuthAccount(userId: string, accountId: string, context?: CallContext): Promise<void>;
 }

@@ -9,6 +9,7 @@ import { createRoleService } from './authorization/role-service.js';
 import type { CallContext } from './call-context.js';
 import { type AuthConfig, type ResolvedConfig, resolveConfig } from './config.js';
 import { createMfaService } from './credentials/mfa/mfa-service.js';
+import { createOAuthService } from './credentials/oauth/oauth-service.js';
 import { createPasskeyService } from './credentials/passkeys/passkey-service.js';
 import { createPasswordHasher } from './credentials/passwords/password-hasher.js';
 import { normalizeAndCheckPassword } from './credentials/passwords/password-policy.js';
@@ -27,6 +28,7 @@ import { accountRoutes, sessionRoutes } from './http/routes/account-routes.js';
 import { invitationRoutes } from './http/routes/invitation-routes.js';
 import { memberRoutes } from './http/routes/member-routes.js';
 import { mfaRoutes } from './http/routes/mfa-routes.js';
+import { oauthRoutes } from './http/routes/oauth-routes.js';
 import { oneTimeTokenRoutes } from './http/routes/one-time-token-routes.js';
 import { passkeyRoutes } from './http/routes/passkey-routes.js';
 import { permissionRoutes } from './http/routes/permission-routes.js';
@@ -181,6 +183,7 @@ export function createAuth(options: AuthConfig): Auth {
   const roles = createRoleService(deps, tenants);
   const oneTimeTokens = createOneTimeTokenService(deps, { sessions, tenants, mfa }, { sealedBox: mailBox });
   const policies = createPolicyService(deps, tenants);
+  const oauthLogins = createOAuthService(deps, { users, sessions, mfa });
   const cookieName = sessionCookieName({ name: config.session.cookieName, secure: config.secureCookies });
   const page = (p?: { limit?: number; cursor?: string }) => ({ limit: p?.limit ?? 50, cursor: p?.cursor });
 
@@ -287,6 +290,11 @@ export function createAuth(options: AuthConfig): Auth {
     listPasskeys: passkeys.list,
     renamePasskey: passkeys.rename,
     deletePasskey: passkeys.remove,
+    listOAuthProviders: oauthLogins.listProviders,
+    startOAuth: oauthLogins.start,
+    completeOAuth: oauthLogins.complete,
+    listOAuthAccounts: oauthLogins.listAccounts,
+    unlinkOAuthAccount: oauthLogins.unlinkAccount,
   };
 
   const routes: RouteDefinition[] = [
@@ -301,6 +309,7 @@ export function createAuth(options: AuthConfig): Auth {
     ...oneTimeTokenRoutes,
     ...mfaRoutes,
     ...passkeyRoutes,
+    ...oauthRoutes,
   ];
   const serverUrl = new URL(config.basePath, config.baseURL).toString().replace(/\/$/, '');
   let openApi: Record<string, unknown> | undefined;

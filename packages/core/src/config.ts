@@ -8,6 +8,7 @@ import {
 import type { PolicyDefinition } from './authorization/policy.js';
 import { actionPatternSchema, policyDefinitionSchema } from './authorization/policy-schema.js';
 import type { RoleTemplate } from './authorization/roles.js';
+import type { OAuthProvider } from './credentials/oauth/oauth-providers.js';
 import { MAX_PASSKEY_TIMEOUT_SECONDS } from './credentials/passkeys/passkeys.js';
 import {
   type Argon2Params,
@@ -172,6 +173,38 @@ export interface AuthConfig {
     /** How long a ceremony may take, and its challenge lives. Default and maximum 300. */
     timeoutSeconds?: number;
   };
+  /**
+   * Social and OIDC login (`GET /oauth/:provider`). Providers come from the factories
+   * `oidcProvider`, `googleProvider`, `microsoftProvider` and `githubProvider`.
+   *
+   * @example
+   * oauth: {
+   *   providers: { google: googleProvider({ clientId, clientSecret }) },
+   *   linking: { mode: 'verified-email', trustedProviders: ['google'] },
+   * }
+   */
+  oauth?: {
+    /**
+     * Provider id (in the URL: `/oauth/<id>`, lowercase letters, digits, `-`, `_`) → provider.
+     * Each provider's redirect URI is `<baseURL origin><basePath>/oauth/<id>/callback`.
+     */
+    providers: Record<string, OAuthProvider>;
+    /**
+     * When a provider account is new but a user with its email exists. `never` (default): the
+     * sign-in is refused (`oauth_account_not_linked`); the user signs in and links the provider
+     * explicitly. `verified-email`: it is linked when the provider vouches for the email, the
+     * provider is in `trustedProviders` (default: every configured provider) and the existing
+     * user's email is verified too (so an account pre-registered by someone else is never taken over).
+     */
+    linking?: { mode?: 'verified-email' | 'never'; trustedProviders?: string[] };
+    /**
+     * The only `redirectTo` values the flow accepts, compared exactly. Default
+     * `emailLinks.redirectAllowlist`. Without `redirectTo` the browser lands on `/`.
+     */
+    redirectAllowlist?: string[];
+    /** How long a started sign-in may take. Default and maximum 600. */
+    stateTtlSeconds?: number;
+  };
   rateLimit?: {
     /** Default true. Turn off only in tests. */
     enabled?: boolean;
@@ -270,6 +303,12 @@ export interface ResolvedConfig {
     userVerification: 'required' | 'preferred' | 'discouraged';
     timeoutSeconds: number;
   };
+  oauth: {
+    providers: Readonly<Record<string, OAuthProvider>>;
+    linking: { mode: 'verified-email' | 'never'; trustedProviders: readonly string[] };
+    redirectAllowlist: readonly string[];
+    stateTtlSeconds: number;
+  };
   rateLimit: { enabled: boolean; rules: Partial<Record<RateLimitRuleName, RateLimitRule>> };
   lockout: { freeAttempts: number; maxFailures: number };
   outbox: {
@@ -307,6 +346,65 @@ const httpUrl = z
   .string()
   .url()
   .refine((u) => /^https?:$/.test(new URL(u).protocol), 'must use http or https');
+
+/** Provider ids appear in URLs next to fixed routes (`/oauth/token`…): these are taken. */
+const RESERVED_PROVIDER_IDS = new Set([
+  'accounts',
+  'providers',
+  'token',
+  'introspect',
+  'revoke',
+  'authorize',
+]);
+
+const redirectAllowlistSchema = z.array(
+  z.string().superRefine((entry, ctx) => {
+    const problem = redirectEntryProblem(entry);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  }),
+);
+
+/** https, or http on this machine (a development identity provider). */
+const providerUrl = z
+  .string()
+  .url()
+  .refine((u) => {
+    const url = new URL(u);
+    return (
+      url.protocol === 'https:' ||
+      (url.protocol === 'http:' && ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname))
+    );
+  }, 'must use https (http only for localhost)');
+
+const providerSchema = z.discriminatedUnion('protocol', [
+  z.object({
+    protocol: z.literal('oidc'),
+    name: z.string().min(1).max(100),
+    issuer: providerUrl,
+    discoveredIssuer: z.string().min(1).optional(),
+    clientId: z.string().min(1, 'is required'),
+    clientSecret: z.string().min(1, 'is required'),
+    scopes: z
+      .array(z.string().regex(/^[\x21\x23-\x5b\x5d-\x7e]+$/))
+      .refine((s) => s.includes('openid'), 'must include openid'),
+    trustEmailVerified: z.boolean(),
+    authorizationParams: z.record(z.string(), z.string()).optional(),
+    fetch: z.function().optional(),
+  }),
+  z.object({
+    protocol: z.literal('oauth2'),
+    name: z.string().min(1).max(100),
+    issuer: z.string().min(1),
+    authorizationEndpoint: providerUrl,
+    tokenEndpoint: providerUrl,
+    clientId: z.string().min(1, 'is required'),
+    clientSecret: z.string().min(1, 'is required'),
+    scopes: z.array(z.string().regex(/^[\x21\x23-\x5b\x5d-\x7e]+$/)),
+    fetchProfile: z.function(),
+    authorizationParams: z.record(z.string(), z.string()).optional(),
+    fetch: z.function().optional(),
+  }),
+]);
 
 const configSchema = z
   .object({
@@ -431,6 +529,38 @@ const configSchema = z
         timeoutSeconds: z.number().int().min(30).max(MAX_PASSKEY_TIMEOUT_SECONDS).optional(),
       })
       .strict()
+      .optional(),
+    oauth: z
+      .object({
+        providers: z.record(
+          z
+            .string()
+            .regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'provider ids are lowercase letters, digits, "-" and "_"')
+            .refine((id) => !RESERVED_PROVIDER_IDS.has(id), 'is reserved'),
+          providerSchema,
+        ),
+        linking: z
+          .object({
+            mode: z.enum(['verified-email', 'never']).optional(),
+            trustedProviders: z.array(z.string()).optional(),
+          })
+          .strict()
+          .optional(),
+        redirectAllowlist: redirectAllowlistSchema.optional(),
+        stateTtlSeconds: z.number().int().min(60).max(600).optional(),
+      })
+      .strict()
+      .superRefine((oauth, ctx) => {
+        for (const id of oauth.linking?.trustedProviders ?? []) {
+          if (!Object.hasOwn(oauth.providers, id)) {
+            ctx.addIssue({
+              code: 'custom',
+              path: ['linking', 'trustedProviders'],
+              message: `"${id}" is not a provider`,
+            });
+          }
+        }
+      })
       .optional(),
     rateLimit: z
       .object({
@@ -567,6 +697,16 @@ export function resolveConfig(config: AuthConfig): ResolvedConfig {
       baseURL,
       resolveEmailLinks(config.emailLinks, baseURL).appName,
     ),
+    oauth: {
+      providers: { ...(config.oauth?.providers ?? {}) },
+      linking: {
+        mode: config.oauth?.linking?.mode ?? 'never',
+        trustedProviders:
+          config.oauth?.linking?.trustedProviders ?? Object.keys(config.oauth?.providers ?? {}),
+      },
+      redirectAllowlist: [...(config.oauth?.redirectAllowlist ?? config.emailLinks?.redirectAllowlist ?? [])],
+      stateTtlSeconds: config.oauth?.stateTtlSeconds ?? 600,
+    },
     rateLimit: { enabled: config.rateLimit?.enabled ?? true, rules: config.rateLimit?.rules ?? {} },
     lockout: {
       freeAttempts: config.lockout?.freeAttempts ?? 5,

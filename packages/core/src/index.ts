@@ -34,6 +34,25 @@ export type {
   TotpSetup,
   VerifyMfaInput,
 } from './credentials/mfa/index.js';
+export {
+  type GithubProviderOptions,
+  type GoogleProviderOptions,
+  githubProvider,
+  googleProvider,
+  type MicrosoftProviderOptions,
+  microsoftProvider,
+  OAUTH_AMR,
+  type OAuth2Provider,
+  type OAuthCompleted,
+  type OAuthFetch,
+  type OAuthProfile,
+  type OAuthProvider,
+  type OAuthStart,
+  type OidcProvider,
+  type OidcProviderOptions,
+  oidcProvider,
+  type StartOAuthInput,
+} from './credentials/oauth/index.js';
 export type {
   AuthenticatePasskeyInput,
   PasskeyAuthentication,

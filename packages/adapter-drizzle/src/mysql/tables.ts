@@ -414,6 +414,28 @@ export function portcullisTables(prefix: string = 'pc_') {
     ],
   );
 
+  const oauthAccounts = mysqlTable(
+    `${p}oauth_accounts`,
+    {
+      id: id('id').notNull(),
+      userId: id('user_id').notNull(),
+      provider: varchar('provider', { length: 64 }).notNull(),
+      subject: varchar('subject', { length: 255 }).notNull(),
+      email: varchar('email', { length: 320 }),
+      createdAt: utcTimestamp('created_at').notNull(),
+    },
+    (t) => [
+      primaryKey({ name: `${p}oauth_accounts_pk`, columns: [t.id] }),
+      unique(`${p}oauth_accounts_provider_subject_uq`).on(t.provider, t.subject),
+      index(`${p}oauth_accounts_user_idx`).on(t.userId),
+      foreignKey({
+        name: `${p}oauth_accounts_user_fk`,
+        columns: [t.userId],
+        foreignColumns: [users.id],
+      }).onDelete('cascade'),
+    ],
+  );
+
   /** Consecutive credential failures per typed account, keyed by an HMAC of it (no email stored). */
   const credentialFailures = mysqlTable(
     `${p}credential_failures`,
@@ -446,6 +468,7 @@ export function portcullisTables(prefix: string = 'pc_') {
     recoveryCodes,
     credentialFailures,
     passkeys,
+    oauthAccounts,
   };
 }
 

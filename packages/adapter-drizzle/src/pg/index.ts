@@ -23,3 +23,4 @@ export const pcTotpCredentials = defaultTables.totpCredentials;
 export const pcRecoveryCodes = defaultTables.recoveryCodes;
 export const pcCredentialFailures = defaultTables.credentialFailures;
 export const pcPasskeys = defaultTables.passkeys;
+export const pcOauthAccounts = defaultTables.oauthAccounts;

@@ -3,6 +3,7 @@ import { authorizationTables, migration0002Authorization } from './0002-authoriz
 import { mfaTables, migration0003Mfa } from './0003-mfa.js';
 import { migration0004OneTimeTokens, oneTimeTokenTables } from './0004-one-time-tokens.js';
 import { migration0005Passkeys, passkeyTables } from './0005-passkeys.js';
+import { migration0006OAuthAccounts, oauthAccountTables } from './0006-oauth-accounts.js';
 import { credentialFailureTables, migration0007CredentialFailures } from './0007-credential-failures.js';
 import type { Migration } from './migration.js';
 import type { TableSpec } from './table-spec.js';
@@ -14,6 +15,7 @@ export const migrations: readonly Migration[] = [
   migration0003Mfa,
   migration0004OneTimeTokens,
   migration0005Passkeys,
+  migration0006OAuthAccounts,
   migration0007CredentialFailures,
 ];
 
@@ -27,6 +29,7 @@ export const schemaTables: readonly TableSpec[] = [
   ...mfaTables,
   ...oneTimeTokenTables,
   ...passkeyTables,
+  ...oauthAccountTables,
   ...credentialFailureTables,
 ];
 
@@ -35,6 +38,7 @@ export { authorizationTables } from './0002-authorization.js';
 export { mfaTables } from './0003-mfa.js';
 export { oneTimeTokenTables } from './0004-one-time-tokens.js';
 export { passkeyTables } from './0005-passkeys.js';
+export { oauthAccountTables } from './0006-oauth-accounts.js';
 export { credentialFailureTables } from './0007-credential-failures.js';
 export { type Migration, type MigrationContext, migrationChecksum } from './migration.js';
 export {

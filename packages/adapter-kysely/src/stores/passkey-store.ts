@@ -1,8 +1,7 @@
 import type { Passkey, PasskeyStore, User } from '@portcullis/core';
 import type { Row } from '../kysely-types.js';
-import { USER_COLUMNS } from './session-store.js';
 import type { StoreContext } from './store-context.js';
-import { toUser } from './user-store.js';
+import { toUser, USER_COLUMNS } from './user-store.js';
 
 export class KyselyPasskeyStore implements PasskeyStore {
   constructor(private readonly ctx: StoreContext) {}

@@ -3,18 +3,7 @@ import { CompiledQuery, sql } from 'kysely';
 import type { ColumnCodec } from '../column-codec.js';
 import type { AnyExpressionBuilder, AnyKysely, Row } from '../kysely-types.js';
 import { inTransaction, type StoreContext, type TableNames } from './store-context.js';
-import { toUser } from './user-store.js';
-
-export const USER_COLUMNS = [
-  'id',
-  'tenant_id',
-  'email',
-  'email_verified_at',
-  'name',
-  'status',
-  'created_at',
-  'updated_at',
-];
+import { toUser, USER_COLUMNS } from './user-store.js';
 
 export class KyselySessionStore implements SessionStore {
   /**

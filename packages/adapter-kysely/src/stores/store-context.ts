@@ -21,6 +21,7 @@ export interface TableNames {
   recoveryCodes: string;
   credentialFailures: string;
   passkeys: string;
+  oauthAccounts: string;
 }
 
 export function tableNames(prefix: string): TableNames {
@@ -42,6 +43,7 @@ export function tableNames(prefix: string): TableNames {
     recoveryCodes: `${prefix}recovery_codes`,
     credentialFailures: `${prefix}credential_failures`,
     passkeys: `${prefix}passkeys`,
+    oauthAccounts: `${prefix}oauth_accounts`,
   };
 }
 

@@ -109,6 +109,18 @@ export class KyselyUserStore implements UserStore {
   }
 }
 
+/** The columns {@link toUser} reads: what a join selects as `u_<column>`. */
+export const USER_COLUMNS = [
+  'id',
+  'tenant_id',
+  'email',
+  'email_verified_at',
+  'name',
+  'status',
+  'created_at',
+  'updated_at',
+];
+
 /** Maps a users row; `prefix` reads the columns of a join that aliased them (`u_id`...). */
 export function toUser(row: Row, codec: ColumnCodec, prefix = ''): User {
   return {

@@ -127,10 +127,13 @@ export function createHandler(deps: {
       sessionToken,
       call,
       api,
+      config,
     });
   }
 
   function respond(result: RouteResult, headers: Headers): Response {
+    for (const cookie of result.cookies ?? []) headers.append('set-cookie', cookie);
+    if (result.location !== undefined) headers.set('location', result.location);
     if (result.session === null) headers.append('set-cookie', serializeClearedSessionCookie(cookieOptions));
     if (result.session) {
       const maxAge = (result.session.expiresAt.getTime() - deps.clock.now().getTime()) / 1000;

@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import type { AuthApi } from '../auth-api.js';
 import type { CallContext } from '../call-context.js';
+import type { ResolvedConfig } from '../config.js';
 import type { AuthErrorCode } from '../errors.js';
 import type { SessionWithUser } from '../sessions/session-service.js';
 
@@ -17,6 +18,8 @@ export interface RouteContext<Body, Params, Query> {
   sessionToken: string | null;
   call: CallContext;
   api: AuthApi;
+  /** The validated configuration (cookie security, base path…). */
+  config: ResolvedConfig;
 }
 
 /** What a route returns; the handler adds headers and serializes. */
@@ -25,6 +28,10 @@ export interface RouteResult {
   body?: unknown;
   /** Set the session cookie (`token` + expiry) or clear it (`null`). */
   session?: { token: string; expiresAt: Date } | null;
+  /** For a redirect (302/303): the `Location` header. */
+  location?: string;
+  /** Other `Set-Cookie` header values, each a serialized cookie. */
+  cookies?: string[];
 }
 
 /**

@@ -22,6 +22,7 @@ import type { UserStore } from '../users/user-store.js';
 import { normalizeEmail, userPoolKey } from '../users/users.js';
 import { credentialFailureStore } from './memory-credential-failure-store.js';
 import { mfaStore } from './memory-mfa-store.js';
+import { oauthAccountStore } from './memory-oauth-account-store.js';
 import { passkeyStore } from './memory-passkey-store.js';
 import { type MemoryTables, pairKey, type TableWriter } from './memory-tables.js';
 
@@ -53,6 +54,7 @@ export function createMemoryStores(
     mfa: mfaStore(tables, writer, run),
     credentialFailures: credentialFailureStore(tables, writer, run),
     passkeys: passkeyStore(tables, writer, run),
+    oauthAccounts: oauthAccountStore(tables, writer, run),
   };
 }
 

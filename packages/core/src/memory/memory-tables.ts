@@ -3,6 +3,7 @@ import type { AuthorizationVersions } from '../authorization/authorization-versi
 import type { StoredPolicy } from '../authorization/policy-store.js';
 import type { Role } from '../authorization/roles.js';
 import type { RecoveryCode, TotpCredential } from '../credentials/mfa/mfa.js';
+import type { OAuthAccount } from '../credentials/oauth/oauth.js';
 import type { Passkey } from '../credentials/passkeys/passkeys.js';
 import type { Invitation } from '../invitations/invitations.js';
 import type { Membership } from '../memberships/memberships.js';
@@ -63,6 +64,9 @@ export interface MemoryTables {
   passkeys: Map<string, Passkey>;
   /** credential id hash → passkey id */
   passkeyIdByCredentialHash: Map<string, string>;
+  oauthAccounts: Map<string, OAuthAccount>;
+  /** `pairKey(provider, subject)` → OAuth account id */
+  oauthAccountIdByProviderSubject: Map<string, string>;
 }
 
 export function createMemoryTables(): MemoryTables {
@@ -92,6 +96,8 @@ export function createMemoryTables(): MemoryTables {
     credentialFailures: new Map(),
     passkeys: new Map(),
     passkeyIdByCredentialHash: new Map(),
+    oauthAccounts: new Map(),
+    oauthAccountIdByProviderSubject: new Map(),
   };
 }
 

@@ -16,6 +16,8 @@ export type { RolePatch, RoleStore } from '../authorization/role-store.js';
 export type { Role, RoleTemplate } from '../authorization/roles.js';
 export type { RecoveryCode, TotpCredential } from '../credentials/mfa/mfa.js';
 export type { MfaStore } from '../credentials/mfa/mfa-store.js';
+export type { OAuthAccount, OAuthAccountWithUser } from '../credentials/oauth/oauth.js';
+export type { OAuthAccountStore } from '../credentials/oauth/oauth-account-store.js';
 export type { PasskeyStore } from '../credentials/passkeys/passkey-store.js';
 export type { Passkey } from '../credentials/passkeys/passkeys.js';
 export type { PasswordStore } from '../credentials/passwords/password-store.js';

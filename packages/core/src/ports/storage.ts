@@ -3,6 +3,7 @@ import type { AuthorizationVersionStore } from '../authorization/authorization-v
 import type { PolicyStore } from '../authorization/policy-store.js';
 import type { RoleStore } from '../authorization/role-store.js';
 import type { MfaStore } from '../credentials/mfa/mfa-store.js';
+import type { OAuthAccountStore } from '../credentials/oauth/oauth-account-store.js';
 import type { PasskeyStore } from '../credentials/passkeys/passkey-store.js';
 import type { PasswordStore } from '../credentials/passwords/password-store.js';
 import type { InvitationStore } from '../invitations/invitation-store.js';
@@ -34,6 +35,7 @@ export interface StorageStores {
   mfa: MfaStore;
   credentialFailures: CredentialFailureStore;
   passkeys: PasskeyStore;
+  oauthAccounts: OAuthAccountStore;
 }
 
 /** What the database behind an adapter can do; core picks strategies from it. */

@@ -135,6 +135,7 @@ const STORE_NAMES: Record<keyof StorageStores, true> = {
   mfa: true,
   credentialFailures: true,
   passkeys: true,
+  oauthAccounts: true,
 };
 
 function methodNames(store: object): string[] {

@@ -7,6 +7,7 @@ import { invitationCases } from './storage-cases/invitation-cases.js';
 import { membershipCases } from './storage-cases/membership-cases.js';
 import { membershipChangeCases } from './storage-cases/membership-change-cases.js';
 import { mfaCases } from './storage-cases/mfa-cases.js';
+import { oauthAccountCases } from './storage-cases/oauth-account-cases.js';
 import { oneTimeTokenCases } from './storage-cases/one-time-token-cases.js';
 import { outboxCases } from './storage-cases/outbox-cases.js';
 import { passkeyCases } from './storage-cases/passkey-cases.js';
@@ -87,6 +88,7 @@ export function describeStorageConformance(name: string, options: StorageConform
     mfaCases(cases);
     credentialFailureCases(cases);
     passkeyCases(cases);
+    oauthAccountCases(cases);
 
     // a skip that names no test is a typo, or a test that was renamed: it would hide nothing
     const unknown = Object.keys(options.skip ?? {}).filter((title) => !titles.has(title));

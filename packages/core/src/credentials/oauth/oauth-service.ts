@@ -1,0 +1,404 @@
+import * as oauth from 'oauth4webapi';
+import { recordChange } from '../../audit/record-change.js';
+import type { CallContext } from '../../call-context.js';
+import { constantTimeEqual, generateToken, sha256Hex } from '../../crypto/random.js';
+import { createSealedBox } from '../../crypto/sealed-box.js';
+import { uuidv7 } from '../../crypto/uuid.js';
+import { AuthError, isAuthError } from '../../errors.js';
+import { isAllowedRedirect } from '../../one-time-tokens/redirect-allowlist.js';
+import type { StorageStores } from '../../ports/storage.js';
+import type { ServiceDeps } from '../../service-deps.js';
+import type { SessionService, SessionWithUser } from '../../sessions/session-service.js';
+import { checkStepUp } from '../../sessions/step-up.js';
+import type { UserService } from '../../users/user-service.js';
+import { normalizeEmail, type User, userPoolKey } from '../../users/users.js';
+import { parseInput } from '../../validation.js';
+import type { MfaRequired } from '../mfa/mfa.js';
+import type { MfaService } from '../mfa/mfa-service.js';
+import { emailSchema } from '../passwords/password-schemas.js';
+import type { SignedIn } from '../passwords/password-service.js';
+import type { OAuthAccount, OAuthProfile, OAuthStart } from './oauth.js';
+import { createOAuthClient, type OAuthClient } from './oauth-client.js';
+import { type StartOAuthInput, startOAuthInputSchema } from './oauth-schemas.js';
+
+/**
+ * The `amr` value of a session opened by a provider. RFC 8176 has none for federated login;
+ * `fed` is the one Microsoft Entra ID uses for it.
+ */
+export const OAUTH_AMR = 'fed';
+
+/** Linking a provider to a signed-in user needs an authentication at most this old. */
+const LINK_FRESH_AUTH_SECONDS = 600;
+
+/** Where the browser lands when the flow named no `redirectTo`. */
+const DEFAULT_REDIRECT = '/';
+
+/** What a started flow remembers, sealed, in the key-value store under the hash of its `state`. */
+interface OAuthStateRecord {
+  provider: string;
+  codeVerifier: string;
+  /** Null for plain OAuth 2.0 providers. */
+  nonce: string | null;
+  redirectTo: string;
+  intent: 'login' | 'link';
+  /** The signed-in user a `link` flow adds the account to. */
+  userId: string | null;
+  /** SHA-256 of the binding cookie's value: the browser that started is the one that finishes. */
+  bindingHash: string;
+}
+
+/** A finished flow: signed in (or up), a pending second factor, or a provider linked. */
+export type OAuthCompleted =
+  | (SignedIn & { outcome: 'signed_in' | 'signed_up'; redirectTo: string })
+  | (MfaRequired & { redirectTo: string })
+  | { outcome: 'linked'; user: User; account: OAuthAccount; redirectTo: string };
+
+export interface OAuthService {
+  /** The configured providers, for "Sign in with …" buttons. */
+  listProviders(): { id: string; name: string }[];
+  /** Starts a flow: the authorization URL and the binding for the browser's cookie. */
+  start(
+    provider: string,
+    input: StartOAuthInput,
+    current: SessionWithUser | null,
+    context?: CallContext,
+  ): Promise<OAuthStart>;
+  /**
+   * Completes a flow from the callback's query parameters and the browser's binding cookie. A
+   * `link` flow also needs `current` to be the session of the user who started it.
+   */
+  complete(
+    provider: string,
+    input: { params: URLSearchParams; binding: string | null; current?: SessionWithUser | null },
+    context?: CallContext,
+  ): Promise<OAuthCompleted>;
+  listAccounts(userId: string): Promise<OAuthAccount[]>;
+  /** Removes one of the user's provider accounts; never the last way a user without a password signs in. */
+  unlinkAccount(userId: string, accountId: string, context?: CallContext): Promise<void>;
+}
+
+export function createOAuthService(
+  deps: ServiceDeps,
+  services: { users: UserService; sessions: SessionService; mfa: MfaService },
+): OAuthService {
+  const { storage, clock, config, keyValue, rateLimiter, logger } = deps;
+  const settings = config.oauth;
+  // a purpose of its own: a state record opens nothing else and nothing else opens it
+  const stateBox = createSealedBox(config.secret, 'oauth-state');
+  const stateKey = (state: string) => `oauth:state:${sha256Hex(state)}`;
+  const clients = new Map<string, OAuthClient>();
+  const callbackBase = new URL(config.basePath, config.baseURL).href.replace(/\/$/, '');
+
+  function providerOf(id: string) {
+    const provider = Object.hasOwn(settings.providers, id) ? settings.providers[id] : undefined;
+    if (!provider) throw new AuthError('oauth_provider_unknown', { detail: `no provider "${id}"` });
+    let client = clients.get(id);
+    if (!client) clients.set(id, (client = createOAuthClient(id, provider, logger)));
+    return { provider, client };
+  }
+
+  const redirectUriOf = (id: string) => `${callbackBase}/oauth/${encodeURIComponent(id)}/callback`;
+
+  async function limit(context: CallContext, subject: string) {
+    const state = await rateLimiter.consume('signIn', context.ip ? `ip:${context.ip}` : subject);
+    if (state) (context.rateLimits ??= []).push(state);
+  }
+
+  /** Reads, checks and takes the flow's record: one browser, one provider, one use. */
+  async function takeState(providerId: string, params: URLSearchParams, binding: string | null) {
+    const state = params.get('state');
+    if (!state || state.length > 256) throw new AuthError('oauth_state_invalid', { detail: 'no state' });
+    if (!binding) {
+      throw new AuthError('oauth_state_invalid', { detail: 'this browser did not start the sign-in' });
+    }
+    const key = stateKey(state);
+    const sealed = await keyValue.get(key);
+    if (!sealed) throw new AuthError('oauth_state_invalid', { detail: 'unknown, expired or used state' });
+    let record: OAuthStateRecord;
+    try {
+      record = JSON.parse(stateBox.open(sealed)) as OAuthStateRecord;
+    } catch (error) {
+      throw new AuthError('oauth_state_invalid', { detail: 'unreadable state', cause: error });
+    }
+    // checked before the record is taken: a wrong browser or provider does not burn the flow
+    if (!constantTimeEqual(record.bindingHash, sha256Hex(binding))) {
+      throw new AuthError('oauth_state_invalid', { detail: 'this browser did not start the sign-in' });
+    }
+    if (record.provider !== providerId) {
+      throw new AuthError('oauth_state_invalid', { detail: 'the sign-in was started with another provider' });
+    }
+    // single use: of concurrent callbacks with one state only the one that takes it goes on
+    if ((await keyValue.getAndDelete(key)) === null) {
+      throw new AuthError('oauth_state_invalid', { detail: 'unknown, expired or used state' });
+    }
+    return { state, record };
+  }
+
+  function mayLinkByEmail(providerId: string, profile: OAuthProfile, existing: User): boolean {
+    return (
+      settings.linking.mode === 'verified-email' &&
+      settings.linking.trustedProviders.includes(providerId) &&
+      profile.emailVerified &&
+      // the local address must be proven too: otherwise whoever registered it first, perhaps
+      // an attacker waiting for the owner to arrive through the provider, would get the account
+      existing.emailVerifiedAt !== null
+    );
+  }
+
+  function newAccount(userId: string, providerId: string, profile: OAuthProfile): OAuthAccount {
+    const now = clock.now();
+    return {
+      id: uuidv7(now.getTime()),
+      userId,
+      provider: providerId,
+      subject: profile.subject,
+      email: profile.email?.slice(0, 320) ?? null,
+      createdAt: now,
+    };
+  }
+
+  async function linkAccount(
+    tx: StorageStores,
+    user: User,
+    account: OAuthAccount,
+    via: 'explicit' | 'verified_email' | 'signup',
+    context: CallContext,
+  ) {
+    try {
+      await tx.oauthAccounts.create(account);
+    } catch (error) {
+      if (isAuthError(error, 'conflict')) {
+        throw new AuthError('conflict', {
+          detail: 'this provider account is linked to another user',
+          cause: error,
+        });
+      }
+      throw error;
+    }
+    await recordChange(tx, clock, context, {
+      tenantId: user.tenantId,
+      action: 'oauth.account_linked',
+      actor: { type: 'user', id: user.id },
+      target: { type: 'user', id: user.id },
+      data: { provider: account.provider, accountId: account.id, via },
+    });
+  }
+
+  /** Signs a known user in: a session with `amr: ['fed']`, or the MFA challenge their factor asks. */
+  async function signIn(
+    user: User,
+    account: OAuthAccount,
+    redirectTo: string,
+    context: CallContext,
+    linkFirst?: 'verified_email',
+  ): Promise<OAuthCompleted> {
+    if (user.status !== 'active') throw new AuthError('user_suspended');
+    const userContext: CallContext = { ...context, actor: { type: 'user', id: user.id } };
+    const hasSecondFactor = (await storage.mfa.findTotp(user.id))?.confirmedAt != null;
+    if (hasSecondFactor) {
+      await storage.transaction(async (tx) => {
+        if (linkFirst) await linkAccount(tx, user, account, linkFirst, userContext);
+        await recordSignIn(tx, user, account, 'mfa_required', userContext);
+      });
+      deps.outbox.nudge();
+      const challenge = await services.mfa.startChallenge({
+        user,
+        tenantId: user.tenantId,
+        accountKey: `${userPoolKey(user.tenantId)}:${normalizeEmail(user.email)}`,
+        firstFactor: OAUTH_AMR,
+      });
+      if (challenge) return { ...challenge, redirectTo };
+      // the factor was removed in the meantime: nothing is left to ask for
+    }
+    // the link (if any), the sign-in and the session commit together
+    const issued = await storage.transaction(async (tx) => {
+      if (linkFirst && !hasSecondFactor) await linkAccount(tx, user, account, linkFirst, userContext);
+      await recordSignIn(tx, user, account, 'session', userContext);
+      return services.sessions.createSession(tx, {
+        user,
+        tenantId: user.tenantId,
+        method: OAUTH_AMR,
+        context: userContext,
+      });
+    });
+    deps.outbox.nudge();
+    return { outcome: 'signed_in', user, ...issued, redirectTo };
+  }
+
+  function recordSignIn(
+    tx: StorageStores,
+    user: User,
+    account: OAuthAccount,
+    result: 'session' | 'mfa_required',
+    context: CallContext,
+  ) {
+    return recordChange(tx, clock, context, {
+      tenantId: user.tenantId,
+      action: 'oauth.signed_in',
+      target: { type: 'user', id: user.id },
+      data: { provider: account.provider, accountId: account.id, result },
+    });
+  }
+
+  return {
+    listProviders() {
+      return Object.entries(settings.providers).map(([id, provider]) => ({ id, name: provider.name }));
+    },
+
+    async start(providerId, rawInput, current, context = {}) {
+      const input = parseInput(startOAuthInputSchema, rawInput);
+      const { provider, client } = providerOf(providerId);
+      const redirectTo = input.redirectTo ?? DEFAULT_REDIRECT;
+      if (
+        input.redirectTo !== undefined &&
+        !isAllowedRedirect(input.redirectTo, settings.redirectAllowlist)
+      ) {
+        throw new AuthError('redirect_not_allowed', {
+          detail: 'redirectTo must equal an entry of the redirect allowlist exactly',
+        });
+      }
+      // each start stores a record for minutes: bounded like sign-in attempts
+      await limit(context, `oauth:${providerId}`);
+      const intent = input.intent ?? 'login';
+      if (intent === 'link') {
+        if (!current) throw new AuthError('unauthenticated', { detail: 'sign in to link a provider' });
+        checkStepUp(current.session, { maxAgeSeconds: LINK_FRESH_AUTH_SECONDS }, clock.now());
+      }
+      const state = generateToken(32);
+      const binding = generateToken(32);
+      const codeVerifier = oauth.generateRandomCodeVerifier();
+      const record: OAuthStateRecord = {
+        provider: providerId,
+        codeVerifier,
+        nonce: provider.protocol === 'oidc' ? generateToken(32) : null,
+        redirectTo,
+        intent,
+        userId: intent === 'link' ? current!.user.id : null,
+        bindingHash: sha256Hex(binding),
+      };
+      const authorizationUrl = await client.authorizationUrl({
+        redirectUri: redirectUriOf(providerId),
+        state,
+        nonce: record.nonce,
+        codeChallenge: await oauth.calculatePKCECodeChallenge(codeVerifier),
+      });
+      // only the hash of `state` is a key, and the record (verifier, nonce) is sealed
+      await keyValue.set(stateKey(state), stateBox.seal(JSON.stringify(record)), {
+        ttlSeconds: settings.stateTtlSeconds,
+      });
+      return { authorizationUrl, binding, expiresInSeconds: settings.stateTtlSeconds };
+    },
+
+    async complete(providerId, { params, binding, current = null }, context = {}) {
+      const { client } = providerOf(providerId);
+      const { state, record } = await takeState(providerId, params, binding);
+      await limit(context, `oauth:${providerId}`);
+      const profile = await client.completeCallback({
+        redirectUri: redirectUriOf(providerId),
+        params,
+        state,
+        nonce: record.nonce,
+        codeVerifier: record.codeVerifier,
+      });
+      if (!profile.subject || profile.subject.length > 255) {
+        throw new AuthError('oauth_callback_invalid', { detail: 'the provider named no usable subject' });
+      }
+      // checked again at the end: the allowlist may have shrunk while the person was away
+      const redirectTo = isAllowedRedirect(record.redirectTo, settings.redirectAllowlist)
+        ? record.redirectTo
+        : DEFAULT_REDIRECT;
+      const found = await storage.oauthAccounts.findByProviderSubject(providerId, profile.subject);
+
+      if (record.intent === 'link') {
+        // still signed in as the user who asked: not someone who signed in since on this browser
+        if (!current || current.user.id !== record.userId) {
+          throw new AuthError('unauthenticated', { detail: 'sign in as the user who started linking' });
+        }
+        const user = await storage.users.findById(current.user.id);
+        if (!user || user.status !== 'active') throw new AuthError('unauthenticated');
+        if (found) {
+          if (found.user.id !== user.id) {
+            throw new AuthError('conflict', { detail: 'this provider account is linked to another user' });
+          }
+          return { outcome: 'linked', user, account: found.account, redirectTo };
+        }
+        const account = newAccount(user.id, providerId, profile);
+        await storage.transaction((tx) => linkAccount(tx, user, account, 'explicit', context));
+        deps.outbox.nudge();
+        return { outcome: 'linked', user, account, redirectTo };
+      }
+
+      if (found) return signIn(found.user, found.account, redirectTo, context);
+      // an address the provider sends is held to the rules of a typed one
+      const email = profile.email === null ? undefined : emailSchema.safeParse(profile.email).data;
+      if (!email) {
+        throw new AuthError('oauth_email_missing', { detail: 'the provider shared no usable email address' });
+      }
+      const existing = await storage.users.findByEmail(null, normalizeEmail(email));
+      if (existing) {
+        if (!mayLinkByEmail(providerId, profile, existing)) throw new AuthError('oauth_account_not_linked');
+        return signIn(
+          existing,
+          newAccount(existing.id, providerId, profile),
+          redirectTo,
+          context,
+          'verified_email',
+        );
+      }
+      if (!config.signup.enabled) throw new AuthError('forbidden', { detail: 'sign-up is disabled' });
+      const created = await storage.transaction(async (tx) => {
+        const user = await services.users.insertUser(
+          tx,
+          {
+            email: profile.email!,
+            name: profile.name?.slice(0, 200) ?? null,
+            emailVerified: profile.emailVerified,
+          },
+          context,
+        );
+        const userContext: CallContext = { ...context, actor: { type: 'user', id: user.id } };
+        const account = newAccount(user.id, providerId, profile);
+        await linkAccount(tx, user, account, 'signup', userContext);
+        await recordSignIn(tx, user, account, 'session', userContext);
+        const issued = await services.sessions.createSession(tx, {
+          user,
+          tenantId: null,
+          method: OAUTH_AMR,
+          context: userContext,
+        });
+        return { user, ...issued };
+      });
+      deps.outbox.nudge();
+      return { outcome: 'signed_up', ...created, redirectTo };
+    },
+
+    listAccounts(userId) {
+      return storage.oauthAccounts.listByUser(userId);
+    },
+
+    async unlinkAccount(userId, accountId, context = {}) {
+      const user = await storage.users.findById(userId);
+      if (!user) throw new AuthError('not_found', { detail: 'no such account' });
+      await storage.transaction(async (tx) => {
+        const accounts = await tx.oauthAccounts.listByUser(userId);
+        const account = accounts.find((a) => a.id === accountId);
+        if (!account) throw new AuthError('not_found', { detail: 'no such account' });
+        if (accounts.length === 1 && !(await tx.passwords.findHash(userId))) {
+          throw new AuthError('conflict', {
+            detail: 'this is the only way to sign in: set a password or link another provider first',
+          });
+        }
+        if (!(await tx.oauthAccounts.delete(userId, accountId))) {
+          throw new AuthError('not_found', { detail: 'no such account' });
+        }
+        await recordChange(tx, clock, context, {
+          tenantId: user.tenantId,
+          action: 'oauth.account_unlinked',
+          target: { type: 'user', id: userId },
+          data: { provider: account.provider, accountId },
+        });
+      });
+      deps.outbox.nudge();
+    },
+  };
+}
