@@ -1,9 +1,11 @@
 // "Sign in with …" for the providers the server configures (GET /auth/oauth/providers), the
 // signed-in user's linked providers (link, unlink), and the two answers a provider's sign-in
-// brings back in the URL fragment: #mfa_challenge=… (the account has a second factor: enter a
-// code) and #oauth_linked=<provider>. A fragment never reaches a server, so the challenge id is
-// not in any log. Self-contained: it only reads the page's #signed-in section to know when to
-// show the linked providers.
+// brings back in the URL fragment: #mfa_challenge=… (the account has a second factor: the
+// login's second step, public/mfa.js through app.js, asks for it) and #oauth_linked=<provider>.
+// A fragment never reaches a server, so the challenge id is not in any log. It reads the page's
+// #signed-in section to know when to show the linked providers.
+
+import { startSecondStep } from './app.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -77,30 +79,6 @@ async function showLinkedAccounts() {
   card.hidden = false;
 }
 
-/** The account signed in at the provider has a second factor: finish with a code. */
-function askForSecondFactor(challengeId, methods) {
-  const form = element('form', undefined, { id: 'oauth-mfa-form' });
-  form.append(
-    element('h2', 'Enter your authentication code'),
-    element('label', 'Code '),
-    element('button', 'Verify'),
-  );
-  const input = element('input', undefined, { name: 'code', autocomplete: 'one-time-code', required: '' });
-  form.querySelector('label').append(input);
-  form.addEventListener('submit', (event) => {
-    event.preventDefault();
-    const code = input.value.trim();
-    // a 6-digit code is from the app; anything else is tried as a recovery code
-    const method = /^\d{6}$/.test(code) || !methods.includes('recovery_code') ? 'totp' : 'recovery_code';
-    call('POST', '/auth/mfa/verify', { challengeId, method, code }).then(
-      () => location.reload(),
-      (problem) => say(problem.detail ?? problem.title),
-    );
-  });
-  $('oauth-login').replaceChildren(form);
-  $('oauth-login').hidden = false;
-}
-
 function readFragment() {
   const fragment = new URLSearchParams(location.hash.slice(1));
   if (!fragment.has('mfa_challenge') && !fragment.has('oauth_linked')) return null;
@@ -112,7 +90,12 @@ const fragment = readFragment();
 showSignInButtons()
   .then(() => {
     if (fragment?.has('mfa_challenge')) {
-      askForSecondFactor(fragment.get('mfa_challenge'), (fragment.get('methods') ?? 'totp').split(','));
+      // the login's second step, as after a password: a code, a recovery code or a passkey
+      startSecondStep({
+        mfaRequired: true,
+        challengeId: fragment.get('mfa_challenge'),
+        methods: (fragment.get('methods') ?? 'totp').split(','),
+      });
     }
     if (fragment?.has('oauth_linked')) say(`Linked ${fragment.get('oauth_linked')} to your account`);
     new MutationObserver(() => showLinkedAccounts().catch(() => {})).observe($('signed-in'), {

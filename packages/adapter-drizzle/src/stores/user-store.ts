@@ -6,7 +6,7 @@ import {
   type UserWithPassword,
   userPoolKey,
 } from '@portcullis/core';
-import { and, eq, isNull } from 'drizzle-orm';
+import { and, eq, isNull, sql } from 'drizzle-orm';
 import { affectedRows } from './dialect-queries.js';
 import type { StoreContext, Tables } from './store-context.js';
 
@@ -68,18 +68,22 @@ export class DrizzleUserStore implements UserStore {
     failureKey?: string,
   ): Promise<UserWithPassword | null> {
     const { db, tables } = this.ctx;
-    const { users, passwords, credentialFailures: f } = tables;
+    const { users, passwords, credentialFailures: f, totpCredentials: totp, passkeys } = tables;
     const ofAccount = and(
       eq(users.poolKey, userPoolKey(tenantId)),
       eq(users.emailNormalized, normalizedEmail),
     );
+    // one statement tells sign-in whether to ask for a second factor
+    const hasSecondFactor = sql<unknown>`(exists (select 1 from ${totp} where ${totp.userId} = ${users.id} and ${totp.confirmedAt} is not null) or exists (select 1 from ${passkeys} where ${passkeys.userId} = ${users.id}))`;
+    // PostgreSQL answers a boolean, MySQL and SQLite 0 or 1
+    const truthy = (value: unknown) => value === true || Number(value) === 1;
     if (failureKey === undefined) {
       const [row] = await db
-        .select({ user: userColumns(users), passwordHash: passwords.hash })
+        .select({ user: userColumns(users), passwordHash: passwords.hash, hasSecondFactor })
         .from(users)
         .leftJoin(passwords, eq(passwords.userId, users.id))
         .where(ofAccount);
-      return row ? { ...row, failures: null } : null;
+      return row ? { ...row, failures: null, hasSecondFactor: truthy(row.hasSecondFactor) } : null;
     }
     // joined on the key itself: at most one row, found by its primary key, in the same statement
     const [row] = await db
@@ -88,6 +92,7 @@ export class DrizzleUserStore implements UserStore {
         passwordHash: passwords.hash,
         failedCount: f.failedCount,
         lastFailedAt: f.lastFailedAt,
+        hasSecondFactor,
       })
       .from(users)
       .leftJoin(passwords, eq(passwords.userId, users.id))
@@ -100,6 +105,7 @@ export class DrizzleUserStore implements UserStore {
       passwordHash,
       failures:
         failedCount === null || lastFailedAt === null ? null : { count: Number(failedCount), lastFailedAt },
+      hasSecondFactor: truthy(row.hasSecondFactor),
     };
   }
 

@@ -6,6 +6,7 @@ import {
   type UserWithPassword,
   userPoolKey,
 } from '@portcullis/core';
+import { sql } from 'kysely';
 import type { ColumnCodec } from '../column-codec.js';
 import type { Row } from '../kysely-types.js';
 import type { StoreContext } from './store-context.js';
@@ -60,6 +61,12 @@ export class KyselyUserStore implements UserStore {
       .leftJoin(`${tables.passwords} as p`, 'p.user_id', 'u.id')
       .selectAll('u')
       .select('p.hash as password_hash')
+      // one statement tells sign-in whether to ask for a second factor
+      .select(
+        sql<unknown>`(exists (select 1 from ${sql.table(tables.totpCredentials)} t where t.user_id = u.id and t.confirmed_at is not null) or exists (select 1 from ${sql.table(tables.passkeys)} k where k.user_id = u.id))`.as(
+          'has_second_factor',
+        ),
+      )
       .where('u.pool_key', '=', userPoolKey(tenantId))
       .where('u.email_normalized', '=', normalizedEmail);
     if (failureKey !== undefined) {
@@ -77,6 +84,8 @@ export class KyselyUserStore implements UserStore {
         row.failed_count == null
           ? null
           : { count: codec.fromInteger(row.failed_count), lastFailedAt: codec.fromDate(row.last_failed_at) },
+      // PostgreSQL answers a boolean, MySQL and SQLite 0 or 1
+      hasSecondFactor: row.has_second_factor === true || Number(row.has_second_factor) === 1,
     };
   }
 

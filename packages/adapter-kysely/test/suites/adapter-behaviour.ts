@@ -140,12 +140,14 @@ export function describeAdapterBehaviour(database: TestDatabase): void {
           user,
           passwordHash: null,
           failures: null,
+          hasSecondFactor: false,
         });
         await storage.passwords.upsert(user.id, '$argon2id$v=19$one', at(1));
         expect(await storage.users.findByEmailWithPassword(null, normalized)).toEqual({
           user,
           passwordHash: '$argon2id$v=19$one',
           failures: null,
+          hasSecondFactor: false,
         });
         expect(await storage.users.findByEmailWithPassword(null, 'nobody@example.com')).toBeNull();
       });

@@ -117,6 +117,9 @@ function userStore(tables: MemoryTables, writer: TableWriter, run: RunOperation)
           user: copy(user),
           passwordHash: tables.passwords.get(user.id)?.hash ?? null,
           failures: failures ? structuredClone(failures) : null,
+          hasSecondFactor:
+            Boolean(tables.totp.get(user.id)?.confirmedAt) ||
+            [...tables.passkeys.values()].some((passkey) => passkey.userId === user.id),
         };
       }),
     updateStatus: (id, status, updatedAt) =>

@@ -11,6 +11,11 @@ export interface UserWithPassword {
    * none or no key was passed.
    */
   failures: CredentialFailures | null;
+  /**
+   * Whether the user has a second factor: a confirmed TOTP authenticator or a passkey. Read in
+   * the same statement, so a sign-in of a user without one needs no further query to know it.
+   */
+  hasSecondFactor: boolean;
 }
 
 /** The users slice of the storage port. Emails are unique per pool (`tenantId` or shared). */

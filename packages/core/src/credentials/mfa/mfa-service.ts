@@ -66,6 +66,11 @@ export interface MfaService {
     accountKey: string;
     /** The factor already proven (`pwd` by default; `email` for a magic link). */
     firstFactor?: string;
+    /**
+     * What the caller already read with the user (`findByEmailWithPassword`): false skips the
+     * lookups, so a sign-in without a second factor costs no statement here.
+     */
+    hasSecondFactor?: boolean;
   }): Promise<MfaRequired | null>;
   /** Completes a pending login with a second factor: a new session with `amr` `pwd` + `otp`. */
   verify(input: VerifyMfaInput, context?: CallContext): Promise<SignedIn>;
@@ -244,7 +249,8 @@ export function createMfaService(deps: ServiceDeps, services: { sessions: Sessio
       return { recoveryCodes: codes };
     },
 
-    async startChallenge({ user, tenantId, accountKey, firstFactor = 'pwd' }) {
+    async startChallenge({ user, tenantId, accountKey, firstFactor = 'pwd', hasSecondFactor }) {
+      if (hasSecondFactor === false) return null;
       const methods: MfaMethod[] = [];
       if ((await storage.mfa.findTotp(user.id))?.confirmedAt) {
         methods.push('totp');

@@ -200,7 +200,12 @@ export function createPasswordService(
       }
       // with a second factor the reserved attempt stays counted until that factor is proven too:
       // a known password must not reset the budget for guessing codes
-      const mfaRequired = await services.mfa.startChallenge({ user, tenantId: sessionTenantId, accountKey });
+      const mfaRequired = await services.mfa.startChallenge({
+        user,
+        tenantId: sessionTenantId,
+        accountKey,
+        hasSecondFactor: found.hasSecondFactor,
+      });
       if (mfaRequired) return mfaRequired;
       await failures.succeeded(attempt);
       const issued = await storage.transaction((tx) =>

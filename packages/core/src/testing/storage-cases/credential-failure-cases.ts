@@ -96,6 +96,7 @@ export function credentialFailureCases({ it, storage }: StorageCases): void {
         user,
         passwordHash: hash,
         failures: null,
+        hasSecondFactor: false,
       });
       const now = Date.now();
       await storage().credentialFailures.recordFailure(key, at(now), at(now - DAY_MS));
@@ -105,6 +106,7 @@ export function credentialFailureCases({ it, storage }: StorageCases): void {
         user,
         passwordHash: hash,
         failures: { count: 2, lastFailedAt: at(now) },
+        hasSecondFactor: false,
       });
       // another account's record is not this one's
       expect((await storage().users.findByEmailWithPassword(null, email, aKey()))?.failures).toBeNull();

@@ -105,6 +105,7 @@ export function userCases({ it, storage }: StorageCases): void {
           user: withPassword,
           passwordHash: hash,
           failures: null,
+          hasSecondFactor: false,
         },
       );
       expect(await storage().users.findByEmailWithPassword(null, normalizeEmail(passwordless.email))).toEqual(
@@ -112,6 +113,7 @@ export function userCases({ it, storage }: StorageCases): void {
           user: passwordless,
           passwordHash: null,
           failures: null,
+          hasSecondFactor: false,
         },
       );
     });
