@@ -4,22 +4,10 @@
 // The one secret it handles is an invitation token, read from an invitation link (?token=…).
 // Every decision is the server's: the page shows the problem+json it answers.
 
+import { call } from './call.js';
 import { initMfaCard, showMfaStep } from './mfa.js';
 
 const $ = (id) => document.getElementById(id);
-
-/** Calls the server; a problem+json answer is thrown as the problem object. */
-async function call(method, path, body) {
-  const response = await fetch(path, {
-    method,
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  if (response.status === 204) return null;
-  const data = await response.json().catch(() => null);
-  if (!response.ok) throw data ?? { title: `HTTP ${response.status}` };
-  return data;
-}
 
 /**
  * A denial's reason (the decision's `reason`, in 403 problems from requirePermission) in words.

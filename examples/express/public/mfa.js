@@ -14,20 +14,9 @@
 //   turns TOTP off. The last two need a recent authentication: on 401 step_up_required the card
 //   asks for the password (POST /auth/reauthenticate) and then does what was asked.
 
-const $ = (id) => document.getElementById(id);
+import { call as request } from './call.js';
 
-/** Calls the server; a problem+json answer is thrown as the problem object. */
-async function request(method, path, body) {
-  const response = await fetch(path, {
-    method,
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  if (response.status === 204) return null;
-  const data = await response.json().catch(() => null);
-  if (!response.ok) throw data ?? { title: `HTTP ${response.status}` };
-  return data;
-}
+const $ = (id) => document.getElementById(id);
 
 function element(tag, text, attributes = {}) {
   const created = Object.assign(document.createElement(tag), attributes);

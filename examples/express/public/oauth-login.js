@@ -6,20 +6,9 @@
 // #signed-in section to know when to show the linked providers.
 
 import { startSecondStep } from './app.js';
+import { call } from './call.js';
 
 const $ = (id) => document.getElementById(id);
-
-async function call(method, path, body) {
-  const response = await fetch(path, {
-    method,
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  if (response.status === 204) return null;
-  const data = await response.json().catch(() => null);
-  if (!response.ok) throw data ?? { title: `HTTP ${response.status}` };
-  return data;
-}
 
 function element(tag, text, attributes = {}) {
   const node = document.createElement(tag);

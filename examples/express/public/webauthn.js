@@ -3,17 +3,7 @@
 // convert both ways. Loaded by the account page (with passkeys.js) and by the magic-link page, so
 // the second step of a login offers the passkey wherever it is shown.
 
-/** POSTs JSON; a problem+json answer is thrown as the problem object. */
-async function request(path, body) {
-  const response = await fetch(path, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  });
-  const data = await response.json().catch(() => null);
-  if (!response.ok) throw data ?? { title: `HTTP ${response.status}` };
-  return data;
-}
+import { call } from './call.js';
 
 const fromBase64url = (text) =>
   Uint8Array.from(atob(text.replace(/-/g, '+').replace(/_/g, '/')), (c) => c.charCodeAt(0));
@@ -80,9 +70,9 @@ export async function getCredential(options) {
  */
 export async function authenticate(challengeId) {
   const body = challengeId ? { challengeId } : {};
-  const { options } = await request('/auth/passkeys/authentication/options', body);
+  const { options } = await call('POST', '/auth/passkeys/authentication/options', body);
   const response = await getCredential(options);
-  return request('/auth/passkeys/authentication', { ...body, response });
+  return call('POST', '/auth/passkeys/authentication', { ...body, response });
 }
 
 // the second step of a login (public/mfa.js) offers the passkey when the account has one

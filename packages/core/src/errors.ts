@@ -52,6 +52,7 @@ export const AUTH_ERROR_CODES = [
   'oauth_provider_unavailable',
   'oauth_account_not_linked',
   'oauth_email_missing',
+  'oauth_email_unverified',
   'rate_limited',
   'account_locked',
   'user_suspended',

@@ -488,6 +488,73 @@ describe('OIDC login: existing users and linking', () => {
   });
 });
 
+describe('OIDC login: review regressions', () => {
+  it('never signs a new person up from an email the provider does not vouch for (pre-registration takeover)', async () => {
+    const { signInAs, storage } = setup();
+    const person = aPerson({ emailVerified: false });
+
+    const refused = await signInAs(person);
+
+    expect(refused.status).toBe(403);
+    expect(refused.body.code).toBe('oauth_email_unverified');
+    expect(await storage.users.findByEmail(null, person.email)).toBeNull();
+  });
+
+  it('asks a user whose only second factor is a passkey for it (a provider login is one factor)', async () => {
+    const { signInAs, client, sessionCookie, storage } = setup();
+    const person = aPerson();
+    await signInAs(person);
+    const me = (await client.get('/session', sessionCookie())).body.user;
+    const now = new Date();
+    await storage.passkeys.create({
+      id: crypto.randomUUID(),
+      userId: me.id,
+      credentialId: 'cred-1',
+      credentialIdHash: randomBytes(32).toString('hex'),
+      publicKey: randomBytes(77).toString('base64url'),
+      counter: 0,
+      transports: ['internal'],
+      deviceType: 'multiDevice',
+      backedUp: true,
+      aaguid: '00000000-0000-0000-0000-000000000000',
+      name: 'Laptop',
+      createdAt: now,
+      lastUsedAt: null,
+      updatedAt: now,
+    });
+
+    const fresh = new Browser();
+    const result = await signInAs(person, '', fresh);
+
+    expect(result.status).toBe(302);
+    const fragment = new URLSearchParams(result.location!.split('#')[1]);
+    expect(fragment.get('methods')).toBe('passkey');
+    expect(sessionCookie(fresh)).toBeNull();
+  });
+
+  it('does not link by email to a user with a second factor before it is proven (nothing is written)', async () => {
+    const { auth, signInAs, storage, client } = setup({
+      oauth: { providers: {}, linking: { mode: 'verified-email' } },
+    });
+    const person = aPerson();
+    const user = await auth.api.createUser({ email: person.email, password: PASSWORD, emailVerified: true });
+    const login = await client.post('/login', { email: person.email, password: PASSWORD });
+    const cookie = login.cookie;
+    const started = await client.post('/mfa/totp/setup', {}, cookie);
+    await client.post(
+      '/mfa/totp/confirm',
+      { code: totpCodeAt(started.body.secret, totpStep(new Date())) },
+      cookie,
+    );
+
+    const refused = await signInAs(person, '', new Browser());
+
+    expect(refused.status).toBe(409);
+    expect(refused.body.code).toBe('oauth_account_not_linked');
+    expect(await storage.oauthAccounts.listByUser(user.id)).toEqual([]);
+  });
+});
+
 describe('OAuth routes: bad input', () => {
   it('answers an unknown provider with 404 problem+json on both routes', async () => {
     const { client } = setup();

@@ -322,6 +322,17 @@ describe('passkey sign-in (usernameless)', () => {
       methods: ['totp', 'recovery_code'],
     });
     expect(challenged.cookie).toBeNull();
+    // review regression: the same passkey could answer its own challenge and skip TOTP
+    const selfOptions = await client.post('/passkeys/authentication/options', {
+      challengeId: challenged.body.challengeId,
+    });
+    expect([selfOptions.status, selfOptions.body.code]).toEqual([401, 'mfa_challenge_invalid']);
+    const selfAnswer = await client.post('/passkeys/authentication', {
+      challengeId: challenged.body.challengeId,
+      response: await authenticator.get(await usernamelessOptions(client)),
+    });
+    expect(selfAnswer.status).toBe(401);
+    expect(selfAnswer.body.session).toBeUndefined();
     const verified = await client.post('/mfa/verify', {
       challengeId: challenged.body.challengeId,
       method: 'totp',
@@ -470,6 +481,23 @@ describe('passkey sign-in (usernameless)', () => {
 });
 
 describe('passkey as the second factor', () => {
+  it('wrong passwords typed for an email do not lock its passkey sign-in out (review regression: one shared budget)', async () => {
+    const { client } = setup();
+    const authenticator = new SoftAuthenticator({ origin: ORIGIN, userVerified: true });
+    const { email } = await userWithPasskey(client, authenticator);
+    let locked = false;
+    for (let i = 0; i < 12 && !locked; i++) {
+      const wrong = await client.post('/login', { email, password: `wrong password ${i}` });
+      locked = wrong.body.code === 'account_locked';
+    }
+    expect(locked).toBe(true);
+    const signedIn = await client.post('/passkeys/authentication', {
+      response: await authenticator.get(await usernamelessOptions(client)),
+    });
+    expect(signedIn.status, JSON.stringify(signedIn.body)).toBe(200);
+    expect(signedIn.body.session.amr).toEqual(['hwk', 'mfa']);
+  });
+
   it('a password login of a user with only a passkey answers the MFA challenge; the passkey completes it with amr pwd + hwk', async () => {
     const { client } = setup();
     const { email, authenticator, userId } = await userWithPasskey(client);

@@ -51,6 +51,7 @@ export const STATUS_BY_CODE: Record<AuthErrorCode, number> = {
   oauth_provider_unavailable: 502,
   oauth_account_not_linked: 409,
   oauth_email_missing: 400,
+  oauth_email_unverified: 403,
   rate_limited: 429,
   account_locked: 429,
   user_suspended: 403,
@@ -112,6 +113,8 @@ export const TITLE_BY_CODE: Record<AuthErrorCode, string> = {
   oauth_provider_unavailable: 'The sign-in provider is unavailable',
   oauth_account_not_linked: 'An account with this email exists: sign in and link this provider first',
   oauth_email_missing: 'The sign-in provider shared no email address',
+  oauth_email_unverified:
+    'The sign-in provider does not vouch for this email address: sign up first, then link the provider',
   rate_limited: 'Too many requests',
   account_locked: 'Too many failed attempts',
   user_suspended: 'Account suspended',

@@ -14,7 +14,7 @@ import type { UserService } from '../../users/user-service.js';
 import { normalizeEmail, type User, userPoolKey } from '../../users/users.js';
 import { parseInput } from '../../validation.js';
 import type { MfaRequired } from '../mfa/mfa.js';
-import type { MfaService } from '../mfa/mfa-service.js';
+import { hasSecondFactor, type MfaService } from '../mfa/mfa-service.js';
 import { emailSchema } from '../passwords/password-schemas.js';
 import type { SignedIn } from '../passwords/password-service.js';
 import type { OAuthAccount, OAuthProfile, OAuthStart } from './oauth.js';
@@ -194,10 +194,13 @@ export function createOAuthService(
   ): Promise<OAuthCompleted> {
     if (user.status !== 'active') throw new AuthError('user_suspended');
     const userContext: CallContext = { ...context, actor: { type: 'user', id: user.id } };
-    const hasSecondFactor = (await storage.mfa.findTotp(user.id))?.confirmedAt != null;
-    if (hasSecondFactor) {
+    // a passkey is a second factor as much as TOTP is (as for passwords and magic links)
+    const secondFactor = await hasSecondFactor(storage, user.id);
+    // linking by email before the second factor is proven would be a change nobody
+    // authenticated: such users sign in and link the provider explicitly
+    if (secondFactor && linkFirst) throw new AuthError('oauth_account_not_linked');
+    if (secondFactor) {
       await storage.transaction(async (tx) => {
-        if (linkFirst) await linkAccount(tx, user, account, linkFirst, userContext);
         await recordSignIn(tx, user, account, 'mfa_required', userContext);
       });
       deps.outbox.nudge();
@@ -212,7 +215,7 @@ export function createOAuthService(
     }
     // the link (if any), the sign-in and the session commit together
     const issued = await storage.transaction(async (tx) => {
-      if (linkFirst && !hasSecondFactor) await linkAccount(tx, user, account, linkFirst, userContext);
+      if (linkFirst) await linkAccount(tx, user, account, linkFirst, userContext);
       await recordSignIn(tx, user, account, 'session', userContext);
       return services.sessions.createSession(tx, {
         user,
@@ -346,6 +349,10 @@ export function createOAuthService(
         );
       }
       if (!config.signup.enabled) throw new AuthError('forbidden', { detail: 'sign-up is disabled' });
+      // an address the provider does not vouch for (Microsoft's, which any directory admin sets)
+      // must not create an account: its owner could later take it over by a magic link or a
+      // reset while the provider's account stays linked to it
+      if (!profile.emailVerified) throw new AuthError('oauth_email_unverified');
       const created = await storage.transaction(async (tx) => {
         const user = await services.users.insertUser(
           tx,

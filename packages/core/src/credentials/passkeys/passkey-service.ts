@@ -249,7 +249,8 @@ export function createPasskeyService(
       let allowed: Passkey[] | undefined;
       if (input.challengeId !== undefined) {
         const pending = await services.mfa.findPendingLogin(input.challengeId);
-        if (!pending) throw new AuthError('mfa_challenge_invalid');
+        // a login a passkey started (without user verification) needs another factor than a passkey
+        if (!pending || pending.firstFactor === 'hwk') throw new AuthError('mfa_challenge_invalid');
         allowed = await storage.passkeys.listByUser(pending.userId);
         binding = {
           purpose: 'second_factor',
@@ -302,7 +303,9 @@ export function createPasskeyService(
       const pending =
         input.challengeId !== undefined ? await services.mfa.findPendingLogin(input.challengeId) : null;
       if (input.challengeId !== undefined) {
-        if (!pending || pending.userId !== stored.userId) throw new AuthError('mfa_challenge_invalid');
+        if (!pending || pending.userId !== stored.userId || pending.firstFactor === 'hwk') {
+          throw new AuthError('mfa_challenge_invalid');
+        }
         await limit(`mfa:${pending.userId}`, context);
       }
 
@@ -313,7 +316,9 @@ export function createPasskeyService(
       }
       const { passkey, user } = found;
       // the account's failure budget, as for passwords: reserved now, released once proven
-      const accountKey = pending?.accountKey ?? accountKeyOf(user);
+      // a passkey sign-in counts on a budget of its own: an assertion cannot be guessed, and
+      // sharing the password's would let wrong passwords typed for an email lock its passkeys out
+      const accountKey = pending?.accountKey ?? `passkey:${accountKeyOf(user)}`;
       const attempt = await failures.beginAttempt(accountKey);
       // a failed proof counts on the account, durably, as a wrong password does
       let verification: Awaited<ReturnType<typeof verifyAuthenticationResponse>>;

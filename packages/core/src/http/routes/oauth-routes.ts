@@ -154,7 +154,9 @@ export const oauthRoutes = [
           'Signed in: the session cookie is set. With a second factor: no session, the target gets `#mfa_challenge=<id>&methods=…` (complete with POST /mfa/verify). Linked: `#oauth_linked=<provider>`',
       },
       400: problem('oauth_state_invalid, oauth_callback_invalid or oauth_email_missing'),
-      403: problem('user_suspended, or sign-up is disabled'),
+      403: problem(
+        'user_suspended, oauth_email_unverified (no sign-up from an address the provider does not vouch for), or sign-up is disabled',
+      ),
       404: problem('oauth_provider_unknown'),
       409: problem('oauth_account_not_linked, or the provider account is linked to another user'),
       502: problem('oauth_provider_unavailable'),
