@@ -1,22 +1,19 @@
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer } from '../src/app.js';
+import { freePort, launchChromium, missingChromium } from './support/chromium.js';
 
 // Drives the example's page in headless Chromium: the example runs in-process (as in
 // e2e.test.ts, from the workspace sources) on SQLite, on a free port of 127.0.0.1.
 
-const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const PASSWORD = 'correct horse battery staple';
 
-const missing = existsSync(chromiumPath)
-  ? null
-  : `no Chromium at ${chromiumPath} (apt-get install chromium, or set CHROMIUM_PATH)`;
+const missing = missingChromium;
 
 if (missing && process.env.CI === 'true') {
   describe('the Express example in Chromium', () => {
@@ -45,18 +42,7 @@ if (missing && process.env.CI === 'true') {
         dataDir: tempDir,
         secret: randomBytes(32).toString('base64url'),
       });
-      browser = await chromium.launch({
-        executablePath: chromiumPath,
-        headless: true,
-        args: [
-          '--no-sandbox',
-          '--disable-gpu',
-          '--disable-background-networking',
-          '--disable-component-update',
-          '--disable-sync',
-          '--no-first-run',
-        ],
-      });
+      browser = await launchChromium();
     }, 60_000);
 
     afterAll(async () => {
@@ -289,15 +275,4 @@ async function signUp(page: Page, email: string, buttonName: string): Promise<vo
   await form.getByLabel('Password').fill(PASSWORD);
   await form.getByRole('button', { name: buttonName }).click();
   await expect.poll(() => page.locator('#status').textContent()).toBe(`Signed in as ${email}`);
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      probe.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
 }

@@ -1,24 +1,23 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { oidcProvider } from '@portcullis/core';
-import { type Browser, chromium } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   startTestIdentityProvider,
   type TestIdentityProvider,
 } from '../../../packages/core/test/support/oidc-identity-provider.js';
 import { startServer } from '../src/app.js';
+import { freePort, launchChromium, missingChromium } from './support/chromium.js';
 
 // A person signs in to the example with "Sign in with Test IdP" in headless Chromium, against a
 // real OpenID provider (oidc-provider) on another port of 127.0.0.1, then links nothing more and
 // sees the linked provider. The provider's login and consent screens are completed by the test
 // provider itself (see oidc-identity-provider.ts).
 
-const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const missing = existsSync(chromiumPath) ? null : `no Chromium at ${chromiumPath}`;
+const missing = missingChromium;
 
 if (missing && process.env.CI !== 'true') {
   console.warn(`[express example] OIDC browser test skipped: ${missing}`);
@@ -52,18 +51,7 @@ if (missing && process.env.CI !== 'true') {
           }),
         },
       });
-      browser = await chromium.launch({
-        executablePath: chromiumPath,
-        headless: true,
-        args: [
-          '--no-sandbox',
-          '--disable-gpu',
-          '--disable-background-networking',
-          '--disable-component-update',
-          '--disable-sync',
-          '--no-first-run',
-        ],
-      });
+      browser = await launchChromium();
     }, 60_000);
 
     afterAll(async () => {
@@ -102,16 +90,5 @@ if (missing && process.env.CI !== 'true') {
         await context.close();
       }
     }, 60_000);
-  });
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      probe.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
   });
 }

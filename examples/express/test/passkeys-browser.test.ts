@@ -1,22 +1,19 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer } from '../src/app.js';
+import { freePort, launchChromium, missingChromium } from './support/chromium.js';
 
 // Passkeys end to end: the example's page in headless Chromium with a CDP virtual authenticator
 // (WebAuthn.addVirtualAuthenticator), against the example running in-process on SQLite. The
 // relying party is `localhost` (an IP address cannot be one), served on 127.0.0.1.
 
-const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const PASSWORD = 'correct horse battery staple';
 
-const missing = existsSync(chromiumPath)
-  ? null
-  : `no Chromium at ${chromiumPath} (apt-get install chromium, or set CHROMIUM_PATH)`;
+const missing = missingChromium;
 
 if (missing && process.env.CI === 'true') {
   describe('passkeys in Chromium', () => {
@@ -53,18 +50,7 @@ if (missing && process.env.CI === 'true') {
         dataDir: tempDir,
         secret: randomBytes(32).toString('base64url'),
       });
-      browser = await chromium.launch({
-        executablePath: chromiumPath,
-        headless: true,
-        args: [
-          '--no-sandbox',
-          '--disable-gpu',
-          '--disable-background-networking',
-          '--disable-component-update',
-          '--disable-sync',
-          '--no-first-run',
-        ],
-      });
+      browser = await launchChromium();
     }, 60_000);
 
     afterAll(async () => {
@@ -213,15 +199,4 @@ async function openPageWithAuthenticator(
 /** The page's current session, as GET /auth/session answers it. */
 async function sessionOf(page: Page): Promise<{ amr: string[] }> {
   return page.evaluate(async () => (await (await fetch('/auth/session')).json()).session);
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      probe.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
 }

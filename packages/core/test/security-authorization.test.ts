@@ -178,21 +178,20 @@ describe('authorization: suspended tenants', () => {
   });
 });
 
+/** The owner stores a tenant policy denying `member.read` under `condition`. */
+async function denyMemberRead(world: Awaited<ReturnType<typeof tenantWorld>>, condition: unknown) {
+  const policy = await world.client.post(
+    `${world.base}/policies`,
+    { effect: 'deny', actions: ['member.read'], resource: '*', condition },
+    world.owner.cookie,
+  );
+  expect(policy.status).toBe(201);
+}
+
 describe("authorization: administration routes see the caller's session and address", () => {
   it('a tenant policy on context.ip restricts its admin routes (review F4: they decided without the IP)', async () => {
     const world = await tenantWorld();
-    const policy = await world.client.post(
-      `${world.base}/policies`,
-      {
-        effect: 'deny',
-        actions: ['member.read'],
-        resource: '*',
-        condition: { not: { cidr: [{ ref: 'context.ip' }, '10.0.0.0/8'] } },
-        description: 'members are listed from the office network only',
-      },
-      world.owner.cookie,
-    );
-    expect(policy.status).toBe(201);
+    await denyMemberRead(world, { not: { cidr: [{ ref: 'context.ip' }, '10.0.0.0/8'] } });
     const fromHome = await world.client.get(`${world.base}/members`, world.owner.cookie);
     expect([fromHome.status, fromHome.body.code]).toEqual([403, 'forbidden']);
     const office = httpClient(world.auth, '10.20.30.40');
@@ -201,17 +200,7 @@ describe("authorization: administration routes see the caller's session and addr
 
   it('a tenant policy on context.mfa restricts its admin operations (review F4: they decided without the session)', async () => {
     const world = await tenantWorld();
-    const policy = await world.client.post(
-      `${world.base}/policies`,
-      {
-        effect: 'deny',
-        actions: ['member.read'],
-        resource: '*',
-        condition: { ne: [{ ref: 'context.mfa' }, true] },
-      },
-      world.owner.cookie,
-    );
-    expect(policy.status).toBe(201);
+    await denyMemberRead(world, { ne: [{ ref: 'context.mfa' }, true] });
     const ownerId = world.owner.body.user.id;
     const at = Math.floor(world.clock.now().getTime() / 1000);
     const passwordOnly = { session: { amr: ['pwd'], authTime: { pwd: at } } };
@@ -276,17 +265,7 @@ describe('authorization: context.mfa', () => {
     [['hwk', 'mfa'], true],
   ])('a session with amr %j counts as multi-factor: %s', async (amr, expected) => {
     const world = await tenantWorld();
-    const policy = await world.client.post(
-      `${world.base}/policies`,
-      {
-        effect: 'deny',
-        actions: ['member.read'],
-        resource: '*',
-        condition: { ne: [{ ref: 'context.mfa' }, true] },
-      },
-      world.owner.cookie,
-    );
-    expect(policy.status).toBe(201);
+    await denyMemberRead(world, { ne: [{ ref: 'context.mfa' }, true] });
     const at = Math.floor(world.clock.now().getTime() / 1000);
     const decision = await world.auth.api.authorize({
       userId: world.owner.body.user.id,

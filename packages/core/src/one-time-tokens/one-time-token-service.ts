@@ -18,10 +18,11 @@ import {
 } from '../mail/mail-templates.js';
 import type { OutboxMail } from '../outbox/mail-subscriber.js';
 import type { StorageStores } from '../ports/storage.js';
+import { failureAccountKey } from '../rate-limit/failure-counter.js';
 import type { ServiceDeps } from '../service-deps.js';
 import { recordSessionsRevoked, type SessionService } from '../sessions/session-service.js';
 import type { TenantService } from '../tenants/tenant-service.js';
-import { normalizeEmail, type User, userPoolKey } from '../users/users.js';
+import { normalizeEmail, type User } from '../users/users.js';
 import { parseInput } from '../validation.js';
 import {
   type ForgotPasswordInput,
@@ -323,7 +324,7 @@ export function createOneTimeTokenService(
         const challenge = await services.mfa.startChallenge({
           user,
           tenantId: user.tenantId,
-          accountKey: `${userPoolKey(user.tenantId)}:${normalizeEmail(user.email)}`,
+          accountKey: failureAccountKey(user.tenantId, normalizeEmail(user.email)),
           firstFactor: 'email',
         });
         if (challenge) return challenge;

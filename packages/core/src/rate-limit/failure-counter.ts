@@ -2,6 +2,7 @@ import { createHmac, hkdfSync } from 'node:crypto';
 import { AuthError } from '../errors.js';
 import type { Clock } from '../ports/clock.js';
 import type { KeyValue } from '../ports/key-value.js';
+import { userPoolKey } from '../users/users.js';
 import type { CredentialFailureStore, CredentialFailures } from './credential-failure-store.js';
 
 /** Failures lapse a day after the last one (the key-value counters live as long). */
@@ -15,6 +16,17 @@ export interface FailureAttempt {
   readonly accountKey: string;
   /** The consecutive failures the database held for the account when the attempt began. */
   readonly recordedFailures: number;
+}
+
+/**
+ * The account a failure counter counts for: the user pool and the normalized email, as typed at
+ * sign-in (so unknown accounts are counted like known ones) or as a known user's.
+ *
+ * @example
+ * failureAccountKey(null, 'ada@example.com') // the shared pool's "ada@example.com"
+ */
+export function failureAccountKey(poolTenantId: string | null, normalizedEmail: string): string {
+  return `${userPoolKey(poolTenantId)}:${normalizedEmail}`;
 }
 
 /**

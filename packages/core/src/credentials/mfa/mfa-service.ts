@@ -5,11 +5,12 @@ import { createSealedBox } from '../../crypto/sealed-box.js';
 import { uuidv7 } from '../../crypto/uuid.js';
 import { AuthError } from '../../errors.js';
 import type { StorageStores } from '../../ports/storage.js';
+import { failureAccountKey } from '../../rate-limit/failure-counter.js';
 import type { ServiceDeps } from '../../service-deps.js';
 import type { IssuedSession, SessionService } from '../../sessions/session-service.js';
 import type { Session } from '../../sessions/sessions.js';
 import { checkStepUp } from '../../sessions/step-up.js';
-import { normalizeEmail, type User, userPoolKey } from '../../users/users.js';
+import { normalizeEmail, type User } from '../../users/users.js';
 import { parseInput } from '../../validation.js';
 import type { SignedIn } from '../passwords/password-service.js';
 import type { MfaMethod, MfaRequired, MfaStatus, PendingLogin, RecoveryCode, TotpSetup } from './mfa.js';
@@ -94,7 +95,7 @@ export function createMfaService(deps: ServiceDeps, services: { sessions: Sessio
   const secretBox = createSealedBox(config.secret, 'totp-secret');
   const issuer = new URL(config.baseURL).hostname;
   const challengeKey = (challengeId: string) => `mfa:login:${sha256Hex(challengeId)}`;
-  const accountKeyOf = (user: User) => `${userPoolKey(user.tenantId)}:${normalizeEmail(user.email)}`;
+  const accountKeyOf = (user: User) => failureAccountKey(user.tenantId, normalizeEmail(user.email));
 
   async function requireUser(userId: string): Promise<User> {
     const user = await storage.users.findById(userId);

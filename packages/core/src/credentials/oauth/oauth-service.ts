@@ -7,11 +7,12 @@ import { uuidv7 } from '../../crypto/uuid.js';
 import { AuthError, isAuthError } from '../../errors.js';
 import { isAllowedRedirect } from '../../one-time-tokens/redirect-allowlist.js';
 import type { StorageStores } from '../../ports/storage.js';
+import { failureAccountKey } from '../../rate-limit/failure-counter.js';
 import type { ServiceDeps } from '../../service-deps.js';
 import type { SessionService, SessionWithUser } from '../../sessions/session-service.js';
 import { checkStepUp } from '../../sessions/step-up.js';
 import type { UserService } from '../../users/user-service.js';
-import { normalizeEmail, type User, userPoolKey } from '../../users/users.js';
+import { normalizeEmail, type User } from '../../users/users.js';
 import { parseInput } from '../../validation.js';
 import type { MfaRequired } from '../mfa/mfa.js';
 import { hasSecondFactor, type MfaService } from '../mfa/mfa-service.js';
@@ -207,7 +208,7 @@ export function createOAuthService(
       const challenge = await services.mfa.startChallenge({
         user,
         tenantId: user.tenantId,
-        accountKey: `${userPoolKey(user.tenantId)}:${normalizeEmail(user.email)}`,
+        accountKey: failureAccountKey(user.tenantId, normalizeEmail(user.email)),
         firstFactor: OAUTH_AMR,
       });
       if (challenge) return { ...challenge, redirectTo };

@@ -12,11 +12,12 @@ import type { CallContext } from '../../call-context.js';
 import { sha256Hex } from '../../crypto/random.js';
 import { uuidv7 } from '../../crypto/uuid.js';
 import { AuthError, isAuthError } from '../../errors.js';
+import { failureAccountKey } from '../../rate-limit/failure-counter.js';
 import type { ServiceDeps } from '../../service-deps.js';
 import type { SessionService, SessionWithUser } from '../../sessions/session-service.js';
 import type { Session } from '../../sessions/sessions.js';
 import { checkStepUp } from '../../sessions/step-up.js';
-import { normalizeEmail, type User, userPoolKey } from '../../users/users.js';
+import { normalizeEmail, type User } from '../../users/users.js';
 import { parseInput } from '../../validation.js';
 import type { MfaRequired } from '../mfa/mfa.js';
 import type { MfaService } from '../mfa/mfa-service.js';
@@ -102,7 +103,7 @@ export function createPasskeyService(
   const { rpID, rpName, origins, userVerification, timeoutSeconds } = config.passkeys;
   const requireUserVerification = userVerification === 'required';
   const challengeKey = (challenge: string) => `passkey:challenge:${sha256Hex(challenge)}`;
-  const accountKeyOf = (user: User) => `${userPoolKey(user.tenantId)}:${normalizeEmail(user.email)}`;
+  const accountKeyOf = (user: User) => failureAccountKey(user.tenantId, normalizeEmail(user.email));
 
   async function limit(subject: string, context: CallContext) {
     const state = await rateLimiter.consume('signIn', subject);

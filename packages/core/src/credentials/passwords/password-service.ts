@@ -4,6 +4,7 @@ import { AuthError, isAuthError } from '../../errors.js';
 import type { InvitationService } from '../../invitations/invitation-service.js';
 import { newMembership } from '../../memberships/memberships.js';
 import type { StorageStores } from '../../ports/storage.js';
+import { failureAccountKey } from '../../rate-limit/failure-counter.js';
 import type { ServiceDeps } from '../../service-deps.js';
 import {
   type IssuedSession,
@@ -14,7 +15,7 @@ import type { Session } from '../../sessions/sessions.js';
 import type { TenantService } from '../../tenants/tenant-service.js';
 import type { Tenant } from '../../tenants/tenants.js';
 import type { UserService } from '../../users/user-service.js';
-import { normalizeEmail, type User, userPoolKey } from '../../users/users.js';
+import { normalizeEmail, type User } from '../../users/users.js';
 import { parseInput } from '../../validation.js';
 import type { MfaRequired } from '../mfa/mfa.js';
 import type { MfaService } from '../mfa/mfa-service.js';
@@ -165,7 +166,7 @@ export function createPasswordService(
       }
       const poolTenantId = tenant?.userPool === 'isolated' ? tenant.id : null;
       const email = normalizeEmail(input.email);
-      const accountKey = `${userPoolKey(poolTenantId)}:${email}`;
+      const accountKey = failureAccountKey(poolTenantId, email);
       // the account's durable failure record comes with it, in the one query sign-in makes anyway;
       // an unknown account's record (it has one too) costs a read on this failing path only
       const found = await storage.users.findByEmailWithPassword(
@@ -283,7 +284,7 @@ export function createPasswordService(
    * (one attempt reserved first, the count cleared on success); returns the stored hash.
    */
   async function proveCurrentPassword(user: User, password: string, detail?: string): Promise<string> {
-    const accountKey = `${userPoolKey(user.tenantId)}:${normalizeEmail(user.email)}`;
+    const accountKey = failureAccountKey(user.tenantId, normalizeEmail(user.email));
     const attempt = await failures.beginAttempt(accountKey);
     const currentHash = await storage.passwords.findHash(user.id);
     const candidate = normalizePasswordForVerify(password);
