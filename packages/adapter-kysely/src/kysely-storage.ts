@@ -20,6 +20,7 @@ import { KyselySessionStore } from './stores/session-store.js';
 import { type StoreContext, tableNames } from './stores/store-context.js';
 import { KyselyTenantStore } from './stores/tenant-store.js';
 import { KyselyUserStore } from './stores/user-store.js';
+import { runWriteBehindTransaction } from './stores/write-behind.js';
 import { resolveTablePrefix } from './table-prefix.js';
 
 export interface KyselyStorageOptions {
@@ -83,6 +84,7 @@ export function kyselyStorage(db: Kysely<any>, options: KyselyStorageOptions = {
     capabilities,
     async transaction<T>(fn: (tx: StorageStores) => Promise<T>): Promise<T> {
       await ready?.();
+      if (dialect === 'postgres') return runWriteBehindTransaction(context, createStores, fn);
       return db.transaction().execute((trx) => fn(createStores({ ...context, db: trx })));
     },
   };

@@ -1,7 +1,9 @@
 export {
   type Actor,
   type AuditChainVerification,
+  type AuditSealParts,
   auditChainKey,
+  auditSealParts,
   canonicalJson,
   GLOBAL_AUDIT_CHAIN,
   sealAuditEvent,

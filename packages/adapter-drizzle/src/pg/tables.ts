@@ -189,6 +189,7 @@ export function portcullisTables(prefix: string = 'pc_') {
       chainKey: varchar('chain_key', { length: 64 }).notNull(),
       seq: bigint('seq', { mode: 'number' }).notNull(),
       hash: varchar('hash', { length: 128 }).notNull(),
+      prevHash: varchar('prev_hash', { length: 128 }).notNull().default(''),
     },
     (t) => [primaryKey({ name: `${p}audit_chain_heads_pk`, columns: [t.chainKey] })],
   );

@@ -1,4 +1,11 @@
-import type { AuditChainHead, AuditEvent, AuditEventInput, AuditQuery, AuditStore } from '@portcullis/core';
+import {
+  type AuditChainHead,
+  type AuditEvent,
+  type AuditEventInput,
+  type AuditQuery,
+  type AuditStore,
+  sealAuditEvent,
+} from '@portcullis/core';
 import { and, asc, desc, eq, gt, lt, sql } from 'drizzle-orm';
 import { onDuplicateKeyUpdate } from './dialect-queries.js';
 import type { StoreContext } from './store-context.js';
@@ -6,14 +13,16 @@ import type { StoreContext } from './store-context.js';
 export class DrizzleAuditStore implements AuditStore {
   constructor(private readonly ctx: StoreContext) {}
 
-  append(
-    event: AuditEventInput,
-    seal: (head: AuditChainHead, event: AuditEventInput) => string,
-  ): Promise<AuditEvent> {
+  append(event: AuditEventInput): Promise<void> {
     return this.ctx.transaction(async (ctx) => {
       const { db, tables } = ctx;
       const head = await lockChainHead(ctx, event.chainKey);
-      const entry: AuditEvent = { ...event, seq: head.seq + 1, prevHash: head.hash, hash: seal(head, event) };
+      const entry: AuditEvent = {
+        ...event,
+        seq: head.seq + 1,
+        prevHash: head.hash,
+        hash: sealAuditEvent(head, event),
+      };
       await db.insert(tables.auditEvents).values({
         id: entry.id,
         tenantId: entry.tenantId,
@@ -35,9 +44,8 @@ export class DrizzleAuditStore implements AuditStore {
       });
       await db
         .update(tables.auditChainHeads)
-        .set({ hash: entry.hash })
+        .set({ hash: entry.hash, prevHash: entry.prevHash })
         .where(eq(tables.auditChainHeads.chainKey, entry.chainKey));
-      return entry;
     });
   }
 
@@ -80,7 +88,7 @@ export class DrizzleAuditStore implements AuditStore {
 async function lockChainHead(ctx: StoreContext, chainKey: string): Promise<AuditChainHead> {
   const { db, tables, dialect } = ctx;
   const heads = tables.auditChainHeads;
-  const insert = db.insert(heads).values({ chainKey, seq: 1, hash: '' });
+  const insert = db.insert(heads).values({ chainKey, seq: 1, hash: '', prevHash: '' });
   const bump = { seq: sql`${heads.seq} + 1` };
   let row: { seq: number; hash: string } | undefined;
   if (dialect === 'mysql') {

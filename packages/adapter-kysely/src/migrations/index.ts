@@ -5,6 +5,11 @@ import { migration0004OneTimeTokens, oneTimeTokenTables } from './0004-one-time-
 import { migration0005Passkeys, passkeyTables } from './0005-passkeys.js';
 import { migration0006OAuthAccounts, oauthAccountTables } from './0006-oauth-accounts.js';
 import { credentialFailureTables, migration0007CredentialFailures } from './0007-credential-failures.js';
+import {
+  auditHeadPrevHashColumns,
+  migration0008AuditPrevHash,
+  withAddedColumns,
+} from './0008-audit-prev-hash.js';
 import type { Migration } from './migration.js';
 import type { TableSpec } from './table-spec.js';
 
@@ -17,21 +22,25 @@ export const migrations: readonly Migration[] = [
   migration0005Passkeys,
   migration0006OAuthAccounts,
   migration0007CredentialFailures,
+  migration0008AuditPrevHash,
 ];
 
 /**
  * Every table the migrations create, in creation order: what a database migrated to the latest
  * version holds (the Drizzle schema generator and the parity tests read it).
  */
-export const schemaTables: readonly TableSpec[] = [
-  ...initialTables,
-  ...authorizationTables,
-  ...mfaTables,
-  ...oneTimeTokenTables,
-  ...passkeyTables,
-  ...oauthAccountTables,
-  ...credentialFailureTables,
-];
+export const schemaTables: readonly TableSpec[] = withAddedColumns(
+  [
+    ...initialTables,
+    ...authorizationTables,
+    ...mfaTables,
+    ...oneTimeTokenTables,
+    ...passkeyTables,
+    ...oauthAccountTables,
+    ...credentialFailureTables,
+  ],
+  auditHeadPrevHashColumns,
+);
 
 export { initialTables } from './0001-initial.js';
 export { authorizationTables } from './0002-authorization.js';

@@ -18,11 +18,15 @@ import type { SqlDialect } from '../sql-dialect.js';
  */
 export type ColumnType = 'id' | `varchar(${number})` | 'text' | 'json' | 'timestamp' | 'integer' | 'bigint';
 
-/** A column: `NOT NULL` unless `nullable`; no defaults (the adapter always writes every column). */
+/**
+ * A column: `NOT NULL` unless `nullable`. No defaults (the adapter always writes every column),
+ * except on a column a later migration adds to a table that may have rows: they get this one.
+ */
 export interface ColumnSpec {
   name: string;
   type: ColumnType;
   nullable?: boolean;
+  defaultValue?: string;
 }
 
 /** A foreign key, named without the prefix like everything else in a {@link TableSpec}. */

@@ -1,56 +1,43 @@
-import type { AuditChainHead, AuditEvent, AuditEventInput, AuditQuery, AuditStore } from '@portcullis/core';
+import {
+  type AuditChainHead,
+  type AuditEvent,
+  type AuditEventInput,
+  type AuditQuery,
+  type AuditStore,
+  auditSealParts,
+  sealAuditEvent,
+} from '@portcullis/core';
 import { sql } from 'kysely';
 import type { ColumnCodec } from '../column-codec.js';
 import type { Row } from '../kysely-types.js';
 import { inTransaction, type StoreContext } from './store-context.js';
+import { type DeferredWrite, executeWrites } from './write-behind.js';
 
 export class KyselyAuditStore implements AuditStore {
   constructor(private readonly ctx: StoreContext) {}
 
-  append(
-    event: AuditEventInput,
-    seal: (head: AuditChainHead, event: AuditEventInput) => string,
-  ): Promise<AuditEvent> {
+  async append(event: AuditEventInput): Promise<void> {
+    const { dialect, writeBehind } = this.ctx;
+    if (dialect === 'postgres') {
+      const write = appendInOneStatement(this.ctx, event);
+      if (writeBehind) return writeBehind.defer(write);
+      return executeWrites(this.ctx.db, [write]);
+    }
     return inTransaction(this.ctx, async ({ db, tables, codec }) => {
       const { chainKey } = event;
-      const head = await lockChainHead(this.ctx.dialect === 'mysql', db, tables.auditChainHeads, chainKey);
-      const entry: AuditEvent = { ...event, seq: head.seq + 1, prevHash: head.hash, hash: seal(head, event) };
-      const insert = db.insertInto(tables.auditEvents).values({
-        id: entry.id,
-        tenant_id: entry.tenantId,
-        chain_key: chainKey,
-        seq: entry.seq,
-        actor_type: entry.actorType,
-        actor_id: entry.actorId,
-        impersonator_id: entry.impersonatorId,
-        action: entry.action,
-        target_type: entry.targetType,
-        target_id: entry.targetId,
-        ip: entry.ip,
-        user_agent: entry.userAgent,
-        request_id: entry.requestId,
-        data: codec.toJson(entry.data),
-        created_at: codec.toDate(entry.createdAt),
-        prev_hash: entry.prevHash,
-        hash: entry.hash,
-      });
-      if (this.ctx.dialect === 'postgres') {
-        // one round trip instead of two: PostgreSQL runs a data-modifying CTE with the statement
-        await db
-          .with('appended', () => insert)
-          .updateTable(tables.auditChainHeads)
-          .set({ hash: entry.hash })
-          .where('chain_key', '=', chainKey)
-          .execute();
-      } else {
-        await insert.execute();
-        await db
-          .updateTable(tables.auditChainHeads)
-          .set({ hash: entry.hash })
-          .where('chain_key', '=', chainKey)
-          .execute();
-      }
-      return entry;
+      const head = await lockChainHead(dialect === 'mysql', db, tables.auditChainHeads, chainKey);
+      const entry: AuditEvent = {
+        ...event,
+        seq: head.seq + 1,
+        prevHash: head.hash,
+        hash: sealAuditEvent(head, event),
+      };
+      await db.insertInto(tables.auditEvents).values(auditEventRow(entry, codec)).execute();
+      await db
+        .updateTable(tables.auditChainHeads)
+        .set({ hash: entry.hash, prev_hash: entry.prevHash })
+        .where('chain_key', '=', chainKey)
+        .execute();
     });
   }
 
@@ -78,11 +65,48 @@ export class KyselyAuditStore implements AuditStore {
 }
 
 /**
- * Claims the next position of the chain and returns the head before it. One upsert creates the
- * head on the chain's first entry or bumps `seq`, which takes the head row's write lock until the
- * transaction ends: concurrent appends to the chain queue here. (Insert-if-missing followed by a
- * separate UPDATE would deadlock on InnoDB: a duplicate-key INSERT IGNORE takes a shared lock
- * that two appenders both hold before each waits for the other to upgrade it.)
+ * PostgreSQL: claims the chain's next position, seals the entry and inserts it in one statement.
+ * The head upsert takes the head row's lock (concurrent appends to the chain queue on it, and
+ * ON CONFLICT works on the latest committed head even under an older snapshot), keeps the old
+ * hash as `prev_hash` and seals with `sha256` exactly as {@link sealAuditEvent} does; the
+ * entry's insert reads seq and both hashes from the upsert's RETURNING.
+ */
+function appendInOneStatement(ctx: StoreContext, event: AuditEventInput): DeferredWrite {
+  const { tables, codec } = ctx;
+  const { before, after } = auditSealParts(event);
+  const {
+    seq: _seq,
+    prev_hash: _prev,
+    hash: _hash,
+    ...row
+  } = auditEventRow({ ...event, seq: 0, prevHash: '', hash: '' }, codec);
+  const columns = Object.keys(row);
+  const heads = `"${tables.auditChainHeads}"`;
+  return {
+    exclusiveKey: `audit:${event.chainKey}`,
+    // chain key, the first entry's sealed text, and the text around seq for every later one
+    parameters: [event.chainKey, `\n${before}1${after}`, `\n${before}`, after, ...Object.values(row)],
+    ctes: (name, p) => {
+      const head = `"${name}_head"`;
+      const values = columns.map((_, i) => `$${p + 4 + i}`);
+      return `${head} as (insert into ${heads} ("chain_key", "seq", "prev_hash", "hash")
+  values ($${p}, 1, '', encode(sha256(convert_to($${p + 1}, 'UTF8')), 'hex'))
+  on conflict ("chain_key") do update set "seq" = ${heads}."seq" + 1, "prev_hash" = ${heads}."hash",
+    "hash" = encode(sha256(convert_to(${heads}."hash" || $${p + 2} || (${heads}."seq" + 1)::text || $${p + 3}, 'UTF8')), 'hex')
+  returning "seq", "prev_hash", "hash"),
+"${name}" as (insert into "${tables.auditEvents}" (${columns.map((c) => `"${c}"`).join(', ')}, "seq", "prev_hash", "hash")
+  values (${values.join(', ')}, (select "seq" from ${head}), (select "prev_hash" from ${head}), (select "hash" from ${head})))`;
+    },
+  };
+}
+
+/**
+ * MySQL and SQLite: claims the next position of the chain and returns the head before it. One
+ * upsert creates the head on the chain's first entry or bumps `seq`, which takes the head row's
+ * write lock until the transaction ends: concurrent appends to the chain queue here.
+ * (Insert-if-missing followed by a separate UPDATE would deadlock on InnoDB: a duplicate-key
+ * INSERT IGNORE takes a shared lock that two appenders both hold before each waits for the
+ * other to upgrade it.)
  */
 async function lockChainHead(
   mysql: boolean,
@@ -90,7 +114,7 @@ async function lockChainHead(
   table: string,
   chainKey: string,
 ): Promise<AuditChainHead> {
-  const insert = db.insertInto(table).values({ chain_key: chainKey, seq: 1, hash: '' });
+  const insert = db.insertInto(table).values({ chain_key: chainKey, seq: 1, hash: '', prev_hash: '' });
   let row: { seq: unknown; hash: string } | undefined;
   if (mysql) {
     await insert.onDuplicateKeyUpdate({ seq: sql`seq + 1` }).execute();
@@ -109,6 +133,28 @@ async function lockChainHead(
   }
   if (!row) throw new Error(`audit chain head ${chainKey} vanished while locked`);
   return { seq: Number(row.seq) - 1, hash: row.hash };
+}
+
+function auditEventRow(entry: AuditEvent, codec: ColumnCodec): Row {
+  return {
+    id: entry.id,
+    tenant_id: entry.tenantId,
+    chain_key: entry.chainKey,
+    seq: entry.seq,
+    actor_type: entry.actorType,
+    actor_id: entry.actorId,
+    impersonator_id: entry.impersonatorId,
+    action: entry.action,
+    target_type: entry.targetType,
+    target_id: entry.targetId,
+    ip: entry.ip,
+    user_agent: entry.userAgent,
+    request_id: entry.requestId,
+    data: codec.toJson(entry.data),
+    created_at: codec.toDate(entry.createdAt),
+    prev_hash: entry.prevHash,
+    hash: entry.hash,
+  };
 }
 
 function toAuditEvent(row: Row, codec: ColumnCodec): AuditEvent {

@@ -2,28 +2,30 @@ import type { OutboxEvent, OutboxFailure, OutboxStore } from '@portcullis/core';
 import type { ColumnCodec } from '../column-codec.js';
 import type { AnyExpressionBuilder, Row } from '../kysely-types.js';
 import type { StoreContext } from './store-context.js';
+import { deferredInsert } from './write-behind.js';
 
 export class KyselyOutboxStore implements OutboxStore {
   constructor(private readonly ctx: StoreContext) {}
 
   async enqueue(event: OutboxEvent): Promise<void> {
-    const { db, tables, codec } = this.ctx;
-    await db
-      .insertInto(tables.outboxEvents)
-      .values({
-        id: event.id,
-        tenant_id: event.tenantId,
-        type: event.type,
-        payload: codec.toJson(event.payload),
-        status: event.status,
-        attempts: event.attempts,
-        created_at: codec.toDate(event.createdAt),
-        available_at: codec.toDate(event.availableAt),
-        locked_until: codec.toNullableDate(event.lockedUntil),
-        last_error: event.lastError,
-        delivered_at: codec.toNullableDate(event.deliveredAt),
-      })
-      .execute();
+    const { db, tables, codec, writeBehind } = this.ctx;
+    const row = {
+      id: event.id,
+      tenant_id: event.tenantId,
+      type: event.type,
+      payload: codec.toJson(event.payload),
+      status: event.status,
+      attempts: event.attempts,
+      created_at: codec.toDate(event.createdAt),
+      available_at: codec.toDate(event.availableAt),
+      locked_until: codec.toNullableDate(event.lockedUntil),
+      last_error: event.lastError,
+      delivered_at: codec.toNullableDate(event.deliveredAt),
+    };
+    if (writeBehind) {
+      return writeBehind.defer(deferredInsert(tables.outboxEvents, row));
+    }
+    await db.insertInto(tables.outboxEvents).values(row).execute();
   }
 
   async claimBatch(now: Date, limit: number, lockedUntil: Date): Promise<OutboxEvent[]> {

@@ -4,6 +4,7 @@ import type { ColumnCodec } from '../column-codec.js';
 import type { AnyExpressionBuilder, AnyKysely, Row } from '../kysely-types.js';
 import { inTransaction, type StoreContext, type TableNames } from './store-context.js';
 import { toUser, USER_COLUMNS } from './user-store.js';
+import { deferredInsert } from './write-behind.js';
 
 export class KyselySessionStore implements SessionStore {
   /**
@@ -16,26 +17,27 @@ export class KyselySessionStore implements SessionStore {
   constructor(private readonly ctx: StoreContext) {}
 
   async create(session: Session): Promise<void> {
-    const { db, tables, codec } = this.ctx;
-    await db
-      .insertInto(tables.sessions)
-      .values({
-        id: session.id,
-        user_id: session.userId,
-        tenant_id: session.tenantId,
-        token_hash: session.tokenHash,
-        created_at: codec.toDate(session.createdAt),
-        last_seen_at: codec.toDate(session.lastSeenAt),
-        idle_expires_at: codec.toDate(session.idleExpiresAt),
-        expires_at: codec.toDate(session.expiresAt),
-        revoked_at: codec.toNullableDate(session.revokedAt),
-        revoked_reason: session.revokedReason,
-        ip: session.ip,
-        user_agent: session.userAgent,
-        amr: codec.toJson(session.amr),
-        auth_time: codec.toJson(session.authTime),
-      })
-      .execute();
+    const { db, tables, codec, writeBehind } = this.ctx;
+    const row = {
+      id: session.id,
+      user_id: session.userId,
+      tenant_id: session.tenantId,
+      token_hash: session.tokenHash,
+      created_at: codec.toDate(session.createdAt),
+      last_seen_at: codec.toDate(session.lastSeenAt),
+      idle_expires_at: codec.toDate(session.idleExpiresAt),
+      expires_at: codec.toDate(session.expiresAt),
+      revoked_at: codec.toNullableDate(session.revokedAt),
+      revoked_reason: session.revokedReason,
+      ip: session.ip,
+      user_agent: session.userAgent,
+      amr: codec.toJson(session.amr),
+      auth_time: codec.toJson(session.authTime),
+    };
+    if (writeBehind) {
+      return writeBehind.defer(deferredInsert(tables.sessions, row));
+    }
+    await db.insertInto(tables.sessions).values(row).execute();
   }
 
   async findActiveByTokenHash(

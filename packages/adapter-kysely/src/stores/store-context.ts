@@ -1,6 +1,7 @@
 import type { ColumnCodec } from '../column-codec.js';
 import type { AnyKysely } from '../kysely-types.js';
 import type { SqlDialect } from '../sql-dialect.js';
+import type { WriteBehind } from './write-behind.js';
 
 /** The prefixed names of the tables the stores use. */
 export interface TableNames {
@@ -55,6 +56,8 @@ export interface StoreContext {
   tables: TableNames;
   /** Whether the server has `FOR UPDATE SKIP LOCKED`; may be refined after connecting. */
   capabilities: { skipLocked: boolean };
+  /** Inside a PostgreSQL transaction: where the stores hold back their blind writes. */
+  writeBehind?: WriteBehind;
 }
 
 /** Runs `fn` in the context's transaction, or opens one when the context has none. */

@@ -137,8 +137,3 @@ export function makeOutboxEvent(overrides: Partial<OutboxEvent> = {}): OutboxEve
     ...overrides,
   };
 }
-
-/** The chain rule the tests use: any deterministic function of head and entry will do. */
-export function testSeal(head: { seq: number; hash: string }, event: AuditEventInput): string {
-  return sha256Hex(`${head.hash}|${head.seq}|${event.id}`);
-}

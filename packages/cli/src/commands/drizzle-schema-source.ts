@@ -45,7 +45,8 @@ export function renderDrizzleSchema(options: DrizzleSchemaOptions): string {
       const built = source.column(column);
       for (const name of built.imports) imports.add(name);
       for (const helper of built.helpers) helpers.add(helper);
-      return `    ${camelCase(column.name)}: ${built.code}${column.nullable ? '' : '.notNull()'},`;
+      const defaultValue = column.defaultValue === undefined ? '' : `.default(${quote(column.defaultValue)})`;
+      return `    ${camelCase(column.name)}: ${built.code}${column.nullable ? '' : '.notNull()'}${defaultValue},`;
     });
     const ref = (names: string[]) => names.map((name) => `t.${camelCase(name)}`).join(', ');
     const constraints = [

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { AuditEvent, AuditEventInput } from './audit.js';
-import { canonicalJson, sealAuditEvent, verifyAuditEvents } from './audit-chain.js';
+import { auditSealParts, canonicalJson, sealAuditEvent, verifyAuditEvents } from './audit-chain.js';
 
 function chain(n: number): AuditEvent[] {
   const events: AuditEvent[] = [];
@@ -36,6 +36,34 @@ describe('audit hash chain', () => {
   it('canonical JSON sorts keys at every level', () => {
     expect(canonicalJson({ b: 1, a: { d: [1, { z: 1, y: 2 }], c: null } })).toBe(
       '{"a":{"c":null,"d":[1,{"y":2,"z":1}]},"b":1}',
+    );
+  });
+
+  it('seals as sha256(prevHash + newline + canonical entry with its seq), the format chains were written in', () => {
+    const entry: AuditEventInput = {
+      id: 'e1',
+      tenantId: null,
+      chainKey: 'user:x',
+      actorType: 'user',
+      actorId: 'u',
+      impersonatorId: null,
+      action: 'a.b',
+      targetType: 'user',
+      targetId: 'u',
+      ip: '::1',
+      userAgent: 'Ünï 🧾',
+      requestId: null,
+      data: { seq: 0, z: [1, { b: 2, a: 'x' }] },
+      createdAt: new Date(1_700_000_000_123),
+    };
+    // computed by the seal before the canonical text was split around seq
+    expect(sealAuditEvent({ seq: 41, hash: 'abc' }, entry)).toBe(
+      '952f7d944eaf208d2502a93c5a89e6523cf8388ec499509b77ad67431a47467d',
+    );
+    const { before, after } = auditSealParts(entry);
+    const { chainKey, ...rest } = entry;
+    expect(`${before}42${after}`).toBe(
+      canonicalJson({ ...rest, chainKey, createdAt: entry.createdAt.getTime(), seq: 42 }),
     );
   });
 

@@ -12,17 +12,40 @@ export function canonicalJson(value: unknown): string {
   return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
 }
 
-/** `hash = sha256(prevHash + "\n" + canonical(entry with its seq))`. */
-export function sealAuditEvent(head: AuditChainHead, event: AuditEventInput): string {
-  return sha256Hex(`${head.hash}\n${canonicalJson(hashedFields(event, head.seq + 1))}`);
+/**
+ * An entry's canonical text around its `seq`, which only the store knows: the sealed text is
+ * `before + seq + after`. A store that claims the chain position inside SQL (PostgreSQL: one
+ * statement that locks the head and inserts) seals there from these parts, as
+ * `sha256(prevHash + "\n" + before + seq + after)`, so both ways give the same hash.
+ */
+export interface AuditSealParts {
+  before: string;
+  after: string;
 }
 
-function hashedFields(event: AuditEventInput, seq: number) {
+/** Splits the entry's canonical JSON around `seq` (a top-level key; the rest sort around it). */
+export function auditSealParts(event: AuditEventInput): AuditSealParts {
+  const entries = Object.entries(hashedFields(event))
+    .filter(([, value]) => value !== undefined)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([key, value]) => ({ key, text: `${JSON.stringify(key)}:${canonicalJson(value)}` }));
+  const before = entries.filter(({ key }) => key < 'seq').map(({ text }) => `${text},`);
+  const after = entries.filter(({ key }) => key > 'seq').map(({ text }) => `,${text}`);
+  return { before: `{${before.join('')}"seq":`, after: `${after.join('')}}` };
+}
+
+/** `hash = sha256(prevHash + "\n" + canonical(entry with its seq))`. */
+export function sealAuditEvent(head: AuditChainHead, event: AuditEventInput): string {
+  const { before, after } = auditSealParts(event);
+  return sha256Hex(`${head.hash}\n${before}${head.seq + 1}${after}`);
+}
+
+/** What the seal covers: every field of the entry but its own links (`seq` is spliced in). */
+function hashedFields(event: AuditEventInput) {
   return {
     id: event.id,
     tenantId: event.tenantId,
     chainKey: event.chainKey,
-    seq,
     actorType: event.actorType,
     actorId: event.actorId,
     impersonatorId: event.impersonatorId,

@@ -9,6 +9,8 @@ export {
 } from './audit.js';
 export {
   type AuditChainVerification,
+  type AuditSealParts,
+  auditSealParts,
   canonicalJson,
   sealAuditEvent,
   verifyAuditEvents,

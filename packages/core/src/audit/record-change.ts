@@ -3,8 +3,7 @@ import { uuidv7 } from '../crypto/uuid.js';
 import type { OutboxEvent } from '../outbox/outbox.js';
 import type { Clock } from '../ports/clock.js';
 import type { StorageStores } from '../ports/storage.js';
-import { type Actor, type AuditEvent, auditChainKey } from './audit.js';
-import { sealAuditEvent } from './audit-chain.js';
+import { type Actor, auditChainKey } from './audit.js';
 
 /** A state change to record: an audit entry and, usually, an outbox event. */
 export interface Change {
@@ -29,7 +28,7 @@ export async function recordChange(
   clock: Clock,
   context: CallContext,
   change: Change,
-): Promise<AuditEvent> {
+): Promise<void> {
   const now = clock.now();
   const actor = change.actor ?? context.actor ?? { type: 'system', id: null };
   const subjectUserId =
@@ -37,25 +36,22 @@ export async function recordChange(
   // the outbox row first: the audit append locks its chain head, so it goes last and the lock
   // is held for as short a time as the transaction allows
   if (change.event !== false) await tx.outbox.enqueue(outboxEvent(change, actor, now));
-  return tx.audit.append(
-    {
-      id: uuidv7(now.getTime()),
-      tenantId: change.tenantId,
-      chainKey: auditChainKey({ tenantId: change.tenantId, userId: subjectUserId }),
-      actorType: actor.type,
-      actorId: actor.id,
-      impersonatorId: actor.impersonatorId ?? null,
-      action: change.action,
-      targetType: change.target?.type ?? null,
-      targetId: change.target?.id ?? null,
-      ip: context.ip ?? null,
-      userAgent: context.userAgent ?? null,
-      requestId: context.requestId ?? null,
-      data: change.data ?? {},
-      createdAt: now,
-    },
-    sealAuditEvent,
-  );
+  await tx.audit.append({
+    id: uuidv7(now.getTime()),
+    tenantId: change.tenantId,
+    chainKey: auditChainKey({ tenantId: change.tenantId, userId: subjectUserId }),
+    actorType: actor.type,
+    actorId: actor.id,
+    impersonatorId: actor.impersonatorId ?? null,
+    action: change.action,
+    targetType: change.target?.type ?? null,
+    targetId: change.target?.id ?? null,
+    ip: context.ip ?? null,
+    userAgent: context.userAgent ?? null,
+    requestId: context.requestId ?? null,
+    data: change.data ?? {},
+    createdAt: now,
+  });
 }
 
 function outboxEvent(change: Change, actor: Actor, now: Date): OutboxEvent {

@@ -1,4 +1,5 @@
 import type { AuditChainHead, AuditEvent } from '../audit/audit.js';
+import { sealAuditEvent } from '../audit/audit-chain.js';
 import type { AuditStore } from '../audit/audit-store.js';
 import type { AuthorizationVersionStore } from '../authorization/authorization-version-store.js';
 import type { PolicyStore, StoredPolicy } from '../authorization/policy-store.js';
@@ -522,19 +523,18 @@ function sessionStore(tables: MemoryTables, writer: TableWriter, run: RunOperati
 function auditStore(tables: MemoryTables, writer: TableWriter, run: RunOperation): AuditStore {
   const chainOf = (chainKey: string) => tables.auditChains.get(chainKey) ?? [];
   return {
-    append: (input, seal) =>
+    append: (input) =>
       run(() => {
         if (tables.auditChainById.has(input.id)) throw conflict('audit: id exists');
         const chainKey = input.chainKey;
         const chain = tables.auditChains.get(chainKey);
         const last = chain?.at(-1);
         const head: AuditChainHead = last ? { seq: last.seq, hash: last.hash } : { seq: 0, hash: '' };
-        const hash = seal({ ...head }, copy(input));
+        const hash = sealAuditEvent(head, input);
         const entry: AuditEvent = { ...copy(input), seq: head.seq + 1, prevHash: head.hash, hash };
         if (chain) writer.push(chain, entry);
         else writer.set(tables.auditChains, chainKey, [entry]);
         writer.set(tables.auditChainById, entry.id, chainKey);
-        return copy(entry);
       }),
     list: (tenantId, query) =>
       run(() => {

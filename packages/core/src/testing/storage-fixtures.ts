@@ -6,6 +6,7 @@ import {
   type AuditEventInput,
   GLOBAL_AUDIT_CHAIN,
 } from '../audit/audit.js';
+import { sealAuditEvent } from '../audit/audit-chain.js';
 import type { StoredPolicy } from '../authorization/policy-store.js';
 import type { Role } from '../authorization/roles.js';
 import { sha256Hex } from '../crypto/random.js';
@@ -195,17 +196,12 @@ export function anAuditEvent(
   };
 }
 
-/** A test seal: any deterministic function of the head and the event will do. */
-export function sealEntry(head: AuditChainHead, event: AuditEventInput): string {
-  return sha256Hex(`${head.hash}|${head.seq}|${event.id}|${event.action}`);
-}
-
 /** Checks entries read with `listChain(tenant, 0, ...)`: seqs 1..n, each linked to and sealed over the previous. */
 export function expectVerifiedChain(entries: AuditEvent[]): void {
   let head: AuditChainHead = { seq: 0, hash: '' };
   for (const entry of entries) {
     expect({ seq: entry.seq, prevHash: entry.prevHash }).toEqual({ seq: head.seq + 1, prevHash: head.hash });
-    expect(entry.hash).toBe(sealEntry(head, entry));
+    expect(entry.hash).toBe(sealAuditEvent(head, entry));
     head = { seq: entry.seq, hash: entry.hash };
   }
 }

@@ -10,9 +10,9 @@ import {
   aTenant,
   aUser,
   caught,
+  expectVerifiedChain,
   later,
   type StorageCases,
-  sealEntry,
 } from '../storage-fixtures.js';
 
 // due only in 2037, so no dispatcher sharing the database claims what these cases enqueue
@@ -46,7 +46,7 @@ export function transactionCases({ it, storage }: StorageCases): void {
         await tx.memberships.create(signUp.membership);
         await tx.roles.createMany([signUp.role]);
         await tx.sessions.create(signUp.session);
-        await tx.audit.append(signUp.audit, sealEntry);
+        await tx.audit.append(signUp.audit);
         await tx.outbox.enqueue(signUp.outbox);
         return 'committed';
       });
@@ -80,7 +80,7 @@ export function transactionCases({ it, storage }: StorageCases): void {
           await tx.memberships.create(signUp.membership);
           await tx.roles.createMany([signUp.role]);
           await tx.sessions.create(signUp.session);
-          await tx.audit.append(signUp.audit, sealEntry);
+          await tx.audit.append(signUp.audit);
           await tx.outbox.enqueue(signUp.outbox);
           throw failure;
         }),
@@ -140,6 +140,94 @@ export function transactionCases({ it, storage }: StorageCases): void {
       );
     });
 
+    // a sign-in's transaction writes only: a session, its outbox event and its audit entry (a
+    // store may send such a transaction as one statement at its end)
+    it('commits a write-only transaction of a session, an outbox event and audit entries on two chains', async () => {
+      const tenant = aTenant();
+      const user = aUser();
+      const now = new Date();
+      await storage().tenants.create(tenant);
+      await storage().users.create(user);
+      const session = aSession(user.id, now);
+      const outbox = anOutboxEvent(now);
+      const userChain = `user:${user.id}`;
+      const entries = [
+        anAuditEvent(null, { chainKey: userChain, action: 'session.created', createdAt: now }),
+        anAuditEvent(tenant.id, { createdAt: now }),
+        anAuditEvent(null, { chainKey: userChain, action: 'session.touched', createdAt: later(now, 1) }),
+      ];
+
+      await storage().transaction(async (tx) => {
+        await tx.sessions.create(session);
+        await tx.outbox.enqueue(outbox);
+        for (const entry of entries) await tx.audit.append(entry);
+      });
+
+      expect((await storage().sessions.findActiveByTokenHash(session.tokenHash, now))?.session).toEqual(
+        session,
+      );
+      expect(await storage().outbox.findById(outbox.id)).toEqual(outbox);
+      const userEntries = await storage().audit.listChain(userChain, 0, 10);
+      expect(userEntries.map(({ id, seq }) => ({ id, seq }))).toEqual([
+        { id: entries[0]!.id, seq: 1 },
+        { id: entries[2]!.id, seq: 2 },
+      ]);
+      expectVerifiedChain(userEntries);
+      expectVerifiedChain(await storage().audit.listChain(tenant.id, 0, 10));
+      await storage().outbox.markDelivered(outbox.id, now);
+    });
+
+    it('writes nothing of a write-only transaction when one of its writes conflicts', async () => {
+      const user = aUser();
+      const now = new Date();
+      await storage().users.create(user);
+      const existing = aSession(user.id, now);
+      await storage().sessions.create(existing);
+      const outbox = anOutboxEvent(now);
+      const entry = anAuditEvent(null, { chainKey: `user:${user.id}`, createdAt: now });
+
+      const error = await caught(() =>
+        storage().transaction(async (tx) => {
+          await tx.outbox.enqueue(outbox);
+          await tx.sessions.create(aSession(user.id, now, { id: existing.id }));
+          await tx.audit.append(entry);
+        }),
+      );
+
+      expect(isAuthError(error, 'conflict'), String(error)).toBe(true);
+      expect(await storage().outbox.findById(outbox.id)).toBeNull();
+      expect(await storage().audit.listChain(`user:${user.id}`, 0, 10)).toEqual([]);
+      // the chain did not move either: the next entry is still the first
+      await storage().audit.append(entry);
+      expect(await storage().audit.listChain(`user:${user.id}`, 0, 10)).toMatchObject([
+        { id: entry.id, seq: 1 },
+      ]);
+    });
+
+    it('20 concurrent write-only transactions on one chain each commit, with seqs 1 to 20', async () => {
+      const user = aUser();
+      const now = new Date();
+      await storage().users.create(user);
+      const chainKey = `user:${user.id}`;
+      const sessions = Array.from({ length: 20 }, () => aSession(user.id, now));
+
+      await Promise.all(
+        sessions.map((session, i) =>
+          storage().transaction(async (tx) => {
+            await tx.sessions.create(session);
+            await tx.audit.append(anAuditEvent(null, { chainKey, createdAt: later(now, i) }));
+          }),
+        ),
+      );
+
+      const chain = await storage().audit.listChain(chainKey, 0, 100);
+      expect(chain.map((entry) => entry.seq)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
+      expectVerifiedChain(chain);
+      for (const session of sessions) {
+        expect(await storage().sessions.findActiveByTokenHash(session.tokenHash, now)).not.toBeNull();
+      }
+    });
+
     it('rolls back the writes made before a conflict inside the transaction', async () => {
       const taken = aUser();
       await storage().users.create(taken);
@@ -171,8 +259,9 @@ export function transactionCases({ it, storage }: StorageCases): void {
         expect(await tx.tenants.findBySlug(tenant.slug)).toEqual(tenant);
         expect(await tx.users.findByEmail(null, normalizeEmail(user.email))).toEqual(user);
         expect((await tx.tenants.listForUser(user.id, { limit: 10 })).items).toEqual([tenant]);
-        const entry = await tx.audit.append(anAuditEvent(tenant.id), sealEntry);
-        expect(await tx.audit.list(tenant.id, { limit: 10 })).toEqual([entry]);
+        const entry = anAuditEvent(tenant.id);
+        await tx.audit.append(entry);
+        expect(await tx.audit.list(tenant.id, { limit: 10 })).toMatchObject([{ ...entry, seq: 1 }]);
       });
     });
   });

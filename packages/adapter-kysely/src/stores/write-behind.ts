@@ -1,0 +1,170 @@
+import type { StorageStores } from '@portcullis/core';
+import { CompiledQuery, type ControlledTransaction } from 'kysely';
+import type { AnyKysely } from '../kysely-types.js';
+import type { StoreContext } from './store-context.js';
+
+/**
+ * A write a PostgreSQL transaction may hold back: one or more data-modifying CTEs of a later
+ * statement. Written as SQL text, not built with Kysely: this is sign-in's hot path, and the
+ * text only depends on the table names (checked identifiers) while every value is a parameter.
+ */
+export interface DeferredWrite {
+  /** Writes with the same key cannot share a statement (two upserts of one chain head). */
+  exclusiveKey?: string;
+  /** The CTEs (`"name" as (...)`, comma-separated), numbering parameters from `firstParameter`. */
+  ctes(name: string, firstParameter: number): string;
+  parameters: readonly unknown[];
+}
+
+/** Where a transaction's stores hold back their blind writes. */
+export interface WriteBehind {
+  defer(write: DeferredWrite): Promise<void>;
+}
+
+/**
+ * Store methods whose writes a transaction may hold back: they return nothing, and only a
+ * broken invariant (a duplicate random id) makes them fail, so failing at the end of the
+ * transaction instead of at the call changes nothing a caller can see.
+ */
+const DEFERRABLE: Partial<Record<keyof StorageStores, readonly string[]>> = {
+  sessions: ['create'],
+  outbox: ['enqueue'],
+  audit: ['append'],
+};
+
+/**
+ * Runs `writes` as one statement (each a data-modifying CTE, which PostgreSQL runs to completion
+ * whether the main query reads it or not): atomic by itself, in a transaction or not.
+ */
+export async function executeWrites(db: AnyKysely, writes: readonly DeferredWrite[]): Promise<void> {
+  const ctes: string[] = [];
+  const parameters: unknown[] = [];
+  writes.forEach((write, i) => {
+    ctes.push(write.ctes(`w${i}`, parameters.length + 1));
+    parameters.push(...write.parameters);
+  });
+  await db.executeQuery(CompiledQuery.raw(`with ${ctes.join(', ')} select 1`, parameters));
+}
+
+/** A deferred insert of one row: the row's keys are the column names. */
+export function deferredInsert(table: string, row: Record<string, unknown>): DeferredWrite {
+  const columns = Object.keys(row);
+  return {
+    parameters: Object.values(row),
+    ctes: (name, first) =>
+      `"${name}" as (insert into "${table}" (${columns.map((c) => `"${c}"`).join(', ')}) values (${columns
+        .map((_, i) => `$${first + i}`)
+        .join(', ')}))`,
+  };
+}
+
+/**
+ * A PostgreSQL transaction that holds back its blind writes (a new session, an outbox event, an
+ * audit entry) and sends them as one statement: just before the transaction's next other
+ * statement, or at its end. A transaction of such writes only — a sign-in, a sign-out — is then
+ * one statement, atomic by itself, with no BEGIN and no COMMIT: one round trip instead of six.
+ * Any other store call begins a real transaction first and flushes what was held back, so reads
+ * see the transaction's own writes.
+ *
+ * Why: on a loopback connection each round trip costs both processes a system call and a
+ * wake-up, and with argon2 saturating the CPU that is what sign-in loses (docs/benchmarks.md).
+ */
+export async function runWriteBehindTransaction<T>(
+  context: StoreContext,
+  createStores: (context: StoreContext) => StorageStores,
+  fn: (tx: StorageStores) => Promise<T>,
+): Promise<T> {
+  let pending: DeferredWrite[] = [];
+  // biome-ignore lint/suspicious/noExplicitAny: see AnyKysely
+  let trx: ControlledTransaction<any> | undefined;
+  let beginning: Promise<StorageStores> | undefined;
+
+  async function flush(db: AnyKysely) {
+    if (pending.length === 0) return;
+    const writes = pending;
+    pending = [];
+    await executeWrites(db, writes);
+  }
+
+  /** Begins the real transaction once; every call flushes what is held back. */
+  async function begin(): Promise<StorageStores> {
+    beginning ??= context.db
+      .startTransaction()
+      .execute()
+      .then((started) => {
+        trx = started;
+        return createStores({ ...context, db: started, writeBehind });
+      });
+    const stores = await beginning;
+    await flush(trx!);
+    return stores;
+  }
+
+  const writeBehind: WriteBehind = {
+    async defer(write) {
+      if (write.exclusiveKey && pending.some((p) => p.exclusiveKey === write.exclusiveKey)) await begin();
+      pending.push(write);
+    },
+  };
+
+  try {
+    const result = await fn(routeStores(createStores({ ...context, writeBehind }), begin));
+    if (beginning) {
+      await begin(); // waits for the start and flushes
+      await trx!.commit().execute();
+    } else {
+      await flush(context.db);
+    }
+    return result;
+  } catch (error) {
+    // the statement or commit that failed already ended the transaction, or this ends it
+    if (beginning) await beginning.then(() => trx!.rollback().execute()).catch(() => undefined);
+    throw error;
+  }
+}
+
+/**
+ * Deferrable methods go to `deferring` (which holds the write back); all others begin first.
+ * Each store is routed on first use: a transaction touches two or three of them.
+ */
+function routeStores(deferring: StorageStores, begin: () => Promise<StorageStores>): StorageStores {
+  const routed: Record<string, Record<string, unknown>> = {};
+  for (const [name, store] of Object.entries(deferring) as [keyof StorageStores, object][]) {
+    let methods: Record<string, unknown> | undefined;
+    Object.defineProperty(routed, name, {
+      enumerable: true,
+      get: () => (methods ??= routeStore(name, store, begin)),
+    });
+  }
+  return routed as unknown as StorageStores;
+}
+
+type AnyStore = Record<string, (...args: unknown[]) => unknown>;
+
+function routeStore(name: keyof StorageStores, store: object, begin: () => Promise<StorageStores>) {
+  const deferrable = DEFERRABLE[name] ?? [];
+  const methods: Record<string, unknown> = {};
+  for (const method of methodNames(store)) {
+    methods[method] = deferrable.includes(method)
+      ? (store as AnyStore)[method]!.bind(store)
+      : async (...args: unknown[]) => {
+          const stores = (await begin()) as unknown as Record<string, AnyStore>;
+          return stores[name][method]!(...args);
+        };
+  }
+  return methods;
+}
+
+const methodNamesByPrototype = new Map<object, string[]>();
+
+function methodNames(store: object): string[] {
+  const prototype = Object.getPrototypeOf(store) as object;
+  let names = methodNamesByPrototype.get(prototype);
+  if (!names) {
+    names = Object.getOwnPropertyNames(prototype).filter(
+      (name) => name !== 'constructor' && typeof (prototype as Record<string, unknown>)[name] === 'function',
+    );
+    methodNamesByPrototype.set(prototype, names);
+  }
+  return names;
+}
