@@ -146,10 +146,10 @@ function routeStore(name: keyof StorageStores, store: object, begin: () => Promi
   const methods: Record<string, unknown> = {};
   for (const method of methodNames(store)) {
     methods[method] = deferrable.includes(method)
-      ? (store as AnyStore)[method]!.bind(store)
+      ? (store as AnyStore)[method]?.bind(store)
       : async (...args: unknown[]) => {
-          const stores = (await begin()) as unknown as Record<string, AnyStore>;
-          return stores[name][method]!(...args);
+          const target = (await begin())[name] as unknown as AnyStore;
+          return target[method]?.apply(target, args);
         };
   }
   return methods;

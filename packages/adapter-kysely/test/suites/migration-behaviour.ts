@@ -1,5 +1,6 @@
 import {
   checkMigrations,
+  kyselyStorage,
   type Migration,
   migrate,
   migrationChecksum,
@@ -7,6 +8,7 @@ import {
   migrations,
   schemaTables,
 } from '@portcullis/adapter-kysely';
+import { type AuditEventInput, sealAuditEvent, uuidv7 } from '@portcullis/core';
 import { type Kysely, sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomTablePrefix, type TestConnection, type TestDatabase } from '../support/test-databases.js';
@@ -124,6 +126,85 @@ export function describeMigrations(
       expect(await tablesWithPrefix(connection, tablePrefix)).toEqual(
         [...schemaTables.map((t) => t.name), 'migrations'].map((name) => tablePrefix + name).sort(),
       );
+    });
+
+    it('gives existing chain heads the hash before their last entry (0008), and later appends continue the chain', async () => {
+      const tablePrefix = newPrefix();
+      const before0008 = migrations.findIndex((m) => m.id === '0008_audit_prev_hash');
+      await migrate(connection.db, { direction: 'up', tablePrefix, steps: before0008 });
+      // a chain of two entries as the adapter wrote it before 0008
+      const chainKey = `user:${uuidv7()}`;
+      const event = (i: number): AuditEventInput => ({
+        id: uuidv7(),
+        tenantId: null,
+        chainKey,
+        actorType: 'system',
+        actorId: null,
+        impersonatorId: null,
+        action: `test.step_${i}`,
+        targetType: null,
+        targetId: null,
+        ip: null,
+        userAgent: null,
+        requestId: null,
+        data: { i },
+        createdAt: new Date(1_700_000_000_000 + i),
+      });
+      let head = { seq: 0, hash: '' };
+      for (const input of [event(1), event(2)]) {
+        const hash = sealAuditEvent(head, input);
+        await connection.db
+          .insertInto(`${tablePrefix}audit_events`)
+          .values({
+            id: input.id,
+            tenant_id: null,
+            chain_key: chainKey,
+            seq: head.seq + 1,
+            actor_type: input.actorType,
+            actor_id: null,
+            impersonator_id: null,
+            action: input.action,
+            target_type: null,
+            target_id: null,
+            ip: null,
+            user_agent: null,
+            request_id: null,
+            data: JSON.stringify(input.data),
+            created_at: connection.dialect === 'sqlite' ? input.createdAt.getTime() : input.createdAt,
+            prev_hash: head.hash,
+            hash,
+          })
+          .execute();
+        head = { seq: head.seq + 1, hash };
+      }
+      const firstHash = (await connection.db
+        .selectFrom(`${tablePrefix}audit_events`)
+        .select('hash')
+        .where('seq', '=', 1)
+        .executeTakeFirstOrThrow()) as { hash: string };
+      await connection.db
+        .insertInto(`${tablePrefix}audit_chain_heads`)
+        .values({ chain_key: chainKey, seq: 2, hash: head.hash })
+        .execute();
+
+      await migrate(connection.db, { direction: 'up', tablePrefix });
+
+      const headRow = await connection.db
+        .selectFrom(`${tablePrefix}audit_chain_heads`)
+        .select(['prev_hash', 'hash'])
+        .where('chain_key', '=', chainKey)
+        .executeTakeFirstOrThrow();
+      expect(headRow).toEqual({ prev_hash: firstHash.hash, hash: head.hash });
+      const storage = kyselyStorage(connection.db, { tablePrefix });
+      await storage.transaction((tx) => tx.audit.append(event(3)));
+      const chain = await storage.audit.listChain(chainKey, 0, 10);
+      expect(chain.map((e) => e.seq)).toEqual([1, 2, 3]);
+      expect(chain[2]!.prevHash).toBe(head.hash);
+      let link = { seq: 0, hash: '' };
+      for (const entry of chain) {
+        expect(entry.hash).toBe(sealAuditEvent(link, entry));
+        link = { seq: entry.seq, hash: entry.hash };
+      }
     });
 
     it('applies and reverts step by step, in order', async () => {
