@@ -14,6 +14,21 @@ export class DrizzleAuditStore implements AuditStore {
   constructor(private readonly ctx: StoreContext) {}
 
   append(event: AuditEventInput): Promise<void> {
+    if (!this.ctx.inTransaction) return this.appendLocked(event);
+    // appends of one transaction run in turn: the head lock holds back other transactions, not
+    // this one's own concurrent calls, which would otherwise both read the head before either
+    // advanced it
+    const mine = this.turn.then(
+      () => this.appendLocked(event),
+      () => this.appendLocked(event),
+    );
+    this.turn = mine.catch(() => undefined);
+    return mine;
+  }
+
+  private turn: Promise<unknown> = Promise.resolve();
+
+  private appendLocked(event: AuditEventInput): Promise<void> {
     return this.ctx.transaction(async (ctx) => {
       const { db, tables } = ctx;
       const head = await lockChainHead(ctx, event.chainKey);

@@ -23,6 +23,25 @@ export class KyselyAuditStore implements AuditStore {
       if (writeBehind) return writeBehind.defer(write);
       return executeWrites(this.ctx.db, [write]);
     }
+    return this.inTurn(() => this.appendLocked(event));
+  }
+
+  /**
+   * Appends of one transaction run in turn: the head lock holds back other transactions, not
+   * this one's own concurrent calls, which would otherwise both read the head before either
+   * advanced it.
+   */
+  private turn: Promise<unknown> = Promise.resolve();
+
+  private inTurn(append: () => Promise<void>): Promise<void> {
+    if (!this.ctx.db.isTransaction) return append();
+    const mine = this.turn.then(append, append);
+    this.turn = mine.catch(() => undefined);
+    return mine;
+  }
+
+  private appendLocked(event: AuditEventInput): Promise<void> {
+    const { dialect } = this.ctx;
     return inTransaction(this.ctx, async ({ db, tables, codec }) => {
       const { chainKey } = event;
       const head = await lockChainHead(dialect === 'mysql', db, tables.auditChainHeads, chainKey);

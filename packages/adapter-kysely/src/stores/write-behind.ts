@@ -78,6 +78,7 @@ export async function runWriteBehindTransaction<T>(
   // biome-ignore lint/suspicious/noExplicitAny: see AnyKysely
   let trx: ControlledTransaction<any> | undefined;
   let beginning: Promise<StorageStores> | undefined;
+  let closed = false;
 
   async function flush(db: AnyKysely) {
     if (pending.length === 0) return;
@@ -88,6 +89,8 @@ export async function runWriteBehindTransaction<T>(
 
   /** Begins the real transaction once; every call flushes what is held back. */
   async function begin(): Promise<StorageStores> {
+    // a call still running when the transaction ended must not open a new one nobody commits
+    if (closed) throw new Error('store call after the end of its transaction: await every store call');
     beginning ??= context.db
       .startTransaction()
       .execute()
@@ -102,7 +105,11 @@ export async function runWriteBehindTransaction<T>(
 
   const writeBehind: WriteBehind = {
     async defer(write) {
-      if (write.exclusiveKey && pending.some((p) => p.exclusiveKey === write.exclusiveKey)) await begin();
+      // a loop, not an if: a concurrent call may have pushed the same key while this one waited
+      while (write.exclusiveKey && pending.some((p) => p.exclusiveKey === write.exclusiveKey)) {
+        await begin();
+      }
+      if (closed) throw new Error('write after the end of its transaction: await every store call');
       pending.push(write);
     },
   };
@@ -111,12 +118,15 @@ export async function runWriteBehindTransaction<T>(
     const result = await fn(routeStores(createStores({ ...context, writeBehind }), begin));
     if (beginning) {
       await begin(); // waits for the start and flushes
+      closed = true;
       await trx!.commit().execute();
     } else {
+      closed = true;
       await flush(context.db);
     }
     return result;
   } catch (error) {
+    closed = true;
     // the statement or commit that failed already ended the transaction, or this ends it
     if (beginning) await beginning.then(() => trx!.rollback().execute()).catch(() => undefined);
     throw error;

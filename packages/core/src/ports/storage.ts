@@ -62,7 +62,9 @@ export interface Storage extends StorageStores {
   /**
    * Runs `fn` in one database transaction: everything it writes through `tx` commits together,
    * or, when it throws, nothing does (the error is rethrown). Not re-entrant: inside `fn`, use
-   * `tx` only.
+   * `tx` only, and await every call before `fn` returns. An adapter may hold back writes that
+   * return nothing (`sessions.create`, `outbox.enqueue`, `audit.append`) until the transaction's
+   * next other call or its end, so their rare failure (a duplicate random id) may surface there.
    */
   transaction<T>(fn: (tx: StorageStores) => Promise<T>): Promise<T>;
   /** Releases what the adapter opened itself (never a client the host app passed in). */

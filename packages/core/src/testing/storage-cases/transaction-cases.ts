@@ -177,6 +177,28 @@ export function transactionCases({ it, storage }: StorageCases): void {
       await storage().outbox.markDelivered(outbox.id, now);
     });
 
+    it('appends concurrent entries of one chain inside one transaction in turn', async () => {
+      const user = aUser();
+      const now = new Date();
+      await storage().users.create(user);
+      const chainKey = `user:${user.id}`;
+      const entries = Array.from({ length: 4 }, (_, i) =>
+        anAuditEvent(null, { chainKey, createdAt: later(now, i) }),
+      );
+
+      await storage().transaction(async (tx) => {
+        await Promise.all([
+          tx.sessions.create(aSession(user.id, now)),
+          ...entries.map((entry) => tx.audit.append(entry)),
+        ]);
+      });
+
+      const chain = await storage().audit.listChain(chainKey, 0, 10);
+      expect(chain.map((entry) => entry.seq)).toEqual([1, 2, 3, 4]);
+      expect(chain.map((entry) => entry.id).sort()).toEqual(entries.map((entry) => entry.id).sort());
+      expectVerifiedChain(chain);
+    });
+
     it('writes nothing of a write-only transaction when one of its writes conflicts', async () => {
       const user = aUser();
       const now = new Date();
