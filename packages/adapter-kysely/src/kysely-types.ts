@@ -1,4 +1,4 @@
-import type { ExpressionBuilder, Kysely, QueryCreator } from 'kysely';
+import type { ExpressionBuilder, Kysely } from 'kysely';
 
 // The tables carry a prefix chosen at run time, so no static `DB` type can name them: inside the
 // adapter, queries are untyped and each store's row mapper is where types are established.
@@ -12,6 +12,3 @@ export type Row = Record<string, any>;
 
 // biome-ignore lint/suspicious/noExplicitAny: see AnyKysely
 export type AnyExpressionBuilder = ExpressionBuilder<any, any>;
-
-// biome-ignore lint/suspicious/noExplicitAny: see AnyKysely
-export type AnyQueryCreator = QueryCreator<any>;

@@ -2,6 +2,7 @@ import type { StorageStores } from '@portcullis/core';
 import { CompiledQuery, type ControlledTransaction } from 'kysely';
 import type { AnyKysely } from '../kysely-types.js';
 import type { StoreContext } from './store-context.js';
+import { methodNames } from './store-methods.js';
 
 /**
  * A write a PostgreSQL transaction may hold back: one or more data-modifying CTEs of a later
@@ -163,18 +164,4 @@ function routeStore(name: keyof StorageStores, store: object, begin: () => Promi
         };
   }
   return methods;
-}
-
-const methodNamesByPrototype = new Map<object, string[]>();
-
-function methodNames(store: object): string[] {
-  const prototype = Object.getPrototypeOf(store) as object;
-  let names = methodNamesByPrototype.get(prototype);
-  if (!names) {
-    names = Object.getOwnPropertyNames(prototype).filter(
-      (name) => name !== 'constructor' && typeof (prototype as Record<string, unknown>)[name] === 'function',
-    );
-    methodNamesByPrototype.set(prototype, names);
-  }
-  return names;
 }
