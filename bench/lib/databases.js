@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { cacheSqliteStatements } from '@portcullis/adapter-kysely';
+import { cacheSqliteStatements, preparePostgresStatements } from '@portcullis/adapter-kysely';
 import Database from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
 import pg from 'pg';
@@ -83,12 +83,15 @@ export async function openPostgres(url) {
   pool.on('error', (error) => {
     if (!closing) console.error('[postgres] idle client error:', error.message);
   });
-  const db = new Kysely({ dialect: new PostgresDialect({ pool }) });
+  // as `createKyselyFromUrl` sets it up in production: repeated statements prepared once per
+  // connection; Portcullis, the raw floors and better-auth all query through the one wrapped pool
+  const dialect = new PostgresDialect({ pool: preparePostgresStatements(pool) });
+  const db = new Kysely({ dialect });
   return {
     name: 'postgres',
     label: 'PostgreSQL',
-    version: `PostgreSQL ${version} (pg pool of ${POSTGRES_POOL_SIZE}, database ${POSTGRES_BENCH_DATABASE} at ${benchUrl.host})`,
-    driver: pool,
+    version: `PostgreSQL ${version} (pg pool of ${POSTGRES_POOL_SIZE}, repeated statements prepared by preparePostgresStatements, database ${POSTGRES_BENCH_DATABASE} at ${benchUrl.host})`,
+    driver: { dialect, type: 'postgres', transaction: true }, // what better-auth sets for a pg Pool
     db,
     async close() {
       closing = true;

@@ -2,6 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { Kysely, MysqlDialect, PostgresDialect, SqliteDialect } from 'kysely';
 import { cacheSqliteStatements } from './cache-sqlite-statements.js';
 import type { AnyKysely } from './kysely-types.js';
+import { preparePostgresStatements } from './prepare-postgres-statements.js';
 import type { SqlDialect } from './sql-dialect.js';
 
 /** A Kysely instance this package opened, with the means to close it. */
@@ -13,6 +14,16 @@ export interface KyselyConnection {
   close(): Promise<void>;
 }
 
+/** Options of {@link createKyselyFromUrl}. */
+export interface CreateKyselyFromUrlOptions {
+  /**
+   * PostgreSQL: run repeated statements as named prepared statements
+   * ({@link preparePostgresStatements}). Default `true`; set `false` behind a pooler that cannot
+   * keep them (PgBouncer in transaction mode before 1.21, or with `max_prepared_statements = 0`).
+   */
+  preparedStatements?: boolean;
+}
+
 const CONNECT_TIMEOUT_MS = 5_000;
 
 /**
@@ -20,7 +31,8 @@ const CONNECT_TIMEOUT_MS = 5_000;
  * an optional peer dependency):
  *
  * - `postgres://…`, `postgresql://…` → pg pool (connect timeout 5 s, so a down database errors
- *   instead of hanging)
+ *   instead of hanging), repeated statements prepared ({@link preparePostgresStatements}) unless
+ *   `preparedStatements: false`
  * - `mysql://…`, `mariadb://…` → mysql2 pool with `timezone: 'Z'` (times are UTC)
  * - `sqlite:path`, `sqlite::memory:`, `file:path` → better-sqlite3 with WAL, `busy_timeout`
  *   5 s, foreign keys on and prepared statements reused ({@link cacheSqliteStatements})
@@ -29,14 +41,21 @@ const CONNECT_TIMEOUT_MS = 5_000;
  * const { db, close } = await createKyselyFromUrl(process.env.DATABASE_URL!)
  * try { await migrate(db, { direction: 'up' }) } finally { await close() }
  */
-export async function createKyselyFromUrl(url: string): Promise<KyselyConnection> {
+export async function createKyselyFromUrl(
+  url: string,
+  options: CreateKyselyFromUrlOptions = {},
+): Promise<KyselyConnection> {
   const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(url)?.[1]?.toLowerCase();
   let db: AnyKysely;
   let dialect: SqlDialect;
   if (scheme === 'postgres' || scheme === 'postgresql') {
     const pg = await loadDriver('pg', scheme, () => import('pg'));
     const pool = new pg.Pool({ connectionString: url, connectionTimeoutMillis: CONNECT_TIMEOUT_MS });
-    db = new Kysely({ dialect: new PostgresDialect({ pool }) });
+    db = new Kysely({
+      dialect: new PostgresDialect({
+        pool: options.preparedStatements === false ? pool : preparePostgresStatements(pool),
+      }),
+    });
     dialect = 'postgres';
   } else if (scheme === 'mysql' || scheme === 'mariadb') {
     const mysql = await loadDriver('mysql2', scheme, () => import('mysql2'));

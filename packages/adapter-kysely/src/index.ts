@@ -1,6 +1,10 @@
 export { toKyselyWhere } from './authorization/to-kysely-where.js';
 export { cacheSqliteStatements } from './cache-sqlite-statements.js';
-export { createKyselyFromUrl, type KyselyConnection } from './create-kysely-from-url.js';
+export {
+  type CreateKyselyFromUrlOptions,
+  createKyselyFromUrl,
+  type KyselyConnection,
+} from './create-kysely-from-url.js';
 export { type KyselyStorageOptions, kyselyStorage } from './kysely-storage.js';
 export {
   authorizationTables,
@@ -26,5 +30,9 @@ export {
   migrate,
   migrationStatus,
 } from './migrations/migrator.js';
+export {
+  type PreparePostgresStatementsOptions,
+  preparePostgresStatements,
+} from './prepare-postgres-statements.js';
 export type { SqlDialect } from './sql-dialect.js';
 export { DEFAULT_TABLE_PREFIX } from './table-prefix.js';
