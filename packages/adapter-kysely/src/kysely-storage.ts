@@ -1,4 +1,10 @@
-import type { Storage, StorageCapabilities, StorageStores } from '@portcullis/core';
+import {
+  lazyStores,
+  STORE_NAMES,
+  type Storage,
+  type StorageCapabilities,
+  type StorageStores,
+} from '@portcullis/core';
 import type { Kysely } from 'kysely';
 import { createColumnCodec } from './column-codec.js';
 import { checkMysqlServer } from './mysql-server-check.js';
@@ -85,31 +91,41 @@ export function kyselyStorage(db: Kysely<any>, options: KyselyStorageOptions = {
     capabilities,
     async transaction<T>(fn: (tx: StorageStores) => Promise<T>): Promise<T> {
       await ready?.();
-      if (dialect === 'postgres') return runWriteBehindTransaction(context, createStores, fn);
-      return db.transaction().execute((trx) => fn(createStores({ ...context, db: trx })));
+      if (dialect === 'postgres') return runWriteBehindTransaction(context, createTransactionStores, fn);
+      return db.transaction().execute((trx) => fn(createTransactionStores({ ...context, db: trx })));
     },
   };
 }
 
+const STORE_CLASSES: { [K in keyof StorageStores]: new (context: StoreContext) => StorageStores[K] } = {
+  tenants: KyselyTenantStore,
+  users: KyselyUserStore,
+  passwords: KyselyPasswordStore,
+  memberships: KyselyMembershipStore,
+  roles: KyselyRoleStore,
+  policies: KyselyPolicyStore,
+  authorizationVersions: KyselyAuthorizationVersionStore,
+  invitations: KyselyInvitationStore,
+  sessions: KyselySessionStore,
+  audit: KyselyAuditStore,
+  outbox: KyselyOutboxStore,
+  oneTimeTokens: KyselyOneTimeTokenStore,
+  mfa: KyselyMfaStore,
+  credentialFailures: KyselyCredentialFailureStore,
+  passkeys: KyselyPasskeyStore,
+  oauthAccounts: KyselyOAuthAccountStore,
+};
+
+/** Every store, made now: the storage's own, long-lived stores. */
 function createStores(context: StoreContext): StorageStores {
-  return {
-    tenants: new KyselyTenantStore(context),
-    users: new KyselyUserStore(context),
-    passwords: new KyselyPasswordStore(context),
-    memberships: new KyselyMembershipStore(context),
-    roles: new KyselyRoleStore(context),
-    policies: new KyselyPolicyStore(context),
-    authorizationVersions: new KyselyAuthorizationVersionStore(context),
-    invitations: new KyselyInvitationStore(context),
-    sessions: new KyselySessionStore(context),
-    audit: new KyselyAuditStore(context),
-    outbox: new KyselyOutboxStore(context),
-    oneTimeTokens: new KyselyOneTimeTokenStore(context),
-    mfa: new KyselyMfaStore(context),
-    credentialFailures: new KyselyCredentialFailureStore(context),
-    passkeys: new KyselyPasskeyStore(context),
-    oauthAccounts: new KyselyOAuthAccountStore(context),
-  };
+  const stores = {} as Record<keyof StorageStores, object>;
+  for (const name of STORE_NAMES) stores[name] = new STORE_CLASSES[name](context);
+  return stores as StorageStores;
+}
+
+/** A transaction's stores, each made on first use: a transaction touches two or three. */
+function createTransactionStores(context: StoreContext): StorageStores {
+  return lazyStores((name) => new STORE_CLASSES[name](context));
 }
 
 /** The same stores, each method first awaiting `ready` (a no-op once it has resolved). */

@@ -110,6 +110,8 @@ export { DEFAULT_RATE_LIMITS, type RateLimitRule, type RateLimitRuleName } from 
 export type { IssuedSession, SessionWithUser } from './sessions/index.js';
 export {
   classifyStorageError,
+  lazyStores,
+  STORE_NAMES,
   type StorageErrorKind,
   type WrapStorageOptions,
   wrapStorage,

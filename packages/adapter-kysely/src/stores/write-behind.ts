@@ -1,4 +1,4 @@
-import type { StorageStores } from '@portcullis/core';
+import { lazyStores, type StorageStores } from '@portcullis/core';
 import { CompiledQuery, type ControlledTransaction } from 'kysely';
 import type { AnyKysely } from '../kysely-types.js';
 import type { StoreContext } from './store-context.js';
@@ -139,29 +139,45 @@ export async function runWriteBehindTransaction<T>(
  * Each store is routed on first use: a transaction touches two or three of them.
  */
 function routeStores(deferring: StorageStores, begin: () => Promise<StorageStores>): StorageStores {
-  const routed: Record<string, Record<string, unknown>> = {};
-  for (const [name, store] of Object.entries(deferring) as [keyof StorageStores, object][]) {
-    let methods: Record<string, unknown> | undefined;
-    Object.defineProperty(routed, name, {
-      enumerable: true,
-      get: () => (methods ??= routeStore(name, store, begin)),
-    });
-  }
-  return routed as unknown as StorageStores;
+  return lazyStores((name) => routeStore(name, deferring[name], begin));
 }
 
 type AnyStore = Record<string, (...args: unknown[]) => unknown>;
 
-function routeStore(name: keyof StorageStores, store: object, begin: () => Promise<StorageStores>) {
+const ROUTE = Symbol('route');
+
+interface RoutedStore {
+  [ROUTE]: { store: AnyStore; begin: () => Promise<StorageStores> };
+}
+
+/** The routed methods of each store class, built once: routing a store is one small object. */
+const routedPrototypes = new Map<object, object>();
+
+function routeStore(name: keyof StorageStores, store: object, begin: () => Promise<StorageStores>): object {
+  const storeClass = Object.getPrototypeOf(store) as object;
+  let prototype = routedPrototypes.get(storeClass);
+  if (prototype === undefined) {
+    prototype = routedPrototype(name, methodNames(store));
+    routedPrototypes.set(storeClass, prototype);
+  }
+  const routed = Object.create(prototype) as RoutedStore;
+  routed[ROUTE] = { store: store as AnyStore, begin };
+  return routed;
+}
+
+function routedPrototype(name: keyof StorageStores, methods: readonly string[]): object {
   const deferrable = DEFERRABLE[name] ?? [];
-  const methods: Record<string, unknown> = {};
-  for (const method of methodNames(store)) {
-    methods[method] = deferrable.includes(method)
-      ? (store as AnyStore)[method]?.bind(store)
-      : async (...args: unknown[]) => {
-          const target = (await begin())[name] as unknown as AnyStore;
-          return target[method]?.apply(target, args);
+  const prototype: Record<string, unknown> = {};
+  for (const method of methods) {
+    prototype[method] = deferrable.includes(method)
+      ? function (this: RoutedStore, ...args: unknown[]) {
+          const { store } = this[ROUTE];
+          return store[method]!(...args);
+        }
+      : async function (this: RoutedStore, ...args: unknown[]) {
+          const target = (await this[ROUTE].begin())[name] as unknown as AnyStore;
+          return target[method]!(...args);
         };
   }
-  return methods;
+  return prototype;
 }

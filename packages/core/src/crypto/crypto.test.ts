@@ -10,6 +10,18 @@ describe('crypto primitives', () => {
     expect(generateToken()).not.toBe(token);
   });
 
+  it('draws every token from fresh random bytes, across refills of the batch and at any size', () => {
+    // 400 tokens of 32 bytes span several 4 KiB batches
+    const tokens = Array.from({ length: 400 }, () => generateToken());
+    expect(new Set(tokens).size).toBe(tokens.length);
+    const bytes = Buffer.concat(tokens.map((t) => Buffer.from(t, 'base64url')));
+    // wiped or reused bytes would show as long runs of zeros or repeats; random bytes use all values
+    expect(new Set(bytes).size).toBe(256);
+    expect(bytes.indexOf(Buffer.alloc(8))).toBe(-1);
+    expect(Buffer.from(generateToken(16), 'base64url')).toHaveLength(16);
+    expect(Buffer.from(generateToken(4096), 'base64url')).toHaveLength(4096);
+  });
+
   it('hashes with SHA-256 (FIPS 180-2 vector)', () => {
     expect(sha256Hex('abc')).toBe('ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad');
   });
@@ -26,7 +38,13 @@ describe('crypto primitives', () => {
       expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
     expect([...ids].sort()).toEqual(ids);
     expect(new Set(ids).size).toBe(ids.length);
+    // the 62 random bits differ between ids of the same millisecond
+    const randomParts = ids.map((id) => id.slice(20));
+    expect(new Set(randomParts).size).toBe(ids.length);
     const stamped = uuidv7(Date.UTC(2030, 0, 1));
+    expect(stamped.slice(0, 13)).toBe(
+      `${Date.UTC(2030, 0, 1).toString(16).padStart(12, '0').slice(0, 8)}-${Date.UTC(2030, 0, 1).toString(16).padStart(12, '0').slice(8)}`,
+    );
     expect(Number.parseInt(stamped.replace(/-/g, '').slice(0, 12), 16)).toBeGreaterThanOrEqual(
       Date.UTC(2030, 0, 1),
     );

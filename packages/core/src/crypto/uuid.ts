@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomPool } from './random-pool.js';
 
 let lastMs = 0;
 let sequence = 0;
@@ -9,6 +9,7 @@ let sequence = 0;
  * by creation time, which keeps B-tree inserts local and makes id order a pagination key.
  */
 export function uuidv7(nowMs: number = Date.now()): string {
+  const { bytes: random } = randomPool;
   let ms = Math.max(nowMs, lastMs);
   if (ms === lastMs) {
     sequence += 1;
@@ -18,19 +19,41 @@ export function uuidv7(nowMs: number = Date.now()): string {
     }
   } else {
     // start low in the counter space so a burst in one millisecond rarely overflows it
-    sequence = randomBytes(1)[0]! & 0x3f;
+    sequence = random.readUInt8(randomPool.take(1)) & 0x3f;
   }
   lastMs = ms;
-  const bytes = randomBytes(16);
-  bytes[0] = Math.floor(ms / 2 ** 40) & 0xff;
-  bytes[1] = Math.floor(ms / 2 ** 32) & 0xff;
-  bytes[2] = Math.floor(ms / 2 ** 24) & 0xff;
-  bytes[3] = Math.floor(ms / 2 ** 16) & 0xff;
-  bytes[4] = Math.floor(ms / 2 ** 8) & 0xff;
-  bytes[5] = ms & 0xff;
-  bytes[6] = 0x70 | ((sequence >>> 8) & 0x0f);
-  bytes[7] = sequence & 0xff;
-  bytes[8] = 0x80 | (bytes[8]! & 0x3f);
-  const hex = bytes.toString('hex');
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+  const at = randomPool.take(8); // bytes 8–15: the variant bits, then 62 random bits
+  const r = (i: number) => hex(random.readUInt8(at + i));
+  return (
+    hex(Math.floor(ms / 2 ** 40) & 0xff) +
+    hex(Math.floor(ms / 2 ** 32) & 0xff) +
+    hex(Math.floor(ms / 2 ** 24) & 0xff) +
+    hex(Math.floor(ms / 2 ** 16) & 0xff) +
+    '-' +
+    hex(Math.floor(ms / 2 ** 8) & 0xff) +
+    hex(ms & 0xff) +
+    '-' +
+    hex(0x70 | ((sequence >>> 8) & 0x0f)) +
+    hex(sequence & 0xff) +
+    '-' +
+    hex(0x80 | (random.readUInt8(at) & 0x3f)) +
+    r(1) +
+    '-' +
+    r(2) +
+    r(3) +
+    r(4) +
+    r(5) +
+    r(6) +
+    r(7)
+  );
+}
+
+/** Two lowercase hex digits for each byte value. */
+const HEX_BYTE: readonly string[] = Array.from({ length: 256 }, (_, byte) =>
+  byte.toString(16).padStart(2, '0'),
+);
+
+/** `byte` (0–255) as two hex digits. */
+function hex(byte: number): string {
+  return HEX_BYTE[byte] as string;
 }

@@ -3,6 +3,7 @@ import { AuthError, isAuthError } from '../errors.js';
 import type { Logger } from '../ports/logger.js';
 import type { Storage, StorageStores } from '../ports/storage.js';
 import { classifyStorageError } from './classify-storage-error.js';
+import { lazyStores, STORE_NAMES } from './lazy-stores.js';
 
 const WRAPPED = Symbol.for('portcullis.wrappedStorage');
 
@@ -53,9 +54,14 @@ export function wrapStorage(storage: Storage, options: WrapStorageOptions = {}):
   if ((storage as { [WRAPPED]?: boolean })[WRAPPED]) return storage;
   const timeoutMs = options.timeoutMs ?? 10_000;
   const report = options.onAuthorizationChange;
-  const stores = wrapStores(storage, options.logger, timeoutMs, report && ((change) => report([change])));
+  const stores = wrapStores(storage, {
+    logger: options.logger,
+    timeoutMs,
+    onAuthorizationChange: report && ((change) => report([change])),
+  });
   const wrapped: Storage & { [WRAPPED]: true } = {
-    ...stores,
+    // own properties here, unlike a transaction's stores: a storage may be spread
+    ...ownStores(stores),
     [WRAPPED]: true,
     capabilities: storage.capabilities,
     // bounded as a whole: a pool that never hands out a connection must not hang the request
@@ -63,7 +69,13 @@ export function wrapStorage(storage: Storage, options: WrapStorageOptions = {}):
       const changes: AuthorizationChange[] = [];
       const result = await guard('transaction', options.logger, timeoutMs, () =>
         storage.transaction((tx) =>
-          fn(wrapStores(tx, options.logger, 0, report && ((change) => changes.push(change)))),
+          fn(
+            wrapStores(tx, {
+              logger: options.logger,
+              timeoutMs: 0,
+              onAuthorizationChange: report && ((change) => changes.push(change)),
+            }),
+          ),
         ),
       );
       if (report && changes.length > 0) report(changes);
@@ -74,69 +86,85 @@ export function wrapStorage(storage: Storage, options: WrapStorageOptions = {}):
   return wrapped;
 }
 
-function wrapStores(
-  stores: StorageStores,
-  logger: Logger | undefined,
-  timeoutMs: number,
-  onAuthorizationChange?: (change: AuthorizationChange) => void,
-): StorageStores {
+/** What every wrapped store method of one storage (or one transaction) shares. */
+interface Wrapping {
+  logger: Logger | undefined;
+  timeoutMs: number;
+  onAuthorizationChange?: (change: AuthorizationChange) => void;
+}
+
+/** The stores as own, enumerable getters (each still wrapped on first use). */
+function ownStores(stores: StorageStores): StorageStores {
   const out = {} as Record<string, unknown>;
-  for (const name of Object.keys(STORE_NAMES) as (keyof StorageStores)[]) {
-    // wrapped on first use: a transaction touches a few of the stores, and runs on hot paths
-    let wrapped: Record<string, unknown> | undefined;
-    Object.defineProperty(out, name, {
-      enumerable: true,
-      get: () => (wrapped ??= wrapStore(name, stores[name], logger, timeoutMs, onAuthorizationChange)),
-    });
+  for (const name of STORE_NAMES) {
+    Object.defineProperty(out, name, { enumerable: true, get: () => stores[name] });
   }
   return out as unknown as StorageStores;
 }
 
-function wrapStore(
-  name: keyof StorageStores,
-  target: StorageStores[keyof StorageStores],
-  logger: Logger | undefined,
-  timeoutMs: number,
-  onAuthorizationChange?: (change: AuthorizationChange) => void,
-): Record<string, unknown> {
-  const store = target as unknown as Record<string, (...args: unknown[]) => Promise<unknown>>;
-  const wrappedStore: Record<string, unknown> = {};
-  for (const method of methodNames(store)) {
-    const fn = store[method]!.bind(store);
+function wrapStores(stores: StorageStores, wrapping: Wrapping): StorageStores {
+  return lazyStores((name) => wrapStore(name, stores[name], wrapping));
+}
+
+type StoreMethods = Record<string, (...args: unknown[]) => Promise<unknown>>;
+
+const STATE = Symbol('wrapped store');
+
+interface WrappedStore {
+  [STATE]: { target: StoreMethods; wrapping: Wrapping };
+}
+
+/**
+ * The wrapped methods of each store name, per store class (the target's prototype): built once,
+ * so wrapping a transaction's store costs one small object, not a closure per method.
+ */
+const wrapperPrototypes = new WeakMap<object, Map<keyof StorageStores, object>>();
+
+function wrapStore(name: keyof StorageStores, target: object, wrapping: Wrapping): object {
+  const prototype = Object.getPrototypeOf(target) as object | null;
+  // a plain object (or one with methods of its own) is wrapped as it is, not by its class
+  const byClass = prototype !== null && prototype !== Object.prototype && !hasOwnMethods(target);
+  let wrapper = byClass ? wrapperPrototypes.get(prototype)?.get(name) : undefined;
+  if (wrapper === undefined) {
+    wrapper = wrapperPrototype(name, methodNames(target));
+    if (byClass) {
+      let byName = wrapperPrototypes.get(prototype);
+      if (byName === undefined) wrapperPrototypes.set(prototype, (byName = new Map()));
+      byName.set(name, wrapper);
+    }
+  }
+  const store = Object.create(wrapper) as WrappedStore;
+  store[STATE] = { target: target as StoreMethods, wrapping };
+  return store;
+}
+
+function wrapperPrototype(name: keyof StorageStores, methods: readonly string[]): object {
+  const prototype: Record<string, unknown> = {};
+  for (const method of methods) {
+    const operation = `${name}.${method}`;
     const tenantChecked = TENANT_FIRST_ARG[name]?.includes(method) ?? false;
-    const authorizationChange = onAuthorizationChange && AUTHORIZATION_WRITES[name]?.[method];
-    wrappedStore[method] = async (...args: unknown[]) => {
-      if (tenantChecked) assertTenantId(args[0], `${name}.${method}`);
-      const result = await guard(`${name}.${method}`, logger, timeoutMs, async () => {
-        const result = await fn(...args);
-        if (tenantChecked) assertSameTenant(result, args[0] as string, `${name}.${method}`);
+    const authorizationChange = AUTHORIZATION_WRITES[name]?.[method];
+    prototype[method] = async function (this: WrappedStore, ...args: unknown[]) {
+      const { target, wrapping } = this[STATE];
+      if (tenantChecked) assertTenantId(args[0], operation);
+      const result = await guard(operation, wrapping.logger, wrapping.timeoutMs, async () => {
+        const result = await target[method]!(...args);
+        if (tenantChecked) assertSameTenant(result, args[0] as string, operation);
         return result;
       });
-      if (authorizationChange) onAuthorizationChange(authorizationChange(args));
+      if (authorizationChange) wrapping.onAuthorizationChange?.(authorizationChange(args));
       return result;
     };
   }
-  return wrappedStore;
+  return prototype;
 }
 
-const STORE_NAMES: Record<keyof StorageStores, true> = {
-  tenants: true,
-  users: true,
-  passwords: true,
-  memberships: true,
-  roles: true,
-  policies: true,
-  authorizationVersions: true,
-  invitations: true,
-  sessions: true,
-  audit: true,
-  outbox: true,
-  oneTimeTokens: true,
-  mfa: true,
-  credentialFailures: true,
-  passkeys: true,
-  oauthAccounts: true,
-};
+function hasOwnMethods(store: object): boolean {
+  for (const key of Object.keys(store)) {
+    if (typeof (store as Record<string, unknown>)[key] === 'function') return true;
+  }
+  return false;
+}
 
 function methodNames(store: object): string[] {
   const names = new Set<string>();

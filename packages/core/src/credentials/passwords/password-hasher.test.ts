@@ -1,5 +1,6 @@
+import { hash } from '@node-rs/argon2';
 import { describe, expect, it } from 'vitest';
-import { createPasswordHasher } from './password-hasher.js';
+import { createPasswordHasher, MIN_ARGON2_PARAMS } from './password-hasher.js';
 
 describe('argon2id password hasher', () => {
   const hasher = createPasswordHasher();
@@ -18,5 +19,18 @@ describe('argon2id password hasher', () => {
     expect(stronger.needsRehash(hash)).toBe(true);
     expect(await hasher.verify('not-a-hash', 'anything')).toBe(false);
     expect(hasher.needsRehash('not-a-hash')).toBe(true);
+  });
+
+  it('asks for a rehash of another algorithm or cost even when the rest of the string matches', async () => {
+    const argon2i = await hash('a long enough passphrase', { ...MIN_ARGON2_PARAMS, algorithm: 1 });
+    expect(argon2i).toMatch(/^\$argon2i\$v=19\$m=19456,t=2,p=1\$/);
+    expect(hasher.needsRehash(argon2i)).toBe(true);
+    const moreTime = await hash('a long enough passphrase', {
+      ...MIN_ARGON2_PARAMS,
+      timeCost: 3,
+      algorithm: 2,
+    });
+    expect(hasher.needsRehash(moreTime)).toBe(true);
+    expect(createPasswordHasher({ ...MIN_ARGON2_PARAMS, timeCost: 3 }).needsRehash(moreTime)).toBe(false);
   });
 });

@@ -28,6 +28,8 @@ export interface PasswordHasher {
 /** argon2id via @node-rs/argon2 (runs on libuv's thread pool, not the event loop). */
 export function createPasswordHasher(params: Argon2Params = MIN_ARGON2_PARAMS): PasswordHasher {
   const options = { ...params, algorithm: ARGON2ID };
+  // what a hash made now begins with (PHC string, argon2 version 0x13): the common case, no parse
+  const currentPrefix = `$argon2id$v=19$m=${params.memoryCost},t=${params.timeCost},p=${params.parallelism}$`;
   let dummyHash: Promise<string> | undefined;
   return {
     hash: (password) => hash(password, options),
@@ -39,6 +41,7 @@ export function createPasswordHasher(params: Argon2Params = MIN_ARGON2_PARAMS): 
       }
     },
     needsRehash(storedHash) {
+      if (storedHash.startsWith(currentPrefix)) return false;
       try {
         const parsed = parseOptions(storedHash);
         return (
