@@ -7,9 +7,10 @@ import {
   auditSealParts,
   sealAuditEvent,
 } from '@portcullis/core';
-import { sql } from 'kysely';
+import { CompiledQuery } from 'kysely';
 import type { ColumnCodec } from '../column-codec.js';
 import type { Row } from '../kysely-types.js';
+import { identifierQuoter, insertRow } from './insert-row.js';
 import { inTransaction, type StoreContext } from './store-context.js';
 import { type DeferredWrite, executeWrites } from './write-behind.js';
 
@@ -44,19 +45,22 @@ export class KyselyAuditStore implements AuditStore {
     const { dialect } = this.ctx;
     return inTransaction(this.ctx, async ({ db, tables, codec }) => {
       const { chainKey } = event;
-      const head = await lockChainHead(dialect === 'mysql', db, tables.auditChainHeads, chainKey);
+      const quote = identifierQuoter(dialect);
+      const heads = quote(tables.auditChainHeads);
+      const head = await lockChainHead(dialect === 'mysql', db, heads, chainKey);
       const entry: AuditEvent = {
         ...event,
         seq: head.seq + 1,
         prevHash: head.hash,
         hash: sealAuditEvent(head, event),
       };
-      await db.insertInto(tables.auditEvents).values(auditEventRow(entry, codec)).execute();
-      await db
-        .updateTable(tables.auditChainHeads)
-        .set({ hash: entry.hash, prev_hash: entry.prevHash })
-        .where('chain_key', '=', chainKey)
-        .execute();
+      await insertRow({ db, dialect }, tables.auditEvents, auditEventRow(entry, codec));
+      await db.executeQuery(
+        CompiledQuery.raw(
+          `update ${heads} set ${quote('hash')} = ?, ${quote('prev_hash')} = ? where ${quote('chain_key')} = ?`,
+          [entry.hash, entry.prevHash, chainKey],
+        ),
+      );
     });
   }
 
@@ -120,7 +124,8 @@ function appendInOneStatement(ctx: StoreContext, event: AuditEventInput): Deferr
 }
 
 /**
- * MySQL and SQLite: claims the next position of the chain and returns the head before it. One
+ * MySQL and SQLite: claims the next position of the chain and returns the head before it (`heads`
+ * is the quoted table name). One
  * upsert creates the head on the chain's first entry or bumps `seq`, which takes the head row's
  * write lock until the transaction ends: concurrent appends to the chain queue here.
  * (Insert-if-missing followed by a separate UPDATE would deadlock on InnoDB: a duplicate-key
@@ -130,25 +135,32 @@ function appendInOneStatement(ctx: StoreContext, event: AuditEventInput): Deferr
 async function lockChainHead(
   mysql: boolean,
   db: StoreContext['db'],
-  table: string,
+  heads: string,
   chainKey: string,
 ): Promise<AuditChainHead> {
-  const insert = db.insertInto(table).values({ chain_key: chainKey, seq: 1, hash: '', prev_hash: '' });
   let row: { seq: unknown; hash: string } | undefined;
   if (mysql) {
-    await insert.onDuplicateKeyUpdate({ seq: sql`seq + 1` }).execute();
+    await db.executeQuery(
+      CompiledQuery.raw(
+        `insert into ${heads} (\`chain_key\`, \`seq\`, \`hash\`, \`prev_hash\`) values (?, 1, '', '') on duplicate key update \`seq\` = \`seq\` + 1`,
+        [chainKey],
+      ),
+    );
     // a locking read sees the latest committed head even under REPEATABLE READ
-    row = await db
-      .selectFrom(table)
-      .select(['seq', 'hash'])
-      .where('chain_key', '=', chainKey)
-      .forUpdate()
-      .executeTakeFirst();
+    const { rows } = await db.executeQuery<{ seq: unknown; hash: string }>(
+      CompiledQuery.raw(`select \`seq\`, \`hash\` from ${heads} where \`chain_key\` = ? for update`, [
+        chainKey,
+      ]),
+    );
+    row = rows[0];
   } else {
-    row = await insert
-      .onConflict((oc) => oc.column('chain_key').doUpdateSet({ seq: sql`${sql.ref(`${table}.seq`)} + 1` }))
-      .returning(['seq', 'hash'])
-      .executeTakeFirst();
+    const { rows } = await db.executeQuery<{ seq: unknown; hash: string }>(
+      CompiledQuery.raw(
+        `insert into ${heads} ("chain_key", "seq", "hash", "prev_hash") values (?, 1, '', '') on conflict ("chain_key") do update set "seq" = ${heads}."seq" + 1 returning "seq", "hash"`,
+        [chainKey],
+      ),
+    );
+    row = rows[0];
   }
   if (!row) throw new Error(`audit chain head ${chainKey} vanished while locked`);
   return { seq: Number(row.seq) - 1, hash: row.hash };

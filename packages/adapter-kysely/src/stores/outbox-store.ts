@@ -1,6 +1,7 @@
 import type { OutboxEvent, OutboxFailure, OutboxStore } from '@portcullis/core';
 import type { ColumnCodec } from '../column-codec.js';
 import type { AnyExpressionBuilder, Row } from '../kysely-types.js';
+import { insertRow } from './insert-row.js';
 import type { StoreContext } from './store-context.js';
 import { deferredInsert } from './write-behind.js';
 
@@ -8,7 +9,7 @@ export class KyselyOutboxStore implements OutboxStore {
   constructor(private readonly ctx: StoreContext) {}
 
   async enqueue(event: OutboxEvent): Promise<void> {
-    const { db, tables, codec, writeBehind } = this.ctx;
+    const { tables, codec, writeBehind } = this.ctx;
     const row = {
       id: event.id,
       tenant_id: event.tenantId,
@@ -25,7 +26,7 @@ export class KyselyOutboxStore implements OutboxStore {
     if (writeBehind) {
       return writeBehind.defer(deferredInsert(tables.outboxEvents, row));
     }
-    await db.insertInto(tables.outboxEvents).values(row).execute();
+    await insertRow(this.ctx, tables.outboxEvents, row);
   }
 
   async claimBatch(now: Date, limit: number, lockedUntil: Date): Promise<OutboxEvent[]> {

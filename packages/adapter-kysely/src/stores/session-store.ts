@@ -2,6 +2,7 @@ import { type Session, type SessionStore, type User, withAuthentication } from '
 import { CompiledQuery, sql } from 'kysely';
 import type { ColumnCodec } from '../column-codec.js';
 import type { AnyExpressionBuilder, AnyKysely, Row } from '../kysely-types.js';
+import { insertRow } from './insert-row.js';
 import { inTransaction, type StoreContext, type TableNames } from './store-context.js';
 import { toUser, USER_COLUMNS } from './user-store.js';
 import { deferredInsert } from './write-behind.js';
@@ -17,7 +18,7 @@ export class KyselySessionStore implements SessionStore {
   constructor(private readonly ctx: StoreContext) {}
 
   async create(session: Session): Promise<void> {
-    const { db, tables, codec, writeBehind } = this.ctx;
+    const { tables, codec, writeBehind } = this.ctx;
     const row = {
       id: session.id,
       user_id: session.userId,
@@ -37,7 +38,7 @@ export class KyselySessionStore implements SessionStore {
     if (writeBehind) {
       return writeBehind.defer(deferredInsert(tables.sessions, row));
     }
-    await db.insertInto(tables.sessions).values(row).execute();
+    await insertRow(this.ctx, tables.sessions, row);
   }
 
   async findActiveByTokenHash(
