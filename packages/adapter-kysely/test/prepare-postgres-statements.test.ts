@@ -61,20 +61,27 @@ describeDatabase(database, () => {
       expect(await prepared(db)).toEqual([`select "name" from "${table}" where "id" = $1`]);
     });
 
-    it('prepares no more than maxStatements texts, nor DDL or transaction control, and runs the rest unnamed', async () => {
+    it('prepares no more than maxStatements texts, nor DDL, transaction control or texts without parameters', async () => {
       const db = open({ maxStatements: 2 });
       for (let round = 0; round < 3; round++) {
         for (const column of ['id', 'name', 'id, name']) {
           const { rows } = await sql.raw(`select ${column} from ${table} where id = 1`).execute(db);
-          expect(rows).toHaveLength(1);
+          expect(rows).toHaveLength(1); // no parameters: never named
+          const byId = await sql`select ${sql.raw(column)} from ${sql.table(table)} where id = ${1}`.execute(
+            db,
+          );
+          expect(byId.rows).toHaveLength(1);
         }
         await db.transaction().execute(async (tx) => {
           await sql.raw(`create temporary table if not exists scratch (n int) on commit drop`).execute(tx);
         });
+        // two statements in one text: only the simple protocol runs them, so never named
+        await sql.raw(`select 1; select 2`).execute(db);
+        await sql.raw(`select count(*) from ${table}`).execute(db);
       }
       expect(await prepared(db)).toEqual([
-        `select id from ${table} where id = 1`,
-        `select name from ${table} where id = 1`,
+        `select id from "${table}" where id = $1`,
+        `select name from "${table}" where id = $1`,
       ]);
     });
 
@@ -115,6 +122,45 @@ describeDatabase(database, () => {
         await sql`alter table ${sql.table(table)} drop column if exists extra`.execute(db);
         await sql`alter table ${sql.table(table)} drop column if exists more`.execute(db);
       }
+    });
+
+    it('inside a transaction begun with START TRANSACTION and a rolled-back savepoint, lets the refusal fail that transaction', async () => {
+      const db = open();
+      const first = () => db.selectFrom(table).selectAll().where('name', '=', 'one').executeTakeFirst();
+      await first();
+      await first();
+      await sql`alter table ${sql.table(table)} add column late text`.execute(db);
+      try {
+        const trx = await db.startTransaction().setIsolationLevel('serializable').execute();
+        try {
+          const saved = await trx.savepoint('a').execute();
+          await saved.rollbackToSavepoint('a').execute();
+          await expect(
+            trx.selectFrom(table).selectAll().where('name', '=', 'one').executeTakeFirst(),
+          ).rejects.toThrow(/cached plan must not change result type/);
+        } finally {
+          await trx.rollback().execute();
+        }
+        // after the transaction, the renamed statement runs
+        expect(await first()).toEqual({ id: 1, name: 'one', late: null });
+      } finally {
+        await sql`alter table ${sql.table(table)} drop column if exists late`.execute(db);
+      }
+    });
+
+    it('closes a connection whose prepared statements were deallocated, after failing once', async () => {
+      const db = open();
+      const byName = () => db.selectFrom(table).select('id').where('name', '=', 'two').executeTakeFirst();
+      await byName();
+      expect(await byName()).toEqual({ id: 2 });
+      const { rows: before } = await sql<{ pid: number }>`select pg_backend_pid() as pid`.execute(db);
+      await sql`deallocate all`.execute(db);
+      await expect(byName()).rejects.toThrow(/does not exist/);
+      // the pool (of one) opened a new connection, which prepares the statement again
+      const { rows: after } = await sql<{ pid: number }>`select pg_backend_pid() as pid`.execute(db);
+      expect(after[0]!.pid).not.toBe(before[0]!.pid);
+      expect(await byName()).toEqual({ id: 2 });
+      expect(await byName()).toEqual({ id: 2 });
     });
 
     it('rejects a maxStatements that is not a positive integer', () => {

@@ -133,7 +133,12 @@ export class KyselyUserStore implements UserStore {
     const names = Object.keys(standIns) as (keyof SignInLookupValues)[];
     const lookup: CompiledSignInLookup = {
       sql: compiled.sql,
-      parameters: compiled.parameters.map((value) => names.find((name) => standIns[name] === value)!),
+      parameters: compiled.parameters.map((value) => {
+        const name = names.find((candidate) => standIns[candidate] === value);
+        // a plugin that rewrote the query could bind a value of its own: refuse rather than bind nothing
+        if (name === undefined) throw new Error('sign-in lookup: the compiled query binds an unknown parameter');
+        return name;
+      }),
     };
     this.signInLookups[withFailures ? 1 : 0] = lookup;
     return lookup;

@@ -150,15 +150,17 @@ interface RoutedStore {
   [ROUTE]: { store: AnyStore; begin: () => Promise<StorageStores> };
 }
 
-/** The routed methods of each store class, built once: routing a store is one small object. */
-const routedPrototypes = new Map<object, object>();
+/** The routed methods by store name and class, built once: routing a store is one small object. */
+const routedPrototypes = new Map<keyof StorageStores, Map<object, object>>();
 
 function routeStore(name: keyof StorageStores, store: object, begin: () => Promise<StorageStores>): object {
   const storeClass = Object.getPrototypeOf(store) as object;
-  let prototype = routedPrototypes.get(storeClass);
+  let byClass = routedPrototypes.get(name);
+  if (byClass === undefined) routedPrototypes.set(name, (byClass = new Map()));
+  let prototype = byClass.get(storeClass);
   if (prototype === undefined) {
     prototype = routedPrototype(name, methodNames(store));
-    routedPrototypes.set(storeClass, prototype);
+    byClass.set(storeClass, prototype);
   }
   const routed = Object.create(prototype) as RoutedStore;
   routed[ROUTE] = { store: store as AnyStore, begin };

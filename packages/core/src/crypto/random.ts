@@ -1,14 +1,12 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { randomPool } from './random-pool.js';
 
 /** A URL-safe opaque token of `bytes` random bytes (default 32 = 256 bits). */
 export function generateToken(bytes = 32): string {
-  if (bytes > 256) return randomBytes(bytes).toString('base64url');
-  const { bytes: pool } = randomPool;
-  const at = randomPool.take(bytes);
-  const token = pool.toString('base64url', at, at + bytes);
-  pool.fill(0, at, at + bytes); // a secret: not left in memory once taken
-  return token;
+  if (!Number.isSafeInteger(bytes) || bytes < 0)
+    throw new RangeError(`token size must be a whole number of bytes, got ${bytes}`);
+  // not from the batch of random-pool.ts: a secret's bytes are drawn when it is made, and never
+  // sit in memory beforehand
+  return randomBytes(bytes).toString('base64url');
 }
 
 /** Hex SHA-256 of a token: what is stored in place of the token. */

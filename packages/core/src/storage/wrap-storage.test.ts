@@ -82,6 +82,17 @@ describe('wrapStorage over class-based stores', () => {
     expect(changes).toHaveLength(3);
   });
 
+  it('gives the storage its stores as own properties with bound methods', async () => {
+    const calls: string[] = [];
+    const storage = wrapStorage(classStorage(calls));
+    const { listByTenant } = storage.memberships;
+    await listByTenant('tenant-a', { limit: 10 });
+    const spread = { ...storage };
+    await spread.memberships.listByTenant('tenant-a', { limit: 10 });
+    expect(Object.keys(storage)).toEqual(expect.arrayContaining([...STORE_NAMES]));
+    expect(calls).toEqual(['root:tenant-a', 'root:tenant-a']);
+  });
+
   it('still checks tenant ids and rows of class-based stores', async () => {
     const calls: string[] = [];
     const storage = wrapStorage(classStorage(calls, { foreignRows: true }));

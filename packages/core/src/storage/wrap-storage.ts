@@ -59,10 +59,8 @@ export function wrapStorage(storage: Storage, options: WrapStorageOptions = {}):
     timeoutMs,
     onAuthorizationChange: report && ((change) => report([change])),
   });
-  const wrapped: Storage & { [WRAPPED]: true } = {
-    // own properties here, unlike a transaction's stores: a storage may be spread
-    ...ownStores(stores),
-    [WRAPPED]: true,
+  const wrapped = {
+    [WRAPPED]: true as const,
     capabilities: storage.capabilities,
     // bounded as a whole: a pool that never hands out a connection must not hang the request
     async transaction(fn) {
@@ -82,8 +80,9 @@ export function wrapStorage(storage: Storage, options: WrapStorageOptions = {}):
       return result;
     },
     close: storage.close ? () => storage.close!() : undefined,
-  };
-  return wrapped;
+  } satisfies Omit<Storage, keyof StorageStores> & { [WRAPPED]: true };
+  defineOwnStores(wrapped, stores);
+  return wrapped as typeof wrapped & StorageStores;
 }
 
 /** What every wrapped store method of one storage (or one transaction) shares. */
@@ -93,13 +92,27 @@ interface Wrapping {
   onAuthorizationChange?: (change: AuthorizationChange) => void;
 }
 
-/** The stores as own, enumerable getters (each still wrapped on first use). */
-function ownStores(stores: StorageStores): StorageStores {
-  const out = {} as Record<string, unknown>;
+/**
+ * The storage's own stores: own, enumerable properties, each wrapped on first use with its
+ * methods bound, so they may be spread or destructured (`const { findById } = storage.users`).
+ * A transaction's stores are made per call and stay unbound: call them on the store.
+ */
+function defineOwnStores(target: object, stores: StorageStores): void {
   for (const name of STORE_NAMES) {
-    Object.defineProperty(out, name, { enumerable: true, get: () => stores[name] });
+    let bound: Record<string, unknown> | undefined;
+    Object.defineProperty(target, name, {
+      enumerable: true,
+      get: () => (bound ??= bindMethods(stores[name] as unknown as Record<string, unknown>)),
+    });
   }
-  return out as unknown as StorageStores;
+}
+
+function bindMethods(store: Record<string, unknown>): Record<string, unknown> {
+  const bound: Record<string, unknown> = {};
+  for (const method of methodNames(store)) {
+    bound[method] = (store[method] as (...args: unknown[]) => unknown).bind(store);
+  }
+  return bound;
 }
 
 function wrapStores(stores: StorageStores, wrapping: Wrapping): StorageStores {
