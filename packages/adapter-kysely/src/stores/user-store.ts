@@ -136,7 +136,8 @@ export class KyselyUserStore implements UserStore {
       parameters: compiled.parameters.map((value) => {
         const name = names.find((candidate) => standIns[candidate] === value);
         // a plugin that rewrote the query could bind a value of its own: refuse rather than bind nothing
-        if (name === undefined) throw new Error('sign-in lookup: the compiled query binds an unknown parameter');
+        if (name === undefined)
+          throw new Error('sign-in lookup: the compiled query binds an unknown parameter');
         return name;
       }),
     };
