@@ -4,6 +4,7 @@ import {
   type Storage,
   type StorageCapabilities,
   type StorageStores,
+  storeMethodNames,
 } from '@portcullis/core';
 import type { Kysely } from 'kysely';
 import { createColumnCodec } from './column-codec.js';
@@ -24,7 +25,7 @@ import { KyselyPolicyStore } from './stores/policy-store.js';
 import { KyselyRoleStore } from './stores/role-store.js';
 import { KyselySessionStore } from './stores/session-store.js';
 import { type StoreContext, tableNames } from './stores/store-context.js';
-import { methodNames } from './stores/store-methods.js';
+
 import { KyselyTenantStore } from './stores/tenant-store.js';
 import { KyselyUserStore } from './stores/user-store.js';
 import { runWriteBehindTransaction } from './stores/write-behind.js';
@@ -133,7 +134,7 @@ function afterReady(stores: StorageStores, ready: () => Promise<void>): StorageS
   const out: Record<string, Record<string, unknown>> = {};
   for (const [name, store] of Object.entries(stores) as [string, object][]) {
     const guarded: Record<string, unknown> = {};
-    for (const method of methodNames(store)) {
+    for (const method of storeMethodNames(store)) {
       const fn = (store as Record<string, (...args: unknown[]) => unknown>)[method]!;
       guarded[method] = async (...args: unknown[]) => {
         await ready();

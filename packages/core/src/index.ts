@@ -113,6 +113,7 @@ export {
   lazyStores,
   STORE_NAMES,
   type StorageErrorKind,
+  storeMethodNames,
   type WrapStorageOptions,
   wrapStorage,
 } from './storage/index.js';

@@ -26,9 +26,18 @@ export async function insertRow(
   await ctx.db.executeQuery(CompiledQuery.raw(statement, Object.values(row)));
 }
 
-function insertStatement(dialect: SqlDialect, table: string, columns: readonly string[]): string {
+/**
+ * `insert into <table> (<columns>) values (<placeholders>)`; on PostgreSQL the placeholders are
+ * numbered from `firstParameter` (a write-behind CTE binds after the statement's earlier ones).
+ */
+export function insertStatement(
+  dialect: SqlDialect,
+  table: string,
+  columns: readonly string[],
+  firstParameter = 1,
+): string {
   const quote = identifierQuoter(dialect);
-  const placeholders = columns.map((_, i) => (dialect === 'postgres' ? `$${i + 1}` : '?'));
+  const placeholders = columns.map((_, i) => (dialect === 'postgres' ? `$${firstParameter + i}` : '?'));
   return `insert into ${quote(table)} (${columns.map(quote).join(', ')}) values (${placeholders.join(', ')})`;
 }
 

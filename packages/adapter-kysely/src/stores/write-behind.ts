@@ -1,8 +1,8 @@
-import { lazyStores, type StorageStores } from '@portcullis/core';
+import { lazyStores, type StorageStores, storeMethodNames } from '@portcullis/core';
 import { CompiledQuery, type ControlledTransaction } from 'kysely';
 import type { AnyKysely } from '../kysely-types.js';
+import { insertStatement } from './insert-row.js';
 import type { StoreContext } from './store-context.js';
-import { methodNames } from './store-methods.js';
 
 /**
  * A write a PostgreSQL transaction may hold back: one or more data-modifying CTEs of a later
@@ -52,10 +52,7 @@ export function deferredInsert(table: string, row: Record<string, unknown>): Def
   const columns = Object.keys(row);
   return {
     parameters: Object.values(row),
-    ctes: (name, first) =>
-      `"${name}" as (insert into "${table}" (${columns.map((c) => `"${c}"`).join(', ')}) values (${columns
-        .map((_, i) => `$${first + i}`)
-        .join(', ')}))`,
+    ctes: (name, first) => `"${name}" as (${insertStatement('postgres', table, columns, first)})`,
   };
 }
 
@@ -159,7 +156,7 @@ function routeStore(name: keyof StorageStores, store: object, begin: () => Promi
   if (byClass === undefined) routedPrototypes.set(name, (byClass = new Map()));
   let prototype = byClass.get(storeClass);
   if (prototype === undefined) {
-    prototype = routedPrototype(name, methodNames(store));
+    prototype = routedPrototype(name, storeMethodNames(store));
     byClass.set(storeClass, prototype);
   }
   const routed = Object.create(prototype) as RoutedStore;

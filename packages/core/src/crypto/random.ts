@@ -4,7 +4,7 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 export function generateToken(bytes = 32): string {
   if (!Number.isSafeInteger(bytes) || bytes < 0)
     throw new RangeError(`token size must be a whole number of bytes, got ${bytes}`);
-  // not from the batch of random-pool.ts: a secret's bytes are drawn when it is made, and never
+  // not from the ids' batch (uuid.ts): a secret's bytes are drawn when it is made, and never
   // sit in memory beforehand
   return randomBytes(bytes).toString('base64url');
 }

@@ -1,7 +1,25 @@
-import { randomPool } from './random-pool.js';
+import { randomFillSync } from 'node:crypto';
 
 let lastMs = 0;
 let sequence = 0;
+
+/**
+ * The ids' random bits, drawn from the CSPRNG 4 KiB at a time: a sign-in makes three ids, and
+ * one `randomFillSync` per id cost more than the id. Each byte is used once. Not for secrets:
+ * tokens draw their own bytes.
+ */
+const random = Buffer.alloc(4096);
+let randomOffset = random.length;
+
+/** The offset in `random` of `length` bytes not used before. */
+function takeRandom(length: number): number {
+  if (randomOffset + length > random.length) {
+    randomFillSync(random);
+    randomOffset = 0;
+  }
+  randomOffset += length;
+  return randomOffset - length;
+}
 
 /**
  * A UUIDv7 (RFC 9562): 48-bit Unix milliseconds, a 12-bit counter (method 1 of §6.2, so ids made
@@ -9,7 +27,6 @@ let sequence = 0;
  * by creation time, which keeps B-tree inserts local and makes id order a pagination key.
  */
 export function uuidv7(nowMs: number = Date.now()): string {
-  const { bytes: random } = randomPool;
   let ms = Math.max(nowMs, lastMs);
   if (ms === lastMs) {
     sequence += 1;
@@ -19,10 +36,10 @@ export function uuidv7(nowMs: number = Date.now()): string {
     }
   } else {
     // start low in the counter space so a burst in one millisecond rarely overflows it
-    sequence = random.readUInt8(randomPool.take(1)) & 0x3f;
+    sequence = random.readUInt8(takeRandom(1)) & 0x3f;
   }
   lastMs = ms;
-  const at = randomPool.take(8); // bytes 8–15: the variant bits, then 62 random bits
+  const at = takeRandom(8); // bytes 8–15: the variant bits, then 62 random bits
   const r = (i: number) => hex(random.readUInt8(at + i));
   return (
     hex(Math.floor(ms / 2 ** 40) & 0xff) +

@@ -1,5 +1,5 @@
 export { classifyStorageError, type StorageErrorKind } from './classify-storage-error.js';
 export { fallbackKeyValue } from './fallback-key-value.js';
-export { lazyStores, STORE_NAMES } from './lazy-stores.js';
+export { lazyStores, STORE_NAMES, storeMethodNames } from './lazy-stores.js';
 export { wrapKeyValue } from './wrap-key-value.js';
 export { type WrapStorageOptions, wrapStorage } from './wrap-storage.js';

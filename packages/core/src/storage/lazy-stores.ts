@@ -56,3 +56,18 @@ for (const name of STORE_NAMES) {
 export function lazyStores(make: (name: keyof StorageStores) => object): StorageStores {
   return new LazyStores(make) as unknown as StorageStores;
 }
+
+/**
+ * The methods of a store, own and inherited (a class's methods are on its prototype): what a
+ * wrapper around the store must forward.
+ */
+export function storeMethodNames(store: object): string[] {
+  const names = new Set<string>();
+  for (let o: object | null = store; o && o !== Object.prototype; o = Object.getPrototypeOf(o)) {
+    for (const key of Object.getOwnPropertyNames(o)) {
+      if (key !== 'constructor' && typeof (store as Record<string, unknown>)[key] === 'function')
+        names.add(key);
+    }
+  }
+  return [...names];
+}

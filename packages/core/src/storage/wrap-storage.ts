@@ -3,7 +3,7 @@ import { AuthError, isAuthError } from '../errors.js';
 import type { Logger } from '../ports/logger.js';
 import type { Storage, StorageStores } from '../ports/storage.js';
 import { classifyStorageError } from './classify-storage-error.js';
-import { lazyStores, STORE_NAMES } from './lazy-stores.js';
+import { lazyStores, STORE_NAMES, storeMethodNames } from './lazy-stores.js';
 
 const WRAPPED = Symbol.for('portcullis.wrappedStorage');
 
@@ -109,7 +109,7 @@ function defineOwnStores(target: object, stores: StorageStores): void {
 
 function bindMethods(store: Record<string, unknown>): Record<string, unknown> {
   const bound: Record<string, unknown> = {};
-  for (const method of methodNames(store)) {
+  for (const method of storeMethodNames(store)) {
     bound[method] = (store[method] as (...args: unknown[]) => unknown).bind(store);
   }
   return bound;
@@ -139,7 +139,7 @@ function wrapStore(name: keyof StorageStores, target: object, wrapping: Wrapping
   const byClass = prototype !== null && prototype !== Object.prototype && !hasOwnMethods(target);
   let wrapper = byClass ? wrapperPrototypes.get(prototype)?.get(name) : undefined;
   if (wrapper === undefined) {
-    wrapper = wrapperPrototype(name, methodNames(target));
+    wrapper = wrapperPrototype(name, storeMethodNames(target));
     if (byClass) {
       let byName = wrapperPrototypes.get(prototype);
       if (byName === undefined) wrapperPrototypes.set(prototype, (byName = new Map()));
@@ -177,17 +177,6 @@ function hasOwnMethods(store: object): boolean {
     if (typeof (store as Record<string, unknown>)[key] === 'function') return true;
   }
   return false;
-}
-
-function methodNames(store: object): string[] {
-  const names = new Set<string>();
-  for (let o: object | null = store; o && o !== Object.prototype; o = Object.getPrototypeOf(o)) {
-    for (const key of Object.getOwnPropertyNames(o)) {
-      if (key !== 'constructor' && typeof (store as Record<string, unknown>)[key] === 'function')
-        names.add(key);
-    }
-  }
-  return [...names];
 }
 
 /**
