@@ -109,7 +109,9 @@ export * from './ports/index.js';
 export { DEFAULT_RATE_LIMITS, type RateLimitRule, type RateLimitRuleName } from './rate-limit/index.js';
 export type { IssuedSession, SessionWithUser } from './sessions/index.js';
 export {
+  chunked,
   classifyStorageError,
+  IDS_PER_STATEMENT,
   lazyStores,
   STORE_NAMES,
   type StorageErrorKind,

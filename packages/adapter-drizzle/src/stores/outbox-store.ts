@@ -1,4 +1,10 @@
-import type { OutboxEvent, OutboxFailure, OutboxStore } from '@portcullis/core';
+import {
+  chunked,
+  IDS_PER_STATEMENT,
+  type OutboxEvent,
+  type OutboxFailure,
+  type OutboxStore,
+} from '@portcullis/core';
 import { and, asc, eq, inArray, lte, or } from 'drizzle-orm';
 import type { StoreContext } from './store-context.js';
 
@@ -81,12 +87,14 @@ export class DrizzleOutboxStore implements OutboxStore {
     }, 'read committed');
   }
 
-  async markDelivered(id: string, deliveredAt: Date): Promise<void> {
+  async markDelivered(ids: readonly string[], deliveredAt: Date): Promise<void> {
     const { db, tables } = this.ctx;
-    await db
-      .update(tables.outboxEvents)
-      .set({ status: 'delivered', deliveredAt, lockedUntil: null })
-      .where(eq(tables.outboxEvents.id, id));
+    for (const chunk of chunked(ids, IDS_PER_STATEMENT)) {
+      await db
+        .update(tables.outboxEvents)
+        .set({ status: 'delivered', deliveredAt, lockedUntil: null })
+        .where(inArray(tables.outboxEvents.id, chunk));
+    }
   }
 
   async markFailed(id: string, failure: OutboxFailure): Promise<void> {

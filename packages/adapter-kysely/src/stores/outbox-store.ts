@@ -1,4 +1,10 @@
-import type { OutboxEvent, OutboxFailure, OutboxStore } from '@portcullis/core';
+import {
+  chunked,
+  IDS_PER_STATEMENT,
+  type OutboxEvent,
+  type OutboxFailure,
+  type OutboxStore,
+} from '@portcullis/core';
 import type { ColumnCodec } from '../column-codec.js';
 import type { AnyExpressionBuilder, Row } from '../kysely-types.js';
 import { insertRow } from './insert-row.js';
@@ -89,13 +95,15 @@ export class KyselyOutboxStore implements OutboxStore {
     return this.ctx.db.transaction().setIsolationLevel('read committed').execute(claim);
   }
 
-  async markDelivered(id: string, deliveredAt: Date): Promise<void> {
+  async markDelivered(ids: readonly string[], deliveredAt: Date): Promise<void> {
     const { db, tables, codec } = this.ctx;
-    await db
-      .updateTable(tables.outboxEvents)
-      .set({ status: 'delivered', delivered_at: codec.toDate(deliveredAt), locked_until: null })
-      .where('id', '=', id)
-      .execute();
+    for (const chunk of chunked(ids, IDS_PER_STATEMENT)) {
+      await db
+        .updateTable(tables.outboxEvents)
+        .set({ status: 'delivered', delivered_at: codec.toDate(deliveredAt), locked_until: null })
+        .where('id', 'in', chunk)
+        .execute();
+    }
   }
 
   async markFailed(id: string, failure: OutboxFailure): Promise<void> {

@@ -472,7 +472,7 @@ export function describeAdapterBehaviour(database: TestDatabase): void {
         const retried = makeOutboxEvent();
         const dead = makeOutboxEvent();
         for (const e of [delivered, retried, dead]) await storage.outbox.enqueue(e);
-        await storage.outbox.markDelivered(delivered.id, at(5));
+        await storage.outbox.markDelivered([delivered.id], at(5));
         await storage.outbox.markFailed(retried.id, {
           attempts: 1,
           lastError: 'HTTP 500',

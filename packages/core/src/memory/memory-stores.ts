@@ -586,10 +586,11 @@ function outboxStore(tables: MemoryTables, writer: TableWriter, run: RunOperatio
           return copy(claimed);
         });
       }),
-    markDelivered: (id, deliveredAt) =>
-      run(() =>
-        update(id, () => ({ status: 'delivered', deliveredAt: new Date(deliveredAt), lockedUntil: null })),
-      ),
+    markDelivered: (ids, deliveredAt) =>
+      run(() => {
+        for (const id of ids)
+          update(id, () => ({ status: 'delivered', deliveredAt: new Date(deliveredAt), lockedUntil: null }));
+      }),
     markFailed: (id, failure) =>
       run(() =>
         update(id, (event) => ({

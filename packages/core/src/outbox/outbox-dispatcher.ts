@@ -28,11 +28,23 @@ export interface OutboxDispatcher {
    * cut short leaves its events claimed; another instance reclaims them when the lease ends.
    */
   stop(graceMs?: number): Promise<void>;
-  /** Asks for a dispatch soon (after a commit), without waiting for the next poll. */
+  /**
+   * Asks for a dispatch soon (after a commit), without waiting for the next poll. Nudges within
+   * `NUDGE_DELAY_MS` share one pass, and a nudge during a pass runs one more pass after it, so an
+   * event committed while a pass was claiming is not left for the next poll.
+   */
   nudge(): void;
 }
 
 const BATCH_SIZE = 50;
+/** How long a nudge waits for the commits around it, so a burst of them costs one pass. */
+const NUDGE_DELAY_MS = 10;
+/**
+ * A pass marks its delivered events together, at its end, or sooner once this long has passed
+ * since the last mark (slow subscribers must not hold delivered events near their lease's end,
+ * where another instance would claim and deliver them again).
+ */
+const MARK_DELIVERED_EVERY_MS = 5_000;
 /** A subscriber that takes longer has failed this attempt (and the event is retried). */
 const DELIVERY_TIMEOUT_MS = 30_000;
 const LEASE_MS = 60_000;
@@ -61,12 +73,15 @@ export function createOutboxDispatcher(deps: {
   maxAttempts: number;
 }): OutboxDispatcher {
   let timer: NodeJS.Timeout | undefined;
+  let nudgeTimer: NodeJS.Timeout | undefined;
+  let nudgedWhileRunning = false;
   let running: Promise<number> | undefined;
   let stopped = true;
   // each start() gets a generation, so a tick of a stopped loop never schedules another
   let generation = 0;
 
-  async function deliver(event: OutboxEvent): Promise<void> {
+  /** Hands the event to its subscribers; `true` when all took it (the caller marks it delivered). */
+  async function deliver(event: OutboxEvent): Promise<boolean> {
     const failures: string[] = [];
     for (const subscriber of deps.subscribers) {
       if (!matchesEventType(subscriber.events, event.type)) continue;
@@ -79,11 +94,8 @@ export function createOutboxDispatcher(deps: {
         failures.push(`${subscriber.name}: ${error instanceof Error ? error.message : String(error)}`);
       }
     }
+    if (failures.length === 0) return true;
     const now = deps.clock.now();
-    if (failures.length === 0) {
-      await deps.storage.outbox.markDelivered(event.id, now);
-      return;
-    }
     const attempts = event.attempts + 1;
     const dead = attempts >= deps.maxAttempts;
     const lastError = failures.join('; ').slice(0, 2000);
@@ -100,12 +112,31 @@ export function createOutboxDispatcher(deps: {
       dead,
       availableAt: new Date(now.getTime() + backoffMs(attempts)),
     });
+    return false;
   }
 
   async function runOnce(): Promise<number> {
     const now = deps.clock.now();
     const events = await deps.storage.outbox.claimBatch(now, BATCH_SIZE, new Date(now.getTime() + LEASE_MS));
-    for (const event of events) await deliver(event);
+    let delivered: string[] = [];
+    let markedAt = Date.now();
+    const markDelivered = async () => {
+      const ids = delivered;
+      delivered = [];
+      markedAt = Date.now();
+      if (ids.length > 0) await deps.storage.outbox.markDelivered(ids, deps.clock.now());
+    };
+    try {
+      for (const event of events) {
+        if (await deliver(event)) delivered.push(event.id);
+        if (Date.now() - markedAt >= MARK_DELIVERED_EVERY_MS) await markDelivered();
+      }
+    } catch (error) {
+      // what was delivered before the failure is still marked, so it is not delivered again
+      await markDelivered().catch(() => {});
+      throw error;
+    }
+    await markDelivered();
     return events.length;
   }
 
@@ -114,6 +145,10 @@ export function createOutboxDispatcher(deps: {
       // one pass at a time per instance; other instances are kept apart by claimBatch
       running ??= runOnce().finally(() => {
         running = undefined;
+        if (nudgedWhileRunning) {
+          nudgedWhileRunning = false;
+          dispatcher.nudge();
+        }
       });
       return running;
     },
@@ -139,15 +174,25 @@ export function createOutboxDispatcher(deps: {
     async stop(graceMs = 1_000) {
       stopped = true;
       if (timer) clearTimeout(timer);
+      if (nudgeTimer) clearTimeout(nudgeTimer);
+      nudgeTimer = undefined;
+      nudgedWhileRunning = false;
       if (running) await withTimeout(running, graceMs).catch(() => {});
     },
     nudge() {
       if (stopped) return;
-      setImmediate(() => {
+      if (running) {
+        nudgedWhileRunning = true;
+        return;
+      }
+      if (nudgeTimer) return;
+      nudgeTimer = setTimeout(() => {
+        nudgeTimer = undefined;
         dispatcher
           .dispatchOnce()
           .catch((error) => deps.logger.error('outbox dispatch failed', { error: String(error) }));
-      });
+      }, NUDGE_DELAY_MS);
+      nudgeTimer.unref?.();
     },
   };
   return dispatcher;

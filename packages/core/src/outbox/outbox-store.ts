@@ -20,8 +20,11 @@ export interface OutboxStore {
    * (`FOR UPDATE SKIP LOCKED` where the database has it).
    */
   claimBatch(now: Date, limit: number, lockedUntil: Date): Promise<OutboxEvent[]>;
-  /** Marks a claimed event delivered. */
-  markDelivered(id: string, deliveredAt: Date): Promise<void>;
+  /**
+   * Marks claimed events delivered, in one statement where the batch allows (the dispatcher
+   * marks a pass's events together). An empty list does nothing.
+   */
+  markDelivered(ids: readonly string[], deliveredAt: Date): Promise<void>;
   /** Records a failed attempt: back to `pending` at `availableAt`, or `dead`. */
   markFailed(id: string, failure: OutboxFailure): Promise<void>;
   findById(id: string): Promise<OutboxEvent | null>;

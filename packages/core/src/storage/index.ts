@@ -1,3 +1,4 @@
+export { chunked, IDS_PER_STATEMENT } from './chunked.js';
 export { classifyStorageError, type StorageErrorKind } from './classify-storage-error.js';
 export { fallbackKeyValue } from './fallback-key-value.js';
 export { lazyStores, STORE_NAMES, storeMethodNames } from './lazy-stores.js';

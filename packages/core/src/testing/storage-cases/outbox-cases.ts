@@ -1,6 +1,7 @@
 import { describe, expect } from 'vitest';
 import type { OutboxEvent } from '../../outbox/outbox.js';
 import type { StorageStores } from '../../ports/storage.js';
+import { IDS_PER_STATEMENT } from '../../storage/chunked.js';
 import {
   anOutboxEvent,
   aTenant,
@@ -45,7 +46,7 @@ export function outboxCases({ it, storage }: StorageCases): void {
 
       expect(await storage().outbox.findById(event.id)).toEqual(event);
       expect(await storage().outbox.findById(anOutboxEvent(new Date()).id)).toBeNull();
-      await storage().outbox.markDelivered(event.id, new Date());
+      await storage().outbox.markDelivered([event.id], new Date());
     });
 
     it('claims due pending events oldest first, up to the limit, and marks them processing', async () => {
@@ -86,21 +87,48 @@ export function outboxCases({ it, storage }: StorageCases): void {
       });
     });
 
-    it('marks a claimed event delivered and never claims it again', async () => {
+    it('marks claimed events delivered together, never claims them again, and leaves the rest', async () => {
       const t = outboxEpoch();
-      const event = anOutboxEvent(t);
+      const [first, second, untouched] = [0, 1, 2].map((i) => anOutboxEvent(later(t, i))) as [
+        OutboxEvent,
+        OutboxEvent,
+        OutboxEvent,
+      ];
       const deliveredAt = later(t, 1_234);
       await inRolledBackTransaction(storage(), async (tx) => {
-        await tx.outbox.enqueue(event);
-        await tx.outbox.claimBatch(t, 10, later(t, LEASE_MS));
-        await tx.outbox.markDelivered(event.id, deliveredAt);
+        await enqueueAll(tx, [first, second, untouched]);
+        expect(await claimIds(tx, [first, second, untouched], later(t, 10), 10)).toHaveLength(3);
+        await tx.outbox.markDelivered([first.id, second.id], deliveredAt);
+        await tx.outbox.markDelivered([], deliveredAt);
 
-        expect(await tx.outbox.findById(event.id)).toMatchObject({
-          status: 'delivered',
-          deliveredAt,
-          attempts: 0,
+        for (const event of [first, second])
+          expect(await tx.outbox.findById(event.id)).toMatchObject({
+            status: 'delivered',
+            deliveredAt,
+            lockedUntil: null,
+            attempts: 0,
+          });
+        expect(await tx.outbox.findById(untouched.id)).toMatchObject({
+          status: 'processing',
+          deliveredAt: null,
         });
-        expect(await claimIds(tx, [event], later(t, 10 * LEASE_MS), 10)).toEqual([]);
+        expect(await claimIds(tx, [first, second, untouched], later(t, 10 * LEASE_MS), 10)).toEqual([
+          untouched.id,
+        ]);
+      });
+    });
+
+    it('marks more events delivered than one statement binds', async () => {
+      const t = outboxEpoch();
+      const events = Array.from({ length: IDS_PER_STATEMENT + 3 }, (_, i) => anOutboxEvent(later(t, i)));
+      await inRolledBackTransaction(storage(), async (tx) => {
+        await enqueueAll(tx, events);
+        await tx.outbox.markDelivered(
+          events.map((event) => event.id),
+          later(t, 1_000_000),
+        );
+        for (const event of [events[0], events[IDS_PER_STATEMENT - 1], events.at(-1)] as OutboxEvent[])
+          expect(await tx.outbox.findById(event.id)).toMatchObject({ status: 'delivered' });
       });
     });
 
@@ -176,7 +204,7 @@ export function outboxCases({ it, storage }: StorageCases): void {
         expect(claimed).toHaveLength(new Set(claimed).size);
         expect(claimed.filter((id) => ids.includes(id)).sort()).toEqual([...ids].sort());
       } finally {
-        for (const id of ids) await storage().outbox.markDelivered(id, now);
+        await storage().outbox.markDelivered(ids, now);
       }
     });
   });

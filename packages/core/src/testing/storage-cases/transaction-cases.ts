@@ -65,7 +65,7 @@ export function transactionCases({ it, storage }: StorageCases): void {
         { id: signUp.audit.id },
       ]);
       expect(await storage().outbox.findById(signUp.outbox.id)).toEqual(signUp.outbox);
-      await storage().outbox.markDelivered(signUp.outbox.id, now);
+      await storage().outbox.markDelivered([signUp.outbox.id], now);
     });
 
     it('rolls back every write when the callback throws, and rethrows its error', async () => {
@@ -174,7 +174,7 @@ export function transactionCases({ it, storage }: StorageCases): void {
       ]);
       expectVerifiedChain(userEntries);
       expectVerifiedChain(await storage().audit.listChain(tenant.id, 0, 10));
-      await storage().outbox.markDelivered(outbox.id, now);
+      await storage().outbox.markDelivered([outbox.id], now);
     });
 
     it('appends concurrent entries of one chain inside one transaction in turn', async () => {
