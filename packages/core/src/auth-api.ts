@@ -11,13 +11,6 @@ import type { PolicyInput } from './authorization/policy-schema.js';
 import type { StoredPolicy } from './authorization/policy-store.js';
 import type { Role } from './authorization/roles.js';
 import type { CallContext } from './call-context.js';
-import type {
-  ConfirmTotpInput,
-  MfaRequired,
-  MfaStatus,
-  TotpSetup,
-  VerifyMfaInput,
-} from './credentials/mfa/index.js';
 import type { OAuthAccount, OAuthCompleted, OAuthStart, StartOAuthInput } from './credentials/oauth/index.js';
 import type {
   AuthenticatePasskeyInput,
@@ -36,17 +29,24 @@ import type {
   SignUpInput,
   SignUpPending,
 } from './credentials/passwords/index.js';
-import type { StepUpRequirement } from './errors.js';
-import type { CreatedInvitation, CreateInvitationInput } from './invitations/index.js';
-import type { InvitationSummary } from './invitations/invitations.js';
-import type { UpdateMemberInput } from './memberships/membership-schemas.js';
-import type { Member, Membership } from './memberships/memberships.js';
+import type {
+  ConfirmTotpInput,
+  MfaRequired,
+  MfaStatus,
+  TotpSetup,
+  VerifyMfaInput,
+} from './credentials/totp/index.js';
 import type {
   ForgotPasswordInput,
   MagicLinkInput,
   MagicLinkSignedIn,
   ResetPasswordInput,
-} from './one-time-tokens/index.js';
+} from './email-links/index.js';
+import type { StepUpRequirement } from './errors.js';
+import type { CreatedInvitation, CreateInvitationInput } from './invitations/index.js';
+import type { InvitationSummary } from './invitations/invitations.js';
+import type { UpdateMemberInput } from './memberships/membership-schemas.js';
+import type { Member, Membership } from './memberships/memberships.js';
 import type { Page, PageRequest } from './ports/pagination.js';
 import type { SessionWithUser } from './sessions/session-service.js';
 import type { Session } from './sessions/sessions.js';

@@ -8,16 +8,17 @@ import { requireAllowed } from './authorization/require-allowed.js';
 import { createRoleService } from './authorization/role-service.js';
 import type { CallContext } from './call-context.js';
 import { type AuthConfig, type ResolvedConfig, resolveConfig } from './config.js';
-import { createMfaService } from './credentials/mfa/mfa-service.js';
 import { createOAuthService } from './credentials/oauth/oauth-service.js';
 import { createPasskeyService } from './credentials/passkeys/passkey-service.js';
 import { createPasswordHasher } from './credentials/passwords/password-hasher.js';
 import { normalizeAndCheckPassword } from './credentials/passwords/password-policy.js';
 import { createUserInputSchema } from './credentials/passwords/password-schemas.js';
 import { createPasswordService } from './credentials/passwords/password-service.js';
+import { createTotpService } from './credentials/totp/totp-service.js';
 import { sha256Hex } from './crypto/random.js';
 import { createSealedBox } from './crypto/sealed-box.js';
 import { uuidv7 } from './crypto/uuid.js';
+import { createEmailLinkService } from './email-links/email-link-service.js';
 import { AuthError, isAuthError } from './errors.js';
 import { readCookie, sessionCookieName } from './http/cookies.js';
 import { assertTrustedOrigin } from './http/csrf.js';
@@ -25,11 +26,11 @@ import { type AuthHandler, clientIp, createHandler, type HandlerOptions } from '
 import { buildOpenApiDocument } from './http/openapi.js';
 import type { RouteDefinition } from './http/route.js';
 import { accountRoutes, sessionRoutes } from './http/routes/account-routes.js';
+import { emailLinkRoutes } from './http/routes/email-link-routes.js';
 import { invitationRoutes } from './http/routes/invitation-routes.js';
 import { memberRoutes } from './http/routes/member-routes.js';
 import { mfaRoutes } from './http/routes/mfa-routes.js';
 import { oauthRoutes } from './http/routes/oauth-routes.js';
-import { oneTimeTokenRoutes } from './http/routes/one-time-token-routes.js';
 import { passkeyRoutes } from './http/routes/passkey-routes.js';
 import { permissionRoutes } from './http/routes/permission-routes.js';
 import { policyRoutes } from './http/routes/policy-routes.js';
@@ -38,12 +39,11 @@ import { tenantRoutes } from './http/routes/tenant-routes.js';
 import { createInvitationService } from './invitations/invitation-service.js';
 import { createMembershipService } from './memberships/membership-service.js';
 import { memoryKeyValue } from './memory/memory-key-value.js';
-import { createOneTimeTokenService } from './one-time-tokens/one-time-token-service.js';
 import { createMailSubscriber } from './outbox/mail-subscriber.js';
 import { createOutboxDispatcher, type OutboxDispatcher } from './outbox/outbox-dispatcher.js';
 import { systemClock } from './ports/clock.js';
 import { consoleLogger } from './ports/logger.js';
-import { createFailureCounter } from './rate-limit/failure-counter.js';
+import { createLockout } from './rate-limit/lockout.js';
 import { createRateLimiter } from './rate-limit/rate-limiter.js';
 import type { ServiceDeps } from './service-deps.js';
 import { createSessionCache } from './sessions/session-cache.js';
@@ -155,7 +155,7 @@ export function createAuth(options: AuthConfig): Auth {
     logger,
     hasher: createPasswordHasher(config.password.argon2),
     rateLimiter: createRateLimiter(keyValue, clock, config.rateLimit),
-    failures: createFailureCounter(
+    failures: createLockout(
       { kv: keyValue, store: storage.credentialFailures, clock, secret: config.secret },
       config.lockout,
     ),
@@ -177,11 +177,11 @@ export function createAuth(options: AuthConfig): Auth {
     { tenants },
     { enabled: options.mailer !== undefined, sealedBox: mailBox },
   );
-  const mfa = createMfaService(deps, { sessions });
+  const mfa = createTotpService(deps, { sessions });
   const passkeys = createPasskeyService(deps, { sessions, mfa });
   const passwords = createPasswordService(deps, { users, sessions, tenants, invitations, mfa });
   const roles = createRoleService(deps, tenants);
-  const oneTimeTokens = createOneTimeTokenService(deps, { sessions, tenants, mfa }, { sealedBox: mailBox });
+  const emailLinks = createEmailLinkService(deps, { sessions, tenants, mfa }, { sealedBox: mailBox });
   const policies = createPolicyService(deps, tenants);
   const oauthLogins = createOAuthService(deps, { users, sessions, mfa });
   const cookieName = sessionCookieName({ name: config.session.cookieName, secure: config.secureCookies });
@@ -275,12 +275,12 @@ export function createAuth(options: AuthConfig): Auth {
       const chainKey = auditChainKey(scope);
       return verifyAuditEvents((afterSeq, limit) => storage.audit.listChain(chainKey, afterSeq, limit));
     },
-    requestEmailVerification: oneTimeTokens.requestEmailVerification,
-    verifyEmail: oneTimeTokens.verifyEmail,
-    requestPasswordReset: oneTimeTokens.requestPasswordReset,
-    resetPassword: oneTimeTokens.resetPassword,
-    requestMagicLink: oneTimeTokens.requestMagicLink,
-    verifyMagicLink: oneTimeTokens.verifyMagicLink,
+    requestEmailVerification: emailLinks.requestEmailVerification,
+    verifyEmail: emailLinks.verifyEmail,
+    requestPasswordReset: emailLinks.requestPasswordReset,
+    resetPassword: emailLinks.resetPassword,
+    requestMagicLink: emailLinks.requestMagicLink,
+    verifyMagicLink: emailLinks.verifyMagicLink,
     passkeyRegistrationOptions: passkeys.registrationOptions,
     registerPasskey: passkeys.register,
     passkeyAuthenticationOptions: (input, current = null, context) =>
@@ -306,7 +306,7 @@ export function createAuth(options: AuthConfig): Auth {
     ...permissionRoutes,
     ...memberRoutes,
     ...invitationRoutes,
-    ...oneTimeTokenRoutes,
+    ...emailLinkRoutes,
     ...mfaRoutes,
     ...passkeyRoutes,
     ...oauthRoutes,

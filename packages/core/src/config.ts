@@ -16,13 +16,13 @@ import {
   DEFAULT_MIN_PASSWORD_LENGTH,
   MIN_ARGON2_PARAMS,
 } from './credentials/passwords/index.js';
-import { AuthError } from './errors.js';
 import {
   DEFAULT_EMAIL_VERIFICATION_TTL_SECONDS,
   MAX_MAGIC_LINK_TTL_SECONDS,
   MAX_PASSWORD_RESET_TTL_SECONDS,
-} from './one-time-tokens/one-time-token-schemas.js';
-import { redirectEntryProblem } from './one-time-tokens/redirect-allowlist.js';
+} from './email-links/email-link-schemas.js';
+import { redirectEntryProblem } from './email-links/redirect-allowlist.js';
+import { AuthError } from './errors.js';
 import type { OutboxSubscriber } from './outbox/outbox-dispatcher.js';
 import type { Clock } from './ports/clock.js';
 import type { KeyValue } from './ports/key-value.js';

@@ -28,14 +28,6 @@ export {
 } from './authorization/index.js';
 export type { CallContext } from './call-context.js';
 export type { AuthConfig, ResolvedConfig } from './config.js';
-export type {
-  ConfirmTotpInput,
-  MfaMethod,
-  MfaRequired,
-  MfaStatus,
-  TotpSetup,
-  VerifyMfaInput,
-} from './credentials/mfa/index.js';
 export {
   type GithubProviderOptions,
   type GoogleProviderOptions,
@@ -73,7 +65,22 @@ export {
   type SignUpInput,
   type SignUpPending,
 } from './credentials/passwords/index.js';
+export type {
+  ConfirmTotpInput,
+  MfaMethod,
+  MfaRequired,
+  MfaStatus,
+  TotpSetup,
+  VerifyMfaInput,
+} from './credentials/totp/index.js';
 export { constantTimeEqual, generateToken, sha256Hex, uuidv7 } from './crypto/index.js';
+export {
+  type ForgotPasswordInput,
+  isAllowedRedirect,
+  type MagicLinkInput,
+  type MagicLinkSignedIn,
+  type ResetPasswordInput,
+} from './email-links/index.js';
 export {
   AUTH_ERROR_CODES,
   AuthError,
@@ -97,13 +104,6 @@ export {
 export type { CreatedInvitation, CreateInvitationInput, InvitationSummary } from './invitations/index.js';
 export { type ConsoleMailerOptions, consoleMailer, escapeHtml } from './mail/index.js';
 export type { UpdateMemberInput } from './memberships/index.js';
-export {
-  type ForgotPasswordInput,
-  isAllowedRedirect,
-  type MagicLinkInput,
-  type MagicLinkSignedIn,
-  type ResetPasswordInput,
-} from './one-time-tokens/index.js';
 export { matchesEventType, type OutboxDispatcher, type OutboxSubscriber } from './outbox/index.js';
 export * from './ports/index.js';
 export { DEFAULT_RATE_LIMITS, type RateLimitRule, type RateLimitRuleName } from './rate-limit/index.js';

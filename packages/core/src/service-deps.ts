@@ -5,7 +5,7 @@ import type { Clock } from './ports/clock.js';
 import type { KeyValue } from './ports/key-value.js';
 import type { Logger } from './ports/logger.js';
 import type { Storage } from './ports/storage.js';
-import type { FailureCounter } from './rate-limit/failure-counter.js';
+import type { Lockout } from './rate-limit/lockout.js';
 import type { RateLimiter } from './rate-limit/rate-limiter.js';
 import type { SessionCache } from './sessions/session-cache.js';
 
@@ -18,7 +18,7 @@ export interface ServiceDeps {
   logger: Logger;
   hasher: PasswordHasher;
   rateLimiter: RateLimiter;
-  failures: FailureCounter;
+  failures: Lockout;
   outbox: OutboxDispatcher;
   /** Present when `session.cache` is on: revocations must be announced through it. */
   sessionCache: SessionCache | null;

@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { totpCodeAt, totpStep } from '../src/credentials/mfa/totp.js';
+import { totpCodeAt, totpStep } from '../src/credentials/totp/totp-code.js';
 import { memoryKeyValue, memoryStorage } from '../src/memory/index.js';
 import type { Storage } from '../src/ports/storage.js';
 import { fakeClock, PASSWORD, type TestResponse, testAuth, uniqueEmail } from './support.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { auditChainKey } from '../src/audit/audit.js';
-import { totpCodeAt, totpStep } from '../src/credentials/mfa/totp.js';
+import { totpCodeAt, totpStep } from '../src/credentials/totp/totp-code.js';
 import { memoryStorage } from '../src/memory/index.js';
 import type { Storage } from '../src/ports/storage.js';
 import { fakeClock, httpClient, PASSWORD, testAuth, uniqueEmail } from './support.js';

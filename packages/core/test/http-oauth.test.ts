@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import * as oauth from 'oauth4webapi';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { totpCodeAt, totpStep } from '../src/credentials/mfa/totp.js';
+import { totpCodeAt, totpStep } from '../src/credentials/totp/totp-code.js';
 import { type AuthConfig, oidcProvider } from '../src/index.js';
 import { memoryStorage } from '../src/memory/index.js';
 import type { StorageStores } from '../src/ports/storage.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { auditChainKey } from '../src/audit/audit.js';
-import { totpCodeAt, totpStep } from '../src/credentials/mfa/totp.js';
+import { totpCodeAt, totpStep } from '../src/credentials/totp/totp-code.js';
 import { sha256Hex } from '../src/crypto/random.js';
 import type { AuthConfig } from '../src/index.js';
 import { memoryStorage } from '../src/memory/index.js';

@@ -3,7 +3,6 @@ import { AuthError } from '../errors.js';
 import type { Membership } from '../memberships/memberships.js';
 import type { ServiceDeps } from '../service-deps.js';
 import { isMultiFactor, type Session } from '../sessions/sessions.js';
-import { parseInput } from '../validation.js';
 import type { AuthorizationCache } from './authorization-cache.js';
 import type { AuthorizationFilter } from './authorization-filter.js';
 import {
@@ -245,9 +244,4 @@ function suspendedAuthorizer(tenantId: string): Authorizer {
     decideMany: (_subject, _action, resources) => resources.map(() => SUSPENDED),
     authorizationFilter: () => ({ kind: 'none' }),
   };
-}
-
-/** Validates the HTTP body with the same schema the route declares. */
-export function parseAuthorizeInput(body: unknown) {
-  return parseInput(authorizeInputSchema, body);
 }

@@ -1,4 +1,4 @@
-import type { MfaStore } from '../credentials/mfa/mfa-store.js';
+import type { MfaStore } from '../credentials/totp/mfa-store.js';
 import { AuthError } from '../errors.js';
 import type { RunOperation } from './memory-stores.js';
 import type { MemoryTables, TableWriter } from './memory-tables.js';

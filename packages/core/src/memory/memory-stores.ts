@@ -5,12 +5,12 @@ import type { AuthorizationVersionStore } from '../authorization/authorization-v
 import type { PolicyStore, StoredPolicy } from '../authorization/policy-store.js';
 import type { RoleStore } from '../authorization/role-store.js';
 import type { PasswordStore } from '../credentials/passwords/password-store.js';
+import type { OneTimeTokenStore } from '../email-links/one-time-token-store.js';
 import { AuthError } from '../errors.js';
 import type { InvitationStore } from '../invitations/invitation-store.js';
 import type { Invitation } from '../invitations/invitations.js';
 import type { MembershipStore } from '../memberships/membership-store.js';
 import type { Member, Membership } from '../memberships/memberships.js';
-import type { OneTimeTokenStore } from '../one-time-tokens/one-time-token-store.js';
 import type { OutboxEvent } from '../outbox/outbox.js';
 import type { OutboxStore } from '../outbox/outbox-store.js';
 import type { Page, PageRequest } from '../ports/pagination.js';

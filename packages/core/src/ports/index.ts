@@ -14,19 +14,19 @@ export type {
 export type { PolicyReplacement, PolicyStore, StoredPolicy } from '../authorization/policy-store.js';
 export type { RolePatch, RoleStore } from '../authorization/role-store.js';
 export type { Role, RoleTemplate } from '../authorization/roles.js';
-export type { RecoveryCode, TotpCredential } from '../credentials/mfa/mfa.js';
-export type { MfaStore } from '../credentials/mfa/mfa-store.js';
 export type { OAuthAccount, OAuthAccountWithUser } from '../credentials/oauth/oauth.js';
 export type { OAuthAccountStore } from '../credentials/oauth/oauth-account-store.js';
 export type { PasskeyStore } from '../credentials/passkeys/passkey-store.js';
 export type { Passkey } from '../credentials/passkeys/passkeys.js';
 export type { PasswordStore } from '../credentials/passwords/password-store.js';
+export type { RecoveryCode, TotpCredential } from '../credentials/totp/mfa.js';
+export type { MfaStore } from '../credentials/totp/mfa-store.js';
+export type { OneTimeTokenStore } from '../email-links/one-time-token-store.js';
+export type { OneTimeToken, OneTimeTokenPurpose } from '../email-links/one-time-tokens.js';
 export type { InvitationStore } from '../invitations/invitation-store.js';
 export type { Invitation, InvitationStatus } from '../invitations/invitations.js';
 export type { MembershipStore } from '../memberships/membership-store.js';
 export type { Member, Membership } from '../memberships/memberships.js';
-export type { OneTimeTokenStore } from '../one-time-tokens/one-time-token-store.js';
-export type { OneTimeToken, OneTimeTokenPurpose } from '../one-time-tokens/one-time-tokens.js';
 export type { OutboxEvent, OutboxStatus } from '../outbox/outbox.js';
 export type { OutboxFailure, OutboxStore } from '../outbox/outbox-store.js';
 export type {

@@ -1,5 +1,5 @@
 export type { CredentialFailureStore, CredentialFailures } from './credential-failure-store.js';
-export { createFailureCounter, type FailureAttempt, type FailureCounter } from './failure-counter.js';
+export { createLockout, type FailureAttempt, type Lockout } from './lockout.js';
 export {
   createRateLimiter,
   DEFAULT_RATE_LIMITS,

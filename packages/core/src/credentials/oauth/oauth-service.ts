@@ -4,20 +4,20 @@ import type { CallContext } from '../../call-context.js';
 import { constantTimeEqual, generateToken, sha256Hex } from '../../crypto/random.js';
 import { createSealedBox } from '../../crypto/sealed-box.js';
 import { uuidv7 } from '../../crypto/uuid.js';
+import { isAllowedRedirect } from '../../email-links/redirect-allowlist.js';
 import { AuthError, isAuthError } from '../../errors.js';
-import { isAllowedRedirect } from '../../one-time-tokens/redirect-allowlist.js';
 import type { StorageStores } from '../../ports/storage.js';
-import { failureAccountKey } from '../../rate-limit/failure-counter.js';
+import { failureAccountKey } from '../../rate-limit/lockout.js';
 import type { ServiceDeps } from '../../service-deps.js';
 import type { SessionService, SessionWithUser } from '../../sessions/session-service.js';
 import { checkStepUp } from '../../sessions/step-up.js';
 import type { UserService } from '../../users/user-service.js';
 import { normalizeEmail, type User } from '../../users/users.js';
 import { parseInput } from '../../validation.js';
-import type { MfaRequired } from '../mfa/mfa.js';
-import { hasSecondFactor, type MfaService } from '../mfa/mfa-service.js';
 import { emailSchema } from '../passwords/password-schemas.js';
 import type { SignedIn } from '../passwords/password-service.js';
+import type { MfaRequired } from '../totp/mfa.js';
+import { hasSecondFactor, type TotpService } from '../totp/totp-service.js';
 import type { OAuthAccount, OAuthProfile, OAuthStart } from './oauth.js';
 import { createOAuthClient, type OAuthClient } from './oauth-client.js';
 import { type StartOAuthInput, startOAuthInputSchema } from './oauth-schemas.js';
@@ -80,7 +80,7 @@ export interface OAuthService {
 
 export function createOAuthService(
   deps: ServiceDeps,
-  services: { users: UserService; sessions: SessionService; mfa: MfaService },
+  services: { users: UserService; sessions: SessionService; mfa: TotpService },
 ): OAuthService {
   const { storage, clock, config, keyValue, rateLimiter, logger } = deps;
   const settings = config.oauth;

@@ -12,16 +12,16 @@ import type { CallContext } from '../../call-context.js';
 import { sha256Hex } from '../../crypto/random.js';
 import { uuidv7 } from '../../crypto/uuid.js';
 import { AuthError, isAuthError } from '../../errors.js';
-import { failureAccountKey } from '../../rate-limit/failure-counter.js';
+import { failureAccountKey } from '../../rate-limit/lockout.js';
 import type { ServiceDeps } from '../../service-deps.js';
 import type { SessionService, SessionWithUser } from '../../sessions/session-service.js';
 import type { Session } from '../../sessions/sessions.js';
 import { checkStepUp } from '../../sessions/step-up.js';
 import { normalizeEmail, type User } from '../../users/users.js';
 import { parseInput } from '../../validation.js';
-import type { MfaRequired } from '../mfa/mfa.js';
-import type { MfaService } from '../mfa/mfa-service.js';
 import type { SignedIn } from '../passwords/password-service.js';
+import type { MfaRequired } from '../totp/mfa.js';
+import type { TotpService } from '../totp/totp-service.js';
 import {
   type AuthenticatePasskeyInput,
   authenticatePasskeyInputSchema,
@@ -97,7 +97,7 @@ export interface PasskeyService {
 
 export function createPasskeyService(
   deps: ServiceDeps,
-  services: { sessions: SessionService; mfa: MfaService },
+  services: { sessions: SessionService; mfa: TotpService },
 ): PasskeyService {
   const { storage, clock, config, keyValue, failures, rateLimiter } = deps;
   const { rpID, rpName, origins, userVerification, timeoutSeconds } = config.passkeys;

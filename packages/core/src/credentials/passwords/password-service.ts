@@ -4,7 +4,7 @@ import { AuthError, isAuthError } from '../../errors.js';
 import type { InvitationService } from '../../invitations/invitation-service.js';
 import { newMembership } from '../../memberships/memberships.js';
 import type { StorageStores } from '../../ports/storage.js';
-import { failureAccountKey } from '../../rate-limit/failure-counter.js';
+import { failureAccountKey } from '../../rate-limit/lockout.js';
 import type { ServiceDeps } from '../../service-deps.js';
 import {
   type IssuedSession,
@@ -17,8 +17,8 @@ import type { Tenant } from '../../tenants/tenants.js';
 import type { UserService } from '../../users/user-service.js';
 import { normalizeEmail, type User } from '../../users/users.js';
 import { parseInput } from '../../validation.js';
-import type { MfaRequired } from '../mfa/mfa.js';
-import type { MfaService } from '../mfa/mfa-service.js';
+import type { MfaRequired } from '../totp/mfa.js';
+import type { TotpService } from '../totp/totp-service.js';
 import { normalizeAndCheckPassword, normalizePasswordForVerify } from './password-policy.js';
 import {
   type ChangePasswordInput,
@@ -70,7 +70,7 @@ export function createPasswordService(
     sessions: SessionService;
     tenants: TenantService;
     invitations: InvitationService;
-    mfa: MfaService;
+    mfa: TotpService;
   },
 ): PasswordService {
   const { storage, clock, config, hasher, rateLimiter, failures } = deps;

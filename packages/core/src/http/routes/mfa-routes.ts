@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { confirmTotpInputSchema, verifyMfaInputSchema } from '../../credentials/mfa/mfa-schemas.js';
+import { confirmTotpInputSchema, verifyMfaInputSchema } from '../../credentials/totp/totp-schemas.js';
 import { problemSchema, signedInSchema, toPublicSession, toPublicUser } from '../response-schemas.js';
 import { defineRoute } from '../route.js';
 

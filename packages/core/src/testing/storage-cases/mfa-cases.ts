@@ -1,5 +1,5 @@
 import { describe, expect } from 'vitest';
-import type { RecoveryCode, TotpCredential } from '../../credentials/mfa/mfa.js';
+import type { RecoveryCode, TotpCredential } from '../../credentials/totp/mfa.js';
 import { sha256Hex } from '../../crypto/random.js';
 import { uuidv7 } from '../../crypto/uuid.js';
 import { normalizeEmail } from '../../users/users.js';

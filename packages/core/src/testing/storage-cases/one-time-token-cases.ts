@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { describe, expect } from 'vitest';
 import { sha256Hex } from '../../crypto/random.js';
 import { uuidv7 } from '../../crypto/uuid.js';
-import type { OneTimeToken } from '../../one-time-tokens/one-time-tokens.js';
+import type { OneTimeToken } from '../../email-links/one-time-tokens.js';
 import { aUser, expectConflict, later, type StorageCases } from '../storage-fixtures.js';
 
 /** An unused token of `userId`, created now and expiring in 10 minutes. */

@@ -1,10 +1,10 @@
 import { recordChange } from '../audit/record-change.js';
 import type { CallContext } from '../call-context.js';
-import type { MfaRequired } from '../credentials/mfa/mfa.js';
-import type { MfaService } from '../credentials/mfa/mfa-service.js';
-import { hasSecondFactor } from '../credentials/mfa/mfa-service.js';
 import { normalizeAndCheckPassword } from '../credentials/passwords/password-policy.js';
 import type { SignedIn } from '../credentials/passwords/password-service.js';
+import type { MfaRequired } from '../credentials/totp/mfa.js';
+import type { TotpService } from '../credentials/totp/totp-service.js';
+import { hasSecondFactor } from '../credentials/totp/totp-service.js';
 import { generateToken, sha256Hex } from '../crypto/random.js';
 import type { SealedBox } from '../crypto/sealed-box.js';
 import { uuidv7 } from '../crypto/uuid.js';
@@ -18,7 +18,7 @@ import {
 } from '../mail/mail-templates.js';
 import type { OutboxMail } from '../outbox/mail-subscriber.js';
 import type { StorageStores } from '../ports/storage.js';
-import { failureAccountKey } from '../rate-limit/failure-counter.js';
+import { failureAccountKey } from '../rate-limit/lockout.js';
 import type { ServiceDeps } from '../service-deps.js';
 import { recordSessionsRevoked, type SessionService } from '../sessions/session-service.js';
 import type { TenantService } from '../tenants/tenant-service.js';
@@ -32,7 +32,7 @@ import {
   oneTimeTokenSchema,
   type ResetPasswordInput,
   resetPasswordInputSchema,
-} from './one-time-token-schemas.js';
+} from './email-link-schemas.js';
 import type { OneTimeToken, OneTimeTokenPurpose } from './one-time-tokens.js';
 import { isAllowedRedirect } from './redirect-allowlist.js';
 
@@ -42,7 +42,7 @@ export interface MagicLinkSignedIn extends SignedIn {
   redirectTo: string | null;
 }
 
-export interface OneTimeTokenService {
+export interface EmailLinkService {
   /** Mails the signed-in user a link that verifies their email address. */
   requestEmailVerification(userId: string, context?: CallContext): Promise<void>;
   /** Uses an email verification token: the address it was sent to is verified. */
@@ -57,11 +57,11 @@ export interface OneTimeTokenService {
   verifyMagicLink(token: string, context?: CallContext): Promise<MagicLinkSignedIn | MfaRequired>;
 }
 
-export function createOneTimeTokenService(
+export function createEmailLinkService(
   deps: ServiceDeps,
-  services: { sessions: SessionService; tenants: TenantService; mfa: MfaService },
+  services: { sessions: SessionService; tenants: TenantService; mfa: TotpService },
   mail: { sealedBox: SealedBox },
-): OneTimeTokenService {
+): EmailLinkService {
   const { storage, clock, config, hasher, rateLimiter } = deps;
   const links = config.emailLinks;
 

@@ -42,7 +42,7 @@ export function failureAccountKey(poolTenantId: string | null, normalizedEmail: 
  * exactly like known ones and nothing is learned about which exist. The database key is a keyed
  * hash of it: a typed email (or a password typed into the email field) is never stored in clear.
  */
-export interface FailureCounter {
+export interface Lockout {
   /**
    * Reserves one attempt; throws `account_locked` (with `retryAfterSeconds`) when the account
    * is locked or inside its delay. A reserved attempt counts as a failure until `succeeded`.
@@ -58,10 +58,10 @@ export interface FailureCounter {
   durableKey(accountKey: string): string;
 }
 
-export function createFailureCounter(
+export function createLockout(
   deps: { kv: KeyValue; store: CredentialFailureStore; clock: Clock; secret: string },
   options: { freeAttempts: number; maxFailures: number },
-): FailureCounter {
+): Lockout {
   const { kv, store, clock } = deps;
   const countKey = (account: string) => `fail:n:${account}`;
   const gateKey = (account: string) => `fail:gate:${account}`;

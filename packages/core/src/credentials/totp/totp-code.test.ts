@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { generateTotpSecret, totpStep, verifyTotpCode } from './totp.js';
+import { generateTotpSecret, totpStep, verifyTotpCode } from './totp-code.js';
 
 /** RFC 4648 base32, no padding: how the RFC's ASCII seeds become authenticator secrets. */
 function base32(ascii: string): string {

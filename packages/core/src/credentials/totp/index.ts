@@ -7,18 +7,6 @@ export type {
   TotpCredential,
   TotpSetup,
 } from './mfa.js';
-export {
-  type ConfirmTotpInput,
-  confirmTotpInputSchema,
-  type VerifyMfaInput,
-  verifyMfaInputSchema,
-} from './mfa-schemas.js';
-export {
-  createMfaService,
-  hasSecondFactor,
-  MFA_CHALLENGE_TTL_SECONDS,
-  type MfaService,
-} from './mfa-service.js';
 export type { MfaStore } from './mfa-store.js';
 export { generateRecoveryCode, hashRecoveryCode, RECOVERY_CODE_COUNT } from './recovery-codes.js';
 export {
@@ -29,4 +17,16 @@ export {
   totpStep,
   totpUri,
   verifyTotpCode,
-} from './totp.js';
+} from './totp-code.js';
+export {
+  type ConfirmTotpInput,
+  confirmTotpInputSchema,
+  type VerifyMfaInput,
+  verifyMfaInputSchema,
+} from './totp-schemas.js';
+export {
+  createTotpService,
+  hasSecondFactor,
+  MFA_CHALLENGE_TTL_SECONDS,
+  type TotpService,
+} from './totp-service.js';

@@ -4,7 +4,7 @@ import {
   magicLinkInputSchema,
   resetPasswordInputSchema,
   verifyTokenInputSchema,
-} from '../../one-time-tokens/one-time-token-schemas.js';
+} from '../../email-links/email-link-schemas.js';
 import {
   problemSchema,
   signedInSchema,
@@ -24,7 +24,7 @@ const tokenProblems = {
   410: problem('token_used or token_expired'),
 };
 
-export const oneTimeTokenRoutes = [
+export const emailLinkRoutes = [
   defineRoute({
     method: 'POST',
     path: '/email/verification',

@@ -10,12 +10,12 @@ export {
   resetPasswordInputSchema,
   type VerifyTokenInput,
   verifyTokenInputSchema,
-} from './one-time-token-schemas.js';
+} from './email-link-schemas.js';
 export {
-  createOneTimeTokenService,
+  createEmailLinkService,
+  type EmailLinkService,
   type MagicLinkSignedIn,
-  type OneTimeTokenService,
-} from './one-time-token-service.js';
+} from './email-link-service.js';
 export type { OneTimeTokenStore } from './one-time-token-store.js';
 export { ONE_TIME_TOKEN_PURPOSES, type OneTimeToken, type OneTimeTokenPurpose } from './one-time-tokens.js';
 export { isAllowedRedirect, redirectEntryProblem } from './redirect-allowlist.js';

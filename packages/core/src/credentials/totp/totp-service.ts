@@ -5,7 +5,7 @@ import { createSealedBox } from '../../crypto/sealed-box.js';
 import { uuidv7 } from '../../crypto/uuid.js';
 import { AuthError } from '../../errors.js';
 import type { StorageStores } from '../../ports/storage.js';
-import { failureAccountKey } from '../../rate-limit/failure-counter.js';
+import { failureAccountKey } from '../../rate-limit/lockout.js';
 import type { ServiceDeps } from '../../service-deps.js';
 import type { IssuedSession, SessionService } from '../../sessions/session-service.js';
 import type { Session } from '../../sessions/sessions.js';
@@ -14,14 +14,14 @@ import { normalizeEmail, type User } from '../../users/users.js';
 import { parseInput } from '../../validation.js';
 import type { SignedIn } from '../passwords/password-service.js';
 import type { MfaMethod, MfaRequired, MfaStatus, PendingLogin, RecoveryCode, TotpSetup } from './mfa.js';
+import { generateRecoveryCode, hashRecoveryCode, RECOVERY_CODE_COUNT } from './recovery-codes.js';
+import { generateTotpSecret, totpUri, verifyTotpCode } from './totp-code.js';
 import {
   type ConfirmTotpInput,
   confirmTotpInputSchema,
   type VerifyMfaInput,
   verifyMfaInputSchema,
-} from './mfa-schemas.js';
-import { generateRecoveryCode, hashRecoveryCode, RECOVERY_CODE_COUNT } from './recovery-codes.js';
-import { generateTotpSecret, totpUri, verifyTotpCode } from './totp.js';
+} from './totp-schemas.js';
 
 /** How long a password-verified login waits for its second factor. */
 export const MFA_CHALLENGE_TTL_SECONDS = 300;
@@ -40,7 +40,7 @@ export async function hasSecondFactor(stores: StorageStores, userId: string): Pr
   return (await stores.passkeys.countByUser(userId)) > 0;
 }
 
-export interface MfaService {
+export interface TotpService {
   /** Whether the user has a confirmed authenticator, and how many recovery codes are left. */
   getStatus(userId: string): Promise<MfaStatus>;
   /** Starts (or restarts) TOTP enrolment; `mfa_already_enabled` when a confirmed one exists. */
@@ -89,7 +89,7 @@ export interface MfaService {
   ): Promise<IssuedSession>;
 }
 
-export function createMfaService(deps: ServiceDeps, services: { sessions: SessionService }): MfaService {
+export function createTotpService(deps: ServiceDeps, services: { sessions: SessionService }): TotpService {
   const { storage, clock, config, keyValue, failures, rateLimiter } = deps;
   // a purpose of its own: a TOTP secret can be opened by nothing else, and opens nothing else
   const secretBox = createSealedBox(config.secret, 'totp-secret');
