@@ -1,60 +1,34 @@
-import { auditChainKey } from './audit/audit.js';
-import { verifyAuditEvents } from './audit/audit-chain.js';
-import type { AuthApi } from './auth-api.js';
-import { createAuthorizationCache } from './authorization/authorization-cache.js';
-import { createAuthorizationService } from './authorization/authorization-service.js';
-import { createPolicyService } from './authorization/policy-service.js';
-import { requireAllowed } from './authorization/require-allowed.js';
-import { createRoleService } from './authorization/role-service.js';
+import type { AuthApi } from './api/index.js';
+import { createAuditService } from './audit/index.js';
+import {
+  createAuthorizationCache,
+  createAuthorizationService,
+  createPolicyService,
+  createRoleService,
+} from './authorization/index.js';
 import type { CallContext } from './call-context.js';
 import { type AuthConfig, type ResolvedConfig, resolveConfig } from './config.js';
-import { createOAuthService } from './credentials/oauth/oauth-service.js';
-import { createPasskeyService } from './credentials/passkeys/passkey-service.js';
-import { createPasswordHasher } from './credentials/passwords/password-hasher.js';
-import { normalizeAndCheckPassword } from './credentials/passwords/password-policy.js';
-import { createUserInputSchema } from './credentials/passwords/password-schemas.js';
-import { createPasswordService } from './credentials/passwords/password-service.js';
-import { createTotpService } from './credentials/totp/totp-service.js';
-import { sha256Hex } from './crypto/random.js';
+import { createOAuthService } from './credentials/oauth/index.js';
+import { createPasskeyService } from './credentials/passkeys/index.js';
+import { createPasswordHasher, createPasswordService } from './credentials/passwords/index.js';
+import { createTotpService } from './credentials/totp/index.js';
+import { uuidv7 } from './crypto/index.js';
 import { createSealedBox } from './crypto/sealed-box.js';
-import { uuidv7 } from './crypto/uuid.js';
-import { createEmailLinkService } from './email-links/email-link-service.js';
-import { AuthError, isAuthError } from './errors.js';
-import { readCookie, sessionCookieName } from './http/cookies.js';
+import { createEmailLinkService } from './email-links/index.js';
 import { assertTrustedOrigin } from './http/csrf.js';
-import { type AuthHandler, clientIp, createHandler, type HandlerOptions } from './http/handler.js';
+import { type AuthHandler, createHandler, type HandlerOptions, serverCallContext } from './http/handler.js';
 import { buildOpenApiDocument } from './http/openapi.js';
-import type { RouteDefinition } from './http/route.js';
-import { accountRoutes, sessionRoutes } from './http/routes/account-routes.js';
-import { emailLinkRoutes } from './http/routes/email-link-routes.js';
-import { invitationRoutes } from './http/routes/invitation-routes.js';
-import { memberRoutes } from './http/routes/member-routes.js';
-import { mfaRoutes } from './http/routes/mfa-routes.js';
-import { oauthRoutes } from './http/routes/oauth-routes.js';
-import { passkeyRoutes } from './http/routes/passkey-routes.js';
-import { permissionRoutes } from './http/routes/permission-routes.js';
-import { policyRoutes } from './http/routes/policy-routes.js';
-import { roleRoutes } from './http/routes/role-routes.js';
-import { tenantRoutes } from './http/routes/tenant-routes.js';
-import { createInvitationService } from './invitations/invitation-service.js';
-import { createMembershipService } from './memberships/membership-service.js';
-import { memoryKeyValue } from './memory/memory-key-value.js';
-import { createMailSubscriber } from './outbox/mail-subscriber.js';
-import { createOutboxDispatcher, type OutboxDispatcher } from './outbox/outbox-dispatcher.js';
-import { systemClock } from './ports/clock.js';
-import { consoleLogger } from './ports/logger.js';
-import { createLockout } from './rate-limit/lockout.js';
-import { createRateLimiter } from './rate-limit/rate-limiter.js';
-import type { ServiceDeps } from './service-deps.js';
-import { createSessionCache } from './sessions/session-cache.js';
-import { createSessionService } from './sessions/session-service.js';
-import { checkStepUp } from './sessions/step-up.js';
-import { fallbackKeyValue } from './storage/fallback-key-value.js';
-import { wrapKeyValue } from './storage/wrap-key-value.js';
-import { wrapStorage } from './storage/wrap-storage.js';
-import { createTenantService } from './tenants/tenant-service.js';
-import { createUserService } from './users/user-service.js';
-import { parseInput } from './validation.js';
+import { routes } from './http/routes/index.js';
+import { createInvitationService } from './invitations/index.js';
+import { createMembershipService } from './memberships/index.js';
+import { memoryKeyValue } from './memory/index.js';
+import { createMailSubscriber, createOutboxDispatcher, type OutboxDispatcher } from './outbox/index.js';
+import { consoleLogger, systemClock } from './ports/index.js';
+import { createLockout, createRateLimiter } from './rate-limit/index.js';
+import { createSessionCache, createSessionService, sessionCookieName } from './sessions/index.js';
+import { fallbackKeyValue, wrapKeyValue, wrapStorage } from './storage/index.js';
+import { createTenantService } from './tenants/index.js';
+import { createUserService } from './users/index.js';
 
 /** The version reported in the OpenAPI document. */
 export const PORTCULLIS_VERSION = '0.1.0';
@@ -104,12 +78,15 @@ export interface Auth {
  */
 export function createAuth(options: AuthConfig): Auth {
   const config = resolveConfig(options);
+
+  // ports and infrastructure: clock, logger, key-value stores, caches, storage, outbox, limits
   const clock = options.clock ?? systemClock;
   const logger = options.logger ?? consoleLogger;
   const instanceId = uuidv7().slice(-12);
   const localKeyValue = memoryKeyValue({ clock });
+  const cacheKeyValue = wrapKeyValue(options.keyValue ?? localKeyValue, { logger, timeoutMs: 250 });
   const authorizationCache = createAuthorizationCache(
-    wrapKeyValue(options.keyValue ?? localKeyValue, { logger, timeoutMs: 250 }),
+    cacheKeyValue,
     { clock, logger, instanceId },
     {
       maxTenants: config.authorization.cacheSize,
@@ -131,14 +108,12 @@ export function createAuth(options: AuthConfig): Auth {
       )
     : localKeyValue;
   const sessionCache = config.session.cache.enabled
-    ? createSessionCache(
-        wrapKeyValue(options.keyValue ?? localKeyValue, { logger, timeoutMs: 250 }),
-        { clock, logger, instanceId },
-        config.session.cache,
-      )
+    ? createSessionCache(cacheKeyValue, { clock, logger, instanceId }, config.session.cache)
     : null;
-  // mail payloads rest in the outbox in clear: secrets in them (invitation links) are sealed
+  // one key per purpose, derived from the secret: what one seals, no other opens
   const mailBox = createSealedBox(config.secret, 'outbox-mail');
+  const secretBox = createSealedBox(config.secret, 'totp-secret');
+  const stateBox = createSealedBox(config.secret, 'oauth-state');
   const outbox = createOutboxDispatcher({
     storage,
     clock,
@@ -147,170 +122,91 @@ export function createAuth(options: AuthConfig): Auth {
     pollIntervalMs: config.outbox.pollIntervalMs,
     maxAttempts: config.outbox.maxAttempts,
   });
-  const deps: ServiceDeps = {
-    config,
-    storage,
-    keyValue,
-    clock,
-    logger,
-    hasher: createPasswordHasher(config.password.argon2),
-    rateLimiter: createRateLimiter(keyValue, clock, config.rateLimit),
-    failures: createLockout(
-      { kv: keyValue, store: storage.credentialFailures, clock, secret: config.secret },
-      config.lockout,
-    ),
-    outbox,
-    sessionCache,
-  };
-
-  const users = createUserService(deps);
-  const sessions = createSessionService(deps);
-  const authorization = createAuthorizationService(deps, {
-    globalPolicies: config.authorization.policies,
-    cache: authorizationCache,
-    catalog: config.authorization.permissions,
-  });
-  const tenants = createTenantService(deps, authorization);
-  const memberships = createMembershipService(deps, tenants);
-  const invitations = createInvitationService(
-    deps,
-    { tenants },
-    { enabled: options.mailer !== undefined, sealedBox: mailBox },
+  const hasher = createPasswordHasher(config.password.argon2);
+  const rateLimiter = createRateLimiter(keyValue, clock, config.rateLimit);
+  const lockout = createLockout(
+    { kv: keyValue, store: storage.credentialFailures, clock, secret: config.secret },
+    config.lockout,
   );
-  const mfa = createTotpService(deps, { sessions });
-  const passkeys = createPasskeyService(deps, { sessions, mfa });
-  const passwords = createPasswordService(deps, { users, sessions, tenants, invitations, mfa });
-  const roles = createRoleService(deps, tenants);
-  const emailLinks = createEmailLinkService(deps, { sessions, tenants, mfa }, { sealedBox: mailBox });
-  const policies = createPolicyService(deps, tenants);
-  const oauthLogins = createOAuthService(deps, { users, sessions, mfa });
-  const cookieName = sessionCookieName({ name: config.session.cookieName, secure: config.secureCookies });
-  const page = (p?: { limit?: number; cursor?: string }) => ({ limit: p?.limit ?? 50, cursor: p?.cursor });
 
+  // domain services, each after the ones it uses, each given only what it uses
+  const cookieName = sessionCookieName({ name: config.session.cookieName, secure: config.secureCookies });
+  const { creatorRole, isolatedSignupRole } = config.tenants;
+  const catalog = config.authorization.permissions;
+  const users = createUserService({ storage, clock, sessionCache });
+  const sessions = createSessionService(
+    { storage, clock, sessionCache, outbox },
+    { session: config.session, cookieName },
+  );
+  const authorization = createAuthorizationService(
+    { storage, clock, cache: authorizationCache },
+    config.authorization,
+  );
+  const tenants = createTenantService(
+    { storage, clock, authorization, outbox, sessionCache },
+    config.tenants,
+  );
+  const members = createMembershipService({ storage, clock, tenants, outbox, sessionCache }, { creatorRole });
+  const invitations = createInvitationService(
+    { storage, clock, tenants, outbox, mailBox },
+    { ...config.invitations, mailEnabled: options.mailer !== undefined },
+  );
+  const roles = createRoleService({ storage, clock, tenants }, { catalog, creatorRole });
+  const policies = createPolicyService({ storage, clock, tenants }, { catalog });
+  const mfa = createTotpService(
+    { storage, clock, keyValue, lockout, rateLimiter, sessions, outbox, secretBox },
+    { baseURL: config.baseURL },
+  );
+  const passkeys = createPasskeyService(
+    { storage, clock, keyValue, lockout, rateLimiter, sessions, mfa, outbox },
+    config.passkeys,
+  );
+  const passwords = createPasswordService(
+    {
+      storage,
+      clock,
+      hasher,
+      rateLimiter,
+      lockout,
+      users,
+      sessions,
+      tenants,
+      invitations,
+      mfa,
+      outbox,
+      sessionCache,
+    },
+    { password: config.password, signup: config.signup, isolatedSignupRole },
+  );
+  const emailLinks = createEmailLinkService(
+    { storage, clock, hasher, rateLimiter, sessions, tenants, mfa, outbox, mailBox },
+    { emailLinks: config.emailLinks, password: config.password },
+  );
+  const oauth = createOAuthService(
+    { storage, clock, keyValue, rateLimiter, logger, users, sessions, mfa, outbox, stateBox },
+    { oauth: config.oauth, signup: config.signup, baseURL: config.baseURL, basePath: config.basePath },
+  );
+  const audit = createAuditService({ storage });
+
+  // the server-side API: every domain's operations, under the names its interface declares
   const api: AuthApi = {
-    signUp: passwords.signUp,
-    signIn: passwords.signIn,
-    verifyMfa: mfa.verify,
-    getMfaStatus: mfa.getStatus,
-    setupTotp: mfa.setupTotp,
-    confirmTotp: mfa.confirmTotp,
-    disableTotp: mfa.disableTotp,
-    regenerateRecoveryCodes: mfa.regenerateRecoveryCodes,
-    async signOut(token, context = {}) {
-      const found = await storage.sessions.findActiveByTokenHash(sha256Hex(token), clock.now());
-      if (!found) return;
-      await sessions
-        .revokeSession(found.user.id, found.session.id, {
-          actor: { type: 'user', id: found.user.id },
-          ...context,
-        })
-        .catch((error) => {
-          // a concurrent sign-out already revoked it: the outcome is the same. Anything else
-          // (storage down) must not be answered as a successful sign-out.
-          if (!isAuthError(error, 'not_found')) throw error;
-        });
-    },
-    getSession(request) {
-      const headers = request instanceof Headers ? request : request.headers;
-      const token = readCookie(headers.get('cookie'), cookieName);
-      return token ? sessions.validateSessionToken(token) : Promise.resolve(null);
-    },
-    validateSessionToken: sessions.validateSessionToken,
-    listSessions: sessions.listSessions,
-    revokeSession: sessions.revokeSession,
-    revokeOtherSessions: sessions.revokeOtherSessions,
-    revokeAllSessions: (userId, context) => sessions.revokeAllSessions(userId, context),
-    changePassword: passwords.changePassword,
-    reauthenticate: passwords.reauthenticate,
-    checkStepUp: (session, requirement) => checkStepUp(session, requirement, clock.now()),
-    createTenant: tenants.createTenant,
-    listTenants: (userId, p) => tenants.listTenants(userId, page(p)),
-    async getTenant(tenantId, userId, context) {
-      return (await tenants.requirePermission(tenantId, userId, 'tenant.read', context)).tenant;
-    },
-    updateTenant: tenants.updateTenant,
-    listMembers: (tenantId, userId, p, context) =>
-      memberships.listMembers(tenantId, userId, page(p), context),
-    updateMember: memberships.updateMember,
-    removeMember: memberships.removeMember,
-    createInvitation: invitations.createInvitation,
-    listInvitations: (tenantId, userId, p, context) =>
-      invitations.listInvitations(tenantId, userId, page(p), context),
-    revokeInvitation: invitations.revokeInvitation,
-    acceptInvitation: invitations.acceptInvitation,
-    async createUser(rawInput, context = {}) {
-      const input = parseInput(createUserInputSchema, rawInput);
-      if (input.tenantId) {
-        const tenant = await storage.tenants.findById(input.tenantId);
-        if (!tenant || tenant.userPool !== 'isolated') {
-          throw new AuthError('invalid_request', { detail: 'tenantId must name an isolated-pool tenant' });
-        }
-      }
-      const passwordHash = input.password
-        ? await deps.hasher.hash(await normalizeAndCheckPassword(input.password, config.password, input))
-        : null;
-      const user = await storage.transaction((tx) =>
-        users.insertUser(tx, { ...input, tenantId: input.tenantId ?? null, passwordHash }, context),
-      );
-      outbox.nudge();
-      return user;
-    },
-    getUser: users.getUser,
-    suspendUser: users.suspendUser,
-    reactivateUser: users.reactivateUser,
-    listRoles: roles.listRoles,
-    createRole: roles.createRole,
-    updateRole: roles.updateRole,
-    deleteRole: roles.deleteRole,
-    listPolicies: policies.listPolicies,
-    createPolicy: policies.createPolicy,
-    replacePolicy: policies.replacePolicy,
-    deletePolicy: policies.deletePolicy,
-    listPermissions: () => config.authorization.permissions.listing(),
-    authorize: authorization.authorize,
-    authorizeMany: authorization.authorizeMany,
-    requirePermission: async (input) => requireAllowed(await authorization.authorize(input), input.action),
-    authorizationFilter: authorization.authorizationFilter,
-    verifyAuditChain(scope) {
-      const chainKey = auditChainKey(scope);
-      return verifyAuditEvents((afterSeq, limit) => storage.audit.listChain(chainKey, afterSeq, limit));
-    },
-    requestEmailVerification: emailLinks.requestEmailVerification,
-    verifyEmail: emailLinks.verifyEmail,
-    requestPasswordReset: emailLinks.requestPasswordReset,
-    resetPassword: emailLinks.resetPassword,
-    requestMagicLink: emailLinks.requestMagicLink,
-    verifyMagicLink: emailLinks.verifyMagicLink,
-    passkeyRegistrationOptions: passkeys.registrationOptions,
-    registerPasskey: passkeys.register,
-    passkeyAuthenticationOptions: (input, current = null, context) =>
-      passkeys.authenticationOptions(input, current, context),
-    authenticateWithPasskey: (input, current = null, context) =>
-      passkeys.authenticate(input, current, context),
-    listPasskeys: passkeys.list,
-    renamePasskey: passkeys.rename,
-    deletePasskey: passkeys.remove,
-    listOAuthProviders: oauthLogins.listProviders,
-    startOAuth: oauthLogins.start,
-    completeOAuth: oauthLogins.complete,
-    listOAuthAccounts: oauthLogins.listAccounts,
-    unlinkOAuthAccount: oauthLogins.unlinkAccount,
+    ...passwords.api,
+    ...mfa.api,
+    ...sessions.api,
+    ...users.api,
+    ...tenants.api,
+    ...members.api,
+    ...invitations.api,
+    ...roles.api,
+    ...policies.api,
+    ...authorization.api,
+    ...audit.api,
+    ...emailLinks.api,
+    ...passkeys.api,
+    ...oauth.api,
   };
 
-  const routes: RouteDefinition[] = [
-    ...accountRoutes,
-    ...sessionRoutes,
-    ...tenantRoutes,
-    ...roleRoutes,
-    ...policyRoutes,
-    ...permissionRoutes,
-    ...memberRoutes,
-    ...invitationRoutes,
-    ...emailLinkRoutes,
-    ...mfaRoutes,
-    ...passkeyRoutes,
-    ...oauthRoutes,
-  ];
+  // HTTP: the routes over that API, their OpenAPI document and the handler
   const serverUrl = new URL(config.basePath, config.baseURL).toString().replace(/\/$/, '');
   let openApi: Record<string, unknown> | undefined;
   const openApiDocument = () =>
@@ -322,6 +218,7 @@ export function createAuth(options: AuthConfig): Auth {
     }));
   const handler = createHandler({ config, api, routes, logger, clock, openApi: openApiDocument });
 
+  // start and stop
   if (config.outbox.autoStart) outbox.start();
   const cacheStarted = Promise.all([sessionCache?.start(), authorizationCache.start()]);
 
@@ -331,11 +228,8 @@ export function createAuth(options: AuthConfig): Auth {
     outbox,
     config,
     sessionCookieName: cookieName,
-    callContext: (headers, handlerOptions = {}) => ({
-      ip: clientIp({ headers }, handlerOptions, config.trustProxyHops),
-      userAgent: headers.get('user-agent'),
-      requestId: uuidv7(),
-    }),
+    callContext: (headers, handlerOptions = {}) =>
+      serverCallContext(headers, handlerOptions, config.trustProxyHops),
     assertTrustedOrigin: (headers, originOptions) =>
       assertTrustedOrigin(headers, config.trustedOrigins, originOptions?.hasSessionCookie ?? true),
     openApiDocument,

@@ -1,3 +1,4 @@
+export type { AuthApi } from './api/index.js';
 export {
   type Actor,
   type AuditChainVerification,
@@ -9,7 +10,6 @@ export {
   sealAuditEvent,
 } from './audit/index.js';
 export { type Auth, createAuth, PORTCULLIS_VERSION } from './auth.js';
-export type { AuthApi, CreateUserRequest } from './auth-api.js';
 export type {
   AuthorizationResult,
   AuthorizeInput,
@@ -59,6 +59,7 @@ export type {
 } from './credentials/passkeys/index.js';
 export {
   type ChangePasswordInput,
+  type CreateUserRequest,
   MIN_ARGON2_PARAMS,
   type SignedIn,
   type SignInInput,

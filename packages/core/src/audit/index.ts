@@ -15,5 +15,6 @@ export {
   sealAuditEvent,
   verifyAuditEvents,
 } from './audit-chain.js';
+export { type AuditApi, type AuditService, createAuditService } from './audit-service.js';
 export type { AuditQuery, AuditStore } from './audit-store.js';
 export { type Change, recordChange } from './record-change.js';

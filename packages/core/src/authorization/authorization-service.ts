@@ -1,7 +1,9 @@
 import { z } from 'zod';
+import type { ResolvedConfig } from '../config.js';
 import { AuthError } from '../errors.js';
 import type { Membership } from '../memberships/memberships.js';
-import type { ServiceDeps } from '../service-deps.js';
+import type { Clock } from '../ports/clock.js';
+import type { Storage } from '../ports/storage.js';
 import { isMultiFactor, type Session } from '../sessions/sessions.js';
 import type { AuthorizationCache } from './authorization-cache.js';
 import type { AuthorizationFilter } from './authorization-filter.js';
@@ -12,8 +14,7 @@ import {
   createAuthorizer,
   type Decision,
 } from './authorizer.js';
-import type { PermissionCatalog } from './permission-catalog.js';
-import type { PolicyDefinition } from './policy.js';
+import type { PermissionCatalogListing } from './permission-catalog.js';
 import { actionPatternSchema } from './policy-schema.js';
 
 /** A question about one user in one tenant. */
@@ -45,29 +46,82 @@ export type AuthorizationResult =
   | Decision
   | { readonly allowed: false; readonly reason: { readonly kind: 'not_member' } };
 
-export interface AuthorizationService {
+/** The authorization operations of `auth.api`: decisions, guards, filters and the catalog. */
+export interface AuthorizationApi {
   /**
-   * Decides with the tenant's roles and policies (plus code-defined global ones) and the user's
-   * membership. Compiled authorizers and memberships are cached (see `AuthorizationCache`): a
-   * cached decision does no I/O. With a permission catalog configured, an action outside it
-   * throws `unknown_permission` rather than answering a deny: it is a typo in the calling code,
-   * which a silent deny would hide.
+   * The permission catalog (`authorization.permissions` plus the built-in tenant permissions),
+   * and whether it is enforced, for admin UIs rendering role and policy editors.
+   *
+   * @example
+   * const { resources } = auth.api.listPermissions()
+   * // [{ resource: 'document', actions: ['create', 'delete', 'read', 'update'] }, …]
+   */
+  listPermissions(): PermissionCatalogListing;
+  /**
+   * Is the user allowed `action` (on `resource`) in the tenant? Roles, the tenant's policies and
+   * code-defined ones decide; `explain` lists every rule considered. A user with no membership
+   * gets `{ allowed: false, reason: { kind: 'not_member' } }`. With a permission catalog
+   * configured, an action outside it throws `unknown_permission` (a typo in code should fail
+   * loudly, not read as a deny); over HTTP that is a 422. Compiled rules and memberships are
+   * cached (see `AuthorizationCache`): a cached decision does no I/O.
+   *
+   * @example
+   * const { allowed } = await auth.api.authorize({ userId, tenantId, action: 'document.update',
+   *   resource: { type: 'document', ownerId: doc.ownerId } })
    */
   authorize(input: AuthorizeInput): Promise<AuthorizationResult>;
   /**
-   * As {@link authorize}, returning the membership the decision used; null when the user is not
-   * a member. The tenant routes check their built-in permissions (`member.update`, …) with it.
+   * {@link authorize} for many resources at once (a page of documents, say): one decision per
+   * resource, in order, with the membership and the compiled rules looked up once.
+   *
+   * @example
+   * const decisions = await auth.api.authorizeMany({ userId, tenantId, action: 'document.update',
+   *   resources: docs.map((d) => ({ type: 'document', ownerId: d.ownerId })) })
+   * const editable = docs.filter((_, i) => decisions[i]!.allowed)
    */
-  decideForMember(input: AuthorizeInput): Promise<{ membership: Membership; decision: Decision } | null>;
-  /** {@link authorize} for many resources of one action at once: one decision per resource, in order. */
   authorizeMany(input: AuthorizeManyInput): Promise<AuthorizationResult[]>;
   /**
-   * Which resources of a type the user may act on: `all`, `none` or a condition for SQL. An
-   * action outside a configured catalog throws `unknown_permission`, as in `authorize`.
+   * {@link authorize} as a guard, the rule `requirePermission` in `@portcullis/express`
+   * and `@portcullis/nextjs` applies: returns the allowing decision; throws `not_found` when the
+   * user is not a member of the tenant (a tenant id tells an outsider nothing) and `forbidden`,
+   * carrying the decision's `reason`, when denied.
+   *
+   * @example
+   * await auth.api.requirePermission({ userId, tenantId, action: 'invoice.refund', session, ip })
+   */
+  requirePermission(input: AuthorizeInput): Promise<Decision>;
+  /**
+   * Which resources of a type the user may act on, as `all`, `none` or a condition that
+   * `toKyselyWhere` / `toDrizzleWhere` turn into a `where`. An action outside a configured
+   * catalog throws `unknown_permission`, as in {@link authorize}.
+   *
+   * @example
+   * const filter = await auth.api.authorizationFilter({ userId, tenantId, action: 'document.read',
+   *   resourceType: 'document' })
+   * const docs = await db.selectFrom('document').selectAll()
+   *   .where((eb) => toKyselyWhere(eb, filter, { ownerId: 'owner_id' })).execute()
    */
   authorizationFilter(
     input: Omit<AuthorizeInput, 'resource' | 'explain'> & { resourceType: string },
   ): Promise<AuthorizationFilter>;
+}
+
+/** The authorization domain: its `auth.api` operations and the tenant routes' permission check. */
+export interface AuthorizationService {
+  api: AuthorizationApi;
+  /**
+   * As {@link AuthorizationApi.authorize}, returning the membership the decision used; null when
+   * the user is not a member. The tenant routes check their built-in permissions
+   * (`member.update`, …) with it.
+   */
+  decideForMember(input: AuthorizeInput): Promise<{ membership: Membership; decision: Decision } | null>;
+}
+
+/** What the authorization service uses. */
+export interface AuthorizationServiceDeps {
+  storage: Storage;
+  clock: Clock;
+  cache: AuthorizationCache;
 }
 
 const NOT_MEMBER: AuthorizationResult = Object.freeze({
@@ -89,12 +143,9 @@ export const authorizeInputSchema = z
   .strict();
 
 export function createAuthorizationService(
-  deps: ServiceDeps,
-  options: { globalPolicies: PolicyDefinition[]; cache: AuthorizationCache; catalog: PermissionCatalog },
+  { storage, clock, cache }: AuthorizationServiceDeps,
+  { policies: globalPolicies, permissions: catalog }: ResolvedConfig['authorization'],
 ): AuthorizationService {
-  const { storage, clock } = deps;
-  const { cache } = options;
-
   function authorizerFor(tenantId: string): Promise<Authorizer> {
     return cache.authorizer(
       tenantId,
@@ -107,7 +158,7 @@ export function createAuthorizationService(
         ]);
         // a suspended (or vanished) tenant allows nothing; its status is cached like its rules
         if (tenant?.status !== 'active') return suspendedAuthorizer(tenantId);
-        return createAuthorizer({ tenantId, roles, policies: [...options.globalPolicies, ...policies] });
+        return createAuthorizer({ tenantId, roles, policies: [...globalPolicies, ...policies] });
       },
     );
   }
@@ -141,7 +192,7 @@ export function createAuthorizationService(
   }
 
   function assertKnownAction(action: string) {
-    const problem = options.catalog.findProblem(action);
+    const problem = catalog.findProblem(action);
     if (problem) {
       throw new AuthError('unknown_permission', {
         detail: `action: ${problem}`,
@@ -202,7 +253,9 @@ export function createAuthorizationService(
     return { membership: found.membership, decision: decideWith(found, input) };
   }
 
-  return {
+  const api: AuthorizationApi = {
+    listPermissions: () => catalog.listing(),
+
     // one promise and no awaits when the membership and the rules are cached (the hot path)
     async authorize(input) {
       assertKnownAction(input.action);
@@ -210,7 +263,16 @@ export function createAuthorizationService(
       const found = pending instanceof Promise ? await pending : pending;
       return found ? decideWith(found, input) : NOT_MEMBER;
     },
-    decideForMember,
+    async requirePermission(input) {
+      const result = await api.authorize(input);
+      // a tenant id tells an outsider nothing: not being a member reads as no such tenant
+      if (result.reason.kind === 'not_member') throw new AuthError('not_found', { detail: 'no such tenant' });
+      const decision = result as Decision;
+      if (!decision.allowed) {
+        throw new AuthError('forbidden', { detail: `not allowed: ${input.action}`, reason: decision.reason });
+      }
+      return decision;
+    },
     async authorizeMany(input) {
       assertKnownAction(input.action);
       const found = await subjectAndAuthorizer(input.userId, input.tenantId);
@@ -229,6 +291,8 @@ export function createAuthorizationService(
       });
     },
   };
+
+  return { api, decideForMember };
 }
 
 const SUSPENDED: Decision = Object.freeze({

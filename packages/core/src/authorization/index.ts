@@ -1,4 +1,14 @@
+export { type AuthorizationCache, createAuthorizationCache } from './authorization-cache.js';
 export type { AuthorizationFilter, FilterRequest } from './authorization-filter.js';
+export {
+  type AuthorizationApi,
+  type AuthorizationResult,
+  type AuthorizationService,
+  type AuthorizeInput,
+  type AuthorizeManyInput,
+  authorizeInputSchema,
+  createAuthorizationService,
+} from './authorization-service.js';
 export type {
   AuthorizationVersionStore,
   AuthorizationVersions,
@@ -58,9 +68,14 @@ export {
   policyDefinitionSchema,
   policyInputSchema,
 } from './policy-schema.js';
-export { MAX_POLICIES_PER_TENANT, type PolicyService } from './policy-service.js';
+export {
+  createPolicyService,
+  MAX_POLICIES_PER_TENANT,
+  type PoliciesApi,
+  type PolicyService,
+} from './policy-service.js';
 export type { PolicyReplacement, PolicyStore, StoredPolicy } from './policy-store.js';
-export { requireAllowed } from './require-allowed.js';
+export { createRoleService, type RoleService, type RolesApi } from './role-service.js';
 export type { RolePatch, RoleStore } from './role-store.js';
 export type { Role, RoleTemplate } from './roles.js';
 export {

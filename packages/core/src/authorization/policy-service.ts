@@ -2,12 +2,12 @@ import { recordChange } from '../audit/record-change.js';
 import type { CallContext } from '../call-context.js';
 import { uuidv7 } from '../crypto/uuid.js';
 import { AuthError } from '../errors.js';
-import type { StorageStores } from '../ports/storage.js';
-import type { ServiceDeps } from '../service-deps.js';
+import type { Clock } from '../ports/clock.js';
+import type { Storage, StorageStores } from '../ports/storage.js';
 import type { TenantService } from '../tenants/tenant-service.js';
 import { parseInput } from '../validation.js';
 import { assertCanGrant } from './grant-rule.js';
-import { assertKnownPermissions } from './permission-catalog.js';
+import { assertKnownPermissions, type PermissionCatalog } from './permission-catalog.js';
 import { type PolicyInput, policyInputSchema } from './policy-schema.js';
 import type { StoredPolicy } from './policy-store.js';
 
@@ -15,8 +15,9 @@ import type { StoredPolicy } from './policy-store.js';
 export const MAX_POLICIES_PER_TENANT = 500;
 
 /**
- * The tenant's ABAC policies as an admin edits them (DESIGN §3 Policy). Every operation needs
- * `policy.manage` in the tenant; a non-member gets `not_found`, whatever the ids.
+ * The policy operations of `auth.api`: the tenant's ABAC policies as an admin edits them (DESIGN
+ * §3 Policy). Every operation needs `policy.manage` in the tenant; a non-member gets
+ * `not_found`, whatever the ids.
  *
  * Policies are data, not code: a condition is JSON validated against a closed grammar
  * (`policy-schema.ts`) and interpreted by the compiler; nothing stored is ever evaluated as
@@ -27,18 +28,33 @@ export const MAX_POLICIES_PER_TENANT = 500;
  * `context.*`), so each policy is evaluated on its own and a "policy that includes a policy" is
  * rejected as an unknown reference root at write time.
  */
-export interface PolicyService {
+export interface PoliciesApi {
   /**
-   * The tenant's stored policies, ordered by id (oldest first). Needs `policy.manage`, not
-   * `member.read`: conditions reveal how access is guarded (network ranges, attribute rules).
+   * The tenant's stored ABAC policies, oldest first; the caller needs `policy.manage` there
+   * (`not_found` for non-members, `forbidden` without it), not `member.read`: conditions reveal
+   * how access is guarded (network ranges, attribute rules). Code-defined policies are not listed.
+   *
+   * @example
+   * const policies = await auth.api.listPolicies(tenantId, adminUserId)
    */
   listPolicies(tenantId: string, userId: string, context?: CallContext): Promise<StoredPolicy[]>;
   /**
-   * Validates and stores a new policy (version 1). `invalid_policy` (422) with an issue per
-   * problem and where it is; `unknown_permission` (422) for actions or a resource outside a
-   * configured catalog; `forbidden` for an allow policy granting actions the caller does not hold
-   * (deny policies may restrict anything); `policy_limit_reached` beyond
-   * {@link MAX_POLICIES_PER_TENANT}.
+   * Stores a tenant policy (needs `policy.manage`, version 1) in one transaction with its audit
+   * entry, its `policy.created` outbox event and a bump of the tenant's authorization version, so
+   * the next `authorize` sees it. Errors: `invalid_policy` (issues name each problem and its
+   * path: unknown operators, bad references, too deep or too large), `unknown_permission`
+   * (actions or a resource outside the permission catalog), `forbidden` (an allow policy for
+   * actions the caller does not hold; deny policies are always allowed), `policy_limit_reached`
+   * ({@link MAX_POLICIES_PER_TENANT} per tenant).
+   *
+   * @example
+   * await auth.api.createPolicy(tenantId, adminUserId, {
+   *   effect: 'deny',
+   *   actions: ['document.*'],
+   *   resource: 'document',
+   *   condition: { not: { cidr: [{ ref: 'context.ip' }, '10.0.0.0/8'] } },
+   *   description: 'Documents only from the office network',
+   * })
    */
   createPolicy(
     tenantId: string,
@@ -46,7 +62,14 @@ export interface PolicyService {
     input: PolicyInput,
     context?: CallContext,
   ): Promise<StoredPolicy>;
-  /** Replaces every field of a policy (PUT; an omitted condition is removed); bumps its version. */
+  /**
+   * Replaces every field of a policy (a condition or description left out is removed), with the
+   * rules of {@link createPolicy}; bumps the policy's version and the tenant's authorization
+   * version, and emits `policy.updated`. `not_found` for another tenant's policy id.
+   *
+   * @example
+   * await auth.api.replacePolicy(tenantId, adminUserId, policy.id, { ...policy, effect: 'deny' })
+   */
   replacePolicy(
     tenantId: string,
     userId: string,
@@ -54,12 +77,32 @@ export interface PolicyService {
     input: PolicyInput,
     context?: CallContext,
   ): Promise<StoredPolicy>;
+  /**
+   * Deletes a tenant policy (needs `policy.manage`), emitting `policy.deleted`; `not_found` when
+   * the tenant has no such policy.
+   *
+   * @example
+   * await auth.api.deletePolicy(tenantId, adminUserId, policyId)
+   */
   deletePolicy(tenantId: string, userId: string, policyId: string, context?: CallContext): Promise<void>;
 }
 
-export function createPolicyService(deps: ServiceDeps, tenants: TenantService): PolicyService {
-  const { storage, clock, config } = deps;
+/** The policies part of the authorization domain: its `auth.api` operations. */
+export interface PolicyService {
+  api: PoliciesApi;
+}
 
+/** What the policy service uses. */
+export interface PolicyServiceDeps {
+  storage: Storage;
+  clock: Clock;
+  tenants: TenantService;
+}
+
+export function createPolicyService(
+  { storage, clock, tenants }: PolicyServiceDeps,
+  { catalog }: { catalog: PermissionCatalog },
+): PolicyService {
   /** Parses and checks a policy the caller wants to write; returns the valid input. */
   async function admitWrite(
     tenantId: string,
@@ -69,7 +112,6 @@ export function createPolicyService(deps: ServiceDeps, tenants: TenantService): 
   ): Promise<PolicyInput> {
     const input = parseInput(policyInputSchema, rawInput, 'invalid_policy');
     const { membership } = await tenants.requirePermission(tenantId, userId, 'policy.manage', context);
-    const catalog = config.authorization.permissions;
     assertKnownPermissions(catalog, 'actions', input.actions);
     const resourceProblem = catalog.findResourceProblem(input.resource);
     if (resourceProblem) {
@@ -104,7 +146,7 @@ export function createPolicyService(deps: ServiceDeps, tenants: TenantService): 
   const bumpVersion = (tx: StorageStores, tenantId: string) =>
     tx.authorizationVersions.bumpPoliciesVersion(tenantId);
 
-  return {
+  const api: PoliciesApi = {
     async listPolicies(tenantId, userId, context = {}) {
       await tenants.requirePermission(tenantId, userId, 'policy.manage', context);
       return storage.policies.listByTenant(tenantId);
@@ -175,4 +217,6 @@ export function createPolicyService(deps: ServiceDeps, tenants: TenantService): 
       });
     },
   };
+
+  return { api };
 }

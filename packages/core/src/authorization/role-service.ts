@@ -3,11 +3,12 @@ import { recordChange } from '../audit/record-change.js';
 import type { CallContext } from '../call-context.js';
 import { uuidv7 } from '../crypto/uuid.js';
 import { AuthError, isAuthError } from '../errors.js';
-import type { ServiceDeps } from '../service-deps.js';
+import type { Clock } from '../ports/clock.js';
+import type { Storage } from '../ports/storage.js';
 import type { TenantService } from '../tenants/tenant-service.js';
 import { parseInput } from '../validation.js';
 import { assertCanGrant } from './grant-rule.js';
-import { assertKnownPermissions } from './permission-catalog.js';
+import { assertKnownPermissions, type PermissionCatalog } from './permission-catalog.js';
 import { actionPatternSchema } from './policy-schema.js';
 import type { Role } from './roles.js';
 
@@ -35,33 +36,68 @@ export const updateRoleInputSchema = z
   .strict()
   .refine((v) => v.name !== undefined || v.permissions !== undefined, 'nothing to update');
 
-export interface RoleService {
-  /** The tenant's roles (the caller needs `member.read`). */
+/** The role operations of `auth.api`: a tenant's roles as its admins edit them. */
+export interface RolesApi {
+  /**
+   * The tenant's roles; the caller needs `member.read` there.
+   *
+   * @example
+   * const roles = await auth.api.listRoles(tenantId, userId)
+   */
   listRoles(tenantId: string, userId: string, context?: CallContext): Promise<Role[]>;
   /**
-   * Creates a custom role (needs `role.manage`; only permissions the caller holds, and in the
-   * permission catalog when one is configured: `unknown_permission` otherwise).
+   * Creates a custom role (needs `role.manage`). Only permissions the caller holds may be granted
+   * (`forbidden` otherwise), and only permissions in the catalog when one is configured
+   * (`unknown_permission`); a taken key is a `conflict`. Bumps the tenant's authorization version.
+   *
+   * @example
+   * await auth.api.createRole(tenantId, adminId, { key: 'billing', name: 'Billing', permissions: ['invoice.*'] })
    */
   createRole(
     tenantId: string,
     userId: string,
-    input: z.input<typeof createRoleInputSchema>,
+    input: { key: string; name: string; permissions: string[] },
     context?: CallContext,
   ): Promise<Role>;
+  /**
+   * Renames a role or replaces its permissions (same rules as {@link createRole}; the creator
+   * role's permissions cannot change, and a role holding more than the caller is out of their
+   * reach); bumps its version.
+   */
   updateRole(
     tenantId: string,
     userId: string,
     roleId: string,
-    input: z.input<typeof updateRoleInputSchema>,
+    input: { name?: string; permissions?: string[] },
     context?: CallContext,
   ): Promise<Role>;
-  /** Deletes a role no member holds (the tenant creator's role cannot be deleted). */
+  /** Deletes a role no member holds; the creator role (`owner`) cannot be deleted (`conflict`). */
   deleteRole(tenantId: string, userId: string, roleId: string, context?: CallContext): Promise<void>;
 }
 
-export function createRoleService(deps: ServiceDeps, tenants: TenantService): RoleService {
-  const { storage, clock, config } = deps;
+/** The roles part of the authorization domain: its `auth.api` operations. */
+export interface RoleService {
+  api: RolesApi;
+}
 
+/** What the role service uses. */
+export interface RoleServiceDeps {
+  storage: Storage;
+  clock: Clock;
+  tenants: TenantService;
+}
+
+export interface RoleServiceOptions {
+  /** The permission catalog every granted permission must be in (when it is enforced). */
+  catalog: PermissionCatalog;
+  /** `tenants.creatorRole`: its permissions never change and it is never deleted. */
+  creatorRole: string;
+}
+
+export function createRoleService(
+  { storage, clock, tenants }: RoleServiceDeps,
+  { catalog, creatorRole }: RoleServiceOptions,
+): RoleService {
   /**
    * Needs `role.manage`; every permission must be in the catalog (when one is configured) and
    * held by the caller (see grant-rule.ts).
@@ -73,11 +109,11 @@ export function createRoleService(deps: ServiceDeps, tenants: TenantService): Ro
     context: CallContext,
   ) {
     const { membership } = await tenants.requirePermission(tenantId, userId, 'role.manage', context);
-    assertKnownPermissions(config.authorization.permissions, 'permissions', permissions);
+    assertKnownPermissions(catalog, 'permissions', permissions);
     assertCanGrant(await storage.roles.listByTenant(tenantId), membership.roles, permissions);
   }
 
-  return {
+  const api: RolesApi = {
     async listRoles(tenantId, userId, context = {}) {
       await tenants.requirePermission(tenantId, userId, 'member.read', context);
       return storage.roles.listByTenant(tenantId);
@@ -117,14 +153,13 @@ export function createRoleService(deps: ServiceDeps, tenants: TenantService): Ro
     async updateRole(tenantId, userId, roleId, rawInput, context = {}) {
       const input = parseInput(updateRoleInputSchema, rawInput);
       const { membership } = await tenants.requirePermission(tenantId, userId, 'role.manage', context);
-      if (input.permissions)
-        assertKnownPermissions(config.authorization.permissions, 'permissions', input.permissions);
+      if (input.permissions) assertKnownPermissions(catalog, 'permissions', input.permissions);
       return storage.transaction(async (tx) => {
         // first statement: the tenant lock orders this against member and role changes
         await tx.tenants.lock(tenantId);
         const current = await tx.roles.findById(tenantId, roleId);
         if (!current) throw new AuthError('not_found', { detail: 'no such role' });
-        if (input.permissions && current.key === config.tenants.creatorRole) {
+        if (input.permissions && current.key === creatorRole) {
           throw new AuthError('forbidden', {
             detail: `the "${current.key}" role's permissions cannot change`,
           });
@@ -153,7 +188,7 @@ export function createRoleService(deps: ServiceDeps, tenants: TenantService): Ro
         await tx.tenants.lock(tenantId);
         const role = await tx.roles.findById(tenantId, roleId);
         if (!role) throw new AuthError('not_found', { detail: 'no such role' });
-        if (role.key === config.tenants.creatorRole) {
+        if (role.key === creatorRole) {
           throw new AuthError('conflict', { detail: `the "${role.key}" role cannot be deleted` });
         }
         assertCanGrant(await tx.roles.listByTenant(tenantId), membership.roles, role.permissions);
@@ -172,4 +207,6 @@ export function createRoleService(deps: ServiceDeps, tenants: TenantService): Ro
       });
     },
   };
+
+  return { api };
 }

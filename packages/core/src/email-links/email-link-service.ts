@@ -1,5 +1,7 @@
 import { recordChange } from '../audit/record-change.js';
 import type { CallContext } from '../call-context.js';
+import type { ResolvedConfig } from '../config.js';
+import type { PasswordHasher } from '../credentials/passwords/password-hasher.js';
 import { normalizeAndCheckPassword } from '../credentials/passwords/password-policy.js';
 import type { SignedIn } from '../credentials/passwords/password-service.js';
 import type { MfaRequired } from '../credentials/totp/mfa.js';
@@ -17,9 +19,11 @@ import {
   passwordResetMail,
 } from '../mail/mail-templates.js';
 import type { OutboxMail } from '../outbox/mail-subscriber.js';
-import type { StorageStores } from '../ports/storage.js';
+import type { OutboxDispatcher } from '../outbox/outbox-dispatcher.js';
+import type { Clock } from '../ports/clock.js';
+import type { Storage, StorageStores } from '../ports/storage.js';
 import { failureAccountKey } from '../rate-limit/lockout.js';
-import type { ServiceDeps } from '../service-deps.js';
+import type { RateLimiter } from '../rate-limit/rate-limiter.js';
 import { recordSessionsRevoked, type SessionService } from '../sessions/session-service.js';
 import type { TenantService } from '../tenants/tenant-service.js';
 import { normalizeEmail, type User } from '../users/users.js';
@@ -42,28 +46,106 @@ export interface MagicLinkSignedIn extends SignedIn {
   redirectTo: string | null;
 }
 
-export interface EmailLinkService {
-  /** Mails the signed-in user a link that verifies their email address. */
+/**
+ * The email-link operations of `auth.api`: email verification, password reset and magic links.
+ * Each link carries a 256-bit token, stored hashed, single use (of concurrent uses one wins),
+ * with a TTL of its own; its mail goes through the outbox (a failing mailer is retried) with the
+ * link sealed.
+ */
+export interface EmailLinksApi {
+  /**
+   * Mails the user a link to `emailLinks.verifyEmailUrl?token=…`; the page POSTs the token to
+   * `POST /email/verify`. The token expires after `emailLinks.emailVerificationTtlSeconds`.
+   * Rate-limited per address (`emailLink`). Errors: `conflict` (already verified),
+   * `unauthenticated` (no such active user). Audited as `email.verification_requested`.
+   *
+   * @example
+   * await auth.api.requestEmailVerification(session.user.id, auth.callContext(headers))
+   */
   requestEmailVerification(userId: string, context?: CallContext): Promise<void>;
-  /** Uses an email verification token: the address it was sent to is verified. */
+  /**
+   * Uses an email verification token: the address it was sent to becomes verified
+   * (`emailVerifiedAt`), audited as `email.verified`. Errors: `token_invalid` (unknown, malformed,
+   * or a token of another purpose), `token_used`, `token_expired`. Of concurrent uses one wins.
+   *
+   * @example
+   * const user = await auth.api.verifyEmail(token) // user.emailVerifiedAt is set
+   */
   verifyEmail(token: string, context?: CallContext): Promise<User>;
-  /** Mails a reset link when the account exists; answers the same way when it does not. */
+  /**
+   * "Forgot password": mails a reset link (`emailLinks.resetPasswordUrl?token=…`, valid at most
+   * one hour, single use) when the address belongs to an active account — and returns the same
+   * way when it does not, so the caller learns nothing. `tenant` names an isolated pool. Only
+   * `rate_limited` (per address) and `invalid_request` can be thrown.
+   *
+   * @example
+   * await auth.api.requestPasswordReset({ email })
+   */
   requestPasswordReset(input: ForgotPasswordInput, context?: CallContext): Promise<void>;
-  /** Uses a reset token: sets the password and revokes every session. Opens no session. */
+  /**
+   * Uses a reset token: the new password (the password policy applies: `password_too_short`…)
+   * replaces the old one and EVERY session of the user is revoked, in one transaction with the
+   * use of the token and the `password.reset` audit event; the user's other reset links die too.
+   * Opens no session: the user signs in again, with every factor the account has. Errors:
+   * `token_invalid`, `token_used`, `token_expired`, `user_suspended`. A rejected password uses
+   * nothing; of concurrent uses exactly one wins.
+   *
+   * @example
+   * const { revokedSessions } = await auth.api.resetPassword({ token, password })
+   */
   resetPassword(input: ResetPasswordInput, context?: CallContext): Promise<{ revokedSessions: number }>;
-  /** Mails a sign-in link when the account exists; answers the same way when it does not. */
+  /**
+   * Mails a sign-in link (`emailLinks.magicLinkUrl?token=…`, valid at most 10 minutes, single
+   * use) when the address belongs to an active account, and returns the same way when it does not.
+   * `redirectTo` must equal an entry of `emailLinks.redirectAllowlist` exactly
+   * (`redirect_not_allowed` otherwise, checked before the account is looked up).
+   *
+   * @example
+   * await auth.api.requestMagicLink({ email, redirectTo: '/dashboard' })
+   */
   requestMagicLink(input: MagicLinkInput, context?: CallContext): Promise<void>;
-  /** Uses a magic link token: a new session whose `amr` is `['email']`. */
+  /**
+   * Uses a magic link token: a new session with `amr: ['email']` (one factor; it never satisfies
+   * MFA) and the link's `redirectTo` (re-checked against the allowlist, else null). The address
+   * counts as verified. A user with a second factor gets a pending login (`mfaRequired`) instead
+   * of a session. Errors: `token_invalid`, `token_used`, `token_expired`, `user_suspended`.
+   *
+   * @example
+   * const { token, session, redirectTo } = await auth.api.verifyMagicLink(tokenFromPage)
+   */
   verifyMagicLink(token: string, context?: CallContext): Promise<MagicLinkSignedIn | MfaRequired>;
 }
 
+/** The email-links domain: its `auth.api` operations. */
+export interface EmailLinkService {
+  api: EmailLinksApi;
+}
+
+/** What the email-link service uses. */
+export interface EmailLinkServiceDeps {
+  storage: Storage;
+  clock: Clock;
+  hasher: PasswordHasher;
+  rateLimiter: RateLimiter;
+  sessions: SessionService;
+  tenants: TenantService;
+  mfa: TotpService;
+  outbox: OutboxDispatcher;
+  /** Seals the links (they carry the tokens) in the outbox rows. */
+  mailBox: SealedBox;
+}
+
+export interface EmailLinkServiceOptions {
+  emailLinks: ResolvedConfig['emailLinks'];
+  /** The password policy a reset's new password must pass. */
+  password: ResolvedConfig['password'];
+}
+
 export function createEmailLinkService(
-  deps: ServiceDeps,
-  services: { sessions: SessionService; tenants: TenantService; mfa: TotpService },
-  mail: { sealedBox: SealedBox },
+  deps: EmailLinkServiceDeps,
+  { emailLinks: links, password: policy }: EmailLinkServiceOptions,
 ): EmailLinkService {
-  const { storage, clock, config, hasher, rateLimiter } = deps;
-  const links = config.emailLinks;
+  const { storage, clock, hasher, rateLimiter, sessions, tenants, mfa, mailBox } = deps;
 
   const PAGES: Record<OneTimeTokenPurpose, URL> = {
     email_verification: links.verifyEmailUrl,
@@ -96,7 +178,7 @@ export function createEmailLinkService(
   async function findRecipient(email: string, tenant: string | undefined): Promise<User | null> {
     let poolTenantId: string | null = null;
     if (tenant) {
-      const found = await services.tenants.resolveTenant(tenant);
+      const found = await tenants.resolveTenant(tenant);
       if (!found || found.status !== 'active') return null;
       if (found.userPool === 'isolated') poolTenantId = found.id;
     }
@@ -132,7 +214,7 @@ export function createEmailLinkService(
     const message: OutboxMail = {
       ...TEMPLATES[purpose]({ to: user.email, expiresAt: record.expiresAt, appName: links.appName }),
       // only the sealed form of the link may rest in the outbox row
-      sealed: { link: mail.sealedBox.seal(link.href) },
+      sealed: { link: mailBox.seal(link.href) },
     };
     const data = { purpose, expiresAt: record.expiresAt.toISOString() };
     await storage.transaction(async (tx) => {
@@ -190,7 +272,7 @@ export function createEmailLinkService(
     return user;
   }
 
-  return {
+  const api: EmailLinksApi = {
     async requestEmailVerification(userId, context = {}) {
       const user = await storage.users.findById(userId);
       if (!user || user.status !== 'active') throw new AuthError('unauthenticated');
@@ -238,7 +320,7 @@ export function createEmailLinkService(
       const found = await checked(input.token, 'password_reset');
       const owner = await storage.users.findById(found.userId);
       // the policy and the slow hash run before the transaction; a rejected password uses nothing
-      const password = await normalizeAndCheckPassword(input.password, config.password, owner ?? {});
+      const password = await normalizeAndCheckPassword(input.password, policy, owner ?? {});
       const passwordHash = await hasher.hash(password);
       const revokedSessions = await storage.transaction(async (tx) => {
         const used = await consume(tx, found);
@@ -263,7 +345,7 @@ export function createEmailLinkService(
         });
         return revoked;
       });
-      if (revokedSessions > 0) await services.sessions.announceRevocation({ userIds: [found.userId] });
+      if (revokedSessions > 0) await sessions.announceRevocation({ userIds: [found.userId] });
       deps.outbox.nudge();
       // no session is opened: the next sign-in still asks for every factor the account has
       return { revokedSessions };
@@ -302,7 +384,7 @@ export function createEmailLinkService(
         }
         // a magic link is one factor: an account with a second factor gets a pending login
         if (await hasSecondFactor(tx, user.id)) return { pendingMfa: user };
-        const issued = await services.sessions.createSession(tx, {
+        const issued = await sessions.createSession(tx, {
           user,
           tenantId: user.tenantId,
           method: 'email',
@@ -321,7 +403,7 @@ export function createEmailLinkService(
       deps.outbox.nudge();
       if ('pendingMfa' in result && result.pendingMfa) {
         const user = result.pendingMfa;
-        const challenge = await services.mfa.startChallenge({
+        const challenge = await mfa.startChallenge({
           user,
           tenantId: user.tenantId,
           accountKey: failureAccountKey(user.tenantId, normalizeEmail(user.email)),
@@ -333,4 +415,6 @@ export function createEmailLinkService(
       return result;
     },
   };
+
+  return { api };
 }

@@ -14,6 +14,7 @@ export {
 export {
   createEmailLinkService,
   type EmailLinkService,
+  type EmailLinksApi,
   type MagicLinkSignedIn,
 } from './email-link-service.js';
 export type { OneTimeTokenStore } from './one-time-token-store.js';

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { readCookie, serializeSessionCookie, sessionCookieName } from './cookies.js';
+import { readCookie, sessionCookieName } from '../sessions/session-cookie.js';
+import { serializeSessionCookie } from './cookies.js';
 
 describe('session cookie', () => {
   it('uses the __Host- prefix, Secure, HttpOnly and SameSite=Lax on https', () => {

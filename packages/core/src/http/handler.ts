@@ -1,4 +1,4 @@
-import type { AuthApi } from '../auth-api.js';
+import type { AuthApi } from '../api/index.js';
 import type { CallContext } from '../call-context.js';
 import type { ResolvedConfig } from '../config.js';
 import { uuidv7 } from '../crypto/uuid.js';
@@ -6,13 +6,9 @@ import { AuthError, isAuthError } from '../errors.js';
 import type { Clock } from '../ports/clock.js';
 import type { Logger } from '../ports/logger.js';
 import type { RateLimitState } from '../rate-limit/rate-limiter.js';
+import { readCookie, sessionCookieName } from '../sessions/session-cookie.js';
 import { parseInput } from '../validation.js';
-import {
-  readCookie,
-  serializeClearedSessionCookie,
-  serializeSessionCookie,
-  sessionCookieName,
-} from './cookies.js';
+import { serializeClearedSessionCookie, serializeSessionCookie } from './cookies.js';
 import { assertTrustedOrigin } from './csrf.js';
 import { problemHeaders, toProblem } from './problem.js';
 import type { HttpMethod, RouteDefinition, RouteResult } from './route.js';
@@ -214,6 +210,22 @@ export function clientIp(
     if (entry) return entry.slice(0, 64);
   }
   return options.clientIp?.slice(0, 64) ?? null;
+}
+
+/**
+ * The call context of a request for `auth.api` calls made from server code: the client address
+ * by the same `trustProxy` rule as the handler's, the user agent, and a new request id.
+ */
+export function serverCallContext(
+  headers: Headers,
+  options: HandlerOptions,
+  trustProxyHops: number,
+): CallContext {
+  return {
+    ip: clientIp({ headers }, options, trustProxyHops),
+    userAgent: headers.get('user-agent'),
+    requestId: uuidv7(),
+  };
 }
 
 function stripBasePath(pathname: string, basePath: string): string | null {

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import type { AuthApi } from '../auth-api.js';
+import type { AuthApi } from '../api/index.js';
 import type { CallContext } from '../call-context.js';
 import type { ResolvedConfig } from '../config.js';
 import type { AuthErrorCode } from '../errors.js';

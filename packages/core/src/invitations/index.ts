@@ -11,6 +11,7 @@ export {
   type CreatedInvitation,
   createInvitationService,
   type InvitationService,
+  type InvitationsApi,
 } from './invitation-service.js';
 export type { InvitationStore } from './invitation-store.js';
 export type { Invitation, InvitationStatus, InvitationSummary } from './invitations.js';

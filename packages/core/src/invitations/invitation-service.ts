@@ -1,15 +1,17 @@
 import { recordChange } from '../audit/record-change.js';
 import { assertCanGrant, permissionsOfRoles } from '../authorization/grant-rule.js';
 import type { CallContext } from '../call-context.js';
+import type { ResolvedConfig } from '../config.js';
 import { generateToken, sha256Hex } from '../crypto/random.js';
 import type { SealedBox } from '../crypto/sealed-box.js';
 import { uuidv7 } from '../crypto/uuid.js';
 import { AuthError, isAuthError } from '../errors.js';
 import { type Membership, newMembership } from '../memberships/memberships.js';
 import type { OutboxMail } from '../outbox/mail-subscriber.js';
-import type { Page, PageRequest } from '../ports/pagination.js';
-import type { StorageStores } from '../ports/storage.js';
-import type { ServiceDeps } from '../service-deps.js';
+import type { OutboxDispatcher } from '../outbox/outbox-dispatcher.js';
+import type { Clock } from '../ports/clock.js';
+import { type Page, type PageRequest, pageRequest } from '../ports/pagination.js';
+import type { Storage, StorageStores } from '../ports/storage.js';
 import type { TenantService } from '../tenants/tenant-service.js';
 import type { Tenant } from '../tenants/tenants.js';
 import { normalizeEmail, type User } from '../users/users.js';
@@ -34,27 +36,72 @@ export interface CheckedInvitation {
   tenant: Tenant;
 }
 
-export interface InvitationService {
+/** The invitation operations of `auth.api`. */
+export interface InvitationsApi {
+  /**
+   * Invites into a tenant (needs `invitation.manage`): one email address (used once), or an open
+   * link with `maxUses` (default 1, at most 1000). Roles must exist (`unknown_role`) and be
+   * grantable by the caller (`forbidden`). Expires after `expiresInSeconds` (default 7 days, at
+   * most 30). Returns the token this once: only its SHA-256 is stored. With an email and a
+   * configured mailer, the invitation mail (a link to `invitations.acceptUrl?token=…`) is sent
+   * through the outbox; the link rests there sealed (AES-256-GCM, key derived from `secret`),
+   * never in clear. Audited and emitted as `invitation.created`.
+   *
+   * @example
+   * const { token } = await auth.api.createInvitation(tenantId, adminId, { email: 'ada@example.com', roles: ['member'] })
+   */
   createInvitation(
     tenantId: string,
     userId: string,
     input: CreateInvitationInput,
     context?: CallContext,
   ): Promise<CreatedInvitation>;
+  /**
+   * The tenant's invitations of every status, by id, page by page (50 by default; needs
+   * `invitation.manage`); never tokens or hashes. Expiry is not a status: compare `expiresAt`.
+   *
+   * @example
+   * const { items, nextCursor } = await auth.api.listInvitations(tenantId, adminId, { limit: 20 })
+   */
   listInvitations(
     tenantId: string,
     userId: string,
-    page: PageRequest,
+    page?: Partial<PageRequest>,
     context?: CallContext,
   ): Promise<Page<InvitationSummary>>;
+  /**
+   * Revokes a pending invitation (needs `invitation.manage`); `not_found` for an unknown,
+   * another tenant's or no longer pending one. Audited and emitted as `invitation.revoked`.
+   *
+   * @example
+   * await auth.api.revokeInvitation(tenantId, adminId, invitationId)
+   */
   revokeInvitation(
     tenantId: string,
     userId: string,
     invitationId: string,
     context?: CallContext,
   ): Promise<void>;
-  /** A signed-in user accepts: see {@link AuthApi.acceptInvitation}. */
+  /**
+   * The signed-in user accepts an invitation and becomes a member with its roles. The use is
+   * taken atomically in the transaction that creates the membership, so `maxUses` holds under
+   * concurrency and a failed accept uses nothing. Errors: `invitation_invalid` (unknown token),
+   * `invitation_expired`, `invitation_used_up`, `invitation_revoked`,
+   * `invitation_email_mismatch` (an email invitation, another address: emails are compared
+   * normalized; there is no email verification yet, so a matching address is taken at its
+   * word), `already_member`, `invitation_requires_signup` (an isolated-pool tenant: its users
+   * are created in it, by `signUp` with `invitationToken`), `forbidden` (a user of an isolated
+   * pool joining another tenant). Audited and emitted as `invitation.accepted` and `member.added`.
+   *
+   * @example
+   * const membership = await auth.api.acceptInvitation(session.user.id, token)
+   */
   acceptInvitation(userId: string, token: string, context?: CallContext): Promise<Membership>;
+}
+
+/** The invitations domain: its `auth.api` operations and what sign-up with an invitation uses. */
+export interface InvitationService {
+  api: InvitationsApi;
   /**
    * Finds the invitation of a token and checks, without using it, that it can still be accepted:
    * `invitation_invalid` (unknown token, or its tenant is gone), `invitation_revoked`,
@@ -66,7 +113,7 @@ export interface InvitationService {
    * (atomically) and creates the membership, audited as `invitation.accepted` and `member.added`.
    * Throws, so that the transaction rolls back and the use is given back, when the user is
    * already a member or the invitation was used up meanwhile. Pool and email checks are the
-   * caller's ({@link assertMayJoin}).
+   * caller's ({@link assertEmailMatches}).
    */
   joinByInvitation(
     tx: StorageStores,
@@ -78,12 +125,26 @@ export interface InvitationService {
   assertEmailMatches(invitation: Invitation, email: string): void;
 }
 
+/** What the invitation service uses. */
+export interface InvitationServiceDeps {
+  storage: Storage;
+  clock: Clock;
+  tenants: TenantService;
+  outbox: OutboxDispatcher;
+  /** Seals the invitation link in the outbox row (the link carries the token). */
+  mailBox: SealedBox;
+}
+
+export type InvitationServiceOptions = ResolvedConfig['invitations'] & {
+  /** Whether a mailer is configured: only then does an email invitation carry its mail. */
+  mailEnabled: boolean;
+};
+
 export function createInvitationService(
-  deps: ServiceDeps,
-  services: { tenants: TenantService },
-  mail: { enabled: boolean; sealedBox: SealedBox },
+  deps: InvitationServiceDeps,
+  options: InvitationServiceOptions,
 ): InvitationService {
-  const { storage, clock, config } = deps;
+  const { storage, clock, tenants, mailBox } = deps;
 
   /** Why an invitation cannot be used at `now`, or null when it can. */
   function unusableReason(invitation: Invitation, now: Date) {
@@ -175,7 +236,7 @@ export function createInvitationService(
   }
 
   function invitationMail(tenant: Tenant, email: string, token: string, expiresAt: Date): OutboxMail {
-    const link = new URL(config.invitations.acceptUrl);
+    const link = new URL(options.acceptUrl);
     link.searchParams.set('token', token);
     return {
       to: email,
@@ -186,14 +247,14 @@ export function createInvitationService(
         '{{link}}\n\n' +
         `The invitation expires on ${expiresAt.toUTCString()}. If you did not expect it, ignore this message.`,
       // the link carries the token: only its sealed form may rest in the outbox row
-      sealed: { link: mail.sealedBox.seal(link.href) },
+      sealed: { link: mailBox.seal(link.href) },
     };
   }
 
-  return {
+  const api: InvitationsApi = {
     async createInvitation(tenantId, userId, rawInput, context = {}) {
       const input = parseInput(createInvitationInputSchema, rawInput);
-      const access = await services.tenants.requirePermission(tenantId, userId, 'invitation.manage', context);
+      const access = await tenants.requirePermission(tenantId, userId, 'invitation.manage', context);
       const roles = await storage.roles.listByTenant(tenantId);
       const unknown = input.roles.filter((key) => !roles.some((r) => r.key === key));
       if (unknown.length > 0) {
@@ -233,7 +294,7 @@ export function createInvitationService(
           data,
           event: {
             ...data,
-            ...(invitation.email && mail.enabled
+            ...(invitation.email && options.mailEnabled
               ? { mail: invitationMail(access.tenant, invitation.email, token, invitation.expiresAt) }
               : {}),
           },
@@ -244,13 +305,13 @@ export function createInvitationService(
     },
 
     async listInvitations(tenantId, userId, page, context = {}) {
-      await services.tenants.requirePermission(tenantId, userId, 'invitation.manage', context);
-      const found = await storage.invitations.listByTenant(tenantId, page);
+      await tenants.requirePermission(tenantId, userId, 'invitation.manage', context);
+      const found = await storage.invitations.listByTenant(tenantId, pageRequest(page));
       return { items: found.items.map(summarizeInvitation), nextCursor: found.nextCursor };
     },
 
     async revokeInvitation(tenantId, userId, invitationId, context = {}) {
-      await services.tenants.requirePermission(tenantId, userId, 'invitation.manage', context);
+      await tenants.requirePermission(tenantId, userId, 'invitation.manage', context);
       await storage.transaction(async (tx) => {
         if (!(await tx.invitations.revoke(tenantId, invitationId, clock.now()))) {
           throw new AuthError('not_found', { detail: 'no such pending invitation' });
@@ -288,9 +349,7 @@ export function createInvitationService(
         throw error;
       }
     },
-
-    checkToken,
-    joinByInvitation,
-    assertEmailMatches,
   };
+
+  return { api, checkToken, joinByInvitation, assertEmailMatches };
 }

@@ -4,6 +4,6 @@ export {
   type UpdateMemberInput,
   updateMemberInputSchema,
 } from './membership-schemas.js';
-export { createMembershipService, type MembershipService } from './membership-service.js';
+export { createMembershipService, type MembersApi, type MembershipService } from './membership-service.js';
 export type { MembershipStore } from './membership-store.js';
 export type { Member, Membership } from './memberships.js';

@@ -2,25 +2,43 @@ import { recordChange } from '../audit/record-change.js';
 import { assertCanGrant, permissionsOfRoles } from '../authorization/grant-rule.js';
 import type { CallContext } from '../call-context.js';
 import { AuthError } from '../errors.js';
-import type { Page, PageRequest } from '../ports/pagination.js';
-import type { StorageStores } from '../ports/storage.js';
-import type { ServiceDeps } from '../service-deps.js';
+import type { OutboxDispatcher } from '../outbox/outbox-dispatcher.js';
+import type { Clock } from '../ports/clock.js';
+import { type Page, type PageRequest, pageRequest } from '../ports/pagination.js';
+import type { Storage, StorageStores } from '../ports/storage.js';
+import type { SessionCache } from '../sessions/session-cache.js';
 import type { TenantService } from '../tenants/tenant-service.js';
 import { parseInput } from '../validation.js';
 import { type UpdateMemberInput, updateMemberInputSchema } from './membership-schemas.js';
 import type { Member, Membership } from './memberships.js';
 
-export interface MembershipService {
-  /** Members of the tenant; the caller needs `member.read` there (`not_found` if not a member). */
+/** The member operations of `auth.api`. */
+export interface MembersApi {
+  /**
+   * The tenant's members with their roles, page by page (50 by default); the caller needs
+   * `member.read` there (`not_found` if not a member).
+   *
+   * @example
+   * const { items, nextCursor } = await auth.api.listMembers(tenantId, userId, { limit: 20 })
+   */
   listMembers(
     tenantId: string,
     userId: string,
-    page: PageRequest,
+    page?: Partial<PageRequest>,
     context?: CallContext,
   ): Promise<Page<Member>>;
   /**
-   * Replaces a member's roles and/or attributes (the caller needs `member.update`). See
-   * {@link AuthApi.updateMember} for the rules.
+   * Replaces a member's roles and/or ABAC attributes; the caller (`userId`) needs `member.update`.
+   * Every role must exist in the tenant (`unknown_role`) and carry only permissions the caller
+   * holds (`forbidden`), and a member holding permissions beyond the caller's cannot be changed
+   * by them (`forbidden`). At least one role; attributes are a JSON object of at most 8 KiB,
+   * 8 levels deep. Demoting the tenant's last owner (`tenants.creatorRole`) is `last_owner`,
+   * decided under a lock on the tenant so two concurrent demotions cannot both pass. Takes effect
+   * on the member's next request (authorization reads the membership every time). Audited and
+   * emitted as `member.updated`.
+   *
+   * @example
+   * await auth.api.updateMember(tenantId, adminId, userId, { roles: ['admin'], attributes: { team: 'eu' } })
    */
   updateMember(
     tenantId: string,
@@ -29,13 +47,45 @@ export interface MembershipService {
     input: UpdateMemberInput,
     context?: CallContext,
   ): Promise<Membership>;
-  /** Removes a member (`member.remove`), or the caller themselves (leaving needs no permission). */
+  /**
+   * Removes a member (the caller needs `member.remove` and to hold every permission the member
+   * holds), or — when `memberUserId` is the caller — leaves the tenant, which needs no
+   * permission. The last owner can do neither (`last_owner`). In the same transaction the
+   * member's sessions acting in this tenant are revoked; every other authorization path reads the
+   * membership, so the next request to the tenant answers `not_found`. Audited and emitted as
+   * `member.removed` or `member.left`.
+   *
+   * In an isolated-pool tenant the user is not suspended or deleted: they stay in the tenant's
+   * pool, can still sign in, but hold no membership (every tenant route answers `not_found`)
+   * until invited back. Suspend them with `suspendUser` to stop sign-ins as well.
+   *
+   * @example
+   * await auth.api.removeMember(tenantId, adminId, userId)   // remove someone
+   * await auth.api.removeMember(tenantId, userId, userId)    // leave
+   */
   removeMember(tenantId: string, userId: string, memberUserId: string, context?: CallContext): Promise<void>;
 }
 
-export function createMembershipService(deps: ServiceDeps, tenants: TenantService): MembershipService {
-  const { storage, clock, config } = deps;
-  const creatorRole = config.tenants.creatorRole;
+/** The memberships domain: its `auth.api` operations. */
+export interface MembershipService {
+  api: MembersApi;
+}
+
+/** What the membership service uses. */
+export interface MembershipServiceDeps {
+  storage: Storage;
+  clock: Clock;
+  tenants: TenantService;
+  outbox: OutboxDispatcher;
+  /** Present when `session.cache` is on: a removal's revocations are announced through it. */
+  sessionCache: SessionCache | null;
+}
+
+export function createMembershipService(
+  deps: MembershipServiceDeps,
+  { creatorRole }: { creatorRole: string },
+): MembershipService {
+  const { storage, clock, tenants } = deps;
 
   /**
    * Opens the tenant for a change to one member: locks the tenant first (so that the last-owner
@@ -58,10 +108,10 @@ export function createMembershipService(deps: ServiceDeps, tenants: TenantServic
     }
   }
 
-  return {
+  const api: MembersApi = {
     async listMembers(tenantId, userId, page, context = {}) {
       await tenants.requirePermission(tenantId, userId, 'member.read', context);
-      return storage.memberships.listByTenant(tenantId, page);
+      return storage.memberships.listByTenant(tenantId, pageRequest(page));
     },
 
     async updateMember(tenantId, userId, memberUserId, rawInput, context = {}) {
@@ -150,4 +200,6 @@ export function createMembershipService(deps: ServiceDeps, tenants: TenantServic
       deps.outbox.nudge();
     },
   };
+
+  return { api };
 }

@@ -13,3 +13,11 @@ export interface Page<T> {
   /** Pass back as `cursor` for the next page; null when this is the last page. */
   nextCursor: string | null;
 }
+
+/** The page size of list operations called without one. */
+export const DEFAULT_PAGE_LIMIT = 50;
+
+/** A page request as list operations read it: {@link DEFAULT_PAGE_LIMIT} items unless it names a limit. */
+export function pageRequest(page?: Partial<PageRequest>): PageRequest {
+  return { limit: page?.limit ?? DEFAULT_PAGE_LIMIT, cursor: page?.cursor };
+}

@@ -1,13 +1,17 @@
 import { recordChange } from '../audit/record-change.js';
 import type { CallContext } from '../call-context.js';
+import type { ResolvedConfig } from '../config.js';
 import { generateToken, sha256Hex } from '../crypto/random.js';
 import { uuidv7 } from '../crypto/uuid.js';
-import { AuthError } from '../errors.js';
+import { AuthError, isAuthError, type StepUpRequirement } from '../errors.js';
+import type { OutboxDispatcher } from '../outbox/outbox-dispatcher.js';
 import type { Clock } from '../ports/clock.js';
-import type { StorageStores } from '../ports/storage.js';
-import type { ServiceDeps } from '../service-deps.js';
+import type { Storage, StorageStores } from '../ports/storage.js';
 import type { User } from '../users/users.js';
+import type { SessionCache } from './session-cache.js';
+import { readCookie } from './session-cookie.js';
 import type { Session } from './sessions.js';
+import { checkStepUp } from './step-up.js';
 
 /** A validated session and its user. */
 export interface SessionWithUser {
@@ -21,7 +25,48 @@ export interface IssuedSession {
   token: string;
 }
 
+/**
+ * The session operations of `auth.api`: reading, listing and revoking a user's sessions, and the
+ * step-up check.
+ */
+export interface SessionsApi {
+  /** Revokes the session this token belongs to; a no-op for an unknown token. */
+  signOut(sessionToken: string, context?: CallContext): Promise<void>;
+  /**
+   * The session of a request (its session cookie), or null. Accepts a Request or its headers.
+   *
+   * @example
+   * const current = await auth.api.getSession(request) // null when signed out
+   */
+  getSession(request: Request | Headers): Promise<SessionWithUser | null>;
+  /** The active session for a raw session token and its active user, or null. Extends idle expiry. */
+  validateSessionToken(token: string): Promise<SessionWithUser | null>;
+  /** The user's active sessions. */
+  listSessions(userId: string): Promise<Session[]>;
+  /** Revokes one of the user's sessions; `not_found` when absent or already revoked. */
+  revokeSession(userId: string, sessionId: string, context?: CallContext): Promise<void>;
+  /** Revokes every session of the user but `currentSessionId`; returns how many. */
+  revokeOtherSessions(userId: string, currentSessionId: string, context?: CallContext): Promise<number>;
+  /** Revokes every session of the user; returns how many. */
+  revokeAllSessions(userId: string, context?: CallContext): Promise<number>;
+  /**
+   * Step-up check: returns when the session's user authenticated at most `maxAgeSeconds` ago (by
+   * one of `methods` when given, e.g. `['otp', 'hwk']`; by any method otherwise), and throws
+   * `AuthError('step_up_required')` carrying the requirement when not. Answered over HTTP (core's
+   * handler, the Express and Next.js helpers) it is a 401 problem with the RFC 9470 challenge
+   * `WWW-Authenticate: Bearer error="insufficient_user_authentication", …, max_age=<n>`; the
+   * client then calls `POST /reauthenticate` and retries. An invalid requirement is
+   * `config_invalid`.
+   *
+   * @example
+   * auth.api.checkStepUp(current.session, { maxAgeSeconds: 300 }) // throws unless fresh enough
+   */
+  checkStepUp(session: Pick<Session, 'authTime'>, requirement: StepUpRequirement): void;
+}
+
+/** The sessions domain: its `auth.api` operations and what the sign-in flows use. */
 export interface SessionService {
+  api: SessionsApi;
   /**
    * Creates a session with a fresh 256-bit token, on the caller's transaction. `priorAuthTime`:
    * methods proven earlier in the same sign-in (epoch seconds), e.g. `{ pwd }` before `otp`;
@@ -42,8 +87,6 @@ export interface SessionService {
       context: CallContext;
     },
   ): Promise<IssuedSession>;
-  /** The active session for this token and its active user, or null. Extends idle expiry. */
-  validateSessionToken(token: string): Promise<SessionWithUser | null>;
   /**
    * Call after a transaction that revoked sessions has committed: evicts cached sessions here at
    * once and, through the shared key-value store, on every other instance.
@@ -57,17 +100,28 @@ export interface SessionService {
    * was revoked in the meantime.
    */
   recordAuthentication(current: SessionWithUser, method: string, context?: CallContext): Promise<Session>;
-  listSessions(userId: string): Promise<Session[]>;
-  /** Revokes one of the user's sessions; `not_found` when absent or already revoked. */
-  revokeSession(userId: string, sessionId: string, context?: CallContext): Promise<void>;
-  /** Revokes every session of the user but `currentSessionId`; returns how many. */
-  revokeOtherSessions(userId: string, currentSessionId: string, context?: CallContext): Promise<number>;
-  /** Revokes every session of the user; returns how many. */
-  revokeAllSessions(userId: string, context?: CallContext, reason?: string): Promise<number>;
 }
 
-export function createSessionService(deps: ServiceDeps): SessionService {
-  const { storage, clock, config } = deps;
+/** What the session service uses. */
+export interface SessionServiceDeps {
+  storage: Storage;
+  clock: Clock;
+  /** Present when `session.cache` is on: revocations must be announced through it. */
+  sessionCache: SessionCache | null;
+  outbox: OutboxDispatcher;
+}
+
+export interface SessionServiceOptions {
+  session: ResolvedConfig['session'];
+  /** The session cookie's name as browsers send it (with `__Host-` on https). */
+  cookieName: string;
+}
+
+export function createSessionService(
+  deps: SessionServiceDeps,
+  { session: settings, cookieName }: SessionServiceOptions,
+): SessionService {
+  const { storage, clock } = deps;
   const cache = deps.sessionCache;
 
   /**
@@ -88,7 +142,76 @@ export function createSessionService(deps: ServiceDeps): SessionService {
     return confirmed;
   }
 
+  const api: SessionsApi = {
+    async signOut(token, context = {}) {
+      const found = await storage.sessions.findActiveByTokenHash(sha256Hex(token), clock.now());
+      if (!found) return;
+      await api
+        .revokeSession(found.user.id, found.session.id, {
+          actor: { type: 'user', id: found.user.id },
+          ...context,
+        })
+        .catch((error) => {
+          // a concurrent sign-out already revoked it: the outcome is the same. Anything else
+          // (storage down) must not be answered as a successful sign-out.
+          if (!isAuthError(error, 'not_found')) throw error;
+        });
+    },
+
+    getSession(request) {
+      const headers = request instanceof Headers ? request : request.headers;
+      const token = readCookie(headers.get('cookie'), cookieName);
+      return token ? api.validateSessionToken(token) : Promise.resolve(null);
+    },
+
+    async validateSessionToken(token) {
+      if (!token || token.length > 256) return null;
+      const now = clock.now();
+      const tokenHash = sha256Hex(token);
+      const found = await lookUp(tokenHash, now);
+      if (!found || found.user.status !== 'active') return null;
+      // write at most once per interval: a session check must not be a write per request
+      if (now.getTime() - found.session.lastSeenAt.getTime() >= settings.touchIntervalSeconds * 1000) {
+        const idleExpiresAt = new Date(
+          Math.min(now.getTime() + settings.idleTtlSeconds * 1000, found.session.expiresAt.getTime()),
+        );
+        await storage.sessions.touch(found.session.id, now, idleExpiresAt);
+        found.session = { ...found.session, lastSeenAt: now, idleExpiresAt };
+        cache?.update(tokenHash, found.session);
+      }
+      return found;
+    },
+
+    listSessions: (userId) => storage.sessions.listActiveByUser(userId, clock.now()),
+
+    async revokeSession(userId, sessionId, context = {}) {
+      await storage.transaction(async (tx) => {
+        const revoked = await tx.sessions.revoke(userId, sessionId, clock.now(), 'user_revoked');
+        if (!revoked) throw new AuthError('not_found', { detail: 'no such active session' });
+        await recordChange(tx, clock, context, {
+          tenantId: null,
+          action: 'session.revoked',
+          target: { type: 'session', id: sessionId },
+          data: { userId, reason: 'user_revoked' },
+        });
+      });
+      await cache?.revoked({ userIds: [userId] });
+    },
+
+    revokeOtherSessions(userId, currentSessionId, context = {}) {
+      return revokeAll(userId, context, 'revoked_by_user', currentSessionId);
+    },
+
+    revokeAllSessions(userId, context = {}) {
+      return revokeAll(userId, context, 'revoked_all');
+    },
+
+    checkStepUp: (session, requirement) => checkStepUp(session, requirement, clock.now()),
+  };
+
   return {
+    api,
+
     async createSession(tx, { user, tenantId, method, priorAuthTime = {}, extraAmr = [], context }) {
       const now = clock.now();
       const token = generateToken(32);
@@ -100,8 +223,8 @@ export function createSessionService(deps: ServiceDeps): SessionService {
         tokenHash: sha256Hex(token),
         createdAt: now,
         lastSeenAt: now,
-        idleExpiresAt: new Date(now.getTime() + config.session.idleTtlSeconds * 1000),
-        expiresAt: new Date(now.getTime() + config.session.absoluteTtlSeconds * 1000),
+        idleExpiresAt: new Date(now.getTime() + settings.idleTtlSeconds * 1000),
+        expiresAt: new Date(now.getTime() + settings.absoluteTtlSeconds * 1000),
         revokedAt: null,
         revokedReason: null,
         ip: context.ip ?? null,
@@ -118,24 +241,6 @@ export function createSessionService(deps: ServiceDeps): SessionService {
         data: { userId: user.id, method },
       });
       return { session, token };
-    },
-
-    async validateSessionToken(token) {
-      if (!token || token.length > 256) return null;
-      const now = clock.now();
-      const tokenHash = sha256Hex(token);
-      const found = await lookUp(tokenHash, now);
-      if (!found || found.user.status !== 'active') return null;
-      // write at most once per interval: a session check must not be a write per request
-      if (now.getTime() - found.session.lastSeenAt.getTime() >= config.session.touchIntervalSeconds * 1000) {
-        const idleExpiresAt = new Date(
-          Math.min(now.getTime() + config.session.idleTtlSeconds * 1000, found.session.expiresAt.getTime()),
-        );
-        await storage.sessions.touch(found.session.id, now, idleExpiresAt);
-        found.session = { ...found.session, lastSeenAt: now, idleExpiresAt };
-        cache?.update(tokenHash, found.session);
-      }
-      return found;
     },
 
     async announceRevocation(scope) {
@@ -160,30 +265,6 @@ export function createSessionService(deps: ServiceDeps): SessionService {
       await cache?.revoked({ userIds: [user.id] });
       deps.outbox.nudge();
       return updated;
-    },
-
-    listSessions: (userId) => storage.sessions.listActiveByUser(userId, clock.now()),
-
-    async revokeSession(userId, sessionId, context = {}) {
-      await storage.transaction(async (tx) => {
-        const revoked = await tx.sessions.revoke(userId, sessionId, clock.now(), 'user_revoked');
-        if (!revoked) throw new AuthError('not_found', { detail: 'no such active session' });
-        await recordChange(tx, clock, context, {
-          tenantId: null,
-          action: 'session.revoked',
-          target: { type: 'session', id: sessionId },
-          data: { userId, reason: 'user_revoked' },
-        });
-      });
-      await cache?.revoked({ userIds: [userId] });
-    },
-
-    revokeOtherSessions(userId, currentSessionId, context = {}) {
-      return revokeAll(userId, context, 'revoked_by_user', currentSessionId);
-    },
-
-    revokeAllSessions(userId, context = {}, reason = 'revoked_all') {
-      return revokeAll(userId, context, reason);
     },
   };
 

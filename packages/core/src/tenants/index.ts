@@ -10,6 +10,7 @@ export {
   createTenantService,
   type TenantAccess,
   type TenantService,
+  type TenantsApi,
   type UpdateTenantInput,
 } from './tenant-service.js';
 export type { TenantPatch, TenantStore } from './tenant-store.js';

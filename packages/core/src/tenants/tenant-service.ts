@@ -3,12 +3,15 @@ import type { AuthorizationService } from '../authorization/authorization-servic
 import type { Decision } from '../authorization/authorizer.js';
 import { findGrantingRole } from '../authorization/permissions.js';
 import type { CallContext } from '../call-context.js';
+import type { ResolvedConfig } from '../config.js';
 import { uuidv7 } from '../crypto/uuid.js';
 import { AuthError, isAuthError } from '../errors.js';
 import { type Membership, newMembership } from '../memberships/memberships.js';
-import type { Page, PageRequest } from '../ports/pagination.js';
-import type { StorageStores } from '../ports/storage.js';
-import type { ServiceDeps } from '../service-deps.js';
+import type { OutboxDispatcher } from '../outbox/outbox-dispatcher.js';
+import type { Clock } from '../ports/clock.js';
+import { type Page, type PageRequest, pageRequest } from '../ports/pagination.js';
+import type { Storage, StorageStores } from '../ports/storage.js';
+import type { SessionCache } from '../sessions/session-cache.js';
 import { parseInput } from '../validation.js';
 import { createTenantInputSchema, updateTenantInputSchema } from './tenant-schemas.js';
 import type { Tenant, TenantStatus, UserPool } from './tenants.js';
@@ -34,11 +37,42 @@ export interface TenantAccess {
   decision: Decision;
 }
 
-export interface TenantService {
-  /** Creates the tenant, its default roles and the creator's owner membership, atomically. */
+/** The tenant operations of `auth.api`. */
+export interface TenantsApi {
+  /**
+   * Creates a tenant with the configured default roles, the creator its first member with the
+   * creator role (`tenants.creatorRole`, `owner` by default), atomically. `slug_taken` when the
+   * slug is in use; users of an isolated pool cannot create tenants (`forbidden`). Audited and
+   * emitted as `tenant.created`.
+   *
+   * @example
+   * const tenant = await auth.api.createTenant(userId, { slug: 'acme', name: 'Acme' })
+   */
   createTenant(creatorUserId: string, input: CreateTenantInput, context?: CallContext): Promise<Tenant>;
-  /** Tenants the user belongs to. */
-  listTenants(userId: string, page: PageRequest): Promise<Page<Tenant>>;
+  /** The tenants the user belongs to, by id, page by page (50 by default). */
+  listTenants(userId: string, page?: Partial<PageRequest>): Promise<Page<Tenant>>;
+  /**
+   * The tenant, if the user is a member (`not_found` otherwise). Like every tenant operation, it
+   * takes the call's `context`: its `session` and `ip` are what the tenant's policies see as
+   * `context.mfa`, `context.authAgeSeconds` and `context.ip` (absent without them).
+   */
+  getTenant(tenantId: string, userId: string, context?: CallContext): Promise<Tenant>;
+  /**
+   * Renames the tenant or replaces its metadata (needs `tenant.update`), or suspends or
+   * reactivates it (needs `tenant.suspend`, the owners' by default). Suspending revokes the
+   * sessions acting in the tenant in the same transaction.
+   */
+  updateTenant(
+    tenantId: string,
+    userId: string,
+    input: UpdateTenantInput,
+    context?: CallContext,
+  ): Promise<Tenant>;
+}
+
+/** The tenants domain: its `auth.api` operations and the permission check of every tenant route. */
+export interface TenantService {
+  api: TenantsApi;
   /** A tenant by id or slug, or null. */
   resolveTenant(idOrSlug: string): Promise<Tenant | null>;
   /**
@@ -54,18 +88,25 @@ export interface TenantService {
     permission: string,
     context?: CallContext,
   ): Promise<TenantAccess>;
-  updateTenant(
-    tenantId: string,
-    userId: string,
-    input: UpdateTenantInput,
-    context?: CallContext,
-  ): Promise<Tenant>;
 }
 
-export function createTenantService(deps: ServiceDeps, authorization: AuthorizationService): TenantService {
-  const { storage, clock, config } = deps;
+/** What the tenant service uses. */
+export interface TenantServiceDeps {
+  storage: Storage;
+  clock: Clock;
+  authorization: AuthorizationService;
+  outbox: OutboxDispatcher;
+  /** Present when `session.cache` is on: a suspension's revocations are announced through it. */
+  sessionCache: SessionCache | null;
+}
 
-  return {
+export function createTenantService(
+  deps: TenantServiceDeps,
+  options: ResolvedConfig['tenants'],
+): TenantService {
+  const { storage, clock, authorization } = deps;
+
+  const api: TenantsApi = {
     async createTenant(creatorUserId, rawInput, context = {}) {
       const input = parseInput(createTenantInputSchema, rawInput);
       const creator = await storage.users.findById(creatorUserId);
@@ -89,9 +130,7 @@ export function createTenantService(deps: ServiceDeps, authorization: Authorizat
         await storage.transaction(async (tx) => {
           await tx.tenants.create(tenant);
           await provisionDefaultRoles(tx, tenant.id, now);
-          await tx.memberships.create(
-            newMembership(tenant.id, creatorUserId, [config.tenants.creatorRole], now),
-          );
+          await tx.memberships.create(newMembership(tenant.id, creatorUserId, [options.creatorRole], now));
           await recordChange(tx, clock, context, {
             tenantId: tenant.id,
             action: 'tenant.created',
@@ -107,16 +146,11 @@ export function createTenantService(deps: ServiceDeps, authorization: Authorizat
       return tenant;
     },
 
-    listTenants: (userId, page) => storage.tenants.listForUser(userId, page),
+    listTenants: (userId, page) => storage.tenants.listForUser(userId, pageRequest(page)),
 
-    async resolveTenant(idOrSlug) {
-      const byId = /^[0-9a-f]{8}-[0-9a-f]{4}-/i.test(idOrSlug)
-        ? await storage.tenants.findById(idOrSlug)
-        : null;
-      return byId ?? storage.tenants.findBySlug(idOrSlug.toLowerCase());
+    async getTenant(tenantId, userId, context) {
+      return (await requirePermission(tenantId, userId, 'tenant.read', context)).tenant;
     },
-
-    requirePermission,
 
     async updateTenant(tenantId, userId, rawInput, context = {}) {
       const input = parseInput(updateTenantInputSchema, rawInput) as UpdateTenantInput;
@@ -148,6 +182,15 @@ export function createTenantService(deps: ServiceDeps, authorization: Authorizat
       return updated;
     },
   };
+
+  return { api, resolveTenant, requirePermission };
+
+  async function resolveTenant(idOrSlug: string): Promise<Tenant | null> {
+    const byId = /^[0-9a-f]{8}-[0-9a-f]{4}-/i.test(idOrSlug)
+      ? await storage.tenants.findById(idOrSlug)
+      : null;
+    return byId ?? storage.tenants.findBySlug(idOrSlug.toLowerCase());
+  }
 
   async function requirePermission(
     tenantId: string,
@@ -200,7 +243,7 @@ export function createTenantService(deps: ServiceDeps, authorization: Authorizat
 
   async function provisionDefaultRoles(tx: StorageStores, tenantId: string, now: Date) {
     await tx.roles.createMany(
-      config.tenants.defaultRoles.map((template) => ({
+      options.defaultRoles.map((template) => ({
         id: uuidv7(now.getTime()),
         tenantId,
         key: template.key,

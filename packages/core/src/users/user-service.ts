@@ -2,8 +2,9 @@ import { recordChange } from '../audit/record-change.js';
 import type { CallContext } from '../call-context.js';
 import { uuidv7 } from '../crypto/uuid.js';
 import { AuthError, isAuthError } from '../errors.js';
-import type { StorageStores } from '../ports/storage.js';
-import type { ServiceDeps } from '../service-deps.js';
+import type { Clock } from '../ports/clock.js';
+import type { Storage, StorageStores } from '../ports/storage.js';
+import type { SessionCache } from '../sessions/session-cache.js';
 import { recordSessionsRevoked } from '../sessions/session-service.js';
 import { normalizeEmail, type User } from './users.js';
 
@@ -16,17 +17,38 @@ export interface CreateUserInput {
   emailVerified?: boolean;
 }
 
-export interface UserService {
-  /** Inserts a user (and password) on the caller's transaction; `email_taken` on conflict. */
-  insertUser(tx: StorageStores, input: CreateUserInput, context: CallContext): Promise<User>;
+/** The user operations of `auth.api` (creating one with a password: `createUser`). */
+export interface UsersApi {
+  /** The user, whatever their status, or null. */
   getUser(userId: string): Promise<User | null>;
-  /** Suspends the user and revokes every session, in one transaction. */
+  /**
+   * Suspends the user and revokes all their sessions at once, in one transaction: a suspended
+   * user cannot sign in. Audited `user.suspended`.
+   *
+   * @example
+   * await auth.api.suspendUser(userId, { actor: { type: 'user', id: adminId } })
+   */
   suspendUser(userId: string, context?: CallContext): Promise<User>;
-  /** Makes a suspended user active again (sessions stay revoked). */
+  /** Makes a suspended user active again (their sessions stay revoked). Audited `user.reactivated`. */
   reactivateUser(userId: string, context?: CallContext): Promise<User>;
 }
 
-export function createUserService(deps: ServiceDeps): UserService {
+/** The users domain: its `auth.api` operations and the insert every sign-up path shares. */
+export interface UserService {
+  api: UsersApi;
+  /** Inserts a user (and password) on the caller's transaction; `email_taken` on conflict. */
+  insertUser(tx: StorageStores, input: CreateUserInput, context: CallContext): Promise<User>;
+}
+
+/** What the user service uses. */
+export interface UserServiceDeps {
+  storage: Storage;
+  clock: Clock;
+  /** Present when `session.cache` is on: a suspension's revocations are announced through it. */
+  sessionCache: SessionCache | null;
+}
+
+export function createUserService(deps: UserServiceDeps): UserService {
   const { storage, clock } = deps;
 
   async function setStatus(userId: string, status: 'active' | 'suspended', context: CallContext) {
@@ -53,6 +75,12 @@ export function createUserService(deps: ServiceDeps): UserService {
   }
 
   return {
+    api: {
+      getUser: (userId) => storage.users.findById(userId),
+      suspendUser: (userId, context = {}) => setStatus(userId, 'suspended', context),
+      reactivateUser: (userId, context = {}) => setStatus(userId, 'active', context),
+    },
+
     async insertUser(tx, input, context) {
       const now = clock.now();
       const user: User = {
@@ -82,8 +110,5 @@ export function createUserService(deps: ServiceDeps): UserService {
       });
       return user;
     },
-    getUser: (userId) => storage.users.findById(userId),
-    suspendUser: (userId, context = {}) => setStatus(userId, 'suspended', context),
-    reactivateUser: (userId, context = {}) => setStatus(userId, 'active', context),
   };
 }

@@ -20,4 +20,10 @@ export {
   type StartOAuthInput,
   startOAuthInputSchema,
 } from './oauth-schemas.js';
-export { createOAuthService, OAUTH_AMR, type OAuthCompleted, type OAuthService } from './oauth-service.js';
+export {
+  createOAuthService,
+  OAUTH_AMR,
+  type OAuthApi,
+  type OAuthCompleted,
+  type OAuthService,
+} from './oauth-service.js';

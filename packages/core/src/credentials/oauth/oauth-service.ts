@@ -1,14 +1,19 @@
 import * as oauth from 'oauth4webapi';
 import { recordChange } from '../../audit/record-change.js';
 import type { CallContext } from '../../call-context.js';
+import type { ResolvedConfig } from '../../config.js';
 import { constantTimeEqual, generateToken, sha256Hex } from '../../crypto/random.js';
-import { createSealedBox } from '../../crypto/sealed-box.js';
+import type { SealedBox } from '../../crypto/sealed-box.js';
 import { uuidv7 } from '../../crypto/uuid.js';
 import { isAllowedRedirect } from '../../email-links/redirect-allowlist.js';
 import { AuthError, isAuthError } from '../../errors.js';
-import type { StorageStores } from '../../ports/storage.js';
+import type { OutboxDispatcher } from '../../outbox/outbox-dispatcher.js';
+import type { Clock } from '../../ports/clock.js';
+import type { KeyValue } from '../../ports/key-value.js';
+import type { Logger } from '../../ports/logger.js';
+import type { Storage, StorageStores } from '../../ports/storage.js';
 import { failureAccountKey } from '../../rate-limit/lockout.js';
-import type { ServiceDeps } from '../../service-deps.js';
+import type { RateLimiter } from '../../rate-limit/rate-limiter.js';
 import type { SessionService, SessionWithUser } from '../../sessions/session-service.js';
 import { checkStepUp } from '../../sessions/step-up.js';
 import type { UserService } from '../../users/user-service.js';
@@ -54,41 +59,106 @@ export type OAuthCompleted =
   | (MfaRequired & { redirectTo: string })
   | { outcome: 'linked'; user: User; account: OAuthAccount; redirectTo: string };
 
-export interface OAuthService {
-  /** The configured providers, for "Sign in with …" buttons. */
-  listProviders(): { id: string; name: string }[];
-  /** Starts a flow: the authorization URL and the binding for the browser's cookie. */
-  start(
+/** The social/OIDC sign-in operations of `auth.api`. */
+export interface OAuthApi {
+  /**
+   * The configured social/OIDC providers (`oauth.providers`), for "Sign in with …" buttons.
+   *
+   * @example
+   * auth.api.listOAuthProviders() // [{ id: 'google', name: 'Google' }]
+   */
+  listOAuthProviders(): { id: string; name: string }[];
+  /**
+   * Starts a sign-in with a provider: the authorization URL (authorization code flow with
+   * `state`, `nonce` for OIDC and an S256 PKCE challenge) and a `binding` value the caller must
+   * set as a short-lived HttpOnly cookie of the browser (the flow's record, sealed in the
+   * key-value store for at most 10 minutes, only completes with it). `redirectTo` must equal an
+   * entry of the redirect allowlist (`redirect_not_allowed`). `intent: 'link'` adds the provider
+   * to `current`'s user and needs an authentication of at most 10 minutes (`step_up_required`).
+   * `oauth_provider_unknown` for an id not in `oauth.providers`.
+   *
+   * @example
+   * const { authorizationUrl, binding } = await auth.api.startOAuth('google', { redirectTo: '/app' }, null)
+   */
+  startOAuth(
     provider: string,
     input: StartOAuthInput,
     current: SessionWithUser | null,
     context?: CallContext,
   ): Promise<OAuthStart>;
   /**
-   * Completes a flow from the callback's query parameters and the browser's binding cookie. A
-   * `link` flow also needs `current` to be the session of the user who started it.
+   * Completes a flow with the callback's query parameters and the browser's binding cookie: the
+   * state is single use, the authorization response `iss` (RFC 9207) and the ID token's `iss`,
+   * `aud` and `nonce` are checked, the code is exchanged with the PKCE verifier. Then the account
+   * (provider, subject) signs its user in (a session with `amr: ['fed']`, or an MFA challenge when
+   * the user has a second factor); a new account signs a new user up, or links to the user with
+   * the email when `oauth.linking` allows it (`oauth_account_not_linked` otherwise). Errors:
+   * `oauth_state_invalid`, `oauth_callback_invalid`, `oauth_provider_unavailable`,
+   * `oauth_email_missing`, `user_suspended`; nothing is written on any of them. A `link` flow
+   * needs `current`, the session of the user who started it (`unauthenticated` otherwise).
+   *
+   * @example
+   * const result = await auth.api.completeOAuth('google', { params: url.searchParams, binding }, context)
    */
-  complete(
+  completeOAuth(
     provider: string,
     input: { params: URLSearchParams; binding: string | null; current?: SessionWithUser | null },
     context?: CallContext,
   ): Promise<OAuthCompleted>;
-  listAccounts(userId: string): Promise<OAuthAccount[]>;
-  /** Removes one of the user's provider accounts; never the last way a user without a password signs in. */
-  unlinkAccount(userId: string, accountId: string, context?: CallContext): Promise<void>;
+  /**
+   * The user's linked provider accounts, oldest first.
+   *
+   * @example
+   * const accounts = await auth.api.listOAuthAccounts(userId)
+   */
+  listOAuthAccounts(userId: string): Promise<OAuthAccount[]>;
+  /**
+   * Unlinks one of the user's provider accounts (audited `oauth.account_unlinked`); `not_found`
+   * when it is not theirs, `conflict` when it is the only way a user without a password signs in.
+   *
+   * @example
+   * await auth.api.unlinkOAuthAccount(userId, accountId)
+   */
+  unlinkOAuthAccount(userId: string, accountId: string, context?: CallContext): Promise<void>;
+}
+
+/** The OAuth domain: its `auth.api` operations. */
+export interface OAuthService {
+  api: OAuthApi;
+}
+
+/** What the OAuth service uses. */
+export interface OAuthServiceDeps {
+  storage: Storage;
+  clock: Clock;
+  /** Holds started flows (sealed, under the hash of their `state`) until their callback. */
+  keyValue: KeyValue;
+  rateLimiter: RateLimiter;
+  logger: Logger;
+  users: UserService;
+  sessions: SessionService;
+  mfa: TotpService;
+  outbox: OutboxDispatcher;
+  /** Seals the flows' records (PKCE verifier, nonce) at rest. */
+  stateBox: SealedBox;
+}
+
+export interface OAuthServiceOptions {
+  oauth: ResolvedConfig['oauth'];
+  signup: ResolvedConfig['signup'];
+  /** With `basePath`, where the callback routes are mounted. */
+  baseURL: URL;
+  basePath: string;
 }
 
 export function createOAuthService(
-  deps: ServiceDeps,
-  services: { users: UserService; sessions: SessionService; mfa: TotpService },
+  deps: OAuthServiceDeps,
+  { oauth: settings, signup, baseURL, basePath }: OAuthServiceOptions,
 ): OAuthService {
-  const { storage, clock, config, keyValue, rateLimiter, logger } = deps;
-  const settings = config.oauth;
-  // a purpose of its own: a state record opens nothing else and nothing else opens it
-  const stateBox = createSealedBox(config.secret, 'oauth-state');
+  const { storage, clock, keyValue, rateLimiter, logger, users, sessions, mfa, stateBox } = deps;
   const stateKey = (state: string) => `oauth:state:${sha256Hex(state)}`;
   const clients = new Map<string, OAuthClient>();
-  const callbackBase = new URL(config.basePath, config.baseURL).href.replace(/\/$/, '');
+  const callbackBase = new URL(basePath, baseURL).href.replace(/\/$/, '');
 
   function providerOf(id: string) {
     const provider = Object.hasOwn(settings.providers, id) ? settings.providers[id] : undefined;
@@ -205,7 +275,7 @@ export function createOAuthService(
         await recordSignIn(tx, user, account, 'mfa_required', userContext);
       });
       deps.outbox.nudge();
-      const challenge = await services.mfa.startChallenge({
+      const challenge = await mfa.startChallenge({
         user,
         tenantId: user.tenantId,
         accountKey: failureAccountKey(user.tenantId, normalizeEmail(user.email)),
@@ -218,7 +288,7 @@ export function createOAuthService(
     const issued = await storage.transaction(async (tx) => {
       if (linkFirst) await linkAccount(tx, user, account, linkFirst, userContext);
       await recordSignIn(tx, user, account, 'session', userContext);
-      return services.sessions.createSession(tx, {
+      return sessions.createSession(tx, {
         user,
         tenantId: user.tenantId,
         method: OAUTH_AMR,
@@ -244,12 +314,12 @@ export function createOAuthService(
     });
   }
 
-  return {
-    listProviders() {
+  const api: OAuthApi = {
+    listOAuthProviders() {
       return Object.entries(settings.providers).map(([id, provider]) => ({ id, name: provider.name }));
     },
 
-    async start(providerId, rawInput, current, context = {}) {
+    async startOAuth(providerId, rawInput, current, context = {}) {
       const input = parseInput(startOAuthInputSchema, rawInput);
       const { provider, client } = providerOf(providerId);
       const redirectTo = input.redirectTo ?? DEFAULT_REDIRECT;
@@ -293,7 +363,7 @@ export function createOAuthService(
       return { authorizationUrl, binding, expiresInSeconds: settings.stateTtlSeconds };
     },
 
-    async complete(providerId, { params, binding, current = null }, context = {}) {
+    async completeOAuth(providerId, { params, binding, current = null }, context = {}) {
       const { client } = providerOf(providerId);
       const { state, record } = await takeState(providerId, params, binding);
       await limit(context, `oauth:${providerId}`);
@@ -349,13 +419,13 @@ export function createOAuthService(
           'verified_email',
         );
       }
-      if (!config.signup.enabled) throw new AuthError('forbidden', { detail: 'sign-up is disabled' });
+      if (!signup.enabled) throw new AuthError('forbidden', { detail: 'sign-up is disabled' });
       // an address the provider does not vouch for (Microsoft's, which any directory admin sets)
       // must not create an account: its owner could later take it over by a magic link or a
       // reset while the provider's account stays linked to it
       if (!profile.emailVerified) throw new AuthError('oauth_email_unverified');
       const created = await storage.transaction(async (tx) => {
-        const user = await services.users.insertUser(
+        const user = await users.insertUser(
           tx,
           {
             email: profile.email!,
@@ -368,7 +438,7 @@ export function createOAuthService(
         const account = newAccount(user.id, providerId, profile);
         await linkAccount(tx, user, account, 'signup', userContext);
         await recordSignIn(tx, user, account, 'session', userContext);
-        const issued = await services.sessions.createSession(tx, {
+        const issued = await sessions.createSession(tx, {
           user,
           tenantId: null,
           method: OAUTH_AMR,
@@ -380,11 +450,11 @@ export function createOAuthService(
       return { outcome: 'signed_up', ...created, redirectTo };
     },
 
-    listAccounts(userId) {
+    listOAuthAccounts(userId) {
       return storage.oauthAccounts.listByUser(userId);
     },
 
-    async unlinkAccount(userId, accountId, context = {}) {
+    async unlinkOAuthAccount(userId, accountId, context = {}) {
       const user = await storage.users.findById(userId);
       if (!user) throw new AuthError('not_found', { detail: 'no such account' });
       await storage.transaction(async (tx) => {
@@ -409,4 +479,6 @@ export function createOAuthService(
       deps.outbox.nudge();
     },
   };
+
+  return { api };
 }

@@ -9,7 +9,12 @@ export {
   registerPasskeyInputSchema,
   renamePasskeyInputSchema,
 } from './passkey-schemas.js';
-export { createPasskeyService, type PasskeyAuthentication, type PasskeyService } from './passkey-service.js';
+export {
+  createPasskeyService,
+  type PasskeyAuthentication,
+  type PasskeyService,
+  type PasskeysApi,
+} from './passkey-service.js';
 export type { PasskeyStore } from './passkey-store.js';
 export {
   MAX_PASSKEY_TIMEOUT_SECONDS,

@@ -9,11 +9,16 @@ import {
 } from '@simplewebauthn/server';
 import { recordChange } from '../../audit/record-change.js';
 import type { CallContext } from '../../call-context.js';
+import type { ResolvedConfig } from '../../config.js';
 import { sha256Hex } from '../../crypto/random.js';
 import { uuidv7 } from '../../crypto/uuid.js';
 import { AuthError, isAuthError } from '../../errors.js';
-import { failureAccountKey } from '../../rate-limit/lockout.js';
-import type { ServiceDeps } from '../../service-deps.js';
+import type { OutboxDispatcher } from '../../outbox/outbox-dispatcher.js';
+import type { Clock } from '../../ports/clock.js';
+import type { KeyValue } from '../../ports/key-value.js';
+import type { Storage } from '../../ports/storage.js';
+import { failureAccountKey, type Lockout } from '../../rate-limit/lockout.js';
+import type { RateLimiter } from '../../rate-limit/rate-limiter.js';
 import type { SessionService, SessionWithUser } from '../../sessions/session-service.js';
 import type { Session } from '../../sessions/sessions.js';
 import { checkStepUp } from '../../sessions/step-up.js';
@@ -68,39 +73,119 @@ interface StoredChallenge {
 /** A passkey sign-in, second factor or step-up, as `authenticate` answers it. */
 export type PasskeyAuthentication = SignedIn | MfaRequired | PasskeyStepUp;
 
-export interface PasskeyService {
-  registrationOptions(current: SessionWithUser, context?: CallContext): Promise<PasskeyOptions>;
-  register(
+/** The passkey operations of `auth.api`: registering, signing in or stepping up with, and managing passkeys. */
+export interface PasskeysApi {
+  /**
+   * Starts registering a passkey for the signed-in user: WebAuthn creation options (a 256-bit
+   * challenge, single use, bound to this session, valid `passkeys.timeoutSeconds` ≤ 300 s;
+   * discoverable credential; the user's passkeys excluded). Needs an authentication at most 15
+   * minutes old (`step_up_required` otherwise).
+   *
+   * @example
+   * const { options } = await auth.api.passkeyRegistrationOptions(current)
+   * // browser: const response = await startRegistration({ optionsJSON: options })
+   */
+  passkeyRegistrationOptions(current: SessionWithUser, context?: CallContext): Promise<PasskeyOptions>;
+  /**
+   * Verifies the browser's registration response (challenge, origin among `passkeys.origins`,
+   * rpID, user verification when `required`) and stores the passkey; audited
+   * `passkey.registered` with its outbox event. `passkey_challenge_invalid` for an unknown,
+   * expired, used or foreign challenge, `passkey_verification_failed` for anything the
+   * verification refuses, `conflict` for a passkey already registered.
+   *
+   * @example
+   * const passkey = await auth.api.registerPasskey(current, { response, name: 'Laptop' })
+   */
+  registerPasskey(
     current: SessionWithUser,
     input: RegisterPasskeyInput,
     context?: CallContext,
   ): Promise<PasskeySummary>;
-  authenticationOptions(
+  /**
+   * WebAuthn request options. With `challengeId` (a pending login of `signIn`): for the second
+   * factor, the user's passkeys allowed. Else with `current` (a session): step-up, bound to that
+   * session. Else: a usernameless sign-in (any discoverable passkey of this site).
+   *
+   * @example
+   * const { options } = await auth.api.passkeyAuthenticationOptions({}, null) // usernameless
+   */
+  passkeyAuthenticationOptions(
     input: PasskeyAuthenticationOptionsInput,
-    current: SessionWithUser | null,
+    current?: SessionWithUser | null,
     context?: CallContext,
   ): Promise<PasskeyOptions>;
-  authenticate(
+  /**
+   * Verifies an authentication response against the challenge it signed (single use) and the
+   * passkey's stored key and counter (a counter that does not grow is
+   * `passkey_counter_regression`). Answers, by what the options were for:
+   * - usernameless sign-in: a new session, `amr` `['hwk', 'mfa']` when the authenticator verified
+   *   the user, `['hwk']` otherwise, or `mfaRequired` when it did not and the user has TOTP;
+   * - second factor (`challengeId`): a new session, `amr` `['pwd', 'hwk']` (or `['email', 'hwk']`);
+   * - step-up (`current`): `{ session }`, the current session with `authTime.hwk` now.
+   *
+   * @example
+   * const result = await auth.api.authenticateWithPasskey({ response }, null, context)
+   * if ('token' in result) setCookie(result.token)
+   */
+  authenticateWithPasskey(
     input: AuthenticatePasskeyInput,
-    current: SessionWithUser | null,
+    current?: SessionWithUser | null,
     context?: CallContext,
   ): Promise<PasskeyAuthentication>;
-  list(userId: string): Promise<PasskeySummary[]>;
-  rename(
+  /**
+   * The user's passkeys (no key material), oldest first.
+   *
+   * @example
+   * const passkeys = await auth.api.listPasskeys(userId)
+   */
+  listPasskeys(userId: string): Promise<PasskeySummary[]>;
+  /**
+   * Renames one of the user's passkeys; `not_found` for an id that is not theirs. Audited
+   * `passkey.renamed`.
+   *
+   * @example
+   * await auth.api.renamePasskey(userId, passkeyId, { name: 'Work YubiKey' })
+   */
+  renamePasskey(
     userId: string,
     id: string,
     input: RenamePasskeyInput,
     context?: CallContext,
   ): Promise<PasskeySummary>;
-  remove(session: Session, id: string, context?: CallContext): Promise<void>;
+  /**
+   * Deletes one of the session user's passkeys. Needs a fresh authentication (within 5
+   * minutes, `step_up_required` otherwise). Audited `passkey.deleted`.
+   *
+   * @example
+   * await auth.api.deletePasskey(current.session, passkeyId)
+   */
+  deletePasskey(session: Session, id: string, context?: CallContext): Promise<void>;
+}
+
+/** The passkeys domain: its `auth.api` operations. */
+export interface PasskeyService {
+  api: PasskeysApi;
+}
+
+/** What the passkey service uses. */
+export interface PasskeyServiceDeps {
+  storage: Storage;
+  clock: Clock;
+  /** Holds issued challenges (hashed) until their response comes. */
+  keyValue: KeyValue;
+  lockout: Lockout;
+  rateLimiter: RateLimiter;
+  sessions: SessionService;
+  mfa: TotpService;
+  outbox: OutboxDispatcher;
 }
 
 export function createPasskeyService(
-  deps: ServiceDeps,
-  services: { sessions: SessionService; mfa: TotpService },
+  deps: PasskeyServiceDeps,
+  options: ResolvedConfig['passkeys'],
 ): PasskeyService {
-  const { storage, clock, config, keyValue, failures, rateLimiter } = deps;
-  const { rpID, rpName, origins, userVerification, timeoutSeconds } = config.passkeys;
+  const { storage, clock, keyValue, lockout, rateLimiter, sessions, mfa } = deps;
+  const { rpID, rpName, origins, userVerification, timeoutSeconds } = options;
   const requireUserVerification = userVerification === 'required';
   const challengeKey = (challenge: string) => `passkey:challenge:${sha256Hex(challenge)}`;
   const accountKeyOf = (user: User) => failureAccountKey(user.tenantId, normalizeEmail(user.email));
@@ -151,8 +236,8 @@ export function createPasskeyService(
     return found;
   }
 
-  return {
-    async registrationOptions({ session, user }) {
+  const api: PasskeysApi = {
+    async passkeyRegistrationOptions({ session, user }) {
       checkStepUp(session, { maxAgeSeconds: REGISTRATION_AUTH_MAX_AGE_SECONDS }, clock.now());
       const existing = await storage.passkeys.listByUser(user.id);
       const options = await generateRegistrationOptions({
@@ -179,7 +264,7 @@ export function createPasskeyService(
       return { options: { ...options } };
     },
 
-    async register({ session, user }, rawInput, context = {}) {
+    async registerPasskey({ session, user }, rawInput, context = {}) {
       const input = parseInput(registerPasskeyInputSchema, rawInput);
       const { challenge, stored } = await takeChallenge(input.response.response.clientDataJSON);
       if (stored.purpose !== 'registration' || stored.sessionId !== session.id || stored.userId !== user.id) {
@@ -242,14 +327,14 @@ export function createPasskeyService(
       return toPasskeySummary(passkey);
     },
 
-    async authenticationOptions(rawInput, current, context = {}) {
+    async passkeyAuthenticationOptions(rawInput, current = null, context = {}) {
       const input = parseInput(passkeyAuthenticationOptionsInputSchema, rawInput);
       // each answer holds a challenge in the key-value store for minutes: bounded per client
       if (context.ip) await limit(`passkey-options:ip:${context.ip}`, context);
       let binding: Omit<StoredChallenge, 'expiresAtMs'>;
       let allowed: Passkey[] | undefined;
       if (input.challengeId !== undefined) {
-        const pending = await services.mfa.findPendingLogin(input.challengeId);
+        const pending = await mfa.findPendingLogin(input.challengeId);
         // a login a passkey started (without user verification) needs another factor than a passkey
         if (!pending || pending.firstFactor === 'hwk') throw new AuthError('mfa_challenge_invalid');
         allowed = await storage.passkeys.listByUser(pending.userId);
@@ -284,7 +369,7 @@ export function createPasskeyService(
       return { options: { ...options } };
     },
 
-    async authenticate(rawInput, current, context = {}) {
+    async authenticateWithPasskey(rawInput, current = null, context = {}) {
       const input = parseInput(authenticatePasskeyInputSchema, rawInput);
       const response = input.response;
       const credentialIdHash = sha256Hex(response.id);
@@ -301,8 +386,7 @@ export function createPasskeyService(
           detail: 'the challenge was issued for another request',
         });
       }
-      const pending =
-        input.challengeId !== undefined ? await services.mfa.findPendingLogin(input.challengeId) : null;
+      const pending = input.challengeId !== undefined ? await mfa.findPendingLogin(input.challengeId) : null;
       if (input.challengeId !== undefined) {
         if (!pending || pending.userId !== stored.userId || pending.firstFactor === 'hwk') {
           throw new AuthError('mfa_challenge_invalid');
@@ -320,7 +404,7 @@ export function createPasskeyService(
       // a passkey sign-in counts on a budget of its own: an assertion cannot be guessed, and
       // sharing the password's would let wrong passwords typed for an email lock its passkeys out
       const accountKey = pending?.accountKey ?? `passkey:${accountKeyOf(user)}`;
-      const attempt = await failures.beginAttempt(accountKey);
+      const attempt = await lockout.beginAttempt(accountKey);
       // a failed proof counts on the account, durably, as a wrong password does
       let verification: Awaited<ReturnType<typeof verifyAuthenticationResponse>>;
       try {
@@ -349,7 +433,7 @@ export function createPasskeyService(
         );
         if (!verification.verified) throw new AuthError('passkey_verification_failed');
       } catch (error) {
-        await failures.failed(attempt);
+        await lockout.failed(attempt);
         throw error;
       }
       const { newCounter, userVerified } = verification.authenticationInfo;
@@ -381,8 +465,8 @@ export function createPasskeyService(
 
       if (stored.purpose === 'step_up' && current) {
         await advance(storage).catch(auditRegression);
-        const session = await services.sessions.recordAuthentication(current, 'hwk', userContext);
-        await failures.succeeded(attempt);
+        const session = await sessions.recordAuthentication(current, 'hwk', userContext);
+        await lockout.succeeded(attempt);
         return { session };
       }
 
@@ -391,7 +475,7 @@ export function createPasskeyService(
         const issued = await storage
           .transaction(async (tx) => {
             await advance(tx);
-            return services.mfa.completePendingLogin(tx, {
+            return mfa.completePendingLogin(tx, {
               challengeId,
               pending,
               user,
@@ -400,7 +484,7 @@ export function createPasskeyService(
             });
           })
           .catch(auditRegression);
-        await failures.succeeded(attempt);
+        await lockout.succeeded(attempt);
         deps.outbox.nudge();
         return { user, ...issued };
       }
@@ -409,7 +493,7 @@ export function createPasskeyService(
       // (something you have, unlocked by something you know or are); without, it is one, and a
       // user with another second factor must give it
       if (!userVerified) {
-        const mfaRequired = await services.mfa.startChallenge({
+        const mfaRequired = await mfa.startChallenge({
           user,
           tenantId: user.tenantId,
           accountKey,
@@ -423,7 +507,7 @@ export function createPasskeyService(
       const issued = await storage
         .transaction(async (tx) => {
           await advance(tx);
-          return services.sessions.createSession(tx, {
+          return sessions.createSession(tx, {
             user,
             tenantId: user.tenantId,
             method: 'hwk',
@@ -432,16 +516,16 @@ export function createPasskeyService(
           });
         })
         .catch(auditRegression);
-      await failures.succeeded(attempt);
+      await lockout.succeeded(attempt);
       deps.outbox.nudge();
       return { user, ...issued };
     },
 
-    async list(userId) {
+    async listPasskeys(userId) {
       return (await storage.passkeys.listByUser(userId)).map(toPasskeySummary);
     },
 
-    async rename(userId, id, rawInput, context = {}) {
+    async renamePasskey(userId, id, rawInput, context = {}) {
       const input = parseInput(renamePasskeyInputSchema, rawInput);
       const user = await storage.users.findById(userId);
       if (!user) throw new AuthError('unauthenticated');
@@ -465,7 +549,7 @@ export function createPasskeyService(
       return toPasskeySummary(renamed);
     },
 
-    async remove(session, id, context = {}) {
+    async deletePasskey(session, id, context = {}) {
       checkStepUp(session, { maxAgeSeconds: FRESH_AUTH_SECONDS }, clock.now());
       const user = await storage.users.findById(session.userId);
       if (!user) throw new AuthError('unauthenticated');
@@ -488,6 +572,8 @@ export function createPasskeyService(
       deps.outbox.nudge();
     },
   };
+
+  return { api };
 }
 
 /** The challenge inside a response's `clientDataJSON`; garbage is a failed verification. */

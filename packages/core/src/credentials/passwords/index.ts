@@ -23,8 +23,10 @@ export {
   signUpInputSchema,
 } from './password-schemas.js';
 export {
+  type CreateUserRequest,
   createPasswordService,
   type PasswordService,
+  type PasswordsApi,
   type SignedIn,
   type SignUpPending,
 } from './password-service.js';

@@ -1,11 +1,15 @@
 import { recordChange } from '../../audit/record-change.js';
 import type { CallContext } from '../../call-context.js';
+import type { ResolvedConfig } from '../../config.js';
 import { AuthError, isAuthError } from '../../errors.js';
 import type { InvitationService } from '../../invitations/invitation-service.js';
 import { newMembership } from '../../memberships/memberships.js';
-import type { StorageStores } from '../../ports/storage.js';
-import { failureAccountKey } from '../../rate-limit/lockout.js';
-import type { ServiceDeps } from '../../service-deps.js';
+import type { OutboxDispatcher } from '../../outbox/outbox-dispatcher.js';
+import type { Clock } from '../../ports/clock.js';
+import type { Storage, StorageStores } from '../../ports/storage.js';
+import { failureAccountKey, type Lockout } from '../../rate-limit/lockout.js';
+import type { RateLimiter } from '../../rate-limit/rate-limiter.js';
+import type { SessionCache } from '../../sessions/session-cache.js';
 import {
   type IssuedSession,
   recordSessionsRevoked,
@@ -19,10 +23,12 @@ import { normalizeEmail, type User } from '../../users/users.js';
 import { parseInput } from '../../validation.js';
 import type { MfaRequired } from '../totp/mfa.js';
 import type { TotpService } from '../totp/totp-service.js';
+import type { PasswordHasher } from './password-hasher.js';
 import { normalizeAndCheckPassword, normalizePasswordForVerify } from './password-policy.js';
 import {
   type ChangePasswordInput,
   changePasswordInputSchema,
+  createUserInputSchema,
   type ReauthenticateInput,
   reauthenticateInputSchema,
   type SignInInput,
@@ -41,10 +47,49 @@ export interface SignUpPending {
   pending: true;
 }
 
-export interface PasswordService {
+/** Input of {@link PasswordsApi.createUser}. */
+export interface CreateUserRequest {
+  email: string;
+  password?: string;
+  name?: string;
+  /** An isolated-pool tenant the user belongs to; omit for the shared pool. */
+  tenantId?: string;
+  emailVerified?: boolean;
+}
+
+/**
+ * The password operations of `auth.api`: accounts created with a password (by sign-up or by
+ * server code), sign-in, password change and step-up with the password.
+ */
+export interface PasswordsApi {
+  /**
+   * Creates a user with a password and signs them in (or `{ pending }` in notify mode). With
+   * `invitationToken`, the invitation is accepted in the same transaction (the user is created in
+   * the tenant's pool when it is isolated); a bad token fails the sign-up with nothing written.
+   *
+   * @example
+   * const { user, token } = await auth.api.signUp({ email, password, name }, auth.callContext(headers))
+   */
   signUp(input: SignUpInput, context?: CallContext): Promise<SignedIn | SignUpPending>;
-  /** A session, or, for a user with a second factor, a pending login (`MfaRequired`). */
+  /**
+   * Verifies email and password and opens a new session (a new token at every sign-in). When the
+   * user has a confirmed second factor, no session is opened: the answer is
+   * `{ mfaRequired: true, challengeId, methods }`, to complete with `verifyMfa` within 5 minutes.
+   *
+   * @example
+   * const result = await auth.api.signIn({ email, password }, context)
+   * if ('mfaRequired' in result) return askForCode(result.challengeId, result.methods)
+   */
   signIn(input: SignInInput, context?: CallContext): Promise<SignedIn | MfaRequired>;
+  /**
+   * Changes the user's password after checking the current one (counted by the account's failure
+   * counter like a sign-in; `invalid_credentials` when wrong). The new one must pass the policy
+   * and differ from the current one (`password_reused`). Revokes the user's other sessions
+   * unless `revokeOtherSessions: false`. Audited `password.changed`.
+   *
+   * @example
+   * const { revokedSessions } = await auth.api.changePassword(userId, session.id, { currentPassword, newPassword })
+   */
   changePassword(
     userId: string,
     currentSessionId: string | null,
@@ -52,29 +97,66 @@ export interface PasswordService {
     context?: CallContext,
   ): Promise<{ revokedSessions: number }>;
   /**
-   * Step-up: the signed-in user proves the password again, and the session behind `sessionToken`
-   * records it (`authTime.pwd` = now, `pwd` in `amr`). Rate-limited and counted by the account's
-   * failure counter exactly as sign-in is; a wrong password is `invalid_credentials`.
+   * Step-up with the password: the user signed in with `sessionToken` proves the password again,
+   * and that session records it (`authTime.pwd` = now, `pwd` added to `amr`), so `checkStepUp`
+   * passes again. Rate-limited and counted by the account's failure counter exactly like sign-in
+   * (`rate_limited`, `account_locked`); a wrong password is `invalid_credentials`, an invalid
+   * session `unauthenticated`. Audited as `session.reauthenticated`.
+   *
+   * @example
+   * const { session } = await auth.api.reauthenticate(token, { password }, auth.callContext(headers))
+   * session.authTime.pwd // now, in epoch seconds
    */
   reauthenticate(
     sessionToken: string,
     input: ReauthenticateInput,
     context?: CallContext,
   ): Promise<{ session: Session }>;
+  /**
+   * Creates a user from server code (admin provisioning, imports), with or without a password;
+   * the password, if any, must pass the policy. `email_taken` when the pool has the email,
+   * `invalid_request` when `tenantId` names no isolated-pool tenant.
+   *
+   * @example
+   * const user = await auth.api.createUser({ email: 'ada@example.com', name: 'Ada', emailVerified: true })
+   */
+  createUser(input: CreateUserRequest, context?: CallContext): Promise<User>;
+}
+
+/** The passwords domain: its `auth.api` operations. */
+export interface PasswordService {
+  api: PasswordsApi;
+}
+
+/** What the password service uses. */
+export interface PasswordServiceDeps {
+  storage: Storage;
+  clock: Clock;
+  hasher: PasswordHasher;
+  rateLimiter: RateLimiter;
+  lockout: Lockout;
+  users: UserService;
+  sessions: SessionService;
+  tenants: TenantService;
+  invitations: InvitationService;
+  mfa: TotpService;
+  outbox: OutboxDispatcher;
+  /** Present when `session.cache` is on: a password change's revocations are announced through it. */
+  sessionCache: SessionCache | null;
+}
+
+export interface PasswordServiceOptions {
+  password: ResolvedConfig['password'];
+  signup: ResolvedConfig['signup'];
+  /** `tenants.isolatedSignupRole`: the role of a user who signs up into an isolated-pool tenant. */
+  isolatedSignupRole: string;
 }
 
 export function createPasswordService(
-  deps: ServiceDeps,
-  services: {
-    users: UserService;
-    sessions: SessionService;
-    tenants: TenantService;
-    invitations: InvitationService;
-    mfa: TotpService;
-  },
+  deps: PasswordServiceDeps,
+  { password: policy, signup, isolatedSignupRole }: PasswordServiceOptions,
 ): PasswordService {
-  const { storage, clock, config, hasher, rateLimiter, failures } = deps;
-  const policy = config.password;
+  const { storage, clock, hasher, rateLimiter, lockout, users, sessions, tenants, invitations, mfa } = deps;
 
   async function limit(rule: 'signIn' | 'signUp' | 'passwordChange', subject: string, context: CallContext) {
     const state = await rateLimiter.consume(rule, subject);
@@ -84,30 +166,28 @@ export function createPasswordService(
   /** The tenant a sign-up names, if any. */
   async function namedTenant(tenant: string | undefined) {
     if (!tenant) return null;
-    const found = await services.tenants.resolveTenant(tenant);
+    const found = await tenants.resolveTenant(tenant);
     if (!found || found.status !== 'active') throw new AuthError('not_found', { detail: 'unknown tenant' });
     return found;
   }
 
-  return {
+  const api: PasswordsApi = {
     async signUp(rawInput, context = {}) {
       const input = parseInput(signUpInputSchema, rawInput);
-      if (!config.signup.enabled) throw new AuthError('forbidden', { detail: 'sign-up is disabled' });
+      if (!signup.enabled) throw new AuthError('forbidden', { detail: 'sign-up is disabled' });
       // without a client address (server-side calls), limit per email rather than in one shared bucket
       await limit(
         'signUp',
         context.ip ? `ip:${context.ip}` : `email:${normalizeEmail(input.email)}`,
         context,
       );
-      const invited = input.invitationToken
-        ? await services.invitations.checkToken(input.invitationToken)
-        : null;
+      const invited = input.invitationToken ? await invitations.checkToken(input.invitationToken) : null;
       const named = await namedTenant(input.tenant);
       if (invited) {
         if (named && named.id !== invited.tenant.id) {
           throw new AuthError('invalid_request', { detail: 'the invitation is for another tenant' });
         }
-        services.invitations.assertEmailMatches(invited.invitation, input.email);
+        invitations.assertEmailMatches(invited.invitation, input.email);
       } else if (named && named.userPool !== 'isolated') {
         throw new AuthError('invalid_request', {
           detail: 'this tenant uses the shared user pool: sign up without a tenant and join by invitation',
@@ -119,21 +199,21 @@ export function createPasswordService(
       const passwordHash = await hasher.hash(password);
       try {
         const result = await storage.transaction(async (tx) => {
-          const user = await services.users.insertUser(
+          const user = await users.insertUser(
             tx,
             { email: input.email, name: input.name ?? null, tenantId: tenant?.id ?? null, passwordHash },
             context,
           );
           if (invited) {
-            await services.invitations.joinByInvitation(tx, invited, user, {
+            await invitations.joinByInvitation(tx, invited, user, {
               ...context,
               actor: { type: 'user', id: user.id },
             });
           } else if (tenant) {
             await joinIsolatedTenant(tx, tenant, user, context);
           }
-          if (config.signup.onEmailTaken === 'notify') return { user, issued: null };
-          const issued = await services.sessions.createSession(tx, {
+          if (signup.onEmailTaken === 'notify') return { user, issued: null };
+          const issued = await sessions.createSession(tx, {
             user,
             tenantId: tenant?.id ?? null,
             method: 'pwd',
@@ -145,7 +225,7 @@ export function createPasswordService(
         if (!result.issued) return { pending: true };
         return { user: result.user, ...result.issued };
       } catch (error) {
-        if (!isAuthError(error, 'email_taken') || config.signup.onEmailTaken !== 'notify') throw error;
+        if (!isAuthError(error, 'email_taken') || signup.onEmailTaken !== 'notify') throw error;
         await notifyOwnerOfSignUpAttempt(tenant, input.email, context);
         return { pending: true };
       }
@@ -158,7 +238,7 @@ export function createPasswordService(
         context.ip ? `ip:${context.ip}` : `email:${normalizeEmail(input.email)}`,
         context,
       );
-      const tenant = input.tenant ? await services.tenants.resolveTenant(input.tenant) : null;
+      const tenant = input.tenant ? await tenants.resolveTenant(input.tenant) : null;
       if (input.tenant && (!tenant || tenant.status !== 'active')) {
         // an unknown tenant answers exactly like a wrong password, in the same time
         await hasher.verifyDummy(normalizePasswordForVerify(input.password));
@@ -172,18 +252,18 @@ export function createPasswordService(
       const found = await storage.users.findByEmailWithPassword(
         poolTenantId,
         email,
-        failures.durableKey(accountKey),
+        lockout.durableKey(accountKey),
       );
-      const attempt = await failures.beginAttempt(accountKey, found ?? undefined);
+      const attempt = await lockout.beginAttempt(accountKey, found ?? undefined);
 
       const password = normalizePasswordForVerify(input.password);
       if (!found?.passwordHash) {
         await hasher.verifyDummy(password);
-        await failures.failed(attempt);
+        await lockout.failed(attempt);
         throw new AuthError('invalid_credentials');
       }
       if (!(await hasher.verify(found.passwordHash, password))) {
-        await failures.failed(attempt);
+        await lockout.failed(attempt);
         throw new AuthError('invalid_credentials');
       }
       const { user } = found;
@@ -201,16 +281,16 @@ export function createPasswordService(
       }
       // with a second factor the reserved attempt stays counted until that factor is proven too:
       // a known password must not reset the budget for guessing codes
-      const mfaRequired = await services.mfa.startChallenge({
+      const mfaRequired = await mfa.startChallenge({
         user,
         tenantId: sessionTenantId,
         accountKey,
         hasSecondFactor: found.hasSecondFactor,
       });
       if (mfaRequired) return mfaRequired;
-      await failures.succeeded(attempt);
+      await lockout.succeeded(attempt);
       const issued = await storage.transaction((tx) =>
-        services.sessions.createSession(tx, {
+        sessions.createSession(tx, {
           user,
           tenantId: sessionTenantId,
           method: 'pwd',
@@ -265,19 +345,38 @@ export function createPasswordService(
 
     async reauthenticate(sessionToken, rawInput, context = {}) {
       const input = parseInput(reauthenticateInputSchema, rawInput);
-      const current = await services.sessions.validateSessionToken(sessionToken);
+      const current = await sessions.api.validateSessionToken(sessionToken);
       if (!current) throw new AuthError('unauthenticated');
       const { user } = current;
       // the sign-in rule and key: password guesses cost the same budget on either route
       await limit('signIn', context.ip ? `ip:${context.ip}` : `email:${normalizeEmail(user.email)}`, context);
       await proveCurrentPassword(user, input.password);
-      const session = await services.sessions.recordAuthentication(current, 'pwd', {
+      const session = await sessions.recordAuthentication(current, 'pwd', {
         ...context,
         actor: { type: 'user', id: user.id },
       });
       return { session };
     },
+    async createUser(rawInput, context = {}) {
+      const input = parseInput(createUserInputSchema, rawInput);
+      if (input.tenantId) {
+        const tenant = await storage.tenants.findById(input.tenantId);
+        if (!tenant || tenant.userPool !== 'isolated') {
+          throw new AuthError('invalid_request', { detail: 'tenantId must name an isolated-pool tenant' });
+        }
+      }
+      const passwordHash = input.password
+        ? await hasher.hash(await normalizeAndCheckPassword(input.password, policy, input))
+        : null;
+      const user = await storage.transaction((tx) =>
+        users.insertUser(tx, { ...input, tenantId: input.tenantId ?? null, passwordHash }, context),
+      );
+      deps.outbox.nudge();
+      return user;
+    },
   };
+
+  return { api };
 
   /**
    * Checks a signed-in user's password under the same per-account failure counter as sign-in
@@ -285,31 +384,31 @@ export function createPasswordService(
    */
   async function proveCurrentPassword(user: User, password: string, detail?: string): Promise<string> {
     const accountKey = failureAccountKey(user.tenantId, normalizeEmail(user.email));
-    const attempt = await failures.beginAttempt(accountKey);
+    const attempt = await lockout.beginAttempt(accountKey);
     const currentHash = await storage.passwords.findHash(user.id);
     const candidate = normalizePasswordForVerify(password);
     if (!currentHash) {
       await hasher.verifyDummy(candidate);
-      await failures.failed(attempt);
+      await lockout.failed(attempt);
       throw new AuthError('invalid_credentials', detail ? { detail } : {});
     }
     if (!(await hasher.verify(currentHash, candidate))) {
-      await failures.failed(attempt);
+      await lockout.failed(attempt);
       throw new AuthError('invalid_credentials', detail ? { detail } : {});
     }
-    await failures.succeeded(attempt);
+    await lockout.succeeded(attempt);
     return currentHash;
   }
 
   async function joinIsolatedTenant(tx: StorageStores, tenant: Tenant, user: User, context: CallContext) {
     const now = clock.now();
-    await tx.memberships.create(newMembership(tenant.id, user.id, [config.tenants.isolatedSignupRole], now));
+    await tx.memberships.create(newMembership(tenant.id, user.id, [isolatedSignupRole], now));
     await recordChange(tx, clock, context, {
       tenantId: tenant.id,
       action: 'member.added',
       actor: { type: 'user', id: user.id },
       target: { type: 'user', id: user.id },
-      data: { roles: [config.tenants.isolatedSignupRole], via: 'signup' },
+      data: { roles: [isolatedSignupRole], via: 'signup' },
     });
   }
 

@@ -28,5 +28,6 @@ export {
   createTotpService,
   hasSecondFactor,
   MFA_CHALLENGE_TTL_SECONDS,
+  type TotpApi,
   type TotpService,
 } from './totp-service.js';

@@ -1,12 +1,15 @@
 import { recordChange } from '../../audit/record-change.js';
 import type { CallContext } from '../../call-context.js';
 import { generateToken, sha256Hex } from '../../crypto/random.js';
-import { createSealedBox } from '../../crypto/sealed-box.js';
+import type { SealedBox } from '../../crypto/sealed-box.js';
 import { uuidv7 } from '../../crypto/uuid.js';
 import { AuthError } from '../../errors.js';
-import type { StorageStores } from '../../ports/storage.js';
-import { failureAccountKey } from '../../rate-limit/lockout.js';
-import type { ServiceDeps } from '../../service-deps.js';
+import type { OutboxDispatcher } from '../../outbox/outbox-dispatcher.js';
+import type { Clock } from '../../ports/clock.js';
+import type { KeyValue } from '../../ports/key-value.js';
+import type { Storage, StorageStores } from '../../ports/storage.js';
+import { failureAccountKey, type Lockout } from '../../rate-limit/lockout.js';
+import type { RateLimiter } from '../../rate-limit/rate-limiter.js';
 import type { IssuedSession, SessionService } from '../../sessions/session-service.js';
 import type { Session } from '../../sessions/sessions.js';
 import { checkStepUp } from '../../sessions/step-up.js';
@@ -40,21 +43,75 @@ export async function hasSecondFactor(stores: StorageStores, userId: string): Pr
   return (await stores.passkeys.countByUser(userId)) > 0;
 }
 
-export interface TotpService {
-  /** Whether the user has a confirmed authenticator, and how many recovery codes are left. */
-  getStatus(userId: string): Promise<MfaStatus>;
-  /** Starts (or restarts) TOTP enrolment; `mfa_already_enabled` when a confirmed one exists. */
+/** The second-factor operations of `auth.api`: TOTP, recovery codes, and completing a pending login. */
+export interface TotpApi {
+  /**
+   * Completes a pending login (see `signIn`) with a second factor: a TOTP code of the current or
+   * previous 30 s step that was never accepted before, or an unused recovery code (then used up,
+   * audited `mfa.recovery_code_used`). Opens a new session whose `amr` is `['pwd', 'otp']` and
+   * `authTime` holds both times; the challenge is single use. A wrong or replayed code is
+   * `invalid_mfa_code` and counts on the account's failure counter like a wrong password
+   * (`account_locked`); an unknown, expired or completed challenge is `mfa_challenge_invalid`.
+   *
+   * @example
+   * const { user, session, token } = await auth.api.verifyMfa({ challengeId, method: 'totp', code: '123456' })
+   */
+  verifyMfa(input: VerifyMfaInput, context?: CallContext): Promise<SignedIn>;
+  /**
+   * The user's second factors as an account page shows them: whether TOTP is on and how many
+   * recovery codes are left (never a secret or a code).
+   *
+   * @example
+   * const { totpEnabled, recoveryCodesRemaining } = await auth.api.getMfaStatus(userId)
+   */
+  getMfaStatus(userId: string): Promise<MfaStatus>;
+  /**
+   * Starts TOTP enrolment for the user: a new secret (sealed with AES-256-GCM at rest) and its
+   * `otpauth://` URI (issuer: the host of `baseURL`). Pending until {@link confirmTotp};
+   * a new setup replaces a pending one. `mfa_already_enabled` when a confirmed one exists.
+   *
+   * @example
+   * const { secret, otpauthUri } = await auth.api.setupTotp(userId) // render otpauthUri as a QR code
+   */
   setupTotp(userId: string): Promise<TotpSetup>;
-  /** Confirms the pending authenticator with a first code; returns 10 new recovery codes. */
+  /**
+   * Confirms the pending authenticator with its current code and turns MFA on: returns 10
+   * recovery codes, shown this once (only their SHA-256 is stored). The code's step is used up.
+   * Audited `mfa.totp_enabled` and `mfa.recovery_codes_generated`, with outbox events, in the
+   * same transaction. `invalid_mfa_code` for a wrong code (counted like a wrong password),
+   * `mfa_not_enabled` without a pending setup.
+   *
+   * @example
+   * const { recoveryCodes } = await auth.api.confirmTotp(userId, { code: '123456' })
+   */
   confirmTotp(
     userId: string,
     input: ConfirmTotpInput,
     context?: CallContext,
   ): Promise<{ recoveryCodes: string[] }>;
-  /** Removes the authenticator and the recovery codes; needs a fresh authentication. */
+  /**
+   * Turns TOTP off for the session's user and deletes the recovery codes. Needs a fresh
+   * authentication (within 5 minutes, `step_up_required` otherwise: see `POST /reauthenticate`).
+   * Audited `mfa.totp_disabled`. `mfa_not_enabled` when there is nothing to turn off.
+   *
+   * @example
+   * await auth.api.disableTotp(current.session, auth.callContext(headers))
+   */
   disableTotp(session: Session, context?: CallContext): Promise<void>;
-  /** Replaces every recovery code; needs a fresh authentication and a confirmed authenticator. */
+  /**
+   * Replaces every recovery code of the session's user with 10 new ones (shown once). Needs a
+   * fresh authentication like {@link disableTotp} and enabled TOTP. Audited
+   * `mfa.recovery_codes_generated`.
+   *
+   * @example
+   * const { recoveryCodes } = await auth.api.regenerateRecoveryCodes(current.session)
+   */
   regenerateRecoveryCodes(session: Session, context?: CallContext): Promise<{ recoveryCodes: string[] }>;
+}
+
+/** The TOTP domain: its `auth.api` operations and the pending logins the first factors start. */
+export interface TotpService {
+  api: TotpApi;
   /**
    * After the first factor of `user` was proven: a pending login when the user has a second
    * factor (a confirmed TOTP authenticator or a passkey; no session yet), else null and the
@@ -73,8 +130,6 @@ export interface TotpService {
      */
     hasSecondFactor?: boolean;
   }): Promise<MfaRequired | null>;
-  /** Completes a pending login with a second factor: a new session with `amr` `pwd` + `otp`. */
-  verify(input: VerifyMfaInput, context?: CallContext): Promise<SignedIn>;
   /** The pending login behind a challenge id, without using it up; null when unknown or expired. */
   findPendingLogin(challengeId: string): Promise<PendingLogin | null>;
   /**
@@ -89,11 +144,23 @@ export interface TotpService {
   ): Promise<IssuedSession>;
 }
 
-export function createTotpService(deps: ServiceDeps, services: { sessions: SessionService }): TotpService {
-  const { storage, clock, config, keyValue, failures, rateLimiter } = deps;
-  // a purpose of its own: a TOTP secret can be opened by nothing else, and opens nothing else
-  const secretBox = createSealedBox(config.secret, 'totp-secret');
-  const issuer = new URL(config.baseURL).hostname;
+/** What the TOTP service uses. */
+export interface TotpServiceDeps {
+  storage: Storage;
+  clock: Clock;
+  /** Holds pending logins (hashed challenge ids) until their second factor comes. */
+  keyValue: KeyValue;
+  lockout: Lockout;
+  rateLimiter: RateLimiter;
+  sessions: SessionService;
+  outbox: OutboxDispatcher;
+  /** Seals TOTP secrets at rest. */
+  secretBox: SealedBox;
+}
+
+export function createTotpService(deps: TotpServiceDeps, { baseURL }: { baseURL: URL }): TotpService {
+  const { storage, clock, keyValue, lockout, rateLimiter, sessions, secretBox } = deps;
+  const issuer = baseURL.hostname;
   const challengeKey = (challengeId: string) => `mfa:login:${sha256Hex(challengeId)}`;
   const accountKeyOf = (user: User) => failureAccountKey(user.tenantId, normalizeEmail(user.email));
 
@@ -129,7 +196,7 @@ export function createTotpService(deps: ServiceDeps, services: { sessions: Sessi
     if ((await keyValue.getAndDelete(challengeKey(input.challengeId))) === null) {
       throw new AuthError('mfa_challenge_invalid');
     }
-    return services.sessions.createSession(tx, {
+    return sessions.createSession(tx, {
       user: input.user,
       tenantId: input.pending.tenantId,
       method: input.method,
@@ -138,21 +205,14 @@ export function createTotpService(deps: ServiceDeps, services: { sessions: Sessi
     });
   }
 
-  return {
-    async getStatus(userId) {
+  const api: TotpApi = {
+    async getMfaStatus(userId) {
       const credential = await storage.mfa.findTotp(userId);
       if (!credential?.confirmedAt) return { totpEnabled: false, recoveryCodesRemaining: 0 };
       return {
         totpEnabled: true,
         recoveryCodesRemaining: await storage.mfa.countUnusedRecoveryCodes(userId),
       };
-    },
-
-    completePendingLogin,
-
-    async findPendingLogin(challengeId) {
-      const stored = await keyValue.get(challengeKey(challengeId));
-      return stored ? (JSON.parse(stored) as PendingLogin) : null;
     },
 
     async setupTotp(userId) {
@@ -184,11 +244,11 @@ export function createTotpService(deps: ServiceDeps, services: { sessions: Sessi
       const credential = await storage.mfa.findTotp(userId);
       if (!credential) throw new AuthError('mfa_not_enabled', { detail: 'start with POST /mfa/totp/setup' });
       if (credential.confirmedAt) throw new AuthError('mfa_already_enabled');
-      const attempt = await failures.beginAttempt(accountKeyOf(user));
+      const attempt = await lockout.beginAttempt(accountKeyOf(user));
       const now = clock.now();
       const step = verifyTotpCode(secretBox.open(credential.secretSealed), input.code.trim(), now);
       if (step === null) {
-        await failures.failed(attempt);
+        await lockout.failed(attempt);
         throw new AuthError('invalid_mfa_code');
       }
       const { codes, rows } = newRecoveryCodes(userId, now);
@@ -210,7 +270,7 @@ export function createTotpService(deps: ServiceDeps, services: { sessions: Sessi
           data: { count: rows.length },
         });
       });
-      await failures.succeeded(attempt);
+      await lockout.succeeded(attempt);
       deps.outbox.nudge();
       return { recoveryCodes: codes };
     },
@@ -250,32 +310,7 @@ export function createTotpService(deps: ServiceDeps, services: { sessions: Sessi
       return { recoveryCodes: codes };
     },
 
-    async startChallenge({ user, tenantId, accountKey, firstFactor = 'pwd', hasSecondFactor }) {
-      if (hasSecondFactor === false) return null;
-      const methods: MfaMethod[] = [];
-      if ((await storage.mfa.findTotp(user.id))?.confirmedAt) {
-        methods.push('totp');
-        if ((await storage.mfa.countUnusedRecoveryCodes(user.id)) > 0) methods.push('recovery_code');
-      }
-      // a passkey cannot be its own second factor
-      if (firstFactor !== 'hwk' && (await storage.passkeys.countByUser(user.id)) > 0) methods.push('passkey');
-      if (methods.length === 0) return null;
-      const challengeId = generateToken(32);
-      const pending: PendingLogin = {
-        userId: user.id,
-        tenantId,
-        accountKey,
-        pwdAt: Math.floor(clock.now().getTime() / 1000),
-        firstFactor,
-      };
-      // only the hash of the id is a key: a read of the store does not yield usable challenges
-      await keyValue.set(challengeKey(challengeId), JSON.stringify(pending), {
-        ttlSeconds: MFA_CHALLENGE_TTL_SECONDS,
-      });
-      return { mfaRequired: true, challengeId, methods };
-    },
-
-    async verify(rawInput, context = {}) {
+    async verifyMfa(rawInput, context = {}) {
       const input = parseInput(verifyMfaInputSchema, rawInput);
       const key = challengeKey(input.challengeId);
       const stored = await keyValue.get(key);
@@ -284,7 +319,7 @@ export function createTotpService(deps: ServiceDeps, services: { sessions: Sessi
       const state = await rateLimiter.consume('signIn', `mfa:${pending.userId}`);
       if (state) (context.rateLimits ??= []).push(state);
       // the same per-account budget as passwords: the reserved attempt counts until proven
-      const attempt = await failures.beginAttempt(pending.accountKey);
+      const attempt = await lockout.beginAttempt(pending.accountKey);
       const user = await storage.users.findById(pending.userId);
       if (!user) throw new AuthError('mfa_challenge_invalid');
       if (user.status !== 'active') throw new AuthError('user_suspended');
@@ -298,7 +333,7 @@ export function createTotpService(deps: ServiceDeps, services: { sessions: Sessi
         const step = verifyTotpCode(secretBox.open(credential.secretSealed), code, now);
         // the claim is the one conditional write that makes a step single use, across requests
         if (step === null || !(await storage.mfa.claimTotpStep(user.id, step, now))) {
-          await failures.failed(attempt);
+          await lockout.failed(attempt);
           throw new AuthError('invalid_mfa_code');
         }
       }
@@ -329,12 +364,48 @@ export function createTotpService(deps: ServiceDeps, services: { sessions: Sessi
         })
         .catch(async (error: unknown) => {
           // recorded after the rollback: a failure written inside the transaction would vanish with it
-          if (wrongRecoveryCode) await failures.failed(attempt);
+          if (wrongRecoveryCode) await lockout.failed(attempt);
           throw error;
         });
-      await failures.succeeded(attempt);
+      await lockout.succeeded(attempt);
       deps.outbox.nudge();
       return { user, ...issued };
+    },
+  };
+
+  return {
+    api,
+
+    completePendingLogin,
+
+    async findPendingLogin(challengeId) {
+      const stored = await keyValue.get(challengeKey(challengeId));
+      return stored ? (JSON.parse(stored) as PendingLogin) : null;
+    },
+
+    async startChallenge({ user, tenantId, accountKey, firstFactor = 'pwd', hasSecondFactor }) {
+      if (hasSecondFactor === false) return null;
+      const methods: MfaMethod[] = [];
+      if ((await storage.mfa.findTotp(user.id))?.confirmedAt) {
+        methods.push('totp');
+        if ((await storage.mfa.countUnusedRecoveryCodes(user.id)) > 0) methods.push('recovery_code');
+      }
+      // a passkey cannot be its own second factor
+      if (firstFactor !== 'hwk' && (await storage.passkeys.countByUser(user.id)) > 0) methods.push('passkey');
+      if (methods.length === 0) return null;
+      const challengeId = generateToken(32);
+      const pending: PendingLogin = {
+        userId: user.id,
+        tenantId,
+        accountKey,
+        pwdAt: Math.floor(clock.now().getTime() / 1000),
+        firstFactor,
+      };
+      // only the hash of the id is a key: a read of the store does not yield usable challenges
+      await keyValue.set(challengeKey(challengeId), JSON.stringify(pending), {
+        ttlSeconds: MFA_CHALLENGE_TTL_SECONDS,
+      });
+      return { mfaRequired: true, challengeId, methods };
     },
   };
 }

@@ -4,7 +4,8 @@ import {
   oauthProviderParamsSchema,
   startOAuthInputSchema,
 } from '../../credentials/oauth/oauth-schemas.js';
-import { readCookie, serializeSessionCookie, sessionCookieName } from '../cookies.js';
+import { readCookie, sessionCookieName } from '../../sessions/session-cookie.js';
+import { serializeSessionCookie } from '../cookies.js';
 import { problemSchema } from '../response-schemas.js';
 import type { RouteContext } from '../route.js';
 import { defineRoute } from '../route.js';

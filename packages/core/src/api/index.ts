@@ -1,0 +1,1 @@
+export type { AuthApi } from './auth-api.js';

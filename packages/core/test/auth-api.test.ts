@@ -1,0 +1,85 @@
+import { describe, expect, it } from 'vitest';
+import { testAuth } from './support.js';
+
+// `auth.api` is composed by spreading each domain service's `api` object. A service's internal
+// methods (createSession, requirePermission, startChallenge…) live beside `api`, never in it: this
+// pins the run-time keys to the `AuthApi` operations, so an internal method cannot leak into the
+// public API and an operation cannot go missing. An addition here must be deliberate, with its
+// declaration and JSDoc in the domain's `…Api` interface.
+const AUTH_API_OPERATIONS = [
+  'acceptInvitation',
+  'authenticateWithPasskey',
+  'authorizationFilter',
+  'authorize',
+  'authorizeMany',
+  'changePassword',
+  'checkStepUp',
+  'completeOAuth',
+  'confirmTotp',
+  'createInvitation',
+  'createPolicy',
+  'createRole',
+  'createTenant',
+  'createUser',
+  'deletePasskey',
+  'deletePolicy',
+  'deleteRole',
+  'disableTotp',
+  'getMfaStatus',
+  'getSession',
+  'getTenant',
+  'getUser',
+  'listInvitations',
+  'listMembers',
+  'listOAuthAccounts',
+  'listOAuthProviders',
+  'listPasskeys',
+  'listPermissions',
+  'listPolicies',
+  'listRoles',
+  'listSessions',
+  'listTenants',
+  'passkeyAuthenticationOptions',
+  'passkeyRegistrationOptions',
+  'reactivateUser',
+  'reauthenticate',
+  'regenerateRecoveryCodes',
+  'registerPasskey',
+  'removeMember',
+  'renamePasskey',
+  'replacePolicy',
+  'requestEmailVerification',
+  'requestMagicLink',
+  'requestPasswordReset',
+  'requirePermission',
+  'resetPassword',
+  'revokeAllSessions',
+  'revokeInvitation',
+  'revokeOtherSessions',
+  'revokeSession',
+  'setupTotp',
+  'signIn',
+  'signOut',
+  'signUp',
+  'startOAuth',
+  'suspendUser',
+  'unlinkOAuthAccount',
+  'updateMember',
+  'updateRole',
+  'updateTenant',
+  'validateSessionToken',
+  'verifyAuditChain',
+  'verifyEmail',
+  'verifyMagicLink',
+  'verifyMfa',
+];
+
+describe('auth.api', () => {
+  it('exposes exactly the AuthApi operations, each a function, and no internal method', () => {
+    const { auth } = testAuth();
+    expect(Object.keys(auth.api).sort()).toEqual(AUTH_API_OPERATIONS);
+    for (const name of AUTH_API_OPERATIONS) {
+      expect(typeof (auth.api as unknown as Record<string, unknown>)[name], name).toBe('function');
+    }
+  });
+});
