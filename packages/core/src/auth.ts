@@ -1,4 +1,4 @@
-import type { AuthApi } from './api/index.js';
+import type { Auth, AuthApi } from './api/index.js';
 import { createAuditService } from './audit/index.js';
 import {
   createAuthorizationCache,
@@ -6,8 +6,7 @@ import {
   createPolicyService,
   createRoleService,
 } from './authorization/index.js';
-import type { CallContext } from './call-context.js';
-import { type AuthConfig, type ResolvedConfig, resolveConfig } from './config.js';
+import { type AuthConfig, resolveConfig } from './config.js';
 import { createOAuthService } from './credentials/oauth/index.js';
 import { createPasskeyService } from './credentials/passkeys/index.js';
 import { createPasswordHasher, createPasswordService } from './credentials/passwords/index.js';
@@ -16,13 +15,13 @@ import { uuidv7 } from './crypto/index.js';
 import { createSealedBox } from './crypto/sealed-box.js';
 import { createEmailLinkService } from './email-links/index.js';
 import { assertTrustedOrigin } from './http/csrf.js';
-import { type AuthHandler, createHandler, type HandlerOptions, serverCallContext } from './http/handler.js';
+import { createHandler, serverCallContext } from './http/handler.js';
 import { buildOpenApiDocument } from './http/openapi.js';
 import { routes } from './http/routes/index.js';
 import { createInvitationService } from './invitations/index.js';
 import { createMembershipService } from './memberships/index.js';
 import { memoryKeyValue } from './memory/index.js';
-import { createMailSubscriber, createOutboxDispatcher, type OutboxDispatcher } from './outbox/index.js';
+import { createMailSubscriber, createOutboxDispatcher } from './outbox/index.js';
 import { consoleLogger, systemClock } from './ports/index.js';
 import { createLockout, createRateLimiter } from './rate-limit/index.js';
 import { createSessionCache, createSessionService, sessionCookieName } from './sessions/index.js';
@@ -32,45 +31,6 @@ import { createUserService } from './users/index.js';
 
 /** The version reported in the OpenAPI document. */
 export const PORTCULLIS_VERSION = '0.1.0';
-
-/**
- * A configured Portcullis instance.
- *
- * @example
- * const auth = createAuth({ storage: kyselyStorage(db), secret, baseURL: 'http://localhost:3000' })
- * app.all('/auth/*', toExpressHandler(auth))   // or mountAuth(app, auth) from @portcullis/express
- */
-export interface Auth {
-  /** Web-standard handler for every route under `basePath`. */
-  handler: AuthHandler;
-  /** The same operations for server-side code. */
-  api: AuthApi;
-  /** The in-process outbox dispatcher (started automatically unless `outbox.autoStart: false`). */
-  outbox: OutboxDispatcher;
-  /** The validated configuration. */
-  config: ResolvedConfig;
-  /** The name of the session cookie (with `__Host-` on https). */
-  sessionCookieName: string;
-  /**
-   * The CSRF rule of Portcullis's own routes, for app routes authenticated by the session cookie:
-   * throws `AuthError('csrf_origin_mismatch')` unless the request proves a trusted origin.
-   * Framework middleware calls it on unsafe methods.
-   */
-  assertTrustedOrigin(headers: Headers, options?: { hasSessionCookie?: boolean }): void;
-  /**
-   * The call context of a request for `auth.api` calls made from server code (server actions,
-   * route handlers): the client address by the same `trustProxy` rule as the handler, and the
-   * user agent, so those calls are rate-limited per client and audited with their origin.
-   *
-   * @example
-   * await auth.api.signIn(input, auth.callContext(await headers(), { clientIp }))
-   */
-  callContext(headers: Headers, options?: HandlerOptions): CallContext;
-  /** The OpenAPI 3.1 document of the mounted routes. */
-  openApiDocument(): Record<string, unknown>;
-  /** Stops the dispatcher. Does not close the host app's database client. */
-  close(): Promise<void>;
-}
 
 /**
  * Validates the config (throwing `AuthError('config_invalid')` at once when it is wrong), wires

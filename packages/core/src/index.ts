@@ -1,4 +1,4 @@
-export type { AuthApi } from './api/index.js';
+export type { Auth, AuthApi, AuthHandler, HandlerOptions } from './api/index.js';
 export {
   type Actor,
   type AuditChainVerification,
@@ -9,7 +9,7 @@ export {
   GLOBAL_AUDIT_CHAIN,
   sealAuditEvent,
 } from './audit/index.js';
-export { type Auth, createAuth, PORTCULLIS_VERSION } from './auth.js';
+export { createAuth, PORTCULLIS_VERSION } from './auth.js';
 export type {
   AuthorizationResult,
   AuthorizeInput,
@@ -91,8 +91,6 @@ export {
   type StepUpRequirement,
 } from './errors.js';
 export {
-  type AuthHandler,
-  type HandlerOptions,
   MAX_BODY_BYTES,
   type ProblemBody,
   problemBody,

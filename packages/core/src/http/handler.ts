@@ -1,4 +1,4 @@
-import type { AuthApi } from '../api/index.js';
+import type { AuthApi, AuthHandler, HandlerOptions } from '../api/index.js';
 import type { CallContext } from '../call-context.js';
 import type { ResolvedConfig } from '../config.js';
 import { uuidv7 } from '../crypto/uuid.js';
@@ -17,14 +17,6 @@ import type { HttpMethod, RouteDefinition, RouteResult } from './route.js';
 export const MAX_BODY_BYTES = 1024 * 1024;
 
 const UNSAFE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
-
-/** Per-request facts a framework knows and a `Request` does not carry. */
-export interface HandlerOptions {
-  /** The client's address as the socket saw it (used unless `trustProxy`). */
-  clientIp?: string | null;
-}
-
-export type AuthHandler = (request: Request, options?: HandlerOptions) => Promise<Response>;
 
 interface CompiledRoute {
   route: RouteDefinition;

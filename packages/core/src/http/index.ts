@@ -1,7 +1,7 @@
 export { readCookie, sessionCookieName } from '../sessions/session-cookie.js';
 export { serializeClearedSessionCookie, serializeSessionCookie } from './cookies.js';
 export { assertTrustedOrigin } from './csrf.js';
-export { type AuthHandler, createHandler, type HandlerOptions, MAX_BODY_BYTES } from './handler.js';
+export { createHandler, MAX_BODY_BYTES } from './handler.js';
 export { buildOpenApiDocument, type OpenApiOptions } from './openapi.js';
 export {
   type ProblemBody,

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Auth, createAuth } from '../../auth.js';
+import type { Auth } from '../../api/index.js';
+import { createAuth } from '../../auth.js';
 import type { Storage } from '../../ports/storage.js';
 import type { StorageConformanceOptions } from '../storage-conformance.js';
 import { httpClient, ORIGIN } from './http-client.js';

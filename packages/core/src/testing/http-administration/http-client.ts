@@ -1,4 +1,4 @@
-import type { Auth } from '../../auth.js';
+import type { Auth } from '../../api/index.js';
 
 /** The origin the administration suites' requests come from (the auth's `baseURL`). */
 export const ORIGIN = 'http://localhost:3000';

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Auth, createAuth } from '../../auth.js';
+import type { Auth } from '../../api/index.js';
+import { createAuth } from '../../auth.js';
 import { sha256Hex } from '../../crypto/random.js';
 import { silentLogger } from '../../ports/logger.js';
 import type { Storage } from '../../ports/storage.js';

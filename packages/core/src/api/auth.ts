@@ -1,0 +1,52 @@
+import type { CallContext } from '../call-context.js';
+import type { ResolvedConfig } from '../config.js';
+import type { OutboxDispatcher } from '../outbox/index.js';
+import type { AuthApi } from './auth-api.js';
+
+/** Per-request facts a framework knows and a `Request` does not carry. */
+export interface HandlerOptions {
+  /** The client's address as the socket saw it (used unless `trustProxy`). */
+  clientIp?: string | null;
+}
+
+/** The Web-standard handler of every route: a `Request` in, a `Response` out. */
+export type AuthHandler = (request: Request, options?: HandlerOptions) => Promise<Response>;
+
+/**
+ * A configured Portcullis instance.
+ *
+ * @example
+ * const auth = createAuth({ storage: kyselyStorage(db), secret, baseURL: 'http://localhost:3000' })
+ * app.all('/auth/*', toExpressHandler(auth))   // or mountAuth(app, auth) from @portcullis/express
+ */
+export interface Auth {
+  /** Web-standard handler for every route under `basePath`. */
+  handler: AuthHandler;
+  /** The same operations for server-side code. */
+  api: AuthApi;
+  /** The in-process outbox dispatcher (started automatically unless `outbox.autoStart: false`). */
+  outbox: OutboxDispatcher;
+  /** The validated configuration. */
+  config: ResolvedConfig;
+  /** The name of the session cookie (with `__Host-` on https). */
+  sessionCookieName: string;
+  /**
+   * The CSRF rule of Portcullis's own routes, for app routes authenticated by the session cookie:
+   * throws `AuthError('csrf_origin_mismatch')` unless the request proves a trusted origin.
+   * Framework middleware calls it on unsafe methods.
+   */
+  assertTrustedOrigin(headers: Headers, options?: { hasSessionCookie?: boolean }): void;
+  /**
+   * The call context of a request for `auth.api` calls made from server code (server actions,
+   * route handlers): the client address by the same `trustProxy` rule as the handler, and the
+   * user agent, so those calls are rate-limited per client and audited with their origin.
+   *
+   * @example
+   * await auth.api.signIn(input, auth.callContext(await headers(), { clientIp }))
+   */
+  callContext(headers: Headers, options?: HandlerOptions): CallContext;
+  /** The OpenAPI 3.1 document of the mounted routes. */
+  openApiDocument(): Record<string, unknown>;
+  /** Stops the dispatcher. Does not close the host app's database client. */
+  close(): Promise<void>;
+}
