@@ -84,8 +84,9 @@ export interface PasswordsApi {
   /**
    * Changes the user's password after checking the current one (counted by the account's failure
    * counter like a sign-in; `invalid_credentials` when wrong). The new one must pass the policy
-   * and differ from the current one (`password_reused`). Revokes the user's other sessions
-   * unless `revokeOtherSessions: false`. Audited `password.changed`.
+   * and differ from the current one (`password_reused`). Revokes every session of the user but
+   * `currentSessionId` (all of them when it is null) unless `revokeOtherSessions: false`.
+   * Rate-limited per user (`passwordChange`). Audited `password.changed`.
    *
    * @example
    * const { revokedSessions } = await auth.api.changePassword(userId, session.id, { currentPassword, newPassword })
