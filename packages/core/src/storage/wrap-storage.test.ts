@@ -57,7 +57,9 @@ describe('wrapStorage over class-based stores', () => {
   it('sends each transaction to its own stores, though their classes share one wrapper', async () => {
     const calls: string[] = [];
     const changes: unknown[] = [];
-    const storage = wrapStorage(classStorage(calls), { onAuthorizationChange: (c) => changes.push(...c) });
+    const storage = wrapStorage(classStorage(calls), {
+      effects: { authorizationChanged: (c) => changes.push(...c) },
+    });
     await Promise.all(
       [1, 2, 3].map((i) =>
         storage.transaction(async (tx) => {
