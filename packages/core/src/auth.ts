@@ -54,10 +54,18 @@ export function createAuth(options: AuthConfig): Auth {
       revalidateAfterMs: config.authorization.revalidateAfterMs,
     },
   );
+  const sessionCache = config.session.cache.enabled
+    ? createSessionCache(cacheKeyValue, { clock, logger, instanceId }, config.session.cache)
+    : null;
   const storage = wrapStorage(options.storage, {
     logger,
     timeoutMs: config.storageTimeoutMs,
-    onAuthorizationChange: authorizationCache.changed,
+    effects: {
+      // `outbox` is made below, from this storage; nothing is written before it exists
+      outboxWritten: () => outbox.nudge(),
+      sessionsRevoked: sessionCache?.revoked,
+      authorizationChanged: authorizationCache.changed,
+    },
   });
   const keyValue = options.keyValue
     ? // a shared store that goes down degrades rate limits to per-instance counting, never to 503s
@@ -67,9 +75,6 @@ export function createAuth(options: AuthConfig): Auth {
         logger,
       )
     : localKeyValue;
-  const sessionCache = config.session.cache.enabled
-    ? createSessionCache(cacheKeyValue, { clock, logger, instanceId }, config.session.cache)
-    : null;
   // one key per purpose, derived from the secret: what one seals, no other opens
   const mailBox = createSealedBox(config.secret, 'outbox-mail');
   const secretBox = createSealedBox(config.secret, 'totp-secret');
@@ -93,32 +98,29 @@ export function createAuth(options: AuthConfig): Auth {
   const cookieName = sessionCookieName({ name: config.session.cookieName, secure: config.secureCookies });
   const { creatorRole, isolatedSignupRole } = config.tenants;
   const catalog = config.authorization.permissions;
-  const users = createUserService({ storage, clock, sessionCache });
+  const users = createUserService({ storage, clock });
   const sessions = createSessionService(
-    { storage, clock, sessionCache, outbox },
+    { storage, clock, sessionCache },
     { session: config.session, cookieName },
   );
   const authorization = createAuthorizationService(
     { storage, clock, cache: authorizationCache },
     config.authorization,
   );
-  const tenants = createTenantService(
-    { storage, clock, authorization, outbox, sessionCache },
-    config.tenants,
-  );
-  const members = createMembershipService({ storage, clock, tenants, outbox, sessionCache }, { creatorRole });
+  const tenants = createTenantService({ storage, clock, authorization }, config.tenants);
+  const members = createMembershipService({ storage, clock, tenants }, { creatorRole });
   const invitations = createInvitationService(
-    { storage, clock, tenants, outbox, mailBox },
+    { storage, clock, tenants, mailBox },
     { ...config.invitations, mailEnabled: options.mailer !== undefined },
   );
   const roles = createRoleService({ storage, clock, tenants }, { catalog, creatorRole });
   const policies = createPolicyService({ storage, clock, tenants }, { catalog });
   const mfa = createTotpService(
-    { storage, clock, keyValue, lockout, rateLimiter, sessions, outbox, secretBox },
+    { storage, clock, keyValue, lockout, rateLimiter, sessions, secretBox },
     { baseURL: config.baseURL },
   );
   const passkeys = createPasskeyService(
-    { storage, clock, keyValue, lockout, rateLimiter, sessions, mfa, outbox },
+    { storage, clock, keyValue, lockout, rateLimiter, sessions, mfa },
     config.passkeys,
   );
   const passwords = createPasswordService(
@@ -133,17 +135,15 @@ export function createAuth(options: AuthConfig): Auth {
       tenants,
       invitations,
       mfa,
-      outbox,
-      sessionCache,
     },
     { password: config.password, signup: config.signup, isolatedSignupRole },
   );
   const emailLinks = createEmailLinkService(
-    { storage, clock, hasher, rateLimiter, sessions, tenants, mfa, outbox, mailBox },
+    { storage, clock, hasher, rateLimiter, sessions, tenants, mfa, mailBox },
     { emailLinks: config.emailLinks, password: config.password },
   );
   const oauth = createOAuthService(
-    { storage, clock, keyValue, rateLimiter, logger, users, sessions, mfa, outbox, stateBox },
+    { storage, clock, keyValue, rateLimiter, logger, users, sessions, mfa, stateBox },
     { oauth: config.oauth, signup: config.signup, baseURL: config.baseURL, basePath: config.basePath },
   );
   const audit = createAuditService({ storage });

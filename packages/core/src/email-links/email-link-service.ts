@@ -19,7 +19,6 @@ import {
   passwordResetMail,
 } from '../mail/mail-templates.js';
 import type { OutboxMail } from '../outbox/mail-subscriber.js';
-import type { OutboxDispatcher } from '../outbox/outbox-dispatcher.js';
 import type { Clock } from '../ports/clock.js';
 import type { Storage, StorageStores } from '../ports/storage.js';
 import { failureAccountKey } from '../rate-limit/lockout.js';
@@ -130,7 +129,6 @@ export interface EmailLinkServiceDeps {
   sessions: SessionService;
   tenants: TenantService;
   mfa: TotpService;
-  outbox: OutboxDispatcher;
   /** Seals the links (they carry the tokens) in the outbox rows. */
   mailBox: SealedBox;
 }
@@ -227,7 +225,6 @@ export function createEmailLinkService(
         event: { userId: user.id, ...data, mail: message },
       });
     });
-    deps.outbox.nudge();
   }
 
   /**
@@ -303,7 +300,6 @@ export function createEmailLinkService(
         });
         return { ...owner, emailVerifiedAt: now, updatedAt: now };
       });
-      deps.outbox.nudge();
       return user;
     },
 
@@ -345,8 +341,6 @@ export function createEmailLinkService(
         });
         return revoked;
       });
-      if (revokedSessions > 0) await sessions.announceRevocation({ userIds: [found.userId] });
-      deps.outbox.nudge();
       // no session is opened: the next sign-in still asks for every factor the account has
       return { revokedSessions };
     },
@@ -400,7 +394,6 @@ export function createEmailLinkService(
               : null,
         };
       });
-      deps.outbox.nudge();
       if ('pendingMfa' in result && result.pendingMfa) {
         const user = result.pendingMfa;
         const challenge = await mfa.startChallenge({

@@ -8,7 +8,6 @@ import { uuidv7 } from '../crypto/uuid.js';
 import { AuthError, isAuthError } from '../errors.js';
 import { type Membership, newMembership } from '../memberships/memberships.js';
 import type { OutboxMail } from '../outbox/mail-subscriber.js';
-import type { OutboxDispatcher } from '../outbox/outbox-dispatcher.js';
 import type { Clock } from '../ports/clock.js';
 import { type Page, type PageRequest, pageRequest } from '../ports/pagination.js';
 import type { Storage, StorageStores } from '../ports/storage.js';
@@ -130,7 +129,6 @@ export interface InvitationServiceDeps {
   storage: Storage;
   clock: Clock;
   tenants: TenantService;
-  outbox: OutboxDispatcher;
   /** Seals the invitation link in the outbox row (the link carries the token). */
   mailBox: SealedBox;
 }
@@ -300,7 +298,6 @@ export function createInvitationService(
           },
         });
       });
-      deps.outbox.nudge();
       return { invitation: summarizeInvitation(invitation), token };
     },
 
@@ -322,7 +319,6 @@ export function createInvitationService(
           target: { type: 'invitation', id: invitationId },
         });
       });
-      deps.outbox.nudge();
     },
 
     async acceptInvitation(userId, token, context = {}) {
@@ -341,7 +337,6 @@ export function createInvitationService(
       assertEmailMatches(checked.invitation, user.email);
       try {
         const membership = await storage.transaction((tx) => joinByInvitation(tx, checked, user, context));
-        deps.outbox.nudge();
         return membership;
       } catch (error) {
         // a concurrent acceptance by the same user made the membership first

@@ -2,11 +2,9 @@ import { recordChange } from '../audit/record-change.js';
 import { assertCanGrant, permissionsOfRoles } from '../authorization/grant-rule.js';
 import type { CallContext } from '../call-context.js';
 import { AuthError } from '../errors.js';
-import type { OutboxDispatcher } from '../outbox/outbox-dispatcher.js';
 import type { Clock } from '../ports/clock.js';
 import { type Page, type PageRequest, pageRequest } from '../ports/pagination.js';
 import type { Storage, StorageStores } from '../ports/storage.js';
-import type { SessionCache } from '../sessions/session-cache.js';
 import type { TenantService } from '../tenants/tenant-service.js';
 import { parseInput } from '../validation.js';
 import { type UpdateMemberInput, updateMemberInputSchema } from './membership-schemas.js';
@@ -76,9 +74,6 @@ export interface MembershipServiceDeps {
   storage: Storage;
   clock: Clock;
   tenants: TenantService;
-  outbox: OutboxDispatcher;
-  /** Present when `session.cache` is on: a removal's revocations are announced through it. */
-  sessionCache: SessionCache | null;
 }
 
 export function createMembershipService(
@@ -163,7 +158,6 @@ export function createMembershipService(
         });
         return result;
       });
-      deps.outbox.nudge();
       return updated;
     },
 
@@ -174,7 +168,7 @@ export function createMembershipService(
         ? null
         : await tenants.requirePermission(tenantId, userId, 'member.remove', context);
       const roles = access ? await storage.roles.listByTenant(tenantId) : [];
-      const revokedSessions = await storage.transaction(async (tx) => {
+      await storage.transaction(async (tx) => {
         const member = await lockedMember(tx, tenantId, memberUserId);
         if (access) assertCanGrant(roles, access.membership.roles, permissionsOfRoles(roles, member.roles));
         if (member.roles.includes(creatorRole)) await assertNotLastOwner(tx, tenantId);
@@ -194,10 +188,7 @@ export function createMembershipService(
           target: { type: 'user', id: memberUserId },
           data: { roles: member.roles, revokedSessions: revoked },
         });
-        return revoked;
       });
-      if (revokedSessions > 0) await deps.sessionCache?.revoked({ userIds: [memberUserId] });
-      deps.outbox.nudge();
     },
   };
 

@@ -4,7 +4,6 @@ import type { ResolvedConfig } from '../config.js';
 import { generateToken, sha256Hex } from '../crypto/random.js';
 import { uuidv7 } from '../crypto/uuid.js';
 import { AuthError, isAuthError, type StepUpRequirement } from '../errors.js';
-import type { OutboxDispatcher } from '../outbox/outbox-dispatcher.js';
 import type { Clock } from '../ports/clock.js';
 import type { Storage, StorageStores } from '../ports/storage.js';
 import type { User } from '../users/users.js';
@@ -88,11 +87,6 @@ export interface SessionService {
     },
   ): Promise<IssuedSession>;
   /**
-   * Call after a transaction that revoked sessions has committed: evicts cached sessions here at
-   * once and, through the shared key-value store, on every other instance.
-   */
-  announceRevocation(scope: { userIds?: string[]; tenantIds?: string[] }): Promise<void>;
-  /**
    * Records that the user of this session just proved `method` again (step-up): sets the
    * session's `authTime[method]` to now and adds `method` to its `amr`, audits
    * `session.reauthenticated` in the same transaction, then drops every cached copy of the
@@ -106,9 +100,8 @@ export interface SessionService {
 export interface SessionServiceDeps {
   storage: Storage;
   clock: Clock;
-  /** Present when `session.cache` is on: revocations must be announced through it. */
+  /** Present when `session.cache` is on: validated sessions are served from it. */
   sessionCache: SessionCache | null;
-  outbox: OutboxDispatcher;
 }
 
 export interface SessionServiceOptions {
@@ -121,8 +114,7 @@ export function createSessionService(
   deps: SessionServiceDeps,
   { session: settings, cookieName }: SessionServiceOptions,
 ): SessionService {
-  const { storage, clock } = deps;
-  const cache = deps.sessionCache;
+  const { storage, clock, sessionCache: cache } = deps;
 
   /**
    * The active session for a token hash: from the cache when it has a current entry, else from
@@ -195,7 +187,6 @@ export function createSessionService(
           data: { userId, reason: 'user_revoked' },
         });
       });
-      await cache?.revoked({ userIds: [userId] });
     },
 
     revokeOtherSessions(userId, currentSessionId, context = {}) {
@@ -243,12 +234,8 @@ export function createSessionService(
       return { session, token };
     },
 
-    async announceRevocation(scope) {
-      await cache?.revoked(scope);
-    },
-
-    async recordAuthentication({ session, user }, method, context = {}) {
-      const updated = await storage.transaction(async (tx) => {
+    recordAuthentication({ session, user }, method, context = {}) {
+      return storage.transaction(async (tx) => {
         const updated = await tx.sessions.recordAuthentication(session.id, method, clock.now());
         if (!updated) throw new AuthError('unauthenticated', { detail: 'the session has ended' });
         await recordChange(tx, clock, context, {
@@ -260,22 +247,15 @@ export function createSessionService(
         });
         return updated;
       });
-      // a version bump, as after a revocation: every instance drops its cached copies, and a
-      // cache fill that read the session before this commit is tagged stale, never served
-      await cache?.revoked({ userIds: [user.id] });
-      deps.outbox.nudge();
-      return updated;
     },
   };
 
-  async function revokeAll(userId: string, context: CallContext, reason: string, except?: string) {
-    const count = await storage.transaction(async (tx) => {
+  function revokeAll(userId: string, context: CallContext, reason: string, except?: string) {
+    return storage.transaction(async (tx) => {
       const count = await tx.sessions.revokeAllForUser(userId, clock.now(), reason, except);
       await recordSessionsRevoked(tx, clock, context, { userId, count, reason, keptSessionId: except });
       return count;
     });
-    if (count > 0) await cache?.revoked({ userIds: [userId] });
-    return count;
   }
 }
 

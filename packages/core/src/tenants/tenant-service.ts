@@ -7,11 +7,9 @@ import type { ResolvedConfig } from '../config.js';
 import { uuidv7 } from '../crypto/uuid.js';
 import { AuthError, isAuthError } from '../errors.js';
 import { type Membership, newMembership } from '../memberships/memberships.js';
-import type { OutboxDispatcher } from '../outbox/outbox-dispatcher.js';
 import type { Clock } from '../ports/clock.js';
 import { type Page, type PageRequest, pageRequest } from '../ports/pagination.js';
 import type { Storage, StorageStores } from '../ports/storage.js';
-import type { SessionCache } from '../sessions/session-cache.js';
 import { parseInput } from '../validation.js';
 import { createTenantInputSchema, updateTenantInputSchema } from './tenant-schemas.js';
 import type { Tenant, TenantStatus, UserPool } from './tenants.js';
@@ -95,9 +93,6 @@ export interface TenantServiceDeps {
   storage: Storage;
   clock: Clock;
   authorization: AuthorizationService;
-  outbox: OutboxDispatcher;
-  /** Present when `session.cache` is on: a suspension's revocations are announced through it. */
-  sessionCache: SessionCache | null;
 }
 
 export function createTenantService(
@@ -142,7 +137,6 @@ export function createTenantService(
         if (isAuthError(error, 'conflict')) throw new AuthError('slug_taken', { cause: error });
         throw error;
       }
-      deps.outbox.nudge();
       return tenant;
     },
 
@@ -178,7 +172,6 @@ export function createTenantService(
         });
         return row;
       });
-      if (input.status === 'suspended') await deps.sessionCache?.revoked({ tenantIds: [tenantId] });
       return updated;
     },
   };

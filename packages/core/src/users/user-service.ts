@@ -4,7 +4,6 @@ import { uuidv7 } from '../crypto/uuid.js';
 import { AuthError, isAuthError } from '../errors.js';
 import type { Clock } from '../ports/clock.js';
 import type { Storage, StorageStores } from '../ports/storage.js';
-import type { SessionCache } from '../sessions/session-cache.js';
 import { recordSessionsRevoked } from '../sessions/session-service.js';
 import { normalizeEmail, type User } from './users.js';
 
@@ -44,34 +43,27 @@ export interface UserService {
 export interface UserServiceDeps {
   storage: Storage;
   clock: Clock;
-  /** Present when `session.cache` is on: a suspension's revocations are announced through it. */
-  sessionCache: SessionCache | null;
 }
 
 export function createUserService(deps: UserServiceDeps): UserService {
   const { storage, clock } = deps;
 
   async function setStatus(userId: string, status: 'active' | 'suspended', context: CallContext) {
-    return storage
-      .transaction(async (tx) => {
-        const now = clock.now();
-        const user = await tx.users.updateStatus(userId, status, now);
-        if (!user) throw new AuthError('not_found', { detail: 'no such user' });
-        const revoked =
-          status === 'suspended' ? await tx.sessions.revokeAllForUser(userId, now, 'user_suspended') : 0;
-        await recordChange(tx, clock, context, {
-          tenantId: user.tenantId,
-          action: status === 'suspended' ? 'user.suspended' : 'user.reactivated',
-          target: { type: 'user', id: userId },
-          data: status === 'suspended' ? { revokedSessions: revoked } : {},
-        });
-        await recordSessionsRevoked(tx, clock, context, { userId, count: revoked, reason: 'user_suspended' });
-        return user;
-      })
-      .then(async (user) => {
-        if (status === 'suspended') await deps.sessionCache?.revoked({ userIds: [userId] });
-        return user;
+    return storage.transaction(async (tx) => {
+      const now = clock.now();
+      const user = await tx.users.updateStatus(userId, status, now);
+      if (!user) throw new AuthError('not_found', { detail: 'no such user' });
+      const revoked =
+        status === 'suspended' ? await tx.sessions.revokeAllForUser(userId, now, 'user_suspended') : 0;
+      await recordChange(tx, clock, context, {
+        tenantId: user.tenantId,
+        action: status === 'suspended' ? 'user.suspended' : 'user.reactivated',
+        target: { type: 'user', id: userId },
+        data: status === 'suspended' ? { revokedSessions: revoked } : {},
       });
+      await recordSessionsRevoked(tx, clock, context, { userId, count: revoked, reason: 'user_suspended' });
+      return user;
+    });
   }
 
   return {

@@ -7,7 +7,6 @@ import type { SealedBox } from '../../crypto/sealed-box.js';
 import { uuidv7 } from '../../crypto/uuid.js';
 import { isAllowedRedirect } from '../../email-links/redirect-allowlist.js';
 import { AuthError, isAuthError } from '../../errors.js';
-import type { OutboxDispatcher } from '../../outbox/outbox-dispatcher.js';
 import type { Clock } from '../../ports/clock.js';
 import type { KeyValue } from '../../ports/key-value.js';
 import type { Logger } from '../../ports/logger.js';
@@ -138,7 +137,6 @@ export interface OAuthServiceDeps {
   users: UserService;
   sessions: SessionService;
   mfa: TotpService;
-  outbox: OutboxDispatcher;
   /** Seals the flows' records (PKCE verifier, nonce) at rest. */
   stateBox: SealedBox;
 }
@@ -274,7 +272,6 @@ export function createOAuthService(
       await storage.transaction(async (tx) => {
         await recordSignIn(tx, user, account, 'mfa_required', userContext);
       });
-      deps.outbox.nudge();
       const challenge = await mfa.startChallenge({
         user,
         tenantId: user.tenantId,
@@ -295,7 +292,6 @@ export function createOAuthService(
         context: userContext,
       });
     });
-    deps.outbox.nudge();
     return { outcome: 'signed_in', user, ...issued, redirectTo };
   }
 
@@ -398,7 +394,6 @@ export function createOAuthService(
         }
         const account = newAccount(user.id, providerId, profile);
         await storage.transaction((tx) => linkAccount(tx, user, account, 'explicit', context));
-        deps.outbox.nudge();
         return { outcome: 'linked', user, account, redirectTo };
       }
 
@@ -446,7 +441,6 @@ export function createOAuthService(
         });
         return { user, ...issued };
       });
-      deps.outbox.nudge();
       return { outcome: 'signed_up', ...created, redirectTo };
     },
 
@@ -476,7 +470,6 @@ export function createOAuthService(
           data: { provider: account.provider, accountId },
         });
       });
-      deps.outbox.nudge();
     },
   };
 

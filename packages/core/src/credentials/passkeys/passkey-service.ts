@@ -13,7 +13,6 @@ import type { ResolvedConfig } from '../../config.js';
 import { sha256Hex } from '../../crypto/random.js';
 import { uuidv7 } from '../../crypto/uuid.js';
 import { AuthError, isAuthError } from '../../errors.js';
-import type { OutboxDispatcher } from '../../outbox/outbox-dispatcher.js';
 import type { Clock } from '../../ports/clock.js';
 import type { KeyValue } from '../../ports/key-value.js';
 import type { Storage } from '../../ports/storage.js';
@@ -177,7 +176,6 @@ export interface PasskeyServiceDeps {
   rateLimiter: RateLimiter;
   sessions: SessionService;
   mfa: TotpService;
-  outbox: OutboxDispatcher;
 }
 
 export function createPasskeyService(
@@ -323,7 +321,6 @@ export function createPasskeyService(
           }
           throw error;
         });
-      deps.outbox.nudge();
       return toPasskeySummary(passkey);
     },
 
@@ -458,7 +455,6 @@ export function createPasskeyService(
               data: { userId: user.id, storedCounter: passkey.counter, presentedCounter: newCounter },
             }),
           );
-          deps.outbox.nudge();
         }
         throw error;
       }
@@ -485,7 +481,6 @@ export function createPasskeyService(
           })
           .catch(auditRegression);
         await lockout.succeeded(attempt);
-        deps.outbox.nudge();
         return { user, ...issued };
       }
 
@@ -517,7 +512,6 @@ export function createPasskeyService(
         })
         .catch(auditRegression);
       await lockout.succeeded(attempt);
-      deps.outbox.nudge();
       return { user, ...issued };
     },
 
@@ -545,7 +539,6 @@ export function createPasskeyService(
         );
         return renamed;
       });
-      deps.outbox.nudge();
       return toPasskeySummary(renamed);
     },
 
@@ -569,7 +562,6 @@ export function createPasskeyService(
           },
         );
       });
-      deps.outbox.nudge();
     },
   };
 

@@ -4,12 +4,10 @@ import type { ResolvedConfig } from '../../config.js';
 import { AuthError, isAuthError } from '../../errors.js';
 import type { InvitationService } from '../../invitations/invitation-service.js';
 import { newMembership } from '../../memberships/memberships.js';
-import type { OutboxDispatcher } from '../../outbox/outbox-dispatcher.js';
 import type { Clock } from '../../ports/clock.js';
 import type { Storage, StorageStores } from '../../ports/storage.js';
 import { failureAccountKey, type Lockout } from '../../rate-limit/lockout.js';
 import type { RateLimiter } from '../../rate-limit/rate-limiter.js';
-import type { SessionCache } from '../../sessions/session-cache.js';
 import {
   type IssuedSession,
   recordSessionsRevoked,
@@ -141,9 +139,6 @@ export interface PasswordServiceDeps {
   tenants: TenantService;
   invitations: InvitationService;
   mfa: TotpService;
-  outbox: OutboxDispatcher;
-  /** Present when `session.cache` is on: a password change's revocations are announced through it. */
-  sessionCache: SessionCache | null;
 }
 
 export interface PasswordServiceOptions {
@@ -222,7 +217,6 @@ export function createPasswordService(
           });
           return { user, issued };
         });
-        deps.outbox.nudge();
         if (!result.issued) return { pending: true };
         return { user: result.user, ...result.issued };
       } catch (error) {
@@ -298,7 +292,6 @@ export function createPasswordService(
           context: { ...context, actor: { type: 'user', id: user.id } },
         }),
       );
-      deps.outbox.nudge();
       return { user, ...issued };
     },
 
@@ -339,8 +332,6 @@ export function createPasswordService(
         });
         return revoked;
       });
-      if (revokedSessions > 0) await deps.sessionCache?.revoked({ userIds: [userId] });
-      deps.outbox.nudge();
       return { revokedSessions };
     },
 
@@ -372,7 +363,6 @@ export function createPasswordService(
       const user = await storage.transaction((tx) =>
         users.insertUser(tx, { ...input, tenantId: input.tenantId ?? null, passwordHash }, context),
       );
-      deps.outbox.nudge();
       return user;
     },
   };
@@ -436,6 +426,5 @@ export function createPasswordService(
         },
       }),
     );
-    deps.outbox.nudge();
   }
 }

@@ -4,7 +4,6 @@ import { generateToken, sha256Hex } from '../../crypto/random.js';
 import type { SealedBox } from '../../crypto/sealed-box.js';
 import { uuidv7 } from '../../crypto/uuid.js';
 import { AuthError } from '../../errors.js';
-import type { OutboxDispatcher } from '../../outbox/outbox-dispatcher.js';
 import type { Clock } from '../../ports/clock.js';
 import type { KeyValue } from '../../ports/key-value.js';
 import type { Storage, StorageStores } from '../../ports/storage.js';
@@ -153,7 +152,6 @@ export interface TotpServiceDeps {
   lockout: Lockout;
   rateLimiter: RateLimiter;
   sessions: SessionService;
-  outbox: OutboxDispatcher;
   /** Seals TOTP secrets at rest. */
   secretBox: SealedBox;
 }
@@ -271,7 +269,6 @@ export function createTotpService(deps: TotpServiceDeps, { baseURL }: { baseURL:
         });
       });
       await lockout.succeeded(attempt);
-      deps.outbox.nudge();
       return { recoveryCodes: codes };
     },
 
@@ -289,7 +286,6 @@ export function createTotpService(deps: TotpServiceDeps, { baseURL }: { baseURL:
           data: { recoveryCodesDeleted: recoveryCodes },
         });
       });
-      deps.outbox.nudge();
     },
 
     async regenerateRecoveryCodes(session, context = {}) {
@@ -306,7 +302,6 @@ export function createTotpService(deps: TotpServiceDeps, { baseURL }: { baseURL:
           data: { count: rows.length },
         });
       });
-      deps.outbox.nudge();
       return { recoveryCodes: codes };
     },
 
@@ -368,7 +363,6 @@ export function createTotpService(deps: TotpServiceDeps, { baseURL }: { baseURL:
           throw error;
         });
       await lockout.succeeded(attempt);
-      deps.outbox.nudge();
       return { user, ...issued };
     },
   };
