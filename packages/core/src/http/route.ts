@@ -3,7 +3,7 @@ import type { AuthApi } from '../api/index.js';
 import type { CallContext } from '../call-context.js';
 import type { ResolvedConfig } from '../config.js';
 import type { AuthErrorCode } from '../errors.js';
-import type { SessionWithUser } from '../sessions/session-service.js';
+import type { SessionWithUser } from '../sessions/sessions.js';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 

@@ -2,8 +2,7 @@ import type { Clock } from '../ports/clock.js';
 import type { KeyValue } from '../ports/key-value.js';
 import type { Logger } from '../ports/logger.js';
 import type { User } from '../users/users.js';
-import type { SessionWithUser } from './session-service.js';
-import type { Session } from './sessions.js';
+import type { Session, SessionWithUser } from './sessions.js';
 
 /**
  * A two-level cache of validated sessions: an in-process LRU (L1) in front of the shared

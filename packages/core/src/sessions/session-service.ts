@@ -9,20 +9,8 @@ import type { Storage, StorageStores } from '../ports/storage.js';
 import type { User } from '../users/users.js';
 import type { SessionCache } from './session-cache.js';
 import { readCookie } from './session-cookie.js';
-import type { Session } from './sessions.js';
+import type { IssuedSession, Session, SessionWithUser } from './sessions.js';
 import { checkStepUp } from './step-up.js';
-
-/** A validated session and its user. */
-export interface SessionWithUser {
-  session: Session;
-  user: User;
-}
-
-/** A new session with its token: the token is returned once and never stored. */
-export interface IssuedSession {
-  session: Session;
-  token: string;
-}
 
 /**
  * The session operations of `auth.api`: reading, listing and revoking a user's sessions, and the

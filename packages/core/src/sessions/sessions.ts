@@ -1,3 +1,5 @@
+import type { User } from '../users/users.js';
+
 /**
  * A browser (or API client) session. Only `tokenHash` (SHA-256 of the opaque token) is stored;
  * the token itself exists only in the cookie.
@@ -22,6 +24,18 @@ export interface Session {
   amr: string[];
   /** When each method was last used, epoch seconds, for step-up checks. */
   authTime: Record<string, number>;
+}
+
+/** A validated session and its user. */
+export interface SessionWithUser {
+  session: Session;
+  user: User;
+}
+
+/** A new session with its token: the token is returned once and never stored. */
+export interface IssuedSession {
+  session: Session;
+  token: string;
 }
 
 /**

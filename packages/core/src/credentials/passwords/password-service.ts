@@ -8,12 +8,8 @@ import type { Clock } from '../../ports/clock.js';
 import type { Storage, StorageStores } from '../../ports/storage.js';
 import { failureAccountKey, type Lockout } from '../../rate-limit/lockout.js';
 import type { RateLimiter } from '../../rate-limit/rate-limiter.js';
-import {
-  type IssuedSession,
-  recordSessionsRevoked,
-  type SessionService,
-} from '../../sessions/session-service.js';
-import type { Session } from '../../sessions/sessions.js';
+import { recordSessionsRevoked, type SessionService } from '../../sessions/session-service.js';
+import type { IssuedSession, Session } from '../../sessions/sessions.js';
 import type { TenantService } from '../../tenants/tenant-service.js';
 import type { Tenant } from '../../tenants/tenants.js';
 import type { UserService } from '../../users/user-service.js';
