@@ -124,18 +124,7 @@ export function createAuth(options: AuthConfig): Auth {
     config.passkeys,
   );
   const passwords = createPasswordService(
-    {
-      storage,
-      clock,
-      hasher,
-      rateLimiter,
-      lockout,
-      users,
-      sessions,
-      tenants,
-      invitations,
-      mfa,
-    },
+    { storage, clock, hasher, rateLimiter, lockout, users, sessions, tenants, invitations, mfa },
     { password: config.password, signup: config.signup, isolatedSignupRole },
   );
   const emailLinks = createEmailLinkService(
