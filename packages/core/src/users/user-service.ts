@@ -16,7 +16,10 @@ export interface CreateUserInput {
   emailVerified?: boolean;
 }
 
-/** The user operations of `auth.api` (creating one with a password: `createUser`). */
+/**
+ * The user operations of `auth.api`. Creating one from server code is `createUser`, declared
+ * with the passwords domain: it may set a password, which the password policy must accept.
+ */
 export interface UsersApi {
   /** The user, whatever their status, or null. */
   getUser(userId: string): Promise<User | null>;
