@@ -27,7 +27,7 @@ export {
   type StoredPolicy,
 } from './authorization/index.js';
 export type { CallContext } from './call-context.js';
-export type { AuthConfig, ResolvedConfig } from './config.js';
+export type { AuthConfig, ResolvedConfig } from './config/index.js';
 export {
   type GithubProviderOptions,
   type GoogleProviderOptions,

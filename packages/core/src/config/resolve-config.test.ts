@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { PermissionCatalog } from './authorization/index.js';
-import { resolveConfig } from './config.js';
-import { isAuthError } from './errors.js';
-import { memoryStorage } from './memory/index.js';
+import type { PermissionCatalog } from '../authorization/index.js';
+import { isAuthError } from '../errors.js';
+import { memoryKeyValue, memoryStorage } from '../memory/index.js';
+import { resolveConfig } from './resolve-config.js';
 
 const secret = 'k3y-material-for-tests-0123456789abcdef';
 const base = () => ({ storage: memoryStorage(), secret, baseURL: 'http://localhost:3000' });
@@ -76,14 +76,7 @@ function configIssues(config: unknown): { detail: string | undefined; issues: un
   throw new Error('config was accepted');
 }
 
-const keyValue = {
-  get: async () => null,
-  set: async () => {},
-  increment: async () => 1,
-  getAndDelete: async () => null,
-  publish: async () => {},
-  subscribe: async () => () => {},
-};
+const keyValue = memoryKeyValue();
 
 class CrmSubscriber {
   readonly name = 'crm';
