@@ -6,7 +6,7 @@ import {
   createPolicyService,
   createRoleService,
 } from './authorization/index.js';
-import { type AuthConfig, resolveConfig } from './config.js';
+import { type AuthConfig, resolveConfig } from './config/index.js';
 import { createOAuthService } from './credentials/oauth/index.js';
 import { createPasskeyService } from './credentials/passkeys/index.js';
 import { createPasswordHasher, createPasswordService } from './credentials/passwords/index.js';

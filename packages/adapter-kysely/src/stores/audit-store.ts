@@ -6,7 +6,7 @@ import {
   type AuditStore,
   auditSealParts,
   sealAuditEvent,
-} from '@portcullis/core';
+} from '@portcullis/core/ports';
 import { CompiledQuery } from 'kysely';
 import type { ColumnCodec } from '../column-codec.js';
 import type { Row } from '../kysely-types.js';

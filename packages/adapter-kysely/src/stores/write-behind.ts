@@ -1,4 +1,4 @@
-import { lazyStores, type StorageStores, storeMethodNames } from '@portcullis/core';
+import { lazyStores, type StorageStores, storeMethodNames } from '@portcullis/core/ports';
 import { CompiledQuery, type ControlledTransaction } from 'kysely';
 import type { AnyKysely } from '../kysely-types.js';
 import type { DeferredWrite, WriteBehind } from './deferred-write.js';

@@ -1,5 +1,5 @@
 import type { CallContext } from '../call-context.js';
-import type { ResolvedConfig } from '../config.js';
+import type { ResolvedConfig } from '../config/index.js';
 import type { OutboxDispatcher } from '../outbox/index.js';
 import type { AuthApi } from './auth-api.js';
 

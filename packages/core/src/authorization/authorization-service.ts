@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import type { ResolvedConfig } from '../config.js';
 import { AuthError } from '../errors.js';
 import type { Membership } from '../memberships/memberships.js';
 import type { Clock } from '../ports/clock.js';
@@ -7,6 +6,7 @@ import type { Storage } from '../ports/storage.js';
 import { isMultiFactor, type Session } from '../sessions/sessions.js';
 import type { AuthorizationCache } from './authorization-cache.js';
 import type { AuthorizationFilter } from './authorization-filter.js';
+import type { ResolvedAuthorizationOptions } from './authorization-options.js';
 import {
   type AuthorizationResource,
   type AuthorizationSubject,
@@ -144,7 +144,7 @@ export const authorizeInputSchema = z
 
 export function createAuthorizationService(
   { storage, clock, cache }: AuthorizationServiceDeps,
-  { policies: globalPolicies, permissions: catalog }: ResolvedConfig['authorization'],
+  { policies: globalPolicies, permissions: catalog }: ResolvedAuthorizationOptions,
 ): AuthorizationService {
   function authorizerFor(tenantId: string): Promise<Authorizer> {
     return cache.authorizer(

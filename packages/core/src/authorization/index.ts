@@ -1,6 +1,12 @@
 export { type AuthorizationCache, createAuthorizationCache } from './authorization-cache.js';
 export type { AuthorizationFilter, FilterRequest } from './authorization-filter.js';
 export {
+  type AuthorizationOptions,
+  authorizationOptionsSchema,
+  type ResolvedAuthorizationOptions,
+  resolveAuthorizationOptions,
+} from './authorization-options.js';
+export {
   type AuthorizationApi,
   type AuthorizationResult,
   type AuthorizationService,

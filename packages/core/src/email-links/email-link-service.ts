@@ -1,6 +1,6 @@
 import { recordChange } from '../audit/record-change.js';
 import type { CallContext } from '../call-context.js';
-import type { ResolvedConfig } from '../config.js';
+import type { ResolvedPasswordOptions } from '../credentials/passwords/index.js';
 import type { PasswordHasher } from '../credentials/passwords/password-hasher.js';
 import { normalizeAndCheckPassword } from '../credentials/passwords/password-policy.js';
 import type { SignedIn } from '../credentials/passwords/password-service.js';
@@ -27,6 +27,7 @@ import { recordSessionsRevoked, type SessionService } from '../sessions/session-
 import type { TenantService } from '../tenants/tenant-service.js';
 import { normalizeEmail, type User } from '../users/users.js';
 import { parseInput } from '../validation.js';
+import type { ResolvedEmailLinksOptions } from './email-link-options.js';
 import {
   type ForgotPasswordInput,
   forgotPasswordInputSchema,
@@ -134,9 +135,9 @@ export interface EmailLinkServiceDeps {
 }
 
 export interface EmailLinkServiceOptions {
-  emailLinks: ResolvedConfig['emailLinks'];
+  emailLinks: ResolvedEmailLinksOptions;
   /** The password policy a reset's new password must pass. */
-  password: ResolvedConfig['password'];
+  password: ResolvedPasswordOptions;
 }
 
 export function createEmailLinkService(

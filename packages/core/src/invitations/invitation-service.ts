@@ -1,7 +1,6 @@
 import { recordChange } from '../audit/record-change.js';
 import { assertCanGrant, permissionsOfRoles } from '../authorization/grant-rule.js';
 import type { CallContext } from '../call-context.js';
-import type { ResolvedConfig } from '../config.js';
 import { generateToken, sha256Hex } from '../crypto/random.js';
 import type { SealedBox } from '../crypto/sealed-box.js';
 import { uuidv7 } from '../crypto/uuid.js';
@@ -15,6 +14,7 @@ import type { TenantService } from '../tenants/tenant-service.js';
 import type { Tenant } from '../tenants/tenants.js';
 import { normalizeEmail, type User } from '../users/users.js';
 import { parseInput } from '../validation.js';
+import type { ResolvedInvitationsOptions } from './invitation-options.js';
 import {
   type CreateInvitationInput,
   createInvitationInputSchema,
@@ -133,10 +133,10 @@ export interface InvitationServiceDeps {
   mailBox: SealedBox;
 }
 
-export type InvitationServiceOptions = ResolvedConfig['invitations'] & {
+export interface InvitationServiceOptions extends ResolvedInvitationsOptions {
   /** Whether a mailer is configured: only then does an email invitation carry its mail. */
   mailEnabled: boolean;
-};
+}
 
 export function createInvitationService(
   deps: InvitationServiceDeps,

@@ -1,5 +1,11 @@
 export { createSessionCache, type SessionCache } from './session-cache.js';
 export { readCookie, type SessionCookieOptions, sessionCookieName } from './session-cookie.js';
+export {
+  type ResolvedSessionOptions,
+  resolveSessionOptions,
+  type SessionOptions,
+  sessionOptionsSchema,
+} from './session-options.js';
 export { createSessionService, type SessionService, type SessionsApi } from './session-service.js';
 export type { SessionStore } from './session-store.js';
 export {

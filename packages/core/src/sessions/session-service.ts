@@ -1,6 +1,5 @@
 import { recordChange } from '../audit/record-change.js';
 import type { CallContext } from '../call-context.js';
-import type { ResolvedConfig } from '../config.js';
 import { generateToken, sha256Hex } from '../crypto/random.js';
 import { uuidv7 } from '../crypto/uuid.js';
 import { AuthError, isAuthError, type StepUpRequirement } from '../errors.js';
@@ -9,6 +8,7 @@ import type { Storage, StorageStores } from '../ports/storage.js';
 import type { User } from '../users/users.js';
 import type { SessionCache } from './session-cache.js';
 import { readCookie } from './session-cookie.js';
+import type { ResolvedSessionOptions } from './session-options.js';
 import type { IssuedSession, Session, SessionWithUser } from './sessions.js';
 import { checkStepUp } from './step-up.js';
 
@@ -93,7 +93,7 @@ export interface SessionServiceDeps {
 }
 
 export interface SessionServiceOptions {
-  session: ResolvedConfig['session'];
+  session: ResolvedSessionOptions;
   /** The session cookie's name as browsers send it (with `__Host-` on https). */
   cookieName: string;
 }

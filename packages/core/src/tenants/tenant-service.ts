@@ -3,7 +3,6 @@ import type { AuthorizationService } from '../authorization/authorization-servic
 import type { Decision } from '../authorization/authorizer.js';
 import { findGrantingRole } from '../authorization/permissions.js';
 import type { CallContext } from '../call-context.js';
-import type { ResolvedConfig } from '../config.js';
 import { uuidv7 } from '../crypto/uuid.js';
 import { AuthError, isAuthError } from '../errors.js';
 import { type Membership, newMembership } from '../memberships/memberships.js';
@@ -11,6 +10,7 @@ import type { Clock } from '../ports/clock.js';
 import { type Page, type PageRequest, pageRequest } from '../ports/pagination.js';
 import type { Storage, StorageStores } from '../ports/storage.js';
 import { parseInput } from '../validation.js';
+import type { ResolvedTenantsOptions } from './tenant-options.js';
 import { createTenantInputSchema, updateTenantInputSchema } from './tenant-schemas.js';
 import type { Tenant, TenantStatus, UserPool } from './tenants.js';
 
@@ -95,10 +95,7 @@ export interface TenantServiceDeps {
   authorization: AuthorizationService;
 }
 
-export function createTenantService(
-  deps: TenantServiceDeps,
-  options: ResolvedConfig['tenants'],
-): TenantService {
+export function createTenantService(deps: TenantServiceDeps, options: ResolvedTenantsOptions): TenantService {
   const { storage, clock, authorization } = deps;
 
   const api: TenantsApi = {

@@ -1,4 +1,9 @@
 export {
+  type ResolvedSignupOptions,
+  type SignupOptions,
+  signupOptionsSchema,
+} from './user-options.js';
+export {
   type CreateUserInput,
   createUserService,
   type UserService,

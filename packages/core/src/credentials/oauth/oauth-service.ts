@@ -1,7 +1,6 @@
 import * as oauth from 'oauth4webapi';
 import { recordChange } from '../../audit/record-change.js';
 import type { CallContext } from '../../call-context.js';
-import type { ResolvedConfig } from '../../config.js';
 import { constantTimeEqual, generateToken, sha256Hex } from '../../crypto/random.js';
 import type { SealedBox } from '../../crypto/sealed-box.js';
 import { uuidv7 } from '../../crypto/uuid.js';
@@ -16,6 +15,7 @@ import type { RateLimiter } from '../../rate-limit/rate-limiter.js';
 import type { SessionService } from '../../sessions/session-service.js';
 import type { SessionWithUser } from '../../sessions/sessions.js';
 import { checkStepUp } from '../../sessions/step-up.js';
+import type { ResolvedSignupOptions } from '../../users/index.js';
 import type { UserService } from '../../users/user-service.js';
 import { normalizeEmail, type User } from '../../users/users.js';
 import { parseInput } from '../../validation.js';
@@ -25,6 +25,7 @@ import type { MfaRequired } from '../totp/mfa.js';
 import { hasSecondFactor, type TotpService } from '../totp/totp-service.js';
 import type { OAuthAccount, OAuthProfile, OAuthStart } from './oauth.js';
 import { createOAuthClient, type OAuthClient } from './oauth-client.js';
+import type { ResolvedOAuthOptions } from './oauth-options.js';
 import { type StartOAuthInput, startOAuthInputSchema } from './oauth-schemas.js';
 
 /**
@@ -143,8 +144,8 @@ export interface OAuthServiceDeps {
 }
 
 export interface OAuthServiceOptions {
-  oauth: ResolvedConfig['oauth'];
-  signup: ResolvedConfig['signup'];
+  oauth: ResolvedOAuthOptions;
+  signup: ResolvedSignupOptions;
   /** With `basePath`, where the callback routes are mounted. */
   baseURL: URL;
   basePath: string;

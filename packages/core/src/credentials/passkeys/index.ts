@@ -1,4 +1,11 @@
 export {
+  MAX_PASSKEY_TIMEOUT_SECONDS,
+  type PasskeysOptions,
+  passkeysOptionsSchema,
+  type ResolvedPasskeysOptions,
+  resolvePasskeysOptions,
+} from './passkey-options.js';
+export {
   type AuthenticatePasskeyInput,
   authenticatePasskeyInputSchema,
   type PasskeyAuthenticationOptionsInput,
@@ -17,7 +24,6 @@ export {
 } from './passkey-service.js';
 export type { PasskeyStore } from './passkey-store.js';
 export {
-  MAX_PASSKEY_TIMEOUT_SECONDS,
   type Passkey,
   type PasskeyChallengePurpose,
   type PasskeyOptions,

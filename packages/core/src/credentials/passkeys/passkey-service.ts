@@ -9,7 +9,6 @@ import {
 } from '@simplewebauthn/server';
 import { recordChange } from '../../audit/record-change.js';
 import type { CallContext } from '../../call-context.js';
-import type { ResolvedConfig } from '../../config.js';
 import { sha256Hex } from '../../crypto/random.js';
 import { uuidv7 } from '../../crypto/uuid.js';
 import { AuthError, isAuthError } from '../../errors.js';
@@ -26,6 +25,7 @@ import { parseInput } from '../../validation.js';
 import type { SignedIn } from '../passwords/password-service.js';
 import type { MfaRequired } from '../totp/mfa.js';
 import type { TotpService } from '../totp/totp-service.js';
+import type { ResolvedPasskeysOptions } from './passkey-options.js';
 import {
   type AuthenticatePasskeyInput,
   authenticatePasskeyInputSchema,
@@ -180,7 +180,7 @@ export interface PasskeyServiceDeps {
 
 export function createPasskeyService(
   deps: PasskeyServiceDeps,
-  options: ResolvedConfig['passkeys'],
+  options: ResolvedPasskeysOptions,
 ): PasskeyService {
   const { storage, clock, keyValue, lockout, rateLimiter, sessions, mfa } = deps;
   const { rpID, rpName, origins, userVerification, timeoutSeconds } = options;

@@ -1,6 +1,5 @@
 import { recordChange } from '../../audit/record-change.js';
 import type { CallContext } from '../../call-context.js';
-import type { ResolvedConfig } from '../../config.js';
 import { AuthError, isAuthError } from '../../errors.js';
 import type { InvitationService } from '../../invitations/invitation-service.js';
 import { newMembership } from '../../memberships/memberships.js';
@@ -12,12 +11,14 @@ import { recordSessionsRevoked, type SessionService } from '../../sessions/sessi
 import type { IssuedSession, Session } from '../../sessions/sessions.js';
 import type { TenantService } from '../../tenants/tenant-service.js';
 import type { Tenant } from '../../tenants/tenants.js';
+import type { ResolvedSignupOptions } from '../../users/index.js';
 import type { UserService } from '../../users/user-service.js';
 import { normalizeEmail, type User } from '../../users/users.js';
 import { parseInput } from '../../validation.js';
 import type { MfaRequired } from '../totp/mfa.js';
 import type { TotpService } from '../totp/totp-service.js';
 import type { PasswordHasher } from './password-hasher.js';
+import type { ResolvedPasswordOptions } from './password-options.js';
 import { normalizeAndCheckPassword, normalizePasswordForVerify } from './password-policy.js';
 import {
   type ChangePasswordInput,
@@ -138,8 +139,8 @@ export interface PasswordServiceDeps {
 }
 
 export interface PasswordServiceOptions {
-  password: ResolvedConfig['password'];
-  signup: ResolvedConfig['signup'];
+  password: ResolvedPasswordOptions;
+  signup: ResolvedSignupOptions;
   /** `tenants.isolatedSignupRole`: the role of a user who signs up into an isolated-pool tenant. */
   isolatedSignupRole: string;
 }
