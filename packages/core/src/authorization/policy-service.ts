@@ -4,12 +4,12 @@ import { uuidv7 } from '../crypto/uuid.js';
 import { AuthError } from '../errors.js';
 import type { Clock } from '../ports/clock.js';
 import type { Storage, StorageStores } from '../ports/storage.js';
-import type { TenantService } from '../tenants/tenant-service.js';
 import { parseInput } from '../validation.js';
 import { assertCanGrant } from './grant-rule.js';
 import { assertKnownPermissions, type PermissionCatalog } from './permission-catalog.js';
 import { type PolicyInput, policyInputSchema } from './policy-schema.js';
 import type { StoredPolicy } from './policy-store.js';
+import type { TenantPermissionCheck } from './tenant-permission-check.js';
 
 /** A tenant holds at most this many policies; one more is `policy_limit_reached` (409). */
 export const MAX_POLICIES_PER_TENANT = 500;
@@ -96,7 +96,7 @@ export interface PolicyService {
 export interface PolicyServiceDeps {
   storage: Storage;
   clock: Clock;
-  tenants: TenantService;
+  tenants: TenantPermissionCheck;
 }
 
 export function createPolicyService(

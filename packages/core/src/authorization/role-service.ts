@@ -5,12 +5,12 @@ import { uuidv7 } from '../crypto/uuid.js';
 import { AuthError, isAuthError } from '../errors.js';
 import type { Clock } from '../ports/clock.js';
 import type { Storage } from '../ports/storage.js';
-import type { TenantService } from '../tenants/tenant-service.js';
 import { parseInput } from '../validation.js';
 import { assertCanGrant } from './grant-rule.js';
 import { assertKnownPermissions, type PermissionCatalog } from './permission-catalog.js';
 import { actionPatternSchema } from './policy-schema.js';
 import type { Role } from './roles.js';
+import type { TenantPermissionCheck } from './tenant-permission-check.js';
 
 /** A role permission has the grammar of a policy action: `document.read`, `document.*` or `*`. */
 const permissionSchema = actionPatternSchema;
@@ -84,7 +84,7 @@ export interface RoleService {
 export interface RoleServiceDeps {
   storage: Storage;
   clock: Clock;
-  tenants: TenantService;
+  tenants: TenantPermissionCheck;
 }
 
 export interface RoleServiceOptions {

@@ -1,8 +1,10 @@
 import { recordChange } from '../audit/record-change.js';
 import type { CallContext } from '../call-context.js';
-import type { ResolvedPasswordOptions } from '../credentials/passwords/index.js';
-import type { PasswordHasher } from '../credentials/passwords/password-hasher.js';
-import { normalizeAndCheckPassword } from '../credentials/passwords/password-policy.js';
+import {
+  normalizeAndCheckPassword,
+  type PasswordHasher,
+  type ResolvedPasswordOptions,
+} from '../credentials/passwords/index.js';
 import type { SignedIn } from '../credentials/passwords/password-service.js';
 import type { MfaRequired } from '../credentials/totp/mfa.js';
 import type { TotpService } from '../credentials/totp/totp-service.js';
@@ -21,8 +23,7 @@ import {
 import type { OutboxMail } from '../outbox/mail-subscriber.js';
 import type { Clock } from '../ports/clock.js';
 import type { Storage, StorageStores } from '../ports/storage.js';
-import { failureAccountKey } from '../rate-limit/lockout.js';
-import type { RateLimiter } from '../rate-limit/rate-limiter.js';
+import { failureAccountKey, type RateLimiter } from '../rate-limit/index.js';
 import { recordSessionsRevoked, type SessionService } from '../sessions/session-service.js';
 import type { TenantService } from '../tenants/tenant-service.js';
 import { normalizeEmail, type User } from '../users/users.js';

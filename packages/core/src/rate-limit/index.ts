@@ -1,5 +1,5 @@
 export type { CredentialFailureStore, CredentialFailures } from './credential-failure-store.js';
-export { createLockout, type FailureAttempt, type Lockout } from './lockout.js';
+export { createLockout, type FailureAttempt, failureAccountKey, type Lockout } from './lockout.js';
 export {
   type LockoutOptions,
   lockoutOptionsSchema,

@@ -5,8 +5,7 @@ import type { InvitationService } from '../../invitations/invitation-service.js'
 import { newMembership } from '../../memberships/memberships.js';
 import type { Clock } from '../../ports/clock.js';
 import type { Storage, StorageStores } from '../../ports/storage.js';
-import { failureAccountKey, type Lockout } from '../../rate-limit/lockout.js';
-import type { RateLimiter } from '../../rate-limit/rate-limiter.js';
+import { failureAccountKey, type Lockout, type RateLimiter } from '../../rate-limit/index.js';
 import { recordSessionsRevoked, type SessionService } from '../../sessions/session-service.js';
 import type { IssuedSession, Session } from '../../sessions/sessions.js';
 import type { TenantService } from '../../tenants/tenant-service.js';
