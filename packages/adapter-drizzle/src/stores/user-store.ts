@@ -5,7 +5,7 @@ import {
   type UserStore,
   type UserWithPassword,
   userPoolKey,
-} from '@portcullis/core';
+} from '@portcullis/core/ports';
 import { and, eq, isNull, sql } from 'drizzle-orm';
 import { affectedRows } from './dialect-queries.js';
 import type { StoreContext, Tables } from './store-context.js';

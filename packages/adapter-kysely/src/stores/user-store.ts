@@ -5,7 +5,7 @@ import {
   type UserStore,
   type UserWithPassword,
   userPoolKey,
-} from '@portcullis/core';
+} from '@portcullis/core/ports';
 import { CompiledQuery, sql } from 'kysely';
 import type { ColumnCodec } from '../column-codec.js';
 import type { Row } from '../kysely-types.js';

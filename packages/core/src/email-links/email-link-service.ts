@@ -145,7 +145,6 @@ export function createEmailLinkService(
         event: { userId: user.id, ...data, mail: message },
       });
     });
-    deps.outbox.nudge();
   }
 
   /**
@@ -221,7 +220,6 @@ export function createEmailLinkService(
         });
         return { ...owner, emailVerifiedAt: now, updatedAt: now };
       });
-      deps.outbox.nudge();
       return user;
     },
 
@@ -263,8 +261,6 @@ export function createEmailLinkService(
         });
         return revoked;
       });
-      if (revokedSessions > 0) await services.sessions.announceRevocation({ userIds: [found.userId] });
-      deps.outbox.nudge();
       // no session is opened: the next sign-in still asks for every factor the account has
       return { revokedSessions };
     },
@@ -318,7 +314,6 @@ export function createEmailLinkService(
               : null,
         };
       });
-      deps.outbox.nudge();
       if ('pendingMfa' in result && result.pendingMfa) {
         const user = result.pendingMfa;
         const challenge = await services.mfa.startChallenge({

@@ -204,7 +204,6 @@ export function createOAuthService(
       await storage.transaction(async (tx) => {
         await recordSignIn(tx, user, account, 'mfa_required', userContext);
       });
-      deps.outbox.nudge();
       const challenge = await services.mfa.startChallenge({
         user,
         tenantId: user.tenantId,
@@ -225,7 +224,6 @@ export function createOAuthService(
         context: userContext,
       });
     });
-    deps.outbox.nudge();
     return { outcome: 'signed_in', user, ...issued, redirectTo };
   }
 
@@ -328,7 +326,6 @@ export function createOAuthService(
         }
         const account = newAccount(user.id, providerId, profile);
         await storage.transaction((tx) => linkAccount(tx, user, account, 'explicit', context));
-        deps.outbox.nudge();
         return { outcome: 'linked', user, account, redirectTo };
       }
 
@@ -376,7 +373,6 @@ export function createOAuthService(
         });
         return { user, ...issued };
       });
-      deps.outbox.nudge();
       return { outcome: 'signed_up', ...created, redirectTo };
     },
 
@@ -406,7 +402,6 @@ export function createOAuthService(
           data: { provider: account.provider, accountId },
         });
       });
-      deps.outbox.nudge();
     },
   };
 }

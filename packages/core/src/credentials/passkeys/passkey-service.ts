@@ -238,7 +238,6 @@ export function createPasskeyService(
           }
           throw error;
         });
-      deps.outbox.nudge();
       return toPasskeySummary(passkey);
     },
 
@@ -374,7 +373,6 @@ export function createPasskeyService(
               data: { userId: user.id, storedCounter: passkey.counter, presentedCounter: newCounter },
             }),
           );
-          deps.outbox.nudge();
         }
         throw error;
       }
@@ -401,7 +399,6 @@ export function createPasskeyService(
           })
           .catch(auditRegression);
         await failures.succeeded(attempt);
-        deps.outbox.nudge();
         return { user, ...issued };
       }
 
@@ -433,7 +430,6 @@ export function createPasskeyService(
         })
         .catch(auditRegression);
       await failures.succeeded(attempt);
-      deps.outbox.nudge();
       return { user, ...issued };
     },
 
@@ -461,7 +457,6 @@ export function createPasskeyService(
         );
         return renamed;
       });
-      deps.outbox.nudge();
       return toPasskeySummary(renamed);
     },
 
@@ -485,7 +480,6 @@ export function createPasskeyService(
           },
         );
       });
-      deps.outbox.nudge();
     },
   };
 }

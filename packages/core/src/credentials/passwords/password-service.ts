@@ -141,7 +141,6 @@ export function createPasswordService(
           });
           return { user, issued };
         });
-        deps.outbox.nudge();
         if (!result.issued) return { pending: true };
         return { user: result.user, ...result.issued };
       } catch (error) {
@@ -217,7 +216,6 @@ export function createPasswordService(
           context: { ...context, actor: { type: 'user', id: user.id } },
         }),
       );
-      deps.outbox.nudge();
       return { user, ...issued };
     },
 
@@ -258,8 +256,6 @@ export function createPasswordService(
         });
         return revoked;
       });
-      if (revokedSessions > 0) await deps.sessionCache?.revoked({ userIds: [userId] });
-      deps.outbox.nudge();
       return { revokedSessions };
     },
 
@@ -336,6 +332,5 @@ export function createPasswordService(
         },
       }),
     );
-    deps.outbox.nudge();
   }
 }

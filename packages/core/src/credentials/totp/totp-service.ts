@@ -211,7 +211,6 @@ export function createTotpService(deps: ServiceDeps, services: { sessions: Sessi
         });
       });
       await failures.succeeded(attempt);
-      deps.outbox.nudge();
       return { recoveryCodes: codes };
     },
 
@@ -229,7 +228,6 @@ export function createTotpService(deps: ServiceDeps, services: { sessions: Sessi
           data: { recoveryCodesDeleted: recoveryCodes },
         });
       });
-      deps.outbox.nudge();
     },
 
     async regenerateRecoveryCodes(session, context = {}) {
@@ -246,7 +244,6 @@ export function createTotpService(deps: ServiceDeps, services: { sessions: Sessi
           data: { count: rows.length },
         });
       });
-      deps.outbox.nudge();
       return { recoveryCodes: codes };
     },
 
@@ -333,7 +330,6 @@ export function createTotpService(deps: ServiceDeps, services: { sessions: Sessi
           throw error;
         });
       await failures.succeeded(attempt);
-      deps.outbox.nudge();
       return { user, ...issued };
     },
   };
