@@ -2,7 +2,7 @@ import { type Auth, createAuth, type KeyValue, type Storage, silentLogger } from
 import { memoryStorage } from '@portcullis/core/memory';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
-import { serviceUrl } from '../../core/test/support/test-services.js';
+import { serviceUrl } from '../../../test-support/test-services.js';
 import { type RedisKeyValue, redisKeyValue } from '../src/index.js';
 
 const url = serviceUrl('Redis', 'PORTCULLIS_TEST_REDIS_URL');

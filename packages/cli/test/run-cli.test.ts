@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createKyselyFromUrl } from '@portcullis/adapter-kysely';
 import { afterAll, describe, expect, it } from 'vitest';
-import { describeDatabase, randomTablePrefix, serviceUrl } from '../../core/test/support/test-services.js';
+import { describeDatabase, randomTablePrefix, serviceUrl } from '../../../test-support/test-services.js';
 import { runCli } from '../src/index.js';
 
 interface Run {

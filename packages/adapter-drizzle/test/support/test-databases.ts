@@ -7,9 +7,9 @@ import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
 import type { Kysely } from 'kysely';
 import mysql from 'mysql2';
 import pg from 'pg';
-import * as services from '../../../core/test/support/test-services.js';
+import * as services from '../../../../test-support/test-services.js';
 
-export { describeDatabase } from '../../../core/test/support/test-services.js';
+export { describeDatabase } from '../../../../test-support/test-services.js';
 
 /** A Drizzle database, and a Kysely instance on the same database for the migrations. */
 export interface TestConnection {

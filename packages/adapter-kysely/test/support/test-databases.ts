@@ -2,9 +2,9 @@ import { PGlite } from '@electric-sql/pglite';
 import { createKyselyFromUrl, type SqlDialect } from '@portcullis/adapter-kysely';
 import { Kysely } from 'kysely';
 import { PGliteDialect } from 'kysely-pglite-dialect';
-import * as services from '../../../core/test/support/test-services.js';
+import * as services from '../../../../test-support/test-services.js';
 
-export { describeDatabase } from '../../../core/test/support/test-services.js';
+export { describeDatabase } from '../../../../test-support/test-services.js';
 
 export interface TestConnection {
   // biome-ignore lint/suspicious/noExplicitAny: the adapter's tables are named at run time

@@ -6,7 +6,9 @@ import { describe, it } from 'vitest';
 
 // What the adapters' and the CLI's tests share about the services they run against (database
 // servers, Redis, SQLite files): which are there, how a missing one is skipped, and how files
-// share a server. Each adapter opens its own connections on top (its `test/support`).
+// share a server. Each adapter opens its own connections on top (its `test/support`). It lives
+// outside the packages because it belongs to none: it is no core behaviour (adapter tests use
+// core only through its public entry points) and no published code.
 
 /** A database the suites run against; `connect` may be called several times (separate pools). */
 export interface TestDatabase<Connection> {
