@@ -60,19 +60,11 @@ export type {
 export {
   type ChangePasswordInput,
   MIN_ARGON2_PARAMS,
-  type SignedIn,
   type SignInInput,
   type SignUpInput,
   type SignUpPending,
 } from './credentials/passwords/index.js';
-export type {
-  ConfirmTotpInput,
-  MfaMethod,
-  MfaRequired,
-  MfaStatus,
-  TotpSetup,
-  VerifyMfaInput,
-} from './credentials/totp/index.js';
+export type { ConfirmTotpInput, MfaStatus, TotpSetup } from './credentials/totp/index.js';
 export { constantTimeEqual, generateToken, sha256Hex, uuidv7 } from './crypto/index.js';
 export {
   type ForgotPasswordInput,
@@ -108,6 +100,7 @@ export { matchesEventType, type OutboxDispatcher, type OutboxSubscriber } from '
 export * from './ports/index.js';
 export { DEFAULT_RATE_LIMITS, type RateLimitRule, type RateLimitRuleName } from './rate-limit/index.js';
 export type { IssuedSession, SessionWithUser } from './sessions/index.js';
+export type { MfaMethod, MfaRequired, SignedIn, VerifyMfaInput } from './sign-in/index.js';
 export {
   chunked,
   classifyStorageError,

@@ -20,12 +20,13 @@ import { type Session, withAuthentication } from '../sessions/sessions.js';
 import type { TenantStore } from '../tenants/tenant-store.js';
 import type { Tenant } from '../tenants/tenants.js';
 import type { UserStore } from '../users/user-store.js';
-import { normalizeEmail, userPoolKey } from '../users/users.js';
+import { normalizeEmail } from '../users/users.js';
 import { credentialFailureStore } from './memory-credential-failure-store.js';
 import { mfaStore } from './memory-mfa-store.js';
 import { oauthAccountStore } from './memory-oauth-account-store.js';
 import { passkeyStore } from './memory-passkey-store.js';
-import { type MemoryTables, pairKey, type TableWriter } from './memory-tables.js';
+import { signInStore } from './memory-sign-in-store.js';
+import { type MemoryTables, pairKey, type TableWriter, userEmailKey } from './memory-tables.js';
 
 /**
  * Runs one store operation. Operations are synchronous over the tables, so each one is atomic;
@@ -56,6 +57,7 @@ export function createMemoryStores(
     credentialFailures: credentialFailureStore(tables, writer, run),
     passkeys: passkeyStore(tables, writer, run),
     oauthAccounts: oauthAccountStore(tables, writer, run),
+    signIn: signInStore(tables, run),
   };
 }
 
@@ -109,20 +111,6 @@ function userStore(tables: MemoryTables, writer: TableWriter, run: RunOperation)
       }),
     findById: (id) => run(() => copyOrNull(tables.users.get(id))),
     findByEmail: (tenantId, normalizedEmail) => run(() => copyOrNull(findByEmail(tenantId, normalizedEmail))),
-    findByEmailWithPassword: (tenantId, normalizedEmail, failureKey) =>
-      run(() => {
-        const user = findByEmail(tenantId, normalizedEmail);
-        if (!user) return null;
-        const failures = failureKey === undefined ? undefined : tables.credentialFailures.get(failureKey);
-        return {
-          user: copy(user),
-          passwordHash: tables.passwords.get(user.id)?.hash ?? null,
-          failures: failures ? structuredClone(failures) : null,
-          hasSecondFactor:
-            Boolean(tables.totp.get(user.id)?.confirmedAt) ||
-            [...tables.passkeys.values()].some((passkey) => passkey.userId === user.id),
-        };
-      }),
     updateStatus: (id, status, updatedAt) =>
       run(() => {
         const current = tables.users.get(id);
@@ -612,11 +600,6 @@ function isActive(session: Session, now: Date): boolean {
     session.expiresAt.getTime() > nowMs &&
     session.idleExpiresAt.getTime() > nowMs
   );
-}
-
-/** The unique key of a user's email: its pool (tenant id or the shared pool) and normalized email. */
-function userEmailKey(tenantId: string | null, normalizedEmail: string): string {
-  return pairKey(userPoolKey(tenantId), normalizedEmail);
 }
 
 /** Keyset page over rows sorted by id: rows after the cursor, `nextCursor` only when more remain. */

@@ -35,9 +35,10 @@ export type {
 } from '../rate-limit/credential-failure-store.js';
 export type { SessionStore } from '../sessions/session-store.js';
 export { type Session, withAuthentication } from '../sessions/sessions.js';
+export type { SecondFactors, SignInAccount, SignInStore } from '../sign-in/sign-in-store.js';
 export type { TenantPatch, TenantStore } from '../tenants/tenant-store.js';
 export type { Tenant, TenantStatus, UserPool } from '../tenants/tenants.js';
-export type { UserStore, UserWithPassword } from '../users/user-store.js';
+export type { UserStore } from '../users/user-store.js';
 export type { User, UserStatus } from '../users/users.js';
 export { type Clock, systemClock } from './clock.js';
 export type { KeyValue, KeyValueSetOptions } from './key-value.js';
