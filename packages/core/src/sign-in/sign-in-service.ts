@@ -41,7 +41,7 @@ export function createSignInService(collaborators: {
   storage: Storage;
   keyValue: KeyValue;
   clock: Clock;
-  sessions: SessionService;
+  sessions: Pick<SessionService, 'createSession'>;
   lockout: Lockout;
   rateLimiter: RateLimiter;
   totp: Pick<TotpService, 'proveTotpCode' | 'useRecoveryCode'>;
