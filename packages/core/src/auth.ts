@@ -118,10 +118,22 @@ export function createAuth(options: AuthConfig): Auth {
       revalidateAfterMs: config.authorization.revalidateAfterMs,
     },
   );
+  const sessionCache = config.session.cache.enabled
+    ? createSessionCache(
+        wrapKeyValue(options.keyValue ?? localKeyValue, { logger, timeoutMs: 250 }),
+        { clock, logger, instanceId },
+        config.session.cache,
+      )
+    : null;
   const storage = wrapStorage(options.storage, {
     logger,
     timeoutMs: config.storageTimeoutMs,
-    onAuthorizationChange: authorizationCache.changed,
+    effects: {
+      // `outbox` is made below, from this storage; nothing is written before it exists
+      outboxWritten: () => outbox.nudge(),
+      sessionsRevoked: sessionCache?.revoked,
+      authorizationChanged: authorizationCache.changed,
+    },
   });
   const keyValue = options.keyValue
     ? // a shared store that goes down degrades rate limits to per-instance counting, never to 503s
@@ -131,13 +143,6 @@ export function createAuth(options: AuthConfig): Auth {
         logger,
       )
     : localKeyValue;
-  const sessionCache = config.session.cache.enabled
-    ? createSessionCache(
-        wrapKeyValue(options.keyValue ?? localKeyValue, { logger, timeoutMs: 250 }),
-        { clock, logger, instanceId },
-        config.session.cache,
-      )
-    : null;
   // mail payloads rest in the outbox in clear: secrets in them (invitation links) are sealed
   const mailBox = createSealedBox(config.secret, 'outbox-mail');
   const outbox = createOutboxDispatcher({
@@ -187,7 +192,6 @@ export function createAuth(options: AuthConfig): Auth {
     lockout: deps.failures,
     rateLimiter: deps.rateLimiter,
     totp: mfa,
-    outbox,
   });
   const passkeys = createPasskeyService(deps, { sessions, signIn });
   const passwords = createPasswordService(deps, { users, sessions, tenants, invitations, signIn });
@@ -263,7 +267,6 @@ export function createAuth(options: AuthConfig): Auth {
       const user = await storage.transaction((tx) =>
         users.insertUser(tx, { ...input, tenantId: input.tenantId ?? null, passwordHash }, context),
       );
-      outbox.nudge();
       return user;
     },
     getUser: users.getUser,

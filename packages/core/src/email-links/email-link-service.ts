@@ -141,7 +141,6 @@ export function createEmailLinkService(
         event: { userId: user.id, ...data, mail: message },
       });
     });
-    deps.outbox.nudge();
   }
 
   /**
@@ -217,7 +216,6 @@ export function createEmailLinkService(
         });
         return { ...owner, emailVerifiedAt: now, updatedAt: now };
       });
-      deps.outbox.nudge();
       return user;
     },
 
@@ -259,8 +257,6 @@ export function createEmailLinkService(
         });
         return revoked;
       });
-      if (revokedSessions > 0) await services.sessions.announceRevocation({ userIds: [found.userId] });
-      deps.outbox.nudge();
       // no session is opened: the next sign-in still asks for every factor the account has
       return { revokedSessions };
     },
@@ -310,7 +306,6 @@ export function createEmailLinkService(
           }
         },
       });
-      deps.outbox.nudge();
       if ('mfaRequired' in result) return result;
       return { ...result, user: signedInAs, redirectTo };
     },

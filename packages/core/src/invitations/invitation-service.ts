@@ -239,7 +239,6 @@ export function createInvitationService(
           },
         });
       });
-      deps.outbox.nudge();
       return { invitation: summarizeInvitation(invitation), token };
     },
 
@@ -261,7 +260,6 @@ export function createInvitationService(
           target: { type: 'invitation', id: invitationId },
         });
       });
-      deps.outbox.nudge();
     },
 
     async acceptInvitation(userId, token, context = {}) {
@@ -280,7 +278,6 @@ export function createInvitationService(
       assertEmailMatches(checked.invitation, user.email);
       try {
         const membership = await storage.transaction((tx) => joinByInvitation(tx, checked, user, context));
-        deps.outbox.nudge();
         return membership;
       } catch (error) {
         // a concurrent acceptance by the same user made the membership first

@@ -113,7 +113,6 @@ export function createMembershipService(deps: ServiceDeps, tenants: TenantServic
         });
         return result;
       });
-      deps.outbox.nudge();
       return updated;
     },
 
@@ -124,7 +123,7 @@ export function createMembershipService(deps: ServiceDeps, tenants: TenantServic
         ? null
         : await tenants.requirePermission(tenantId, userId, 'member.remove', context);
       const roles = access ? await storage.roles.listByTenant(tenantId) : [];
-      const revokedSessions = await storage.transaction(async (tx) => {
+      await storage.transaction(async (tx) => {
         const member = await lockedMember(tx, tenantId, memberUserId);
         if (access) assertCanGrant(roles, access.membership.roles, permissionsOfRoles(roles, member.roles));
         if (member.roles.includes(creatorRole)) await assertNotLastOwner(tx, tenantId);
@@ -144,10 +143,7 @@ export function createMembershipService(deps: ServiceDeps, tenants: TenantServic
           target: { type: 'user', id: memberUserId },
           data: { roles: member.roles, revokedSessions: revoked },
         });
-        return revoked;
       });
-      if (revokedSessions > 0) await deps.sessionCache?.revoked({ userIds: [memberUserId] });
-      deps.outbox.nudge();
     },
   };
 }

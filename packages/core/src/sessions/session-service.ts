@@ -45,11 +45,6 @@ export interface SessionService {
   /** The active session for this token and its active user, or null. Extends idle expiry. */
   validateSessionToken(token: string): Promise<SessionWithUser | null>;
   /**
-   * Call after a transaction that revoked sessions has committed: evicts cached sessions here at
-   * once and, through the shared key-value store, on every other instance.
-   */
-  announceRevocation(scope: { userIds?: string[]; tenantIds?: string[] }): Promise<void>;
-  /**
    * Records that the user of this session just proved `method` again (step-up): sets the
    * session's `authTime[method]` to now and adds `method` to its `amr`, audits
    * `session.reauthenticated` in the same transaction, then drops every cached copy of the
@@ -138,12 +133,8 @@ export function createSessionService(deps: ServiceDeps): SessionService {
       return found;
     },
 
-    async announceRevocation(scope) {
-      await cache?.revoked(scope);
-    },
-
-    async recordAuthentication({ session, user }, method, context = {}) {
-      const updated = await storage.transaction(async (tx) => {
+    recordAuthentication({ session, user }, method, context = {}) {
+      return storage.transaction(async (tx) => {
         const updated = await tx.sessions.recordAuthentication(session.id, method, clock.now());
         if (!updated) throw new AuthError('unauthenticated', { detail: 'the session has ended' });
         await recordChange(tx, clock, context, {
@@ -155,11 +146,6 @@ export function createSessionService(deps: ServiceDeps): SessionService {
         });
         return updated;
       });
-      // a version bump, as after a revocation: every instance drops its cached copies, and a
-      // cache fill that read the session before this commit is tagged stale, never served
-      await cache?.revoked({ userIds: [user.id] });
-      deps.outbox.nudge();
-      return updated;
     },
 
     listSessions: (userId) => storage.sessions.listActiveByUser(userId, clock.now()),
@@ -175,7 +161,6 @@ export function createSessionService(deps: ServiceDeps): SessionService {
           data: { userId, reason: 'user_revoked' },
         });
       });
-      await cache?.revoked({ userIds: [userId] });
     },
 
     revokeOtherSessions(userId, currentSessionId, context = {}) {
@@ -187,14 +172,12 @@ export function createSessionService(deps: ServiceDeps): SessionService {
     },
   };
 
-  async function revokeAll(userId: string, context: CallContext, reason: string, except?: string) {
-    const count = await storage.transaction(async (tx) => {
+  function revokeAll(userId: string, context: CallContext, reason: string, except?: string) {
+    return storage.transaction(async (tx) => {
       const count = await tx.sessions.revokeAllForUser(userId, clock.now(), reason, except);
       await recordSessionsRevoked(tx, clock, context, { userId, count, reason, keptSessionId: except });
       return count;
     });
-    if (count > 0) await cache?.revoked({ userIds: [userId] });
-    return count;
   }
 }
 

@@ -1,7 +1,6 @@
 import type { CallContext } from '../call-context.js';
 import type { TotpService } from '../credentials/totp/totp-service.js';
 import { AuthError } from '../errors.js';
-import type { OutboxDispatcher } from '../outbox/outbox-dispatcher.js';
 import type { Clock } from '../ports/clock.js';
 import type { KeyValue } from '../ports/key-value.js';
 import type { Storage, StorageStores } from '../ports/storage.js';
@@ -45,7 +44,6 @@ export function createSignInService(collaborators: {
   lockout: Lockout;
   rateLimiter: RateLimiter;
   totp: Pick<TotpService, 'proveTotpCode' | 'useRecoveryCode'>;
-  outbox: Pick<OutboxDispatcher, 'nudge'>;
 }): SignInService {
   const { storage, keyValue, sessions, lockout, rateLimiter, totp } = collaborators;
 
@@ -118,7 +116,6 @@ export function createSignInService(collaborators: {
           throw error;
         });
       await lockout.succeeded(attempt);
-      collaborators.outbox.nudge();
       return { user, ...issued };
     },
   };

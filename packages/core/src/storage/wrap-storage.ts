@@ -7,89 +7,228 @@ import { lazyStores, STORE_NAMES, storeMethodNames } from './lazy-stores.js';
 
 const WRAPPED = Symbol.for('portcullis.wrappedStorage');
 
-/** Store methods whose first argument is a tenant id: it must be a non-empty string. */
-const TENANT_FIRST_ARG: Record<string, readonly string[]> = {
-  memberships: ['find', 'listByTenant', 'updateRoles', 'updateAttributes', 'remove', 'countWithRole'],
-  roles: ['listByTenant', 'findByKey', 'findById', 'update', 'delete'],
-  policies: ['findById', 'listByTenant', 'replace', 'delete'],
-  authorizationVersions: ['getVersions', 'bumpRolesVersion', 'bumpPoliciesVersion'],
-  invitations: ['listByTenant', 'revoke'],
-  sessions: ['revokeAllForTenant', 'revokeAllForTenantMember'],
+/** Cached sessions to drop: every session of these users, and every session acting in these tenants. */
+export interface RevokedSessions {
+  userIds?: string[];
+  tenantIds?: string[];
+}
+
+/**
+ * What the wrapper does around one store method, besides translating errors and bounding time:
+ * the tenant check, and the effects of the call, which run once it is durable.
+ */
+export interface MethodRule<Args extends unknown[], Result> {
+  /**
+   * The first argument is a tenant id: it must be a non-empty string, and every row the call
+   * returns must carry it.
+   */
+  tenantIdFirst?: Args extends [string, ...unknown[]] ? true : never;
+  /** The call writes an outbox event: the dispatcher is nudged. */
+  outboxWritten?: true;
+  /**
+   * The sessions whose cached copies must go (revoked, or changed in a way no cached copy may
+   * outlive); `undefined` when the call changed none.
+   */
+  sessionsRevoked?: (args: Args, result: Result) => RevokedSessions | undefined;
+  /** What the call can change in an authorization decision. */
+  authorizationChanged?: (args: Args) => AuthorizationChange;
+}
+
+/** A method's rule as the wrapper reads it, whatever the method's arguments and result. */
+type AnyMethodRule = Omit<MethodRule<unknown[], unknown>, 'tenantIdFirst'> & { tenantIdFirst?: true };
+
+/**
+ * The rules of every store method that has one, keyed by store and method name: a misspelled or
+ * renamed method fails the type check instead of silently losing its rule.
+ */
+export type StoreMethodRules = {
+  [S in keyof StorageStores]?: {
+    [M in keyof StorageStores[S]]?: StorageStores[S][M] extends (...args: infer Args) => Promise<infer Result>
+      ? MethodRule<Args, Result>
+      : never;
+  };
 };
 
 /**
- * Writes that can change an authorization decision, and what they change: a version bump is a
- * change of the tenant's roles or policies, a membership write one member's standing.
+ * Tenant checks and after-commit effects, declared once here: services never nudge the outbox
+ * or announce revocations themselves.
  */
-const AUTHORIZATION_WRITES: Record<string, Record<string, (args: unknown[]) => AuthorizationChange>> = {
-  authorizationVersions: {
-    bumpRolesVersion: ([tenantId]) => ({ tenantId: tenantId as string }),
-    bumpPoliciesVersion: ([tenantId]) => ({ tenantId: tenantId as string }),
-  },
+const METHOD_RULES: StoreMethodRules = {
   memberships: {
-    updateRoles: ([tenantId, userId]) => ({ tenantId: tenantId as string, userId: userId as string }),
-    updateAttributes: ([tenantId, userId]) => ({ tenantId: tenantId as string, userId: userId as string }),
-    remove: ([tenantId, userId]) => ({ tenantId: tenantId as string, userId: userId as string }),
+    find: { tenantIdFirst: true },
+    listByTenant: { tenantIdFirst: true },
+    // a membership write changes one member's standing
+    updateRoles: {
+      tenantIdFirst: true,
+      authorizationChanged: ([tenantId, userId]) => ({ tenantId, userId }),
+    },
+    updateAttributes: {
+      tenantIdFirst: true,
+      authorizationChanged: ([tenantId, userId]) => ({ tenantId, userId }),
+    },
+    remove: { tenantIdFirst: true, authorizationChanged: ([tenantId, userId]) => ({ tenantId, userId }) },
+    countWithRole: { tenantIdFirst: true },
+  },
+  roles: {
+    listByTenant: { tenantIdFirst: true },
+    findByKey: { tenantIdFirst: true },
+    findById: { tenantIdFirst: true },
+    update: { tenantIdFirst: true },
+    delete: { tenantIdFirst: true },
+  },
+  policies: {
+    findById: { tenantIdFirst: true },
+    listByTenant: { tenantIdFirst: true },
+    replace: { tenantIdFirst: true },
+    delete: { tenantIdFirst: true },
+  },
+  authorizationVersions: {
+    getVersions: { tenantIdFirst: true },
+    // a version bump is a change of the tenant's roles or policies
+    bumpRolesVersion: { tenantIdFirst: true, authorizationChanged: ([tenantId]) => ({ tenantId }) },
+    bumpPoliciesVersion: { tenantIdFirst: true, authorizationChanged: ([tenantId]) => ({ tenantId }) },
+  },
+  invitations: {
+    listByTenant: { tenantIdFirst: true },
+    revoke: { tenantIdFirst: true },
+  },
+  sessions: {
+    revoke: { sessionsRevoked: ([userId], revoked) => (revoked ? { userIds: [userId] } : undefined) },
+    revokeAllForUser: {
+      sessionsRevoked: ([userId], count) => (count > 0 ? { userIds: [userId] } : undefined),
+    },
+    revokeAllForTenant: {
+      tenantIdFirst: true,
+      sessionsRevoked: ([tenantId], count) => (count > 0 ? { tenantIds: [tenantId] } : undefined),
+    },
+    revokeAllForTenantMember: {
+      tenantIdFirst: true,
+      sessionsRevoked: ([, userId], count) => (count > 0 ? { userIds: [userId] } : undefined),
+    },
+    // a step-up's new authTime: no cached copy may keep serving the old one
+    recordAuthentication: {
+      sessionsRevoked: (_, session) => (session ? { userIds: [session.userId] } : undefined),
+    },
+  },
+  outbox: {
+    enqueue: { outboxWritten: true },
   },
 };
+
+/**
+ * What to do once a write is durable: after the call outside a transaction, after the commit
+ * for the writes of a transaction (never after a rollback), once per transaction with all of
+ * its effects.
+ */
+export interface StorageEffects {
+  /** Outbox events were written: ask the dispatcher for a pass (`OutboxDispatcher.nudge`). */
+  outboxWritten?: () => void;
+  /**
+   * Sessions were revoked or changed (`SessionCache.revoked`). Awaited: the transaction (or
+   * call) resolves only after it, so a revoked session is refused at once on this instance.
+   */
+  sessionsRevoked?: (scope: RevokedSessions) => Promise<void>;
+  /** Writes that can change an authorization decision (`AuthorizationCache.changed`). */
+  authorizationChanged?: (changes: AuthorizationChange[]) => void;
+}
 
 export interface WrapStorageOptions {
   logger?: Logger;
   /** Give up on a storage call after this long and answer `storage_unavailable` (default 10 s). */
   timeoutMs?: number;
-  /**
-   * Called with the writes that can change an authorization decision once they are durable:
-   * after the call for a write outside a transaction, after the commit for writes inside one
-   * (never for a transaction that rolled back). Caches of decisions evict on it.
-   */
-  onAuthorizationChange?: (changes: AuthorizationChange[]) => void;
+  /** The after-commit effects of the writes declared in the wrapper's table of store methods. */
+  effects?: StorageEffects;
 }
 
 /**
  * Wraps an adapter once: translates driver errors to `AuthError` (`conflict`,
  * `storage_unavailable`), bounds every call in time, checks that tenant-scoped calls name a
- * tenant and that what comes back belongs to it. Adapters stay thin; this is tested once.
+ * tenant and that what comes back belongs to it, and runs the effects of durable writes
+ * (outbox nudge, session revocation, authorization change). Adapters stay thin; this is tested
+ * once. A storage wrapped already is wrapped again from its adapter, with these options.
+ *
+ * @example
+ * const storage = wrapStorage(kyselyStorage(db), { timeoutMs: 5_000, effects: { outboxWritten: () => outbox.nudge() } })
  */
 export function wrapStorage(storage: Storage, options: WrapStorageOptions = {}): Storage {
-  if ((storage as { [WRAPPED]?: boolean })[WRAPPED]) return storage;
+  const adapter = (storage as { [WRAPPED]?: Storage })[WRAPPED] ?? storage;
   const timeoutMs = options.timeoutMs ?? 10_000;
-  const report = options.onAuthorizationChange;
-  const stores = wrapStores(storage, {
-    logger: options.logger,
-    timeoutMs,
-    onAuthorizationChange: report && ((change) => report([change])),
-  });
+  const effects = options.effects ?? {};
+  const stores = wrapStores(adapter, { logger: options.logger, timeoutMs, effects, batch: undefined });
   const wrapped = {
-    [WRAPPED]: true as const,
-    capabilities: storage.capabilities,
+    [WRAPPED]: adapter,
+    capabilities: adapter.capabilities,
     // bounded as a whole: a pool that never hands out a connection must not hang the request
     async transaction(fn) {
-      const changes: AuthorizationChange[] = [];
+      const batch = new EffectBatch();
       const result = await guard('transaction', options.logger, timeoutMs, () =>
-        storage.transaction((tx) =>
-          fn(
-            wrapStores(tx, {
-              logger: options.logger,
-              timeoutMs: 0,
-              onAuthorizationChange: report && ((change) => changes.push(change)),
-            }),
-          ),
+        adapter.transaction((tx) =>
+          fn(wrapStores(tx, { logger: options.logger, timeoutMs: 0, effects, batch })),
         ),
       );
-      if (report && changes.length > 0) report(changes);
+      const delivering = batch.deliver(effects);
+      if (delivering) await delivering;
       return result;
     },
-    close: storage.close ? () => storage.close!() : undefined,
-  } satisfies Omit<Storage, keyof StorageStores> & { [WRAPPED]: true };
+    close: adapter.close ? () => adapter.close!() : undefined,
+  } satisfies Omit<Storage, keyof StorageStores> & { [WRAPPED]: Storage };
   defineOwnStores(wrapped, stores);
   return wrapped as typeof wrapped & StorageStores;
+}
+
+/**
+ * The effects of one transaction (or of one call outside a transaction), gathered so that they
+ * are delivered together, once, after the commit.
+ */
+class EffectBatch {
+  private outboxWritten = false;
+  private revoked: RevokedSessions | undefined = undefined;
+  private authorizationChanges: AuthorizationChange[] | undefined = undefined;
+
+  add(rule: AnyMethodRule, args: unknown[], result: unknown): void {
+    if (rule.outboxWritten) this.outboxWritten = true;
+    const scope = rule.sessionsRevoked?.(args, result);
+    if (scope) {
+      this.revoked ??= {};
+      if (scope.userIds) this.revoked.userIds = union(this.revoked.userIds, scope.userIds);
+      if (scope.tenantIds) this.revoked.tenantIds = union(this.revoked.tenantIds, scope.tenantIds);
+    }
+    if (rule.authorizationChanged) (this.authorizationChanges ??= []).push(rule.authorizationChanged(args));
+  }
+
+  /**
+   * Caches first, and the revocation announced before the nudge, whose pass may hand
+   * `session.revoked` to subscribers. A promise only when there is a revocation to wait for: a
+   * transaction without one pays no extra tick.
+   */
+  deliver(effects: StorageEffects): Promise<void> | undefined {
+    if (this.authorizationChanges) effects.authorizationChanged?.(this.authorizationChanges);
+    if (this.revoked && effects.sessionsRevoked) {
+      return this.nudgeAfter(effects.sessionsRevoked(this.revoked), effects);
+    }
+    if (this.outboxWritten) effects.outboxWritten?.();
+    return undefined;
+  }
+
+  private async nudgeAfter(revocation: Promise<void>, effects: StorageEffects): Promise<void> {
+    await revocation;
+    if (this.outboxWritten) effects.outboxWritten?.();
+  }
+}
+
+function union(ids: string[] | undefined, more: string[]): string[] {
+  if (!ids) return more;
+  for (const id of more) if (!ids.includes(id)) ids.push(id);
+  return ids;
 }
 
 /** What every wrapped store method of one storage (or one transaction) shares. */
 interface Wrapping {
   logger: Logger | undefined;
   timeoutMs: number;
-  onAuthorizationChange?: (change: AuthorizationChange) => void;
+  effects: StorageEffects;
+  /** A transaction's effects, held until it commits; outside one, each call's follow it. */
+  batch: EffectBatch | undefined;
 }
 
 /**
@@ -153,10 +292,14 @@ function wrapStore(name: keyof StorageStores, target: object, wrapping: Wrapping
 
 function wrapperPrototype(name: keyof StorageStores, methods: readonly string[]): object {
   const prototype: Record<string, unknown> = {};
+  const rules = METHOD_RULES[name] as Record<string, AnyMethodRule | undefined> | undefined;
   for (const method of methods) {
     const operation = `${name}.${method}`;
-    const tenantChecked = TENANT_FIRST_ARG[name]?.includes(method) ?? false;
-    const authorizationChange = AUTHORIZATION_WRITES[name]?.[method];
+    const rule = rules?.[method];
+    const tenantChecked = rule?.tenantIdFirst === true;
+    // decided here, once per store class: a call without effects pays one test of a constant
+    const effectful =
+      rule?.outboxWritten || rule?.sessionsRevoked || rule?.authorizationChanged ? rule : undefined;
     prototype[method] = async function (this: WrappedStore, ...args: unknown[]) {
       const { target, wrapping } = this[STATE];
       if (tenantChecked) assertTenantId(args[0], operation);
@@ -165,11 +308,21 @@ function wrapperPrototype(name: keyof StorageStores, methods: readonly string[])
         if (tenantChecked) assertSameTenant(result, args[0] as string, operation);
         return result;
       });
-      if (authorizationChange) wrapping.onAuthorizationChange?.(authorizationChange(args));
+      if (effectful) {
+        if (wrapping.batch) wrapping.batch.add(effectful, args, result);
+        else await deliverNow(effectful, args, result, wrapping.effects);
+      }
       return result;
     };
   }
   return prototype;
+}
+
+/** The effects of a call outside a transaction: durable once it returned. */
+function deliverNow(rule: AnyMethodRule, args: unknown[], result: unknown, effects: StorageEffects) {
+  const batch = new EffectBatch();
+  batch.add(rule, args, result);
+  return batch.deliver(effects);
 }
 
 function hasOwnMethods(store: object): boolean {

@@ -103,7 +103,6 @@ export function createTenantService(deps: ServiceDeps, authorization: Authorizat
         if (isAuthError(error, 'conflict')) throw new AuthError('slug_taken', { cause: error });
         throw error;
       }
-      deps.outbox.nudge();
       return tenant;
     },
 
@@ -144,7 +143,6 @@ export function createTenantService(deps: ServiceDeps, authorization: Authorizat
         });
         return row;
       });
-      if (input.status === 'suspended') await deps.sessionCache?.revoked({ tenantIds: [tenantId] });
       return updated;
     },
   };

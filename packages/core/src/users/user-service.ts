@@ -30,26 +30,21 @@ export function createUserService(deps: ServiceDeps): UserService {
   const { storage, clock } = deps;
 
   async function setStatus(userId: string, status: 'active' | 'suspended', context: CallContext) {
-    return storage
-      .transaction(async (tx) => {
-        const now = clock.now();
-        const user = await tx.users.updateStatus(userId, status, now);
-        if (!user) throw new AuthError('not_found', { detail: 'no such user' });
-        const revoked =
-          status === 'suspended' ? await tx.sessions.revokeAllForUser(userId, now, 'user_suspended') : 0;
-        await recordChange(tx, clock, context, {
-          tenantId: user.tenantId,
-          action: status === 'suspended' ? 'user.suspended' : 'user.reactivated',
-          target: { type: 'user', id: userId },
-          data: status === 'suspended' ? { revokedSessions: revoked } : {},
-        });
-        await recordSessionsRevoked(tx, clock, context, { userId, count: revoked, reason: 'user_suspended' });
-        return user;
-      })
-      .then(async (user) => {
-        if (status === 'suspended') await deps.sessionCache?.revoked({ userIds: [userId] });
-        return user;
+    return storage.transaction(async (tx) => {
+      const now = clock.now();
+      const user = await tx.users.updateStatus(userId, status, now);
+      if (!user) throw new AuthError('not_found', { detail: 'no such user' });
+      const revoked =
+        status === 'suspended' ? await tx.sessions.revokeAllForUser(userId, now, 'user_suspended') : 0;
+      await recordChange(tx, clock, context, {
+        tenantId: user.tenantId,
+        action: status === 'suspended' ? 'user.suspended' : 'user.reactivated',
+        target: { type: 'user', id: userId },
+        data: status === 'suspended' ? { revokedSessions: revoked } : {},
       });
+      await recordSessionsRevoked(tx, clock, context, { userId, count: revoked, reason: 'user_suspended' });
+      return user;
+    });
   }
 
   return {

@@ -206,7 +206,6 @@ export function createOAuthService(
         await recordSignIn(tx, user, account, outcome, userContext);
       },
     });
-    deps.outbox.nudge();
     if ('mfaRequired' in result) return { ...result, redirectTo };
     return { outcome: 'signed_in', ...result, redirectTo };
   }
@@ -310,7 +309,6 @@ export function createOAuthService(
         }
         const account = newAccount(user.id, providerId, profile);
         await storage.transaction((tx) => linkAccount(tx, user, account, 'explicit', context));
-        deps.outbox.nudge();
         return { outcome: 'linked', user, account, redirectTo };
       }
 
@@ -358,7 +356,6 @@ export function createOAuthService(
         });
         return { user, ...issued };
       });
-      deps.outbox.nudge();
       return { outcome: 'signed_up', ...created, redirectTo };
     },
 
@@ -388,7 +385,6 @@ export function createOAuthService(
           data: { provider: account.provider, accountId },
         });
       });
-      deps.outbox.nudge();
     },
   };
 }

@@ -236,7 +236,6 @@ export function createPasskeyService(
           }
           throw error;
         });
-      deps.outbox.nudge();
       return toPasskeySummary(passkey);
     },
 
@@ -372,7 +371,6 @@ export function createPasskeyService(
               data: { userId: user.id, storedCounter: passkey.counter, presentedCounter: newCounter },
             }),
           );
-          deps.outbox.nudge();
         }
         throw error;
       }
@@ -399,14 +397,13 @@ export function createPasskeyService(
           })
           .catch(auditRegression);
         await failures.succeeded(attempt);
-        deps.outbox.nudge();
         return { user, ...issued };
       }
 
       // a usernameless sign-in: with user verification the passkey is two factors in one
       // (something you have, unlocked by something you know or are); without, it is one, and a
       // user with another second factor must give it
-      const result = await services.signIn
+      return services.signIn
         .completeSignIn({
           user,
           method: 'hwk',
@@ -416,8 +413,6 @@ export function createPasskeyService(
           commit: (tx) => advance(tx),
         })
         .catch(auditRegression);
-      if (!('mfaRequired' in result)) deps.outbox.nudge();
-      return result;
     },
 
     async list(userId) {
@@ -444,7 +439,6 @@ export function createPasskeyService(
         );
         return renamed;
       });
-      deps.outbox.nudge();
       return toPasskeySummary(renamed);
     },
 
@@ -468,7 +462,6 @@ export function createPasskeyService(
           },
         );
       });
-      deps.outbox.nudge();
     },
   };
 }

@@ -131,7 +131,6 @@ export function createPasswordService(
           });
           return { user, issued };
         });
-        deps.outbox.nudge();
         if (!result.issued) return { pending: true };
         return { user: result.user, ...result.issued };
       } catch (error) {
@@ -189,7 +188,6 @@ export function createPasswordService(
         const rehashed = await hasher.hash(password);
         await storage.passwords.replaceIfUnchanged(found.user.id, found.passwordHash, rehashed, clock.now());
       }
-      if (!('mfaRequired' in result)) deps.outbox.nudge();
       return result;
     },
 
@@ -230,8 +228,6 @@ export function createPasswordService(
         });
         return revoked;
       });
-      if (revokedSessions > 0) await deps.sessionCache?.revoked({ userIds: [userId] });
-      deps.outbox.nudge();
       return { revokedSessions };
     },
 
@@ -308,6 +304,5 @@ export function createPasswordService(
         },
       }),
     );
-    deps.outbox.nudge();
   }
 }

@@ -143,7 +143,6 @@ export function createTotpService(deps: ServiceDeps): TotpService {
         });
       });
       await failures.succeeded(attempt);
-      deps.outbox.nudge();
       return { recoveryCodes: codes };
     },
 
@@ -161,7 +160,6 @@ export function createTotpService(deps: ServiceDeps): TotpService {
           data: { recoveryCodesDeleted: recoveryCodes },
         });
       });
-      deps.outbox.nudge();
     },
 
     async regenerateRecoveryCodes(session, context = {}) {
@@ -178,7 +176,6 @@ export function createTotpService(deps: ServiceDeps): TotpService {
           data: { count: rows.length },
         });
       });
-      deps.outbox.nudge();
       return { recoveryCodes: codes };
     },
 
