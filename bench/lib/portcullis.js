@@ -1,7 +1,8 @@
 import { hash } from '@node-rs/argon2';
 import { kyselyStorage, migrate } from '@portcullis/adapter-kysely';
 import { redisKeyValue } from '@portcullis/adapter-redis';
-import { createAuth, generateToken, MIN_ARGON2_PARAMS, sha256Hex, uuidv7 } from '@portcullis/core';
+import { createAuth, MIN_ARGON2_PARAMS } from '@portcullis/core';
+import { generateToken, sha256Hex, uuidv7 } from '@portcullis/core/ports';
 import { PORTCULLIS_REDIS_PREFIX } from './redis.js';
 
 export const PORTCULLIS_TABLE_PREFIX = 'bench_pc_';

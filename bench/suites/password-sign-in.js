@@ -1,5 +1,5 @@
 import { verify } from '@node-rs/argon2';
-import { generateToken, sha256Hex, uuidv7 } from '@portcullis/core';
+import { generateToken, sha256Hex, uuidv7 } from '@portcullis/core/ports';
 import { compareInterleaved } from '../lib/harness.js';
 
 /**

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { sha256Hex } from '@portcullis/core';
+import { sha256Hex } from '@portcullis/core/ports';
 import { percentile } from '../lib/harness.js';
 import { createCachedPortcullis, INVALIDATION_CHANNEL } from '../lib/portcullis.js';
 

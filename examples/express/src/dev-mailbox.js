@@ -1,5 +1,16 @@
-import { escapeHtml } from '@portcullis/core';
 import express from 'express';
+
+/** @type {Record<string, string>} */
+const HTML_ESCAPES = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+
+/**
+ * Text made safe to place in HTML content.
+ *
+ * @param {string} value
+ */
+function escapeHtml(value) {
+  return value.replace(/[&<>"']/g, (c) => HTML_ESCAPES[c]);
+}
 
 /**
  * @typedef {object} MailboxEntry

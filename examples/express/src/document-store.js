@@ -1,5 +1,5 @@
 import { toKyselyWhere } from '@portcullis/adapter-kysely';
-import { resolveTablePrefix } from '@portcullis/core';
+import { resolveTablePrefix } from '@portcullis/core/ports';
 import { sql } from 'kysely';
 
 /**
@@ -27,6 +27,7 @@ const FILTER_COLUMNS = { ownerId: 'owner_id', visibility: 'visibility' };
  * The app's own table, next to Portcullis's. It carries the same prefix (`pc_documents` by
  * default) because the prefix names one install: tests and instances sharing a database server
  * each use their own prefix, and must each see their own documents, not one shared table.
+ * (`resolveTablePrefix` is the rule the SQL adapters share, hence from `@portcullis/core/ports`.)
  *
  * @param {string | undefined} tablePrefix
  */

@@ -1,4 +1,4 @@
-import type { Storage, StorageCapabilities, StorageStores } from '@portcullis/core';
+import type { Storage, StorageCapabilities, StorageStores } from '@portcullis/core/ports';
 import type { MySqlDatabase } from 'drizzle-orm/mysql-core';
 import type { PgDatabase } from 'drizzle-orm/pg-core';
 import type { BaseSQLiteDatabase } from 'drizzle-orm/sqlite-core';

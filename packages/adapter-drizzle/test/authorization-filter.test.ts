@@ -1,6 +1,6 @@
 import { toDrizzleWhere } from '@portcullis/adapter-drizzle';
-import { isAuthError } from '@portcullis/core';
 import { type AuthorizationFilter, createAuthorizer } from '@portcullis/core/authorization';
+import { isAuthError } from '@portcullis/core/ports';
 import { type AnyColumn, asc, type SQL } from 'drizzle-orm';
 import { integer as pgInteger, pgTable, text as pgText } from 'drizzle-orm/pg-core';
 import { integer as sqliteInteger, sqliteTable, text as sqliteText } from 'drizzle-orm/sqlite-core';

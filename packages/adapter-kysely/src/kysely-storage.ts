@@ -5,7 +5,7 @@ import {
   type StorageCapabilities,
   type StorageStores,
   storeMethodNames,
-} from '@portcullis/core';
+} from '@portcullis/core/ports';
 import type { Kysely } from 'kysely';
 import { createColumnCodec } from './column-codec.js';
 import { checkMysqlServer } from './mysql-server-check.js';

@@ -1,4 +1,4 @@
-import { AuthError } from '@portcullis/core';
+import { AuthError } from '@portcullis/core/ports';
 import { sql } from 'kysely';
 import type { AnyKysely } from './kysely-types.js';
 

@@ -1,6 +1,6 @@
 import { toKyselyWhere } from '@portcullis/adapter-kysely';
-import { isAuthError } from '@portcullis/core';
 import { createAuthorizer } from '@portcullis/core/authorization';
+import { isAuthError } from '@portcullis/core/ports';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { docs, policies, roles, subject } from '../../core/test/support/authorization-arbitraries.js';

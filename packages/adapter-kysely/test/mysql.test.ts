@@ -1,5 +1,5 @@
 import { kyselyStorage } from '@portcullis/adapter-kysely';
-import { isAuthError } from '@portcullis/core';
+import { isAuthError } from '@portcullis/core/ports';
 import {
   describeAuthorizationAdministrationConformance,
   describeMembersAndInvitationsConformance,

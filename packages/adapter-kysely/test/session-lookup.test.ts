@@ -1,5 +1,5 @@
 import { kyselyStorage, migrate } from '@portcullis/adapter-kysely';
-import type { Storage } from '@portcullis/core';
+import type { Storage } from '@portcullis/core/ports';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { at, makeSession, makeUser } from './support/fixtures.js';
 import {

@@ -2,7 +2,7 @@ import {
   type AuthorizationFilter,
   lowerAuthorizationFilter,
   type SqlFilterNode,
-} from '@portcullis/core/authorization';
+} from '@portcullis/core/ports';
 import { type AnyColumn, and, inArray, isNotNull, isNull, not, or, type SQL, sql } from 'drizzle-orm';
 
 /**

@@ -7,7 +7,7 @@ import type {
   TenantStatus,
   UserPool,
   UserStatus,
-} from '@portcullis/core';
+} from '@portcullis/core/ports';
 import {
   bigint,
   foreignKey,

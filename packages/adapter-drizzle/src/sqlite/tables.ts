@@ -7,7 +7,7 @@ import type {
   TenantStatus,
   UserPool,
   UserStatus,
-} from '@portcullis/core';
+} from '@portcullis/core/ports';
 import { foreignKey, index, integer, primaryKey, sqliteTable, text, unique } from 'drizzle-orm/sqlite-core';
 import { resolveTablePrefix } from '../table-prefix.js';
 import { bigint, jsonText, utcTimestamp, varchar } from './column-types.js';

@@ -5,7 +5,7 @@ import {
   type AuditQuery,
   type AuditStore,
   sealAuditEvent,
-} from '@portcullis/core';
+} from '@portcullis/core/ports';
 import { and, asc, desc, eq, gt, lt, sql } from 'drizzle-orm';
 import { onDuplicateKeyUpdate } from './dialect-queries.js';
 import type { StoreContext } from './store-context.js';

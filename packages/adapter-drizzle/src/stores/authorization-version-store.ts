@@ -1,4 +1,4 @@
-import type { AuthorizationVersionStore, AuthorizationVersions } from '@portcullis/core';
+import type { AuthorizationVersionStore, AuthorizationVersions } from '@portcullis/core/ports';
 import { eq, sql } from 'drizzle-orm';
 import { onDuplicateKeyUpdate } from './dialect-queries.js';
 import type { StoreContext } from './store-context.js';

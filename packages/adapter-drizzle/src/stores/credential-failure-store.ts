@@ -1,4 +1,4 @@
-import type { CredentialFailureStore, CredentialFailures } from '@portcullis/core';
+import type { CredentialFailureStore, CredentialFailures } from '@portcullis/core/ports';
 import { eq, lt, sql } from 'drizzle-orm';
 import { affectedRows, onDuplicateKeyUpdate } from './dialect-queries.js';
 import type { StoreContext } from './store-context.js';

@@ -1,4 +1,4 @@
-import type { Invitation, InvitationStore, Page, PageRequest } from '@portcullis/core';
+import type { Invitation, InvitationStore, Page, PageRequest } from '@portcullis/core/ports';
 import { and, asc, eq, gt, lt, sql } from 'drizzle-orm';
 import { affectedRows } from './dialect-queries.js';
 import { toPage } from './page.js';

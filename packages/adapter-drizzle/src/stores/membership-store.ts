@@ -1,4 +1,4 @@
-import type { Member, Membership, MembershipStore, Page, PageRequest } from '@portcullis/core';
+import type { Member, Membership, MembershipStore, Page, PageRequest } from '@portcullis/core/ports';
 import { and, asc, count, eq, getTableColumns, gt, type SQL, sql } from 'drizzle-orm';
 import { affectedRows } from './dialect-queries.js';
 import { toPage } from './page.js';

@@ -1,4 +1,4 @@
-import type { MfaStore, RecoveryCode, TotpCredential } from '@portcullis/core';
+import type { MfaStore, RecoveryCode, TotpCredential } from '@portcullis/core/ports';
 import { and, count, eq, isNotNull, isNull, lt, or } from 'drizzle-orm';
 import { affectedRows } from './dialect-queries.js';
 import type { StoreContext } from './store-context.js';

@@ -1,4 +1,4 @@
-import type { OAuthAccount, OAuthAccountStore, OAuthAccountWithUser } from '@portcullis/core';
+import type { OAuthAccount, OAuthAccountStore, OAuthAccountWithUser } from '@portcullis/core/ports';
 import { and, asc, eq } from 'drizzle-orm';
 import { affectedRows } from './dialect-queries.js';
 import type { StoreContext } from './store-context.js';

@@ -1,4 +1,4 @@
-import type { OneTimeToken, OneTimeTokenPurpose, OneTimeTokenStore } from '@portcullis/core';
+import type { OneTimeToken, OneTimeTokenPurpose, OneTimeTokenStore } from '@portcullis/core/ports';
 import { and, eq, gt, isNull } from 'drizzle-orm';
 import { affectedRows } from './dialect-queries.js';
 import type { StoreContext } from './store-context.js';

@@ -4,7 +4,7 @@ import {
   type OutboxEvent,
   type OutboxFailure,
   type OutboxStore,
-} from '@portcullis/core';
+} from '@portcullis/core/ports';
 import { and, asc, eq, inArray, lte, or } from 'drizzle-orm';
 import type { StoreContext } from './store-context.js';
 

@@ -1,4 +1,4 @@
-import type { Page } from '@portcullis/core';
+import type { Page } from '@portcullis/core/ports';
 
 /** Builds a page from `limit + 1` rows: the extra row only says that another page exists. */
 export function toPage<T extends { id: string }>(rows: T[], limit: number): Page<T> {

@@ -1,4 +1,4 @@
-import type { Passkey, PasskeyStore, User } from '@portcullis/core';
+import type { Passkey, PasskeyStore, User } from '@portcullis/core/ports';
 import { and, asc, count, eq, lt } from 'drizzle-orm';
 import { affectedRows } from './dialect-queries.js';
 import type { StoreContext, Tables } from './store-context.js';

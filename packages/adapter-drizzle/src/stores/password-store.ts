@@ -1,4 +1,4 @@
-import type { PasswordStore } from '@portcullis/core';
+import type { PasswordStore } from '@portcullis/core/ports';
 import { and, eq } from 'drizzle-orm';
 import { affectedRows, onDuplicateKeyUpdate } from './dialect-queries.js';
 import type { StoreContext } from './store-context.js';

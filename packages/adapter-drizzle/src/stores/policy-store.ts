@@ -1,4 +1,4 @@
-import type { PolicyReplacement, PolicyStore, StoredPolicy } from '@portcullis/core';
+import type { PolicyReplacement, PolicyStore, StoredPolicy } from '@portcullis/core/ports';
 import { and, asc, eq, sql } from 'drizzle-orm';
 import { affectedRows } from './dialect-queries.js';
 import type { StoreContext, Tables } from './store-context.js';

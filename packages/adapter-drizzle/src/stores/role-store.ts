@@ -1,4 +1,4 @@
-import type { Role, RolePatch, RoleStore } from '@portcullis/core';
+import type { Role, RolePatch, RoleStore } from '@portcullis/core/ports';
 import { and, asc, eq, sql } from 'drizzle-orm';
 import { affectedRows } from './dialect-queries.js';
 import type { StoreContext } from './store-context.js';

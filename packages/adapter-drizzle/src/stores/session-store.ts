@@ -1,4 +1,4 @@
-import { type Session, type SessionStore, type User, withAuthentication } from '@portcullis/core';
+import { type Session, type SessionStore, type User, withAuthentication } from '@portcullis/core/ports';
 import { and, desc, eq, gt, isNull, ne } from 'drizzle-orm';
 import { affectedRows } from './dialect-queries.js';
 import type { StoreContext } from './store-context.js';

@@ -1,4 +1,9 @@
-import { type SecondFactors, type SignInAccount, type SignInStore, userPoolKey } from '@portcullis/core';
+import {
+  type SecondFactors,
+  type SignInAccount,
+  type SignInStore,
+  userPoolKey,
+} from '@portcullis/core/ports';
 import { and, eq, sql } from 'drizzle-orm';
 import type { StoreContext } from './store-context.js';
 import { userColumns } from './user-store.js';

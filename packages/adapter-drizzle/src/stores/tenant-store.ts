@@ -1,4 +1,4 @@
-import type { Page, PageRequest, Tenant, TenantPatch, TenantStore } from '@portcullis/core';
+import type { Page, PageRequest, Tenant, TenantPatch, TenantStore } from '@portcullis/core/ports';
 import { and, asc, eq, getTableColumns, gt } from 'drizzle-orm';
 import { toPage } from './page.js';
 import type { StoreContext } from './store-context.js';

@@ -1,4 +1,10 @@
-import { normalizeEmail, type User, type UserStatus, type UserStore, userPoolKey } from '@portcullis/core';
+import {
+  normalizeEmail,
+  type User,
+  type UserStatus,
+  type UserStore,
+  userPoolKey,
+} from '@portcullis/core/ports';
 import { and, eq, isNull } from 'drizzle-orm';
 import { affectedRows } from './dialect-queries.js';
 import type { StoreContext, Tables } from './store-context.js';

@@ -3,7 +3,7 @@ import { portcullisTables as mysqlTables } from '@portcullis/adapter-drizzle/mys
 import { portcullisTables as pgTables } from '@portcullis/adapter-drizzle/pg';
 import { portcullisTables as sqliteTables } from '@portcullis/adapter-drizzle/sqlite';
 import { migrate } from '@portcullis/adapter-kysely';
-import { normalizeEmail, type Storage, type User, uuidv7, wrapStorage } from '@portcullis/core';
+import { normalizeEmail, type Storage, type User, uuidv7, wrapStorage } from '@portcullis/core/ports';
 import { eq } from 'drizzle-orm';
 import type { MySqlDatabase } from 'drizzle-orm/mysql-core';
 import type { PgDatabase } from 'drizzle-orm/pg-core';

@@ -2,7 +2,7 @@ import {
   type AuthorizationFilter,
   lowerAuthorizationFilter,
   type SqlFilterNode,
-} from '@portcullis/core/authorization';
+} from '@portcullis/core/ports';
 import { type Expression, type ExpressionBuilder, type RawBuilder, type SqlBool, sql } from 'kysely';
 
 /**

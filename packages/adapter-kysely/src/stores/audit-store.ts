@@ -6,13 +6,14 @@ import {
   type AuditStore,
   auditSealParts,
   sealAuditEvent,
-} from '@portcullis/core';
+} from '@portcullis/core/ports';
 import { CompiledQuery } from 'kysely';
 import type { ColumnCodec } from '../column-codec.js';
 import type { Row } from '../kysely-types.js';
+import type { DeferredWrite } from './deferred-write.js';
 import { identifierQuoter, insertRow } from './insert-row.js';
 import { inTransaction, type StoreContext } from './store-context.js';
-import { type DeferredWrite, executeWrites } from './write-behind.js';
+import { executeWrites } from './write-behind.js';
 
 export class KyselyAuditStore implements AuditStore {
   constructor(private readonly ctx: StoreContext) {}

@@ -1,4 +1,4 @@
-import type { CredentialFailureStore, CredentialFailures } from '@portcullis/core';
+import type { CredentialFailureStore, CredentialFailures } from '@portcullis/core/ports';
 import { sql } from 'kysely';
 import { inTransaction, type StoreContext } from './store-context.js';
 

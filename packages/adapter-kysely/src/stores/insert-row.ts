@@ -1,6 +1,6 @@
 import { CompiledQuery } from 'kysely';
+import type { AnyKysely } from '../kysely-types.js';
 import type { SqlDialect } from '../sql-dialect.js';
-import type { StoreContext } from './store-context.js';
 
 /** Insert statements by dialect, table and column list: a handful of shapes, each built once. */
 const insertStatements = new Map<string, string>();
@@ -12,7 +12,7 @@ const insertStatements = new Map<string, string>();
  * and column names come from code and the validated table prefix; every value is a parameter.
  */
 export async function insertRow(
-  ctx: Pick<StoreContext, 'db' | 'dialect'>,
+  ctx: { db: AnyKysely; dialect: SqlDialect },
   table: string,
   row: Record<string, unknown>,
 ): Promise<void> {

@@ -1,4 +1,4 @@
-import type { Invitation, InvitationStore, Page, PageRequest } from '@portcullis/core';
+import type { Invitation, InvitationStore, Page, PageRequest } from '@portcullis/core/ports';
 import { sql } from 'kysely';
 import type { ColumnCodec } from '../column-codec.js';
 import type { Row } from '../kysely-types.js';

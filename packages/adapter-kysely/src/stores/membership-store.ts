@@ -1,4 +1,4 @@
-import type { Member, Membership, MembershipStore, Page, PageRequest } from '@portcullis/core';
+import type { Member, Membership, MembershipStore, Page, PageRequest } from '@portcullis/core/ports';
 import { sql } from 'kysely';
 import type { ColumnCodec } from '../column-codec.js';
 import type { Row } from '../kysely-types.js';

@@ -1,4 +1,4 @@
-import type { MfaStore, RecoveryCode, TotpCredential } from '@portcullis/core';
+import type { MfaStore, RecoveryCode, TotpCredential } from '@portcullis/core/ports';
 import type { Row } from '../kysely-types.js';
 import type { StoreContext } from './store-context.js';
 

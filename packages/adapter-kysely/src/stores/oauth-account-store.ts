@@ -1,4 +1,4 @@
-import type { OAuthAccount, OAuthAccountStore, OAuthAccountWithUser } from '@portcullis/core';
+import type { OAuthAccount, OAuthAccountStore, OAuthAccountWithUser } from '@portcullis/core/ports';
 import type { ColumnCodec } from '../column-codec.js';
 import type { Row } from '../kysely-types.js';
 import type { StoreContext } from './store-context.js';

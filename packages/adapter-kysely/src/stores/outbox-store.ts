@@ -4,7 +4,7 @@ import {
   type OutboxEvent,
   type OutboxFailure,
   type OutboxStore,
-} from '@portcullis/core';
+} from '@portcullis/core/ports';
 import type { ColumnCodec } from '../column-codec.js';
 import type { AnyExpressionBuilder, Row } from '../kysely-types.js';
 import { insertRow } from './insert-row.js';

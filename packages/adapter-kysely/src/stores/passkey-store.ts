@@ -1,4 +1,4 @@
-import type { Passkey, PasskeyStore, User } from '@portcullis/core';
+import type { Passkey, PasskeyStore, User } from '@portcullis/core/ports';
 import type { Row } from '../kysely-types.js';
 import type { StoreContext } from './store-context.js';
 import { toUser, USER_COLUMNS } from './user-store.js';

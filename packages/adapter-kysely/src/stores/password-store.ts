@@ -1,4 +1,4 @@
-import type { PasswordStore } from '@portcullis/core';
+import type { PasswordStore } from '@portcullis/core/ports';
 import type { StoreContext } from './store-context.js';
 
 export class KyselyPasswordStore implements PasswordStore {

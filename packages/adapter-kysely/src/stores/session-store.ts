@@ -1,4 +1,4 @@
-import { type Session, type SessionStore, type User, withAuthentication } from '@portcullis/core';
+import { type Session, type SessionStore, type User, withAuthentication } from '@portcullis/core/ports';
 import { CompiledQuery, sql } from 'kysely';
 import type { ColumnCodec } from '../column-codec.js';
 import type { AnyExpressionBuilder, AnyKysely, Row } from '../kysely-types.js';

@@ -1,4 +1,9 @@
-import { type SecondFactors, type SignInAccount, type SignInStore, userPoolKey } from '@portcullis/core';
+import {
+  type SecondFactors,
+  type SignInAccount,
+  type SignInStore,
+  userPoolKey,
+} from '@portcullis/core/ports';
 import { CompiledQuery, sql } from 'kysely';
 import type { Row } from '../kysely-types.js';
 import type { StoreContext } from './store-context.js';

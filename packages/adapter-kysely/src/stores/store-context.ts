@@ -1,7 +1,7 @@
 import type { ColumnCodec } from '../column-codec.js';
 import type { AnyKysely } from '../kysely-types.js';
 import type { SqlDialect } from '../sql-dialect.js';
-import type { WriteBehind } from './write-behind.js';
+import type { WriteBehind } from './deferred-write.js';
 
 /** The prefixed names of the tables the stores use. */
 export interface TableNames {

@@ -1,4 +1,4 @@
-import type { Page, PageRequest, Tenant, TenantPatch, TenantStore } from '@portcullis/core';
+import type { Page, PageRequest, Tenant, TenantPatch, TenantStore } from '@portcullis/core/ports';
 import type { ColumnCodec } from '../column-codec.js';
 import type { Row } from '../kysely-types.js';
 import { toPage } from './page.js';

@@ -1,4 +1,10 @@
-import { normalizeEmail, type User, type UserStatus, type UserStore, userPoolKey } from '@portcullis/core';
+import {
+  normalizeEmail,
+  type User,
+  type UserStatus,
+  type UserStore,
+  userPoolKey,
+} from '@portcullis/core/ports';
 import type { ColumnCodec } from '../column-codec.js';
 import type { Row } from '../kysely-types.js';
 import type { StoreContext } from './store-context.js';

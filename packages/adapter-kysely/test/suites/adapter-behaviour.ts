@@ -6,7 +6,7 @@ import {
   sealAuditEvent,
   uuidv7,
   wrapStorage,
-} from '@portcullis/core';
+} from '@portcullis/core/ports';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   at,

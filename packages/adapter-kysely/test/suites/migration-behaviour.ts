@@ -8,7 +8,7 @@ import {
   migrations,
   schemaTables,
 } from '@portcullis/adapter-kysely';
-import { type AuditEventInput, sealAuditEvent, uuidv7 } from '@portcullis/core';
+import { type AuditEventInput, sealAuditEvent, uuidv7 } from '@portcullis/core/ports';
 import { type Kysely, sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomTablePrefix, type TestConnection, type TestDatabase } from '../support/test-databases.js';

@@ -8,7 +8,7 @@ import {
   type Tenant,
   type User,
   uuidv7,
-} from '@portcullis/core';
+} from '@portcullis/core/ports';
 
 /** A fixed instant with milliseconds, to prove they survive every database. */
 export const T0 = new Date('2025-03-09T12:34:56.789Z');

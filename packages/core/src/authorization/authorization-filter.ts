@@ -1,4 +1,4 @@
-import type { ActionRules, AuthorizationSubject, CompiledPolicy } from './authorizer.js';
+import type { ActionRules, AuthorizationSubject, CompiledPolicy } from './decision.js';
 import type { Condition, ConditionLiteral, ConditionOperator, Operand, ResourceCondition } from './policy.js';
 import {
   type Attributes,

@@ -4,11 +4,22 @@ import {
   buildAuthorizationFilter,
   type FilterRequest,
 } from './authorization-filter.js';
+import type {
+  ActionRules,
+  AuthorizationResource,
+  AuthorizationSubject,
+  AuthorizerRole,
+  CompiledPolicy,
+  CompiledRole,
+  Decision,
+  DecisionReason,
+  DecisionRequest,
+  ExplanationEntry,
+} from './decision.js';
 import { permissionCovers } from './permissions.js';
-import type { PolicyDefinition, PolicyEffect } from './policy.js';
+import type { PolicyDefinition } from './policy.js';
 import {
   type Attributes,
-  type CompiledCondition,
   collectRefs,
   compileCondition,
   readPath,
@@ -18,71 +29,18 @@ import {
   UNKNOWN,
 } from './policy-compiler.js';
 import { findConditionIssues } from './policy-schema.js';
-import type { Role } from './roles.js';
 
-/** What the authorizer needs of a role. A stored {@link Role} fits as it is. */
-export type AuthorizerRole = Pick<Role, 'id' | 'tenantId' | 'key' | 'permissions'>;
-
-/**
- * Who is asking. `roles` are the keys of the subject's roles in the authorizer's tenant (from the
- * membership); `attributes` are membership/user attributes conditions read as
- * `subject.attributes.<name>`. Any other field is readable too (`subject.id`, `subject.email`).
- * When `tenantId` is present it must equal the authorizer's tenant.
- */
-export interface AuthorizationSubject {
-  id: string;
-  roles: readonly string[];
-  attributes?: Readonly<Record<string, unknown>>;
-  tenantId?: string;
-  readonly [field: string]: unknown;
-}
-
-/** The thing acted upon: its type and whatever attributes the app passes (`resource.<name>`). */
-export interface AuthorizationResource {
-  type: string;
-  readonly [attribute: string]: unknown;
-}
-
-/** One authorization question. */
-export interface DecisionRequest {
-  subject: AuthorizationSubject;
-  /** `resource.action`, e.g. `document.update`. */
-  action: string;
-  /**
-   * The resource; when absent, policies for the action's resource type (the part before the
-   * first dot) are considered and their `resource.*` references are missing.
-   */
-  resource?: AuthorizationResource;
-  /** Request facts conditions read as `context.<name>`: time, ip, mfa, authAgeSeconds, scopes… */
-  context?: Readonly<Record<string, unknown>>;
-  /** Also return every rule considered and why it matched or not (slower; for debugging/UI). */
-  explain?: boolean;
-}
-
-/** Why a decision came out as it did. `id` is the role's or policy's id; `key` the role's key. */
-export type DecisionReason =
-  | { readonly kind: 'role'; readonly id: string; readonly key: string }
-  | { readonly kind: 'policy'; readonly id: string }
-  | { readonly kind: 'deny_policy'; readonly id: string }
-  | { readonly kind: 'missing_attribute'; readonly id: string; readonly effect: PolicyEffect }
-  | { readonly kind: 'no_rule' }
-  /** The tenant is suspended: nothing is allowed in it. */
-  | { readonly kind: 'tenant_suspended' };
-
-/** One rule considered, when `explain: true`. */
-export interface ExplanationEntry {
-  rule: `role:${string}` | `policy:${string}`;
-  effect: PolicyEffect;
-  matched: boolean;
-  why: string;
-}
-
-/** The answer. Results without `explain` are shared frozen objects: do not mutate them. */
-export interface Decision {
-  readonly allowed: boolean;
-  readonly reason: DecisionReason;
-  readonly explanation?: ExplanationEntry[];
-}
+// The question and answer types live in decision.ts (shared with the filter); importers of this
+// file keep finding them here.
+export type {
+  AuthorizationResource,
+  AuthorizationSubject,
+  AuthorizerRole,
+  Decision,
+  DecisionReason,
+  DecisionRequest,
+  ExplanationEntry,
+} from './decision.js';
 
 /** The roles and policies of ONE tenant (plus global policies), compiled once. */
 export interface AuthorizerInput {
@@ -133,30 +91,6 @@ export interface Authorizer {
    * const filter = authorizer.authorizationFilter({ subject, action: 'document.read', resourceType: 'document' });
    */
   authorizationFilter(request: FilterRequest): AuthorizationFilter;
-}
-
-/** A policy, compiled. Shared with the filter. */
-export interface CompiledPolicy {
-  readonly definition: PolicyDefinition;
-  readonly test: CompiledCondition | undefined;
-  readonly refs: readonly string[];
-  readonly matched: Decision;
-  readonly unknown: Decision;
-}
-
-interface CompiledRole {
-  readonly role: AuthorizerRole;
-  readonly granted: Decision;
-}
-
-/** Everything that applies to one action, computed once per distinct action. */
-export interface ActionRules {
-  /** role key → the first role (in input order) with that key granting the action. */
-  readonly grantingRoles: ReadonlyMap<string, CompiledRole>;
-  readonly allow: readonly CompiledPolicy[];
-  readonly deny: readonly CompiledPolicy[];
-  /** The resource type assumed when a request names no resource. */
-  readonly impliedType: string;
 }
 
 const NO_RULE: Decision = Object.freeze({

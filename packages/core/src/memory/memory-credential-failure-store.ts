@@ -1,9 +1,8 @@
 import type { CredentialFailureStore } from '../rate-limit/credential-failure-store.js';
-import type { RunOperation } from './memory-stores.js';
-import type { MemoryTables, TableWriter } from './memory-tables.js';
+import type { MemoryTables, RunOperation, TableWriter } from './memory-tables.js';
 
-/** The credential-failure records over memory tables (see `memory-stores.ts` for the conventions). */
-export function credentialFailureStore(
+/** The credential-failure records over memory tables (see `memory-tables.ts` for the conventions). */
+export function memoryCredentialFailureStore(
   tables: MemoryTables,
   writer: TableWriter,
   run: RunOperation,

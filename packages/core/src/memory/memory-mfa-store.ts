@@ -1,10 +1,9 @@
 import type { MfaStore } from '../credentials/totp/mfa-store.js';
 import { AuthError } from '../errors.js';
-import type { RunOperation } from './memory-stores.js';
-import type { MemoryTables, TableWriter } from './memory-tables.js';
+import type { MemoryTables, RunOperation, TableWriter } from './memory-tables.js';
 
-/** The second-factor store over memory tables (see `memory-stores.ts` for the conventions). */
-export function mfaStore(tables: MemoryTables, writer: TableWriter, run: RunOperation): MfaStore {
+/** The second-factor store over memory tables (see `memory-tables.ts` for the conventions). */
+export function memoryMfaStore(tables: MemoryTables, writer: TableWriter, run: RunOperation): MfaStore {
   const codesOf = (userId: string) => [...tables.recoveryCodes.values()].filter((c) => c.userId === userId);
   return {
     findTotp: (userId) =>

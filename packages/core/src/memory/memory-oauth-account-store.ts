@@ -1,10 +1,9 @@
 import type { OAuthAccountStore } from '../credentials/oauth/oauth-account-store.js';
 import { AuthError } from '../errors.js';
-import type { RunOperation } from './memory-stores.js';
-import { type MemoryTables, pairKey, type TableWriter } from './memory-tables.js';
+import { type MemoryTables, pairKey, type RunOperation, type TableWriter } from './memory-tables.js';
 
-/** The OAuth accounts store over memory tables (see `memory-stores.ts` for the conventions). */
-export function oauthAccountStore(
+/** The OAuth accounts store over memory tables (see `memory-tables.ts` for the conventions). */
+export function memoryOAuthAccountStore(
   tables: MemoryTables,
   writer: TableWriter,
   run: RunOperation,

@@ -1,10 +1,13 @@
 import type { PasskeyStore } from '../credentials/passkeys/passkey-store.js';
 import { AuthError } from '../errors.js';
-import type { RunOperation } from './memory-stores.js';
-import type { MemoryTables, TableWriter } from './memory-tables.js';
+import type { MemoryTables, RunOperation, TableWriter } from './memory-tables.js';
 
-/** The passkey store over memory tables (see `memory-stores.ts` for the conventions). */
-export function passkeyStore(tables: MemoryTables, writer: TableWriter, run: RunOperation): PasskeyStore {
+/** The passkey store over memory tables (see `memory-tables.ts` for the conventions). */
+export function memoryPasskeyStore(
+  tables: MemoryTables,
+  writer: TableWriter,
+  run: RunOperation,
+): PasskeyStore {
   const ofUser = (userId: string) =>
     [...tables.passkeys.values()]
       .filter((p) => p.userId === userId)

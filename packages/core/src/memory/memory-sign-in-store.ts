@@ -1,9 +1,8 @@
 import type { SecondFactors, SignInStore } from '../sign-in/sign-in-store.js';
-import type { RunOperation } from './memory-stores.js';
-import { type MemoryTables, userEmailKey } from './memory-tables.js';
+import { type MemoryTables, type RunOperation, userEmailKey } from './memory-tables.js';
 
-/** The sign-in reads over memory tables (see `memory-stores.ts` for the conventions). */
-export function signInStore(tables: MemoryTables, run: RunOperation): SignInStore {
+/** The sign-in reads over memory tables (see `memory-tables.ts` for the conventions). */
+export function memorySignInStore(tables: MemoryTables, run: RunOperation): SignInStore {
   const hasTotp = (userId: string) => Boolean(tables.totp.get(userId)?.confirmedAt);
   const hasPasskey = (userId: string) => [...tables.passkeys.values()].some((p) => p.userId === userId);
   return {

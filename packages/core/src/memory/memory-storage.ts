@@ -1,7 +1,23 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Storage, StorageStores } from '../ports/storage.js';
-import { createMemoryStores, type RunOperation } from './memory-stores.js';
-import { createMemoryTables, TableWriter } from './memory-tables.js';
+import { memoryAuditStore } from './memory-audit-store.js';
+import { memoryAuthorizationVersionStore } from './memory-authorization-version-store.js';
+import { memoryCredentialFailureStore } from './memory-credential-failure-store.js';
+import { memoryInvitationStore } from './memory-invitation-store.js';
+import { memoryMembershipStore } from './memory-membership-store.js';
+import { memoryMfaStore } from './memory-mfa-store.js';
+import { memoryOAuthAccountStore } from './memory-oauth-account-store.js';
+import { memoryOneTimeTokenStore } from './memory-one-time-token-store.js';
+import { memoryOutboxStore } from './memory-outbox-store.js';
+import { memoryPasskeyStore } from './memory-passkey-store.js';
+import { memoryPasswordStore } from './memory-password-store.js';
+import { memoryPolicyStore } from './memory-policy-store.js';
+import { memoryRoleStore } from './memory-role-store.js';
+import { memorySessionStore } from './memory-session-store.js';
+import { memorySignInStore } from './memory-sign-in-store.js';
+import { createMemoryTables, type MemoryTables, type RunOperation, TableWriter } from './memory-tables.js';
+import { memoryTenantStore } from './memory-tenant-store.js';
+import { memoryUserStore } from './memory-user-store.js';
 
 interface OpenTransaction {
   open: boolean;
@@ -61,6 +77,29 @@ export function memoryStorage(): Storage {
         }
       });
     },
+  };
+}
+
+/** The store slices over `tables`, writing through `writer`. */
+function createMemoryStores(tables: MemoryTables, writer: TableWriter, run: RunOperation): StorageStores {
+  return {
+    tenants: memoryTenantStore(tables, writer, run),
+    users: memoryUserStore(tables, writer, run),
+    passwords: memoryPasswordStore(tables, writer, run),
+    memberships: memoryMembershipStore(tables, writer, run),
+    roles: memoryRoleStore(tables, writer, run),
+    policies: memoryPolicyStore(tables, writer, run),
+    authorizationVersions: memoryAuthorizationVersionStore(tables, writer, run),
+    invitations: memoryInvitationStore(tables, writer, run),
+    sessions: memorySessionStore(tables, writer, run),
+    audit: memoryAuditStore(tables, writer, run),
+    outbox: memoryOutboxStore(tables, writer, run),
+    oneTimeTokens: memoryOneTimeTokenStore(tables, writer, run),
+    mfa: memoryMfaStore(tables, writer, run),
+    credentialFailures: memoryCredentialFailureStore(tables, writer, run),
+    passkeys: memoryPasskeyStore(tables, writer, run),
+    oauthAccounts: memoryOAuthAccountStore(tables, writer, run),
+    signIn: memorySignInStore(tables, run),
   };
 }
 

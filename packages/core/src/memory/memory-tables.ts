@@ -6,9 +6,11 @@ import type { OAuthAccount } from '../credentials/oauth/oauth.js';
 import type { Passkey } from '../credentials/passkeys/passkeys.js';
 import type { RecoveryCode, TotpCredential } from '../credentials/totp/mfa.js';
 import type { OneTimeToken } from '../email-links/one-time-tokens.js';
+import { AuthError } from '../errors.js';
 import type { Invitation } from '../invitations/invitations.js';
 import type { Membership } from '../memberships/memberships.js';
 import type { OutboxEvent } from '../outbox/outbox.js';
+import type { Page, PageRequest } from '../ports/pagination.js';
 import type { CredentialFailures } from '../rate-limit/credential-failure-store.js';
 import type { Session } from '../sessions/sessions.js';
 import type { Tenant } from '../tenants/tenants.js';
@@ -151,4 +153,62 @@ export class TableWriter {
     const undo = this.#undo ?? [];
     while (undo.length > 0) undo.pop()!();
   }
+}
+
+// The conventions every `memory-*-store.ts` follows: each operation runs through `run`, writes go
+// through the writer (so a transaction can undo them), callers get copies, and a unique violation
+// throws `conflict` as the storage wrapper would.
+
+/**
+ * Runs one store operation. Operations are synchronous over the tables, so each one is atomic;
+ * the runner decides when it may run (after open transactions) and makes it a Promise.
+ */
+export type RunOperation = <T>(operation: () => T) => Promise<T>;
+
+/** The row when it belongs to the tenant: an id of another tenant's row finds nothing. */
+export function ownedBy<T extends { tenantId: string | null }>(
+  row: T | undefined,
+  tenantId: string,
+): T | undefined {
+  return row && row.tenantId === tenantId ? row : undefined;
+}
+
+/** Keyset page over rows sorted by id: rows after the cursor, `nextCursor` only when more remain. */
+export function paginate<T extends { id: string }, R>(
+  sorted: T[],
+  page: PageRequest,
+  map: (row: T) => R,
+): Page<R> {
+  const after = page.cursor ? sorted.filter((row) => row.id > page.cursor!) : sorted;
+  const items = after.slice(0, Math.max(0, page.limit));
+  const last = items.at(-1);
+  return { items: items.map(map), nextCursor: last && after.length > items.length ? last.id : null };
+}
+
+/** The row an index points at, if any. */
+export function lookup<T>(table: Map<string, T>, id: string | undefined): T | undefined {
+  return id === undefined ? undefined : table.get(id);
+}
+
+/** Callers get copies: changing what a store returned must never change what it holds. */
+export function copy<T>(value: T): T {
+  return structuredClone(value);
+}
+
+export function copyOrNull<T>(value: T | undefined): T | null {
+  return value === undefined ? null : copy(value);
+}
+
+/** Code-unit order, not the locale's: the same on every machine. */
+export function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+export function byId(a: { id: string }, b: { id: string }): number {
+  return compare(a.id, b.id);
+}
+
+/** A unique violation, shaped like the wrapper's: no detail for callers, the reason in `cause`. */
+export function conflict(reason: string): AuthError {
+  return new AuthError('conflict', { cause: new Error(reason) });
 }

@@ -1,3 +1,8 @@
+// `@portcullis/core/ports`: what an adapter implements (the ports and the rows their stores
+// read and write) and the adapter kit (what core shares so an adapter stores, batches and seals
+// rows exactly as core expects). Adapters import nothing else from core, `/testing` aside.
+// test/public-exports.test.ts pins this list: an addition is a promise to adapter authors.
+
 export {
   type ActorType,
   type AuditChainHead,
@@ -6,7 +11,9 @@ export {
   auditChainKey,
   GLOBAL_AUDIT_CHAIN,
 } from '../audit/audit.js';
+export { type AuditSealParts, auditSealParts, sealAuditEvent } from '../audit/audit-chain.js';
 export type { AuditQuery, AuditStore } from '../audit/audit-store.js';
+export type { AuthorizationFilter } from '../authorization/authorization-filter.js';
 export type {
   AuthorizationVersionStore,
   AuthorizationVersions,
@@ -14,6 +21,12 @@ export type {
 export type { PolicyReplacement, PolicyStore, StoredPolicy } from '../authorization/policy-store.js';
 export type { RolePatch, RoleStore } from '../authorization/role-store.js';
 export type { Role, RoleTemplate } from '../authorization/roles.js';
+export {
+  lowerAuthorizationFilter,
+  type SqlComparison,
+  type SqlFilterNode,
+  type SqlFilterValue,
+} from '../authorization/sql-filter.js';
 export type { OAuthAccount, OAuthAccountWithUser } from '../credentials/oauth/oauth.js';
 export type { OAuthAccountStore } from '../credentials/oauth/oauth-account-store.js';
 export type { PasskeyStore } from '../credentials/passkeys/passkey-store.js';
@@ -21,8 +34,11 @@ export type { Passkey } from '../credentials/passkeys/passkeys.js';
 export type { PasswordStore } from '../credentials/passwords/password-store.js';
 export type { RecoveryCode, TotpCredential } from '../credentials/totp/mfa.js';
 export type { MfaStore } from '../credentials/totp/mfa-store.js';
+export { generateToken, sha256Hex } from '../crypto/random.js';
+export { uuidv7 } from '../crypto/uuid.js';
 export type { OneTimeTokenStore } from '../email-links/one-time-token-store.js';
 export type { OneTimeToken, OneTimeTokenPurpose } from '../email-links/one-time-tokens.js';
+export { AuthError, type AuthErrorCode, isAuthError } from '../errors.js';
 export type { InvitationStore } from '../invitations/invitation-store.js';
 export type { Invitation, InvitationStatus } from '../invitations/invitations.js';
 export type { MembershipStore } from '../memberships/membership-store.js';
@@ -36,10 +52,13 @@ export type {
 export type { SessionStore } from '../sessions/session-store.js';
 export { type Session, withAuthentication } from '../sessions/sessions.js';
 export type { SecondFactors, SignInAccount, SignInStore } from '../sign-in/sign-in-store.js';
+export { chunked, IDS_PER_STATEMENT } from '../storage/chunked.js';
+export { lazyStores, STORE_NAMES, storeMethodNames } from '../storage/lazy-stores.js';
+export { wrapStorage } from '../storage/wrap-storage.js';
 export type { TenantPatch, TenantStore } from '../tenants/tenant-store.js';
 export type { Tenant, TenantStatus, UserPool } from '../tenants/tenants.js';
 export type { UserStore } from '../users/user-store.js';
-export type { User, UserStatus } from '../users/users.js';
+export { normalizeEmail, type User, type UserStatus, userPoolKey } from '../users/users.js';
 export { type Clock, systemClock } from './clock.js';
 export type { KeyValue, KeyValueSetOptions } from './key-value.js';
 export { consoleLogger, type LogFields, type Logger, silentLogger } from './logger.js';

@@ -1,0 +1,118 @@
+// The layering rules CI enforces (`pnpm check:deps`, run by .ci/run after lint). docs/architecture.md
+// explains the layers; this file is where they are checked. A rule here fails the build: fix the
+// import, or change the rule here deliberately, with the reason beside it.
+
+const CORE = '^packages/core/src/';
+
+// A domain folder is the first folder under core's src/, except `credentials/<x>`, which counts
+// as its own folder (passwords, passkeys, totp and oauth are separate domains).
+const DOMAIN_FOLDER = `${CORE}(credentials/[^/]+|[^/]+)/`;
+
+// Folders the domain rules do not apply to: the HTTP layer, config assembly, the test kit and the
+// memory adapter sit above the domains and may reach into them; ports/ gathers the store slices
+// and row types from the domain folders by design (through their index.ts it would be a cycle:
+// every service imports the storage port).
+const NOT_DOMAIN_FOLDERS = `${CORE}(http|config|testing|memory|ports)/`;
+
+// The kernel every domain may import directly, not through an index.ts: the ports, crypto and
+// the root-level errors, call context and validation helpers.
+const KERNEL = `${CORE}(ports/|crypto/|errors\\.ts$|call-context\\.ts$|validation\\.ts$|json-object-schema\\.ts$)`;
+
+// Core's public entry points: the files behind the package.json `exports` map.
+const CORE_PUBLIC = `${CORE}(index\\.ts|(ports|memory|testing|authorization)/index\\.ts)$`;
+
+/** @type {import('dependency-cruiser').IConfiguration} */
+export default {
+  forbidden: [
+    {
+      name: 'no-circular',
+      severity: 'error',
+      comment:
+        'No import cycle in any package, type-only imports included (tsPreCompilationDeps). ' +
+        'Break one by moving shared types into a type file with no imports back.',
+      from: {},
+      to: { circular: true },
+    },
+    {
+      name: 'domain-not-to-config-http-or-root',
+      severity: 'error',
+      comment:
+        'Domains never import config, http/ or auth.ts: config assembles the domains and auth.ts ' +
+        'wires them, so an import back is a cycle waiting to happen. A domain receives its ' +
+        'options slice and collaborators as parameters.',
+      from: { path: DOMAIN_FOLDER, pathNot: NOT_DOMAIN_FOLDERS },
+      to: { path: `${CORE}(config/|config\\.ts$|http/|auth\\.ts$)` },
+    },
+    {
+      name: 'domain-through-index',
+      severity: 'error',
+      comment:
+        "A domain imports another domain only through that domain's index.ts (its public face), " +
+        'and the kernel (ports/, crypto/, errors.ts, call-context.ts, validation.ts, ' +
+        'json-object-schema.ts) directly.',
+      from: { path: DOMAIN_FOLDER, pathNot: NOT_DOMAIN_FOLDERS },
+      to: {
+        path: CORE,
+        pathNot: [
+          `${CORE}$1/`,
+          `${CORE}(credentials/[^/]+|[^/]+)/index\\.ts$`,
+          KERNEL,
+          // covered by domain-not-to-config-http-or-root, reported once there
+          `${CORE}(config/|config\\.ts$|http/|auth\\.ts$)`,
+        ],
+      },
+    },
+    {
+      name: 'adapter-src-only-ports-and-testing',
+      severity: 'error',
+      comment:
+        'Adapters implement ports: their source imports @portcullis/core only as ' +
+        '@portcullis/core/ports (and /testing), never the root or a file inside core.',
+      from: { path: '^packages/adapter-[^/]+/src/' },
+      to: { path: '^packages/core/', pathNot: `${CORE}(ports|testing)/index\\.ts$` },
+    },
+    {
+      name: 'adapter-test-only-public-entry-points',
+      severity: 'error',
+      comment:
+        'Adapter tests use core like its users do: /testing (the conformance suites), /ports, /memory ' +
+        '(a reference storage) and, for tests that drive createAuth end to end, the root; never a ' +
+        'file inside core.',
+      from: { path: '^packages/adapter-[^/]+/test/' },
+      to: { path: '^packages/core/', pathNot: CORE_PUBLIC },
+    },
+    {
+      name: 'package-only-core-public-entry-points',
+      severity: 'error',
+      comment:
+        'express, nextjs and cli (and anything else outside core) import @portcullis/core ' +
+        'through its public entry points (the root and the subpath exports), never a file inside it.',
+      from: { path: '^packages/', pathNot: ['^packages/core/', '^packages/adapter-[^/]+/'] },
+      to: { path: '^packages/core/', pathNot: CORE_PUBLIC },
+    },
+    {
+      name: 'not-to-unresolvable',
+      severity: 'error',
+      comment:
+        'An import the checker cannot resolve is an edge it cannot check: every relative import ' +
+        'must resolve, so no cycle or layer violation hides behind a typo.',
+      from: {},
+      to: { couldNotResolve: true, path: '^\\.' },
+    },
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    exclude: { path: '(^|/)(node_modules|dist|coverage|\\.next)/' },
+    // `import type` and `export type … from` are edges too: a type-only cycle still couples the files.
+    tsPreCompilationDeps: true,
+    // The root tsconfig maps @portcullis/* to the packages' src, so cross-package imports resolve
+    // to the source files they stand for and the adapter rules can see which entry point is used.
+    tsConfig: { fileName: 'tsconfig.json' },
+    enhancedResolveOptions: {
+      exportsFields: ['exports'],
+      conditionNames: ['import', 'require', 'node', 'default', 'types'],
+      extensions: ['.ts', '.tsx', '.js', '.mjs', '.cjs', '.d.ts'],
+    },
+    reporterOptions: { text: { highlightFocused: true } },
+  },
+};

@@ -1,0 +1,215 @@
+import { readFileSync } from 'node:fs';
+import ts from 'typescript';
+import { describe, expect, it } from 'vitest';
+
+// Every name below is a promise: apps build on the root's, adapter authors on `/ports`', and
+// removing one breaks them. So adding one is a decision, never the side effect of a re-export:
+// extend the list in the same change and say why in its changeset. The root exports what an app
+// uses (keep it near 70 names); what only an adapter needs belongs in `/ports`.
+
+const ROOT_VALUES = [
+  'AUTH_ERROR_CODES',
+  'AuthError',
+  'DEFAULT_ROLES',
+  'MAX_BODY_BYTES',
+  'MIN_ARGON2_PARAMS',
+  'PORTCULLIS_VERSION',
+  'STATUS_BY_CODE',
+  'TITLE_BY_CODE',
+  'consoleLogger',
+  'consoleMailer',
+  'createAuth',
+  'githubProvider',
+  'googleProvider',
+  'isAuthError',
+  'microsoftProvider',
+  'oidcProvider',
+  'problemBody',
+  'problemHeaders',
+  'problemResponse',
+  'silentLogger',
+  'uuidv7',
+];
+
+const ROOT_TYPES = [
+  'Auth',
+  'AuthApi',
+  'AuthConfig',
+  'AuthErrorCode',
+  'AuthHandler',
+  'AuthorizationResult',
+  'AuthorizeInput',
+  'CallContext',
+  'Clock',
+  'CreatedInvitation',
+  'Decision',
+  'HandlerOptions',
+  'InvitationSummary',
+  'KeyValue',
+  'LogFields',
+  'Logger',
+  'MagicLinkSignedIn',
+  'MailMessage',
+  'Mailer',
+  'Member',
+  'Membership',
+  'MfaMethod',
+  'MfaRequired',
+  'MfaStatus',
+  'OAuthAccount',
+  'OAuthProvider',
+  'OutboxEvent',
+  'OutboxSubscriber',
+  'Page',
+  'PasskeySummary',
+  'ProblemBody',
+  'Role',
+  'Session',
+  'SessionWithUser',
+  'SignInInput',
+  'SignUpInput',
+  'SignUpPending',
+  'SignedIn',
+  'StepUpRequirement',
+  'Storage',
+  'StoredPolicy',
+  'Tenant',
+  'TotpSetup',
+  'User',
+  'VerifyMfaInput',
+];
+
+const PORTS_VALUES = [
+  'AuthError',
+  'DEFAULT_TABLE_PREFIX',
+  'GLOBAL_AUDIT_CHAIN',
+  'IDS_PER_STATEMENT',
+  'STORE_NAMES',
+  'auditChainKey',
+  'auditSealParts',
+  'chunked',
+  'consoleLogger',
+  'generateToken',
+  'isAuthError',
+  'lazyStores',
+  'lowerAuthorizationFilter',
+  'normalizeEmail',
+  'resolveTablePrefix',
+  'sealAuditEvent',
+  'sha256Hex',
+  'silentLogger',
+  'storeMethodNames',
+  'systemClock',
+  'userPoolKey',
+  'uuidv7',
+  'withAuthentication',
+  'wrapStorage',
+];
+
+const PORTS_TYPES = [
+  'ActorType',
+  'AuditChainHead',
+  'AuditEvent',
+  'AuditEventInput',
+  'AuditQuery',
+  'AuditSealParts',
+  'AuditStore',
+  'AuthErrorCode',
+  'AuthorizationFilter',
+  'AuthorizationVersionStore',
+  'AuthorizationVersions',
+  'Clock',
+  'CredentialFailureStore',
+  'CredentialFailures',
+  'Invitation',
+  'InvitationStatus',
+  'InvitationStore',
+  'KeyValue',
+  'KeyValueSetOptions',
+  'LogFields',
+  'Logger',
+  'MailMessage',
+  'Mailer',
+  'Member',
+  'Membership',
+  'MembershipStore',
+  'MfaStore',
+  'OAuthAccount',
+  'OAuthAccountStore',
+  'OAuthAccountWithUser',
+  'OneTimeToken',
+  'OneTimeTokenPurpose',
+  'OneTimeTokenStore',
+  'OutboxEvent',
+  'OutboxFailure',
+  'OutboxStatus',
+  'OutboxStore',
+  'Page',
+  'PageRequest',
+  'Passkey',
+  'PasskeyStore',
+  'PasswordStore',
+  'PolicyReplacement',
+  'PolicyStore',
+  'RecoveryCode',
+  'Role',
+  'RolePatch',
+  'RoleStore',
+  'RoleTemplate',
+  'SecondFactors',
+  'Session',
+  'SessionStore',
+  'SignInAccount',
+  'SignInStore',
+  'SqlComparison',
+  'SqlFilterNode',
+  'SqlFilterValue',
+  'Storage',
+  'StorageCapabilities',
+  'StorageStores',
+  'StoredPolicy',
+  'Tenant',
+  'TenantPatch',
+  'TenantStatus',
+  'TenantStore',
+  'TotpCredential',
+  'User',
+  'UserPool',
+  'UserStatus',
+  'UserStore',
+];
+
+/**
+ * The type-only names an entry file exports, read from its source: types leave no trace at run
+ * time. The entry files name every export (`export *` would let additions in unseen, so it is
+ * refused here), and `verbatimModuleSyntax` makes each re-exported type say `type`.
+ */
+function typeExports(entry: URL): string[] {
+  const source = ts.createSourceFile(entry.pathname, readFileSync(entry, 'utf8'), ts.ScriptTarget.Latest);
+  const names: string[] = [];
+  for (const statement of source.statements) {
+    if (
+      !ts.isExportDeclaration(statement) ||
+      !statement.exportClause ||
+      !ts.isNamedExports(statement.exportClause)
+    ) {
+      throw new Error(`${entry.pathname}: an entry file holds only \`export { … } from\` statements`);
+    }
+    for (const element of statement.exportClause.elements) {
+      if (statement.isTypeOnly || element.isTypeOnly) names.push(element.name.text);
+    }
+  }
+  return names.sort();
+}
+
+describe('public exports', () => {
+  it('the root (@portcullis/core) exports exactly the pinned values and types', async () => {
+    expect(Object.keys(await import('../src/index.js')).sort()).toEqual(ROOT_VALUES);
+    expect(typeExports(new URL('../src/index.ts', import.meta.url))).toEqual(ROOT_TYPES);
+  });
+
+  it('@portcullis/core/ports exports exactly the pinned values and types', async () => {
+    expect(Object.keys(await import('../src/ports/index.js')).sort()).toEqual(PORTS_VALUES);
+    expect(typeExports(new URL('../src/ports/index.ts', import.meta.url))).toEqual(PORTS_TYPES);
+  });
+});
