@@ -15,8 +15,9 @@ const DOMAIN_FOLDER = `${CORE}(credentials/[^/]+|[^/]+)/`;
 const NOT_DOMAIN_FOLDERS = `${CORE}(http|config|testing|memory|ports)/`;
 
 // The kernel every domain may import directly, not through an index.ts: the ports, crypto and
-// the root-level errors, call context and validation helpers.
-const KERNEL = `${CORE}(ports/|crypto/|errors\\.ts$|call-context\\.ts$|validation\\.ts$|json-object-schema\\.ts$)`;
+// the root-level errors, call context and validation helpers (the schema helpers included, which
+// the domains' option schemas share).
+const KERNEL = `${CORE}(ports/|crypto/|errors\\.ts$|call-context\\.ts$|validation\\.ts$|json-object-schema\\.ts$|checked-as\\.ts$|http-url-schema\\.ts$)`;
 
 // Core's public entry points: the files behind the package.json `exports` map.
 const CORE_PUBLIC = `${CORE}(index\\.ts|(ports|memory|testing|authorization)/index\\.ts)$`;
@@ -49,7 +50,7 @@ export default {
       comment:
         "A domain imports another domain only through that domain's index.ts (its public face), " +
         'and the kernel (ports/, crypto/, errors.ts, call-context.ts, validation.ts, ' +
-        'json-object-schema.ts) directly.',
+        'json-object-schema.ts, checked-as.ts, http-url-schema.ts) directly.',
       from: { path: DOMAIN_FOLDER, pathNot: NOT_DOMAIN_FOLDERS },
       to: {
         path: CORE,

@@ -7,7 +7,7 @@ import { createPolicyService } from './authorization/policy-service.js';
 import { requireAllowed } from './authorization/require-allowed.js';
 import { createRoleService } from './authorization/role-service.js';
 import type { CallContext } from './call-context.js';
-import { type AuthConfig, type ResolvedConfig, resolveConfig } from './config.js';
+import { type AuthConfig, type ResolvedConfig, resolveConfig } from './config/index.js';
 import { createOAuthService } from './credentials/oauth/oauth-service.js';
 import { createPasskeyService } from './credentials/passkeys/passkey-service.js';
 import { createPasswordHasher } from './credentials/passwords/password-hasher.js';

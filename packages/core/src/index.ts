@@ -11,7 +11,7 @@ export type {
 } from './authorization/authorization-service.js';
 export type { Decision } from './authorization/index.js';
 export type { CallContext } from './call-context.js';
-export type { AuthConfig } from './config.js';
+export type { AuthConfig } from './config/index.js';
 export {
   githubProvider,
   googleProvider,

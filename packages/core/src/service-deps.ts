@@ -1,4 +1,4 @@
-import type { ResolvedConfig } from './config.js';
+import type { ResolvedConfig } from './config/index.js';
 import type { PasswordHasher } from './credentials/passwords/password-hasher.js';
 import type { OutboxDispatcher } from './outbox/outbox-dispatcher.js';
 import type { Clock } from './ports/clock.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { MAX_POLICIES_PER_TENANT } from '../src/authorization/policy-service.js';
-import type { AuthConfig } from '../src/config.js';
+import type { AuthConfig } from '../src/config/index.js';
 import { uuidv7 } from '../src/crypto/uuid.js';
 import { isAuthError } from '../src/errors.js';
 import { memoryStorage } from '../src/memory/index.js';

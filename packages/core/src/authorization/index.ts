@@ -1,4 +1,10 @@
 export type { AuthorizationFilter, FilterRequest } from './authorization-filter.js';
+export {
+  type AuthorizationOptions,
+  authorizationOptionsSchema,
+  type ResolvedAuthorizationOptions,
+  resolveAuthorizationOptions,
+} from './authorization-options.js';
 export type {
   AuthorizationVersionStore,
   AuthorizationVersions,

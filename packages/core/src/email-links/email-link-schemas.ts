@@ -1,12 +1,6 @@
 import { z } from 'zod';
 import { emailSchema } from '../credentials/passwords/password-schemas.js';
 
-/** Password reset links live at most this long (and by default exactly this long). */
-export const MAX_PASSWORD_RESET_TTL_SECONDS = 3_600;
-/** Magic links live at most this long (and by default exactly this long). */
-export const MAX_MAGIC_LINK_TTL_SECONDS = 600;
-export const DEFAULT_EMAIL_VERIFICATION_TTL_SECONDS = 86_400;
-
 /** Tokens are 43 base64url characters; anything far longer is not one. */
 export const oneTimeTokenSchema = z.string().min(1).max(200);
 

@@ -1,9 +1,15 @@
 export {
   DEFAULT_EMAIL_VERIFICATION_TTL_SECONDS,
-  type ForgotPasswordInput,
-  forgotPasswordInputSchema,
+  type EmailLinksOptions,
+  emailLinksOptionsSchema,
   MAX_MAGIC_LINK_TTL_SECONDS,
   MAX_PASSWORD_RESET_TTL_SECONDS,
+  type ResolvedEmailLinksOptions,
+  resolveEmailLinksOptions,
+} from './email-link-options.js';
+export {
+  type ForgotPasswordInput,
+  forgotPasswordInputSchema,
   type MagicLinkInput,
   magicLinkInputSchema,
   type ResetPasswordInput,
@@ -18,4 +24,4 @@ export {
 } from './email-link-service.js';
 export type { OneTimeTokenStore } from './one-time-token-store.js';
 export { ONE_TIME_TOKEN_PURPOSES, type OneTimeToken, type OneTimeTokenPurpose } from './one-time-tokens.js';
-export { isAllowedRedirect, redirectEntryProblem } from './redirect-allowlist.js';
+export { isAllowedRedirect, redirectAllowlistSchema, redirectEntryProblem } from './redirect-allowlist.js';

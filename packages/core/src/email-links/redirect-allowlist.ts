@@ -1,3 +1,5 @@
+import { z } from 'zod';
+
 /**
  * Whether `target` may be redirected to: only when it equals an allowlist entry character for
  * character. Nothing is parsed, decoded or normalized, so none of the tricks that make a URL
@@ -33,3 +35,11 @@ export function redirectEntryProblem(entry: string): string | undefined {
   if (url.username || url.password) return 'must not carry credentials';
   return undefined;
 }
+
+/** An allowlist as configured: every entry checked by {@link redirectEntryProblem}. */
+export const redirectAllowlistSchema = z.array(
+  z.string().superRefine((entry, ctx) => {
+    const problem = redirectEntryProblem(entry);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  }),
+);

@@ -1,6 +1,6 @@
 import type { AuthApi } from '../auth-api.js';
 import type { CallContext } from '../call-context.js';
-import type { ResolvedConfig } from '../config.js';
+import type { ResolvedConfig } from '../config/index.js';
 import { uuidv7 } from '../crypto/uuid.js';
 import { AuthError, isAuthError } from '../errors.js';
 import type { Clock } from '../ports/clock.js';

@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import type { AuthApi } from '../auth-api.js';
 import type { CallContext } from '../call-context.js';
-import type { ResolvedConfig } from '../config.js';
+import type { ResolvedConfig } from '../config/index.js';
 import type { AuthErrorCode } from '../errors.js';
 import type { SessionWithUser } from '../sessions/session-service.js';
 

@@ -1,4 +1,10 @@
 export {
+  type InvitationsOptions,
+  invitationsOptionsSchema,
+  type ResolvedInvitationsOptions,
+  resolveInvitationsOptions,
+} from './invitation-options.js';
+export {
   acceptInvitationInputSchema,
   type CreateInvitationInput,
   createInvitationInputSchema,

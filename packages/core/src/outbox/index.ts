@@ -7,4 +7,9 @@ export {
   type OutboxDispatcher,
   type OutboxSubscriber,
 } from './outbox-dispatcher.js';
+export {
+  type OutboxOptions,
+  outboxOptionsSchema,
+  type ResolvedOutboxOptions,
+} from './outbox-options.js';
 export type { OutboxFailure, OutboxStore } from './outbox-store.js';

@@ -1,4 +1,10 @@
 export {
+  type ResolvedSessionOptions,
+  resolveSessionOptions,
+  type SessionOptions,
+  sessionOptionsSchema,
+} from './session-options.js';
+export {
   createSessionService,
   type IssuedSession,
   type SessionService,

@@ -1,5 +1,11 @@
 export { DEFAULT_ROLES, TENANT_PERMISSIONS, type TenantPermission } from './default-roles.js';
 export {
+  type ResolvedTenantsOptions,
+  resolveTenantsOptions,
+  type TenantsOptions,
+  tenantsOptionsSchema,
+} from './tenant-options.js';
+export {
   createTenantInputSchema,
   pageQuerySchema,
   tenantSlugSchema,

@@ -1,6 +1,12 @@
 export type { OAuthAccount, OAuthAccountWithUser, OAuthProfile, OAuthStart } from './oauth.js';
 export type { OAuthAccountStore } from './oauth-account-store.js';
 export {
+  type OAuthOptions,
+  oauthOptionsSchema,
+  type ResolvedOAuthOptions,
+  resolveOAuthOptions,
+} from './oauth-options.js';
+export {
   type GithubProviderOptions,
   type GoogleProviderOptions,
   githubProvider,

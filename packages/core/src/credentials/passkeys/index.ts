@@ -1,4 +1,11 @@
 export {
+  MAX_PASSKEY_TIMEOUT_SECONDS,
+  type PasskeysOptions,
+  passkeysOptionsSchema,
+  type ResolvedPasskeysOptions,
+  resolvePasskeysOptions,
+} from './passkey-options.js';
+export {
   type AuthenticatePasskeyInput,
   authenticatePasskeyInputSchema,
   type PasskeyAuthenticationOptionsInput,
@@ -12,7 +19,6 @@ export {
 export { createPasskeyService, type PasskeyAuthentication, type PasskeyService } from './passkey-service.js';
 export type { PasskeyStore } from './passkey-store.js';
 export {
-  MAX_PASSKEY_TIMEOUT_SECONDS,
   type Passkey,
   type PasskeyChallengePurpose,
   type PasskeyOptions,

@@ -1,8 +1,5 @@
 import type { Session } from '../../sessions/sessions.js';
 
-/** A WebAuthn challenge lives at most this long (and the ceremony's timeout says as much). */
-export const MAX_PASSKEY_TIMEOUT_SECONDS = 300;
-
 /**
  * A WebAuthn credential (passkey) of a user. Several per user; each can sign in on its own
  * (discoverable), complete a login as the second factor, or renew a session (step-up).

@@ -7,6 +7,11 @@ export {
 export {
   DEFAULT_MAX_PASSWORD_LENGTH,
   DEFAULT_MIN_PASSWORD_LENGTH,
+  type PasswordOptions,
+  passwordOptionsSchema,
+  type ResolvedPasswordOptions,
+} from './password-options.js';
+export {
   normalizeAndCheckPassword,
   normalizePasswordForVerify,
   type PasswordPolicy,

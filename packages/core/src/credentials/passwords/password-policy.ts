@@ -1,11 +1,6 @@
 import { AuthError } from '../../errors.js';
 import { COMMON_PASSWORDS } from './common-passwords.js';
 
-/** NIST SP 800-63B-4 §3.1.1.2: 15 characters when the password is the only factor. */
-export const DEFAULT_MIN_PASSWORD_LENGTH = 15;
-/** NIST asks verifiers to allow at least 64; longer inputs only cost hashing time. */
-export const DEFAULT_MAX_PASSWORD_LENGTH = 128;
-
 export interface PasswordPolicy {
   minLength: number;
   maxLength: number;

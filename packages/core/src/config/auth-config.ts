@@ -1,0 +1,119 @@
+import { z } from 'zod';
+import { authorizationOptionsSchema } from '../authorization/index.js';
+import { oauthOptionsSchema } from '../credentials/oauth/index.js';
+import { passkeysOptionsSchema } from '../credentials/passkeys/index.js';
+import { passwordOptionsSchema } from '../credentials/passwords/index.js';
+import { emailLinksOptionsSchema } from '../email-links/index.js';
+import { invitationsOptionsSchema } from '../invitations/index.js';
+import { outboxOptionsSchema } from '../outbox/index.js';
+import type { Clock } from '../ports/clock.js';
+import type { KeyValue } from '../ports/key-value.js';
+import type { Logger } from '../ports/logger.js';
+import type { Mailer } from '../ports/mailer.js';
+import type { Storage } from '../ports/storage.js';
+import { lockoutOptionsSchema, rateLimitOptionsSchema } from '../rate-limit/index.js';
+import { sessionOptionsSchema } from '../sessions/index.js';
+import { tenantsOptionsSchema } from '../tenants/index.js';
+import { signupOptionsSchema } from '../users/index.js';
+
+/** A port the app hands in: any object with these methods. */
+const port = <T>(methods: Array<keyof T & string>) =>
+  z.custom<T>(
+    (value) =>
+      typeof value === 'object' &&
+      value !== null &&
+      methods.every((m) => typeof (value as Record<string, unknown>)[m] === 'function'),
+    { message: `must implement ${methods.join(', ')}` },
+  );
+
+// The options that belong to no domain, then each domain's slice, in the order issues are
+// reported. An absent slice resolves to its domain's defaults (`prefault`). The slices are
+// typed by their schemas' names (`as` restates the type `prefault` returns) so that the
+// published .d.ts refers to each domain's schema, whose options keep their JSDoc.
+const authConfigShape = {
+  /** Where Portcullis keeps its data: `kyselyStorage(db)`, `memoryStorage()`, ... */
+  storage: z.custom<Storage>(
+    (v) =>
+      typeof v === 'object' &&
+      v !== null &&
+      typeof (v as Storage).transaction === 'function' &&
+      typeof (v as Storage).sessions === 'object',
+    { message: 'must be a Storage adapter (kyselyStorage(db), memoryStorage(), ...)' },
+  ),
+  /** Rate limits, counters and caches. Default: in-process memory (one instance only). */
+  keyValue: port<KeyValue>(['get', 'set', 'increment', 'getAndDelete', 'publish', 'subscribe']).optional(),
+  /** Server secret, at least 32 characters. Keys for encryption at rest are derived from it. */
+  secret: z
+    .string({ message: 'is required' })
+    .min(32, 'must be at least 32 characters (use 32 random bytes, base64)')
+    .refine((s) => new Set(s).size >= 8, 'looks like a placeholder: use random bytes'),
+  /** The app's public origin (and optional path), e.g. `https://app.example.com`. */
+  baseURL: z
+    .string({ message: 'is required' })
+    .url('must be an absolute URL such as https://app.example.com')
+    .refine((u) => URL.canParse(u) && /^https?:$/.test(new URL(u).protocol), 'must use http or https'),
+  /** Where the handler is mounted. Default `/auth`. */
+  basePath: z
+    .string()
+    .regex(/^\/[A-Za-z0-9/_-]*$/, 'must start with / and contain only path characters')
+    .default('/auth'),
+  /** Other origins allowed to send cookie-authenticated unsafe requests (CSRF check). */
+  trustedOrigins: z.array(z.string().url()).default([]),
+  /**
+   * Behind proxies you control, read the client IP from `X-Forwarded-For`: `true` trusts one
+   * proxy (the right-most entry, the one your proxy appended), a number trusts that many hops.
+   * Entries further left are written by the client and are never used. Default false.
+   */
+  trustProxy: z.union([z.boolean(), z.number().int().min(1).max(10)]).default(false),
+  session: sessionOptionsSchema.prefault({}) as z.ZodPrefault<typeof sessionOptionsSchema>,
+  password: passwordOptionsSchema.prefault({}) as z.ZodPrefault<typeof passwordOptionsSchema>,
+  signup: signupOptionsSchema.prefault({}) as z.ZodPrefault<typeof signupOptionsSchema>,
+  tenants: tenantsOptionsSchema.prefault({}) as z.ZodPrefault<typeof tenantsOptionsSchema>,
+  invitations: invitationsOptionsSchema.prefault({}) as z.ZodPrefault<typeof invitationsOptionsSchema>,
+  emailLinks: emailLinksOptionsSchema.prefault({}) as z.ZodPrefault<typeof emailLinksOptionsSchema>,
+  /**
+   * Passkeys (WebAuthn). The relying party is the site a passkey is bound to: browsers only use
+   * a passkey on origins whose host is `rpID` or a subdomain of it.
+   *
+   * @example
+   * passkeys: { rpID: 'example.com', rpName: 'Example', origins: ['https://app.example.com'] }
+   */
+  passkeys: passkeysOptionsSchema.prefault({}) as z.ZodPrefault<typeof passkeysOptionsSchema>,
+  /**
+   * Social and OIDC login (`GET /oauth/:provider`). Providers come from the factories
+   * `oidcProvider`, `googleProvider`, `microsoftProvider` and `githubProvider`.
+   *
+   * @example
+   * oauth: {
+   *   providers: { google: googleProvider({ clientId, clientSecret }) },
+   *   linking: { mode: 'verified-email', trustedProviders: ['google'] },
+   * }
+   */
+  oauth: oauthOptionsSchema.prefault({ providers: {} }) as z.ZodPrefault<typeof oauthOptionsSchema>,
+  rateLimit: rateLimitOptionsSchema.prefault({}) as z.ZodPrefault<typeof rateLimitOptionsSchema>,
+  lockout: lockoutOptionsSchema.prefault({}) as z.ZodPrefault<typeof lockoutOptionsSchema>,
+  outbox: outboxOptionsSchema.prefault({}) as z.ZodPrefault<typeof outboxOptionsSchema>,
+  authorization: authorizationOptionsSchema.prefault({}) as z.ZodPrefault<typeof authorizationOptionsSchema>,
+  mailer: port<Mailer>(['send']).optional(),
+  clock: port<Clock>(['now']).optional(),
+  logger: port<Logger>(['debug', 'info', 'warn', 'error']).optional(),
+  /** Answer `storage_unavailable` when a storage call takes longer. Default 10000 ms. */
+  storageTimeoutMs: z.number().int().min(100).default(10_000),
+};
+
+// typed by its shape so that the published .d.ts keeps each option's JSDoc
+/** Everything `createAuth()` accepts, checked once at start: unknown options are refused. */
+export const authConfigSchema: z.ZodObject<typeof authConfigShape, z.core.$strict> =
+  z.strictObject(authConfigShape);
+
+/**
+ * Everything `createAuth()` accepts. Only `storage`, `secret` and `baseURL` are required.
+ *
+ * @example
+ * createAuth({
+ *   storage: kyselyStorage(db),
+ *   secret: process.env.AUTH_SECRET!, // ≥ 32 characters of randomness
+ *   baseURL: 'https://app.example.com',
+ * })
+ */
+export interface AuthConfig extends z.input<typeof authConfigSchema> {}

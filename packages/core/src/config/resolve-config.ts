@@ -1,0 +1,124 @@
+import type { z } from 'zod';
+import {
+  type PermissionCatalog,
+  type PolicyDefinition,
+  type ResolvedAuthorizationOptions,
+  type RoleTemplate,
+  resolveAuthorizationOptions,
+} from '../authorization/index.js';
+import { type ResolvedOAuthOptions, resolveOAuthOptions } from '../credentials/oauth/index.js';
+import { type ResolvedPasskeysOptions, resolvePasskeysOptions } from '../credentials/passkeys/index.js';
+import type { ResolvedPasswordOptions } from '../credentials/passwords/index.js';
+import { type ResolvedEmailLinksOptions, resolveEmailLinksOptions } from '../email-links/index.js';
+import { AuthError } from '../errors.js';
+import { type ResolvedInvitationsOptions, resolveInvitationsOptions } from '../invitations/index.js';
+import type { ResolvedOutboxOptions } from '../outbox/index.js';
+import type { ResolvedLockoutOptions, ResolvedRateLimitOptions } from '../rate-limit/index.js';
+import { type ResolvedSessionOptions, resolveSessionOptions } from '../sessions/index.js';
+import { type ResolvedTenantsOptions, resolveTenantsOptions, TENANT_PERMISSIONS } from '../tenants/index.js';
+import type { ResolvedSignupOptions } from '../users/index.js';
+import { type AuthConfig, authConfigSchema } from './auth-config.js';
+
+/** The config after defaults, as the domains see it: each domain's resolved slice. */
+export interface ResolvedConfig extends ResolvedInstanceOptions {
+  session: ResolvedSessionOptions;
+  password: ResolvedPasswordOptions;
+  signup: ResolvedSignupOptions;
+  tenants: ResolvedTenantsOptions;
+  invitations: ResolvedInvitationsOptions;
+  emailLinks: ResolvedEmailLinksOptions;
+  passkeys: ResolvedPasskeysOptions;
+  oauth: ResolvedOAuthOptions;
+  rateLimit: ResolvedRateLimitOptions;
+  lockout: ResolvedLockoutOptions;
+  outbox: ResolvedOutboxOptions;
+  authorization: ResolvedAuthorizationOptions;
+}
+
+/** The options that belong to no domain, resolved. */
+type ResolvedInstanceOptions = ReturnType<typeof resolveInstanceOptions>;
+
+/**
+ * Validates the config once, at `createAuth()`: a bad config fails at start, not at first login.
+ * Each domain resolves its own slice; what one slice's defaults take from another, and the rules
+ * across slices, are here.
+ */
+export function resolveConfig(config: AuthConfig): ResolvedConfig {
+  const parsed = authConfigSchema.safeParse(config);
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map((i) => ({
+      path: i.path.join('.') || '(config)',
+      message: i.message,
+    }));
+    throw new AuthError('config_invalid', {
+      detail: issues.map((i) => `${i.path} ${i.message}`).join('; '),
+      issues,
+    });
+  }
+  const options = parsed.data;
+  const tenants = resolveTenantsOptions(options.tenants);
+  const authorization = resolveAuthorizationOptions(options.authorization, {
+    builtInPermissions: TENANT_PERMISSIONS,
+  });
+  assertCatalogCovers(authorization.permissions, tenants.defaultRoles, authorization.policies);
+  const instance = resolveInstanceOptions(options);
+  const { baseURL } = instance;
+  const emailLinks = resolveEmailLinksOptions(options.emailLinks, { baseURL });
+  return {
+    ...instance,
+    // a shared key-value store is what lets every instance see a revocation
+    session: resolveSessionOptions(options.session, { cacheEnabled: options.keyValue !== undefined }),
+    password: options.password,
+    signup: options.signup,
+    tenants,
+    invitations: resolveInvitationsOptions(options.invitations, { baseURL }),
+    emailLinks,
+    passkeys: resolvePasskeysOptions(options.passkeys, { baseURL, rpName: emailLinks.appName }),
+    oauth: resolveOAuthOptions(options.oauth, { redirectAllowlist: emailLinks.redirectAllowlist }),
+    rateLimit: options.rateLimit,
+    lockout: options.lockout,
+    outbox: options.outbox,
+    authorization,
+  };
+}
+
+function resolveInstanceOptions(options: z.output<typeof authConfigSchema>) {
+  const baseURL = new URL(options.baseURL);
+  const trustedOrigins: ReadonlySet<string> = new Set([
+    baseURL.origin,
+    ...options.trustedOrigins.map((o) => new URL(o).origin),
+  ]);
+  return {
+    secret: options.secret,
+    baseURL,
+    basePath: options.basePath.replace(/\/+$/, '') || '/',
+    trustedOrigins,
+    /** Proxy hops to trust in `X-Forwarded-For`; 0 = use the socket address. */
+    trustProxyHops: options.trustProxy === true ? 1 : options.trustProxy || 0,
+    secureCookies: baseURL.protocol === 'https:',
+    storageTimeoutMs: options.storageTimeoutMs,
+  };
+}
+
+/** Default roles and code-defined policies must stay inside the permission catalog. */
+function assertCatalogCovers(
+  catalog: PermissionCatalog,
+  defaultRoles: RoleTemplate[],
+  policies: PolicyDefinition[],
+): void {
+  const problems = [
+    ...defaultRoles.flatMap((role, r) =>
+      role.permissions.map((p, i) => [`tenants.defaultRoles.${r}.permissions.${i}`, catalog.findProblem(p)]),
+    ),
+    ...policies.flatMap((policy, p) => [
+      ...policy.actions.map((a, i) => [`authorization.policies.${p}.actions.${i}`, catalog.findProblem(a)]),
+      [`authorization.policies.${p}.resource`, catalog.findResourceProblem(policy.resource)],
+    ]),
+  ].filter((entry): entry is [string, string] => entry[1] !== undefined);
+  if (problems.length > 0) {
+    throw new AuthError('config_invalid', {
+      detail: `not in authorization.permissions: ${problems.map(([path, message]) => `${path} ${message}`).join('; ')}`,
+      issues: problems.map(([path, message]) => ({ path, message })),
+    });
+  }
+}
