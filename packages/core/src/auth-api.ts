@@ -24,18 +24,11 @@ import type {
 import type {
   ChangePasswordInput,
   ReauthenticateInput,
-  SignedIn,
   SignInInput,
   SignUpInput,
   SignUpPending,
 } from './credentials/passwords/index.js';
-import type {
-  ConfirmTotpInput,
-  MfaRequired,
-  MfaStatus,
-  TotpSetup,
-  VerifyMfaInput,
-} from './credentials/totp/index.js';
+import type { ConfirmTotpInput, MfaStatus, TotpSetup } from './credentials/totp/index.js';
 import type {
   ForgotPasswordInput,
   MagicLinkInput,
@@ -50,6 +43,7 @@ import type { Member, Membership } from './memberships/memberships.js';
 import type { Page, PageRequest } from './ports/pagination.js';
 import type { SessionWithUser } from './sessions/session-service.js';
 import type { Session } from './sessions/sessions.js';
+import type { MfaRequired, SignedIn, VerifyMfaInput } from './sign-in/index.js';
 import type { CreateTenantInput, UpdateTenantInput } from './tenants/tenant-service.js';
 import type { Tenant } from './tenants/tenants.js';
 import type { User } from './users/users.js';

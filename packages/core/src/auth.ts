@@ -49,6 +49,7 @@ import type { ServiceDeps } from './service-deps.js';
 import { createSessionCache } from './sessions/session-cache.js';
 import { createSessionService } from './sessions/session-service.js';
 import { checkStepUp } from './sessions/step-up.js';
+import { createSignInService } from './sign-in/index.js';
 import { fallbackKeyValue } from './storage/fallback-key-value.js';
 import { wrapKeyValue } from './storage/wrap-key-value.js';
 import { wrapStorage } from './storage/wrap-storage.js';
@@ -182,20 +183,29 @@ export function createAuth(options: AuthConfig): Auth {
     { tenants },
     { enabled: options.mailer !== undefined, sealedBox: mailBox },
   );
-  const mfa = createTotpService(deps, { sessions });
-  const passkeys = createPasskeyService(deps, { sessions, mfa });
-  const passwords = createPasswordService(deps, { users, sessions, tenants, invitations, mfa });
+  const mfa = createTotpService(deps);
+  const signIn = createSignInService({
+    storage,
+    keyValue,
+    clock,
+    sessions,
+    lockout: deps.failures,
+    rateLimiter: deps.rateLimiter,
+    totp: mfa,
+  });
+  const passkeys = createPasskeyService(deps, { sessions, signIn });
+  const passwords = createPasswordService(deps, { users, sessions, tenants, invitations, signIn });
   const roles = createRoleService(deps, tenants);
-  const emailLinks = createEmailLinkService(deps, { sessions, tenants, mfa }, { sealedBox: mailBox });
+  const emailLinks = createEmailLinkService(deps, { sessions, tenants, signIn }, { sealedBox: mailBox });
   const policies = createPolicyService(deps, tenants);
-  const oauthLogins = createOAuthService(deps, { users, sessions, mfa });
+  const oauthLogins = createOAuthService(deps, { users, sessions, signIn });
   const cookieName = sessionCookieName({ name: config.session.cookieName, secure: config.secureCookies });
   const page = (p?: { limit?: number; cursor?: string }) => ({ limit: p?.limit ?? 50, cursor: p?.cursor });
 
   const api: AuthApi = {
     signUp: passwords.signUp,
     signIn: passwords.signIn,
-    verifyMfa: mfa.verify,
+    verifyMfa: signIn.verifyMfa,
     getMfaStatus: mfa.getStatus,
     setupTotp: mfa.setupTotp,
     confirmTotp: mfa.confirmTotp,

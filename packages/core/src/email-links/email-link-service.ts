@@ -1,10 +1,6 @@
 import { recordChange } from '../audit/record-change.js';
 import type { CallContext } from '../call-context.js';
 import { normalizeAndCheckPassword } from '../credentials/passwords/password-policy.js';
-import type { SignedIn } from '../credentials/passwords/password-service.js';
-import type { MfaRequired } from '../credentials/totp/mfa.js';
-import type { TotpService } from '../credentials/totp/totp-service.js';
-import { hasSecondFactor } from '../credentials/totp/totp-service.js';
 import { generateToken, sha256Hex } from '../crypto/random.js';
 import type { SealedBox } from '../crypto/sealed-box.js';
 import { uuidv7 } from '../crypto/uuid.js';
@@ -18,9 +14,9 @@ import {
 } from '../mail/mail-templates.js';
 import type { OutboxMail } from '../outbox/mail-subscriber.js';
 import type { StorageStores } from '../ports/storage.js';
-import { failureAccountKey } from '../rate-limit/lockout.js';
 import type { ServiceDeps } from '../service-deps.js';
 import { recordSessionsRevoked, type SessionService } from '../sessions/session-service.js';
+import type { MfaRequired, SignedIn, SignInService } from '../sign-in/index.js';
 import type { TenantService } from '../tenants/tenant-service.js';
 import { normalizeEmail, type User } from '../users/users.js';
 import { parseInput } from '../validation.js';
@@ -59,7 +55,7 @@ export interface EmailLinkService {
 
 export function createEmailLinkService(
   deps: ServiceDeps,
-  services: { sessions: SessionService; tenants: TenantService; mfa: TotpService },
+  services: { sessions: SessionService; tenants: TenantService; signIn: SignInService },
   mail: { sealedBox: SealedBox },
 ): EmailLinkService {
   const { storage, clock, config, hasher, rateLimiter } = deps;
@@ -182,8 +178,8 @@ export function createEmailLinkService(
   }
 
   /** The active user a token was issued to; a deleted account's token is simply invalid. */
-  async function tokenUser(tx: StorageStores, token: OneTimeToken): Promise<User> {
-    const user = await tx.users.findById(token.userId);
+  async function tokenUser(stores: StorageStores, token: OneTimeToken): Promise<User> {
+    const user = await stores.users.findById(token.userId);
     if (!user || user.status === 'deleted') throw new AuthError('token_invalid');
     if (user.status !== 'active') throw new AuthError('user_suspended');
     return user;
@@ -281,51 +277,37 @@ export function createEmailLinkService(
 
     async verifyMagicLink(token, context = {}) {
       const found = await checked(token, 'magic_link');
-      const result = await storage.transaction(async (tx) => {
-        const used = await consume(tx, found);
-        const user = await tokenUser(tx, used);
-        const now = clock.now();
-        // the link reached the inbox: that proves the address as a verification link would
-        const verified = await tx.users.markEmailVerified(user.id, used.email, now);
-        if (verified) {
-          await recordChange(tx, clock, context, {
-            tenantId: user.tenantId,
-            action: 'email.verified',
-            actor: { type: 'user', id: user.id },
-            target: { type: 'user', id: user.id },
-            data: { userId: user.id, via: 'magic_link' },
-          });
-        }
-        // a magic link is one factor: an account with a second factor gets a pending login
-        if (await hasSecondFactor(tx, user.id)) return { pendingMfa: user };
-        const issued = await services.sessions.createSession(tx, {
-          user,
-          tenantId: user.tenantId,
-          method: 'email',
-          context: { ...context, actor: { type: 'user', id: user.id } },
-        });
-        return {
-          user: verified ? { ...user, emailVerifiedAt: now, updatedAt: now } : user,
-          ...issued,
+      const user = await tokenUser(storage, found);
+      let signedInAs = user;
+      let redirectTo: string | null = null;
+      // a magic link is one factor: an account with a second factor gets a pending login; the
+      // link is used up with either outcome, in its transaction
+      const result = await services.signIn.completeSignIn({
+        user,
+        method: 'email',
+        context,
+        async commit(tx) {
+          const used = await consume(tx, found);
+          const now = clock.now();
+          // the link reached the inbox: that proves the address as a verification link would
+          if (await tx.users.markEmailVerified(user.id, used.email, now)) {
+            await recordChange(tx, clock, context, {
+              tenantId: user.tenantId,
+              action: 'email.verified',
+              actor: { type: 'user', id: user.id },
+              target: { type: 'user', id: user.id },
+              data: { userId: user.id, via: 'magic_link' },
+            });
+            signedInAs = { ...user, emailVerifiedAt: now, updatedAt: now };
+          }
           // re-checked at use: the allowlist may have shrunk since the mail was sent
-          redirectTo:
-            used.redirectTo !== null && isAllowedRedirect(used.redirectTo, links.redirectAllowlist)
-              ? used.redirectTo
-              : null,
-        };
+          if (used.redirectTo !== null && isAllowedRedirect(used.redirectTo, links.redirectAllowlist)) {
+            redirectTo = used.redirectTo;
+          }
+        },
       });
-      if ('pendingMfa' in result && result.pendingMfa) {
-        const user = result.pendingMfa;
-        const challenge = await services.mfa.startChallenge({
-          user,
-          tenantId: user.tenantId,
-          accountKey: failureAccountKey(user.tenantId, normalizeEmail(user.email)),
-          firstFactor: 'email',
-        });
-        if (challenge) return challenge;
-        throw new AuthError('mfa_challenge_invalid'); // the factor was removed meanwhile: ask again
-      }
-      return result;
+      if ('mfaRequired' in result) return result;
+      return { ...result, user: signedInAs, redirectTo };
     },
   };
 }

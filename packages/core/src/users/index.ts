@@ -4,5 +4,5 @@ export {
   signupOptionsSchema,
 } from './user-options.js';
 export { type CreateUserInput, createUserService, type UserService } from './user-service.js';
-export type { UserStore, UserWithPassword } from './user-store.js';
+export type { UserStore } from './user-store.js';
 export { normalizeEmail, SHARED_POOL, type User, type UserStatus, userPoolKey } from './users.js';

@@ -7,17 +7,14 @@ import { uuidv7 } from '../../crypto/uuid.js';
 import { isAllowedRedirect } from '../../email-links/redirect-allowlist.js';
 import { AuthError, isAuthError } from '../../errors.js';
 import type { StorageStores } from '../../ports/storage.js';
-import { failureAccountKey } from '../../rate-limit/lockout.js';
 import type { ServiceDeps } from '../../service-deps.js';
 import type { SessionService, SessionWithUser } from '../../sessions/session-service.js';
 import { checkStepUp } from '../../sessions/step-up.js';
+import type { MfaRequired, SignedIn, SignInService } from '../../sign-in/index.js';
 import type { UserService } from '../../users/user-service.js';
 import { normalizeEmail, type User } from '../../users/users.js';
 import { parseInput } from '../../validation.js';
 import { emailSchema } from '../passwords/password-schemas.js';
-import type { SignedIn } from '../passwords/password-service.js';
-import type { MfaRequired } from '../totp/mfa.js';
-import { hasSecondFactor, type TotpService } from '../totp/totp-service.js';
 import type { OAuthAccount, OAuthProfile, OAuthStart } from './oauth.js';
 import { createOAuthClient, type OAuthClient } from './oauth-client.js';
 import { type StartOAuthInput, startOAuthInputSchema } from './oauth-schemas.js';
@@ -80,7 +77,7 @@ export interface OAuthService {
 
 export function createOAuthService(
   deps: ServiceDeps,
-  services: { users: UserService; sessions: SessionService; mfa: TotpService },
+  services: { users: UserService; sessions: SessionService; signIn: SignInService },
 ): OAuthService {
   const { storage, clock, config, keyValue, rateLimiter, logger } = deps;
   const settings = config.oauth;
@@ -193,38 +190,24 @@ export function createOAuthService(
     context: CallContext,
     linkFirst?: 'verified_email',
   ): Promise<OAuthCompleted> {
-    if (user.status !== 'active') throw new AuthError('user_suspended');
     const userContext: CallContext = { ...context, actor: { type: 'user', id: user.id } };
-    // a passkey is a second factor as much as TOTP is (as for passwords and magic links)
-    const secondFactor = await hasSecondFactor(storage, user.id);
-    // linking by email before the second factor is proven would be a change nobody
-    // authenticated: such users sign in and link the provider explicitly
-    if (secondFactor && linkFirst) throw new AuthError('oauth_account_not_linked');
-    if (secondFactor) {
-      await storage.transaction(async (tx) => {
-        await recordSignIn(tx, user, account, 'mfa_required', userContext);
-      });
-      const challenge = await services.mfa.startChallenge({
-        user,
-        tenantId: user.tenantId,
-        accountKey: failureAccountKey(user.tenantId, normalizeEmail(user.email)),
-        firstFactor: OAUTH_AMR,
-      });
-      if (challenge) return { ...challenge, redirectTo };
-      // the factor was removed in the meantime: nothing is left to ask for
-    }
-    // the link (if any), the sign-in and the session commit together
-    const issued = await storage.transaction(async (tx) => {
-      if (linkFirst) await linkAccount(tx, user, account, linkFirst, userContext);
-      await recordSignIn(tx, user, account, 'session', userContext);
-      return services.sessions.createSession(tx, {
-        user,
-        tenantId: user.tenantId,
-        method: OAUTH_AMR,
-        context: userContext,
-      });
+    const result = await services.signIn.completeSignIn({
+      user,
+      method: OAUTH_AMR,
+      context,
+      // the link (if any) and the sign-in's audit entry commit with its outcome
+      async commit(tx, outcome) {
+        if (linkFirst) {
+          // linking by email before the second factor is proven would be a change nobody
+          // authenticated: such users sign in and link the provider explicitly
+          if (outcome === 'mfa_required') throw new AuthError('oauth_account_not_linked');
+          await linkAccount(tx, user, account, linkFirst, userContext);
+        }
+        await recordSignIn(tx, user, account, outcome, userContext);
+      },
     });
-    return { outcome: 'signed_in', user, ...issued, redirectTo };
+    if ('mfaRequired' in result) return { ...result, redirectTo };
+    return { outcome: 'signed_in', ...result, redirectTo };
   }
 
   function recordSignIn(

@@ -17,11 +17,9 @@ import type { ServiceDeps } from '../../service-deps.js';
 import type { SessionService, SessionWithUser } from '../../sessions/session-service.js';
 import type { Session } from '../../sessions/sessions.js';
 import { checkStepUp } from '../../sessions/step-up.js';
+import type { MfaRequired, SignedIn, SignInService } from '../../sign-in/index.js';
 import { normalizeEmail, type User } from '../../users/users.js';
 import { parseInput } from '../../validation.js';
-import type { SignedIn } from '../passwords/password-service.js';
-import type { MfaRequired } from '../totp/mfa.js';
-import type { TotpService } from '../totp/totp-service.js';
 import {
   type AuthenticatePasskeyInput,
   authenticatePasskeyInputSchema,
@@ -97,7 +95,7 @@ export interface PasskeyService {
 
 export function createPasskeyService(
   deps: ServiceDeps,
-  services: { sessions: SessionService; mfa: TotpService },
+  services: { sessions: SessionService; signIn: SignInService },
 ): PasskeyService {
   const { storage, clock, config, keyValue, failures, rateLimiter } = deps;
   const { rpID, rpName, origins, userVerification, timeoutSeconds } = config.passkeys;
@@ -248,7 +246,7 @@ export function createPasskeyService(
       let binding: Omit<StoredChallenge, 'expiresAtMs'>;
       let allowed: Passkey[] | undefined;
       if (input.challengeId !== undefined) {
-        const pending = await services.mfa.findPendingLogin(input.challengeId);
+        const pending = await services.signIn.findPendingLogin(input.challengeId);
         // a login a passkey started (without user verification) needs another factor than a passkey
         if (!pending || pending.firstFactor === 'hwk') throw new AuthError('mfa_challenge_invalid');
         allowed = await storage.passkeys.listByUser(pending.userId);
@@ -301,7 +299,7 @@ export function createPasskeyService(
         });
       }
       const pending =
-        input.challengeId !== undefined ? await services.mfa.findPendingLogin(input.challengeId) : null;
+        input.challengeId !== undefined ? await services.signIn.findPendingLogin(input.challengeId) : null;
       if (input.challengeId !== undefined) {
         if (!pending || pending.userId !== stored.userId || pending.firstFactor === 'hwk') {
           throw new AuthError('mfa_challenge_invalid');
@@ -389,7 +387,7 @@ export function createPasskeyService(
         const issued = await storage
           .transaction(async (tx) => {
             await advance(tx);
-            return services.mfa.completePendingLogin(tx, {
+            return services.signIn.completePendingLogin(tx, {
               challengeId,
               pending,
               user,
@@ -405,32 +403,16 @@ export function createPasskeyService(
       // a usernameless sign-in: with user verification the passkey is two factors in one
       // (something you have, unlocked by something you know or are); without, it is one, and a
       // user with another second factor must give it
-      if (!userVerified) {
-        const mfaRequired = await services.mfa.startChallenge({
+      return services.signIn
+        .completeSignIn({
           user,
-          tenantId: user.tenantId,
-          accountKey,
-          firstFactor: 'hwk',
-        });
-        if (mfaRequired) {
-          await advance(storage).catch(auditRegression);
-          return mfaRequired;
-        }
-      }
-      const issued = await storage
-        .transaction(async (tx) => {
-          await advance(tx);
-          return services.sessions.createSession(tx, {
-            user,
-            tenantId: user.tenantId,
-            method: 'hwk',
-            extraAmr: userVerified ? ['mfa'] : [],
-            context: userContext,
-          });
+          method: 'hwk',
+          multiFactor: userVerified,
+          attempt,
+          context,
+          commit: (tx) => advance(tx),
         })
         .catch(auditRegression);
-      await failures.succeeded(attempt);
-      return { user, ...issued };
     },
 
     async list(userId) {

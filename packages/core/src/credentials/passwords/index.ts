@@ -27,10 +27,5 @@ export {
   signInInputSchema,
   signUpInputSchema,
 } from './password-schemas.js';
-export {
-  createPasswordService,
-  type PasswordService,
-  type SignedIn,
-  type SignUpPending,
-} from './password-service.js';
+export { createPasswordService, type PasswordService, type SignUpPending } from './password-service.js';
 export type { PasswordStore } from './password-store.js';
