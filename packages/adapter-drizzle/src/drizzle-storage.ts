@@ -22,6 +22,7 @@ import { DrizzlePasswordStore } from './stores/password-store.js';
 import { DrizzlePolicyStore } from './stores/policy-store.js';
 import { DrizzleRoleStore } from './stores/role-store.js';
 import { DrizzleSessionStore } from './stores/session-store.js';
+import { DrizzleSignInStore } from './stores/sign-in-store.js';
 import type { QueryDb, StoreContext, Tables } from './stores/store-context.js';
 import { DrizzleTenantStore } from './stores/tenant-store.js';
 import { DrizzleUserStore } from './stores/user-store.js';
@@ -154,6 +155,7 @@ function createStores(context: StoreContext): StorageStores {
     passkeys: new DrizzlePasskeyStore(context),
     oauthAccounts: new DrizzleOAuthAccountStore(context),
     outbox: new DrizzleOutboxStore(context),
+    signIn: new DrizzleSignInStore(context),
   };
 }
 

@@ -15,25 +15,26 @@ describe('drizzleStorage without a database', () => {
 
   it('names tables and indexes with the prefix, and refuses a prefix the migrations would refuse', () => {
     const tables = portcullisTables('auth_');
+    // in the order the migrations create them
     expect(Object.keys(tables)).toEqual([
       'tenants',
       'users',
       'passwords',
       'memberships',
       'roles',
-      'policies',
-      'authzVersions',
-      'invitations',
       'sessions',
       'auditChainHeads',
       'auditEvents',
       'outboxEvents',
-      'oneTimeTokens',
+      'policies',
+      'authzVersions',
+      'invitations',
       'totpCredentials',
       'recoveryCodes',
-      'credentialFailures',
+      'oneTimeTokens',
       'passkeys',
       'oauthAccounts',
+      'credentialFailures',
     ]);
     expect(() => portcullisTables('Auth-')).toThrow(/invalid tablePrefix/);
     expect(() => portcullisTables('a'.repeat(25))).toThrow(/invalid tablePrefix/);

@@ -24,6 +24,7 @@ import { KyselyPasswordStore } from './stores/password-store.js';
 import { KyselyPolicyStore } from './stores/policy-store.js';
 import { KyselyRoleStore } from './stores/role-store.js';
 import { KyselySessionStore } from './stores/session-store.js';
+import { KyselySignInStore } from './stores/sign-in-store.js';
 import { type StoreContext, tableNames } from './stores/store-context.js';
 
 import { KyselyTenantStore } from './stores/tenant-store.js';
@@ -115,6 +116,7 @@ const STORE_CLASSES: { [K in keyof StorageStores]: new (context: StoreContext) =
   credentialFailures: KyselyCredentialFailureStore,
   passkeys: KyselyPasskeyStore,
   oauthAccounts: KyselyOAuthAccountStore,
+  signIn: KyselySignInStore,
 };
 
 /** Every store, made now: the storage's own, long-lived stores. */

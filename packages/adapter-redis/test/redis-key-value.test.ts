@@ -1,12 +1,10 @@
 import { describeKeyValueConformance } from '@portcullis/core/testing';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
+import { serviceUrl } from '../../../test-support/test-services.js';
 import { type RedisKeyValue, redisKeyValue } from '../src/index.js';
 
-const url = process.env.PORTCULLIS_TEST_REDIS_URL;
-if (!url && process.env.CI === 'true') {
-  throw new Error('PORTCULLIS_TEST_REDIS_URL is required in CI: Redis must be tested, not skipped');
-}
+const url = serviceUrl('Redis', 'PORTCULLIS_TEST_REDIS_URL');
 
 const clients: Redis[] = [];
 const adapters: RedisKeyValue[] = [];

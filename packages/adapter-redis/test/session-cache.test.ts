@@ -2,12 +2,10 @@ import { type Auth, createAuth, type KeyValue, type Storage, silentLogger } from
 import { memoryStorage } from '@portcullis/core/memory';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
+import { serviceUrl } from '../../../test-support/test-services.js';
 import { type RedisKeyValue, redisKeyValue } from '../src/index.js';
 
-const url = process.env.PORTCULLIS_TEST_REDIS_URL;
-if (!url && process.env.CI === 'true') {
-  throw new Error('PORTCULLIS_TEST_REDIS_URL is required in CI: Redis must be tested, not skipped');
-}
+const url = serviceUrl('Redis', 'PORTCULLIS_TEST_REDIS_URL');
 
 const ORIGIN = 'http://localhost:3000';
 const PASSWORD = 'correct horse battery staple';

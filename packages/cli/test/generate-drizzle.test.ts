@@ -40,7 +40,11 @@ function scratchDirectory(): string {
   return dir;
 }
 
-/** Type errors of TypeScript files compiled on their own, strict, as an app's build would. */
+/**
+ * Type errors of TypeScript files compiled on their own, strict, as an app's build would. The
+ * files import core's types from `@portcullis/core/ports`, read here from core's sources (an app
+ * reads the same types from the package's declarations); errors are those of `files` only.
+ */
 function typeErrors(files: string[]): string[] {
   const program = ts.createProgram(files, {
     strict: true,
@@ -51,8 +55,12 @@ function typeErrors(files: string[]): string[] {
     moduleResolution: ts.ModuleResolutionKind.Bundler,
     skipLibCheck: true,
     types: [],
+    paths: { '@portcullis/core/*': [join(packageDir, '../core/src/*/index.ts')] },
   });
-  return ts.getPreEmitDiagnostics(program).map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n'));
+  return ts
+    .getPreEmitDiagnostics(program)
+    .filter((d) => d.file === undefined || files.includes(d.file.fileName))
+    .map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n'));
 }
 
 /** `--dialect`, the adapter's dialect name, and the package's tables with the default prefix. */
@@ -102,10 +110,19 @@ describe('portcullis generate drizzle', () => {
   it('prints the schema when no --out is given', async () => {
     const run = await cli(['generate', 'drizzle', '--dialect', 'sqlite']);
     expect(run.code).toBe(0);
-    expect(run.stdout).toContain("export const pcUsers = sqliteTable(\n  'pc_users',");
-    expect(run.stdout).toContain(
-      "import { customType, foreignKey, index, integer, primaryKey, sqliteTable, text, unique } from 'drizzle-orm/sqlite-core';",
-    );
+    expect(run.stdout).toContain('`portcullis generate drizzle --dialect sqlite`');
+    expect(run.stdout).toContain("export function portcullisTables(prefix: string = 'pc_') {");
+    expect(run.stdout).toContain('  const users = sqliteTable(\n');
+    expect(run.stdout).toContain("const pcTables: PortcullisSqliteTables = portcullisTables('pc_');");
+    expect(run.stdout).toContain('export const pcUsers = pcTables.users;');
+  });
+
+  it('names the tables it exports one by one after --table-prefix, and says how it was generated', async () => {
+    const run = await cli(['generate', 'drizzle', '--dialect', 'pg', '--table-prefix', 'auth_']);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('`portcullis generate drizzle --dialect pg --table-prefix auth_`');
+    expect(run.stdout).toContain("const authTables: PortcullisPgTables = portcullisTables('auth_');");
+    expect(run.stdout).toContain('export const authUsers = authTables.users;');
   });
 
   it('says on MySQL that the tables need the utf8mb4_bin collation', async () => {

@@ -1,9 +1,9 @@
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createKyselyFromUrl } from '@portcullis/adapter-kysely';
 import { afterAll, describe, expect, it } from 'vitest';
+import { describeDatabase, randomTablePrefix, serviceUrl } from '../../../test-support/test-services.js';
 import { runCli } from '../src/index.js';
 
 interface Run {
@@ -79,7 +79,7 @@ describe('portcullis command line', () => {
 /** The migrate commands against one database, on tables of their own. */
 function describeMigrateCommands(name: string, databaseUrl: () => string, cleanup?: () => void): void {
   describe(`portcullis migrate on ${name}`, () => {
-    const prefix = `c${randomBytes(4).toString('hex')}_`;
+    const prefix = randomTablePrefix('c');
     const args = (...command: string[]) => [
       'migrate',
       ...command,
@@ -217,18 +217,9 @@ for (const [name, envVar] of [
   ['PostgreSQL', 'PORTCULLIS_TEST_POSTGRES_URL'],
   ['MariaDB/MySQL', 'PORTCULLIS_TEST_MYSQL_URL'],
 ] as const) {
-  const url = process.env[envVar];
-  if (url) {
-    describeMigrateCommands(name, () => url);
-  } else if (process.env.CI === 'true') {
-    describe(`portcullis migrate on ${name}`, () => {
-      it(`has ${envVar} set (CI must provide ${name})`, () => {
-        throw new Error(`${envVar} is not set: CI must run the ${name} CLI tests`);
-      });
-    });
-  } else {
-    describe.skip(`portcullis migrate on ${name}: skipped, set ${envVar} to run`, () => {
-      it('needs the database', () => {});
-    });
-  }
+  const url = serviceUrl(name, envVar);
+  describeDatabase<{ name: string; url: string }>(
+    url === undefined ? { name, missing: envVar } : { name, url },
+    (database) => describeMigrateCommands(database.name, () => database.url),
+  );
 }

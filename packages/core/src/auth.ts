@@ -25,6 +25,7 @@ import { createMailSubscriber, createOutboxDispatcher } from './outbox/index.js'
 import { consoleLogger, systemClock } from './ports/index.js';
 import { createLockout, createRateLimiter } from './rate-limit/index.js';
 import { createSessionCache, createSessionService, sessionCookieName } from './sessions/index.js';
+import { createSignInService } from './sign-in/index.js';
 import { fallbackKeyValue, wrapKeyValue, wrapStorage } from './storage/index.js';
 import { createTenantService } from './tenants/index.js';
 import { createUserService } from './users/index.js';
@@ -115,24 +116,22 @@ export function createAuth(options: AuthConfig): Auth {
   );
   const roles = createRoleService({ storage, clock, tenants }, { catalog, creatorRole });
   const policies = createPolicyService({ storage, clock, tenants }, { catalog });
-  const mfa = createTotpService(
-    { storage, clock, keyValue, lockout, rateLimiter, sessions, secretBox },
-    { baseURL: config.baseURL },
-  );
+  const mfa = createTotpService({ storage, clock, lockout, secretBox }, { baseURL: config.baseURL });
+  const signIn = createSignInService({ storage, keyValue, clock, sessions, lockout, rateLimiter, totp: mfa });
   const passkeys = createPasskeyService(
-    { storage, clock, keyValue, lockout, rateLimiter, sessions, mfa },
+    { storage, clock, keyValue, lockout, rateLimiter, sessions, signIn },
     config.passkeys,
   );
   const passwords = createPasswordService(
-    { storage, clock, hasher, rateLimiter, lockout, users, sessions, tenants, invitations, mfa },
+    { storage, clock, hasher, rateLimiter, lockout, users, sessions, tenants, invitations, signIn },
     { password: config.password, signup: config.signup, isolatedSignupRole },
   );
   const emailLinks = createEmailLinkService(
-    { storage, clock, hasher, rateLimiter, sessions, tenants, mfa, mailBox },
+    { storage, clock, hasher, rateLimiter, tenants, signIn, mailBox },
     { emailLinks: config.emailLinks, password: config.password },
   );
   const oauth = createOAuthService(
-    { storage, clock, keyValue, rateLimiter, logger, users, sessions, mfa, stateBox },
+    { storage, clock, keyValue, rateLimiter, logger, users, sessions, signIn, stateBox },
     { oauth: config.oauth, signup: config.signup, baseURL: config.baseURL, basePath: config.basePath },
   );
   const audit = createAuditService({ storage });
@@ -140,6 +139,7 @@ export function createAuth(options: AuthConfig): Auth {
   // the server-side API: every domain's operations, under the names its interface declares
   const api: AuthApi = {
     ...passwords.api,
+    ...signIn.api,
     ...mfa.api,
     ...sessions.api,
     ...users.api,

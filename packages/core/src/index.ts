@@ -19,18 +19,11 @@ export {
 export type { PasskeySummary } from './credentials/passkeys/index.js';
 export {
   MIN_ARGON2_PARAMS,
-  type SignedIn,
   type SignInInput,
   type SignUpInput,
   type SignUpPending,
 } from './credentials/passwords/index.js';
-export type {
-  MfaMethod,
-  MfaRequired,
-  MfaStatus,
-  TotpSetup,
-  VerifyMfaInput,
-} from './credentials/totp/index.js';
+export type { MfaStatus, TotpSetup } from './credentials/totp/index.js';
 export { uuidv7 } from './crypto/index.js';
 export type { MagicLinkSignedIn } from './email-links/index.js';
 export {
@@ -73,4 +66,5 @@ export {
   type User,
 } from './ports/index.js';
 export type { SessionWithUser } from './sessions/index.js';
+export type { MfaMethod, MfaRequired, SignedIn, VerifyMfaInput } from './sign-in/index.js';
 export { DEFAULT_ROLES } from './tenants/index.js';

@@ -187,7 +187,7 @@ describe('account lockout that survives a key-value flush', () => {
       find: vi.spyOn(storage.credentialFailures, 'find'),
       recordFailure: vi.spyOn(storage.credentialFailures, 'recordFailure'),
       clear: vi.spyOn(storage.credentialFailures, 'clear'),
-      signInRead: vi.spyOn(storage.users, 'findByEmailWithPassword'),
+      signInRead: vi.spyOn(storage.signIn, 'findAccountByEmail'),
     };
     const { instance } = deployment({ freeAttempts: 5, maxFailures: 100 }, storage);
     const client = instance();

@@ -194,8 +194,9 @@ describe('rate limits and account lockout', () => {
 describe('storage failures', () => {
   function failingStorage(make: () => Promise<never>): Storage {
     const base = memoryStorage();
-    const failing = new Proxy(base.users, { get: () => () => make() });
-    return { ...base, users: failing as Storage['users'] };
+    const failing = <T extends object>(store: T) => new Proxy(store, { get: () => () => make() }) as T;
+    // the stores a sign-in reads the account from
+    return { ...base, users: failing(base.users), signIn: failing(base.signIn) };
   }
 
   it('answers 503 storage_unavailable when the database refuses connections', async () => {

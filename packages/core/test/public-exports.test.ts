@@ -156,8 +156,11 @@ const PORTS_TYPES = [
   'RolePatch',
   'RoleStore',
   'RoleTemplate',
+  'SecondFactors',
   'Session',
   'SessionStore',
+  'SignInAccount',
+  'SignInStore',
   'SqlComparison',
   'SqlFilterNode',
   'SqlFilterValue',
@@ -174,7 +177,6 @@ const PORTS_TYPES = [
   'UserPool',
   'UserStatus',
   'UserStore',
-  'UserWithPassword',
 ];
 
 /**

@@ -3,10 +3,9 @@ import {
   type User,
   type UserStatus,
   type UserStore,
-  type UserWithPassword,
   userPoolKey,
 } from '@portcullis/core/ports';
-import { and, eq, isNull, sql } from 'drizzle-orm';
+import { and, eq, isNull } from 'drizzle-orm';
 import { affectedRows } from './dialect-queries.js';
 import type { StoreContext, Tables } from './store-context.js';
 
@@ -60,53 +59,6 @@ export class DrizzleUserStore implements UserStore {
       .from(users)
       .where(and(eq(users.poolKey, userPoolKey(tenantId)), eq(users.emailNormalized, normalizedEmail)));
     return row ?? null;
-  }
-
-  async findByEmailWithPassword(
-    tenantId: string | null,
-    normalizedEmail: string,
-    failureKey?: string,
-  ): Promise<UserWithPassword | null> {
-    const { db, tables } = this.ctx;
-    const { users, passwords, credentialFailures: f, totpCredentials: totp, passkeys } = tables;
-    const ofAccount = and(
-      eq(users.poolKey, userPoolKey(tenantId)),
-      eq(users.emailNormalized, normalizedEmail),
-    );
-    // one statement tells sign-in whether to ask for a second factor
-    const hasSecondFactor = sql<unknown>`(exists (select 1 from ${totp} where ${totp.userId} = ${users.id} and ${totp.confirmedAt} is not null) or exists (select 1 from ${passkeys} where ${passkeys.userId} = ${users.id}))`;
-    // PostgreSQL answers a boolean, MySQL and SQLite 0 or 1
-    const truthy = (value: unknown) => value === true || Number(value) === 1;
-    if (failureKey === undefined) {
-      const [row] = await db
-        .select({ user: userColumns(users), passwordHash: passwords.hash, hasSecondFactor })
-        .from(users)
-        .leftJoin(passwords, eq(passwords.userId, users.id))
-        .where(ofAccount);
-      return row ? { ...row, failures: null, hasSecondFactor: truthy(row.hasSecondFactor) } : null;
-    }
-    // joined on the key itself: at most one row, found by its primary key, in the same statement
-    const [row] = await db
-      .select({
-        user: userColumns(users),
-        passwordHash: passwords.hash,
-        failedCount: f.failedCount,
-        lastFailedAt: f.lastFailedAt,
-        hasSecondFactor,
-      })
-      .from(users)
-      .leftJoin(passwords, eq(passwords.userId, users.id))
-      .leftJoin(f, eq(f.accountKey, failureKey))
-      .where(ofAccount);
-    if (!row) return null;
-    const { user, passwordHash, failedCount, lastFailedAt } = row;
-    return {
-      user,
-      passwordHash,
-      failures:
-        failedCount === null || lastFailedAt === null ? null : { count: Number(failedCount), lastFailedAt },
-      hasSecondFactor: truthy(row.hasSecondFactor),
-    };
   }
 
   async updateStatus(id: string, status: UserStatus, updatedAt: Date): Promise<User | null> {

@@ -142,20 +142,20 @@ export function describeAdapterBehaviour(database: TestDatabase): void {
         const user = makeUser();
         await storage.users.create(user);
         const normalized = normalizeEmail(user.email);
-        expect(await storage.users.findByEmailWithPassword(null, normalized)).toEqual({
+        expect(await storage.signIn.findAccountByEmail(null, normalized)).toEqual({
           user,
           passwordHash: null,
           failures: null,
           hasSecondFactor: false,
         });
         await storage.passwords.upsert(user.id, '$argon2id$v=19$one', at(1));
-        expect(await storage.users.findByEmailWithPassword(null, normalized)).toEqual({
+        expect(await storage.signIn.findAccountByEmail(null, normalized)).toEqual({
           user,
           passwordHash: '$argon2id$v=19$one',
           failures: null,
           hasSecondFactor: false,
         });
-        expect(await storage.users.findByEmailWithPassword(null, 'nobody@example.com')).toBeNull();
+        expect(await storage.signIn.findAccountByEmail(null, 'nobody@example.com')).toBeNull();
       });
 
       it('updates the status and returns the user, or null when absent', async () => {

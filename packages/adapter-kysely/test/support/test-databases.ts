@@ -1,12 +1,10 @@
-import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { createKyselyFromUrl, type SqlDialect } from '@portcullis/adapter-kysely';
 import { Kysely } from 'kysely';
 import { PGliteDialect } from 'kysely-pglite-dialect';
-import { describe, it } from 'vitest';
+import * as services from '../../../../test-support/test-services.js';
+
+export { describeDatabase } from '../../../../test-support/test-services.js';
 
 export interface TestConnection {
   // biome-ignore lint/suspicious/noExplicitAny: the adapter's tables are named at run time
@@ -16,35 +14,16 @@ export interface TestConnection {
 }
 
 /** A database the suites run against; `connect` may be called several times (separate pools). */
-export interface TestDatabase {
-  name: string;
-  connect(): Promise<TestConnection>;
-}
+export type TestDatabase = services.TestDatabase<TestConnection>;
 
 /** A table prefix of its own per test file, so files can share one server in parallel. */
 export function randomTablePrefix(): string {
-  return `t${randomBytes(4).toString('hex')}_`;
+  return services.randomTablePrefix('t');
 }
 
 /** better-sqlite3 on a file in a fresh temp directory, removed whenever the last connection closes. */
 export function sqliteFileDatabase(): TestDatabase {
-  const dir = mkdtempSync(join(tmpdir(), 'portcullis-kysely-'));
-  let open = 0;
-  return {
-    name: 'SQLite (better-sqlite3)',
-    async connect() {
-      mkdirSync(dir, { recursive: true });
-      const connection = await createKyselyFromUrl(`sqlite:${join(dir, 'test.sqlite')}`);
-      open++;
-      return {
-        ...connection,
-        async close() {
-          await connection.close();
-          if (--open === 0) rmSync(dir, { recursive: true, force: true });
-        },
-      };
-    },
-  };
+  return services.sqliteFileDatabase('portcullis-kysely-', (file) => createKyselyFromUrl(`sqlite:${file}`));
 }
 
 /** PGlite in memory: one instance shared by every `connect` (it is the database). */
@@ -74,36 +53,8 @@ export function pgliteDatabase(): TestDatabase {
 }
 
 /** A server named by an environment variable. */
-export function serverDatabase(
-  name: string,
-  envVar: string,
-): TestDatabase | { name: string; missing: string } {
-  const url = process.env[envVar];
-  if (!url) return { name, missing: envVar };
+export function serverDatabase(name: string, envVar: string): TestDatabase | services.MissingService {
+  const url = services.serviceUrl(name, envVar);
+  if (url === undefined) return { name, missing: envVar };
   return { name, connect: () => createKyselyFromUrl(url) };
-}
-
-/**
- * Declares the suites for a database, or — when its URL is not set — a skip that says how to run
- * it. Under `CI=true` a missing database fails instead: CI must provide every service.
- */
-export function describeDatabase(
-  database: TestDatabase | { name: string; missing: string },
-  body: (database: TestDatabase) => void,
-): void {
-  if ('missing' in database) {
-    if (process.env.CI === 'true') {
-      describe(database.name, () => {
-        it(`has ${database.missing} set (CI must provide ${database.name})`, () => {
-          throw new Error(`${database.missing} is not set: CI must run the ${database.name} suites`);
-        });
-      });
-    } else {
-      describe.skip(`${database.name}: skipped, set ${database.missing} to run`, () => {
-        it('needs the database', () => {});
-      });
-    }
-    return;
-  }
-  describe(database.name, () => body(database));
 }

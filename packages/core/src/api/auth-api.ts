@@ -8,6 +8,7 @@ import type { EmailLinksApi } from '../email-links/index.js';
 import type { InvitationsApi } from '../invitations/index.js';
 import type { MembersApi } from '../memberships/index.js';
 import type { SessionsApi } from '../sessions/index.js';
+import type { SignInApi } from '../sign-in/index.js';
 import type { TenantsApi } from '../tenants/index.js';
 import type { UsersApi } from '../users/index.js';
 
@@ -23,6 +24,7 @@ import type { UsersApi } from '../users/index.js';
  */
 export interface AuthApi
   extends PasswordsApi,
+    SignInApi,
     TotpApi,
     SessionsApi,
     UsersApi,

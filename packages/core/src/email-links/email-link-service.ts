@@ -5,10 +5,6 @@ import {
   type PasswordHasher,
   type ResolvedPasswordOptions,
 } from '../credentials/passwords/index.js';
-import type { SignedIn } from '../credentials/passwords/password-service.js';
-import type { MfaRequired } from '../credentials/totp/mfa.js';
-import type { TotpService } from '../credentials/totp/totp-service.js';
-import { hasSecondFactor } from '../credentials/totp/totp-service.js';
 import { generateToken, sha256Hex } from '../crypto/random.js';
 import type { SealedBox } from '../crypto/sealed-box.js';
 import { uuidv7 } from '../crypto/uuid.js';
@@ -23,8 +19,9 @@ import {
 import type { OutboxMail } from '../outbox/mail-subscriber.js';
 import type { Clock } from '../ports/clock.js';
 import type { Storage, StorageStores } from '../ports/storage.js';
-import { failureAccountKey, type RateLimiter } from '../rate-limit/index.js';
-import { recordSessionsRevoked, type SessionService } from '../sessions/session-service.js';
+import type { RateLimiter } from '../rate-limit/index.js';
+import { recordSessionsRevoked } from '../sessions/session-service.js';
+import type { MfaRequired, SignedIn, SignInService } from '../sign-in/index.js';
 import type { TenantService } from '../tenants/tenant-service.js';
 import { normalizeEmail, type User } from '../users/users.js';
 import { parseInput } from '../validation.js';
@@ -128,9 +125,8 @@ export interface EmailLinkServiceDeps {
   clock: Clock;
   hasher: PasswordHasher;
   rateLimiter: RateLimiter;
-  sessions: SessionService;
   tenants: TenantService;
-  mfa: TotpService;
+  signIn: SignInService;
   /** Seals the links (they carry the tokens) in the outbox rows. */
   mailBox: SealedBox;
 }
@@ -145,7 +141,7 @@ export function createEmailLinkService(
   deps: EmailLinkServiceDeps,
   { emailLinks: links, password: policy }: EmailLinkServiceOptions,
 ): EmailLinkService {
-  const { storage, clock, hasher, rateLimiter, sessions, tenants, mfa, mailBox } = deps;
+  const { storage, clock, hasher, rateLimiter, tenants, signIn, mailBox } = deps;
 
   const PAGES: Record<OneTimeTokenPurpose, URL> = {
     email_verification: links.verifyEmailUrl,
@@ -264,8 +260,8 @@ export function createEmailLinkService(
   }
 
   /** The active user a token was issued to; a deleted account's token is simply invalid. */
-  async function tokenUser(tx: StorageStores, token: OneTimeToken): Promise<User> {
-    const user = await tx.users.findById(token.userId);
+  async function tokenUser(stores: StorageStores, token: OneTimeToken): Promise<User> {
+    const user = await stores.users.findById(token.userId);
     if (!user || user.status === 'deleted') throw new AuthError('token_invalid');
     if (user.status !== 'active') throw new AuthError('user_suspended');
     return user;
@@ -363,51 +359,37 @@ export function createEmailLinkService(
 
     async verifyMagicLink(token, context = {}) {
       const found = await checked(token, 'magic_link');
-      const result = await storage.transaction(async (tx) => {
-        const used = await consume(tx, found);
-        const user = await tokenUser(tx, used);
-        const now = clock.now();
-        // the link reached the inbox: that proves the address as a verification link would
-        const verified = await tx.users.markEmailVerified(user.id, used.email, now);
-        if (verified) {
-          await recordChange(tx, clock, context, {
-            tenantId: user.tenantId,
-            action: 'email.verified',
-            actor: { type: 'user', id: user.id },
-            target: { type: 'user', id: user.id },
-            data: { userId: user.id, via: 'magic_link' },
-          });
-        }
-        // a magic link is one factor: an account with a second factor gets a pending login
-        if (await hasSecondFactor(tx, user.id)) return { pendingMfa: user };
-        const issued = await sessions.createSession(tx, {
-          user,
-          tenantId: user.tenantId,
-          method: 'email',
-          context: { ...context, actor: { type: 'user', id: user.id } },
-        });
-        return {
-          user: verified ? { ...user, emailVerifiedAt: now, updatedAt: now } : user,
-          ...issued,
+      const user = await tokenUser(storage, found);
+      let signedInAs = user;
+      let redirectTo: string | null = null;
+      // a magic link is one factor: an account with a second factor gets a pending login; the
+      // link is used up with either outcome, in its transaction
+      const result = await signIn.completeSignIn({
+        user,
+        method: 'email',
+        context,
+        async commit(tx) {
+          const used = await consume(tx, found);
+          const now = clock.now();
+          // the link reached the inbox: that proves the address as a verification link would
+          if (await tx.users.markEmailVerified(user.id, used.email, now)) {
+            await recordChange(tx, clock, context, {
+              tenantId: user.tenantId,
+              action: 'email.verified',
+              actor: { type: 'user', id: user.id },
+              target: { type: 'user', id: user.id },
+              data: { userId: user.id, via: 'magic_link' },
+            });
+            signedInAs = { ...user, emailVerifiedAt: now, updatedAt: now };
+          }
           // re-checked at use: the allowlist may have shrunk since the mail was sent
-          redirectTo:
-            used.redirectTo !== null && isAllowedRedirect(used.redirectTo, links.redirectAllowlist)
-              ? used.redirectTo
-              : null,
-        };
+          if (used.redirectTo !== null && isAllowedRedirect(used.redirectTo, links.redirectAllowlist)) {
+            redirectTo = used.redirectTo;
+          }
+        },
       });
-      if ('pendingMfa' in result && result.pendingMfa) {
-        const user = result.pendingMfa;
-        const challenge = await mfa.startChallenge({
-          user,
-          tenantId: user.tenantId,
-          accountKey: failureAccountKey(user.tenantId, normalizeEmail(user.email)),
-          firstFactor: 'email',
-        });
-        if (challenge) return challenge;
-        throw new AuthError('mfa_challenge_invalid'); // the factor was removed meanwhile: ask again
-      }
-      return result;
+      if ('mfaRequired' in result) return result;
+      return { ...result, user: signedInAs, redirectTo };
     },
   };
 

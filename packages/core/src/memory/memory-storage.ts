@@ -14,6 +14,7 @@ import { memoryPasswordStore } from './memory-password-store.js';
 import { memoryPolicyStore } from './memory-policy-store.js';
 import { memoryRoleStore } from './memory-role-store.js';
 import { memorySessionStore } from './memory-session-store.js';
+import { memorySignInStore } from './memory-sign-in-store.js';
 import { createMemoryTables, type MemoryTables, type RunOperation, TableWriter } from './memory-tables.js';
 import { memoryTenantStore } from './memory-tenant-store.js';
 import { memoryUserStore } from './memory-user-store.js';
@@ -98,6 +99,7 @@ function createMemoryStores(tables: MemoryTables, writer: TableWriter, run: RunO
     credentialFailures: memoryCredentialFailureStore(tables, writer, run),
     passkeys: memoryPasskeyStore(tables, writer, run),
     oauthAccounts: memoryOAuthAccountStore(tables, writer, run),
+    signIn: memorySignInStore(tables, run),
   };
 }
 

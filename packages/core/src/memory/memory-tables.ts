@@ -14,7 +14,7 @@ import type { Page, PageRequest } from '../ports/pagination.js';
 import type { CredentialFailures } from '../rate-limit/credential-failure-store.js';
 import type { Session } from '../sessions/sessions.js';
 import type { Tenant } from '../tenants/tenants.js';
-import type { User } from '../users/users.js';
+import { type User, userPoolKey } from '../users/users.js';
 
 export interface PasswordRow {
   hash: string;
@@ -106,6 +106,11 @@ export function createMemoryTables(): MemoryTables {
 /** Joins two keys with a separator that cannot occur in ids, slugs or emails. */
 export function pairKey(a: string, b: string): string {
   return `${a}\u0000${b}`;
+}
+
+/** The unique key of a user's email: its pool (tenant id or the shared pool) and normalized email. */
+export function userEmailKey(tenantId: string | null, normalizedEmail: string): string {
+  return pairKey(userPoolKey(tenantId), normalizedEmail);
 }
 
 /**

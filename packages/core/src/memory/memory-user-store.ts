@@ -1,14 +1,14 @@
 import type { UserStore } from '../users/user-store.js';
-import { normalizeEmail, userPoolKey } from '../users/users.js';
+import { normalizeEmail } from '../users/users.js';
 import {
   conflict,
   copy,
   copyOrNull,
   lookup,
   type MemoryTables,
-  pairKey,
   type RunOperation,
   type TableWriter,
+  userEmailKey,
 } from './memory-tables.js';
 
 /** The user store over memory tables (see `memory-tables.ts` for the conventions). */
@@ -26,20 +26,6 @@ export function memoryUserStore(tables: MemoryTables, writer: TableWriter, run: 
       }),
     findById: (id) => run(() => copyOrNull(tables.users.get(id))),
     findByEmail: (tenantId, normalizedEmail) => run(() => copyOrNull(findByEmail(tenantId, normalizedEmail))),
-    findByEmailWithPassword: (tenantId, normalizedEmail, failureKey) =>
-      run(() => {
-        const user = findByEmail(tenantId, normalizedEmail);
-        if (!user) return null;
-        const failures = failureKey === undefined ? undefined : tables.credentialFailures.get(failureKey);
-        return {
-          user: copy(user),
-          passwordHash: tables.passwords.get(user.id)?.hash ?? null,
-          failures: failures ? structuredClone(failures) : null,
-          hasSecondFactor:
-            Boolean(tables.totp.get(user.id)?.confirmedAt) ||
-            [...tables.passkeys.values()].some((passkey) => passkey.userId === user.id),
-        };
-      }),
     updateStatus: (id, status, updatedAt) =>
       run(() => {
         const current = tables.users.get(id);
@@ -57,9 +43,4 @@ export function memoryUserStore(tables: MemoryTables, writer: TableWriter, run: 
         return true;
       }),
   };
-}
-
-/** The unique key of a user's email: its pool (tenant id or the shared pool) and normalized email. */
-function userEmailKey(tenantId: string | null, normalizedEmail: string): string {
-  return pairKey(userPoolKey(tenantId), normalizedEmail);
 }

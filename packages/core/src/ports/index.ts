@@ -51,12 +51,13 @@ export type {
 } from '../rate-limit/credential-failure-store.js';
 export type { SessionStore } from '../sessions/session-store.js';
 export { type Session, withAuthentication } from '../sessions/sessions.js';
+export type { SecondFactors, SignInAccount, SignInStore } from '../sign-in/sign-in-store.js';
 export { chunked, IDS_PER_STATEMENT } from '../storage/chunked.js';
 export { lazyStores, STORE_NAMES, storeMethodNames } from '../storage/lazy-stores.js';
 export { wrapStorage } from '../storage/wrap-storage.js';
 export type { TenantPatch, TenantStore } from '../tenants/tenant-store.js';
 export type { Tenant, TenantStatus, UserPool } from '../tenants/tenants.js';
-export type { UserStore, UserWithPassword } from '../users/user-store.js';
+export type { UserStore } from '../users/user-store.js';
 export { normalizeEmail, type User, type UserStatus, userPoolKey } from '../users/users.js';
 export { type Clock, systemClock } from './clock.js';
 export type { KeyValue, KeyValueSetOptions } from './key-value.js';

@@ -12,6 +12,7 @@ import type { MembershipStore } from '../memberships/membership-store.js';
 import type { OutboxStore } from '../outbox/outbox-store.js';
 import type { CredentialFailureStore } from '../rate-limit/credential-failure-store.js';
 import type { SessionStore } from '../sessions/session-store.js';
+import type { SignInStore } from '../sign-in/sign-in-store.js';
 import type { TenantStore } from '../tenants/tenant-store.js';
 import type { UserStore } from '../users/user-store.js';
 
@@ -36,6 +37,7 @@ export interface StorageStores {
   credentialFailures: CredentialFailureStore;
   passkeys: PasskeyStore;
   oauthAccounts: OAuthAccountStore;
+  signIn: SignInStore;
 }
 
 /** What the database behind an adapter can do; core picks strategies from it. */

@@ -54,7 +54,7 @@ export interface Lockout {
   failed(attempt: FailureAttempt): Promise<void>;
   /** The credential was right: the consecutive-failure count starts over. */
   succeeded(attempt: FailureAttempt): Promise<void>;
-  /** The key of the account's durable record (what `findByEmailWithPassword` joins on). */
+  /** The key of the account's durable record (what `signIn.findAccountByEmail` joins on). */
   durableKey(accountKey: string): string;
 }
 

@@ -18,6 +18,7 @@ const STORE_NAME_SET: Record<keyof StorageStores, true> = {
   credentialFailures: true,
   passkeys: true,
   oauthAccounts: true,
+  signIn: true,
 };
 
 /** The names of the stores of {@link StorageStores}. */

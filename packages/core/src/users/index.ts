@@ -9,5 +9,5 @@ export {
   type UserService,
   type UsersApi,
 } from './user-service.js';
-export type { UserStore, UserWithPassword } from './user-store.js';
+export type { UserStore } from './user-store.js';
 export { normalizeEmail, SHARED_POOL, type User, type UserStatus, userPoolKey } from './users.js';

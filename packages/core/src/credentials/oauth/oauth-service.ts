@@ -10,17 +10,15 @@ import type { Clock } from '../../ports/clock.js';
 import type { KeyValue } from '../../ports/key-value.js';
 import type { Logger } from '../../ports/logger.js';
 import type { Storage, StorageStores } from '../../ports/storage.js';
-import { failureAccountKey, type RateLimiter } from '../../rate-limit/index.js';
+import type { RateLimiter } from '../../rate-limit/index.js';
 import type { SessionService, SessionWithUser } from '../../sessions/index.js';
 import { checkStepUp } from '../../sessions/step-up.js';
+import type { MfaRequired, SignedIn, SignInService } from '../../sign-in/index.js';
 import type { ResolvedSignupOptions } from '../../users/index.js';
 import type { UserService } from '../../users/user-service.js';
 import { normalizeEmail, type User } from '../../users/users.js';
 import { parseInput } from '../../validation.js';
 import { emailSchema } from '../passwords/password-schemas.js';
-import type { SignedIn } from '../passwords/password-service.js';
-import type { MfaRequired } from '../totp/mfa.js';
-import { hasSecondFactor, type TotpService } from '../totp/totp-service.js';
 import type { OAuthAccount, OAuthProfile, OAuthStart } from './oauth.js';
 import { createOAuthClient, type OAuthClient } from './oauth-client.js';
 import type { ResolvedOAuthOptions } from './oauth-options.js';
@@ -136,7 +134,7 @@ export interface OAuthServiceDeps {
   logger: Logger;
   users: UserService;
   sessions: SessionService;
-  mfa: TotpService;
+  signIn: SignInService;
   /** Seals the flows' records (PKCE verifier, nonce) at rest. */
   stateBox: SealedBox;
 }
@@ -153,7 +151,7 @@ export function createOAuthService(
   deps: OAuthServiceDeps,
   { oauth: settings, signup, baseURL, basePath }: OAuthServiceOptions,
 ): OAuthService {
-  const { storage, clock, keyValue, rateLimiter, logger, users, sessions, mfa, stateBox } = deps;
+  const { storage, clock, keyValue, rateLimiter, logger, users, sessions, stateBox } = deps;
   const stateKey = (state: string) => `oauth:state:${sha256Hex(state)}`;
   const clients = new Map<string, OAuthClient>();
   const callbackBase = new URL(basePath, baseURL).href.replace(/\/$/, '');
@@ -261,38 +259,24 @@ export function createOAuthService(
     context: CallContext,
     linkFirst?: 'verified_email',
   ): Promise<OAuthCompleted> {
-    if (user.status !== 'active') throw new AuthError('user_suspended');
     const userContext: CallContext = { ...context, actor: { type: 'user', id: user.id } };
-    // a passkey is a second factor as much as TOTP is (as for passwords and magic links)
-    const secondFactor = await hasSecondFactor(storage, user.id);
-    // linking by email before the second factor is proven would be a change nobody
-    // authenticated: such users sign in and link the provider explicitly
-    if (secondFactor && linkFirst) throw new AuthError('oauth_account_not_linked');
-    if (secondFactor) {
-      await storage.transaction(async (tx) => {
-        await recordSignIn(tx, user, account, 'mfa_required', userContext);
-      });
-      const challenge = await mfa.startChallenge({
-        user,
-        tenantId: user.tenantId,
-        accountKey: failureAccountKey(user.tenantId, normalizeEmail(user.email)),
-        firstFactor: OAUTH_AMR,
-      });
-      if (challenge) return { ...challenge, redirectTo };
-      // the factor was removed in the meantime: nothing is left to ask for
-    }
-    // the link (if any), the sign-in and the session commit together
-    const issued = await storage.transaction(async (tx) => {
-      if (linkFirst) await linkAccount(tx, user, account, linkFirst, userContext);
-      await recordSignIn(tx, user, account, 'session', userContext);
-      return sessions.createSession(tx, {
-        user,
-        tenantId: user.tenantId,
-        method: OAUTH_AMR,
-        context: userContext,
-      });
+    const result = await deps.signIn.completeSignIn({
+      user,
+      method: OAUTH_AMR,
+      context,
+      // the link (if any) and the sign-in's audit entry commit with its outcome
+      async commit(tx, outcome) {
+        if (linkFirst) {
+          // linking by email before the second factor is proven would be a change nobody
+          // authenticated: such users sign in and link the provider explicitly
+          if (outcome === 'mfa_required') throw new AuthError('oauth_account_not_linked');
+          await linkAccount(tx, user, account, linkFirst, userContext);
+        }
+        await recordSignIn(tx, user, account, outcome, userContext);
+      },
     });
-    return { outcome: 'signed_in', user, ...issued, redirectTo };
+    if ('mfaRequired' in result) return { ...result, redirectTo };
+    return { outcome: 'signed_in', ...result, redirectTo };
   }
 
   function recordSignIn(

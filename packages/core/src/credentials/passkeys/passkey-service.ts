@@ -18,11 +18,9 @@ import type { Storage } from '../../ports/storage.js';
 import { failureAccountKey, type Lockout, type RateLimiter } from '../../rate-limit/index.js';
 import type { Session, SessionService, SessionWithUser } from '../../sessions/index.js';
 import { checkStepUp } from '../../sessions/step-up.js';
+import type { MfaRequired, SignedIn, SignInService } from '../../sign-in/index.js';
 import { normalizeEmail, type User } from '../../users/users.js';
 import { parseInput } from '../../validation.js';
-import type { SignedIn } from '../passwords/password-service.js';
-import type { MfaRequired } from '../totp/mfa.js';
-import type { TotpService } from '../totp/totp-service.js';
 import type { ResolvedPasskeysOptions } from './passkey-options.js';
 import {
   type AuthenticatePasskeyInput,
@@ -173,14 +171,14 @@ export interface PasskeyServiceDeps {
   lockout: Lockout;
   rateLimiter: RateLimiter;
   sessions: SessionService;
-  mfa: TotpService;
+  signIn: SignInService;
 }
 
 export function createPasskeyService(
   deps: PasskeyServiceDeps,
   options: ResolvedPasskeysOptions,
 ): PasskeyService {
-  const { storage, clock, keyValue, lockout, rateLimiter, sessions, mfa } = deps;
+  const { storage, clock, keyValue, lockout, rateLimiter, sessions, signIn } = deps;
   const { rpID, rpName, origins, userVerification, timeoutSeconds } = options;
   const requireUserVerification = userVerification === 'required';
   const challengeKey = (challenge: string) => `passkey:challenge:${sha256Hex(challenge)}`;
@@ -329,7 +327,7 @@ export function createPasskeyService(
       let binding: Omit<StoredChallenge, 'expiresAtMs'>;
       let allowed: Passkey[] | undefined;
       if (input.challengeId !== undefined) {
-        const pending = await mfa.findPendingLogin(input.challengeId);
+        const pending = await signIn.findPendingLogin(input.challengeId);
         // a login a passkey started (without user verification) needs another factor than a passkey
         if (!pending || pending.firstFactor === 'hwk') throw new AuthError('mfa_challenge_invalid');
         allowed = await storage.passkeys.listByUser(pending.userId);
@@ -381,7 +379,8 @@ export function createPasskeyService(
           detail: 'the challenge was issued for another request',
         });
       }
-      const pending = input.challengeId !== undefined ? await mfa.findPendingLogin(input.challengeId) : null;
+      const pending =
+        input.challengeId !== undefined ? await signIn.findPendingLogin(input.challengeId) : null;
       if (input.challengeId !== undefined) {
         if (!pending || pending.userId !== stored.userId || pending.firstFactor === 'hwk') {
           throw new AuthError('mfa_challenge_invalid');
@@ -469,7 +468,7 @@ export function createPasskeyService(
         const issued = await storage
           .transaction(async (tx) => {
             await advance(tx);
-            return mfa.completePendingLogin(tx, {
+            return signIn.completePendingLogin(tx, {
               challengeId,
               pending,
               user,
@@ -485,32 +484,16 @@ export function createPasskeyService(
       // a usernameless sign-in: with user verification the passkey is two factors in one
       // (something you have, unlocked by something you know or are); without, it is one, and a
       // user with another second factor must give it
-      if (!userVerified) {
-        const mfaRequired = await mfa.startChallenge({
+      return signIn
+        .completeSignIn({
           user,
-          tenantId: user.tenantId,
-          accountKey,
-          firstFactor: 'hwk',
-        });
-        if (mfaRequired) {
-          await advance(storage).catch(auditRegression);
-          return mfaRequired;
-        }
-      }
-      const issued = await storage
-        .transaction(async (tx) => {
-          await advance(tx);
-          return sessions.createSession(tx, {
-            user,
-            tenantId: user.tenantId,
-            method: 'hwk',
-            extraAmr: userVerified ? ['mfa'] : [],
-            context: userContext,
-          });
+          method: 'hwk',
+          multiFactor: userVerified,
+          attempt,
+          context,
+          commit: (tx) => advance(tx),
         })
         .catch(auditRegression);
-      await lockout.succeeded(attempt);
-      return { user, ...issued };
     },
 
     async listPasskeys(userId) {

@@ -32,7 +32,6 @@ export {
   createPasswordService,
   type PasswordService,
   type PasswordsApi,
-  type SignedIn,
   type SignUpPending,
 } from './password-service.js';
 export type { PasswordStore } from './password-store.js';

@@ -7,15 +7,14 @@ import type { Clock } from '../../ports/clock.js';
 import type { Storage, StorageStores } from '../../ports/storage.js';
 import { failureAccountKey, type Lockout, type RateLimiter } from '../../rate-limit/index.js';
 import { recordSessionsRevoked, type SessionService } from '../../sessions/session-service.js';
-import type { IssuedSession, Session } from '../../sessions/sessions.js';
+import type { Session } from '../../sessions/sessions.js';
+import type { MfaRequired, SignedIn, SignInService } from '../../sign-in/index.js';
 import type { TenantService } from '../../tenants/tenant-service.js';
 import type { Tenant } from '../../tenants/tenants.js';
 import type { ResolvedSignupOptions } from '../../users/index.js';
 import type { UserService } from '../../users/user-service.js';
 import { normalizeEmail, type User } from '../../users/users.js';
 import { parseInput } from '../../validation.js';
-import type { MfaRequired } from '../totp/mfa.js';
-import type { TotpService } from '../totp/totp-service.js';
 import type { PasswordHasher } from './password-hasher.js';
 import type { ResolvedPasswordOptions } from './password-options.js';
 import { normalizeAndCheckPassword, normalizePasswordForVerify } from './password-policy.js';
@@ -30,11 +29,6 @@ import {
   signInInputSchema,
   signUpInputSchema,
 } from './password-schemas.js';
-
-/** A completed sign-in or sign-up: the user and a new session (its token shown once). */
-export interface SignedIn extends IssuedSession {
-  user: User;
-}
 
 /** Sign-up in `notify` mode: nothing reveals whether the email was new. */
 export interface SignUpPending {
@@ -134,7 +128,7 @@ export interface PasswordServiceDeps {
   sessions: SessionService;
   tenants: TenantService;
   invitations: InvitationService;
-  mfa: TotpService;
+  signIn: SignInService;
 }
 
 export interface PasswordServiceOptions {
@@ -148,7 +142,7 @@ export function createPasswordService(
   deps: PasswordServiceDeps,
   { password: policy, signup, isolatedSignupRole }: PasswordServiceOptions,
 ): PasswordService {
-  const { storage, clock, hasher, rateLimiter, lockout, users, sessions, tenants, invitations, mfa } = deps;
+  const { storage, clock, hasher, rateLimiter, lockout, users, sessions, tenants, invitations } = deps;
 
   async function limit(rule: 'signIn' | 'signUp' | 'passwordChange', subject: string, context: CallContext) {
     const state = await rateLimiter.consume(rule, subject);
@@ -240,7 +234,7 @@ export function createPasswordService(
       const accountKey = failureAccountKey(poolTenantId, email);
       // the account's durable failure record comes with it, in the one query sign-in makes anyway;
       // an unknown account's record (it has one too) costs a read on this failing path only
-      const found = await storage.users.findByEmailWithPassword(
+      const found = await storage.signIn.findAccountByEmail(
         poolTenantId,
         email,
         lockout.durableKey(accountKey),
@@ -257,38 +251,20 @@ export function createPasswordService(
         await lockout.failed(attempt);
         throw new AuthError('invalid_credentials');
       }
-      const { user } = found;
-      // only after the password is proven may the answer depend on the account
-      if (user.status !== 'active') throw new AuthError('user_suspended');
-      let sessionTenantId = poolTenantId;
-      if (tenant && !poolTenantId) {
-        const membership = await storage.memberships.find(tenant.id, user.id);
-        if (!membership) throw new AuthError('tenant_access_denied');
-        sessionTenantId = tenant.id;
-      }
+      const result = await deps.signIn.completeSignIn({
+        user: found.user,
+        method: 'pwd',
+        tenant,
+        attempt,
+        hasSecondFactor: found.hasSecondFactor,
+        context,
+      });
+      // upgraded only for a sign-in that went through: the account may be entered now
       if (hasher.needsRehash(found.passwordHash)) {
         const rehashed = await hasher.hash(password);
-        await storage.passwords.replaceIfUnchanged(user.id, found.passwordHash, rehashed, clock.now());
+        await storage.passwords.replaceIfUnchanged(found.user.id, found.passwordHash, rehashed, clock.now());
       }
-      // with a second factor the reserved attempt stays counted until that factor is proven too:
-      // a known password must not reset the budget for guessing codes
-      const mfaRequired = await mfa.startChallenge({
-        user,
-        tenantId: sessionTenantId,
-        accountKey,
-        hasSecondFactor: found.hasSecondFactor,
-      });
-      if (mfaRequired) return mfaRequired;
-      await lockout.succeeded(attempt);
-      const issued = await storage.transaction((tx) =>
-        sessions.createSession(tx, {
-          user,
-          tenantId: sessionTenantId,
-          method: 'pwd',
-          context: { ...context, actor: { type: 'user', id: user.id } },
-        }),
-      );
-      return { user, ...issued };
+      return result;
     },
 
     async changePassword(userId, currentSessionId, rawInput, context = {}) {

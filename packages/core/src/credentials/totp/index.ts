@@ -1,12 +1,4 @@
-export type {
-  MfaMethod,
-  MfaRequired,
-  MfaStatus,
-  PendingLogin,
-  RecoveryCode,
-  TotpCredential,
-  TotpSetup,
-} from './mfa.js';
+export type { MfaStatus, RecoveryCode, TotpCredential, TotpSetup } from './mfa.js';
 export type { MfaStore } from './mfa-store.js';
 export { generateRecoveryCode, hashRecoveryCode, RECOVERY_CODE_COUNT } from './recovery-codes.js';
 export {
@@ -18,16 +10,5 @@ export {
   totpUri,
   verifyTotpCode,
 } from './totp-code.js';
-export {
-  type ConfirmTotpInput,
-  confirmTotpInputSchema,
-  type VerifyMfaInput,
-  verifyMfaInputSchema,
-} from './totp-schemas.js';
-export {
-  createTotpService,
-  hasSecondFactor,
-  MFA_CHALLENGE_TTL_SECONDS,
-  type TotpApi,
-  type TotpService,
-} from './totp-service.js';
+export { type ConfirmTotpInput, confirmTotpInputSchema } from './totp-schemas.js';
+export { createTotpService, type TotpApi, type TotpService } from './totp-service.js';

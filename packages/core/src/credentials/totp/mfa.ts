@@ -24,35 +24,6 @@ export interface RecoveryCode {
   createdAt: Date;
 }
 
-/**
- * The ways a pending login can be completed: `totp` and `recovery_code` with `POST /mfa/verify`,
- * `passkey` with `POST /passkeys/authentication/options` and `POST /passkeys/authentication`
- * (sending the same `challengeId`).
- */
-export type MfaMethod = 'totp' | 'recovery_code' | 'passkey';
-
-/** What a pending login remembers, in the key-value store under the hash of its id. */
-export interface PendingLogin {
-  userId: string;
-  tenantId: string | null;
-  /** The failure-counter key the first factor was counted under. */
-  accountKey: string;
-  /** When the first factor was proven, epoch seconds: the session's `authTime` for it. */
-  pwdAt: number;
-  /** The first factor (RFC 8176): `pwd` for a password, `email` for a magic link. Default `pwd`. */
-  firstFactor?: string;
-}
-
-/**
- * The answer of a correct password for a user with a second factor: no session yet. Send
- * `challengeId` with a code to `POST /mfa/verify` (`auth.api.verifyMfa`) within 5 minutes.
- */
-export interface MfaRequired {
-  mfaRequired: true;
-  challengeId: string;
-  methods: MfaMethod[];
-}
-
 /** A new TOTP authenticator to show once: the secret and the URI for a QR code. */
 export interface TotpSetup {
   /** Base32, for typing into an authenticator app by hand. */

@@ -1,59 +1,25 @@
 import { recordChange } from '../../audit/record-change.js';
 import type { CallContext } from '../../call-context.js';
-import { generateToken, sha256Hex } from '../../crypto/random.js';
 import type { SealedBox } from '../../crypto/sealed-box.js';
 import { uuidv7 } from '../../crypto/uuid.js';
 import { AuthError } from '../../errors.js';
 import type { Clock } from '../../ports/clock.js';
-import type { KeyValue } from '../../ports/key-value.js';
 import type { Storage, StorageStores } from '../../ports/storage.js';
-import { failureAccountKey, type Lockout, type RateLimiter } from '../../rate-limit/index.js';
-import type { IssuedSession, Session, SessionService } from '../../sessions/index.js';
+import { failureAccountKey, type Lockout } from '../../rate-limit/index.js';
+import type { Session } from '../../sessions/index.js';
 import { checkStepUp } from '../../sessions/step-up.js';
 import { normalizeEmail, type User } from '../../users/users.js';
 import { parseInput } from '../../validation.js';
-import type { SignedIn } from '../passwords/password-service.js';
-import type { MfaMethod, MfaRequired, MfaStatus, PendingLogin, RecoveryCode, TotpSetup } from './mfa.js';
+import type { MfaStatus, RecoveryCode, TotpSetup } from './mfa.js';
 import { generateRecoveryCode, hashRecoveryCode, RECOVERY_CODE_COUNT } from './recovery-codes.js';
 import { generateTotpSecret, totpUri, verifyTotpCode } from './totp-code.js';
-import {
-  type ConfirmTotpInput,
-  confirmTotpInputSchema,
-  type VerifyMfaInput,
-  verifyMfaInputSchema,
-} from './totp-schemas.js';
-
-/** How long a password-verified login waits for its second factor. */
-export const MFA_CHALLENGE_TTL_SECONDS = 300;
+import { type ConfirmTotpInput, confirmTotpInputSchema } from './totp-schemas.js';
 
 /** Removing or replacing a second factor needs an authentication at most this old. */
 const FRESH_AUTH_SECONDS = 300;
 
-/**
- * Whether the user has a second factor: a confirmed TOTP authenticator or a passkey. A passkey
- * counts (a user with only passkeys who signs in with a password or a magic link is asked for
- * one): it is a stronger factor than TOTP, and an account that has one should not be entered
- * with a password alone.
- */
-export async function hasSecondFactor(stores: StorageStores, userId: string): Promise<boolean> {
-  if ((await stores.mfa.findTotp(userId))?.confirmedAt) return true;
-  return (await stores.passkeys.countByUser(userId)) > 0;
-}
-
-/** The second-factor operations of `auth.api`: TOTP, recovery codes, and completing a pending login. */
+/** The TOTP operations of `auth.api`: enrolling an authenticator and managing recovery codes. */
 export interface TotpApi {
-  /**
-   * Completes a pending login (see `signIn`) with a second factor: a TOTP code of the current or
-   * previous 30 s step that was never accepted before, or an unused recovery code (then used up,
-   * audited `mfa.recovery_code_used`). Opens a new session whose `amr` is `['pwd', 'otp']` and
-   * `authTime` holds both times; the challenge is single use. A wrong or replayed code is
-   * `invalid_mfa_code` and counts on the account's failure counter like a wrong password
-   * (`account_locked`); an unknown, expired or completed challenge is `mfa_challenge_invalid`.
-   *
-   * @example
-   * const { user, session, token } = await auth.api.verifyMfa({ challengeId, method: 'totp', code: '123456' })
-   */
-  verifyMfa(input: VerifyMfaInput, context?: CallContext): Promise<SignedIn>;
   /**
    * The user's second factors as an account page shows them: whether TOTP is on and how many
    * recovery codes are left (never a secret or a code).
@@ -106,58 +72,35 @@ export interface TotpApi {
   regenerateRecoveryCodes(session: Session, context?: CallContext): Promise<{ recoveryCodes: string[] }>;
 }
 
-/** The TOTP domain: its `auth.api` operations and the pending logins the first factors start. */
+/** The TOTP domain: its `auth.api` operations and the code checks a pending login's completion uses. */
 export interface TotpService {
   api: TotpApi;
   /**
-   * After the first factor of `user` was proven: a pending login when the user has a second
-   * factor (a confirmed TOTP authenticator or a passkey; no session yet), else null and the
-   * caller signs the user in. `methods` lists what can complete it; `passkey` is left out when
-   * the first factor was a passkey (`hwk`): the second must be another factor.
+   * Proves a code of the user's confirmed authenticator and uses up its time step (a step is
+   * never accepted twice, across requests): `not_enabled` without a confirmed authenticator.
    */
-  startChallenge(input: {
-    user: User;
-    tenantId: string | null;
-    accountKey: string;
-    /** The factor already proven (`pwd` by default; `email` for a magic link). */
-    firstFactor?: string;
-    /**
-     * What the caller already read with the user (`findByEmailWithPassword`): false skips the
-     * lookups, so a sign-in without a second factor costs no statement here.
-     */
-    hasSecondFactor?: boolean;
-  }): Promise<MfaRequired | null>;
-  /** The pending login behind a challenge id, without using it up; null when unknown or expired. */
-  findPendingLogin(challengeId: string): Promise<PendingLogin | null>;
+  proveTotpCode(userId: string, code: string): Promise<'accepted' | 'rejected' | 'not_enabled'>;
   /**
-   * Completes a pending login whose second factor (`method`, an amr value such as `hwk`) the
-   * caller has just proven, on the caller's transaction: takes the challenge (single use:
-   * `mfa_challenge_invalid` for all but one of concurrent completions) and creates the session,
-   * `amr` = first factor + `method`.
+   * Uses up one of the user's recovery codes on the caller's transaction, audited
+   * `mfa.recovery_code_used` in it; false when the code is wrong or already used.
    */
-  completePendingLogin(
-    tx: StorageStores,
-    input: { challengeId: string; pending: PendingLogin; user: User; method: string; context: CallContext },
-  ): Promise<IssuedSession>;
+  useRecoveryCode(tx: StorageStores, user: User, code: string, context: CallContext): Promise<boolean>;
 }
 
 /** What the TOTP service uses. */
 export interface TotpServiceDeps {
   storage: Storage;
   clock: Clock;
-  /** Holds pending logins (hashed challenge ids) until their second factor comes. */
-  keyValue: KeyValue;
   lockout: Lockout;
-  rateLimiter: RateLimiter;
-  sessions: SessionService;
   /** Seals TOTP secrets at rest. */
   secretBox: SealedBox;
 }
 
-export function createTotpService(deps: TotpServiceDeps, { baseURL }: { baseURL: URL }): TotpService {
-  const { storage, clock, keyValue, lockout, rateLimiter, sessions, secretBox } = deps;
+export function createTotpService(
+  { storage, clock, lockout, secretBox }: TotpServiceDeps,
+  { baseURL }: { baseURL: URL },
+): TotpService {
   const issuer = baseURL.hostname;
-  const challengeKey = (challengeId: string) => `mfa:login:${sha256Hex(challengeId)}`;
   const accountKeyOf = (user: User) => failureAccountKey(user.tenantId, normalizeEmail(user.email));
 
   async function requireUser(userId: string): Promise<User> {
@@ -183,22 +126,6 @@ export function createTotpService(deps: TotpServiceDeps, { baseURL }: { baseURL:
       createdAt: now,
     }));
     return { codes, rows };
-  }
-
-  async function completePendingLogin(
-    tx: StorageStores,
-    input: { challengeId: string; pending: PendingLogin; user: User; method: string; context: CallContext },
-  ): Promise<IssuedSession> {
-    if ((await keyValue.getAndDelete(challengeKey(input.challengeId))) === null) {
-      throw new AuthError('mfa_challenge_invalid');
-    }
-    return sessions.createSession(tx, {
-      user: input.user,
-      tenantId: input.pending.tenantId,
-      method: input.method,
-      priorAuthTime: { [input.pending.firstFactor ?? 'pwd']: input.pending.pwdAt },
-      context: input.context,
-    });
   }
 
   const api: TotpApi = {
@@ -302,102 +229,30 @@ export function createTotpService(deps: TotpServiceDeps, { baseURL }: { baseURL:
       });
       return { recoveryCodes: codes };
     },
-
-    async verifyMfa(rawInput, context = {}) {
-      const input = parseInput(verifyMfaInputSchema, rawInput);
-      const key = challengeKey(input.challengeId);
-      const stored = await keyValue.get(key);
-      if (!stored) throw new AuthError('mfa_challenge_invalid');
-      const pending = JSON.parse(stored) as PendingLogin;
-      const state = await rateLimiter.consume('signIn', `mfa:${pending.userId}`);
-      if (state) (context.rateLimits ??= []).push(state);
-      // the same per-account budget as passwords: the reserved attempt counts until proven
-      const attempt = await lockout.beginAttempt(pending.accountKey);
-      const user = await storage.users.findById(pending.userId);
-      if (!user) throw new AuthError('mfa_challenge_invalid');
-      if (user.status !== 'active') throw new AuthError('user_suspended');
-      const now = clock.now();
-      const code = input.code.trim();
-      const userContext: CallContext = { ...context, actor: { type: 'user', id: user.id } };
-
-      if (input.method === 'totp') {
-        const credential = await storage.mfa.findTotp(user.id);
-        if (!credential?.confirmedAt) throw new AuthError('invalid_mfa_code');
-        const step = verifyTotpCode(secretBox.open(credential.secretSealed), code, now);
-        // the claim is the one conditional write that makes a step single use, across requests
-        if (step === null || !(await storage.mfa.claimTotpStep(user.id, step, now))) {
-          await lockout.failed(attempt);
-          throw new AuthError('invalid_mfa_code');
-        }
-      }
-      let wrongRecoveryCode = false;
-      const issued = await storage
-        .transaction(async (tx) => {
-          if (input.method === 'recovery_code') {
-            if (!(await tx.mfa.useRecoveryCode(user.id, hashRecoveryCode(code), now))) {
-              wrongRecoveryCode = true;
-              throw new AuthError('invalid_mfa_code');
-            }
-            await recordChange(tx, clock, userContext, {
-              tenantId: user.tenantId,
-              action: 'mfa.recovery_code_used',
-              target: { type: 'user', id: user.id },
-              data: {},
-            });
-          }
-          // single use: of concurrent completions only the one that takes the challenge signs in
-          // (a recovery code used by a loser is given back by the rollback)
-          return completePendingLogin(tx, {
-            challengeId: input.challengeId,
-            pending,
-            user,
-            method: 'otp',
-            context: userContext,
-          });
-        })
-        .catch(async (error: unknown) => {
-          // recorded after the rollback: a failure written inside the transaction would vanish with it
-          if (wrongRecoveryCode) await lockout.failed(attempt);
-          throw error;
-        });
-      await lockout.succeeded(attempt);
-      return { user, ...issued };
-    },
   };
 
   return {
     api,
 
-    completePendingLogin,
-
-    async findPendingLogin(challengeId) {
-      const stored = await keyValue.get(challengeKey(challengeId));
-      return stored ? (JSON.parse(stored) as PendingLogin) : null;
+    async proveTotpCode(userId, code) {
+      const credential = await storage.mfa.findTotp(userId);
+      if (!credential?.confirmedAt) return 'not_enabled';
+      const now = clock.now();
+      const step = verifyTotpCode(secretBox.open(credential.secretSealed), code, now);
+      // the claim is the one conditional write that makes a step single use, across requests
+      if (step === null || !(await storage.mfa.claimTotpStep(userId, step, now))) return 'rejected';
+      return 'accepted';
     },
 
-    async startChallenge({ user, tenantId, accountKey, firstFactor = 'pwd', hasSecondFactor }) {
-      if (hasSecondFactor === false) return null;
-      const methods: MfaMethod[] = [];
-      if ((await storage.mfa.findTotp(user.id))?.confirmedAt) {
-        methods.push('totp');
-        if ((await storage.mfa.countUnusedRecoveryCodes(user.id)) > 0) methods.push('recovery_code');
-      }
-      // a passkey cannot be its own second factor
-      if (firstFactor !== 'hwk' && (await storage.passkeys.countByUser(user.id)) > 0) methods.push('passkey');
-      if (methods.length === 0) return null;
-      const challengeId = generateToken(32);
-      const pending: PendingLogin = {
-        userId: user.id,
-        tenantId,
-        accountKey,
-        pwdAt: Math.floor(clock.now().getTime() / 1000),
-        firstFactor,
-      };
-      // only the hash of the id is a key: a read of the store does not yield usable challenges
-      await keyValue.set(challengeKey(challengeId), JSON.stringify(pending), {
-        ttlSeconds: MFA_CHALLENGE_TTL_SECONDS,
+    async useRecoveryCode(tx, user, code, context) {
+      if (!(await tx.mfa.useRecoveryCode(user.id, hashRecoveryCode(code), clock.now()))) return false;
+      await recordChange(tx, clock, context, {
+        tenantId: user.tenantId,
+        action: 'mfa.recovery_code_used',
+        target: { type: 'user', id: user.id },
+        data: {},
       });
-      return { mfaRequired: true, challengeId, methods };
+      return true;
     },
   };
 }

@@ -5,7 +5,7 @@ import {
   signInInputSchema,
   signUpInputSchema,
 } from '../../credentials/passwords/password-schemas.js';
-import type { SignedIn } from '../../credentials/passwords/password-service.js';
+import type { SignedIn } from '../../sign-in/index.js';
 import {
   problemSchema,
   sessionSchema,

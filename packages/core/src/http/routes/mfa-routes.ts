@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { confirmTotpInputSchema, verifyMfaInputSchema } from '../../credentials/totp/totp-schemas.js';
+import { confirmTotpInputSchema } from '../../credentials/totp/totp-schemas.js';
+import { verifyMfaInputSchema } from '../../sign-in/sign-in-schemas.js';
 import { problemSchema, signedInSchema, toPublicSession, toPublicUser } from '../response-schemas.js';
 import { defineRoute } from '../route.js';
 

@@ -1,7 +1,6 @@
 import { describe, expect } from 'vitest';
 import { sha256Hex } from '../../crypto/random.js';
-import { normalizeEmail } from '../../users/users.js';
-import { aUser, randomSuffix, type StorageCases } from '../storage-fixtures.js';
+import { randomSuffix, type StorageCases } from '../storage-fixtures.js';
 
 const DAY_MS = 86_400_000;
 
@@ -82,38 +81,6 @@ export function credentialFailureCases({ it, storage }: StorageCases): void {
       ).rejects.toThrow('roll back');
 
       expect(await storage().credentialFailures.find(key)).toBeNull();
-    });
-
-    it('reads the failure record of the given key with the user and password in one call', async () => {
-      const user = aUser();
-      await storage().users.create(user);
-      const hash = `$argon2id$v=19$m=19456,t=2,p=1$${randomSuffix()}`;
-      await storage().passwords.upsert(user.id, hash, new Date());
-      const key = aKey();
-      const email = normalizeEmail(user.email);
-
-      expect(await storage().users.findByEmailWithPassword(null, email, key)).toEqual({
-        user,
-        passwordHash: hash,
-        failures: null,
-        hasSecondFactor: false,
-      });
-      const now = Date.now();
-      await storage().credentialFailures.recordFailure(key, at(now), at(now - DAY_MS));
-      await storage().credentialFailures.recordFailure(key, at(now), at(now - DAY_MS));
-
-      expect(await storage().users.findByEmailWithPassword(null, email, key)).toEqual({
-        user,
-        passwordHash: hash,
-        failures: { count: 2, lastFailedAt: at(now) },
-        hasSecondFactor: false,
-      });
-      // another account's record is not this one's
-      expect((await storage().users.findByEmailWithPassword(null, email, aKey()))?.failures).toBeNull();
-      expect((await storage().users.findByEmailWithPassword(null, email))?.failures).toBeNull();
-      expect(
-        await storage().users.findByEmailWithPassword(null, `nobody-${randomSuffix()}@example.test`, key),
-      ).toBeNull();
     });
   });
 }

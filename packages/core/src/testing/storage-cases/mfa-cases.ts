@@ -2,7 +2,6 @@ import { describe, expect } from 'vitest';
 import type { RecoveryCode, TotpCredential } from '../../credentials/totp/mfa.js';
 import { sha256Hex } from '../../crypto/random.js';
 import { uuidv7 } from '../../crypto/uuid.js';
-import { normalizeEmail } from '../../users/users.js';
 import { aUser, expectConflict, later, randomSuffix, type StorageCases } from '../storage-fixtures.js';
 
 // a step of 2026: realistic magnitudes (about 59 million), not small test numbers
@@ -47,16 +46,6 @@ export function mfaCases({ it, storage }: StorageCases): void {
   }
 
   describe('mfa: TOTP', () => {
-    it('the sign-in lookup tells a confirmed authenticator from a pending one (hasSecondFactor)', async () => {
-      const user = await createUser();
-      const lookUp = () => storage().users.findByEmailWithPassword(user.tenantId, normalizeEmail(user.email));
-      expect((await lookUp())?.hasSecondFactor).toBe(false);
-      await storage().mfa.createTotp(aTotp(user.id));
-      expect((await lookUp())?.hasSecondFactor).toBe(false);
-      expect(await storage().mfa.confirmTotp(user.id, STEP, new Date())).toBe(true);
-      expect((await lookUp())?.hasSecondFactor).toBe(true);
-    });
-
     it('creates a pending authenticator, finds it as written, and refuses a second one', async () => {
       const user = await createUser();
       const totp = aTotp(user.id);

@@ -3,7 +3,6 @@ import { describe, expect } from 'vitest';
 import type { Passkey } from '../../credentials/passkeys/passkeys.js';
 import { sha256Hex } from '../../crypto/random.js';
 import { uuidv7 } from '../../crypto/uuid.js';
-import { normalizeEmail } from '../../users/users.js';
 import { aUser, expectConflict, later, type StorageCases } from '../storage-fixtures.js';
 
 // a counter beyond 2^31: hardware keys count in 32 bits unsigned, so the column must hold it
@@ -40,14 +39,6 @@ export function passkeyCases({ it, storage }: StorageCases): void {
   }
 
   describe('passkeys', () => {
-    it('the sign-in lookup counts a passkey as a second factor (hasSecondFactor)', async () => {
-      const user = await createUser();
-      const lookUp = () => storage().users.findByEmailWithPassword(user.tenantId, normalizeEmail(user.email));
-      expect((await lookUp())?.hasSecondFactor).toBe(false);
-      await storage().passkeys.create(aPasskey(user.id));
-      expect((await lookUp())?.hasSecondFactor).toBe(true);
-    });
-
     it('creates passkeys, lists them oldest first, counts them and finds one with its user', async () => {
       const user = await createUser();
       const first = aPasskey(user.id, { createdAt: new Date(Date.now() - 60_000) });

@@ -78,7 +78,6 @@ export function userCases({ it, storage }: StorageCases): void {
       const unknown = aUser();
       expect(await storage().users.findById(unknown.id)).toBeNull();
       expect(await storage().users.findByEmail(null, normalizeEmail(unknown.email))).toBeNull();
-      expect(await storage().users.findByEmailWithPassword(null, normalizeEmail(unknown.email))).toBeNull();
     });
 
     it('updates the status and updatedAt and returns the user, or null for an unknown user', async () => {
@@ -90,32 +89,6 @@ export function userCases({ it, storage }: StorageCases): void {
       expect(suspended).toEqual({ ...user, status: 'suspended', updatedAt: suspendedAt });
       expect(await storage().users.findById(user.id)).toEqual(suspended);
       expect(await storage().users.updateStatus(aUser().id, 'deleted', suspendedAt)).toBeNull();
-    });
-
-    it('reads a user with the password hash in one call, or a null hash without a password', async () => {
-      const withPassword = aUser();
-      const passwordless = aUser();
-      await storage().users.create(withPassword);
-      await storage().users.create(passwordless);
-      const hash = `$argon2id$v=19$m=19456,t=2,p=1$${randomSuffix()}`;
-      await storage().passwords.upsert(withPassword.id, hash, new Date());
-
-      expect(await storage().users.findByEmailWithPassword(null, normalizeEmail(withPassword.email))).toEqual(
-        {
-          user: withPassword,
-          passwordHash: hash,
-          failures: null,
-          hasSecondFactor: false,
-        },
-      );
-      expect(await storage().users.findByEmailWithPassword(null, normalizeEmail(passwordless.email))).toEqual(
-        {
-          user: passwordless,
-          passwordHash: null,
-          failures: null,
-          hasSecondFactor: false,
-        },
-      );
     });
 
     it('of 20 concurrent creations with one email exactly one succeeds and 19 conflict', async () => {
