@@ -2,7 +2,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { totpCodeAt, totpStep } from '../src/credentials/totp/totp-code.js';
 import { type Auth, oidcProvider, type Storage } from '../src/index.js';
 import { memoryStorage } from '../src/memory/index.js';
-import { startTestIdentityProvider, type TestIdentityProvider } from './support/oidc-identity-provider.js';
+import {
+  signInThroughProvider,
+  startTestIdentityProvider,
+  type TestIdentityProvider,
+} from './support/oidc-identity-provider.js';
 import { SoftAuthenticator } from './support/soft-authenticator.js';
 import { fakeClock, type httpClient, ORIGIN, PASSWORD, testAuth, uniqueEmail } from './support.js';
 
@@ -190,37 +194,8 @@ const FIRST_FACTORS: { name: string; amr: string; enrol(world: World): Promise<E
 ];
 
 /** The provider's whole flow in a fresh browser: the app's answer to the callback and its session cookie. */
-async function signInWithProvider(
-  auth: Auth,
-  person: { sub: string; email: string; emailVerified: boolean },
-) {
-  const appJar = new Map<string, string>();
-  const idpJar = new Map<string, string>();
-  const header = (jar: Map<string, string>) => [...jar].map(([k, v]) => `${k}=${v}`).join('; ');
-  const keep = (jar: Map<string, string>, headers: Headers) => {
-    for (const line of headers.getSetCookie()) {
-      const [pair] = line.split(';');
-      const eq = pair!.indexOf('=');
-      jar.set(pair!.slice(0, eq), pair!.slice(eq + 1));
-    }
-  };
-  const app = async (url: string) => {
-    const response = await auth.handler(new Request(url, { headers: { cookie: header(appJar) } }), {
-      clientIp: '127.0.0.1',
-    });
-    keep(appJar, response.headers);
-    return response;
-  };
-  idp.loginAs(person);
-  let next = (await app(`${ORIGIN}/auth/oauth/acme`)).headers.get('location')!;
-  while (!next.startsWith(CALLBACK)) {
-    const response = await fetch(next, { headers: { cookie: header(idpJar) }, redirect: 'manual' });
-    keep(idpJar, response.headers);
-    next = new URL(response.headers.get('location')!, next).href;
-  }
-  const response = await app(next);
-  const session = appJar.get(auth.sessionCookieName);
-  return { response, cookie: session ? `${auth.sessionCookieName}=${session}` : null };
+function signInWithProvider(auth: Auth, person: { sub: string; email: string; emailVerified: boolean }) {
+  return signInThroughProvider(auth, idp, person, { appOrigin: ORIGIN });
 }
 
 function setup() {

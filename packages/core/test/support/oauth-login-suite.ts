@@ -4,6 +4,7 @@ import { type Auth, createAuth, oidcProvider, type Storage, silentLogger } from 
 import type { StorageConformanceOptions } from '../../src/testing/index.js';
 import {
   type IdpAccount,
+  signInThroughProvider,
   startTestIdentityProvider,
   type TestIdentityProvider,
 } from './oidc-identity-provider.js';
@@ -55,36 +56,13 @@ export function describeOAuthLoginOnStorage(name: string, options: StorageConfor
 
     /** Starts at the app, logs in at the provider, and returns the app's answer to the callback. */
     async function signInAs(person: IdpAccount) {
-      // the browser's cookies, one jar for the app and one for the provider
-      const appJar = new Map<string, string>();
-      const idpJar = new Map<string, string>();
-      const header = (jar: Map<string, string>) => [...jar].map(([k, v]) => `${k}=${v}`).join('; ');
-      const keep = (jar: Map<string, string>, headers: Headers) => {
-        for (const line of headers.getSetCookie()) {
-          const [pair] = line.split(';');
-          const eq = pair!.indexOf('=');
-          jar.set(pair!.slice(0, eq), pair!.slice(eq + 1));
-        }
-      };
-      const app = async (url: string) => {
-        const response = await auth.handler(new Request(url, { headers: { cookie: header(appJar) } }), {
-          clientIp: '127.0.0.1',
-        });
-        keep(appJar, response.headers);
-        return response;
-      };
-      idp.loginAs(person);
-      let next = (await app(`${ORIGIN}/auth/oauth/acme`)).headers.get('location')!;
-      while (!next.startsWith(CALLBACK)) {
-        const response = await fetch(next, { headers: { cookie: header(idpJar) }, redirect: 'manual' });
-        keep(idpJar, response.headers);
-        next = new URL(response.headers.get('location')!, next).href;
-      }
-      const done = await app(next);
+      const { response: done, session } = await signInThroughProvider(auth, idp, person, {
+        appOrigin: ORIGIN,
+      });
       return {
         status: done.status,
         body: done.status === 302 ? null : await done.json(),
-        session: appJar.get(auth.sessionCookieName),
+        session,
       };
     }
 

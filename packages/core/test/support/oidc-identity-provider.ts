@@ -2,6 +2,12 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import Provider from 'oidc-provider';
 
+/** What `signInThroughProvider` needs of a Portcullis instance (`Auth` from the core root). */
+interface AppUnderTest {
+  handler(request: Request, options: { clientIp: string }): Promise<Response>;
+  sessionCookieName: string;
+}
+
 /** A person at the test identity provider. */
 export interface IdpAccount {
   sub: string;
@@ -120,4 +126,47 @@ export async function startTestIdentityProvider(options: {
     },
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
+}
+
+/**
+ * A person's whole provider sign-in in a fresh browser: starts at the app's `/oauth/<provider>`
+ * route under `appOrigin` + `/auth`, follows the provider's redirects with its own cookie jar (one
+ * for the app, one for the provider) until the app's callback, and returns the app's answer to the
+ * callback with the session cookie it set, if any.
+ */
+export async function signInThroughProvider(
+  auth: AppUnderTest,
+  idp: TestIdentityProvider,
+  person: IdpAccount,
+  options: { appOrigin: string; provider?: string },
+): Promise<{ response: Response; session: string | undefined; cookie: string | null }> {
+  const provider = options.provider ?? 'acme';
+  const callback = `${options.appOrigin}/auth/oauth/${provider}/callback`;
+  const appJar = new Map<string, string>();
+  const idpJar = new Map<string, string>();
+  const header = (jar: Map<string, string>) => [...jar].map(([k, v]) => `${k}=${v}`).join('; ');
+  const keep = (jar: Map<string, string>, headers: Headers) => {
+    for (const line of headers.getSetCookie()) {
+      const [pair] = line.split(';');
+      const eq = pair!.indexOf('=');
+      jar.set(pair!.slice(0, eq), pair!.slice(eq + 1));
+    }
+  };
+  const app = async (url: string) => {
+    const response = await auth.handler(new Request(url, { headers: { cookie: header(appJar) } }), {
+      clientIp: '127.0.0.1',
+    });
+    keep(appJar, response.headers);
+    return response;
+  };
+  idp.loginAs(person);
+  let next = (await app(`${options.appOrigin}/auth/oauth/${provider}`)).headers.get('location')!;
+  while (!next.startsWith(callback)) {
+    const response = await fetch(next, { headers: { cookie: header(idpJar) }, redirect: 'manual' });
+    keep(idpJar, response.headers);
+    next = new URL(response.headers.get('location')!, next).href;
+  }
+  const response = await app(next);
+  const session = appJar.get(auth.sessionCookieName);
+  return { response, session, cookie: session ? `${auth.sessionCookieName}=${session}` : null };
 }
