@@ -116,8 +116,8 @@ export function createAuth(options: AuthConfig): Auth {
   );
   const roles = createRoleService({ storage, clock, tenants }, { catalog, creatorRole });
   const policies = createPolicyService({ storage, clock, tenants }, { catalog });
-  const mfa = createTotpService({ storage, clock, lockout, secretBox }, { baseURL: config.baseURL });
-  const signIn = createSignInService({ storage, keyValue, clock, sessions, lockout, rateLimiter, totp: mfa });
+  const totp = createTotpService({ storage, clock, lockout, secretBox }, { baseURL: config.baseURL });
+  const signIn = createSignInService({ storage, keyValue, clock, sessions, lockout, rateLimiter, totp });
   const passkeys = createPasskeyService(
     { storage, clock, keyValue, lockout, rateLimiter, sessions, signIn },
     config.passkeys,
@@ -140,7 +140,7 @@ export function createAuth(options: AuthConfig): Auth {
   const api: AuthApi = {
     ...passwords.api,
     ...signIn.api,
-    ...mfa.api,
+    ...totp.api,
     ...sessions.api,
     ...users.api,
     ...tenants.api,
