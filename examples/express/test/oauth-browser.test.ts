@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   startTestIdentityProvider,
   type TestIdentityProvider,
-} from '../../../packages/core/test/support/oidc-identity-provider.js';
+} from '../../../test-support/oidc-identity-provider.js';
 import { startServer } from '../src/app.js';
 import { freePort, launchChromium, missingChromium } from './support/chromium.js';
 

@@ -6,7 +6,7 @@ import { integer as pgInteger, pgTable, text as pgText } from 'drizzle-orm/pg-co
 import { integer as sqliteInteger, sqliteTable, text as sqliteText } from 'drizzle-orm/sqlite-core';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { docs, policies, roles, subject } from '../../core/test/support/authorization-arbitraries.js';
+import { docs, policies, roles, subject } from '../../../test-support/authorization-arbitraries.js';
 import {
   describeDatabase,
   randomTablePrefix,

@@ -1,4 +1,4 @@
-import { describeOAuthLoginOnStorage } from '../../core/test/support/oauth-login-suite.js';
+import { describeOAuthLoginOnStorage } from '../../../test-support/oauth-login-suite.js';
 import { drizzleConformance } from './support/drizzle-conformance.js';
 import { describeDatabase, serverDatabase, sqliteFileDatabase } from './support/test-databases.js';
 

@@ -3,7 +3,7 @@ import { createAuthorizer } from '@portcullis/core/authorization';
 import { isAuthError } from '@portcullis/core/ports';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { docs, policies, roles, subject } from '../../core/test/support/authorization-arbitraries.js';
+import { docs, policies, roles, subject } from '../../../test-support/authorization-arbitraries.js';
 import {
   describeDatabase,
   randomTablePrefix,

@@ -1,4 +1,4 @@
-import { describeOAuthLoginOnStorage } from '../../core/test/support/oauth-login-suite.js';
+import { describeOAuthLoginOnStorage } from '../../../test-support/oauth-login-suite.js';
 import { kyselyConformance } from './support/kysely-conformance.js';
 import {
   describeDatabase,

@@ -1,15 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import * as oauth from 'oauth4webapi';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { totpCodeAt, totpStep } from '../src/credentials/totp/totp-code.js';
-import { type AuthConfig, oidcProvider } from '../src/index.js';
-import { memoryStorage } from '../src/memory/index.js';
-import type { StorageStores } from '../src/ports/storage.js';
 import {
   type IdpAccount,
   startTestIdentityProvider,
   type TestIdentityProvider,
-} from './support/oidc-identity-provider.js';
+} from '../../../test-support/oidc-identity-provider.js';
+import { totpCodeAt, totpStep } from '../src/credentials/totp/totp-code.js';
+import { type AuthConfig, oidcProvider } from '../src/index.js';
+import { memoryStorage } from '../src/memory/index.js';
+import type { StorageStores } from '../src/ports/storage.js';
 import { ORIGIN, PASSWORD, testAuth } from './support.js';
 
 const CALLBACK = `${ORIGIN}/auth/oauth/acme/callback`;

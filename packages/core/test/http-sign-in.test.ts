@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { totpCodeAt, totpStep } from '../src/credentials/totp/totp-code.js';
-import { type Auth, oidcProvider, type Storage } from '../src/index.js';
-import { memoryStorage } from '../src/memory/index.js';
 import {
   signInThroughProvider,
   startTestIdentityProvider,
   type TestIdentityProvider,
-} from './support/oidc-identity-provider.js';
+} from '../../../test-support/oidc-identity-provider.js';
+import { totpCodeAt, totpStep } from '../src/credentials/totp/totp-code.js';
+import { type Auth, oidcProvider, type Storage } from '../src/index.js';
+import { memoryStorage } from '../src/memory/index.js';
 import { SoftAuthenticator } from './support/soft-authenticator.js';
 import { fakeClock, type httpClient, ORIGIN, PASSWORD, testAuth, uniqueEmail } from './support.js';
 

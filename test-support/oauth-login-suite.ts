@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import { type Auth, createAuth, oidcProvider, type Storage, silentLogger } from '@portcullis/core';
+import type { StorageConformanceOptions } from '@portcullis/core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Auth, createAuth, oidcProvider, type Storage, silentLogger } from '../../src/index.js';
-import type { StorageConformanceOptions } from '../../src/testing/index.js';
 import {
   type IdpAccount,
   signInThroughProvider,
