@@ -18,6 +18,25 @@ const NOT_DOMAIN_FOLDERS = `${CORE}(http|api|config|testing|memory|ports)/`;
 // The kernel every domain may import directly, not through an index.ts: the ports, crypto and
 // the root-level errors, call context and validation helpers (the schema helpers included, which
 // the domains' option schemas share).
+// Each domain's type file, named after its folder (users/users.ts): the types other domains and
+// the store slices share, importing only the kernel and other type files. A pattern with a
+// back-reference cannot say "named after its folder" here (the tool joins patterns into one
+// expression, renumbering groups), so a domain that adds a type file adds its folder here.
+const TYPE_FILES = `${CORE}(${[
+  'audit',
+  'invitations',
+  'memberships',
+  'outbox',
+  'sessions',
+  'sign-in',
+  'tenants',
+  'users',
+  'credentials/oauth',
+  'credentials/passkeys',
+]
+  .map((folder) => `${folder}/${folder.split('/').at(-1)}`)
+  .join('|')})\\.ts$`;
+
 const KERNEL = `${CORE}(ports/|crypto/|errors\\.ts$|call-context\\.ts$|validation\\.ts$|json-object-schema\\.ts$|checked-as\\.ts$|http-url-schema\\.ts$)`;
 
 // Core's public entry points: the files behind the package.json `exports` map.
@@ -52,17 +71,32 @@ export default {
         "A domain imports another domain only through that domain's index.ts (its public face), " +
         'and the kernel (ports/, crypto/, errors.ts, call-context.ts, validation.ts, ' +
         'json-object-schema.ts, checked-as.ts, http-url-schema.ts) directly.',
-      from: { path: DOMAIN_FOLDER, pathNot: NOT_DOMAIN_FOLDERS },
+      // unit tests beside the code test its internals: the rule is for the code itself
+      from: { path: DOMAIN_FOLDER, pathNot: [NOT_DOMAIN_FOLDERS, '\\.test\\.ts$'] },
       to: {
         path: CORE,
         pathNot: [
           `${CORE}$1/`,
           `${CORE}(credentials/[^/]+|[^/]+)/index\\.ts$`,
+          // a domain's type file (users/users.ts), named after its folder: types only, no imports
+          // back (rule domain-type-file-imports-only-types), so importing it directly closes no cycle
+          TYPE_FILES,
           KERNEL,
           // covered by domain-not-to-config-http-or-root, reported once there
           `${CORE}(config/|config\\.ts$|http/|auth\\.ts$)`,
         ],
       },
+    },
+    {
+      name: 'domain-type-file-imports-only-types',
+      severity: 'error',
+      comment:
+        "A domain's type file (named after its folder: users/users.ts, sessions/sessions.ts) holds " +
+        'the types other domains and the store slices share. It imports only the kernel and other ' +
+        'type files, so the domains may import it directly without closing a cycle through a ' +
+        'service.',
+      from: { path: TYPE_FILES },
+      to: { path: CORE, pathNot: [TYPE_FILES, KERNEL] },
     },
     {
       name: 'adapter-src-only-ports-and-testing',

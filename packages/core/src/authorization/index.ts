@@ -1,3 +1,4 @@
+export type { AuthorizationChange } from './authorization-cache.js';
 export { type AuthorizationCache, createAuthorizationCache } from './authorization-cache.js';
 export type { AuthorizationFilter, FilterRequest } from './authorization-filter.js';
 export {
@@ -31,6 +32,7 @@ export {
   type DecisionRequest,
   type ExplanationEntry,
 } from './authorizer.js';
+export { assertCanGrant, permissionsOfRoles } from './grant-rule.js';
 export type {
   PermissionCatalog,
   PermissionCatalogConfig,
@@ -81,7 +83,7 @@ export {
   type PolicyService,
 } from './policy-service.js';
 export type { PolicyReplacement, PolicyStore, StoredPolicy } from './policy-store.js';
-export { createRoleService, type RoleService, type RolesApi } from './role-service.js';
+export { createRoleService, type RoleService, type RolesApi, roleKeySchema } from './role-service.js';
 export type { RolePatch, RoleStore } from './role-store.js';
 export type { Role, RoleTemplate } from './roles.js';
 export {

@@ -1,4 +1,4 @@
-import { recordChange } from '../audit/record-change.js';
+import { recordChange } from '../audit/index.js';
 import type { CallContext } from '../call-context.js';
 import { uuidv7 } from '../crypto/uuid.js';
 import { AuthError } from '../errors.js';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { recordChange } from '../audit/record-change.js';
+import { recordChange } from '../audit/index.js';
 import type { CallContext } from '../call-context.js';
 import { uuidv7 } from '../crypto/uuid.js';
 import { AuthError, isAuthError } from '../errors.js';

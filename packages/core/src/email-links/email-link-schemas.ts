@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { emailSchema } from '../credentials/passwords/password-schemas.js';
+import { emailSchema } from '../users/index.js';
 
 /** Tokens are 43 base64url characters; anything far longer is not one. */
 export const oneTimeTokenSchema = z.string().min(1).max(200);

@@ -1,4 +1,4 @@
-import { recordChange } from '../audit/record-change.js';
+import { recordChange } from '../audit/index.js';
 import type { CallContext } from '../call-context.js';
 import {
   normalizeAndCheckPassword,
@@ -15,14 +15,14 @@ import {
   type LinkMailTemplate,
   magicLinkMail,
   passwordResetMail,
-} from '../mail/mail-templates.js';
-import type { OutboxMail } from '../outbox/mail-subscriber.js';
+} from '../mail/index.js';
+import type { OutboxMail } from '../outbox/index.js';
 import type { Clock } from '../ports/clock.js';
 import type { Storage, StorageStores } from '../ports/storage.js';
 import type { RateLimiter } from '../rate-limit/index.js';
-import { recordSessionsRevoked } from '../sessions/session-service.js';
+import { recordSessionsRevoked } from '../sessions/index.js';
 import type { MfaRequired, SignedIn, SignInService } from '../sign-in/index.js';
-import type { TenantService } from '../tenants/tenant-service.js';
+import type { TenantService } from '../tenants/index.js';
 import { normalizeEmail, type User } from '../users/users.js';
 import { parseInput } from '../validation.js';
 import type { ResolvedEmailLinksOptions } from './email-link-options.js';

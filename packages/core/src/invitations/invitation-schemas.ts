@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { emailSchema } from '../credentials/passwords/password-schemas.js';
-import { memberRolesSchema } from '../memberships/membership-schemas.js';
+import { memberRolesSchema } from '../memberships/index.js';
+import { emailSchema } from '../users/index.js';
 
 export const DEFAULT_INVITATION_TTL_SECONDS = 7 * 86_400;
 export const MAX_INVITATION_TTL_SECONDS = 30 * 86_400;

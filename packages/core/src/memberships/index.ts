@@ -1,6 +1,7 @@
 export {
   MAX_MEMBER_ATTRIBUTES_BYTES,
   MAX_MEMBER_ROLES,
+  memberRolesSchema,
   type UpdateMemberInput,
   updateMemberInputSchema,
 } from './membership-schemas.js';

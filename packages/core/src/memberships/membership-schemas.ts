@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { roleKeySchema } from '../authorization/role-service.js';
+import { roleKeySchema } from '../authorization/index.js';
 import { jsonObjectSchema } from '../json-object-schema.js';
 
 /** A member holds at most this many roles. */

@@ -1,11 +1,11 @@
-import { recordChange } from '../audit/record-change.js';
-import { assertCanGrant, permissionsOfRoles } from '../authorization/grant-rule.js';
+import { recordChange } from '../audit/index.js';
+import { assertCanGrant, permissionsOfRoles } from '../authorization/index.js';
 import type { CallContext } from '../call-context.js';
 import { AuthError } from '../errors.js';
 import type { Clock } from '../ports/clock.js';
 import { type Page, type PageRequest, pageRequest } from '../ports/pagination.js';
 import type { Storage, StorageStores } from '../ports/storage.js';
-import type { TenantService } from '../tenants/tenant-service.js';
+import type { TenantService } from '../tenants/index.js';
 import { parseInput } from '../validation.js';
 import { type UpdateMemberInput, updateMemberInputSchema } from './membership-schemas.js';
 import type { Member, Membership } from './memberships.js';

@@ -1,3 +1,4 @@
+export type { OutboxMail } from './mail-subscriber.js';
 export { createMailSubscriber } from './mail-subscriber.js';
 export type { OutboxEvent, OutboxStatus } from './outbox.js';
 export {

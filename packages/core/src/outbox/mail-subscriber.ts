@@ -1,5 +1,5 @@
 import type { SealedBox } from '../crypto/sealed-box.js';
-import { escapeHtml } from '../mail/escape-html.js';
+import { escapeHtml } from '../mail/index.js';
 import type { Logger } from '../ports/logger.js';
 import type { Mailer, MailMessage } from '../ports/mailer.js';
 import type { OutboxSubscriber } from './outbox-dispatcher.js';

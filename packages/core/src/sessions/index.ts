@@ -6,7 +6,12 @@ export {
   type SessionOptions,
   sessionOptionsSchema,
 } from './session-options.js';
-export { createSessionService, type SessionService, type SessionsApi } from './session-service.js';
+export {
+  createSessionService,
+  recordSessionsRevoked,
+  type SessionService,
+  type SessionsApi,
+} from './session-service.js';
 export type { SessionStore } from './session-store.js';
 export {
   type IssuedSession,

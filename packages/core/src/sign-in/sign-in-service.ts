@@ -1,11 +1,10 @@
 import type { CallContext } from '../call-context.js';
-import type { TotpService } from '../credentials/totp/totp-service.js';
+import type { TotpService } from '../credentials/totp/index.js';
 import { AuthError } from '../errors.js';
 import type { Clock } from '../ports/clock.js';
 import type { KeyValue } from '../ports/key-value.js';
 import type { Storage, StorageStores } from '../ports/storage.js';
-import type { Lockout } from '../rate-limit/lockout.js';
-import type { RateLimiter } from '../rate-limit/rate-limiter.js';
+import type { Lockout, RateLimiter } from '../rate-limit/index.js';
 import type { IssuedSession, SessionService } from '../sessions/index.js';
 import type { User } from '../users/users.js';
 import { parseInput } from '../validation.js';

@@ -1,4 +1,4 @@
-import type { CredentialFailures } from '../rate-limit/credential-failure-store.js';
+import type { CredentialFailures } from '../rate-limit/index.js';
 import type { User } from '../users/users.js';
 
 /** An account as a password sign-in reads it, in one query. */

@@ -1,4 +1,4 @@
-import type { AuthorizationChange } from '../authorization/authorization-cache.js';
+import type { AuthorizationChange } from '../authorization/index.js';
 import { AuthError, isAuthError } from '../errors.js';
 import type { Logger } from '../ports/logger.js';
 import type { Storage, StorageStores } from '../ports/storage.js';

@@ -1,4 +1,4 @@
-import type { RoleTemplate } from '../authorization/roles.js';
+import type { RoleTemplate } from '../authorization/index.js';
 
 /** The permissions tenant routes check. Default roles carry them; custom roles may too. */
 export const TENANT_PERMISSIONS = [

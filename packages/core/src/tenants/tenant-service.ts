@@ -1,7 +1,6 @@
-import { recordChange } from '../audit/record-change.js';
-import type { AuthorizationService } from '../authorization/authorization-service.js';
-import type { Decision } from '../authorization/authorizer.js';
-import { findGrantingRole } from '../authorization/permissions.js';
+import { recordChange } from '../audit/index.js';
+import type { AuthorizationService, Decision } from '../authorization/index.js';
+import { findGrantingRole } from '../authorization/index.js';
 import type { CallContext } from '../call-context.js';
 import { uuidv7 } from '../crypto/uuid.js';
 import { AuthError, isAuthError } from '../errors.js';

@@ -1,3 +1,4 @@
+export { emailSchema } from './email-schema.js';
 export {
   type ResolvedSignupOptions,
   type SignupOptions,

@@ -1,10 +1,10 @@
-import { recordChange } from '../audit/record-change.js';
+import { recordChange } from '../audit/index.js';
 import type { CallContext } from '../call-context.js';
 import { uuidv7 } from '../crypto/uuid.js';
 import { AuthError, isAuthError } from '../errors.js';
 import type { Clock } from '../ports/clock.js';
 import type { Storage, StorageStores } from '../ports/storage.js';
-import { recordSessionsRevoked } from '../sessions/session-service.js';
+import { recordSessionsRevoked } from '../sessions/index.js';
 import { normalizeEmail, type User } from './users.js';
 
 export interface CreateUserInput {

@@ -7,7 +7,7 @@ import {
   verifyAuthenticationResponse,
   verifyRegistrationResponse,
 } from '@simplewebauthn/server';
-import { recordChange } from '../../audit/record-change.js';
+import { recordChange } from '../../audit/index.js';
 import type { CallContext } from '../../call-context.js';
 import { sha256Hex } from '../../crypto/random.js';
 import { uuidv7 } from '../../crypto/uuid.js';
@@ -17,7 +17,7 @@ import type { KeyValue } from '../../ports/key-value.js';
 import type { Storage } from '../../ports/storage.js';
 import { failureAccountKey, type Lockout, type RateLimiter } from '../../rate-limit/index.js';
 import type { Session, SessionService, SessionWithUser } from '../../sessions/index.js';
-import { checkStepUp } from '../../sessions/step-up.js';
+import { checkStepUp } from '../../sessions/index.js';
 import type { MfaRequired, SignedIn, SignInService } from '../../sign-in/index.js';
 import { normalizeEmail, type User } from '../../users/users.js';
 import { parseInput } from '../../validation.js';

@@ -19,7 +19,6 @@ export {
 export {
   type ChangePasswordInput,
   changePasswordInputSchema,
-  emailSchema,
   type ReauthenticateInput,
   reauthenticateInputSchema,
   type SignInInput,

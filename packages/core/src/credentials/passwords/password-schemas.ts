@@ -1,18 +1,7 @@
 import { z } from 'zod';
+import { emailSchema } from '../../users/index.js';
 
 /** Inputs of the password routes; `auth.api` parses with the same schemas as the HTTP layer. */
-// NFKC first: a fullwidth ＠ must be validated as the @ it becomes, not slip through as a letter
-export const emailSchema = z
-  .string()
-  .max(320)
-  .transform((email) => email.normalize('NFKC').trim())
-  .pipe(
-    z
-      .string()
-      .min(3)
-      .max(254)
-      .regex(/^[^\s@]+@[^\s@]+\.[^\s@]+$/, 'must be an email address'),
-  );
 
 // Bounded well above any policy maximum so an oversized password is a 400, not a slow hash.
 const passwordField = z.string().min(1).max(4096);

@@ -1,4 +1,4 @@
-import { recordChange } from '../../audit/record-change.js';
+import { recordChange } from '../../audit/index.js';
 import type { CallContext } from '../../call-context.js';
 import type { SealedBox } from '../../crypto/sealed-box.js';
 import { uuidv7 } from '../../crypto/uuid.js';
@@ -7,7 +7,7 @@ import type { Clock } from '../../ports/clock.js';
 import type { Storage, StorageStores } from '../../ports/storage.js';
 import { failureAccountKey, type Lockout } from '../../rate-limit/index.js';
 import type { Session } from '../../sessions/index.js';
-import { checkStepUp } from '../../sessions/step-up.js';
+import { checkStepUp } from '../../sessions/index.js';
 import { normalizeEmail, type User } from '../../users/users.js';
 import { parseInput } from '../../validation.js';
 import type { MfaStatus, RecoveryCode, TotpSetup } from './mfa.js';
