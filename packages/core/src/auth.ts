@@ -16,7 +16,7 @@ import { createSealedBox } from './crypto/sealed-box.js';
 import { createEmailLinkService } from './email-links/index.js';
 import { assertTrustedOrigin } from './http/csrf.js';
 import { createHandler, serverCallContext } from './http/handler.js';
-import { buildOpenApiDocument } from './http/openapi.js';
+import { lazyOpenApiDocument } from './http/openapi.js';
 import { routes } from './http/routes/index.js';
 import { createInvitationService } from './invitations/index.js';
 import { createMembershipService } from './memberships/index.js';
@@ -26,7 +26,7 @@ import { consoleLogger, systemClock } from './ports/index.js';
 import { createLockout, createRateLimiter } from './rate-limit/index.js';
 import { createSessionCache, createSessionService, sessionCookieName } from './sessions/index.js';
 import { createSignInService } from './sign-in/index.js';
-import { fallbackKeyValue, wrapKeyValue, wrapStorage } from './storage/index.js';
+import { sharedKeyValue, wrapKeyValue, wrapStorage } from './storage/index.js';
 import { createTenantService } from './tenants/index.js';
 import { createUserService } from './users/index.js';
 
@@ -46,17 +46,10 @@ export function createAuth(options: AuthConfig): Auth {
   const instanceId = uuidv7().slice(-12);
   const localKeyValue = memoryKeyValue({ clock });
   const cacheKeyValue = wrapKeyValue(options.keyValue ?? localKeyValue, { logger, timeoutMs: 250 });
-  const authorizationCache = createAuthorizationCache(
-    cacheKeyValue,
-    { clock, logger, instanceId },
-    {
-      maxTenants: config.authorization.cacheSize,
-      maxMemberships: config.authorization.membershipCacheSize,
-      revalidateAfterMs: config.authorization.revalidateAfterMs,
-    },
-  );
+  const caching = { clock, logger, instanceId };
+  const authorizationCache = createAuthorizationCache(cacheKeyValue, caching, config.authorization);
   const sessionCache = config.session.cache.enabled
-    ? createSessionCache(cacheKeyValue, { clock, logger, instanceId }, config.session.cache)
+    ? createSessionCache(cacheKeyValue, caching, config.session.cache)
     : null;
   const storage = wrapStorage(options.storage, {
     logger,
@@ -68,25 +61,20 @@ export function createAuth(options: AuthConfig): Auth {
       authorizationChanged: authorizationCache.changed,
     },
   });
-  const keyValue = options.keyValue
-    ? // a shared store that goes down degrades rate limits to per-instance counting, never to 503s
-      fallbackKeyValue(
-        wrapKeyValue(options.keyValue, { logger, timeoutMs: Math.min(config.storageTimeoutMs, 1_000) }),
-        localKeyValue,
-        logger,
-      )
-    : localKeyValue;
+  const keyValue = sharedKeyValue(options.keyValue, localKeyValue, {
+    logger,
+    timeoutMs: config.storageTimeoutMs,
+  });
   // one key per purpose, derived from the secret: what one seals, no other opens
   const mailBox = createSealedBox(config.secret, 'outbox-mail');
   const secretBox = createSealedBox(config.secret, 'totp-secret');
   const stateBox = createSealedBox(config.secret, 'oauth-state');
   const outbox = createOutboxDispatcher({
+    ...config.outbox,
     storage,
     clock,
     logger,
     subscribers: [createMailSubscriber(options.mailer, logger, mailBox), ...config.outbox.subscribers],
-    pollIntervalMs: config.outbox.pollIntervalMs,
-    maxAttempts: config.outbox.maxAttempts,
   });
   const hasher = createPasswordHasher(config.password.argon2);
   const rateLimiter = createRateLimiter(keyValue, clock, config.rateLimit);
@@ -156,15 +144,13 @@ export function createAuth(options: AuthConfig): Auth {
   };
 
   // HTTP: the routes over that API, their OpenAPI document and the handler
-  const serverUrl = new URL(config.basePath, config.baseURL).toString().replace(/\/$/, '');
-  let openApi: Record<string, unknown> | undefined;
-  const openApiDocument = () =>
-    (openApi ??= buildOpenApiDocument(routes, {
-      title: 'Portcullis',
-      version: PORTCULLIS_VERSION,
-      serverUrl,
-      sessionCookieName: cookieName,
-    }));
+  const openApiDocument = lazyOpenApiDocument(routes, {
+    title: 'Portcullis',
+    version: PORTCULLIS_VERSION,
+    baseURL: config.baseURL,
+    basePath: config.basePath,
+    sessionCookieName: cookieName,
+  });
   const handler = createHandler({ config, api, routes, logger, clock, openApi: openApiDocument });
 
   // start and stop

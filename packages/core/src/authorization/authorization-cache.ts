@@ -2,6 +2,7 @@ import type { Membership } from '../memberships/memberships.js';
 import type { Clock } from '../ports/clock.js';
 import type { KeyValue } from '../ports/key-value.js';
 import type { Logger } from '../ports/logger.js';
+import type { ResolvedAuthorizationOptions } from './authorization-options.js';
 import type { AuthorizationVersions } from './authorization-version-store.js';
 import type { Authorizer } from './authorizer.js';
 
@@ -55,14 +56,11 @@ export interface AuthorizationCache {
   stop(): Promise<void>;
 }
 
-export interface AuthorizationCacheOptions {
-  /** Compiled tenant authorizers kept (least recently used go first). */
-  maxTenants: number;
-  /** Memberships kept (least recently used go first). */
-  maxMemberships: number;
-  /** How long an entry is used without a read to confirm it. */
-  revalidateAfterMs: number;
-}
+/** What the cache reads of the authorization options: its sizes and how long an entry is trusted. */
+export type AuthorizationCacheOptions = Pick<
+  ResolvedAuthorizationOptions,
+  'cacheSize' | 'membershipCacheSize' | 'revalidateAfterMs'
+>;
 
 const CHANNEL = 'portcullis:authorization:changed';
 
@@ -123,7 +121,7 @@ export function createAuthorizationCache(
       const membership = await load();
       if (!membership) memberships.delete(key);
       else if (startedAt === epoch)
-        remember(memberships, key, { value: membership, checkedAt: now() }, options.maxMemberships);
+        remember(memberships, key, { value: membership, checkedAt: now() }, options.membershipCacheSize);
       return membership;
     },
 
@@ -144,7 +142,7 @@ export function createAuthorizationCache(
           authorizers,
           tenantId,
           { value: authorizer, checkedAt: now(), versionsKey },
-          options.maxTenants,
+          options.cacheSize,
         );
       return authorizer;
     },

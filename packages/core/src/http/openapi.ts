@@ -95,3 +95,17 @@ export function buildOpenApiDocument(routes: RouteDefinition[], options: OpenApi
     },
   };
 }
+
+/**
+ * The OpenAPI document of `routes` as served under `basePath` of `baseURL`, built on first use
+ * (it walks every schema) and kept.
+ */
+export function lazyOpenApiDocument(
+  routes: RouteDefinition[],
+  options: Omit<OpenApiOptions, 'serverUrl'> & { baseURL: URL; basePath: string },
+): () => Record<string, unknown> {
+  const { baseURL, basePath, ...rest } = options;
+  const serverUrl = new URL(basePath, baseURL).toString().replace(/\/$/, '');
+  let document: Record<string, unknown> | undefined;
+  return () => (document ??= buildOpenApiDocument(routes, { ...rest, serverUrl }));
+}

@@ -1,6 +1,7 @@
 import { isAuthError } from '../errors.js';
 import type { KeyValue } from '../ports/key-value.js';
 import type { Logger } from '../ports/logger.js';
+import { wrapKeyValue } from './wrap-key-value.js';
 
 const RETRY_AFTER_MS = 1_000;
 
@@ -44,4 +45,20 @@ export function fallbackKeyValue(primary: KeyValue, fallback: KeyValue, logger: 
     publish: (channel, message) => primary.publish(channel, message),
     subscribe: (channel, handler) => primary.subscribe(channel, handler),
   };
+}
+
+/**
+ * The key-value store rate limits and counters use: the app's shared store, or `local` alone when
+ * the app gave none. A shared store that goes down degrades rate limits to per-instance counting
+ * (see {@link fallbackKeyValue}), never to 503s; its calls are bounded by `timeoutMs`, at most a
+ * second, since every credential request waits on them.
+ */
+export function sharedKeyValue(
+  shared: KeyValue | undefined,
+  local: KeyValue,
+  options: { logger: Logger; timeoutMs: number },
+): KeyValue {
+  if (!shared) return local;
+  const timeoutMs = Math.min(options.timeoutMs, 1_000);
+  return fallbackKeyValue(wrapKeyValue(shared, { logger: options.logger, timeoutMs }), local, options.logger);
 }
