@@ -5,6 +5,11 @@ const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 /** Tests run against the TypeScript sources of workspace packages, not their build output. */
 export const sourceAliases = [
   { find: /^@portcullis\/core$/, replacement: here('./packages/core/src/index.ts') },
+  // the public /authorization subpath is its own file, not the domain's index.ts
+  {
+    find: /^@portcullis\/core\/authorization$/,
+    replacement: here('./packages/core/src/authorization/public.ts'),
+  },
   { find: /^@portcullis\/core\/(.+)$/, replacement: here('./packages/core/src/$1/index.ts') },
   { find: /^@portcullis\/adapter-kysely$/, replacement: here('./packages/adapter-kysely/src/index.ts') },
   {

@@ -6,7 +6,7 @@ export default defineConfig({
     'ports/index': 'src/ports/index.ts',
     'memory/index': 'src/memory/index.ts',
     'testing/index': 'src/testing/index.ts',
-    'authorization/index': 'src/authorization/index.ts',
+    'authorization/index': 'src/authorization/public.ts',
   },
   format: ['esm', 'cjs'],
   dts: true,

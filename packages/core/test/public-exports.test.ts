@@ -212,4 +212,79 @@ describe('public exports', () => {
     expect(Object.keys(await import('../src/ports/index.js')).sort()).toEqual(PORTS_VALUES);
     expect(typeExports(new URL('../src/ports/index.ts', import.meta.url))).toEqual(PORTS_TYPES);
   });
+
+  it('@portcullis/core/authorization exports exactly the pinned values and types', async () => {
+    // its own entry file, not the domain's index.ts, whose services and rules stay internal
+    expect(Object.keys(await import('../src/authorization/public.js')).sort()).toMatchInlineSnapshot(`
+      [
+        "ATTRIBUTE_ROOTS",
+        "CONDITION_OPERATORS",
+        "FALSE",
+        "MAX_ARRAY_LITERAL_LENGTH",
+        "MAX_CONDITION_DEPTH",
+        "MAX_CONDITION_NODES",
+        "MAX_POLICIES_PER_TENANT",
+        "TRUE",
+        "UNKNOWN",
+        "actionPatternSchema",
+        "compileCondition",
+        "conditionSchema",
+        "createAuthorizer",
+        "findConditionIssues",
+        "findGrantingRole",
+        "lowerAuthorizationFilter",
+        "permissionCovers",
+        "policyDefinitionSchema",
+        "policyInputSchema",
+      ]
+    `);
+    expect(typeExports(new URL('../src/authorization/public.ts', import.meta.url))).toMatchInlineSnapshot(`
+      [
+        "AttributeRef",
+        "AttributeRoot",
+        "AuthorizationFilter",
+        "AuthorizationResource",
+        "AuthorizationSubject",
+        "AuthorizationVersionStore",
+        "AuthorizationVersions",
+        "Authorizer",
+        "AuthorizerInput",
+        "AuthorizerRole",
+        "ComparisonCondition",
+        "CompiledCondition",
+        "Condition",
+        "ConditionIssue",
+        "ConditionLiteral",
+        "ConditionOperator",
+        "Decision",
+        "DecisionReason",
+        "DecisionRequest",
+        "ExplanationEntry",
+        "FilterRequest",
+        "Operand",
+        "PermissionCatalog",
+        "PermissionCatalogConfig",
+        "PermissionCatalogListing",
+        "PolicyDefinition",
+        "PolicyEffect",
+        "PolicyInput",
+        "PolicyReplacement",
+        "PolicyService",
+        "PolicyStore",
+        "RefOperand",
+        "ResourceCondition",
+        "ResourceRef",
+        "Role",
+        "RolePatch",
+        "RoleStore",
+        "RoleTemplate",
+        "ScalarLiteral",
+        "SqlComparison",
+        "SqlFilterNode",
+        "SqlFilterValue",
+        "StoredPolicy",
+        "Truth",
+      ]
+    `);
+  });
 });
