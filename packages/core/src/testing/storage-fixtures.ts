@@ -9,6 +9,8 @@ import {
 import { sealAuditEvent } from '../audit/audit-chain.js';
 import type { StoredPolicy } from '../authorization/policy-store.js';
 import type { Role } from '../authorization/roles.js';
+import type { Passkey } from '../credentials/passkeys/passkeys.js';
+import type { TotpCredential } from '../credentials/totp/mfa.js';
 import { sha256Hex } from '../crypto/random.js';
 import { uuidv7 } from '../crypto/uuid.js';
 import { isAuthError } from '../errors.js';
@@ -267,4 +269,42 @@ export async function caught(run: () => Promise<unknown>): Promise<unknown> {
 export async function expectConflict(run: () => Promise<unknown>): Promise<void> {
   const error = await caught(run);
   expect(isAuthError(error, 'conflict'), `expected AuthError('conflict'), got ${String(error)}`).toBe(true);
+}
+
+/** A pending (unconfirmed) TOTP credential of the user. */
+export function aTotp(userId: string, overrides: Partial<TotpCredential> = {}): TotpCredential {
+  const now = new Date();
+  return {
+    userId,
+    secretSealed: `v1.${randomSuffix()}.sealed-secret.tag`,
+    confirmedAt: null,
+    lastUsedStep: null,
+    createdAt: now,
+    updatedAt: now,
+    ...overrides,
+  };
+}
+
+/** A passkey of the user, with a long credential id as real authenticators may send. */
+export function aPasskey(userId: string, overrides: Partial<Passkey> = {}): Passkey {
+  const now = new Date();
+  // credential ids may be long (up to 1023 bytes): the lookup goes through their hash
+  const credentialId = randomBytes(overrides.credentialId ? 0 : 700).toString('base64url');
+  return {
+    id: uuidv7(),
+    userId,
+    credentialId,
+    credentialIdHash: sha256Hex(credentialId),
+    publicKey: randomBytes(77).toString('base64url'),
+    counter: 0,
+    transports: ['internal', 'hybrid'],
+    deviceType: 'multiDevice',
+    backedUp: true,
+    aaguid: 'fbfc3007-154e-4ecc-8c0b-6e020557d7bd',
+    name: 'MacBook Touch ID — Château',
+    createdAt: now,
+    lastUsedAt: null,
+    updatedAt: now,
+    ...overrides,
+  };
 }

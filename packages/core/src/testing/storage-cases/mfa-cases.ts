@@ -1,8 +1,8 @@
 import { describe, expect } from 'vitest';
-import type { RecoveryCode, TotpCredential } from '../../credentials/totp/mfa.js';
+import type { RecoveryCode } from '../../credentials/totp/mfa.js';
 import { sha256Hex } from '../../crypto/random.js';
 import { uuidv7 } from '../../crypto/uuid.js';
-import { aUser, expectConflict, later, randomSuffix, type StorageCases } from '../storage-fixtures.js';
+import { aTotp, aUser, expectConflict, later, randomSuffix, type StorageCases } from '../storage-fixtures.js';
 
 // a step of 2026: realistic magnitudes (about 59 million), not small test numbers
 const STEP = 59_000_000;
@@ -12,19 +12,6 @@ export function mfaCases({ it, storage }: StorageCases): void {
     const user = aUser();
     await storage().users.create(user);
     return user;
-  }
-
-  function aTotp(userId: string, overrides: Partial<TotpCredential> = {}): TotpCredential {
-    const now = new Date();
-    return {
-      userId,
-      secretSealed: `v1.${randomSuffix()}.sealed-secret.tag`,
-      confirmedAt: null,
-      lastUsedStep: null,
-      createdAt: now,
-      updatedAt: now,
-      ...overrides,
-    };
   }
 
   function someCodes(userId: string, n = 10): RecoveryCode[] {

@@ -1,9 +1,7 @@
-import { randomBytes } from 'node:crypto';
 import { describe, expect } from 'vitest';
-import type { Passkey } from '../../credentials/passkeys/passkeys.js';
 import { sha256Hex } from '../../crypto/random.js';
 import { uuidv7 } from '../../crypto/uuid.js';
-import { aUser, expectConflict, later, type StorageCases } from '../storage-fixtures.js';
+import { aPasskey, aUser, expectConflict, later, type StorageCases } from '../storage-fixtures.js';
 
 // a counter beyond 2^31: hardware keys count in 32 bits unsigned, so the column must hold it
 const BIG_COUNTER = 3_000_000_000;
@@ -13,29 +11,6 @@ export function passkeyCases({ it, storage }: StorageCases): void {
     const user = aUser();
     await storage().users.create(user);
     return user;
-  }
-
-  function aPasskey(userId: string, overrides: Partial<Passkey> = {}): Passkey {
-    const now = new Date();
-    // credential ids may be long (up to 1023 bytes): the lookup goes through their hash
-    const credentialId = randomBytes(overrides.credentialId ? 0 : 700).toString('base64url');
-    return {
-      id: uuidv7(),
-      userId,
-      credentialId,
-      credentialIdHash: sha256Hex(credentialId),
-      publicKey: randomBytes(77).toString('base64url'),
-      counter: 0,
-      transports: ['internal', 'hybrid'],
-      deviceType: 'multiDevice',
-      backedUp: true,
-      aaguid: 'fbfc3007-154e-4ecc-8c0b-6e020557d7bd',
-      name: 'MacBook Touch ID — Château',
-      createdAt: now,
-      lastUsedAt: null,
-      updatedAt: now,
-      ...overrides,
-    };
   }
 
   describe('passkeys', () => {

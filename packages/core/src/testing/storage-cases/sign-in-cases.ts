@@ -1,11 +1,8 @@
-import { randomBytes } from 'node:crypto';
 import { describe, expect } from 'vitest';
-import type { Passkey } from '../../credentials/passkeys/passkeys.js';
-import type { TotpCredential } from '../../credentials/totp/mfa.js';
 import { sha256Hex } from '../../crypto/random.js';
 import { uuidv7 } from '../../crypto/uuid.js';
 import { normalizeEmail } from '../../users/users.js';
-import { aTenant, aUser, randomSuffix, type StorageCases } from '../storage-fixtures.js';
+import { aPasskey, aTenant, aTotp, aUser, randomSuffix, type StorageCases } from '../storage-fixtures.js';
 
 const DAY_MS = 86_400_000;
 // a step of 2026: realistic magnitudes (about 59 million), not small test numbers
@@ -21,39 +18,6 @@ export function signInCases({ it, storage }: StorageCases): void {
     const user = aUser(overrides);
     await storage().users.create(user);
     return user;
-  }
-
-  function aTotp(userId: string): TotpCredential {
-    const now = new Date();
-    return {
-      userId,
-      secretSealed: `v1.${randomSuffix()}.sealed-secret.tag`,
-      confirmedAt: null,
-      lastUsedStep: null,
-      createdAt: now,
-      updatedAt: now,
-    };
-  }
-
-  function aPasskey(userId: string): Passkey {
-    const now = new Date();
-    const credentialId = randomBytes(32).toString('base64url');
-    return {
-      id: uuidv7(),
-      userId,
-      credentialId,
-      credentialIdHash: sha256Hex(credentialId),
-      publicKey: randomBytes(77).toString('base64url'),
-      counter: 0,
-      transports: ['internal'],
-      deviceType: 'multiDevice',
-      backedUp: true,
-      aaguid: '00000000-0000-0000-0000-000000000000',
-      name: 'Laptop',
-      createdAt: now,
-      lastUsedAt: null,
-      updatedAt: now,
-    };
   }
 
   describe('sign-in reads', () => {
