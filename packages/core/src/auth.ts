@@ -11,11 +11,9 @@ import { createOAuthService } from './credentials/oauth/index.js';
 import { createPasskeyService } from './credentials/passkeys/index.js';
 import { createPasswordHasher, createPasswordService } from './credentials/passwords/index.js';
 import { createTotpService } from './credentials/totp/index.js';
-import { uuidv7 } from './crypto/index.js';
-import { createSealedBox } from './crypto/sealed-box.js';
+import { createSealedBox, uuidv7 } from './crypto/index.js';
 import { createEmailLinkService } from './email-links/index.js';
-import { assertTrustedOrigin } from './http/csrf.js';
-import { createHandler, serverCallContext } from './http/handler.js';
+import { createHandler, serverRequestChecks } from './http/handler.js';
 import { lazyOpenApiDocument } from './http/openapi.js';
 import { routes } from './http/routes/index.js';
 import { createInvitationService } from './invitations/index.js';
@@ -29,9 +27,6 @@ import { createSignInService } from './sign-in/index.js';
 import { sharedKeyValue, wrapKeyValue, wrapStorage } from './storage/index.js';
 import { createTenantService } from './tenants/index.js';
 import { createUserService } from './users/index.js';
-
-/** The version reported in the OpenAPI document. */
-export const PORTCULLIS_VERSION = '0.1.0';
 
 /**
  * Validates the config (throwing `AuthError('config_invalid')` at once when it is wrong), wires
@@ -61,21 +56,13 @@ export function createAuth(options: AuthConfig): Auth {
       authorizationChanged: authorizationCache.changed,
     },
   });
-  const keyValue = sharedKeyValue(options.keyValue, localKeyValue, {
-    logger,
-    timeoutMs: config.storageTimeoutMs,
-  });
+  const keyValue = sharedKeyValue(options.keyValue, localKeyValue, logger, config.storageTimeoutMs);
   // one key per purpose, derived from the secret: what one seals, no other opens
   const mailBox = createSealedBox(config.secret, 'outbox-mail');
   const secretBox = createSealedBox(config.secret, 'totp-secret');
   const stateBox = createSealedBox(config.secret, 'oauth-state');
-  const outbox = createOutboxDispatcher({
-    ...config.outbox,
-    storage,
-    clock,
-    logger,
-    subscribers: [createMailSubscriber(options.mailer, logger, mailBox), ...config.outbox.subscribers],
-  });
+  const subscribers = [createMailSubscriber(options.mailer, logger, mailBox), ...config.outbox.subscribers];
+  const outbox = createOutboxDispatcher({ storage, clock, logger, subscribers }, config.outbox);
   const hasher = createPasswordHasher(config.password.argon2);
   const rateLimiter = createRateLimiter(keyValue, clock, config.rateLimit);
   const lockout = createLockout(
@@ -144,13 +131,7 @@ export function createAuth(options: AuthConfig): Auth {
   };
 
   // HTTP: the routes over that API, their OpenAPI document and the handler
-  const openApiDocument = lazyOpenApiDocument(routes, {
-    title: 'Portcullis',
-    version: PORTCULLIS_VERSION,
-    baseURL: config.baseURL,
-    basePath: config.basePath,
-    sessionCookieName: cookieName,
-  });
+  const openApiDocument = lazyOpenApiDocument(routes, config, cookieName);
   const handler = createHandler({ config, api, routes, logger, clock, openApi: openApiDocument });
 
   // start and stop
@@ -163,10 +144,7 @@ export function createAuth(options: AuthConfig): Auth {
     outbox,
     config,
     sessionCookieName: cookieName,
-    callContext: (headers, handlerOptions = {}) =>
-      serverCallContext(headers, handlerOptions, config.trustProxyHops),
-    assertTrustedOrigin: (headers, originOptions) =>
-      assertTrustedOrigin(headers, config.trustedOrigins, originOptions?.hasSessionCookie ?? true),
+    ...serverRequestChecks(config),
     openApiDocument,
     async close() {
       await outbox.stop();

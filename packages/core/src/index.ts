@@ -4,7 +4,7 @@
 // Everything else of `auth.api` is reachable through `AuthApi`; what an adapter needs lives in
 // `@portcullis/core/ports`. test/public-exports.test.ts pins this list: add to it deliberately.
 export type { Auth, AuthApi, AuthHandler, HandlerOptions } from './api/index.js';
-export { createAuth, PORTCULLIS_VERSION } from './auth.js';
+export { createAuth } from './auth.js';
 export type { AuthorizationResult, AuthorizeInput, Decision } from './authorization/index.js';
 export type { CallContext } from './call-context.js';
 export type { AuthConfig } from './config/index.js';
@@ -68,3 +68,4 @@ export {
 export type { SessionWithUser } from './sessions/index.js';
 export type { MfaMethod, MfaRequired, SignedIn, VerifyMfaInput } from './sign-in/index.js';
 export { DEFAULT_ROLES } from './tenants/index.js';
+export { PORTCULLIS_VERSION } from './version.js';

@@ -32,14 +32,10 @@ function countedStorage() {
 }
 
 function dispatcherOver(storage: Storage, handle: (event: OutboxEvent) => Promise<void> | void) {
-  return createOutboxDispatcher({
-    storage,
-    clock: systemClock,
-    logger: silentLogger,
-    subscribers: [{ name: 'test', handle }],
-    pollIntervalMs: 60_000, // longer than any test: only nudges can deliver in time
-    maxAttempts: 5,
-  });
+  return createOutboxDispatcher(
+    { storage, clock: systemClock, logger: silentLogger, subscribers: [{ name: 'test', handle }] },
+    { pollIntervalMs: 60_000, maxAttempts: 5 }, // a poll longer than any test: only nudges deliver in time
+  );
 }
 
 const dueEvent = () => anOutboxEvent(new Date(Date.now() - 1_000));

@@ -1,4 +1,4 @@
-import type { AuthApi, AuthHandler, HandlerOptions } from '../api/index.js';
+import type { Auth, AuthApi, AuthHandler, HandlerOptions } from '../api/index.js';
 import type { CallContext } from '../call-context.js';
 import type { ResolvedConfig } from '../config/index.js';
 import { uuidv7 } from '../crypto/uuid.js';
@@ -205,18 +205,21 @@ export function clientIp(
 }
 
 /**
- * The call context of a request for `auth.api` calls made from server code: the client address
- * by the same `trustProxy` rule as the handler's, the user agent, and a new request id.
+ * What server code (middleware, server actions) uses to treat a request as the handler does:
+ * its call context (the client address by the same `trustProxy` rule, the user agent, a new
+ * request id) and the CSRF origin check.
  */
-export function serverCallContext(
-  headers: Headers,
-  options: HandlerOptions,
-  trustProxyHops: number,
-): CallContext {
+export function serverRequestChecks(
+  config: Pick<ResolvedConfig, 'trustProxyHops' | 'trustedOrigins'>,
+): Pick<Auth, 'callContext' | 'assertTrustedOrigin'> {
   return {
-    ip: clientIp({ headers }, options, trustProxyHops),
-    userAgent: headers.get('user-agent'),
-    requestId: uuidv7(),
+    callContext: (headers, options = {}): CallContext => ({
+      ip: clientIp({ headers }, options, config.trustProxyHops),
+      userAgent: headers.get('user-agent'),
+      requestId: uuidv7(),
+    }),
+    assertTrustedOrigin: (headers, options) =>
+      assertTrustedOrigin(headers, config.trustedOrigins, options?.hasSessionCookie ?? true),
   };
 }
 

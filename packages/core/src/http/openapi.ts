@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { PORTCULLIS_VERSION } from '../version.js';
 import { problemSchema } from './response-schemas.js';
 import type { RouteDefinition } from './route.js';
 
@@ -102,10 +103,11 @@ export function buildOpenApiDocument(routes: RouteDefinition[], options: OpenApi
  */
 export function lazyOpenApiDocument(
   routes: RouteDefinition[],
-  options: Omit<OpenApiOptions, 'serverUrl'> & { baseURL: URL; basePath: string },
+  mount: { baseURL: URL; basePath: string },
+  sessionCookieName: string,
 ): () => Record<string, unknown> {
-  const { baseURL, basePath, ...rest } = options;
-  const serverUrl = new URL(basePath, baseURL).toString().replace(/\/$/, '');
+  const serverUrl = new URL(mount.basePath, mount.baseURL).toString().replace(/\/$/, '');
+  const options = { title: 'Portcullis', version: PORTCULLIS_VERSION, serverUrl, sessionCookieName };
   let document: Record<string, unknown> | undefined;
-  return () => (document ??= buildOpenApiDocument(routes, { ...rest, serverUrl }));
+  return () => (document ??= buildOpenApiDocument(routes, options));
 }

@@ -64,14 +64,10 @@ export function backoffMs(attempts: number, random: () => number = Math.random):
   return Math.max(BASE_BACKOFF_MS / 2, Math.floor(random() * ceiling));
 }
 
-export function createOutboxDispatcher(deps: {
-  storage: Storage;
-  clock: Clock;
-  logger: Logger;
-  subscribers: OutboxSubscriber[];
-  pollIntervalMs: number;
-  maxAttempts: number;
-}): OutboxDispatcher {
+export function createOutboxDispatcher(
+  deps: { storage: Storage; clock: Clock; logger: Logger; subscribers: OutboxSubscriber[] },
+  options: { pollIntervalMs: number; maxAttempts: number },
+): OutboxDispatcher {
   let timer: NodeJS.Timeout | undefined;
   let nudgeTimer: NodeJS.Timeout | undefined;
   let nudgedWhileRunning = false;
@@ -97,7 +93,7 @@ export function createOutboxDispatcher(deps: {
     if (failures.length === 0) return true;
     const now = deps.clock.now();
     const attempts = event.attempts + 1;
-    const dead = attempts >= deps.maxAttempts;
+    const dead = attempts >= options.maxAttempts;
     const lastError = failures.join('; ').slice(0, 2000);
     deps.logger[dead ? 'error' : 'warn']('outbox delivery failed', {
       eventId: event.id,
@@ -164,7 +160,7 @@ export function createOutboxDispatcher(deps: {
           deps.logger.error('outbox dispatch failed', { error: String(error) });
         }
         if (live()) {
-          timer = setTimeout(tick, deps.pollIntervalMs);
+          timer = setTimeout(tick, options.pollIntervalMs);
           timer.unref?.();
         }
       };

@@ -56,9 +56,10 @@ export function fallbackKeyValue(primary: KeyValue, fallback: KeyValue, logger: 
 export function sharedKeyValue(
   shared: KeyValue | undefined,
   local: KeyValue,
-  options: { logger: Logger; timeoutMs: number },
+  logger: Logger,
+  timeoutMs: number,
 ): KeyValue {
   if (!shared) return local;
-  const timeoutMs = Math.min(options.timeoutMs, 1_000);
-  return fallbackKeyValue(wrapKeyValue(shared, { logger: options.logger, timeoutMs }), local, options.logger);
+  const bounded = wrapKeyValue(shared, { logger, timeoutMs: Math.min(timeoutMs, 1_000) });
+  return fallbackKeyValue(bounded, local, logger);
 }
