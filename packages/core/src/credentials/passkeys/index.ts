@@ -18,6 +18,7 @@ export {
 } from './passkey-schemas.js';
 export {
   createPasskeyService,
+  type PasskeyServiceOptions,
   type PasskeyAuthentication,
   type PasskeyService,
   type PasskeysApi,
@@ -29,5 +30,6 @@ export {
   type PasskeyOptions,
   type PasskeyStepUp,
   type PasskeySummary,
+  type RegisteredPasskey,
   toPasskeySummary,
 } from './passkeys.js';

@@ -1,10 +1,15 @@
 export type { MfaStatus, RecoveryCode, TotpCredential, TotpSetup } from './mfa.js';
 export type { MfaStore } from './mfa-store.js';
-export { generateRecoveryCode, hashRecoveryCode, RECOVERY_CODE_COUNT } from './recovery-codes.js';
+export {
+  generateRecoveryCode,
+  hashRecoveryCode,
+  newRecoveryCodes,
+  RECOVERY_CODE_COUNT,
+} from './recovery-codes.js';
 export {
   generateTotpSecret,
   TOTP_STEP_SECONDS,
-  type TotpOptions,
+  type TotpCodeOptions,
   totpCodeAt,
   totpStep,
   totpUri,
@@ -12,3 +17,9 @@ export {
 } from './totp-code.js';
 export { type ConfirmTotpInput, confirmTotpInputSchema } from './totp-schemas.js';
 export { createTotpService, type TotpApi, type TotpService } from './totp-service.js';
+export {
+  type ResolvedTotpOptions,
+  resolveTotpOptions,
+  type TotpOptions,
+  totpOptionsSchema,
+} from './totp-options.js';

@@ -70,13 +70,27 @@ export const passkeyRoutes = [
     auth: 'session',
     body: registerPasskeyInputSchema,
     responses: {
-      201: { description: 'Registered', schema: passkeySchema },
+      201: {
+        description: "Registered; with the user's first second factor, 10 recovery codes shown this once",
+        schema: passkeySchema.extend({
+          recoveryCodes: z
+            .array(z.string())
+            .optional()
+            .describe("Only with the user's first second factor: shown this once, only their hashes are stored"),
+        }),
+      },
       400: problem('Invalid input'),
-      401: problem('No session, passkey_challenge_invalid or passkey_verification_failed'),
+      401: problem(
+        'No session, step_up_required, passkey_challenge_invalid or passkey_verification_failed',
+      ),
       409: problem('This passkey is already registered'),
     },
     async handle({ api, auth, body, call }) {
-      return { status: 201, body: toPublicPasskey(await api.registerPasskey(auth, body, call)) };
+      const { recoveryCodes, ...passkey } = await api.registerPasskey(auth, body, call);
+      return {
+        status: 201,
+        body: { ...toPublicPasskey(passkey), ...(recoveryCodes ? { recoveryCodes } : {}) },
+      };
     },
   }),
   defineRoute({
