@@ -43,7 +43,9 @@ $('passkey-form').addEventListener('submit', (event) => {
     // the first second factor comes with recovery codes, shown this once (the TOTP card's list)
     if (registered.recoveryCodes) {
       $('recovery-code-list').replaceChildren(
-        ...registered.recoveryCodes.map((code) => Object.assign(document.createElement('li'), { textContent: code })),
+        ...registered.recoveryCodes.map((code) =>
+          Object.assign(document.createElement('li'), { textContent: code }),
+        ),
       );
       $('recovery-codes').hidden = false;
     }

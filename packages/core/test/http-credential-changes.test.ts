@@ -104,7 +104,12 @@ async function linkProvider(w: World, person: IdpAccount): Promise<TestResponse>
 
 async function asTestResponse(response: Response): Promise<TestResponse> {
   const text = await response.text();
-  return { status: response.status, headers: response.headers, body: text ? JSON.parse(text) : null, cookie: null };
+  return {
+    status: response.status,
+    headers: response.headers,
+    body: text ? JSON.parse(text) : null,
+    cookie: null,
+  };
 }
 
 interface Case {
@@ -121,7 +126,8 @@ const setUpTotp: Case['change'] = async (w) => {
   if (res.status === 200) w.made.totpSecret = res.body.secret;
   return res;
 };
-const confirmTotp: Case['change'] = (w) => w.client.post('/mfa/totp/confirm', { code: currentCode(w) }, w.cookie);
+const confirmTotp: Case['change'] = (w) =>
+  w.client.post('/mfa/totp/confirm', { code: currentCode(w) }, w.cookie);
 
 async function registerPasskey(w: World): Promise<TestResponse> {
   const options = await w.client.post('/passkeys/registration/options', {}, w.cookie);
@@ -221,7 +227,8 @@ describe('credential changes need a recent authentication (the table in sessions
       // no secret of the change (a TOTP secret, recovery codes, a password, ids) is in the mail
       // (the passkey's name, which the owner chose, is the one detail a mail names)
       const secrets = [...stringsIn(made.body), w.made.totpSecret, PASSWORD, NEW_PASSWORD].filter(
-        (s): s is string => typeof s === 'string' && s.length >= 6 && s !== 'Laptop' && !notice!.to.includes(s),
+        (s): s is string =>
+          typeof s === 'string' && s.length >= 6 && s !== 'Laptop' && !notice!.to.includes(s),
       );
       for (const secret of secrets) {
         expect(`${notice!.subject}\n${notice!.text}\n${notice!.html}`).not.toContain(secret);
@@ -297,7 +304,10 @@ describe('recovery codes come with the first second factor of any kind', () => {
     expect(registered.status).toBe(201);
     const codes = registered.body.recoveryCodes as string[];
     expect(codes).toHaveLength(10);
-    expect(await w.auth.api.getMfaStatus(w.userId)).toEqual({ totpEnabled: false, recoveryCodesRemaining: 10 });
+    expect(await w.auth.api.getMfaStatus(w.userId)).toEqual({
+      totpEnabled: false,
+      recoveryCodesRemaining: 10,
+    });
     // shown once: a second passkey comes without codes, and the list shows none
     expect((await registerPasskey(w)).body.recoveryCodes).toBeUndefined();
     expect(JSON.stringify((await w.client.get('/passkeys', w.cookie)).body)).not.toContain(codes[0]!);
@@ -324,15 +334,18 @@ describe('recovery codes come with the first second factor of any kind', () => {
 
     // TOTP off: the passkey is left, and so are the codes
     expect((await w.client.call('DELETE', '/mfa/totp', { cookie: w.cookie })).status).toBe(204);
-    expect(await w.auth.api.getMfaStatus(w.userId)).toEqual({ totpEnabled: false, recoveryCodesRemaining: 10 });
+    expect(await w.auth.api.getMfaStatus(w.userId)).toEqual({
+      totpEnabled: false,
+      recoveryCodesRemaining: 10,
+    });
     const regenerated = await w.client.post('/mfa/recovery-codes', {}, w.cookie);
     expect(regenerated.status).toBe(200);
     expect(regenerated.body.recoveryCodes).toHaveLength(10);
 
     // the last second factor goes: the codes go with it, and a password signs in alone again
-    expect((await w.client.call('DELETE', `/passkeys/${w.made.passkeyId}`, { cookie: w.cookie })).status).toBe(
-      204,
-    );
+    expect(
+      (await w.client.call('DELETE', `/passkeys/${w.made.passkeyId}`, { cookie: w.cookie })).status,
+    ).toBe(204);
     expect(await w.storage.mfa.countUnusedRecoveryCodes(w.userId)).toBe(0);
     const login = await w.client.post('/login', { email: w.email, password: PASSWORD });
     expect(login.body.mfaRequired).toBeUndefined();
@@ -376,7 +389,9 @@ describe('totp.issuer', () => {
 
   it('refuses an issuer with ":" or a control character at start', () => {
     for (const issuer of ['Acme:Cloud', 'Acme\nCloud', '']) {
-      expect(() => testAuth({ totp: { issuer } })).toThrow(expect.objectContaining({ code: 'config_invalid' }));
+      expect(() => testAuth({ totp: { issuer } })).toThrow(
+        expect.objectContaining({ code: 'config_invalid' }),
+      );
     }
   });
 });

@@ -8,8 +8,8 @@ import {
 } from '../authorization/index.js';
 import { type ResolvedOAuthOptions, resolveOAuthOptions } from '../credentials/oauth/index.js';
 import { type ResolvedPasskeysOptions, resolvePasskeysOptions } from '../credentials/passkeys/index.js';
-import { type ResolvedTotpOptions, resolveTotpOptions } from '../credentials/totp/index.js';
 import type { ResolvedPasswordOptions } from '../credentials/passwords/index.js';
+import { type ResolvedTotpOptions, resolveTotpOptions } from '../credentials/totp/index.js';
 import { type ResolvedEmailLinksOptions, resolveEmailLinksOptions } from '../email-links/index.js';
 import { AuthError } from '../errors.js';
 import { type ResolvedInvitationsOptions, resolveInvitationsOptions } from '../invitations/index.js';

@@ -91,7 +91,11 @@ export function requireFreshAuthentication(
   now: Date,
 ): void {
   const rule: CredentialChangeRule = CREDENTIAL_CHANGES[change];
-  checkStepUp(session, { maxAgeSeconds: rule.maxAgeSeconds, ...(rule.methods ? { methods: rule.methods } : {}) }, now);
+  checkStepUp(
+    session,
+    { maxAgeSeconds: rule.maxAgeSeconds, ...(rule.methods ? { methods: rule.methods } : {}) },
+    now,
+  );
 }
 
 /** Who is told of a change, and in which app's name. */

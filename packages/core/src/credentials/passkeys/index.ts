@@ -18,9 +18,9 @@ export {
 } from './passkey-schemas.js';
 export {
   createPasskeyService,
-  type PasskeyServiceOptions,
   type PasskeyAuthentication,
   type PasskeyService,
+  type PasskeyServiceOptions,
   type PasskeysApi,
 } from './passkey-service.js';
 export type { PasskeyStore } from './passkey-store.js';

@@ -24,9 +24,9 @@ import {
   type SessionWithUser,
 } from '../../sessions/index.js';
 import type { MfaRequired, SignedIn, SignInService } from '../../sign-in/index.js';
-import { newRecoveryCodes } from '../totp/index.js';
 import { normalizeEmail, type User } from '../../users/users.js';
 import { parseInput } from '../../validation.js';
+import { newRecoveryCodes } from '../totp/index.js';
 import type { ResolvedPasskeysOptions } from './passkey-options.js';
 import {
   type AuthenticatePasskeyInput,

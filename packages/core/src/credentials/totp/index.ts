@@ -15,11 +15,11 @@ export {
   totpUri,
   verifyTotpCode,
 } from './totp-code.js';
-export { type ConfirmTotpInput, confirmTotpInputSchema } from './totp-schemas.js';
-export { createTotpService, type TotpApi, type TotpService } from './totp-service.js';
 export {
   type ResolvedTotpOptions,
   resolveTotpOptions,
   type TotpOptions,
   totpOptionsSchema,
 } from './totp-options.js';
+export { type ConfirmTotpInput, confirmTotpInputSchema } from './totp-schemas.js';
+export { createTotpService, type TotpApi, type TotpService } from './totp-service.js';

@@ -76,13 +76,13 @@ export const passkeyRoutes = [
           recoveryCodes: z
             .array(z.string())
             .optional()
-            .describe("Only with the user's first second factor: shown this once, only their hashes are stored"),
+            .describe(
+              "Only with the user's first second factor: shown this once, only their hashes are stored",
+            ),
         }),
       },
       400: problem('Invalid input'),
-      401: problem(
-        'No session, step_up_required, passkey_challenge_invalid or passkey_verification_failed',
-      ),
+      401: problem('No session, step_up_required, passkey_challenge_invalid or passkey_verification_failed'),
       409: problem('This passkey is already registered'),
     },
     async handle({ api, auth, body, call }) {
