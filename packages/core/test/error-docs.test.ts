@@ -19,7 +19,9 @@ function renderErrorDocs(): string {
     '',
     '| code | status | title |',
     '|---|---:|---|',
-    ...AUTH_ERROR_CODES.map((code) => `| [\`${code}\`](#${code}) | ${STATUS_BY_CODE[code]} | ${TITLE_BY_CODE[code]} |`),
+    ...AUTH_ERROR_CODES.map(
+      (code) => `| [\`${code}\`](#${code}) | ${STATUS_BY_CODE[code]} | ${TITLE_BY_CODE[code]} |`,
+    ),
     '',
   ];
   for (const code of AUTH_ERROR_CODES) {
