@@ -10,7 +10,10 @@ const guide = readFileSync(new URL('../../../docs/adapters/drizzle.md', import.m
 // and whoever followed it got half the schema.
 describe('docs/adapters/drizzle.md', () => {
   it('names every table portcullisTables returns, in order, for each dialect', () => {
-    const paragraph = guide.slice(guide.indexOf('Each exports `portcullisTables'), guide.indexOf('its type ('));
+    const paragraph = guide.slice(
+      guide.indexOf('Each exports `portcullisTables'),
+      guide.indexOf('its type ('),
+    );
     const listed = [...paragraph.matchAll(/`([a-zA-Z]+)`/g)].map((m) => m[1]);
     for (const tables of [pgTables('pc_'), mysqlTables('pc_'), sqliteTables('pc_')]) {
       expect(listed).toEqual(Object.keys(tables));
