@@ -52,8 +52,8 @@ export const tenantSchema = component(
   }),
 );
 
-export const memberSchema = component(
-  'Member',
+export const membershipSchema = component(
+  'Membership',
   z.object({
     id: z.string(),
     tenantId: z.string(),
@@ -61,6 +61,14 @@ export const memberSchema = component(
     roles: z.array(z.string()),
     attributes: z.record(z.string(), z.unknown()),
     createdAt: z.string(),
+    updatedAt: z.string(),
+  }),
+);
+
+/** A membership as member lists show it: with the user, without `updatedAt`. */
+export const memberSchema = component(
+  'Member',
+  membershipSchema.omit({ updatedAt: true }).extend({
     user: z.object({ id: z.string(), email: z.string(), name: z.string().nullable(), status: z.string() }),
   }),
 );

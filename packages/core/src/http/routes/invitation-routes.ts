@@ -6,9 +6,9 @@ import {
 import type { InvitationSummary } from '../../invitations/invitations.js';
 import { pageQuerySchema } from '../../tenants/tenant-schemas.js';
 import { component } from '../openapi-components.js';
-import { pageOf, problemSchema } from '../response-schemas.js';
+import { membershipSchema, pageOf, problemSchema } from '../response-schemas.js';
 import { defineRoute } from '../route.js';
-import { membershipSchema, toPublicMembership } from './member-routes.js';
+import { toPublicMembership } from './member-routes.js';
 
 const problem = (description: string) => ({ description, schema: problemSchema });
 const tenantParams = z.object({ tenantId: z.string().min(1).max(64) });
