@@ -7,6 +7,7 @@ import {
   renamePasskeyInputSchema,
 } from '../../credentials/passkeys/passkey-schemas.js';
 import type { PasskeySummary } from '../../credentials/passkeys/passkeys.js';
+import { component } from '../openapi-components.js';
 import {
   problemSchema,
   sessionSchema,
@@ -24,15 +25,28 @@ const optionsSchema = z.object({
     .describe('WebAuthn options JSON: pass as `optionsJSON` to @simplewebauthn/browser'),
 });
 
-const passkeySchema = z.object({
-  id: z.string(),
-  name: z.string(),
-  deviceType: z.enum(['singleDevice', 'multiDevice']),
-  backedUp: z.boolean(),
-  transports: z.array(z.string()),
-  createdAt: z.string(),
-  lastUsedAt: z.string().nullable(),
-});
+const passkeySchema = component(
+  'Passkey',
+  z.object({
+    id: z.string(),
+    name: z.string(),
+    deviceType: z.enum(['singleDevice', 'multiDevice']),
+    backedUp: z.boolean(),
+    transports: z.array(z.string()),
+    createdAt: z.string(),
+    lastUsedAt: z.string().nullable(),
+  }),
+);
+
+const registeredPasskeySchema = component(
+  'RegisteredPasskey',
+  passkeySchema.extend({
+    recoveryCodes: z
+      .array(z.string())
+      .optional()
+      .describe("Only with the user's first second factor: shown this once, only their hashes are stored"),
+  }),
+);
 
 function toPublicPasskey(passkey: PasskeySummary) {
   return {
@@ -72,14 +86,7 @@ export const passkeyRoutes = [
     responses: {
       201: {
         description: "Registered; with the user's first second factor, 10 recovery codes shown this once",
-        schema: passkeySchema.extend({
-          recoveryCodes: z
-            .array(z.string())
-            .optional()
-            .describe(
-              "Only with the user's first second factor: shown this once, only their hashes are stored",
-            ),
-        }),
+        schema: registeredPasskeySchema,
       },
       400: problem('Invalid input'),
       401: problem('No session, step_up_required, passkey_challenge_invalid or passkey_verification_failed'),
