@@ -21,7 +21,7 @@ import { createMembershipService } from './memberships/index.js';
 import { memoryKeyValue } from './memory/index.js';
 import { createMailSubscriber, createOutboxDispatcher } from './outbox/index.js';
 import { consoleLogger, systemClock } from './ports/index.js';
-import { createLockout, createRateLimiter } from './rate-limit/index.js';
+import { createKnownDevices, createLockout, createRateLimiter } from './rate-limit/index.js';
 import { createSessionCache, createSessionService, sessionCookieName } from './sessions/index.js';
 import { createSignInService } from './sign-in/index.js';
 import { sharedKeyValue, wrapKeyValue, wrapStorage } from './storage/index.js';
@@ -66,7 +66,13 @@ export function createAuth(options: AuthConfig): Auth {
   const hasher = createPasswordHasher(config.password.argon2);
   const rateLimiter = createRateLimiter(keyValue, clock, config.rateLimit);
   const lockout = createLockout(
-    { kv: keyValue, store: storage.credentialFailures, clock, secret: config.secret },
+    {
+      kv: keyValue,
+      store: storage.credentialFailures,
+      clock,
+      secret: config.secret,
+      devices: createKnownDevices(config.secret),
+    },
     config.lockout,
   );
 
@@ -102,7 +108,7 @@ export function createAuth(options: AuthConfig): Auth {
     { password: config.password, signup: config.signup, isolatedSignupRole },
   );
   const emailLinks = createEmailLinkService(
-    { storage, clock, hasher, rateLimiter, tenants, signIn, mailBox },
+    { storage, clock, hasher, rateLimiter, lockout, tenants, signIn, mailBox },
     { emailLinks: config.emailLinks, password: config.password },
   );
   const oauth = createOAuthService(

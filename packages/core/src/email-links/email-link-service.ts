@@ -19,9 +19,15 @@ import {
 import type { OutboxMail } from '../outbox/index.js';
 import type { Clock } from '../ports/clock.js';
 import type { Storage, StorageStores } from '../ports/storage.js';
-import type { RateLimiter } from '../rate-limit/index.js';
+import type { Lockout, RateLimiter } from '../rate-limit/index.js';
 import { recordSessionsRevoked } from '../sessions/index.js';
-import type { MfaRequired, SignedIn, SignInService } from '../sign-in/index.js';
+import {
+  accountKeyOf,
+  type MfaRequired,
+  rememberDevice,
+  type SignedIn,
+  type SignInService,
+} from '../sign-in/index.js';
 import type { TenantService } from '../tenants/index.js';
 import { normalizeEmail, type User } from '../users/users.js';
 import { parseInput } from '../validation.js';
@@ -125,6 +131,8 @@ export interface EmailLinkServiceDeps {
   clock: Clock;
   hasher: PasswordHasher;
   rateLimiter: RateLimiter;
+  /** A completed reset clears the account's password failures and remembers the browser. */
+  lockout: Pick<Lockout, 'clear' | 'rememberDevice'>;
   tenants: TenantService;
   signIn: SignInService;
   /** Seals the links (they carry the tokens) in the outbox rows. */
@@ -141,7 +149,7 @@ export function createEmailLinkService(
   deps: EmailLinkServiceDeps,
   { emailLinks: links, password: policy }: EmailLinkServiceOptions,
 ): EmailLinkService {
-  const { storage, clock, hasher, rateLimiter, tenants, signIn, mailBox } = deps;
+  const { storage, clock, hasher, rateLimiter, lockout, tenants, signIn, mailBox } = deps;
 
   const PAGES: Record<OneTimeTokenPurpose, URL> = {
     email_verification: links.verifyEmailUrl,
@@ -316,9 +324,11 @@ export function createEmailLinkService(
       // the policy and the slow hash run before the transaction; a rejected password uses nothing
       const password = await normalizeAndCheckPassword(input.password, policy, owner ?? {});
       const passwordHash = await hasher.hash(password);
+      let resetUser: User | null = null;
       const revokedSessions = await storage.transaction(async (tx) => {
         const used = await consume(tx, found);
         const user = await tokenUser(tx, used);
+        resetUser = user;
         const now = clock.now();
         await tx.passwords.upsert(user.id, passwordHash, now);
         // every session: whoever asked for the reset may be locked out of a session an attacker holds
@@ -339,6 +349,13 @@ export function createEmailLinkService(
         });
         return revoked;
       });
+      // the mailbox is proven: wrong passwords typed by anyone no longer delay the owner, and this
+      // browser counts on its own password counter from now on (the second factor's stay as they are)
+      const user = resetUser as User | null;
+      if (user) {
+        await lockout.clear(accountKeyOf(user), 'password', context.device?.cookie);
+        rememberDevice(lockout, user, context);
+      }
       // no session is opened: the next sign-in still asks for every factor the account has
       return { revokedSessions };
     },

@@ -8,7 +8,7 @@ import type { Storage, StorageStores } from '../../ports/storage.js';
 import { failureAccountKey, type Lockout, type RateLimiter } from '../../rate-limit/index.js';
 import { recordSessionsRevoked, type SessionService } from '../../sessions/index.js';
 import type { Session } from '../../sessions/sessions.js';
-import type { MfaRequired, SignedIn, SignInService } from '../../sign-in/index.js';
+import { type MfaRequired, rememberDevice, type SignedIn, type SignInService } from '../../sign-in/index.js';
 import type { TenantService } from '../../tenants/index.js';
 import type { Tenant } from '../../tenants/tenants.js';
 import type { ResolvedSignupOptions, UserService } from '../../users/index.js';
@@ -207,6 +207,7 @@ export function createPasswordService(
           return { user, issued };
         });
         if (!result.issued) return { pending: true };
+        rememberDevice(lockout, result.user, context);
         return { user: result.user, ...result.issued };
       } catch (error) {
         if (!isAuthError(error, 'email_taken') || signup.onEmailTaken !== 'notify') throw error;
@@ -230,15 +231,16 @@ export function createPasswordService(
       }
       const poolTenantId = tenant?.userPool === 'isolated' ? tenant.id : null;
       const email = normalizeEmail(input.email);
-      const accountKey = failureAccountKey(poolTenantId, email);
-      // the account's durable failure record comes with it, in the one query sign-in makes anyway;
-      // an unknown account's record (it has one too) costs a read on this failing path only
-      const found = await storage.signIn.findAccountByEmail(
-        poolTenantId,
-        email,
-        lockout.durableKey(accountKey),
+      // a browser that signed in to this account before counts on a counter of its own
+      const counter = lockout.counterKey(
+        failureAccountKey(poolTenantId, email),
+        'password',
+        context.device?.cookie,
       );
-      const attempt = await lockout.beginAttempt(accountKey, found ?? undefined);
+      // the counter's durable failure record comes with the account, in the one query sign-in
+      // makes anyway; an unknown account's record (it has one too) costs a read on this failing path only
+      const found = await storage.signIn.findAccountByEmail(poolTenantId, email, lockout.durableKey(counter));
+      const attempt = await lockout.beginAttempt(counter, found ?? undefined);
 
       const password = normalizePasswordForVerify(input.password);
       if (!found?.passwordHash) {
@@ -274,6 +276,7 @@ export function createPasswordService(
       const currentHash = await proveCurrentPassword(
         user,
         input.currentPassword,
+        context,
         'current password is wrong',
       );
       const newPassword = await normalizeAndCheckPassword(input.newPassword, policy, user);
@@ -313,7 +316,7 @@ export function createPasswordService(
       const { user } = current;
       // the sign-in rule and key: password guesses cost the same budget on either route
       await limit('signIn', context.ip ? `ip:${context.ip}` : `email:${normalizeEmail(user.email)}`, context);
-      await proveCurrentPassword(user, input.password);
+      await proveCurrentPassword(user, input.password, context);
       const session = await sessions.recordAuthentication(current, 'pwd', {
         ...context,
         actor: { type: 'user', id: user.id },
@@ -341,12 +344,20 @@ export function createPasswordService(
   return { api };
 
   /**
-   * Checks a signed-in user's password under the same per-account failure counter as sign-in
-   * (one attempt reserved first, the count cleared on success); returns the stored hash.
+   * Checks a signed-in user's password on the account's `reauthentication` failure counter (one
+   * attempt reserved first, the count cleared on success), apart from sign-in's: a stolen
+   * session guessing here does not lock the owner's sign-in. Returns the stored hash.
    */
-  async function proveCurrentPassword(user: User, password: string, detail?: string): Promise<string> {
+  async function proveCurrentPassword(
+    user: User,
+    password: string,
+    context: CallContext,
+    detail?: string,
+  ): Promise<string> {
     const accountKey = failureAccountKey(user.tenantId, normalizeEmail(user.email));
-    const attempt = await lockout.beginAttempt(accountKey);
+    const attempt = await lockout.beginAttempt(
+      lockout.counterKey(accountKey, 'reauthentication', context.device?.cookie),
+    );
     const currentHash = await storage.passwords.findHash(user.id);
     const candidate = normalizePasswordForVerify(password);
     if (!currentHash) {
