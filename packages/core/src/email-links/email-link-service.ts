@@ -31,6 +31,7 @@ import {
 import type { TenantService } from '../tenants/index.js';
 import { normalizeEmail, type User } from '../users/users.js';
 import { parseInput } from '../validation.js';
+import type { AcceptedMailRequests } from './accepted-mail-requests.js';
 import type { ResolvedEmailLinksOptions } from './email-link-options.js';
 import {
   type ForgotPasswordInput,
@@ -79,7 +80,9 @@ export interface EmailLinksApi {
   /**
    * "Forgot password": mails a reset link (`emailLinks.resetPasswordUrl?token=…`, valid at most
    * one hour, single use) when the address belongs to an active account — and returns the same
-   * way when it does not, so the caller learns nothing. `tenant` names an isolated pool. Only
+   * way, in the same time, when it does not, so the caller learns nothing: it resolves once the
+   * request is accepted, and the account is looked up and the mail queued just after (the outbox
+   * dispatcher and `auth.close()` wait for it). `tenant` names an isolated pool. Only
    * `rate_limited` (per address) and `invalid_request` can be thrown.
    *
    * @example
@@ -100,7 +103,8 @@ export interface EmailLinksApi {
   resetPassword(input: ResetPasswordInput, context?: CallContext): Promise<{ revokedSessions: number }>;
   /**
    * Mails a sign-in link (`emailLinks.magicLinkUrl?token=…`, valid at most 10 minutes, single
-   * use) when the address belongs to an active account, and returns the same way when it does not.
+   * use) when the address belongs to an active account, and returns the same way, in the same
+   * time, when it does not (accepted first, carried out just after, as `requestPasswordReset`).
    * `redirectTo` must equal an entry of `emailLinks.redirectAllowlist` exactly
    * (`redirect_not_allowed` otherwise, checked before the account is looked up).
    *
@@ -137,6 +141,8 @@ export interface EmailLinkServiceDeps {
   signIn: SignInService;
   /** Seals the links (they carry the tokens) in the outbox rows. */
   mailBox: SealedBox;
+  /** Carries out the anonymous mail requests after their answer (see {@link AcceptedMailRequests}). */
+  mailRequests: AcceptedMailRequests;
 }
 
 export interface EmailLinkServiceOptions {
@@ -149,7 +155,7 @@ export function createEmailLinkService(
   deps: EmailLinkServiceDeps,
   { emailLinks: links, password: policy }: EmailLinkServiceOptions,
 ): EmailLinkService {
-  const { storage, clock, hasher, rateLimiter, lockout, tenants, signIn, mailBox } = deps;
+  const { storage, clock, hasher, rateLimiter, lockout, tenants, signIn, mailBox, mailRequests } = deps;
 
   const PAGES: Record<OneTimeTokenPurpose, URL> = {
     email_verification: links.verifyEmailUrl,
@@ -234,12 +240,25 @@ export function createEmailLinkService(
   }
 
   /**
-   * What an unknown address costs instead of {@link issueToken}: a token is made and hashed and
-   * the database is asked once, so both answers have the same shape (same status, same body,
-   * comparable work). Nothing is written.
+   * An anonymous request for a link: answered as soon as it is validated and counted, and
+   * carried out after the answer (the recipient looked up, the token stored and its mail queued
+   * only for an active account), so the answer takes the same time whether the address has an
+   * account or not: the transaction that writes the token, the audit entry and the outbox row is
+   * what took 4–6 ms longer (docs/benchmarks.md, "Mail routes").
    */
-  async function imitateIssue() {
-    await storage.oneTimeTokens.findByTokenHash(sha256Hex(generateToken(32)));
+  function acceptMailRequest(
+    email: string,
+    tenant: string | undefined,
+    purpose: 'password_reset' | 'magic_link',
+    context: CallContext,
+    options: { redirectTo?: string | null } = {},
+  ) {
+    // a copy: the request's context object is the handler's, and is done with once answered
+    const requestContext: CallContext = { ...context, rateLimits: undefined, device: undefined };
+    mailRequests.accept(async () => {
+      const user = await findRecipient(email, tenant);
+      if (user) await issueToken(user, purpose, requestContext, options);
+    });
   }
 
   /** Finds the token of `purpose` and checks, without using it, that it is still usable. */
@@ -312,9 +331,7 @@ export function createEmailLinkService(
     async requestPasswordReset(rawInput, context = {}) {
       const input = parseInput(forgotPasswordInputSchema, rawInput);
       await limitMail(input.email, context);
-      const user = await findRecipient(input.email, input.tenant);
-      if (!user) return imitateIssue();
-      await issueToken(user, 'password_reset', context);
+      acceptMailRequest(input.email, input.tenant, 'password_reset', context);
     },
 
     async resetPassword(rawInput, context = {}) {
@@ -369,9 +386,9 @@ export function createEmailLinkService(
         });
       }
       await limitMail(input.email, context);
-      const user = await findRecipient(input.email, input.tenant);
-      if (!user) return imitateIssue();
-      await issueToken(user, 'magic_link', context, { redirectTo: input.redirectTo ?? null });
+      acceptMailRequest(input.email, input.tenant, 'magic_link', context, {
+        redirectTo: input.redirectTo ?? null,
+      });
     },
 
     async verifyMagicLink(token, context = {}) {
