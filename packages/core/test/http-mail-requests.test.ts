@@ -74,7 +74,11 @@ describe('mail requests answer before the account is looked up (timing: same wor
     const closed = auth.close();
     held.release();
     await closed;
-    const events = await storage.outbox.claimBatch(new Date(Date.now() + 60_000), 10, new Date(Date.now() + 120_000));
+    const events = await storage.outbox.claimBatch(
+      new Date(Date.now() + 60_000),
+      10,
+      new Date(Date.now() + 120_000),
+    );
     expect(events.map((e) => e.type)).toContain('password.reset_requested');
   });
 });

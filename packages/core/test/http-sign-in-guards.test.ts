@@ -97,7 +97,9 @@ describe('passkey challenges expire on the issuing clock, not only by the key-va
 
     const options = (await client.post('/passkeys/authentication/options', {})).body.options;
     clock.advance(301);
-    const late = await client.post('/passkeys/authentication', { response: await authenticator.get(options) });
+    const late = await client.post('/passkeys/authentication', {
+      response: await authenticator.get(options),
+    });
     expect(late.status).toBe(401);
     expect(late.body.code).toBe('passkey_challenge_invalid');
 

@@ -140,7 +140,9 @@ describe('a lockout the attacker cannot turn against the owner (device cookies)'
     );
     expect(response.status).toBe(201);
     const device = response.headers.getSetCookie().find((c) => c.startsWith('__Host-device.'));
-    expect(device).toMatch(/^__Host-device\.portcullis\.session=[A-Za-z0-9_.-]+; Path=\/; HttpOnly; SameSite=Lax; Max-Age=31536000; Secure$/);
+    expect(device).toMatch(
+      /^__Host-device\.portcullis\.session=[A-Za-z0-9_.-]+; Path=\/; HttpOnly; SameSite=Lax; Max-Age=31536000; Secure$/,
+    );
     // it names no email
     expect(device).not.toContain(email.split('@')[0]);
   });

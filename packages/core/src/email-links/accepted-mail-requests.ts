@@ -26,7 +26,9 @@ export function createAcceptedMailRequests(logger: Logger): AcceptedMailRequests
       const done: Promise<void> = new Promise<void>((resolve) => setImmediate(resolve))
         .then(work)
         .catch((error: unknown) => {
-          logger.error('mail request failed', { error: error instanceof Error ? error.message : String(error) });
+          logger.error('mail request failed', {
+            error: error instanceof Error ? error.message : String(error),
+          });
         })
         .finally(() => inFlight.delete(done));
       inFlight.add(done);

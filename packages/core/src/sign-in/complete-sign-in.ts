@@ -29,8 +29,13 @@ export function accountKeyOf(user: User): string {
  * account (`context.device.issued`, sent back by the HTTP handler), so that browser's later
  * attempts count on failure counters of their own. Nothing when the caller passed no device.
  */
-export function rememberDevice(lockout: Pick<Lockout, 'rememberDevice'>, user: User, context: CallContext): void {
-  if (context.device) context.device.issued = lockout.rememberDevice(accountKeyOf(user), context.device.cookie);
+export function rememberDevice(
+  lockout: Pick<Lockout, 'rememberDevice'>,
+  user: User,
+  context: CallContext,
+): void {
+  if (context.device)
+    context.device.issued = lockout.rememberDevice(accountKeyOf(user), context.device.cookie);
 }
 
 /** How a sign-in ends: a session, or a pending login waiting for the second factor. */

@@ -59,7 +59,10 @@ export interface PasswordsApi {
    */
   signUp(input: SignUpInput, context?: CallContext): Promise<SignedIn | SignUpPending>;
   /**
-   * Verifies email and password and opens a new session (a new token at every sign-in). When the
+   * Verifies email and password and opens a new session (a new token at every sign-in). Wrong
+   * passwords count on the account's password failure counter: the one of this browser when
+   * `context.device.cookie` names it as one that signed in before, else the one unknown clients
+   * share (`account_locked`, docs/credentials.md "Account protection"). When the
    * user has a confirmed second factor, no session is opened: the answer is
    * `{ mfaRequired: true, challengeId, methods }`, to complete with `verifyMfa` within 5 minutes.
    *
@@ -69,8 +72,8 @@ export interface PasswordsApi {
    */
   signIn(input: SignInInput, context?: CallContext): Promise<SignedIn | MfaRequired>;
   /**
-   * Changes the user's password after checking the current one (counted by the account's failure
-   * counter like a sign-in; `invalid_credentials` when wrong). The new one must pass the policy
+   * Changes the user's password after checking the current one (counted by the account's
+   * re-authentication failure counter, apart from sign-in's; `invalid_credentials` when wrong). The new one must pass the policy
    * and differ from the current one (`password_reused`). Revokes every session of the user but
    * `currentSessionId` (all of them when it is null) unless `revokeOtherSessions: false`.
    * Rate-limited per user (`passwordChange`). Audited `password.changed`.
@@ -87,8 +90,9 @@ export interface PasswordsApi {
   /**
    * Step-up with the password: the user signed in with `sessionToken` proves the password again,
    * and that session records it (`authTime.pwd` = now, `pwd` added to `amr`), so `checkStepUp`
-   * passes again. Rate-limited and counted by the account's failure counter exactly like sign-in
-   * (`rate_limited`, `account_locked`); a wrong password is `invalid_credentials`, an invalid
+   * passes again. Rate-limited like sign-in (`rate_limited`) and counted by the account's
+   * re-authentication failure counter (`account_locked`), so a stolen session guessing here
+   * never locks the owner's sign-in; a wrong password is `invalid_credentials`, an invalid
    * session `unauthenticated`. Audited as `session.reauthenticated`.
    *
    * @example

@@ -147,7 +147,9 @@ export function invitationCases({ it, storage }: StorageCases): void {
       const invitation = anInvitation(tenant.id, { maxUses: 2, uses: 2 });
       await storage().invitations.create(invitation);
 
-      expect(await storage().invitations.consumeUse(invitation.id, later(invitation.createdAt, 1_000))).toBeNull();
+      expect(
+        await storage().invitations.consumeUse(invitation.id, later(invitation.createdAt, 1_000)),
+      ).toBeNull();
       expect(await storage().invitations.findByTokenHash(invitation.tokenHash)).toMatchObject({
         uses: 2,
         status: 'pending',
