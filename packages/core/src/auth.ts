@@ -101,15 +101,17 @@ export function createAuth(options: AuthConfig): Auth {
   );
   const roles = createRoleService({ storage, clock, tenants }, { catalog, creatorRole });
   const policies = createPolicyService({ storage, clock, tenants }, { catalog });
-  const totp = createTotpService({ storage, clock, lockout, secretBox }, { baseURL: config.baseURL });
+  // credential changes mail their owner in the app's name
+  const { appName } = config.emailLinks;
+  const totp = createTotpService({ storage, clock, lockout, secretBox }, { ...config.totp, appName });
   const signIn = createSignInService({ storage, keyValue, clock, sessions, lockout, rateLimiter, totp });
   const passkeys = createPasskeyService(
     { storage, clock, keyValue, lockout, rateLimiter, sessions, signIn },
-    config.passkeys,
+    { ...config.passkeys, appName },
   );
   const passwords = createPasswordService(
     { storage, clock, hasher, rateLimiter, lockout, users, sessions, tenants, invitations, signIn },
-    { password: config.password, signup: config.signup, isolatedSignupRole },
+    { password: config.password, signup: config.signup, isolatedSignupRole, appName },
   );
   const emailLinks = createEmailLinkService(
     { storage, clock, hasher, rateLimiter, lockout, tenants, signIn, mailBox, mailRequests },
@@ -117,7 +119,13 @@ export function createAuth(options: AuthConfig): Auth {
   );
   const oauth = createOAuthService(
     { storage, clock, keyValue, rateLimiter, logger, users, sessions, signIn, stateBox },
-    { oauth: config.oauth, signup: config.signup, baseURL: config.baseURL, basePath: config.basePath },
+    {
+      oauth: config.oauth,
+      signup: config.signup,
+      baseURL: config.baseURL,
+      basePath: config.basePath,
+      appName,
+    },
   );
   const audit = createAuditService({ storage });
 

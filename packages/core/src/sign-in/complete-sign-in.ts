@@ -168,9 +168,12 @@ async function secondFactorMethods(storage: Storage, input: ProvenFirstFactor): 
   if (input.multiFactor || input.hasSecondFactor === false) return [];
   const factors = await storage.signIn.findSecondFactors(input.user.id);
   const methods: MfaMethod[] = [];
-  if (factors.totp) methods.push('totp');
-  if (factors.totp && factors.recoveryCodes) methods.push('recovery_code');
   // a passkey cannot be its own second factor
-  if (factors.passkeys && input.method !== 'hwk') methods.push('passkey');
+  const passkey = factors.passkeys && input.method !== 'hwk';
+  if (factors.totp) methods.push('totp');
+  // recovery codes stand in for whichever second factor is asked (they come with the first one
+  // of any kind, a passkey's included); they are never asked for by themselves
+  if (factors.recoveryCodes && (factors.totp || passkey)) methods.push('recovery_code');
+  if (passkey) methods.push('passkey');
   return methods;
 }

@@ -6,7 +6,12 @@ import { newMembership } from '../../memberships/memberships.js';
 import type { Clock } from '../../ports/clock.js';
 import type { Storage, StorageStores } from '../../ports/storage.js';
 import { failureAccountKey, type Lockout, type RateLimiter } from '../../rate-limit/index.js';
-import { recordSessionsRevoked, type SessionService } from '../../sessions/index.js';
+import {
+  credentialChangeEvent,
+  recordSessionsRevoked,
+  requireFreshAuthentication,
+  type SessionService,
+} from '../../sessions/index.js';
 import type { Session } from '../../sessions/sessions.js';
 import { type MfaRequired, rememberDevice, type SignedIn, type SignInService } from '../../sign-in/index.js';
 import type { TenantService } from '../../tenants/index.js';
@@ -72,18 +77,19 @@ export interface PasswordsApi {
    */
   signIn(input: SignInInput, context?: CallContext): Promise<SignedIn | MfaRequired>;
   /**
-   * Changes the user's password after checking the current one (counted by the account's
-   * re-authentication failure counter, apart from sign-in's; `invalid_credentials` when wrong). The new one must pass the policy
-   * and differ from the current one (`password_reused`). Revokes every session of the user but
-   * `currentSessionId` (all of them when it is null) unless `revokeOtherSessions: false`.
-   * Rate-limited per user (`passwordChange`). Audited `password.changed`.
+   * Changes the session user's password after checking the current one (counted by the
+   * account's re-authentication failure counter, apart from sign-in's; `invalid_credentials`
+   * when wrong). The session's authentication must be at most 5 minutes old
+   * (`step_up_required` otherwise: see `POST /reauthenticate`). The new one must pass the
+   * policy and differ from the current one (`password_reused`). Revokes every other session of
+   * the user unless `revokeOtherSessions: false`. Rate-limited per user (`passwordChange`).
+   * Audited `password.changed`; the owner is mailed.
    *
    * @example
-   * const { revokedSessions } = await auth.api.changePassword(userId, session.id, { currentPassword, newPassword })
+   * const { revokedSessions } = await auth.api.changePassword(current.session, { currentPassword, newPassword })
    */
   changePassword(
-    userId: string,
-    currentSessionId: string | null,
+    session: Session,
     input: ChangePasswordInput,
     context?: CallContext,
   ): Promise<{ revokedSessions: number }>;
@@ -139,11 +145,13 @@ export interface PasswordServiceOptions {
   signup: ResolvedSignupOptions;
   /** `tenants.isolatedSignupRole`: the role of a user who signs up into an isolated-pool tenant. */
   isolatedSignupRole: string;
+  /** The app's name the owner's notices are signed with. */
+  appName: string;
 }
 
 export function createPasswordService(
   deps: PasswordServiceDeps,
-  { password: policy, signup, isolatedSignupRole }: PasswordServiceOptions,
+  { password: policy, signup, isolatedSignupRole, appName }: PasswordServiceOptions,
 ): PasswordService {
   const { storage, clock, hasher, rateLimiter, lockout, users, sessions, tenants, invitations } = deps;
 
@@ -272,7 +280,9 @@ export function createPasswordService(
       return result;
     },
 
-    async changePassword(userId, currentSessionId, rawInput, context = {}) {
+    async changePassword(session, rawInput, context = {}) {
+      requireFreshAuthentication(session, 'password.change', clock.now());
+      const { userId, id: currentSessionId } = session;
       const input = parseInput(changePasswordInputSchema, rawInput);
       await limit('passwordChange', userId, context);
       const user = await storage.users.findById(userId);
@@ -295,13 +305,15 @@ export function createPasswordService(
         const now = clock.now();
         await tx.passwords.upsert(userId, newHash, now);
         const revoked = revokeOthers
-          ? await tx.sessions.revokeAllForUser(userId, now, 'password_changed', currentSessionId ?? undefined)
+          ? await tx.sessions.revokeAllForUser(userId, now, 'password_changed', currentSessionId)
           : 0;
+        const data = { revokedSessions: revoked };
         await recordChange(tx, clock, context, {
           tenantId: user.tenantId,
           action: 'password.changed',
           target: { type: 'user', id: userId },
-          data: { revokedSessions: revoked },
+          data,
+          event: credentialChangeEvent('password.change', { user, appName, at: now }, data),
         });
         await recordSessionsRevoked(tx, clock, context, {
           userId,
