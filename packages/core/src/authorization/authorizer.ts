@@ -115,15 +115,18 @@ function compilePolicy(policy: PolicyDefinition): CompiledPolicy {
     }
   }
   const { id } = policy;
+  // the reason names the policy's own words, so a denied member (or the admin reading a log)
+  // sees "Payments only from the office network", not a uuid
+  const described = policy.description === undefined ? {} : { description: policy.description };
   return {
     definition: policy,
     test: policy.condition === undefined ? undefined : compileCondition(policy.condition),
     refs: policy.condition === undefined ? [] : collectRefs(policy.condition),
     matched:
       policy.effect === 'allow'
-        ? freezeDecision(true, { kind: 'policy', id })
-        : freezeDecision(false, { kind: 'deny_policy', id }),
-    unknown: freezeDecision(false, { kind: 'missing_attribute', id, effect: policy.effect }),
+        ? freezeDecision(true, { kind: 'policy', id, ...described })
+        : freezeDecision(false, { kind: 'deny_policy', id, ...described }),
+    unknown: freezeDecision(false, { kind: 'missing_attribute', id, effect: policy.effect, ...described }),
   };
 }
 
@@ -280,6 +283,12 @@ export function createAuthorizer(input: AuthorizerInput): Authorizer {
     const type = resource === undefined ? rules.impliedType : resource.type;
     const entries: ExplanationEntry[] = [];
     const describePolicy = (policy: CompiledPolicy): ExplanationEntry => {
+      const entry = explainPolicy(policy);
+      return policy.definition.description === undefined
+        ? entry
+        : { ...entry, description: policy.definition.description };
+    };
+    const explainPolicy = (policy: CompiledPolicy): ExplanationEntry => {
       const rule = `policy:${policy.definition.id}` as const;
       const effect = policy.definition.effect;
       if (!typeMatches(policy, type)) {
