@@ -89,8 +89,11 @@ export function createAuth(options: AuthConfig): Auth {
     { storage, clock, tenants, mailBox },
     { ...config.invitations, mailEnabled: options.mailer !== undefined },
   );
-  const roles = createRoleService({ storage, clock, tenants }, { catalog, creatorRole });
-  const policies = createPolicyService({ storage, clock, tenants }, { catalog });
+  const roles = createRoleService(
+    { storage, clock, tenants },
+    { catalog, creatorRole, maxRolesPerTenant: config.authorization.limits.maxRolesPerTenant },
+  );
+  const policies = createPolicyService({ storage, clock, tenants }, config.authorization);
   const totp = createTotpService({ storage, clock, lockout, secretBox }, { baseURL: config.baseURL });
   const signIn = createSignInService({ storage, keyValue, clock, sessions, lockout, rateLimiter, totp });
   const passkeys = createPasskeyService(

@@ -11,7 +11,7 @@ import {
   type AuthorizationResource,
   type AuthorizationSubject,
   type Authorizer,
-  createAuthorizer,
+  buildAuthorizer,
   type Decision,
   type DecisionReason,
 } from './authorizer.js';
@@ -168,7 +168,8 @@ export function createAuthorizationService(
         ]);
         // a suspended (or vanished) tenant allows nothing; its status is cached like its rules
         if (tenant?.status !== 'active') return suspendedAuthorizer(tenantId);
-        return createAuthorizer({ tenantId, roles, policies: [...globalPolicies, ...policies] });
+        // in slices: a tenant with many policies must not stall the other tenants' decisions
+        return buildAuthorizer({ tenantId, roles, policies: [...globalPolicies, ...policies] });
       },
     );
   }

@@ -184,6 +184,30 @@ function missingRefs(
  * authorizer.decide({ subject: { id: 'u1', roles: ['member'] }, action: 'document.read' }).allowed; // true
  */
 export function createAuthorizer(input: AuthorizerInput): Authorizer {
+  assertOneTenant(input);
+  return assembleAuthorizer(input, input.policies.map(compilePolicy));
+}
+
+/**
+ * {@link createAuthorizer} for the shared cache: the same authorizer, compiled in slices of at
+ * most about `sliceMs` of work with a turn of the event loop between them, so compiling one
+ * tenant's many policies never holds up another tenant's decisions for longer than a slice.
+ */
+export async function buildAuthorizer(input: AuthorizerInput, sliceMs = 2): Promise<Authorizer> {
+  assertOneTenant(input);
+  const compiled: CompiledPolicy[] = [];
+  let sliceStart = performance.now();
+  for (const policy of input.policies) {
+    compiled.push(compilePolicy(policy));
+    if (performance.now() - sliceStart >= sliceMs) {
+      await new Promise((resolve) => setImmediate(resolve));
+      sliceStart = performance.now();
+    }
+  }
+  return assembleAuthorizer(input, compiled);
+}
+
+function assertOneTenant(input: AuthorizerInput): void {
   const { tenantId } = input;
   for (const role of input.roles) {
     if (role.tenantId !== tenantId) {
@@ -199,11 +223,14 @@ export function createAuthorizer(input: AuthorizerInput): Authorizer {
       });
     }
   }
+}
+
+function assembleAuthorizer(input: AuthorizerInput, policies: readonly CompiledPolicy[]): Authorizer {
+  const { tenantId } = input;
   const roles: CompiledRole[] = input.roles.map((role) => ({
     role,
     granted: freezeDecision(true, { kind: 'role', id: role.id, key: role.key }),
   }));
-  const policies = input.policies.map(compilePolicy);
   const cache = new Map<string, ActionRules>();
 
   const buildRules = (action: string): ActionRules => {

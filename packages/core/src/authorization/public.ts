@@ -62,7 +62,13 @@ export {
   policyDefinitionSchema,
   policyInputSchema,
 } from './policy-schema.js';
-export { MAX_POLICIES_PER_TENANT, type PolicyService } from './policy-service.js';
+export { MAX_POLICIES_PER_TENANT } from './authorization-options.js';
+export {
+  type PolicyWarning,
+  SERVER_CONTEXT_ATTRIBUTES,
+  SUBJECT_ATTRIBUTES,
+} from './policy-references.js';
+export type { PolicyService, WrittenPolicy } from './policy-service.js';
 export type { PolicyReplacement, PolicyStore, StoredPolicy } from './policy-store.js';
 export type { RolePatch, RoleStore } from './role-store.js';
 export type { Role, RoleTemplate } from './roles.js';
