@@ -10,12 +10,7 @@ import { authErrorHandler, mountAuth, requireAuth } from '@portcullis/express';
 import express from 'express';
 import { Redis } from 'ioredis';
 import { renderSVG } from 'uqr';
-import {
-  DOCUMENT_POLICIES,
-  PERMISSION_CATALOG,
-  RESOURCE_ATTRIBUTES,
-  TENANT_ROLES,
-} from './access-rules.js';
+import { DOCUMENT_POLICIES, PERMISSION_CATALOG, RESOURCE_ATTRIBUTES, TENANT_ROLES } from './access-rules.js';
 import { devMailbox } from './dev-mailbox.js';
 import { documentRoutes } from './document-routes.js';
 import { documentStore, documentsTableName, ensureDocumentsTable } from './document-store.js';

@@ -67,7 +67,11 @@ describe('POST /tenants/:tenantId/authorize', () => {
     });
     expect(outside.body).toMatchObject({
       allowed: false,
-      reason: { kind: 'deny_policy', id: 'office-network', description: 'Documents only from the office network' },
+      reason: {
+        kind: 'deny_policy',
+        id: 'office-network',
+        description: 'Documents only from the office network',
+      },
     });
     expect(outside.body.explanation).toEqual(
       expect.arrayContaining([
@@ -80,8 +84,9 @@ describe('POST /tenants/:tenantId/authorize', () => {
         expect.objectContaining({ rule: 'role:owner', matched: true }),
       ]),
     );
-    expect(await client.post(`/tenants/${tenantId}/authorize`, { action: 'document.update' }, owner.cookie))
-      .toMatchObject({ body: { allowed: true, reason: { kind: 'role', key: 'owner' } } });
+    expect(
+      await client.post(`/tenants/${tenantId}/authorize`, { action: 'document.update' }, owner.cookie),
+    ).toMatchObject({ body: { allowed: true, reason: { kind: 'role', key: 'owner' } } });
   });
 
   it('tells a member who cannot read policies the decision and a generic reason, never policy ids or conditions (explain leaked them)', async () => {
@@ -101,7 +106,9 @@ describe('POST /tenants/:tenantId/authorize', () => {
     expect(theirs.body).toEqual({
       allowed: false,
       reason: { kind: 'no_rule' },
-      explanation: [{ rule: 'role:viewer', effect: 'allow', matched: false, why: 'does not grant document.update' }],
+      explanation: [
+        { rule: 'role:viewer', effect: 'allow', matched: false, why: 'does not grant document.update' },
+      ],
     });
     const text = JSON.stringify([own.body, theirs.body]);
     for (const secret of ['own-documents', 'office-network', '127.0.0.0', 'ownerId', 'Members may'])
@@ -125,7 +132,11 @@ describe('POST /tenants/:tenantId/authorize', () => {
     await auth.api.updateMember(tenantId, owner.body.user.id, member.body.user.id, { roles: ['auditor'] });
     const res = await client.post(
       `/tenants/${tenantId}/authorize`,
-      { action: 'document.update', resource: { type: 'document', ownerId: member.body.user.id }, explain: true },
+      {
+        action: 'document.update',
+        resource: { type: 'document', ownerId: member.body.user.id },
+        explain: true,
+      },
       member.cookie,
     );
     expect(res.body.reason).toMatchObject({ kind: 'policy', id: 'own-documents' });

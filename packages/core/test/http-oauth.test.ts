@@ -339,7 +339,10 @@ describe('OIDC login against a real identity provider (oidc-provider)', () => {
         const claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
         rewrite(claims);
         const forged = Buffer.from(JSON.stringify(claims)).toString('base64url');
-        return Response.json({ ...body, id_token: `${header}.${forged}.${signature}` }, { status: response.status });
+        return Response.json(
+          { ...body, id_token: `${header}.${forged}.${signature}` },
+          { status: response.status },
+        );
       };
       const { signInAs, storage } = setup({}, rewriteIdToken);
 

@@ -438,9 +438,15 @@ describe('per-tenant limits (authorization.limits)', () => {
     expect(await storage.authorizationVersions.getVersions(tenantId)).toEqual(versions);
     // growing one past the total is refused too; shrinking one is fine
     const [first] = await storage.policies.listByTenant(tenantId);
-    const grow = await client.call('PUT', `${base}/${first!.id}`, { body: sized(4000), cookie: owner.cookie });
+    const grow = await client.call('PUT', `${base}/${first!.id}`, {
+      body: sized(4000),
+      cookie: owner.cookie,
+    });
     expect([grow.status, grow.body.code]).toEqual([409, 'policy_limit_reached']);
-    const shrink = await client.call('PUT', `${base}/${first!.id}`, { body: sized(500), cookie: owner.cookie });
+    const shrink = await client.call('PUT', `${base}/${first!.id}`, {
+      body: sized(500),
+      cookie: owner.cookie,
+    });
     expect(shrink.status).toBe(200);
     expect((await client.post(base, sized(3000, 9), owner.cookie)).status).toBe(201);
   });
@@ -512,9 +518,14 @@ describe('policy warnings: references nothing provides', () => {
     expect(res.body.warnings).toEqual([
       {
         path: 'condition.or.0.in.0.ref',
-        message: expect.stringMatching(/^context\.weekday is not set by the server .*did you mean context\.utcWeekday\?/),
+        message: expect.stringMatching(
+          /^context\.weekday is not set by the server .*did you mean context\.utcWeekday\?/,
+        ),
       },
-      { path: 'condition.or.1.eq.0.ref', message: expect.stringMatching(/^subject\.email is not a subject field/) },
+      {
+        path: 'condition.or.1.eq.0.ref',
+        message: expect.stringMatching(/^subject\.email is not a subject field/),
+      },
     ]);
     const clean = await client.post(base, ownDocuments, owner.cookie);
     expect(clean.body.warnings).toEqual([]);
@@ -544,7 +555,12 @@ describe('policy warnings: references nothing provides', () => {
     // an undeclared type is not checked
     const other = await client.post(
       base,
-      { effect: 'allow', actions: ['report.read'], resource: 'report', condition: { eq: [{ ref: 'resource.anything' }, 1] } },
+      {
+        effect: 'allow',
+        actions: ['report.read'],
+        resource: 'report',
+        condition: { eq: [{ ref: 'resource.anything' }, 1] },
+      },
       owner.cookie,
     );
     expect(other.body.warnings).toEqual([]);

@@ -21,7 +21,12 @@ const limitsShape = {
    * Size of one policy as JSON (actions, resource, condition, description), in bytes; a larger
    * one is `invalid_policy` (422). Default 16 KiB.
    */
-  maxPolicyBytes: z.number().int().min(256).max(1024 * 1024).default(16 * 1024),
+  maxPolicyBytes: z
+    .number()
+    .int()
+    .min(256)
+    .max(1024 * 1024)
+    .default(16 * 1024),
   /**
    * Size of all of one tenant's policies together as JSON, in bytes: what a recompilation
    * reads and compiles at most. A write beyond it is `policy_limit_reached` (409). Default 256 KiB.

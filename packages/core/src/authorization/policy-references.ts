@@ -53,12 +53,23 @@ export function findReferenceWarnings(
     const [root, name = ''] = ref.split('.');
     const problem =
       root === 'context'
-        ? unknownName(ref, name, SERVER_CONTEXT_ATTRIBUTES, 'context', 'is not set by the server', () =>
-            `; unless your app passes "${name}" in the context of every authorize call, it is missing there`,
+        ? unknownName(
+            ref,
+            name,
+            SERVER_CONTEXT_ATTRIBUTES,
+            'context',
+            'is not set by the server',
+            () =>
+              `; unless your app passes "${name}" in the context of every authorize call, it is missing there`,
           )
         : root === 'subject'
-          ? unknownName(ref, name, SUBJECT_ATTRIBUTES, 'subject', 'is not a subject field', () =>
-              ' (member attributes are subject.attributes.<name>)',
+          ? unknownName(
+              ref,
+              name,
+              SUBJECT_ATTRIBUTES,
+              'subject',
+              'is not a subject field',
+              () => ' (member attributes are subject.attributes.<name>)',
             )
           : declared !== undefined
             ? unknownName(
@@ -79,9 +90,11 @@ export function findReferenceWarnings(
   };
 
   const visit = (node: Condition, path: string) => {
-    if ('and' in node) node.and.forEach((child, i) => visit(child, `${path}.and.${i}`));
-    else if ('or' in node) node.or.forEach((child, i) => visit(child, `${path}.or.${i}`));
-    else if ('not' in node) visit(node.not, `${path}.not`);
+    if ('and' in node) {
+      for (const [i, child] of node.and.entries()) visit(child, `${path}.and.${i}`);
+    } else if ('or' in node) {
+      for (const [i, child] of node.or.entries()) visit(child, `${path}.or.${i}`);
+    } else if ('not' in node) visit(node.not, `${path}.not`);
     else {
       const op = Object.keys(node)[0] as ConditionOperator;
       const operands = (node as unknown as Record<ConditionOperator, unknown[]>)[op];
@@ -120,7 +133,8 @@ function closestName(name: string, known: readonly string[]): string | undefined
   let best: { name: string; distance: number } | undefined;
   for (const candidate of known) {
     const distance = editDistance(lower, candidate.toLowerCase());
-    if (distance <= 2 && (best === undefined || distance < best.distance)) best = { name: candidate, distance };
+    if (distance <= 2 && (best === undefined || distance < best.distance))
+      best = { name: candidate, distance };
   }
   return best?.name;
 }

@@ -26,12 +26,10 @@ const policySchema = z.object({
 
 /** A write's answer: the policy, and references in its condition that nothing known provides. */
 const writtenPolicySchema = policySchema.extend({
-  warnings: z
-    .array(z.object({ path: z.string(), message: z.string() }))
-    .meta({
-      description:
-        'References no server fact, subject field or declared resource attribute provides (a typo such as context.weekday): the policy is written, but reads them as missing unless the app passes them',
-    }),
+  warnings: z.array(z.object({ path: z.string(), message: z.string() })).meta({
+    description:
+      'References no server fact, subject field or declared resource attribute provides (a typo such as context.weekday): the policy is written, but reads them as missing unless the app passes them',
+  }),
 });
 
 const toPublicPolicy = <P extends StoredPolicy>(policy: P) => ({
