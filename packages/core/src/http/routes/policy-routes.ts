@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { policyInputSchema } from '../../authorization/policy-schema.js';
 import type { StoredPolicy } from '../../authorization/policy-store.js';
+import { component } from '../openapi-components.js';
 import { problemSchema } from '../response-schemas.js';
 import { defineRoute } from '../route.js';
 
@@ -8,29 +9,35 @@ const problem = (description: string) => ({ description, schema: problemSchema }
 const tenantParams = z.object({ tenantId: z.string().min(1).max(64) });
 const policyParams = tenantParams.extend({ policyId: z.string().min(1).max(64) });
 
-const policySchema = z.object({
-  id: z.string(),
-  tenantId: z.string(),
-  effect: z.enum(['allow', 'deny']),
-  actions: z.array(z.string()),
-  resource: z.string(),
-  condition: z
-    .unknown()
-    .optional()
-    .meta({ description: 'The condition as written: { and | or | not | <operator>: … } (DESIGN §5)' }),
-  description: z.string().optional(),
-  version: z.number(),
-  createdAt: z.string(),
-  updatedAt: z.string(),
-});
+const policySchema = component(
+  'Policy',
+  z.object({
+    id: z.string(),
+    tenantId: z.string(),
+    effect: z.enum(['allow', 'deny']),
+    actions: z.array(z.string()),
+    resource: z.string(),
+    condition: z
+      .unknown()
+      .optional()
+      .meta({ description: 'The condition as written: { and | or | not | <operator>: … } (DESIGN §5)' }),
+    description: z.string().optional(),
+    version: z.number(),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+  }),
+);
 
 /** A write's answer: the policy, and references in its condition that nothing known provides. */
-const writtenPolicySchema = policySchema.extend({
-  warnings: z.array(z.object({ path: z.string(), message: z.string() })).meta({
-    description:
-      'References no server fact, subject field or declared resource attribute provides (a typo such as context.weekday): the policy is written, but reads them as missing unless the app passes them',
+const writtenPolicySchema = component(
+  'WrittenPolicy',
+  policySchema.extend({
+    warnings: z.array(z.object({ path: z.string(), message: z.string() })).meta({
+      description:
+        'References no server fact, subject field or declared resource attribute provides (a typo such as context.weekday): the policy is written, but reads them as missing unless the app passes them',
+    }),
   }),
-});
+);
 
 const toPublicPolicy = <P extends StoredPolicy>(policy: P) => ({
   ...policy,
