@@ -448,6 +448,25 @@ describe('per-tenant limits (authorization.limits)', () => {
       cookie: owner.cookie,
     });
     expect(shrink.status).toBe(200);
+    // a tenant over lowered limits (stored before them) may still replace a policy with a smaller one
+    const now = new Date();
+    for (let i = 0; i < 4; i++) {
+      const legacy = {
+        id: `legacy-${i}`,
+        tenantId,
+        ...sized(3000, 20 + i),
+        version: 1,
+        createdAt: now,
+        updatedAt: now,
+      };
+      await storage.policies.create(legacy as never);
+    }
+    const smaller = await client.call('PUT', `${base}/legacy-0`, {
+      body: sized(2000, 20),
+      cookie: owner.cookie,
+    });
+    expect(smaller.status).toBe(200);
+    for (let i = 0; i < 4; i++) await storage.policies.delete(tenantId, `legacy-${i}`);
     expect((await client.post(base, sized(3000, 9), owner.cookie)).status).toBe(201);
   });
 

@@ -141,8 +141,15 @@ export function createPolicyService(
   }
 
   /** The limits of the tenant's policies together, `others` being all but the one written. */
-  function assertWithinTenantLimits(others: readonly StoredPolicy[], input: PolicyInput) {
-    if (others.length + 1 > limits.maxPoliciesPerTenant) {
+  function assertWithinTenantLimits(
+    others: readonly StoredPolicy[],
+    input: PolicyInput,
+    previous?: StoredPolicy,
+  ) {
+    // a tenant already over lowered limits may still replace a policy with one no larger: that
+    // only moves it toward them
+    if (previous !== undefined && sizeOf(input) <= sizeOf(previous)) return;
+    if (previous === undefined && others.length + 1 > limits.maxPoliciesPerTenant) {
       throw new AuthError('policy_limit_reached', {
         detail: `a tenant holds at most ${limits.maxPoliciesPerTenant} policies`,
       });
@@ -235,13 +242,15 @@ export function createPolicyService(
       const policy = await storage.transaction(async (tx) => {
         // bumped first, as in createPolicy: the limits below read a list no concurrent writer changes
         await bumpVersion(tx, tenantId);
-        const others = (await tx.policies.listByTenant(tenantId)).filter((p) => p.id !== policyId);
+        const all = await tx.policies.listByTenant(tenantId);
+        const others = all.filter((p) => p.id !== policyId);
+        const previous = all.find((p) => p.id === policyId);
         const replaced = await tx.policies.replace(tenantId, policyId, {
           ...fields(input),
           updatedAt: clock.now(),
         });
-        if (!replaced) throw new AuthError('not_found', { detail: 'no such policy' });
-        assertWithinTenantLimits(others, input);
+        if (!replaced || !previous) throw new AuthError('not_found', { detail: 'no such policy' });
+        assertWithinTenantLimits(others, input, previous);
         await recordChange(tx, clock, context, {
           tenantId,
           action: 'policy.updated',
