@@ -3,6 +3,24 @@ import { DEFAULT_ROLES } from '@portcullis/core';
 // Who may do what with documents: the roles every new tenant gets (RBAC) and two code-defined
 // policies that apply in every tenant (ABAC). Passed to createAuth() in app.js.
 
+/**
+ * The permission catalog (`authorization.permissions`): every resource of the app and its
+ * actions. With it, a role, a policy or an authorize call naming anything else (a typo such as
+ * `document.raed`) is refused (`unknown_permission`) instead of quietly never matching.
+ * Portcullis adds its own tenant permissions (`member.read`, `role.manage`, …).
+ *
+ * @type {import('@portcullis/core').AuthConfig['authorization']['permissions']}
+ */
+export const PERMISSION_CATALOG = { document: ['read', 'create', 'update', 'delete'] };
+
+/**
+ * The attributes the routes pass for a document (`authorization.resourceAttributes`), so that a
+ * tenant policy reading any other `resource.*` is answered with a warning.
+ *
+ * @type {import('@portcullis/core').AuthConfig['authorization']['resourceAttributes']}
+ */
+export const RESOURCE_ATTRIBUTES = { document: ['id', 'ownerId', 'visibility'] };
+
 /** The actions the document routes check. `document.*` covers all four. */
 export const DOCUMENT_PERMISSIONS = [
   'document.read',

@@ -10,7 +10,7 @@ import { authErrorHandler, mountAuth, requireAuth, toWebHeaders } from '@portcul
 import express from 'express';
 import { Redis } from 'ioredis';
 import { renderSVG } from 'uqr';
-import { DOCUMENT_POLICIES, TENANT_ROLES } from './access-rules.js';
+import { DOCUMENT_POLICIES, PERMISSION_CATALOG, RESOURCE_ATTRIBUTES, TENANT_ROLES } from './access-rules.js';
 import { devMailbox } from './dev-mailbox.js';
 import { documentRoutes } from './document-routes.js';
 import { documentStore, documentsTableName, ensureDocumentsTable } from './document-store.js';
@@ -80,7 +80,12 @@ export async function startServer(options = {}) {
       // invitation links (the page shows them; a mailer would send them) open the page with
       // ?token=…, which offers to accept the invitation or to sign up with it
       invitations: { acceptUrl: new URL('/', baseURL).href },
-      authorization: { policies: DOCUMENT_POLICIES },
+      // the catalog refuses unknown permissions; the attributes let policy writes warn of typos
+      authorization: {
+        permissions: PERMISSION_CATALOG,
+        resourceAttributes: RESOURCE_ATTRIBUTES,
+        policies: DOCUMENT_POLICIES,
+      },
       // a real app passes its SMTP or API mailer here
       mailer: mailbox ? mailbox.mailer : consoleMailer(),
       // the emailed links open /verify-email, /reset-password and /magic-link (public/*.html),

@@ -207,6 +207,42 @@ describe.each(targets)('the Express example on $name', (target) => {
     expect((await send('GET', '/auth/tenants', { cookie: bob })).body!.items).toEqual([]);
   });
 
+  it('declares its permission catalog: roles, policies and questions naming an unknown permission are refused', async () => {
+    const owner = await signUp(email('owner'));
+    const created = await send('POST', '/auth/tenants', {
+      cookie: owner,
+      body: { slug: `cat-${randomBytes(3).toString('hex')}`, name: 'Catalog' },
+    });
+    const tenantId = created.body!.id as string;
+    const typoRole = await send('POST', `/auth/tenants/${tenantId}/roles`, {
+      cookie: owner,
+      body: { key: 'editor', name: 'Editor', permissions: ['document.raed'] },
+    });
+    expect([typoRole.status, typoRole.body!.code]).toEqual([422, 'unknown_permission']);
+    const typoPolicy = await send('POST', `/auth/tenants/${tenantId}/policies`, {
+      cookie: owner,
+      body: { effect: 'deny', actions: ['documnet.read'], resource: 'document' },
+    });
+    expect([typoPolicy.status, typoPolicy.body!.code]).toEqual([422, 'unknown_permission']);
+    const typoQuestion = await send('POST', `/auth/tenants/${tenantId}/authorize`, {
+      cookie: owner,
+      body: { action: 'document.raed' },
+    });
+    expect([typoQuestion.status, typoQuestion.body!.code]).toEqual([422, 'unknown_permission']);
+    // a declared permission works, and a policy reading an undeclared document attribute is warned of
+    const policy = await send('POST', `/auth/tenants/${tenantId}/policies`, {
+      cookie: owner,
+      body: {
+        effect: 'deny',
+        actions: ['document.delete'],
+        resource: 'document',
+        condition: { eq: [{ ref: 'resource.owner' }, { ref: 'subject.id' }] },
+      },
+    });
+    expect(policy.status).toBe(201);
+    expect(policy.body!.warnings[0].message).toMatch(/did you mean resource\.ownerId\?/);
+  });
+
   it('refuses cookie-authenticated unsafe requests from another origin or with no origin at all', async () => {
     const cookie = await signUp(email('carol'));
     const body = { slug: `evil-${randomBytes(3).toString('hex')}`, name: 'Evil' };

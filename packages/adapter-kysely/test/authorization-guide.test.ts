@@ -127,12 +127,21 @@ describe('docs/authorization.md, worked examples', () => {
     const doc = { type: 'document', ownerId: ids.viewer };
     expect(await ask(ids.viewer, doc)).toMatchObject({
       allowed: true,
-      reason: { kind: 'policy', id: 'own-documents' },
+      reason: {
+        kind: 'policy',
+        id: 'own-documents',
+        description: 'Members may edit and delete their own documents',
+      },
     });
     expect(await ask(ids.otherViewer, doc)).toMatchObject({ allowed: false, reason: { kind: 'no_rule' } });
     expect(await ask(ids.viewer, { type: 'document' })).toEqual({
       allowed: false,
-      reason: { kind: 'missing_attribute', id: 'own-documents', effect: 'allow' },
+      reason: {
+        kind: 'missing_attribute',
+        id: 'own-documents',
+        effect: 'allow',
+        description: 'Members may edit and delete their own documents',
+      },
     });
     expect((await ask(ids.editor, doc)).allowed).toBe(true);
   });

@@ -99,8 +99,11 @@ export function createAuth(options: AuthConfig): Auth {
     { storage, clock, tenants, mailBox },
     { ...config.invitations, mailEnabled: options.mailer !== undefined },
   );
-  const roles = createRoleService({ storage, clock, tenants }, { catalog, creatorRole });
-  const policies = createPolicyService({ storage, clock, tenants }, { catalog });
+  const roles = createRoleService(
+    { storage, clock, tenants },
+    { catalog, creatorRole, maxRolesPerTenant: config.authorization.limits.maxRolesPerTenant },
+  );
+  const policies = createPolicyService({ storage, clock, tenants }, config.authorization);
   // credential changes mail their owner in the app's name
   const { appName } = config.emailLinks;
   const totp = createTotpService({ storage, clock, lockout, secretBox }, { ...config.totp, appName });

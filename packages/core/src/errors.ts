@@ -59,6 +59,7 @@ export const AUTH_ERROR_CODES = [
   'invalid_policy',
   'unknown_permission',
   'policy_limit_reached',
+  'role_limit_reached',
   'storage_unavailable',
   'config_invalid',
   'internal_error',

@@ -14,6 +14,7 @@ const policies: Array<Omit<PolicyDefinition, 'tenantId'>> = [
     actions: ['document.update'],
     resource: 'document',
     condition: { eq: [{ ref: 'resource.ownerId' }, { ref: 'subject.id' }] },
+    description: 'Members may edit their own documents',
   },
   {
     id: 'office-network',
@@ -21,6 +22,7 @@ const policies: Array<Omit<PolicyDefinition, 'tenantId'>> = [
     actions: ['document.*'],
     resource: 'document',
     condition: { not: { cidr: [{ ref: 'context.ip' }, '127.0.0.0/8'] } },
+    description: 'Documents only from the office network',
   },
 ];
 
@@ -53,7 +55,41 @@ describe('POST /tenants/:tenantId/authorize', () => {
     });
   });
 
-  it('applies an ownership condition and explains the decision on request', async () => {
+  it('applies an ownership condition and explains the decision, with its policies, to one who may read policies', async () => {
+    const { auth, client, owner, tenantId } = await isolatedTenant();
+    const me = owner.body.user.id;
+    const asked = (address: string, body: Record<string, unknown>) =>
+      httpClient(auth, address).post(`/tenants/${tenantId}/authorize`, body, owner.cookie);
+    const outside = await asked('203.0.113.5', {
+      action: 'document.update',
+      resource: { type: 'document', ownerId: me },
+      explain: true,
+    });
+    expect(outside.body).toMatchObject({
+      allowed: false,
+      reason: {
+        kind: 'deny_policy',
+        id: 'office-network',
+        description: 'Documents only from the office network',
+      },
+    });
+    expect(outside.body.explanation).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ rule: 'policy:office-network', matched: true }),
+        expect.objectContaining({
+          rule: 'policy:own-documents',
+          matched: true,
+          description: 'Members may edit their own documents',
+        }),
+        expect.objectContaining({ rule: 'role:owner', matched: true }),
+      ]),
+    );
+    expect(
+      await client.post(`/tenants/${tenantId}/authorize`, { action: 'document.update' }, owner.cookie),
+    ).toMatchObject({ body: { allowed: true, reason: { kind: 'role', key: 'owner' } } });
+  });
+
+  it('tells a member who cannot read policies the decision and a generic reason, never policy ids or conditions (explain leaked them)', async () => {
     const { client, member, tenantId } = await isolatedTenant();
     const me = member.body.user.id;
     const own = await client.post(
@@ -61,16 +97,50 @@ describe('POST /tenants/:tenantId/authorize', () => {
       { action: 'document.update', resource: { type: 'document', ownerId: me } },
       member.cookie,
     );
-    expect(own.body).toMatchObject({ allowed: true, reason: { kind: 'policy', id: 'own-documents' } });
+    expect(own.body).toEqual({ allowed: true, reason: { kind: 'undisclosed_policy', effect: 'allow' } });
     const theirs = await client.post(
       `/tenants/${tenantId}/authorize`,
       { action: 'document.update', resource: { type: 'document', ownerId: 'someone-else' }, explain: true },
       member.cookie,
     );
-    expect(theirs.body.allowed).toBe(false);
-    expect(theirs.body.explanation.map((e: { rule: string }) => e.rule)).toEqual(
-      expect.arrayContaining(['policy:own-documents', 'policy:office-network']),
+    expect(theirs.body).toEqual({
+      allowed: false,
+      reason: { kind: 'no_rule' },
+      explanation: [
+        { rule: 'role:viewer', effect: 'allow', matched: false, why: 'does not grant document.update' },
+      ],
+    });
+    const text = JSON.stringify([own.body, theirs.body]);
+    for (const secret of ['own-documents', 'office-network', '127.0.0.0', 'ownerId', 'Members may'])
+      expect(text).not.toContain(secret);
+  });
+
+  it('shows the full explanation to a member whose role grants policy.manage even when a policy denies it', async () => {
+    const { auth, client, owner, member, tenantId } = await isolatedTenant({
+      authorization: {
+        policies: [
+          ...policies,
+          { id: 'no-policy-admin', effect: 'deny', actions: ['policy.manage'], resource: 'policy' },
+        ],
+      },
+    });
+    await auth.api.createRole(tenantId, owner.body.user.id, {
+      key: 'auditor',
+      name: 'Auditor',
+      permissions: ['tenant.read', 'policy.manage'],
+    });
+    await auth.api.updateMember(tenantId, owner.body.user.id, member.body.user.id, { roles: ['auditor'] });
+    const res = await client.post(
+      `/tenants/${tenantId}/authorize`,
+      {
+        action: 'document.update',
+        resource: { type: 'document', ownerId: member.body.user.id },
+        explain: true,
+      },
+      member.cookie,
     );
+    expect(res.body.reason).toMatchObject({ kind: 'policy', id: 'own-documents' });
+    expect(res.body.explanation.map((e: { rule: string }) => e.rule)).toContain('policy:office-network');
   });
 
   it('lets a deny on the client address win, and ignores context the caller claims for itself', async () => {
@@ -85,7 +155,7 @@ describe('POST /tenants/:tenantId/authorize', () => {
       },
       member.cookie,
     );
-    expect(res.body).toMatchObject({ allowed: false, reason: { kind: 'deny_policy', id: 'office-network' } });
+    expect(res.body).toEqual({ allowed: false, reason: { kind: 'undisclosed_policy', effect: 'deny' } });
   });
 
   it('answers 404 to non-members and 400 to an action pattern', async () => {

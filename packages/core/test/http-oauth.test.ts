@@ -322,6 +322,39 @@ describe('OIDC login against a real identity provider (oidc-provider)', () => {
     expect((await footprint(storage, person.email)).user).toBeNull();
   });
 
+  it('refuses an ID token issued an hour in the future, and one without the nonce it was asked for, with 400 (not 502)', async () => {
+    // the real provider's token, its claims rewritten on the way (the code flow reads the token
+    // from the token endpoint over TLS: its claims are checked, its signature is not)
+    const cases: Array<[string, (claims: Record<string, unknown>) => void, RegExp]> = [
+      ['iat an hour ahead', (claims) => void (claims.iat = (claims.iat as number) + 3600), /"iat"/],
+      ['no nonce', (claims) => void delete claims.nonce, /"nonce"/],
+    ];
+    for (const [name, rewrite, detail] of cases) {
+      const person = aPerson();
+      const rewriteIdToken: typeof fetch = async (input, init) => {
+        const response = await fetch(input, init);
+        if (!String(input).endsWith('/token')) return response;
+        const body = (await response.json()) as { id_token: string };
+        const [header, payload, signature] = body.id_token.split('.') as [string, string, string];
+        const claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
+        rewrite(claims);
+        const forged = Buffer.from(JSON.stringify(claims)).toString('base64url');
+        return Response.json(
+          { ...body, id_token: `${header}.${forged}.${signature}` },
+          { status: response.status },
+        );
+      };
+      const { signInAs, storage } = setup({}, rewriteIdToken);
+
+      const refused = await signInAs(person);
+
+      expect(refused.status, name).toBe(400);
+      expect(refused.body.code, name).toBe('oauth_callback_invalid');
+      expect(refused.body.detail, name).toMatch(detail);
+      expect((await footprint(storage, person.email)).user, name).toBeNull();
+    }
+  });
+
   it('never accepts a callback or a code twice', async () => {
     const { start, toCallback, callback, storage } = setup();
     const person = aPerson();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_POLICIES_PER_TENANT } from '../src/authorization/policy-service.js';
+import { MAX_POLICIES_PER_TENANT } from '../src/authorization/authorization-options.js';
 import type { AuthConfig } from '../src/config/index.js';
 import { uuidv7 } from '../src/crypto/uuid.js';
 import { isAuthError } from '../src/errors.js';
@@ -66,7 +66,9 @@ describe('policies over HTTP', () => {
 
     const list = await client.get(base, owner.cookie);
     expect(list.status).toBe(200);
-    expect(list.body.items).toEqual([created.body]);
+    const { warnings, ...stored } = created.body;
+    expect(warnings).toEqual([]);
+    expect(list.body.items).toEqual([stored]);
 
     // PUT replaces everything: the condition and description left out are gone
     const replaced = await client.call('PUT', `${base}/${created.body.id}`, {
@@ -410,6 +412,177 @@ describe('policies over HTTP', () => {
     const first = (await storage.policies.listByTenant(tenantId))[0]!;
     const put = await client.call('PUT', `${base}/${first.id}`, { body: ownDocuments, cookie: owner.cookie });
     expect(put.status).toBe(200);
+  });
+});
+
+describe('per-tenant limits (authorization.limits)', () => {
+  /** A deny of about `bytes` of JSON (give or take a hundred): many long action names. */
+  const sized = (bytes: number, i = 0) => ({
+    effect: 'deny',
+    actions: Array.from({ length: Math.round(bytes / 100) }, (_, n) => `r${i}x${n}.${'a'.repeat(90)}`),
+    resource: '*',
+  });
+
+  it("refuses a write that would take the tenant's policies past their size together with 409 policy_limit_reached, writing nothing", async () => {
+    const { client, storage, owner, tenantId, base } = await tenantWithMember({
+      authorization: { limits: { maxPolicyBytes: 4096, maxPolicyBytesPerTenant: 10_000 } },
+    });
+    for (let i = 0; i < 3; i++) {
+      expect((await client.post(base, sized(3000, i), owner.cookie)).status).toBe(201);
+    }
+    const versions = await storage.authorizationVersions.getVersions(tenantId);
+    const refused = await client.post(base, sized(3000, 9), owner.cookie);
+    expect([refused.status, refused.body.code]).toEqual([409, 'policy_limit_reached']);
+    expect(refused.body.detail).toMatch(/10000 bytes/);
+    expect(await storage.policies.listByTenant(tenantId)).toHaveLength(3);
+    expect(await storage.authorizationVersions.getVersions(tenantId)).toEqual(versions);
+    // growing one past the total is refused too; shrinking one is fine
+    const [first] = await storage.policies.listByTenant(tenantId);
+    const grow = await client.call('PUT', `${base}/${first!.id}`, {
+      body: sized(4000),
+      cookie: owner.cookie,
+    });
+    expect([grow.status, grow.body.code]).toEqual([409, 'policy_limit_reached']);
+    const shrink = await client.call('PUT', `${base}/${first!.id}`, {
+      body: sized(500),
+      cookie: owner.cookie,
+    });
+    expect(shrink.status).toBe(200);
+    // a tenant over lowered limits (stored before them) may still replace a policy with a smaller one
+    const now = new Date();
+    for (let i = 0; i < 4; i++) {
+      const legacy = {
+        id: `legacy-${i}`,
+        tenantId,
+        ...sized(3000, 20 + i),
+        version: 1,
+        createdAt: now,
+        updatedAt: now,
+      };
+      await storage.policies.create(legacy as never);
+    }
+    const smaller = await client.call('PUT', `${base}/legacy-0`, {
+      body: sized(2000, 20),
+      cookie: owner.cookie,
+    });
+    expect(smaller.status).toBe(200);
+    for (let i = 0; i < 4; i++) await storage.policies.delete(tenantId, `legacy-${i}`);
+    expect((await client.post(base, sized(3000, 9), owner.cookie)).status).toBe(201);
+  });
+
+  it('refuses one policy over its own size, or a condition beyond the configured nodes or depth, with 422 invalid_policy', async () => {
+    const { client, storage, owner, tenantId, base } = await tenantWithMember({
+      authorization: { limits: { maxPolicyBytes: 1024, maxConditionNodes: 3, maxConditionDepth: 2 } },
+    });
+    const big = await client.post(base, sized(2000), owner.cookie);
+    expect([big.status, big.body.code]).toEqual([422, 'invalid_policy']);
+    const leaf = { eq: [{ ref: 'subject.id' }, 'u'] };
+    const wide = await client.post(
+      base,
+      { effect: 'deny', actions: ['report.read'], resource: 'report', condition: { or: [leaf, leaf, leaf] } },
+      owner.cookie,
+    );
+    expect([wide.status, wide.body.code]).toEqual([422, 'invalid_policy']);
+    expect(wide.body.issues[0].message).toMatch(/more than 3 nodes/);
+    const deep = await client.post(
+      base,
+      { effect: 'deny', actions: ['report.read'], resource: 'report', condition: { not: { not: leaf } } },
+      owner.cookie,
+    );
+    expect([deep.status, deep.body.code]).toEqual([422, 'invalid_policy']);
+    expect(deep.body.issues[0].message).toMatch(/deeper than 2 levels/);
+    expect(await storage.policies.listByTenant(tenantId)).toHaveLength(0);
+  });
+
+  it('refuses a role beyond maxRolesPerTenant with 409 role_limit_reached', async () => {
+    const { client, storage, owner, tenantId } = await tenantWithMember({
+      authorization: { limits: { maxRolesPerTenant: 5 } },
+    });
+    // the four default roles, then one custom role fits
+    const role = (key: string) => ({ key, name: key, permissions: ['tenant.read'] });
+    expect((await client.post(`/tenants/${tenantId}/roles`, role('auditor'), owner.cookie)).status).toBe(201);
+    const refused = await client.post(`/tenants/${tenantId}/roles`, role('billing'), owner.cookie);
+    expect([refused.status, refused.body.code]).toEqual([409, 'role_limit_reached']);
+    expect(await storage.roles.listByTenant(tenantId)).toHaveLength(5);
+  });
+
+  it('fails fast on a limit outside its range', () => {
+    expect(() => testAuth({ authorization: { limits: { maxConditionNodes: 1000 } } })).toThrow(
+      /maxConditionNodes/,
+    );
+  });
+});
+
+describe('policy warnings: references nothing provides', () => {
+  it('answers a typo like context.weekday with a warning naming the attribute the server sets, and writes the policy', async () => {
+    const { client, owner, base } = await tenantWithMember();
+    const res = await client.post(
+      base,
+      {
+        effect: 'deny',
+        actions: ['payment.approve'],
+        resource: 'payment',
+        condition: {
+          or: [
+            { in: [{ ref: 'context.weekday' }, [0, 6]] },
+            { eq: [{ ref: 'subject.email' }, 'x@example.com'] },
+            { eq: [{ ref: 'subject.attributes.team' }, 'ops'] },
+            { lt: [{ ref: 'context.utcHour' }, 8] },
+          ],
+        },
+      },
+      owner.cookie,
+    );
+    expect(res.status).toBe(201);
+    expect(res.body.warnings).toEqual([
+      {
+        path: 'condition.or.0.in.0.ref',
+        message: expect.stringMatching(
+          /^context\.weekday is not set by the server .*did you mean context\.utcWeekday\?/,
+        ),
+      },
+      {
+        path: 'condition.or.1.eq.0.ref',
+        message: expect.stringMatching(/^subject\.email is not a subject field/),
+      },
+    ]);
+    const clean = await client.post(base, ownDocuments, owner.cookie);
+    expect(clean.body.warnings).toEqual([]);
+    const replaced = await client.call('PUT', `${base}/${clean.body.id}`, {
+      body: { ...ownDocuments, condition: { eq: [{ ref: 'context.mfA' }, true] } },
+      cookie: owner.cookie,
+    });
+    expect(replaced.status).toBe(200);
+    expect(replaced.body.warnings).toEqual([
+      { path: 'condition.eq.0.ref', message: expect.stringMatching(/did you mean context\.mfa\?/) },
+    ]);
+  });
+
+  it('checks resource.* against the attributes declared for the resource type, when declared', async () => {
+    const { client, owner, base } = await tenantWithMember({
+      authorization: { resourceAttributes: { document: ['ownerId', 'visibility'] } },
+    });
+    const typo = await client.post(
+      base,
+      { ...ownDocuments, condition: { eq: [{ ref: 'resource.ownerID' }, { ref: 'subject.id' }] } },
+      owner.cookie,
+    );
+    expect(typo.body.warnings).toEqual([
+      { path: 'condition.eq.0.ref', message: expect.stringMatching(/did you mean resource\.ownerId\?/) },
+    ]);
+    expect((await client.post(base, ownDocuments, owner.cookie)).body.warnings).toEqual([]);
+    // an undeclared type is not checked
+    const other = await client.post(
+      base,
+      {
+        effect: 'allow',
+        actions: ['report.read'],
+        resource: 'report',
+        condition: { eq: [{ ref: 'resource.anything' }, 1] },
+      },
+      owner.cookie,
+    );
+    expect(other.body.warnings).toEqual([]);
   });
 });
 

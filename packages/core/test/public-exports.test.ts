@@ -224,6 +224,8 @@ describe('public exports', () => {
         "MAX_CONDITION_DEPTH",
         "MAX_CONDITION_NODES",
         "MAX_POLICIES_PER_TENANT",
+        "SERVER_CONTEXT_ATTRIBUTES",
+        "SUBJECT_ATTRIBUTES",
         "TRUE",
         "UNKNOWN",
         "actionPatternSchema",
@@ -271,6 +273,7 @@ describe('public exports', () => {
         "PolicyReplacement",
         "PolicyService",
         "PolicyStore",
+        "PolicyWarning",
         "RefOperand",
         "ResourceCondition",
         "ResourceRef",
@@ -284,6 +287,7 @@ describe('public exports', () => {
         "SqlFilterValue",
         "StoredPolicy",
         "Truth",
+        "WrittenPolicy",
       ]
     `);
   });

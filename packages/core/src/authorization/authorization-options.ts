@@ -7,7 +7,56 @@ import {
   permissionCatalogConfigSchema,
 } from './permission-catalog.js';
 import type { PolicyDefinition } from './policy.js';
-import { policyDefinitionSchema } from './policy-schema.js';
+import { MAX_CONDITION_DEPTH, MAX_CONDITION_NODES, policyDefinitionSchema } from './policy-schema.js';
+
+// Per-tenant limits: what one tenant may store bounds what compiling its rules costs this
+// process, and so how long it can hold up every other tenant's decisions.
+/** The default of `authorization.limits.maxPoliciesPerTenant`. */
+export const MAX_POLICIES_PER_TENANT = 200;
+
+const limitsShape = {
+  /** Policies one tenant may store; one more is `policy_limit_reached` (409). Default 200. */
+  maxPoliciesPerTenant: z.number().int().min(1).max(10_000).default(MAX_POLICIES_PER_TENANT),
+  /**
+   * Size of one policy as JSON (actions, resource, condition, description), in bytes; a larger
+   * one is `invalid_policy` (422). Default 16 KiB.
+   */
+  maxPolicyBytes: z
+    .number()
+    .int()
+    .min(256)
+    .max(1024 * 1024)
+    .default(16 * 1024),
+  /**
+   * Size of all of one tenant's policies together as JSON, in bytes: what a recompilation
+   * reads and compiles at most. A write beyond it is `policy_limit_reached` (409). Default 256 KiB.
+   */
+  maxPolicyBytesPerTenant: z
+    .number()
+    .int()
+    .min(1024)
+    .max(64 * 1024 * 1024)
+    .default(256 * 1024),
+  /**
+   * Nodes (and/or/not/comparisons) in one condition; at most the grammar's own ceiling
+   * (`MAX_CONDITION_NODES`, 64), which is the default. More is `invalid_policy` (422).
+   */
+  maxConditionNodes: z.number().int().min(1).max(MAX_CONDITION_NODES).default(MAX_CONDITION_NODES),
+  /**
+   * Nesting depth of one condition (the root is depth 1); at most the grammar's ceiling
+   * (`MAX_CONDITION_DEPTH`, 8), which is the default. Deeper is `invalid_policy` (422).
+   */
+  maxConditionDepth: z.number().int().min(1).max(MAX_CONDITION_DEPTH).default(MAX_CONDITION_DEPTH),
+  /** Custom roles plus default roles one tenant may hold; one more is `role_limit_reached` (409). Default 100. */
+  maxRolesPerTenant: z.number().int().min(1).max(10_000).default(100),
+};
+
+/** `AuthConfig['authorization']['limits']`: what one tenant may store. */
+export const authorizationLimitsSchema: z.ZodObject<typeof limitsShape, z.core.$strict> =
+  z.strictObject(limitsShape);
+
+/** The per-tenant limits after defaults. */
+export type AuthorizationLimits = z.output<typeof authorizationLimitsSchema>;
 
 const authorizationShape = {
   // checked one by one when resolved, so that a bad policy is reported with its index
@@ -37,6 +86,27 @@ const authorizationShape = {
    * permissions: { document: ['read', 'create', 'update', 'delete'], report: ['export'] }
    */
   permissions: checkedAs<PermissionCatalogConfig>(permissionCatalogConfigSchema).optional(),
+  /**
+   * What one tenant may store, so that its rules stay cheap to compile and one tenant cannot
+   * slow the others' decisions: policies (count, bytes each and together, condition size and
+   * depth) and roles. Enforced when policies and roles are created or replaced.
+   *
+   * @example
+   * limits: { maxPoliciesPerTenant: 50, maxPolicyBytesPerTenant: 64 * 1024 }
+   */
+  limits: authorizationLimitsSchema.prefault({}),
+  /**
+   * Attributes each resource type carries, for the `warnings` of a policy write: a condition
+   * reading `resource.<name>` not listed for the policy's resource type is written, with a
+   * warning that no request will carry it (a typo there silently denies). Unlisted types are
+   * not checked.
+   *
+   * @example
+   * resourceAttributes: { document: ['ownerId', 'visibility', 'folderId'] }
+   */
+  resourceAttributes: z
+    .record(z.string().min(1).max(100), z.array(z.string().min(1).max(100)).max(500))
+    .optional(),
 };
 
 // typed by its shape so that the published .d.ts keeps each option's JSDoc
@@ -71,6 +141,8 @@ export function resolveAuthorizationOptions(
     membershipCacheSize: options.membershipCacheSize,
     revalidateAfterMs: options.revalidateAfterMs,
     permissions,
+    limits: options.limits,
+    resourceAttributes: options.resourceAttributes ?? {},
   };
 }
 

@@ -11,8 +11,9 @@ import {
   type AuthorizationResource,
   type AuthorizationSubject,
   type Authorizer,
-  createAuthorizer,
+  buildAuthorizer,
   type Decision,
+  type DecisionReason,
 } from './authorizer.js';
 import type { PermissionCatalogListing } from './permission-catalog.js';
 import { actionPatternSchema } from './policy-schema.js';
@@ -34,6 +35,15 @@ export interface AuthorizeInput {
   session?: Pick<Session, 'amr' | 'authTime'>;
   /** The caller's address, for `context.ip`. */
   ip?: string | null;
+  /**
+   * How much of the decision to tell. `full` (the default, for the app's own code): the deciding
+   * policy's id and description, and with `explain` every policy considered and why. `caller`,
+   * when the answer goes to the member it is about (`POST /tenants/:tenantId/authorize`): the
+   * same if they may read the tenant's policies (`policy.manage`, as `listPolicies` requires);
+   * otherwise a policy's decision reads `{ kind: 'undisclosed_policy', effect }` and the
+   * explanation lists their roles only, since conditions reveal how access is guarded.
+   */
+  disclosure?: 'full' | 'caller';
 }
 
 /** Many resources, one subject, action and context. */
@@ -158,7 +168,8 @@ export function createAuthorizationService(
         ]);
         // a suspended (or vanished) tenant allows nothing; its status is cached like its rules
         if (tenant?.status !== 'active') return suspendedAuthorizer(tenantId);
-        return createAuthorizer({ tenantId, roles, policies: [...globalPolicies, ...policies] });
+        // in slices: a tenant with many policies must not stall the other tenants' decisions
+        return buildAuthorizer({ tenantId, roles, policies: [...globalPolicies, ...policies] });
       },
     );
   }
@@ -235,14 +246,35 @@ export function createAuthorizationService(
     return facts;
   }
 
-  function decideWith(found: Found, input: AuthorizeInput) {
-    return found.authorizer.decide({
+  function decideWith(found: Found, input: AuthorizeInput): Decision {
+    const context = serverContext(input);
+    const decision = found.authorizer.decide({
       subject: found.subject,
       action: input.action,
       ...(input.resource ? { resource: input.resource } : {}),
-      context: serverContext(input),
+      context,
       explain: input.explain ?? false,
     });
+    if (input.disclosure !== 'caller' || !mentionsPolicies(decision)) return decision;
+    return mayReadPolicies(found, context) ? decision : withoutPolicies(decision);
+  }
+
+  /**
+   * Whether the subject may read the tenant's policies: the rule of `listPolicies`, which is
+   * `policy.manage` by roles or policies, and by roles alone when a policy denies it (a careless
+   * deny never locks the admins out of repairing it; tenant-service.ts). The roles' part is read
+   * from the explanation, which lists each of the subject's roles and whether it grants.
+   */
+  function mayReadPolicies(found: Found, context: Record<string, unknown>): boolean {
+    const check = found.authorizer.decide({
+      subject: found.subject,
+      action: 'policy.manage',
+      context,
+      explain: true,
+    });
+    if (check.allowed) return true;
+    if (check.reason.kind === 'tenant_suspended') return false;
+    return (check.explanation ?? []).some((entry) => entry.rule.startsWith('role:') && entry.matched);
   }
 
   async function decideForMember(input: AuthorizeInput) {
@@ -293,6 +325,28 @@ export function createAuthorizationService(
   };
 
   return { api, decideForMember };
+}
+
+const POLICY_REASONS: ReadonlySet<string> = new Set(['policy', 'deny_policy', 'missing_attribute']);
+
+function mentionsPolicies(decision: Decision): boolean {
+  return (
+    POLICY_REASONS.has(decision.reason.kind) ||
+    (decision.explanation?.some((entry) => entry.rule.startsWith('policy:')) ?? false)
+  );
+}
+
+/** The decision as a member who may not read policies sees it: that a policy decided, not which. */
+function withoutPolicies(decision: Decision): Decision {
+  const reason: DecisionReason = POLICY_REASONS.has(decision.reason.kind)
+    ? { kind: 'undisclosed_policy', effect: decision.allowed ? 'allow' : 'deny' }
+    : decision.reason;
+  if (decision.explanation === undefined) return { allowed: decision.allowed, reason };
+  return {
+    allowed: decision.allowed,
+    reason,
+    explanation: decision.explanation.filter((entry) => entry.rule.startsWith('role:')),
+  };
 }
 
 const SUSPENDED: Decision = Object.freeze({

@@ -45,15 +45,28 @@ export interface DecisionRequest {
   explain?: boolean;
 }
 
-/** Why a decision came out as it did. `id` is the role's or policy's id; `key` the role's key. */
+/**
+ * Why a decision came out as it did. `id` is the role's or policy's id; `key` the role's key;
+ * `description` the deciding policy's own description, when it has one.
+ */
 export type DecisionReason =
   | { readonly kind: 'role'; readonly id: string; readonly key: string }
-  | { readonly kind: 'policy'; readonly id: string }
-  | { readonly kind: 'deny_policy'; readonly id: string }
-  | { readonly kind: 'missing_attribute'; readonly id: string; readonly effect: PolicyEffect }
+  | { readonly kind: 'policy'; readonly id: string; readonly description?: string }
+  | { readonly kind: 'deny_policy'; readonly id: string; readonly description?: string }
+  | {
+      readonly kind: 'missing_attribute';
+      readonly id: string;
+      readonly effect: PolicyEffect;
+      readonly description?: string;
+    }
   | { readonly kind: 'no_rule' }
   /** The tenant is suspended: nothing is allowed in it. */
-  | { readonly kind: 'tenant_suspended' };
+  | { readonly kind: 'tenant_suspended' }
+  /**
+   * A policy decided (allowing, or denying: `effect`), and the member asking may not read the
+   * tenant's policies, so which one and why is not said (`disclosure: 'caller'`).
+   */
+  | { readonly kind: 'undisclosed_policy'; readonly effect: PolicyEffect };
 
 /** One rule considered, when `explain: true`. */
 export interface ExplanationEntry {
@@ -61,6 +74,8 @@ export interface ExplanationEntry {
   effect: PolicyEffect;
   matched: boolean;
   why: string;
+  /** The policy's description, when it has one. */
+  description?: string;
 }
 
 /** The answer. Results without `explain` are shared frozen objects: do not mutate them. */

@@ -71,13 +71,20 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 
 /**
  * Validates a condition tree and returns every problem found (empty when valid). Walks at most
- * {@link MAX_CONDITION_DEPTH} levels, so hostile nesting cannot exhaust the stack.
+ * {@link MAX_CONDITION_DEPTH} levels, so hostile nesting cannot exhaust the stack; `limits`
+ * tightens the depth and node ceilings (a tenant's `authorization.limits`).
  *
  * @example
  * findConditionIssues({ regex: [{ ref: 'subject.id' }, 'x'] });
  * // [{ path: [], message: 'unknown operator "regex"; expected one of and, or, not, eq, …' }]
  */
-export function findConditionIssues(condition: unknown): ConditionIssue[] {
+export function findConditionIssues(
+  condition: unknown,
+  limits: { maxDepth?: number; maxNodes?: number } = {},
+): ConditionIssue[] {
+  // a tenant's configured limits may be tighter than the grammar's ceilings, never looser
+  const maxDepth = Math.min(limits.maxDepth ?? MAX_CONDITION_DEPTH, MAX_CONDITION_DEPTH);
+  const maxNodes = Math.min(limits.maxNodes ?? MAX_CONDITION_NODES, MAX_CONDITION_NODES);
   const issues: ConditionIssue[] = [];
   let nodes = 0;
   let tooManyReported = false;
@@ -204,13 +211,12 @@ export function findConditionIssues(condition: unknown): ConditionIssue[] {
   };
 
   const visit = (node: unknown, path: (string | number)[], depth: number): void => {
-    if (depth > MAX_CONDITION_DEPTH) {
-      issues.push({ path, message: `condition nested deeper than ${MAX_CONDITION_DEPTH} levels` });
+    if (depth > maxDepth) {
+      issues.push({ path, message: `condition nested deeper than ${maxDepth} levels` });
       return;
     }
-    if (++nodes > MAX_CONDITION_NODES) {
-      if (!tooManyReported)
-        issues.push({ path, message: `condition has more than ${MAX_CONDITION_NODES} nodes` });
+    if (++nodes > maxNodes) {
+      if (!tooManyReported) issues.push({ path, message: `condition has more than ${maxNodes} nodes` });
       tooManyReported = true;
       return;
     }

@@ -5,14 +5,21 @@ import { AuthError } from '../errors.js';
 import type { Clock } from '../ports/clock.js';
 import type { Storage, StorageStores } from '../ports/storage.js';
 import { parseInput } from '../validation.js';
+import type { ResolvedAuthorizationOptions } from './authorization-options.js';
 import { assertCanGrant } from './grant-rule.js';
-import { assertKnownPermissions, type PermissionCatalog } from './permission-catalog.js';
-import { type PolicyInput, policyInputSchema } from './policy-schema.js';
+import { assertKnownPermissions } from './permission-catalog.js';
+import { findReferenceWarnings, type PolicyWarning } from './policy-references.js';
+import { findConditionIssues, type PolicyInput, policyInputSchema } from './policy-schema.js';
 import type { StoredPolicy } from './policy-store.js';
 import type { TenantPermissionCheck } from './tenant-permission-check.js';
 
-/** A tenant holds at most this many policies; one more is `policy_limit_reached` (409). */
-export const MAX_POLICIES_PER_TENANT = 500;
+/**
+ * A policy as a write answers it: stored, plus `warnings` for references in its condition that
+ * nothing known provides (`context.weekday` for `context.utcWeekday`, say), which would make it
+ * read a missing attribute on every request. The policy is written all the same: the app may pass
+ * the attribute itself.
+ */
+export type WrittenPolicy = StoredPolicy & { warnings: PolicyWarning[] };
 
 /**
  * The policy operations of `auth.api`: the tenant's ABAC policies as an admin edits them (DESIGN
@@ -45,7 +52,8 @@ export interface PoliciesApi {
    * path: unknown operators, bad references, too deep or too large), `unknown_permission`
    * (actions or a resource outside the permission catalog), `forbidden` (an allow policy for
    * actions the caller does not hold; deny policies are always allowed), `policy_limit_reached`
-   * ({@link MAX_POLICIES_PER_TENANT} per tenant).
+   * (the tenant's policies would exceed `authorization.limits`: their number or their size
+   * together). The answer carries `warnings` (see {@link WrittenPolicy}).
    *
    * @example
    * await auth.api.createPolicy(tenantId, adminUserId, {
@@ -61,7 +69,7 @@ export interface PoliciesApi {
     userId: string,
     input: PolicyInput,
     context?: CallContext,
-  ): Promise<StoredPolicy>;
+  ): Promise<WrittenPolicy>;
   /**
    * Replaces every field of a policy (a condition or description left out is removed), with the
    * rules of {@link createPolicy}; bumps the policy's version and the tenant's authorization
@@ -76,7 +84,7 @@ export interface PoliciesApi {
     policyId: string,
     input: PolicyInput,
     context?: CallContext,
-  ): Promise<StoredPolicy>;
+  ): Promise<WrittenPolicy>;
   /**
    * Deletes a tenant policy (needs `policy.manage`), emitting `policy.deleted`; `not_found` when
    * the tenant has no such policy.
@@ -101,8 +109,59 @@ export interface PolicyServiceDeps {
 
 export function createPolicyService(
   { storage, clock, tenants }: PolicyServiceDeps,
-  { catalog }: { catalog: PermissionCatalog },
+  {
+    permissions: catalog,
+    limits,
+    resourceAttributes,
+  }: Pick<ResolvedAuthorizationOptions, 'permissions' | 'limits' | 'resourceAttributes'>,
 ): PolicyService {
+  /** What a policy weighs against the limits: its fields as JSON, in bytes. */
+  const sizeOf = (policy: PolicyInput) => Buffer.byteLength(JSON.stringify(fields(policy)));
+
+  /** The limits one policy must keep on its own: size, and its condition's nodes and depth. */
+  function assertWithinPolicyLimits(input: PolicyInput) {
+    const bytes = sizeOf(input);
+    if (bytes > limits.maxPolicyBytes) {
+      throw new AuthError('invalid_policy', {
+        detail: `the policy is ${bytes} bytes as JSON; the limit is ${limits.maxPolicyBytes}`,
+        issues: [{ path: '', message: `larger than ${limits.maxPolicyBytes} bytes` }],
+      });
+    }
+    if (input.condition === undefined) return;
+    const issues = findConditionIssues(input.condition, {
+      maxDepth: limits.maxConditionDepth,
+      maxNodes: limits.maxConditionNodes,
+    });
+    if (issues.length > 0) {
+      throw new AuthError('invalid_policy', {
+        detail: issues.map((i) => i.message).join('; '),
+        issues: issues.map((i) => ({ path: ['condition', ...i.path].join('.'), message: i.message })),
+      });
+    }
+  }
+
+  /** The limits of the tenant's policies together, `others` being all but the one written. */
+  function assertWithinTenantLimits(
+    others: readonly StoredPolicy[],
+    input: PolicyInput,
+    previous?: StoredPolicy,
+  ) {
+    // a tenant already over lowered limits may still replace a policy with one no larger: that
+    // only moves it toward them
+    if (previous !== undefined && sizeOf(input) <= sizeOf(previous)) return;
+    if (previous === undefined && others.length + 1 > limits.maxPoliciesPerTenant) {
+      throw new AuthError('policy_limit_reached', {
+        detail: `a tenant holds at most ${limits.maxPoliciesPerTenant} policies`,
+      });
+    }
+    const bytes = others.reduce((sum, policy) => sum + sizeOf(policy), sizeOf(input));
+    if (bytes > limits.maxPolicyBytesPerTenant) {
+      throw new AuthError('policy_limit_reached', {
+        detail: `a tenant's policies take at most ${limits.maxPolicyBytesPerTenant} bytes together; with this one they would take ${bytes}`,
+      });
+    }
+  }
+
   /** Parses and checks a policy the caller wants to write; returns the valid input. */
   async function admitWrite(
     tenantId: string,
@@ -111,6 +170,7 @@ export function createPolicyService(
     context: CallContext,
   ): Promise<PolicyInput> {
     const input = parseInput(policyInputSchema, rawInput, 'invalid_policy');
+    assertWithinPolicyLimits(input);
     const { membership } = await tenants.requirePermission(tenantId, userId, 'policy.manage', context);
     assertKnownPermissions(catalog, 'actions', input.actions);
     const resourceProblem = catalog.findResourceProblem(input.resource);
@@ -165,11 +225,7 @@ export function createPolicyService(
       };
       await storage.transaction(async (tx) => {
         await bumpVersion(tx, tenantId);
-        if ((await tx.policies.listByTenant(tenantId)).length >= MAX_POLICIES_PER_TENANT) {
-          throw new AuthError('policy_limit_reached', {
-            detail: `a tenant holds at most ${MAX_POLICIES_PER_TENANT} policies`,
-          });
-        }
+        assertWithinTenantLimits(await tx.policies.listByTenant(tenantId), input);
         await tx.policies.create(policy);
         await recordChange(tx, clock, context, {
           tenantId,
@@ -178,26 +234,32 @@ export function createPolicyService(
           data: described(policy),
         });
       });
-      return policy;
+      return { ...policy, warnings: findReferenceWarnings(input, resourceAttributes) };
     },
 
     async replacePolicy(tenantId, userId, policyId, rawInput, context = {}) {
       const input = await admitWrite(tenantId, userId, rawInput, context);
-      return storage.transaction(async (tx) => {
-        const policy = await tx.policies.replace(tenantId, policyId, {
+      const policy = await storage.transaction(async (tx) => {
+        // bumped first, as in createPolicy: the limits below read a list no concurrent writer changes
+        await bumpVersion(tx, tenantId);
+        const all = await tx.policies.listByTenant(tenantId);
+        const others = all.filter((p) => p.id !== policyId);
+        const previous = all.find((p) => p.id === policyId);
+        const replaced = await tx.policies.replace(tenantId, policyId, {
           ...fields(input),
           updatedAt: clock.now(),
         });
-        if (!policy) throw new AuthError('not_found', { detail: 'no such policy' });
-        await bumpVersion(tx, tenantId);
+        if (!replaced || !previous) throw new AuthError('not_found', { detail: 'no such policy' });
+        assertWithinTenantLimits(others, input, previous);
         await recordChange(tx, clock, context, {
           tenantId,
           action: 'policy.updated',
           target: { type: 'policy', id: policyId },
-          data: described(policy),
+          data: described(replaced),
         });
-        return policy;
+        return replaced;
       });
+      return { ...policy, warnings: findReferenceWarnings(input, resourceAttributes) };
     },
 
     async deletePolicy(tenantId, userId, policyId, context = {}) {

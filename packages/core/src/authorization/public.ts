@@ -3,6 +3,7 @@
 // the domain's index.ts: that one is the face other domains import (services, option schemas,
 // internal rules), which must not leak into a public entry point.
 export type { AuthorizationFilter, FilterRequest } from './authorization-filter.js';
+export { MAX_POLICIES_PER_TENANT } from './authorization-options.js';
 export type {
   AuthorizationVersionStore,
   AuthorizationVersions,
@@ -51,6 +52,11 @@ export {
   UNKNOWN,
 } from './policy-compiler.js';
 export {
+  type PolicyWarning,
+  SERVER_CONTEXT_ATTRIBUTES,
+  SUBJECT_ATTRIBUTES,
+} from './policy-references.js';
+export {
   actionPatternSchema,
   type ConditionIssue,
   conditionSchema,
@@ -62,7 +68,7 @@ export {
   policyDefinitionSchema,
   policyInputSchema,
 } from './policy-schema.js';
-export { MAX_POLICIES_PER_TENANT, type PolicyService } from './policy-service.js';
+export type { PolicyService, WrittenPolicy } from './policy-service.js';
 export type { PolicyReplacement, PolicyStore, StoredPolicy } from './policy-store.js';
 export type { RolePatch, RoleStore } from './role-store.js';
 export type { Role, RoleTemplate } from './roles.js';

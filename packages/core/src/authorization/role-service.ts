@@ -92,11 +92,13 @@ export interface RoleServiceOptions {
   catalog: PermissionCatalog;
   /** `tenants.creatorRole`: its permissions never change and it is never deleted. */
   creatorRole: string;
+  /** `authorization.limits.maxRolesPerTenant`: one more is `role_limit_reached`. */
+  maxRolesPerTenant: number;
 }
 
 export function createRoleService(
   { storage, clock, tenants }: RoleServiceDeps,
-  { catalog, creatorRole }: RoleServiceOptions,
+  { catalog, creatorRole, maxRolesPerTenant }: RoleServiceOptions,
 ): RoleService {
   /**
    * Needs `role.manage`; every permission must be in the catalog (when one is configured) and
@@ -133,8 +135,15 @@ export function createRoleService(
       };
       try {
         await storage.transaction(async (tx) => {
-          await tx.roles.createMany([role]);
+          // bumped first: the bump locks the tenant's versions row, so concurrent creators queue
+          // and the count below is not stale
           await tx.authorizationVersions.bumpRolesVersion(tenantId);
+          if ((await tx.roles.listByTenant(tenantId)).length >= maxRolesPerTenant) {
+            throw new AuthError('role_limit_reached', {
+              detail: `a tenant holds at most ${maxRolesPerTenant} roles`,
+            });
+          }
+          await tx.roles.createMany([role]);
           await recordChange(tx, clock, context, {
             tenantId,
             action: 'role.created',

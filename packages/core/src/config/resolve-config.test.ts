@@ -104,6 +104,14 @@ describe('resolveConfig keeps every default and derived value (pinned before con
       {
         "authorization": {
           "cacheSize": 1000,
+          "limits": {
+            "maxConditionDepth": 8,
+            "maxConditionNodes": 64,
+            "maxPoliciesPerTenant": 200,
+            "maxPolicyBytes": 16384,
+            "maxPolicyBytesPerTenant": 262144,
+            "maxRolesPerTenant": 100,
+          },
           "membershipCacheSize": 10000,
           "permissions": {
             "enforced": false,
@@ -120,6 +128,7 @@ describe('resolveConfig keeps every default and derived value (pinned before con
             ],
           },
           "policies": [],
+          "resourceAttributes": {},
           "revalidateAfterMs": 500,
         },
         "basePath": "/auth",
@@ -304,6 +313,14 @@ describe('resolveConfig keeps every default and derived value (pinned before con
       {
         "authorization": {
           "cacheSize": 10,
+          "limits": {
+            "maxConditionDepth": 8,
+            "maxConditionNodes": 64,
+            "maxPoliciesPerTenant": 200,
+            "maxPolicyBytes": 16384,
+            "maxPolicyBytesPerTenant": 262144,
+            "maxRolesPerTenant": 100,
+          },
           "membershipCacheSize": 10000,
           "permissions": {
             "enforced": true,
@@ -331,6 +348,7 @@ describe('resolveConfig keeps every default and derived value (pinned before con
               "tenantId": null,
             },
           ],
+          "resourceAttributes": {},
           "revalidateAfterMs": 500,
         },
         "basePath": "/api/auth",

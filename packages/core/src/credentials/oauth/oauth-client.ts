@@ -11,6 +11,12 @@ const PROVIDER_TIMEOUT_MS = 10_000;
 const DISCOVERY_TTL_MS = 3_600_000;
 
 /**
+ * How far the provider's clock may run ahead of ours: an ID token's `exp`, `nbf` and `iat` are
+ * judged with this much slack (oauth4webapi's default, set here because `iat` is checked here too).
+ */
+const ID_TOKEN_CLOCK_TOLERANCE_SECONDS = 30;
+
+/**
  * The protocol side of one provider, over `oauth4webapi`: the authorization URL, and a callback
  * checked and exchanged into an {@link OAuthProfile}. Every failure is an `AuthError`:
  * `oauth_callback_invalid` for what the browser brought (a provider error, a wrong `iss`, a code
@@ -35,7 +41,10 @@ export interface OAuthClient {
 }
 
 export function createOAuthClient(id: string, provider: OAuthProvider, logger: Logger): OAuthClient {
-  const client: oauth.Client = { client_id: provider.clientId };
+  const client: oauth.Client = {
+    client_id: provider.clientId,
+    [oauth.clockTolerance]: ID_TOKEN_CLOCK_TOLERANCE_SECONDS,
+  };
   const clientAuth = oauth.ClientSecretPost(provider.clientSecret);
   const fetchImpl: OAuthFetch = provider.fetch ?? ((input, init) => fetch(input, init));
   // plain http only for an issuer on this machine (a development identity provider)
@@ -162,6 +171,13 @@ export function createOAuthClient(id: string, provider: OAuthProvider, logger: L
       }
       const claims = oauth.getValidatedIdTokenClaims(tokens);
       if (!claims) throw new AuthError('oauth_callback_invalid', { detail: 'no ID token' });
+      // oauth4webapi checks that `iat` is a number, not when it is: a token "issued" in the future
+      // was minted by a provider whose clock is wrong, or for a replay later
+      if (claims.iat > Date.now() / 1000 + ID_TOKEN_CLOCK_TOLERANCE_SECONDS) {
+        throw new AuthError('oauth_callback_invalid', {
+          detail: 'the ID token "iat" (issued at) claim is in the future',
+        });
+      }
       let profileClaims: Record<string, unknown> = claims;
       // some providers keep email out of the ID token: the userinfo endpoint has it for the same `sub`
       if (typeof claims.email !== 'string' && as.userinfo_endpoint) {
@@ -255,10 +271,24 @@ function exchangeError(error: unknown): AuthError {
   if (error instanceof oauth.OperationProcessingError && error.code === oauth.JWT_TIMESTAMP_CHECK) {
     return new AuthError('oauth_callback_invalid', { detail: error.message, cause: error });
   }
+  // a claim the ID token must carry is missing or of the wrong type (no `nonce` though one was
+  // sent, say): the token was read, so this is a token that fails its checks, not an outage
+  if (
+    error instanceof oauth.OperationProcessingError &&
+    error.code === oauth.INVALID_RESPONSE &&
+    isClaimsCause(error.cause)
+  ) {
+    return new AuthError('oauth_callback_invalid', { detail: error.message, cause: error });
+  }
   return new AuthError('oauth_provider_unavailable', {
     detail: 'the provider could not be reached or answered unexpectedly',
     cause: error,
   });
+}
+
+/** oauth4webapi's cause of a claim check failure: the claims it read from the JWT. */
+function isClaimsCause(cause: unknown): boolean {
+  return typeof cause === 'object' && cause !== null && 'claims' in cause;
 }
 
 function isLoopbackHttp(url: string): boolean {

@@ -28,7 +28,18 @@ const policySchema = component(
   }),
 );
 
-const toPublicPolicy = (policy: StoredPolicy) => ({
+/** A write's answer: the policy, and references in its condition that nothing known provides. */
+const writtenPolicySchema = component(
+  'WrittenPolicy',
+  policySchema.extend({
+    warnings: z.array(z.object({ path: z.string(), message: z.string() })).meta({
+      description:
+        'References no server fact, subject field or declared resource attribute provides (a typo such as context.weekday): the policy is written, but reads them as missing unless the app passes them',
+    }),
+  }),
+);
+
+const toPublicPolicy = <P extends StoredPolicy>(policy: P) => ({
   ...policy,
   createdAt: policy.createdAt.toISOString(),
   updatedAt: policy.updatedAt.toISOString(),
@@ -37,7 +48,12 @@ const toPublicPolicy = (policy: StoredPolicy) => ({
 const writeProblems = {
   403: problem('Missing policy.manage, or an allow policy for actions you do not hold'),
   404: problem('Not found or not a member'),
-  422: problem('invalid_policy (issues name each problem and its path) or unknown_permission'),
+  409: problem(
+    "policy_limit_reached: the tenant's policies would exceed authorization.limits (their number, or their size together)",
+  ),
+  422: problem(
+    'invalid_policy (issues name each problem and its path; also a policy or condition over its size limits) or unknown_permission',
+  ),
 };
 
 export const policyRoutes = [
@@ -71,9 +87,8 @@ export const policyRoutes = [
     body: policyInputSchema,
     invalidBodyCode: 'invalid_policy',
     responses: {
-      201: { description: 'Created', schema: policySchema },
+      201: { description: 'Created', schema: writtenPolicySchema },
       ...writeProblems,
-      409: problem('policy_limit_reached: the tenant holds the maximum number of policies'),
     },
     async handle({ api, auth, params, body, call }) {
       return {
@@ -94,7 +109,7 @@ export const policyRoutes = [
     body: policyInputSchema,
     invalidBodyCode: 'invalid_policy',
     responses: {
-      200: { description: 'Replaced', schema: policySchema },
+      200: { description: 'Replaced', schema: writtenPolicySchema },
       ...writeProblems,
       404: problem('No such policy in this tenant, or not a member'),
     },

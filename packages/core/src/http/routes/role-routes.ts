@@ -59,7 +59,7 @@ export const roleRoutes = [
     responses: {
       201: { description: 'Created', schema: roleSchema },
       403: problem('Missing role.manage, or granting a permission you do not hold'),
-      409: problem('Key taken'),
+      409: problem('Key taken, or role_limit_reached (authorization.limits.maxRolesPerTenant)'),
     },
     async handle({ api, auth, params, body, call }) {
       return {

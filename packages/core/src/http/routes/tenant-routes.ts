@@ -21,10 +21,25 @@ const tenantParams = z.object({ tenantId: z.string().min(1).max(64) });
 
 const decisionSchema = z.object({
   allowed: z.boolean(),
-  reason: z.object({ kind: z.string(), id: z.string().optional(), key: z.string().optional() }),
+  reason: z.object({
+    kind: z.string(),
+    id: z.string().optional(),
+    key: z.string().optional(),
+    effect: z.enum(['allow', 'deny']).optional(),
+    description: z.string().optional().describe("the deciding policy's description"),
+  }),
   explanation: z
-    .array(z.object({ rule: z.string(), effect: z.string(), matched: z.boolean(), why: z.string() }))
-    .optional(),
+    .array(
+      z.object({
+        rule: z.string(),
+        effect: z.string(),
+        matched: z.boolean(),
+        why: z.string(),
+        description: z.string().optional(),
+      }),
+    )
+    .optional()
+    .describe('with explain: policies are listed only to members who may read them (policy.manage)'),
 });
 
 export const tenantRoutes = [
@@ -137,6 +152,8 @@ export const tenantRoutes = [
         explain: body.explain ?? false,
         session: auth.session,
         ip: call.ip ?? null,
+        // the member asks about themselves: policies only if they may read them
+        disclosure: 'caller',
       });
       if (decision.reason.kind === 'not_member')
         throw new AuthError('not_found', { detail: 'no such tenant' });
