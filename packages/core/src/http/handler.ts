@@ -197,7 +197,8 @@ export function clientIp(
   hops: number,
 ): string | null {
   if (hops > 0) {
-    const chain = (request.headers.get('x-forwarded-for') ?? '').split(',').filter((entry) => entry.trim());
+    // empty entries keep their place: dropping them would shift a client-written entry into it
+    const chain = (request.headers.get('x-forwarded-for') ?? '').split(',');
     const forwarded = canonicalAddress(chain[chain.length - hops]);
     if (forwarded) return forwarded;
   }
