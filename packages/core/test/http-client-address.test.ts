@@ -71,7 +71,15 @@ describe('forwarded client addresses are parsed and canonicalised', () => {
 
   it('never stores what is no address: `<script>` and other garbage fall back to the socket address', async () => {
     const { storedIp } = behindProxy();
-    for (const garbage of ['<script>alert(1)</script>', '<script>', 'unknown', '1.2.3', '999.1.1.1', '0x7f.1', '']) {
+    for (const garbage of [
+      '<script>alert(1)</script>',
+      '<script>',
+      'unknown',
+      '1.2.3',
+      '999.1.1.1',
+      '0x7f.1',
+      '',
+    ]) {
       expect(await storedIp(garbage), garbage).toBe(PROXY);
     }
   });
@@ -93,7 +101,7 @@ describe('forwarded client addresses are parsed and canonicalised', () => {
       }),
       { clientIp: '::ffff:127.0.0.1' },
     );
-    const cookie = response.headers.getSetCookie()[0]!.split(';')[0]!;
+    const cookie = response.headers.getSetCookie()[0].split(';')[0]!;
     const listed = await auth.handler(new Request(`${ORIGIN}/auth/sessions`, { headers: { cookie } }));
     expect((await listed.json()).items[0].ip).toBe('127.0.0.1');
   });
