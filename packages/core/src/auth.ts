@@ -93,7 +93,7 @@ export function createAuth(options: AuthConfig): Auth {
     { storage, clock, cache: authorizationCache },
     config.authorization,
   );
-  const tenants = createTenantService({ storage, clock, authorization }, config.tenants);
+  const tenants = createTenantService({ storage, clock, authorization, rateLimiter }, config.tenants);
   const members = createMembershipService({ storage, clock, tenants }, { creatorRole });
   const invitations = createInvitationService(
     { storage, clock, tenants, mailBox },

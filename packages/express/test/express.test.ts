@@ -191,6 +191,48 @@ describe.each(frameworks)('%s', (_name, express) => {
       expect((await post('/api/notes', {}, { cookie })).status).toBe(201);
     });
 
+    it("keeps core's CSRF rules on its routes: Origin null, an untrusted Referer, Sec-Fetch-Site cross-site, DELETE", async () => {
+      const { email, cookie } = await signUp();
+      const refused = async (response: Response, what: string) => {
+        expect(response.status, what).toBe(403);
+        expect((await response.json()).code, what).toBe('csrf_origin_mismatch');
+      };
+      const login = JSON.stringify({ email, password: PASSWORD });
+      const json = { 'content-type': 'application/json' };
+      await refused(
+        await fetch(`${url}/auth/login`, {
+          method: 'POST',
+          headers: { ...json, origin: 'null' },
+          body: login,
+        }),
+        'Origin: null',
+      );
+      await refused(
+        await fetch(`${url}/auth/login`, {
+          method: 'POST',
+          headers: { ...json, 'sec-fetch-site': 'cross-site' },
+          body: login,
+        }),
+        'Sec-Fetch-Site: cross-site without Origin',
+      );
+      await refused(
+        await fetch(`${url}/auth/sessions/revoke-others`, {
+          method: 'POST',
+          headers: { cookie, referer: 'https://evil.example/page' },
+        }),
+        'an untrusted Referer without Origin',
+      );
+      const sessions = await (await fetch(`${url}/auth/sessions`, { headers: { cookie } })).json();
+      await refused(
+        await fetch(`${url}/auth/sessions/${sessions.items[0].id}`, {
+          method: 'DELETE',
+          headers: { cookie, origin: 'https://evil.example' },
+        }),
+        'a cross-site DELETE',
+      );
+      expect((await fetch(`${url}/api/me`, { headers: { cookie } })).status).toBe(200);
+    });
+
     it('keeps every Set-Cookie header as its own line', async () => {
       const login = await post(
         '/auth/signup',

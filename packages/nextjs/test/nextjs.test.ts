@@ -110,6 +110,49 @@ describe('toNextHandler', () => {
     expect((await refused.json()).code).toBe('csrf_origin_mismatch');
   });
 
+  it("keeps core's CSRF rules: Origin null, an untrusted Referer, Sec-Fetch-Site cross-site, DELETE", async () => {
+    const { POST, GET, DELETE } = toNextHandler(auth);
+    const email = nextEmail();
+    const signUp = await POST(
+      nextRequest('POST', '/api/auth/signup', { body: { email, password: PASSWORD } }),
+    );
+    const cookie = sessionCookie(auth, signUp);
+    /** The request with `origin` replaced by these headers (none: no Origin at all). */
+    const forged = (request: NextRequest, headers: Record<string, string>) => {
+      request.headers.delete('origin');
+      for (const [name, value] of Object.entries(headers)) request.headers.set(name, value);
+      return request;
+    };
+    const refused = async (response: Response, what: string) => {
+      expect(response.status, what).toBe(403);
+      expect((await response.json()).code, what).toBe('csrf_origin_mismatch');
+    };
+    const login = () => nextRequest('POST', '/api/auth/login', { body: { email, password: PASSWORD } });
+    await refused(await POST(forged(login(), { origin: 'null' })), 'Origin: null');
+    await refused(
+      await POST(forged(login(), { 'sec-fetch-site': 'cross-site' })),
+      'Sec-Fetch-Site: cross-site',
+    );
+    await refused(
+      await POST(
+        forged(nextRequest('POST', '/api/auth/sessions/revoke-others', { cookie }), {
+          referer: 'https://evil.example/page',
+        }),
+      ),
+      'an untrusted Referer without Origin',
+    );
+    const { items } = await (await GET(nextRequest('GET', '/api/auth/sessions', { cookie }))).json();
+    await refused(
+      await DELETE(
+        forged(nextRequest('DELETE', `/api/auth/sessions/${items[0].id}`, { cookie }), {
+          origin: 'https://evil.example',
+        }),
+      ),
+      'a cross-site DELETE',
+    );
+    expect((await GET(nextRequest('GET', '/api/auth/session', { cookie }))).status).toBe(200);
+  });
+
   it('accepts a function resolving to the instance, called per request, not before', async () => {
     let calls = 0;
     const lazy = toNextHandler(async () => {

@@ -5,7 +5,11 @@ import type { AuthApi } from './auth-api.js';
 
 /** Per-request facts a framework knows and a `Request` does not carry. */
 export interface HandlerOptions {
-  /** The client's address as the socket saw it (used unless `trustProxy`). */
+  /**
+   * The client's address as the socket saw it (used unless `trustProxy`, and when the forwarded
+   * entry is no address). Any spelling (`::ffff:192.0.2.10`, `[2001:db8::1]:443`) is
+   * canonicalised; text that is no address counts as none.
+   */
   clientIp?: string | null;
 }
 
@@ -38,7 +42,8 @@ export interface Auth {
   assertTrustedOrigin(headers: Headers, options?: { hasSessionCookie?: boolean }): void;
   /**
    * The call context of a request for `auth.api` calls made from server code (server actions,
-   * route handlers): the client address by the same `trustProxy` rule as the handler, and the
+   * route handlers): the client address by the same `trustProxy` rule as the handler (canonical,
+   * or null when neither the forwarded entry nor the socket address is one), and the
    * user agent, so those calls are rate-limited per client and audited with their origin.
    *
    * @example

@@ -63,7 +63,9 @@ const authConfigShape = {
   /**
    * Behind proxies you control, read the client IP from `X-Forwarded-For`: `true` trusts one
    * proxy (the right-most entry, the one your proxy appended), a number trusts that many hops.
-   * Entries further left are written by the client and are never used. Default false.
+   * Entries further left are written by the client and are never used. The address is
+   * canonicalised (an entry that is no address falls back to the socket's), and limits count an
+   * IPv6 client by its /64. Default false.
    */
   trustProxy: z.union([z.boolean(), z.number().int().min(1).max(10)]).default(false),
   session: sessionOptionsSchema.prefault({}) as z.ZodPrefault<typeof sessionOptionsSchema>,

@@ -2,10 +2,13 @@ import { AuthError } from '../errors.js';
 
 /**
  * CSRF defence for unsafe methods: a browser always sends `Origin` on cross-origin POSTs, so a
- * present, untrusted Origin is refused, as is `Sec-Fetch-Site: cross-site`. A request that
- * carries the session cookie must prove its origin (Origin, or Referer when a privacy setting
- * stripped Origin); one without a cookie cannot ride on a victim's session and may omit both.
- * Throws `AuthError('csrf_origin_mismatch')`.
+ * present, untrusted Origin is refused (`null` included: sandboxed frames and some redirects
+ * send it, and it names no origin to trust), as is `Sec-Fetch-Site: cross-site`. A request that
+ * carries the session cookie must prove its origin (Origin, or a Referer from a trusted origin
+ * when a privacy setting stripped Origin); one without a cookie cannot ride on a victim's
+ * session and may omit both. Throws `AuthError('csrf_origin_mismatch')` whose `detail` names
+ * what was received and the origins expected (`baseURL` and `trustedOrigins`), so a developer
+ * whose `baseURL` is not the origin the pages come from sees why.
  */
 export function assertTrustedOrigin(
   headers: Headers,
@@ -14,21 +17,33 @@ export function assertTrustedOrigin(
 ): void {
   const origin = headers.get('origin');
   if (origin && origin !== 'null') {
-    if (!trustedOrigins.has(origin)) throw new AuthError('csrf_origin_mismatch');
+    if (!trustedOrigins.has(origin)) refuse(`Origin ${quoted(origin)} is not trusted`, trustedOrigins);
     return;
   }
-  if (headers.get('sec-fetch-site') === 'cross-site' || origin === 'null') {
-    throw new AuthError('csrf_origin_mismatch');
+  if (origin === 'null') refuse('Origin "null" is never trusted', trustedOrigins);
+  if (headers.get('sec-fetch-site') === 'cross-site') {
+    refuse('Sec-Fetch-Site: cross-site without a trusted Origin', trustedOrigins);
   }
   if (!hasSessionCookie) return;
   const referer = headers.get('referer');
-  let refererOrigin: string | null = null;
-  try {
-    refererOrigin = referer ? new URL(referer).origin : null;
-  } catch {
-    refererOrigin = null;
-  }
+  if (!referer) refuse('a cookie-authenticated request sent neither Origin nor Referer', trustedOrigins);
+  const refererOrigin = URL.canParse(referer) ? new URL(referer).origin : null;
   if (!refererOrigin || !trustedOrigins.has(refererOrigin)) {
-    throw new AuthError('csrf_origin_mismatch', { detail: 'cookie-authenticated requests must send Origin' });
+    refuse(
+      `no Origin, and the Referer's origin ${quoted(refererOrigin ?? referer)} is not trusted`,
+      trustedOrigins,
+    );
   }
+}
+
+function refuse(received: string, trustedOrigins: ReadonlySet<string>): never {
+  const expected = [...trustedOrigins].map(quoted).join(', ');
+  throw new AuthError('csrf_origin_mismatch', {
+    detail: `${received}; expected ${expected} (baseURL and trustedOrigins: set baseURL to the origin your pages are served from, or add that origin to trustedOrigins)`,
+  });
+}
+
+/** A header value as the detail shows it: quoted, and cut short so a huge header stays out. */
+function quoted(value: string): string {
+  return JSON.stringify(value.length > 200 ? `${value.slice(0, 200)}…` : value);
 }

@@ -1,5 +1,6 @@
 import type { Auth, AuthApi, AuthHandler, HandlerOptions } from '../api/index.js';
 import type { CallContext } from '../call-context.js';
+import { canonicalAddress } from '../client-address.js';
 import type { ResolvedConfig } from '../config/index.js';
 import { uuidv7 } from '../crypto/uuid.js';
 import { AuthError, isAuthError } from '../errors.js';
@@ -194,9 +195,11 @@ function requestIdOf(request: Request): string {
 }
 
 /**
- * The client address. Behind `hops` trusted proxies it is the entry `hops` from the right of
- * X-Forwarded-For: each proxy appends the address it saw, so entries to the left of the ones
- * our proxies wrote are whatever the client claimed.
+ * The client address, canonical (see `canonicalAddress`). Behind `hops` trusted proxies it is
+ * the entry `hops` from the right of X-Forwarded-For: each proxy appends the address it saw, so
+ * entries to the left of the ones our proxies wrote are whatever the client claimed. An entry
+ * that is no address (a misconfigured proxy, or `hops` larger than the real chain) falls back to
+ * the socket address, and that to null: the text a client sent is never taken as its address.
  */
 export function clientIp(
   request: { headers: Headers },
@@ -204,14 +207,12 @@ export function clientIp(
   hops: number,
 ): string | null {
   if (hops > 0) {
-    const chain = (request.headers.get('x-forwarded-for') ?? '')
-      .split(',')
-      .map((entry) => entry.trim())
-      .filter(Boolean);
-    const entry = chain[chain.length - hops];
-    if (entry) return entry.slice(0, 64);
+    // empty entries keep their place: dropping them would shift a client-written entry into it
+    const chain = (request.headers.get('x-forwarded-for') ?? '').split(',');
+    const forwarded = canonicalAddress(chain[chain.length - hops]);
+    if (forwarded) return forwarded;
   }
-  return options.clientIp?.slice(0, 64) ?? null;
+  return canonicalAddress(options.clientIp);
 }
 
 /**

@@ -1,3 +1,4 @@
+import { addressBucket, canonicalAddress } from '../client-address.js';
 import { AuthError } from '../errors.js';
 import type { Clock } from '../ports/clock.js';
 import type { KeyValue } from '../ports/key-value.js';
@@ -8,7 +9,11 @@ export interface RateLimitRule {
   windowSeconds: number;
 }
 
-/** The limited operations. Each is keyed by client IP (and, for sign-in, also by account). */
+/**
+ * The limited operations. Sign-in and sign-up are keyed by client IP (per email for server-side
+ * calls without one), password change and tenant creation by user, email links by recipient.
+ * Each rule here must be applied where its operation runs: a test walks this table over HTTP.
+ */
 export type RateLimitRuleName = 'signIn' | 'signUp' | 'passwordChange' | 'tenantCreate' | 'emailLink';
 
 export const DEFAULT_RATE_LIMITS: Record<RateLimitRuleName, RateLimitRule> = {
@@ -32,7 +37,8 @@ export interface RateLimitState {
 export interface RateLimiter {
   /**
    * Counts one request against `rule` for `subject` (an IP or account key). Throws
-   * `rate_limited` with `retryAfterSeconds` when over the limit.
+   * `rate_limited` with `retryAfterSeconds` when over the limit. A subject ending in
+   * `ip:<address>` counts an IPv6 address by its /64 (see {@link addressBucket}).
    */
   consume(rule: RateLimitRuleName, subject: string): Promise<RateLimitState | null>;
 }
@@ -55,7 +61,7 @@ export function createRateLimiter(
       const nowMs = clock.now().getTime();
       const windowMs = rule.windowSeconds * 1000;
       const window = Math.floor(nowMs / windowMs);
-      const count = await kv.increment(`rl:${ruleName}:${subject}:${window}`, {
+      const count = await kv.increment(`rl:${ruleName}:${bucketOf(subject)}:${window}`, {
         ttlSeconds: rule.windowSeconds + 1,
       });
       const resetSeconds = Math.max(1, Math.ceil(((window + 1) * windowMs - nowMs) / 1000));
@@ -74,4 +80,10 @@ export function createRateLimiter(
       return state;
     },
   };
+}
+
+function bucketOf(subject: string): string {
+  const ip = /(?:^|:)ip:(.+)$/.exec(subject);
+  if (!ip) return subject;
+  return subject.slice(0, subject.length - ip[1]!.length) + addressBucket(canonicalAddress(ip[1]) ?? ip[1]!);
 }

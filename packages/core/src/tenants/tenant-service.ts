@@ -8,6 +8,7 @@ import { type Membership, newMembership } from '../memberships/memberships.js';
 import type { Clock } from '../ports/clock.js';
 import { type Page, type PageRequest, pageRequest } from '../ports/pagination.js';
 import type { Storage, StorageStores } from '../ports/storage.js';
+import type { RateLimiter } from '../rate-limit/index.js';
 import { parseInput } from '../validation.js';
 import type { ResolvedTenantsOptions } from './tenant-options.js';
 import { createTenantInputSchema, updateTenantInputSchema } from './tenant-schemas.js';
@@ -39,7 +40,8 @@ export interface TenantsApi {
   /**
    * Creates a tenant with the configured default roles, the creator its first member with the
    * creator role (`tenants.creatorRole`, `owner` by default), atomically. `slug_taken` when the
-   * slug is in use; users of an isolated pool cannot create tenants (`forbidden`). Audited and
+   * slug is in use; users of an isolated pool cannot create tenants (`forbidden`). Limited per
+   * creator (`rateLimit.rules.tenantCreate`, 20 an hour by default: `rate_limited`). Audited and
    * emitted as `tenant.created`.
    *
    * @example
@@ -92,14 +94,18 @@ export interface TenantServiceDeps {
   storage: Storage;
   clock: Clock;
   authorization: AuthorizationService;
+  rateLimiter: RateLimiter;
 }
 
 export function createTenantService(deps: TenantServiceDeps, options: ResolvedTenantsOptions): TenantService {
-  const { storage, clock, authorization } = deps;
+  const { storage, clock, authorization, rateLimiter } = deps;
 
   const api: TenantsApi = {
     async createTenant(creatorUserId, rawInput, context = {}) {
       const input = parseInput(createTenantInputSchema, rawInput);
+      // per creator, not per address: every caller has one, server-side calls included
+      const limited = await rateLimiter.consume('tenantCreate', `user:${creatorUserId}`);
+      if (limited) (context.rateLimits ??= []).push(limited);
       const creator = await storage.users.findById(creatorUserId);
       if (!creator || creator.status !== 'active') throw new AuthError('unauthenticated');
       if (creator.tenantId !== null) {

@@ -1,0 +1,126 @@
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_RATE_LIMITS, type RateLimitRuleName } from '../src/rate-limit/index.js';
+import { fakeClock, PASSWORD, type TestResponse, testAuth, uniqueEmail } from './support.js';
+
+type Client = ReturnType<typeof testAuth>['client'];
+
+/**
+ * How to send one request that a rule counts, over HTTP: `prepare` runs once (its own requests
+ * may count against other rules, never against this one), `attempt` is repeated.
+ */
+interface Exercise {
+  route: string;
+  prepare?: (client: Client) => Promise<{ cookie: string }>;
+  attempt: (client: Client, prepared: { cookie: string } | undefined) => Promise<TestResponse>;
+}
+
+const signedUp = async (client: Client) => ({ cookie: (await client.signUp(uniqueEmail())).cookie! });
+const sameRecipient = uniqueEmail('recipient');
+
+/**
+ * Ways to exercise each rule: a route for each place it is applied that HTTP reaches simply.
+ * `Partial` on purpose: the test walks the rule table itself, so a rule added there without an
+ * entry here (or without being applied) fails at run time, naming the rule.
+ */
+const EXERCISES: Partial<Record<RateLimitRuleName, Exercise[]>> = {
+  signIn: [
+    {
+      route: 'POST /login',
+      attempt: (client) =>
+        client.post('/login', { email: uniqueEmail(), password: 'wrong password but long' }),
+    },
+    {
+      route: 'POST /reauthenticate',
+      prepare: signedUp,
+      attempt: (client, prepared) =>
+        client.post('/reauthenticate', { password: 'wrong password but long' }, prepared!.cookie),
+    },
+  ],
+  signUp: [
+    {
+      route: 'POST /signup',
+      attempt: (client) => client.post('/signup', { email: uniqueEmail(), password: PASSWORD }),
+    },
+  ],
+  passwordChange: [
+    {
+      route: 'POST /password/change',
+      prepare: signedUp,
+      attempt: (client, prepared) =>
+        client.post(
+          '/password/change',
+          { currentPassword: 'not the current password', newPassword: 'an entirely new passphrase' },
+          prepared!.cookie,
+        ),
+    },
+  ],
+  tenantCreate: [
+    {
+      route: 'POST /tenants',
+      prepare: signedUp,
+      attempt: (client, prepared) =>
+        client.post(
+          '/tenants',
+          { slug: `t-${uniqueEmail('x').replace(/\W/g, '-')}`.slice(0, 60), name: 'T' },
+          prepared!.cookie,
+        ),
+    },
+  ],
+  emailLink: [
+    {
+      route: 'POST /password/forgot',
+      attempt: (client) => client.post('/password/forgot', { email: sameRecipient }),
+    },
+    {
+      route: 'POST /magic-link',
+      attempt: (client) => client.post('/magic-link', { email: sameRecipient }),
+    },
+  ],
+};
+
+describe('every configured rate limit bites', () => {
+  const LIMIT = 2;
+  const ruleNames = Object.keys(DEFAULT_RATE_LIMITS) as RateLimitRuleName[];
+
+  it('has rules to walk', () => {
+    expect(ruleNames.length).toBeGreaterThan(0);
+  });
+
+  // regression: tenantCreate (20 an hour) was defined but never applied, and POST /tenants took 25 a minute
+  it.each(
+    ruleNames,
+  )('%s: the request over the limit gets 429 with Retry-After and RateLimit headers', async (rule) => {
+    const exercises = EXERCISES[rule] ?? [];
+    if (exercises.length === 0) {
+      throw new Error(
+        `rule ${rule} is in the rate-limit table but this test cannot exercise it: apply it and add it to EXERCISES`,
+      );
+    }
+    for (const exercise of exercises) {
+      // a fixed clock: windows are aligned to it, and a real one could cross a boundary mid-test
+      const clock = fakeClock(Date.UTC(2026, 0, 1, 12, 0, 10));
+      const { client } = testAuth({
+        clock,
+        rateLimit: { rules: { [rule]: { limit: LIMIT, windowSeconds: 60 } } },
+      });
+      const prepared = await exercise.prepare?.(client);
+
+      for (let i = 1; i <= LIMIT; i++) {
+        const allowed = await exercise.attempt(client, prepared);
+        expect(allowed.status, `${exercise.route} attempt ${i}: ${JSON.stringify(allowed.body)}`).not.toBe(
+          429,
+        );
+        expect(allowed.headers.get('ratelimit-policy'), `${exercise.route} counts against ${rule}`).toBe(
+          `"${rule}";q=${LIMIT};w=60`,
+        );
+        expect(allowed.headers.get('ratelimit'), exercise.route).toBe(`"${rule}";r=${LIMIT - i};t=50`);
+      }
+      const limited = await exercise.attempt(client, prepared);
+      expect(limited.status, `${exercise.route} over the ${rule} limit`).toBe(429);
+      expect(limited.body.code).toBe('rate_limited');
+      expect(limited.headers.get('retry-after'), exercise.route).toBe('50');
+      expect(limited.headers.get('ratelimit-policy'), exercise.route).toBe(`"${rule}";q=${LIMIT};w=60`);
+      expect(limited.headers.get('ratelimit'), exercise.route).toBe(`"${rule}";r=0;t=50`);
+    }
+  });
+});
