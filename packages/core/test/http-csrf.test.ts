@@ -96,7 +96,12 @@ describe('CSRF: what proves an origin', () => {
     expect(new Set(unsafe.map((route) => route.method))).toEqual(new Set(['POST', 'PUT', 'PATCH', 'DELETE']));
     for (const route of unsafe) {
       const path = route.path.replace(/:\w+/g, '00000000-0000-7000-8000-000000000000');
-      for (const headers of [{ cookie, origin: EVIL }, { cookie }, { cookie, origin: 'null' }]) {
+      const attempts: Record<string, string>[] = [
+        { cookie, origin: EVIL },
+        { cookie },
+        { cookie, origin: 'null' },
+      ];
+      for (const headers of attempts) {
         const res = await send(route.method, path, headers, {});
         expect(res.body?.code, `${route.method} ${route.path} with ${Object.keys(headers).join('+')}`).toBe(
           'csrf_origin_mismatch',
