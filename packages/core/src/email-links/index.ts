@@ -1,4 +1,12 @@
 export {
+  type AddressClaim,
+  type AddressProof,
+  type ClaimedAddress,
+  type ClaimKeeps,
+  type ClaimRemoved,
+  claimAddress,
+} from './claim-address.js';
+export {
   DEFAULT_EMAIL_VERIFICATION_TTL_SECONDS,
   type EmailLinksOptions,
   emailLinksOptionsSchema,
