@@ -9,15 +9,21 @@ import type { User } from '../users/users.js';
 export type AddressProof = 'email_verification' | 'magic_link' | 'password_reset' | 'oauth';
 
 /**
- * What the proof itself establishes, and so survives it: the password the reset just chose (set
- * by the caller after the claim), the provider account that did the proving, the session of the
- * browser that proved the address and the factors that session proved.
+ * What the proof itself establishes, and so survives it. (The password a reset chooses and the
+ * session a magic link or a provider opens are written by the caller after the claim.)
  */
 export interface ClaimKeeps {
-  sessionId?: string;
-  password?: boolean;
-  totp?: boolean;
+  /** The provider account that made the proof. */
   oauthAccountId?: string;
+  /** The session of the browser that made the proof, when it is signed in to this account. */
+  sessionId?: string;
+  /**
+   * Every credential: the proof came from a browser signed in to this very account, so whoever
+   * set them up is the address's owner (a squatter cannot put their session into the owner's
+   * browser: sign-in is CSRF-checked and the cookie host-only). Other sessions are revoked all
+   * the same.
+   */
+  credentials?: boolean;
 }
 
 /** A first proof of an address: who, which address (exactly as stored on the user), and how. */
@@ -85,23 +91,27 @@ export async function claimAddress(
   });
 
   const sessions = await tx.sessions.revokeAllForUser(user.id, now, 'email_claimed', keep.sessionId);
-  const password = keep.password ? false : await tx.passwords.delete(user.id);
-  let totp = false;
-  let recoveryCodes = 0;
-  if (!keep.totp) {
-    totp = await tx.mfa.deleteTotp(user.id);
-    recoveryCodes = await tx.mfa.deleteRecoveryCodes(user.id);
-  }
-  // passkeys and provider accounts one by one: their ids and providers go into the audit entry
-  const passkeys: string[] = [];
-  for (const passkey of await tx.passkeys.listByUser(user.id)) {
-    if (await tx.passkeys.delete(user.id, passkey.id)) passkeys.push(passkey.id);
-  }
-  const oauthAccounts: ClaimRemoved['oauthAccounts'] = [];
-  for (const account of await tx.oauthAccounts.listByUser(user.id)) {
-    if (account.id === keep.oauthAccountId) continue;
-    if (await tx.oauthAccounts.delete(user.id, account.id)) {
-      oauthAccounts.push({ id: account.id, provider: account.provider });
+  const removed: ClaimRemoved = {
+    sessions,
+    password: false,
+    totp: false,
+    recoveryCodes: 0,
+    passkeys: [],
+    oauthAccounts: [],
+  };
+  if (!keep.credentials) {
+    removed.password = await tx.passwords.delete(user.id);
+    removed.totp = await tx.mfa.deleteTotp(user.id);
+    removed.recoveryCodes = await tx.mfa.deleteRecoveryCodes(user.id);
+    // passkeys and provider accounts one by one: their ids and providers go into the audit entry
+    for (const passkey of await tx.passkeys.listByUser(user.id)) {
+      if (await tx.passkeys.delete(user.id, passkey.id)) removed.passkeys.push(passkey.id);
+    }
+    for (const account of await tx.oauthAccounts.listByUser(user.id)) {
+      if (account.id === keep.oauthAccountId) continue;
+      if (await tx.oauthAccounts.delete(user.id, account.id)) {
+        removed.oauthAccounts.push({ id: account.id, provider: account.provider });
+      }
     }
   }
   // memberships stay with the account (the owner may have made them, and removing a tenant's
@@ -109,7 +119,6 @@ export async function claimAddress(
   // Nothing in them lets a squatter back into the account: tenants grant no sign-in.
   const memberships = (await tx.memberships.listByUser(user.id)).map((m) => m.tenantId);
 
-  const removed: ClaimRemoved = { sessions, password, totp, recoveryCodes, passkeys, oauthAccounts };
   await recordChange(tx, clock, userContext, {
     tenantId: user.tenantId,
     action: 'user.email_claimed',

@@ -66,9 +66,9 @@ export interface EmailLinksApi {
    * Uses an email verification token: the address it was sent to becomes verified
    * (`emailVerifiedAt`), audited as `email.verified`. Its first proof claims the account
    * (`user.email_claimed`): every session is revoked and every credential set before it is
-   * removed, except `current` — the session of the browser that proves the address, when it is
-   * the same user's — and the password and TOTP that session proved (see docs/credentials.md,
-   * "First proof of an address"). Errors: `token_invalid` (unknown, malformed, or a token of
+   * removed — except when `current`, the session of the browser that proves the address, is the
+   * same user's: that browser's session and every credential stay, only the other sessions are
+   * revoked (see docs/credentials.md, "First proof of an address"). Errors: `token_invalid` (unknown, malformed, or a token of
    * another purpose), `token_used`, `token_expired`. Of concurrent uses one wins.
    *
    * @example
@@ -292,15 +292,12 @@ export function createEmailLinkService(
       const user = await storage.transaction(async (tx) => {
         const used = await consume(tx, found);
         const owner = await tokenUser(tx, used);
-        // the browser that proves the address keeps its own session and the factors that session
-        // proved: a squatter cannot put their session into the owner's browser (sign-in is
-        // CSRF-checked, the cookie is host-only), so it is the owner's
-        const keep: ClaimKeeps = {};
-        if (current && current.user.id === owner.id && current.session.revokedAt === null) {
-          keep.sessionId = current.session.id;
-          keep.password = current.session.amr.includes('pwd');
-          keep.totp = current.session.amr.includes('otp');
-        }
+        // a browser signed in to this account proves the address for the account's holder: it
+        // keeps its session and the credentials (see ClaimKeeps.credentials)
+        const keep: ClaimKeeps =
+          current && current.user.id === owner.id && current.session.revokedAt === null
+            ? { sessionId: current.session.id, credentials: true }
+            : {};
         const claimed = await claimAddress(tx, clock, context, {
           user: owner,
           email: used.email,
