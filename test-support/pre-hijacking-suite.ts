@@ -265,6 +265,32 @@ export function describePreHijackingOnStorage(name: string, options: StorageConf
       expect(await storage.oauthAccounts.listByUser(squatted.userId)).toMatchObject([{ subject: ownerAtProvider.sub }]);
     });
 
+    it('lets a provider account the user linked themselves prove the address, keeping the credentials', async () => {
+      const email = victimAddress();
+      const mine = await post('/signup', { email, password: OWNER_PASSWORD });
+      const person = { sub: `linked-${randomBytes(4).toString('hex')}`, email, emailVerified: true };
+      // as explicit linking (GET /oauth/acme?intent=link from the signed-in browser) writes it
+      await storage.oauthAccounts.create({
+        id: randomUUID(),
+        userId: mine.body.user.id,
+        provider: 'acme',
+        subject: person.sub,
+        email,
+        createdAt: clock.now(),
+      });
+      const { response, cookie } = await signInThroughProvider(auth, idp, person, { appOrigin: ORIGIN });
+
+      expect(response.status).toBe(302);
+      expect((await call('GET', '/session', undefined, cookie)).body.user.emailVerifiedAt).not.toBeNull();
+      expect((await call('GET', '/session', undefined, mine.cookie)).status).toBe(401);
+      expect((await post('/login', { email, password: OWNER_PASSWORD })).status).toBe(200);
+      const audit = await storage.audit.list(`user:${mine.body.user.id}`, { limit: 50 });
+      expect(audit.find((e) => e.action === 'user.email_claimed')?.data).toMatchObject({
+        via: 'oauth',
+        removed: { password: false, sessions: 1 },
+      });
+    });
+
     it('claims only once: a later proof removes nothing the owner set after the first', async () => {
       const squatted = await squat();
       await post('/password/forgot', { email: squatted.email });

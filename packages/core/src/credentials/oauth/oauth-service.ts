@@ -270,6 +270,10 @@ export function createOAuthService(
     options: { linkFirst?: 'verified_email'; provesAddress?: boolean } = {},
   ): Promise<OAuthCompleted> {
     const { linkFirst, provesAddress: firstProof = false } = options;
+    // an account linked already was linked by the user's own session (explicitly: linking by
+    // email and sign-up verify the address), so the one who set the account up controls the
+    // address: its credentials stay. A new link by email keeps nothing but itself.
+    const keep = linkFirst ? { oauthAccountId: account.id } : { oauthAccountId: account.id, credentials: true };
     const userContext: CallContext = { ...context, actor: { type: 'user', id: user.id } };
     const result = await deps.signIn.completeSignIn({
       user,
@@ -284,8 +288,7 @@ export function createOAuthService(
             user,
             email: user.email,
             via: 'oauth',
-            // the provider account doing the proving stays (a new one is linked just below)
-            keep: { oauthAccountId: account.id },
+            keep,
             data: { provider: account.provider },
           });
           // verified by another proof since it was read: its second factors were not asked for
