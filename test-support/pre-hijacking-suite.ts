@@ -10,7 +10,11 @@ import {
 } from '@portcullis/core';
 import { type StorageConformanceOptions, testClock } from '@portcullis/core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { signInThroughProvider, startTestIdentityProvider, type TestIdentityProvider } from './oidc-identity-provider.js';
+import {
+  signInThroughProvider,
+  startTestIdentityProvider,
+  type TestIdentityProvider,
+} from './oidc-identity-provider.js';
 
 const ORIGIN = 'http://localhost:3000';
 const CALLBACK = `${ORIGIN}/auth/oauth/acme/callback`;
@@ -71,7 +75,11 @@ export function describePreHijackingOnStorage(name: string, options: StorageConf
         rateLimit: { rules: { signIn: LIMITS, signUp: LIMITS, emailLink: LIMITS, tenantCreate: LIMITS } },
         oauth: {
           providers: {
-            acme: oidcProvider({ issuer: idp.issuer, clientId: idp.clientId, clientSecret: idp.clientSecret }),
+            acme: oidcProvider({
+              issuer: idp.issuer,
+              clientId: idp.clientId,
+              clientSecret: idp.clientSecret,
+            }),
           },
           linking: { mode: 'verified-email' },
         },
@@ -83,7 +91,12 @@ export function describePreHijackingOnStorage(name: string, options: StorageConf
       await idp?.close();
     });
 
-    async function call(method: string, path: string, body?: unknown, cookie?: string | null): Promise<Answer> {
+    async function call(
+      method: string,
+      path: string,
+      body?: unknown,
+      cookie?: string | null,
+    ): Promise<Answer> {
       const headers = new Headers({ origin: ORIGIN });
       if (cookie) headers.set('cookie', cookie);
       if (body !== undefined) headers.set('content-type', 'application/json');
@@ -104,7 +117,8 @@ export function describePreHijackingOnStorage(name: string, options: StorageConf
         cookie: value && value !== `${auth.sessionCookieName}=` ? value : null,
       };
     }
-    const post = (path: string, body: unknown = {}, cookie?: string | null) => call('POST', path, body, cookie);
+    const post = (path: string, body: unknown = {}, cookie?: string | null) =>
+      call('POST', path, body, cookie);
 
     async function deliver() {
       while ((await auth.outbox.dispatchOnce()) > 0);
@@ -131,7 +145,11 @@ export function describePreHijackingOnStorage(name: string, options: StorageConf
 
       const setup = await post('/mfa/totp/setup', {}, cookie);
       expect(setup.status, JSON.stringify(setup.body)).toBe(200);
-      const confirmed = await post('/mfa/totp/confirm', { code: totpCode(setup.body.secret, clock.now()) }, cookie);
+      const confirmed = await post(
+        '/mfa/totp/confirm',
+        { code: totpCode(setup.body.secret, clock.now()) },
+        cookie,
+      );
       expect(confirmed.status, JSON.stringify(confirmed.body)).toBe(200);
       clock.advanceSeconds(30); // the confirming code's step is spent
 
@@ -165,7 +183,11 @@ export function describePreHijackingOnStorage(name: string, options: StorageConf
         createdAt: now,
       });
 
-      const tenant = await post('/tenants', { slug: `sq-${randomBytes(4).toString('hex')}`, name: 'Squat' }, cookie);
+      const tenant = await post(
+        '/tenants',
+        { slug: `sq-${randomBytes(4).toString('hex')}`, name: 'Squat' },
+        cookie,
+      );
       expect(tenant.status, JSON.stringify(tenant.body)).toBe(201);
       expect((await call('GET', '/session', undefined, cookie)).status).toBe(200);
       return { email, userId, cookie, passkeyId, oauthSubject, tenantId: tenant.body.id };
@@ -252,8 +274,14 @@ export function describePreHijackingOnStorage(name: string, options: StorageConf
 
     it('does the same when the owner signs in through a provider that vouches for the address', async () => {
       const squatted = await squat();
-      const ownerAtProvider = { sub: `owner-${randomBytes(4).toString('hex')}`, email: squatted.email, emailVerified: true };
-      const { response, cookie } = await signInThroughProvider(auth, idp, ownerAtProvider, { appOrigin: ORIGIN });
+      const ownerAtProvider = {
+        sub: `owner-${randomBytes(4).toString('hex')}`,
+        email: squatted.email,
+        emailVerified: true,
+      };
+      const { response, cookie } = await signInThroughProvider(auth, idp, ownerAtProvider, {
+        appOrigin: ORIGIN,
+      });
 
       expect(response.status).toBe(302);
       expect(response.headers.get('location')).not.toContain('mfa_challenge');
@@ -262,7 +290,9 @@ export function describePreHijackingOnStorage(name: string, options: StorageConf
       const session = await call('GET', '/session', undefined, cookie);
       expect(session.body.user.id).toBe(squatted.userId);
       // the provider account that proved the address is the one left
-      expect(await storage.oauthAccounts.listByUser(squatted.userId)).toMatchObject([{ subject: ownerAtProvider.sub }]);
+      expect(await storage.oauthAccounts.listByUser(squatted.userId)).toMatchObject([
+        { subject: ownerAtProvider.sub },
+      ]);
     });
 
     it('lets a provider account the user linked themselves prove the address, keeping the credentials', async () => {

@@ -8,5 +8,7 @@ for (const database of [
   serverDatabase('PostgreSQL', 'PORTCULLIS_TEST_POSTGRES_URL'),
   serverDatabase('MariaDB/MySQL', 'PORTCULLIS_TEST_MYSQL_URL'),
 ]) {
-  describeDatabase(database, (db) => describePreHijackingOnStorage(`kysely + ${db.name}`, kyselyConformance(db)));
+  describeDatabase(database, (db) =>
+    describePreHijackingOnStorage(`kysely + ${db.name}`, kyselyConformance(db)),
+  );
 }

@@ -407,7 +407,9 @@ export function createEmailLinkService(
           } else if (firstProof) {
             // another proof verified the address since it was read: its second factors (if any)
             // were not asked for, so this sign-in rolls back (the link stays usable) and is retried
-            throw new AuthError('conflict', { detail: 'the address was verified meanwhile: use the link again' });
+            throw new AuthError('conflict', {
+              detail: 'the address was verified meanwhile: use the link again',
+            });
           }
           // re-checked at use: the allowlist may have shrunk since the mail was sent
           if (used.redirectTo !== null && isAllowedRedirect(used.redirectTo, links.redirectAllowlist)) {

@@ -200,7 +200,11 @@ export function createOAuthService(
     return { state, record };
   }
 
-  function mayLinkByEmail(providerId: string, profile: OAuthProfile, existing: User): boolean {
+  /**
+   * Whether a new provider account may be linked to the user with its email. An unverified user
+   * may be too: the link is then the address's first proof, which claims the account.
+   */
+  function mayLinkByEmail(providerId: string, profile: OAuthProfile): boolean {
     return (
       settings.linking.mode === 'verified-email' &&
       settings.linking.trustedProviders.includes(providerId) &&
@@ -273,7 +277,9 @@ export function createOAuthService(
     // an account linked already was linked by the user's own session (explicitly: linking by
     // email and sign-up verify the address), so the one who set the account up controls the
     // address: its credentials stay. A new link by email keeps nothing but itself.
-    const keep = linkFirst ? { oauthAccountId: account.id } : { oauthAccountId: account.id, credentials: true };
+    const keep = linkFirst
+      ? { oauthAccountId: account.id }
+      : { oauthAccountId: account.id, credentials: true };
     const userContext: CallContext = { ...context, actor: { type: 'user', id: user.id } };
     const result = await deps.signIn.completeSignIn({
       user,
@@ -423,7 +429,7 @@ export function createOAuthService(
       }
       const existing = await storage.users.findByEmail(null, normalizeEmail(email));
       if (existing) {
-        if (!mayLinkByEmail(providerId, profile, existing)) throw new AuthError('oauth_account_not_linked');
+        if (!mayLinkByEmail(providerId, profile)) throw new AuthError('oauth_account_not_linked');
         // an unverified address is proven by the provider here: the link claims the account
         return signIn(existing, newAccount(existing.id, providerId, profile), redirectTo, context, {
           linkFirst: 'verified_email',

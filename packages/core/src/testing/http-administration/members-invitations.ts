@@ -133,7 +133,12 @@ export function describeMembersAndInvitationsConformance(
       const squatter = await signUp();
       const invitation = await t.invite({ email: squatter.email.toUpperCase(), roles: ['member'] });
 
-      const refused = await call('POST', '/invitations/accept', { token: invitation.body.token }, squatter.cookie);
+      const refused = await call(
+        'POST',
+        '/invitations/accept',
+        { token: invitation.body.token },
+        squatter.cookie,
+      );
 
       expect([refused.status, refused.body.code]).toEqual([403, 'email_not_verified']);
       expect(await uses(invitation.body.token)).toBe(0);
