@@ -1,3 +1,4 @@
+export { type AcceptedMailRequests, createAcceptedMailRequests } from './accepted-mail-requests.js';
 export {
   type AddressClaim,
   type AddressProof,
