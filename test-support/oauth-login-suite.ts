@@ -90,7 +90,7 @@ export function describeOAuthLoginOnStorage(name: string, options: StorageConfor
       expect((await auth.api.validateSessionToken(again.session!))?.user.id).toBe(current!.user.id);
     });
 
-    it('links to a verified user by verified email, and refuses an unverified one with nothing written', async () => {
+    it('links to a verified user by verified email, and claims an unverified one, removing its password', async () => {
       const verified = await auth.api.createUser({
         email: `verified-${randomBytes(4).toString('hex')}@example.test`,
         emailVerified: true,
@@ -101,15 +101,18 @@ export function describeOAuthLoginOnStorage(name: string, options: StorageConfor
       expect((await auth.api.validateSessionToken(linked.session!))?.user.id).toBe(verified.id);
       expect(await storage.oauthAccounts.listByUser(verified.id)).toMatchObject([{ subject: person.sub }]);
 
+      // registered by someone else and never proven: the provider's proof gives it to the owner,
+      // without the password set before (the pre-hijacking suite covers the rest)
       const unverified = await auth.api.createUser({
         email: `squatted-${randomBytes(4).toString('hex')}@example.test`,
+        password: 'a squatter chose this passphrase',
       });
       const owner = aPerson(unverified.email);
-      const refused = await signInAs(owner);
-      expect(refused.status).toBe(409);
-      expect(refused.body.code).toBe('oauth_account_not_linked');
-      expect(await storage.oauthAccounts.findByProviderSubject('acme', owner.sub)).toBeNull();
-      expect(await storage.oauthAccounts.listByUser(unverified.id)).toEqual([]);
+      const claimed = await signInAs(owner);
+      expect(claimed.status).toBe(302);
+      expect((await auth.api.validateSessionToken(claimed.session!))?.user.id).toBe(unverified.id);
+      expect(await storage.oauthAccounts.listByUser(unverified.id)).toMatchObject([{ subject: owner.sub }]);
+      expect(await storage.passwords.findHash(unverified.id)).toBeNull();
     });
   });
 }

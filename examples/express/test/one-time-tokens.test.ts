@@ -125,7 +125,8 @@ describe('the Express example: mailed links and the dev mailbox', () => {
     const link = await linkMailedTo(email);
     expect(link.pathname).toBe('/verify-email');
 
-    const verified = await post('/auth/email/verify', { token: link.searchParams.get('token') });
+    // from the browser that signed up (the page's fetch sends its cookie): it stays signed in
+    const verified = await post('/auth/email/verify', { token: link.searchParams.get('token') }, cookie);
     expect(verified.status).toBe(200);
     const me = await (await fetch(`${base}/api/me`, { headers: { cookie } })).json();
     expect(me.user.emailVerifiedAt).not.toBeNull();

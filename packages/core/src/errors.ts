@@ -34,6 +34,7 @@ export const AUTH_ERROR_CODES = [
   'invitation_revoked',
   'invitation_email_mismatch',
   'invitation_requires_signup',
+  'email_not_verified',
   'token_invalid',
   'token_expired',
   'token_used',

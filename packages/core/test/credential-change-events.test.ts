@@ -55,7 +55,7 @@ describe('every credential and session change records an audit event and an outb
     const linkUserId = (await client.signUp(linkOnly)).body.user.id as string;
 
     expectOk(await client.post('/email/verification', {}, cookie), 202);
-    expectOk(await client.post('/email/verify', { token: await tokenMailedTo(email) }));
+    expectOk(await client.post('/email/verify', { token: await tokenMailedTo(email) }, cookie));
 
     expectOk(await client.post('/login', { email, password: PASSWORD }));
     const changed = expectOk(

@@ -146,6 +146,8 @@ describe('invitations over HTTP: accepting', () => {
     const email = uniqueEmail('invitee');
     const invitation = await world.invite({ email, roles: ['member', 'viewer'] });
     const invitee = await world.client.signUp(email.toUpperCase());
+    // an email invitation is for a proven address only
+    await world.storage.users.markEmailVerified(invitee.body.user.id, invitee.body.user.email, new Date());
 
     const res = await world.client.post(
       '/invitations/accept',

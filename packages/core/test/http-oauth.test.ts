@@ -422,7 +422,7 @@ describe('OIDC login: existing users and linking', () => {
     ]);
   });
 
-  it('never links an email the provider does not vouch for, nor onto an unverified local address', async () => {
+  it('never links an email the provider does not vouch for; onto an unverified local address it links by claiming it', async () => {
     const { auth, signInAs, storage } = setup({
       oauth: { providers: {}, linking: { mode: 'verified-email' } },
     });
@@ -433,12 +433,15 @@ describe('OIDC login: existing users and linking', () => {
     expect(refused.body.code).toBe('oauth_account_not_linked');
     expect(await storage.oauthAccounts.listByUser(local.id)).toEqual([]);
 
-    // someone registered the address first and never proved it: the owner's provider login must not take it
+    // someone registered the address first and never proved it: the provider proves it for its
+    // owner, whose account it becomes without the password set before (see the pre-hijacking tests)
     const owner = aPerson();
-    const squatter = await existingUser(auth, owner.email, false);
-    const refusedToo = await signInAs(owner, '', new Browser());
-    expect(refusedToo.status).toBe(409);
-    expect(await storage.oauthAccounts.listByUser(squatter.id)).toEqual([]);
+    const squatted = await existingUser(auth, owner.email, false);
+    const claimed = await signInAs(owner, '', new Browser());
+    expect(claimed.status).toBe(302);
+    expect(await storage.oauthAccounts.listByUser(squatted.id)).toMatchObject([{ subject: owner.sub }]);
+    expect(await storage.passwords.findHash(squatted.id)).toBeNull();
+    expect((await auth.api.getUser(squatted.id))?.emailVerifiedAt).not.toBeNull();
   });
 
   it('refuses linking by email for a provider outside trustedProviders', async () => {

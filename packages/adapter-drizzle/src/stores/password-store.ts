@@ -15,6 +15,12 @@ export class DrizzlePasswordStore implements PasswordStore {
     else await insert.onConflictDoUpdate({ target: tables.passwords.userId, set: { hash, updatedAt } });
   }
 
+  async delete(userId: string): Promise<boolean> {
+    const { db, tables, dialect } = this.ctx;
+    const result = await db.delete(tables.passwords).where(eq(tables.passwords.userId, userId));
+    return affectedRows(dialect, result) > 0;
+  }
+
   async findHash(userId: string): Promise<string | null> {
     const { db, tables } = this.ctx;
     const [row] = await db

@@ -17,6 +17,12 @@ export class KyselyPasswordStore implements PasswordStore {
     }
   }
 
+  async delete(userId: string): Promise<boolean> {
+    const { db, tables } = this.ctx;
+    const result = await db.deleteFrom(tables.passwords).where('user_id', '=', userId).executeTakeFirst();
+    return result.numDeletedRows > 0n;
+  }
+
   async findHash(userId: string): Promise<string | null> {
     const { db, tables } = this.ctx;
     const row = await db

@@ -20,7 +20,7 @@ import type { OutboxMail } from '../outbox/index.js';
 import type { Clock } from '../ports/clock.js';
 import type { Storage, StorageStores } from '../ports/storage.js';
 import type { Lockout, RateLimiter } from '../rate-limit/index.js';
-import { recordSessionsRevoked } from '../sessions/index.js';
+import { recordSessionsRevoked, type SessionWithUser } from '../sessions/index.js';
 import {
   accountKeyOf,
   type MfaRequired,
@@ -32,6 +32,7 @@ import type { TenantService } from '../tenants/index.js';
 import { normalizeEmail, type User } from '../users/users.js';
 import { parseInput } from '../validation.js';
 import type { AcceptedMailRequests } from './accepted-mail-requests.js';
+import { type ClaimKeeps, claimAddress } from './claim-address.js';
 import type { ResolvedEmailLinksOptions } from './email-link-options.js';
 import {
   type ForgotPasswordInput,
@@ -70,13 +71,17 @@ export interface EmailLinksApi {
   requestEmailVerification(userId: string, context?: CallContext): Promise<void>;
   /**
    * Uses an email verification token: the address it was sent to becomes verified
-   * (`emailVerifiedAt`), audited as `email.verified`. Errors: `token_invalid` (unknown, malformed,
-   * or a token of another purpose), `token_used`, `token_expired`. Of concurrent uses one wins.
+   * (`emailVerifiedAt`), audited as `email.verified`. Its first proof claims the account
+   * (`user.email_claimed`): every session is revoked and every credential set before it is
+   * removed — except when `current`, the session of the browser that proves the address, is the
+   * same user's: that browser's session and every credential stay, only the other sessions are
+   * revoked (see docs/credentials.md, "First proof of an address"). Errors: `token_invalid` (unknown, malformed, or a token of
+   * another purpose), `token_used`, `token_expired`. Of concurrent uses one wins.
    *
    * @example
-   * const user = await auth.api.verifyEmail(token) // user.emailVerifiedAt is set
+   * const user = await auth.api.verifyEmail(token, context, current) // user.emailVerifiedAt is set
    */
-  verifyEmail(token: string, context?: CallContext): Promise<User>;
+  verifyEmail(token: string, context?: CallContext, current?: SessionWithUser | null): Promise<User>;
   /**
    * "Forgot password": mails a reset link (`emailLinks.resetPasswordUrl?token=…`, valid at most
    * one hour, single use) when the address belongs to an active account — and returns the same
@@ -93,6 +98,8 @@ export interface EmailLinksApi {
    * Uses a reset token: the new password (the password policy applies: `password_too_short`…)
    * replaces the old one and EVERY session of the user is revoked, in one transaction with the
    * use of the token and the `password.reset` audit event; the user's other reset links die too.
+   * The link reached the inbox, so the address counts as verified; its first proof also removes
+   * every other credential set before it (`user.email_claimed`).
    * Opens no session: the user signs in again, with every factor the account has. Errors:
    * `token_invalid`, `token_used`, `token_expired`, `user_suspended`. A rejected password uses
    * nothing; of concurrent uses exactly one wins.
@@ -115,8 +122,10 @@ export interface EmailLinksApi {
   /**
    * Uses a magic link token: a new session with `amr: ['email']` (one factor; it never satisfies
    * MFA) and the link's `redirectTo` (re-checked against the allowlist, else null). The address
-   * counts as verified. A user with a second factor gets a pending login (`mfaRequired`) instead
-   * of a session. Errors: `token_invalid`, `token_used`, `token_expired`, `user_suspended`.
+   * counts as verified; its first proof removes every credential and session set before it
+   * (`user.email_claimed`) and opens the session, asking for no second factor the proof removed.
+   * A user with a (verified) second factor gets a pending login (`mfaRequired`) instead of a
+   * session. Errors: `token_invalid`, `token_used`, `token_expired`, `user_suspended`.
    *
    * @example
    * const { token, session, redirectTo } = await auth.api.verifyMagicLink(tokenFromPage)
@@ -305,25 +314,29 @@ export function createEmailLinkService(
       await issueToken(user, 'email_verification', context);
     },
 
-    async verifyEmail(token, context = {}) {
+    async verifyEmail(token, context = {}, current = null) {
       const found = await checked(token, 'email_verification');
       const user = await storage.transaction(async (tx) => {
         const used = await consume(tx, found);
         const owner = await tokenUser(tx, used);
-        const now = clock.now();
-        if (!(await tx.users.markEmailVerified(owner.id, used.email, now))) {
+        // a browser signed in to this account proves the address for the account's holder: it
+        // keeps its session and the credentials (see ClaimKeeps.credentials)
+        const keep: ClaimKeeps =
+          current && current.user.id === owner.id && current.session.revokedAt === null
+            ? { sessionId: current.session.id, credentials: true }
+            : {};
+        const claimed = await claimAddress(tx, clock, context, {
+          user: owner,
+          email: used.email,
+          via: 'email_verification',
+          keep,
+        });
+        if (!claimed) {
           // already verified: nothing to change; or the address changed since the mail was sent
           if (owner.email !== used.email) throw new AuthError('token_invalid');
           return owner;
         }
-        await recordChange(tx, clock, context, {
-          tenantId: owner.tenantId,
-          action: 'email.verified',
-          actor: { type: 'user', id: owner.id },
-          target: { type: 'user', id: owner.id },
-          data: { userId: owner.id },
-        });
-        return { ...owner, emailVerifiedAt: now, updatedAt: now };
+        return { ...owner, emailVerifiedAt: claimed.verifiedAt, updatedAt: claimed.verifiedAt };
       });
       return user;
     },
@@ -347,9 +360,18 @@ export function createEmailLinkService(
         const user = await tokenUser(tx, used);
         resetUser = user;
         const now = clock.now();
+        // the link reached the inbox: a first proof of the address removes what was set before
+        // it; the new password is what this proof establishes, so it is set after the claim
+        const claimed = await claimAddress(tx, clock, context, {
+          user,
+          email: used.email,
+          via: 'password_reset',
+        });
         await tx.passwords.upsert(user.id, passwordHash, now);
         // every session: whoever asked for the reset may be locked out of a session an attacker holds
         const revoked = await tx.sessions.revokeAllForUser(user.id, now, 'password_reset');
+        // a first proof's claim revoked them already (and recorded it)
+        const revokedSessions = revoked + (claimed?.removed.sessions ?? 0);
         // older reset links die with this one
         await tx.oneTimeTokens.expireUnused(user.id, 'password_reset', now);
         await recordChange(tx, clock, context, {
@@ -357,14 +379,14 @@ export function createEmailLinkService(
           action: 'password.reset',
           actor: { type: 'user', id: user.id },
           target: { type: 'user', id: user.id },
-          data: { revokedSessions: revoked },
+          data: { revokedSessions },
         });
         await recordSessionsRevoked(tx, clock, context, {
           userId: user.id,
           count: revoked,
           reason: 'password_reset',
         });
-        return revoked;
+        return revokedSessions;
       });
       // the mailbox is proven: wrong passwords typed by anyone no longer delay the owner, and this
       // browser counts on its own password counter from now on (the second factor's stay as they are)
@@ -396,25 +418,32 @@ export function createEmailLinkService(
       const user = await tokenUser(storage, found);
       let signedInAs = user;
       let redirectTo: string | null = null;
+      // the first proof of the address removes every second factor set before it, so none is
+      // asked for; the claim below must then happen, or the sign-in must not
+      const firstProof = user.emailVerifiedAt === null;
       // a magic link is one factor: an account with a second factor gets a pending login; the
       // link is used up with either outcome, in its transaction
       const result = await signIn.completeSignIn({
         user,
         method: 'email',
         context,
+        ...(firstProof ? { hasSecondFactor: false } : {}),
         async commit(tx) {
           const used = await consume(tx, found);
-          const now = clock.now();
           // the link reached the inbox: that proves the address as a verification link would
-          if (await tx.users.markEmailVerified(user.id, used.email, now)) {
-            await recordChange(tx, clock, context, {
-              tenantId: user.tenantId,
-              action: 'email.verified',
-              actor: { type: 'user', id: user.id },
-              target: { type: 'user', id: user.id },
-              data: { userId: user.id, via: 'magic_link' },
+          const claimed = await claimAddress(tx, clock, context, {
+            user,
+            email: used.email,
+            via: 'magic_link',
+          });
+          if (claimed) {
+            signedInAs = { ...user, emailVerifiedAt: claimed.verifiedAt, updatedAt: claimed.verifiedAt };
+          } else if (firstProof) {
+            // another proof verified the address since it was read: its second factors (if any)
+            // were not asked for, so this sign-in rolls back (the link stays usable) and is retried
+            throw new AuthError('conflict', {
+              detail: 'the address was verified meanwhile: use the link again',
             });
-            signedInAs = { ...user, emailVerifiedAt: now, updatedAt: now };
           }
           // re-checked at use: the allowlist may have shrunk since the mail was sent
           if (used.redirectTo !== null && isAllowedRedirect(used.redirectTo, links.redirectAllowlist)) {

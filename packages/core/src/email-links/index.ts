@@ -1,5 +1,13 @@
 export { type AcceptedMailRequests, createAcceptedMailRequests } from './accepted-mail-requests.js';
 export {
+  type AddressClaim,
+  type AddressProof,
+  type ClaimedAddress,
+  type ClaimKeeps,
+  type ClaimRemoved,
+  claimAddress,
+} from './claim-address.js';
+export {
   DEFAULT_EMAIL_VERIFICATION_TTL_SECONDS,
   type EmailLinksOptions,
   emailLinksOptionsSchema,

@@ -87,8 +87,9 @@ export interface InvitationsApi {
    * concurrency and a failed accept uses nothing. Errors: `invitation_invalid` (unknown token),
    * `invitation_expired`, `invitation_used_up`, `invitation_revoked`,
    * `invitation_email_mismatch` (an email invitation, another address: emails are compared
-   * normalized; there is no email verification yet, so a matching address is taken at its
-   * word), `already_member`, `invitation_requires_signup` (an isolated-pool tenant: its users
+   * normalized), `email_not_verified` (an email invitation and the user's address, though equal,
+   * is not verified: whoever registered an address first must prove it before taking what was
+   * sent to it), `already_member`, `invitation_requires_signup` (an isolated-pool tenant: its users
    * are created in it, by `signUp` with `invitationToken`), `forbidden` (a user of an isolated
    * pool joining another tenant). Audited and emitted as `invitation.accepted` and `member.added`.
    *
@@ -167,7 +168,6 @@ export function createInvitationService(
   }
 
   function assertEmailMatches(invitation: Invitation, email: string) {
-    // there is no email verification yet: a matching address is taken at its word (see docs)
     if (invitation.email !== null && normalizeEmail(email) !== invitation.email) {
       throw new AuthError('invitation_email_mismatch', {
         detail: 'this invitation was sent to another email address',
@@ -335,6 +335,13 @@ export function createInvitationService(
         throw new AuthError('forbidden', { detail: 'users of an isolated tenant cannot join other tenants' });
       }
       assertEmailMatches(checked.invitation, user.email);
+      // an address is someone's only once proven: an account that merely claims it (perhaps
+      // registered by someone waiting for its owner's invitations) may not take them
+      if (checked.invitation.email !== null && user.emailVerifiedAt === null) {
+        throw new AuthError('email_not_verified', {
+          detail: 'this invitation was sent to an email address: verify that address first',
+        });
+      }
       try {
         const membership = await storage.transaction((tx) => joinByInvitation(tx, checked, user, context));
         return membership;

@@ -10,6 +10,12 @@ export function memoryPasswordStore(
   return {
     upsert: (userId, hash, updatedAt) =>
       run(() => writer.set(tables.passwords, userId, { hash, updatedAt: new Date(updatedAt) })),
+    delete: (userId) =>
+      run(() => {
+        if (!tables.passwords.has(userId)) return false;
+        writer.delete(tables.passwords, userId);
+        return true;
+      }),
     findHash: (userId) => run(() => tables.passwords.get(userId)?.hash ?? null),
     replaceIfUnchanged: (userId, expectedHash, newHash, updatedAt) =>
       run(() => {

@@ -79,8 +79,10 @@ const oauthShape = {
    * When a provider account is new but a user with its email exists. `never` (default): the
    * sign-in is refused (`oauth_account_not_linked`); the user signs in and links the provider
    * explicitly. `verified-email`: it is linked when the provider vouches for the email, the
-   * provider is in `trustedProviders` (default: every configured provider) and the existing
-   * user's email is verified too (so an account pre-registered by someone else is never taken over).
+   * provider is in `trustedProviders` (default: every configured provider). When the existing
+   * user's email is not verified yet, the provider's word is its first proof: every session and
+   * credential set before it is removed (so an account pre-registered by someone else is never
+   * shared with them; see docs/credentials.md, "First proof of an address").
    */
   linking: linkingSchema.prefault({}),
   /**

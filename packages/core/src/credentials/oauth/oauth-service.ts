@@ -4,7 +4,7 @@ import type { CallContext } from '../../call-context.js';
 import { constantTimeEqual, generateToken, sha256Hex } from '../../crypto/random.js';
 import type { SealedBox } from '../../crypto/sealed-box.js';
 import { uuidv7 } from '../../crypto/uuid.js';
-import { isAllowedRedirect } from '../../email-links/index.js';
+import { claimAddress, isAllowedRedirect } from '../../email-links/index.js';
 import { AuthError, isAuthError } from '../../errors.js';
 import type { Clock } from '../../ports/clock.js';
 import type { KeyValue } from '../../ports/key-value.js';
@@ -210,14 +210,29 @@ export function createOAuthService(
     return { state, record };
   }
 
-  function mayLinkByEmail(providerId: string, profile: OAuthProfile, existing: User): boolean {
+  /**
+   * Whether a new provider account may be linked to the user with its email. An unverified user
+   * may be too: the link is then the address's first proof, which claims the account.
+   */
+  function mayLinkByEmail(providerId: string, profile: OAuthProfile): boolean {
     return (
       settings.linking.mode === 'verified-email' &&
       settings.linking.trustedProviders.includes(providerId) &&
+      profile.emailVerified
+    );
+  }
+
+  /**
+   * Whether the provider proves the user's still unverified address: it vouches for an email
+   * equal to it. Such a sign-in is the address's first proof, which removes whatever was set
+   * before it (`claimAddress`): a squatter who registered the owner's address first gets nothing.
+   */
+  function provesAddress(profile: OAuthProfile, user: User): boolean {
+    return (
+      user.emailVerifiedAt === null &&
       profile.emailVerified &&
-      // the local address must be proven too: otherwise whoever registered it first, perhaps
-      // an attacker waiting for the owner to arrive through the provider, would get the account
-      existing.emailVerifiedAt !== null
+      profile.email !== null &&
+      normalizeEmail(profile.email) === normalizeEmail(user.email)
     );
   }
 
@@ -276,15 +291,37 @@ export function createOAuthService(
     account: OAuthAccount,
     redirectTo: string,
     context: CallContext,
-    linkFirst?: 'verified_email',
+    options: { linkFirst?: 'verified_email'; provesAddress?: boolean } = {},
   ): Promise<OAuthCompleted> {
+    const { linkFirst, provesAddress: firstProof = false } = options;
+    // an account linked already was linked by the user's own session (explicitly: linking by
+    // email and sign-up verify the address), so the one who set the account up controls the
+    // address: its credentials stay. A new link by email keeps nothing but itself.
+    const keep = linkFirst
+      ? { oauthAccountId: account.id }
+      : { oauthAccountId: account.id, credentials: true };
     const userContext: CallContext = { ...context, actor: { type: 'user', id: user.id } };
     const result = await deps.signIn.completeSignIn({
       user,
       method: OAUTH_AMR,
       context,
-      // the link (if any) and the sign-in's audit entry commit with its outcome
+      // the first proof of the address removes every second factor set before it: none is asked
+      ...(firstProof ? { hasSecondFactor: false } : {}),
+      // the claim (if any), the link (if any) and the sign-in's audit entry commit with its outcome
       async commit(tx, outcome) {
+        if (firstProof) {
+          const claimed = await claimAddress(tx, clock, context, {
+            user,
+            email: user.email,
+            via: 'oauth',
+            keep,
+            data: { provider: account.provider },
+          });
+          // verified by another proof since it was read: its second factors were not asked for
+          if (!claimed) {
+            throw new AuthError('conflict', { detail: 'the address was verified meanwhile: sign in again' });
+          }
+        }
         if (linkFirst) {
           // linking by email before the second factor is proven would be a change nobody
           // authenticated: such users sign in and link the provider explicitly
@@ -400,7 +437,11 @@ export function createOAuthService(
         return { outcome: 'linked', user, account, redirectTo };
       }
 
-      if (found) return signIn(found.user, found.account, redirectTo, context);
+      if (found) {
+        return signIn(found.user, found.account, redirectTo, context, {
+          provesAddress: provesAddress(profile, found.user),
+        });
+      }
       // an address the provider sends is held to the rules of a typed one
       const email = profile.email === null ? undefined : emailSchema.safeParse(profile.email).data;
       if (!email) {
@@ -408,14 +449,12 @@ export function createOAuthService(
       }
       const existing = await storage.users.findByEmail(null, normalizeEmail(email));
       if (existing) {
-        if (!mayLinkByEmail(providerId, profile, existing)) throw new AuthError('oauth_account_not_linked');
-        return signIn(
-          existing,
-          newAccount(existing.id, providerId, profile),
-          redirectTo,
-          context,
-          'verified_email',
-        );
+        if (!mayLinkByEmail(providerId, profile)) throw new AuthError('oauth_account_not_linked');
+        // an unverified address is proven by the provider here: the link claims the account
+        return signIn(existing, newAccount(existing.id, providerId, profile), redirectTo, context, {
+          linkFirst: 'verified_email',
+          provesAddress: provesAddress(profile, existing),
+        });
       }
       if (!signup.enabled) throw new AuthError('forbidden', { detail: 'sign-up is disabled' });
       // an address the provider does not vouch for (Microsoft's, which any directory admin sets)

@@ -57,8 +57,10 @@ export const emailLinkRoutes = [
       200: { description: 'Verified', schema: z.object({ user: userSchema }) },
       ...tokenProblems,
     },
-    async handle({ api, body, call }) {
-      const user = await api.verifyEmail(body.token, call);
+    async handle({ api, body, call, sessionToken }) {
+      // a signed-in browser proving its own account's address keeps its session (see verifyEmail)
+      const current = sessionToken ? await api.validateSessionToken(sessionToken) : null;
+      const user = await api.verifyEmail(body.token, call, current);
       return { status: 200, body: { user: toPublicUser(user) } };
     },
   }),

@@ -119,7 +119,9 @@ export const invitationRoutes = [
     responses: {
       201: { description: 'The new membership', schema: membershipSchema },
       400: problem('invitation_invalid: unknown token'),
-      403: problem('invitation_email_mismatch, or a user of an isolated pool'),
+      403: problem(
+        'invitation_email_mismatch, email_not_verified (an email invitation needs a verified address), or a user of an isolated pool',
+      ),
       409: problem('already_member, or invitation_requires_signup (isolated-pool tenant)'),
       410: problem('invitation_expired, invitation_used_up or invitation_revoked'),
     },

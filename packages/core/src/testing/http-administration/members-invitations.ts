@@ -88,6 +88,8 @@ export function describeMembersAndInvitationsConformance(
     it('accepts an invitation into a membership with its roles, recorded in the audit log', async () => {
       const t = await tenant();
       const user = await signUp();
+      // an email invitation needs the address proven
+      expect(await storage!.users.markEmailVerified(user.id, user.email, new Date())).toBe(true);
       const invitation = await t.invite({ email: user.email, roles: ['member', 'viewer'] });
       expect(invitation.status).toBe(201);
 
@@ -124,6 +126,27 @@ export function describeMembersAndInvitationsConformance(
       const members = await db().listMembers(t.id, t.owner.id, { limit: 50 });
       expect(members.items).toHaveLength(4);
       expect(await uses(invitation.body.token)).toBe(3);
+    });
+
+    it('refuses an email invitation to a user whose matching address is not verified, and uses nothing', async () => {
+      const t = await tenant();
+      const squatter = await signUp();
+      const invitation = await t.invite({ email: squatter.email.toUpperCase(), roles: ['member'] });
+
+      const refused = await call(
+        'POST',
+        '/invitations/accept',
+        { token: invitation.body.token },
+        squatter.cookie,
+      );
+
+      expect([refused.status, refused.body.code]).toEqual([403, 'email_not_verified']);
+      expect(await uses(invitation.body.token)).toBe(0);
+      expect(await storage!.memberships.find(t.id, squatter.id)).toBeNull();
+      // open links are unchanged: anyone holding the token joins
+      const link = await t.invite({ roles: ['viewer'] });
+      const joined = await call('POST', '/invitations/accept', { token: link.body.token }, squatter.cookie);
+      expect(joined.status).toBe(201);
     });
 
     it('leaves the uses unchanged when an accept fails: member already, another email, expired', async () => {

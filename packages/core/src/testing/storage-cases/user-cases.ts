@@ -120,6 +120,20 @@ export function userCases({ it, storage }: StorageCases): void {
       expect(await storage().passwords.findHash(aUser().id)).toBeNull();
     });
 
+    it("deletes the user's password hash once, and never another user's", async () => {
+      const user = aUser();
+      const other = aUser();
+      await storage().users.create(user);
+      await storage().users.create(other);
+      await storage().passwords.upsert(user.id, 'hash-1', new Date());
+      await storage().passwords.upsert(other.id, 'hash-other', new Date());
+
+      expect(await storage().passwords.delete(user.id)).toBe(true);
+      expect(await storage().passwords.findHash(user.id)).toBeNull();
+      expect(await storage().passwords.delete(user.id)).toBe(false);
+      expect(await storage().passwords.findHash(other.id)).toBe('hash-other');
+    });
+
     it('replaces the hash only while it still equals the expected hash', async () => {
       const user = aUser();
       const passwordless = aUser();
