@@ -60,6 +60,7 @@ export const AUTH_ERROR_CODES = [
   'unknown_permission',
   'policy_limit_reached',
   'storage_unavailable',
+  'schema_not_migrated',
   'config_invalid',
   'internal_error',
 ] as const;

@@ -59,6 +59,8 @@ export const STATUS_BY_CODE: Record<AuthErrorCode, number> = {
   unknown_permission: 422,
   policy_limit_reached: 409,
   storage_unavailable: 503,
+  // the server is not ready (its tables are missing), like a database that is down: 503
+  schema_not_migrated: 503,
   config_invalid: 500,
   internal_error: 500,
 };
@@ -122,6 +124,7 @@ export const TITLE_BY_CODE: Record<AuthErrorCode, string> = {
   unknown_permission: 'Unknown permission',
   policy_limit_reached: 'Too many policies',
   storage_unavailable: 'Service temporarily unavailable',
+  schema_not_migrated: 'Database schema not migrated',
   config_invalid: 'Server misconfigured',
   internal_error: 'Internal error',
 };
