@@ -34,7 +34,9 @@ describe('classifyStorageError', () => {
     const column = Object.assign(new Error('column "prev_hash" does not exist'), { code: '42703' });
     for (const error of [pg, mysql, sqlite, column]) {
       expect(classifyStorageError(error)).toBe('schema_missing');
-      expect(classifyStorageError(new Error('Failed query: select …', { cause: error }))).toBe('schema_missing');
+      expect(classifyStorageError(new Error('Failed query: select …', { cause: error }))).toBe(
+        'schema_missing',
+      );
     }
   });
 
