@@ -46,8 +46,11 @@ export function redisKeyValue(redis: Redis, options: RedisKeyValueOptions = {}):
   let subscriber: Redis | undefined = options.subscriber;
   const ownsSubscriber = !options.subscriber;
   const subscribeTimeoutMs = options.subscribeTimeoutMs ?? 10_000;
-  // only channels whose SUBSCRIBE succeeded: a failed one is tried again by the next subscribe()
+  // the handlers of each channel, from the moment subscribe() is called: a message that arrives
+  // right behind Redis's confirmation (in the same read) must find them
   const handlers = new Map<string, Set<(message: string) => void>>();
+  // channels whose SUBSCRIBE Redis confirmed: a failed one is sent again by the next subscribe()
+  const confirmed = new Set<string>();
   // one SUBSCRIBE in flight per channel, shared by concurrent callers
   const subscribing = new Map<string, Promise<void>>();
   let closed = false;
@@ -73,15 +76,14 @@ export function redisKeyValue(redis: Redis, options: RedisKeyValueOptions = {}):
    * subscribed only when Redis confirmed it; ioredis re-subscribes it after a reconnect.
    */
   function ensureSubscribed(full: string): Promise<void> {
-    if (handlers.has(full)) return Promise.resolve();
+    if (confirmed.has(full)) return Promise.resolve();
     let pending = subscribing.get(full);
     if (!pending) {
       pending = (async () => {
         const connection = subscriberConnection();
         await whenReady(connection, subscribeTimeoutMs);
         await connection.subscribe(full);
-        if (closed) return;
-        if (!handlers.has(full)) handlers.set(full, new Set());
+        if (!closed && handlers.has(full)) confirmed.add(full);
       })().finally(() => subscribing.delete(full));
       subscribing.set(full, pending);
     }
@@ -118,25 +120,32 @@ export function redisKeyValue(redis: Redis, options: RedisKeyValueOptions = {}):
       await redis.publish(k(channel), message);
     },
     async subscribe(channel, handler) {
+      if (closed) throw new Error('redisKeyValue: closed');
       const full = k(channel);
       let set = handlers.get(full);
-      // a concurrent unsubscribe may drop the channel between SUBSCRIBE and here: subscribe again
-      while (!set) {
-        if (closed) throw new Error('redisKeyValue: closed');
-        await ensureSubscribed(full);
-        set = handlers.get(full);
-      }
+      if (!set) handlers.set(full, (set = new Set()));
+      const isNew = !set.has(handler);
       set.add(handler);
+      try {
+        await ensureSubscribed(full);
+      } catch (error) {
+        // not subscribed: leave nothing behind that would make the next attempt skip SUBSCRIBE
+        if (isNew) set.delete(handler);
+        if (set.size === 0 && handlers.get(full) === set) handlers.delete(full);
+        throw error;
+      }
       return async () => {
         const current = handlers.get(full);
         if (!current?.delete(handler) || current.size > 0) return;
         handlers.delete(full);
+        confirmed.delete(full);
         await subscriber?.unsubscribe(full);
       };
     },
     async close() {
       closed = true;
       handlers.clear();
+      confirmed.clear();
       if (subscriber && ownsSubscriber) {
         subscriber.disconnect();
         subscriber = undefined;

@@ -117,7 +117,9 @@ describe.skipIf(!url)("invalidation with the README's ioredis options (enableOff
     const b = instance(storage, keyPrefix, logger);
     const observer = new Redis(url!);
     opened.redis.push(observer);
-    await until(5_000, async () => (await subscribers(observer, keyPrefix + SESSIONS_CHANNEL)) === 2);
+    expect(
+      await until(5_000, async () => (await subscribers(observer, keyPrefix + SESSIONS_CHANNEL)) === 2),
+    ).toBe(true);
 
     const signedUp = await a.api.signUp({ email: `readme.${Date.now()}@example.com`, password: PASSWORD });
     if ('pending' in signedUp) throw new Error('unexpected pending sign-up');
@@ -136,7 +138,9 @@ describe.skipIf(!url)("invalidation with the README's ioredis options (enableOff
     const b = instance(storage, keyPrefix, logger);
     const observer = new Redis(url!);
     opened.redis.push(observer);
-    await until(5_000, async () => (await subscribers(observer, keyPrefix + AUTHORIZATION_CHANNEL)) === 2);
+    expect(
+      await until(5_000, async () => (await subscribers(observer, keyPrefix + AUTHORIZATION_CHANNEL)) === 2),
+    ).toBe(true);
 
     const owner = await a.api.createUser({ email: `owner.${Date.now()}@example.com` });
     const admin = await a.api.createUser({ email: `admin.${Date.now()}@example.com` });
