@@ -11,8 +11,8 @@
 //   does, through POST /auth/passkeys/authentication), or reports a refusal with `fail(problem)`.
 // - initMfaCard(): the account card that turns TOTP on (secret, otpauth:// URI and QR code,
 //   confirm with a first code, the 10 recovery codes shown once), replaces the recovery codes and
-//   turns TOTP off. The last two need a recent authentication: on 401 step_up_required the card
-//   asks for the password (POST /auth/reauthenticate) and then does what was asked.
+//   turns TOTP off. Each needs a recent authentication: on 401 step_up_required the card asks
+//   for the password (POST /auth/reauthenticate) and then does what was asked.
 
 import { call as request } from './call.js';
 
@@ -156,32 +156,35 @@ export function initMfaCard({ run }) {
   }
 
   $('totp-setup').addEventListener('click', () =>
-    run(async () => {
-      const setup = await request('POST', '/api/mfa/totp/setup', {});
-      $('totp-qr').src = setup.qrCode;
-      $('totp-secret').value = setup.secret;
-      $('totp-uri').value = setup.otpauthUri;
-      $('recovery-codes').hidden = true;
-      $('totp-enrol').hidden = false;
-    }),
+    run(() =>
+      withFreshAuthentication(async () => {
+        const setup = await request('POST', '/api/mfa/totp/setup', {});
+        $('totp-qr').src = setup.qrCode;
+        $('totp-secret').value = setup.secret;
+        $('totp-uri').value = setup.otpauthUri;
+        $('recovery-codes').hidden = true;
+        $('totp-enrol').hidden = false;
+      }),
+    ),
   );
 
   $('totp-confirm-form').addEventListener('submit', (event) => {
     event.preventDefault();
     const form = event.target;
-    run(async () => {
-      const { recoveryCodes } = await request('POST', '/auth/mfa/totp/confirm', {
-        code: new FormData(form).get('code').trim(),
-      });
-      form.reset();
-      // the secret is not needed any more: off the page
-      $('totp-secret').value = '';
-      $('totp-uri').value = '';
-      $('totp-qr').removeAttribute('src');
-      $('totp-enrol').hidden = true;
-      showRecoveryCodes(recoveryCodes);
-      await load();
-    });
+    const code = new FormData(form).get('code').trim();
+    run(() =>
+      withFreshAuthentication(async () => {
+        const { recoveryCodes } = await request('POST', '/auth/mfa/totp/confirm', { code });
+        form.reset();
+        // the secret is not needed any more: off the page
+        $('totp-secret').value = '';
+        $('totp-uri').value = '';
+        $('totp-qr').removeAttribute('src');
+        $('totp-enrol').hidden = true;
+        showRecoveryCodes(recoveryCodes);
+        await load();
+      }),
+    );
   });
 
   $('recovery-regenerate').addEventListener('click', () =>

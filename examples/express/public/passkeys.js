@@ -34,8 +34,21 @@ $('passkey-form').addEventListener('submit', (event) => {
     const { options } = await call('POST', '/auth/passkeys/registration/options', {});
     const response = await createCredential(options);
     const name = new FormData(form).get('name');
-    await call('POST', '/auth/passkeys/registration', name ? { response, name } : { response });
+    const registered = await call(
+      'POST',
+      '/auth/passkeys/registration',
+      name ? { response, name } : { response },
+    );
     form.reset();
+    // the first second factor comes with recovery codes, shown this once (the TOTP card's list)
+    if (registered.recoveryCodes) {
+      $('recovery-code-list').replaceChildren(
+        ...registered.recoveryCodes.map((code) =>
+          Object.assign(document.createElement('li'), { textContent: code }),
+        ),
+      );
+      $('recovery-codes').hidden = false;
+    }
     await loadPasskeys();
   });
 });

@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { createKyselyFromUrl, kyselyStorage, migrate } from '@portcullis/adapter-kysely';
 import { redisKeyValue } from '@portcullis/adapter-redis';
 import { consoleMailer, createAuth } from '@portcullis/core';
-import { authErrorHandler, mountAuth, requireAuth } from '@portcullis/express';
+import { authErrorHandler, mountAuth, requireAuth, toWebHeaders } from '@portcullis/express';
 import express from 'express';
 import { Redis } from 'ioredis';
 import { renderSVG } from 'uqr';
@@ -148,7 +148,8 @@ function createApp(auth, documents, mailbox) {
   // TOTP enrolment as POST /auth/mfa/totp/setup answers it, plus the otpauth:// URI drawn as a QR
   // code: drawn here, so the page loads no QR library and the secret goes to no third party
   app.post('/api/mfa/totp/setup', requireAuth(auth), async (req, res) => {
-    const setup = await auth.api.setupTotp(req.auth.user.id);
+    const context = auth.callContext(toWebHeaders(req), { clientIp: req.socket.remoteAddress ?? null });
+    const setup = await auth.api.setupTotp(req.auth.session, context);
     const svg = renderSVG(setup.otpauthUri, { border: 2 });
     res.json({ ...setup, qrCode: `data:image/svg+xml;base64,${Buffer.from(svg).toString('base64')}` });
   });

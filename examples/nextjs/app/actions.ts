@@ -70,22 +70,22 @@ export interface TotpState extends FormState {
   recoveryCodes?: string[];
 }
 
-export async function setUpTotpAction(_state: TotpState): Promise<TotpState> {
-  const { user } = await requireSession();
-  const auth = await getAuth();
+/** Enrolling an authenticator needs a recent authentication too: the form asks for the password. */
+export async function setUpTotpAction(_state: TotpState, form: FormData): Promise<TotpState> {
   try {
-    return { setup: await auth.api.setupTotp(user.id) };
+    const { auth, session, context } = await reauthenticated(form);
+    return { setup: await auth.api.setupTotp(session, context) };
   } catch (error) {
     return failure(error);
   }
 }
 
 export async function confirmTotpAction(state: TotpState, form: FormData): Promise<TotpState> {
-  const { user } = await requireSession();
+  const { session } = await requireSession();
   const auth = await getAuth();
   try {
     const { recoveryCodes } = await auth.api.confirmTotp(
-      user.id,
+      session,
       { code: text(form, 'code') },
       auth.callContext(await headers()),
     );

@@ -214,6 +214,11 @@ if (missing && process.env.CI === 'true') {
         await page.getByRole('link', { name: 'Two-factor authentication' }).click();
         await page.waitForURL('**/dashboard/security');
         expect(await page.getByTestId('mfa-status').textContent()).toContain('Off');
+        // enrolling is a credential change: the form asks for the password again (a recent sign-in)
+        const setUpForm = page.locator('form', {
+          has: page.getByRole('button', { name: 'Set up an authenticator app' }),
+        });
+        await setUpForm.getByLabel('Password').fill(PASSWORD);
         await page.getByRole('button', { name: 'Set up an authenticator app' }).click();
         await expect.poll(() => page.getByTestId('totp-secret').inputValue()).toMatch(/^[A-Z2-7]{32}$/);
         const secret = await page.getByTestId('totp-secret').inputValue();

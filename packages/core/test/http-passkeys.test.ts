@@ -504,7 +504,12 @@ describe('passkey as the second factor', () => {
 
     const login = await client.post('/login', { email, password: PASSWORD });
     expect(login.status).toBe(200);
-    expect(login.body).toEqual({ mfaRequired: true, challengeId: expect.any(String), methods: ['passkey'] });
+    // the passkey came with recovery codes: they can stand in for it
+    expect(login.body).toEqual({
+      mfaRequired: true,
+      challengeId: expect.any(String),
+      methods: ['recovery_code', 'passkey'],
+    });
     expect(login.cookie).toBeNull();
     const { challengeId } = login.body;
 
@@ -586,7 +591,7 @@ describe('passkey as the second factor', () => {
 
     const verified = await client.post('/magic-link/verify', { token });
     expect(verified.status).toBe(200);
-    expect(verified.body).toMatchObject({ mfaRequired: true, methods: ['passkey'] });
+    expect(verified.body).toMatchObject({ mfaRequired: true, methods: ['recovery_code', 'passkey'] });
     expect(verified.cookie).toBeNull();
     const { challengeId } = verified.body;
     const options = await client.post('/passkeys/authentication/options', { challengeId });

@@ -3,6 +3,7 @@ import { authorizationOptionsSchema } from '../authorization/index.js';
 import { oauthOptionsSchema } from '../credentials/oauth/index.js';
 import { passkeysOptionsSchema } from '../credentials/passkeys/index.js';
 import { passwordOptionsSchema } from '../credentials/passwords/index.js';
+import { totpOptionsSchema } from '../credentials/totp/index.js';
 import { emailLinksOptionsSchema } from '../email-links/index.js';
 import { invitationsOptionsSchema } from '../invitations/index.js';
 import { outboxOptionsSchema } from '../outbox/index.js';
@@ -79,6 +80,13 @@ const authConfigShape = {
    * passkeys: { rpID: 'example.com', rpName: 'Example', origins: ['https://app.example.com'] }
    */
   passkeys: passkeysOptionsSchema.prefault({}) as z.ZodPrefault<typeof passkeysOptionsSchema>,
+  /**
+   * TOTP (authenticator apps): the issuer name the apps show.
+   *
+   * @example
+   * totp: { issuer: 'Acme' }
+   */
+  totp: totpOptionsSchema.prefault({}) as z.ZodPrefault<typeof totpOptionsSchema>,
   /**
    * Social and OIDC login (`GET /oauth/:provider`). Providers come from the factories
    * `oidcProvider`, `googleProvider`, `microsoftProvider` and `githubProvider`.

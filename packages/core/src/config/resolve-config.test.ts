@@ -244,6 +244,9 @@ describe('resolveConfig keeps every default and derived value (pinned before con
           ],
           "isolatedSignupRole": "viewer",
         },
+        "totp": {
+          "issuer": "localhost",
+        },
         "trustProxyHops": 0,
         "trustedOrigins": {
           "set": [
@@ -457,6 +460,9 @@ describe('resolveConfig keeps every default and derived value (pinned before con
             },
           ],
           "isolatedSignupRole": "reader",
+        },
+        "totp": {
+          "issuer": "Acme",
         },
         "trustProxyHops": 1,
         "trustedOrigins": {

@@ -9,6 +9,7 @@ import {
 import { type ResolvedOAuthOptions, resolveOAuthOptions } from '../credentials/oauth/index.js';
 import { type ResolvedPasskeysOptions, resolvePasskeysOptions } from '../credentials/passkeys/index.js';
 import type { ResolvedPasswordOptions } from '../credentials/passwords/index.js';
+import { type ResolvedTotpOptions, resolveTotpOptions } from '../credentials/totp/index.js';
 import { type ResolvedEmailLinksOptions, resolveEmailLinksOptions } from '../email-links/index.js';
 import { AuthError } from '../errors.js';
 import { type ResolvedInvitationsOptions, resolveInvitationsOptions } from '../invitations/index.js';
@@ -28,6 +29,7 @@ export interface ResolvedConfig extends ResolvedInstanceOptions {
   invitations: ResolvedInvitationsOptions;
   emailLinks: ResolvedEmailLinksOptions;
   passkeys: ResolvedPasskeysOptions;
+  totp: ResolvedTotpOptions;
   oauth: ResolvedOAuthOptions;
   rateLimit: ResolvedRateLimitOptions;
   lockout: ResolvedLockoutOptions;
@@ -74,6 +76,7 @@ export function resolveConfig(config: AuthConfig): ResolvedConfig {
     invitations: resolveInvitationsOptions(options.invitations, { baseURL }),
     emailLinks,
     passkeys: resolvePasskeysOptions(options.passkeys, { baseURL, rpName: emailLinks.appName }),
+    totp: resolveTotpOptions(options.totp, { appName: options.emailLinks.appName, baseURL }),
     oauth: resolveOAuthOptions(options.oauth, { redirectAllowlist: emailLinks.redirectAllowlist }),
     rateLimit: options.rateLimit,
     lockout: options.lockout,

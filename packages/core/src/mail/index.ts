@@ -1,6 +1,8 @@
 export { type ConsoleMailerOptions, consoleMailer, redactLinks } from './console-mailer.js';
 export { escapeHtml } from './escape-html.js';
 export {
+  type CredentialChangeMailInput,
+  credentialChangeMail,
   emailVerificationMail,
   type LinkMailInput,
   type LinkMailTemplate,

@@ -64,3 +64,35 @@ export function magicLinkMail(input: LinkMailInput): LinkMailTemplate {
     outro: 'If you did not ask for it, ignore this message: nobody can sign in without it.',
   });
 }
+
+/** What a credential-change notice says, to whom, in which app's name. */
+export interface CredentialChangeMailInput {
+  to: string;
+  appName: string;
+  /** One sentence: what changed (never a secret). */
+  notice: string;
+  at: Date;
+  /** A harmless detail, such as a passkey's or a provider's name. */
+  detail?: string;
+}
+
+/**
+ * "Your account's sign-in settings changed", sent after every credential change (a new
+ * authenticator, a removed passkey, a changed password…), so that an owner whose session was
+ * stolen hears of it. It carries no secret and no link: someone who did not make the change
+ * goes to the app on their own.
+ */
+export function credentialChangeMail(input: CredentialChangeMailInput): MailMessage & { html: string } {
+  const when = `When: ${input.at.toUTCString()}`;
+  const detail = input.detail === undefined ? [] : [input.detail];
+  const advice =
+    'If this was you, there is nothing to do. If it was not, sign in now, change your password ' +
+    'and review your sign-in methods and active sessions.';
+  const lines = [input.notice, ...detail, when];
+  return {
+    to: input.to,
+    subject: `${input.appName}: your sign-in settings changed`,
+    text: `${lines.join('\n')}\n\n${advice}`,
+    html: `<p>${lines.map(escapeHtml).join('<br>\n')}</p>\n<p>${escapeHtml(advice)}</p>`,
+  };
+}

@@ -1,3 +1,11 @@
+export {
+  CREDENTIAL_CHANGES,
+  type CredentialChange,
+  type CredentialChangeRecipient,
+  type CredentialChangeRule,
+  credentialChangeEvent,
+  requireFreshAuthentication,
+} from './credential-changes.js';
 export { createSessionCache, type SessionCache } from './session-cache.js';
 export { readCookie, type SessionCookieOptions, sessionCookieName } from './session-cookie.js';
 export {

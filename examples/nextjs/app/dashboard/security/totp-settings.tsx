@@ -12,7 +12,8 @@ import {
 /**
  * TOTP on or off. Off: start an enrolment (the secret and its otpauth:// URI, to type or paste
  * into an authenticator app), confirm it with a first code, see the 10 recovery codes once.
- * On: new recovery codes, or turn it off; both ask for the password again (a recent sign-in).
+ * Each asks for the password again (a recent sign-in), the confirmation aside: it follows the
+ * setup within minutes.
  */
 export function TotpSettings({ enabled }: { enabled: boolean }) {
   const [setup, setUp, settingUp] = useActionState(setUpTotpAction, {});
@@ -44,7 +45,8 @@ export function TotpSettings({ enabled }: { enabled: boolean }) {
   }
   return (
     <>
-      <form action={setUp}>
+      <form action={setUp} className="inline">
+        <PasswordField />
         <button type="submit" disabled={settingUp}>
           Set up an authenticator app
         </button>

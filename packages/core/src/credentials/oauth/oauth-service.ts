@@ -11,8 +11,13 @@ import type { KeyValue } from '../../ports/key-value.js';
 import type { Logger } from '../../ports/logger.js';
 import type { Storage, StorageStores } from '../../ports/storage.js';
 import type { RateLimiter } from '../../rate-limit/index.js';
-import type { SessionService, SessionWithUser } from '../../sessions/index.js';
-import { checkStepUp } from '../../sessions/index.js';
+import {
+  credentialChangeEvent,
+  requireFreshAuthentication,
+  type Session,
+  type SessionService,
+  type SessionWithUser,
+} from '../../sessions/index.js';
 import type { MfaRequired, SignedIn, SignInService } from '../../sign-in/index.js';
 import type { ResolvedSignupOptions, UserService } from '../../users/index.js';
 import { emailSchema } from '../../users/index.js';
@@ -28,9 +33,6 @@ import { type StartOAuthInput, startOAuthInputSchema } from './oauth-schemas.js'
  * `fed` is the one Microsoft Entra ID uses for it.
  */
 export const OAUTH_AMR = 'fed';
-
-/** Linking a provider to a signed-in user needs an authentication at most this old. */
-const LINK_FRESH_AUTH_SECONDS = 600;
 
 /** Where the browser lands when the flow named no `redirectTo`. */
 const DEFAULT_REDIRECT = '/';
@@ -109,13 +111,15 @@ export interface OAuthApi {
    */
   listOAuthAccounts(userId: string): Promise<OAuthAccount[]>;
   /**
-   * Unlinks one of the user's provider accounts (audited `oauth.account_unlinked`); `not_found`
-   * when it is not theirs, `conflict` when it is the only way a user without a password signs in.
+   * Unlinks one of the session user's provider accounts (audited `oauth.account_unlinked`; the
+   * owner is mailed). Needs an authentication at most 5 minutes old (`step_up_required`).
+   * `not_found` when it is not theirs, `conflict` when it is the only way a user without a
+   * password signs in.
    *
    * @example
-   * await auth.api.unlinkOAuthAccount(userId, accountId)
+   * await auth.api.unlinkOAuthAccount(current.session, accountId)
    */
-  unlinkOAuthAccount(userId: string, accountId: string, context?: CallContext): Promise<void>;
+  unlinkOAuthAccount(session: Session, accountId: string, context?: CallContext): Promise<void>;
 }
 
 /** The OAuth domain: its `auth.api` operations. */
@@ -144,11 +148,13 @@ export interface OAuthServiceOptions {
   /** With `basePath`, where the callback routes are mounted. */
   baseURL: URL;
   basePath: string;
+  /** The app's name the owner's notices are signed with. */
+  appName: string;
 }
 
 export function createOAuthService(
   deps: OAuthServiceDeps,
-  { oauth: settings, signup, baseURL, basePath }: OAuthServiceOptions,
+  { oauth: settings, signup, baseURL, basePath, appName }: OAuthServiceOptions,
 ): OAuthService {
   const { storage, clock, keyValue, rateLimiter, logger, users, sessions, stateBox } = deps;
   const stateKey = (state: string) => `oauth:state:${sha256Hex(state)}`;
@@ -162,6 +168,10 @@ export function createOAuthService(
     if (!client) clients.set(id, (client = createOAuthClient(id, provider, logger)));
     return { provider, client };
   }
+
+  /** A provider's display name, or its id when it is no longer configured. */
+  const providerName = (id: string) =>
+    Object.hasOwn(settings.providers, id) ? (settings.providers[id]?.name ?? id) : id;
 
   const redirectUriOf = (id: string) => `${callbackBase}/oauth/${encodeURIComponent(id)}/callback`;
 
@@ -241,12 +251,22 @@ export function createOAuthService(
       }
       throw error;
     }
+    const data = { provider: account.provider, accountId: account.id, via };
     await recordChange(tx, clock, context, {
       tenantId: user.tenantId,
       action: 'oauth.account_linked',
       actor: { type: 'user', id: user.id },
       target: { type: 'user', id: user.id },
-      data: { provider: account.provider, accountId: account.id, via },
+      data,
+      // a sign-up through the provider is how the account began, not a change to tell of
+      event:
+        via === 'signup'
+          ? data
+          : credentialChangeEvent(
+              'oauth.link',
+              { user, appName, at: clock.now(), detail: `Provider: ${providerName(account.provider)}` },
+              data,
+            ),
     });
   }
 
@@ -315,7 +335,7 @@ export function createOAuthService(
       const intent = input.intent ?? 'login';
       if (intent === 'link') {
         if (!current) throw new AuthError('unauthenticated', { detail: 'sign in to link a provider' });
-        checkStepUp(current.session, { maxAgeSeconds: LINK_FRESH_AUTH_SECONDS }, clock.now());
+        requireFreshAuthentication(current.session, 'oauth.link', clock.now());
       }
       const state = generateToken(32);
       const binding = generateToken(32);
@@ -431,7 +451,9 @@ export function createOAuthService(
       return storage.oauthAccounts.listByUser(userId);
     },
 
-    async unlinkOAuthAccount(userId, accountId, context = {}) {
+    async unlinkOAuthAccount(session, accountId, context = {}) {
+      requireFreshAuthentication(session, 'oauth.unlink', clock.now());
+      const { userId } = session;
       const user = await storage.users.findById(userId);
       if (!user) throw new AuthError('not_found', { detail: 'no such account' });
       await storage.transaction(async (tx) => {
@@ -446,11 +468,17 @@ export function createOAuthService(
         if (!(await tx.oauthAccounts.delete(userId, accountId))) {
           throw new AuthError('not_found', { detail: 'no such account' });
         }
+        const data = { provider: account.provider, accountId };
         await recordChange(tx, clock, context, {
           tenantId: user.tenantId,
           action: 'oauth.account_unlinked',
           target: { type: 'user', id: userId },
-          data: { provider: account.provider, accountId },
+          data,
+          event: credentialChangeEvent(
+            'oauth.unlink',
+            { user, appName, at: clock.now(), detail: `Provider: ${providerName(account.provider)}` },
+            data,
+          ),
         });
       });
     },

@@ -20,6 +20,7 @@ export {
   createPasskeyService,
   type PasskeyAuthentication,
   type PasskeyService,
+  type PasskeyServiceOptions,
   type PasskeysApi,
 } from './passkey-service.js';
 export type { PasskeyStore } from './passkey-store.js';
@@ -29,5 +30,6 @@ export {
   type PasskeyOptions,
   type PasskeyStepUp,
   type PasskeySummary,
+  type RegisteredPasskey,
   toPasskeySummary,
 } from './passkeys.js';

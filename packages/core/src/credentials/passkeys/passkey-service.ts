@@ -16,11 +16,17 @@ import type { Clock } from '../../ports/clock.js';
 import type { KeyValue } from '../../ports/key-value.js';
 import type { Storage } from '../../ports/storage.js';
 import { failureAccountKey, type Lockout, type RateLimiter } from '../../rate-limit/index.js';
-import type { Session, SessionService, SessionWithUser } from '../../sessions/index.js';
-import { checkStepUp } from '../../sessions/index.js';
+import {
+  credentialChangeEvent,
+  requireFreshAuthentication,
+  type Session,
+  type SessionService,
+  type SessionWithUser,
+} from '../../sessions/index.js';
 import type { MfaRequired, SignedIn, SignInService } from '../../sign-in/index.js';
 import { normalizeEmail, type User } from '../../users/users.js';
 import { parseInput } from '../../validation.js';
+import { newRecoveryCodes } from '../totp/index.js';
 import type { ResolvedPasskeysOptions } from './passkey-options.js';
 import {
   type AuthenticatePasskeyInput,
@@ -38,20 +44,12 @@ import {
   type PasskeyOptions,
   type PasskeyStepUp,
   type PasskeySummary,
+  type RegisteredPasskey,
   toPasskeySummary,
 } from './passkeys.js';
 
 /** EdDSA, ES256, RS256: what platform authenticators and security keys use. */
 const SUPPORTED_ALGORITHM_IDS = [-8, -7, -257];
-
-/** Deleting a passkey needs an authentication at most this old (as turning TOTP off does). */
-const FRESH_AUTH_SECONDS = 300;
-
-/**
- * Registering one needs an authentication at most this old: a session cookie stolen from an
- * old session must not be enough to add a lasting way into the account.
- */
-const REGISTRATION_AUTH_MAX_AGE_SECONDS = 900;
 
 /** What a challenge was issued for and to whom, in the key-value store under its hash. */
 interface StoredChallenge {
@@ -74,7 +72,8 @@ export interface PasskeysApi {
    * Starts registering a passkey for the signed-in user: WebAuthn creation options (a 256-bit
    * challenge, single use, bound to this session, valid `passkeys.timeoutSeconds` ≤ 300 s;
    * discoverable credential; the user's passkeys excluded). Needs an authentication at most 15
-   * minutes old (`step_up_required` otherwise).
+   * minutes old (`step_up_required` otherwise): a session cookie stolen from an old session
+   * must not be enough to add a lasting way into the account.
    *
    * @example
    * const { options } = await auth.api.passkeyRegistrationOptions(current)
@@ -84,18 +83,20 @@ export interface PasskeysApi {
   /**
    * Verifies the browser's registration response (challenge, origin among `passkeys.origins`,
    * rpID, user verification when `required`) and stores the passkey; audited
-   * `passkey.registered` with its outbox event. `passkey_challenge_invalid` for an unknown,
-   * expired, used or foreign challenge, `passkey_verification_failed` for anything the
-   * verification refuses, `conflict` for a passkey already registered.
+   * `passkey.registered` with its outbox event, and the owner is mailed. The session's
+   * authentication must still be at most 15 minutes old. The user's first second factor comes
+   * with 10 recovery codes (`recoveryCodes`, shown this once). `passkey_challenge_invalid` for
+   * an unknown, expired, used or foreign challenge, `passkey_verification_failed` for anything
+   * the verification refuses, `conflict` for a passkey already registered.
    *
    * @example
-   * const passkey = await auth.api.registerPasskey(current, { response, name: 'Laptop' })
+   * const { recoveryCodes, ...passkey } = await auth.api.registerPasskey(current, { response, name: 'Laptop' })
    */
   registerPasskey(
     current: SessionWithUser,
     input: RegisterPasskeyInput,
     context?: CallContext,
-  ): Promise<PasskeySummary>;
+  ): Promise<RegisteredPasskey>;
   /**
    * WebAuthn request options. With `challengeId` (a pending login of `signIn`): for the second
    * factor, the user's passkeys allowed. Else with `current` (a session): step-up, bound to that
@@ -149,7 +150,8 @@ export interface PasskeysApi {
   ): Promise<PasskeySummary>;
   /**
    * Deletes one of the session user's passkeys. Needs a fresh authentication (within 5
-   * minutes, `step_up_required` otherwise). Audited `passkey.deleted`.
+   * minutes, `step_up_required` otherwise). Audited `passkey.deleted`; the owner is mailed. The
+   * recovery codes go with the last second factor (no passkey left, no TOTP).
    *
    * @example
    * await auth.api.deletePasskey(current.session, passkeyId)
@@ -174,12 +176,17 @@ export interface PasskeyServiceDeps {
   signIn: SignInService;
 }
 
+/** The passkey options, and the app's name the owner's notices are signed with. */
+export interface PasskeyServiceOptions extends ResolvedPasskeysOptions {
+  appName: string;
+}
+
 export function createPasskeyService(
   deps: PasskeyServiceDeps,
-  options: ResolvedPasskeysOptions,
+  options: PasskeyServiceOptions,
 ): PasskeyService {
   const { storage, clock, keyValue, lockout, rateLimiter, sessions, signIn } = deps;
-  const { rpID, rpName, origins, userVerification, timeoutSeconds } = options;
+  const { rpID, rpName, origins, userVerification, timeoutSeconds, appName } = options;
   const requireUserVerification = userVerification === 'required';
   const challengeKey = (challenge: string) => `passkey:challenge:${sha256Hex(challenge)}`;
   const accountKeyOf = (user: User) => failureAccountKey(user.tenantId, normalizeEmail(user.email));
@@ -232,7 +239,7 @@ export function createPasskeyService(
 
   const api: PasskeysApi = {
     async passkeyRegistrationOptions({ session, user }) {
-      checkStepUp(session, { maxAgeSeconds: REGISTRATION_AUTH_MAX_AGE_SECONDS }, clock.now());
+      requireFreshAuthentication(session, 'passkey.register', clock.now());
       const existing = await storage.passkeys.listByUser(user.id);
       const options = await generateRegistrationOptions({
         rpName,
@@ -259,6 +266,8 @@ export function createPasskeyService(
     },
 
     async registerPasskey({ session, user }, rawInput, context = {}) {
+      // checked again: the options may have been asked for just before the limit
+      requireFreshAuthentication(session, 'passkey.register', clock.now());
       const input = parseInput(registerPasskeyInputSchema, rawInput);
       const { challenge, stored } = await takeChallenge(input.response.response.clientDataJSON);
       if (stored.purpose !== 'registration' || stored.sessionId !== session.id || stored.userId !== user.id) {
@@ -280,6 +289,9 @@ export function createPasskeyService(
       const info = verification.registrationInfo;
       const now = clock.now();
       const count = await storage.passkeys.countByUser(user.id);
+      // the first second factor of any kind comes with recovery codes, as TOTP's does
+      const firstSecondFactor = count === 0 && !(await storage.mfa.findTotp(user.id))?.confirmedAt;
+      const recovery = firstSecondFactor ? newRecoveryCodes(user.id, now) : null;
       const passkey: Passkey = {
         id: uuidv7(now.getTime()),
         userId: user.id,
@@ -296,20 +308,31 @@ export function createPasskeyService(
         lastUsedAt: null,
         updatedAt: now,
       };
+      const userContext: CallContext = { ...context, actor: { type: 'user', id: user.id } };
       await storage
         .transaction(async (tx) => {
           await tx.passkeys.create(passkey);
-          await recordChange(
-            tx,
-            clock,
-            { ...context, actor: { type: 'user', id: user.id } },
-            {
+          const data = { userId: user.id, name: passkey.name, deviceType: passkey.deviceType };
+          await recordChange(tx, clock, userContext, {
+            tenantId: user.tenantId,
+            action: 'passkey.registered',
+            target: { type: 'passkey', id: passkey.id },
+            data,
+            event: credentialChangeEvent(
+              'passkey.register',
+              { user, appName, at: now, detail: `Passkey: ${passkey.name}` },
+              data,
+            ),
+          });
+          if (recovery) {
+            await tx.mfa.replaceRecoveryCodes(user.id, recovery.rows);
+            await recordChange(tx, clock, userContext, {
               tenantId: user.tenantId,
-              action: 'passkey.registered',
-              target: { type: 'passkey', id: passkey.id },
-              data: { userId: user.id, name: passkey.name, deviceType: passkey.deviceType },
-            },
-          );
+              action: 'mfa.recovery_codes_generated',
+              target: { type: 'user', id: user.id },
+              data: { count: recovery.rows.length },
+            });
+          }
         })
         .catch((error) => {
           if (isAuthError(error, 'conflict')) {
@@ -317,7 +340,8 @@ export function createPasskeyService(
           }
           throw error;
         });
-      return toPasskeySummary(passkey);
+      const summary = toPasskeySummary(passkey);
+      return recovery ? { ...summary, recoveryCodes: recovery.codes } : summary;
     },
 
     async passkeyAuthenticationOptions(rawInput, current = null, context = {}) {
@@ -394,11 +418,15 @@ export function createPasskeyService(
         throw new AuthError('passkey_unknown');
       }
       const { passkey, user } = found;
-      // the account's failure budget, as for passwords: reserved now, released once proven
-      // a passkey sign-in counts on a budget of its own: an assertion cannot be guessed, and
-      // sharing the password's would let wrong passwords typed for an email lock its passkeys out
-      const accountKey = pending?.accountKey ?? `passkey:${accountKeyOf(user)}`;
-      const attempt = await lockout.beginAttempt(accountKey);
+      // a failure counter of the account, as for passwords: reserved now, released once proven;
+      // a passkey sign-in counts on one of its own (an assertion cannot be guessed, and sharing
+      // the password's would let wrong passwords typed for an email lock its passkeys out), a
+      // passkey completing a pending login on the second factor's
+      const attempt = await lockout.beginAttempt(
+        pending
+          ? lockout.counterKey(pending.accountKey, 'second_factor', context.device?.cookie)
+          : lockout.counterKey(accountKeyOf(user), 'passkey', context.device?.cookie),
+      );
       // a failed proof counts on the account, durably, as a wrong password does
       let verification: Awaited<ReturnType<typeof verifyAuthenticationResponse>>;
       try {
@@ -524,13 +552,18 @@ export function createPasskeyService(
     },
 
     async deletePasskey(session, id, context = {}) {
-      checkStepUp(session, { maxAgeSeconds: FRESH_AUTH_SECONDS }, clock.now());
+      requireFreshAuthentication(session, 'passkey.delete', clock.now());
       const user = await storage.users.findById(session.userId);
       if (!user) throw new AuthError('unauthenticated');
       const passkey = await requirePasskey(user.id, id);
       await storage.transaction(async (tx) => {
         if (!(await tx.passkeys.delete(user.id, id)))
           throw new AuthError('not_found', { detail: 'no such passkey' });
+        // recovery codes recover a second factor: they go with the last one
+        const lastSecondFactor =
+          (await tx.passkeys.countByUser(user.id)) === 0 && !(await tx.mfa.findTotp(user.id))?.confirmedAt;
+        const recoveryCodesDeleted = lastSecondFactor ? await tx.mfa.deleteRecoveryCodes(user.id) : 0;
+        const data = { userId: user.id, name: passkey.name, recoveryCodesDeleted };
         await recordChange(
           tx,
           clock,
@@ -539,7 +572,12 @@ export function createPasskeyService(
             tenantId: user.tenantId,
             action: 'passkey.deleted',
             target: { type: 'passkey', id },
-            data: { userId: user.id, name: passkey.name },
+            data,
+            event: credentialChangeEvent(
+              'passkey.delete',
+              { user, appName, at: clock.now(), detail: `Passkey: ${passkey.name}` },
+              data,
+            ),
           },
         );
       });

@@ -60,6 +60,14 @@ export interface PasskeyOptions {
   options: Record<string, unknown>;
 }
 
+/**
+ * A passkey just registered. `recoveryCodes` comes with the user's first second factor only
+ * (no TOTP, no other passkey): 10 codes, shown this once, for the day the passkey is lost.
+ */
+export interface RegisteredPasskey extends PasskeySummary {
+  recoveryCodes?: string[];
+}
+
 /** The answer of a passkey step-up: the current session, with `authTime.hwk` now. */
 export interface PasskeyStepUp {
   session: Session;

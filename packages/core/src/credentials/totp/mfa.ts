@@ -36,6 +36,6 @@ export interface TotpSetup {
 export interface MfaStatus {
   /** A confirmed TOTP authenticator: sign-ins ask for a second factor. */
   totpEnabled: boolean;
-  /** Recovery codes not used yet (0 without TOTP). */
+  /** Recovery codes not used yet (0 without a second factor: TOTP or a passkey). */
   recoveryCodesRemaining: number;
 }

@@ -6,7 +6,7 @@ import { constantTimeEqual } from '../../crypto/random.js';
 export const TOTP_STEP_SECONDS = 30;
 
 /** How codes are computed: what authenticator apps use unless told otherwise. */
-export interface TotpOptions {
+export interface TotpCodeOptions {
   /** Default 6. */
   digits?: number;
   /** Default `sha1`. */
@@ -35,7 +35,7 @@ export function totpUri(secret: string, label: { issuer: string; account: string
 }
 
 /** The code of `step` for a base32 secret. */
-export function totpCodeAt(secret: string, step: number, options: TotpOptions = {}): string {
+export function totpCodeAt(secret: string, step: number, options: TotpCodeOptions = {}): string {
   return authenticator
     .clone({
       digits: options.digits ?? 6,
@@ -59,7 +59,7 @@ export function verifyTotpCode(
   secret: string,
   code: string,
   now: Date,
-  options: TotpOptions = {},
+  options: TotpCodeOptions = {},
 ): number | null {
   const digits = options.digits ?? 6;
   if (code.length !== digits || !/^\d+$/.test(code)) return null;

@@ -1,61 +1,67 @@
 import { recordChange } from '../../audit/index.js';
 import type { CallContext } from '../../call-context.js';
 import type { SealedBox } from '../../crypto/sealed-box.js';
-import { uuidv7 } from '../../crypto/uuid.js';
 import { AuthError } from '../../errors.js';
 import type { Clock } from '../../ports/clock.js';
 import type { Storage, StorageStores } from '../../ports/storage.js';
 import { failureAccountKey, type Lockout } from '../../rate-limit/index.js';
-import type { Session } from '../../sessions/index.js';
-import { checkStepUp } from '../../sessions/index.js';
+import {
+  type CredentialChange,
+  credentialChangeEvent,
+  requireFreshAuthentication,
+  type Session,
+} from '../../sessions/index.js';
 import { normalizeEmail, type User } from '../../users/users.js';
 import { parseInput } from '../../validation.js';
-import type { MfaStatus, RecoveryCode, TotpSetup } from './mfa.js';
-import { generateRecoveryCode, hashRecoveryCode, RECOVERY_CODE_COUNT } from './recovery-codes.js';
+import type { MfaStatus, TotpSetup } from './mfa.js';
+import { hashRecoveryCode, newRecoveryCodes } from './recovery-codes.js';
 import { generateTotpSecret, totpUri, verifyTotpCode } from './totp-code.js';
+import type { ResolvedTotpOptions } from './totp-options.js';
 import { type ConfirmTotpInput, confirmTotpInputSchema } from './totp-schemas.js';
-
-/** Removing or replacing a second factor needs an authentication at most this old. */
-const FRESH_AUTH_SECONDS = 300;
 
 /** The TOTP operations of `auth.api`: enrolling an authenticator and managing recovery codes. */
 export interface TotpApi {
   /**
    * The user's second factors as an account page shows them: whether TOTP is on and how many
-   * recovery codes are left (never a secret or a code).
+   * recovery codes are left (never a secret or a code). Recovery codes count once the user has
+   * any second factor (TOTP or a passkey).
    *
    * @example
    * const { totpEnabled, recoveryCodesRemaining } = await auth.api.getMfaStatus(userId)
    */
   getMfaStatus(userId: string): Promise<MfaStatus>;
   /**
-   * Starts TOTP enrolment for the user: a new secret (sealed with AES-256-GCM at rest) and its
-   * `otpauth://` URI (issuer: the host of `baseURL`). Pending until {@link confirmTotp};
-   * a new setup replaces a pending one. `mfa_already_enabled` when a confirmed one exists.
+   * Starts TOTP enrolment for the session's user: a new secret (sealed with AES-256-GCM at
+   * rest) and its `otpauth://` URI (issuer: `totp.issuer`). Pending until {@link confirmTotp};
+   * a new setup replaces a pending one. Needs an authentication at most 15 minutes old
+   * (`step_up_required` otherwise: see `POST /reauthenticate`); the owner is mailed.
+   * `mfa_already_enabled` when a confirmed one exists.
    *
    * @example
-   * const { secret, otpauthUri } = await auth.api.setupTotp(userId) // render otpauthUri as a QR code
+   * const { secret, otpauthUri } = await auth.api.setupTotp(current.session) // render otpauthUri as a QR code
    */
-  setupTotp(userId: string): Promise<TotpSetup>;
+  setupTotp(session: Session, context?: CallContext): Promise<TotpSetup>;
   /**
    * Confirms the pending authenticator with its current code and turns MFA on: returns 10
-   * recovery codes, shown this once (only their SHA-256 is stored). The code's step is used up.
-   * Audited `mfa.totp_enabled` and `mfa.recovery_codes_generated`, with outbox events, in the
-   * same transaction. `invalid_mfa_code` for a wrong code (counted like a wrong password),
-   * `mfa_not_enabled` without a pending setup.
+   * recovery codes, shown this once (only their SHA-256 is stored; they replace any earlier
+   * set). The code's step is used up. Needs an authentication at most 15 minutes old
+   * (`step_up_required`). Audited `mfa.totp_enabled` and `mfa.recovery_codes_generated`, with
+   * outbox events (and the owner's notice), in the same transaction. `invalid_mfa_code` for a
+   * wrong code (counted like a wrong password), `mfa_not_enabled` without a pending setup.
    *
    * @example
-   * const { recoveryCodes } = await auth.api.confirmTotp(userId, { code: '123456' })
+   * const { recoveryCodes } = await auth.api.confirmTotp(current.session, { code: '123456' })
    */
   confirmTotp(
-    userId: string,
+    session: Session,
     input: ConfirmTotpInput,
     context?: CallContext,
   ): Promise<{ recoveryCodes: string[] }>;
   /**
-   * Turns TOTP off for the session's user and deletes the recovery codes. Needs a fresh
-   * authentication (within 5 minutes, `step_up_required` otherwise: see `POST /reauthenticate`).
-   * Audited `mfa.totp_disabled`. `mfa_not_enabled` when there is nothing to turn off.
+   * Turns TOTP off for the session's user, and deletes the recovery codes unless a passkey is
+   * left to need them. Needs a fresh authentication (within 5 minutes, `step_up_required`
+   * otherwise: see `POST /reauthenticate`). Audited `mfa.totp_disabled`; the owner is mailed.
+   * `mfa_not_enabled` when there is nothing to turn off.
    *
    * @example
    * await auth.api.disableTotp(current.session, auth.callContext(headers))
@@ -63,8 +69,8 @@ export interface TotpApi {
   disableTotp(session: Session, context?: CallContext): Promise<void>;
   /**
    * Replaces every recovery code of the session's user with 10 new ones (shown once). Needs a
-   * fresh authentication like {@link disableTotp} and enabled TOTP. Audited
-   * `mfa.recovery_codes_generated`.
+   * fresh authentication like {@link disableTotp} and a second factor (TOTP or a passkey;
+   * `mfa_not_enabled` otherwise). Audited `mfa.recovery_codes_generated`; the owner is mailed.
    *
    * @example
    * const { recoveryCodes } = await auth.api.regenerateRecoveryCodes(current.session)
@@ -96,11 +102,15 @@ export interface TotpServiceDeps {
   secretBox: SealedBox;
 }
 
+/** The TOTP options, and the app's name the owner's notices are signed with. */
+export interface TotpServiceOptions extends ResolvedTotpOptions {
+  appName: string;
+}
+
 export function createTotpService(
   { storage, clock, lockout, secretBox }: TotpServiceDeps,
-  { baseURL }: { baseURL: URL },
+  { issuer, appName }: TotpServiceOptions,
 ): TotpService {
-  const issuer = baseURL.hostname;
   const accountKeyOf = (user: User) => failureAccountKey(user.tenantId, normalizeEmail(user.email));
 
   async function requireUser(userId: string): Promise<User> {
@@ -109,37 +119,30 @@ export function createTotpService(
     return user;
   }
 
-  async function requireConfirmedTotp(userId: string) {
+  /** Whether the user has a second factor: a confirmed authenticator or a passkey. */
+  async function hasSecondFactor(userId: string): Promise<boolean> {
     const credential = await storage.mfa.findTotp(userId);
-    if (!credential?.confirmedAt) throw new AuthError('mfa_not_enabled');
-    return credential;
+    return Boolean(credential?.confirmedAt) || (await storage.passkeys.countByUser(userId)) > 0;
   }
 
-  /** Ten fresh codes for the user: the clear codes to show once and the rows to store. */
-  function newRecoveryCodes(userId: string, now: Date): { codes: string[]; rows: RecoveryCode[] } {
-    const codes = Array.from({ length: RECOVERY_CODE_COUNT }, generateRecoveryCode);
-    const rows = codes.map((code) => ({
-      id: uuidv7(now.getTime()),
-      userId,
-      codeHash: hashRecoveryCode(code),
-      usedAt: null,
-      createdAt: now,
-    }));
-    return { codes, rows };
-  }
+  /** The outbox event of a change, carrying the owner's notice. */
+  const noticeOf = (change: CredentialChange, user: User, data: Record<string, unknown>) =>
+    credentialChangeEvent(change, { user, appName, at: clock.now() }, data);
 
   const api: TotpApi = {
     async getMfaStatus(userId) {
       const credential = await storage.mfa.findTotp(userId);
-      if (!credential?.confirmedAt) return { totpEnabled: false, recoveryCodesRemaining: 0 };
-      return {
-        totpEnabled: true,
-        recoveryCodesRemaining: await storage.mfa.countUnusedRecoveryCodes(userId),
-      };
+      const totpEnabled = Boolean(credential?.confirmedAt);
+      if (!totpEnabled && (await storage.passkeys.countByUser(userId)) === 0) {
+        return { totpEnabled, recoveryCodesRemaining: 0 };
+      }
+      return { totpEnabled, recoveryCodesRemaining: await storage.mfa.countUnusedRecoveryCodes(userId) };
     },
 
-    async setupTotp(userId) {
-      const user = await requireUser(userId);
+    async setupTotp(session, context = {}) {
+      requireFreshAuthentication(session, 'totp.setup', clock.now());
+      const user = await requireUser(session.userId);
+      const userId = user.id;
       const existing = await storage.mfa.findTotp(userId);
       if (existing?.confirmedAt) {
         throw new AuthError('mfa_already_enabled', { detail: 'disable the current authenticator first' });
@@ -157,17 +160,29 @@ export function createTotpService(
           createdAt: now,
           updatedAt: now,
         });
+        await recordChange(tx, clock, context, {
+          tenantId: user.tenantId,
+          action: 'mfa.totp_setup_started',
+          target: { type: 'user', id: userId },
+          data: {},
+          event: noticeOf('totp.setup', user, {}),
+        });
       });
       return { secret, otpauthUri: totpUri(secret, { issuer, account: user.email }) };
     },
 
-    async confirmTotp(userId, rawInput, context = {}) {
+    async confirmTotp(session, rawInput, context = {}) {
+      requireFreshAuthentication(session, 'totp.confirm', clock.now());
       const input = parseInput(confirmTotpInputSchema, rawInput);
-      const user = await requireUser(userId);
+      const user = await requireUser(session.userId);
+      const userId = user.id;
       const credential = await storage.mfa.findTotp(userId);
       if (!credential) throw new AuthError('mfa_not_enabled', { detail: 'start with POST /mfa/totp/setup' });
       if (credential.confirmedAt) throw new AuthError('mfa_already_enabled');
-      const attempt = await lockout.beginAttempt(accountKeyOf(user));
+      // the second factor's counter: wrong codes at enrolment never lock the password out
+      const attempt = await lockout.beginAttempt(
+        lockout.counterKey(accountKeyOf(user), 'second_factor', context.device?.cookie),
+      );
       const now = clock.now();
       const step = verifyTotpCode(secretBox.open(credential.secretSealed), input.code.trim(), now);
       if (step === null) {
@@ -185,6 +200,7 @@ export function createTotpService(
           action: 'mfa.totp_enabled',
           target,
           data: {},
+          event: noticeOf('totp.confirm', user, {}),
         });
         await recordChange(tx, clock, context, {
           tenantId: user.tenantId,
@@ -198,33 +214,42 @@ export function createTotpService(
     },
 
     async disableTotp(session, context = {}) {
-      checkStepUp(session, { maxAgeSeconds: FRESH_AUTH_SECONDS }, clock.now());
+      requireFreshAuthentication(session, 'totp.disable', clock.now());
       const user = await requireUser(session.userId);
-      await requireConfirmedTotp(user.id);
+      const credential = await storage.mfa.findTotp(user.id);
+      if (!credential?.confirmedAt) throw new AuthError('mfa_not_enabled');
       await storage.transaction(async (tx) => {
         if (!(await tx.mfa.deleteTotp(user.id))) throw new AuthError('mfa_not_enabled');
-        const recoveryCodes = await tx.mfa.deleteRecoveryCodes(user.id);
+        // the codes recover the account's second factor: they stay while a passkey is left
+        const recoveryCodes =
+          (await tx.passkeys.countByUser(user.id)) > 0 ? 0 : await tx.mfa.deleteRecoveryCodes(user.id);
+        const data = { recoveryCodesDeleted: recoveryCodes };
         await recordChange(tx, clock, context, {
           tenantId: user.tenantId,
           action: 'mfa.totp_disabled',
           target: { type: 'user', id: user.id },
-          data: { recoveryCodesDeleted: recoveryCodes },
+          data,
+          event: noticeOf('totp.disable', user, data),
         });
       });
     },
 
     async regenerateRecoveryCodes(session, context = {}) {
-      checkStepUp(session, { maxAgeSeconds: FRESH_AUTH_SECONDS }, clock.now());
+      requireFreshAuthentication(session, 'recovery_codes.regenerate', clock.now());
       const user = await requireUser(session.userId);
-      await requireConfirmedTotp(user.id);
+      if (!(await hasSecondFactor(user.id))) {
+        throw new AuthError('mfa_not_enabled', { detail: 'recovery codes come with a second factor' });
+      }
       const { codes, rows } = newRecoveryCodes(user.id, clock.now());
       await storage.transaction(async (tx) => {
         await tx.mfa.replaceRecoveryCodes(user.id, rows);
+        const data = { count: rows.length };
         await recordChange(tx, clock, context, {
           tenantId: user.tenantId,
           action: 'mfa.recovery_codes_generated',
           target: { type: 'user', id: user.id },
-          data: { count: rows.length },
+          data,
+          event: noticeOf('recovery_codes.regenerate', user, data),
         });
       });
       return { recoveryCodes: codes };

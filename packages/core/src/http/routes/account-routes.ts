@@ -127,10 +127,12 @@ export const accountRoutes = [
     responses: {
       200: { description: 'Changed', schema: z.object({ revokedSessions: z.number() }) },
       400: problem('New password rejected by policy'),
-      401: problem('Current password wrong or no session'),
+      401: problem(
+        'Current password wrong, no session, or step_up_required: the last authentication is older than 5 minutes',
+      ),
     },
     async handle({ api, auth, body, call }) {
-      const result = await api.changePassword(auth.user.id, auth.session.id, body, call);
+      const result = await api.changePassword(auth.session, body, call);
       return { status: 200, body: result };
     },
   }),

@@ -41,11 +41,11 @@ export const mfaRoutes = [
         description: 'The secret to enter or scan; confirm it with a first code',
         schema: z.object({ secret: z.string(), otpauthUri: z.string() }),
       },
-      401: problem('No session'),
+      401: problem('No session, or step_up_required: the last authentication is older than 15 minutes'),
       409: problem('TOTP is already enabled'),
     },
-    async handle({ api, auth }) {
-      return { status: 200, body: await api.setupTotp(auth.user.id) };
+    async handle({ api, auth, call }) {
+      return { status: 200, body: await api.setupTotp(auth.session, call) };
     },
   }),
   defineRoute({
@@ -60,12 +60,12 @@ export const mfaRoutes = [
     responses: {
       200: { description: 'Enabled', schema: recoveryCodesSchema },
       400: problem('Invalid input'),
-      401: problem('Wrong code or no session'),
+      401: problem('Wrong code, no session, or step_up_required: authenticate again first'),
       409: problem('No pending setup, or already enabled'),
       429: problem('Too many failures'),
     },
     async handle({ api, auth, body, call }) {
-      return { status: 200, body: await api.confirmTotp(auth.user.id, body, call) };
+      return { status: 200, body: await api.confirmTotp(auth.session, body, call) };
     },
   }),
   defineRoute({
@@ -95,7 +95,7 @@ export const mfaRoutes = [
     responses: {
       200: { description: 'The new codes; the old ones no longer work', schema: recoveryCodesSchema },
       401: problem('No session, or step_up_required: authenticate again first'),
-      409: problem('TOTP is not enabled'),
+      409: problem('No second factor (TOTP or a passkey)'),
     },
     async handle({ api, auth, call }) {
       return { status: 200, body: await api.regenerateRecoveryCodes(auth.session, call) };

@@ -101,12 +101,12 @@ export const oauthRoutes = [
     params: z.object({ id: z.string().min(1).max(64) }),
     responses: {
       204: { description: 'Unlinked' },
-      401: problem('No session'),
+      401: problem('No session, or step_up_required: authenticate again first'),
       404: problem('No such account of this user'),
       409: problem('It is the only way this user signs in'),
     },
     async handle({ api, auth, params, call }) {
-      await api.unlinkOAuthAccount(auth.user.id, params.id, call);
+      await api.unlinkOAuthAccount(auth.session, params.id, call);
       return { status: 204 };
     },
   }),

@@ -38,6 +38,16 @@ const passkeySchema = component(
   }),
 );
 
+const registeredPasskeySchema = component(
+  'RegisteredPasskey',
+  passkeySchema.extend({
+    recoveryCodes: z
+      .array(z.string())
+      .optional()
+      .describe("Only with the user's first second factor: shown this once, only their hashes are stored"),
+  }),
+);
+
 function toPublicPasskey(passkey: PasskeySummary) {
   return {
     ...passkey,
@@ -74,13 +84,20 @@ export const passkeyRoutes = [
     auth: 'session',
     body: registerPasskeyInputSchema,
     responses: {
-      201: { description: 'Registered', schema: passkeySchema },
+      201: {
+        description: "Registered; with the user's first second factor, 10 recovery codes shown this once",
+        schema: registeredPasskeySchema,
+      },
       400: problem('Invalid input'),
-      401: problem('No session, passkey_challenge_invalid or passkey_verification_failed'),
+      401: problem('No session, step_up_required, passkey_challenge_invalid or passkey_verification_failed'),
       409: problem('This passkey is already registered'),
     },
     async handle({ api, auth, body, call }) {
-      return { status: 201, body: toPublicPasskey(await api.registerPasskey(auth, body, call)) };
+      const { recoveryCodes, ...passkey } = await api.registerPasskey(auth, body, call);
+      return {
+        status: 201,
+        body: { ...toPublicPasskey(passkey), ...(recoveryCodes ? { recoveryCodes } : {}) },
+      };
     },
   }),
   defineRoute({
