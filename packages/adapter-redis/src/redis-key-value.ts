@@ -9,6 +9,11 @@ export interface RedisKeyValueOptions {
    * Default: `redis.duplicate()`, made on the first subscription and closed by `close()`.
    */
   subscriber?: Redis;
+  /**
+   * How long `subscribe()` waits for the subscriber connection to become ready before it fails
+   * (the caller retries). Default 10 s.
+   */
+  subscribeTimeoutMs?: number;
 }
 
 // INCRBY, then set the window's expiry only when the key has none yet (it was just created):
@@ -40,7 +45,15 @@ export function redisKeyValue(redis: Redis, options: RedisKeyValueOptions = {}):
   const k = (key: string) => prefix + key;
   let subscriber: Redis | undefined = options.subscriber;
   const ownsSubscriber = !options.subscriber;
+  const subscribeTimeoutMs = options.subscribeTimeoutMs ?? 10_000;
+  // the handlers of each channel, from the moment subscribe() is called: a message that arrives
+  // right behind Redis's confirmation (in the same read) must find them
   const handlers = new Map<string, Set<(message: string) => void>>();
+  // channels whose SUBSCRIBE Redis confirmed: a failed one is sent again by the next subscribe()
+  const confirmed = new Set<string>();
+  // one SUBSCRIBE in flight per channel, shared by concurrent callers
+  const subscribing = new Map<string, Promise<void>>();
+  let closed = false;
 
   function subscriberConnection(): Redis {
     if (!subscriber) {
@@ -55,6 +68,26 @@ export function redisKeyValue(redis: Redis, options: RedisKeyValueOptions = {}):
       });
     }
     return subscriber;
+  }
+
+  /**
+   * SUBSCRIBE once the connection is ready: with `enableOfflineQueue: false` (what the README
+   * recommends) a command sent while it still connects fails at once. The channel counts as
+   * subscribed only when Redis confirmed it; ioredis re-subscribes it after a reconnect.
+   */
+  function ensureSubscribed(full: string): Promise<void> {
+    if (confirmed.has(full)) return Promise.resolve();
+    let pending = subscribing.get(full);
+    if (!pending) {
+      pending = (async () => {
+        const connection = subscriberConnection();
+        await whenReady(connection, subscribeTimeoutMs);
+        await connection.subscribe(full);
+        if (!closed && handlers.has(full)) confirmed.add(full);
+      })().finally(() => subscribing.delete(full));
+      subscribing.set(full, pending);
+    }
+    return pending;
   }
 
   return {
@@ -87,27 +120,64 @@ export function redisKeyValue(redis: Redis, options: RedisKeyValueOptions = {}):
       await redis.publish(k(channel), message);
     },
     async subscribe(channel, handler) {
+      if (closed) throw new Error('redisKeyValue: closed');
       const full = k(channel);
       let set = handlers.get(full);
-      if (!set) {
-        set = new Set();
-        handlers.set(full, set);
-        await subscriberConnection().subscribe(full);
-      }
+      if (!set) handlers.set(full, (set = new Set()));
+      const isNew = !set.has(handler);
       set.add(handler);
+      try {
+        await ensureSubscribed(full);
+      } catch (error) {
+        // not subscribed: leave nothing behind that would make the next attempt skip SUBSCRIBE
+        if (isNew) set.delete(handler);
+        if (set.size === 0 && handlers.get(full) === set) handlers.delete(full);
+        throw error;
+      }
       return async () => {
         const current = handlers.get(full);
         if (!current?.delete(handler) || current.size > 0) return;
         handlers.delete(full);
+        confirmed.delete(full);
         await subscriber?.unsubscribe(full);
       };
     },
     async close() {
+      closed = true;
       handlers.clear();
+      confirmed.clear();
       if (subscriber && ownsSubscriber) {
         subscriber.disconnect();
         subscriber = undefined;
       }
     },
   };
+}
+
+/**
+ * Resolves once the connection is ready (connecting it if it was made with `lazyConnect`);
+ * rejects when it ends for good or is not ready within `timeoutMs`.
+ */
+function whenReady(connection: Redis, timeoutMs: number): Promise<void> {
+  if (connection.status === 'ready') return Promise.resolve();
+  if (connection.status === 'end') return Promise.reject(new Error('Connection is closed.'));
+  if (connection.status === 'wait') connection.connect().catch(() => {});
+  return new Promise<void>((resolve, reject) => {
+    const done = (error?: Error) => {
+      clearTimeout(timer);
+      connection.off('ready', onReady);
+      connection.off('end', onEnd);
+      if (error) reject(error);
+      else resolve();
+    };
+    const onReady = () => done();
+    const onEnd = () => done(new Error('Connection is closed.'));
+    const timer = setTimeout(
+      () => done(new Error(`the Redis subscriber connection was not ready within ${timeoutMs} ms`)),
+      timeoutMs,
+    );
+    timer.unref?.();
+    connection.once('ready', onReady);
+    connection.once('end', onEnd);
+  });
 }

@@ -24,7 +24,7 @@ import { consoleLogger, systemClock } from './ports/index.js';
 import { createKnownDevices, createLockout, createRateLimiter } from './rate-limit/index.js';
 import { createSessionCache, createSessionService, sessionCookieName } from './sessions/index.js';
 import { createSignInService } from './sign-in/index.js';
-import { sharedKeyValue, wrapKeyValue, wrapStorage } from './storage/index.js';
+import { createHealthCheck, sharedKeyValue, wrapKeyValue, wrapStorage } from './storage/index.js';
 import { createTenantService } from './tenants/index.js';
 import { createUserService } from './users/index.js';
 
@@ -40,7 +40,7 @@ export function createAuth(options: AuthConfig): Auth {
   const logger = options.logger ?? consoleLogger;
   const instanceId = uuidv7().slice(-12);
   const localKeyValue = memoryKeyValue({ clock });
-  const cacheKeyValue = wrapKeyValue(options.keyValue ?? localKeyValue, { logger, timeoutMs: 250 });
+  const cacheKeyValue = wrapKeyValue(options.keyValue ?? localKeyValue, { timeoutMs: 250 });
   const caching = { clock, logger, instanceId };
   const authorizationCache = createAuthorizationCache(cacheKeyValue, caching, config.authorization);
   const sessionCache = config.session.cache.enabled
@@ -158,6 +158,14 @@ export function createAuth(options: AuthConfig): Auth {
   // start and stop
   if (config.outbox.autoStart) outbox.start();
   const cacheStarted = Promise.all([sessionCache?.start(), authorizationCache.start()]);
+  const health = createHealthCheck({
+    storage,
+    sharedKeyValue: options.keyValue ? cacheKeyValue : undefined,
+    subscriptions: () => ({
+      sessions: sessionCache?.subscriptionState() ?? 'off',
+      authorization: authorizationCache.subscriptionState(),
+    }),
+  });
 
   return {
     handler,
@@ -167,6 +175,7 @@ export function createAuth(options: AuthConfig): Auth {
     sessionCookieName: cookieName,
     ...serverRequestChecks(config),
     openApiDocument,
+    health,
     async close() {
       await mailRequests.settled();
       await outbox.stop();

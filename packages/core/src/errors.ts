@@ -62,6 +62,7 @@ export const AUTH_ERROR_CODES = [
   'policy_limit_reached',
   'role_limit_reached',
   'storage_unavailable',
+  'schema_not_migrated',
   'config_invalid',
   'internal_error',
 ] as const;

@@ -3,7 +3,7 @@
 // implements or passes, and the records and outcomes of `auth.api` an app hands to its own code.
 // Everything else of `auth.api` is reachable through `AuthApi`; what an adapter needs lives in
 // `@portcullis/core/ports`. test/public-exports.test.ts pins this list: add to it deliberately.
-export type { Auth, AuthApi, AuthHandler, HandlerOptions } from './api/index.js';
+export type { Auth, AuthApi, AuthHandler, AuthHealth, HandlerOptions } from './api/index.js';
 export { createAuth } from './auth.js';
 export type { AuthorizationResult, AuthorizeInput, Decision } from './authorization/index.js';
 export type { CallContext } from './call-context.js';

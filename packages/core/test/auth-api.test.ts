@@ -83,3 +83,25 @@ describe('auth.api', () => {
     }
   });
 });
+
+// What `createAuth` returns (`Auth` in api/auth.ts), pinned like `auth.api`: `health` joined it in
+// issue 14.
+const AUTH_MEMBERS = [
+  'api',
+  'assertTrustedOrigin',
+  'callContext',
+  'close',
+  'config',
+  'handler',
+  'health',
+  'openApiDocument',
+  'outbox',
+  'sessionCookieName',
+];
+
+describe('Auth', () => {
+  it('has exactly the members the Auth interface declares', () => {
+    const { auth } = testAuth();
+    expect(Object.keys(auth).sort()).toEqual(AUTH_MEMBERS);
+  });
+});

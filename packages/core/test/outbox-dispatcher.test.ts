@@ -167,3 +167,42 @@ describe('outbox dispatcher', () => {
     });
   });
 });
+
+describe('outbox dispatcher on failing storage (issue 14: an error logged every second)', () => {
+  it('backs off exponentially while storage keeps failing, and polls at its interval again once it answers', async () => {
+    const storage = memoryStorage();
+    let broken = true;
+    let claims = 0;
+    const errors: string[] = [];
+    const failing = Object.create(storage) as Storage;
+    Object.defineProperty(failing, 'outbox', {
+      value: {
+        ...storage.outbox,
+        claimBatch: (...args: Parameters<Storage['outbox']['claimBatch']>) => {
+          claims++;
+          if (broken) return Promise.reject(new Error('relation "auth_outbox" does not exist'));
+          return storage.outbox.claimBatch(...args);
+        },
+      },
+    });
+    const dispatcher = createOutboxDispatcher(
+      {
+        storage: failing,
+        clock: systemClock,
+        logger: { ...silentLogger, error: (message) => void errors.push(message) },
+        subscribers: [],
+      },
+      { pollIntervalMs: 20, maxAttempts: 5 },
+    );
+    dispatcher.start();
+    await new Promise((r) => setTimeout(r, 1_000));
+    // at a steady 20 ms that would be ~50 polls; doubling from 20 ms, about 6
+    expect(claims).toBeGreaterThanOrEqual(3);
+    expect(claims).toBeLessThanOrEqual(8);
+    expect(errors.length).toBe(claims);
+    broken = false;
+    const before = claims;
+    await expect.poll(() => claims, { timeout: 5_000, interval: 20 }).toBeGreaterThan(before + 5);
+    await dispatcher.stop();
+  });
+});

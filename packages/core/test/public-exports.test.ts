@@ -37,6 +37,7 @@ const ROOT_TYPES = [
   'AuthConfig',
   'AuthErrorCode',
   'AuthHandler',
+  'AuthHealth',
   'AuthorizationResult',
   'AuthorizeInput',
   'CallContext',

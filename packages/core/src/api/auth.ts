@@ -1,6 +1,10 @@
 import type { CallContext } from '../call-context.js';
 import type { ResolvedConfig } from '../config/index.js';
 import type { OutboxDispatcher } from '../outbox/index.js';
+import type { AuthHealth } from '../storage/index.js';
+
+export type { AuthHealth };
+
 import type { AuthApi } from './auth-api.js';
 
 /** Per-request facts a framework knows and a `Request` does not carry. */
@@ -52,6 +56,18 @@ export interface Auth {
   callContext(headers: Headers, options?: HandlerOptions): CallContext;
   /** The OpenAPI 3.1 document of the mounted routes. */
   openApiDocument(): Record<string, unknown>;
+  /**
+   * The state of each component, for a readiness probe or a status page: the database (`up`,
+   * `unavailable`, or `not_migrated` when its tables are missing), the shared key-value store
+   * (`up`, `unavailable`, `local` without one), and whether the session and authorization
+   * caches hear other instances' invalidations (`subscribed`, or `retrying` with backoff, when
+   * revocations and role changes made elsewhere arrive only as cached entries are re-checked).
+   * `ok` when nothing is down or retrying. Makes one read of each store; never throws.
+   *
+   * @example
+   * app.get('/ready', async (_req, res) => { const h = await auth.health(); res.status(h.ok ? 200 : 503).json(h) })
+   */
+  health(): Promise<AuthHealth>;
   /** Stops the dispatcher. Does not close the host app's database client. */
   close(): Promise<void>;
 }

@@ -1,2 +1,2 @@
-export type { Auth, AuthHandler, HandlerOptions } from './auth.js';
+export type { Auth, AuthHandler, AuthHealth, HandlerOptions } from './auth.js';
 export type { AuthApi } from './auth-api.js';

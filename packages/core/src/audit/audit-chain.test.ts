@@ -71,6 +71,13 @@ describe('audit hash chain', () => {
     expect(await verifyAuditEvents(reader(chain(5)))).toEqual({ valid: true, checked: 5 });
   });
 
+  it('detects an entry whose prevHash does not name the entry before it, though its own hash is intact', async () => {
+    // a store that recorded the wrong link: the seal is over the true predecessor, the link is not
+    const relinked = chain(4);
+    relinked[2] = { ...relinked[2]!, prevHash: relinked[0]!.hash };
+    expect(await verifyAuditEvents(reader(relinked))).toMatchObject({ valid: false, brokenAtSeq: 3 });
+  });
+
   it('detects an edited, a removed and a reordered entry', async () => {
     const edited = chain(5);
     edited[2] = { ...edited[2]!, data: { i: 99 } };

@@ -1,5 +1,6 @@
 import type { Membership } from '../memberships/memberships.js';
 import type { Clock } from '../ports/clock.js';
+import { type KeptSubscription, keepSubscribed, type SubscriptionState } from '../ports/keep-subscribed.js';
 import type { KeyValue } from '../ports/key-value.js';
 import type { Logger } from '../ports/logger.js';
 import type { ResolvedAuthorizationOptions } from './authorization-options.js';
@@ -52,6 +53,11 @@ export interface AuthorizationCache {
   fresh(tenantId: string, userId: string): { membership: Membership; authorizer: Authorizer } | undefined;
   /** After a committed change: evict here and tell the other instances. */
   changed(changes: readonly AuthorizationChange[]): void;
+  /**
+   * Whether this instance hears other instances' changes: `retrying` until the store confirmed
+   * the subscription (changes then arrive by revalidation, within `revalidateAfterMs`).
+   */
+  subscriptionState(): SubscriptionState;
   start(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -80,7 +86,7 @@ export function createAuthorizationCache(
   const memberships = new Map<string, Entry<Membership>>();
   // bumped by every eviction: a fill that began under an older epoch may hold pre-change data
   let epoch = 0;
-  let unsubscribe: (() => Promise<void>) | undefined;
+  let subscription: KeptSubscription | undefined;
   const now = () => deps.clock.now().getTime();
   const membershipKey = (tenantId: string, userId: string) => `${tenantId}\u0000${userId}`;
   const versionsKeyOf = (v: AuthorizationVersions) => `${v.roles}:${v.policies}`;
@@ -156,29 +162,32 @@ export function createAuthorizationCache(
       });
     },
 
+    subscriptionState: () => subscription?.state() ?? 'retrying',
+
     async start() {
-      try {
-        unsubscribe = await kv.subscribe(CHANNEL, (message) => {
-          try {
-            const changes = JSON.parse(message) as AuthorizationChange[];
-            if (Array.isArray(changes)) evict(changes.filter((c) => typeof c?.tenantId === 'string'));
-          } catch {
-            deps.logger.warn('authorization cache: ignoring a malformed invalidation message');
-          }
-        });
-      } catch (error) {
-        // without the subscription, changes from other instances arrive by revalidation only
-        deps.logger.warn('authorization cache: could not subscribe to invalidations', {
-          error: String(error),
-        });
-      }
+      // retried with backoff until it holds: without it, changes from other instances arrive by
+      // revalidation only
+      subscription ??= keepSubscribed(kv, CHANNEL, onInvalidation, {
+        logger: deps.logger,
+        name: 'authorization cache',
+      });
+      await subscription.firstAttempt;
     },
 
     async stop() {
-      await unsubscribe?.().catch(() => {});
-      unsubscribe = undefined;
+      await subscription?.stop();
+      subscription = undefined;
       authorizers.clear();
       memberships.clear();
     },
   };
+
+  function onInvalidation(message: string) {
+    try {
+      const changes = JSON.parse(message) as AuthorizationChange[];
+      if (Array.isArray(changes)) evict(changes.filter((c) => typeof c?.tenantId === 'string'));
+    } catch {
+      deps.logger.warn('authorization cache: ignoring a malformed invalidation message');
+    }
+  }
 }

@@ -27,7 +27,10 @@ export function problemBody(error: AuthError, requestId: string): ProblemBody {
     title: TITLE_BY_CODE[error.code],
     status,
     code: error.code,
-    ...(error.detail && status < 500 ? { detail: error.detail } : {}),
+    // a server error's detail may describe internals; a missing schema's names the command to run
+    ...(error.detail && (status < 500 || error.code === 'schema_not_migrated')
+      ? { detail: error.detail }
+      : {}),
     requestId,
     ...(error.issues ? { issues: error.issues } : {}),
     ...(error.stepUp ? stepUpMembers(error.stepUp) : {}),

@@ -72,6 +72,8 @@ export const STATUS_BY_CODE: Record<AuthErrorCode, number> = {
   policy_limit_reached: 409,
   role_limit_reached: 409,
   storage_unavailable: 503,
+  // the server is not ready (its tables are missing), like a database that is down: 503
+  schema_not_migrated: 503,
   config_invalid: 500,
   internal_error: 500,
 };
@@ -137,6 +139,7 @@ export const TITLE_BY_CODE: Record<AuthErrorCode, string> = {
   policy_limit_reached: 'Too many policies',
   role_limit_reached: 'Too many roles',
   storage_unavailable: 'Service temporarily unavailable',
+  schema_not_migrated: 'Database schema not migrated',
   config_invalid: 'Server misconfigured',
   internal_error: 'Internal error',
 };

@@ -1,3 +1,4 @@
+import { isAuthError } from '../errors.js';
 import type { Clock } from '../ports/clock.js';
 import type { Logger } from '../ports/logger.js';
 import type { Storage } from '../ports/storage.js';
@@ -21,7 +22,10 @@ export interface OutboxSubscriber {
 export interface OutboxDispatcher {
   /** Claims due events once and delivers them; returns how many were claimed. */
   dispatchOnce(): Promise<number>;
-  /** Polls every `pollIntervalMs` until `stop()`. */
+  /**
+   * Polls every `pollIntervalMs` until `stop()`. While storage keeps failing (down, or not
+   * migrated), each failure doubles the wait before the next poll, up to a minute.
+   */
   start(): void;
   /**
    * Stops polling and waits up to `graceMs` (default 1 s) for the delivery pass under way. A pass
@@ -50,6 +54,8 @@ const DELIVERY_TIMEOUT_MS = 30_000;
 const LEASE_MS = 60_000;
 const BASE_BACKOFF_MS = 1_000;
 const MAX_BACKOFF_MS = 3_600_000;
+/** The longest wait between polls while storage keeps failing (the poll interval doubles up to it). */
+const MAX_POLL_BACKOFF_MS = 60_000;
 
 export function matchesEventType(patterns: string[] | undefined, type: string): boolean {
   if (!patterns) return true;
@@ -160,14 +166,31 @@ export function createOutboxDispatcher(
       stopped = false;
       const mine = ++generation;
       const live = () => !stopped && generation === mine;
+      // storage failures in a row: each doubles the wait before the next poll (capped), so a
+      // database that is down or unmigrated costs a log line per back-off step, not one a second
+      let failures = 0;
       const tick = async () => {
         try {
           while (live() && (await dispatcher.dispatchOnce()) === BATCH_SIZE) {}
+          failures = 0;
         } catch (error) {
-          deps.logger.error('outbox dispatch failed', { error: String(error) });
+          failures += 1;
+          deps.logger.error(
+            isAuthError(error, 'schema_not_migrated')
+              ? `outbox dispatch failed: ${error.detail}`
+              : 'outbox dispatch failed',
+            { error: String(error), failures },
+          );
         }
         if (live()) {
-          timer = setTimeout(tick, options.pollIntervalMs);
+          const delay =
+            failures === 0
+              ? options.pollIntervalMs
+              : Math.min(
+                  Math.max(MAX_POLL_BACKOFF_MS, options.pollIntervalMs),
+                  options.pollIntervalMs * 2 ** Math.min(failures, 20),
+                );
+          timer = setTimeout(tick, delay);
           timer.unref?.();
         }
       };

@@ -1,4 +1,5 @@
 import type { Clock } from '../ports/clock.js';
+import { type KeptSubscription, keepSubscribed, type SubscriptionState } from '../ports/keep-subscribed.js';
 import type { KeyValue } from '../ports/key-value.js';
 import type { Logger } from '../ports/logger.js';
 import type { User } from '../users/users.js';
@@ -42,6 +43,11 @@ export interface SessionCache {
    * to other instances.
    */
   revoked(scope: { userIds?: string[]; tenantIds?: string[] }): Promise<void>;
+  /**
+   * Whether this instance hears other instances' revocations: `retrying` until the store
+   * confirmed the subscription (revocations then arrive when entries are re-checked).
+   */
+  subscriptionState(): SubscriptionState;
   start(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -90,10 +96,8 @@ export function createSessionCache(
   const pendingVersions = new Map<string, string>(); // key → value still to write after a failure
   let unavailableUntil = 0;
   let consecutiveFailures = 0;
-  let unsubscribe: (() => Promise<void>) | undefined;
+  let subscription: KeptSubscription | undefined;
   let retryTimer: NodeJS.Timeout | undefined;
-  let subscribeTimer: NodeJS.Timeout | undefined;
-  let stopped = false;
 
   const userKey = (userId: string) => `sv:u:${userId}`;
   const tenantKey = (tenantId: string) => `sv:t:${tenantId}`;
@@ -235,36 +239,31 @@ export function createSessionCache(
       await shared('publish', () => kv.publish(CHANNEL, JSON.stringify({ from: deps.instanceId, ...scope })));
     },
 
+    subscriptionState: () => subscription?.state() ?? 'retrying',
+
     async start() {
-      stopped = false;
-      const subscribe = async () => {
-        subscribeTimer = undefined;
-        unsubscribe = await shared('subscribe', () =>
-          kv.subscribe(CHANNEL, (message) => {
-            try {
-              evict(JSON.parse(message) as { userIds?: string[]; tenantIds?: string[] });
-            } catch {
-              deps.logger.warn('session cache: ignoring a malformed invalidation message');
-            }
-          }),
-        );
-        // not subscribed yet (store unreachable): versions still guard correctness; keep trying
-        if (!unsubscribe && !stopped) {
-          subscribeTimer = setTimeout(subscribe, BACKOFF_MS);
-          subscribeTimer.unref?.();
-        }
-      };
-      await subscribe();
+      subscription ??= keepSubscribed(kv, CHANNEL, onInvalidation, {
+        logger: deps.logger,
+        name: 'session cache',
+      });
+      await subscription.firstAttempt;
     },
 
     async stop() {
-      stopped = true;
       if (retryTimer) clearTimeout(retryTimer);
-      if (subscribeTimer) clearTimeout(subscribeTimer);
-      await unsubscribe?.().catch(() => {});
+      await subscription?.stop();
+      subscription = undefined;
       l1.clear();
     },
   };
+
+  function onInvalidation(message: string) {
+    try {
+      evict(JSON.parse(message) as { userIds?: string[]; tenantIds?: string[] });
+    } catch {
+      deps.logger.warn('session cache: ignoring a malformed invalidation message');
+    }
+  }
 }
 
 function scopeOf(session: Session): VersionScope {

@@ -1,4 +1,14 @@
-export type StorageErrorKind = 'conflict' | 'unavailable';
+/**
+ * `conflict`: a unique violation. `unavailable`: the database cannot be reached. `schema_missing`:
+ * a table or column Portcullis uses does not exist (migrations not run, or not all of them).
+ */
+export type StorageErrorKind = 'conflict' | 'unavailable' | 'schema_missing';
+
+/** PostgreSQL undefined_table / undefined_column; MySQL ER_NO_SUCH_TABLE / ER_BAD_FIELD_ERROR. */
+const SCHEMA_MISSING_CODES = new Set(['42P01', '42703', 'ER_NO_SUCH_TABLE', 'ER_BAD_FIELD_ERROR']);
+const SCHEMA_MISSING_ERRNOS = new Set([1146, 1054]);
+// SQLite reports these as SQLITE_ERROR, told apart only by the message
+const SCHEMA_MISSING_MESSAGES = [/no such table/i, /no such column/i, /has no column named/i];
 
 const UNAVAILABLE_CODES = new Set([
   'ECONNREFUSED',
@@ -46,8 +56,11 @@ export function classifyStorageError(error: unknown): StorageErrorKind | undefin
     if (code === '23505' || code === 'ER_DUP_ENTRY' || err.errno === 1062) return 'conflict';
     if (code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY') return 'conflict';
     if (code && UNAVAILABLE_CODES.has(code)) return 'unavailable';
+    if ((code && SCHEMA_MISSING_CODES.has(code)) || SCHEMA_MISSING_ERRNOS.has(err.errno as number))
+      return 'schema_missing';
     const message = typeof err.message === 'string' ? err.message : '';
     if (/UNIQUE constraint failed/.test(message)) return 'conflict';
+    if (SCHEMA_MISSING_MESSAGES.some((re) => re.test(message))) return 'schema_missing';
     if (UNAVAILABLE_MESSAGES.some((re) => re.test(message))) return 'unavailable';
     if (Array.isArray((err as { errors?: unknown }).errors)) {
       // AggregateError from net when every address was refused

@@ -60,6 +60,6 @@ export function sharedKeyValue(
   timeoutMs: number,
 ): KeyValue {
   if (!shared) return local;
-  const bounded = wrapKeyValue(shared, { logger, timeoutMs: Math.min(timeoutMs, 1_000) });
+  const bounded = wrapKeyValue(shared, { timeoutMs: Math.min(timeoutMs, 1_000) });
   return fallbackKeyValue(bounded, local, logger);
 }

@@ -1,5 +1,4 @@
 import type { KeyValue } from '../ports/key-value.js';
-import type { Logger } from '../ports/logger.js';
 import { guard } from './wrap-storage.js';
 
 const WRAPPED = Symbol.for('portcullis.wrappedKeyValue');
@@ -7,12 +6,17 @@ const WRAPPED = Symbol.for('portcullis.wrappedKeyValue');
 /**
  * Wraps a key-value store like storage: every call is bounded in time, and a store that is down
  * (Redis refusing connections, say) answers `storage_unavailable` (503) instead of a 500.
+ *
+ * Unlike storage, it logs nothing itself: every user of the store has a degraded mode and says
+ * so once (rate limits count per instance, the caches step aside, subscriptions retry), and a
+ * client that is still connecting — ioredis with `enableOfflineQueue: false` fails commands until
+ * it is ready — is no error at all.
  */
-export function wrapKeyValue(kv: KeyValue, options: { logger?: Logger; timeoutMs?: number } = {}): KeyValue {
+export function wrapKeyValue(kv: KeyValue, options: { timeoutMs?: number } = {}): KeyValue {
   if ((kv as { [WRAPPED]?: boolean })[WRAPPED]) return kv;
   const timeoutMs = options.timeoutMs ?? 5_000;
   const run = <T>(operation: string, call: () => Promise<T>) =>
-    guard(`keyValue.${operation}`, options.logger, timeoutMs, call);
+    guard(`keyValue.${operation}`, undefined, timeoutMs, call);
   const wrapped: KeyValue & { [WRAPPED]: true } = {
     [WRAPPED]: true,
     get: (key) => run('get', () => kv.get(key)),

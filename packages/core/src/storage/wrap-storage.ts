@@ -332,8 +332,13 @@ function hasOwnMethods(store: object): boolean {
   return false;
 }
 
+/** What an operator reads when Portcullis's tables are missing or behind its version. */
+export const MIGRATE_DETAIL =
+  "Portcullis's tables are missing or not up to date: run `npx portcullis migrate --database-url <url>`";
+
 /**
- * Runs a storage or key-value call: bounded in time, driver errors translated to `AuthError`.
+ * Runs a storage or key-value call: bounded in time, driver errors translated to `AuthError`
+ * (`conflict`, `storage_unavailable`, `schema_not_migrated`).
  */
 export async function guard<T>(
   operation: string,
@@ -359,6 +364,8 @@ export async function guard<T>(
     if (isAuthError(error)) throw error;
     const kind = classifyStorageError(error);
     if (kind === 'conflict') throw new AuthError('conflict', { cause: error });
+    if (kind === 'schema_missing')
+      throw new AuthError('schema_not_migrated', { detail: MIGRATE_DETAIL, cause: error });
     if (kind === 'unavailable') {
       logger?.error('storage unavailable', { operation, error: String(error) });
       throw new AuthError('storage_unavailable', { cause: error });
