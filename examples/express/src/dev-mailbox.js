@@ -13,6 +13,16 @@ function escapeHtml(value) {
 }
 
 /**
+ * Escaped text with its http(s) URLs as links (the escaping already turned `&` into `&amp;`, as an
+ * attribute needs, and leaves no `<` or `"` to break out with).
+ *
+ * @param {string} escaped
+ */
+function linkify(escaped) {
+  return escaped.replace(/https?:\/\/[^\s<>"']+/g, (url) => `<a href="${url}">${url}</a>`);
+}
+
+/**
  * Whether the TCP peer is this machine: 127.0.0.0/8, ::1, or 127.x as an IPv4-mapped IPv6
  * address (a dual-stack listener sees `::ffff:127.0.0.1`). Read from the socket only, never from
  * X-Forwarded-For or Forwarded: any client can write those headers.
@@ -89,8 +99,8 @@ export function devMailbox(options = {}) {
         (m) =>
           `<article class="card"><h2>${escapeHtml(m.subject)}</h2>` +
           `<p class="muted">to ${escapeHtml(m.to)} · ${escapeHtml(m.sentAt)}</p>` +
-          // the plain text part, escaped: the HTML part of a message is never rendered here
-          `<pre>${escapeHtml(m.text)}</pre></article>`,
+          // the plain text part, escaped, its links made clickable: the HTML part is never rendered here
+          `<pre>${linkify(escapeHtml(m.text))}</pre></article>`,
       )
       .join('\n');
     res

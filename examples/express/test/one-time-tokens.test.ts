@@ -149,6 +149,8 @@ describe('the Express example: mailed links and the dev mailbox', () => {
     const html = await page.text();
     expect(html).toContain(email);
     expect(html).not.toContain('<a href="{{link}}"');
+    // the links in the messages are clickable (issue 14, newcomer 8)
+    expect(html).toMatch(new RegExp(`<a href="${base}/reset-password\\?token=[\\w-]+">`));
   });
 
   it('answers a known and an unknown address the same way', async () => {
