@@ -12,7 +12,7 @@ import { createPasskeyService } from './credentials/passkeys/index.js';
 import { createPasswordHasher, createPasswordService } from './credentials/passwords/index.js';
 import { createTotpService } from './credentials/totp/index.js';
 import { createSealedBox, uuidv7 } from './crypto/index.js';
-import { createEmailLinkService } from './email-links/index.js';
+import { createAcceptedMailRequests, createEmailLinkService } from './email-links/index.js';
 import { createHandler, serverRequestChecks } from './http/handler.js';
 import { lazyOpenApiDocument } from './http/openapi.js';
 import { routes } from './http/routes/index.js';
@@ -21,7 +21,7 @@ import { createMembershipService } from './memberships/index.js';
 import { memoryKeyValue } from './memory/index.js';
 import { createMailSubscriber, createOutboxDispatcher } from './outbox/index.js';
 import { consoleLogger, systemClock } from './ports/index.js';
-import { createLockout, createRateLimiter } from './rate-limit/index.js';
+import { createKnownDevices, createLockout, createRateLimiter } from './rate-limit/index.js';
 import { createSessionCache, createSessionService, sessionCookieName } from './sessions/index.js';
 import { createSignInService } from './sign-in/index.js';
 import { sharedKeyValue, wrapKeyValue, wrapStorage } from './storage/index.js';
@@ -62,11 +62,21 @@ export function createAuth(options: AuthConfig): Auth {
   const secretBox = createSealedBox(config.secret, 'totp-secret');
   const stateBox = createSealedBox(config.secret, 'oauth-state');
   const subscribers = [createMailSubscriber(options.mailer, logger, mailBox), ...config.outbox.subscribers];
-  const outbox = createOutboxDispatcher({ storage, clock, logger, subscribers }, config.outbox);
+  const mailRequests = createAcceptedMailRequests(logger);
+  const outbox = createOutboxDispatcher(
+    { storage, clock, logger, subscribers, accepted: mailRequests },
+    config.outbox,
+  );
   const hasher = createPasswordHasher(config.password.argon2);
   const rateLimiter = createRateLimiter(keyValue, clock, config.rateLimit);
   const lockout = createLockout(
-    { kv: keyValue, store: storage.credentialFailures, clock, secret: config.secret },
+    {
+      kv: keyValue,
+      store: storage.credentialFailures,
+      clock,
+      secret: config.secret,
+      devices: createKnownDevices(config.secret),
+    },
     config.lockout,
   );
 
@@ -102,7 +112,7 @@ export function createAuth(options: AuthConfig): Auth {
     { password: config.password, signup: config.signup, isolatedSignupRole },
   );
   const emailLinks = createEmailLinkService(
-    { storage, clock, hasher, rateLimiter, tenants, signIn, mailBox },
+    { storage, clock, hasher, rateLimiter, lockout, tenants, signIn, mailBox, mailRequests },
     { emailLinks: config.emailLinks, password: config.password },
   );
   const oauth = createOAuthService(
@@ -147,6 +157,7 @@ export function createAuth(options: AuthConfig): Auth {
     ...serverRequestChecks(config),
     openApiDocument,
     async close() {
+      await mailRequests.settled();
       await outbox.stop();
       await cacheStarted;
       await sessionCache?.stop();

@@ -17,6 +17,14 @@ export interface CallContext {
    * tenant's policy such as "role.manage needs MFA" holds on those routes too.
    */
   session?: Pick<Session, 'amr' | 'authTime'>;
+  /**
+   * The browser's device cookie (`docs/credentials.md`, "Account protection"). `cookie` is what
+   * the request carried: a browser that signed in to an account before has failure counters of
+   * its own there, out of reach of guesses from anywhere else. A sign-in that opens a session
+   * (or a completed password reset) sets `issued`: the value to send back in `Set-Cookie`. The
+   * HTTP handler does both; `auth.callContext(headers)` reads the cookie for server code.
+   */
+  device?: { cookie: string | null; issued?: string };
   /** Filled by rate-limited operations, so the HTTP layer can send `RateLimit` headers. */
   rateLimits?: RateLimitState[];
 }

@@ -302,20 +302,20 @@ describe('login with a second factor', () => {
     expect(answers.every((a) => a.status === 200 || a.status === 401)).toBe(true);
   });
 
-  it('counts wrong codes on the account failure counter like wrong passwords', async () => {
+  it('counts wrong codes on a second-factor counter of their own: they delay the codes, never the password', async () => {
     const clock = fakeClock();
     const { client } = testAuth({ clock, lockout: { freeAttempts: 3, maxFailures: 100 } });
     const { email, secret } = await enrolledUser(client, clock);
-    const challengeId = await loginRequiringMfa(client, email); // the password attempt stays reserved
+    const challengeId = await loginRequiringMfa(client, email);
 
     const statuses: number[] = [];
-    for (let i = 0; i < 3; i++) {
+    for (let i = 0; i < 4; i++) {
       statuses.push(
         (await client.post('/mfa/verify', { challengeId, method: 'totp', code: '000000' })).status,
       );
     }
-    expect(statuses).toEqual([401, 401, 401]);
-    // password + 3 codes = 4 failures, past the 3 free ones: even the right code must now wait
+    expect(statuses).toEqual([401, 401, 401, 401]);
+    // four failures, past the three free ones: even the right code must now wait
     const locked = await client.post('/mfa/verify', {
       challengeId,
       method: 'totp',
@@ -323,6 +323,17 @@ describe('login with a second factor', () => {
     });
     expect(locked.status).toBe(429);
     expect(locked.body.code).toBe('account_locked');
+    // the password is not held back by wrong codes (regression: one shared counter)
+    const again = await client.post('/login', { email, password: PASSWORD });
+    expect(again.status).toBe(200);
+    expect(again.body.mfaRequired).toBe(true);
+    clock.advance(3);
+    const verified = await client.post('/mfa/verify', {
+      challengeId: again.body.challengeId,
+      method: 'totp',
+      code: currentCode(secret, clock),
+    });
+    expect(verified.status).toBe(200);
   });
 
   it('rejects an unknown challenge and a malformed method as problems, not 500s', async () => {

@@ -199,9 +199,11 @@ describe.each(frameworks)('%s', (_name, express) => {
       );
       expect(login.status).toBe(201);
       const cookies = login.headers.getSetCookie();
-      expect(cookies).toHaveLength(2);
+      // the app's cookie, the session cookie and the device cookie (a known browser from now on)
+      expect(cookies).toHaveLength(3);
       expect(cookies[0]).toBe('theme=dark; Path=/');
       expect(cookies[1]).toMatch(new RegExp(`^${auth.sessionCookieName}=`));
+      expect(cookies[2]).toMatch(new RegExp(`^device\\.${auth.sessionCookieName}=`));
 
       const direct = await fetch(`${url}/api/cookies`);
       expect(direct.headers.getSetCookie()).toEqual([

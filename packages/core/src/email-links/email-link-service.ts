@@ -19,12 +19,19 @@ import {
 import type { OutboxMail } from '../outbox/index.js';
 import type { Clock } from '../ports/clock.js';
 import type { Storage, StorageStores } from '../ports/storage.js';
-import type { RateLimiter } from '../rate-limit/index.js';
+import type { Lockout, RateLimiter } from '../rate-limit/index.js';
 import { recordSessionsRevoked } from '../sessions/index.js';
-import type { MfaRequired, SignedIn, SignInService } from '../sign-in/index.js';
+import {
+  accountKeyOf,
+  type MfaRequired,
+  rememberDevice,
+  type SignedIn,
+  type SignInService,
+} from '../sign-in/index.js';
 import type { TenantService } from '../tenants/index.js';
 import { normalizeEmail, type User } from '../users/users.js';
 import { parseInput } from '../validation.js';
+import type { AcceptedMailRequests } from './accepted-mail-requests.js';
 import type { ResolvedEmailLinksOptions } from './email-link-options.js';
 import {
   type ForgotPasswordInput,
@@ -73,7 +80,9 @@ export interface EmailLinksApi {
   /**
    * "Forgot password": mails a reset link (`emailLinks.resetPasswordUrl?token=…`, valid at most
    * one hour, single use) when the address belongs to an active account — and returns the same
-   * way when it does not, so the caller learns nothing. `tenant` names an isolated pool. Only
+   * way, in the same time, when it does not, so the caller learns nothing: it resolves once the
+   * request is accepted, and the account is looked up and the mail queued just after (the outbox
+   * dispatcher and `auth.close()` wait for it). `tenant` names an isolated pool. Only
    * `rate_limited` (per address) and `invalid_request` can be thrown.
    *
    * @example
@@ -94,7 +103,8 @@ export interface EmailLinksApi {
   resetPassword(input: ResetPasswordInput, context?: CallContext): Promise<{ revokedSessions: number }>;
   /**
    * Mails a sign-in link (`emailLinks.magicLinkUrl?token=…`, valid at most 10 minutes, single
-   * use) when the address belongs to an active account, and returns the same way when it does not.
+   * use) when the address belongs to an active account, and returns the same way, in the same
+   * time, when it does not (accepted first, carried out just after, as `requestPasswordReset`).
    * `redirectTo` must equal an entry of `emailLinks.redirectAllowlist` exactly
    * (`redirect_not_allowed` otherwise, checked before the account is looked up).
    *
@@ -125,10 +135,14 @@ export interface EmailLinkServiceDeps {
   clock: Clock;
   hasher: PasswordHasher;
   rateLimiter: RateLimiter;
+  /** A completed reset clears the account's password failures and remembers the browser. */
+  lockout: Pick<Lockout, 'clear' | 'rememberDevice'>;
   tenants: TenantService;
   signIn: SignInService;
   /** Seals the links (they carry the tokens) in the outbox rows. */
   mailBox: SealedBox;
+  /** Carries out the anonymous mail requests after their answer (see {@link AcceptedMailRequests}). */
+  mailRequests: AcceptedMailRequests;
 }
 
 export interface EmailLinkServiceOptions {
@@ -141,7 +155,7 @@ export function createEmailLinkService(
   deps: EmailLinkServiceDeps,
   { emailLinks: links, password: policy }: EmailLinkServiceOptions,
 ): EmailLinkService {
-  const { storage, clock, hasher, rateLimiter, tenants, signIn, mailBox } = deps;
+  const { storage, clock, hasher, rateLimiter, lockout, tenants, signIn, mailBox, mailRequests } = deps;
 
   const PAGES: Record<OneTimeTokenPurpose, URL> = {
     email_verification: links.verifyEmailUrl,
@@ -226,12 +240,25 @@ export function createEmailLinkService(
   }
 
   /**
-   * What an unknown address costs instead of {@link issueToken}: a token is made and hashed and
-   * the database is asked once, so both answers have the same shape (same status, same body,
-   * comparable work). Nothing is written.
+   * An anonymous request for a link: answered as soon as it is validated and counted, and
+   * carried out after the answer (the recipient looked up, the token stored and its mail queued
+   * only for an active account), so the answer takes the same time whether the address has an
+   * account or not: the transaction that writes the token, the audit entry and the outbox row is
+   * what took 4–6 ms longer (docs/benchmarks.md, "Mail routes").
    */
-  async function imitateIssue() {
-    await storage.oneTimeTokens.findByTokenHash(sha256Hex(generateToken(32)));
+  function acceptMailRequest(
+    email: string,
+    tenant: string | undefined,
+    purpose: 'password_reset' | 'magic_link',
+    context: CallContext,
+    options: { redirectTo?: string | null } = {},
+  ) {
+    // a copy: the request's context object is the handler's, and is done with once answered
+    const requestContext: CallContext = { ...context, rateLimits: undefined, device: undefined };
+    mailRequests.accept(async () => {
+      const user = await findRecipient(email, tenant);
+      if (user) await issueToken(user, purpose, requestContext, options);
+    });
   }
 
   /** Finds the token of `purpose` and checks, without using it, that it is still usable. */
@@ -304,9 +331,7 @@ export function createEmailLinkService(
     async requestPasswordReset(rawInput, context = {}) {
       const input = parseInput(forgotPasswordInputSchema, rawInput);
       await limitMail(input.email, context);
-      const user = await findRecipient(input.email, input.tenant);
-      if (!user) return imitateIssue();
-      await issueToken(user, 'password_reset', context);
+      acceptMailRequest(input.email, input.tenant, 'password_reset', context);
     },
 
     async resetPassword(rawInput, context = {}) {
@@ -316,9 +341,11 @@ export function createEmailLinkService(
       // the policy and the slow hash run before the transaction; a rejected password uses nothing
       const password = await normalizeAndCheckPassword(input.password, policy, owner ?? {});
       const passwordHash = await hasher.hash(password);
+      let resetUser: User | null = null;
       const revokedSessions = await storage.transaction(async (tx) => {
         const used = await consume(tx, found);
         const user = await tokenUser(tx, used);
+        resetUser = user;
         const now = clock.now();
         await tx.passwords.upsert(user.id, passwordHash, now);
         // every session: whoever asked for the reset may be locked out of a session an attacker holds
@@ -339,6 +366,13 @@ export function createEmailLinkService(
         });
         return revoked;
       });
+      // the mailbox is proven: wrong passwords typed by anyone no longer delay the owner, and this
+      // browser counts on its own password counter from now on (the second factor's stay as they are)
+      const user = resetUser as User | null;
+      if (user) {
+        await lockout.clear(accountKeyOf(user), 'password', context.device?.cookie);
+        rememberDevice(lockout, user, context);
+      }
       // no session is opened: the next sign-in still asks for every factor the account has
       return { revokedSessions };
     },
@@ -352,9 +386,9 @@ export function createEmailLinkService(
         });
       }
       await limitMail(input.email, context);
-      const user = await findRecipient(input.email, input.tenant);
-      if (!user) return imitateIssue();
-      await issueToken(user, 'magic_link', context, { redirectTo: input.redirectTo ?? null });
+      acceptMailRequest(input.email, input.tenant, 'magic_link', context, {
+        redirectTo: input.redirectTo ?? null,
+      });
     },
 
     async verifyMagicLink(token, context = {}) {

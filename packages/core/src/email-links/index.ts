@@ -1,3 +1,4 @@
+export { type AcceptedMailRequests, createAcceptedMailRequests } from './accepted-mail-requests.js';
 export {
   DEFAULT_EMAIL_VERIFICATION_TTL_SECONDS,
   type EmailLinksOptions,

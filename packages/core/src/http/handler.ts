@@ -8,7 +8,12 @@ import type { Logger } from '../ports/logger.js';
 import type { RateLimitState } from '../rate-limit/rate-limiter.js';
 import { readCookie, sessionCookieName } from '../sessions/session-cookie.js';
 import { parseInput } from '../validation.js';
-import { serializeClearedSessionCookie, serializeSessionCookie } from './cookies.js';
+import {
+  deviceCookieName,
+  serializeClearedSessionCookie,
+  serializeDeviceCookie,
+  serializeSessionCookie,
+} from './cookies.js';
 import { assertTrustedOrigin } from './csrf.js';
 import { problemHeaders, toProblem } from './problem.js';
 import type { HttpMethod, RouteDefinition, RouteResult } from './route.js';
@@ -34,6 +39,7 @@ export function createHandler(deps: {
   const { config, api, logger } = deps;
   const cookieOptions = { name: config.session.cookieName, secure: config.secureCookies };
   const cookieName = sessionCookieName(cookieOptions);
+  const deviceName = deviceCookieName(cookieOptions);
   const compiled: CompiledRoute[] = deps.routes.map((route) => ({ route, segments: split(route.path) }));
 
   return async function handle(request, options = {}) {
@@ -42,12 +48,16 @@ export function createHandler(deps: {
       requestId,
       ip: clientIp(request, options, config.trustProxyHops),
       userAgent: request.headers.get('user-agent'),
+      device: { cookie: readCookie(request.headers.get('cookie'), deviceName) },
     };
     const headers = new Headers({ 'cache-control': 'no-store', 'x-request-id': requestId });
     let response: Response;
     try {
       const result = await dispatch(request, call, headers);
       response = respond(result, headers);
+      if (call.device?.issued) {
+        response.headers.append('set-cookie', serializeDeviceCookie(cookieOptions, call.device.issued));
+      }
     } catch (error) {
       const problem = toProblem(error, requestId, logger);
       headers.set('content-type', 'application/problem+json');
@@ -210,13 +220,15 @@ export function clientIp(
  * request id) and the CSRF origin check.
  */
 export function serverRequestChecks(
-  config: Pick<ResolvedConfig, 'trustProxyHops' | 'trustedOrigins'>,
+  config: Pick<ResolvedConfig, 'trustProxyHops' | 'trustedOrigins' | 'session' | 'secureCookies'>,
 ): Pick<Auth, 'callContext' | 'assertTrustedOrigin'> {
+  const deviceName = deviceCookieName({ name: config.session.cookieName, secure: config.secureCookies });
   return {
     callContext: (headers, options = {}): CallContext => ({
       ip: clientIp({ headers }, options, config.trustProxyHops),
       userAgent: headers.get('user-agent'),
       requestId: uuidv7(),
+      device: { cookie: readCookie(headers.get('cookie'), deviceName) },
     }),
     assertTrustedOrigin: (headers, options) =>
       assertTrustedOrigin(headers, config.trustedOrigins, options?.hasSessionCookie ?? true),

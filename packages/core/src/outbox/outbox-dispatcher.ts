@@ -65,7 +65,14 @@ export function backoffMs(attempts: number, random: () => number = Math.random):
 }
 
 export function createOutboxDispatcher(
-  deps: { storage: Storage; clock: Clock; logger: Logger; subscribers: OutboxSubscriber[] },
+  deps: {
+    storage: Storage;
+    clock: Clock;
+    logger: Logger;
+    subscribers: OutboxSubscriber[];
+    /** Work answered before it was done (mail requests): each pass waits for it to be written first. */
+    accepted?: { settled(): Promise<void> };
+  },
   options: { pollIntervalMs: number; maxAttempts: number },
 ): OutboxDispatcher {
   let timer: NodeJS.Timeout | undefined;
@@ -139,7 +146,7 @@ export function createOutboxDispatcher(
   const dispatcher: OutboxDispatcher = {
     dispatchOnce() {
       // one pass at a time per instance; other instances are kept apart by claimBatch
-      running ??= runOnce().finally(() => {
+      running ??= (deps.accepted?.settled() ?? Promise.resolve()).then(runOnce).finally(() => {
         running = undefined;
         if (nudgedWhileRunning) {
           nudgedWhileRunning = false;

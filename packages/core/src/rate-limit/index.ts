@@ -1,5 +1,17 @@
 export type { CredentialFailureStore, CredentialFailures } from './credential-failure-store.js';
-export { createLockout, type FailureAttempt, failureAccountKey, type Lockout } from './lockout.js';
+export {
+  createKnownDevices,
+  DEVICE_COOKIE_MAX_AGE_SECONDS,
+  type KnownDevices,
+  MAX_ACCOUNTS_PER_DEVICE,
+} from './known-devices.js';
+export {
+  createLockout,
+  type FailureAttempt,
+  type FailureFactor,
+  failureAccountKey,
+  type Lockout,
+} from './lockout.js';
 export {
   type LockoutOptions,
   lockoutOptionsSchema,

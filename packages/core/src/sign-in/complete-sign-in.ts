@@ -16,7 +16,26 @@ export interface SignInCollaborators {
   keyValue: KeyValue;
   clock: Clock;
   sessions: Pick<SessionService, 'createSession'>;
-  lockout: Pick<Lockout, 'succeeded'>;
+  lockout: Pick<Lockout, 'succeeded' | 'clear' | 'rememberDevice'>;
+}
+
+/** The account key (`pool:email`) the failure counters of a known user count for. */
+export function accountKeyOf(user: User): string {
+  return failureAccountKey(user.tenantId, normalizeEmail(user.email));
+}
+
+/**
+ * A session was opened for `user` in the browser of `context`: its device cookie now names the
+ * account (`context.device.issued`, sent back by the HTTP handler), so that browser's later
+ * attempts count on failure counters of their own. Nothing when the caller passed no device.
+ */
+export function rememberDevice(
+  lockout: Pick<Lockout, 'rememberDevice'>,
+  user: User,
+  context: CallContext,
+): void {
+  if (context.device)
+    context.device.issued = lockout.rememberDevice(accountKeyOf(user), context.device.cookie);
 }
 
 /** How a sign-in ends: a session, or a pending login waiting for the second factor. */
@@ -34,8 +53,8 @@ export interface ProvenFirstFactor {
    */
   tenant?: Tenant | null;
   /**
-   * The lockout attempt reserved for the first factor: released with a session; with a pending
-   * login it stays counted until the second factor is proven (the pending login carries its key).
+   * The lockout attempt reserved for the first factor: released once the first factor's outcome
+   * has committed (the second factor counts on counters of its own).
    */
   attempt?: FailureAttempt;
   /** What the caller's own lookup already read (the password sign-in's): `false` skips the read. */
@@ -59,9 +78,11 @@ export interface ProvenFirstFactor {
  * In order: the account's status (`user_suspended`: only now, after the proof, may the answer
  * depend on the account), the named tenant (`tenant_access_denied`), then one read of the
  * user's second factors decides. None (or a first factor that was two in one): the caller's
- * writes and the new session commit in one transaction, then the lockout attempt is released.
- * Some: the caller's writes commit, then a pending login listing exactly what that read found
- * (never a passkey after a passkey) is started, and the attempt stays reserved.
+ * writes and the new session commit in one transaction, then the lockout attempt is released
+ * and the browser's device cookie names the account (`context.device.issued`). Some: the
+ * caller's writes commit, the attempt is released (the second factor counts on counters of its
+ * own), then a pending login listing exactly what that read found (never a passkey after a
+ * passkey) is started. A magic link also clears the account's password failures.
  *
  * A second factor removed while a sign-in runs: the read decides, on every path alike. Removed
  * before it, the sign-in is that of an account without one: a session. Removed after it, the
@@ -88,14 +109,16 @@ export async function completeSignIn(
   const methods = await secondFactorMethods(storage, input);
   const context: CallContext = { ...input.context, actor: { type: 'user', id: user.id } };
 
+  const accountKey = accountKeyOf(user);
   if (methods.length > 0) {
     if (commit) await storage.transaction((tx) => commit(tx, 'mfa_required'));
+    await firstFactorProven(lockout, input, accountKey);
     return startPendingLogin(
       keyValue,
       {
         userId: user.id,
         tenantId,
-        accountKey: input.attempt?.accountKey ?? failureAccountKey(user.tenantId, normalizeEmail(user.email)),
+        accountKey,
         pwdAt: Math.floor(clock.now().getTime() / 1000),
         firstFactor: method,
       },
@@ -113,8 +136,23 @@ export async function completeSignIn(
     });
   });
   // released once the session is durable: a sign-in that failed to commit stays counted
-  if (input.attempt) await lockout.succeeded(input.attempt);
+  await firstFactorProven(lockout, input, accountKey);
+  rememberDevice(lockout, user, input.context);
   return { user, ...issued };
+}
+
+/**
+ * Settles the failure counters a proven first factor settles: its own attempt is released, and
+ * a proof of the mailbox (a magic link) clears the account's password failures, for unknown
+ * clients and for this browser.
+ */
+async function firstFactorProven(
+  lockout: Pick<Lockout, 'succeeded' | 'clear'>,
+  input: ProvenFirstFactor,
+  accountKey: string,
+) {
+  if (input.attempt) await lockout.succeeded(input.attempt);
+  if (input.method === 'email') await lockout.clear(accountKey, 'password', input.context.device?.cookie);
 }
 
 /** The tenant the session acts in. */

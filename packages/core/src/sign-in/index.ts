@@ -1,6 +1,8 @@
 export {
+  accountKeyOf,
   completeSignIn,
   type ProvenFirstFactor,
+  rememberDevice,
   type SignInCollaborators,
   type SignInOutcome,
 } from './complete-sign-in.js';

@@ -8,7 +8,7 @@ import type { Lockout, RateLimiter } from '../rate-limit/index.js';
 import type { IssuedSession, SessionService } from '../sessions/index.js';
 import type { User } from '../users/users.js';
 import { parseInput } from '../validation.js';
-import { completeSignIn, type ProvenFirstFactor } from './complete-sign-in.js';
+import { completeSignIn, type ProvenFirstFactor, rememberDevice } from './complete-sign-in.js';
 import { findPendingLogin, takePendingLogin } from './pending-logins.js';
 import type { MfaRequired, PendingLogin, SignedIn } from './sign-in.js';
 import { type VerifyMfaInput, verifyMfaInputSchema } from './sign-in-schemas.js';
@@ -21,7 +21,7 @@ export interface SignInApi {
    * audited `mfa.recovery_code_used`). Opens a new session whose `amr` is the first factor's and
    * `otp` (`['pwd', 'otp']` after a password) and whose `authTime` holds both times; the challenge
    * is single use. A wrong or replayed code is `invalid_mfa_code` and counts on the account's
-   * failure counter like a wrong password (`account_locked`); an unknown, expired or completed
+   * second-factor failure counter (`account_locked`), apart from the password's; an unknown, expired or completed
    * challenge is `mfa_challenge_invalid`.
    *
    * @example
@@ -71,13 +71,16 @@ export function createSignInService(collaborators: SignInServiceDeps): SignInSer
     input: { challengeId: string; pending: PendingLogin; user: User; method: string; context: CallContext },
   ): Promise<IssuedSession> {
     if (!(await takePendingLogin(keyValue, input.challengeId))) throw new AuthError('mfa_challenge_invalid');
-    return sessions.createSession(tx, {
+    const issued = await sessions.createSession(tx, {
       user: input.user,
       tenantId: input.pending.tenantId,
       method: input.method,
       priorAuthTime: { [input.pending.firstFactor ?? 'pwd']: input.pending.pwdAt },
       context: input.context,
     });
+    // `context.device` is shared by the caller's copies of the context: the handler sees it
+    rememberDevice(lockout, input.user, input.context);
+    return issued;
   }
 
   const api: SignInApi = {
@@ -87,8 +90,10 @@ export function createSignInService(collaborators: SignInServiceDeps): SignInSer
       if (!pending) throw new AuthError('mfa_challenge_invalid');
       const state = await rateLimiter.consume('signIn', `mfa:${pending.userId}`);
       if (state) (context.rateLimits ??= []).push(state);
-      // the same per-account budget as passwords: the reserved attempt counts until proven
-      const attempt = await lockout.beginAttempt(pending.accountKey);
+      // the second factor's own counter: wrong codes never lock the password out
+      const attempt = await lockout.beginAttempt(
+        lockout.counterKey(pending.accountKey, 'second_factor', context.device?.cookie),
+      );
       const user = await storage.users.findById(pending.userId);
       if (!user) throw new AuthError('mfa_challenge_invalid');
       if (user.status !== 'active') throw new AuthError('user_suspended');

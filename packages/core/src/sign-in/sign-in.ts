@@ -17,7 +17,7 @@ export type MfaMethod = 'totp' | 'recovery_code' | 'passkey';
 export interface PendingLogin {
   userId: string;
   tenantId: string | null;
-  /** The failure-counter key the first factor was counted under. */
+  /** The account key (`pool:email`) whose second-factor failure counters the completion counts on. */
   accountKey: string;
   /** When the first factor was proven, epoch seconds: the session's `authTime` for it. */
   pwdAt: number;

@@ -394,11 +394,15 @@ export function createPasskeyService(
         throw new AuthError('passkey_unknown');
       }
       const { passkey, user } = found;
-      // the account's failure budget, as for passwords: reserved now, released once proven
-      // a passkey sign-in counts on a budget of its own: an assertion cannot be guessed, and
-      // sharing the password's would let wrong passwords typed for an email lock its passkeys out
-      const accountKey = pending?.accountKey ?? `passkey:${accountKeyOf(user)}`;
-      const attempt = await lockout.beginAttempt(accountKey);
+      // a failure counter of the account, as for passwords: reserved now, released once proven;
+      // a passkey sign-in counts on one of its own (an assertion cannot be guessed, and sharing
+      // the password's would let wrong passwords typed for an email lock its passkeys out), a
+      // passkey completing a pending login on the second factor's
+      const attempt = await lockout.beginAttempt(
+        pending
+          ? lockout.counterKey(pending.accountKey, 'second_factor', context.device?.cookie)
+          : lockout.counterKey(accountKeyOf(user), 'passkey', context.device?.cookie),
+      );
       // a failed proof counts on the account, durably, as a wrong password does
       let verification: Awaited<ReturnType<typeof verifyAuthenticationResponse>>;
       try {

@@ -8,7 +8,7 @@ import type { Storage, StorageStores } from '../../ports/storage.js';
 import { failureAccountKey, type Lockout, type RateLimiter } from '../../rate-limit/index.js';
 import { recordSessionsRevoked, type SessionService } from '../../sessions/index.js';
 import type { Session } from '../../sessions/sessions.js';
-import type { MfaRequired, SignedIn, SignInService } from '../../sign-in/index.js';
+import { type MfaRequired, rememberDevice, type SignedIn, type SignInService } from '../../sign-in/index.js';
 import type { TenantService } from '../../tenants/index.js';
 import type { Tenant } from '../../tenants/tenants.js';
 import type { ResolvedSignupOptions, UserService } from '../../users/index.js';
@@ -59,7 +59,10 @@ export interface PasswordsApi {
    */
   signUp(input: SignUpInput, context?: CallContext): Promise<SignedIn | SignUpPending>;
   /**
-   * Verifies email and password and opens a new session (a new token at every sign-in). When the
+   * Verifies email and password and opens a new session (a new token at every sign-in). Wrong
+   * passwords count on the account's password failure counter: the one of this browser when
+   * `context.device.cookie` names it as one that signed in before, else the one unknown clients
+   * share (`account_locked`, docs/credentials.md "Account protection"). When the
    * user has a confirmed second factor, no session is opened: the answer is
    * `{ mfaRequired: true, challengeId, methods }`, to complete with `verifyMfa` within 5 minutes.
    *
@@ -69,8 +72,8 @@ export interface PasswordsApi {
    */
   signIn(input: SignInInput, context?: CallContext): Promise<SignedIn | MfaRequired>;
   /**
-   * Changes the user's password after checking the current one (counted by the account's failure
-   * counter like a sign-in; `invalid_credentials` when wrong). The new one must pass the policy
+   * Changes the user's password after checking the current one (counted by the account's
+   * re-authentication failure counter, apart from sign-in's; `invalid_credentials` when wrong). The new one must pass the policy
    * and differ from the current one (`password_reused`). Revokes every session of the user but
    * `currentSessionId` (all of them when it is null) unless `revokeOtherSessions: false`.
    * Rate-limited per user (`passwordChange`). Audited `password.changed`.
@@ -87,8 +90,9 @@ export interface PasswordsApi {
   /**
    * Step-up with the password: the user signed in with `sessionToken` proves the password again,
    * and that session records it (`authTime.pwd` = now, `pwd` added to `amr`), so `checkStepUp`
-   * passes again. Rate-limited and counted by the account's failure counter exactly like sign-in
-   * (`rate_limited`, `account_locked`); a wrong password is `invalid_credentials`, an invalid
+   * passes again. Rate-limited like sign-in (`rate_limited`) and counted by the account's
+   * re-authentication failure counter (`account_locked`), so a stolen session guessing here
+   * never locks the owner's sign-in; a wrong password is `invalid_credentials`, an invalid
    * session `unauthenticated`. Audited as `session.reauthenticated`.
    *
    * @example
@@ -207,6 +211,7 @@ export function createPasswordService(
           return { user, issued };
         });
         if (!result.issued) return { pending: true };
+        rememberDevice(lockout, result.user, context);
         return { user: result.user, ...result.issued };
       } catch (error) {
         if (!isAuthError(error, 'email_taken') || signup.onEmailTaken !== 'notify') throw error;
@@ -230,15 +235,16 @@ export function createPasswordService(
       }
       const poolTenantId = tenant?.userPool === 'isolated' ? tenant.id : null;
       const email = normalizeEmail(input.email);
-      const accountKey = failureAccountKey(poolTenantId, email);
-      // the account's durable failure record comes with it, in the one query sign-in makes anyway;
-      // an unknown account's record (it has one too) costs a read on this failing path only
-      const found = await storage.signIn.findAccountByEmail(
-        poolTenantId,
-        email,
-        lockout.durableKey(accountKey),
+      // a browser that signed in to this account before counts on a counter of its own
+      const counter = lockout.counterKey(
+        failureAccountKey(poolTenantId, email),
+        'password',
+        context.device?.cookie,
       );
-      const attempt = await lockout.beginAttempt(accountKey, found ?? undefined);
+      // the counter's durable failure record comes with the account, in the one query sign-in
+      // makes anyway; an unknown account's record (it has one too) costs a read on this failing path only
+      const found = await storage.signIn.findAccountByEmail(poolTenantId, email, lockout.durableKey(counter));
+      const attempt = await lockout.beginAttempt(counter, found ?? undefined);
 
       const password = normalizePasswordForVerify(input.password);
       if (!found?.passwordHash) {
@@ -274,6 +280,7 @@ export function createPasswordService(
       const currentHash = await proveCurrentPassword(
         user,
         input.currentPassword,
+        context,
         'current password is wrong',
       );
       const newPassword = await normalizeAndCheckPassword(input.newPassword, policy, user);
@@ -313,7 +320,7 @@ export function createPasswordService(
       const { user } = current;
       // the sign-in rule and key: password guesses cost the same budget on either route
       await limit('signIn', context.ip ? `ip:${context.ip}` : `email:${normalizeEmail(user.email)}`, context);
-      await proveCurrentPassword(user, input.password);
+      await proveCurrentPassword(user, input.password, context);
       const session = await sessions.recordAuthentication(current, 'pwd', {
         ...context,
         actor: { type: 'user', id: user.id },
@@ -341,12 +348,20 @@ export function createPasswordService(
   return { api };
 
   /**
-   * Checks a signed-in user's password under the same per-account failure counter as sign-in
-   * (one attempt reserved first, the count cleared on success); returns the stored hash.
+   * Checks a signed-in user's password on the account's `reauthentication` failure counter (one
+   * attempt reserved first, the count cleared on success), apart from sign-in's: a stolen
+   * session guessing here does not lock the owner's sign-in. Returns the stored hash.
    */
-  async function proveCurrentPassword(user: User, password: string, detail?: string): Promise<string> {
+  async function proveCurrentPassword(
+    user: User,
+    password: string,
+    context: CallContext,
+    detail?: string,
+  ): Promise<string> {
     const accountKey = failureAccountKey(user.tenantId, normalizeEmail(user.email));
-    const attempt = await lockout.beginAttempt(accountKey);
+    const attempt = await lockout.beginAttempt(
+      lockout.counterKey(accountKey, 'reauthentication', context.device?.cookie),
+    );
     const currentHash = await storage.passwords.findHash(user.id);
     const candidate = normalizePasswordForVerify(password);
     if (!currentHash) {

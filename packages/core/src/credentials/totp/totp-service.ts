@@ -167,7 +167,10 @@ export function createTotpService(
       const credential = await storage.mfa.findTotp(userId);
       if (!credential) throw new AuthError('mfa_not_enabled', { detail: 'start with POST /mfa/totp/setup' });
       if (credential.confirmedAt) throw new AuthError('mfa_already_enabled');
-      const attempt = await lockout.beginAttempt(accountKeyOf(user));
+      // the second factor's counter: wrong codes at enrolment never lock the password out
+      const attempt = await lockout.beginAttempt(
+        lockout.counterKey(accountKeyOf(user), 'second_factor', context.device?.cookie),
+      );
       const now = clock.now();
       const step = verifyTotpCode(secretBox.open(credential.secretSealed), input.code.trim(), now);
       if (step === null) {

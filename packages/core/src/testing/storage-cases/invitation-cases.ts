@@ -141,6 +141,21 @@ export function invitationCases({ it, storage }: StorageCases): void {
       expect(await storage().invitations.consumeUse(anInvitation(tenant.id).id, now)).toBeNull();
     });
 
+    it('does not use a pending invitation whose uses already reached maxUses (the guard is uses < maxUses, not the status alone)', async () => {
+      const tenant = await createTenant();
+      // a row another writer left pending at its limit: the count, not the status, decides
+      const invitation = anInvitation(tenant.id, { maxUses: 2, uses: 2 });
+      await storage().invitations.create(invitation);
+
+      expect(
+        await storage().invitations.consumeUse(invitation.id, later(invitation.createdAt, 1_000)),
+      ).toBeNull();
+      expect(await storage().invitations.findByTokenHash(invitation.tokenHash)).toMatchObject({
+        uses: 2,
+        status: 'pending',
+      });
+    });
+
     it('never exceeds maxUses: of 20 concurrent uses of a 3-use invitation exactly 3 win', async () => {
       const tenant = await createTenant();
       const invitation = anInvitation(tenant.id, { maxUses: 3 });

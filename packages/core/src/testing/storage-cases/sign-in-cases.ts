@@ -55,6 +55,36 @@ export function signInCases({ it, storage }: StorageCases): void {
       expect(await storage().signIn.findAccountByEmail(null, normalizeEmail(aUser().email))).toBeNull();
     });
 
+    it('never finds an isolated-pool user through the shared pool, with or without a failure key (the pool predicate)', async () => {
+      const tenant = aTenant({ userPool: 'isolated' });
+      await storage().tenants.create(tenant);
+      const email = `both-pools-${randomSuffix()}@example.test`;
+      const isolated = await createUser({ tenantId: tenant.id, email });
+      const isolatedOnly = await createUser({
+        tenantId: tenant.id,
+        email: `isolated-only-${randomSuffix()}@example.test`,
+      });
+      const shared = await createUser({ email });
+      const sharedHash = aHash();
+      const isolatedHash = aHash();
+      await storage().passwords.upsert(shared.id, sharedHash, new Date());
+      await storage().passwords.upsert(isolated.id, isolatedHash, new Date());
+
+      for (const key of [undefined, aKey()]) {
+        expect(await storage().signIn.findAccountByEmail(null, email, key)).toMatchObject({
+          user: shared,
+          passwordHash: sharedHash,
+        });
+        expect(await storage().signIn.findAccountByEmail(tenant.id, email, key)).toMatchObject({
+          user: isolated,
+          passwordHash: isolatedHash,
+        });
+        expect(
+          await storage().signIn.findAccountByEmail(null, normalizeEmail(isolatedOnly.email), key),
+        ).toBeNull();
+      }
+    });
+
     it('reads the failure record of the given key with the user and password in one call', async () => {
       const user = await createUser();
       const hash = aHash();
