@@ -9,6 +9,7 @@ export default defineConfig([
     sourcemap: true,
     target: 'node20',
     tsconfig: 'tsconfig.build.json',
+    shims: true, // import.meta.url in the CommonJS build (src/version.ts reads package.json)
   },
   {
     entry: { bin: 'src/bin.ts' },

@@ -24,25 +24,78 @@ function describeReason(reason) {
   }
 }
 
-function showError(problem) {
+/**
+ * Shows a problem: next to `near` (the button or form that caused it) when given, so it is seen
+ * where the person is looking, else in the box at the top of the page. `null` clears both.
+ */
+function showError(problem, near) {
   const box = $('error');
   box.replaceChildren();
-  if (!problem) {
-    box.hidden = true;
-    return;
-  }
-  const title = document.createElement('strong');
-  title.textContent = problem.title ?? 'Something went wrong';
-  box.append(title);
+  box.hidden = true;
+  for (const old of document.querySelectorAll('.inline-error')) old.remove();
+  if (!problem) return;
+  const target = near?.isConnected ? inlineErrorBox(near) : box;
+  target.append(...problemText(problem));
+  target.hidden = false;
+}
+
+/** An error box right after the form, or at the end of the list item, that `near` belongs to. */
+function inlineErrorBox(near) {
+  const box = element('div');
+  box.className = 'error inline-error';
+  box.setAttribute('role', 'alert');
+  const row = near.closest('li');
+  if (row) row.append(box);
+  else (near.closest('form') ?? near).insertAdjacentElement('afterend', box);
+  return box;
+}
+
+function problemText(problem) {
+  const title = element('strong', problem.title ?? 'Something went wrong');
+  const parts = [title];
   // validation problems list each field; their detail repeats the same text
-  if (problem.reason) box.append(`: ${describeReason(problem.reason)}`);
-  else if (problem.detail && !problem.issues?.length) box.append(`: ${problem.detail}`);
+  if (problem.reason) parts.push(`: ${describeReason(problem.reason)}`);
+  else if (problem.detail && !problem.issues?.length) parts.push(`: ${problem.detail}`);
+  if (problem.retryAfterSeconds) parts.push(` Try again in ${describeWait(problem.retryAfterSeconds)}.`);
   if (problem.issues?.length) {
-    const list = document.createElement('ul');
+    const list = element('ul');
     for (const issue of problem.issues) list.append(item(`${issue.path}: ${issue.message}`));
-    box.append(list);
+    parts.push(list);
   }
-  box.hidden = false;
+  return parts;
+}
+
+/** 42 → "42 seconds", 90 → "2 minutes". */
+function describeWait(seconds) {
+  if (seconds < 60) return `${seconds} second${seconds === 1 ? '' : 's'}`;
+  const minutes = Math.ceil(seconds / 60);
+  return `${minutes} minute${minutes === 1 ? '' : 's'}`;
+}
+
+/** "Chrome on Linux" from a user agent; the raw string stays in the tooltip. */
+export function describeDevice(userAgent) {
+  if (!userAgent) return 'an unknown device';
+  const browsers = [
+    [/Edg\//, 'Edge'],
+    [/OPR\/|Opera/, 'Opera'],
+    [/Firefox\//, 'Firefox'],
+    [/HeadlessChrome\//, 'Headless Chrome'],
+    [/Chrome\/|Chromium\//, 'Chrome'],
+    [/Safari\//, 'Safari'],
+    [/^curl\//, 'curl'],
+    [/node|undici/i, 'a script (Node.js)'],
+  ];
+  const systems = [
+    [/iPhone|iPad|iPod/, 'iOS'],
+    [/Android/, 'Android'],
+    [/Windows/, 'Windows'],
+    [/Mac OS X|Macintosh/, 'macOS'],
+    [/CrOS/, 'ChromeOS'],
+    [/Linux/, 'Linux'],
+  ];
+  const browser = browsers.find(([pattern]) => pattern.test(userAgent))?.[1] ?? 'A browser';
+  const system = systems.find(([pattern]) => pattern.test(userAgent))?.[1];
+  return system ? `${browser} on ${system}` : browser;
 }
 
 function item(text, ...children) {
@@ -55,17 +108,17 @@ function button(label, onClick) {
   const b = document.createElement('button');
   b.type = 'button';
   b.textContent = label;
-  b.addEventListener('click', () => run(onClick));
+  b.addEventListener('click', () => run(onClick, b));
   return b;
 }
 
-/** Runs an action, showing its problem (if any) in the page. */
-async function run(action) {
+/** Runs an action, showing its problem (if any) next to `near`, or at the top of the page. */
+async function run(action, near) {
   showError(null);
   try {
     await action();
   } catch (problem) {
-    showError(problem instanceof Error ? { title: problem.message } : problem);
+    showError(problem instanceof Error ? { title: problem.message } : problem, near);
     // the session was revoked elsewhere or expired: show the signed-out page
     if (problem?.code === 'unauthenticated') await refresh().catch(() => {});
   }
@@ -152,15 +205,16 @@ async function loadSessions() {
   const { items } = await call('GET', '/auth/sessions');
   $('sessions').replaceChildren(
     ...items.map((session) => {
-      const where = [session.userAgent ?? 'unknown client', session.ip ?? 'unknown IP'].join(' · ');
+      const where = [describeDevice(session.userAgent), session.ip ?? 'unknown IP'].join(' · ');
       const li = item(
-        `${session.current ? 'This session' : 'Session'} — started ${when(session.createdAt)}, last seen ${when(session.lastSeenAt)} (${where})`,
+        `${session.current ? 'This session' : 'Session'} — ${where} — started ${when(session.createdAt)}, last seen ${when(session.lastSeenAt)}`,
         button('Revoke', async () => {
           await call('DELETE', `/auth/sessions/${encodeURIComponent(session.id)}`);
           await (session.current ? refresh() : loadSessions());
         }),
       );
       if (session.current) li.className = 'current';
+      li.title = session.userAgent ?? '';
       return li;
     }),
   );
@@ -168,18 +222,38 @@ async function loadSessions() {
 
 async function loadTenants() {
   const { items } = await call('GET', '/auth/tenants');
+  const lastOwner = await Promise.all(items.map(isLastOwner));
   $('tenants').replaceChildren(
     ...(items.length === 0
       ? [item('No tenants yet.')]
-      : items.map((tenant) =>
-          item(
+      : items.map((tenant, index) => {
+          const leave = button('Leave', () => leaveTenant(tenant));
+          if (lastOwner[index]) {
+            leave.disabled = true;
+            leave.title = 'You are its only owner: make another member an owner first';
+          }
+          return item(
             `${tenant.name} (${tenant.slug})`,
             button('Members', () => showMembers(tenant)),
             button('Documents', () => showDocuments(tenant)),
-            button('Leave', () => leaveTenant(tenant)),
-          ),
-        )),
+            leave,
+          );
+        })),
   );
+}
+
+/**
+ * Whether the signed-in user is the tenant's only owner (who cannot leave: 409 `last_owner`). A
+ * hint only, from the members list; one who may not read it is no owner.
+ */
+async function isLastOwner(tenant) {
+  try {
+    const { items } = await call('GET', tenantPath(tenant, 'members?limit=200'));
+    const owners = items.filter((member) => member.roles.includes('owner'));
+    return owners.length === 1 && owners[0].user.id === myId;
+  } catch {
+    return false;
+  }
 }
 
 const tenantPath = (tenant, rest) => `/auth/tenants/${encodeURIComponent(tenant.id)}/${rest}`;
@@ -390,7 +464,7 @@ function editForm(tenant, doc) {
       const changes = { title: title.value, body: text.value, visibility: visibility.value };
       await call('PATCH', documentsPath(tenant, doc.id), changes);
       await loadDocuments();
-    });
+    }, form);
   });
   const li = element('li');
   li.append(form);
@@ -413,7 +487,7 @@ function fields(form) {
 function onSubmit(id, action) {
   $(id).addEventListener('submit', (event) => {
     event.preventDefault();
-    run(() => action(event.target));
+    run(() => action(event.target), event.target);
   });
 }
 
@@ -450,7 +524,7 @@ function startSecondStep(challenge) {
       showForms(true);
       return run(refresh);
     },
-    onProblem: showError,
+    onProblem: (problem) => showError(problem, $('mfa-step').querySelector('form, div') ?? undefined),
     onCancel: () => {
       showForms(true);
       $('status').textContent = 'Signed out';
@@ -466,14 +540,24 @@ $('email-link-form').addEventListener('submit', (event) => {
     await call('POST', path, fields(form));
     form.reset();
     $('status').textContent = 'If the address has an account, a link is on its way (see the dev mailbox)';
-  });
+  }, form);
 });
 
 $('verify-email').addEventListener('click', () =>
   run(async () => {
     await call('POST', '/auth/email/verification', {});
     $('status').textContent = 'A verification link is on its way (see the dev mailbox)';
-  }),
+  }, $('verify-email')),
+);
+
+$('copy-invitation-link').addEventListener('click', () =>
+  run(async () => {
+    await navigator.clipboard.writeText($('invitation-link').value);
+    $('copy-invitation-link').textContent = 'Copied';
+    setTimeout(() => {
+      $('copy-invitation-link').textContent = 'Copy link';
+    }, 2_000);
+  }, $('copy-invitation-link')),
 );
 
 onSubmit('document-form', async (form) => {
@@ -492,6 +576,7 @@ onSubmit('invite-form', async (form) => {
   const link = new URL('/', location.origin);
   link.searchParams.set('token', created.token);
   $('invitation-link').value = link.href;
+  $('copy-invitation-link').textContent = 'Copy link';
   $('invitation-created').hidden = false;
   form.reset();
   await loadInvitations();
@@ -509,7 +594,7 @@ $('accept-invitation').addEventListener('click', () =>
     forgetInvitation();
     await loadTenants();
     $('status').textContent = `Joined a tenant as ${membership.roles.join(', ')}: open it below`;
-  }),
+  }, $('accept-invitation')),
 );
 
 $('dismiss-invitation').addEventListener('click', forgetInvitation);
@@ -526,7 +611,7 @@ $('revoke-others').addEventListener('click', () =>
     const { revoked } = await call('POST', '/auth/sessions/revoke-others');
     $('status').textContent = `Revoked ${revoked} other session${revoked === 1 ? '' : 's'}`;
     await loadSessions();
-  }),
+  }, $('revoke-others')),
 );
 
 const mfaCard = initMfaCard({ run });

@@ -11,6 +11,12 @@ export async function call(method, path, body) {
   });
   if (response.status === 204) return null;
   const data = await response.json().catch(() => null);
-  if (!response.ok) throw data ?? { title: `HTTP ${response.status}` };
+  if (!response.ok) {
+    const problem = data ?? { title: `HTTP ${response.status}` };
+    // 429s say when to try again; the page puts it in the message
+    const retryAfter = Number(response.headers.get('retry-after'));
+    if (retryAfter > 0) problem.retryAfterSeconds = retryAfter;
+    throw problem;
+  }
   return data;
 }

@@ -60,17 +60,20 @@ export function showMfaStep(container, challenge, { onSignedIn, onProblem, onCan
   const codeLabel = element('label', 'Code');
   codeLabel.append(code);
   const cancel = element('button', 'Cancel', { type: 'button' });
-  form.append(choices, codeLabel, element('button', 'Verify'), cancel);
   const otherMethods = element('div', undefined, { id: 'mfa-other-methods' });
+  // a code form only for a factor that takes a code: with only a passkey there is nothing to type
+  const takesCode = methods.length > 0;
+  if (takesCode) form.append(choices, codeLabel, element('button', 'Verify'), cancel);
 
   container.replaceChildren(
     element('h2', 'Second step'),
     element('p', 'Your account has a second factor: prove it to finish signing in.', { className: 'muted' }),
-    form,
+    ...(takesCode ? [form] : []),
     otherMethods,
+    ...(takesCode ? [] : [cancel]),
   );
   container.hidden = false;
-  code.focus();
+  if (takesCode) code.focus();
 
   const close = () => {
     container.hidden = true;

@@ -21,7 +21,8 @@ const publicDir = join(exampleDir, 'public');
 /**
  * @typedef {object} StartOptions
  * @property {number} [port] Port to listen on; 0 picks a free one. Default 3000.
- * @property {string} [host] Interface to listen on. Default: all.
+ * @property {string} [host] Interface to listen on. Default `localhost` (this machine only); `0.0.0.0`
+ *   or `::` for every interface.
  * @property {string} [databaseUrl] postgres://, mysql:// or sqlite: URL. Default: `data/portcullis.sqlite`.
  * @property {string} [secret] At least 32 random characters. Default: a dev-only secret kept in `data/`.
  * @property {string} [baseURL] The public origin. Default `http://localhost:<port>`.
@@ -44,12 +45,14 @@ const publicDir = join(exampleDir, 'public');
  * /api/tenants/:tenantId/documents and the page in public/ (which accepts invitation links).
  *
  * @param {StartOptions} [options]
- * @returns {Promise<{ url: string, auth: import('@portcullis/core').Auth, close: () => Promise<void> }>}
+ * @returns {Promise<{ url: string, host: string, port: number, auth: import('@portcullis/core').Auth, close: () => Promise<void> }>}
  */
 export async function startServer(options = {}) {
   const dataDir = options.dataDir ?? join(exampleDir, 'data');
   const databaseUrl = options.databaseUrl ?? `sqlite:${join(ensureDir(dataDir), 'portcullis.sqlite')}`;
   const secret = options.secret ?? devSecret(dataDir);
+  // loopback unless asked: the dev mailbox and a development secret are not for the network
+  const host = options.host ?? 'localhost';
 
   const { db, close: closeDatabase } = await createKyselyFromUrl(databaseUrl);
   // fail fast while Redis is away (Portcullis then answers from the database) rather than queueing
@@ -65,7 +68,7 @@ export async function startServer(options = {}) {
     await migrate(db, { direction: 'up', tablePrefix: options.tablePrefix });
     const documentsTable = documentsTableName(options.tablePrefix);
     await ensureDocumentsTable(db, documentsTable);
-    const port = await listen(server, options.port ?? 3000, options.host);
+    const port = await listen(server, options.port ?? 3000, host);
     const baseURL = options.baseURL ?? `http://localhost:${port}`;
     auth = createAuth({
       storage: kyselyStorage(db, { tablePrefix: options.tablePrefix }),
@@ -109,6 +112,8 @@ export async function startServer(options = {}) {
 
   return {
     url: auth.config.baseURL.origin,
+    host,
+    port: server.address().port,
     auth,
     async close() {
       server.closeAllConnections();

@@ -13,6 +13,42 @@ function escapeHtml(value) {
 }
 
 /**
+ * Escaped text with its http(s) URLs as links (the escaping already turned `&` into `&amp;`, as an
+ * attribute needs, and leaves no `<` or `"` to break out with).
+ *
+ * @param {string} escaped
+ */
+function linkify(escaped) {
+  return escaped.replace(/https?:\/\/[^\s<>"']+/g, (url) => `<a href="${url}">${url}</a>`);
+}
+
+/**
+ * Whether the TCP peer is this machine: 127.0.0.0/8, ::1, or 127.x as an IPv4-mapped IPv6
+ * address (a dual-stack listener sees `::ffff:127.0.0.1`). Read from the socket only, never from
+ * X-Forwarded-For or Forwarded: any client can write those headers.
+ *
+ * @param {string | undefined} address `req.socket.remoteAddress`
+ */
+export function isLoopbackAddress(address) {
+  if (!address) return false;
+  if (address === '::1' || address === '0:0:0:0:0:0:0:1') return true;
+  const v4 = address.toLowerCase().startsWith('::ffff:') ? address.slice(7) : address;
+  return /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(v4);
+}
+
+/**
+ * Answers 404 (as if there were no mailbox) unless the request comes from this machine: the
+ * mailbox holds live sign-in and reset links, and an example started with `HOST=0.0.0.0` is
+ * reachable from the network.
+ *
+ * @type {import('express').RequestHandler}
+ */
+export function loopbackOnly(req, res, next) {
+  if (isLoopbackAddress(req.socket.remoteAddress)) return next();
+  res.status(404).type('text').send('Not Found');
+}
+
+/**
  * @typedef {object} MailboxEntry
  * @property {string} to
  * @property {string} subject
@@ -24,7 +60,8 @@ function escapeHtml(value) {
 /**
  * A development mailbox: a mailer that keeps every message in memory, and the pages that show
  * them — `/dev/mailbox` (HTML) and `/dev/mailbox.json` (`[{ to, subject, text, html, sentAt }]`,
- * newest last). The messages hold working links (tokens in clear): never mount it in production.
+ * newest last). The messages hold working links (tokens in clear): it answers only clients on
+ * this machine (loopback socket addresses), and must never be mounted in production.
  *
  * @param {{ limit?: number }} [options] how many messages to keep (oldest dropped first). Default 200.
  */
@@ -48,7 +85,7 @@ export function devMailbox(options = {}) {
   };
 
   const router = express.Router();
-  router.use('/dev', (_req, res, next) => {
+  router.use('/dev', loopbackOnly, (_req, res, next) => {
     res.set('cache-control', 'no-store');
     next();
   });
@@ -62,8 +99,8 @@ export function devMailbox(options = {}) {
         (m) =>
           `<article class="card"><h2>${escapeHtml(m.subject)}</h2>` +
           `<p class="muted">to ${escapeHtml(m.to)} · ${escapeHtml(m.sentAt)}</p>` +
-          // the plain text part, escaped: the HTML part of a message is never rendered here
-          `<pre>${escapeHtml(m.text)}</pre></article>`,
+          // the plain text part, escaped, its links made clickable: the HTML part is never rendered here
+          `<pre>${linkify(escapeHtml(m.text))}</pre></article>`,
       )
       .join('\n');
     res

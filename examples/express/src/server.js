@@ -7,6 +7,7 @@ let server;
 try {
   server = await startServer({
     port,
+    host: process.env.HOST || 'localhost',
     databaseUrl: process.env.DATABASE_URL,
     secret: process.env.AUTH_SECRET,
     baseURL: process.env.BASE_URL,
@@ -19,8 +20,13 @@ try {
   console.error(`[portcullis example] could not start: ${error.message}`);
   process.exit(1);
 }
-const { url, close } = server;
-console.log(`Portcullis example listening on ${url}`);
+const { url, host, close } = server;
+console.log(
+  `[portcullis example] listening on ${host}:${server.port}` +
+    (host === 'localhost' ? ' (this machine only; HOST=0.0.0.0 listens on every interface)' : ''),
+);
+// last, so it is the line to click
+console.log(`Portcullis example: ${url}`);
 
 for (const signal of ['SIGINT', 'SIGTERM']) {
   process.once(signal, () => {

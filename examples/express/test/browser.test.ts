@@ -117,6 +117,57 @@ if (missing && process.env.CI === 'true') {
       }
     }, 60_000);
 
+    // Regression (issue 14, newcomer 8): errors went to a box at the top of the page, out of view;
+    // sessions showed raw user agents; the last owner was offered "Leave"; no copy button.
+    it('shows an error next to the control that caused it, names devices, keeps the last owner in, copies invitation links', async () => {
+      const { context, page, errors } = await openPage(browser, server.url);
+      try {
+        await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.url });
+        const email = `nina-${randomBytes(3).toString('hex')}@example.com`;
+        await page.goto('/');
+        await signUp(page, email, 'Create account');
+
+        await expect
+          .poll(() => page.locator('#sessions').textContent())
+          .toContain('Headless Chrome on Linux');
+        expect(await page.locator('#sessions').textContent()).not.toContain('Mozilla/5.0');
+
+        const tenantForm = page.locator('#tenant-form');
+        await tenantForm.getByLabel('Slug', { exact: true }).fill('Not A Slug!');
+        await tenantForm.getByLabel('Name', { exact: true }).fill('Broken');
+        await tenantForm.getByRole('button', { name: 'Create tenant' }).click();
+        const nextToForm = page.locator('#tenant-form + .inline-error');
+        await expect.poll(() => nextToForm.isVisible()).toBe(true);
+        expect(await nextToForm.textContent()).toMatch(/slug/i);
+        expect(await page.locator('#error').isVisible()).toBe(false);
+
+        const slug = `solo-${randomBytes(3).toString('hex')}`;
+        await tenantForm.getByLabel('Slug', { exact: true }).fill(slug);
+        await tenantForm.getByLabel('Name', { exact: true }).fill('Solo');
+        await tenantForm.getByRole('button', { name: 'Create tenant' }).click();
+        // the next success clears it
+        await expect.poll(() => page.locator('.inline-error').count()).toBe(0);
+        const tenant = page.locator('#tenants li', { hasText: slug });
+        const leave = tenant.getByRole('button', { name: 'Leave' });
+        await expect.poll(() => leave.isDisabled()).toBe(true);
+        expect(await leave.getAttribute('title')).toMatch(/only owner/);
+
+        await tenant.getByRole('button', { name: 'Members' }).click();
+        const inviteForm = page.locator('#invite-form');
+        await inviteForm.getByLabel('Roles').selectOption(['viewer']);
+        await inviteForm.getByRole('button', { name: 'Create invitation' }).click();
+        await expect.poll(() => page.locator('#invitation-link').inputValue()).not.toBe('');
+        await page.getByRole('button', { name: 'Copy link' }).click();
+        await expect.poll(() => page.locator('#copy-invitation-link').textContent()).toBe('Copied');
+        expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(
+          await page.locator('#invitation-link').inputValue(),
+        );
+        expect(errors).toEqual([]);
+      } finally {
+        await context.close();
+      }
+    }, 60_000);
+
     it('turns TOTP on from the account page, then finishes logins with an app code, a recovery code and after a magic link', async () => {
       const { context, page, errors } = await openPage(browser, server.url);
       try {
@@ -159,7 +210,7 @@ if (missing && process.env.CI === 'true') {
         await wrong.getByLabel('One of my recovery codes').check();
         await wrong.getByLabel('Code', { exact: true }).fill('aaaaa-bbbbb');
         await wrong.getByRole('button', { name: 'Verify' }).click();
-        await expect.poll(() => page.locator('#error').textContent()).toContain('Invalid');
+        await expect.poll(() => page.locator('#mfa-step .inline-error').textContent()).toContain('Invalid');
         await page.locator('#mfa-form').getByLabel('Code', { exact: true }).fill(recoveryCodes[0]!);
         await page.locator('#mfa-form').getByRole('button', { name: 'Verify' }).click();
         await expect.poll(() => page.locator('#status').textContent()).toBe(`Signed in as ${email}`);

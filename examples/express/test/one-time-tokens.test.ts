@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer } from '../src/app.js';
+import { isLoopbackAddress, loopbackOnly } from '../src/dev-mailbox.js';
 
 // Email verification, password reset and magic links in the example app, over real HTTP: the
 // links are read from the dev mailbox (/dev/mailbox.json), as a developer would read them.
@@ -149,6 +150,8 @@ describe('the Express example: mailed links and the dev mailbox', () => {
     const html = await page.text();
     expect(html).toContain(email);
     expect(html).not.toContain('<a href="{{link}}"');
+    // the links in the messages are clickable (issue 14, newcomer 8)
+    expect(html).toMatch(new RegExp(`<a href="${base}/reset-password\\?token=[\\w-]+">`));
   });
 
   it('answers a known and an unknown address the same way', async () => {
@@ -172,6 +175,101 @@ describe('the Express example in production mode', () => {
     try {
       expect((await fetch(`${server.url}/dev/mailbox.json`)).status).toBe(404);
       expect((await fetch(`${server.url}/dev/mailbox`)).status).toBe(404);
+    } finally {
+      await server.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+/** An address of this machine that is not loopback (a LAN or container interface), if it has one. */
+function nonLoopbackAddress(): string | undefined {
+  return Object.values(networkInterfaces())
+    .flat()
+    .find((i) => i && !i.internal && i.family === 'IPv4')?.address;
+}
+
+// Regression (issue 14, security 2): /dev/mailbox.json served live reset and sign-in links to
+// anyone who could reach the port, and the example listened on every interface.
+describe('the dev mailbox and the network', () => {
+  it('recognises loopback socket addresses and nothing else', () => {
+    for (const address of ['127.0.0.1', '127.8.9.10', '::1', '::ffff:127.0.0.1']) {
+      expect(isLoopbackAddress(address), address).toBe(true);
+    }
+    for (const address of ['192.0.2.10', '::ffff:192.0.2.10', '10.0.0.1', 'fe80::1', '::', '', undefined]) {
+      expect(isLoopbackAddress(address), String(address)).toBe(false);
+    }
+  });
+
+  it('refuses a request whose socket is not loopback, whatever its forwarding headers say', () => {
+    const outcome = (remoteAddress: string) => {
+      let status = 0;
+      let passed = false;
+      const res = {
+        status(code: number) {
+          status = code;
+          return res;
+        },
+        type: () => res,
+        send: () => res,
+      };
+      const req = {
+        socket: { remoteAddress },
+        headers: { 'x-forwarded-for': '127.0.0.1', forwarded: 'for=127.0.0.1', host: 'localhost' },
+        ip: '127.0.0.1',
+      };
+      loopbackOnly(req as never, res as never, () => {
+        passed = true;
+      });
+      return passed ? 'next' : status;
+    };
+    expect(outcome('203.0.113.7')).toBe(404);
+    expect(outcome('::ffff:192.0.2.10')).toBe(404);
+    expect(outcome('127.0.0.1')).toBe('next');
+    expect(outcome('::1')).toBe('next');
+  });
+
+  const lan = nonLoopbackAddress();
+  it.skipIf(!lan)(
+    `serves /dev/mailbox(.json) to loopback only when listening on every interface (via ${lan})`,
+    async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'portcullis-example-lan-'));
+      const server = await startServer({
+        port: 0,
+        host: '0.0.0.0',
+        databaseUrl: `sqlite:${join(dir, 'lan.sqlite')}`,
+        secret: randomBytes(32).toString('base64url'),
+        devMailbox: true,
+        trustProxy: true, // even then the mailbox reads the socket, not X-Forwarded-For
+      });
+      try {
+        const viaLan = `http://${lan}:${server.port}`;
+        const spoofed = { 'x-forwarded-for': '127.0.0.1', forwarded: 'for=127.0.0.1' };
+        expect((await fetch(`${viaLan}/dev/mailbox.json`)).status).toBe(404);
+        expect((await fetch(`${viaLan}/dev/mailbox.json`, { headers: spoofed })).status).toBe(404);
+        expect((await fetch(`${viaLan}/dev/mailbox`, { headers: spoofed })).status).toBe(404);
+        // the rest of the app is served on that address as asked
+        expect((await fetch(`${viaLan}/`)).status).toBe(200);
+        expect((await fetch(`http://127.0.0.1:${server.port}/dev/mailbox.json`)).status).toBe(200);
+      } finally {
+        await server.close();
+        rmSync(dir, { recursive: true, force: true });
+      }
+    },
+  );
+
+  it.skipIf(!lan)('listens on localhost only unless a host is given', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'portcullis-example-host-'));
+    const server = await startServer({
+      port: 0,
+      databaseUrl: `sqlite:${join(dir, 'host.sqlite')}`,
+      secret: randomBytes(32).toString('base64url'),
+      devMailbox: true,
+    });
+    try {
+      expect(server.host).toBe('localhost');
+      await expect(fetch(`http://${lan}:${server.port}/`)).rejects.toThrow();
+      expect((await fetch(`http://localhost:${server.port}/dev/mailbox.json`)).status).toBe(200);
     } finally {
       await server.close();
       rmSync(dir, { recursive: true, force: true });

@@ -106,6 +106,8 @@ if (missing && process.env.CI === 'true') {
         await login.getByLabel('Password').fill(PASSWORD);
         await login.getByRole('button', { name: 'Log in' }).click();
         await expect.poll(() => page.locator('#mfa-step').isVisible()).toBe(true);
+        // only a passkey: no code form to fill in (issue 14, newcomer 8)
+        expect(await page.locator('#mfa-step form').count()).toBe(0);
         expect(await page.locator('#status').textContent()).toBe('One more step to sign in');
         await page.locator('#mfa-step').getByRole('button', { name: 'Use a passkey' }).click();
         await expect.poll(() => page.locator('#status').textContent()).toBe(`Signed in as ${email}`);

@@ -1,9 +1,9 @@
-import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { createKyselyFromUrl, kyselyStorage, migrate } from '@portcullis/adapter-kysely';
 import { type Auth, createAuth, type KeyValue } from '@portcullis/core';
 import { createSessionHelpers } from '@portcullis/nextjs';
+import { authSecret } from './secret';
 
 /**
  * The one Portcullis instance of this server process.
@@ -35,7 +35,7 @@ async function startAuth(): Promise<Auth> {
   const dataDir = join(process.cwd(), 'data');
   const databaseUrl = env.DATABASE_URL || `sqlite:${join(ensureDir(dataDir), 'portcullis.sqlite')}`;
   const tablePrefix = env.TABLE_PREFIX || undefined;
-  const secret = env.AUTH_SECRET || devSecret(dataDir);
+  const secret = authSecret();
 
   const { db, close } = await createKyselyFromUrl(databaseUrl);
   try {
@@ -63,22 +63,6 @@ async function connectRedis(url: string): Promise<KeyValue> {
     import('@portcullis/adapter-redis'),
   ]);
   return redisKeyValue(new Redis(url));
-}
-
-/**
- * A random secret generated on first start and kept in `data/`, so sessions survive restarts in
- * development. Refused in production (`next start`): there the secret must come from AUTH_SECRET.
- */
-function devSecret(dataDir: string): string {
-  if (process.env.NODE_ENV === 'production') {
-    throw new Error(
-      'AUTH_SECRET is required in production (32+ random characters, e.g. `openssl rand -base64 32`)',
-    );
-  }
-  const file = join(ensureDir(dataDir), 'dev-secret');
-  if (!existsSync(file)) writeFileSync(file, randomBytes(32).toString('base64url'), { mode: 0o600 });
-  console.warn(`[portcullis example] AUTH_SECRET is not set: using the development-only secret in ${file}`);
-  return readFileSync(file, 'utf8').trim();
 }
 
 function ensureDir(dir: string): string {

@@ -267,6 +267,69 @@ if (missing && process.env.CI === 'true') {
       }
     }, 120_000);
   });
+
+  // Regression (issue 14, newcomer 1): `pnpm example:nextjs` answered 500 on every page unless
+  // AUTH_SECRET was set, and `next start` without one started and failed on each request.
+  describe('starting the Next.js example', () => {
+    it('stops at start, before any request, with the reason, when `next start` has no AUTH_SECRET', async () => {
+      const port = await freePort();
+      const env: Record<string, string | undefined> = { ...process.env, NEXT_TELEMETRY_DISABLED: '1' };
+      delete env.AUTH_SECRET;
+      const child = spawn(process.execPath, [nextBin, 'start', '-p', String(port), '-H', '127.0.0.1'], {
+        cwd: exampleDir,
+        env: { ...env, NODE_ENV: 'production', DATABASE_URL: `sqlite:${join(tempDir, 'no-secret.sqlite')}` },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      const output = collectOutput(child);
+      const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+      const code = await new Promise<number | null>((resolve) =>
+        child.once('exit', (exitCode) => resolve(exitCode)),
+      );
+      clearTimeout(timer);
+      expect(code, output()).toBe(1);
+      expect(output()).toContain('AUTH_SECRET is required in production');
+    }, 90_000);
+
+    it('serves its pages from `pnpm example:nextjs` without AUTH_SECRET, and prints the URL last', async () => {
+      const port = await freePort();
+      const url = `http://127.0.0.1:${port}`;
+      const env: Record<string, string | undefined> = { ...process.env, NEXT_TELEMETRY_DISABLED: '1' };
+      for (const name of ['AUTH_SECRET', 'NODE_ENV', 'REDIS_URL', 'TABLE_PREFIX', 'TRUST_PROXY'])
+        delete env[name];
+      const child = spawn(process.execPath, [join(repoDir, 'scripts', 'example.mjs'), 'nextjs'], {
+        cwd: repoDir,
+        env: {
+          ...env,
+          NODE_ENV: 'development', // a developer's shell
+          PORT: String(port),
+          HOST: '127.0.0.1',
+          BASE_URL: url,
+          DATABASE_URL: `sqlite:${join(tempDir, 'example-script.sqlite')}`,
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      const output = collectOutput(child);
+      try {
+        const lastLine = `Portcullis Next.js example: ${url}`;
+        const deadline = Date.now() + 90_000;
+        while (!output().includes(lastLine)) {
+          if (child.exitCode !== null || Date.now() > deadline)
+            throw new Error(`no URL printed:\n${output()}`);
+          await new Promise((resolve) => setTimeout(resolve, 250));
+        }
+        expect(output().trimEnd().split('\n').at(-1)).toBe(lastLine);
+        for (const path of ['/', '/login', '/signup', '/api/auth/session']) {
+          const response = await fetch(`${url}${path}`);
+          expect(response.status, path).toBeLessThan(500);
+        }
+        expect(output()).toContain('development-only secret');
+      } finally {
+        const gone = new Promise((resolve) => child.once('exit', resolve));
+        child.kill('SIGTERM');
+        await gone;
+      }
+    }, 240_000);
+  });
 }
 
 /** A TOTP code computed by oathtool, an implementation nobody here wrote. */
@@ -376,9 +439,15 @@ async function buildIfStale(): Promise<void> {
   try {
     const built = statSync(join(exampleDir, '.next', 'BUILD_ID'), { throwIfNoEntry: false })?.mtimeMs ?? 0;
     const inputs = [
-      ...['app', 'lib', 'proxy.ts', 'next.config.ts', 'package.json', 'tsconfig.json'].map((p) =>
-        join(exampleDir, p),
-      ),
+      ...[
+        'app',
+        'lib',
+        'proxy.ts',
+        'instrumentation.ts',
+        'next.config.ts',
+        'package.json',
+        'tsconfig.json',
+      ].map((p) => join(exampleDir, p)),
       ...workspacePackages.map((name) => join(repoDir, 'packages', name, 'dist')),
     ];
     if (built > Math.max(...inputs.map(newestMtime))) return;

@@ -2,7 +2,8 @@ import { parseArgs } from 'node:util';
 import { type CliIo, EXIT_FAILURE, EXIT_OK, EXIT_USAGE, processIo, UsageError } from './cli-io.js';
 import { parseDrizzleDialect, runGenerateDrizzleCommand } from './commands/generate-drizzle-command.js';
 import { parseMigrateAction, runMigrateCommand } from './commands/migrate-command.js';
-import { USAGE } from './usage.js';
+import { USAGE, USAGE_LINE } from './usage.js';
+import { cliVersion } from './version.js';
 
 /**
  * Runs the `portcullis` command line and resolves to its exit code; it never calls
@@ -26,11 +27,16 @@ export async function runCli(argv: readonly string[], io: Partial<CliIo> = {}): 
         dialect: { type: 'string' },
         out: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
+        version: { type: 'boolean', short: 'v' },
       },
     });
     const [command, action, ...extra] = positionals;
     if (values.help) {
       out.stdout(USAGE);
+      return EXIT_OK;
+    }
+    if (values.version) {
+      out.stdout(cliVersion());
       return EXIT_OK;
     }
     if (command === undefined) throw new UsageError('no command given');
@@ -69,7 +75,7 @@ export async function runCli(argv: readonly string[], io: Partial<CliIo> = {}): 
     );
   } catch (error) {
     if (error instanceof UsageError || isParseArgsError(error)) {
-      out.stderr(`portcullis: ${(error as Error).message}\n\n${USAGE}`);
+      out.stderr(`portcullis: ${(error as Error).message}\n${USAGE_LINE}`);
       return EXIT_USAGE;
     }
     out.stderr(`portcullis: ${describeError(error)}`);

@@ -15,5 +15,10 @@ Options:
   --dialect <d>          generate drizzle: pg, mysql or sqlite
   --out <file>           generate drizzle: the file to write (default: stdout)
   -h, --help             Show this help
+  -v, --version          Print the version
 
 Exit codes: 0 done, 1 failed or not up to date, 2 wrong command line.`;
+
+/** What a wrong command line prints under its error: one line, not the whole help. */
+export const USAGE_LINE =
+  'Usage: portcullis migrate [up|down|status|check] --database-url <url> | portcullis generate drizzle --dialect <pg|mysql|sqlite> (portcullis --help for more)';

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createKyselyFromUrl } from '@portcullis/adapter-kysely';
@@ -30,6 +30,25 @@ describe('portcullis command line', () => {
     expect(run.stdout).toMatch(/Usage: portcullis <command>/);
     expect(run.stdout).toMatch(/migrate check/);
     expect((await cli(['migrate', '-h'])).code).toBe(0);
+  });
+
+  // Regression (issue 14, newcomer 6): there was no --version, and a usage error printed the
+  // whole help (20 lines) under the one line that mattered.
+  it('prints its version for --version and -v, the one in its package.json', async () => {
+    const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
+    for (const flag of ['--version', '-v']) {
+      const run = await cli([flag]);
+      expect(run).toEqual({ code: 0, stdout: version, stderr: '' });
+    }
+  });
+
+  it('answers a wrong command line with the error and one line of usage', async () => {
+    const run = await cli(['migrate', 'sideways', '--database-url', 'sqlite::memory:']);
+    expect(run.code).toBe(2);
+    expect(run.stderr.split('\n')).toEqual([
+      'portcullis: unknown migrate command "sideways"; use up, down, status or check',
+      expect.stringMatching(/^Usage: portcullis migrate .*portcullis --help for more\)$/),
+    ]);
   });
 
   it.each([

@@ -1,0 +1,114 @@
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+// @ts-expect-error: a plain .mjs script without declarations
+import { packagesToBuild, workspaceDependencies } from '../../../scripts/example-build.mjs';
+
+// Regression (issue 14, newcomer 4): `pnpm example` ran `pnpm build` (all seven packages, about
+// 90 s) on every start. scripts/example.mjs builds only the packages the example imports, and only
+// those whose sources are newer than their dist/.
+
+const repoDir = fileURLToPath(new URL('../../..', import.meta.url));
+
+describe('which packages `pnpm example` builds', () => {
+  const repo = mkdtempSync(join(tmpdir(), 'portcullis-example-build-'));
+  afterAll(() => rmSync(repo, { recursive: true, force: true }));
+
+  const at = (seconds: number) => new Date(1_700_000_000_000 + seconds * 1000);
+  function writePackage(folder: string, manifest: object, builtAt: number | null, changedAt: number) {
+    const dir = join(repo, 'packages', folder);
+    mkdirSync(join(dir, 'src'), { recursive: true });
+    writeFileSync(join(dir, 'package.json'), JSON.stringify(manifest));
+    writeFileSync(join(dir, 'src', 'index.ts'), 'export {};');
+    for (const file of [join(dir, 'package.json'), join(dir, 'src', 'index.ts'), join(dir, 'src')]) {
+      utimesSync(file, at(changedAt), at(changedAt));
+    }
+    rmSync(join(dir, 'dist'), { recursive: true, force: true });
+    if (builtAt !== null) {
+      mkdirSync(join(dir, 'dist'), { recursive: true });
+      writeFileSync(join(dir, 'dist', 'index.js'), '');
+      utimesSync(join(dir, 'dist', 'index.js'), at(builtAt), at(builtAt));
+    }
+  }
+  const example = join(repo, 'examples', 'app');
+  mkdirSync(example, { recursive: true });
+  writeFileSync(join(example, 'package.json'), JSON.stringify({ dependencies: { '@x/web': 'workspace:*' } }));
+
+  it('lists only what the example imports, dependencies first, and skips what is fresh', () => {
+    writePackage('core', { name: '@x/core' }, 10, 5);
+    writePackage('web', { name: '@x/web', peerDependencies: { '@x/core': 'workspace:^' } }, 10, 5);
+    writePackage('unused', { name: '@x/unused' }, null, 5);
+    expect(workspaceDependencies(repo, example).map((p: { name: string }) => p.name)).toEqual([
+      '@x/core',
+      '@x/web',
+    ]);
+    expect(packagesToBuild(repo, example)).toEqual([]);
+  });
+
+  it('rebuilds a package whose sources changed after its build, and what depends on it', () => {
+    writePackage('core', { name: '@x/core' }, 10, 20);
+    expect(
+      packagesToBuild(repo, example).map((p: { name: string; reason: string }) => [p.name, p.reason]),
+    ).toEqual([
+      ['@x/core', 'sources newer than dist/'],
+      ['@x/web', '@x/core was rebuilt'],
+    ]);
+  });
+
+  it('builds a package that has no dist/', () => {
+    writePackage('core', { name: '@x/core' }, 10, 5);
+    writePackage('web', { name: '@x/web' }, null, 5);
+    expect(packagesToBuild(repo, example).map((p: { name: string }) => p.name)).toEqual(['@x/web']);
+  });
+});
+
+const stale = packagesToBuild(repoDir, join(repoDir, 'examples', 'express')) as { name: string }[];
+describe('`pnpm example` once the packages are built', () => {
+  it.skipIf(stale.length > 0)(
+    `answers within 15 s and prints the URL last${stale.length > 0 ? ` (skipped: ${stale.map((p) => p.name).join(', ')} not built; run pnpm build)` : ''}`,
+    async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'portcullis-example-start-'));
+      const started = Date.now();
+      const child = spawn(process.execPath, [join(repoDir, 'scripts', 'example.mjs'), 'express'], {
+        cwd: repoDir,
+        env: {
+          ...process.env,
+          NODE_ENV: 'development',
+          PORT: '0',
+          HOST: '127.0.0.1',
+          DATABASE_URL: `sqlite:${join(dir, 'start.sqlite')}`,
+          AUTH_SECRET: randomBytes(32).toString('base64url'),
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let stdout = '';
+      child.stdout.on('data', (chunk: Buffer) => {
+        stdout += chunk.toString('utf8');
+      });
+      child.stderr.on('data', () => {});
+      try {
+        let url: string | undefined;
+        while (!url) {
+          if (child.exitCode !== null || Date.now() - started > 15_000)
+            throw new Error(`no URL within 15 s:\n${stdout}`);
+          url = /^Portcullis example: (\S+)$/m.exec(stdout)?.[1];
+          await new Promise((resolve) => setTimeout(resolve, 100));
+        }
+        expect((await fetch(url)).status).toBe(200);
+        expect(Date.now() - started).toBeLessThan(15_000);
+        expect(stdout.trimEnd().split('\n').at(-1)).toBe(`Portcullis example: ${url}`);
+        expect(stdout).not.toMatch(/building @portcullis/);
+      } finally {
+        const gone = new Promise((resolve) => child.once('exit', resolve));
+        child.kill('SIGTERM');
+        await gone;
+        rmSync(dir, { recursive: true, force: true });
+      }
+    },
+    30_000,
+  );
+});
