@@ -7,7 +7,7 @@ import type { Clock } from '../ports/clock.js';
 import type { Logger } from '../ports/logger.js';
 import type { RateLimitState } from '../rate-limit/rate-limiter.js';
 import { readCookie, sessionCookieName } from '../sessions/session-cookie.js';
-import { parseInput } from '../validation.js';
+import { cleanHeaderText, parseInput } from '../validation.js';
 import { serializeClearedSessionCookie, serializeSessionCookie } from './cookies.js';
 import { assertTrustedOrigin } from './csrf.js';
 import { problemHeaders, toProblem } from './problem.js';
@@ -15,6 +15,9 @@ import type { HttpMethod, RouteDefinition, RouteResult } from './route.js';
 
 /** Largest accepted request body. */
 export const MAX_BODY_BYTES = 1024 * 1024;
+
+/** A user agent is kept with sessions and audit entries cleaned and cut to this length. */
+const MAX_USER_AGENT_LENGTH = 512;
 
 const UNSAFE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
@@ -41,7 +44,7 @@ export function createHandler(deps: {
     const call: CallContext = {
       requestId,
       ip: clientIp(request, options, config.trustProxyHops),
-      userAgent: request.headers.get('user-agent'),
+      userAgent: cleanHeaderText(request.headers.get('user-agent'), MAX_USER_AGENT_LENGTH),
     };
     const headers = new Headers({ 'cache-control': 'no-store', 'x-request-id': requestId });
     let response: Response;
@@ -215,7 +218,7 @@ export function serverRequestChecks(
   return {
     callContext: (headers, options = {}): CallContext => ({
       ip: clientIp({ headers }, options, config.trustProxyHops),
-      userAgent: headers.get('user-agent'),
+      userAgent: cleanHeaderText(headers.get('user-agent'), MAX_USER_AGENT_LENGTH),
       requestId: uuidv7(),
     }),
     assertTrustedOrigin: (headers, options) =>

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { singleLineTextSchema } from '../validation.js';
 import { jsonObjectSchema } from '../json-object-schema.js';
 
 export const tenantSlugSchema = z
@@ -12,7 +13,7 @@ const metadataSchema = jsonObjectSchema('metadata');
 export const createTenantInputSchema = z
   .object({
     slug: tenantSlugSchema,
-    name: z.string().trim().min(1).max(200),
+    name: singleLineTextSchema(1, 200),
     userPool: z.enum(['shared', 'isolated']).optional(),
     metadata: metadataSchema.optional(),
   })
@@ -20,7 +21,7 @@ export const createTenantInputSchema = z
 
 export const updateTenantInputSchema = z
   .object({
-    name: z.string().trim().min(1).max(200).optional(),
+    name: singleLineTextSchema(1, 200).optional(),
     status: z.enum(['active', 'suspended']).optional(),
     metadata: metadataSchema.optional(),
   })
