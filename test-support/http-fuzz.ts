@@ -160,7 +160,7 @@ export function describeHttpFuzz(
       const setCookie = signUp.response.headers
         .getSetCookie()
         .find((c) => c.startsWith(auth.sessionCookieName));
-      const cookie = setCookie!.split(';')[0]!;
+      const cookie = setCookie.split(';')[0]!;
       const tenant = await call('POST', '/tenants', { slug: `fuzz-${tag}`, name: 'Fuzz Inc' }, cookie);
       const tenantId = tenant.body.id as string;
       const role = await call(
@@ -270,7 +270,7 @@ export function describeHttpFuzz(
         '/tenants',
         { slug: 'nul-key', name: 'A', metadata: { 'k\u0000': 'v' } },
         true,
-        'metadata.k ',
+        'metadata.k',
       ],
       [
         'an unpaired surrogate in a role name',

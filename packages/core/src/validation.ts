@@ -106,7 +106,8 @@ function forbiddenCharacterIssues(input: unknown): Array<{ path: string; message
     const node = stack.pop()!;
     const { value } = node;
     if (typeof value === 'string') {
-      if (hasForbiddenCharacter(value)) issues.push({ path: pathOf(node), message: FORBIDDEN_CHARACTER_MESSAGE });
+      if (hasForbiddenCharacter(value))
+        issues.push({ path: pathOf(node), message: FORBIDDEN_CHARACTER_MESSAGE });
       continue;
     }
     if (value === null || typeof value !== 'object') continue;

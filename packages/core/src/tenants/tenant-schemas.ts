@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { singleLineTextSchema } from '../validation.js';
 import { jsonObjectSchema } from '../json-object-schema.js';
+import { singleLineTextSchema } from '../validation.js';
 
 export const tenantSlugSchema = z
   .string()

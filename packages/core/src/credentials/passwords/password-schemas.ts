@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { singleLineTextSchema } from '../../validation.js';
 import { emailSchema } from '../../users/index.js';
+import { singleLineTextSchema } from '../../validation.js';
 
 /** Inputs of the password routes; `auth.api` parses with the same schemas as the HTTP layer. */
 
