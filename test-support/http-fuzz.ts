@@ -198,10 +198,26 @@ export function describeHttpFuzz(
       };
     }
 
-    /** Whether a successful request left the fuzzer able to go on (signed in, owner, tenant active). */
-    async function worldIsIntact(): Promise<boolean> {
-      const session = await auth.api.validateSessionToken(decodeURIComponent(world.cookie.split('=')[1]!));
-      if (!session) return false;
+    /**
+     * After a successful request: whether the fuzzer can go on as it was (signed in, owner of an
+     * active tenant). A lost session (a sign-out, a revocation) is replaced by signing in again,
+     * which is cheaper than a new world; anything else (a suspended tenant, a lost role, a deny
+     * policy) needs a new world.
+     */
+    async function repairWorld(): Promise<void> {
+      const token = decodeURIComponent(world.cookie.split('=')[1]!);
+      if (!(await auth.api.validateSessionToken(token))) {
+        const signedIn = await auth.api.signIn({ email: world.email, password: PASSWORD }).catch(() => null);
+        if (!signedIn || !('token' in signedIn)) {
+          world = await buildWorld();
+          return;
+        }
+        world = {
+          ...world,
+          cookie: `${auth.sessionCookieName}=${encodeURIComponent(signedIn.token)}`,
+          sessionId: signedIn.session.id,
+        };
+      }
       const decision = await call(
         'POST',
         `/tenants/${world.tenantId}/authorize`,
@@ -209,7 +225,7 @@ export function describeHttpFuzz(
         world.cookie,
       );
       const tenant = await call('GET', `/tenants/${world.tenantId}`, undefined, world.cookie);
-      return decision.body?.allowed === true && tenant.body?.status === 'active';
+      if (decision.body?.allowed !== true || tenant.body?.status !== 'active') world = await buildWorld();
     }
 
     // Regression (issue 14): each of these answered 500 on PostgreSQL, which refuses NUL in text
@@ -388,8 +404,8 @@ export function describeHttpFuzz(
                   `half-written ${table} (${before[table]} → ${after[table]}) on ${response.status} ${code}: ${where}`,
                 );
             }
-          } else if (request.method !== 'GET' && !(await worldIsIntact())) {
-            world = await buildWorld();
+          } else if (request.method !== 'GET') {
+            await repairWorld();
           }
         }
       }

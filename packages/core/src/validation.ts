@@ -83,6 +83,8 @@ function invalidInput(code: AuthErrorCode, issues: Array<{ path: string; message
   return new AuthError(code, { detail: issues.map((i) => `${i.path}: ${i.message}`).join('; '), issues });
 }
 
+const MAX_PATH_KEYS = 16;
+
 /**
  * The paths of strings (values or keys) holding forbidden characters; iterative, so hostile
  * nesting cannot overflow the stack, and stopping at the first few.
@@ -97,7 +99,10 @@ function forbiddenCharacterIssues(input: unknown): Array<{ path: string; message
   // deeply nested body quadratic
   const pathOf = (node: Node): string => {
     const keys: string[] = [];
-    for (let at: Node | null = node; at?.key != null; at = at.parent) keys.unshift(printable(at.key));
+    for (let at: Node | null = node; at?.key != null; at = at.parent) keys.push(printable(at.key));
+    keys.reverse();
+    // a hostile nesting would otherwise make the problem body as large as the request
+    if (keys.length > MAX_PATH_KEYS) keys.splice(MAX_PATH_KEYS, keys.length, '…');
     return keys.join('.') || '(body)';
   };
   const issues: Array<{ path: string; message: string }> = [];
