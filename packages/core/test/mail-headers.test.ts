@@ -59,6 +59,19 @@ describe('mail headers', () => {
     ]);
   });
 
+  it('cleans the headers of a message without sealed values too', async () => {
+    const sent: MailMessage[] = [];
+    const subscriber = createMailSubscriber({ send: async (m) => void sent.push(m) }, silentLogger);
+    await subscriber.handle({
+      payload: {
+        mail: { to: 'a@example.com', subject: 'Welcome to Acme\r\nBcc: x@example.com', text: 'Hi\n' },
+      },
+    } as never);
+    expect(sent).toEqual([
+      { to: 'a@example.com', subject: 'Welcome to Acme Bcc: x@example.com', text: 'Hi\n' },
+    ]);
+  });
+
   it('cleans any other header a message carries (from, display names) the same way', () => {
     const message = {
       to: 'a@example.com',
