@@ -53,7 +53,7 @@ describe('input text', () => {
     const deep = JSON.parse(`${'{"a":'.repeat(50_000)}"\\u0000"${'}'.repeat(50_000)}`);
     const { code, issues } = issuesOf(() => parseInput(z.unknown(), deep));
     expect(code).toBe('invalid_request');
-    expect(issues[0]!.path).toBe(`${'a.'.repeat(16)}…`);
+    expect(issues?.[0]?.path).toBe(`${'a.'.repeat(16)}…`);
   });
 
   it('keeps a single-line field to one line', () => {

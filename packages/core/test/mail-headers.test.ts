@@ -12,7 +12,10 @@ describe('mail headers', () => {
   it('sends an invitation for a tenant whose stored name holds CR/LF with a one-line subject', async () => {
     const world = await tenantWorld();
     // names with line breaks are refused as input now; this one predates that check
-    await world.storage.tenants.update(world.tenantId, { name: 'Acme\r\nBcc: attacker@example.com\u0085' });
+    await world.storage.tenants.update(world.tenantId, {
+      name: 'Acme\r\nBcc: attacker@example.com\u0085',
+      updatedAt: world.clock.now(),
+    });
     const email = uniqueEmail('invitee');
 
     const res = await world.invite({ email, roles: ['member'] });
