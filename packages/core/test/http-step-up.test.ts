@@ -4,6 +4,7 @@ import { AuthError, isAuthError } from '../src/errors.js';
 import { createHandler } from '../src/http/handler.js';
 import { problemResponse } from '../src/http/problem.js';
 import { defineRoute } from '../src/http/route.js';
+import { problemType } from '../src/http/status-codes.js';
 import { memoryKeyValue, memoryStorage } from '../src/memory/index.js';
 import { silentLogger } from '../src/ports/logger.js';
 import { fakeClock, ORIGIN, PASSWORD, testAuth, uniqueEmail } from './support.js';
@@ -292,7 +293,7 @@ describe('step_up_required over HTTP', () => {
       'Bearer error="insufficient_user_authentication", error_description="A more recent authentication is required", max_age=300',
     );
     expect(await refused.json()).toEqual({
-      type: 'https://portcullis.dev/errors/step_up_required',
+      type: problemType('step_up_required'),
       title: 'Recent authentication required',
       status: 401,
       code: 'step_up_required',

@@ -17,4 +17,31 @@ describe('OpenAPI document', () => {
     }
     expect(document).toEqual(JSON.parse(readFileSync(FIXTURE, 'utf8')));
   });
+
+  it('names the response shapes as components, so generated clients get named types', () => {
+    const { auth } = testAuth();
+    const document = auth.openApiDocument() as {
+      components: { schemas: Record<string, unknown> };
+      paths: Record<string, Record<string, { responses: Record<string, unknown> }>>;
+    };
+    expect(Object.keys(document.components.schemas)).toEqual(
+      expect.arrayContaining([
+        'User',
+        'Session',
+        'Tenant',
+        'Member',
+        'Role',
+        'Policy',
+        'Invitation',
+        'Problem',
+      ]),
+    );
+    const refs = JSON.stringify(document.paths).match(/"\$ref":"[^"]+"/g) ?? [];
+    for (const ref of new Set(refs)) {
+      const id = ref.slice('"$ref":"#/components/schemas/'.length, -1);
+      expect(ref.startsWith('"$ref":"#/components/schemas/')).toBe(true);
+      expect(document.components.schemas[id]).toBeDefined();
+    }
+    expect(JSON.stringify(document)).not.toContain('$defs');
+  });
 });

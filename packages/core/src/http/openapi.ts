@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { PORTCULLIS_VERSION } from '../version.js';
+import { openApiComponents } from './openapi-components.js';
 import { problemSchema } from './response-schemas.js';
 import type { RouteDefinition } from './route.js';
 
@@ -14,6 +15,33 @@ export interface OpenApiOptions {
 const toSchema = (schema: z.ZodType, io: 'input' | 'output') =>
   z.toJSONSchema(schema, { target: 'draft-2020-12', io, unrepresentable: 'any' }) as Record<string, unknown>;
 
+/**
+ * A response schema with its registered parts (`openApiComponents`) moved into `components`, each
+ * referenced as `#/components/schemas/<id>`. A component must come out the same wherever it is used.
+ */
+function toResponseSchema(schema: z.ZodType, components: Record<string, unknown>): Record<string, unknown> {
+  const json = z.toJSONSchema(schema, {
+    target: 'draft-2020-12',
+    io: 'output',
+    unrepresentable: 'any',
+    metadata: openApiComponents,
+  }) as Record<string, unknown>;
+  const { $defs, ...rest } = stripDialect(json) as { $defs?: Record<string, unknown> };
+  for (const [id, definition] of Object.entries($defs ?? {})) {
+    const local = relinked(definition);
+    const known = components[id];
+    if (known !== undefined && JSON.stringify(known) !== JSON.stringify(local)) {
+      throw new Error(`OpenAPI component ${id} has two shapes`);
+    }
+    components[id] = local;
+  }
+  return relinked(rest) as Record<string, unknown>;
+}
+
+function relinked(value: unknown): unknown {
+  return JSON.parse(JSON.stringify(value).replaceAll('"#/$defs/', '"#/components/schemas/'));
+}
+
 function stripDialect(schema: Record<string, unknown>) {
   const { $schema: _ignored, ...rest } = schema;
   return rest;
@@ -22,6 +50,8 @@ function stripDialect(schema: Record<string, unknown>) {
 /** OpenAPI 3.1 for the mounted routes, generated from the same declarations the router uses. */
 export function buildOpenApiDocument(routes: RouteDefinition[], options: OpenApiOptions) {
   const paths: Record<string, Record<string, unknown>> = {};
+  const components: Record<string, unknown> = {};
+  toResponseSchema(problemSchema, components);
   for (const route of routes) {
     const path = route.path.replace(/:([A-Za-z0-9_]+)/g, '{$1}');
     const parameters: unknown[] = [];
@@ -48,7 +78,7 @@ export function buildOpenApiDocument(routes: RouteDefinition[], options: OpenApi
           ? {
               content: {
                 [Number(status) >= 400 ? 'application/problem+json' : 'application/json']: {
-                  schema: stripDialect(toSchema(response.schema, 'output')),
+                  schema: toResponseSchema(response.schema, components),
                 },
               },
             }
@@ -89,7 +119,7 @@ export function buildOpenApiDocument(routes: RouteDefinition[], options: OpenApi
     servers: [{ url: options.serverUrl }],
     paths,
     components: {
-      schemas: { Problem: stripDialect(toSchema(problemSchema, 'output')) },
+      schemas: Object.fromEntries(Object.entries(components).sort(([a], [b]) => a.localeCompare(b))),
       securitySchemes: {
         sessionCookie: { type: 'apiKey', in: 'cookie', name: options.sessionCookieName },
       },

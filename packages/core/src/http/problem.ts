@@ -1,7 +1,7 @@
 import { uuidv7 } from '../crypto/uuid.js';
 import { type AuthError, isAuthError, type StepUpRequirement } from '../errors.js';
 import type { Logger } from '../ports/logger.js';
-import { STATUS_BY_CODE, TITLE_BY_CODE } from './status-codes.js';
+import { problemType, STATUS_BY_CODE, TITLE_BY_CODE } from './status-codes.js';
 
 /** RFC 9457 problem details, with Portcullis's stable `code` and the request id. */
 export interface ProblemBody {
@@ -23,7 +23,7 @@ export interface ProblemBody {
 export function problemBody(error: AuthError, requestId: string): ProblemBody {
   const status = STATUS_BY_CODE[error.code];
   return {
-    type: `https://portcullis.dev/errors/${error.code}`,
+    type: problemType(error.code),
     title: TITLE_BY_CODE[error.code],
     status,
     code: error.code,
@@ -98,7 +98,7 @@ export function toProblem(error: unknown, requestId: string, logger: Logger): Pr
   }
   logger.error('unexpected error', { requestId, error: describe(error) });
   return {
-    type: 'https://portcullis.dev/errors/internal_error',
+    type: problemType('internal_error'),
     title: TITLE_BY_CODE.internal_error,
     status: 500,
     code: 'internal_error',

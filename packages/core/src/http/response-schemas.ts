@@ -3,71 +3,95 @@ import type { Member } from '../memberships/memberships.js';
 import type { Session } from '../sessions/sessions.js';
 import type { Tenant } from '../tenants/tenants.js';
 import type { User } from '../users/users.js';
+import { component } from './openapi-components.js';
 
 /** Response shapes for OpenAPI, and the functions that produce them from domain objects. */
-export const userSchema = z.object({
-  id: z.string(),
-  tenantId: z.string().nullable(),
-  email: z.string(),
-  emailVerifiedAt: z.string().nullable(),
-  name: z.string().nullable(),
-  status: z.enum(['active', 'suspended', 'deleted']),
-  createdAt: z.string(),
-});
+export const userSchema = component(
+  'User',
+  z.object({
+    id: z.string(),
+    tenantId: z.string().nullable(),
+    email: z.string(),
+    emailVerifiedAt: z.string().nullable(),
+    name: z.string().nullable(),
+    status: z.enum(['active', 'suspended', 'deleted']),
+    createdAt: z.string(),
+  }),
+);
 
-export const sessionSchema = z.object({
-  id: z.string(),
-  tenantId: z.string().nullable(),
-  createdAt: z.string(),
-  lastSeenAt: z.string(),
-  expiresAt: z.string(),
-  idleExpiresAt: z.string(),
-  ip: z.string().nullable(),
-  userAgent: z.string().nullable(),
-  amr: z.array(z.string()),
-  authTime: z
-    .record(z.string(), z.number())
-    .describe('When each method (an amr value) was last used, in epoch seconds'),
-  current: z.boolean(),
-});
+export const sessionSchema = component(
+  'Session',
+  z.object({
+    id: z.string(),
+    tenantId: z.string().nullable(),
+    createdAt: z.string(),
+    lastSeenAt: z.string(),
+    expiresAt: z.string(),
+    idleExpiresAt: z.string(),
+    ip: z.string().nullable(),
+    userAgent: z.string().nullable(),
+    amr: z.array(z.string()),
+    authTime: z
+      .record(z.string(), z.number())
+      .describe('When each method (an amr value) was last used, in epoch seconds'),
+    current: z.boolean(),
+  }),
+);
 
-export const tenantSchema = z.object({
-  id: z.string(),
-  slug: z.string(),
-  name: z.string(),
-  status: z.enum(['active', 'suspended']),
-  userPool: z.enum(['shared', 'isolated']),
-  metadata: z.record(z.string(), z.unknown()),
-  createdAt: z.string(),
-  updatedAt: z.string(),
-});
+export const tenantSchema = component(
+  'Tenant',
+  z.object({
+    id: z.string(),
+    slug: z.string(),
+    name: z.string(),
+    status: z.enum(['active', 'suspended']),
+    userPool: z.enum(['shared', 'isolated']),
+    metadata: z.record(z.string(), z.unknown()),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+  }),
+);
 
-export const memberSchema = z.object({
-  id: z.string(),
-  tenantId: z.string(),
-  userId: z.string(),
-  roles: z.array(z.string()),
-  attributes: z.record(z.string(), z.unknown()),
-  createdAt: z.string(),
-  user: z.object({ id: z.string(), email: z.string(), name: z.string().nullable(), status: z.string() }),
-});
+export const membershipSchema = component(
+  'Membership',
+  z.object({
+    id: z.string(),
+    tenantId: z.string(),
+    userId: z.string(),
+    roles: z.array(z.string()),
+    attributes: z.record(z.string(), z.unknown()),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+  }),
+);
 
-export const problemSchema = z.object({
-  type: z.string(),
-  title: z.string(),
-  status: z.number(),
-  code: z.string(),
-  detail: z.string().optional(),
-  requestId: z.string(),
-  issues: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
-  maxAgeSeconds: z.number().optional().describe('step_up_required: how recent the authentication must be'),
-  methods: z.array(z.string()).optional().describe('step_up_required: the methods that can satisfy it'),
-  reason: z
-    .object({ kind: z.string() })
-    .catchall(z.unknown())
-    .optional()
-    .describe('forbidden by an authorization decision: why it denied'),
-});
+/** A membership as member lists show it: with the user, without `updatedAt`. */
+export const memberSchema = component(
+  'Member',
+  membershipSchema.omit({ updatedAt: true }).extend({
+    user: z.object({ id: z.string(), email: z.string(), name: z.string().nullable(), status: z.string() }),
+  }),
+);
+
+export const problemSchema = component(
+  'Problem',
+  z.object({
+    type: z.string(),
+    title: z.string(),
+    status: z.number(),
+    code: z.string(),
+    detail: z.string().optional(),
+    requestId: z.string(),
+    issues: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+    maxAgeSeconds: z.number().optional().describe('step_up_required: how recent the authentication must be'),
+    methods: z.array(z.string()).optional().describe('step_up_required: the methods that can satisfy it'),
+    reason: z
+      .object({ kind: z.string() })
+      .catchall(z.unknown())
+      .optional()
+      .describe('forbidden by an authorization decision: why it denied'),
+  }),
+);
 
 export const signedInSchema = z.object({ user: userSchema, session: sessionSchema });
 

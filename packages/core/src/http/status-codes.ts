@@ -1,5 +1,16 @@
 import type { AuthErrorCode } from '../errors.js';
 
+/**
+ * Where each code is documented: `docs/errors.md` (generated from this file's tables), one heading
+ * per code. A problem's `type` is this URL with the code as its fragment.
+ */
+export const ERROR_DOCS_URL = 'https://github.com/portcullis-auth/portcullis/blob/main/docs/errors.md';
+
+/** The RFC 9457 `type` of a problem with this code: its entry in the error reference. */
+export function problemType(code: AuthErrorCode): string {
+  return `${ERROR_DOCS_URL}#${code}`;
+}
+
 /** The one place where error codes meet HTTP statuses. */
 export const STATUS_BY_CODE: Record<AuthErrorCode, number> = {
   invalid_request: 400,

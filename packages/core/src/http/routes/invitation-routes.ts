@@ -5,27 +5,31 @@ import {
 } from '../../invitations/invitation-schemas.js';
 import type { InvitationSummary } from '../../invitations/invitations.js';
 import { pageQuerySchema } from '../../tenants/tenant-schemas.js';
-import { pageOf, problemSchema } from '../response-schemas.js';
+import { component } from '../openapi-components.js';
+import { membershipSchema, pageOf, problemSchema } from '../response-schemas.js';
 import { defineRoute } from '../route.js';
-import { membershipSchema, toPublicMembership } from './member-routes.js';
+import { toPublicMembership } from './member-routes.js';
 
 const problem = (description: string) => ({ description, schema: problemSchema });
 const tenantParams = z.object({ tenantId: z.string().min(1).max(64) });
 const invitationParams = tenantParams.extend({ id: z.string().min(1).max(64) });
 
-const invitationSchema = z.object({
-  id: z.string(),
-  tenantId: z.string(),
-  email: z.string().nullable(),
-  roles: z.array(z.string()),
-  maxUses: z.number(),
-  uses: z.number(),
-  status: z.enum(['pending', 'revoked', 'exhausted']).describe('Expiry is not a status: compare expiresAt'),
-  expiresAt: z.string(),
-  createdBy: z.string().nullable(),
-  createdAt: z.string(),
-  updatedAt: z.string(),
-});
+const invitationSchema = component(
+  'Invitation',
+  z.object({
+    id: z.string(),
+    tenantId: z.string(),
+    email: z.string().nullable(),
+    roles: z.array(z.string()),
+    maxUses: z.number(),
+    uses: z.number(),
+    status: z.enum(['pending', 'revoked', 'exhausted']).describe('Expiry is not a status: compare expiresAt'),
+    expiresAt: z.string(),
+    createdBy: z.string().nullable(),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+  }),
+);
 
 /** Never the token or its hash. */
 function toPublicInvitation(invitation: InvitationSummary) {

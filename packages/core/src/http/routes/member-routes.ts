@@ -1,21 +1,11 @@
 import { z } from 'zod';
 import { updateMemberInputSchema } from '../../memberships/membership-schemas.js';
 import type { Membership } from '../../memberships/memberships.js';
-import { problemSchema } from '../response-schemas.js';
+import { membershipSchema, problemSchema } from '../response-schemas.js';
 import { defineRoute } from '../route.js';
 
 const problem = (description: string) => ({ description, schema: problemSchema });
 const memberParams = z.object({ tenantId: z.string().min(1).max(64), userId: z.string().min(1).max(64) });
-
-const membershipSchema = z.object({
-  id: z.string(),
-  tenantId: z.string(),
-  userId: z.string(),
-  roles: z.array(z.string()),
-  attributes: z.record(z.string(), z.unknown()),
-  createdAt: z.string(),
-  updatedAt: z.string(),
-});
 
 export const toPublicMembership = (membership: Membership) => ({
   id: membership.id,
@@ -26,8 +16,6 @@ export const toPublicMembership = (membership: Membership) => ({
   createdAt: membership.createdAt.toISOString(),
   updatedAt: membership.updatedAt.toISOString(),
 });
-
-export { membershipSchema };
 
 export const memberRoutes = [
   defineRoute({

@@ -7,6 +7,7 @@ import {
   renamePasskeyInputSchema,
 } from '../../credentials/passkeys/passkey-schemas.js';
 import type { PasskeySummary } from '../../credentials/passkeys/passkeys.js';
+import { component } from '../openapi-components.js';
 import {
   problemSchema,
   sessionSchema,
@@ -24,15 +25,18 @@ const optionsSchema = z.object({
     .describe('WebAuthn options JSON: pass as `optionsJSON` to @simplewebauthn/browser'),
 });
 
-const passkeySchema = z.object({
-  id: z.string(),
-  name: z.string(),
-  deviceType: z.enum(['singleDevice', 'multiDevice']),
-  backedUp: z.boolean(),
-  transports: z.array(z.string()),
-  createdAt: z.string(),
-  lastUsedAt: z.string().nullable(),
-});
+const passkeySchema = component(
+  'Passkey',
+  z.object({
+    id: z.string(),
+    name: z.string(),
+    deviceType: z.enum(['singleDevice', 'multiDevice']),
+    backedUp: z.boolean(),
+    transports: z.array(z.string()),
+    createdAt: z.string(),
+    lastUsedAt: z.string().nullable(),
+  }),
+);
 
 function toPublicPasskey(passkey: PasskeySummary) {
   return {

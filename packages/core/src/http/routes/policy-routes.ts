@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { policyInputSchema } from '../../authorization/policy-schema.js';
 import type { StoredPolicy } from '../../authorization/policy-store.js';
+import { component } from '../openapi-components.js';
 import { problemSchema } from '../response-schemas.js';
 import { defineRoute } from '../route.js';
 
@@ -8,21 +9,24 @@ const problem = (description: string) => ({ description, schema: problemSchema }
 const tenantParams = z.object({ tenantId: z.string().min(1).max(64) });
 const policyParams = tenantParams.extend({ policyId: z.string().min(1).max(64) });
 
-const policySchema = z.object({
-  id: z.string(),
-  tenantId: z.string(),
-  effect: z.enum(['allow', 'deny']),
-  actions: z.array(z.string()),
-  resource: z.string(),
-  condition: z
-    .unknown()
-    .optional()
-    .meta({ description: 'The condition as written: { and | or | not | <operator>: … } (DESIGN §5)' }),
-  description: z.string().optional(),
-  version: z.number(),
-  createdAt: z.string(),
-  updatedAt: z.string(),
-});
+const policySchema = component(
+  'Policy',
+  z.object({
+    id: z.string(),
+    tenantId: z.string(),
+    effect: z.enum(['allow', 'deny']),
+    actions: z.array(z.string()),
+    resource: z.string(),
+    condition: z
+      .unknown()
+      .optional()
+      .meta({ description: 'The condition as written: { and | or | not | <operator>: … } (DESIGN §5)' }),
+    description: z.string().optional(),
+    version: z.number(),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+  }),
+);
 
 const toPublicPolicy = (policy: StoredPolicy) => ({
   ...policy,

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { createRoleInputSchema, updateRoleInputSchema } from '../../authorization/role-service.js';
 import type { Role } from '../../authorization/roles.js';
+import { component } from '../openapi-components.js';
 import { problemSchema } from '../response-schemas.js';
 import { defineRoute } from '../route.js';
 
@@ -8,16 +9,19 @@ const problem = (description: string) => ({ description, schema: problemSchema }
 const tenantParams = z.object({ tenantId: z.string().min(1).max(64) });
 const roleParams = tenantParams.extend({ roleId: z.string().min(1).max(64) });
 
-const roleSchema = z.object({
-  id: z.string(),
-  tenantId: z.string(),
-  key: z.string(),
-  name: z.string(),
-  permissions: z.array(z.string()),
-  version: z.number(),
-  createdAt: z.string(),
-  updatedAt: z.string(),
-});
+const roleSchema = component(
+  'Role',
+  z.object({
+    id: z.string(),
+    tenantId: z.string(),
+    key: z.string(),
+    name: z.string(),
+    permissions: z.array(z.string()),
+    version: z.number(),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+  }),
+);
 
 const toPublicRole = (role: Role) => ({
   ...role,
