@@ -11,6 +11,7 @@ import express from 'express';
 import { Redis } from 'ioredis';
 import { renderSVG } from 'uqr';
 import { DOCUMENT_POLICIES, PERMISSION_CATALOG, RESOURCE_ATTRIBUTES, TENANT_ROLES } from './access-rules.js';
+import { apiErrors } from './api-errors.js';
 import { devMailbox } from './dev-mailbox.js';
 import { documentRoutes } from './document-routes.js';
 import { documentStore, documentsTableName, ensureDocumentsTable } from './document-store.js';
@@ -100,7 +101,7 @@ export async function startServer(options = {}) {
         ? { oauth: { providers: options.oauthProviders } }
         : {}),
     });
-    server.on('request', createApp(auth, documentStore(db, documentsTable), mailbox));
+    server.on('request', createApp(auth, documentStore(db, documentsTable), mailbox, options.logger));
   } catch (error) {
     server.close();
     await auth?.close();
@@ -130,8 +131,9 @@ export async function startServer(options = {}) {
  * @param {import('@portcullis/core').Auth} auth
  * @param {ReturnType<typeof documentStore>} documents
  * @param {ReturnType<typeof devMailbox> | null} mailbox
+ * @param {import('@portcullis/core').Logger | undefined} logger
  */
-function createApp(auth, documents, mailbox) {
+function createApp(auth, documents, mailbox, logger) {
   const app = express();
   app.disable('x-powered-by');
   app.use(securityHeaders);
@@ -164,6 +166,8 @@ function createApp(auth, documents, mailbox) {
     res.json({ ...setup, qrCode: `data:image/svg+xml;base64,${Buffer.from(svg).toString('base64')}` });
   });
   app.use('/api/tenants/:tenantId/documents', documentRoutes(auth, documents));
+  // every /api failure as problem+json: unknown paths, Portcullis's errors, and unexpected ones
+  app.use('/api', ...apiErrors(logger));
 
   if (mailbox) app.use(mailbox.router);
   // /verify-email, /reset-password and /magic-link are public/<name>.html

@@ -5,7 +5,7 @@ import { uuidv7 } from '../crypto/uuid.js';
 import { AuthError, isAuthError } from '../errors.js';
 import type { Clock } from '../ports/clock.js';
 import type { Storage } from '../ports/storage.js';
-import { parseInput } from '../validation.js';
+import { parseInput, singleLineTextSchema } from '../validation.js';
 import { assertCanGrant } from './grant-rule.js';
 import { assertKnownPermissions, type PermissionCatalog } from './permission-catalog.js';
 import { actionPatternSchema } from './policy-schema.js';
@@ -23,14 +23,14 @@ export const roleKeySchema = z
 export const createRoleInputSchema = z
   .object({
     key: roleKeySchema,
-    name: z.string().trim().min(1).max(100),
+    name: singleLineTextSchema(1, 100),
     permissions: z.array(permissionSchema).max(500),
   })
   .strict();
 
 export const updateRoleInputSchema = z
   .object({
-    name: z.string().trim().min(1).max(100).optional(),
+    name: singleLineTextSchema(1, 100).optional(),
     permissions: z.array(permissionSchema).max(500).optional(),
   })
   .strict()

@@ -8,7 +8,7 @@ import type { Clock } from '../ports/clock.js';
 import type { Logger } from '../ports/logger.js';
 import type { RateLimitState } from '../rate-limit/rate-limiter.js';
 import { readCookie, sessionCookieName } from '../sessions/session-cookie.js';
-import { parseInput } from '../validation.js';
+import { cleanHeaderText, parseInput } from '../validation.js';
 import {
   deviceCookieName,
   serializeClearedSessionCookie,
@@ -21,6 +21,9 @@ import type { HttpMethod, RouteDefinition, RouteResult } from './route.js';
 
 /** Largest accepted request body. */
 export const MAX_BODY_BYTES = 1024 * 1024;
+
+/** A user agent is kept with sessions and audit entries cleaned and cut to this length. */
+const MAX_USER_AGENT_LENGTH = 512;
 
 const UNSAFE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
@@ -48,7 +51,7 @@ export function createHandler(deps: {
     const call: CallContext = {
       requestId,
       ip: clientIp(request, options, config.trustProxyHops),
-      userAgent: request.headers.get('user-agent'),
+      userAgent: cleanHeaderText(request.headers.get('user-agent'), MAX_USER_AGENT_LENGTH),
       device: { cookie: readCookie(request.headers.get('cookie'), deviceName) },
     };
     const headers = new Headers({ 'cache-control': 'no-store', 'x-request-id': requestId });
@@ -227,7 +230,7 @@ export function serverRequestChecks(
   return {
     callContext: (headers, options = {}): CallContext => ({
       ip: clientIp({ headers }, options, config.trustProxyHops),
-      userAgent: headers.get('user-agent'),
+      userAgent: cleanHeaderText(headers.get('user-agent'), MAX_USER_AGENT_LENGTH),
       requestId: uuidv7(),
       device: { cookie: readCookie(headers.get('cookie'), deviceName) },
     }),

@@ -1,5 +1,6 @@
 export { type ConsoleMailerOptions, consoleMailer, redactLinks } from './console-mailer.js';
 export { escapeHtml } from './escape-html.js';
+export { cleanMailHeaders } from './mail-headers.js';
 export {
   type CredentialChangeMailInput,
   credentialChangeMail,

@@ -1,5 +1,5 @@
 import type { SealedBox } from '../crypto/sealed-box.js';
-import { escapeHtml } from '../mail/index.js';
+import { cleanMailHeaders, escapeHtml } from '../mail/index.js';
 import type { Logger } from '../ports/logger.js';
 import type { Mailer, MailMessage } from '../ports/mailer.js';
 import type { OutboxSubscriber } from './outbox-dispatcher.js';
@@ -33,8 +33,9 @@ export function createMailSubscriber(
         return;
       }
       const { sealed, ...message } = mail;
+      // headers are cleaned here, where every message leaves, after sealed values are filled in
       if (!sealed) {
-        await mailer.send(message);
+        await mailer.send(cleanMailHeaders(message));
         return;
       }
       if (!sealedBox) throw new Error('mail with sealed values, but no key to open them');
@@ -44,12 +45,14 @@ export function createMailSubscriber(
           const value = values.get(name);
           return value === undefined ? whole : encode(value);
         });
-      await mailer.send({
-        ...message,
-        subject: fill(message.subject, (v) => v),
-        text: fill(message.text, (v) => v),
-        ...(message.html !== undefined ? { html: fill(message.html, escapeHtml) } : {}),
-      });
+      await mailer.send(
+        cleanMailHeaders({
+          ...message,
+          subject: fill(message.subject, (v) => v),
+          text: fill(message.text, (v) => v),
+          ...(message.html !== undefined ? { html: fill(message.html, escapeHtml) } : {}),
+        }),
+      );
     },
   };
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { jsonObjectSchema } from '../json-object-schema.js';
+import { singleLineTextSchema } from '../validation.js';
 
 export const tenantSlugSchema = z
   .string()
@@ -12,7 +13,7 @@ const metadataSchema = jsonObjectSchema('metadata');
 export const createTenantInputSchema = z
   .object({
     slug: tenantSlugSchema,
-    name: z.string().trim().min(1).max(200),
+    name: singleLineTextSchema(1, 200),
     userPool: z.enum(['shared', 'isolated']).optional(),
     metadata: metadataSchema.optional(),
   })
@@ -20,7 +21,7 @@ export const createTenantInputSchema = z
 
 export const updateTenantInputSchema = z
   .object({
-    name: z.string().trim().min(1).max(200).optional(),
+    name: singleLineTextSchema(1, 200).optional(),
     status: z.enum(['active', 'suspended']).optional(),
     metadata: metadataSchema.optional(),
   })

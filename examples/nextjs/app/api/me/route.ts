@@ -1,16 +1,11 @@
-import { AuthError, problemBody } from '@portcullis/core';
+import { AuthError } from '@portcullis/core';
+import { apiRoute } from '@/lib/api-route';
 import { getSession } from '@/lib/auth';
 
 /** An app route of its own, authenticated with getSession() like pages and actions. */
-export async function GET() {
+export const GET = apiRoute(async () => {
   const found = await getSession();
-  if (!found) {
-    const body = problemBody(new AuthError('unauthenticated'), crypto.randomUUID());
-    return Response.json(body, {
-      status: body.status,
-      headers: { 'content-type': 'application/problem+json', 'cache-control': 'no-store' },
-    });
-  }
+  if (!found) throw new AuthError('unauthenticated');
   const { user, session } = found;
   return Response.json(
     {
@@ -19,4 +14,4 @@ export async function GET() {
     },
     { headers: { 'cache-control': 'no-store' } },
   );
-}
+});

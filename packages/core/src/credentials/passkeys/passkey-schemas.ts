@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { singleLineTextSchema } from '../../validation.js';
 
 /** Inputs of the passkey routes; `auth.api` parses with the same schemas as the HTTP layer. */
 
@@ -12,12 +13,7 @@ const base64url = (max: number) =>
 /** A credential id: at most 1023 bytes (WebAuthn L3), 1364 characters of base64url. */
 const credentialId = base64url(1400).min(1);
 
-const passkeyName = z
-  .string()
-  .trim()
-  .min(1)
-  .max(100)
-  .describe('A label for the passkey, e.g. "MacBook Touch ID"');
+const passkeyName = singleLineTextSchema(1, 100).describe('A label for the passkey, e.g. "MacBook Touch ID"');
 
 // Only the fields the verification reads are checked here; browsers add more (publicKey,
 // authenticatorData, publicKeyAlgorithm...), which are kept as they are (`loose`).

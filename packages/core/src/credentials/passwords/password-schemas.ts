@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { emailSchema } from '../../users/index.js';
+import { singleLineTextSchema } from '../../validation.js';
 
 /** Inputs of the password routes; `auth.api` parses with the same schemas as the HTTP layer. */
 
@@ -10,7 +11,7 @@ export const signUpInputSchema = z
   .object({
     email: emailSchema,
     password: passwordField,
-    name: z.string().trim().min(1).max(200).optional(),
+    name: singleLineTextSchema(1, 200).optional(),
     tenant: z.string().min(1).max(100).optional().describe('Slug or id of an isolated-pool tenant to join'),
     invitationToken: z
       .string()
@@ -43,7 +44,7 @@ export const createUserInputSchema = z
   .object({
     email: emailSchema,
     password: passwordField.optional(),
-    name: z.string().trim().min(1).max(200).optional(),
+    name: singleLineTextSchema(1, 200).optional(),
     tenantId: z.string().min(1).max(64).optional(),
     emailVerified: z.boolean().optional(),
   })
