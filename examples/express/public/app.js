@@ -11,12 +11,14 @@ const $ = (id) => document.getElementById(id);
 
 /**
  * A denial's reason (the decision's `reason`, in 403 problems from requirePermission) in words.
- * Names the deciding policy: fine in a demo; say less in an app whose rules are secret.
+ * Only members who may read the tenant's policies are told which policy decided.
  */
 function describeReason(reason) {
   switch (reason.kind) {
     case 'deny_policy':
       return `denied by policy "${reason.id}"`;
+    case 'undisclosed_policy':
+      return 'a policy of this tenant does not allow it here';
     case 'missing_attribute':
       return `policy "${reason.id}" needs an attribute this request lacks`;
     default:

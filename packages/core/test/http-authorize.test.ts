@@ -115,6 +115,26 @@ describe('POST /tenants/:tenantId/authorize', () => {
       expect(text).not.toContain(secret);
   });
 
+  it("refuses through requirePermission (the guards' 403) without naming the policy to a member who cannot read policies", async () => {
+    const { auth, owner, member, tenantId } = await isolatedTenant();
+    const outsideOffice = (userId: string) =>
+      auth.api
+        .requirePermission({
+          userId,
+          tenantId,
+          action: 'document.update',
+          resource: { type: 'document', ownerId: userId },
+          ip: '203.0.113.5',
+        })
+        .then(
+          () => null,
+          (error: unknown) => (isAuthError(error, 'forbidden') ? error.reason : error),
+        );
+    expect(await outsideOffice(member.body.user.id)).toEqual({ kind: 'undisclosed_policy', effect: 'deny' });
+    // the owner may read the policies: the refusal names the one that decided
+    expect(await outsideOffice(owner.body.user.id)).toMatchObject({ kind: 'deny_policy', id: 'office-network' });
+  });
+
   it('shows the full explanation to a member whose role grants policy.manage even when a policy denies it', async () => {
     const { auth, client, owner, member, tenantId } = await isolatedTenant({
       authorization: {

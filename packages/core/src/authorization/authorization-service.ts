@@ -42,6 +42,7 @@ export interface AuthorizeInput {
    * same if they may read the tenant's policies (`policy.manage`, as `listPolicies` requires);
    * otherwise a policy's decision reads `{ kind: 'undisclosed_policy', effect }` and the
    * explanation lists their roles only, since conditions reveal how access is guarded.
+   * `requirePermission` tells its refusal (the 403's `reason`) as `caller` unless given `full`.
    */
   disclosure?: 'full' | 'caller';
 }
@@ -301,7 +302,11 @@ export function createAuthorizationService(
       if (result.reason.kind === 'not_member') throw new AuthError('not_found', { detail: 'no such tenant' });
       const decision = result as Decision;
       if (!decision.allowed) {
-        throw new AuthError('forbidden', { detail: `not allowed: ${input.action}`, reason: decision.reason });
+        // the 403 reaches the member it is about (the guards answer with it): unless the app asked
+        // for the full story, it says only what that member may read, as POST /authorize does
+        const shown =
+          input.disclosure === 'full' ? decision : await api.authorize({ ...input, disclosure: 'caller' });
+        throw new AuthError('forbidden', { detail: `not allowed: ${input.action}`, reason: shown.reason });
       }
       return decision;
     },
