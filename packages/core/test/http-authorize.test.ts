@@ -132,7 +132,10 @@ describe('POST /tenants/:tenantId/authorize', () => {
         );
     expect(await outsideOffice(member.body.user.id)).toEqual({ kind: 'undisclosed_policy', effect: 'deny' });
     // the owner may read the policies: the refusal names the one that decided
-    expect(await outsideOffice(owner.body.user.id)).toMatchObject({ kind: 'deny_policy', id: 'office-network' });
+    expect(await outsideOffice(owner.body.user.id)).toMatchObject({
+      kind: 'deny_policy',
+      id: 'office-network',
+    });
   });
 
   it('shows the full explanation to a member whose role grants policy.manage even when a policy denies it', async () => {
