@@ -101,7 +101,7 @@ describe('forwarded client addresses are parsed and canonicalised', () => {
       }),
       { clientIp: '::ffff:127.0.0.1' },
     );
-    const cookie = response.headers.getSetCookie()[0]!.split(';')[0]!;
+    const cookie = response.headers.getSetCookie()[0]?.split(';')[0] ?? '';
     const listed = await auth.handler(new Request(`${ORIGIN}/auth/sessions`, { headers: { cookie } }));
     expect((await listed.json()).items[0].ip).toBe('127.0.0.1');
   });
