@@ -389,6 +389,9 @@ export function describeHttpFuzz(
         );
         for (const draw of samples) {
           const request = draw();
+          // mail routes answer before their writes (no timing oracle): let an earlier request's
+          // writes land first, so they are not counted against this one
+          await auth.outbox.dispatchOnce();
           const before = await target.countRows();
           const response = await send(request, request.signedIn ? world.cookie : null);
           sent++;
@@ -397,6 +400,7 @@ export function describeHttpFuzz(
           const where = `${request.method} ${request.path} ${JSON.stringify(request.query)} ${describeBody(request)}`;
           if (problem) failures.push(`${problem}: ${where} → ${response.status} ${text.slice(0, 300)}`);
           if (response.status >= 400) {
+            await auth.outbox.dispatchOnce();
             const after = await target.countRows();
             const code = safeCode(text);
             for (const table of Object.keys(after)) {

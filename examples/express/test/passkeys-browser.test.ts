@@ -106,8 +106,12 @@ if (missing && process.env.CI === 'true') {
         await login.getByLabel('Password').fill(PASSWORD);
         await login.getByRole('button', { name: 'Log in' }).click();
         await expect.poll(() => page.locator('#mfa-step').isVisible()).toBe(true);
-        // only a passkey: no code form to fill in (issue 14, newcomer 8)
-        expect(await page.locator('#mfa-step form').count()).toBe(0);
+        // a passkey and the recovery codes its registration issued: no authenticator-app choice
+        // and no TOTP code to type (issue 14, newcomer 8), the recovery code as the way back in
+        const offered = await page
+          .locator('#mfa-step input[name="method"]')
+          .evaluateAll((inputs) => inputs.map((input) => (input as HTMLInputElement).value));
+        expect(offered).toEqual(['recovery_code']);
         expect(await page.locator('#status').textContent()).toBe('One more step to sign in');
         await page.locator('#mfa-step').getByRole('button', { name: 'Use a passkey' }).click();
         await expect.poll(() => page.locator('#status').textContent()).toBe(`Signed in as ${email}`);
