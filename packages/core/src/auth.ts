@@ -1,30 +1,20 @@
 import type { Auth, AuthApi } from './api/index.js';
 import { createAuditService } from './audit/index.js';
-import {
-  createAuthorizationCache,
-  createAuthorizationService,
-  createPolicyService,
-  createRoleService,
-} from './authorization/index.js';
+import { createAuthorizationService, createPolicyService, createRoleService } from './authorization/index.js';
 import { type AuthConfig, resolveConfig } from './config/index.js';
 import { createOAuthService } from './credentials/oauth/index.js';
 import { createPasskeyService } from './credentials/passkeys/index.js';
-import { createPasswordHasher, createPasswordService } from './credentials/passwords/index.js';
+import { createPasswordService } from './credentials/passwords/index.js';
 import { createTotpService } from './credentials/totp/index.js';
-import { createSealedBox, uuidv7 } from './crypto/index.js';
-import { createAcceptedMailRequests, createEmailLinkService } from './email-links/index.js';
+import { createEmailLinkService } from './email-links/index.js';
 import { createHandler, serverRequestChecks } from './http/handler.js';
 import { lazyOpenApiDocument } from './http/openapi.js';
 import { routes } from './http/routes/index.js';
+import { createInfrastructure } from './infrastructure.js';
 import { createInvitationService } from './invitations/index.js';
 import { createMembershipService } from './memberships/index.js';
-import { memoryKeyValue } from './memory/index.js';
-import { createMailSubscriber, createOutboxDispatcher } from './outbox/index.js';
-import { consoleLogger, systemClock } from './ports/index.js';
-import { createKnownDevices, createLockout, createRateLimiter } from './rate-limit/index.js';
-import { createSessionCache, createSessionService, sessionCookieName } from './sessions/index.js';
+import { createSessionService, sessionCookieName } from './sessions/index.js';
 import { createSignInService } from './sign-in/index.js';
-import { createHealthCheck, sharedKeyValue, wrapKeyValue, wrapStorage } from './storage/index.js';
 import { createTenantService } from './tenants/index.js';
 import { createUserService } from './users/index.js';
 
@@ -35,50 +25,10 @@ import { createUserService } from './users/index.js';
 export function createAuth(options: AuthConfig): Auth {
   const config = resolveConfig(options);
 
-  // ports and infrastructure: clock, logger, key-value stores, caches, storage, outbox, limits
-  const clock = options.clock ?? systemClock;
-  const logger = options.logger ?? consoleLogger;
-  const instanceId = uuidv7().slice(-12);
-  const localKeyValue = memoryKeyValue({ clock });
-  const cacheKeyValue = wrapKeyValue(options.keyValue ?? localKeyValue, { timeoutMs: 250 });
-  const caching = { clock, logger, instanceId };
-  const authorizationCache = createAuthorizationCache(cacheKeyValue, caching, config.authorization);
-  const sessionCache = config.session.cache.enabled
-    ? createSessionCache(cacheKeyValue, caching, config.session.cache)
-    : null;
-  const storage = wrapStorage(options.storage, {
-    logger,
-    timeoutMs: config.storageTimeoutMs,
-    effects: {
-      // `outbox` is made below, from this storage; nothing is written before it exists
-      outboxWritten: () => outbox.nudge(),
-      sessionsRevoked: sessionCache?.revoked,
-      authorizationChanged: authorizationCache.changed,
-    },
-  });
-  const keyValue = sharedKeyValue(options.keyValue, localKeyValue, logger, config.storageTimeoutMs);
-  // one key per purpose, derived from the secret: what one seals, no other opens
-  const mailBox = createSealedBox(config.secret, 'outbox-mail');
-  const secretBox = createSealedBox(config.secret, 'totp-secret');
-  const stateBox = createSealedBox(config.secret, 'oauth-state');
-  const subscribers = [createMailSubscriber(options.mailer, logger, mailBox), ...config.outbox.subscribers];
-  const mailRequests = createAcceptedMailRequests(logger);
-  const outbox = createOutboxDispatcher(
-    { storage, clock, logger, subscribers, accepted: mailRequests },
-    config.outbox,
-  );
-  const hasher = createPasswordHasher(config.password.argon2);
-  const rateLimiter = createRateLimiter(keyValue, clock, config.rateLimit);
-  const lockout = createLockout(
-    {
-      kv: keyValue,
-      store: storage.credentialFailures,
-      clock,
-      secret: config.secret,
-      devices: createKnownDevices(config.secret),
-    },
-    config.lockout,
-  );
+  const infrastructure = createInfrastructure(options, config);
+  const { clock, logger, storage, keyValue, boxes, outbox, mailRequests, hasher, rateLimiter, lockout } =
+    infrastructure;
+  const { mail: mailBox, totpSecret: secretBox, oauthState: stateBox } = boxes;
 
   // domain services, each after the ones it uses, each given only what it uses
   const cookieName = sessionCookieName({ name: config.session.cookieName, secure: config.secureCookies });
@@ -86,11 +36,11 @@ export function createAuth(options: AuthConfig): Auth {
   const catalog = config.authorization.permissions;
   const users = createUserService({ storage, clock });
   const sessions = createSessionService(
-    { storage, clock, sessionCache },
+    { storage, clock, sessionCache: infrastructure.sessionCache },
     { session: config.session, cookieName },
   );
   const authorization = createAuthorizationService(
-    { storage, clock, cache: authorizationCache },
+    { storage, clock, cache: infrastructure.authorizationCache },
     config.authorization,
   );
   const tenants = createTenantService({ storage, clock, authorization, rateLimiter }, config.tenants);
@@ -155,17 +105,7 @@ export function createAuth(options: AuthConfig): Auth {
   const openApiDocument = lazyOpenApiDocument(routes, config, cookieName);
   const handler = createHandler({ config, api, routes, logger, clock, openApi: openApiDocument });
 
-  // start and stop
-  if (config.outbox.autoStart) outbox.start();
-  const cacheStarted = Promise.all([sessionCache?.start(), authorizationCache.start()]);
-  const health = createHealthCheck({
-    storage,
-    sharedKeyValue: options.keyValue ? cacheKeyValue : undefined,
-    subscriptions: () => ({
-      sessions: sessionCache?.subscriptionState() ?? 'off',
-      authorization: authorizationCache.subscriptionState(),
-    }),
-  });
+  const close = infrastructure.start();
 
   return {
     handler,
@@ -175,13 +115,7 @@ export function createAuth(options: AuthConfig): Auth {
     sessionCookieName: cookieName,
     ...serverRequestChecks(config),
     openApiDocument,
-    health,
-    async close() {
-      await mailRequests.settled();
-      await outbox.stop();
-      await cacheStarted;
-      await sessionCache?.stop();
-      await authorizationCache.stop();
-    },
+    health: infrastructure.health,
+    close,
   };
 }

@@ -1,0 +1,100 @@
+import { createAuthorizationCache } from './authorization/index.js';
+import type { AuthConfig, ResolvedConfig } from './config/index.js';
+import { createPasswordHasher } from './credentials/passwords/index.js';
+import { createSealedBox, uuidv7 } from './crypto/index.js';
+import { createAcceptedMailRequests } from './email-links/index.js';
+import { memoryKeyValue } from './memory/index.js';
+import { createMailSubscriber, createOutboxDispatcher } from './outbox/index.js';
+import { consoleLogger, systemClock } from './ports/index.js';
+import { createKnownDevices, createLockout, createRateLimiter } from './rate-limit/index.js';
+import { createSessionCache } from './sessions/index.js';
+import { createHealthCheck, sharedKeyValue, wrapKeyValue, wrapStorage } from './storage/index.js';
+
+/**
+ * The first layer of `createAuth`: the app's ports wrapped once (storage with its declared
+ * effects, the key-value stores with their bounds), the caches, the outbox dispatcher, the
+ * limiter, the lockout, the hasher and the sealed boxes, plus how to start, check and stop them.
+ * It holds no rules; the domain services are wired over it in `auth.ts`.
+ */
+export function createInfrastructure(options: AuthConfig, config: ResolvedConfig) {
+  const clock = options.clock ?? systemClock;
+  const logger = options.logger ?? consoleLogger;
+  const instanceId = uuidv7().slice(-12);
+  const localKeyValue = memoryKeyValue({ clock });
+  const cacheKeyValue = wrapKeyValue(options.keyValue ?? localKeyValue, { timeoutMs: 250 });
+  const caching = { clock, logger, instanceId };
+  const authorizationCache = createAuthorizationCache(cacheKeyValue, caching, config.authorization);
+  const sessionCache = config.session.cache.enabled
+    ? createSessionCache(cacheKeyValue, caching, config.session.cache)
+    : null;
+  const storage = wrapStorage(options.storage, {
+    logger,
+    timeoutMs: config.storageTimeoutMs,
+    effects: {
+      // `outbox` is made below, from this storage; nothing is written before it exists
+      outboxWritten: () => outbox.nudge(),
+      sessionsRevoked: sessionCache?.revoked,
+      authorizationChanged: authorizationCache.changed,
+    },
+  });
+  const keyValue = sharedKeyValue(options.keyValue, localKeyValue, logger, config.storageTimeoutMs);
+  // one key per purpose, derived from the secret: what one seals, no other opens
+  const mailBox = createSealedBox(config.secret, 'outbox-mail');
+  const secretBox = createSealedBox(config.secret, 'totp-secret');
+  const stateBox = createSealedBox(config.secret, 'oauth-state');
+  const subscribers = [createMailSubscriber(options.mailer, logger, mailBox), ...config.outbox.subscribers];
+  const mailRequests = createAcceptedMailRequests(logger);
+  const outbox = createOutboxDispatcher(
+    { storage, clock, logger, subscribers, accepted: mailRequests },
+    config.outbox,
+  );
+  const hasher = createPasswordHasher(config.password.argon2);
+  const rateLimiter = createRateLimiter(keyValue, clock, config.rateLimit);
+  const lockout = createLockout(
+    {
+      kv: keyValue,
+      store: storage.credentialFailures,
+      clock,
+      secret: config.secret,
+      devices: createKnownDevices(config.secret),
+    },
+    config.lockout,
+  );
+
+  const health = createHealthCheck({
+    storage,
+    sharedKeyValue: options.keyValue ? cacheKeyValue : undefined,
+    subscriptions: () => ({
+      sessions: sessionCache?.subscriptionState() ?? 'off',
+      authorization: authorizationCache.subscriptionState(),
+    }),
+  });
+
+  return {
+    clock,
+    logger,
+    storage,
+    keyValue,
+    boxes: { mail: mailBox, totpSecret: secretBox, oauthState: stateBox },
+    outbox,
+    mailRequests,
+    hasher,
+    rateLimiter,
+    lockout,
+    sessionCache,
+    authorizationCache,
+    health,
+    /** Starts the dispatcher (when configured) and the caches' subscriptions. */
+    start() {
+      if (config.outbox.autoStart) outbox.start();
+      const cacheStarted = Promise.all([sessionCache?.start(), authorizationCache.start()]);
+      return async function close() {
+        await mailRequests.settled();
+        await outbox.stop();
+        await cacheStarted;
+        await sessionCache?.stop();
+        await authorizationCache.stop();
+      };
+    },
+  };
+}
