@@ -39,12 +39,13 @@ export interface AuthorizationCache {
   ): Promise<Membership | null>;
   /**
    * The tenant's compiled authorizer: from memory when fresh; when stale, kept if `readVersions`
-   * still gives the versions it was built from; otherwise `build` compiles a new one.
+   * still gives the versions it was built from; otherwise `build` compiles a new one, given the
+   * stale one (if any) to reuse what did not change.
    */
   authorizer(
     tenantId: string,
     readVersions: () => Promise<AuthorizationVersions>,
-    build: () => Promise<Authorizer>,
+    build: (previous: Authorizer | undefined) => Promise<Authorizer>,
   ): Promise<Authorizer>;
   /**
    * The membership and authorizer when both are cached and fresh, without a promise: the hot
@@ -100,8 +101,11 @@ export function createAuthorizationCache(
   function evict(changes: readonly AuthorizationChange[]) {
     epoch += 1;
     for (const change of changes) {
-      if (change.userId === undefined) authorizers.delete(change.tenantId);
-      else memberships.delete(membershipKey(change.tenantId, change.userId));
+      if (change.userId === undefined) {
+        // kept, but never served or revalidated again: only lent to the rebuild
+        const stale = authorizers.get(change.tenantId);
+        if (stale) Object.assign(stale, { checkedAt: Number.NEGATIVE_INFINITY, versionsKey: undefined });
+      } else memberships.delete(membershipKey(change.tenantId, change.userId));
     }
   }
 
@@ -142,7 +146,7 @@ export function createAuthorizationCache(
       }
       // versions read before the rows: rows newer than the versions only make the entry rebuild
       // sooner, never serve a state older than its key
-      const authorizer = await build();
+      const authorizer = await build(hit?.value);
       if (startedAt === epoch)
         remember(
           authorizers,

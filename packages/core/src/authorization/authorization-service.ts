@@ -161,7 +161,7 @@ export function createAuthorizationService(
     return cache.authorizer(
       tenantId,
       () => storage.authorizationVersions.getVersions(tenantId),
-      async () => {
+      async (previous) => {
         const [roles, policies, tenant] = await Promise.all([
           storage.roles.listByTenant(tenantId),
           storage.policies.listByTenant(tenantId),
@@ -169,8 +169,9 @@ export function createAuthorizationService(
         ]);
         // a suspended (or vanished) tenant allows nothing; its status is cached like its rules
         if (tenant?.status !== 'active') return suspendedAuthorizer(tenantId);
-        // in slices: a tenant with many policies must not stall the other tenants' decisions
-        return buildAuthorizer({ tenantId, roles, policies: [...globalPolicies, ...policies] });
+        // in slices, reusing what the previous build compiled: a tenant with many policies must
+        // not stall the other tenants' decisions
+        return buildAuthorizer({ tenantId, roles, policies: [...globalPolicies, ...policies] }, { previous });
       },
     );
   }
