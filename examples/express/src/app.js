@@ -83,7 +83,9 @@ export async function startServer(options = {}) {
       tenants: { defaultRoles: TENANT_ROLES },
       // invitation links (the page shows them; a mailer would send them) open the page with
       // ?token=…, which offers to accept the invitation or to sign up with it
-      invitations: { acceptUrl: new URL('/', baseURL).href },
+      // (createAuth checks baseURL and names what is wrong with it; resolving it here first would
+      // only say "Invalid URL")
+      invitations: URL.canParse(baseURL) ? { acceptUrl: new URL('/', baseURL).href } : undefined,
       // the catalog refuses unknown permissions; the attributes let policy writes warn of typos
       authorization: {
         permissions: PERMISSION_CATALOG,

@@ -67,20 +67,27 @@ describe('which packages `pnpm example` builds', () => {
 });
 
 const stale = packagesToBuild(repoDir, join(repoDir, 'examples', 'express')) as { name: string }[];
-// Opt-in (PORTCULLIS_EXAMPLE_START_TEST=1): inside the full suite's worker this test stopped
-// iterating a second after spawning the example (the same spawn from plain node answers in about
-// 2 s); the cause is not found yet. Speed is reported, never asserted.
-const optedIn = process.env.PORTCULLIS_EXAMPLE_START_TEST === '1';
+
+/**
+ * The environment a developer's shell would pass: this process's, minus what Vite puts in it for
+ * the code under test (`BASE_URL=/`, `MODE`, …), which the example would read as its own settings.
+ */
+function shellEnvironment(): NodeJS.ProcessEnv {
+  const { BASE_URL: _base, MODE: _mode, DEV: _dev, PROD: _prod, SSR: _ssr, ...env } = process.env;
+  return env;
+}
+
 describe('`pnpm example` once the packages are built', () => {
-  it.skipIf(stale.length > 0 || !optedIn)(
-    `builds nothing when the packages are fresh, answers, and prints the URL last${stale.length > 0 ? ` (skipped: ${stale.map((p) => p.name).join(', ')} not built; run pnpm build)` : optedIn ? '' : ' (opt-in: PORTCULLIS_EXAMPLE_START_TEST=1)'}`,
+  // CI builds before it tests: there a stale package is a failure, not a reason to skip
+  it.skipIf(stale.length > 0 && process.env.CI !== 'true')(
+    `builds nothing when the packages are fresh, answers, and prints the URL last${stale.length > 0 ? ` (skipped: ${stale.map((p) => p.name).join(', ')} not built; run pnpm build)` : ''}`,
     async () => {
       const dir = mkdtempSync(join(tmpdir(), 'portcullis-example-start-'));
       const started = Date.now();
       const child = spawn(process.execPath, [join(repoDir, 'scripts', 'example.mjs'), 'express'], {
         cwd: repoDir,
         env: {
-          ...process.env,
+          ...shellEnvironment(),
           NODE_ENV: 'development',
           PORT: '0',
           HOST: '127.0.0.1',
@@ -93,13 +100,16 @@ describe('`pnpm example` once the packages are built', () => {
       child.stdout.on('data', (chunk: Buffer) => {
         stdout += chunk.toString('utf8');
       });
-      child.stderr.on('data', () => {});
+      let stderr = '';
+      child.stderr.on('data', (chunk: Buffer) => {
+        stderr += chunk.toString('utf8');
+      });
       try {
         let url: string | undefined;
         while (!url) {
           // a bound for a hung start, not a timing claim: speed is measured, never asserted in tests
           if (child.exitCode !== null || Date.now() - started > 90_000)
-            throw new Error(`no URL printed:\n${stdout}`);
+            throw new Error(`no URL printed:\n${stdout}\n${stderr}`);
           url = /^Portcullis example: (\S+)$/m.exec(stdout)?.[1];
           await new Promise((resolve) => setTimeout(resolve, 100));
         }
@@ -108,9 +118,12 @@ describe('`pnpm example` once the packages are built', () => {
         expect(stdout.trimEnd().split('\n').at(-1)).toBe(`Portcullis example: ${url}`);
         expect(stdout).not.toMatch(/building @portcullis/);
       } finally {
-        const gone = new Promise((resolve) => child.once('exit', resolve));
-        child.kill('SIGTERM');
-        await gone;
+        // a child that already exited (a failed start) sends no second 'exit'
+        if (child.exitCode === null && child.signalCode === null) {
+          const gone = new Promise((resolve) => child.once('exit', resolve));
+          child.kill('SIGTERM');
+          await gone;
+        }
         rmSync(dir, { recursive: true, force: true });
       }
     },

@@ -4,4 +4,5 @@ import { z } from 'zod';
 export const httpUrlSchema = z
   .string()
   .url()
-  .refine((u) => /^https?:$/.test(new URL(u).protocol), 'must use http or https');
+  // zod runs a refinement even after .url() failed: parse safely
+  .refine((u) => /^https?:$/.test(URL.parse(u)?.protocol ?? 'http:'), 'must use http or https');

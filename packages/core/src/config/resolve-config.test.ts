@@ -29,6 +29,14 @@ describe('resolveConfig', () => {
     expect(configError({ ...base(), baseURL: 'ftp://example.com' })).toMatch(/baseURL/);
   });
 
+  it('names a relative page URL as a config error, not a TypeError', () => {
+    // Vite sets BASE_URL=/ in the environment; an app that builds its links from it passed "/"
+    expect(configError({ ...base(), invitations: { acceptUrl: '/' } })).toMatch(/invitations\.acceptUrl/);
+    expect(configError({ ...base(), invitations: { acceptUrl: 'mailto:x@example.com' } })).toMatch(
+      /http or https/,
+    );
+  });
+
   it('rejects unknown options, weaker argon2 costs and a storage that is not one', () => {
     expect(configError({ ...base(), sesion: {} })).toMatch(/sesion/);
     expect(configError({ ...base(), password: { argon2: { memoryCost: 4096 } } })).toMatch(/memoryCost/);
