@@ -17,7 +17,9 @@ describe('createKyselyFromUrl', () => {
     expect(sqlitePath('file:///var/lib/app.db')).toBe('/var/lib/app.db');
   });
 
-  it('opens SQLite in WAL mode with a busy timeout and foreign keys on', async () => {
+  const sqlite = it.skipIf(process.env.PORTCULLIS_TEST_SERVERS_ONLY === '1');
+
+  sqlite('opens SQLite in WAL mode with a busy timeout and foreign keys on', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'portcullis-url-'));
     const { db, dialect, close } = await createKyselyFromUrl(`sqlite:${join(dir, 'a.db')}`);
     try {
@@ -33,7 +35,7 @@ describe('createKyselyFromUrl', () => {
     }
   });
 
-  it('opens an in-memory SQLite database', async () => {
+  sqlite('opens an in-memory SQLite database', async () => {
     const { db, close } = await createKyselyFromUrl('sqlite::memory:');
     expect((await sql<{ one: number }>`select 1 as one`.execute(db)).rows).toEqual([{ one: 1 }]);
     await close();
