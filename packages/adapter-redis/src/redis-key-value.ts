@@ -92,6 +92,8 @@ export function redisKeyValue(redis: Redis, options: RedisKeyValueOptions = {}):
 
   return {
     get: (key) => redis.get(k(key)),
+    // one MGET: the keys of one prefix on one server (not a Cluster, where they could span slots)
+    getMany: (keys) => (keys.length === 0 ? Promise.resolve([]) : redis.mget(keys.map(k))),
     async set(key, value, setOptions) {
       if (setOptions?.ttlSeconds)
         await redis.set(k(key), value, 'EX', Math.max(1, Math.ceil(setOptions.ttlSeconds)));

@@ -95,6 +95,7 @@ const PORTS_VALUES = [
   'lazyStores',
   'lowerAuthorizationFilter',
   'normalizeEmail',
+  'readMany',
   'resolveTablePrefix',
   'sealAuditEvent',
   'sha256Hex',

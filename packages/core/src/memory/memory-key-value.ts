@@ -54,6 +54,7 @@ export function memoryKeyValue(options: MemoryKeyValueOptions = {}): KeyValue {
 
   return {
     get: async (key) => read(key)?.value ?? null,
+    getMany: async (keys) => keys.map((key) => read(key)?.value ?? null),
     set: async (key, value, setOptions?: KeyValueSetOptions) => write(key, value, setOptions?.ttlSeconds),
     setIfAbsent: async (key, value, setOptions?: KeyValueSetOptions) => {
       if (read(key)) return false;

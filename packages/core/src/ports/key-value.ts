@@ -14,6 +14,11 @@ export interface KeyValueSetOptions {
 export interface KeyValue {
   /** The value, or null when absent or expired. */
   get(key: string): Promise<string | null>;
+  /**
+   * The values of several keys in one round trip, in the order asked (null where absent or
+   * expired). Optional: without it callers read the keys one by one (see {@link readMany}).
+   */
+  getMany?(keys: readonly string[]): Promise<(string | null)[]>;
   set(key: string, value: string, options?: KeyValueSetOptions): Promise<void>;
   /**
    * Sets the key only if it is absent. Returns true for the caller that set it: of concurrent
@@ -34,4 +39,10 @@ export interface KeyValue {
   publish(channel: string, message: string): Promise<void>;
   /** Calls `handler` for each message on `channel` until the returned function is called. */
   subscribe(channel: string, handler: (message: string) => void): Promise<() => Promise<void>>;
+}
+
+/** `kv.getMany(keys)` when the store has it, else one `get` per key, concurrently. */
+export function readMany(kv: KeyValue, keys: readonly string[]): Promise<(string | null)[]> {
+  if (keys.length === 0) return Promise.resolve([]);
+  return kv.getMany ? kv.getMany(keys) : Promise.all(keys.map((key) => kv.get(key)));
 }

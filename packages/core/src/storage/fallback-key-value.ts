@@ -1,5 +1,5 @@
 import { isAuthError } from '../errors.js';
-import type { KeyValue } from '../ports/key-value.js';
+import { type KeyValue, readMany } from '../ports/key-value.js';
 import type { Logger } from '../ports/logger.js';
 import { wrapKeyValue } from './wrap-key-value.js';
 
@@ -36,6 +36,7 @@ export function fallbackKeyValue(primary: KeyValue, fallback: KeyValue, logger: 
 
   return {
     get: (key) => run((kv) => kv.get(key)),
+    getMany: (keys) => run((kv) => readMany(kv, keys)),
     set: (key, value, options) => run((kv) => kv.set(key, value, options)),
     setIfAbsent: (key, value, options) => run((kv) => kv.setIfAbsent(key, value, options)),
     delete: (key) => run((kv) => kv.delete(key)),

@@ -1,4 +1,4 @@
-import type { KeyValue } from '../ports/key-value.js';
+import { type KeyValue, readMany } from '../ports/key-value.js';
 import { guard } from './wrap-storage.js';
 
 const WRAPPED = Symbol.for('portcullis.wrappedKeyValue');
@@ -20,6 +20,7 @@ export function wrapKeyValue(kv: KeyValue, options: { timeoutMs?: number } = {})
   const wrapped: KeyValue & { [WRAPPED]: true } = {
     [WRAPPED]: true,
     get: (key) => run('get', () => kv.get(key)),
+    getMany: (keys) => run('getMany', () => readMany(kv, keys)),
     set: (key, value, setOptions) => run('set', () => kv.set(key, value, setOptions)),
     setIfAbsent: (key, value, setOptions) => run('setIfAbsent', () => kv.setIfAbsent(key, value, setOptions)),
     delete: (key) => run('delete', () => kv.delete(key)),

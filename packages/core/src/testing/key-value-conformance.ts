@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { KeyValue } from '../ports/key-value.js';
+import { type KeyValue, readMany } from '../ports/key-value.js';
 
 export interface KeyValueConformanceOptions {
   /** Returns the store to test. It may be shared (one Redis): every test uses its own random keys. */
@@ -143,6 +143,16 @@ export function describeKeyValueConformance(name: string, options: KeyValueConfo
       expect(await store().getAndDelete(key)).toBe('single-use');
       expect(await store().get(key)).toBeNull();
       expect(await store().getAndDelete(key)).toBeNull();
+    });
+
+    spec('reads several keys at once, in order, null where absent or expired', async () => {
+      const [a, b, gone] = [aKey(), aKey(), aKey()];
+      await store().set(a, 'first');
+      await store().set(b, 'second', { ttlSeconds: 60 });
+      await store().set(gone, 'expiring', { ttlSeconds: 1 });
+      await sleep(1_100);
+      expect(await readMany(store(), [b, aKey(), a, gone])).toEqual(['second', null, 'first', null]);
+      expect(await readMany(store(), [])).toEqual([]);
     });
 
     spec('of 20 concurrent getAndDelete calls on one key exactly one gets the value', async () => {
