@@ -1,4 +1,4 @@
-import { createAuthorizationCache } from './authorization/index.js';
+import { createAuthorizationCache, readVersionsMany } from './authorization/index.js';
 import type { AuthConfig, ResolvedConfig } from './config/index.js';
 import { createPasswordHasher } from './credentials/passwords/index.js';
 import { createSealedBox, uuidv7 } from './crypto/index.js';
@@ -23,7 +23,16 @@ export function createInfrastructure(options: AuthConfig, config: ResolvedConfig
   const localKeyValue = memoryKeyValue({ clock });
   const cacheKeyValue = wrapKeyValue(options.keyValue ?? localKeyValue, { timeoutMs: 250 });
   const caching = { clock, logger, instanceId };
-  const authorizationCache = createAuthorizationCache(cacheKeyValue, caching, config.authorization);
+  const authorizationCache = createAuthorizationCache(
+    cacheKeyValue,
+    {
+      ...caching,
+      sharedStore: options.keyValue !== undefined,
+      // `storage` is made below, with this cache's effects; the refresh runs only after start
+      readVersionsMany: (tenantIds) => readVersionsMany(storage.authorizationVersions, tenantIds),
+    },
+    config.authorization,
+  );
   const sessionCache = config.session.cache.enabled
     ? createSessionCache(cacheKeyValue, caching, config.session.cache)
     : null;

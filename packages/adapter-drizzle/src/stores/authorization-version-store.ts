@@ -1,5 +1,5 @@
 import type { AuthorizationVersionStore, AuthorizationVersions } from '@portcullis/core/ports';
-import { eq, sql } from 'drizzle-orm';
+import { eq, inArray, sql } from 'drizzle-orm';
 import { onDuplicateKeyUpdate } from './dialect-queries.js';
 import type { StoreContext } from './store-context.js';
 
@@ -13,6 +13,19 @@ export class DrizzleAuthorizationVersionStore implements AuthorizationVersionSto
     const { authzVersions } = tables;
     const [row] = await db.select().from(authzVersions).where(eq(authzVersions.tenantId, tenantId));
     return { tenantId, roles: Number(row?.rolesVersion ?? 0), policies: Number(row?.policiesVersion ?? 0) };
+  }
+
+  async getVersionsMany(tenantIds: readonly string[]): Promise<AuthorizationVersions[]> {
+    const { db, tables } = this.ctx;
+    const { authzVersions } = tables;
+    const unique = [...new Set(tenantIds)];
+    if (unique.length === 0) return [];
+    const rows = await db.select().from(authzVersions).where(inArray(authzVersions.tenantId, unique));
+    const found = new Map(rows.map((row) => [row.tenantId, row]));
+    return unique.map((tenantId) => {
+      const row = found.get(tenantId);
+      return { tenantId, roles: Number(row?.rolesVersion ?? 0), policies: Number(row?.policiesVersion ?? 0) };
+    });
   }
 
   bumpRolesVersion(tenantId: string): Promise<number> {

@@ -21,6 +21,26 @@ export class KyselyAuthorizationVersionStore implements AuthorizationVersionStor
     };
   }
 
+  async getVersionsMany(tenantIds: readonly string[]): Promise<AuthorizationVersions[]> {
+    const { db, tables, codec } = this.ctx;
+    const unique = [...new Set(tenantIds)];
+    if (unique.length === 0) return [];
+    const rows = await db
+      .selectFrom(tables.authzVersions)
+      .select(['tenant_id', 'roles_version', 'policies_version'])
+      .where('tenant_id', 'in', unique)
+      .execute();
+    const found = new Map(rows.map((row) => [row.tenant_id, row]));
+    return unique.map((tenantId) => {
+      const row = found.get(tenantId);
+      return {
+        tenantId,
+        roles: row ? codec.fromInteger(row.roles_version) : 0,
+        policies: row ? codec.fromInteger(row.policies_version) : 0,
+      };
+    });
+  }
+
   bumpRolesVersion(tenantId: string): Promise<number> {
     return this.#bump(tenantId, 'roles_version');
   }

@@ -65,13 +65,30 @@ const authorizationShape = {
    * e.g. a global deny outside office hours. Validated at start.
    */
   policies: z.array(z.custom<Omit<PolicyDefinition, 'tenantId'>>()).max(1000).default([]),
-  /** Compiled tenant authorizers kept per instance. Default 1000. */
-  cacheSize: z.number().int().min(1).default(1000),
-  /** Memberships kept per instance for decisions without I/O. Default 10,000. */
-  membershipCacheSize: z.number().int().min(1).default(10_000),
   /**
-   * How long a cached authorizer or membership is used before one read confirms it; bounds how
-   * late another instance sees a change if its invalidation message is lost. Default 500 ms.
+   * @deprecated Bound the compiled rules by memory with `compiledCacheBytes` instead. When set,
+   * also caps the number of compiled tenant authorizers kept per instance. Unset by default.
+   */
+  cacheSize: z.number().int().min(1).optional(),
+  /**
+   * Memory the compiled tenant authorizers may take per instance, in (estimated) bytes; the
+   * least recently used tenants' rules are dropped beyond it and compiled again at their next
+   * decision. A tenant is estimated from its roles and policies (a few KiB for a typical one).
+   * Default 64 MiB: more than 10,000 typical tenants.
+   */
+  compiledCacheBytes: z
+    .number()
+    .int()
+    .min(64 * 1024)
+    .default(64 * 1024 * 1024),
+  /** Memberships kept per instance for decisions without I/O (a few hundred bytes each). Default 50,000. */
+  membershipCacheSize: z.number().int().min(1).default(50_000),
+  /**
+   * How long a cached authorizer or membership is trusted after its last check. Entries in use
+   * are checked again in the background, in one batched read (the shared key-value store's
+   * versions, or the database's without one), so decisions do not wait on it; an entry whose
+   * check is older than this is read again before use. Bounds how late another instance sees a
+   * change if its invalidation message is lost. Default 500 ms.
    */
   revalidateAfterMs: z.number().int().min(0).max(60_000).default(500),
   /**
@@ -138,6 +155,7 @@ export function resolveAuthorizationOptions(
   return {
     policies,
     cacheSize: options.cacheSize,
+    compiledCacheBytes: options.compiledCacheBytes,
     membershipCacheSize: options.membershipCacheSize,
     revalidateAfterMs: options.revalidateAfterMs,
     permissions,

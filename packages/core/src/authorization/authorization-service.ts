@@ -15,6 +15,7 @@ import {
   type Decision,
   type DecisionReason,
 } from './authorizer.js';
+import { estimateAuthorizerBytes } from './authorizer-size.js';
 import type { PermissionCatalogListing } from './permission-catalog.js';
 import { actionPatternSchema } from './policy-schema.js';
 
@@ -168,10 +169,16 @@ export function createAuthorizationService(
           storage.tenants.findById(tenantId),
         ]);
         // a suspended (or vanished) tenant allows nothing; its status is cached like its rules
-        if (tenant?.status !== 'active') return suspendedAuthorizer(tenantId);
+        if (tenant?.status !== 'active')
+          return {
+            authorizer: suspendedAuthorizer(tenantId),
+            sizeBytes: estimateAuthorizerBytes(EMPTY(tenantId)),
+          };
+        const input = { tenantId, roles, policies: [...globalPolicies, ...policies] };
         // in slices, reusing what the previous build compiled: a tenant with many policies must
         // not stall the other tenants' decisions
-        return buildAuthorizer({ tenantId, roles, policies: [...globalPolicies, ...policies] }, { previous });
+        const authorizer = await buildAuthorizer(input, { previous });
+        return { authorizer, sizeBytes: estimateAuthorizerBytes(input) };
       },
     );
   }
@@ -354,6 +361,8 @@ function withoutPolicies(decision: Decision): Decision {
     explanation: decision.explanation.filter((entry) => entry.rule.startsWith('role:')),
   };
 }
+
+const EMPTY = (tenantId: string) => ({ tenantId, roles: [], policies: [] });
 
 const SUSPENDED: Decision = Object.freeze({
   allowed: false,

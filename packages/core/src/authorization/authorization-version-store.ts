@@ -21,10 +21,28 @@ export interface AuthorizationVersionStore {
   /** The tenant's versions; `{ roles: 0, policies: 0 }` when nothing was bumped yet. */
   getVersions(tenantId: string): Promise<AuthorizationVersions>;
   /**
+   * The versions of several tenants in one query, one entry per tenant asked (in any order;
+   * `{ roles: 0, policies: 0 }` for a tenant never bumped). The authorization cache's background
+   * refresh reads its tenants with it when no shared key-value store holds their versions.
+   * Optional: without it the tenants are read one by one (see {@link readVersionsMany}).
+   */
+  getVersionsMany?(tenantIds: readonly string[]): Promise<AuthorizationVersions[]>;
+  /**
    * Increments the tenant's roles version by one, atomically (an upsert that adds 1: n concurrent
    * callers raise it by exactly n), and returns the value this call wrote.
    */
   bumpRolesVersion(tenantId: string): Promise<number>;
   /** As {@link bumpRolesVersion}, for the policies version. */
   bumpPoliciesVersion(tenantId: string): Promise<number>;
+}
+
+/** `store.getVersionsMany(tenantIds)` when the adapter has it, else one `getVersions` per tenant. */
+export function readVersionsMany(
+  store: AuthorizationVersionStore,
+  tenantIds: readonly string[],
+): Promise<AuthorizationVersions[]> {
+  if (tenantIds.length === 0) return Promise.resolve([]);
+  return store.getVersionsMany
+    ? store.getVersionsMany(tenantIds)
+    : Promise.all(tenantIds.map((tenantId) => store.getVersions(tenantId)));
 }

@@ -111,7 +111,8 @@ describe('resolveConfig keeps every default and derived value (pinned before con
     expect(plain(resolveConfig(base()))).toMatchInlineSnapshot(`
       {
         "authorization": {
-          "cacheSize": 1000,
+          "cacheSize": undefined,
+          "compiledCacheBytes": 67108864,
           "limits": {
             "maxConditionDepth": 8,
             "maxConditionNodes": 64,
@@ -120,7 +121,7 @@ describe('resolveConfig keeps every default and derived value (pinned before con
             "maxPolicyBytesPerTenant": 262144,
             "maxRolesPerTenant": 100,
           },
-          "membershipCacheSize": 10000,
+          "membershipCacheSize": 50000,
           "permissions": {
             "enforced": false,
             "resources": [
@@ -321,6 +322,7 @@ describe('resolveConfig keeps every default and derived value (pinned before con
       {
         "authorization": {
           "cacheSize": 10,
+          "compiledCacheBytes": 67108864,
           "limits": {
             "maxConditionDepth": 8,
             "maxConditionNodes": 64,
@@ -329,7 +331,7 @@ describe('resolveConfig keeps every default and derived value (pinned before con
             "maxPolicyBytesPerTenant": 262144,
             "maxRolesPerTenant": 100,
           },
-          "membershipCacheSize": 10000,
+          "membershipCacheSize": 50000,
           "permissions": {
             "enforced": true,
             "resources": [

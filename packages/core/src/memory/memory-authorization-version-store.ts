@@ -18,6 +18,7 @@ export function memoryAuthorizationVersionStore(
     });
   return {
     getVersions: (tenantId) => run(() => copy(current(tenantId))),
+    getVersionsMany: (tenantIds) => run(() => [...new Set(tenantIds)].map((id) => copy(current(id)))),
     bumpRolesVersion: (tenantId) => bump(tenantId, 'roles'),
     bumpPoliciesVersion: (tenantId) => bump(tenantId, 'policies'),
   };
