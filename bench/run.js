@@ -66,9 +66,10 @@ const AUTHORIZATION_SETTINGS = {
 // `auth.api.authorize` end to end, awaited, paced so that each pair is revisited after more than
 // the cache's window (`run.js authorize-api`, see suites/authorization-api.js)
 const API_AUTHORIZE_SETTINGS = {
-  levels: [100, 1000, 10_000],
+  levels: process.env.BENCH_AUTHORIZE_LEVELS?.split(',').map(Number) ?? [100, 1000, 10_000],
   cycleMs: 750, // > authorization.revalidateAfterMs (500 ms)
   warmupCycles: 2,
+  maxWarmupCycles: 6,
   cycles: QUICK ? 2 : 8,
   seedConcurrency: 8,
 };

@@ -10,7 +10,7 @@ import pg from 'pg';
 export const POSTGRES_POOL_SIZE = 8;
 
 /** The database the bench creates next to the given one, and drops when it is done. */
-export const POSTGRES_BENCH_DATABASE = 'portcullis_bench';
+export const POSTGRES_BENCH_DATABASE = process.env.BENCH_POSTGRES_DATABASE || 'portcullis_bench';
 
 /**
  * One database both libraries use. `driver` is what better-auth is given (on SQLite its

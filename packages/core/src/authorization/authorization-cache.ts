@@ -187,8 +187,9 @@ export function createAuthorizationCache(
     return shared('readVersion', async () => {
       const existing = await kv.get(key);
       if (existing !== null) return existing;
-      await kv.setIfAbsent(key, newVersion(), { ttlSeconds: VERSION_TTL_SECONDS });
-      return (await kv.get(key)) ?? undefined;
+      const created = newVersion();
+      if (await kv.setIfAbsent(key, created, { ttlSeconds: VERSION_TTL_SECONDS })) return created;
+      return (await kv.get(key)) ?? undefined; // another instance created it first
     });
   }
 

@@ -189,6 +189,24 @@ export function policyCases({ it, storage }: StorageCases): void {
       });
     });
 
+    it('reads the versions of several tenants at once, zero for one never bumped', async () => {
+      const versions = storage().authorizationVersions;
+      if (!versions.getVersionsMany) return; // optional: the cache then reads tenants one by one
+      const [a, b, c] = [await createTenant(), await createTenant(), await createTenant()];
+      await versions.bumpRolesVersion(a.id);
+      await versions.bumpPoliciesVersion(b.id);
+      await versions.bumpPoliciesVersion(b.id);
+      const read = await versions.getVersionsMany([a.id, b.id, c.id]);
+      expect([...read].sort((x, y) => (x.tenantId < y.tenantId ? -1 : 1))).toEqual(
+        [
+          { tenantId: a.id, roles: 1, policies: 0 },
+          { tenantId: b.id, roles: 0, policies: 2 },
+          { tenantId: c.id, roles: 0, policies: 0 },
+        ].sort((x, y) => (x.tenantId < y.tenantId ? -1 : 1)),
+      );
+      expect(await versions.getVersionsMany([])).toEqual([]);
+    });
+
     it('never loses a bump: 20 concurrent bumps of a fresh tenant raise it by exactly 20', async () => {
       const tenant = await createTenant();
       const written = await Promise.all(
