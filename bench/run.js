@@ -13,7 +13,7 @@ import { createCachedPortcullis, loggedProblems, setUpPortcullis } from './lib/p
 import { openRedis } from './lib/redis.js';
 import { formatCaseLine, formatCostLine, formatRevocationLine, printSummary } from './lib/report.js';
 import { benchAuthorization } from './suites/authorization.js';
-import { benchAuthorizeApi, formatLine as formatApiAuthorizeLine } from './suites/authorization-api.js';
+import { benchAuthorizeApi } from './suites/authorization-api.js';
 import { benchPasswordSignIn } from './suites/password-sign-in.js';
 import { benchCachedValidationCost, benchRevocation } from './suites/redis-cache.js';
 import { benchSessionValidation } from './suites/session-validation.js';
