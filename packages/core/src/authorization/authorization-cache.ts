@@ -285,8 +285,14 @@ export function createAuthorizationCache(
         ...tenants.map(([tenantId]) => tenantVersionKey(tenantId)),
         ...members.map(([, entry]) => memberVersionKey(entry.value.tenantId, entry.value.userId)),
       ];
-      const values = await shared('refresh', () => readInBatches(keys, (batch) => readMany(kv, batch)));
-      if (values === undefined) return; // entries age out into the synchronous path
+      let values: (string | null)[];
+      try {
+        values = await readInBatches(keys, (batch) => readMany(kv, batch));
+      } catch (error) {
+        // entries age out into the synchronous path; requests keep using the store meanwhile
+        deps.logger.warn('authorization cache: could not refresh the versions', { error: String(error) });
+        return;
+      }
       tenantsCurrent = tenants.map(([, entry], i) => values[i] === entry.tag);
       membersCurrent = members.map(([, entry], i) => values[tenants.length + i] === entry.tag);
     } else {
@@ -464,13 +470,17 @@ export function createAuthorizationCache(
   }
 }
 
-/** `read` over `items` in batches of {@link BATCH_SIZE}, concurrently, results in order. */
+/**
+ * `read` over `items` in batches of {@link BATCH_SIZE}, one after the other (each batch within
+ * the store's own timeout, and no burst of concurrent reads), results in order.
+ */
 async function readInBatches<T, R>(
   items: readonly T[],
   read: (batch: readonly T[]) => Promise<R[]>,
 ): Promise<R[]> {
   if (items.length <= BATCH_SIZE) return items.length === 0 ? [] : read(items);
-  const batches: Promise<R[]>[] = [];
-  for (let i = 0; i < items.length; i += BATCH_SIZE) batches.push(read(items.slice(i, i + BATCH_SIZE)));
-  return (await Promise.all(batches)).flat();
+  const results: R[] = [];
+  for (let i = 0; i < items.length; i += BATCH_SIZE)
+    results.push(...(await read(items.slice(i, i + BATCH_SIZE))));
+  return results;
 }
