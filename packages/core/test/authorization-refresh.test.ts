@@ -208,6 +208,40 @@ describe('background refresh of cached authorization', () => {
   }, 20_000);
 });
 
+describe('memberships in the shared key-value store (L2)', () => {
+  it('lets an instance without the membership read it from the store, and never after a change', async () => {
+    const shared = memoryStorage();
+    const store = memoryKeyValue();
+    const a = await setUp({ storage: shared, keyValue: store });
+    expect(
+      (await a.auth.api.authorize({ userId: a.memberId, tenantId: a.tenantId, action: 'tenant.read' }))
+        .allowed,
+    ).toBe(true);
+    const counted = countingStorage(shared);
+    const b = testAuth({
+      storage: counted.storage,
+      keyValue: store,
+      authorization: { revalidateAfterMs: TTL_MS },
+    }).auth;
+    const askB = () => b.api.authorize({ userId: a.memberId, tenantId: a.tenantId, action: 'tenant.read' });
+    expect((await askB()).allowed).toBe(true);
+    expect(counted.calls).not.toContain('memberships.find'); // from A's shared copy
+    // removed through A: B's next fill must not take the shared copy, which predates the change
+    await a.auth.api.removeMember(a.tenantId, a.ownerId, a.memberId);
+    const c = testAuth({
+      storage: counted.storage,
+      keyValue: store,
+      authorization: { revalidateAfterMs: TTL_MS },
+    }).auth;
+    counted.calls.length = 0;
+    expect(
+      await c.api.authorize({ userId: a.memberId, tenantId: a.tenantId, action: 'tenant.read' }),
+    ).toMatchObject({ allowed: false, reason: { kind: 'not_member' } });
+    expect(counted.calls).toContain('memberships.find');
+    await Promise.all([a.auth.close(), b.close(), c.close()]);
+  });
+});
+
 describe('compiled rules bounded by memory', () => {
   const membership = (tenantId: string): Membership => ({
     id: `m-${tenantId}`,

@@ -50,6 +50,10 @@ export interface BuiltAuthorizer {
  * - A fill that started before an eviction is not kept, nor a refresh's check of an entry evicted
  *   meanwhile: its read may predate the
  *   change.
+ * - With a shared store, memberships are also kept there (L2, `az:mc:<tenant>:<user>`, with the
+ *   version they were read under), so an instance that lacks one, or whose entry expired, needs
+ *   one round trip (the version and the copy together) instead of the database when nothing
+ *   changed.
  * - Absent memberships are never cached, so a new member needs no invalidation.
  * - Compiled authorizers are bounded by their estimated size (`compiledCacheBytes`), least
  *   recently used first; memberships by count (`membershipCacheSize`).
@@ -162,6 +166,7 @@ export function createAuthorizationCache(
   const membershipKey = (tenantId: string, userId: string) => `${tenantId}\u0000${userId}`;
   const tenantVersionKey = (tenantId: string) => `az:t:${tenantId}`;
   const memberVersionKey = (tenantId: string, userId: string) => `az:m:${tenantId}:${userId}`;
+  const memberEntryKey = (tenantId: string, userId: string) => `az:mc:${tenantId}:${userId}`;
   const versionsKeyOf = (v: AuthorizationVersions) => `${v.roles}:${v.policies}`;
   const isFresh = (entry: Entry<unknown>, at: number) =>
     at - entry.checkedAt < ttl && at - entry.filledAt < MAX_TRUST_MS;
@@ -358,11 +363,41 @@ export function createAuthorizationCache(
         return hit.value;
       }
       const startedAt = epoch;
-      const tag = await tagForFill(memberVersionKey(tenantId, userId));
+      const versionKey = memberVersionKey(tenantId, userId);
+      let tag: string | undefined;
+      if (deps.sharedStore) {
+        // one round trip: the current version and the shared copy (L2)
+        const read = await shared('readMembership', () =>
+          readMany(kv, [versionKey, memberEntryKey(tenantId, userId)]),
+        );
+        const version = read?.[0] ?? null;
+        if (read && version !== null) {
+          // an entry tagged with the current version holds what the database said since the last change
+          const confirmed =
+            hit && hit.tag === version && at - hit.filledAt < MAX_TRUST_MS
+              ? { value: hit.value, filledAt: hit.filledAt }
+              : sharedCopy(read[1] ?? null, version, at);
+          if (confirmed) {
+            if (startedAt === epoch)
+              rememberMembership(key, { ...confirmed, checkedAt: at, usedAt: now(), tag: version });
+            return confirmed.value;
+          }
+        }
+        tag = version ?? (await tagForFill(versionKey));
+      }
       const membership = await load();
       if (!membership) memberships.delete(key);
-      else if (startedAt === epoch)
+      else if (startedAt === epoch) {
         rememberMembership(key, { value: membership, checkedAt: at, filledAt: at, usedAt: now(), tag });
+        if (tag !== undefined) {
+          const copy: SharedMembership = { membership, tag, filledAt: at };
+          void shared('writeMembership', () =>
+            kv.set(memberEntryKey(tenantId, userId), JSON.stringify(copy), {
+              ttlSeconds: Math.ceil(MAX_TRUST_MS / 1000),
+            }),
+          );
+        }
+      }
       return membership;
     },
 
@@ -467,6 +502,28 @@ export function createAuthorizationCache(
     } catch {
       deps.logger.warn('authorization cache: ignoring a malformed invalidation message');
     }
+  }
+}
+
+/** A membership as the shared store (L2) holds it, with the version it was read under. */
+interface SharedMembership {
+  membership: Membership;
+  tag: string;
+  /** When it was read from the database (ms): the {@link MAX_TRUST_MS} bound counts from there. */
+  filledAt: number;
+}
+
+/** The shared copy, when it was filled under `version` and is within its trust; else undefined. */
+function sharedCopy(raw: string | null, version: string, at: number) {
+  if (raw === null) return undefined;
+  try {
+    const copy = JSON.parse(raw) as SharedMembership;
+    if (copy.tag !== version || !(at - copy.filledAt < MAX_TRUST_MS)) return undefined;
+    const m = copy.membership;
+    const value: Membership = { ...m, createdAt: new Date(m.createdAt), updatedAt: new Date(m.updatedAt) };
+    return { value, filledAt: copy.filledAt };
+  } catch {
+    return undefined;
   }
 }
 
