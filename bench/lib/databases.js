@@ -1,6 +1,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { cacheSqliteStatements, preparePostgresStatements } from '@portcullis/adapter-kysely';
 import Database from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
@@ -24,11 +24,27 @@ export const POSTGRES_BENCH_DATABASE = 'portcullis_bench';
  * A better-sqlite3 file in a fresh temporary directory, set up as the Kysely adapter's
  * `createKyselyFromUrl` does: WAL, busy timeout, foreign keys, and the handle wrapped in
  * `cacheSqliteStatements` (prepared statements reused). Portcullis, the raw floor and better-auth
- * all query through that one wrapped handle.
+ * all query through that one wrapped handle. `file` is the database file's path (another process
+ * may open it with {@link openSqliteFile}); `close()` deletes the directory.
  */
 export async function openSqlite() {
   const dir = mkdtempSync(join(tmpdir(), 'portcullis-bench-'));
-  const database = new Database(join(dir, 'bench.sqlite'));
+  const opened = openSqliteFile(join(dir, 'bench.sqlite'));
+  return {
+    ...opened,
+    async close() {
+      await opened.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * The SQLite database at `file`, set up as {@link openSqlite} sets it up; `close()` closes the
+ * handle and leaves the file. The HTTP bench's servers open the file the runner created.
+ */
+export function openSqliteFile(file) {
+  const database = new Database(file);
   database.pragma('journal_mode = WAL');
   database.pragma('busy_timeout = 5000');
   database.pragma('foreign_keys = ON');
@@ -38,14 +54,14 @@ export async function openSqlite() {
   return {
     name: 'sqlite',
     label: 'SQLite',
-    version: `SQLite ${version} (better-sqlite3, WAL, statements cached by cacheSqliteStatements, file in ${tmpdir()})`,
+    file,
+    version: `SQLite ${version} (better-sqlite3, WAL, statements cached by cacheSqliteStatements, file in ${dirname(file)})`,
     // better-auth would build its own SqliteDialect over a raw better-sqlite3 handle; given the
     // dialect it runs on the wrapped one (transactions on, as it sets them for better-sqlite3)
     driver: { dialect, type: 'sqlite', transaction: true },
     db,
     async close() {
       await db.destroy(); // closes the better-sqlite3 handle
-      rmSync(dir, { recursive: true, force: true });
     },
   };
 }
@@ -90,6 +106,8 @@ export async function openPostgres(url) {
   return {
     name: 'postgres',
     label: 'PostgreSQL',
+    /** The bench database's URL, for other processes ({@link connectPostgres}). */
+    url: benchUrl.toString(),
     version: `PostgreSQL ${version} (pg pool of ${POSTGRES_POOL_SIZE}, repeated statements prepared by preparePostgresStatements, database ${POSTGRES_BENCH_DATABASE} at ${benchUrl.host})`,
     driver: { dialect, type: 'postgres', transaction: true }, // what better-auth sets for a pg Pool
     db,
@@ -103,6 +121,34 @@ export async function openPostgres(url) {
       } finally {
         await cleanup.end();
       }
+    },
+  };
+}
+
+/**
+ * A pool on an existing database (`url` names it), set up as {@link openPostgres} sets up its
+ * own (statements prepared per connection), without creating or dropping anything. The HTTP
+ * bench's servers connect to the database the runner created. Idle connections are kept
+ * (`idleTimeoutMillis: 0`): the bench reads the CPU time of the server's backends from `/proc`,
+ * and a backend that exits between two readings would take its share with it.
+ */
+export function connectPostgres(url, { poolSize = POSTGRES_POOL_SIZE } = {}) {
+  const pool = new pg.Pool({ connectionString: url, max: poolSize, idleTimeoutMillis: 0 });
+  let closing = false;
+  pool.on('error', (error) => {
+    if (!closing) console.error('[postgres] idle client error:', error.message);
+  });
+  const dialect = new PostgresDialect({ pool: preparePostgresStatements(pool) });
+  const db = new Kysely({ dialect });
+  return {
+    name: 'postgres',
+    label: 'PostgreSQL',
+    version: `PostgreSQL (pg pool of ${poolSize}, repeated statements prepared by preparePostgresStatements, at ${redact(url)})`,
+    driver: { dialect, type: 'postgres', transaction: true },
+    db,
+    async close() {
+      closing = true;
+      await db.destroy();
     },
   };
 }
