@@ -67,11 +67,11 @@ export function openSqliteFile(file) {
 }
 
 /**
- * A fresh `portcullis_bench` database on the server of `url` (dropped again on close), or
+ * A fresh `portcullis_bench` database (or `database`) on the server of `url` (dropped again on close), or
  * `{ skipped }` when the server cannot be reached. The database named in `url` is only used to
  * run CREATE/DROP DATABASE: nothing is written into it.
  */
-export async function openPostgres(url) {
+export async function openPostgres(url, { database: benchDatabase = POSTGRES_BENCH_DATABASE } = {}) {
   const admin = new pg.Client({ connectionString: url, connectionTimeoutMillis: 3000 });
   try {
     await admin.connect();
@@ -84,14 +84,14 @@ export async function openPostgres(url) {
   let version;
   try {
     version = (await admin.query('show server_version')).rows[0].server_version;
-    await admin.query(`drop database if exists ${POSTGRES_BENCH_DATABASE} with (force)`);
-    await admin.query(`create database ${POSTGRES_BENCH_DATABASE}`);
+    await admin.query(`drop database if exists ${benchDatabase} with (force)`);
+    await admin.query(`create database ${benchDatabase}`);
   } finally {
     await admin.end();
   }
 
   const benchUrl = new URL(url);
-  benchUrl.pathname = `/${POSTGRES_BENCH_DATABASE}`;
+  benchUrl.pathname = `/${benchDatabase}`;
   const pool = new pg.Pool({ connectionString: benchUrl.toString(), max: POSTGRES_POOL_SIZE });
   let closing = false;
   // pool.end() does not wait for its clients' sockets to close, so the DROP DATABASE below may
@@ -108,7 +108,7 @@ export async function openPostgres(url) {
     label: 'PostgreSQL',
     /** The bench database's URL, for other processes ({@link connectPostgres}). */
     url: benchUrl.toString(),
-    version: `PostgreSQL ${version} (pg pool of ${POSTGRES_POOL_SIZE}, repeated statements prepared by preparePostgresStatements, database ${POSTGRES_BENCH_DATABASE} at ${benchUrl.host})`,
+    version: `PostgreSQL ${version} (pg pool of ${POSTGRES_POOL_SIZE}, repeated statements prepared by preparePostgresStatements, database ${benchDatabase} at ${benchUrl.host})`,
     driver: { dialect, type: 'postgres', transaction: true }, // what better-auth sets for a pg Pool
     db,
     async close() {
@@ -117,7 +117,7 @@ export async function openPostgres(url) {
       const cleanup = new pg.Client({ connectionString: url, connectionTimeoutMillis: 3000 });
       await cleanup.connect();
       try {
-        await cleanup.query(`drop database if exists ${POSTGRES_BENCH_DATABASE} with (force)`);
+        await cleanup.query(`drop database if exists ${benchDatabase} with (force)`);
       } finally {
         await cleanup.end();
       }
