@@ -12,10 +12,11 @@ import pg from 'pg';
 import { setUpBetterAuth, setUpBetterAuthRedis } from '../lib/better-auth.js';
 import { openPostgres, openSqlite } from '../lib/databases.js';
 import { setUpPortcullis } from '../lib/portcullis.js';
-import { openRedis } from '../lib/redis.js';
+import { HTTP_REDIS_PREFIX, openRedis } from '../lib/redis.js';
 import { runLoad } from './load.js';
 import { CLOCK_TICKS_PER_SECOND } from './process-cpu.js';
 import { printHttpReport } from './report.js';
+import { HTTP_BETTER_AUTH_PREFIX } from './server-auth.js';
 import { SERVERS } from './servers.js';
 
 const POSTGRES_URL = process.env.BENCH_POSTGRES_URL || 'postgres://postgres@127.0.0.1:5432/test';
@@ -58,7 +59,7 @@ async function main() {
 
   const postgres = await openPostgres(POSTGRES_URL, { database: POSTGRES_DATABASE });
   if (postgres.skipped) throw new Error(`${postgres.skipped} (set BENCH_POSTGRES_URL)`);
-  const redis = await openRedis(REDIS_URL);
+  const redis = await openRedis(REDIS_URL, { prefix: HTTP_REDIS_PREFIX });
   if (redis.skipped) throw new Error(`${redis.skipped} (set BENCH_REDIS_URL)`);
   const sqlite = await openSqlite();
   console.log(`  database  ${postgres.version}\n  database  ${sqlite.version}\n  redis     ${redis.version}`);
@@ -71,7 +72,7 @@ async function main() {
     const cookies = Object.fromEntries(
       Object.entries(users).map(([k, list]) => [k, list.map((u) => u.headers.get('cookie'))]),
     );
-    if (servers.some((s) => s.framework === 'next')) buildNextApp();
+    if (servers.some((s) => s.framework === 'next')) await buildNextApp();
 
     const redisPid = await redisProcessId(redis);
     const postgresBackends = await postgresBackendLister(POSTGRES_URL, cleanups);
@@ -143,7 +144,10 @@ async function seed(postgres, sqlite, redis, cleanups) {
   const portcullisPostgres = await setUpPortcullis(postgres, options);
   const portcullisSqlite = await setUpPortcullis(sqlite, options);
   const betterAuth = await setUpBetterAuth(postgres, options);
-  const betterAuthRedis = await setUpBetterAuthRedis(postgres, redis, betterAuth.users, options);
+  const betterAuthRedis = await setUpBetterAuthRedis(postgres, redis, betterAuth.users, {
+    ...options,
+    keyPrefix: HTTP_BETTER_AUTH_PREFIX,
+  });
   // the runner's own instances only seeded: the servers run their own
   cleanups.push(
     () => portcullisPostgres.close(),
@@ -160,15 +164,15 @@ async function seed(postgres, sqlite, redis, cleanups) {
   };
 }
 
-function buildNextApp() {
+async function buildNextApp() {
   const t0 = Date.now();
   console.log('  next      building bench/http/next-app (next build)…');
-  const result = spawnSyncInherit(process.execPath, [NEXT_BIN, 'build'], NEXT_APP);
+  const result = await spawnAndWait(process.execPath, [NEXT_BIN, 'build'], NEXT_APP);
   if (result !== 0) throw new Error(`next build exited with ${result}`);
   console.log(`  next      built in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
 }
 
-function spawnSyncInherit(command, args, cwd) {
+function spawnAndWait(command, args, cwd) {
   const child = spawn(command, args, {
     cwd,
     stdio: ['ignore', 'ignore', 'inherit'],

@@ -19,6 +19,11 @@ import { Redis } from 'ioredis';
 import { createBetterAuth, redisSecondaryStorage } from '../lib/better-auth.js';
 import { connectPostgres, openSqliteFile } from '../lib/databases.js';
 import { createPortcullis } from '../lib/portcullis.js';
+import { HTTP_REDIS_PREFIX } from '../lib/redis.js';
+
+/** Where the HTTP suite's servers keep their keys: each library under its own prefix. */
+export const HTTP_PORTCULLIS_PREFIX = `${HTTP_REDIS_PREFIX}pc:`;
+export const HTTP_BETTER_AUTH_PREFIX = `${HTTP_REDIS_PREFIX}ba:`;
 
 /** @returns {ServerConfig} */
 export function serverConfigFromEnv() {
@@ -47,7 +52,7 @@ export async function startLibrary(config) {
     const { auth, close } = createPortcullis(database, {
       secret: config.secret,
       baseURL: config.baseURL,
-      ...(redisClient ? { redisClient } : {}),
+      ...(redisClient ? { redisClient, keyPrefix: HTTP_PORTCULLIS_PREFIX } : {}),
     });
     return {
       portcullis: auth,
@@ -60,7 +65,9 @@ export async function startLibrary(config) {
   const betterAuth = createBetterAuth(database, {
     secret: config.secret,
     baseURL: config.baseURL,
-    ...(redisClient ? { secondaryStorage: redisSecondaryStorage(redisClient) } : {}),
+    ...(redisClient
+      ? { secondaryStorage: redisSecondaryStorage(redisClient, { keyPrefix: HTTP_BETTER_AUTH_PREFIX }) }
+      : {}),
   });
   return { betterAuth, close: closeConnections };
 }

@@ -68,14 +68,19 @@ export async function setUpBetterAuth(database, { userCount, password, secret, b
  * @param {import('./databases.js').BenchDatabase} database
  * @param {import('./redis.js').BenchRedis} redis
  */
-export async function setUpBetterAuthRedis(database, redis, seededUsers, { secret, baseURL }) {
+export async function setUpBetterAuthRedis(
+  database,
+  redis,
+  seededUsers,
+  { secret, baseURL, keyPrefix = BETTER_AUTH_REDIS_PREFIX },
+) {
   const client = redis.connect();
   await client.ping();
   const counters = { redisCommands: 0 };
   const auth = createBetterAuth(database, {
     secret,
     baseURL,
-    secondaryStorage: redisSecondaryStorage(client, counters),
+    secondaryStorage: redisSecondaryStorage(client, { counters, keyPrefix }),
   });
   const ctx = await auth.$context;
   const cookieName = ctx.authCookies.sessionToken.name;
@@ -134,11 +139,14 @@ export function createBetterAuth(database, { secret, baseURL, secondaryStorage }
 
 /**
  * better-auth's `secondaryStorage` on an ioredis client (get / set with TTL / delete, keys under
- * `portcullis-bench:ba:`), as its docs set it up; each call counts in `counters.redisCommands`
- * when `counters` is given.
+ * `keyPrefix`, by default `portcullis-bench:ba:`), as its docs set it up; each call counts in
+ * `counters.redisCommands` when `counters` is given.
  */
-export function redisSecondaryStorage(client, counters = { redisCommands: 0 }) {
-  const key = (k) => BETTER_AUTH_REDIS_PREFIX + k;
+export function redisSecondaryStorage(
+  client,
+  { counters = { redisCommands: 0 }, keyPrefix = BETTER_AUTH_REDIS_PREFIX } = {},
+) {
+  const key = (k) => keyPrefix + k;
   return {
     async get(k) {
       counters.redisCommands++;

@@ -123,14 +123,18 @@ export async function setUpPortcullis(database, { userCount, password, secret, b
  * A Portcullis instance on the tables {@link setUpPortcullis} migrated and seeded in `database`
  * (possibly by another process: the HTTP bench's servers), configured as the bench's other
  * instances are (rate limiting off, outbox dispatcher not started, quiet logger). With
- * `redisClient`, `keyValue: redisKeyValue(redisClient, { keyPrefix })`: the session cache is on.
+ * `redisClient`, `keyValue: redisKeyValue(redisClient, { keyPrefix })` (`keyPrefix` by default
+ * `portcullis-bench:pc:`): the session cache is on.
  * Nothing is counted or wrapped: this is the instance an app would run.
  *
  * @param {import('./databases.js').BenchDatabase} database
- * @param {{ secret: string, baseURL: string, redisClient?: import('ioredis').Redis }} options
+ * @param {{ secret: string, baseURL: string, redisClient?: import('ioredis').Redis, keyPrefix?: string }} options
  */
-export function createPortcullis(database, { secret, baseURL, redisClient }) {
-  const kv = redisClient ? redisKeyValue(redisClient, { keyPrefix: PORTCULLIS_REDIS_PREFIX }) : undefined;
+export function createPortcullis(
+  database,
+  { secret, baseURL, redisClient, keyPrefix = PORTCULLIS_REDIS_PREFIX },
+) {
+  const kv = redisClient ? redisKeyValue(redisClient, { keyPrefix }) : undefined;
   const auth = createAuth({
     storage: kyselyStorage(database.db, { tablePrefix: PORTCULLIS_TABLE_PREFIX }),
     ...(kv ? { keyValue: kv } : {}),
