@@ -16,28 +16,34 @@
  * @property {(result: unknown) => void} [check]  throws when an operation answered wrongly
  *
  * @typedef {{ ops: number, seconds: number, opsPerSecond: number, p50Ms: number, p99Ms: number, meanMs: number }} CaseResult
+ * @typedef {CaseResult & { name: string, roundOpsPerSecond: number[] }} ComparedResult
+ *   `roundOpsPerSecond[r]` is the case's throughput in measured round r: rounds of the same index
+ *   ran within one turn of every case, so their ratios pair measurements taken close in time
  */
 
 /**
  * @param {BenchCase[]} cases
  * @param {{ concurrency: number, warmupMs: number, rounds: number, roundMs: number }} settings
- * @returns {Promise<Record<string, CaseResult & { name: string }>>}
+ * @returns {Promise<Record<string, ComparedResult>>}
  */
 export async function compareInterleaved(cases, { concurrency, warmupMs, rounds, roundMs }) {
-  const samples = new Map(cases.map((c) => [c.key, { latencies: [], seconds: 0 }]));
+  const samples = new Map(cases.map((c) => [c.key, { latencies: [], seconds: 0, rounds: [] }]));
   for (const c of cases) await runFor(c, concurrency, warmupMs, null);
   for (let round = 0; round < rounds; round++) {
     for (let k = 0; k < cases.length; k++) {
       const c = cases[(round + k) % cases.length];
       const sample = samples.get(c.key);
       globalThis.gc?.();
-      sample.seconds += await runFor(c, concurrency, roundMs, sample.latencies);
+      const before = sample.latencies.length;
+      const seconds = await runFor(c, concurrency, roundMs, sample.latencies);
+      sample.seconds += seconds;
+      sample.rounds.push((sample.latencies.length - before) / seconds);
     }
   }
   const results = {};
   for (const c of cases) {
-    const { latencies, seconds } = samples.get(c.key);
-    results[c.key] = { name: c.name, ...summarize(latencies, seconds) };
+    const { latencies, seconds, rounds: roundOpsPerSecond } = samples.get(c.key);
+    results[c.key] = { name: c.name, ...summarize(latencies, seconds), roundOpsPerSecond };
   }
   return results;
 }
