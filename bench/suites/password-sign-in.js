@@ -1,5 +1,8 @@
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { parseOptions, verify } from '@node-rs/argon2';
 import { generateToken, sha256Hex, uuidv7 } from '@portcullis/core/ports';
+import { sql } from 'kysely';
 import { compareInterleaved } from '../lib/harness.js';
 
 /**
@@ -97,9 +100,64 @@ export async function benchPasswordSignIn(database, portcullis, betterAuth, pass
       },
     },
   ];
-  const results = await compareInterleaved(cases, settings);
+  const results = await compareInterleaved(cases, settings, await cpuMeter(database));
   for (const c of cases) onResult({ db: database.label, name: c.name, result: results[c.key] });
   return { ...results, database: database.name };
+}
+
+/**
+ * CPU time in µs, cumulative: `node` for this whole process (the event loop, argon2's threads on
+ * libuv's pool, GC threads; SQLite runs in it), `postgres` for the server processes of this
+ * database's connections (read from `/proc`; absent on SQLite, or where `/proc` cannot be read).
+ * Other load on the machine barely moves CPU time per sign-in while it moves throughput a lot, so
+ * this is what says, on a shared machine, how much more a sign-in costs than its floors: on a
+ * machine whose cores the sign-ins saturate, throughput is inversely proportional to it.
+ */
+async function cpuMeter(database) {
+  const cpuNode = () => {
+    const { user, system } = process.cpuUsage();
+    return user + system;
+  };
+  if (database.name !== 'postgres' || !database.local) return { read: async () => ({ node: cpuNode() }) };
+  let ticksPerSecond = 100;
+  try {
+    ticksPerSecond = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+  } catch {}
+  const backendTicks = (pid) => {
+    try {
+      // after the parenthesised command name, utime and stime are the 12th and 13th fields
+      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+      return Number(fields[11]) + Number(fields[12]);
+    } catch {
+      return undefined;
+    }
+  };
+  // per server process of the pool's connections (both libraries share the pool): the ticks last
+  // seen, and the sum of their increases; a connection first seen counts from then on
+  const lastTicks = new Map();
+  let counted = 0;
+  let readable = true;
+  return {
+    async read() {
+      const out = { node: cpuNode() };
+      if (!readable) return out;
+      const { rows } = await sql`select pid from pg_stat_activity where datname = current_database()`.execute(
+        database.db,
+      );
+      let seen = 0;
+      for (const { pid } of rows) {
+        const ticks = backendTicks(pid);
+        if (ticks === undefined) continue;
+        seen++;
+        if (lastTicks.has(pid)) counted += ticks - lastTicks.get(pid);
+        lastTicks.set(pid, ticks);
+      }
+      if (rows.length > 0 && seen === 0)
+        readable = false; // another user's processes, or no /proc
+      else out.postgres = (counted * 1e6) / ticksPerSecond;
+      return out;
+    },
+  };
 }
 
 /**
@@ -152,9 +210,30 @@ const percent = (x) => `${(100 * x).toFixed(1)}%`;
 const describeRatio = (r) =>
   `${percent(r.total)} (per round: median ${percent(r.median)}, ${percent(r.min)}–${percent(r.max)})`;
 
+/** CPU per sign-in in ms: this process, plus the PostgreSQL server's when it was read. */
+const cpuMsPerOp = (c) =>
+  c.meteredPerOp ? ((c.meteredPerOp.node ?? 0) + (c.meteredPerOp.postgres ?? 0)) / 1000 : Number.NaN;
+
+function cpuLines(label, r) {
+  if (!r.argon2.meteredPerOp) return [];
+  const parts = (c) => {
+    const { node, postgres } = c.meteredPerOp;
+    const total = cpuMsPerOp(c).toFixed(2);
+    return postgres === undefined
+      ? `${total} ms`
+      : `${total} ms (Node ${(node / 1000).toFixed(2)} + PostgreSQL ${(postgres / 1000).toFixed(2)})`;
+  };
+  const extra = (c) => `+${((cpuMsPerOp(c) - cpuMsPerOp(r.argon2)) * 1000).toFixed(0)} µs`;
+  return [
+    `  sign-in ${label.padEnd(10)} CPU per call: raw argon2 ${parts(r.argon2)}; hand-written ${parts(r.minimal)}, ${extra(r.minimal)}; Portcullis ${parts(r.portcullis)}, ${extra(r.portcullis)}`,
+    `  sign-in ${label.padEnd(10)} CPU-bound ratios (what saturated cores allow, other load cancels out): Portcullis / hand-written = ${percent(cpuMsPerOp(r.minimal) / cpuMsPerOp(r.portcullis))}, Portcullis / raw argon2 = ${percent(cpuMsPerOp(r.argon2) / cpuMsPerOp(r.portcullis))}`,
+  ];
+}
+
 /** The ratio lines of one database's sign-in results. */
 export function signInRatioLines(label, r) {
   return [
+    ...cpuLines(label, r),
     `  sign-in ${label.padEnd(10)} Portcullis / hand-written = ${describeRatio(pairedRatio(r.portcullis, r.minimal))}`,
     `  sign-in ${label.padEnd(10)} Portcullis / raw argon2 = ${describeRatio(pairedRatio(r.portcullis, r.argon2))}`,
     `  sign-in ${label.padEnd(10)} hand-written / raw argon2 = ${describeRatio(pairedRatio(r.minimal, r.argon2))}`,
