@@ -109,9 +109,10 @@ export async function benchPasswordSignIn(database, portcullis, betterAuth, pass
  * CPU time in µs, cumulative: `node` for this whole process (the event loop, argon2's threads on
  * libuv's pool, GC threads; SQLite runs in it), `postgres` for the server processes of this
  * database's connections (read from `/proc`; absent on SQLite, or where `/proc` cannot be read).
- * Other load on the machine barely moves CPU time per sign-in while it moves throughput a lot, so
- * this is what says, on a shared machine, how much more a sign-in costs than its floors: on a
- * machine whose cores the sign-ins saturate, throughput is inversely proportional to it.
+ * On a machine whose cores the sign-ins saturate, throughput is inversely proportional to it, and
+ * other load on a shared machine moves it less than it moves throughput (it still moves it:
+ * contention for caches makes the same work cost more CPU). Meaningless in BENCH_QUICK's short
+ * rounds (PostgreSQL's CPU is read in 10 ms ticks).
  */
 async function cpuMeter(database) {
   const cpuNode = () => {
@@ -223,10 +224,13 @@ function cpuLines(label, r) {
       ? `${total} ms`
       : `${total} ms (Node ${(node / 1000).toFixed(2)} + PostgreSQL ${(postgres / 1000).toFixed(2)})`;
   };
-  const extra = (c) => `+${((cpuMsPerOp(c) - cpuMsPerOp(r.argon2)) * 1000).toFixed(0)} µs`;
+  const extra = (c) => {
+    const us = Math.round((cpuMsPerOp(c) - cpuMsPerOp(r.argon2)) * 1000);
+    return `${us < 0 ? '−' : '+'}${Math.abs(us)} µs`;
+  };
   return [
     `  sign-in ${label.padEnd(10)} CPU per call: raw argon2 ${parts(r.argon2)}; hand-written ${parts(r.minimal)}, ${extra(r.minimal)}; Portcullis ${parts(r.portcullis)}, ${extra(r.portcullis)}`,
-    `  sign-in ${label.padEnd(10)} CPU-bound ratios (what saturated cores allow, other load cancels out): Portcullis / hand-written = ${percent(cpuMsPerOp(r.minimal) / cpuMsPerOp(r.portcullis))}, Portcullis / raw argon2 = ${percent(cpuMsPerOp(r.argon2) / cpuMsPerOp(r.portcullis))}`,
+    `  sign-in ${label.padEnd(10)} CPU-bound ratios (floor CPU ÷ Portcullis CPU): Portcullis / hand-written = ${percent(cpuMsPerOp(r.minimal) / cpuMsPerOp(r.portcullis))}, Portcullis / raw argon2 = ${percent(cpuMsPerOp(r.argon2) / cpuMsPerOp(r.portcullis))}`,
   ];
 }
 
