@@ -17,7 +17,7 @@ export const POSTGRES_BENCH_DATABASE = 'portcullis_bench';
  * `{ dialect, type }` form over the same wrapped handle, on PostgreSQL the pg Pool); `db` is a
  * Kysely instance over the same driver for Portcullis and for the raw floor query.
  *
- * @typedef {{ name: 'sqlite' | 'postgres', label: string, version: string, driver: unknown, db: Kysely<any>, close(): Promise<void> }} BenchDatabase
+ * @typedef {{ name: 'sqlite' | 'postgres', label: string, version: string, local?: boolean, driver: unknown, db: Kysely<any>, close(): Promise<void> }} BenchDatabase
  */
 
 /**
@@ -108,6 +108,8 @@ export async function openPostgres(url, { database: benchDatabase = POSTGRES_BEN
     label: 'PostgreSQL',
     /** The bench database's URL, for other processes ({@link connectPostgres}). */
     url: benchUrl.toString(),
+    // its server processes are on this machine (the sign-in suite reads their CPU time in /proc)
+    local: ['127.0.0.1', 'localhost', '[::1]'].includes(benchUrl.hostname),
     version: `PostgreSQL ${version} (pg pool of ${POSTGRES_POOL_SIZE}, repeated statements prepared by preparePostgresStatements, database ${benchDatabase} at ${benchUrl.host})`,
     driver: { dialect, type: 'postgres', transaction: true }, // what better-auth sets for a pg Pool
     db,
