@@ -14,7 +14,7 @@ import { openRedis } from './lib/redis.js';
 import { formatCaseLine, formatCostLine, formatRevocationLine, printSummary } from './lib/report.js';
 import { benchAuthorization } from './suites/authorization.js';
 import { benchAuthorizeApi } from './suites/authorization-api.js';
-import { benchPasswordSignIn } from './suites/password-sign-in.js';
+import { benchPasswordSignIn, signInRatioLines, signInTargetLines } from './suites/password-sign-in.js';
 import { benchCachedValidationCost, benchRevocation } from './suites/redis-cache.js';
 import { benchSessionValidation } from './suites/session-validation.js';
 
@@ -202,20 +202,25 @@ async function mainSignIn() {
   const postgres = await openPostgres(POSTGRES_URL);
   if (!postgres.skipped) databases.push(postgres);
   const options = { userCount: USER_COUNT, password: PASSWORD, secret: SECRET, baseURL: BASE_URL };
+  const results = [];
   for (const database of databases) {
     const portcullis = await setUpPortcullis(database, options);
     const betterAuth = await setUpBetterAuth(database, options);
     try {
       console.log(`${database.label}: password sign-in`);
       const r = await benchPasswordSignIn(database, portcullis, betterAuth, PASSWORD, settings, onResult);
-      console.log(
-        `  Portcullis / argon2 = ${(r.portcullis.opsPerSecond / r.argon2.opsPerSecond).toFixed(2)}, minimal / argon2 = ${(r.minimal.opsPerSecond / r.argon2.opsPerSecond).toFixed(2)}`,
-      );
+      results.push([database, r]);
     } finally {
       await portcullis.close();
       await database.close();
     }
   }
+  console.log('\nRatios (throughput)');
+  for (const [database, r] of results)
+    for (const line of signInRatioLines(database.label, r)) console.log(line);
+  console.log('\nTargets');
+  for (const [database, r] of results)
+    for (const line of signInTargetLines(database.label, r)) console.log(line);
 }
 
 async function runDatabases(databases, redis, options, results) {

@@ -18,16 +18,7 @@ import { BETTER_AUTH_REDIS_PREFIX } from './redis.js';
  * @param {import('./databases.js').BenchDatabase} database
  */
 export async function setUpBetterAuth(database, { userCount, password, secret, baseURL }) {
-  const auth = betterAuth({
-    database: database.driver,
-    secret,
-    baseURL,
-    emailAndPassword: { enabled: true },
-    rateLimit: { enabled: false },
-    session: { cookieCache: { enabled: false } },
-    telemetry: { enabled: false },
-    logger: { level: 'error' },
-  });
+  const auth = createBetterAuth(database, { secret, baseURL });
   const { runMigrations } = await getMigrations(auth.options);
   await runMigrations();
 
@@ -77,36 +68,19 @@ export async function setUpBetterAuth(database, { userCount, password, secret, b
  * @param {import('./databases.js').BenchDatabase} database
  * @param {import('./redis.js').BenchRedis} redis
  */
-export async function setUpBetterAuthRedis(database, redis, seededUsers, { secret, baseURL }) {
+export async function setUpBetterAuthRedis(
+  database,
+  redis,
+  seededUsers,
+  { secret, baseURL, keyPrefix = BETTER_AUTH_REDIS_PREFIX },
+) {
   const client = redis.connect();
   await client.ping();
   const counters = { redisCommands: 0 };
-  const key = (k) => BETTER_AUTH_REDIS_PREFIX + k;
-  const secondaryStorage = {
-    async get(k) {
-      counters.redisCommands++;
-      return client.get(key(k));
-    },
-    async set(k, value, ttl) {
-      counters.redisCommands++;
-      if (ttl) await client.set(key(k), value, 'EX', ttl);
-      else await client.set(key(k), value);
-    },
-    async delete(k) {
-      counters.redisCommands++;
-      await client.del(key(k));
-    },
-  };
-  const auth = betterAuth({
-    database: database.driver,
-    secondaryStorage,
+  const auth = createBetterAuth(database, {
     secret,
     baseURL,
-    emailAndPassword: { enabled: true },
-    rateLimit: { enabled: false },
-    session: { cookieCache: { enabled: false }, storeSessionInDatabase: false },
-    telemetry: { enabled: false },
-    logger: { level: 'error' },
+    secondaryStorage: redisSecondaryStorage(client, { counters, keyPrefix }),
   });
   const ctx = await auth.$context;
   const cookieName = ctx.authCookies.sessionToken.name;
@@ -136,6 +110,58 @@ export async function setUpBetterAuthRedis(database, redis, seededUsers, { secre
   if (Number(inDatabase.n) !== 0)
     throw new Error(`better-auth wrote ${inDatabase.n} of its Redis sessions to the database`);
   return { auth, users, counters };
+}
+
+/**
+ * The better-auth instance the setups above make, on `database`: email and password on, rate
+ * limiting, cookie cache and telemetry off. With `secondaryStorage` (see
+ * {@link redisSecondaryStorage}) sessions live in it only (`storeSessionInDatabase: false`).
+ * Another process given the same database, secret and storage validates the same cookies (the
+ * HTTP bench's servers do).
+ *
+ * @param {import('./databases.js').BenchDatabase} database
+ */
+export function createBetterAuth(database, { secret, baseURL, secondaryStorage }) {
+  return betterAuth({
+    database: database.driver,
+    ...(secondaryStorage ? { secondaryStorage } : {}),
+    secret,
+    baseURL,
+    emailAndPassword: { enabled: true },
+    rateLimit: { enabled: false },
+    session: secondaryStorage
+      ? { cookieCache: { enabled: false }, storeSessionInDatabase: false }
+      : { cookieCache: { enabled: false } },
+    telemetry: { enabled: false },
+    logger: { level: 'error' },
+  });
+}
+
+/**
+ * better-auth's `secondaryStorage` on an ioredis client (get / set with TTL / delete, keys under
+ * `keyPrefix`, by default `portcullis-bench:ba:`), as its docs set it up; each call counts in
+ * `counters.redisCommands` when `counters` is given.
+ */
+export function redisSecondaryStorage(
+  client,
+  { counters = { redisCommands: 0 }, keyPrefix = BETTER_AUTH_REDIS_PREFIX } = {},
+) {
+  const key = (k) => keyPrefix + k;
+  return {
+    async get(k) {
+      counters.redisCommands++;
+      return client.get(key(k));
+    },
+    async set(k, value, ttl) {
+      counters.redisCommands++;
+      if (ttl) await client.set(key(k), value, 'EX', ttl);
+      else await client.set(key(k), value);
+    },
+    async delete(k) {
+      counters.redisCommands++;
+      await client.del(key(k));
+    },
+  };
 }
 
 /** better-call's signed cookie value: `value.base64(HMAC-SHA-256(secret, value))`, URI-encoded. */

@@ -1,6 +1,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { cacheSqliteStatements, preparePostgresStatements } from '@portcullis/adapter-kysely';
 import Database from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
@@ -17,18 +17,34 @@ export const POSTGRES_BENCH_DATABASE = process.env.BENCH_POSTGRES_DATABASE || 'p
  * `{ dialect, type }` form over the same wrapped handle, on PostgreSQL the pg Pool); `db` is a
  * Kysely instance over the same driver for Portcullis and for the raw floor query.
  *
- * @typedef {{ name: 'sqlite' | 'postgres', label: string, version: string, driver: unknown, db: Kysely<any>, close(): Promise<void> }} BenchDatabase
+ * @typedef {{ name: 'sqlite' | 'postgres', label: string, version: string, local?: boolean, driver: unknown, db: Kysely<any>, close(): Promise<void> }} BenchDatabase
  */
 
 /**
  * A better-sqlite3 file in a fresh temporary directory, set up as the Kysely adapter's
  * `createKyselyFromUrl` does: WAL, busy timeout, foreign keys, and the handle wrapped in
  * `cacheSqliteStatements` (prepared statements reused). Portcullis, the raw floor and better-auth
- * all query through that one wrapped handle.
+ * all query through that one wrapped handle. `file` is the database file's path (another process
+ * may open it with {@link openSqliteFile}); `close()` deletes the directory.
  */
 export async function openSqlite() {
   const dir = mkdtempSync(join(tmpdir(), 'portcullis-bench-'));
-  const database = new Database(join(dir, 'bench.sqlite'));
+  const opened = openSqliteFile(join(dir, 'bench.sqlite'));
+  return {
+    ...opened,
+    async close() {
+      await opened.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * The SQLite database at `file`, set up as {@link openSqlite} sets it up; `close()` closes the
+ * handle and leaves the file. The HTTP bench's servers open the file the runner created.
+ */
+export function openSqliteFile(file) {
+  const database = new Database(file);
   database.pragma('journal_mode = WAL');
   database.pragma('busy_timeout = 5000');
   database.pragma('foreign_keys = ON');
@@ -38,24 +54,24 @@ export async function openSqlite() {
   return {
     name: 'sqlite',
     label: 'SQLite',
-    version: `SQLite ${version} (better-sqlite3, WAL, statements cached by cacheSqliteStatements, file in ${tmpdir()})`,
+    file,
+    version: `SQLite ${version} (better-sqlite3, WAL, statements cached by cacheSqliteStatements, file in ${dirname(file)})`,
     // better-auth would build its own SqliteDialect over a raw better-sqlite3 handle; given the
     // dialect it runs on the wrapped one (transactions on, as it sets them for better-sqlite3)
     driver: { dialect, type: 'sqlite', transaction: true },
     db,
     async close() {
       await db.destroy(); // closes the better-sqlite3 handle
-      rmSync(dir, { recursive: true, force: true });
     },
   };
 }
 
 /**
- * A fresh `portcullis_bench` database on the server of `url` (dropped again on close), or
+ * A fresh `portcullis_bench` database (or `database`) on the server of `url` (dropped again on close), or
  * `{ skipped }` when the server cannot be reached. The database named in `url` is only used to
  * run CREATE/DROP DATABASE: nothing is written into it.
  */
-export async function openPostgres(url) {
+export async function openPostgres(url, { database: benchDatabase = POSTGRES_BENCH_DATABASE } = {}) {
   const admin = new pg.Client({ connectionString: url, connectionTimeoutMillis: 3000 });
   try {
     await admin.connect();
@@ -68,14 +84,14 @@ export async function openPostgres(url) {
   let version;
   try {
     version = (await admin.query('show server_version')).rows[0].server_version;
-    await admin.query(`drop database if exists ${POSTGRES_BENCH_DATABASE} with (force)`);
-    await admin.query(`create database ${POSTGRES_BENCH_DATABASE}`);
+    await admin.query(`drop database if exists ${benchDatabase} with (force)`);
+    await admin.query(`create database ${benchDatabase}`);
   } finally {
     await admin.end();
   }
 
   const benchUrl = new URL(url);
-  benchUrl.pathname = `/${POSTGRES_BENCH_DATABASE}`;
+  benchUrl.pathname = `/${benchDatabase}`;
   const pool = new pg.Pool({ connectionString: benchUrl.toString(), max: POSTGRES_POOL_SIZE });
   let closing = false;
   // pool.end() does not wait for its clients' sockets to close, so the DROP DATABASE below may
@@ -90,7 +106,11 @@ export async function openPostgres(url) {
   return {
     name: 'postgres',
     label: 'PostgreSQL',
-    version: `PostgreSQL ${version} (pg pool of ${POSTGRES_POOL_SIZE}, repeated statements prepared by preparePostgresStatements, database ${POSTGRES_BENCH_DATABASE} at ${benchUrl.host})`,
+    /** The bench database's URL, for other processes ({@link connectPostgres}). */
+    url: benchUrl.toString(),
+    // its server processes are on this machine (the sign-in suite reads their CPU time in /proc)
+    local: ['127.0.0.1', 'localhost', '[::1]'].includes(benchUrl.hostname),
+    version: `PostgreSQL ${version} (pg pool of ${POSTGRES_POOL_SIZE}, repeated statements prepared by preparePostgresStatements, database ${benchDatabase} at ${benchUrl.host})`,
     driver: { dialect, type: 'postgres', transaction: true }, // what better-auth sets for a pg Pool
     db,
     async close() {
@@ -99,10 +119,38 @@ export async function openPostgres(url) {
       const cleanup = new pg.Client({ connectionString: url, connectionTimeoutMillis: 3000 });
       await cleanup.connect();
       try {
-        await cleanup.query(`drop database if exists ${POSTGRES_BENCH_DATABASE} with (force)`);
+        await cleanup.query(`drop database if exists ${benchDatabase} with (force)`);
       } finally {
         await cleanup.end();
       }
+    },
+  };
+}
+
+/**
+ * A pool on an existing database (`url` names it), set up as {@link openPostgres} sets up its
+ * own (statements prepared per connection), without creating or dropping anything. The HTTP
+ * bench's servers connect to the database the runner created. Idle connections are kept
+ * (`idleTimeoutMillis: 0`): the bench reads the CPU time of the server's backends from `/proc`,
+ * and a backend that exits between two readings would take its share with it.
+ */
+export function connectPostgres(url, { poolSize = POSTGRES_POOL_SIZE } = {}) {
+  const pool = new pg.Pool({ connectionString: url, max: poolSize, idleTimeoutMillis: 0 });
+  let closing = false;
+  pool.on('error', (error) => {
+    if (!closing) console.error('[postgres] idle client error:', error.message);
+  });
+  const dialect = new PostgresDialect({ pool: preparePostgresStatements(pool) });
+  const db = new Kysely({ dialect });
+  return {
+    name: 'postgres',
+    label: 'PostgreSQL',
+    version: `PostgreSQL (pg pool of ${poolSize}, repeated statements prepared by preparePostgresStatements, at ${redact(url)})`,
+    driver: { dialect, type: 'postgres', transaction: true },
+    db,
+    async close() {
+      closing = true;
+      await db.destroy();
     },
   };
 }

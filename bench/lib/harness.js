@@ -16,28 +16,50 @@
  * @property {(result: unknown) => void} [check]  throws when an operation answered wrongly
  *
  * @typedef {{ ops: number, seconds: number, opsPerSecond: number, p50Ms: number, p99Ms: number, meanMs: number }} CaseResult
+ * @typedef {CaseResult & { name: string, roundOpsPerSecond: number[], meteredPerOp?: Record<string, number> }} ComparedResult
+ *   `roundOpsPerSecond[r]` is the case's throughput in measured round r: rounds of the same index
+ *   ran within one turn of every case, so their ratios pair measurements taken close in time.
+ *   `meteredPerOp`: with a `meter`, what it counted over the case's measured rounds, per operation
+ *
+ * @typedef {{ read(): Promise<Record<string, number>> }} Meter
+ *   a cumulative counter (e.g. CPU microseconds by process), read before and after every
+ *   measured round, outside the timed part
  */
 
 /**
  * @param {BenchCase[]} cases
  * @param {{ concurrency: number, warmupMs: number, rounds: number, roundMs: number }} settings
- * @returns {Promise<Record<string, CaseResult & { name: string }>>}
+ * @param {Meter} [meter]
+ * @returns {Promise<Record<string, ComparedResult>>}
  */
-export async function compareInterleaved(cases, { concurrency, warmupMs, rounds, roundMs }) {
-  const samples = new Map(cases.map((c) => [c.key, { latencies: [], seconds: 0 }]));
+export async function compareInterleaved(cases, { concurrency, warmupMs, rounds, roundMs }, meter) {
+  const samples = new Map(cases.map((c) => [c.key, { latencies: [], seconds: 0, rounds: [], metered: {} }]));
   for (const c of cases) await runFor(c, concurrency, warmupMs, null);
   for (let round = 0; round < rounds; round++) {
     for (let k = 0; k < cases.length; k++) {
       const c = cases[(round + k) % cases.length];
       const sample = samples.get(c.key);
       globalThis.gc?.();
-      sample.seconds += await runFor(c, concurrency, roundMs, sample.latencies);
+      const before = sample.latencies.length;
+      const counted = await meter?.read();
+      const seconds = await runFor(c, concurrency, roundMs, sample.latencies);
+      if (counted) {
+        for (const [k, v] of Object.entries(await meter.read()))
+          sample.metered[k] = (sample.metered[k] ?? 0) + v - (counted[k] ?? 0);
+      }
+      sample.seconds += seconds;
+      sample.rounds.push((sample.latencies.length - before) / seconds);
     }
   }
   const results = {};
   for (const c of cases) {
-    const { latencies, seconds } = samples.get(c.key);
-    results[c.key] = { name: c.name, ...summarize(latencies, seconds) };
+    const { latencies, seconds, rounds: roundOpsPerSecond, metered } = samples.get(c.key);
+    results[c.key] = { name: c.name, ...summarize(latencies, seconds), roundOpsPerSecond };
+    if (meter) {
+      results[c.key].meteredPerOp = Object.fromEntries(
+        Object.entries(metered).map(([k, v]) => [k, v / Math.max(1, latencies.length)]),
+      );
+    }
   }
   return results;
 }

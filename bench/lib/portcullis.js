@@ -120,6 +120,42 @@ export async function setUpPortcullis(database, { userCount, password, secret, b
 }
 
 /**
+ * A Portcullis instance on the tables {@link setUpPortcullis} migrated and seeded in `database`
+ * (possibly by another process: the HTTP bench's servers), configured as the bench's other
+ * instances are (rate limiting off, outbox dispatcher not started, quiet logger). With
+ * `redisClient`, `keyValue: redisKeyValue(redisClient, { keyPrefix })` (`keyPrefix` by default
+ * `portcullis-bench:pc:`): the session cache is on.
+ * Nothing is counted or wrapped: this is the instance an app would run.
+ *
+ * @param {import('./databases.js').BenchDatabase} database
+ * @param {{ secret: string, baseURL: string, redisClient?: import('ioredis').Redis, keyPrefix?: string }} options
+ */
+export function createPortcullis(
+  database,
+  { secret, baseURL, redisClient, keyPrefix = PORTCULLIS_REDIS_PREFIX },
+) {
+  const kv = redisClient ? redisKeyValue(redisClient, { keyPrefix }) : undefined;
+  const auth = createAuth({
+    storage: kyselyStorage(database.db, { tablePrefix: PORTCULLIS_TABLE_PREFIX }),
+    ...(kv ? { keyValue: kv } : {}),
+    secret,
+    baseURL,
+    rateLimit: { enabled: false },
+    outbox: { autoStart: false },
+    logger: quietLogger,
+  });
+  if (kv && !auth.config.session.cache.enabled)
+    throw new Error('the session cache is off with a keyValue store');
+  return {
+    auth,
+    async close() {
+      await auth.close();
+      await kv?.close();
+    },
+  };
+}
+
+/**
  * Another Portcullis instance on the same tables (so the same users and sessions), with
  * `keyValue: redisKeyValue(redis)` on its own ioredis client: the session cache is on, as it is
  * by default whenever a key-value store is configured. Counts what its session lookups cost:

@@ -6,17 +6,22 @@ export const REDIS_BENCH_PREFIX = 'portcullis-bench:';
 export const PORTCULLIS_REDIS_PREFIX = `${REDIS_BENCH_PREFIX}pc:`;
 /** better-auth's secondary-storage keys. */
 export const BETTER_AUTH_REDIS_PREFIX = `${REDIS_BENCH_PREFIX}ba:`;
+/**
+ * The HTTP suite's keys, apart from the in-process suites' (which delete theirs at start and end):
+ * Portcullis's under `…pc:`, better-auth's under `…ba:`.
+ */
+export const HTTP_REDIS_PREFIX = 'portcullis-bench-http:';
 
 /**
  * The Redis server both libraries share, or `{ skipped }` when it cannot be reached. `connect()`
  * opens another ioredis client on it (each library instance gets its own, as separate app
- * instances would); `close()` deletes every key under {@link REDIS_BENCH_PREFIX} and closes all
+ * instances would); `close()` deletes every key under `prefix` ({@link REDIS_BENCH_PREFIX} by default) and closes all
  * clients. Keys left by an aborted earlier run are deleted first.
  *
  * @typedef {{ url: string, version: string, connect(): Redis, subscribers(channel: string): Promise<number>, deleteBenchKeys(): Promise<number>, close(): Promise<void> }} BenchRedis
  * @returns {Promise<BenchRedis | { skipped: string }>}
  */
-export async function openRedis(url) {
+export async function openRedis(url, { prefix = REDIS_BENCH_PREFIX } = {}) {
   const admin = new Redis(url, {
     lazyConnect: true,
     connectTimeout: 3000,
@@ -44,7 +49,7 @@ export async function openRedis(url) {
     let deleted = 0;
     let cursor = '0';
     do {
-      const [next, keys] = await admin.scan(cursor, 'MATCH', `${REDIS_BENCH_PREFIX}*`, 'COUNT', 1000);
+      const [next, keys] = await admin.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
       cursor = next;
       if (keys.length > 0) deleted += await admin.unlink(...keys);
     } while (cursor !== '0');
@@ -54,7 +59,7 @@ export async function openRedis(url) {
 
   return {
     url,
-    version: `Redis ${version} at ${redact(url)} (ioredis, keys under ${REDIS_BENCH_PREFIX})`,
+    version: `Redis ${version} at ${redact(url)} (ioredis, keys under ${prefix})`,
     /** A new client, as an app instance would open it (see docs/adapters/redis.md). */
     connect() {
       const client = new Redis(url, { maxRetriesPerRequest: 1 });
