@@ -304,7 +304,7 @@ export function createAuthorizationCache(
       const tenantIds = tenants.map(([tenantId]) => tenantId);
       let versions: AuthorizationVersions[];
       try {
-        versions = await readInBatches(tenantIds, deps.readVersionsMany);
+        versions = await readInBatches(tenantIds, deps.readVersionsMany, { concurrent: true });
       } catch (error) {
         deps.logger.warn('authorization cache: could not refresh the versions', { error: String(error) });
         return;
@@ -528,16 +528,20 @@ function sharedCopy(raw: string | null, version: string, at: number) {
 }
 
 /**
- * `read` over `items` in batches of {@link BATCH_SIZE}, one after the other (each batch within
- * the store's own timeout, and no burst of concurrent reads), results in order.
+ * `read` over `items` in batches of {@link BATCH_SIZE}, results in order: one after the other
+ * (each key-value batch within the store's own timeout, no burst of MGETs queued behind each
+ * other), or all at once (`concurrent`, for the database, whose pool spreads them).
  */
 async function readInBatches<T, R>(
   items: readonly T[],
   read: (batch: readonly T[]) => Promise<R[]>,
+  { concurrent = false }: { concurrent?: boolean } = {},
 ): Promise<R[]> {
   if (items.length <= BATCH_SIZE) return items.length === 0 ? [] : read(items);
+  const batches: (readonly T[])[] = [];
+  for (let i = 0; i < items.length; i += BATCH_SIZE) batches.push(items.slice(i, i + BATCH_SIZE));
+  if (concurrent) return (await Promise.all(batches.map(read))).flat();
   const results: R[] = [];
-  for (let i = 0; i < items.length; i += BATCH_SIZE)
-    results.push(...(await read(items.slice(i, i + BATCH_SIZE))));
+  for (const batch of batches) results.push(...(await read(batch)));
   return results;
 }
