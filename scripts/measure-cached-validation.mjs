@@ -32,7 +32,9 @@ const rounds = Number(process.argv[3] ?? 5);
 
 const tablePrefix = `measure_${process.pid}_`;
 const redisPrefix = `portcullis-measure:${process.pid}:`;
-const db = new Kysely({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: postgresUrl, max: 4 }) }) });
+const db = new Kysely({
+  dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: postgresUrl, max: 4 }) }),
+});
 const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
 await migrate(db, { direction: 'up', tablePrefix });
 const keyValue = redisKeyValue(redis, { keyPrefix: redisPrefix });
@@ -69,7 +71,9 @@ try {
     console.log(`round ${round + 1}: ${(meanNs / 1000).toFixed(2)} µs mean over ${calls} calls`);
   }
   means.sort((a, b) => a - b);
-  console.log(`median of rounds: ${(means[Math.floor(means.length / 2)] / 1000).toFixed(2)} µs (node ${process.version})`);
+  console.log(
+    `median of rounds: ${(means[Math.floor(means.length / 2)] / 1000).toFixed(2)} µs (node ${process.version})`,
+  );
 } finally {
   await auth.close();
   await keyValue.close(); // its subscriber connection
@@ -78,6 +82,7 @@ try {
   redis.disconnect();
   // this run's tables, and any left by an interrupted run
   const { rows } = await sql`select tablename from pg_tables where tablename like 'measure\_%'`.execute(db);
-  if (rows.length) await sql.raw(`drop table ${rows.map((r) => `"${r.tablename}"`).join(', ')} cascade`).execute(db);
+  if (rows.length)
+    await sql.raw(`drop table ${rows.map((r) => `"${r.tablename}"`).join(', ')} cascade`).execute(db);
   await db.destroy();
 }
