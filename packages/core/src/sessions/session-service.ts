@@ -5,6 +5,7 @@ import { uuidv7 } from '../crypto/uuid.js';
 import { AuthError, isAuthError, type StepUpRequirement } from '../errors.js';
 import type { Clock } from '../ports/clock.js';
 import type { Storage, StorageStores } from '../ports/storage.js';
+import { headerValue, type RequestHeaders } from '../request-headers.js';
 import type { User } from '../users/users.js';
 import type { SessionCache } from './session-cache.js';
 import { readCookie } from './session-cookie.js';
@@ -20,12 +21,15 @@ export interface SessionsApi {
   /** Revokes the session this token belongs to; a no-op for an unknown token. */
   signOut(sessionToken: string, context?: CallContext): Promise<void>;
   /**
-   * The session of a request (its session cookie), or null. Accepts a Request or its headers.
+   * The session of a request (its session cookie), or null. Accepts a Web `Request`, its
+   * `Headers`, or Node's header object (`req.headers` in Express, Fastify, `node:http`), which is
+   * read as is: only the `Cookie` header is looked at, so nothing needs converting first.
    *
    * @example
    * const current = await auth.api.getSession(request) // null when signed out
+   * const fromExpress = await auth.api.getSession(req.headers)
    */
-  getSession(request: Request | Headers): Promise<SessionWithUser | null>;
+  getSession(request: Request | RequestHeaders): Promise<SessionWithUser | null>;
   /** The active session for a raw session token and its active user, or null. Extends idle expiry. */
   validateSessionToken(token: string): Promise<SessionWithUser | null>;
   /** The user's active sessions. */
@@ -158,9 +162,8 @@ export function createSessionService(
     },
 
     getSession(request) {
-      const headers = request instanceof Headers ? request : request.headers;
-      const token = readCookie(headers.get('cookie'), cookieName);
-      return token ? api.validateSessionToken(token) : Promise.resolve(null);
+      const token = readCookie(headerValue(headersOf(request), 'cookie'), cookieName);
+      return token ? api.validateSessionToken(token) : NO_SESSION;
     },
 
     validateSessionToken(token) {
@@ -264,6 +267,15 @@ export function createSessionService(
 }
 
 const NO_SESSION: Promise<null> = Promise.resolve(null);
+
+/** A Web `Request`'s headers; `Headers` and Node's header object as they are. */
+function headersOf(request: Request | RequestHeaders): RequestHeaders {
+  // duck-typed, like headerValue: Request and Headers classes from another realm count too
+  const inner = (request as { headers?: unknown }).headers;
+  return typeof inner === 'object' && inner !== null && typeof (inner as Headers).get === 'function'
+    ? (inner as Headers)
+    : (request as RequestHeaders);
+}
 
 function isActive(session: Session, now: Date): boolean {
   return (
