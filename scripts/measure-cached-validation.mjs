@@ -10,10 +10,15 @@
  *   node scripts/measure-cached-validation.mjs [calls=200000] [rounds=5]
  *
  * Prints each round's mean and the median of the rounds. Figures taken on a busy machine are noise.
+ * With PORTCULLIS_CHECKOUT=/path/to/another/worktree it measures that checkout's built packages.
  */
 import { createRequire } from 'node:module';
 
-const require = createRequire(new URL('../bench/package.json', import.meta.url));
+// PORTCULLIS_CHECKOUT=<another worktree> measures that checkout's build (e.g. main, for a before/after)
+const checkout = process.env.PORTCULLIS_CHECKOUT
+  ? new URL(`file://${process.env.PORTCULLIS_CHECKOUT.replace(/\/?$/, '/')}`)
+  : new URL('../', import.meta.url);
+const require = createRequire(new URL('bench/package.json', checkout));
 const { Kysely, PostgresDialect, sql } = require('kysely');
 const pg = require('pg');
 const { Redis } = require('ioredis');
