@@ -73,7 +73,11 @@ export interface SessionCache {
 }
 
 export interface SessionCacheOptions {
-  /** How long an L1 entry is served without asking the shared store. Default 500 ms. */
+  /**
+   * How long after its last successful check against the versions an L1 entry may be served
+   * without asking the shared store; the background refresh checks used entries every half of
+   * it. Default 500 ms.
+   */
   l1TtlMs: number;
   /** L1 capacity (least recently used entries go first). Default 10,000. */
   l1MaxEntries: number;
@@ -298,7 +302,10 @@ export function createSessionCache(
     async start() {
       if (refreshTimer === undefined && options.l1TtlMs > 0 && options.l1MaxEntries > 0) {
         refreshTimer = setInterval(
-          () => void refreshVersions(),
+          () =>
+            void refreshVersions().catch((error: unknown) =>
+              deps.logger.warn('session cache: background refresh failed', { error: String(error) }),
+            ),
           Math.max(1, Math.floor(options.l1TtlMs / 2)),
         );
         refreshTimer.unref?.();
