@@ -22,6 +22,8 @@ function instrumented(clock: TestClock) {
   const calls = { get: 0, getMany: 0 };
   const control = {
     failReads: false,
+    /** Fail only `getMany` (as an MGET across Redis Cluster slots does). */
+    failBatchReads: false,
     held: undefined as undefined | (() => void),
     /** Hold the next `getMany` back, before or after it reads the store. */
     holdNextGetMany: false as false | 'before read' | 'after read',
@@ -35,6 +37,7 @@ function instrumented(clock: TestClock) {
     getMany: async (keys) => {
       calls.getMany += 1;
       if (control.failReads) throw new Error('store unreachable');
+      if (control.failBatchReads) throw new Error('CROSSSLOT');
       const hold = control.holdNextGetMany;
       control.holdNextGetMany = false;
       const held = () =>
@@ -233,6 +236,24 @@ describe('session cache background refresh', () => {
     expect(calls.getMany).toBe(2);
     clock.advanceMs(TTL_MS / 2);
     expect(peek(cache, value, clock)).toBe(value); // checked 250 ms ago by the second refresh
+  });
+
+  it('keeps the cache working when only batched reads fail: requests re-check, the store is not marked down', async () => {
+    const clock = testClock();
+    const { kv, calls, control } = instrumented(clock);
+    const cache = cacheOver(kv, clock);
+    const value = sessionOf(clock);
+    await fill(cache, value);
+    control.failBatchReads = true;
+    for (let i = 0; i < 5; i++) {
+      expect(peek(cache, value, clock)).toBe(value);
+      await cache.refreshVersions();
+    }
+    clock.advanceMs(TTL_MS);
+    expect(peek(cache, value, clock)).toBeUndefined();
+    const reads = calls.get;
+    expect(await cache.get(value.session.tokenHash)).toBe(value); // re-checked with single reads
+    expect(calls.get).toBeGreaterThan(reads);
   });
 
   it('counts a refreshed entry as checked from when the read began, not when it answered', async () => {

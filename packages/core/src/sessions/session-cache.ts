@@ -130,6 +130,7 @@ export function createSessionCache(
   let retryTimer: NodeJS.Timeout | undefined;
   let refreshTimer: NodeJS.Timeout | undefined;
   let refreshing = false;
+  let refreshFailing = false;
 
   const userKey = (userId: string) => `sv:u:${userId}`;
   const tenantKey = (tenantId: string) => `sv:t:${tenantId}`;
@@ -327,6 +328,29 @@ export function createSessionCache(
     },
   };
 
+  /**
+   * The batched read of a refresh. Unlike `shared`, a failure here does not count towards marking
+   * the store down: a store that cannot answer the batch (an MGET whose keys span Cluster slots)
+   * may still answer single reads, and the requests' own re-checks then keep the cache working as
+   * without the refresh. It still stays away from a store marked down. Warns once per outage.
+   */
+  async function readVersionsInBackground(keys: string[]): Promise<(string | null)[] | undefined> {
+    if (Date.now() < unavailableUntil) return undefined;
+    try {
+      const values = await readMany(kv, keys);
+      refreshFailing = false;
+      return values;
+    } catch (error) {
+      if (!refreshFailing) {
+        deps.logger.warn('session cache: background version refresh failed; requests re-check instead', {
+          error: String(error),
+        });
+      }
+      refreshFailing = true;
+      return undefined;
+    }
+  }
+
   async function refreshVersions(): Promise<void> {
     // one at a time: a slow read is not joined by a second one asking the same
     if (refreshing) return;
@@ -345,7 +369,7 @@ export function createSessionCache(
           keyIndex.set(entry.tenantKey, keyIndex.size);
       }
       if (picked.length === 0) return;
-      const values = await shared('refreshVersions', () => readMany(kv, [...keyIndex.keys()]));
+      const values = await readVersionsInBackground([...keyIndex.keys()]);
       if (values === undefined) {
         // not checked: still used, so the next refresh tries again
         for (const [, entry] of picked) entry.used = true;
