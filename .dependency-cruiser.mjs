@@ -16,7 +16,7 @@ const DOMAIN_FOLDER = `${CORE}(credentials/[^/]+|[^/]+)/`;
 const NOT_DOMAIN_FOLDERS = `${CORE}(http|api|config|testing|memory|ports)/`;
 
 // The kernel every domain may import directly, not through an index.ts: the ports, crypto and
-// the root-level errors, call context, client address and validation helpers (the schema helpers included, which
+// the root-level errors, call context, request headers, client address and validation helpers (the schema helpers included, which
 // the domains' option schemas share).
 // Each domain's type file, named after its folder (users/users.ts): the types other domains and
 // the store slices share, importing only the kernel and other type files. A pattern with a
@@ -37,7 +37,7 @@ const TYPE_FILES = `${CORE}(${[
   .map((folder) => `${folder}/${folder.split('/').at(-1)}`)
   .join('|')})\\.ts$`;
 
-const KERNEL = `${CORE}(ports/|crypto/|errors\\.ts$|call-context\\.ts$|client-address\\.ts$|validation\\.ts$|json-object-schema\\.ts$|checked-as\\.ts$|http-url-schema\\.ts$)`;
+const KERNEL = `${CORE}(ports/|crypto/|errors\\.ts$|call-context\\.ts$|request-headers\\.ts$|client-address\\.ts$|validation\\.ts$|json-object-schema\\.ts$|checked-as\\.ts$|http-url-schema\\.ts$)`;
 
 // Core's public entry points: the files behind the package.json `exports` map.
 const CORE_PUBLIC = `${CORE}(index\\.ts|(ports|memory|testing)/index\\.ts|authorization/public\\.ts)$`;
@@ -69,7 +69,7 @@ export default {
       severity: 'error',
       comment:
         "A domain imports another domain only through that domain's index.ts (its public face), " +
-        'and the kernel (ports/, crypto/, errors.ts, call-context.ts, validation.ts, ' +
+        'and the kernel (ports/, crypto/, errors.ts, call-context.ts, request-headers.ts, validation.ts, ' +
         'json-object-schema.ts, checked-as.ts, http-url-schema.ts) directly.',
       // unit tests beside the code test its internals: the rule is for the code itself
       from: { path: DOMAIN_FOLDER, pathNot: [NOT_DOMAIN_FOLDERS, '\\.test\\.ts$'] },

@@ -3,7 +3,6 @@ import { AuthError, isAuthError } from '@portcullis/core';
 import type { Decision } from '@portcullis/core/authorization';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { sendProblem } from './problem-response.js';
-import { toWebHeaders } from './to-web-request.js';
 
 /** What {@link requireAuth} (and the guards built on it) put on `req.auth`. */
 export interface RequestAuth {
@@ -70,10 +69,13 @@ export async function ensureAuthenticated(
   return (await authenticate(auth, req, res, {})) ? (req.auth ?? null) : null;
 }
 
-/** True when the request may go on; otherwise the problem has been sent. */
+/**
+ * True when the request may go on; otherwise the problem has been sent. The cookie and the
+ * origin headers are read from `req.headers` as Node parsed them: a Web `Request` is built only
+ * for Portcullis's own routes.
+ */
 async function authenticate(auth: Auth, req: Request, res: Response, options: RequireAuthOptions) {
-  const headers = toWebHeaders(req);
-  const found = await auth.api.getSession(headers);
+  const found = await auth.api.getSession(req.headers);
   if (!found) {
     if (options.optional) return true;
     sendProblem(res, new AuthError('unauthenticated'));
@@ -81,7 +83,7 @@ async function authenticate(auth: Auth, req: Request, res: Response, options: Re
   }
   if (UNSAFE_METHODS.has(req.method.toUpperCase())) {
     try {
-      auth.assertTrustedOrigin(headers, { hasSessionCookie: true });
+      auth.assertTrustedOrigin(req.headers, { hasSessionCookie: true });
     } catch (error) {
       if (!isAuthError(error)) throw error;
       sendProblem(res, error);

@@ -3,7 +3,6 @@ import type { AuthorizationResource } from '@portcullis/core/authorization';
 import type { Request, RequestHandler } from 'express';
 import { ensureAuthenticated } from './require-auth.js';
 import { runGuard } from './run-guard.js';
-import { toWebHeaders } from './to-web-request.js';
 
 type MaybePromise<T> = T | Promise<T>;
 
@@ -57,7 +56,7 @@ export function requirePermission(
       const tenantId = named ?? current.session.tenantId;
       if (!tenantId) throw new AuthError('tenant_required', { detail: 'no tenant to decide in' });
       const resource = options.resource ? await options.resource(req) : undefined;
-      const { ip } = auth.callContext(toWebHeaders(req), { clientIp: req.socket.remoteAddress ?? null });
+      const { ip } = auth.callContext(req.headers, { clientIp: req.socket.remoteAddress ?? null });
       const decision = await auth.api.requirePermission({
         userId: current.user.id,
         tenantId,

@@ -1,6 +1,7 @@
 import type { CallContext } from '../call-context.js';
 import type { ResolvedConfig } from '../config/index.js';
 import type { OutboxDispatcher } from '../outbox/index.js';
+import type { RequestHeaders } from '../request-headers.js';
 import type { AuthHealth } from '../storage/index.js';
 
 export type { AuthHealth };
@@ -41,19 +42,24 @@ export interface Auth {
   /**
    * The CSRF rule of Portcullis's own routes, for app routes authenticated by the session cookie:
    * throws `AuthError('csrf_origin_mismatch')` unless the request proves a trusted origin.
-   * Framework middleware calls it on unsafe methods.
+   * Framework middleware calls it on unsafe methods, with Web `Headers` or Node's header object
+   * (`req.headers`) as the framework has them: only Origin, Sec-Fetch-Site and Referer are read.
+   *
+   * @example
+   * if (req.method === 'POST') auth.assertTrustedOrigin(req.headers) // Express, node:http
    */
-  assertTrustedOrigin(headers: Headers, options?: { hasSessionCookie?: boolean }): void;
+  assertTrustedOrigin(headers: RequestHeaders, options?: { hasSessionCookie?: boolean }): void;
   /**
    * The call context of a request for `auth.api` calls made from server code (server actions,
    * route handlers): the client address by the same `trustProxy` rule as the handler (canonical,
    * or null when neither the forwarded entry nor the socket address is one), and the
    * user agent, so those calls are rate-limited per client and audited with their origin.
+   * Takes Web `Headers` or Node's header object (`req.headers`).
    *
    * @example
    * await auth.api.signIn(input, auth.callContext(await headers(), { clientIp }))
    */
-  callContext(headers: Headers, options?: HandlerOptions): CallContext;
+  callContext(headers: RequestHeaders, options?: HandlerOptions): CallContext;
   /** The OpenAPI 3.1 document of the mounted routes. */
   openApiDocument(): Record<string, unknown>;
   /**

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { constantTimeEqual, generateToken, sha256Hex } from './random.js';
 import { uuidv7 } from './uuid.js';
@@ -17,6 +18,14 @@ describe('crypto primitives', () => {
 
   it('hashes with SHA-256 (FIPS 180-2 vector)', () => {
     expect(sha256Hex('abc')).toBe('ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad');
+  });
+
+  it('hashes a string as its UTF-8 bytes, as the stored hashes were made', () => {
+    // stored token hashes were written with createHash(...).update(value, 'utf8'): the one-shot
+    // hash must agree byte for byte, non-ASCII included
+    for (const value of ['', 'pc_rt_x', 'é€😀', generateToken()]) {
+      expect(sha256Hex(value)).toBe(createHash('sha256').update(value, 'utf8').digest('hex'));
+    }
   });
 
   it('compares in constant time, whatever the lengths', () => {

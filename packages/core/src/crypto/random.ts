@@ -1,4 +1,13 @@
+import * as nodeCrypto from 'node:crypto';
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+
+/**
+ * Node's one-shot `crypto.hash` (Node 20.12+, so always there on our Node floor; looked up rather
+ * than imported so that a runtime without it falls back instead of failing to load). It skips the
+ * Hash object `createHash` builds, a few microseconds per call on the session check's hot path.
+ */
+const oneShotHash: typeof nodeCrypto.hash | undefined =
+  typeof nodeCrypto.hash === 'function' ? nodeCrypto.hash : undefined;
 
 /** A URL-safe opaque token of `bytes` random bytes (default 32 = 256 bits). */
 export function generateToken(bytes = 32): string {
@@ -11,6 +20,8 @@ export function generateToken(bytes = 32): string {
 
 /** Hex SHA-256 of a token: what is stored in place of the token. */
 export function sha256Hex(value: string): string {
+  // a string is hashed as its UTF-8 bytes by both
+  if (oneShotHash) return oneShotHash('sha256', value, 'hex');
   return createHash('sha256').update(value, 'utf8').digest('hex');
 }
 

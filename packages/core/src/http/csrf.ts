@@ -1,4 +1,5 @@
 import { AuthError } from '../errors.js';
+import { headerValue, type RequestHeaders } from '../request-headers.js';
 
 /**
  * CSRF defence for unsafe methods: a browser always sends `Origin` on cross-origin POSTs, so a
@@ -9,23 +10,26 @@ import { AuthError } from '../errors.js';
  * session and may omit both. Throws `AuthError('csrf_origin_mismatch')` whose `detail` names
  * what was received and the origins expected (`baseURL` and `trustedOrigins`), so a developer
  * whose `baseURL` is not the origin the pages come from sees why.
+ *
+ * `headers` may be Web `Headers` or Node's header object (`req.headers`): the same three headers
+ * are read, by the same rules.
  */
 export function assertTrustedOrigin(
-  headers: Headers,
+  headers: RequestHeaders,
   trustedOrigins: ReadonlySet<string>,
   hasSessionCookie: boolean,
 ): void {
-  const origin = headers.get('origin');
+  const origin = headerValue(headers, 'origin');
   if (origin && origin !== 'null') {
     if (!trustedOrigins.has(origin)) refuse(`Origin ${quoted(origin)} is not trusted`, trustedOrigins);
     return;
   }
   if (origin === 'null') refuse('Origin "null" is never trusted', trustedOrigins);
-  if (headers.get('sec-fetch-site') === 'cross-site') {
+  if (headerValue(headers, 'sec-fetch-site') === 'cross-site') {
     refuse('Sec-Fetch-Site: cross-site without a trusted Origin', trustedOrigins);
   }
   if (!hasSessionCookie) return;
-  const referer = headers.get('referer');
+  const referer = headerValue(headers, 'referer');
   if (!referer) refuse('a cookie-authenticated request sent neither Origin nor Referer', trustedOrigins);
   const refererOrigin = URL.canParse(referer) ? new URL(referer).origin : null;
   if (!refererOrigin || !trustedOrigins.has(refererOrigin)) {

@@ -7,6 +7,7 @@ import { AuthError, isAuthError } from '../errors.js';
 import type { Clock } from '../ports/clock.js';
 import type { Logger } from '../ports/logger.js';
 import type { RateLimitState } from '../rate-limit/rate-limiter.js';
+import { headerValue, type RequestHeaders } from '../request-headers.js';
 import { readCookie, sessionCookieName } from '../sessions/session-cookie.js';
 import { cleanHeaderText, parseInput } from '../validation.js';
 import {
@@ -205,13 +206,13 @@ function requestIdOf(request: Request): string {
  * the socket address, and that to null: the text a client sent is never taken as its address.
  */
 export function clientIp(
-  request: { headers: Headers },
+  request: { headers: RequestHeaders },
   options: HandlerOptions,
   hops: number,
 ): string | null {
   if (hops > 0) {
     // empty entries keep their place: dropping them would shift a client-written entry into it
-    const chain = (request.headers.get('x-forwarded-for') ?? '').split(',');
+    const chain = (headerValue(request.headers, 'x-forwarded-for') ?? '').split(',');
     const forwarded = canonicalAddress(chain[chain.length - hops]);
     if (forwarded) return forwarded;
   }
@@ -230,9 +231,9 @@ export function serverRequestChecks(
   return {
     callContext: (headers, options = {}): CallContext => ({
       ip: clientIp({ headers }, options, config.trustProxyHops),
-      userAgent: cleanHeaderText(headers.get('user-agent'), MAX_USER_AGENT_LENGTH),
+      userAgent: cleanHeaderText(headerValue(headers, 'user-agent'), MAX_USER_AGENT_LENGTH),
       requestId: uuidv7(),
-      device: { cookie: readCookie(headers.get('cookie'), deviceName) },
+      device: { cookie: readCookie(headerValue(headers, 'cookie'), deviceName) },
     }),
     assertTrustedOrigin: (headers, options) =>
       assertTrustedOrigin(headers, config.trustedOrigins, options?.hasSessionCookie ?? true),

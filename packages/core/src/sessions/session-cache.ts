@@ -1,6 +1,6 @@
 import type { Clock } from '../ports/clock.js';
 import { type KeptSubscription, keepSubscribed, type SubscriptionState } from '../ports/keep-subscribed.js';
-import type { KeyValue } from '../ports/key-value.js';
+import { type KeyValue, readMany } from '../ports/key-value.js';
 import type { Logger } from '../ports/logger.js';
 import type { User } from '../users/users.js';
 import type { Session, SessionWithUser } from './sessions.js';
@@ -14,17 +14,29 @@ import type { Session, SessionWithUser } from './sessions.js';
  * with the versions read *before* the database read that filled it, so an entry filled from data
  * that a revocation has since changed never matches the current versions (DESIGN §4.5):
  *
- * - L1 hits younger than `l1TtlMs` are served from memory: a SHA-256 and a map lookup. Pub/sub
- *   evicts them at once on every instance; if a message is lost, the entry is re-checked against
- *   the versions when it ages out, so a revocation is seen within `l1TtlMs` anyway.
- * - Older L1 entries and L2 entries are served only when their tag equals the current versions
- *   (one key-value round trip).
+ * - L1 entries whose last successful check is younger than `l1TtlMs` are served from memory: a
+ *   SHA-256 and a map lookup, no I/O (`peek`). Pub/sub evicts them at once on every instance; if
+ *   a message is lost, the next check against the versions sees the revocation, so it is seen
+ *   within `l1TtlMs` anyway.
+ * - The checks run off the request path: every `l1TtlMs / 2` a background refresh reads the
+ *   versions of the L1 entries used since the previous refresh, all in one round trip
+ *   (`readMany`, MGET on Redis), marks those that still match as checked (as of when the read
+ *   began) and evicts those that differ. Entries nobody used are left to age out.
+ * - An L1 entry whose last check is older than `l1TtlMs` (the refresh failed, was late, or the
+ *   entry was idle) and L2 entries are served only when their tag equals the current versions,
+ *   read on the request (one key-value round trip).
  * - A flushed store loses versions and entries together, and a version that reappears is a new
  *   random value, so nothing filled before a revocation can match again.
  * - When the store is unreachable the cache steps aside: validations go to the database, and a
  *   version that could not be written is retried until it is.
  */
 export interface SessionCache {
+  /**
+   * The L1 entry for this token hash when its last successful check is younger than `l1TtlMs` at
+   * `nowMs`, without I/O and without a promise (the request's fast path); `undefined` otherwise,
+   * and then {@link SessionCache.get} decides. The caller must not mutate what it gets.
+   */
+  peek(tokenHash: string, nowMs: number): SessionWithUser | undefined;
   /** The cached session for this token hash, `undefined` on a miss (never a guess). */
   get(tokenHash: string): Promise<SessionWithUser | undefined>;
   /**
@@ -48,12 +60,24 @@ export interface SessionCache {
    * confirmed the subscription (revocations then arrive when entries are re-checked).
    */
   subscriptionState(): SubscriptionState;
+  /**
+   * One background refresh: reads the versions of the L1 entries used since the previous one in
+   * a single round trip, marks those still current as checked, evicts the others. A failed read
+   * changes nothing (those entries then get re-checked on the request once they are `l1TtlMs`
+   * old). The timer started by `start()` calls it every `l1TtlMs / 2`; tests call it directly.
+   */
+  refreshVersions(): Promise<void>;
+  /** Subscribes to other instances' revocations and starts the background refresh. */
   start(): Promise<void>;
   stop(): Promise<void>;
 }
 
 export interface SessionCacheOptions {
-  /** How long an L1 entry is served without asking the shared store. Default 500 ms. */
+  /**
+   * How long after its last successful check against the versions an L1 entry may be served
+   * without asking the shared store; the background refresh checks used entries every half of
+   * it. Default 500 ms.
+   */
   l1TtlMs: number;
   /** L1 capacity (least recently used entries go first). Default 10,000. */
   l1MaxEntries: number;
@@ -78,7 +102,13 @@ const FAILURES_TO_TRIP = 3;
 interface L1Entry {
   value: SessionWithUser;
   versions: Versions;
+  /** The version keys the tag was read from: the user's, and the tenant's or null. */
+  userKey: string;
+  tenantKey: string | null;
+  /** When the versions last matched (for a background read: when the read began). */
   checkedAt: number;
+  /** Served since the last background refresh picked it up. */
+  used: boolean;
 }
 
 interface L2Entry {
@@ -98,6 +128,9 @@ export function createSessionCache(
   let consecutiveFailures = 0;
   let subscription: KeptSubscription | undefined;
   let retryTimer: NodeJS.Timeout | undefined;
+  let refreshTimer: NodeJS.Timeout | undefined;
+  let refreshing = false;
+  let refreshFailing = false;
 
   const userKey = (userId: string) => `sv:u:${userId}`;
   const tenantKey = (tenantId: string) => `sv:t:${tenantId}`;
@@ -160,6 +193,18 @@ export function createSessionCache(
     return `${deps.instanceId}.${now().toString(36)}.${Math.random().toString(36).slice(2, 10)}`;
   }
 
+  function l1Entry(value: SessionWithUser, versions: Versions): L1Entry {
+    const { userId, tenantId } = value.session;
+    return {
+      value,
+      versions,
+      userKey: userKey(userId),
+      tenantKey: tenantId === null ? null : tenantKey(tenantId),
+      checkedAt: now(),
+      used: true,
+    };
+  }
+
   function remember(tokenHash: string, entry: L1Entry) {
     l1.delete(tokenHash);
     l1.set(tokenHash, entry);
@@ -192,16 +237,28 @@ export function createSessionCache(
   }
 
   return {
+    peek(tokenHash, nowMs) {
+      const entry = l1.get(tokenHash);
+      if (entry === undefined || nowMs - entry.checkedAt >= options.l1TtlMs) return undefined;
+      entry.used = true;
+      return entry.value;
+    },
+
     async get(tokenHash) {
       const entry = l1.get(tokenHash);
-      if (entry && now() - entry.checkedAt < options.l1TtlMs) return entry.value;
+      if (entry && now() - entry.checkedAt < options.l1TtlMs) {
+        entry.used = true;
+        return entry.value;
+      }
       if (entry) {
         const versions = await currentVersions(scopeOf(entry.value.session));
-        if (versions !== undefined && versions === entry.versions) {
+        // still the entry we checked: a revocation meanwhile evicted it, or a fill replaced it
+        if (versions !== undefined && versions === entry.versions && l1.get(tokenHash) === entry) {
           entry.checkedAt = now();
+          entry.used = true;
           return entry.value;
         }
-        l1.delete(tokenHash);
+        if (l1.get(tokenHash) === entry) l1.delete(tokenHash);
         return undefined;
       }
       const raw = await shared('get', () => kv.get(entryKey(tokenHash)));
@@ -210,14 +267,14 @@ export function createSessionCache(
       const value = { session: reviveSession(stored.session), user: reviveUser(stored.user) };
       const versions = await currentVersions(scopeOf(value.session));
       if (versions === undefined || versions !== stored.versions) return undefined;
-      remember(tokenHash, { value, versions, checkedAt: now() });
+      remember(tokenHash, l1Entry(value, versions));
       return value;
     },
 
     readVersions: fillVersions,
 
     async set(tokenHash, value, versions) {
-      remember(tokenHash, { value, versions, checkedAt: now() });
+      remember(tokenHash, l1Entry(value, versions));
       const remainingSeconds = Math.floor((value.session.idleExpiresAt.getTime() - now()) / 1000);
       const ttlSeconds = Math.min(options.l2TtlSeconds, remainingSeconds);
       if (ttlSeconds <= 0) return;
@@ -241,7 +298,19 @@ export function createSessionCache(
 
     subscriptionState: () => subscription?.state() ?? 'retrying',
 
+    refreshVersions,
+
     async start() {
+      if (refreshTimer === undefined && options.l1TtlMs > 0 && options.l1MaxEntries > 0) {
+        refreshTimer = setInterval(
+          () =>
+            void refreshVersions().catch((error: unknown) =>
+              deps.logger.warn('session cache: background refresh failed', { error: String(error) }),
+            ),
+          Math.max(1, Math.floor(options.l1TtlMs / 2)),
+        );
+        refreshTimer.unref?.();
+      }
       subscription ??= keepSubscribed(kv, CHANNEL, onInvalidation, {
         logger: deps.logger,
         name: 'session cache',
@@ -250,12 +319,75 @@ export function createSessionCache(
     },
 
     async stop() {
+      if (refreshTimer) clearInterval(refreshTimer);
+      refreshTimer = undefined;
       if (retryTimer) clearTimeout(retryTimer);
       await subscription?.stop();
       subscription = undefined;
       l1.clear();
     },
   };
+
+  /**
+   * The batched read of a refresh. Unlike `shared`, a failure here does not count towards marking
+   * the store down: a store that cannot answer the batch (an MGET whose keys span Cluster slots)
+   * may still answer single reads, and the requests' own re-checks then keep the cache working as
+   * without the refresh. It still stays away from a store marked down. Warns once per outage.
+   */
+  async function readVersionsInBackground(keys: string[]): Promise<(string | null)[] | undefined> {
+    if (Date.now() < unavailableUntil) return undefined;
+    try {
+      const values = await readMany(kv, keys);
+      refreshFailing = false;
+      return values;
+    } catch (error) {
+      if (!refreshFailing) {
+        deps.logger.warn('session cache: background version refresh failed; requests re-check instead', {
+          error: String(error),
+        });
+      }
+      refreshFailing = true;
+      return undefined;
+    }
+  }
+
+  async function refreshVersions(): Promise<void> {
+    // one at a time: a slow read is not joined by a second one asking the same
+    if (refreshing) return;
+    refreshing = true;
+    try {
+      const startedAt = now();
+      const picked: [string, L1Entry][] = [];
+      const keyIndex = new Map<string, number>();
+      for (const item of l1) {
+        const entry = item[1];
+        if (!entry.used) continue;
+        entry.used = false;
+        picked.push(item);
+        if (!keyIndex.has(entry.userKey)) keyIndex.set(entry.userKey, keyIndex.size);
+        if (entry.tenantKey !== null && !keyIndex.has(entry.tenantKey))
+          keyIndex.set(entry.tenantKey, keyIndex.size);
+      }
+      if (picked.length === 0) return;
+      const values = await readVersionsInBackground([...keyIndex.keys()]);
+      if (values === undefined) {
+        // not checked: still used, so the next refresh tries again
+        for (const [, entry] of picked) entry.used = true;
+        return;
+      }
+      for (const [tokenHash, entry] of picked) {
+        // evicted or replaced while the read was out: what the read says is not about it
+        if (l1.get(tokenHash) !== entry) continue;
+        const user = values[keyIndex.get(entry.userKey)!] ?? '-';
+        const tenant = entry.tenantKey === null ? '-' : (values[keyIndex.get(entry.tenantKey)!] ?? '-');
+        if (`${user}/${tenant}` !== entry.versions) l1.delete(tokenHash);
+        // versions read after `startedAt` count from then, never from when the answer came
+        else if (entry.checkedAt < startedAt) entry.checkedAt = startedAt;
+      }
+    } finally {
+      refreshing = false;
+    }
+  }
 
   function onInvalidation(message: string) {
     try {

@@ -2,7 +2,11 @@ import { z } from 'zod';
 
 const sessionCacheShape = {
   enabled: z.boolean().optional(),
-  /** Serve from process memory without asking the store for this long. Default 500 ms. */
+  /**
+   * Serve from process memory for this long after an entry's last check against the store's
+   * revocation versions (checks of entries in use run in the background every half of it).
+   * Default 500 ms.
+   */
   l1TtlMs: z.number().int().min(0).max(1000).default(500),
   /** Default 10,000 sessions. */
   l1MaxEntries: z.number().int().min(0).default(10_000),
