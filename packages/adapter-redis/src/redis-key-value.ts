@@ -92,8 +92,14 @@ export function redisKeyValue(redis: Redis, options: RedisKeyValueOptions = {}):
 
   return {
     get: (key) => redis.get(k(key)),
-    // one MGET: the keys of one prefix on one server (not a Cluster, where they could span slots)
-    getMany: (keys) => (keys.length === 0 ? Promise.resolve([]) : redis.mget(keys.map(k))),
+    // one MGET on a single server; on a Cluster the keys may span slots (MGET would answer
+    // CROSSSLOT), so one GET each, which ioredis sends to each key's node
+    getMany: (keys) =>
+      keys.length === 0
+        ? Promise.resolve([])
+        : redis.isCluster
+          ? Promise.all(keys.map((key) => redis.get(k(key))))
+          : redis.mget(keys.map(k)),
     async set(key, value, setOptions) {
       if (setOptions?.ttlSeconds)
         await redis.set(k(key), value, 'EX', Math.max(1, Math.ceil(setOptions.ttlSeconds)));
