@@ -1,0 +1,36 @@
+import { describeKeyValueConformance } from '@portcullis/core/testing';
+import { Cluster } from 'ioredis';
+import { afterAll, describe } from 'vitest';
+import { serviceUrl } from '../../../test-support/test-services.js';
+import { type RedisKeyValue, redisKeyValue } from '../src/index.js';
+
+// The same conformance suite on a Redis Cluster (the README says Cluster is supported): keys of one
+// call may live on different nodes, so a multi-key command such as MGET would answer CROSSSLOT.
+// `.ci/run` starts a three-node cluster on 127.0.0.1:7001-7003.
+const url = serviceUrl('Redis Cluster', 'PORTCULLIS_TEST_REDIS_CLUSTER_URL');
+
+const clusters: Cluster[] = [];
+const adapters: RedisKeyValue[] = [];
+
+afterAll(async () => {
+  await Promise.all(adapters.map((a) => a.close()));
+  for (const cluster of clusters) cluster.disconnect();
+});
+
+describe.skipIf(!url)('redisKeyValue (Redis Cluster)', () => {
+  describeKeyValueConformance('redis cluster', {
+    create: async () => {
+      const { hostname, port } = new URL(url!);
+      const cluster = new Cluster([{ host: hostname, port: Number(port) }], {
+        redisOptions: { maxRetriesPerRequest: 2 },
+      });
+      clusters.push(cluster);
+      // a Cluster is the same client API as Redis for everything the adapter calls
+      const kv = redisKeyValue(cluster as never, {
+        keyPrefix: `pct:${Math.random().toString(36).slice(2)}:`,
+      });
+      adapters.push(kv);
+      return kv;
+    },
+  });
+});
