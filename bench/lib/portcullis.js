@@ -111,6 +111,9 @@ export async function setUpPortcullis(database, { userCount, password, secret, b
     sessionsTable: `${PORTCULLIS_TABLE_PREFIX}sessions`,
     usersTable: `${PORTCULLIS_TABLE_PREFIX}users`,
     passwordsTable: `${PORTCULLIS_TABLE_PREFIX}passwords`,
+    auditEventsTable: `${PORTCULLIS_TABLE_PREFIX}audit_events`,
+    auditChainHeadsTable: `${PORTCULLIS_TABLE_PREFIX}audit_chain_heads`,
+    outboxTable: `${PORTCULLIS_TABLE_PREFIX}outbox_events`,
     users: users.map((u) => ({
       ...u,
       headers: new Headers({ cookie: `${auth.sessionCookieName}=${u.token}` }),

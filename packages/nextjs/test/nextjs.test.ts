@@ -325,6 +325,14 @@ describe('createSessionHelpers: requirePermission and requireStepUp for route ha
     expect(own).not.toBeInstanceOf(Response);
   });
 
+  it("getSession(request) reads the route handler's request, without next/headers", async () => {
+    // outside a Next.js request scope next/headers' cookies() throws: this reads only the request
+    const found = await guards.getSession(nextRequest('GET', '/api/me', { cookie: users.owner.cookie }));
+    expect(found?.user.id).toBe(users.owner.id);
+    expect(await guards.getSession(nextRequest('GET', '/api/me', {}))).toBeNull();
+    expect(await guards.getSession(nextRequest('GET', '/api/me', { cookie: 'other=1' }))).toBeNull();
+  });
+
   it('answers 403 forbidden with the reason, 404 to a non-member, 401 without a session, 400 without a tenant', async () => {
     const denied = await problemOf(
       await guards.requirePermission(
