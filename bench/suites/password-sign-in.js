@@ -33,36 +33,41 @@ export async function benchPasswordSignIn(database, portcullis, betterAuth, pass
   const { db } = database;
   await assertSameArgon2Parameters(db, portcullis, password);
   const toDate = database.name === 'sqlite' ? (d) => d.getTime() : (d) => d; // as the adapter stores times
-  const handWrittenSignIn = async () => {
-    const email = pick(portcullis.users).email;
+  /** One `SELECT` of the user ⋈ password hash by email, then argon2id verify: the row, or null. */
+  const lookUpAndVerify = async () => {
     const row = await db
       .selectFrom(`${portcullis.usersTable} as u`)
       .innerJoin(`${portcullis.passwordsTable} as p`, 'p.user_id', 'u.id')
       .select(['u.id', 'u.status', 'p.hash'])
       .where('u.pool_key', '=', '*')
-      .where('u.email_normalized', '=', email)
+      .where('u.email_normalized', '=', pick(portcullis.users).email)
       .executeTakeFirst();
-    if (!row || row.status !== 'active' || !(await verify(row.hash, password))) return null;
+    return row && row.status === 'active' && (await verify(row.hash, password)) ? row : null;
+  };
+  const sessionRow = (id, userId, token, now) => ({
+    id,
+    user_id: userId,
+    tenant_id: null,
+    token_hash: sha256Hex(token),
+    created_at: toDate(now),
+    last_seen_at: toDate(now),
+    idle_expires_at: toDate(new Date(now.getTime() + 7 * 86_400_000)),
+    expires_at: toDate(new Date(now.getTime() + 30 * 86_400_000)),
+    revoked_at: null,
+    revoked_reason: null,
+    ip: null,
+    user_agent: null,
+    amr: '["pwd"]',
+    auth_time: JSON.stringify({ pwd: Math.floor(now.getTime() / 1000) }),
+  });
+  const handWrittenSignIn = async () => {
+    const row = await lookUpAndVerify();
+    if (!row) return null;
     const now = new Date();
     const token = generateToken(32);
     await db
       .insertInto(portcullis.sessionsTable)
-      .values({
-        id: uuidv7(now.getTime()),
-        user_id: row.id,
-        tenant_id: null,
-        token_hash: sha256Hex(token),
-        created_at: toDate(now),
-        last_seen_at: toDate(now),
-        idle_expires_at: toDate(new Date(now.getTime() + 7 * 86_400_000)),
-        expires_at: toDate(new Date(now.getTime() + 30 * 86_400_000)),
-        revoked_at: null,
-        revoked_reason: null,
-        ip: null,
-        user_agent: null,
-        amr: '["pwd"]',
-        auth_time: JSON.stringify({ pwd: Math.floor(now.getTime() / 1000) }),
-      })
+      .values(sessionRow(uuidv7(now.getTime()), row.id, token, now))
       .execute();
     return token;
   };
@@ -72,37 +77,15 @@ export async function benchPasswordSignIn(database, portcullis, betterAuth, pass
   // libraries' chains do not contend with each other any more than each contends with itself.
   const HAND_CHAIN = 'bench-hand-written';
   const handWrittenWithRecords = async () => {
-    const email = pick(portcullis.users).email;
-    const row = await db
-      .selectFrom(`${portcullis.usersTable} as u`)
-      .innerJoin(`${portcullis.passwordsTable} as p`, 'p.user_id', 'u.id')
-      .select(['u.id', 'u.status', 'p.hash'])
-      .where('u.pool_key', '=', '*')
-      .where('u.email_normalized', '=', email)
-      .executeTakeFirst();
-    if (!row || row.status !== 'active' || !(await verify(row.hash, password))) return null;
+    const row = await lookUpAndVerify();
+    if (!row) return null;
     const now = new Date();
     const token = generateToken(32);
     const sessionId = uuidv7(now.getTime());
     await db.transaction().execute(async (tx) => {
       await tx
         .insertInto(portcullis.sessionsTable)
-        .values({
-          id: sessionId,
-          user_id: row.id,
-          tenant_id: null,
-          token_hash: sha256Hex(token),
-          created_at: toDate(now),
-          last_seen_at: toDate(now),
-          idle_expires_at: toDate(new Date(now.getTime() + 7 * 86_400_000)),
-          expires_at: toDate(new Date(now.getTime() + 30 * 86_400_000)),
-          revoked_at: null,
-          revoked_reason: null,
-          ip: null,
-          user_agent: null,
-          amr: '["pwd"]',
-          auth_time: JSON.stringify({ pwd: Math.floor(now.getTime() / 1000) }),
-        })
+        .values(sessionRow(sessionId, row.id, token, now))
         .execute();
       const head = await tx
         .insertInto(portcullis.auditChainHeadsTable)
