@@ -30,6 +30,7 @@ const TYPE_FILES = `${CORE}(${[
   'sessions',
   'sign-in',
   'tenants',
+  'tokens',
   'users',
   'credentials/oauth',
   'credentials/passkeys',
