@@ -25,6 +25,10 @@ const QUICK = process.env.BENCH_QUICK === '1';
 /** Its own database, so that it never races the in-process suites' `portcullis_bench`. */
 const POSTGRES_DATABASE = 'portcullis_bench_http';
 const FRAMEWORKS = (process.env.BENCH_HTTP_FRAMEWORKS || 'express,next').split(',');
+/** Only these servers (keys from servers.js, comma-separated), e.g. to profile one beside its baseline. */
+const ONLY_SERVERS = process.env.BENCH_HTTP_SERVERS?.split(',');
+/** When set, every server process writes a V8 CPU profile there on exit (`--cpu-prof`): figures are then not quotable. */
+const PROFILE_DIR = process.env.BENCH_HTTP_PROFILE_DIR;
 const SETTINGS = {
   userCount: 1000,
   connections: 50,
@@ -64,7 +68,9 @@ async function main() {
   const sqlite = await openSqlite();
   console.log(`  database  ${postgres.version}\n  database  ${sqlite.version}\n  redis     ${redis.version}`);
 
-  const servers = SERVERS.filter((s) => FRAMEWORKS.includes(s.framework));
+  const servers = SERVERS.filter(
+    (s) => FRAMEWORKS.includes(s.framework) && (ONLY_SERVERS === undefined || ONLY_SERVERS.includes(s.key)),
+  );
   const running = [];
   const cleanups = [];
   try {
@@ -203,10 +209,13 @@ async function startServer(server, databases) {
     NEXT_TELEMETRY_DISABLED: '1',
     BENCH_HTTP_SERVER: JSON.stringify(serverConfig(server, databases)),
   };
+  const nodeFlags = PROFILE_DIR
+    ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`, `--cpu-prof-name=${server.key}.cpuprofile`]
+    : [];
   let child;
   let port;
   if (server.framework === 'express') {
-    child = spawn(process.execPath, [here('./express-server.js')], {
+    child = spawn(process.execPath, [...nodeFlags, here('./express-server.js')], {
       env,
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
@@ -216,7 +225,7 @@ async function startServer(server, databases) {
     });
   } else {
     port = await freePort();
-    child = spawn(process.execPath, [NEXT_BIN, 'start', '-p', String(port), '-H', '127.0.0.1'], {
+    child = spawn(process.execPath, [...nodeFlags, NEXT_BIN, 'start', '-p', String(port), '-H', '127.0.0.1'], {
       cwd: NEXT_APP,
       env,
       stdio: ['ignore', 'ignore', 'inherit'],
