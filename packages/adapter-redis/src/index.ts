@@ -1,1 +1,6 @@
-export { type RedisKeyValue, type RedisKeyValueOptions, redisKeyValue } from './redis-key-value.js';
+export {
+  type RedisClient,
+  type RedisKeyValue,
+  type RedisKeyValueOptions,
+  redisKeyValue,
+} from './redis-key-value.js';

@@ -1,5 +1,8 @@
 import type { KeyValue } from '@portcullis/core/ports';
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
+
+/** An ioredis client: a single server (`Redis`) or a `Cluster`. */
+export type RedisClient = Redis | Cluster;
 
 export interface RedisKeyValueOptions {
   /** Prefix of every key and channel, so several apps can share one Redis. Default `pc:`. */
@@ -8,7 +11,7 @@ export interface RedisKeyValueOptions {
    * The connection used for SUBSCRIBE (a subscribed connection can run nothing else).
    * Default: `redis.duplicate()`, made on the first subscription and closed by `close()`.
    */
-  subscriber?: Redis;
+  subscriber?: RedisClient;
   /**
    * How long `subscribe()` waits for the subscriber connection to become ready before it fails
    * (the caller retries). Default 10 s.
@@ -36,14 +39,23 @@ export interface RedisKeyValue extends KeyValue {
  * The key-value port over an ioredis client the host app owns: rate limits and failure counters
  * shared by every instance, atomic in one round trip, and publish/subscribe across instances.
  *
+ * On a `Cluster`, every call names one key (so one slot), and `getMany` reads key by key;
+ * published messages may arrive out of order (each PUBLISH may go through another node).
+ *
  * @example
  * import { Redis } from 'ioredis'
  * const auth = createAuth({ storage, keyValue: redisKeyValue(new Redis(process.env.REDIS_URL)), secret, baseURL })
+ * @example
+ * import { Cluster } from 'ioredis'
+ * const keyValue = redisKeyValue(new Cluster([{ host: 'redis-1', port: 6379 }]))
  */
-export function redisKeyValue(redis: Redis, options: RedisKeyValueOptions = {}): RedisKeyValue {
+export function redisKeyValue(client: RedisClient, options: RedisKeyValueOptions = {}): RedisKeyValue {
+  // a Cluster offers the same command methods as Redis for every call made here; the union's
+  // overloads are not callable as one in TypeScript, so the commands are typed through Redis
+  const redis = client as Redis;
   const prefix = options.keyPrefix ?? 'pc:';
   const k = (key: string) => prefix + key;
-  let subscriber: Redis | undefined = options.subscriber;
+  let subscriber = options.subscriber as Redis | undefined;
   const ownsSubscriber = !options.subscriber;
   const subscribeTimeoutMs = options.subscribeTimeoutMs ?? 10_000;
   // the handlers of each channel, from the moment subscribe() is called: a message that arrives
