@@ -51,6 +51,14 @@ export class DrizzleUserStore implements UserStore {
     return row ?? null;
   }
 
+  async lock(id: string): Promise<boolean> {
+    const { db, tables, dialect } = this.ctx;
+    const select = db.select({ id: tables.users.id }).from(tables.users).where(eq(tables.users.id, id));
+    // SQLite has no FOR UPDATE, and needs none: the adapter's transactions are BEGIN IMMEDIATE
+    const [row] = await (dialect === 'sqlite' ? select : select.for('update'));
+    return row !== undefined;
+  }
+
   async findByEmail(tenantId: string | null, normalizedEmail: string): Promise<User | null> {
     const { db, tables } = this.ctx;
     const { users } = tables;

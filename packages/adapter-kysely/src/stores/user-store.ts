@@ -37,6 +37,14 @@ export class KyselyUserStore implements UserStore {
     return row ? toUser(row, codec) : null;
   }
 
+  async lock(id: string): Promise<boolean> {
+    const { db, tables, dialect } = this.ctx;
+    const select = db.selectFrom(tables.users).select('id').where('id', '=', id);
+    // SQLite has no FOR UPDATE, and needs none: its transactions hold the database's write lock
+    const row = await (dialect === 'sqlite' ? select : select.forUpdate()).executeTakeFirst();
+    return row !== undefined;
+  }
+
   async findByEmail(tenantId: string | null, normalizedEmail: string): Promise<User | null> {
     const { db, tables, codec } = this.ctx;
     const row = await db

@@ -25,6 +25,8 @@ export function memoryUserStore(tables: MemoryTables, writer: TableWriter, run: 
         writer.set(tables.userIdByEmail, emailKey, user.id);
       }),
     findById: (id) => run(() => copyOrNull(tables.users.get(id))),
+    // transactions run one at a time here: existing is all a lock needs to report
+    lock: (id) => run(() => tables.users.has(id)),
     findByEmail: (tenantId, normalizedEmail) => run(() => copyOrNull(findByEmail(tenantId, normalizedEmail))),
     updateStatus: (id, status, updatedAt) =>
       run(() => {

@@ -8,6 +8,18 @@ export interface UserStore {
    */
   create(user: User): Promise<void>;
   findById(id: string): Promise<User | null>;
+  /**
+   * Locks the user's row until the enclosing transaction ends (`SELECT … FOR UPDATE`); a
+   * concurrent transaction locking the same user waits for this one to commit or roll back.
+   * Services take it first in a transaction that reads the user's credentials and writes on
+   * what it read (whether a new second factor is the first one, and so comes with recovery
+   * codes), so two such transactions never both act on one snapshot. Returns false, locking
+   * nothing, when no user has this id.
+   *
+   * Only meaningful on a transaction's stores. Where transactions already run one at a time
+   * (SQLite, whose writes are serialized; the memory adapter) a plain existence check suffices.
+   */
+  lock(id: string): Promise<boolean>;
   /** The user of the pool (`tenantId` null = shared pool) with this normalized email, or null. */
   findByEmail(tenantId: string | null, normalizedEmail: string): Promise<User | null>;
   /** Sets the status; returns the updated user or null when absent. */

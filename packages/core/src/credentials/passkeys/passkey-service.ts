@@ -289,9 +289,6 @@ export function createPasskeyService(
       const info = verification.registrationInfo;
       const now = clock.now();
       const count = await storage.passkeys.countByUser(user.id);
-      // the first second factor of any kind comes with recovery codes, as TOTP's does
-      const firstSecondFactor = count === 0 && !(await storage.mfa.findTotp(user.id))?.confirmedAt;
-      const recovery = firstSecondFactor ? newRecoveryCodes(user.id, now) : null;
       const passkey: Passkey = {
         id: uuidv7(now.getTime()),
         userId: user.id,
@@ -309,8 +306,16 @@ export function createPasskeyService(
         updatedAt: now,
       };
       const userContext: CallContext = { ...context, actor: { type: 'user', id: user.id } };
-      await storage
+      const recovery = await storage
         .transaction(async (tx) => {
+          // the first second factor of any kind comes with recovery codes, as TOTP's does.
+          // With the user's row locked, two first registrations (or one beside a TOTP
+          // confirmation) cannot both see "no second factor yet" and both hand out recovery
+          // codes, of which only the last written would work
+          await tx.users.lock(user.id);
+          const firstSecondFactor =
+            (await tx.passkeys.countByUser(user.id)) === 0 && !(await tx.mfa.findTotp(user.id))?.confirmedAt;
+          const recovery = firstSecondFactor ? newRecoveryCodes(user.id, now) : null;
           await tx.passkeys.create(passkey);
           const data = { userId: user.id, name: passkey.name, deviceType: passkey.deviceType };
           await recordChange(tx, clock, userContext, {
@@ -333,6 +338,7 @@ export function createPasskeyService(
               data: { count: recovery.rows.length },
             });
           }
+          return recovery;
         })
         .catch((error) => {
           if (isAuthError(error, 'conflict')) {

@@ -191,6 +191,8 @@ export function createTotpService(
       }
       const { codes, rows } = newRecoveryCodes(userId, now);
       await storage.transaction(async (tx) => {
+        // serialized with a passkey registration deciding whether it is the first second factor
+        await tx.users.lock(userId);
         // the first code's step is burnt with the confirmation: it cannot also sign in
         if (!(await tx.mfa.confirmTotp(userId, step, now))) throw new AuthError('mfa_already_enabled');
         await tx.mfa.replaceRecoveryCodes(userId, rows);

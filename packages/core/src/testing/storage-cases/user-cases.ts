@@ -105,6 +105,32 @@ export function userCases({ it, storage }: StorageCases): void {
       expect(losers.every((result) => isAuthError(result.reason, 'conflict'))).toBe(true);
       expect((await storage().users.findByEmail(null, email))?.id).toBe(winners[0]!.id);
     });
+
+    it('lock holds a user until the transaction ends: a second locker waits for the commit', async () => {
+      const user = aUser();
+      await storage().users.create(user);
+      expect(await storage().transaction((tx) => tx.users.lock(aUser().id))).toBe(false);
+
+      const order: string[] = [];
+      let locked!: () => void;
+      const firstHasLock = new Promise<void>((resolve) => {
+        locked = resolve;
+      });
+      const first = storage().transaction(async (tx) => {
+        expect(await tx.users.lock(user.id)).toBe(true);
+        locked();
+        await new Promise((resolve) => setTimeout(resolve, 150));
+        order.push('first commits');
+      });
+      await firstHasLock;
+      const second = storage().transaction(async (tx) => {
+        expect(await tx.users.lock(user.id)).toBe(true);
+        order.push('second has the lock');
+      });
+      await Promise.all([first, second]);
+
+      expect(order).toEqual(['first commits', 'second has the lock']);
+    });
   });
 
   describe('passwords', () => {
