@@ -271,6 +271,38 @@ export async function expectConflict(run: () => Promise<unknown>): Promise<void>
   expect(isAuthError(error, 'conflict'), `expected AuthError('conflict'), got ${String(error)}`).toBe(true);
 }
 
+/**
+ * A row lock (`tenants.lock`, `users.lock`) holds until its transaction ends: `lock` reports
+ * false for an unknown id, and a second transaction locking `id` gets it only after the first
+ * one, which holds it for 150 ms, committed.
+ */
+export async function expectLockHeldUntilCommit(
+  storage: Storage,
+  lock: (tx: StorageStores, id: string) => Promise<boolean>,
+  id: string,
+  unknownId: string,
+): Promise<void> {
+  expect(await storage.transaction((tx) => lock(tx, unknownId))).toBe(false);
+  const order: string[] = [];
+  let locked!: () => void;
+  const firstHasLock = new Promise<void>((resolve) => {
+    locked = resolve;
+  });
+  const first = storage.transaction(async (tx) => {
+    expect(await lock(tx, id)).toBe(true);
+    locked();
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    order.push('first commits');
+  });
+  await firstHasLock;
+  const second = storage.transaction(async (tx) => {
+    expect(await lock(tx, id)).toBe(true);
+    order.push('second has the lock');
+  });
+  await Promise.all([first, second]);
+  expect(order).toEqual(['first commits', 'second has the lock']);
+}
+
 /** A pending (unconfirmed) TOTP credential of the user. */
 export function aTotp(userId: string, overrides: Partial<TotpCredential> = {}): TotpCredential {
   const now = new Date();

@@ -4,6 +4,7 @@ import {
   aTenant,
   aUser,
   expectConflict,
+  expectLockHeldUntilCommit,
   later,
   richJson,
   type StorageCases,
@@ -102,27 +103,7 @@ export function tenantCases({ it, storage }: StorageCases): void {
     it('lock holds a tenant until the transaction ends: a second locker waits for the commit', async () => {
       const tenant = aTenant();
       await storage().tenants.create(tenant);
-      expect(await storage().transaction((tx) => tx.tenants.lock(aTenant().id))).toBe(false);
-
-      const order: string[] = [];
-      let locked!: () => void;
-      const firstHasLock = new Promise<void>((resolve) => {
-        locked = resolve;
-      });
-      const first = storage().transaction(async (tx) => {
-        expect(await tx.tenants.lock(tenant.id)).toBe(true);
-        locked();
-        await new Promise((resolve) => setTimeout(resolve, 150));
-        order.push('first commits');
-      });
-      await firstHasLock;
-      const second = storage().transaction(async (tx) => {
-        expect(await tx.tenants.lock(tenant.id)).toBe(true);
-        order.push('second has the lock');
-      });
-      await Promise.all([first, second]);
-
-      expect(order).toEqual(['first commits', 'second has the lock']);
+      await expectLockHeldUntilCommit(storage(), (tx, id) => tx.tenants.lock(id), tenant.id, aTenant().id);
     });
   });
 }

@@ -5,6 +5,7 @@ import {
   aTenant,
   aUser,
   expectConflict,
+  expectLockHeldUntilCommit,
   later,
   randomSuffix,
   type StorageCases,
@@ -109,27 +110,7 @@ export function userCases({ it, storage }: StorageCases): void {
     it('lock holds a user until the transaction ends: a second locker waits for the commit', async () => {
       const user = aUser();
       await storage().users.create(user);
-      expect(await storage().transaction((tx) => tx.users.lock(aUser().id))).toBe(false);
-
-      const order: string[] = [];
-      let locked!: () => void;
-      const firstHasLock = new Promise<void>((resolve) => {
-        locked = resolve;
-      });
-      const first = storage().transaction(async (tx) => {
-        expect(await tx.users.lock(user.id)).toBe(true);
-        locked();
-        await new Promise((resolve) => setTimeout(resolve, 150));
-        order.push('first commits');
-      });
-      await firstHasLock;
-      const second = storage().transaction(async (tx) => {
-        expect(await tx.users.lock(user.id)).toBe(true);
-        order.push('second has the lock');
-      });
-      await Promise.all([first, second]);
-
-      expect(order).toEqual(['first commits', 'second has the lock']);
+      await expectLockHeldUntilCommit(storage(), (tx, id) => tx.users.lock(id), user.id, aUser().id);
     });
   });
 
