@@ -54,8 +54,8 @@ export interface VerifierOptions extends AccessTokenRequirements {
   isRevoked?: (principal: AccessTokenPrincipal) => boolean | Promise<boolean>;
   /**
    * The verified-token cache: how many tokens to remember (default 10,000), or `false` for none.
-   * An entry lives until the token's `exp` at most; revocation and requirements are checked on
-   * every hit.
+   * An entry lives until the token's `exp` and at most `jwksCacheSeconds`; revocation and
+   * requirements are checked on every hit.
    */
   cache?: { maxEntries?: number } | false;
   /** After a fetch, how long an unknown `kid` waits before it may cause another. Default 30. */
@@ -147,6 +147,7 @@ export function createVerifier(options: VerifierOptions): Verifier {
   }
 
   const getKey = keyResolver(options);
+  const keySetTrustMs = options.jwks ? Number.POSITIVE_INFINITY : (options.jwksCacheSeconds ?? 600) * 1000;
   const clock = options.clock;
   const realm = options.realm;
   const isRevoked = options.isRevoked;
@@ -246,7 +247,9 @@ export function createVerifier(options: VerifierOptions): Verifier {
     let principal = cache?.get(token, now.getTime());
     if (principal === undefined) {
       principal = await verifySignatureAndClaims(token, now);
-      cache?.set(token, principal);
+      // no longer than the key set is trusted: a key removed from the JWKS (revoked) stops
+      // counting for cached tokens too once the key set is fetched again
+      cache?.set(token, principal, now.getTime() + keySetTrustMs);
     }
     if (isRevoked) {
       let revoked: boolean;
