@@ -186,6 +186,21 @@ describe('the JWT negative suite: all refused', () => {
     await refused(await issuer.mint({ header: { typ: undefined } }), /typ/);
   });
 
+  it('a typ that is not a string (a number), never a 500', async () => {
+    const token = await signCompact(
+      { alg: 'EdDSA', typ: 9068, kid: ed.kid },
+      defaultClaims(issuer.issuer, nowSeconds()),
+      ed.privateKey,
+    );
+    await refused(token, /typ/);
+  });
+
+  it('a header that is JSON but not an object (null, an array)', async () => {
+    const rest = (await issuer.mint()).split('.').slice(1).join('.');
+    await refused(`${base64url('null')}.${rest}`, /header/);
+    await refused(`${base64url('["EdDSA"]')}.${rest}`, /header|algorithm/);
+  });
+
   it('a refresh-token-like typ (rt+jwt)', async () => {
     await refused(await issuer.mint({ header: { typ: 'rt+jwt' } }), /typ/);
   });

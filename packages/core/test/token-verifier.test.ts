@@ -172,6 +172,17 @@ describe('createVerifier: the verified-token cache', () => {
     }
   });
 
+  it('hands out a frozen principal, so no caller can change what the cache serves the next', async () => {
+    const verifier = verifierFor();
+    const token = await issuer.mint();
+    const principal = await verifier.verify(token);
+    expect(() => principal.scopes.push('admin')).toThrow(TypeError);
+    expect(() => {
+      (principal.claims as { scope?: string }).scope = 'admin';
+    }).toThrow(TypeError);
+    expect((await verifier.verify(token)).scopes).toEqual(['openid', 'invoices:read']);
+  });
+
   it('never serves a cached token past its exp', async () => {
     const clock = testClock(new Date());
     const nowSeconds = Math.floor(clock.now().getTime() / 1000);

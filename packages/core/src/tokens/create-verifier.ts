@@ -168,7 +168,7 @@ export function createVerifier(options: VerifierOptions): Verifier {
     if (typeof header.alg !== 'string' || !algorithms.includes(header.alg as SigningAlgorithm)) {
       throw fail('access_token_invalid', 'the token is signed with an algorithm that is not accepted');
     }
-    if (header.typ === undefined || normalizeTyp(header.typ) !== ACCESS_TOKEN_TYPE) {
+    if (typeof header.typ !== 'string' || normalizeTyp(header.typ) !== ACCESS_TOKEN_TYPE) {
       throw fail('access_token_invalid', 'the token is not an access token (typ must be at+jwt)');
     }
     if (typeof header.kid !== 'string' || header.kid === '') {
@@ -202,7 +202,11 @@ export function createVerifier(options: VerifierOptions): Verifier {
     }
     const principal = readAccessTokenPrincipal(payload);
     if (typeof principal === 'string') throw fail('access_token_invalid', principal);
-    return principal;
+    // the cache hands this same object to every caller of the token: none may change it for the next
+    Object.freeze(principal.scopes);
+    Object.freeze(principal.amr);
+    deepFreeze(principal.claims);
+    return Object.freeze(principal);
   }
 
   function checkRequirements(
@@ -363,6 +367,12 @@ function fromJoseError(
   // curve mismatch): the token's fault, not ours
   if (error instanceof TypeError) return fail('access_token_invalid', 'the token does not fit its key');
   throw error;
+}
+
+function deepFreeze(value: unknown): void {
+  if (typeof value !== 'object' || value === null || Object.isFrozen(value)) return;
+  for (const member of Object.values(value)) deepFreeze(member);
+  Object.freeze(value);
 }
 
 function normalizeTyp(typ: string): string {
