@@ -388,6 +388,21 @@ describe('createVerifier: key rotation', () => {
   });
 });
 
+describe('createVerifier: concurrency', () => {
+  it('50 concurrent first verifications fetch the JWKS once', async () => {
+    const local = await startTestIssuer([await signingKey('ES256')]);
+    try {
+      const verifier = createVerifier({ issuer: local.issuer, audience: AUDIENCE });
+      const tokens = await Promise.all(Array.from({ length: 50 }, () => local.mint()));
+      const principals = await Promise.all(tokens.map((token) => verifier.verify(token)));
+      expect(new Set(principals.map((p) => p.tokenId)).size).toBe(50);
+      expect(local.jwksRequests()).toBe(1);
+    } finally {
+      await local.close();
+    }
+  });
+});
+
 describe('createVerifier: configuration', () => {
   it('refuses algorithms it does not support, and an empty audience', () => {
     expect(() => verifierFor({ algorithms: ['HS256' as never] })).toThrow(/unsupported algorithm/);
