@@ -388,6 +388,44 @@ describe('createVerifier: key rotation', () => {
   });
 });
 
+describe('createVerifier: key rotation on a test clock', () => {
+  it('verifies every token across a rotation (next → active → retired → removed) with zero false rejects', async () => {
+    const first = await signingKey('EdDSA');
+    const second = await signingKey('EdDSA');
+    const local = await startTestIssuer([first]);
+    try {
+      const clock = testClock(new Date());
+      const startSeconds = Math.floor(clock.now().getTime() / 1000);
+      // defaults: key set trusted 600 s, unknown-kid cooldown 30 s; tokens live 300 s
+      const verifier = createVerifier({ issuer: local.issuer, audience: AUDIENCE, clock });
+      const minted: Array<{ token: string; atSeconds: number }> = [];
+      const rejects: string[] = [];
+      for (let t = 0; t <= 1500; t += 10) {
+        const nowSeconds = startSeconds + t;
+        if (t === 100) local.published = [first, second]; // published as next, 600 s + before it signs
+        if (t === 1070) local.published = [second]; // retired key removed after its last token expired
+        const signer = t >= 710 ? second : first;
+        minted.push({ token: await local.mint({ key: signer, nowSeconds }), atSeconds: t });
+        // the newest token, and one minted 250 s ago (still valid, perhaps by the older key)
+        for (const { token, atSeconds } of minted.filter(
+          (m) => m.atSeconds === t || m.atSeconds === t - 250,
+        )) {
+          await verifier
+            .verify(token)
+            .catch((e: unknown) => rejects.push(`t=${t} (minted ${atSeconds}): ${e}`));
+        }
+        clock.advanceSeconds(10);
+      }
+      expect(rejects).toEqual([]);
+      // the new key was learned from the key set's refetch after 600 s on the test clock (t = 600,
+      // 1200), never from an unknown kid
+      expect(local.jwksRequests()).toBe(3);
+    } finally {
+      await local.close();
+    }
+  });
+});
+
 describe('createVerifier: concurrency', () => {
   it('50 concurrent first verifications fetch the JWKS once', async () => {
     const local = await startTestIssuer([await signingKey('ES256')]);

@@ -66,7 +66,10 @@ export interface VerifierOptions extends AccessTokenRequirements {
   jwksTimeoutSeconds?: number;
   /** RFC 6750 `realm` for the `WWW-Authenticate` challenge. */
   realm?: string;
-  /** The time source (tests pass `testClock()`). Default the system clock. */
+  /**
+   * The time source for token times, the verified-token cache and the key set's age and cooldown
+   * (tests pass `testClock()`). Default the system clock.
+   */
   clock?: { now(): Date };
 }
 
@@ -146,9 +149,9 @@ export function createVerifier(options: VerifierOptions): Verifier {
     throw new TypeError('createVerifier: audience is required');
   }
 
-  const getKey = keyResolver(options);
-  const keySetTrustMs = options.jwks ? Number.POSITIVE_INFINITY : (options.jwksCacheSeconds ?? 600) * 1000;
   const clock = options.clock;
+  const getKey = keyResolver(options, clock ? () => clock.now().getTime() : Date.now);
+  const keySetTrustMs = options.jwks ? Number.POSITIVE_INFINITY : (options.jwksCacheSeconds ?? 600) * 1000;
   const realm = options.realm;
   const isRevoked = options.isRevoked;
   const maxEntries = options.cache === false ? 0 : (options.cache?.maxEntries ?? 10_000);
@@ -296,18 +299,56 @@ export function createVerifier(options: VerifierOptions): Verifier {
   };
 }
 
-/** The issuer's keys, fetched (with jose's cooldown on unknown `kid`) or given, and RSA keys checked for size. */
-function keyResolver(options: VerifierOptions): JWTVerifyGetKey {
+/**
+ * The issuer's keys, given or fetched, with RSA keys checked for size. Fetching is jose's remote
+ * key set (one fetch at a time, timeout, no redirects); when to fetch is decided here, on the
+ * verifier's clock rather than jose's `Date.now()`, so a test clock drives key rotation as it
+ * drives token expiry: the set is fetched again once older than `jwksCacheSeconds`, and for an
+ * unknown `kid` at most once per `jwksCooldownSeconds`.
+ */
+function keyResolver(options: VerifierOptions, now: () => number): JWTVerifyGetKey {
   let keys: JWTVerifyGetKey;
   if (options.jwks) {
     keys = createLocalJWKSet(options.jwks);
   } else {
     const url = new URL(options.jwksUri ?? `${options.issuer.replace(/\/+$/, '')}/.well-known/jwks.json`);
-    keys = createRemoteJWKSet(url, {
-      cooldownDuration: (options.jwksCooldownSeconds ?? 30) * 1000,
-      cacheMaxAge: (options.jwksCacheSeconds ?? 600) * 1000,
+    // jose's own timers off: it fetches when told (reload) and on first use only
+    const remote = createRemoteJWKSet(url, {
+      cooldownDuration: Number.POSITIVE_INFINITY,
+      cacheMaxAge: Number.POSITIVE_INFINITY,
       timeoutDuration: Math.round((options.jwksTimeoutSeconds ?? 5) * 1000),
     });
+    const cacheMs = (options.jwksCacheSeconds ?? 600) * 1000;
+    const cooldownMs = (options.jwksCooldownSeconds ?? 30) * 1000;
+    let fetchedAtMs: number | undefined;
+    let pending: Promise<void> | undefined;
+    const reload = () => {
+      pending ??= remote
+        .reload()
+        .then(() => {
+          fetchedAtMs = now();
+        })
+        .finally(() => {
+          pending = undefined;
+        });
+      return pending;
+    };
+    keys = async (header, token) => {
+      if (fetchedAtMs === undefined || now() - fetchedAtMs >= cacheMs) await reload();
+      try {
+        return await remote(header, token);
+      } catch (error) {
+        if (
+          error instanceof errors.JWKSNoMatchingKey &&
+          fetchedAtMs !== undefined &&
+          now() - fetchedAtMs >= cooldownMs
+        ) {
+          await reload();
+          return await remote(header, token);
+        }
+        throw error;
+      }
+    };
   }
   return async (header, token) => {
     let key: Awaited<ReturnType<JWTVerifyGetKey>>;
