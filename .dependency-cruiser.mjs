@@ -41,7 +41,7 @@ const TYPE_FILES = `${CORE}(${[
 const KERNEL = `${CORE}(ports/|crypto/|errors\\.ts$|call-context\\.ts$|request-headers\\.ts$|client-address\\.ts$|validation\\.ts$|json-object-schema\\.ts$|checked-as\\.ts$|http-url-schema\\.ts$)`;
 
 // Core's public entry points: the files behind the package.json `exports` map.
-const CORE_PUBLIC = `${CORE}(index\\.ts|(ports|memory|testing)/index\\.ts|authorization/public\\.ts)$`;
+const CORE_PUBLIC = `${CORE}(index\\.ts|(ports|memory|testing)/index\\.ts|authorization/public\\.ts|tokens/public\\.ts)$`;
 
 /** @type {import('dependency-cruiser').IConfiguration} */
 export default {

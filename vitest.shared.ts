@@ -10,6 +10,8 @@ export const sourceAliases = [
     find: /^@portcullis\/core\/authorization$/,
     replacement: here('./packages/core/src/authorization/public.ts'),
   },
+  // so is /tokens: the edge-safe verifier, not the tokens domain's index.ts
+  { find: /^@portcullis\/core\/tokens$/, replacement: here('./packages/core/src/tokens/public.ts') },
   { find: /^@portcullis\/core\/(.+)$/, replacement: here('./packages/core/src/$1/index.ts') },
   { find: /^@portcullis\/adapter-kysely$/, replacement: here('./packages/adapter-kysely/src/index.ts') },
   {

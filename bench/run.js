@@ -17,6 +17,7 @@ import { benchAuthorizeApi } from './suites/authorization-api.js';
 import { benchPasswordSignIn, signInRatioLines, signInTargetLines } from './suites/password-sign-in.js';
 import { benchCachedValidationCost, benchRevocation } from './suites/redis-cache.js';
 import { benchSessionValidation } from './suites/session-validation.js';
+import { benchTokenVerification, tokenVerificationLines } from './suites/token-verification.js';
 
 const POSTGRES_URL = process.env.BENCH_POSTGRES_URL || 'postgres://postgres@127.0.0.1:5432/test';
 const REDIS_URL = process.env.BENCH_REDIS_URL || 'redis://127.0.0.1:6379';
@@ -73,6 +74,14 @@ const API_AUTHORIZE_SETTINGS = {
   cycles: QUICK ? 2 : 8,
   seedConcurrency: 8,
 };
+// access-token verification (`run.js tokens`): see suites/token-verification.js
+const TOKEN_SETTINGS = {
+  concurrency: 8,
+  warmupMs: QUICK ? 200 : 1000,
+  rounds: QUICK ? 2 : 6,
+  roundMs: QUICK ? 100 : 500,
+  cachedMs: QUICK ? 200 : 2000,
+};
 const describe = (s) => `${s.warmupMs / 1000} s warm-up + ${s.rounds} × ${s.roundMs / 1000} s`;
 
 const packageVersion = (name) =>
@@ -84,6 +93,7 @@ async function main() {
   if (process.argv[2] === 'authorization') return mainAuthorization();
   if (process.argv[2] === 'sign-in') return mainSignIn();
   if (process.argv[2] === 'authorize-api') return mainAuthorizeApi();
+  if (process.argv[2] === 'tokens') return mainTokens();
   const startedAt = Date.now();
   const cpus = os.cpus();
   const machine = {
@@ -281,6 +291,20 @@ async function runDatabases(databases, redis, options, results) {
       await database.close();
     }
   }
+}
+
+/** `run.js tokens`: access-token verification, Portcullis's verifier against raw jose. */
+async function mainTokens() {
+  const cpus = os.cpus();
+  console.log('Portcullis benchmarks: token verification');
+  console.log(
+    `  machine   ${os.availableParallelism()} × ${cpus[0]?.model.trim() ?? 'unknown CPU'}, Node ${process.version}`,
+  );
+  console.log(
+    `  libraries Portcullis ${PORTCULLIS_VERSION} · jose ${packageVersion('jose')}; ${TOKEN_SETTINGS.concurrency} calls in flight; ` +
+      `per case ${describe(TOKEN_SETTINGS)}, rounds interleaved; repeated token ${TOKEN_SETTINGS.cachedMs / 1000} s sequential`,
+  );
+  for (const line of tokenVerificationLines(await benchTokenVerification(TOKEN_SETTINGS))) console.log(line);
 }
 
 /** Portcullis writes `last_seen_at` at most once a minute per session; show whether the run did. */

@@ -1,7 +1,15 @@
 import { authProxy } from '@portcullis/nextjs/proxy';
+import type { NextRequest } from 'next/server';
+import { resourceProxy } from './lib/resource-server';
 
 // Signed-out visitors (no session cookie at all) go to /login before any page renders. A
 // cookie that is present but revoked passes here: requireSession() in the page decides.
-export const proxy = authProxy({ loginPath: '/login' });
+const sessionProxy = authProxy({ loginPath: '/login', protectedPaths: ['/dashboard'] });
 
-export const config = { matcher: ['/dashboard/:path*'] };
+// The resource API takes bearer access tokens, verified here before any route runs.
+export async function proxy(request: NextRequest) {
+  if (request.nextUrl.pathname.startsWith('/api/resource/')) return resourceProxy(request);
+  return sessionProxy(request);
+}
+
+export const config = { matcher: ['/dashboard/:path*', '/api/resource/:path*'] };

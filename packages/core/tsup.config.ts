@@ -7,6 +7,7 @@ export default defineConfig({
     'memory/index': 'src/memory/index.ts',
     'testing/index': 'src/testing/index.ts',
     'authorization/index': 'src/authorization/public.ts',
+    'tokens/index': 'src/tokens/public.ts',
   },
   format: ['esm', 'cjs'],
   dts: true,

@@ -61,6 +61,10 @@ export const AUTH_ERROR_CODES = [
   'unknown_permission',
   'policy_limit_reached',
   'role_limit_reached',
+  // access tokens at a resource server (@portcullis/core/tokens)
+  'access_token_invalid',
+  'insufficient_scope',
+  'jwks_unavailable',
   'storage_unavailable',
   'schema_not_migrated',
   'config_invalid',

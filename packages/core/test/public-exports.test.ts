@@ -295,4 +295,31 @@ describe('public exports', () => {
       ]
     `);
   });
+
+  it('@portcullis/core/tokens exports exactly the pinned values and types', async () => {
+    // the edge-safe verifier's entry file, not the tokens domain's index.ts (the issuer side)
+    expect(Object.keys(await import('../src/tokens/public.js')).sort()).toMatchInlineSnapshot(`
+      [
+        "ACCESS_TOKEN_TYPE",
+        "AccessTokenError",
+        "accessTokenErrorResponse",
+        "createVerifier",
+        "isAuthError",
+      ]
+    `);
+    expect(typeExports(new URL('../src/tokens/public.ts', import.meta.url))).toMatchInlineSnapshot(`
+      [
+        "AccessTokenClaims",
+        "AccessTokenErrorCode",
+        "AccessTokenPrincipal",
+        "AccessTokenProblem",
+        "AccessTokenRequirements",
+        "ActorClaim",
+        "SigningAlgorithm",
+        "UserAuthenticationRequirement",
+        "Verifier",
+        "VerifierOptions",
+      ]
+    `);
+  });
 });

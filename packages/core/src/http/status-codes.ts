@@ -71,6 +71,10 @@ export const STATUS_BY_CODE: Record<AuthErrorCode, number> = {
   unknown_permission: 422,
   policy_limit_reached: 409,
   role_limit_reached: 409,
+  access_token_invalid: 401,
+  insufficient_scope: 403,
+  // the issuer's keys cannot be fetched: the token may be fine, so not a 401 that drops it
+  jwks_unavailable: 503,
   storage_unavailable: 503,
   // the server is not ready (its tables are missing), like a database that is down: 503
   schema_not_migrated: 503,
@@ -138,6 +142,9 @@ export const TITLE_BY_CODE: Record<AuthErrorCode, string> = {
   unknown_permission: 'Unknown permission',
   policy_limit_reached: 'Too many policies',
   role_limit_reached: 'Too many roles',
+  access_token_invalid: 'Invalid access token',
+  insufficient_scope: 'Insufficient scope',
+  jwks_unavailable: 'Signing keys unavailable',
   storage_unavailable: 'Service temporarily unavailable',
   schema_not_migrated: 'Database schema not migrated',
   config_invalid: 'Server misconfigured',
