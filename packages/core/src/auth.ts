@@ -16,7 +16,7 @@ import { createMembershipService } from './memberships/index.js';
 import { createSessionService, sessionCookieName } from './sessions/index.js';
 import { createSignInService } from './sign-in/index.js';
 import { createTenantService } from './tenants/index.js';
-import { createAccessTokenService, createProcessKeyRing, createSignerKeyRing } from './tokens/index.js';
+import { createAccessTokenService, createSigningKeyService } from './tokens/index.js';
 import { createUserService } from './users/index.js';
 
 /**
@@ -83,14 +83,10 @@ export function createAuth(options: AuthConfig): Auth {
   );
   const audit = createAuditService({ storage });
   // tokens: the signing keys, then the access tokens signed with them
-  const { signingKeys } = config.tokens;
-  const keyRing =
-    signingKeys.signers.length > 0
-      ? createSignerKeyRing(signingKeys.signers)
-      : createProcessKeyRing(signingKeys);
+  const signingKeys = createSigningKeyService({ storage, clock, logger }, config.tokens);
   const accessTokens = createAccessTokenService(
-    { clock, keyRing, revocations: infrastructure.accessTokenRevocations },
-    { ...config.tokens, algorithms: signingKeys.algorithms },
+    { clock, keyRing: signingKeys.keyRing, revocations: infrastructure.accessTokenRevocations },
+    { ...config.tokens, algorithms: config.tokens.signingKeys.algorithms },
   );
 
   // the server-side API: every domain's operations, under the names its interface declares
@@ -111,6 +107,7 @@ export function createAuth(options: AuthConfig): Auth {
     ...passkeys.api,
     ...oauth.api,
     ...accessTokens.api,
+    ...signingKeys.api,
   };
 
   // HTTP: the routes over that API, their OpenAPI document and the handler

@@ -61,6 +61,7 @@ export const AUTH_ERROR_CODES = [
   'unknown_permission',
   'policy_limit_reached',
   'role_limit_reached',
+  'signing_key_not_ready',
   'storage_unavailable',
   'schema_not_migrated',
   'config_invalid',

@@ -89,6 +89,15 @@ export interface AccessTokenService {
 /** The access-token operations of `auth.api`. */
 export interface AccessTokensApi {
   /**
+   * Signs an access token for trusted server code (a first-party backend, a job, a test): no
+   * check of who asks, so never expose it to a caller as is. Sign-in in token mode, refresh and
+   * the token endpoint issue through the same service.
+   *
+   * @example
+   * const { token } = await auth.api.issueAccessToken({ subject: userId, clientId: 'backend', sessionId })
+   */
+  issueAccessToken(input: AccessTokenInput): Promise<IssuedAccessToken>;
+  /**
    * Verifies an access token this install issued and returns its principal: own keys only,
    * algorithm allowlist, `typ: at+jwt`, issuer, audience (default the issuer), expiry and
    * revocation. Throws `AuthError('token_expired')` or `AuthError('token_invalid')`.
@@ -214,7 +223,7 @@ export function createAccessTokenService(
   return {
     issue,
     verify,
-    api: { verifyAccessToken: verify },
+    api: { issueAccessToken: issue, verifyAccessToken: verify },
     revokeAccessToken: (tokenId, expiresAt) => revocations.revokeTokenId(tokenId, expiresAt),
   };
 }
