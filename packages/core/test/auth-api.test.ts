@@ -56,6 +56,7 @@ const AUTH_API_OPERATIONS = [
   'requestPasswordReset',
   'requirePermission',
   'resetPassword',
+  'revokeAccessToken',
   'revokeAllSessions',
   'revokeInvitation',
   'revokeOtherSessions',

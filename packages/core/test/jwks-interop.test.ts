@@ -55,7 +55,10 @@ describe('JWKS interoperability', () => {
     const honest = createRemoteJWKSet(jwksUrl, { cacheMaxAge: 300_000, cooldownDuration: 300_000 });
     // the control: caches three times the rotation interval, ignoring max-age; it must fail,
     // which shows this test can see a false reject
-    const stale = createRemoteJWKSet(jwksUrl, { cacheMaxAge: 3 * 3_600_000, cooldownDuration: 3 * 3_600_000 });
+    const stale = createRemoteJWKSet(jwksUrl, {
+      cacheMaxAge: 3 * 3_600_000,
+      cooldownDuration: 3 * 3_600_000,
+    });
 
     const live: Array<{ token: string; exp: number }> = [];
     const kids = new Set<string>();

@@ -107,6 +107,14 @@ export interface AccessTokensApi {
    * if (principal.type === 'user') console.log(principal.id, principal.tenantId, principal.scopes)
    */
   verifyAccessToken(token: string, options?: VerifyAccessTokenOptions): Promise<AccessTokenPrincipal>;
+  /**
+   * Denies one access token (by its `jti`) on every instance until `expiresAt` (its `exp`), as
+   * `POST /oauth/revoke` does for an access token.
+   *
+   * @example
+   * await auth.api.revokeAccessToken(principal.tokenId, principal.expiresAt)
+   */
+  revokeAccessToken(tokenId: string, expiresAt: Date): Promise<void>;
 }
 
 export interface AccessTokenServiceOptions {
@@ -223,7 +231,11 @@ export function createAccessTokenService(
   return {
     issue,
     verify,
-    api: { issueAccessToken: issue, verifyAccessToken: verify },
+    api: {
+      issueAccessToken: issue,
+      verifyAccessToken: verify,
+      revokeAccessToken: (tokenId, expiresAt) => revocations.revokeTokenId(tokenId, expiresAt),
+    },
     revokeAccessToken: (tokenId, expiresAt) => revocations.revokeTokenId(tokenId, expiresAt),
   };
 }
