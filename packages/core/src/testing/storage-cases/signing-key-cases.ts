@@ -1,5 +1,7 @@
 import { describe, expect } from 'vitest';
+import { createAuth } from '../../auth.js';
 import { isAuthError } from '../../errors.js';
+import { silentLogger } from '../../ports/logger.js';
 import type { SigningKey } from '../../tokens/signing-key-store.js';
 import { randomSuffix, type StorageCases } from '../storage-fixtures.js';
 
@@ -127,6 +129,51 @@ export function signingKeyCases({ it, storage }: StorageCases): void {
         'active',
         'next',
       ]);
+    });
+
+    it('issues access tokens with keys stored here that another instance verifies, one active key under concurrent first use', async () => {
+      // a fresh issuer: an empty install as far as signing keys go
+      const baseURL = `https://app-${randomSuffix()}.example.test`;
+      const instance = () =>
+        createAuth({
+          storage: storage(),
+          secret: 'conformance-secret-0123456789-abcdefghij',
+          baseURL,
+          logger: silentLogger,
+          outbox: { autoStart: false },
+          tokens: {
+            signingKeys: {
+              algorithms: ['ES256'],
+              keyEncryptionKeys: [{ version: 'k1', secret: 'conformance-kek-0123456789-abcdefghijkl' }],
+            },
+          },
+        });
+      const [a, b] = [instance(), instance()];
+      try {
+        const issued = await Promise.all([
+          ...Array.from({ length: 3 }, () =>
+            a.api.issueAccessToken({ subject: 'client-1', clientId: 'client-1' }),
+          ),
+          ...Array.from({ length: 3 }, () =>
+            b.api.issueAccessToken({ subject: 'client-1', clientId: 'client-1' }),
+          ),
+        ]);
+        expect(new Set(issued.map((t) => t.kid)).size).toBe(1);
+        for (const token of issued) {
+          await expect(b.api.verifyAccessToken(token.token)).resolves.toMatchObject({
+            id: 'client-1',
+            type: 'client',
+          });
+          await expect(a.api.verifyAccessToken(token.token)).resolves.toMatchObject({
+            tokenId: token.tokenId,
+          });
+        }
+        const keys = await storage().signingKeys.listByIssuer(`${baseURL}/auth`);
+        expect(keys.map((k) => k.state).sort()).toEqual(['active', 'next']);
+        expect(keys.every((k) => !k.wrappedPrivateKey.includes('PRIVATE KEY'))).toBe(true);
+      } finally {
+        await Promise.all([a.close(), b.close()]);
+      }
     });
 
     it('rewraps a private key only if it is still the one read', async () => {
