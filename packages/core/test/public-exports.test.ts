@@ -32,6 +32,8 @@ const ROOT_VALUES = [
 ];
 
 const ROOT_TYPES = [
+  'AccessTokenInput',
+  'AccessTokenPrincipal',
   'Auth',
   'AuthApi',
   'AuthConfig',
@@ -46,6 +48,7 @@ const ROOT_TYPES = [
   'Decision',
   'HandlerOptions',
   'InvitationSummary',
+  'IssuedAccessToken',
   'KeyValue',
   'LogFields',
   'Logger',
@@ -73,6 +76,8 @@ const ROOT_TYPES = [
   'SignUpInput',
   'SignUpPending',
   'SignedIn',
+  'Signer',
+  'SigningKeyInfo',
   'StepUpRequirement',
   'Storage',
   'StoredPolicy',

@@ -328,8 +328,9 @@ export function createSigningKeyService(
     );
   }
 
-  function requireStoredKeys(): void {
-    if (keyRing !== storedRing) {
+  /** Key administration needs the stored keys; changing them (new keys) needs a key-encryption key. */
+  function requireStoredKeys(changing = true): void {
+    if (external || (changing && keyRing !== storedRing)) {
       throw new AuthError('invalid_request', {
         detail: external
           ? 'signing keys are held by the configured signers (KMS): rotate them there'
@@ -343,7 +344,7 @@ export function createSigningKeyService(
       return { keys: await keyRing.publishedKeys() };
     },
     async listSigningKeys() {
-      requireStoredKeys();
+      requireStoredKeys(false);
       const now = clock.now();
       return (await load(true)).map((k) => info(k, now));
     },
@@ -368,7 +369,8 @@ export function createSigningKeyService(
       } else if (!(await promote(active, next, 'manual', context))) {
         throw new AuthError('conflict', { detail: 'another rotation won' });
       }
-      return api.listSigningKeys();
+      const now2 = clock.now();
+      return (await load(true)).map((k) => info(k, now2));
     },
     async revokeSigningKey(kid, context = {}) {
       requireStoredKeys();
