@@ -251,6 +251,36 @@ describe('revocation reaches access tokens', () => {
     await auth.close();
   });
 
+  it('suspending a tenant fails every token acting in it, and no other', async () => {
+    const { auth } = setup();
+    const owner = await signedUp(auth);
+    const tenant = await auth.api.createTenant(owner.user.id, {
+      slug: `s-${Math.random().toString(36).slice(2, 8)}`,
+      name: 'S',
+    });
+    const inTenant = await auth.api.issueAccessToken({
+      subject: owner.user.id,
+      clientId: 'app',
+      sessionId: owner.session.id,
+      tenantId: tenant.id,
+    });
+    const machine = await auth.api.issueAccessToken({
+      subject: 'client-1',
+      clientId: 'client-1',
+      tenantId: tenant.id,
+    });
+    const outside = await auth.api.issueAccessToken({
+      subject: owner.user.id,
+      clientId: 'app',
+      sessionId: owner.session.id,
+    });
+    await auth.api.updateTenant(tenant.id, owner.user.id, { status: 'suspended' });
+    await rejects(auth.api.verifyAccessToken(inTenant.token));
+    await rejects(auth.api.verifyAccessToken(machine.token));
+    await expect(auth.api.verifyAccessToken(outside.token)).resolves.toBeDefined();
+    await auth.close();
+  });
+
   it('removing a member fails their tokens for that tenant, not their other tokens', async () => {
     const { auth } = setup();
     const owner = await signedUp(auth);

@@ -321,12 +321,7 @@ export function createSigningKeyService(
     },
   };
 
-  const keyRing = external ?? processRing ?? storedRing;
-  if (processRing) {
-    logger.warn(
-      'tokens.signingKeys.keyEncryptionKeys is not set: access tokens are signed with keys held in this process only (one instance, lost on restart)',
-    );
-  }
+  const keyRing = external ?? (processRing ? warnOnFirstSignature(processRing, logger) : storedRing);
 
   /** Key administration needs the stored keys; changing them (new keys) needs a key-encryption key. */
   function requireStoredKeys(changing = true): void {
@@ -432,4 +427,21 @@ export function createSigningKeyService(
 
 function lostRace(): AuthError {
   return new AuthError('conflict', { detail: 'signing keys changed meanwhile' });
+}
+
+/** Said once, when the first token is signed: an install that issues none is not told. */
+function warnOnFirstSignature(ring: SigningKeyRing, logger: Logger): SigningKeyRing {
+  let warned = false;
+  return {
+    ...ring,
+    signer(alg) {
+      if (!warned) {
+        warned = true;
+        logger.warn(
+          'tokens.signingKeys.keyEncryptionKeys is not set: access tokens are signed with keys held in this process only (one instance, lost on restart)',
+        );
+      }
+      return ring.signer(alg);
+    },
+  };
 }
