@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { type CliIo, EXIT_FAILURE, EXIT_OK, EXIT_USAGE, processIo, UsageError } from './cli-io.js';
 import { parseDrizzleDialect, runGenerateDrizzleCommand } from './commands/generate-drizzle-command.js';
+import { parseAlgorithm, parseKeysAction, runKeysCommand } from './commands/keys-command.js';
 import { parseMigrateAction, runMigrateCommand } from './commands/migrate-command.js';
 import { USAGE, USAGE_LINE } from './usage.js';
 import { cliVersion } from './version.js';
@@ -26,6 +27,8 @@ export async function runCli(argv: readonly string[], io: Partial<CliIo> = {}): 
         steps: { type: 'string' },
         dialect: { type: 'string' },
         out: { type: 'string' },
+        issuer: { type: 'string' },
+        algorithm: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'v' },
       },
@@ -40,7 +43,31 @@ export async function runCli(argv: readonly string[], io: Partial<CliIo> = {}): 
       return EXIT_OK;
     }
     if (command === undefined) throw new UsageError('no command given');
-    if (command !== 'migrate' && command !== 'generate') throw new UsageError(`unknown command "${command}"`);
+    if (command !== 'migrate' && command !== 'generate' && command !== 'keys') {
+      throw new UsageError(`unknown command "${command}"`);
+    }
+    if (command === 'keys') {
+      const keysAction = parseKeysAction(action);
+      const [kid, ...more] = extra;
+      if (more.length > 0 || (kid !== undefined && keysAction !== 'revoke')) {
+        throw new UsageError(`unexpected argument "${more[0] ?? kid}"`);
+      }
+      const databaseUrl = values['database-url'] ?? out.env.DATABASE_URL;
+      if (!databaseUrl) throw new UsageError('no database: pass --database-url <url> or set DATABASE_URL');
+      if (!values.issuer)
+        throw new UsageError('keys needs --issuer <url> (tokens.issuer, by default baseURL + basePath)');
+      return await runKeysCommand(
+        {
+          action: keysAction,
+          databaseUrl,
+          tablePrefix: values['table-prefix'],
+          issuer: values.issuer,
+          algorithm: parseAlgorithm(values.algorithm),
+          kid,
+        },
+        out,
+      );
+    }
     if (extra.length > 0) throw new UsageError(`unexpected argument "${extra[0]}"`);
     if (command === 'generate') {
       if (action !== 'drizzle')

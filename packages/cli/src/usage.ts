@@ -6,6 +6,9 @@ Commands:
   migrate status    List migrations and whether each is applied
   migrate check     Exit 1 when migrations are pending or were changed after they ran
   generate drizzle  Write Portcullis's tables as a Drizzle schema file (--dialect, --out)
+  keys list         List the issuer's signing keys and their states (--issuer)
+  keys rotate       Retire the active key and sign with the published next one (--algorithm)
+  keys revoke <kid> Revoke a signing key at once (its tokens fail; the next key signs)
 
 Options:
   --database-url <url>   postgres://, mysql://, mariadb://, sqlite:<path> or file:<path>
@@ -14,8 +17,13 @@ Options:
   --steps <n|all>        How many migrations migrate up/down runs
   --dialect <d>          generate drizzle: pg, mysql or sqlite
   --out <file>           generate drizzle: the file to write (default: stdout)
+  --issuer <url>         keys: the token issuer (tokens.issuer; default baseURL + basePath)
+  --algorithm <alg>      keys rotate: EdDSA, ES256 or RS256 (default EdDSA)
   -h, --help             Show this help
   -v, --version          Print the version
+
+Environment: DATABASE_URL; PORTCULLIS_KEY_ENCRYPTION_KEYS (keys rotate/revoke: version:secret,
+newest first, the same key-encryption keys as tokens.signingKeys.keyEncryptionKeys).
 
 Exit codes: 0 done, 1 failed or not up to date, 2 wrong command line.`;
 

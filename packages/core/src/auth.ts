@@ -16,6 +16,7 @@ import { createMembershipService } from './memberships/index.js';
 import { createSessionService, sessionCookieName } from './sessions/index.js';
 import { createSignInService } from './sign-in/index.js';
 import { createTenantService } from './tenants/index.js';
+import { createAccessTokenService, createSigningKeyService } from './tokens/index.js';
 import { createUserService } from './users/index.js';
 
 /**
@@ -81,6 +82,12 @@ export function createAuth(options: AuthConfig): Auth {
     },
   );
   const audit = createAuditService({ storage });
+  // tokens: the signing keys, then the access tokens signed with them
+  const signingKeys = createSigningKeyService({ storage, clock, logger }, config.tokens);
+  const accessTokens = createAccessTokenService(
+    { clock, keyRing: signingKeys.keyRing, revocations: infrastructure.accessTokenRevocations },
+    { ...config.tokens, algorithms: config.tokens.signingKeys.algorithms },
+  );
 
   // the server-side API: every domain's operations, under the names its interface declares
   const api: AuthApi = {
@@ -99,6 +106,8 @@ export function createAuth(options: AuthConfig): Auth {
     ...emailLinks.api,
     ...passkeys.api,
     ...oauth.api,
+    ...accessTokens.api,
+    ...signingKeys.api,
   };
 
   // HTTP: the routes over that API, their OpenAPI document and the handler

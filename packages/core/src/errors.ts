@@ -65,6 +65,7 @@ export const AUTH_ERROR_CODES = [
   'access_token_invalid',
   'insufficient_scope',
   'jwks_unavailable',
+  'signing_key_not_ready',
   'storage_unavailable',
   'schema_not_migrated',
   'config_invalid',

@@ -59,6 +59,7 @@ export {
   type Page,
   type Role,
   type Session,
+  type Signer,
   type Storage,
   type StoredPolicy,
   silentLogger,
@@ -69,4 +70,10 @@ export type { NodeHeaders, RequestHeaders } from './request-headers.js';
 export type { SessionWithUser } from './sessions/index.js';
 export type { MfaMethod, MfaRequired, SignedIn, VerifyMfaInput } from './sign-in/index.js';
 export { DEFAULT_ROLES } from './tenants/index.js';
+export type {
+  AccessTokenInput,
+  AccessTokenPrincipal,
+  IssuedAccessToken,
+  SigningKeyInfo,
+} from './tokens/index.js';
 export { PORTCULLIS_VERSION } from './version.js';

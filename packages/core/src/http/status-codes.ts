@@ -75,6 +75,7 @@ export const STATUS_BY_CODE: Record<AuthErrorCode, number> = {
   insufficient_scope: 403,
   // the issuer's keys cannot be fetched: the token may be fine, so not a 401 that drops it
   jwks_unavailable: 503,
+  signing_key_not_ready: 409,
   storage_unavailable: 503,
   // the server is not ready (its tables are missing), like a database that is down: 503
   schema_not_migrated: 503,
@@ -145,6 +146,7 @@ export const TITLE_BY_CODE: Record<AuthErrorCode, string> = {
   access_token_invalid: 'Invalid access token',
   insufficient_scope: 'Insufficient scope',
   jwks_unavailable: 'Signing keys unavailable',
+  signing_key_not_ready: 'Next signing key not published long enough',
   storage_unavailable: 'Service temporarily unavailable',
   schema_not_migrated: 'Database schema not migrated',
   config_invalid: 'Server misconfigured',

@@ -57,6 +57,8 @@ export { lazyStores, STORE_NAMES, storeMethodNames } from '../storage/lazy-store
 export { wrapStorage } from '../storage/wrap-storage.js';
 export type { TenantPatch, TenantStore } from '../tenants/tenant-store.js';
 export type { Tenant, TenantStatus, UserPool } from '../tenants/tenants.js';
+export type { SigningKey, SigningKeyState, SigningKeyStore } from '../tokens/signing-key-store.js';
+export type { SigningAlgorithm } from '../tokens/tokens.js';
 export type { UserStore } from '../users/user-store.js';
 export { normalizeEmail, type User, type UserStatus, userPoolKey } from '../users/users.js';
 export { type Clock, systemClock } from './clock.js';
@@ -64,5 +66,6 @@ export { type KeyValue, type KeyValueSetOptions, readMany } from './key-value.js
 export { consoleLogger, type LogFields, type Logger, silentLogger } from './logger.js';
 export type { Mailer, MailMessage } from './mailer.js';
 export type { Page, PageRequest } from './pagination.js';
+export type { PublicJwk, Signer } from './signer.js';
 export type { Storage, StorageCapabilities, StorageStores } from './storage.js';
 export { DEFAULT_TABLE_PREFIX, resolveTablePrefix } from './table-prefix.js';
