@@ -130,7 +130,12 @@ export function createAccessTokenRevocations(collaborators: {
       // revocations: its marker is gone with them. Until every token issued before then has
       // expired, the database confirms each session-bound token as well.
       const nowMs = clock.now().getTime();
-      if (since == null) await kv.setIfAbsent(SINCE_KEY, String(nowMs)).catch(() => false);
+      if (since == null) {
+        // a failed write only means the next verification confirms with the database again
+        await Promise.resolve()
+          .then(() => kv.setIfAbsent(SINCE_KEY, String(nowMs)))
+          .catch(() => false);
+      }
       if (since == null || nowMs - Number(since) < ENTRY_TTL_SECONDS * 1000) {
         if (await fromDatabase(claims, false)) return true;
       }
