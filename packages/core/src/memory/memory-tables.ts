@@ -14,6 +14,7 @@ import type { Page, PageRequest } from '../ports/pagination.js';
 import type { CredentialFailures } from '../rate-limit/credential-failure-store.js';
 import type { Session } from '../sessions/sessions.js';
 import type { Tenant } from '../tenants/tenants.js';
+import type { RefreshToken } from '../tokens/refresh-token-store.js';
 import { type User, userPoolKey } from '../users/users.js';
 
 export interface PasswordRow {
@@ -69,6 +70,9 @@ export interface MemoryTables {
   oauthAccounts: Map<string, OAuthAccount>;
   /** `pairKey(provider, subject)` → OAuth account id */
   oauthAccountIdByProviderSubject: Map<string, string>;
+  refreshTokens: Map<string, RefreshToken>;
+  /** token hash → refresh token id */
+  refreshTokenIdByTokenHash: Map<string, string>;
 }
 
 export function createMemoryTables(): MemoryTables {
@@ -100,6 +104,8 @@ export function createMemoryTables(): MemoryTables {
     passkeyIdByCredentialHash: new Map(),
     oauthAccounts: new Map(),
     oauthAccountIdByProviderSubject: new Map(),
+    refreshTokens: new Map(),
+    refreshTokenIdByTokenHash: new Map(),
   };
 }
 
