@@ -11,28 +11,15 @@ export class DrizzleRefreshTokenStore implements RefreshTokenStore {
     await db.insert(tables.refreshTokens).values({ ...token });
   }
 
-  async findByTokenHash(tokenHash: string, now: Date): Promise<RefreshTokenWithSession | null> {
+  async findByTokenHash(tokenHash: string): Promise<RefreshTokenWithSession | null> {
     const { db, tables } = this.ctx;
     const { refreshTokens, sessions } = tables;
     const [row] = await db
-      .select({
-        token: refreshTokens,
-        revokedAt: sessions.revokedAt,
-        expiresAt: sessions.expiresAt,
-        idleExpiresAt: sessions.idleExpiresAt,
-      })
+      .select({ token: refreshTokens, session: sessions })
       .from(refreshTokens)
-      .leftJoin(sessions, eq(sessions.id, refreshTokens.sessionId))
+      .innerJoin(sessions, eq(sessions.id, refreshTokens.sessionId))
       .where(eq(refreshTokens.tokenHash, tokenHash));
-    if (row === undefined) return null;
-    const nowMs = now.getTime();
-    const sessionActive =
-      row.expiresAt !== null &&
-      row.idleExpiresAt !== null &&
-      row.revokedAt === null &&
-      row.expiresAt.getTime() > nowMs &&
-      row.idleExpiresAt.getTime() > nowMs;
-    return { token: row.token, sessionActive };
+    return row ?? null;
   }
 
   claimRotation(tokenId: string, childId: string, now: Date): Promise<boolean> {

@@ -2,6 +2,7 @@ import type { RefreshToken, RefreshTokenStore, RefreshTokenWithSession } from '@
 import { sql } from 'kysely';
 import type { ColumnCodec } from '../column-codec.js';
 import type { Row } from '../kysely-types.js';
+import { SESSION_COLUMNS, toSession } from './session-store.js';
 import { inTransaction, type StoreContext } from './store-context.js';
 
 export class KyselyRefreshTokenStore implements RefreshTokenStore {
@@ -33,28 +34,18 @@ export class KyselyRefreshTokenStore implements RefreshTokenStore {
       .execute();
   }
 
-  async findByTokenHash(tokenHash: string, now: Date): Promise<RefreshTokenWithSession | null> {
+  async findByTokenHash(tokenHash: string): Promise<RefreshTokenWithSession | null> {
     const { db, tables, codec } = this.ctx;
     const row = await db
       .selectFrom(`${tables.refreshTokens} as r`)
-      .leftJoin(`${tables.sessions} as s`, 's.id', 'r.session_id')
+      .innerJoin(`${tables.sessions} as s`, 's.id', 'r.session_id')
       .selectAll('r')
-      .select([
-        's.revoked_at as s_revoked_at',
-        's.expires_at as s_expires_at',
-        's.idle_expires_at as s_idle_expires_at',
-      ])
+      .select(SESSION_COLUMNS.map((column) => `s.${column} as s_${column}`))
       .where('r.token_hash', '=', tokenHash)
       .executeTakeFirst();
     if (row === undefined) return null;
-    const nowMs = now.getTime();
-    const sessionActive =
-      row.s_expires_at !== null &&
-      row.s_expires_at !== undefined &&
-      row.s_revoked_at === null &&
-      codec.fromDate(row.s_expires_at).getTime() > nowMs &&
-      codec.fromDate(row.s_idle_expires_at).getTime() > nowMs;
-    return { token: toRefreshToken(row, codec), sessionActive };
+    const sessionRow = Object.fromEntries(SESSION_COLUMNS.map((column) => [column, row[`s_${column}`]]));
+    return { token: toRefreshToken(row, codec), session: toSession(sessionRow, codec) };
   }
 
   claimRotation(tokenId: string, childId: string, now: Date): Promise<boolean> {

@@ -17,7 +17,7 @@ export function memoryRefreshTokenStore(
 ): RefreshTokenStore {
   const update = (token: RefreshToken, changes: Partial<RefreshToken>) =>
     writer.set(tables.refreshTokens, token.id, { ...token, ...changes });
-  const sessionActive = (token: RefreshToken, now: Date) => {
+  const sessionIsActive = (token: RefreshToken, now: Date) => {
     const session = tables.sessions.get(token.sessionId);
     return session !== undefined && isActive(session, now);
   };
@@ -30,16 +30,17 @@ export function memoryRefreshTokenStore(
         writer.set(tables.refreshTokens, token.id, copy(token));
         writer.set(tables.refreshTokenIdByTokenHash, token.tokenHash, token.id);
       }),
-    findByTokenHash: (tokenHash, now) =>
+    findByTokenHash: (tokenHash) =>
       run(() => {
         const token = lookup(tables.refreshTokens, tables.refreshTokenIdByTokenHash.get(tokenHash));
-        return token ? { token: copy(token), sessionActive: sessionActive(token, now) } : null;
+        const session = token ? tables.sessions.get(token.sessionId) : undefined;
+        return token && session ? { token: copy(token), session: copy(session) } : null;
       }),
     claimRotation: (tokenId, childId, now) =>
       run(() => {
         const token = tables.refreshTokens.get(tokenId);
         if (!token || token.rotatedAt !== null || token.revokedAt !== null) return false;
-        if (token.expiresAt.getTime() <= now.getTime() || !sessionActive(token, now)) return false;
+        if (token.expiresAt.getTime() <= now.getTime() || !sessionIsActive(token, now)) return false;
         update(token, { rotatedAt: new Date(now), replacedById: childId });
         return true;
       }),
@@ -49,7 +50,7 @@ export function memoryRefreshTokenStore(
         if (!token || token.rotatedAt === null || token.revokedAt !== null) return false;
         if (token.rotatedAt.getTime() < rotatedSince.getTime() || token.graceReplays >= maxReplays)
           return false;
-        if (!sessionActive(token, now)) return false;
+        if (!sessionIsActive(token, now)) return false;
         update(token, { graceReplays: token.graceReplays + 1 });
         return true;
       }),

@@ -1,3 +1,5 @@
+import type { Session } from '../sessions/sessions.js';
+
 /**
  * One refresh token of a family: the first one a sign-in issued (generation 1, no parent) or the
  * successor a rotation wrote. Only `tokenHash` (SHA-256 of the opaque `pc_rt_…` token) is stored.
@@ -31,11 +33,10 @@ export interface RefreshToken {
   revokedReason: string | null;
 }
 
-/** A refresh token and whether its session can still be refreshed at the time asked. */
+/** A refresh token and the session its family is bound to, whatever the session's state. */
 export interface RefreshTokenWithSession {
   token: RefreshToken;
-  /** The session is unrevoked and neither its absolute nor its idle expiry has passed. */
-  sessionActive: boolean;
+  session: Session;
 }
 
 /** The refresh-tokens slice of the storage port. */
@@ -43,11 +44,10 @@ export interface RefreshTokenStore {
   /** Inserts a token. Throws a conflict if its id or token hash exists. */
   create(token: RefreshToken): Promise<void>;
   /**
-   * The token with this hash, whatever its state (rotated, revoked, expired: the caller tells
-   * reuse from a typo by it), and whether its session is active at `now`; null when no token
-   * has this hash.
+   * The token with this hash and its session, in one query, whatever their state (rotated,
+   * revoked, expired: the caller tells reuse from a typo by it); null when no token has this hash.
    */
-  findByTokenHash(tokenHash: string, now: Date): Promise<RefreshTokenWithSession | null>;
+  findByTokenHash(tokenHash: string): Promise<RefreshTokenWithSession | null>;
   /**
    * The rotation's compare-and-set: marks the token rotated at `now`, replaced by `childId`,
    * when it is current (not rotated, not revoked, not expired at `now`) and its session is

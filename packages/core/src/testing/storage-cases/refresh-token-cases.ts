@@ -51,21 +51,19 @@ export function refreshTokenCases({ it, storage }: StorageCases): void {
   }
 
   describe('refresh tokens', () => {
-    it('finds a token by its hash as written, with whether its session is active', async () => {
+    it('finds a token by its hash as written, with its session, whatever their state', async () => {
       const now = new Date();
       const session = await aSignedInSession(now);
       const token = await aStoredToken(session, now, { scope: 'openid offline_access', tenantId: null });
 
-      expect(await storage().refreshTokens.findByTokenHash(token.tokenHash, now)).toEqual({
-        token,
-        sessionActive: true,
+      expect(await storage().refreshTokens.findByTokenHash(token.tokenHash)).toEqual({ token, session });
+      expect(await storage().refreshTokens.findByTokenHash(sha256Hex('unknown'))).toBeNull();
+      // a revoked session is still found with its tokens: the caller decides
+      await storage().sessions.revoke(session.userId, session.id, now, 'signed_out');
+      expect((await storage().refreshTokens.findByTokenHash(token.tokenHash))?.session).toMatchObject({
+        id: session.id,
+        revokedAt: now,
       });
-      expect(await storage().refreshTokens.findByTokenHash(sha256Hex('unknown'), now)).toBeNull();
-      // past the session's idle expiry, the token is still found, its session no longer active
-      expect(
-        (await storage().refreshTokens.findByTokenHash(token.tokenHash, session.idleExpiresAt))
-          ?.sessionActive,
-      ).toBe(false);
     });
 
     it('refuses a second token with the same hash', async () => {
@@ -91,7 +89,7 @@ export function refreshTokenCases({ it, storage }: StorageCases): void {
 
       expect(won.filter(Boolean)).toHaveLength(1);
       const winner = children[won.indexOf(true)];
-      const found = await storage().refreshTokens.findByTokenHash(token.tokenHash, now);
+      const found = await storage().refreshTokens.findByTokenHash(token.tokenHash);
       expect(found?.token).toMatchObject({ rotatedAt: now, replacedById: winner, revokedAt: null });
     });
 
@@ -125,9 +123,7 @@ export function refreshTokenCases({ it, storage }: StorageCases): void {
         }),
       ).rejects.toThrow('roll back');
 
-      expect(
-        (await storage().refreshTokens.findByTokenHash(token.tokenHash, now))?.token.rotatedAt,
-      ).toBeNull();
+      expect((await storage().refreshTokens.findByTokenHash(token.tokenHash))?.token.rotatedAt).toBeNull();
       expect(await storage().refreshTokens.claimRotation(token.id, uuidv7(), now)).toBe(true);
     });
 
@@ -185,9 +181,7 @@ export function refreshTokenCases({ it, storage }: StorageCases): void {
         ),
       );
       expect(won.filter(Boolean)).toHaveLength(3);
-      expect((await storage().refreshTokens.findByTokenHash(token.tokenHash, now))?.token.graceReplays).toBe(
-        3,
-      );
+      expect((await storage().refreshTokens.findByTokenHash(token.tokenHash))?.token.graceReplays).toBe(3);
     });
 
     it('counts no grace replay once the family or the session is revoked', async () => {
@@ -227,13 +221,13 @@ export function refreshTokenCases({ it, storage }: StorageCases): void {
       expect(counts.reduce((a, b) => a + b, 0)).toBe(2);
 
       for (const token of [first, second]) {
-        expect((await storage().refreshTokens.findByTokenHash(token.tokenHash, now))?.token).toMatchObject({
+        expect((await storage().refreshTokens.findByTokenHash(token.tokenHash))?.token).toMatchObject({
           revokedAt: now,
           revokedReason: 'reuse_detected',
         });
       }
       expect(
-        (await storage().refreshTokens.findByTokenHash(otherFamily.tokenHash, now))?.token.revokedAt,
+        (await storage().refreshTokens.findByTokenHash(otherFamily.tokenHash))?.token.revokedAt,
       ).toBeNull();
       expect(await storage().refreshTokens.claimRotation(second.id, uuidv7(), now)).toBe(false);
     });
