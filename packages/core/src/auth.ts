@@ -16,6 +16,7 @@ import { createMembershipService } from './memberships/index.js';
 import { createSessionService, sessionCookieName } from './sessions/index.js';
 import { createSignInService } from './sign-in/index.js';
 import { createTenantService } from './tenants/index.js';
+import { createAccessTokenService, createProcessKeyRing, createSignerKeyRing } from './tokens/index.js';
 import { createUserService } from './users/index.js';
 
 /**
@@ -81,6 +82,16 @@ export function createAuth(options: AuthConfig): Auth {
     },
   );
   const audit = createAuditService({ storage });
+  // tokens: the signing keys, then the access tokens signed with them
+  const { signingKeys } = config.tokens;
+  const keyRing =
+    signingKeys.signers.length > 0
+      ? createSignerKeyRing(signingKeys.signers)
+      : createProcessKeyRing(signingKeys);
+  const accessTokens = createAccessTokenService(
+    { clock, keyRing, revocations: infrastructure.accessTokenRevocations },
+    { ...config.tokens, algorithms: signingKeys.algorithms },
+  );
 
   // the server-side API: every domain's operations, under the names its interface declares
   const api: AuthApi = {
@@ -99,6 +110,7 @@ export function createAuth(options: AuthConfig): Auth {
     ...emailLinks.api,
     ...passkeys.api,
     ...oauth.api,
+    ...accessTokens.api,
   };
 
   // HTTP: the routes over that API, their OpenAPI document and the handler

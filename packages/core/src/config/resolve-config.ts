@@ -17,6 +17,7 @@ import type { ResolvedOutboxOptions } from '../outbox/index.js';
 import type { ResolvedLockoutOptions, ResolvedRateLimitOptions } from '../rate-limit/index.js';
 import { type ResolvedSessionOptions, resolveSessionOptions } from '../sessions/index.js';
 import { type ResolvedTenantsOptions, resolveTenantsOptions, TENANT_PERMISSIONS } from '../tenants/index.js';
+import { type ResolvedTokenOptions, resolveTokenOptions } from '../tokens/index.js';
 import type { ResolvedSignupOptions } from '../users/index.js';
 import { type AuthConfig, authConfigSchema } from './auth-config.js';
 
@@ -35,6 +36,7 @@ export interface ResolvedConfig extends ResolvedInstanceOptions {
   lockout: ResolvedLockoutOptions;
   outbox: ResolvedOutboxOptions;
   authorization: ResolvedAuthorizationOptions;
+  tokens: ResolvedTokenOptions;
 }
 
 /** The options that belong to no domain, resolved. */
@@ -82,6 +84,11 @@ export function resolveConfig(config: AuthConfig): ResolvedConfig {
     lockout: options.lockout,
     outbox: options.outbox,
     authorization,
+    tokens: resolveTokenOptions(options.tokens, {
+      baseURL,
+      basePath: instance.basePath,
+      secret: instance.secret,
+    }),
   };
 }
 
