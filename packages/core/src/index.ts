@@ -69,4 +69,5 @@ export type { NodeHeaders, RequestHeaders } from './request-headers.js';
 export type { SessionWithUser } from './sessions/index.js';
 export type { MfaMethod, MfaRequired, SignedIn, VerifyMfaInput } from './sign-in/index.js';
 export { DEFAULT_ROLES } from './tenants/index.js';
+export type { IssueTokensOptions, RefreshTokensOptions, TokenPair } from './tokens/index.js';
 export { PORTCULLIS_VERSION } from './version.js';

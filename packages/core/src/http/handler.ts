@@ -8,6 +8,7 @@ import type { Clock } from '../ports/clock.js';
 import type { Logger } from '../ports/logger.js';
 import type { RateLimitState } from '../rate-limit/rate-limiter.js';
 import { headerValue, type RequestHeaders } from '../request-headers.js';
+import { bearerToken } from '../sessions/index.js';
 import { readCookie, sessionCookieName } from '../sessions/session-cookie.js';
 import { cleanHeaderText, parseInput } from '../validation.js';
 import {
@@ -101,7 +102,10 @@ export function createHandler(deps: {
     const { route } = found.c;
 
     const sessionToken = readCookie(request.headers.get('cookie'), cookieName);
-    if (UNSAFE_METHODS.has(method))
+    const bearer = bearerToken(request.headers.get('authorization'));
+    // a bearer token is no ambient credential: a request carrying only one needs no Origin. One
+    // that also carries the session cookie is checked as a cookie request
+    if (UNSAFE_METHODS.has(method) && !(bearer && sessionToken === null))
       assertTrustedOrigin(request.headers, config.trustedOrigins, sessionToken !== null);
 
     const params = route.params ? parseInput(route.params, found.params) : found.params;
@@ -112,7 +116,12 @@ export function createHandler(deps: {
 
     let auth = null;
     if (route.auth === 'session') {
-      auth = sessionToken ? await api.validateSessionToken(sessionToken) : null;
+      // the cookie when there is one; else the bearer access token's session (token mode)
+      auth = sessionToken
+        ? await api.validateSessionToken(sessionToken)
+        : bearer
+          ? await api.getSession(request.headers)
+          : null;
       if (!auth) {
         // a stale cookie is cleared so the browser stops sending it
         if (sessionToken) headers.append('set-cookie', serializeClearedSessionCookie(cookieOptions));
@@ -128,6 +137,7 @@ export function createHandler(deps: {
       request,
       auth: auth!,
       sessionToken,
+      bearerToken: bearer,
       call,
       api,
       config,
