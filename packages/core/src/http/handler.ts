@@ -237,7 +237,13 @@ export function clientIp(
 export function serverRequestChecks(
   config: Pick<ResolvedConfig, 'trustProxyHops' | 'trustedOrigins' | 'session' | 'secureCookies'>,
 ): Pick<Auth, 'callContext' | 'assertTrustedOrigin'> {
-  const deviceName = deviceCookieName({ name: config.session.cookieName, secure: config.secureCookies });
+  const cookieOptions = { name: config.session.cookieName, secure: config.secureCookies };
+  const deviceName = deviceCookieName(cookieOptions);
+  const sessionName = sessionCookieName(cookieOptions);
+  /** A bearer token and no session cookie: nothing a browser attaches by itself. */
+  const isBearerOnly = (headers: RequestHeaders) =>
+    bearerToken(headerValue(headers, 'authorization')) !== null &&
+    readCookie(headerValue(headers, 'cookie'), sessionName) === null;
   return {
     callContext: (headers, options = {}): CallContext => ({
       ip: clientIp({ headers }, options, config.trustProxyHops),
@@ -245,8 +251,10 @@ export function serverRequestChecks(
       requestId: uuidv7(),
       device: { cookie: readCookie(headerValue(headers, 'cookie'), deviceName) },
     }),
-    assertTrustedOrigin: (headers, options) =>
-      assertTrustedOrigin(headers, config.trustedOrigins, options?.hasSessionCookie ?? true),
+    assertTrustedOrigin: (headers, options) => {
+      if (options?.hasSessionCookie === undefined && isBearerOnly(headers)) return;
+      assertTrustedOrigin(headers, config.trustedOrigins, options?.hasSessionCookie ?? true);
+    },
   };
 }
 

@@ -201,20 +201,16 @@ export function createRefreshTokenService(
         tenantId: token.tenantId,
         action: 'refresh_token.reuse_detected',
         actor: context.actor ?? { type: 'system', id: null },
-        target: { type: 'session', id: token.sessionId },
+        // the user's own chain: the owner's security history, whoever presented the copy
+        target: { type: 'user', id: token.userId },
         data: {
-          userId: token.userId,
+          sessionId: token.sessionId,
           familyId: token.familyId,
           generation: token.generation,
           revokedTokens,
           sessionRevoked,
         },
-        event: {
-          security: true,
-          userId: token.userId,
-          familyId: token.familyId,
-          sessionId: token.sessionId,
-        },
+        event: { security: true, familyId: token.familyId, sessionId: token.sessionId },
       });
     });
     throw new AuthError('refresh_token_reused', {
