@@ -65,9 +65,15 @@ export interface RefreshTokensApi {
   refreshTokens(refreshToken: string, context?: CallContext): Promise<TokenPair>;
 }
 
-/** The refresh-token domain: its `auth.api` operations. */
+/** The refresh-token domain: its `auth.api` operations, and what `/oauth/token` uses. */
 export interface RefreshTokenService {
   api: RefreshTokensApi;
+  /**
+   * `refreshTokens` for the OAuth `refresh_token` grant (RFC 6749 §6): the same rotation, grace
+   * and reuse rules, the same rate limit, and with `clientId`, a token issued to another client
+   * is `refresh_token_invalid` (the grant's `invalid_grant`), looked up but never spent.
+   */
+  refresh(refreshToken: string, options: { clientId?: string }, context?: CallContext): Promise<TokenPair>;
 }
 
 /** What the refresh-token service uses. */
@@ -218,7 +224,11 @@ export function createRefreshTokenService(
     });
   }
 
-  async function answer(presented: string, context: CallContext): Promise<TokenPair> {
+  async function answer(
+    presented: string,
+    context: CallContext,
+    clientId: string | undefined,
+  ): Promise<TokenPair> {
     const tokenHash = sha256Hex(presented);
     // a lost compare-and-set is decided again from what the winner wrote: once is enough, since
     // a token only moves forward (current → rotated → revoked)
@@ -226,6 +236,8 @@ export function createRefreshTokenService(
       const found = await storage.refreshTokens.findByTokenHash(tokenHash);
       if (!found) throw invalid('unknown refresh token');
       const { token, session } = found;
+      if (clientId !== undefined && token.clientId !== clientId)
+        throw invalid('the refresh token was issued to another client');
       const now = clock.now();
       if (token.revokedAt !== null) throw invalid('the refresh token was revoked');
       if (token.expiresAt.getTime() <= now.getTime()) throw invalid('the refresh token has expired');
@@ -293,19 +305,25 @@ export function createRefreshTokenService(
       });
     },
 
-    async refreshTokens(refreshToken, context = {}) {
-      const presented = typeof refreshToken === 'string' ? refreshToken : '';
-      // per client address; per token for server-side calls without one
-      const subject = context.ip ? `ip:${context.ip}` : `rt:${sha256Hex(presented).slice(0, 32)}`;
-      const state = await rateLimiter.consume('tokenRefresh', subject);
-      if (state) (context.rateLimits ??= []).push(state);
-      // a mistyped or truncated token is refused before any lookup
-      if (!isWellFormedRefreshToken(presented)) throw invalid('not a refresh token');
-      return answer(presented, context);
-    },
+    refreshTokens: (refreshToken, context = {}) => refresh(refreshToken, {}, context),
   };
 
-  return { api };
+  async function refresh(
+    refreshToken: string,
+    { clientId }: { clientId?: string },
+    context: CallContext = {},
+  ) {
+    const presented = typeof refreshToken === 'string' ? refreshToken : '';
+    // per client address; per token for server-side calls without one
+    const subject = context.ip ? `ip:${context.ip}` : `rt:${sha256Hex(presented).slice(0, 32)}`;
+    const state = await rateLimiter.consume('tokenRefresh', subject);
+    if (state) (context.rateLimits ??= []).push(state);
+    // a mistyped or truncated token is refused before any lookup
+    if (!isWellFormedRefreshToken(presented)) throw invalid('not a refresh token');
+    return answer(presented, context, clientId);
+  }
+
+  return { api, refresh };
 }
 
 function invalid(detail: string): AuthError {
