@@ -157,6 +157,44 @@ export function describeTokenModeConformance(name: string, options: StorageConfo
       expect((await sessionOf(next.body.access_token)).status).toBe(200);
     });
 
+    it('with grace off, rotates for exactly one of 50 concurrent refreshes and treats the others as reuse', async () => {
+      const strict = createAuth({
+        storage: storage!,
+        secret: 'conformance-secret-0123456789-abcdefghij',
+        baseURL: ORIGIN,
+        logger: silentLogger,
+        rateLimit: { enabled: false },
+        outbox: { autoStart: false },
+        clock: { now: () => new Date(nowMs) },
+        refreshTokens: { graceSeconds: 0 },
+      });
+      try {
+        const { pair } = await tokenSignIn();
+        const outcomes = await Promise.all(
+          Array.from({ length: 50 }, () =>
+            strict.api.refreshTokens(pair.refresh_token).then(
+              (renewed) => ({ ok: true as const, renewed }),
+              (error: { code?: string }) => ({ ok: false as const, code: error.code }),
+            ),
+          ),
+        );
+        const rotated = outcomes.filter((o) => o.ok);
+        expect(rotated).toHaveLength(1);
+        const codes = new Set(outcomes.flatMap((o) => (o.ok ? [] : [o.code])));
+        expect(codes.has('refresh_token_reused')).toBe(true);
+        expect([...codes].every((c) => c === 'refresh_token_reused' || c === 'refresh_token_invalid')).toBe(
+          true,
+        );
+        // the reuse ended the family, the lone successor included, and its session
+        const [winner] = rotated;
+        if (!winner?.ok) throw new Error('no rotation');
+        expect((await refresh(winner.renewed.refreshToken)).body.code).toBe('refresh_token_invalid');
+        expect((await sessionOf(winner.renewed.accessToken)).status).toBe(401);
+      } finally {
+        await strict.close();
+      }
+    });
+
     it('answers a retry within the grace window with the same successor, and reuse after it ends that family and its session only', async () => {
       const { address, pair } = await tokenSignIn();
       const otherDevice = await call('POST', '/login', {

@@ -181,7 +181,6 @@ export function createRefreshTokenService(
         actor: context.actor ?? { type: 'user', id: token.userId },
         target: { type: 'session', id: token.sessionId },
         data: { userId: token.userId, familyId: token.familyId, generation: token.generation + 1 },
-        event: false,
       });
       const successor = deriveSuccessor(token.familyId, token.id, token.generation + 1);
       return { kind: 'pair', pair: await accessTokenFor(token, session, successor) };
