@@ -20,6 +20,7 @@ import { DrizzleOutboxStore } from './stores/outbox-store.js';
 import { DrizzlePasskeyStore } from './stores/passkey-store.js';
 import { DrizzlePasswordStore } from './stores/password-store.js';
 import { DrizzlePolicyStore } from './stores/policy-store.js';
+import { DrizzleRefreshTokenStore } from './stores/refresh-token-store.js';
 import { DrizzleRoleStore } from './stores/role-store.js';
 import { DrizzleSessionStore } from './stores/session-store.js';
 import { DrizzleSignInStore } from './stores/sign-in-store.js';
@@ -158,6 +159,7 @@ function createStores(context: StoreContext): StorageStores {
     outbox: new DrizzleOutboxStore(context),
     signIn: new DrizzleSignInStore(context),
     signingKeys: new DrizzleSigningKeyStore(context),
+    refreshTokens: new DrizzleRefreshTokenStore(context),
   };
 }
 

@@ -36,6 +36,7 @@ describe('drizzleStorage without a database', () => {
       'oauthAccounts',
       'credentialFailures',
       'signingKeys',
+      'refreshTokens',
     ]);
     expect(() => portcullisTables('Auth-')).toThrow(/invalid tablePrefix/);
     expect(() => portcullisTables('a'.repeat(25))).toThrow(/invalid tablePrefix/);

@@ -2,6 +2,7 @@ import {
   describeAuthorizationAdministrationConformance,
   describeMembersAndInvitationsConformance,
   describeStorageConformance,
+  describeTokenModeConformance,
 } from '@portcullis/core/testing';
 import { describeAdapterBehaviour } from './suites/adapter-behaviour.js';
 import { describeSchemaParity } from './suites/schema-parity.js';
@@ -12,6 +13,7 @@ describeDatabase(serverDatabase('mysql', 'PORTCULLIS_TEST_MYSQL_URL'), (database
   describeStorageConformance(`drizzle + ${database.name}`, drizzleConformance(database));
   describeAuthorizationAdministrationConformance(`drizzle + ${database.name}`, drizzleConformance(database));
   describeMembersAndInvitationsConformance(`drizzle + ${database.name}`, drizzleConformance(database));
+  describeTokenModeConformance(`drizzle + ${database.name}`, drizzleConformance(database));
   describeSchemaParity(database);
   describeAdapterBehaviour(database);
 });

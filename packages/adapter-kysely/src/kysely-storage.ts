@@ -22,6 +22,7 @@ import { KyselyOutboxStore } from './stores/outbox-store.js';
 import { KyselyPasskeyStore } from './stores/passkey-store.js';
 import { KyselyPasswordStore } from './stores/password-store.js';
 import { KyselyPolicyStore } from './stores/policy-store.js';
+import { KyselyRefreshTokenStore } from './stores/refresh-token-store.js';
 import { KyselyRoleStore } from './stores/role-store.js';
 import { KyselySessionStore } from './stores/session-store.js';
 import { KyselySignInStore } from './stores/sign-in-store.js';
@@ -119,6 +120,7 @@ const STORE_CLASSES: { [K in keyof StorageStores]: new (context: StoreContext) =
   oauthAccounts: KyselyOAuthAccountStore,
   signIn: KyselySignInStore,
   signingKeys: KyselySigningKeyStore,
+  refreshTokens: KyselyRefreshTokenStore,
 };
 
 /** Every store, made now: the storage's own, long-lived stores. */

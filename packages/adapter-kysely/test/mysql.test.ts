@@ -4,6 +4,7 @@ import {
   describeAuthorizationAdministrationConformance,
   describeMembersAndInvitationsConformance,
   describeStorageConformance,
+  describeTokenModeConformance,
 } from '@portcullis/core/testing';
 import { Kysely, MysqlDialect } from 'kysely';
 import mysql from 'mysql2';
@@ -17,6 +18,7 @@ describeDatabase(serverDatabase('MariaDB/MySQL', 'PORTCULLIS_TEST_MYSQL_URL'), (
   describeStorageConformance(`kysely + ${database.name}`, kyselyConformance(database));
   describeAuthorizationAdministrationConformance(`kysely + ${database.name}`, kyselyConformance(database));
   describeMembersAndInvitationsConformance(`kysely + ${database.name}`, kyselyConformance(database));
+  describeTokenModeConformance(`kysely + ${database.name}`, kyselyConformance(database));
   describeAdapterBehaviour(database);
   describeMigrations(database, { concurrentConnections: true });
 

@@ -2,6 +2,7 @@ import {
   describeAuthorizationAdministrationConformance,
   describeMembersAndInvitationsConformance,
   describeStorageConformance,
+  describeTokenModeConformance,
 } from '@portcullis/core/testing';
 import { describeAdapterBehaviour } from './suites/adapter-behaviour.js';
 import { describeMigrations } from './suites/migration-behaviour.js';
@@ -12,6 +13,7 @@ describeDatabase(serverDatabase('PostgreSQL', 'PORTCULLIS_TEST_POSTGRES_URL'), (
   describeStorageConformance(`kysely + ${database.name}`, kyselyConformance(database));
   describeAuthorizationAdministrationConformance(`kysely + ${database.name}`, kyselyConformance(database));
   describeMembersAndInvitationsConformance(`kysely + ${database.name}`, kyselyConformance(database));
+  describeTokenModeConformance(`kysely + ${database.name}`, kyselyConformance(database));
   describeAdapterBehaviour(database);
   describeMigrations(database, { concurrentConnections: true });
 });

@@ -16,7 +16,7 @@ import { createMembershipService } from './memberships/index.js';
 import { createSessionService, sessionCookieName } from './sessions/index.js';
 import { createSignInService } from './sign-in/index.js';
 import { createTenantService } from './tenants/index.js';
-import { createAccessTokenService, createSigningKeyService } from './tokens/index.js';
+import { createAccessTokenService, createRefreshTokenService, createSigningKeyService } from './tokens/index.js';
 import { createUserService } from './users/index.js';
 
 /**
@@ -35,9 +35,15 @@ export function createAuth(options: AuthConfig): Auth {
   const cookieName = sessionCookieName({ name: config.session.cookieName, secure: config.secureCookies });
   const { creatorRole, isolatedSignupRole } = config.tenants;
   const catalog = config.authorization.permissions;
+  // tokens: the signing keys, then the access tokens signed with them (sessions revoke them)
+  const signingKeys = createSigningKeyService({ storage, clock, logger }, config.tokens);
+  const accessTokens = createAccessTokenService(
+    { clock, keyRing: signingKeys.keyRing, revocations: infrastructure.accessTokenRevocations },
+    { ...config.tokens, algorithms: config.tokens.signingKeys.algorithms },
+  );
   const users = createUserService({ storage, clock });
   const sessions = createSessionService(
-    { storage, clock, sessionCache: infrastructure.sessionCache },
+    { storage, clock, sessionCache: infrastructure.sessionCache, accessTokens },
     { session: config.session, cookieName },
   );
   const authorization = createAuthorizationService(
@@ -82,11 +88,9 @@ export function createAuth(options: AuthConfig): Auth {
     },
   );
   const audit = createAuditService({ storage });
-  // tokens: the signing keys, then the access tokens signed with them
-  const signingKeys = createSigningKeyService({ storage, clock, logger }, config.tokens);
-  const accessTokens = createAccessTokenService(
-    { clock, keyRing: signingKeys.keyRing, revocations: infrastructure.accessTokenRevocations },
-    { ...config.tokens, algorithms: config.tokens.signingKeys.algorithms },
+  const refreshTokens = createRefreshTokenService(
+    { storage, clock, rateLimiter, accessTokens, secret: config.secret },
+    { refreshTokens: config.refreshTokens, idleTtlSeconds: config.session.idleTtlSeconds },
   );
 
   // the server-side API: every domain's operations, under the names its interface declares
@@ -108,6 +112,7 @@ export function createAuth(options: AuthConfig): Auth {
     ...oauth.api,
     ...accessTokens.api,
     ...signingKeys.api,
+    ...refreshTokens.api,
   };
 
   // HTTP: the routes over that API, their OpenAPI document and the handler

@@ -54,6 +54,9 @@ export const AUTH_ERROR_CODES = [
   'oauth_account_not_linked',
   'oauth_email_missing',
   'oauth_email_unverified',
+  // refresh tokens (token mode)
+  'refresh_token_invalid',
+  'refresh_token_reused',
   'rate_limited',
   'account_locked',
   'user_suspended',

@@ -76,4 +76,5 @@ export type {
   IssuedAccessToken,
   SigningKeyInfo,
 } from './tokens/index.js';
+export type { IssueTokensOptions, RefreshTokensOptions, TokenPair } from './tokens/index.js';
 export { PORTCULLIS_VERSION } from './version.js';

@@ -76,6 +76,13 @@ const EXERCISES: Partial<Record<RateLimitRuleName, Exercise[]>> = {
       attempt: (client) => client.post('/magic-link', { email: sameRecipient }),
     },
   ],
+  tokenRefresh: [
+    {
+      route: 'POST /token/refresh',
+      // counted before the token is even looked at: guessing costs the same as refreshing
+      attempt: (client) => client.post('/token/refresh', { refresh_token: 'pc_rt_not-a-real-token' }),
+    },
+  ],
 };
 
 describe('every configured rate limit bites', () => {

@@ -4,7 +4,12 @@ import type { Decision } from '@portcullis/core/authorization';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { sendProblem } from './problem-response.js';
 
-/** What {@link requireAuth} (and the guards built on it) put on `req.auth`. */
+/**
+ * What {@link requireAuth} (and the guards built on it) put on `req.auth`. A request with an
+ * `Authorization: Bearer <access token>` (token mode) gets the same: the user and the session
+ * the token was issued for, read after the token verified (so a revoked session is refused at
+ * once, whatever the access token's own revocation state has heard).
+ */
 export interface RequestAuth {
   user: User;
   session: Session;
@@ -35,13 +40,14 @@ export interface RequireAuthOptions {
 const UNSAFE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 /**
- * Middleware that validates the session cookie and sets `req.auth = { user, session }`. Without
- * a valid session it answers 401 problem+json with `code: 'unauthenticated'` (or, with
- * `optional`, continues without `req.auth`).
+ * Middleware that validates the session cookie, or, without one, an `Authorization: Bearer`
+ * access token (token mode), and sets `req.auth = { user, session }`. Without a valid session it
+ * answers 401 problem+json with `code: 'unauthenticated'` (or, with `optional`, continues
+ * without `req.auth`).
  *
- * Because the session travels in a cookie, unsafe methods (POST, PUT, PATCH, DELETE) must also
+ * When the session travels in a cookie, unsafe methods (POST, PUT, PATCH, DELETE) must also
  * come from a trusted origin (`baseURL` or `trustedOrigins`), as on Portcullis's own routes;
- * otherwise 403 `csrf_origin_mismatch`.
+ * otherwise 403 `csrf_origin_mismatch`. Bearer-only requests need no Origin.
  *
  * @example
  * app.get('/api/me', requireAuth(auth), (req, res) => {
@@ -83,7 +89,8 @@ async function authenticate(auth: Auth, req: Request, res: Response, options: Re
   }
   if (UNSAFE_METHODS.has(req.method.toUpperCase())) {
     try {
-      auth.assertTrustedOrigin(req.headers, { hasSessionCookie: true });
+      // a cookie request must prove its origin; a bearer-only one (token mode) need not
+      auth.assertTrustedOrigin(req.headers);
     } catch (error) {
       if (!isAuthError(error)) throw error;
       sendProblem(res, error);

@@ -136,6 +136,51 @@ describe.each(frameworks)('%s', (_name, express) => {
       expect((await session.json()).user.email).toBe(email);
     });
 
+    it('takes a bearer access token (token mode) on requireAuth, with no Origin on unsafe methods, and not after logout', async () => {
+      const { email, cookie } = await signUp();
+      // a native app: no Origin, no cookie
+      const login = await fetch(`${url}/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ email, password: PASSWORD, delivery: 'token' }),
+      });
+      expect(login.status).toBe(200);
+      expect(login.headers.getSetCookie().some((c) => c.startsWith(`${auth.sessionCookieName}=`))).toBe(
+        false,
+      );
+      const pair = await login.json();
+      const bearer = { authorization: `Bearer ${pair.access_token}` };
+
+      const me = await fetch(`${url}/api/me`, { headers: bearer });
+      expect(me.status).toBe(200);
+      expect((await me.json()).email).toBe(email);
+      const note = await fetch(`${url}/api/notes`, { method: 'POST', headers: bearer });
+      expect(note.status).toBe(201);
+      // the cookie still needs its Origin, bearer or not
+      const withCookie = await fetch(`${url}/api/notes`, { method: 'POST', headers: { ...bearer, cookie } });
+      expect(withCookie.status).toBe(403);
+      expect((await fetch(`${url}/api/me`, { headers: { authorization: 'Bearer not.a.jwt' } })).status).toBe(
+        401,
+      );
+
+      const refreshed = await fetch(`${url}/auth/token/refresh`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ refresh_token: pair.refresh_token }),
+      });
+      expect(refreshed.status).toBe(200);
+      const next = await refreshed.json();
+
+      const logout = await fetch(`${url}/auth/logout`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${next.access_token}` },
+      });
+      expect(logout.status).toBe(204);
+      expect(
+        (await fetch(`${url}/api/me`, { headers: { authorization: `Bearer ${next.access_token}` } })).status,
+      ).toBe(401);
+    });
+
     it('protects a route with requireAuth and exposes req.auth.user', async () => {
       const { email, cookie } = await signUp();
       const signedIn = await fetch(`${url}/api/me`, {

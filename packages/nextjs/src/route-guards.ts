@@ -86,10 +86,9 @@ export function createRouteGuards(source: AuthSource): RouteGuards {
   async function authenticate(auth: Auth, request: Request): Promise<SessionWithUser> {
     const found = await auth.api.getSession(request);
     if (!found) throw new AuthError('unauthenticated');
-    // the session travels in a cookie: unsafe methods must come from a trusted origin
-    if (UNSAFE_METHODS.has(request.method.toUpperCase())) {
-      auth.assertTrustedOrigin(request.headers, { hasSessionCookie: true });
-    }
+    // a session cookie must come from a trusted origin on unsafe methods; a bearer-only request
+    // (token mode) carries no ambient credential and need not
+    if (UNSAFE_METHODS.has(request.method.toUpperCase())) auth.assertTrustedOrigin(request.headers);
     return found;
   }
 

@@ -22,9 +22,10 @@ export interface RequireSessionOptions {
 /** What {@link createSessionHelpers} returns; `requirePermission` and `requireStepUp` guard route handlers. */
 export interface SessionHelpers extends RouteGuards {
   /**
-   * The signed-in user and session of the current request, or null. Works in server components,
-   * server actions and route handlers; in a server component render the lookup runs once per
-   * request and session token, however many components ask.
+   * The signed-in user and session of the current request, or null: its session cookie, or,
+   * without one, its `Authorization: Bearer <access token>` (token mode). Works in server
+   * components, server actions and route handlers; in a server component render the lookup runs
+   * once per request and session token, however many components ask.
    */
   getSession(): Promise<SessionWithUser | null>;
   /**
@@ -112,7 +113,10 @@ export function createSessionHelpers(source: AuthSource): SessionHelpers {
     const jar = await cookies();
     const auth = await resolveAuth(source);
     const token = jar.get(auth.sessionCookieName)?.value;
-    return token ? validate(token) : null;
+    if (token) return validate(token);
+    // token mode: a bearer access token, when the request carries no session cookie
+    const requestHeaders = await headers();
+    return requestHeaders.has('authorization') ? auth.api.getSession(requestHeaders) : null;
   }
 
   return {

@@ -333,6 +333,40 @@ describe('createSessionHelpers: requirePermission and requireStepUp for route ha
     expect(await guards.getSession(nextRequest('GET', '/api/me', { cookie: 'other=1' }))).toBeNull();
   });
 
+  it('takes a bearer access token (token mode) in getSession(request) and the guards, without Origin', async () => {
+    const login = await handlers.POST(
+      nextRequest('POST', '/api/auth/login', {
+        body: { email: 'guard-owner@example.com', password: PASSWORD, delivery: 'token' },
+      }),
+    );
+    expect(login.status).toBe(200);
+    const { access_token: accessToken } = await login.json();
+    // an app's request: no cookie, no Origin
+    const bearerRequest = (method: string) =>
+      new NextRequest(new URL('/api/audit', BASE_URL), {
+        method,
+        headers: { authorization: `Bearer ${accessToken}` },
+      });
+
+    expect((await guards.getSession(bearerRequest('GET')))?.user.id).toBe(users.owner.id);
+    const allowed = await guards.requirePermission(bearerRequest('POST'), 'audit.read', { tenantId });
+    if (allowed instanceof Response) throw new Error(`refused: ${allowed.status}`);
+    expect(allowed.user.id).toBe(users.owner.id);
+
+    const tampered = new NextRequest(new URL('/api/audit', BASE_URL), {
+      headers: { authorization: `Bearer ${accessToken.slice(0, -2)}xx` },
+    });
+    expect(await guards.getSession(tampered)).toBeNull();
+    // the cookie riding along must still prove its origin
+    const withCookie = new NextRequest(new URL('/api/audit', BASE_URL), {
+      method: 'POST',
+      headers: { authorization: `Bearer ${accessToken}`, cookie: users.owner.cookie },
+    });
+    expect(
+      (await problemOf(await guards.requirePermission(withCookie, 'audit.read', { tenantId }))).status,
+    ).toBe(403);
+  });
+
   it('answers 403 forbidden with the reason, 404 to a non-member, 401 without a session, 400 without a tenant', async () => {
     const denied = await problemOf(
       await guards.requirePermission(

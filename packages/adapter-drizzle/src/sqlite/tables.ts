@@ -518,6 +518,40 @@ export function portcullisTables(prefix: string = 'pc_') {
     ],
   );
 
+  const refreshTokens = sqliteTable(
+    `${p}refresh_tokens`,
+    {
+      id: id('id').notNull(),
+      familyId: id('family_id').notNull(),
+      parentId: id('parent_id'),
+      generation: integer('generation').notNull(),
+      sessionId: id('session_id').notNull(),
+      userId: id('user_id').notNull(),
+      tenantId: id('tenant_id'),
+      clientId: varchar('client_id', { length: 255 }).notNull(),
+      scope: text('scope'),
+      tokenHash: varchar('token_hash', { length: 64 }).notNull(),
+      createdAt: utcTimestamp('created_at').notNull(),
+      expiresAt: utcTimestamp('expires_at').notNull(),
+      rotatedAt: utcTimestamp('rotated_at'),
+      replacedById: id('replaced_by_id'),
+      graceReplays: integer('grace_replays').notNull(),
+      revokedAt: utcTimestamp('revoked_at'),
+      revokedReason: varchar('revoked_reason', { length: 64 }),
+    },
+    (t) => [
+      primaryKey({ name: `${p}refresh_tokens_pk`, columns: [t.id] }),
+      unique(`${p}refresh_tokens_token_hash_uq`).on(t.tokenHash),
+      index(`${p}refresh_tokens_family_idx`).on(t.familyId),
+      index(`${p}refresh_tokens_session_idx`).on(t.sessionId),
+      foreignKey({
+        name: `${p}refresh_tokens_session_fk`,
+        columns: [t.sessionId],
+        foreignColumns: [sessions.id],
+      }).onDelete('cascade'),
+    ],
+  );
+
   return {
     tenants,
     users,
@@ -538,6 +572,7 @@ export function portcullisTables(prefix: string = 'pc_') {
     oauthAccounts,
     credentialFailures,
     signingKeys,
+    refreshTokens,
   };
 }
 
@@ -567,3 +602,4 @@ export const pcPasskeys = pcTables.passkeys;
 export const pcOauthAccounts = pcTables.oauthAccounts;
 export const pcCredentialFailures = pcTables.credentialFailures;
 export const pcSigningKeys = pcTables.signingKeys;
+export const pcRefreshTokens = pcTables.refreshTokens;

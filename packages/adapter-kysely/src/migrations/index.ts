@@ -11,6 +11,7 @@ import {
   withAddedColumns,
 } from './0008-audit-prev-hash.js';
 import { migration0009SigningKeys, signingKeyTables } from './0009-signing-keys.js';
+import { migration0010RefreshTokens, refreshTokenTables } from './0010-refresh-tokens.js';
 import type { Migration } from './migration.js';
 import type { TableSpec } from './table-spec.js';
 
@@ -25,6 +26,7 @@ export const migrations: readonly Migration[] = [
   migration0007CredentialFailures,
   migration0008AuditPrevHash,
   migration0009SigningKeys,
+  migration0010RefreshTokens,
 ];
 
 /**
@@ -41,6 +43,7 @@ export const schemaTables: readonly TableSpec[] = withAddedColumns(
     ...oauthAccountTables,
     ...credentialFailureTables,
     ...signingKeyTables,
+    ...refreshTokenTables,
   ],
   auditHeadPrevHashColumns,
 );
@@ -53,6 +56,7 @@ export { passkeyTables } from './0005-passkeys.js';
 export { oauthAccountTables } from './0006-oauth-accounts.js';
 export { credentialFailureTables } from './0007-credential-failures.js';
 export { signingKeyTables } from './0009-signing-keys.js';
+export { refreshTokenTables } from './0010-refresh-tokens.js';
 export { type Migration, type MigrationContext, migrationChecksum } from './migration.js';
 export {
   type ColumnSpec,

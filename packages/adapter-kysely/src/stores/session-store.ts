@@ -198,7 +198,25 @@ function isActive(eb: AnyExpressionBuilder, now: unknown, alias: string) {
   ]);
 }
 
-function toSession(row: Row, codec: ColumnCodec): Session {
+/** The session table's columns, as {@link toSession} reads them. */
+export const SESSION_COLUMNS = [
+  'id',
+  'user_id',
+  'tenant_id',
+  'token_hash',
+  'created_at',
+  'last_seen_at',
+  'idle_expires_at',
+  'expires_at',
+  'revoked_at',
+  'revoked_reason',
+  'ip',
+  'user_agent',
+  'amr',
+  'auth_time',
+] as const;
+
+export function toSession(row: Row, codec: ColumnCodec): Session {
   return {
     id: row.id,
     userId: row.user_id,

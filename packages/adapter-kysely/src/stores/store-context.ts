@@ -24,6 +24,7 @@ export interface TableNames {
   passkeys: string;
   oauthAccounts: string;
   signingKeys: string;
+  refreshTokens: string;
 }
 
 export function tableNames(prefix: string): TableNames {
@@ -47,6 +48,7 @@ export function tableNames(prefix: string): TableNames {
     passkeys: `${prefix}passkeys`,
     oauthAccounts: `${prefix}oauth_accounts`,
     signingKeys: `${prefix}signing_keys`,
+    refreshTokens: `${prefix}refresh_tokens`,
   };
 }
 

@@ -43,7 +43,11 @@ export interface Auth {
    * The CSRF rule of Portcullis's own routes, for app routes authenticated by the session cookie:
    * throws `AuthError('csrf_origin_mismatch')` unless the request proves a trusted origin.
    * Framework middleware calls it on unsafe methods, with Web `Headers` or Node's header object
-   * (`req.headers`) as the framework has them: only Origin, Sec-Fetch-Site and Referer are read.
+   * (`req.headers`) as the framework has them: only Origin, Sec-Fetch-Site, Referer, and (without
+   * `options.hasSessionCookie`) Cookie and Authorization are read. A request that carries an
+   * `Authorization: Bearer` token and no session cookie passes without an Origin: a bearer token
+   * is no ambient credential a browser would attach to a forged request. One that carries the
+   * cookie is checked as a cookie request, bearer or not.
    *
    * @example
    * if (req.method === 'POST') auth.assertTrustedOrigin(req.headers) // Express, node:http

@@ -15,7 +15,7 @@ import type { Storage } from '../ports/storage.js';
 import { lockoutOptionsSchema, rateLimitOptionsSchema } from '../rate-limit/index.js';
 import { sessionOptionsSchema } from '../sessions/index.js';
 import { tenantsOptionsSchema } from '../tenants/index.js';
-import { tokenOptionsSchema } from '../tokens/index.js';
+import { refreshTokensOptionsSchema, tokenOptionsSchema } from '../tokens/index.js';
 import { signupOptionsSchema } from '../users/index.js';
 
 /** A port the app hands in: any object with these methods. */
@@ -113,6 +113,13 @@ const authConfigShape = {
    * tokens: { signingKeys: { keyEncryptionKeys: [{ version: 'k1', secret: process.env.AUTH_KEK! }] } }
    */
   tokens: tokenOptionsSchema.prefault({}) as z.ZodPrefault<typeof tokenOptionsSchema>,
+  /**
+   * Token mode's refresh tokens: the family lifetime and the grace window for retries.
+   *
+   * @example
+   * refreshTokens: { familyLifetimeSeconds: 14 * 86_400, graceSeconds: 10 }
+   */
+  refreshTokens: refreshTokensOptionsSchema.prefault({}) as z.ZodPrefault<typeof refreshTokensOptionsSchema>,
   mailer: port<Mailer>(['send']).optional(),
   clock: port<Clock>(['now']).optional(),
   logger: port<Logger>(['debug', 'info', 'warn', 'error']).optional(),

@@ -197,6 +197,12 @@ describe('resolveConfig keeps every default and derived value (pinned before con
           "enabled": true,
           "rules": {},
         },
+        "refreshTokens": {
+          "familyLifetimeSeconds": 2592000,
+          "firstPartyClientId": "first-party",
+          "graceSeconds": 10,
+          "maxGraceReplays": 3,
+        },
         "secret": "k3y-material-for-tests-0123456789abcdef",
         "secureCookies": false,
         "session": {
@@ -464,6 +470,12 @@ describe('resolveConfig keeps every default and derived value (pinned before con
               "windowSeconds": 60,
             },
           },
+        },
+        "refreshTokens": {
+          "familyLifetimeSeconds": 2592000,
+          "firstPartyClientId": "first-party",
+          "graceSeconds": 10,
+          "maxGraceReplays": 3,
         },
         "secret": "k3y-material-for-tests-0123456789abcdef",
         "secureCookies": true,

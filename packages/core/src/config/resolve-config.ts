@@ -17,7 +17,11 @@ import type { ResolvedOutboxOptions } from '../outbox/index.js';
 import type { ResolvedLockoutOptions, ResolvedRateLimitOptions } from '../rate-limit/index.js';
 import { type ResolvedSessionOptions, resolveSessionOptions } from '../sessions/index.js';
 import { type ResolvedTenantsOptions, resolveTenantsOptions, TENANT_PERMISSIONS } from '../tenants/index.js';
-import { type ResolvedTokenOptions, resolveTokenOptions } from '../tokens/index.js';
+import {
+  type ResolvedRefreshTokensOptions,
+  type ResolvedTokenOptions,
+  resolveTokenOptions,
+} from '../tokens/index.js';
 import type { ResolvedSignupOptions } from '../users/index.js';
 import { type AuthConfig, authConfigSchema } from './auth-config.js';
 
@@ -37,6 +41,7 @@ export interface ResolvedConfig extends ResolvedInstanceOptions {
   outbox: ResolvedOutboxOptions;
   authorization: ResolvedAuthorizationOptions;
   tokens: ResolvedTokenOptions;
+  refreshTokens: ResolvedRefreshTokensOptions;
 }
 
 /** The options that belong to no domain, resolved. */
@@ -89,6 +94,7 @@ export function resolveConfig(config: AuthConfig): ResolvedConfig {
       basePath: instance.basePath,
       secret: instance.secret,
     }),
+    refreshTokens: options.refreshTokens,
   };
 }
 

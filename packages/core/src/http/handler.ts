@@ -8,6 +8,7 @@ import type { Clock } from '../ports/clock.js';
 import type { Logger } from '../ports/logger.js';
 import type { RateLimitState } from '../rate-limit/rate-limiter.js';
 import { headerValue, type RequestHeaders } from '../request-headers.js';
+import { bearerToken } from '../sessions/index.js';
 import { readCookie, sessionCookieName } from '../sessions/session-cookie.js';
 import { cleanHeaderText, parseInput } from '../validation.js';
 import {
@@ -101,7 +102,10 @@ export function createHandler(deps: {
     const { route } = found.c;
 
     const sessionToken = readCookie(request.headers.get('cookie'), cookieName);
-    if (UNSAFE_METHODS.has(method))
+    const bearer = bearerToken(request.headers.get('authorization'));
+    // a bearer token is no ambient credential: a request carrying only one needs no Origin. One
+    // that also carries the session cookie is checked as a cookie request
+    if (UNSAFE_METHODS.has(method) && !(bearer && sessionToken === null))
       assertTrustedOrigin(request.headers, config.trustedOrigins, sessionToken !== null);
 
     const params = route.params ? parseInput(route.params, found.params) : found.params;
@@ -112,7 +116,12 @@ export function createHandler(deps: {
 
     let auth = null;
     if (route.auth === 'session') {
-      auth = sessionToken ? await api.validateSessionToken(sessionToken) : null;
+      // the cookie when there is one; else the bearer access token's session (token mode)
+      auth = sessionToken
+        ? await api.validateSessionToken(sessionToken)
+        : bearer
+          ? await api.getSession(request.headers)
+          : null;
       if (!auth) {
         // a stale cookie is cleared so the browser stops sending it
         if (sessionToken) headers.append('set-cookie', serializeClearedSessionCookie(cookieOptions));
@@ -128,6 +137,7 @@ export function createHandler(deps: {
       request,
       auth: auth!,
       sessionToken,
+      bearerToken: bearer,
       call,
       api,
       config,
@@ -228,7 +238,13 @@ export function clientIp(
 export function serverRequestChecks(
   config: Pick<ResolvedConfig, 'trustProxyHops' | 'trustedOrigins' | 'session' | 'secureCookies'>,
 ): Pick<Auth, 'callContext' | 'assertTrustedOrigin'> {
-  const deviceName = deviceCookieName({ name: config.session.cookieName, secure: config.secureCookies });
+  const cookieOptions = { name: config.session.cookieName, secure: config.secureCookies };
+  const deviceName = deviceCookieName(cookieOptions);
+  const sessionName = sessionCookieName(cookieOptions);
+  /** A bearer token and no session cookie: nothing a browser attaches by itself. */
+  const isBearerOnly = (headers: RequestHeaders) =>
+    bearerToken(headerValue(headers, 'authorization')) !== null &&
+    readCookie(headerValue(headers, 'cookie'), sessionName) === null;
   return {
     callContext: (headers, options = {}): CallContext => ({
       ip: clientIp({ headers }, options, config.trustProxyHops),
@@ -236,8 +252,10 @@ export function serverRequestChecks(
       requestId: uuidv7(),
       device: { cookie: readCookie(headerValue(headers, 'cookie'), deviceName) },
     }),
-    assertTrustedOrigin: (headers, options) =>
-      assertTrustedOrigin(headers, config.trustedOrigins, options?.hasSessionCookie ?? true),
+    assertTrustedOrigin: (headers, options) => {
+      if (options?.hasSessionCookie === undefined && isBearerOnly(headers)) return;
+      assertTrustedOrigin(headers, config.trustedOrigins, options?.hasSessionCookie ?? true);
+    },
   };
 }
 

@@ -16,6 +16,8 @@ export interface RouteContext<Body, Params, Query> {
   auth: SessionWithUser;
   /** The session token from the cookie, when there is one. */
   sessionToken: string | null;
+  /** The access token of an `Authorization: Bearer` header, when there is one (token mode). */
+  bearerToken: string | null;
   call: CallContext;
   api: AuthApi;
   /** The validated configuration (cookie security, base path…). */
@@ -50,7 +52,10 @@ export interface RouteDefinition<
   operationId: string;
   summary: string;
   tag: string;
-  /** `session`: a valid session cookie is required (401 otherwise). */
+  /**
+   * `session`: a valid session is required (401 otherwise): the session cookie, or a bearer
+   * access token of an active session.
+   */
   auth: 'session' | 'none';
   body?: B;
   /** The code of a body that fails `body` (default `invalid_request`, 400), e.g. `invalid_policy`. */

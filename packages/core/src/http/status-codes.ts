@@ -64,6 +64,8 @@ export const STATUS_BY_CODE: Record<AuthErrorCode, number> = {
   oauth_account_not_linked: 409,
   oauth_email_missing: 400,
   oauth_email_unverified: 403,
+  refresh_token_invalid: 401,
+  refresh_token_reused: 401,
   rate_limited: 429,
   account_locked: 429,
   user_suspended: 403,
@@ -136,6 +138,8 @@ export const TITLE_BY_CODE: Record<AuthErrorCode, string> = {
   oauth_email_missing: 'The sign-in provider shared no email address',
   oauth_email_unverified:
     'The sign-in provider does not vouch for this email address: sign up first, then link the provider',
+  refresh_token_invalid: 'Invalid, expired or revoked refresh token; sign in again',
+  refresh_token_reused: 'Refresh token already used; the sign-in it belonged to has been ended',
   rate_limited: 'Too many requests',
   account_locked: 'Too many failed attempts',
   user_suspended: 'Account suspended',

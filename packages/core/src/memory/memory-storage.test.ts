@@ -3,6 +3,7 @@ import {
   describeAuthorizationAdministrationConformance,
   describeMembersAndInvitationsConformance,
   describeStorageConformance,
+  describeTokenModeConformance,
 } from '../testing/index.js';
 import { aTenant, caught } from '../testing/storage-fixtures.js';
 import { memoryStorage } from './memory-storage.js';
@@ -10,6 +11,7 @@ import { memoryStorage } from './memory-storage.js';
 describeStorageConformance('memory', { create: async () => memoryStorage() });
 describeAuthorizationAdministrationConformance('memory', { create: async () => memoryStorage() });
 describeMembersAndInvitationsConformance('memory', { create: async () => memoryStorage() });
+describeTokenModeConformance('memory', { create: async () => memoryStorage() });
 
 describe('memoryStorage', () => {
   it('hands out copies: changing a returned tenant changes nothing stored', async () => {

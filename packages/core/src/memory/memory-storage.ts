@@ -12,6 +12,7 @@ import { memoryOutboxStore } from './memory-outbox-store.js';
 import { memoryPasskeyStore } from './memory-passkey-store.js';
 import { memoryPasswordStore } from './memory-password-store.js';
 import { memoryPolicyStore } from './memory-policy-store.js';
+import { memoryRefreshTokenStore } from './memory-refresh-token-store.js';
 import { memoryRoleStore } from './memory-role-store.js';
 import { memorySessionStore } from './memory-session-store.js';
 import { memorySignInStore } from './memory-sign-in-store.js';
@@ -102,6 +103,7 @@ function createMemoryStores(tables: MemoryTables, writer: TableWriter, run: RunO
     oauthAccounts: memoryOAuthAccountStore(tables, writer, run),
     signIn: memorySignInStore(tables, run),
     signingKeys: memorySigningKeyStore(tables, writer, run),
+    refreshTokens: memoryRefreshTokenStore(tables, writer, run),
   };
 }
 

@@ -15,6 +15,7 @@ import type { CredentialFailures } from '../rate-limit/credential-failure-store.
 import type { Session } from '../sessions/sessions.js';
 import type { Tenant } from '../tenants/tenants.js';
 import type { SigningKey } from '../tokens/signing-key-store.js';
+import type { RefreshToken } from '../tokens/refresh-token-store.js';
 import { type User, userPoolKey } from '../users/users.js';
 
 export interface PasswordRow {
@@ -71,6 +72,9 @@ export interface MemoryTables {
   oauthAccounts: Map<string, OAuthAccount>;
   /** `pairKey(provider, subject)` → OAuth account id */
   oauthAccountIdByProviderSubject: Map<string, string>;
+  refreshTokens: Map<string, RefreshToken>;
+  /** token hash → refresh token id */
+  refreshTokenIdByTokenHash: Map<string, string>;
 }
 
 export function createMemoryTables(): MemoryTables {
@@ -103,6 +107,8 @@ export function createMemoryTables(): MemoryTables {
     passkeyIdByCredentialHash: new Map(),
     oauthAccounts: new Map(),
     oauthAccountIdByProviderSubject: new Map(),
+    refreshTokens: new Map(),
+    refreshTokenIdByTokenHash: new Map(),
   };
 }
 

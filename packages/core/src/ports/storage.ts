@@ -15,6 +15,7 @@ import type { SessionStore } from '../sessions/session-store.js';
 import type { SignInStore } from '../sign-in/sign-in-store.js';
 import type { TenantStore } from '../tenants/tenant-store.js';
 import type { SigningKeyStore } from '../tokens/signing-key-store.js';
+import type { RefreshTokenStore } from '../tokens/refresh-token-store.js';
 import type { UserStore } from '../users/user-store.js';
 
 /**
@@ -40,6 +41,7 @@ export interface StorageStores {
   oauthAccounts: OAuthAccountStore;
   signIn: SignInStore;
   signingKeys: SigningKeyStore;
+  refreshTokens: RefreshTokenStore;
 }
 
 /** What the database behind an adapter can do; core picks strategies from it. */

@@ -10,11 +10,17 @@ export interface RateLimitRule {
 }
 
 /**
- * The limited operations. Sign-in and sign-up are keyed by client IP (per email for server-side
- * calls without one), password change and tenant creation by user, email links by recipient.
+ * The limited operations. Sign-in, sign-up and token refresh are keyed by client IP (per email,
+ * or per token, for server-side calls without one), password change and tenant creation by user, email links by recipient.
  * Each rule here must be applied where its operation runs: a test walks this table over HTTP.
  */
-export type RateLimitRuleName = 'signIn' | 'signUp' | 'passwordChange' | 'tenantCreate' | 'emailLink';
+export type RateLimitRuleName =
+  | 'signIn'
+  | 'signUp'
+  | 'passwordChange'
+  | 'tenantCreate'
+  | 'emailLink'
+  | 'tokenRefresh';
 
 export const DEFAULT_RATE_LIMITS: Record<RateLimitRuleName, RateLimitRule> = {
   signIn: { limit: 20, windowSeconds: 60 },
@@ -23,6 +29,8 @@ export const DEFAULT_RATE_LIMITS: Record<RateLimitRuleName, RateLimitRule> = {
   tenantCreate: { limit: 20, windowSeconds: 3600 },
   // mails asking for a link (reset, magic link, verification): per recipient, against mail bombing
   emailLink: { limit: 5, windowSeconds: 600 },
+  // refresh tokens, per client IP (per token for server-side calls without one)
+  tokenRefresh: { limit: 60, windowSeconds: 60 },
 };
 
 /** What a limited request learned; the HTTP layer turns it into `RateLimit*` headers. */

@@ -15,6 +15,7 @@ export {
   sessionOptionsSchema,
 } from './session-options.js';
 export {
+  bearerToken,
   createSessionService,
   recordSessionsRevoked,
   type SessionService,

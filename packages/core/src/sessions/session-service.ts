@@ -21,9 +21,12 @@ export interface SessionsApi {
   /** Revokes the session this token belongs to; a no-op for an unknown token. */
   signOut(sessionToken: string, context?: CallContext): Promise<void>;
   /**
-   * The session of a request (its session cookie), or null. Accepts a Web `Request`, its
-   * `Headers`, or Node's header object (`req.headers` in Express, Fastify, `node:http`), which is
-   * read as is: only the `Cookie` header is looked at, so nothing needs converting first.
+   * The session of a request, or null: its session cookie, or, when it carries none, its
+   * `Authorization: Bearer <access token>` (token mode: a valid, unrevoked access token of a
+   * user's session, then that session, which must still be active). A request that carries the
+   * cookie is always judged by the cookie. Accepts a Web `Request`, its `Headers`, or Node's
+   * header object (`req.headers` in Express, Fastify, `node:http`), which is read as is: only
+   * the `Cookie` and `Authorization` headers are looked at, so nothing needs converting first.
    *
    * @example
    * const current = await auth.api.getSession(request) // null when signed out
@@ -94,6 +97,8 @@ export interface SessionServiceDeps {
   clock: Clock;
   /** Present when `session.cache` is on: validated sessions are served from it. */
   sessionCache: SessionCache | null;
+  /** Verifies bearer access tokens (token mode): what a bearer request's session is read from. */
+  accessTokens: { verify(token: string): Promise<{ type: string; id: string; sessionId: string | null }> };
 }
 
 export interface SessionServiceOptions {
@@ -145,6 +150,28 @@ export function createSessionService(
     return found;
   }
 
+  /**
+   * The session a user's access token belongs to, when the token verifies (signature, expiry,
+   * revocation) and the session is still active: a revoked session ends its tokens here at once,
+   * whatever the revocation state has heard.
+   */
+  async function sessionOfAccessToken(accessToken: string): Promise<SessionWithUser | null> {
+    let principal: Awaited<ReturnType<SessionServiceDeps['accessTokens']['verify']>>;
+    try {
+      principal = await deps.accessTokens.verify(accessToken);
+    } catch (error) {
+      if (isAuthError(error, 'token_invalid') || isAuthError(error, 'token_expired')) return null;
+      throw error;
+    }
+    if (principal.type !== 'user' || !principal.sessionId) return null;
+    const now = clock.now();
+    const sessions = await storage.sessions.listActiveByUser(principal.id, now);
+    const session = sessions.find((s) => s.id === principal.sessionId);
+    if (!session) return null;
+    const user = await storage.users.findById(principal.id);
+    return user && user.status === 'active' ? { session, user } : null;
+  }
+
   const api: SessionsApi = {
     async signOut(token, context = {}) {
       const found = await storage.sessions.findActiveByTokenHash(sha256Hex(token), clock.now());
@@ -162,8 +189,11 @@ export function createSessionService(
     },
 
     getSession(request) {
-      const token = readCookie(headerValue(headersOf(request), 'cookie'), cookieName);
-      return token ? api.validateSessionToken(token) : NO_SESSION;
+      const headers = headersOf(request);
+      const token = readCookie(headerValue(headers, 'cookie'), cookieName);
+      if (token) return api.validateSessionToken(token);
+      const bearer = bearerToken(headerValue(headers, 'authorization'));
+      return bearer ? sessionOfAccessToken(bearer) : NO_SESSION;
     },
 
     validateSessionToken(token) {
@@ -267,6 +297,13 @@ export function createSessionService(
 }
 
 const NO_SESSION: Promise<null> = Promise.resolve(null);
+
+/** The token of an `Authorization: Bearer <token>` header (RFC 6750 §2.1), or null. */
+export function bearerToken(authorization: string | null | undefined): string | null {
+  if (!authorization) return null;
+  const match = /^Bearer +([A-Za-z0-9\-._~+/]+=*) *$/i.exec(authorization);
+  return match ? match[1]! : null;
+}
 
 /** A Web `Request`'s headers; `Headers` and Node's header object as they are. */
 function headersOf(request: Request | RequestHeaders): RequestHeaders {

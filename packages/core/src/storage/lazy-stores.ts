@@ -20,6 +20,7 @@ const STORE_NAME_SET: Record<keyof StorageStores, true> = {
   oauthAccounts: true,
   signIn: true,
   signingKeys: true,
+  refreshTokens: true,
 };
 
 /** The names of the stores of {@link StorageStores}. */

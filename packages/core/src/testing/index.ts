@@ -3,3 +3,4 @@ export { describeMembersAndInvitationsConformance } from './http-administration/
 export { describeKeyValueConformance, type KeyValueConformanceOptions } from './key-value-conformance.js';
 export { describeStorageConformance, type StorageConformanceOptions } from './storage-conformance.js';
 export { type TestClock, testClock } from './test-clock.js';
+export { describeTokenModeConformance } from './token-mode-conformance.js';

@@ -12,6 +12,7 @@ import { oneTimeTokenCases } from './storage-cases/one-time-token-cases.js';
 import { outboxCases } from './storage-cases/outbox-cases.js';
 import { passkeyCases } from './storage-cases/passkey-cases.js';
 import { policyCases } from './storage-cases/policy-cases.js';
+import { refreshTokenCases } from './storage-cases/refresh-token-cases.js';
 import { roleChangeCases } from './storage-cases/role-change-cases.js';
 import { sessionCases } from './storage-cases/session-cases.js';
 import { signInCases } from './storage-cases/sign-in-cases.js';
@@ -93,6 +94,7 @@ export function describeStorageConformance(name: string, options: StorageConform
     oauthAccountCases(cases);
     signInCases(cases);
     signingKeyCases(cases);
+    refreshTokenCases(cases);
 
     // a skip that names no test is a typo, or a test that was renamed: it would hide nothing
     const unknown = Object.keys(options.skip ?? {}).filter((title) => !titles.has(title));

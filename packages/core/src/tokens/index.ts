@@ -14,6 +14,20 @@ export {
   principalOf,
   type VerifyAccessTokenOptions,
 } from './access-token-service.js';
+// refresh tokens (token mode)
+export {
+  type RefreshTokensOptions,
+  type ResolvedRefreshTokensOptions,
+  refreshTokensOptionsSchema,
+} from './refresh-token-options.js';
+export {
+  createRefreshTokenService,
+  type IssueTokensOptions,
+  type RefreshTokenService,
+  type RefreshTokensApi,
+  type TokenPair,
+} from './refresh-token-service.js';
+export type { RefreshToken, RefreshTokenStore, RefreshTokenWithSession } from './refresh-token-store.js';
 export {
   createKeyWrapper,
   generateSigningKeyMaterial,

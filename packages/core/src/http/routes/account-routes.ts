@@ -5,6 +5,7 @@ import {
   signInInputSchema,
   signUpInputSchema,
 } from '../../credentials/passwords/password-schemas.js';
+import { isAuthError } from '../../errors.js';
 import type { SignedIn } from '../../sign-in/index.js';
 import {
   problemSchema,
@@ -13,17 +14,14 @@ import {
   toPublicSession,
   toPublicUser,
 } from '../response-schemas.js';
-import { defineRoute, type RouteResult } from '../route.js';
+import { defineRoute } from '../route.js';
+import { deliveryField, signedInResponse, tokenPairSchema } from '../sign-in-response.js';
 
 const problem = (description: string) => ({ description, schema: problemSchema });
 
-/** The body and cookie of a completed sign-in or sign-up. */
-function signedInResult(status: number, result: SignedIn): RouteResult {
-  return {
-    status,
-    body: { user: toPublicUser(result.user), session: toPublicSession(result.session, result.session.id) },
-    session: { token: result.token, expiresAt: result.session.expiresAt },
-  };
+/** The body of a completed sign-in or sign-up. */
+function signedInBody(result: SignedIn) {
+  return { user: toPublicUser(result.user), session: toPublicSession(result.session, result.session.id) };
 }
 
 export const accountRoutes = [
@@ -35,9 +33,12 @@ export const accountRoutes = [
     tag: 'account',
     auth: 'none',
     rateLimited: true,
-    body: signUpInputSchema,
+    body: signUpInputSchema.extend({ delivery: deliveryField }),
     responses: {
-      201: { description: 'Signed up; the session cookie is set', schema: signedInSchema },
+      201: {
+        description: 'Signed up; the session cookie is set (with `delivery: "token"`, a token pair instead)',
+        schema: z.union([signedInSchema, tokenPairSchema]),
+      },
       202: {
         description: 'Accepted (notify mode: the outcome is sent by email)',
         schema: z.object({ pending: z.literal(true) }),
@@ -46,10 +47,10 @@ export const accountRoutes = [
       409: problem('Email already registered (conflict mode)'),
       429: problem('Rate limited'),
     },
-    async handle({ body, api, call }) {
-      const result = await api.signUp(body, call);
+    async handle({ body: { delivery, ...input }, api, call }) {
+      const result = await api.signUp(input, call);
       if ('pending' in result) return { status: 202, body: { pending: true } };
-      return signedInResult(201, result);
+      return signedInResponse(201, result, delivery, { api, call, body: signedInBody(result) });
     },
   }),
   defineRoute({
@@ -60,13 +61,14 @@ export const accountRoutes = [
     tag: 'account',
     auth: 'none',
     rateLimited: true,
-    body: signInInputSchema,
+    body: signInInputSchema.extend({ delivery: deliveryField }),
     responses: {
       200: {
         description:
-          'Signed in (a new session cookie is set), or, for a user with a second factor, no session yet: complete it with POST /mfa/verify',
+          'Signed in (a new session cookie is set; with `delivery: "token"`, a token pair instead), or, for a user with a second factor, no session yet: complete it with POST /mfa/verify',
         schema: z.union([
           signedInSchema,
+          tokenPairSchema,
           z.object({
             mfaRequired: z.literal(true),
             challengeId: z.string(),
@@ -78,22 +80,36 @@ export const accountRoutes = [
       401: problem('Invalid email or password (never says which)'),
       429: problem('Rate limited or too many failures'),
     },
-    async handle({ body, api, call }) {
-      const result = await api.signIn(body, call);
+    async handle({ body: { delivery, ...input }, api, call }) {
+      const result = await api.signIn(input, call);
       if ('mfaRequired' in result) return { status: 200, body: result };
-      return signedInResult(200, result);
+      return signedInResponse(200, result, delivery, { api, call, body: signedInBody(result) });
     },
   }),
   defineRoute({
     method: 'POST',
     path: '/logout',
     operationId: 'signOut',
-    summary: 'Revoke the current session and clear its cookie',
+    summary: 'Revoke the current session (cookie or bearer access token) and clear its cookie',
     tag: 'account',
     auth: 'none',
     responses: { 204: { description: 'Signed out (also when there was no session)' } },
-    async handle({ api, call, sessionToken }) {
+    async handle({ api, call, sessionToken, bearerToken, request }) {
       if (sessionToken) await api.signOut(sessionToken, call);
+      else if (bearerToken) {
+        // token mode: the access token's session ends, and with it its refresh tokens
+        const current = await api.getSession(request.headers);
+        if (current) {
+          await api
+            .revokeSession(current.user.id, current.session.id, {
+              actor: { type: 'user', id: current.user.id },
+              ...call,
+            })
+            .catch((error) => {
+              if (!isAuthError(error, 'not_found')) throw error;
+            });
+        }
+      }
       return { status: 204, session: null };
     },
   }),

@@ -13,6 +13,7 @@ import {
   userSchema,
 } from '../response-schemas.js';
 import { defineRoute } from '../route.js';
+import { deliveryField, signedInResponse, tokenPairSchema } from '../sign-in-response.js';
 
 const problem = (description: string) => ({ description, schema: problemSchema });
 const accepted = {
@@ -125,13 +126,14 @@ export const emailLinkRoutes = [
     summary: "Sign in with a magic link's token: a new session (amr ['email']) and the allowed redirect",
     tag: 'passwordless',
     auth: 'none',
-    body: verifyTokenInputSchema,
+    body: verifyTokenInputSchema.extend({ delivery: deliveryField }),
     responses: {
       200: {
         description:
           'Signed in (a new session cookie is set), or, for a user with a second factor, no session yet: complete it with POST /mfa/verify',
         schema: z.union([
           signedInSchema.extend({ redirectTo: z.string().nullable() }),
+          tokenPairSchema,
           z.object({
             mfaRequired: z.literal(true),
             challengeId: z.string(),
@@ -145,15 +147,15 @@ export const emailLinkRoutes = [
     async handle({ api, body, call }) {
       const result = await api.verifyMagicLink(body.token, call);
       if ('mfaRequired' in result) return { status: 200, body: result };
-      return {
-        status: 200,
+      return signedInResponse(200, result, body.delivery, {
+        api,
+        call,
         body: {
           user: toPublicUser(result.user),
           session: toPublicSession(result.session, result.session.id),
           redirectTo: result.redirectTo,
         },
-        session: { token: result.token, expiresAt: result.session.expiresAt },
-      };
+      });
     },
   }),
 ];

@@ -3,6 +3,7 @@ import { confirmTotpInputSchema } from '../../credentials/totp/totp-schemas.js';
 import { verifyMfaInputSchema } from '../../sign-in/sign-in-schemas.js';
 import { problemSchema, signedInSchema, toPublicSession, toPublicUser } from '../response-schemas.js';
 import { defineRoute } from '../route.js';
+import { deliveryField, signedInResponse, tokenPairSchema } from '../sign-in-response.js';
 
 const problem = (description: string) => ({ description, schema: problemSchema });
 
@@ -109,23 +110,27 @@ export const mfaRoutes = [
     tag: 'mfa',
     auth: 'none',
     rateLimited: true,
-    body: verifyMfaInputSchema,
+    body: verifyMfaInputSchema.extend({ delivery: deliveryField }),
     responses: {
-      200: { description: 'Signed in; a new session cookie is set', schema: signedInSchema },
+      200: {
+        description:
+          'Signed in; a new session cookie is set (with `delivery: "token"`, a token pair instead)',
+        schema: z.union([signedInSchema, tokenPairSchema]),
+      },
       400: problem('Invalid input'),
       401: problem('Wrong or used code (invalid_mfa_code), or an expired challenge (mfa_challenge_invalid)'),
       429: problem('Rate limited or too many failures'),
     },
-    async handle({ api, body, call }) {
-      const result = await api.verifyMfa(body, call);
-      return {
-        status: 200,
+    async handle({ api, body: { delivery, ...input }, call }) {
+      const result = await api.verifyMfa(input, call);
+      return signedInResponse(200, result, delivery, {
+        api,
+        call,
         body: {
           user: toPublicUser(result.user),
           session: toPublicSession(result.session, result.session.id),
         },
-        session: { token: result.token, expiresAt: result.session.expiresAt },
-      };
+      });
     },
   }),
 ];

@@ -16,6 +16,7 @@ import {
   toPublicUser,
 } from '../response-schemas.js';
 import { defineRoute } from '../route.js';
+import { deliveryField, signedInResponse, tokenPairSchema } from '../sign-in-response.js';
 
 const problem = (description: string) => ({ description, schema: problemSchema });
 
@@ -131,13 +132,14 @@ export const passkeyRoutes = [
     tag: 'passkeys',
     auth: 'none',
     rateLimited: true,
-    body: authenticatePasskeyInputSchema,
+    body: authenticatePasskeyInputSchema.extend({ delivery: deliveryField }),
     responses: {
       200: {
         description:
           'Signed in (`{ user, session }`, a new session cookie), or `mfaRequired` (a passkey without user verification, for a user with TOTP), or, for step-up, `{ session }`: the current session with `authTime.hwk` now',
         schema: z.union([
           signedInSchema,
+          tokenPairSchema,
           z.object({
             mfaRequired: z.literal(true),
             challengeId: z.string(),
@@ -155,19 +157,20 @@ export const passkeyRoutes = [
     },
     async handle({ api, body, call, sessionToken }) {
       const current = sessionToken ? await api.validateSessionToken(sessionToken) : null;
-      const result = await api.authenticateWithPasskey(body, current, call);
+      const { delivery, ...input } = body;
+      const result = await api.authenticateWithPasskey(input, current, call);
       if ('mfaRequired' in result) return { status: 200, body: result };
       if (!('token' in result)) {
         return { status: 200, body: { session: toPublicSession(result.session, result.session.id) } };
       }
-      return {
-        status: 200,
+      return signedInResponse(200, result, delivery, {
+        api,
+        call,
         body: {
           user: toPublicUser(result.user),
           session: toPublicSession(result.session, result.session.id),
         },
-        session: { token: result.token, expiresAt: result.session.expiresAt },
-      };
+      });
     },
   }),
   defineRoute({

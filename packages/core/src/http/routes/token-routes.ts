@@ -1,5 +1,9 @@
 import { z } from 'zod';
+import { problemSchema } from '../response-schemas.js';
 import { defineRoute } from '../route.js';
+import { tokenPairSchema } from '../sign-in-response.js';
+
+const problem = (description: string) => ({ description, schema: problemSchema });
 
 const jwkSchema = z
   .object({
@@ -16,10 +20,11 @@ const jwkSchema = z
   .meta({ description: 'A public key: never a private member' });
 
 /**
- * The issuer's JSON Web Key Set (RFC 7517): the public halves of the next, active and recently
+ * The token routes. The issuer's JSON Web Key Set (RFC 7517): the public halves of the next, active and recently
  * retired signing keys. Public and cacheable for exactly as long as a new key is published before
  * it signs (`tokens.signingKeys.jwksCacheSeconds`), so a verifier that honours `max-age` always
- * knows a key before it meets a token signed by it.
+ * knows a key before it meets a token signed by it. And token mode's renewal of a token pair
+ * (sign-ins answer pairs with `delivery: "token"`).
  */
 export const tokenRoutes = [
   defineRoute({
@@ -36,6 +41,41 @@ export const tokenRoutes = [
         status: 200,
         body: await api.getJwks(),
         headers: { 'cache-control': `public, max-age=${maxAge}` },
+      };
+    },
+  }),
+  defineRoute({
+    method: 'POST',
+    path: '/token/refresh',
+    operationId: 'refreshTokens',
+    summary: 'Exchange a refresh token for a new token pair; the refresh token is spent (rotation)',
+    tag: 'account',
+    auth: 'none',
+    rateLimited: true,
+    body: z.strictObject({
+      refresh_token: z.string().min(1).max(512).describe('The `refresh_token` of the last pair'),
+    }),
+    responses: {
+      200: {
+        description: 'A new pair: keep the new refresh token, the old one is spent',
+        schema: tokenPairSchema,
+      },
+      400: problem('Invalid input'),
+      401: problem(
+        'refresh_token_invalid (malformed, unknown, expired, revoked, or its session ended) or refresh_token_reused (a spent token used again: its sign-in has been ended)',
+      ),
+      429: problem('Rate limited'),
+    },
+    async handle({ api, body, call }) {
+      const pair = await api.refreshTokens(body.refresh_token, call);
+      return {
+        status: 200,
+        body: {
+          access_token: pair.accessToken,
+          token_type: pair.tokenType,
+          expires_in: pair.expiresIn,
+          refresh_token: pair.refreshToken,
+        },
       };
     },
   }),
