@@ -1,6 +1,12 @@
 import type { Auth, AuthApi } from './api/index.js';
 import { createAuditService } from './audit/index.js';
 import { createAuthorizationService, createPolicyService, createRoleService } from './authorization/index.js';
+import {
+  createClientAuthenticator,
+  createClientService,
+  createClientTokenService,
+  oauthServerUrls,
+} from './clients/index.js';
 import { type AuthConfig, resolveConfig } from './config/index.js';
 import { createOAuthService } from './credentials/oauth/index.js';
 import { createPasskeyService } from './credentials/passkeys/index.js';
@@ -81,6 +87,17 @@ export function createAuth(options: AuthConfig): Auth {
     },
   );
   const audit = createAuditService({ storage });
+  // M2M clients and the OAuth endpoints
+  const clients = createClientService({ storage, clock, tenants }, config);
+  const oauthUrls = oauthServerUrls(config.baseURL, config.basePath);
+  const clientAuthenticator = createClientAuthenticator(
+    { storage, clock, keyValue, rateLimiter },
+    { assertionAudiences: [oauthUrls.issuer, oauthUrls.tokenEndpoint] },
+  );
+  const clientTokens = createClientTokenService(
+    { storage, clock, authenticator: clientAuthenticator, accessTokens: null },
+    { clients: config.clients, urls: oauthUrls },
+  );
 
   // the server-side API: every domain's operations, under the names its interface declares
   const api: AuthApi = {
@@ -99,6 +116,8 @@ export function createAuth(options: AuthConfig): Auth {
     ...emailLinks.api,
     ...passkeys.api,
     ...oauth.api,
+    ...clients.api,
+    ...clientTokens.api,
   };
 
   // HTTP: the routes over that API, their OpenAPI document and the handler

@@ -61,6 +61,15 @@ export const AUTH_ERROR_CODES = [
   'unknown_permission',
   'policy_limit_reached',
   'role_limit_reached',
+  // M2M clients and the OAuth endpoints (RFC 6749 §5.2, RFC 8707): the OAuth routes answer with
+  // the code as `error`
+  'unknown_scope',
+  'invalid_client',
+  'invalid_grant',
+  'invalid_scope',
+  'invalid_target',
+  'unauthorized_client',
+  'unsupported_grant_type',
   'storage_unavailable',
   'schema_not_migrated',
   'config_invalid',

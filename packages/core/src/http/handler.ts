@@ -136,6 +136,7 @@ export function createHandler(deps: {
 
   function respond(result: RouteResult, headers: Headers): Response {
     for (const cookie of result.cookies ?? []) headers.append('set-cookie', cookie);
+    for (const [name, value] of Object.entries(result.headers ?? {})) headers.set(name, value);
     if (result.location !== undefined) headers.set('location', result.location);
     if (result.session === null) headers.append('set-cookie', serializeClearedSessionCookie(cookieOptions));
     if (result.session) {

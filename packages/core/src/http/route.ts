@@ -32,6 +32,8 @@ export interface RouteResult {
   location?: string;
   /** Other `Set-Cookie` header values, each a serialized cookie. */
   cookies?: string[];
+  /** Further response headers (e.g. `WWW-Authenticate` on an OAuth endpoint's 401). */
+  headers?: Record<string, string>;
 }
 
 /**

@@ -2,6 +2,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Storage, StorageStores } from '../ports/storage.js';
 import { memoryAuditStore } from './memory-audit-store.js';
 import { memoryAuthorizationVersionStore } from './memory-authorization-version-store.js';
+import { memoryClientStore } from './memory-client-store.js';
 import { memoryCredentialFailureStore } from './memory-credential-failure-store.js';
 import { memoryInvitationStore } from './memory-invitation-store.js';
 import { memoryMembershipStore } from './memory-membership-store.js';
@@ -100,6 +101,7 @@ function createMemoryStores(tables: MemoryTables, writer: TableWriter, run: RunO
     passkeys: memoryPasskeyStore(tables, writer, run),
     oauthAccounts: memoryOAuthAccountStore(tables, writer, run),
     signIn: memorySignInStore(tables, run),
+    clients: memoryClientStore(tables, writer, run),
   };
 }
 

@@ -2,6 +2,7 @@ import type { AuditEvent } from '../audit/audit.js';
 import type { AuthorizationVersions } from '../authorization/authorization-version-store.js';
 import type { StoredPolicy } from '../authorization/policy-store.js';
 import type { Role } from '../authorization/roles.js';
+import type { Client } from '../clients/clients.js';
 import type { OAuthAccount } from '../credentials/oauth/oauth.js';
 import type { Passkey } from '../credentials/passkeys/passkeys.js';
 import type { RecoveryCode, TotpCredential } from '../credentials/totp/mfa.js';
@@ -69,6 +70,7 @@ export interface MemoryTables {
   oauthAccounts: Map<string, OAuthAccount>;
   /** `pairKey(provider, subject)` → OAuth account id */
   oauthAccountIdByProviderSubject: Map<string, string>;
+  clients: Map<string, Client>;
 }
 
 export function createMemoryTables(): MemoryTables {
@@ -100,6 +102,7 @@ export function createMemoryTables(): MemoryTables {
     passkeyIdByCredentialHash: new Map(),
     oauthAccounts: new Map(),
     oauthAccountIdByProviderSubject: new Map(),
+    clients: new Map(),
   };
 }
 

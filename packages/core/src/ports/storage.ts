@@ -2,6 +2,7 @@ import type { AuditStore } from '../audit/audit-store.js';
 import type { AuthorizationVersionStore } from '../authorization/authorization-version-store.js';
 import type { PolicyStore } from '../authorization/policy-store.js';
 import type { RoleStore } from '../authorization/role-store.js';
+import type { ClientStore } from '../clients/client-store.js';
 import type { OAuthAccountStore } from '../credentials/oauth/oauth-account-store.js';
 import type { PasskeyStore } from '../credentials/passkeys/passkey-store.js';
 import type { PasswordStore } from '../credentials/passwords/password-store.js';
@@ -38,6 +39,7 @@ export interface StorageStores {
   passkeys: PasskeyStore;
   oauthAccounts: OAuthAccountStore;
   signIn: SignInStore;
+  clients: ClientStore;
 }
 
 /** What the database behind an adapter can do; core picks strategies from it. */

@@ -92,6 +92,11 @@ const METHOD_RULES: StoreMethodRules = {
     listByTenant: { tenantIdFirst: true },
     revoke: { tenantIdFirst: true },
   },
+  clients: {
+    listByTenant: { tenantIdFirst: true },
+    rotateSecret: { tenantIdFirst: true },
+    delete: { tenantIdFirst: true },
+  },
   sessions: {
     revoke: { sessionsRevoked: ([userId], revoked) => (revoked ? { userIds: [userId] } : undefined) },
     revokeAllForUser: {
