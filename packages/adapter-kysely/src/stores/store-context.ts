@@ -23,6 +23,7 @@ export interface TableNames {
   credentialFailures: string;
   passkeys: string;
   oauthAccounts: string;
+  clients: string;
 }
 
 export function tableNames(prefix: string): TableNames {
@@ -45,6 +46,7 @@ export function tableNames(prefix: string): TableNames {
     credentialFailures: `${prefix}credential_failures`,
     passkeys: `${prefix}passkeys`,
     oauthAccounts: `${prefix}oauth_accounts`,
+    clients: `${prefix}clients`,
   };
 }
 
