@@ -22,6 +22,7 @@ import { createMembershipService } from './memberships/index.js';
 import { createSessionService, sessionCookieName } from './sessions/index.js';
 import { createSignInService } from './sign-in/index.js';
 import { createTenantService } from './tenants/index.js';
+import { createAccessTokenService, createProcessKeyRing, createSignerKeyRing } from './tokens/index.js';
 import { createUserService } from './users/index.js';
 
 /**
@@ -89,13 +90,23 @@ export function createAuth(options: AuthConfig): Auth {
   const audit = createAuditService({ storage });
   // M2M clients and the OAuth endpoints
   const clients = createClientService({ storage, clock, tenants }, config);
-  const oauthUrls = oauthServerUrls(config.baseURL, config.basePath);
+  const oauthUrls = oauthServerUrls(config.tokens.issuer, config.baseURL, config.basePath);
   const clientAuthenticator = createClientAuthenticator(
     { storage, clock, keyValue, rateLimiter },
     { assertionAudiences: [oauthUrls.issuer, oauthUrls.tokenEndpoint] },
   );
+  // tokens: the signing keys, then the access tokens signed with them
+  const { signingKeys } = config.tokens;
+  const keyRing =
+    signingKeys.signers.length > 0
+      ? createSignerKeyRing(signingKeys.signers)
+      : createProcessKeyRing(signingKeys);
+  const accessTokens = createAccessTokenService(
+    { clock, keyRing, revocations: infrastructure.accessTokenRevocations },
+    { ...config.tokens, algorithms: signingKeys.algorithms },
+  );
   const clientTokens = createClientTokenService(
-    { storage, clock, authenticator: clientAuthenticator, accessTokens: null },
+    { storage, clock, authenticator: clientAuthenticator, accessTokens },
     { clients: config.clients, urls: oauthUrls },
   );
 
@@ -118,6 +129,7 @@ export function createAuth(options: AuthConfig): Auth {
     ...oauth.api,
     ...clients.api,
     ...clientTokens.api,
+    ...accessTokens.api,
   };
 
   // HTTP: the routes over that API, their OpenAPI document and the handler

@@ -9,6 +9,7 @@ import { consoleLogger, systemClock } from './ports/index.js';
 import { createKnownDevices, createLockout, createRateLimiter } from './rate-limit/index.js';
 import { createSessionCache } from './sessions/index.js';
 import { createHealthCheck, sharedKeyValue, wrapKeyValue, wrapStorage } from './storage/index.js';
+import { createAccessTokenRevocations } from './tokens/index.js';
 
 /**
  * The first layer of `createAuth`: the app's ports wrapped once (storage with its declared
@@ -46,6 +47,9 @@ export function createInfrastructure(options: AuthConfig, config: ResolvedConfig
       authorizationChanged: authorizationCache.changed,
     },
   });
+  // the shared store itself, bounded but never replaced by a local one: a revocation check must
+  // see an outage (and fall back to the database), not read an empty local store
+  const accessTokenRevocations = createAccessTokenRevocations({ kv: cacheKeyValue, storage, clock, logger });
   const keyValue = sharedKeyValue(options.keyValue, localKeyValue, logger, config.storageTimeoutMs);
   // one key per purpose, derived from the secret: what one seals, no other opens
   const mailBox = createSealedBox(config.secret, 'outbox-mail');
@@ -92,6 +96,7 @@ export function createInfrastructure(options: AuthConfig, config: ResolvedConfig
     lockout,
     sessionCache,
     authorizationCache,
+    accessTokenRevocations,
     health,
     /** Starts the dispatcher (when configured) and the caches' subscriptions. */
     start() {

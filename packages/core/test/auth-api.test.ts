@@ -68,6 +68,7 @@ const AUTH_API_OPERATIONS = [
   'updateRole',
   'updateTenant',
   'validateSessionToken',
+  'verifyAccessToken',
   'verifyAuditChain',
   'verifyEmail',
   'verifyMagicLink',

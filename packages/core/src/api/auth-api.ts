@@ -11,6 +11,7 @@ import type { MembersApi } from '../memberships/index.js';
 import type { SessionsApi } from '../sessions/index.js';
 import type { SignInApi } from '../sign-in/index.js';
 import type { TenantsApi } from '../tenants/index.js';
+import type { AccessTokensApi } from '../tokens/index.js';
 import type { UsersApi } from '../users/index.js';
 
 /**
@@ -39,5 +40,6 @@ export interface AuthApi
     EmailLinksApi,
     PasskeysApi,
     OAuthApi,
+    AccessTokensApi,
     ClientsApi,
     ClientTokensApi {}

@@ -1,8 +1,10 @@
+import { decodeJwt } from 'jose';
 import { recordChange } from '../audit/index.js';
 import type { CallContext } from '../call-context.js';
 import { AuthError } from '../errors.js';
 import type { Clock } from '../ports/clock.js';
 import type { Storage } from '../ports/storage.js';
+import type { AccessTokenService } from '../tokens/index.js';
 import type { AccessTokenClaims, AccessTokenPrincipal } from '../tokens/tokens.js';
 import {
   CLIENT_AUTH_METHODS,
@@ -11,25 +13,6 @@ import {
 } from './client-authentication.js';
 import type { ResolvedClientsOptions } from './client-options.js';
 import type { Client } from './clients.js';
-
-/**
- * What the OAuth endpoints need of the access-token issuer (the tokens domain's
- * `AccessTokenService` provides it): sign a client's token, verify one (signature, expiry and
- * revocation), and deny one `jti` until its expiry.
- */
-export interface ClientAccessTokenIssuer {
-  issueClientToken(input: {
-    clientId: string;
-    tenantId: string;
-    environment: string;
-    scopes: readonly string[];
-    /** RFC 8707 resource indicators; the issuer's own audience when empty. */
-    audience: readonly string[];
-  }): Promise<{ token: string; expiresAt: Date }>;
-  /** The verified token, or null when it is not a valid, unexpired, unrevoked access token. */
-  verifyAccessToken(token: string): Promise<AccessTokenPrincipal | null>;
-  revokeAccessToken(jti: string, expiresAt: Date): Promise<void>;
-}
 
 /**
  * The hook through which `POST /oauth/revoke` reaches refresh tokens (RFC 7009), which the
@@ -132,8 +115,7 @@ export interface ClientTokenServiceDeps {
   storage: Storage;
   clock: Clock;
   authenticator: ClientAuthenticator;
-  /** Null until an issuer is configured: the token endpoint then answers `unsupported_grant_type`. */
-  accessTokens: ClientAccessTokenIssuer | null;
+  accessTokens: AccessTokenService;
   revokeRefreshToken?: RevokeRefreshTokenHook | undefined;
 }
 
@@ -146,15 +128,18 @@ export interface OAuthServerUrls {
   jwksUri: string;
 }
 
-/** The OAuth endpoints' URLs under the handler's mount point (`<baseURL origin><basePath>`). */
-export function oauthServerUrls(baseURL: URL, basePath: string): OAuthServerUrls {
-  const issuer = `${baseURL.origin}${basePath === '/' ? '' : basePath}`;
+/**
+ * The OAuth endpoints' URLs: the issuer (`tokens.issuer`, by default the handler's mount point)
+ * and the endpoints where `auth.handler` serves them, under `<baseURL origin><basePath>`.
+ */
+export function oauthServerUrls(issuer: string, baseURL: URL, basePath: string): OAuthServerUrls {
+  const mount = `${baseURL.origin}${basePath === '/' ? '' : basePath}`;
   return {
     issuer,
-    tokenEndpoint: `${issuer}/oauth/token`,
-    introspectionEndpoint: `${issuer}/oauth/introspect`,
-    revocationEndpoint: `${issuer}/oauth/revoke`,
-    jwksUri: `${issuer}/.well-known/jwks.json`,
+    tokenEndpoint: `${mount}/oauth/token`,
+    introspectionEndpoint: `${mount}/oauth/introspect`,
+    revocationEndpoint: `${mount}/oauth/revoke`,
+    jwksUri: `${mount}/.well-known/jwks.json`,
   };
 }
 
@@ -194,8 +179,19 @@ export function createClientTokenService(
 
   /** The verified token if the caller may learn about it: its own tenant and environment. */
   async function visibleToken(token: string, caller: Client): Promise<AccessTokenPrincipal | null> {
-    if (!accessTokens || token.length === 0 || token.length > MAX_TOKEN_LENGTH) return null;
-    const principal = await accessTokens.verifyAccessToken(token).catch(() => null);
+    if (token.length === 0 || token.length > MAX_TOKEN_LENGTH) return null;
+    // whatever audience it was issued for (the resource server asking may be any of them): the
+    // signature, issuer, expiry and revocation are what decide
+    let audience: string | undefined;
+    try {
+      const { aud } = decodeJwt(token);
+      audience = typeof aud === 'string' ? aud : aud?.[0];
+    } catch {
+      return null;
+    }
+    const principal = await accessTokens
+      .verify(token, audience === undefined ? {} : { audience })
+      .catch(() => null);
     if (!principal) return null;
     if (principal.tenantId !== caller.tenantId || principal.environment !== caller.environment) return null;
     if (principal.type === 'client') {
@@ -212,22 +208,24 @@ export function createClientTokenService(
         throw new AuthError('invalid_request', { detail: 'grant_type is missing' });
       }
       const { client } = await authenticator.authenticate(request.credentials, context);
-      if (request.grantType !== 'client_credentials' || !accessTokens) {
+      if (request.grantType !== 'client_credentials') {
         throw new AuthError('unsupported_grant_type', { detail: 'supported: client_credentials' });
       }
       const scopes = grantedScopes(client, request.scope);
       const audience = audienceOf(request.resource ?? []);
-      const issued = await accessTokens.issueClientToken({
+      // the client acts as itself: `sub` is its id, and `tid` and `env` are its own, never asked for
+      const issued = await accessTokens.issue({
+        subject: client.id,
         clientId: client.id,
         tenantId: client.tenantId,
         environment: client.environment,
         scopes,
-        audience,
+        ...(audience.length > 0 ? { audience } : {}),
       });
       return {
         access_token: issued.token,
         token_type: 'Bearer',
-        expires_in: Math.max(0, Math.round((issued.expiresAt.getTime() - clock.now().getTime()) / 1000)),
+        expires_in: issued.expiresInSeconds,
         scope: scopes.join(' '),
       };
     },
@@ -248,7 +246,7 @@ export function createClientTokenService(
       }
       const principal = await visibleToken(request.token, client);
       // only a token issued to this client (RFC 7009 §2.1); anything else changes nothing
-      if (!principal || principal.clientId !== client.id || !accessTokens) return;
+      if (!principal || principal.clientId !== client.id) return;
       await accessTokens.revokeAccessToken(principal.tokenId, principal.expiresAt);
       await storage.transaction((tx) =>
         recordChange(tx, clock, context, {

@@ -29,7 +29,6 @@ export {
 export type { ClientStore } from './client-store.js';
 export {
   type AuthorizationServerMetadata,
-  type ClientAccessTokenIssuer,
   type ClientTokenRequest,
   type ClientTokenResponse,
   type ClientTokenService,

@@ -17,6 +17,7 @@ import type { Storage } from '../ports/storage.js';
 import { lockoutOptionsSchema, rateLimitOptionsSchema } from '../rate-limit/index.js';
 import { sessionOptionsSchema } from '../sessions/index.js';
 import { tenantsOptionsSchema } from '../tenants/index.js';
+import { tokenOptionsSchema } from '../tokens/index.js';
 import { signupOptionsSchema } from '../users/index.js';
 
 /** A port the app hands in: any object with these methods. */
@@ -119,6 +120,14 @@ const authConfigShape = {
    * clients: { scopes: { 'invoices:read': ['invoice.read'] } }
    */
   clients: clientsOptionsSchema.prefault({}) as z.ZodPrefault<typeof clientsOptionsSchema>,
+  /**
+   * Access tokens (RFC 9068 JWTs), their issuer and signing keys. Portcullis's own keys need
+   * key-encryption keys (not the app secret); a KMS can hold the keys instead (`signers`).
+   *
+   * @example
+   * tokens: { signingKeys: { keyEncryptionKeys: [{ version: 'k1', secret: process.env.AUTH_KEK! }] } }
+   */
+  tokens: tokenOptionsSchema.prefault({}) as z.ZodPrefault<typeof tokenOptionsSchema>,
   mailer: port<Mailer>(['send']).optional(),
   clock: port<Clock>(['now']).optional(),
   logger: port<Logger>(['debug', 'info', 'warn', 'error']).optional(),

@@ -262,6 +262,22 @@ describe('resolveConfig keeps every default and derived value (pinned before con
           ],
           "isolatedSignupRole": "viewer",
         },
+        "tokens": {
+          "accessTokenTtlSeconds": 300,
+          "clockToleranceSeconds": 5,
+          "issuer": "http://localhost:3000/auth",
+          "signingKeys": {
+            "algorithms": [
+              "EdDSA",
+              "ES256",
+            ],
+            "jwksCacheSeconds": 300,
+            "keyEncryptionKeys": [],
+            "rotationIntervalSeconds": 2592000,
+            "rsaModulusLength": 3072,
+            "signers": [],
+          },
+        },
         "totp": {
           "issuer": "localhost",
         },
@@ -488,6 +504,22 @@ describe('resolveConfig keeps every default and derived value (pinned before con
             },
           ],
           "isolatedSignupRole": "reader",
+        },
+        "tokens": {
+          "accessTokenTtlSeconds": 300,
+          "clockToleranceSeconds": 5,
+          "issuer": "https://app.example.com/portal/api/auth",
+          "signingKeys": {
+            "algorithms": [
+              "EdDSA",
+              "ES256",
+            ],
+            "jwksCacheSeconds": 300,
+            "keyEncryptionKeys": [],
+            "rotationIntervalSeconds": 2592000,
+            "rsaModulusLength": 3072,
+            "signers": [],
+          },
         },
         "totp": {
           "issuer": "Acme",

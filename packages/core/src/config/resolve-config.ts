@@ -18,6 +18,7 @@ import type { ResolvedOutboxOptions } from '../outbox/index.js';
 import type { ResolvedLockoutOptions, ResolvedRateLimitOptions } from '../rate-limit/index.js';
 import { type ResolvedSessionOptions, resolveSessionOptions } from '../sessions/index.js';
 import { type ResolvedTenantsOptions, resolveTenantsOptions, TENANT_PERMISSIONS } from '../tenants/index.js';
+import { type ResolvedTokenOptions, resolveTokenOptions } from '../tokens/index.js';
 import type { ResolvedSignupOptions } from '../users/index.js';
 import { type AuthConfig, authConfigSchema } from './auth-config.js';
 
@@ -37,6 +38,7 @@ export interface ResolvedConfig extends ResolvedInstanceOptions {
   outbox: ResolvedOutboxOptions;
   authorization: ResolvedAuthorizationOptions;
   clients: ResolvedClientsOptions;
+  tokens: ResolvedTokenOptions;
 }
 
 /** The options that belong to no domain, resolved. */
@@ -86,6 +88,11 @@ export function resolveConfig(config: AuthConfig): ResolvedConfig {
     outbox: options.outbox,
     authorization,
     clients: options.clients,
+    tokens: resolveTokenOptions(options.tokens, {
+      baseURL,
+      basePath: instance.basePath,
+      secret: instance.secret,
+    }),
   };
 }
 

@@ -72,5 +72,6 @@ export { type KeyValue, type KeyValueSetOptions, readMany } from './key-value.js
 export { consoleLogger, type LogFields, type Logger, silentLogger } from './logger.js';
 export type { Mailer, MailMessage } from './mailer.js';
 export type { Page, PageRequest } from './pagination.js';
+export type { PublicJwk, Signer } from './signer.js';
 export type { Storage, StorageCapabilities, StorageStores } from './storage.js';
 export { DEFAULT_TABLE_PREFIX, resolveTablePrefix } from './table-prefix.js';

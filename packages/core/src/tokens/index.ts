@@ -1,0 +1,44 @@
+export {
+  type AccessTokenRevocations,
+  createAccessTokenRevocations,
+  issuedAtMs,
+  type RevokedAccessTokens,
+} from './access-token-revocations.js';
+export {
+  type AccessTokenInput,
+  type AccessTokenService,
+  type AccessTokenServiceOptions,
+  type AccessTokensApi,
+  createAccessTokenService,
+  type IssuedAccessToken,
+  principalOf,
+  type VerifyAccessTokenOptions,
+} from './access-token-service.js';
+export {
+  createKeyWrapper,
+  generateSigningKeyMaterial,
+  type KeyWrapper,
+  localSigner,
+  type SigningKeyMaterial,
+} from './signing-key-material.js';
+export {
+  createProcessKeyRing,
+  createSignerKeyRing,
+  type PublishedJwk,
+  type SigningKeyRing,
+  type VerificationKey,
+} from './signing-key-ring.js';
+export {
+  MAX_ACCESS_TOKEN_TTL_SECONDS,
+  type ResolvedTokenOptions,
+  resolveTokenOptions,
+  type TokenOptions,
+  tokenOptionsSchema,
+} from './token-options.js';
+export {
+  ACCESS_TOKEN_TYPE,
+  type AccessTokenClaims,
+  type AccessTokenPrincipal,
+  type ActorClaim,
+  type SigningAlgorithm,
+} from './tokens.js';
