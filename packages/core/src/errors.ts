@@ -68,7 +68,6 @@ export const AUTH_ERROR_CODES = [
   'invalid_grant',
   'invalid_scope',
   'invalid_target',
-  'unauthorized_client',
   'unsupported_grant_type',
   'storage_unavailable',
   'schema_not_migrated',

@@ -76,7 +76,6 @@ export const STATUS_BY_CODE: Record<AuthErrorCode, number> = {
   invalid_grant: 400,
   invalid_scope: 400,
   invalid_target: 400,
-  unauthorized_client: 400,
   unsupported_grant_type: 400,
   storage_unavailable: 503,
   // the server is not ready (its tables are missing), like a database that is down: 503
@@ -150,7 +149,6 @@ export const TITLE_BY_CODE: Record<AuthErrorCode, string> = {
   invalid_grant: 'Invalid grant',
   invalid_scope: 'Invalid scope',
   invalid_target: 'Invalid resource',
-  unauthorized_client: 'Client not allowed this grant',
   unsupported_grant_type: 'Unsupported grant type',
   storage_unavailable: 'Service temporarily unavailable',
   schema_not_migrated: 'Database schema not migrated',

@@ -20,7 +20,6 @@ const OAUTH_ERRORS = new Set([
   'invalid_grant',
   'invalid_scope',
   'invalid_target',
-  'unauthorized_client',
   'unsupported_grant_type',
 ]);
 
@@ -32,15 +31,9 @@ const NO_CACHE = { pragma: 'no-cache' };
 /** An error as the OAuth endpoints answer it; server-side failures stay the handler's 5xx. */
 function oauthErrorResult(error: unknown, request: Request): RouteResult {
   if (!isAuthError(error)) throw error;
-  const status = STATUS_BY_CODE[error.code];
-  if (status >= 500) throw error;
-  if (error.code === 'rate_limited') {
-    return {
-      status: 429,
-      body: { error: 'rate_limited', error_description: 'too many requests' },
-      headers: { ...NO_CACHE, 'retry-after': String(error.retryAfterSeconds ?? 60) },
-    };
-  }
+  // a 429 is the handler's, as on every rate-limited route (problem+json, Retry-After and
+  // RateLimit headers): RFC 6749 defines no error for it
+  if (STATUS_BY_CODE[error.code] >= 500 || error.code === 'rate_limited') throw error;
   const code = OAUTH_ERRORS.has(error.code) ? error.code : 'invalid_request';
   const body = { error: code, ...(error.detail ? { error_description: error.detail } : {}) };
   if (code === 'invalid_client') {
