@@ -48,7 +48,8 @@ export function createAuth(options: AuthConfig): Auth {
   );
   const authorization = createAuthorizationService(
     { storage, clock, cache: infrastructure.authorizationCache },
-    config.authorization,
+    // M2M clients' scopes grant the permissions `clients.scopes` maps them to
+    { ...config.authorization, scopePermissions: config.clients.scopes },
   );
   const tenants = createTenantService({ storage, clock, authorization, rateLimiter }, config.tenants);
   const members = createMembershipService({ storage, clock, tenants }, { creatorRole });

@@ -696,3 +696,63 @@ describe('errors of the OAuth endpoints (RFC 6749 §5.2)', () => {
     expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
   });
 });
+
+describe('a client principal in the authorization engine', () => {
+  it("decides with the permissions of the token's scopes, never beyond them, and deny policies still win", async () => {
+    const w = await world({ authorization: { permissions: { invoice: ['read', 'update', 'delete'] } } });
+    const client = (await w.createClient({ scopes: ['invoices:read'] })).body;
+    const token = await oidc.clientCredentialsGrant(
+      await discover(client.id, oidc.ClientSecretBasic(client.secret)),
+    );
+    const verified = await w.auth.api.verifyAccessToken(token.access_token);
+    const principal = {
+      type: 'client' as const,
+      id: verified.id,
+      scopes: verified.scopes,
+      environment: verified.environment,
+    };
+    const ask = (action: string, explain = false) =>
+      w.auth.api.authorize({ tenantId: w.tenantId, action, principal, explain });
+
+    expect(await ask('invoice.read')).toEqual({
+      allowed: true,
+      reason: { kind: 'grant', permission: 'invoice.read' },
+    });
+    expect(await ask('invoice.update')).toEqual({ allowed: false, reason: { kind: 'outside_grants' } });
+    // a scope the client holds but did not ask for grants nothing to this token
+    expect(
+      await w.auth.api.authorize({
+        tenantId: w.tenantId,
+        action: 'invoice.read',
+        principal: { ...principal, scopes: [] },
+      }),
+    ).toEqual({ allowed: false, reason: { kind: 'outside_grants' } });
+
+    // the tenant's policies apply to clients too: a deny on the test environment's clients
+    const policy = await w.client.post(
+      `${w.base}/policies`,
+      {
+        effect: 'deny',
+        actions: ['invoice.read'],
+        resource: 'invoice',
+        condition: { eq: [{ ref: 'subject.environment' }, 'live'] },
+        description: 'no live machine reads during the audit',
+      },
+      w.owner.cookie,
+    );
+    expect(policy.status).toBe(201);
+    const denied = await ask('invoice.read', true);
+    expect(denied).toMatchObject({ allowed: false, reason: { kind: 'deny_policy', id: policy.body.id } });
+    expect('explanation' in denied ? denied.explanation : []).toContainEqual({
+      rule: 'grant:invoice.read',
+      effect: 'allow',
+      matched: true,
+      why: 'covers invoice.read',
+    });
+    const testPrincipal = { ...principal, environment: 'test' };
+    expect(
+      (await w.auth.api.authorize({ tenantId: w.tenantId, action: 'invoice.read', principal: testPrincipal }))
+        .allowed,
+    ).toBe(true);
+  });
+});

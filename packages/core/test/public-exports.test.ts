@@ -49,6 +49,8 @@ const ROOT_TYPES = [
   'KeyValue',
   'LogFields',
   'Logger',
+  'MachineAuthorizeInput',
+  'MachinePrincipal',
   'MagicLinkSignedIn',
   'MailMessage',
   'Mailer',
