@@ -462,6 +462,13 @@ describe('introspection and revocation', () => {
       token.access_token,
     );
     expect((await oidc.tokenIntrospection(workerConfig, token.access_token)).active).toBe(true);
+    // nor does another client of the same tenant revoke it: only the client it was issued to
+    const neighbour = (await w.createClient({})).body;
+    await oidc.tokenRevocation(
+      await discover(neighbour.id, oidc.ClientSecretPost(neighbour.secret)),
+      token.access_token,
+    );
+    expect((await oidc.tokenIntrospection(workerConfig, token.access_token)).active).toBe(true);
 
     await oidc.tokenRevocation(workerConfig, 'no-such-token');
     await oidc.tokenRevocation(workerConfig, token.access_token);
@@ -669,31 +676,31 @@ describe('errors of the OAuth endpoints (RFC 6749 §5.2)', () => {
     }
   });
 
-  it('rate-limits client authentication per client id, answering 429 with Retry-After', async () => {
+  it('rate-limits client authentication per client id and per IP, answering 429 with Retry-After', async () => {
     const w = await world({
+      trustProxy: true,
       rateLimit: { enabled: true, rules: { clientAuth: { limit: 3, windowSeconds: 60 } } },
     });
     const client = (await w.createClient({})).body;
-    const statuses: number[] = [];
-    for (let i = 0; i < 4; i++) {
-      statuses.push(
-        (
-          await postForm('/oauth/token', {
-            grant_type: 'client_credentials',
-            client_id: client.id,
-            client_secret: 'guess',
-          })
-        ).status,
+    const guess = (ip: string, clientId = client.id, secret = 'guess') =>
+      postForm(
+        '/oauth/token',
+        { grant_type: 'client_credentials', client_id: clientId, client_secret: secret },
+        { 'x-forwarded-for': ip },
       );
-    }
+
+    // one client id guessed from four addresses: the client's own limit
+    const statuses: number[] = [];
+    for (let i = 0; i < 4; i++) statuses.push((await guess(`198.51.100.${i + 1}`)).status);
     expect(statuses).toEqual([401, 401, 401, 429]);
-    const limited = await postForm('/oauth/token', {
-      grant_type: 'client_credentials',
-      client_id: client.id,
-      client_secret: client.secret,
-    });
+    const limited = await guess('198.51.100.9', client.id, client.secret);
     expect(limited.status).toBe(429);
     expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
+
+    // four client ids from one address: the address's limit
+    const fromOne: number[] = [];
+    for (let i = 0; i < 4; i++) fromOne.push((await guess('203.0.113.7', `client-${i}`)).status);
+    expect(fromOne).toEqual([401, 401, 401, 429]);
   });
 });
 
