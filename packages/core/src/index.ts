@@ -13,6 +13,7 @@ export type {
   MachinePrincipal,
 } from './authorization/index.js';
 export type { CallContext } from './call-context.js';
+export type { ClientSummary, ClientWithSecret } from './clients/index.js';
 export type { AuthConfig } from './config/index.js';
 export {
   githubProvider,

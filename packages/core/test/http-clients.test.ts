@@ -163,6 +163,20 @@ describe('M2M client management', () => {
     expect((await w.storage.clients.findById(created.body.id))?.status).toBe('active');
   });
 
+  it('refuses the clients of a suspended tenant, and resumes them with it', async () => {
+    const w = await world();
+    const client = (await w.createClient({})).body;
+    const form = { grant_type: 'client_credentials', client_id: client.id, client_secret: client.secret };
+    expect((await postForm('/oauth/token', form)).status).toBe(200);
+    const suspend = (status: string) =>
+      w.client.call('PATCH', w.base, { body: { status }, cookie: w.owner.cookie });
+    expect((await suspend('suspended')).status).toBe(200);
+    const refused = await postForm('/oauth/token', form);
+    expect([refused.status, refused.body.error]).toEqual([401, 'invalid_client']);
+    expect((await suspend('active')).status).toBe(200);
+    expect((await postForm('/oauth/token', form)).status).toBe(200);
+  });
+
   it('refuses unknown scopes, unknown environments, and jwks that are private or missing', async () => {
     const w = await world();
     expect((await w.createClient({ scopes: ['admin:all'] })).body.code).toBe('unknown_scope');

@@ -41,6 +41,8 @@ const ROOT_TYPES = [
   'AuthorizationResult',
   'AuthorizeInput',
   'CallContext',
+  'ClientSummary',
+  'ClientWithSecret',
   'Clock',
   'CreatedInvitation',
   'Decision',

@@ -126,6 +126,8 @@ export function createClientService(
   const api: ClientsApi = {
     async createClient(tenantId, userId, rawInput, context = {}) {
       const input = parseInput(createClientInputSchema, rawInput);
+      // the install's scopes and environments are told only to those who may manage clients
+      await tenants.requirePermission(tenantId, userId, 'client.manage', context);
       const environment = input.environment ?? environments[0] ?? 'live';
       if (!environments.includes(environment)) {
         throw new AuthError('invalid_request', {
@@ -138,7 +140,6 @@ export function createClientService(
         throw new AuthError('unknown_scope', { detail: `not in clients.scopes: ${unknown.join(', ')}` });
       }
       if (input.jwks) await assertUsableKeys(input.jwks.keys as JsonWebKeyObject[]);
-      await tenants.requirePermission(tenantId, userId, 'client.manage', context);
       const now = clock.now();
       const generated = input.authMethod === 'client_secret' ? generateClientSecret() : null;
       const client: Client = {
