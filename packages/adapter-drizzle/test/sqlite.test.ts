@@ -1,5 +1,6 @@
 import {
   describeAuthorizationAdministrationConformance,
+  describeClientsConformance,
   describeMembersAndInvitationsConformance,
   describeStorageConformance,
 } from '@portcullis/core/testing';
@@ -12,6 +13,7 @@ describeDatabase(sqliteFileDatabase(), (database) => {
   describeStorageConformance(`drizzle + ${database.name}`, drizzleConformance(database));
   describeAuthorizationAdministrationConformance(`drizzle + ${database.name}`, drizzleConformance(database));
   describeMembersAndInvitationsConformance(`drizzle + ${database.name}`, drizzleConformance(database));
+  describeClientsConformance(`drizzle + ${database.name}`, drizzleConformance(database));
   describeSchemaParity(database);
   describeAdapterBehaviour(database);
 });

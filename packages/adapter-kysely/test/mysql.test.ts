@@ -2,6 +2,7 @@ import { kyselyStorage } from '@portcullis/adapter-kysely';
 import { isAuthError } from '@portcullis/core/ports';
 import {
   describeAuthorizationAdministrationConformance,
+  describeClientsConformance,
   describeMembersAndInvitationsConformance,
   describeStorageConformance,
 } from '@portcullis/core/testing';
@@ -17,6 +18,7 @@ describeDatabase(serverDatabase('MariaDB/MySQL', 'PORTCULLIS_TEST_MYSQL_URL'), (
   describeStorageConformance(`kysely + ${database.name}`, kyselyConformance(database));
   describeAuthorizationAdministrationConformance(`kysely + ${database.name}`, kyselyConformance(database));
   describeMembersAndInvitationsConformance(`kysely + ${database.name}`, kyselyConformance(database));
+  describeClientsConformance(`kysely + ${database.name}`, kyselyConformance(database));
   describeAdapterBehaviour(database);
   describeMigrations(database, { concurrentConnections: true });
 
