@@ -24,6 +24,7 @@ const NOT_DOMAIN_FOLDERS = `${CORE}(http|api|config|testing|memory|ports)/`;
 // expression, renumbering groups), so a domain that adds a type file adds its folder here.
 const TYPE_FILES = `${CORE}(${[
   'audit',
+  'clients',
   'invitations',
   'memberships',
   'outbox',
@@ -38,7 +39,7 @@ const TYPE_FILES = `${CORE}(${[
   .map((folder) => `${folder}/${folder.split('/').at(-1)}`)
   .join('|')})\\.ts$`;
 
-const KERNEL = `${CORE}(ports/|crypto/|errors\\.ts$|call-context\\.ts$|request-headers\\.ts$|client-address\\.ts$|validation\\.ts$|json-object-schema\\.ts$|checked-as\\.ts$|http-url-schema\\.ts$)`;
+const KERNEL = `${CORE}(ports/|crypto/|errors\\.ts$|call-context\\.ts$|request-headers\\.ts$|client-address\\.ts$|validation\\.ts$|json-object-schema\\.ts$|checked-as\\.ts$|http-url-schema\\.ts$|environments\\.ts$)`;
 
 // Core's public entry points: the files behind the package.json `exports` map.
 const CORE_PUBLIC = `${CORE}(index\\.ts|(ports|memory|testing)/index\\.ts|authorization/public\\.ts|tokens/public\\.ts)$`;

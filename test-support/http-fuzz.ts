@@ -396,7 +396,7 @@ export function describeHttpFuzz(
           const response = await send(request, request.signedIn ? world.cookie : null);
           sent++;
           const text = await response.text();
-          const problem = checkResponse(response, text);
+          const problem = checkResponse(response, text, request.path);
           const where = `${request.method} ${request.path} ${JSON.stringify(request.query)} ${describeBody(request)}`;
           if (problem) failures.push(`${problem}: ${where} → ${response.status} ${text.slice(0, 300)}`);
           if (response.status >= 400) {
@@ -420,11 +420,24 @@ export function describeHttpFuzz(
   });
 }
 
+/**
+ * The OAuth endpoints answer their errors as RFC 6749 §5.2 bodies `{ error, error_description }`
+ * (application/json), not problem+json; the code is `error`.
+ */
+const OAUTH_ENDPOINTS = new Set(['/oauth/token', '/oauth/introspect', '/oauth/revoke']);
+
 /** What is wrong with a response, or null. */
-function checkResponse(response: Response, text: string): string | null {
+function checkResponse(response: Response, text: string, path: string): string | null {
   if (response.status >= 500) return `server error ${response.status}`;
   if (response.status < 400) return null;
   const type = response.headers.get('content-type') ?? '';
+  if (OAUTH_ENDPOINTS.has(path) && type.startsWith('application/json')) {
+    let error = '(no JSON)';
+    try {
+      error = String((JSON.parse(text) as { error?: unknown }).error);
+    } catch {}
+    return KNOWN_CODES.has(error) ? null : `OAuth 4xx with an unknown error "${error}"`;
+  }
   if (!type.startsWith('application/problem+json')) return `4xx without problem+json (${type})`;
   const code = safeCode(text);
   if (!KNOWN_CODES.has(code)) return `4xx with an unknown code "${code}"`;

@@ -10,6 +10,7 @@ import { portcullisTables as sqliteTables } from './sqlite/tables.js';
 import { runSqliteTransaction, sqliteConnectionQueue } from './sqlite-transaction.js';
 import { DrizzleAuditStore } from './stores/audit-store.js';
 import { DrizzleAuthorizationVersionStore } from './stores/authorization-version-store.js';
+import { DrizzleClientStore } from './stores/client-store.js';
 import { DrizzleCredentialFailureStore } from './stores/credential-failure-store.js';
 import { DrizzleInvitationStore } from './stores/invitation-store.js';
 import { DrizzleMembershipStore } from './stores/membership-store.js';
@@ -156,6 +157,7 @@ function createStores(context: StoreContext): StorageStores {
     credentialFailures: new DrizzleCredentialFailureStore(context),
     passkeys: new DrizzlePasskeyStore(context),
     oauthAccounts: new DrizzleOAuthAccountStore(context),
+    clients: new DrizzleClientStore(context),
     outbox: new DrizzleOutboxStore(context),
     signIn: new DrizzleSignInStore(context),
     signingKeys: new DrizzleSigningKeyStore(context),

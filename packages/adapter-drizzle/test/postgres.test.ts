@@ -1,5 +1,6 @@
 import {
   describeAuthorizationAdministrationConformance,
+  describeClientsConformance,
   describeMembersAndInvitationsConformance,
   describeStorageConformance,
   describeTokenModeConformance,
@@ -14,6 +15,7 @@ describeDatabase(serverDatabase('postgres', 'PORTCULLIS_TEST_POSTGRES_URL'), (da
   describeAuthorizationAdministrationConformance(`drizzle + ${database.name}`, drizzleConformance(database));
   describeMembersAndInvitationsConformance(`drizzle + ${database.name}`, drizzleConformance(database));
   describeTokenModeConformance(`drizzle + ${database.name}`, drizzleConformance(database));
+  describeClientsConformance(`drizzle + ${database.name}`, drizzleConformance(database));
   describeSchemaParity(database);
   describeAdapterBehaviour(database);
 });

@@ -1,5 +1,6 @@
 import {
   describeAuthorizationAdministrationConformance,
+  describeClientsConformance,
   describeMembersAndInvitationsConformance,
   describeStorageConformance,
   describeTokenModeConformance,
@@ -14,6 +15,7 @@ describeDatabase(sqliteFileDatabase(), (database) => {
   describeAuthorizationAdministrationConformance(`drizzle + ${database.name}`, drizzleConformance(database));
   describeMembersAndInvitationsConformance(`drizzle + ${database.name}`, drizzleConformance(database));
   describeTokenModeConformance(`drizzle + ${database.name}`, drizzleConformance(database));
+  describeClientsConformance(`drizzle + ${database.name}`, drizzleConformance(database));
   describeSchemaParity(database);
   describeAdapterBehaviour(database);
 });

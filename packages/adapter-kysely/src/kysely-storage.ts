@@ -12,6 +12,7 @@ import { checkMysqlServer } from './mysql-server-check.js';
 import { detectDialect, type SqlDialect } from './sql-dialect.js';
 import { KyselyAuditStore } from './stores/audit-store.js';
 import { KyselyAuthorizationVersionStore } from './stores/authorization-version-store.js';
+import { KyselyClientStore } from './stores/client-store.js';
 import { KyselyCredentialFailureStore } from './stores/credential-failure-store.js';
 import { KyselyInvitationStore } from './stores/invitation-store.js';
 import { KyselyMembershipStore } from './stores/membership-store.js';
@@ -121,6 +122,7 @@ const STORE_CLASSES: { [K in keyof StorageStores]: new (context: StoreContext) =
   signIn: KyselySignInStore,
   signingKeys: KyselySigningKeyStore,
   refreshTokens: KyselyRefreshTokenStore,
+  clients: KyselyClientStore,
 };
 
 /** Every store, made now: the storage's own, long-lived stores. */

@@ -2,6 +2,7 @@ import { kyselyStorage } from '@portcullis/adapter-kysely';
 import { isAuthError } from '@portcullis/core/ports';
 import {
   describeAuthorizationAdministrationConformance,
+  describeClientsConformance,
   describeMembersAndInvitationsConformance,
   describeStorageConformance,
   describeTokenModeConformance,
@@ -19,6 +20,7 @@ describeDatabase(serverDatabase('MariaDB/MySQL', 'PORTCULLIS_TEST_MYSQL_URL'), (
   describeAuthorizationAdministrationConformance(`kysely + ${database.name}`, kyselyConformance(database));
   describeMembersAndInvitationsConformance(`kysely + ${database.name}`, kyselyConformance(database));
   describeTokenModeConformance(`kysely + ${database.name}`, kyselyConformance(database));
+  describeClientsConformance(`kysely + ${database.name}`, kyselyConformance(database));
   describeAdapterBehaviour(database);
   describeMigrations(database, { concurrentConnections: true });
 

@@ -1,5 +1,6 @@
 import {
   describeAuthorizationAdministrationConformance,
+  describeClientsConformance,
   describeMembersAndInvitationsConformance,
   describeStorageConformance,
   describeTokenModeConformance,
@@ -14,6 +15,7 @@ describeDatabase(pgliteDatabase(), (database) => {
   describeAuthorizationAdministrationConformance(`kysely + ${database.name}`, kyselyConformance(database));
   describeMembersAndInvitationsConformance(`kysely + ${database.name}`, kyselyConformance(database));
   describeTokenModeConformance(`kysely + ${database.name}`, kyselyConformance(database));
+  describeClientsConformance(`kysely + ${database.name}`, kyselyConformance(database));
   describeAdapterBehaviour(database);
   // PGlite is one session: Kysely instances sharing it would share its advisory locks too, so
   // concurrent migrations go through one instance, which queues them

@@ -1,5 +1,6 @@
 import {
   describeAuthorizationAdministrationConformance,
+  describeClientsConformance,
   describeMembersAndInvitationsConformance,
   describeStorageConformance,
   describeTokenModeConformance,
@@ -14,6 +15,7 @@ describeDatabase(serverDatabase('PostgreSQL', 'PORTCULLIS_TEST_POSTGRES_URL'), (
   describeAuthorizationAdministrationConformance(`kysely + ${database.name}`, kyselyConformance(database));
   describeMembersAndInvitationsConformance(`kysely + ${database.name}`, kyselyConformance(database));
   describeTokenModeConformance(`kysely + ${database.name}`, kyselyConformance(database));
+  describeClientsConformance(`kysely + ${database.name}`, kyselyConformance(database));
   describeAdapterBehaviour(database);
   describeMigrations(database, { concurrentConnections: true });
 });

@@ -1,5 +1,6 @@
 import {
   describeAuthorizationAdministrationConformance,
+  describeClientsConformance,
   describeMembersAndInvitationsConformance,
   describeStorageConformance,
   describeTokenModeConformance,
@@ -14,6 +15,7 @@ describeDatabase(sqliteFileDatabase(), (database) => {
   describeAuthorizationAdministrationConformance(`kysely + ${database.name}`, kyselyConformance(database));
   describeMembersAndInvitationsConformance(`kysely + ${database.name}`, kyselyConformance(database));
   describeTokenModeConformance(`kysely + ${database.name}`, kyselyConformance(database));
+  describeClientsConformance(`kysely + ${database.name}`, kyselyConformance(database));
   describeAdapterBehaviour(database);
   // one better-sqlite3 connection per file: concurrent migrations share it (Kysely queues them)
   describeMigrations(database, { concurrentConnections: false });

@@ -1,6 +1,12 @@
 import type { Auth, AuthApi } from './api/index.js';
 import { createAuditService } from './audit/index.js';
 import { createAuthorizationService, createPolicyService, createRoleService } from './authorization/index.js';
+import {
+  createClientAuthenticator,
+  createClientService,
+  createClientTokenService,
+  oauthServerUrls,
+} from './clients/index.js';
 import { type AuthConfig, resolveConfig } from './config/index.js';
 import { createOAuthService } from './credentials/oauth/index.js';
 import { createPasskeyService } from './credentials/passkeys/index.js';
@@ -48,7 +54,8 @@ export function createAuth(options: AuthConfig): Auth {
   );
   const authorization = createAuthorizationService(
     { storage, clock, cache: infrastructure.authorizationCache },
-    config.authorization,
+    // M2M clients' scopes grant the permissions `clients.scopes` maps them to
+    { ...config.authorization, scopePermissions: config.clients.scopes },
   );
   const tenants = createTenantService({ storage, clock, authorization, rateLimiter }, config.tenants);
   const members = createMembershipService({ storage, clock, tenants }, { creatorRole });
@@ -92,6 +99,17 @@ export function createAuth(options: AuthConfig): Auth {
     { storage, clock, rateLimiter, accessTokens, secret: config.secret },
     { refreshTokens: config.refreshTokens, idleTtlSeconds: config.session.idleTtlSeconds },
   );
+  // M2M clients and the OAuth endpoints
+  const clients = createClientService({ storage, clock, tenants }, config);
+  const oauthUrls = oauthServerUrls(config.tokens.issuer, config.baseURL, config.basePath);
+  const clientAuthenticator = createClientAuthenticator(
+    { storage, clock, keyValue, rateLimiter },
+    { assertionAudiences: [oauthUrls.issuer, oauthUrls.tokenEndpoint] },
+  );
+  const clientTokens = createClientTokenService(
+    { storage, clock, authenticator: clientAuthenticator, accessTokens },
+    { clients: config.clients, urls: oauthUrls },
+  );
 
   // the server-side API: every domain's operations, under the names its interface declares
   const api: AuthApi = {
@@ -110,6 +128,8 @@ export function createAuth(options: AuthConfig): Auth {
     ...emailLinks.api,
     ...passkeys.api,
     ...oauth.api,
+    ...clients.api,
+    ...clientTokens.api,
     ...accessTokens.api,
     ...signingKeys.api,
     ...refreshTokens.api,

@@ -69,6 +69,14 @@ export const AUTH_ERROR_CODES = [
   'insufficient_scope',
   'jwks_unavailable',
   'signing_key_not_ready',
+  // M2M clients and the OAuth endpoints (RFC 6749 §5.2, RFC 8707): the OAuth routes answer with
+  // the code as `error`
+  'unknown_scope',
+  'invalid_client',
+  'invalid_grant',
+  'invalid_scope',
+  'invalid_target',
+  'unsupported_grant_type',
   'storage_unavailable',
   'schema_not_migrated',
   'config_invalid',

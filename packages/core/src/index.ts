@@ -5,8 +5,15 @@
 // `@portcullis/core/ports`. test/public-exports.test.ts pins this list: add to it deliberately.
 export type { Auth, AuthApi, AuthHandler, AuthHealth, HandlerOptions } from './api/index.js';
 export { createAuth } from './auth.js';
-export type { AuthorizationResult, AuthorizeInput, Decision } from './authorization/index.js';
+export type {
+  AuthorizationResult,
+  AuthorizeInput,
+  Decision,
+  MachineAuthorizeInput,
+  MachinePrincipal,
+} from './authorization/index.js';
 export type { CallContext } from './call-context.js';
+export type { ClientSummary, ClientWithSecret } from './clients/index.js';
 export type { AuthConfig } from './config/index.js';
 export {
   githubProvider,

@@ -66,6 +66,16 @@ const EXERCISES: Partial<Record<RateLimitRuleName, Exercise[]>> = {
         ),
     },
   ],
+  clientAuth: [
+    {
+      route: 'POST /oauth/token',
+      attempt: (client) =>
+        client.call('POST', '/oauth/token', {
+          rawBody: 'grant_type=client_credentials&client_id=one-client&client_secret=guess',
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        }),
+    },
+  ],
   emailLink: [
     {
       route: 'POST /password/forgot',

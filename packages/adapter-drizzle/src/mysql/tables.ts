@@ -9,7 +9,10 @@
 
 import {
   type ActorType,
+  type ClientAuthMethod,
+  type ClientStatus,
   type InvitationStatus,
+  type JsonWebKeyObject,
   type OneTimeTokenPurpose,
   type OutboxStatus,
   type Passkey,
@@ -544,6 +547,41 @@ export function portcullisTables(prefix: string = 'pc_') {
     ],
   );
 
+  const clients = mysqlTable(
+    `${p}clients`,
+    {
+      id: id('id').notNull(),
+      tenantId: id('tenant_id').notNull(),
+      environment: varchar('environment', { length: 16 }).notNull(),
+      name: varchar('name', { length: 255 }).notNull(),
+      authMethod: varchar('auth_method', { length: 32 }).$type<ClientAuthMethod>().notNull(),
+      /** SHA-256 (hex) of the current secret; the secret itself is never stored. */
+      secretHash: varchar('secret_hash', { length: 64 }),
+      secretCreatedAt: utcTimestamp('secret_created_at'),
+      secretLastUsedAt: utcTimestamp('secret_last_used_at'),
+      /** SHA-256 of the secret a rotation replaced, valid until previous_secret_expires_at. */
+      previousSecretHash: varchar('previous_secret_hash', { length: 64 }),
+      previousSecretExpiresAt: utcTimestamp('previous_secret_expires_at'),
+      previousSecretLastUsedAt: utcTimestamp('previous_secret_last_used_at'),
+      jwks: jsonText<JsonWebKeyObject[]>('jwks'),
+      allowedScopes: jsonText<string[]>('allowed_scopes').notNull(),
+      status: varchar('status', { length: 16 }).$type<ClientStatus>().notNull(),
+      createdBy: id('created_by'),
+      createdAt: utcTimestamp('created_at').notNull(),
+      updatedAt: utcTimestamp('updated_at').notNull(),
+      lastUsedAt: utcTimestamp('last_used_at'),
+    },
+    (t) => [
+      primaryKey({ name: `${p}clients_pk`, columns: [t.id] }),
+      index(`${p}clients_tenant_idx`).on(t.tenantId, t.id),
+      foreignKey({
+        name: `${p}clients_tenant_fk`,
+        columns: [t.tenantId],
+        foreignColumns: [tenants.id],
+      }).onDelete('cascade'),
+    ],
+  );
+
   return {
     tenants,
     users,
@@ -565,6 +603,7 @@ export function portcullisTables(prefix: string = 'pc_') {
     credentialFailures,
     signingKeys,
     refreshTokens,
+    clients,
   };
 }
 
@@ -595,3 +634,4 @@ export const pcOauthAccounts = pcTables.oauthAccounts;
 export const pcCredentialFailures = pcTables.credentialFailures;
 export const pcSigningKeys = pcTables.signingKeys;
 export const pcRefreshTokens = pcTables.refreshTokens;
+export const pcClients = pcTables.clients;

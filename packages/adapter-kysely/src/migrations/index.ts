@@ -12,6 +12,7 @@ import {
 } from './0008-audit-prev-hash.js';
 import { migration0009SigningKeys, signingKeyTables } from './0009-signing-keys.js';
 import { migration0010RefreshTokens, refreshTokenTables } from './0010-refresh-tokens.js';
+import { clientTables, migration0011Clients } from './0011-clients.js';
 import type { Migration } from './migration.js';
 import type { TableSpec } from './table-spec.js';
 
@@ -27,6 +28,7 @@ export const migrations: readonly Migration[] = [
   migration0008AuditPrevHash,
   migration0009SigningKeys,
   migration0010RefreshTokens,
+  migration0011Clients,
 ];
 
 /**
@@ -44,6 +46,7 @@ export const schemaTables: readonly TableSpec[] = withAddedColumns(
     ...credentialFailureTables,
     ...signingKeyTables,
     ...refreshTokenTables,
+    ...clientTables,
   ],
   auditHeadPrevHashColumns,
 );
@@ -57,6 +60,7 @@ export { oauthAccountTables } from './0006-oauth-accounts.js';
 export { credentialFailureTables } from './0007-credential-failures.js';
 export { signingKeyTables } from './0009-signing-keys.js';
 export { refreshTokenTables } from './0010-refresh-tokens.js';
+export { clientTables } from './0011-clients.js';
 export { type Migration, type MigrationContext, migrationChecksum } from './migration.js';
 export {
   type ColumnSpec,

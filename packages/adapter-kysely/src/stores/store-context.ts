@@ -25,6 +25,7 @@ export interface TableNames {
   oauthAccounts: string;
   signingKeys: string;
   refreshTokens: string;
+  clients: string;
 }
 
 export function tableNames(prefix: string): TableNames {
@@ -49,6 +50,7 @@ export function tableNames(prefix: string): TableNames {
     oauthAccounts: `${prefix}oauth_accounts`,
     signingKeys: `${prefix}signing_keys`,
     refreshTokens: `${prefix}refresh_tokens`,
+    clients: `${prefix}clients`,
   };
 }
 

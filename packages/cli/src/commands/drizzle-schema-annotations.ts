@@ -19,7 +19,10 @@ export interface TableAnnotation {
  */
 export const CORE_TYPE_NAMES: readonly string[] = [
   'ActorType',
+  'ClientAuthMethod',
+  'ClientStatus',
   'InvitationStatus',
+  'JsonWebKeyObject',
   'OneTimeTokenPurpose',
   'OutboxStatus',
   'Passkey',
@@ -37,6 +40,18 @@ export const CORE_TYPE_NAMES: readonly string[] = [
  * SQL type (`string`, `number`, `Date`, `unknown` for JSON).
  */
 export const drizzleSchemaAnnotations: Record<string, TableAnnotation> = {
+  clients: {
+    columns: {
+      auth_method: { type: 'ClientAuthMethod' },
+      secret_hash: { doc: 'SHA-256 (hex) of the current secret; the secret itself is never stored.' },
+      previous_secret_hash: {
+        doc: 'SHA-256 of the secret a rotation replaced, valid until previous_secret_expires_at.',
+      },
+      jwks: { type: 'JsonWebKeyObject[]' },
+      allowed_scopes: { type: 'string[]' },
+      status: { type: 'ClientStatus' },
+    },
+  },
   tenants: {
     columns: {
       status: { type: 'TenantStatus' },

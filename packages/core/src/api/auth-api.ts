@@ -1,5 +1,6 @@
 import type { AuditApi } from '../audit/index.js';
 import type { AuthorizationApi, PoliciesApi, RolesApi } from '../authorization/index.js';
+import type { ClientsApi, ClientTokensApi } from '../clients/index.js';
 import type { OAuthApi } from '../credentials/oauth/index.js';
 import type { PasskeysApi } from '../credentials/passkeys/index.js';
 import type { PasswordsApi } from '../credentials/passwords/index.js';
@@ -41,4 +42,6 @@ export interface AuthApi
     OAuthApi,
     AccessTokensApi,
     SigningKeysApi,
-    RefreshTokensApi {}
+    RefreshTokensApi,
+    ClientsApi,
+    ClientTokensApi {}

@@ -1,4 +1,5 @@
 import type { ActionRules, AuthorizationSubject, CompiledPolicy } from './decision.js';
+import { permissionCovers } from './permissions.js';
 import type { Condition, ConditionLiteral, ConditionOperator, Operand, ResourceCondition } from './policy.js';
 import {
   type Attributes,
@@ -145,7 +146,9 @@ export function buildAuthorizationFilter(rules: ActionRules, request: FilterRequ
   };
   const applies = (policy: CompiledPolicy) =>
     policy.definition.resource === '*' || policy.definition.resource === request.resourceType;
-  const roleGrants = request.subject.roles.some((key) => rules.grantingRoles.has(key));
+  const roleGrants =
+    request.subject.roles.some((key) => rules.grantingRoles.has(key)) ||
+    (request.subject.grants ?? []).some((permission) => permissionCovers(permission, rules.action));
   const allowed = roleGrants ? true : or(rules.allow.filter(applies).map((p) => residualOf(p, known).t));
   const notDenied = and(rules.deny.filter(applies).map((p) => residualOf(p, known).f));
   const formula = and([allowed, notDenied]);

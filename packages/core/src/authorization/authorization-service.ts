@@ -17,6 +17,7 @@ import {
 } from './authorizer.js';
 import { estimateAuthorizerBytes } from './authorizer-size.js';
 import type { PermissionCatalogListing } from './permission-catalog.js';
+import { permissionCovers } from './permissions.js';
 import { actionPatternSchema } from './policy-schema.js';
 
 /** A question about one user in one tenant. */
@@ -46,6 +47,25 @@ export interface AuthorizeInput {
    * `requirePermission` tells its refusal (the 403's `reason`) as `caller` unless given `full`.
    */
   disclosure?: 'full' | 'caller';
+}
+
+/**
+ * A machine credential acting in a tenant: an M2M client (its token's scopes, mapped to
+ * permissions by `clients.scopes`) or, later, an API key (its own permissions). Its permissions
+ * bound what it may do: an action they do not cover is denied (`outside_grants`) whatever
+ * policies say; within them, the tenant's deny policies still win. Conditions read
+ * `subject.type`, `subject.id` and `subject.environment`.
+ */
+export type MachinePrincipal =
+  | { type: 'client'; id: string; scopes: readonly string[]; environment?: string | null }
+  | { type: 'api_key'; id: string; permissions: readonly string[]; environment?: string | null };
+
+/**
+ * A question about a machine credential in one tenant. The caller has verified the credential
+ * and that it belongs to `tenantId` (an access token's `tid`).
+ */
+export interface MachineAuthorizeInput extends Omit<AuthorizeInput, 'userId' | 'session' | 'disclosure'> {
+  principal: MachinePrincipal;
 }
 
 /** Many resources, one subject, action and context. */
@@ -81,7 +101,17 @@ export interface AuthorizationApi {
    * const { allowed } = await auth.api.authorize({ userId, tenantId, action: 'document.update',
    *   resource: { type: 'document', ownerId: doc.ownerId } })
    */
-  authorize(input: AuthorizeInput): Promise<AuthorizationResult>;
+  /**
+   * The same question for a machine credential (`principal`: an M2M client with its token's
+   * scopes, or an API key): the same engine decides, with the permissions its scopes map to in
+   * place of roles, and never beyond them.
+   *
+   * @example
+   * const principal = await auth.api.verifyAccessToken(bearer)
+   * const { allowed } = await auth.api.authorize({ tenantId: principal.tenantId!, action: 'invoice.read',
+   *   principal: { type: 'client', id: principal.id, scopes: principal.scopes, environment: principal.environment } })
+   */
+  authorize(input: AuthorizeInput | MachineAuthorizeInput): Promise<AuthorizationResult>;
   /**
    * {@link authorize} for many resources at once (a page of documents, say): one decision per
    * resource, in order, with the membership and the compiled rules looked up once.
@@ -156,7 +186,14 @@ export const authorizeInputSchema = z
 
 export function createAuthorizationService(
   { storage, clock, cache }: AuthorizationServiceDeps,
-  { policies: globalPolicies, permissions: catalog }: ResolvedAuthorizationOptions,
+  {
+    policies: globalPolicies,
+    permissions: catalog,
+    scopePermissions = {},
+  }: ResolvedAuthorizationOptions & {
+    /** `clients.scopes`: the permissions each M2M client scope grants. */
+    scopePermissions?: Readonly<Record<string, readonly string[]>>;
+  },
 ): AuthorizationService {
   function authorizerFor(tenantId: string): Promise<Authorizer> {
     return cache.authorizer(
@@ -294,18 +331,48 @@ export function createAuthorizationService(
     return { membership: found.membership, decision: decideWith(found, input) };
   }
 
+  /** The permissions a machine credential holds: its scopes' (only configured ones), or its own. */
+  function grantsOf(principal: MachinePrincipal): readonly string[] {
+    if (principal.type === 'api_key') return principal.permissions;
+    return principal.scopes.flatMap((scope) =>
+      Object.hasOwn(scopePermissions, scope) ? (scopePermissions[scope] ?? []) : [],
+    );
+  }
+
+  async function decideForMachine(input: MachineAuthorizeInput): Promise<Decision> {
+    const { principal } = input;
+    const grants = grantsOf(principal);
+    if (!grants.some((permission) => permissionCovers(permission, input.action))) return OUTSIDE_GRANTS;
+    const authorizer = await authorizerFor(input.tenantId);
+    return authorizer.decide({
+      subject: {
+        id: principal.id,
+        type: principal.type,
+        tenantId: input.tenantId,
+        environment: principal.environment ?? null,
+        roles: [],
+        grants,
+      },
+      action: input.action,
+      ...(input.resource ? { resource: input.resource } : {}),
+      context: serverContext(input),
+      explain: input.explain ?? false,
+    });
+  }
+
   const api: AuthorizationApi = {
     listPermissions: () => catalog.listing(),
 
     // one promise and no awaits when the membership and the rules are cached (the hot path)
     async authorize(input) {
       assertKnownAction(input.action);
+      if ('principal' in input) return decideForMachine(input);
       const pending = subjectAndAuthorizer(input.userId, input.tenantId);
       const found = pending instanceof Promise ? await pending : pending;
       return found ? decideWith(found, input) : NOT_MEMBER;
     },
     async requirePermission(input) {
-      const result = await api.authorize(input);
+      const result = await api.authorize(input as AuthorizeInput);
       // a tenant id tells an outsider nothing: not being a member reads as no such tenant
       if (result.reason.kind === 'not_member') throw new AuthError('not_found', { detail: 'no such tenant' });
       const decision = result as Decision;
@@ -361,6 +428,11 @@ function withoutPolicies(decision: Decision): Decision {
     explanation: decision.explanation.filter((entry) => entry.rule.startsWith('role:')),
   };
 }
+
+const OUTSIDE_GRANTS: Decision = Object.freeze({
+  allowed: false,
+  reason: Object.freeze({ kind: 'outside_grants' as const }),
+});
 
 const EMPTY = (tenantId: string) => ({ tenantId, roles: [], policies: [] });
 

@@ -269,6 +269,7 @@ function assembleAuthorizer(input: AuthorizerInput, policies: readonly CompiledP
       allow: applicable.filter((p) => p.definition.effect === 'allow'),
       deny: applicable.filter((p) => p.definition.effect === 'deny'),
       impliedType: dot < 0 ? action : action.slice(0, dot),
+      action,
     };
   };
 
@@ -309,6 +310,14 @@ function assembleAuthorizer(input: AuthorizerInput, policies: readonly CompiledP
     for (let i = 0; i < keys.length; i++) {
       const granting = rules.grantingRoles.get(keys[i]!);
       if (granting !== undefined) return granting.granted;
+    }
+    const grants = subject.grants;
+    if (grants !== undefined) {
+      for (let i = 0; i < grants.length; i++) {
+        if (permissionCovers(grants[i]!, rules.action)) {
+          return { allowed: true, reason: { kind: 'grant', permission: grants[i]! } };
+        }
+      }
     }
     let unknownAllow: CompiledPolicy | undefined;
     for (let i = 0; i < rules.allow.length; i++) {
@@ -380,6 +389,15 @@ function assembleAuthorizer(input: AuthorizerInput, policies: readonly CompiledP
           why: known ? `does not grant ${action}` : 'no such role in this tenant',
         });
       }
+    }
+    for (const permission of subject.grants ?? []) {
+      const covers = permissionCovers(permission, action);
+      entries.push({
+        rule: `grant:${permission}`,
+        effect: 'allow',
+        matched: covers,
+        why: covers ? `covers ${action}` : `does not cover ${action}`,
+      });
     }
     for (const policy of rules.allow) entries.push(describePolicy(policy));
     return entries;

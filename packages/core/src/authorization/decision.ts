@@ -20,6 +20,12 @@ export interface AuthorizationSubject {
   roles: readonly string[];
   attributes?: Readonly<Record<string, unknown>>;
   tenantId?: string;
+  /**
+   * Permissions held directly rather than through roles: a machine credential's (an M2M client's
+   * scopes mapped to permissions, an API key's own). They grant like a role does; deny policies
+   * still win.
+   */
+  grants?: readonly string[];
   readonly [field: string]: unknown;
 }
 
@@ -60,6 +66,13 @@ export type DecisionReason =
       readonly description?: string;
     }
   | { readonly kind: 'no_rule' }
+  /** A permission the subject holds directly (a machine credential's) grants it. */
+  | { readonly kind: 'grant'; readonly permission: string }
+  /**
+   * A machine credential asked for an action its permissions do not cover: its scopes (or its
+   * own permissions) bound what it may do, whatever roles or policies would allow.
+   */
+  | { readonly kind: 'outside_grants' }
   /** The tenant is suspended: nothing is allowed in it. */
   | { readonly kind: 'tenant_suspended' }
   /**
@@ -70,7 +83,7 @@ export type DecisionReason =
 
 /** One rule considered, when `explain: true`. */
 export interface ExplanationEntry {
-  rule: `role:${string}` | `policy:${string}`;
+  rule: `role:${string}` | `policy:${string}` | `grant:${string}`;
   effect: PolicyEffect;
   matched: boolean;
   why: string;
@@ -108,4 +121,6 @@ export interface ActionRules {
   readonly deny: readonly CompiledPolicy[];
   /** The resource type assumed when a request names no resource. */
   readonly impliedType: string;
+  /** The action these rules decide. */
+  readonly action: string;
 }

@@ -14,6 +14,8 @@ export {
   type AuthorizeManyInput,
   authorizeInputSchema,
   createAuthorizationService,
+  type MachineAuthorizeInput,
+  type MachinePrincipal,
 } from './authorization-service.js';
 export { readVersionsMany } from './authorization-version-store.js';
 export { assertCanGrant, permissionsOfRoles } from './grant-rule.js';

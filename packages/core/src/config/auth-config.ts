@@ -1,10 +1,12 @@
 import { z } from 'zod';
 import { authorizationOptionsSchema } from '../authorization/index.js';
+import { clientsOptionsSchema } from '../clients/index.js';
 import { oauthOptionsSchema } from '../credentials/oauth/index.js';
 import { passkeysOptionsSchema } from '../credentials/passkeys/index.js';
 import { passwordOptionsSchema } from '../credentials/passwords/index.js';
 import { totpOptionsSchema } from '../credentials/totp/index.js';
 import { emailLinksOptionsSchema } from '../email-links/index.js';
+import { environmentsOptionSchema } from '../environments.js';
 import { invitationsOptionsSchema } from '../invitations/index.js';
 import { outboxOptionsSchema } from '../outbox/index.js';
 import type { Clock } from '../ports/clock.js';
@@ -69,6 +71,11 @@ const authConfigShape = {
    * IPv6 client by its /64. Default false.
    */
   trustProxy: z.union([z.boolean(), z.number().int().min(1).max(10)]).default(false),
+  /**
+   * The environments machine credentials (M2M clients, API keys, webhook endpoints) belong to;
+   * what one issues is never valid in another. The first is the default. Default `['live', 'test']`.
+   */
+  environments: environmentsOptionSchema,
   session: sessionOptionsSchema.prefault({}) as z.ZodPrefault<typeof sessionOptionsSchema>,
   password: passwordOptionsSchema.prefault({}) as z.ZodPrefault<typeof passwordOptionsSchema>,
   signup: signupOptionsSchema.prefault({}) as z.ZodPrefault<typeof signupOptionsSchema>,
@@ -105,6 +112,14 @@ const authConfigShape = {
   lockout: lockoutOptionsSchema.prefault({}) as z.ZodPrefault<typeof lockoutOptionsSchema>,
   outbox: outboxOptionsSchema.prefault({}) as z.ZodPrefault<typeof outboxOptionsSchema>,
   authorization: authorizationOptionsSchema.prefault({}) as z.ZodPrefault<typeof authorizationOptionsSchema>,
+  /**
+   * Machine-to-machine clients (client credentials grant): the scopes they may hold, each mapped
+   * to permissions, and how long a rotated-out secret stays valid.
+   *
+   * @example
+   * clients: { scopes: { 'invoices:read': ['invoice.read'] } }
+   */
+  clients: clientsOptionsSchema.prefault({}) as z.ZodPrefault<typeof clientsOptionsSchema>,
   /**
    * Access tokens (RFC 9068 JWTs), their issuer and signing keys. Portcullis's own keys need
    * key-encryption keys (not the app secret); a KMS can hold the keys instead (`signers`).

@@ -142,6 +142,11 @@ describe('resolveConfig keeps every default and derived value (pinned before con
         },
         "basePath": "/auth",
         "baseURL": "URL http://localhost:3000/",
+        "clients": {
+          "resources": [],
+          "scopes": {},
+          "secretOverlapSeconds": 86400,
+        },
         "emailLinks": {
           "appName": "localhost:3000",
           "emailVerificationTtlSeconds": 86400,
@@ -152,6 +157,10 @@ describe('resolveConfig keeps every default and derived value (pinned before con
           "resetPasswordUrl": "URL http://localhost:3000/reset-password",
           "verifyEmailUrl": "URL http://localhost:3000/verify-email",
         },
+        "environments": [
+          "live",
+          "test",
+        ],
         "invitations": {
           "acceptUrl": "URL http://localhost:3000/accept-invitation",
         },
@@ -385,6 +394,11 @@ describe('resolveConfig keeps every default and derived value (pinned before con
         },
         "basePath": "/api/auth",
         "baseURL": "URL https://app.example.com/portal",
+        "clients": {
+          "resources": [],
+          "scopes": {},
+          "secretOverlapSeconds": 86400,
+        },
         "emailLinks": {
           "appName": "Acme",
           "emailVerificationTtlSeconds": 86400,
@@ -397,6 +411,10 @@ describe('resolveConfig keeps every default and derived value (pinned before con
           "resetPasswordUrl": "URL https://app.example.com/portal/reset-password",
           "verifyEmailUrl": "URL https://app.example.com/portal/verify-email",
         },
+        "environments": [
+          "live",
+          "test",
+        ],
         "invitations": {
           "acceptUrl": "URL https://app.example.com/join",
         },

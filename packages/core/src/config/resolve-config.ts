@@ -6,6 +6,7 @@ import {
   type RoleTemplate,
   resolveAuthorizationOptions,
 } from '../authorization/index.js';
+import type { ResolvedClientsOptions } from '../clients/index.js';
 import { type ResolvedOAuthOptions, resolveOAuthOptions } from '../credentials/oauth/index.js';
 import { type ResolvedPasskeysOptions, resolvePasskeysOptions } from '../credentials/passkeys/index.js';
 import type { ResolvedPasswordOptions } from '../credentials/passwords/index.js';
@@ -40,6 +41,7 @@ export interface ResolvedConfig extends ResolvedInstanceOptions {
   lockout: ResolvedLockoutOptions;
   outbox: ResolvedOutboxOptions;
   authorization: ResolvedAuthorizationOptions;
+  clients: ResolvedClientsOptions;
   tokens: ResolvedTokenOptions;
   refreshTokens: ResolvedRefreshTokensOptions;
 }
@@ -70,6 +72,7 @@ export function resolveConfig(config: AuthConfig): ResolvedConfig {
     builtInPermissions: TENANT_PERMISSIONS,
   });
   assertCatalogCovers(authorization.permissions, tenants.defaultRoles, authorization.policies);
+  assertScopesInCatalog(authorization.permissions, options.clients.scopes);
   const instance = resolveInstanceOptions(options);
   const { baseURL } = instance;
   const emailLinks = resolveEmailLinksOptions(options.emailLinks, { baseURL });
@@ -89,6 +92,7 @@ export function resolveConfig(config: AuthConfig): ResolvedConfig {
     lockout: options.lockout,
     outbox: options.outbox,
     authorization,
+    clients: options.clients,
     tokens: resolveTokenOptions(options.tokens, {
       baseURL,
       basePath: instance.basePath,
@@ -113,6 +117,8 @@ function resolveInstanceOptions(options: z.output<typeof authConfigSchema>) {
     trustProxyHops: options.trustProxy === true ? 1 : options.trustProxy || 0,
     secureCookies: baseURL.protocol === 'https:',
     storageTimeoutMs: options.storageTimeoutMs,
+    /** The environments of machine credentials; the first is the default. */
+    environments: options.environments as readonly string[],
   };
 }
 
@@ -135,6 +141,22 @@ function assertCatalogCovers(
     throw new AuthError('config_invalid', {
       detail: `not in authorization.permissions: ${problems.map(([path, message]) => `${path} ${message}`).join('; ')}`,
       issues: problems.map(([path, message]) => ({ path, message })),
+    });
+  }
+}
+
+/** The permissions a scope grants must be in the catalog, as roles' are. */
+function assertScopesInCatalog(catalog: PermissionCatalog, scopes: Record<string, string[]>): void {
+  const problems = Object.entries(scopes).flatMap(([scope, permissions]) =>
+    permissions.flatMap((p, i) => {
+      const problem = catalog.findProblem(p);
+      return problem === undefined ? [] : [{ path: `clients.scopes.${scope}.${i}`, message: problem }];
+    }),
+  );
+  if (problems.length > 0) {
+    throw new AuthError('config_invalid', {
+      detail: `not in authorization.permissions: ${problems.map((p) => `${p.path} ${p.message}`).join('; ')}`,
+      issues: problems,
     });
   }
 }

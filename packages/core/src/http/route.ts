@@ -34,7 +34,7 @@ export interface RouteResult {
   location?: string;
   /** Other `Set-Cookie` header values, each a serialized cookie. */
   cookies?: string[];
-  /** Headers to set on the response, replacing the handler's (e.g. `cache-control`). */
+  /** Headers to set on the response, replacing the handler's (`cache-control`, or `WWW-Authenticate` on an OAuth endpoint's 401). */
   headers?: Record<string, string>;
 }
 

@@ -2,6 +2,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Storage, StorageStores } from '../ports/storage.js';
 import { memoryAuditStore } from './memory-audit-store.js';
 import { memoryAuthorizationVersionStore } from './memory-authorization-version-store.js';
+import { memoryClientStore } from './memory-client-store.js';
 import { memoryCredentialFailureStore } from './memory-credential-failure-store.js';
 import { memoryInvitationStore } from './memory-invitation-store.js';
 import { memoryMembershipStore } from './memory-membership-store.js';
@@ -104,6 +105,7 @@ function createMemoryStores(tables: MemoryTables, writer: TableWriter, run: RunO
     signIn: memorySignInStore(tables, run),
     signingKeys: memorySigningKeyStore(tables, writer, run),
     refreshTokens: memoryRefreshTokenStore(tables, writer, run),
+    clients: memoryClientStore(tables, writer, run),
   };
 }
 

@@ -2,6 +2,7 @@ import type { AuditEvent } from '../audit/audit.js';
 import type { AuthorizationVersions } from '../authorization/authorization-version-store.js';
 import type { StoredPolicy } from '../authorization/policy-store.js';
 import type { Role } from '../authorization/roles.js';
+import type { Client } from '../clients/clients.js';
 import type { OAuthAccount } from '../credentials/oauth/oauth.js';
 import type { Passkey } from '../credentials/passkeys/passkeys.js';
 import type { RecoveryCode, TotpCredential } from '../credentials/totp/mfa.js';
@@ -72,9 +73,13 @@ export interface MemoryTables {
   oauthAccounts: Map<string, OAuthAccount>;
   /** `pairKey(provider, subject)` → OAuth account id */
   oauthAccountIdByProviderSubject: Map<string, string>;
+<<<<<<< HEAD
   refreshTokens: Map<string, RefreshToken>;
   /** token hash → refresh token id */
   refreshTokenIdByTokenHash: Map<string, string>;
+=======
+  clients: Map<string, Client>;
+>>>>>>> issue16-clients
 }
 
 export function createMemoryTables(): MemoryTables {
@@ -107,8 +112,12 @@ export function createMemoryTables(): MemoryTables {
     passkeyIdByCredentialHash: new Map(),
     oauthAccounts: new Map(),
     oauthAccountIdByProviderSubject: new Map(),
+<<<<<<< HEAD
     refreshTokens: new Map(),
     refreshTokenIdByTokenHash: new Map(),
+=======
+    clients: new Map(),
+>>>>>>> issue16-clients
   };
 }
 

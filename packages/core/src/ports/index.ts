@@ -27,6 +27,14 @@ export {
   type SqlFilterNode,
   type SqlFilterValue,
 } from '../authorization/sql-filter.js';
+export type { ClientStore } from '../clients/client-store.js';
+export type {
+  Client,
+  ClientAuthMethod,
+  ClientSecretSlot,
+  ClientStatus,
+  JsonWebKeyObject,
+} from '../clients/clients.js';
 export type { OAuthAccount, OAuthAccountWithUser } from '../credentials/oauth/oauth.js';
 export type { OAuthAccountStore } from '../credentials/oauth/oauth-account-store.js';
 export type { PasskeyStore } from '../credentials/passkeys/passkey-store.js';

@@ -2,6 +2,7 @@ import type { AuditStore } from '../audit/audit-store.js';
 import type { AuthorizationVersionStore } from '../authorization/authorization-version-store.js';
 import type { PolicyStore } from '../authorization/policy-store.js';
 import type { RoleStore } from '../authorization/role-store.js';
+import type { ClientStore } from '../clients/client-store.js';
 import type { OAuthAccountStore } from '../credentials/oauth/oauth-account-store.js';
 import type { PasskeyStore } from '../credentials/passkeys/passkey-store.js';
 import type { PasswordStore } from '../credentials/passwords/password-store.js';
@@ -42,6 +43,7 @@ export interface StorageStores {
   signIn: SignInStore;
   signingKeys: SigningKeyStore;
   refreshTokens: RefreshTokenStore;
+  clients: ClientStore;
 }
 
 /** What the database behind an adapter can do; core picks strategies from it. */

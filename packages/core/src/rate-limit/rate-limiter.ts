@@ -20,7 +20,8 @@ export type RateLimitRuleName =
   | 'passwordChange'
   | 'tenantCreate'
   | 'emailLink'
-  | 'tokenRefresh';
+  | 'tokenRefresh'
+  | 'clientAuth';
 
 export const DEFAULT_RATE_LIMITS: Record<RateLimitRuleName, RateLimitRule> = {
   signIn: { limit: 20, windowSeconds: 60 },
@@ -31,6 +32,8 @@ export const DEFAULT_RATE_LIMITS: Record<RateLimitRuleName, RateLimitRule> = {
   emailLink: { limit: 5, windowSeconds: 600 },
   // refresh tokens, per client IP (per token for server-side calls without one)
   tokenRefresh: { limit: 60, windowSeconds: 60 },
+  // M2M client authentication at the OAuth endpoints: per client id and per IP, each
+  clientAuth: { limit: 120, windowSeconds: 60 },
 };
 
 /** What a limited request learned; the HTTP layer turns it into `RateLimit*` headers. */

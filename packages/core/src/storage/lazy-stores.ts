@@ -21,6 +21,7 @@ const STORE_NAME_SET: Record<keyof StorageStores, true> = {
   signIn: true,
   signingKeys: true,
   refreshTokens: true,
+  clients: true,
 };
 
 /** The names of the stores of {@link StorageStores}. */

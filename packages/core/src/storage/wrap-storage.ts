@@ -99,6 +99,11 @@ const METHOD_RULES: StoreMethodRules = {
     listByTenant: { tenantIdFirst: true },
     revoke: { tenantIdFirst: true },
   },
+  clients: {
+    listByTenant: { tenantIdFirst: true },
+    rotateSecret: { tenantIdFirst: true },
+    delete: { tenantIdFirst: true },
+  },
   sessions: {
     // access tokens are revoked whatever the count: a session revoked earlier may still have
     // unexpired tokens if that revocation's entry was lost

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, it } from 'vitest';
 import type { Storage } from '../ports/storage.js';
 import { wrapStorage } from '../storage/wrap-storage.js';
 import { auditCases } from './storage-cases/audit-cases.js';
+import { clientCases } from './storage-cases/client-cases.js';
 import { credentialFailureCases } from './storage-cases/credential-failure-cases.js';
 import { invitationCases } from './storage-cases/invitation-cases.js';
 import { membershipCases } from './storage-cases/membership-cases.js';
@@ -95,6 +96,7 @@ export function describeStorageConformance(name: string, options: StorageConform
     signInCases(cases);
     signingKeyCases(cases);
     refreshTokenCases(cases);
+    clientCases(cases);
 
     // a skip that names no test is a typo, or a test that was renamed: it would hide nothing
     const unknown = Object.keys(options.skip ?? {}).filter((title) => !titles.has(title));

@@ -1,10 +1,12 @@
 import type { RouteDefinition } from '../route.js';
 import { accountRoutes, sessionRoutes } from './account-routes.js';
+import { clientRoutes } from './client-routes.js';
 import { emailLinkRoutes } from './email-link-routes.js';
 import { invitationRoutes } from './invitation-routes.js';
 import { memberRoutes } from './member-routes.js';
 import { mfaRoutes } from './mfa-routes.js';
 import { oauthRoutes } from './oauth-routes.js';
+import { oauthServerRoutes } from './oauth-server-routes.js';
 import { passkeyRoutes } from './passkey-routes.js';
 import { permissionRoutes } from './permission-routes.js';
 import { policyRoutes } from './policy-routes.js';
@@ -30,4 +32,6 @@ export const routes: RouteDefinition[] = [
   ...passkeyRoutes,
   ...oauthRoutes,
   ...tokenRoutes,
+  ...clientRoutes,
+  ...oauthServerRoutes,
 ];

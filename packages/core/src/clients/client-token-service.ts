@@ -1,0 +1,282 @@
+import { decodeJwt } from 'jose';
+import { recordChange } from '../audit/index.js';
+import type { CallContext } from '../call-context.js';
+import { AuthError } from '../errors.js';
+import type { Clock } from '../ports/clock.js';
+import type { Storage } from '../ports/storage.js';
+import type { AccessTokenService } from '../tokens/index.js';
+import type { AccessTokenClaims, AccessTokenPrincipal } from '../tokens/tokens.js';
+import {
+  CLIENT_AUTH_METHODS,
+  type ClientAuthenticator,
+  type ClientCredentials,
+} from './client-authentication.js';
+import type { ResolvedClientsOptions } from './client-options.js';
+import type { Client } from './clients.js';
+
+/**
+ * The hook through which `POST /oauth/revoke` reaches refresh tokens (RFC 7009), which the
+ * refresh-token domain owns: revoke `token` if it is a refresh token issued to `client`; answer
+ * whether it was one. Until it is wired, refresh tokens are not revocable here (the endpoint
+ * still answers 200, as RFC 7009 does for unknown tokens).
+ */
+export type RevokeRefreshTokenHook = (
+  token: string,
+  client: Client,
+  context: CallContext,
+) => Promise<boolean>;
+
+/** `POST /oauth/token`'s request, decoded from the form. */
+export interface ClientTokenRequest {
+  grantType: string | undefined;
+  /** Space-separated scopes; all the client's allowed ones when absent. */
+  scope?: string | undefined;
+  /** RFC 8707 resource indicators (the form may repeat `resource`). */
+  resource?: readonly string[];
+  credentials: ClientCredentials;
+}
+
+/** A successful token response (RFC 6749 §5.1). There is no refresh token for this grant. */
+export interface ClientTokenResponse {
+  access_token: string;
+  token_type: 'Bearer';
+  expires_in: number;
+  scope: string;
+}
+
+/** An RFC 7662 introspection answer; only `active` when the token is not the caller's to see. */
+export type IntrospectionResponse =
+  | { active: false }
+  | ({ active: true; token_type: 'Bearer'; env?: string } & Omit<AccessTokenClaims, 'env'>);
+
+/** RFC 8414 authorization server metadata. */
+export interface AuthorizationServerMetadata {
+  issuer: string;
+  token_endpoint: string;
+  introspection_endpoint: string;
+  revocation_endpoint: string;
+  jwks_uri: string;
+  grant_types_supported: string[];
+  response_types_supported: string[];
+  token_endpoint_auth_methods_supported: string[];
+  token_endpoint_auth_signing_alg_values_supported: string[];
+  introspection_endpoint_auth_methods_supported: string[];
+  revocation_endpoint_auth_methods_supported: string[];
+  scopes_supported: string[];
+}
+
+/** The OAuth endpoint operations of `auth.api`: the token, introspection and revocation. */
+export interface ClientTokensApi {
+  /**
+   * The token endpoint for M2M clients (RFC 6749 §4.4, client credentials): authenticates the
+   * client, checks the scopes it asks for against its allowed scopes (`invalid_scope`) and the
+   * resource indicators against `clients.resources` (`invalid_target`), and returns an access
+   * token carrying `tid`, `env`, `client_id` and `scope` (no refresh token). Other grants are
+   * `unsupported_grant_type`.
+   *
+   * @example
+   * const token = await auth.api.requestClientToken({ grantType: 'client_credentials',
+   *   credentials: { clientId, clientSecret } })
+   */
+  requestClientToken(request: ClientTokenRequest, context?: CallContext): Promise<ClientTokenResponse>;
+  /**
+   * Token introspection (RFC 7662) by an authenticated client: `active: true` and the claims only
+   * for a valid access token of the caller's own tenant and environment (issued to a client that
+   * still exists); everything else is `{ active: false }`.
+   *
+   * @example
+   * const { active } = await auth.api.introspectToken({ token, credentials: { clientId, clientSecret } })
+   */
+  introspectToken(
+    request: { token: string; tokenTypeHint?: string | undefined; credentials: ClientCredentials },
+    context?: CallContext,
+  ): Promise<IntrospectionResponse>;
+  /**
+   * Token revocation (RFC 7009) by an authenticated client: an access token it was issued is
+   * denied until its expiry; a refresh token goes to the refresh-token hook. Anything else,
+   * including another client's token, is ignored: the answer is the same.
+   *
+   * @example
+   * await auth.api.revokeToken({ token, credentials: { clientId, clientSecret } })
+   */
+  revokeToken(
+    request: { token: string; tokenTypeHint?: string | undefined; credentials: ClientCredentials },
+    context?: CallContext,
+  ): Promise<void>;
+  /** The RFC 8414 metadata `GET /.well-known/oauth-authorization-server` serves. */
+  authorizationServerMetadata(): AuthorizationServerMetadata;
+}
+
+export interface ClientTokenService {
+  api: ClientTokensApi;
+}
+
+export interface ClientTokenServiceDeps {
+  storage: Storage;
+  clock: Clock;
+  authenticator: ClientAuthenticator;
+  accessTokens: AccessTokenService;
+  revokeRefreshToken?: RevokeRefreshTokenHook | undefined;
+}
+
+/** The endpoints' absolute URLs. */
+export interface OAuthServerUrls {
+  issuer: string;
+  tokenEndpoint: string;
+  introspectionEndpoint: string;
+  revocationEndpoint: string;
+  jwksUri: string;
+}
+
+/**
+ * The OAuth endpoints' URLs: the issuer (`tokens.issuer`, by default the handler's mount point)
+ * and the endpoints where `auth.handler` serves them, under `<baseURL origin><basePath>`.
+ */
+export function oauthServerUrls(issuer: string, baseURL: URL, basePath: string): OAuthServerUrls {
+  const mount = `${baseURL.origin}${basePath === '/' ? '' : basePath}`;
+  return {
+    issuer,
+    tokenEndpoint: `${mount}/oauth/token`,
+    introspectionEndpoint: `${mount}/oauth/introspect`,
+    revocationEndpoint: `${mount}/oauth/revoke`,
+    jwksUri: `${mount}/.well-known/jwks.json`,
+  };
+}
+
+const MAX_TOKEN_LENGTH = 8192;
+const MAX_RESOURCES = 10;
+
+export function createClientTokenService(
+  { storage, clock, authenticator, accessTokens, revokeRefreshToken }: ClientTokenServiceDeps,
+  { clients: options, urls }: { clients: ResolvedClientsOptions; urls: OAuthServerUrls },
+): ClientTokenService {
+  function grantedScopes(client: Client, requested: string | undefined): string[] {
+    const allowed = client.allowedScopes.filter((scope) => Object.hasOwn(options.scopes, scope));
+    if (requested === undefined) return allowed;
+    // RFC 6749 §3.3: space-delimited, order and repeats carry no meaning
+    const asked = [...new Set(requested.split(' ').filter((s) => s.length > 0))];
+    const outside = asked.filter((scope) => !allowed.includes(scope));
+    if (outside.length > 0 || asked.length === 0) {
+      throw new AuthError('invalid_scope', {
+        detail: asked.length === 0 ? 'scope is empty' : 'a requested scope is not allowed for this client',
+      });
+    }
+    return asked;
+  }
+
+  function audienceOf(resources: readonly string[]): string[] {
+    if (resources.length > MAX_RESOURCES)
+      throw new AuthError('invalid_target', { detail: 'too many resources' });
+    for (const resource of resources) {
+      // RFC 8707 §2: an absolute URI without a fragment, and here one the server knows
+      const url = URL.parse(resource);
+      if (!url || resource.includes('#') || !options.resources.includes(resource)) {
+        throw new AuthError('invalid_target', { detail: 'unknown resource' });
+      }
+    }
+    return [...new Set(resources)];
+  }
+
+  /** The verified token if the caller may learn about it: its own tenant and environment. */
+  async function visibleToken(token: string, caller: Client): Promise<AccessTokenPrincipal | null> {
+    if (token.length === 0 || token.length > MAX_TOKEN_LENGTH) return null;
+    // whatever audience it was issued for (the resource server asking may be any of them): the
+    // signature, issuer, expiry and revocation are what decide
+    let audience: string | undefined;
+    try {
+      const { aud } = decodeJwt(token);
+      audience = typeof aud === 'string' ? aud : aud?.[0];
+    } catch {
+      return null;
+    }
+    const principal = await accessTokens
+      .verify(token, audience === undefined ? {} : { audience })
+      .catch(() => null);
+    if (!principal) return null;
+    if (principal.tenantId !== caller.tenantId || principal.environment !== caller.environment) return null;
+    if (principal.type === 'client') {
+      // a deleted client's tokens are over, here at least
+      const holder = await storage.clients.findById(principal.clientId);
+      if (!holder || holder.status !== 'active' || holder.tenantId !== caller.tenantId) return null;
+    }
+    return principal;
+  }
+
+  const api: ClientTokensApi = {
+    async requestClientToken(request, context = {}) {
+      if (request.grantType === undefined || request.grantType === '') {
+        throw new AuthError('invalid_request', { detail: 'grant_type is missing' });
+      }
+      const { client } = await authenticator.authenticate(request.credentials, context);
+      if (request.grantType !== 'client_credentials') {
+        throw new AuthError('unsupported_grant_type', { detail: 'supported: client_credentials' });
+      }
+      const scopes = grantedScopes(client, request.scope);
+      const audience = audienceOf(request.resource ?? []);
+      // the client acts as itself: `sub` is its id, and `tid` and `env` are its own, never asked for
+      const issued = await accessTokens.issue({
+        subject: client.id,
+        clientId: client.id,
+        tenantId: client.tenantId,
+        environment: client.environment,
+        scopes,
+        ...(audience.length > 0 ? { audience } : {}),
+      });
+      return {
+        access_token: issued.token,
+        token_type: 'Bearer',
+        expires_in: issued.expiresInSeconds,
+        scope: scopes.join(' '),
+      };
+    },
+
+    async introspectToken(request, context = {}) {
+      const { client } = await authenticator.authenticate(request.credentials, context);
+      const principal = await visibleToken(request.token, client);
+      if (!principal) return { active: false };
+      return { ...principal.claims, active: true, token_type: 'Bearer' };
+    },
+
+    async revokeToken(request, context = {}) {
+      const { client } = await authenticator.authenticate(request.credentials, context);
+      if (request.token.startsWith('pc_rt_')) {
+        // refresh tokens: the refresh-token domain's to revoke
+        if (revokeRefreshToken) await revokeRefreshToken(request.token, client, context);
+        return;
+      }
+      const principal = await visibleToken(request.token, client);
+      // only a token issued to this client (RFC 7009 §2.1); anything else changes nothing
+      if (!principal || principal.clientId !== client.id) return;
+      await accessTokens.revokeAccessToken(principal.tokenId, principal.expiresAt);
+      await storage.transaction((tx) =>
+        recordChange(tx, clock, context, {
+          tenantId: client.tenantId,
+          action: 'client.token_revoked',
+          actor: { type: 'client', id: client.id },
+          target: { type: 'access_token', id: principal.tokenId },
+          data: { expiresAt: principal.expiresAt.toISOString() },
+        }),
+      );
+    },
+
+    authorizationServerMetadata() {
+      const methods = [...CLIENT_AUTH_METHODS];
+      return {
+        issuer: urls.issuer,
+        token_endpoint: urls.tokenEndpoint,
+        introspection_endpoint: urls.introspectionEndpoint,
+        revocation_endpoint: urls.revocationEndpoint,
+        jwks_uri: urls.jwksUri,
+        grant_types_supported: ['client_credentials'],
+        response_types_supported: [],
+        token_endpoint_auth_methods_supported: methods,
+        token_endpoint_auth_signing_alg_values_supported: ['ES256', 'EdDSA', 'RS256', 'PS256'],
+        introspection_endpoint_auth_methods_supported: methods,
+        revocation_endpoint_auth_methods_supported: methods,
+        scopes_supported: Object.keys(options.scopes),
+      };
+    },
+  };
+
+  return { api };
+}
