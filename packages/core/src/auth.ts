@@ -16,7 +16,12 @@ import { createMembershipService } from './memberships/index.js';
 import { createSessionService, sessionCookieName } from './sessions/index.js';
 import { createSignInService } from './sign-in/index.js';
 import { createTenantService } from './tenants/index.js';
-import { createAccessTokenService, createProcessKeyRing, createSignerKeyRing } from './tokens/index.js';
+import {
+  createAccessTokenService,
+  createProcessKeyRing,
+  createSignerKeyRing,
+  createTokenExchangeService,
+} from './tokens/index.js';
 import { createUserService } from './users/index.js';
 
 /**
@@ -92,6 +97,12 @@ export function createAuth(options: AuthConfig): Auth {
     { clock, keyRing, revocations: infrastructure.accessTokenRevocations },
     { ...config.tokens, algorithms: signingKeys.algorithms },
   );
+  // token exchange (RFC 8693): resources are the M2M clients' known resource indicators once
+  // that domain is wired (`clients.resources`); until then only the tokens' own audiences
+  const tokenExchange = createTokenExchangeService(
+    { storage, clock, rateLimiter, accessTokens, authorization },
+    { ...config.tokens, resources: [] },
+  );
 
   // the server-side API: every domain's operations, under the names its interface declares
   const api: AuthApi = {
@@ -111,6 +122,7 @@ export function createAuth(options: AuthConfig): Auth {
     ...passkeys.api,
     ...oauth.api,
     ...accessTokens.api,
+    ...tokenExchange.api,
   };
 
   // HTTP: the routes over that API, their OpenAPI document and the handler

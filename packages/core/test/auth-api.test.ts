@@ -25,6 +25,7 @@ const AUTH_API_OPERATIONS = [
   'deletePolicy',
   'deleteRole',
   'disableTotp',
+  'exchangeToken',
   'getMfaStatus',
   'getSession',
   'getTenant',

@@ -10,7 +10,7 @@ import type { MembersApi } from '../memberships/index.js';
 import type { SessionsApi } from '../sessions/index.js';
 import type { SignInApi } from '../sign-in/index.js';
 import type { TenantsApi } from '../tenants/index.js';
-import type { AccessTokensApi } from '../tokens/index.js';
+import type { AccessTokensApi, ExchangeTokensApi } from '../tokens/index.js';
 import type { UsersApi } from '../users/index.js';
 
 /**
@@ -39,4 +39,5 @@ export interface AuthApi
     EmailLinksApi,
     PasskeysApi,
     OAuthApi,
-    AccessTokensApi {}
+    AccessTokensApi,
+    ExchangeTokensApi {}

@@ -127,6 +127,19 @@ export interface AuthorizationService {
    * (`member.update`, …) with it.
    */
   decideForMember(input: AuthorizeInput): Promise<{ membership: Membership; decision: Decision } | null>;
+  /**
+   * Decides for an M2M client of the tenant, which has no membership and so no roles: only the
+   * tenant's and the global policies can allow it. Its subject is `{ id: <client id>, type:
+   * 'client', tenantId, roles: [] }`, so a condition can name it (`subject.id`, `subject.type`).
+   * Token exchange asks it when the actor is a client.
+   */
+  decideForClient(input: ClientAuthorizeInput): Promise<Decision>;
+}
+
+/** A question about one M2M client in its tenant (see `AuthorizationService.decideForClient`). */
+export interface ClientAuthorizeInput
+  extends Pick<AuthorizeInput, 'tenantId' | 'action' | 'resource' | 'context' | 'explain' | 'ip'> {
+  clientId: string;
 }
 
 /** What the authorization service uses. */
@@ -294,6 +307,18 @@ export function createAuthorizationService(
     return { membership: found.membership, decision: decideWith(found, input) };
   }
 
+  async function decideForClient(input: ClientAuthorizeInput): Promise<Decision> {
+    assertKnownAction(input.action);
+    const authorizer = await authorizerFor(input.tenantId);
+    return authorizer.decide({
+      subject: { id: input.clientId, type: 'client', tenantId: input.tenantId, roles: [] },
+      action: input.action,
+      ...(input.resource ? { resource: input.resource } : {}),
+      context: serverContext(input),
+      explain: input.explain ?? false,
+    });
+  }
+
   const api: AuthorizationApi = {
     listPermissions: () => catalog.listing(),
 
@@ -337,7 +362,7 @@ export function createAuthorizationService(
     },
   };
 
-  return { api, decideForMember };
+  return { api, decideForMember, decideForClient };
 }
 
 const POLICY_REASONS: ReadonlySet<string> = new Set(['policy', 'deny_policy', 'missing_attribute']);

@@ -12,6 +12,7 @@ export {
   type AuthorizationService,
   type AuthorizeInput,
   type AuthorizeManyInput,
+  type ClientAuthorizeInput,
   authorizeInputSchema,
   createAuthorizationService,
 } from './authorization-service.js';

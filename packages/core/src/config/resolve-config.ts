@@ -17,7 +17,7 @@ import type { ResolvedOutboxOptions } from '../outbox/index.js';
 import type { ResolvedLockoutOptions, ResolvedRateLimitOptions } from '../rate-limit/index.js';
 import { type ResolvedSessionOptions, resolveSessionOptions } from '../sessions/index.js';
 import { type ResolvedTenantsOptions, resolveTenantsOptions, TENANT_PERMISSIONS } from '../tenants/index.js';
-import { type ResolvedTokenOptions, resolveTokenOptions } from '../tokens/index.js';
+import { type ResolvedTokenOptions, resolveTokenOptions, TOKEN_EXCHANGE_PERMISSIONS } from '../tokens/index.js';
 import type { ResolvedSignupOptions } from '../users/index.js';
 import { type AuthConfig, authConfigSchema } from './auth-config.js';
 
@@ -62,7 +62,7 @@ export function resolveConfig(config: AuthConfig): ResolvedConfig {
   const options = parsed.data;
   const tenants = resolveTenantsOptions(options.tenants);
   const authorization = resolveAuthorizationOptions(options.authorization, {
-    builtInPermissions: TENANT_PERMISSIONS,
+    builtInPermissions: [...TENANT_PERMISSIONS, ...TOKEN_EXCHANGE_PERMISSIONS],
   });
   assertCatalogCovers(authorization.permissions, tenants.defaultRoles, authorization.policies);
   const instance = resolveInstanceOptions(options);

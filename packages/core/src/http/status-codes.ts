@@ -71,6 +71,8 @@ export const STATUS_BY_CODE: Record<AuthErrorCode, number> = {
   unknown_permission: 422,
   policy_limit_reached: 409,
   role_limit_reached: 409,
+  invalid_scope: 400,
+  invalid_target: 400,
   storage_unavailable: 503,
   // the server is not ready (its tables are missing), like a database that is down: 503
   schema_not_migrated: 503,
@@ -138,6 +140,8 @@ export const TITLE_BY_CODE: Record<AuthErrorCode, string> = {
   unknown_permission: 'Unknown permission',
   policy_limit_reached: 'Too many policies',
   role_limit_reached: 'Too many roles',
+  invalid_scope: 'Invalid scope',
+  invalid_target: 'Invalid resource',
   storage_unavailable: 'Service temporarily unavailable',
   schema_not_migrated: 'Database schema not migrated',
   config_invalid: 'Server misconfigured',

@@ -14,7 +14,13 @@ export interface RateLimitRule {
  * calls without one), password change and tenant creation by user, email links by recipient.
  * Each rule here must be applied where its operation runs: a test walks this table over HTTP.
  */
-export type RateLimitRuleName = 'signIn' | 'signUp' | 'passwordChange' | 'tenantCreate' | 'emailLink';
+export type RateLimitRuleName =
+  | 'signIn'
+  | 'signUp'
+  | 'passwordChange'
+  | 'tenantCreate'
+  | 'emailLink'
+  | 'tokenExchange';
 
 export const DEFAULT_RATE_LIMITS: Record<RateLimitRuleName, RateLimitRule> = {
   signIn: { limit: 20, windowSeconds: 60 },
@@ -23,6 +29,8 @@ export const DEFAULT_RATE_LIMITS: Record<RateLimitRuleName, RateLimitRule> = {
   tenantCreate: { limit: 20, windowSeconds: 3600 },
   // mails asking for a link (reset, magic link, verification): per recipient, against mail bombing
   emailLink: { limit: 5, windowSeconds: 600 },
+  // token exchange (delegation, impersonation): per acting caller (client or named actor)
+  tokenExchange: { limit: 60, windowSeconds: 60 },
 };
 
 /** What a limited request learned; the HTTP layer turns it into `RateLimit*` headers. */

@@ -29,6 +29,21 @@ export {
   type VerificationKey,
 } from './signing-key-ring.js';
 export {
+  createTokenExchangeService,
+  type ExchangeTokenInput,
+  type ExchangeTokensApi,
+  TOKEN_EXCHANGE_PERMISSIONS,
+  type TokenExchangeCaller,
+  type TokenExchangeResponse,
+  type TokenExchangeService,
+} from './token-exchange.js';
+export {
+  ACCESS_TOKEN_TYPE_URN,
+  type ExchangeTokenRequest,
+  exchangeTokenInputSchema,
+  TOKEN_EXCHANGE_GRANT_TYPE,
+} from './token-exchange-schema.js';
+export {
   MAX_ACCESS_TOKEN_TTL_SECONDS,
   type ResolvedTokenOptions,
   resolveTokenOptions,
