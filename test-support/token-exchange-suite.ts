@@ -315,7 +315,7 @@ export function describeTokenExchangeOnStorage(name: string, options: StorageCon
         }),
         'invalid_request',
       );
-      // a token claiming tenant A for a user who is no member of it: the engine says not a member
+      // a token claiming tenant A for a user who is no member of it does not even verify
       await expectCode(
         auth.api.exchangeToken({
           subjectToken: await mint(member, tenantA),
@@ -324,8 +324,18 @@ export function describeTokenExchangeOnStorage(name: string, options: StorageCon
           actorTokenType: ACCESS_TOKEN,
           caller: { type: 'user', id: stranger.userId },
         }),
+        'invalid_request',
+      );
+      // and a user the app names as the caller, who is no member: the engine says so
+      const outsider = await expectCode(
+        auth.api.exchangeToken({
+          subjectToken: await mint(member, tenantA),
+          subjectTokenType: ACCESS_TOKEN,
+          caller: { type: 'user', id: stranger.userId },
+        }),
         'forbidden',
       );
+      expect(outsider.reason?.kind).toBe('not_member');
     });
 
     it('impersonates for a client a policy names, and a deny policy protects the owners', async () => {
@@ -420,6 +430,29 @@ export function describeTokenExchangeOnStorage(name: string, options: StorageCon
           actorToken: first.access_token,
           actorTokenType: ACCESS_TOKEN,
           caller: { type: 'user', id: agent.userId },
+        }),
+        'invalid_request',
+      );
+    });
+
+    it("dies with the subject's session: signing out revokes the exchanged token too", async () => {
+      const user = await join(tenantA, owner, ['member'], 'signs-out');
+      const subjectToken = await mint(user, tenantA);
+      const exchanged = await auth.api.exchangeToken({
+        subjectToken,
+        subjectTokenType: ACCESS_TOKEN,
+        caller: { type: 'client', id: SUPPORT_CLIENT, tenantId: tenantA },
+      });
+      expect((await auth.api.verifyAccessToken(exchanged.access_token)).sessionId).toBe(user.sessionId);
+
+      await auth.api.signOut(user.sessionToken);
+      await expectCode(auth.api.verifyAccessToken(exchanged.access_token), 'token_invalid');
+      // nor can the subject token be exchanged again
+      await expectCode(
+        auth.api.exchangeToken({
+          subjectToken,
+          subjectTokenType: ACCESS_TOKEN,
+          caller: { type: 'client', id: SUPPORT_CLIENT, tenantId: tenantA },
         }),
         'invalid_request',
       );

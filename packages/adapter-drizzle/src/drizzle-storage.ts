@@ -23,6 +23,7 @@ import { DrizzlePolicyStore } from './stores/policy-store.js';
 import { DrizzleRoleStore } from './stores/role-store.js';
 import { DrizzleSessionStore } from './stores/session-store.js';
 import { DrizzleSignInStore } from './stores/sign-in-store.js';
+import { DrizzleSigningKeyStore } from './stores/signing-key-store.js';
 import type { QueryDb, StoreContext, Tables } from './stores/store-context.js';
 import { DrizzleTenantStore } from './stores/tenant-store.js';
 import { DrizzleUserStore } from './stores/user-store.js';
@@ -156,6 +157,7 @@ function createStores(context: StoreContext): StorageStores {
     oauthAccounts: new DrizzleOAuthAccountStore(context),
     outbox: new DrizzleOutboxStore(context),
     signIn: new DrizzleSignInStore(context),
+    signingKeys: new DrizzleSigningKeyStore(context),
   };
 }
 

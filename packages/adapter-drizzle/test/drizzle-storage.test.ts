@@ -35,6 +35,7 @@ describe('drizzleStorage without a database', () => {
       'passkeys',
       'oauthAccounts',
       'credentialFailures',
+      'signingKeys',
     ]);
     expect(() => portcullisTables('Auth-')).toThrow(/invalid tablePrefix/);
     expect(() => portcullisTables('a'.repeat(25))).toThrow(/invalid tablePrefix/);

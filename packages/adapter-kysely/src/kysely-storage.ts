@@ -25,6 +25,7 @@ import { KyselyPolicyStore } from './stores/policy-store.js';
 import { KyselyRoleStore } from './stores/role-store.js';
 import { KyselySessionStore } from './stores/session-store.js';
 import { KyselySignInStore } from './stores/sign-in-store.js';
+import { KyselySigningKeyStore } from './stores/signing-key-store.js';
 import { type StoreContext, tableNames } from './stores/store-context.js';
 
 import { KyselyTenantStore } from './stores/tenant-store.js';
@@ -117,6 +118,7 @@ const STORE_CLASSES: { [K in keyof StorageStores]: new (context: StoreContext) =
   passkeys: KyselyPasskeyStore,
   oauthAccounts: KyselyOAuthAccountStore,
   signIn: KyselySignInStore,
+  signingKeys: KyselySigningKeyStore,
 };
 
 /** Every store, made now: the storage's own, long-lived stores. */

@@ -18,8 +18,7 @@ import { createSignInService } from './sign-in/index.js';
 import { createTenantService } from './tenants/index.js';
 import {
   createAccessTokenService,
-  createProcessKeyRing,
-  createSignerKeyRing,
+  createSigningKeyService,
   createTokenExchangeService,
 } from './tokens/index.js';
 import { createUserService } from './users/index.js';
@@ -88,14 +87,10 @@ export function createAuth(options: AuthConfig): Auth {
   );
   const audit = createAuditService({ storage });
   // tokens: the signing keys, then the access tokens signed with them
-  const { signingKeys } = config.tokens;
-  const keyRing =
-    signingKeys.signers.length > 0
-      ? createSignerKeyRing(signingKeys.signers)
-      : createProcessKeyRing(signingKeys);
+  const signingKeys = createSigningKeyService({ storage, clock, logger }, config.tokens);
   const accessTokens = createAccessTokenService(
-    { clock, keyRing, revocations: infrastructure.accessTokenRevocations },
-    { ...config.tokens, algorithms: signingKeys.algorithms },
+    { clock, keyRing: signingKeys.keyRing, revocations: infrastructure.accessTokenRevocations },
+    { ...config.tokens, algorithms: config.tokens.signingKeys.algorithms },
   );
   // token exchange (RFC 8693): resources are the M2M clients' known resource indicators once
   // that domain is wired (`clients.resources`); until then only the tokens' own audiences
@@ -122,6 +117,7 @@ export function createAuth(options: AuthConfig): Auth {
     ...passkeys.api,
     ...oauth.api,
     ...accessTokens.api,
+    ...signingKeys.api,
     ...tokenExchange.api,
   };
 

@@ -61,6 +61,7 @@ export const AUTH_ERROR_CODES = [
   'unknown_permission',
   'policy_limit_reached',
   'role_limit_reached',
+  'signing_key_not_ready',
   // token exchange (RFC 8693 §2.2.2, RFC 6749 §5.2): the OAuth token endpoint answers with the
   // code as `error` (the same names and statuses as the M2M clients' OAuth codes)
   'invalid_scope',

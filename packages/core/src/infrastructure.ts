@@ -45,6 +45,8 @@ export function createInfrastructure(options: AuthConfig, config: ResolvedConfig
       outboxWritten: () => outbox.nudge(),
       sessionsRevoked: sessionCache?.revoked,
       authorizationChanged: authorizationCache.changed,
+      // made below, from this storage (its database fallback reads sessions)
+      accessTokensRevoked: (scope) => accessTokenRevocations.revoked(scope),
     },
   });
   // the shared store itself, bounded but never replaced by a local one: a revocation check must

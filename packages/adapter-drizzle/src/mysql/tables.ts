@@ -486,6 +486,30 @@ export function portcullisTables(prefix: string = 'pc_') {
     ],
   );
 
+  const signingKeys = mysqlTable(
+    `${p}signing_keys`,
+    {
+      id: varchar('id', { length: 64 }).notNull(),
+      issuer: varchar('issuer', { length: 255 }).notNull(),
+      tenantId: id('tenant_id'),
+      algorithm: varchar('algorithm', { length: 16 }).notNull(),
+      state: varchar('state', { length: 16 }).notNull(),
+      slot: varchar('slot', { length: 32 }),
+      publicJwk: text('public_jwk').notNull(),
+      wrappedPrivateKey: text('wrapped_private_key').notNull(),
+      kekVersion: varchar('kek_version', { length: 32 }).notNull(),
+      createdAt: utcTimestamp('created_at').notNull(),
+      activatedAt: utcTimestamp('activated_at'),
+      retiredAt: utcTimestamp('retired_at'),
+      revokedAt: utcTimestamp('revoked_at'),
+    },
+    (t) => [
+      primaryKey({ name: `${p}signing_keys_pk`, columns: [t.id] }),
+      unique(`${p}signing_keys_issuer_slot_uq`).on(t.issuer, t.slot),
+      index(`${p}signing_keys_issuer_idx`).on(t.issuer, t.createdAt),
+    ],
+  );
+
   return {
     tenants,
     users,
@@ -505,6 +529,7 @@ export function portcullisTables(prefix: string = 'pc_') {
     passkeys,
     oauthAccounts,
     credentialFailures,
+    signingKeys,
   };
 }
 
@@ -533,3 +558,4 @@ export const pcOneTimeTokens = pcTables.oneTimeTokens;
 export const pcPasskeys = pcTables.passkeys;
 export const pcOauthAccounts = pcTables.oauthAccounts;
 export const pcCredentialFailures = pcTables.credentialFailures;
+export const pcSigningKeys = pcTables.signingKeys;

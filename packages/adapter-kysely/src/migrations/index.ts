@@ -10,6 +10,7 @@ import {
   migration0008AuditPrevHash,
   withAddedColumns,
 } from './0008-audit-prev-hash.js';
+import { migration0009SigningKeys, signingKeyTables } from './0009-signing-keys.js';
 import type { Migration } from './migration.js';
 import type { TableSpec } from './table-spec.js';
 
@@ -23,6 +24,7 @@ export const migrations: readonly Migration[] = [
   migration0006OAuthAccounts,
   migration0007CredentialFailures,
   migration0008AuditPrevHash,
+  migration0009SigningKeys,
 ];
 
 /**
@@ -38,6 +40,7 @@ export const schemaTables: readonly TableSpec[] = withAddedColumns(
     ...passkeyTables,
     ...oauthAccountTables,
     ...credentialFailureTables,
+    ...signingKeyTables,
   ],
   auditHeadPrevHashColumns,
 );
@@ -49,6 +52,7 @@ export { oneTimeTokenTables } from './0004-one-time-tokens.js';
 export { passkeyTables } from './0005-passkeys.js';
 export { oauthAccountTables } from './0006-oauth-accounts.js';
 export { credentialFailureTables } from './0007-credential-failures.js';
+export { signingKeyTables } from './0009-signing-keys.js';
 export { type Migration, type MigrationContext, migrationChecksum } from './migration.js';
 export {
   type ColumnSpec,

@@ -23,6 +23,7 @@ export interface TableNames {
   credentialFailures: string;
   passkeys: string;
   oauthAccounts: string;
+  signingKeys: string;
 }
 
 export function tableNames(prefix: string): TableNames {
@@ -45,6 +46,7 @@ export function tableNames(prefix: string): TableNames {
     credentialFailures: `${prefix}credential_failures`,
     passkeys: `${prefix}passkeys`,
     oauthAccounts: `${prefix}oauth_accounts`,
+    signingKeys: `${prefix}signing_keys`,
   };
 }
 

@@ -10,7 +10,7 @@ import type { MembersApi } from '../memberships/index.js';
 import type { SessionsApi } from '../sessions/index.js';
 import type { SignInApi } from '../sign-in/index.js';
 import type { TenantsApi } from '../tenants/index.js';
-import type { AccessTokensApi, ExchangeTokensApi } from '../tokens/index.js';
+import type { AccessTokensApi, ExchangeTokensApi, SigningKeysApi } from '../tokens/index.js';
 import type { UsersApi } from '../users/index.js';
 
 /**
@@ -40,4 +40,5 @@ export interface AuthApi
     PasskeysApi,
     OAuthApi,
     AccessTokensApi,
+    SigningKeysApi,
     ExchangeTokensApi {}

@@ -137,6 +137,7 @@ export function createHandler(deps: {
   function respond(result: RouteResult, headers: Headers): Response {
     for (const cookie of result.cookies ?? []) headers.append('set-cookie', cookie);
     if (result.location !== undefined) headers.set('location', result.location);
+    for (const [name, value] of Object.entries(result.headers ?? {})) headers.set(name, value);
     if (result.session === null) headers.append('set-cookie', serializeClearedSessionCookie(cookieOptions));
     if (result.session) {
       const maxAge = (result.session.expiresAt.getTime() - deps.clock.now().getTime()) / 1000;

@@ -32,6 +32,8 @@ export interface RouteResult {
   location?: string;
   /** Other `Set-Cookie` header values, each a serialized cookie. */
   cookies?: string[];
+  /** Headers to set on the response, replacing the handler's (e.g. `cache-control`). */
+  headers?: Record<string, string>;
 }
 
 /**

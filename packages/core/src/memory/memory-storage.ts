@@ -15,6 +15,7 @@ import { memoryPolicyStore } from './memory-policy-store.js';
 import { memoryRoleStore } from './memory-role-store.js';
 import { memorySessionStore } from './memory-session-store.js';
 import { memorySignInStore } from './memory-sign-in-store.js';
+import { memorySigningKeyStore } from './memory-signing-key-store.js';
 import { createMemoryTables, type MemoryTables, type RunOperation, TableWriter } from './memory-tables.js';
 import { memoryTenantStore } from './memory-tenant-store.js';
 import { memoryUserStore } from './memory-user-store.js';
@@ -100,6 +101,7 @@ function createMemoryStores(tables: MemoryTables, writer: TableWriter, run: RunO
     passkeys: memoryPasskeyStore(tables, writer, run),
     oauthAccounts: memoryOAuthAccountStore(tables, writer, run),
     signIn: memorySignInStore(tables, run),
+    signingKeys: memorySigningKeyStore(tables, writer, run),
   };
 }
 

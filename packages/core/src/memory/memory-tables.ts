@@ -14,6 +14,7 @@ import type { Page, PageRequest } from '../ports/pagination.js';
 import type { CredentialFailures } from '../rate-limit/credential-failure-store.js';
 import type { Session } from '../sessions/sessions.js';
 import type { Tenant } from '../tenants/tenants.js';
+import type { SigningKey } from '../tokens/signing-key-store.js';
 import { type User, userPoolKey } from '../users/users.js';
 
 export interface PasswordRow {
@@ -64,6 +65,7 @@ export interface MemoryTables {
   /** failure key → the account's consecutive credential failures */
   credentialFailures: Map<string, CredentialFailures>;
   passkeys: Map<string, Passkey>;
+  signingKeys: Map<string, SigningKey>;
   /** credential id hash → passkey id */
   passkeyIdByCredentialHash: Map<string, string>;
   oauthAccounts: Map<string, OAuthAccount>;
@@ -97,6 +99,7 @@ export function createMemoryTables(): MemoryTables {
     recoveryCodes: new Map(),
     credentialFailures: new Map(),
     passkeys: new Map(),
+    signingKeys: new Map(),
     passkeyIdByCredentialHash: new Map(),
     oauthAccounts: new Map(),
     oauthAccountIdByProviderSubject: new Map(),

@@ -14,6 +14,7 @@ import type { CredentialFailureStore } from '../rate-limit/credential-failure-st
 import type { SessionStore } from '../sessions/session-store.js';
 import type { SignInStore } from '../sign-in/sign-in-store.js';
 import type { TenantStore } from '../tenants/tenant-store.js';
+import type { SigningKeyStore } from '../tokens/signing-key-store.js';
 import type { UserStore } from '../users/user-store.js';
 
 /**
@@ -38,6 +39,7 @@ export interface StorageStores {
   passkeys: PasskeyStore;
   oauthAccounts: OAuthAccountStore;
   signIn: SignInStore;
+  signingKeys: SigningKeyStore;
 }
 
 /** What the database behind an adapter can do; core picks strategies from it. */

@@ -19,6 +19,7 @@ const STORE_NAME_SET: Record<keyof StorageStores, true> = {
   passkeys: true,
   oauthAccounts: true,
   signIn: true,
+  signingKeys: true,
 };
 
 /** The names of the stores of {@link StorageStores}. */

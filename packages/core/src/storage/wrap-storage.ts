@@ -2,6 +2,7 @@ import type { AuthorizationChange } from '../authorization/index.js';
 import { AuthError, isAuthError } from '../errors.js';
 import type { Logger } from '../ports/logger.js';
 import type { Storage, StorageStores } from '../ports/storage.js';
+import type { RevokedAccessTokens } from '../tokens/index.js';
 import { classifyStorageError } from './classify-storage-error.js';
 import { lazyStores, STORE_NAMES, storeMethodNames } from './lazy-stores.js';
 
@@ -32,6 +33,8 @@ export interface MethodRule<Args extends unknown[], Result> {
   sessionsRevoked?: (args: Args, result: Result) => RevokedSessions | undefined;
   /** What the call can change in an authorization decision. */
   authorizationChanged?: (args: Args) => AuthorizationChange;
+  /** The access tokens the call revokes (they are checked without a database read). */
+  accessTokensRevoked?: (args: Args, result: Result) => RevokedAccessTokens | undefined;
 }
 
 /** A method's rule as the wrapper reads it, whatever the method's arguments and result. */
@@ -66,7 +69,11 @@ const METHOD_RULES: StoreMethodRules = {
       tenantIdFirst: true,
       authorizationChanged: ([tenantId, userId]) => ({ tenantId, userId }),
     },
-    remove: { tenantIdFirst: true, authorizationChanged: ([tenantId, userId]) => ({ tenantId, userId }) },
+    remove: {
+      tenantIdFirst: true,
+      authorizationChanged: ([tenantId, userId]) => ({ tenantId, userId }),
+      accessTokensRevoked: ([tenantId, userId]) => ({ members: [{ tenantId, userId }] }),
+    },
     countWithRole: { tenantIdFirst: true },
   },
   roles: {
@@ -93,17 +100,25 @@ const METHOD_RULES: StoreMethodRules = {
     revoke: { tenantIdFirst: true },
   },
   sessions: {
-    revoke: { sessionsRevoked: ([userId], revoked) => (revoked ? { userIds: [userId] } : undefined) },
+    // access tokens are revoked whatever the count: a session revoked earlier may still have
+    // unexpired tokens if that revocation's entry was lost
+    revoke: {
+      sessionsRevoked: ([userId], revoked) => (revoked ? { userIds: [userId] } : undefined),
+      accessTokensRevoked: ([, sessionId]) => ({ sessionIds: [sessionId] }),
+    },
     revokeAllForUser: {
       sessionsRevoked: ([userId], count) => (count > 0 ? { userIds: [userId] } : undefined),
+      accessTokensRevoked: ([userId, , , exceptSessionId]) => ({ users: [{ userId, exceptSessionId }] }),
     },
     revokeAllForTenant: {
       tenantIdFirst: true,
       sessionsRevoked: ([tenantId], count) => (count > 0 ? { tenantIds: [tenantId] } : undefined),
+      accessTokensRevoked: ([tenantId]) => ({ tenantIds: [tenantId] }),
     },
     revokeAllForTenantMember: {
       tenantIdFirst: true,
       sessionsRevoked: ([, userId], count) => (count > 0 ? { userIds: [userId] } : undefined),
+      accessTokensRevoked: ([tenantId, userId]) => ({ members: [{ tenantId, userId }] }),
     },
     // a step-up's new authTime: no cached copy may keep serving the old one
     recordAuthentication: {
@@ -130,6 +145,11 @@ export interface StorageEffects {
   sessionsRevoked?: (scope: RevokedSessions) => Promise<void>;
   /** Writes that can change an authorization decision (`AuthorizationCache.changed`). */
   authorizationChanged?: (changes: AuthorizationChange[]) => void;
+  /**
+   * Access tokens were revoked (`AccessTokenRevocations.revoked`). Awaited like
+   * `sessionsRevoked`: the revoking call resolves once every instance would refuse them.
+   */
+  accessTokensRevoked?: (scope: RevokedAccessTokens) => Promise<void>;
 }
 
 export interface WrapStorageOptions {
@@ -184,6 +204,7 @@ class EffectBatch {
   private outboxWritten = false;
   private revoked: RevokedSessions | undefined = undefined;
   private authorizationChanges: AuthorizationChange[] | undefined = undefined;
+  private revokedTokens: Required<RevokedAccessTokens> | undefined = undefined;
 
   add(rule: AnyMethodRule, args: unknown[], result: unknown): void {
     if (rule.outboxWritten) this.outboxWritten = true;
@@ -194,6 +215,14 @@ class EffectBatch {
       if (scope.tenantIds) this.revoked.tenantIds = union(this.revoked.tenantIds, scope.tenantIds);
     }
     if (rule.authorizationChanged) (this.authorizationChanges ??= []).push(rule.authorizationChanged(args));
+    const tokens = rule.accessTokensRevoked?.(args, result);
+    if (tokens) {
+      this.revokedTokens ??= { sessionIds: [], users: [], tenantIds: [], members: [] };
+      this.revokedTokens.sessionIds.push(...(tokens.sessionIds ?? []));
+      this.revokedTokens.users.push(...(tokens.users ?? []));
+      this.revokedTokens.tenantIds.push(...(tokens.tenantIds ?? []));
+      this.revokedTokens.members.push(...(tokens.members ?? []));
+    }
   }
 
   /**
@@ -203,8 +232,17 @@ class EffectBatch {
    */
   deliver(effects: StorageEffects): Promise<void> | undefined {
     if (this.authorizationChanges) effects.authorizationChanged?.(this.authorizationChanges);
-    if (this.revoked && effects.sessionsRevoked) {
-      return this.nudgeAfter(effects.sessionsRevoked(this.revoked), effects);
+    const revocations = [
+      this.revoked && effects.sessionsRevoked?.(this.revoked),
+      this.revokedTokens && effects.accessTokensRevoked?.(this.revokedTokens),
+    ].filter((p): p is Promise<void> => p instanceof Promise);
+    if (revocations.length > 0) {
+      return this.nudgeAfter(
+        revocations.length === 1
+          ? (revocations[0] as Promise<void>)
+          : Promise.all(revocations).then(() => undefined),
+        effects,
+      );
     }
     if (this.outboxWritten) effects.outboxWritten?.();
     return undefined;
@@ -299,7 +337,9 @@ function wrapperPrototype(name: keyof StorageStores, methods: readonly string[])
     const tenantChecked = rule?.tenantIdFirst === true;
     // decided here, once per store class: a call without effects pays one test of a constant
     const effectful =
-      rule?.outboxWritten || rule?.sessionsRevoked || rule?.authorizationChanged ? rule : undefined;
+      rule?.outboxWritten || rule?.sessionsRevoked || rule?.authorizationChanged || rule?.accessTokensRevoked
+        ? rule
+        : undefined;
     prototype[method] = async function (this: WrappedStore, ...args: unknown[]) {
       const { target, wrapping } = this[STATE];
       if (tenantChecked) assertTenantId(args[0], operation);

@@ -15,6 +15,7 @@ import { policyCases } from './storage-cases/policy-cases.js';
 import { roleChangeCases } from './storage-cases/role-change-cases.js';
 import { sessionCases } from './storage-cases/session-cases.js';
 import { signInCases } from './storage-cases/sign-in-cases.js';
+import { signingKeyCases } from './storage-cases/signing-key-cases.js';
 import { tenantCases } from './storage-cases/tenant-cases.js';
 import { transactionCases } from './storage-cases/transaction-cases.js';
 import { userCases } from './storage-cases/user-cases.js';
@@ -91,6 +92,7 @@ export function describeStorageConformance(name: string, options: StorageConform
     passkeyCases(cases);
     oauthAccountCases(cases);
     signInCases(cases);
+    signingKeyCases(cases);
 
     // a skip that names no test is a typo, or a test that was renamed: it would hide nothing
     const unknown = Object.keys(options.skip ?? {}).filter((title) => !titles.has(title));

@@ -40,6 +40,8 @@ const PREFIX = 'pc:at:';
 // Long enough to outlive every token issued before the entry, with the verifier's tolerance.
 const ENTRY_TTL_SECONDS = MAX_ACCESS_TOKEN_TTL_SECONDS + 120;
 const DEGRADED_LOG_INTERVAL_MS = 10_000;
+// Written once per store (no expiry): when it is missing, the store has lost its entries.
+const SINCE_KEY = `${PREFIX}since`;
 
 /** The issue time of a token in milliseconds: from its UUIDv7 `jti` when it has one, else `iat`. */
 export function issuedAtMs(claims: Pick<AccessTokenClaims, 'jti' | 'iat'>): number {
@@ -72,14 +74,17 @@ export function createAccessTokenRevocations(collaborators: {
     }
   }
 
-  async function fromDatabase(claims: AccessTokenClaims): Promise<boolean> {
-    if (clock.now().getTime() - lastDegradedLogMs > DEGRADED_LOG_INTERVAL_MS) {
+  /**
+   * The database's view: is the token's session still active (and, acting in another tenant than
+   * its session, its membership)? `storeDown`: the store cannot vouch for a client's token
+   * (revoked by jti only, which lives in the store alone), so it is refused.
+   */
+  async function fromDatabase(claims: AccessTokenClaims, storeDown: boolean): Promise<boolean> {
+    if (storeDown && clock.now().getTime() - lastDegradedLogMs > DEGRADED_LOG_INTERVAL_MS) {
       lastDegradedLogMs = clock.now().getTime();
       logger.warn('key-value store unreachable: access token revocation checked against the database');
     }
-    // a token without a session (a client's) can only be revoked by jti, which lives in the
-    // store alone: refuse it rather than risk accepting a revoked one
-    if (!claims.sid) return true;
+    if (!claims.sid) return storeDown;
     const sessions = await storage.sessions.listActiveByUser(claims.sub, clock.now());
     const session = sessions.find((s) => s.id === claims.sid);
     if (!session) return true;
@@ -109,7 +114,7 @@ export function createAccessTokenRevocations(collaborators: {
     },
 
     async isRevoked(claims) {
-      const keys = [`${PREFIX}jti:${claims.jti}`, `${PREFIX}user:${claims.sub}`];
+      const keys = [SINCE_KEY, `${PREFIX}jti:${claims.jti}`, `${PREFIX}user:${claims.sub}`];
       if (claims.sid) keys.push(`${PREFIX}sid:${claims.sid}`);
       if (claims.tid)
         keys.push(`${PREFIX}tenant:${claims.tid}`, `${PREFIX}member:${claims.tid}:${claims.sub}`);
@@ -117,10 +122,18 @@ export function createAccessTokenRevocations(collaborators: {
       try {
         values = await readMany(kv, keys);
       } catch {
-        return fromDatabase(claims);
+        return fromDatabase(claims, true);
       }
-      const [jti, user, ...rest] = values;
+      const [since, jti, user, ...rest] = values;
       if (jti !== null && jti !== undefined) return true;
+      // A store that lost its entries (flushed, failed over to an empty replica) would forget
+      // revocations: its marker is gone with them. Until every token issued before then has
+      // expired, the database confirms each session-bound token as well.
+      const nowMs = clock.now().getTime();
+      if (since == null) await kv.setIfAbsent(SINCE_KEY, String(nowMs)).catch(() => false);
+      if (since == null || nowMs - Number(since) < ENTRY_TTL_SECONDS * 1000) {
+        if (await fromDatabase(claims, false)) return true;
+      }
       const issuedMs = issuedAtMs(claims);
       if (user) {
         const [epoch, exceptSessionId] = user.split(':');

@@ -25,6 +25,8 @@ function setup(algorithms: SigningAlgorithm[] = ['EdDSA', 'ES256']) {
     { clock, keyRing, revocations },
     { issuer: ISSUER, accessTokenTtlSeconds: 300, clockToleranceSeconds: 5, algorithms },
   );
+  // a store that has held revocations for long (no database confirmation of made-up sessions)
+  void kv.set('pc:at:since', '0');
   return { clock, kv, keyRing, revocations, service };
 }
 
@@ -154,6 +156,15 @@ describe('AccessTokenService', () => {
     await service.revokeAccessToken(a.tokenId, a.expiresAt);
     await expectCode(service.verify(a.token), 'token_invalid');
     await expect(service.verify(b.token)).resolves.toMatchObject({ tokenId: b.tokenId });
+  });
+
+  it('while the store is new or was flushed, the database confirms session-bound tokens', async () => {
+    const { service, kv } = setup();
+    await kv.delete('pc:at:since');
+    const bound = await service.issue({ subject: 'u', clientId: 'app', sessionId: 'no-such-session' });
+    await expectCode(service.verify(bound.token), 'token_invalid');
+    const client = await service.issue({ subject: 'c', clientId: 'c' });
+    await expect(service.verify(client.token)).resolves.toMatchObject({ type: 'client' });
   });
 
   it('denies tokens of a revoked session, of a user before their epoch, and of a removed member', async () => {

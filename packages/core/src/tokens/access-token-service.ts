@@ -89,6 +89,15 @@ export interface AccessTokenService {
 /** The access-token operations of `auth.api`. */
 export interface AccessTokensApi {
   /**
+   * Signs an access token for trusted server code (a first-party backend, a job, a test): no
+   * check of who asks, so never expose it to a caller as is. Sign-in in token mode, refresh and
+   * the token endpoint issue through the same service.
+   *
+   * @example
+   * const { token } = await auth.api.issueAccessToken({ subject: userId, clientId: 'backend', sessionId })
+   */
+  issueAccessToken(input: AccessTokenInput): Promise<IssuedAccessToken>;
+  /**
    * Verifies an access token this install issued and returns its principal: own keys only,
    * algorithm allowlist, `typ: at+jwt`, issuer, audience (default the issuer), expiry and
    * revocation. Throws `AuthError('token_expired')` or `AuthError('token_invalid')`.
@@ -98,6 +107,14 @@ export interface AccessTokensApi {
    * if (principal.type === 'user') console.log(principal.id, principal.tenantId, principal.scopes)
    */
   verifyAccessToken(token: string, options?: VerifyAccessTokenOptions): Promise<AccessTokenPrincipal>;
+  /**
+   * Denies one access token (by its `jti`) on every instance until `expiresAt` (its `exp`), as
+   * `POST /oauth/revoke` does for an access token.
+   *
+   * @example
+   * await auth.api.revokeAccessToken(principal.tokenId, principal.expiresAt)
+   */
+  revokeAccessToken(tokenId: string, expiresAt: Date): Promise<void>;
 }
 
 export interface AccessTokenServiceOptions {
@@ -214,7 +231,11 @@ export function createAccessTokenService(
   return {
     issue,
     verify,
-    api: { verifyAccessToken: verify },
+    api: {
+      issueAccessToken: issue,
+      verifyAccessToken: verify,
+      revokeAccessToken: (tokenId, expiresAt) => revocations.revokeTokenId(tokenId, expiresAt),
+    },
     revokeAccessToken: (tokenId, expiresAt) => revocations.revokeTokenId(tokenId, expiresAt),
   };
 }

@@ -29,6 +29,13 @@ export {
   type VerificationKey,
 } from './signing-key-ring.js';
 export {
+  createSigningKeyService,
+  type SigningKeyInfo,
+  type SigningKeyService,
+  type SigningKeysApi,
+} from './signing-key-service.js';
+export type { SigningKey, SigningKeyState, SigningKeyStore } from './signing-key-store.js';
+export {
   createTokenExchangeService,
   type ExchangeTokenInput,
   type ExchangeTokensApi,

@@ -10,6 +10,7 @@ import { permissionRoutes } from './permission-routes.js';
 import { policyRoutes } from './policy-routes.js';
 import { roleRoutes } from './role-routes.js';
 import { tenantRoutes } from './tenant-routes.js';
+import { tokenRoutes } from './token-routes.js';
 
 /**
  * Every route `auth.handler` serves, in the order the OpenAPI document lists them (a change of
@@ -28,4 +29,5 @@ export const routes: RouteDefinition[] = [
   ...mfaRoutes,
   ...passkeyRoutes,
   ...oauthRoutes,
+  ...tokenRoutes,
 ];

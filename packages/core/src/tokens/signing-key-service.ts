@@ -1,0 +1,433 @@
+import { recordChange } from '../audit/index.js';
+import type { CallContext } from '../call-context.js';
+import { AuthError, isAuthError } from '../errors.js';
+import type { Clock } from '../ports/clock.js';
+import type { Logger } from '../ports/logger.js';
+import type { Signer } from '../ports/signer.js';
+import type { Storage, StorageStores } from '../ports/storage.js';
+import {
+  createKeyWrapper,
+  generateSigningKeyMaterial,
+  localSigner,
+  type SigningKeyMaterial,
+} from './signing-key-material.js';
+import {
+  createProcessKeyRing,
+  createSignerKeyRing,
+  type PublishedJwk,
+  type SigningKeyRing,
+  verificationKeyCache,
+} from './signing-key-ring.js';
+import type { SigningKey, SigningKeyState } from './signing-key-store.js';
+import { MAX_ACCESS_TOKEN_TTL_SECONDS, type ResolvedTokenOptions } from './token-options.js';
+import type { SigningAlgorithm } from './tokens.js';
+
+/** A signing key as operators see it: never its private half. */
+export interface SigningKeyInfo {
+  kid: string;
+  algorithm: SigningAlgorithm;
+  state: SigningKeyState;
+  /** Listed in the JWKS now. */
+  published: boolean;
+  keyEncryptionKeyVersion: string;
+  createdAt: Date;
+  activatedAt: Date | null;
+  retiredAt: Date | null;
+  revokedAt: Date | null;
+}
+
+/** The signing-key operations of `auth.api` (and `portcullis keys`). */
+export interface SigningKeysApi {
+  /**
+   * The JSON Web Key Set of the issuer: the public halves of the next, active and recently
+   * retired keys (what `GET /.well-known/jwks.json` serves).
+   *
+   * @example
+   * const { keys } = await auth.api.getJwks()
+   */
+  getJwks(): Promise<{ keys: PublishedJwk[] }>;
+  /** Every signing key of the issuer with its state, oldest first; no private fields. */
+  listSigningKeys(): Promise<SigningKeyInfo[]>;
+  /**
+   * Rotates now: the active key retires (still published for the longest token lifetime), the
+   * next key (published at least `jwksCacheSeconds` ago) signs, and a new next key is published.
+   * Throws `signing_key_not_ready` when the next key is younger than that. On an empty install it
+   * creates the first keys. Audited `signing_key.rotated`, with an outbox event.
+   *
+   * @example
+   * await auth.api.rotateSigningKeys({ algorithm: 'EdDSA' })
+   */
+  rotateSigningKeys(
+    options?: { algorithm?: SigningAlgorithm },
+    context?: CallContext,
+  ): Promise<SigningKeyInfo[]>;
+  /**
+   * Revokes a key at once (a suspected leak): it leaves the JWKS and every token it signed fails
+   * verification. An active key is replaced by the next one immediately. Audited
+   * `signing_key.revoked`. Throws `not_found` for an unknown kid.
+   */
+  revokeSigningKey(kid: string, context?: CallContext): Promise<SigningKeyInfo>;
+  /**
+   * Re-encrypts every private key under the first key-encryption key (after adding a new one).
+   * Safe while serving: old versions keep unwrapping until they are removed from the config.
+   * Returns how many keys were rewrapped. Audited `signing_keys.rewrapped`.
+   */
+  rewrapSigningKeys(context?: CallContext): Promise<{ rewrapped: number }>;
+}
+
+export interface SigningKeyService {
+  keyRing: SigningKeyRing;
+  api: SigningKeysApi;
+}
+
+// A key list this young is used as is; an unknown kid forces a reload at most this often.
+const KEY_LIST_FRESH_MS = 5_000;
+const UNKNOWN_KID_RELOAD_MS = 1_000;
+// Tokens may carry an `iat` up to the verifier's tolerance ahead; keep retired keys a little longer.
+const RETIRED_GRACE_SECONDS = 60;
+
+/**
+ * The signing keys of the install's issuer, stored envelope-encrypted: created on first need,
+ * rotated automatically after `rotationIntervalSeconds` (and on demand), each published before it
+ * signs and after it stops. With `signers` configured the keys are the KMS's instead; without
+ * key-encryption keys, they live in this process only (logged).
+ */
+export function createSigningKeyService(
+  collaborators: { storage: Storage; clock: Clock; logger: Logger },
+  options: ResolvedTokenOptions,
+): SigningKeyService {
+  const { storage, clock, logger } = collaborators;
+  const { issuer } = options;
+  const { algorithms, jwksCacheSeconds, rotationIntervalSeconds, rsaModulusLength } = options.signingKeys;
+  const wrapper = createKeyWrapper(options.signingKeys.keyEncryptionKeys);
+  const importKey = verificationKeyCache();
+  const signers = new Map<string, Signer>();
+  let cached: { keys: SigningKey[]; loadedAtMs: number } | null = null;
+  let loading: Promise<SigningKey[]> | null = null;
+  let lastForcedReloadMs = Number.NEGATIVE_INFINITY;
+
+  const external =
+    options.signingKeys.signers.length > 0 ? createSignerKeyRing(options.signingKeys.signers) : null;
+  let processRing: SigningKeyRing | null = null;
+  if (!external && wrapper.currentVersion === null) {
+    processRing = createProcessKeyRing({ algorithms, rsaModulusLength });
+  }
+
+  function load(force = false): Promise<SigningKey[]> {
+    const nowMs = performance.now();
+    if (!force && cached && nowMs - cached.loadedAtMs < KEY_LIST_FRESH_MS)
+      return Promise.resolve(cached.keys);
+    if (loading) return loading;
+    loading = storage.signingKeys
+      .listByIssuer(issuer)
+      .then((keys) => {
+        cached = { keys, loadedAtMs: performance.now() };
+        return keys;
+      })
+      .finally(() => {
+        loading = null;
+      });
+    return loading;
+  }
+
+  function isPublished(key: SigningKey, now: Date): boolean {
+    if (key.state === 'next' || key.state === 'active') return true;
+    if (key.state !== 'retired' || !key.retiredAt) return false;
+    return (
+      now.getTime() < key.retiredAt.getTime() + (MAX_ACCESS_TOKEN_TTL_SECONDS + RETIRED_GRACE_SECONDS) * 1000
+    );
+  }
+
+  function info(key: SigningKey, now = clock.now()): SigningKeyInfo {
+    return {
+      kid: key.id,
+      algorithm: key.algorithm,
+      state: key.state,
+      published: isPublished(key, now),
+      keyEncryptionKeyVersion: key.keyEncryptionKeyVersion,
+      createdAt: key.createdAt,
+      activatedAt: key.activatedAt,
+      retiredAt: key.retiredAt,
+      revokedAt: key.revokedAt,
+    };
+  }
+
+  function toRow(material: SigningKeyMaterial, state: 'active' | 'next', now: Date): SigningKey {
+    const { wrapped, version } = wrapper.wrap(material.privateKeyPem);
+    return {
+      id: material.kid,
+      issuer,
+      tenantId: null,
+      algorithm: material.alg,
+      state,
+      publicJwk: material.publicJwk,
+      wrappedPrivateKey: wrapped,
+      keyEncryptionKeyVersion: version,
+      createdAt: now,
+      activatedAt: state === 'active' ? now : null,
+      retiredAt: null,
+      revokedAt: null,
+    };
+  }
+
+  function signerOf(key: SigningKey): Signer {
+    let signer = signers.get(key.id);
+    if (!signer) {
+      const pem = wrapper.unwrap(key.wrappedPrivateKey, key.keyEncryptionKeyVersion);
+      signer = localSigner(key.id, key.algorithm, key.publicJwk, pem);
+      signers.set(key.id, signer);
+    }
+    return signer;
+  }
+
+  /** Runs a key change; a lost race (conflict) is not an error: the winner's keys are read back. */
+  async function change(run: (tx: StorageStores) => Promise<void>): Promise<boolean> {
+    try {
+      await storage.transaction(run);
+      return true;
+    } catch (error) {
+      if (!isAuthError(error, 'conflict')) throw error;
+      return false;
+    } finally {
+      cached = null;
+    }
+  }
+
+  /** The first keys of an empty install for `alg`: an active one and the next one. */
+  async function createFirstKeys(alg: SigningAlgorithm, context: CallContext): Promise<void> {
+    const [active, next] = await Promise.all([
+      generateSigningKeyMaterial(alg, rsaModulusLength),
+      generateSigningKeyMaterial(alg, rsaModulusLength),
+    ]);
+    const now = clock.now();
+    // of concurrent first uses the database lets one active key in; the others read it back
+    await change(async (tx) => {
+      await tx.signingKeys.create(toRow(active, 'active', now));
+      await tx.signingKeys.create(toRow(next, 'next', now));
+      await recordChange(tx, clock, context, {
+        tenantId: null,
+        action: 'signing_key.created',
+        target: { type: 'signing_key', id: active.kid },
+        data: { algorithm: alg, activeKid: active.kid, nextKid: next.kid, issuer },
+      });
+    });
+  }
+
+  /** active → retired, next → active, a new next; false when another instance rotated first. */
+  async function promote(
+    active: SigningKey | undefined,
+    next: SigningKey,
+    reason: 'scheduled' | 'manual' | 'revoked',
+    context: CallContext,
+  ): Promise<boolean> {
+    const material = await generateSigningKeyMaterial(next.algorithm, rsaModulusLength);
+    const now = clock.now();
+    return change(async (tx) => {
+      if (active && active.state === 'active') {
+        if (!(await tx.signingKeys.transition(active.id, 'active', 'retired', now))) throw lostRace();
+      }
+      if (!(await tx.signingKeys.transition(next.id, 'next', 'active', now))) throw lostRace();
+      await tx.signingKeys.create(toRow(material, 'next', now));
+      await recordChange(tx, clock, context, {
+        tenantId: null,
+        action: 'signing_key.rotated',
+        target: { type: 'signing_key', id: next.id },
+        data: {
+          algorithm: next.algorithm,
+          reason,
+          retiredKid: active?.state === 'active' ? active.id : null,
+          activeKid: next.id,
+          nextKid: material.kid,
+          issuer,
+        },
+      });
+    });
+  }
+
+  const publishingNext = new Set<SigningAlgorithm>();
+  /** A successor for an active key that has none (in the background: signing need not wait). */
+  async function publishNextKey(alg: SigningAlgorithm): Promise<void> {
+    if (publishingNext.has(alg)) return;
+    publishingNext.add(alg);
+    try {
+      const material = await generateSigningKeyMaterial(alg, rsaModulusLength);
+      const now = clock.now();
+      await change(async (tx) => {
+        await tx.signingKeys.create(toRow(material, 'next', now));
+        await recordChange(
+          tx,
+          clock,
+          {},
+          {
+            tenantId: null,
+            action: 'signing_key.created',
+            target: { type: 'signing_key', id: material.kid },
+            data: { algorithm: alg, nextKid: material.kid, issuer },
+          },
+        );
+      });
+    } catch (error) {
+      logger.warn('could not publish a next signing key', { algorithm: alg, error });
+    } finally {
+      publishingNext.delete(alg);
+    }
+  }
+
+  function ready(next: SigningKey, now: Date): boolean {
+    return now.getTime() - next.createdAt.getTime() >= jwksCacheSeconds * 1000;
+  }
+
+  const storedRing: SigningKeyRing = {
+    async signer(alg) {
+      for (let attempt = 0; attempt < 3; attempt++) {
+        const keys = await load(attempt > 0);
+        const active = keys.find((k) => k.algorithm === alg && k.state === 'active');
+        const next = keys.find((k) => k.algorithm === alg && k.state === 'next');
+        const now = clock.now();
+        if (!active) {
+          // nothing signs: a published next key takes over at once (as after a revocation)
+          if (next) await promote(undefined, next, 'revoked', {});
+          else await createFirstKeys(alg, {});
+          continue;
+        }
+        const due =
+          active.activatedAt &&
+          now.getTime() - active.activatedAt.getTime() >= rotationIntervalSeconds * 1000;
+        if (due && next && ready(next, now)) {
+          await promote(active, next, 'scheduled', {});
+          continue;
+        }
+        if (!next) void publishNextKey(alg);
+        return signerOf(active);
+      }
+      throw new AuthError('storage_unavailable', { detail: 'no active signing key could be read' });
+    },
+    async verificationKey(kid) {
+      let keys = await load();
+      let key = keys.find((k) => k.id === kid);
+      if (!key && performance.now() - lastForcedReloadMs >= UNKNOWN_KID_RELOAD_MS) {
+        lastForcedReloadMs = performance.now();
+        keys = await load(true);
+        key = keys.find((k) => k.id === kid);
+      }
+      if (!key || !isPublished(key, clock.now())) return null;
+      return importKey(key.id, key.algorithm, key.publicJwk);
+    },
+    async publishedKeys() {
+      const now = clock.now();
+      return (await load())
+        .filter((k) => algorithms.includes(k.algorithm) && isPublished(k, now))
+        .map((k) => ({ ...k.publicJwk, kid: k.id, alg: k.algorithm, use: 'sig' as const }));
+    },
+  };
+
+  const keyRing = external ?? processRing ?? storedRing;
+  if (processRing) {
+    logger.warn(
+      'tokens.signingKeys.keyEncryptionKeys is not set: access tokens are signed with keys held in this process only (one instance, lost on restart)',
+    );
+  }
+
+  function requireStoredKeys(): void {
+    if (keyRing !== storedRing) {
+      throw new AuthError('invalid_request', {
+        detail: external
+          ? 'signing keys are held by the configured signers (KMS): rotate them there'
+          : 'set tokens.signingKeys.keyEncryptionKeys to store and rotate signing keys',
+      });
+    }
+  }
+
+  const api: SigningKeysApi = {
+    async getJwks() {
+      return { keys: await keyRing.publishedKeys() };
+    },
+    async listSigningKeys() {
+      requireStoredKeys();
+      const now = clock.now();
+      return (await load(true)).map((k) => info(k, now));
+    },
+    async rotateSigningKeys(rotateOptions = {}, context = {}) {
+      requireStoredKeys();
+      const alg = rotateOptions.algorithm ?? algorithms[0] ?? 'EdDSA';
+      if (!algorithms.includes(alg)) {
+        throw new AuthError('invalid_request', { detail: `algorithm ${alg} is not configured` });
+      }
+      const keys = await load(true);
+      const active = keys.find((k) => k.algorithm === alg && k.state === 'active');
+      const next = keys.find((k) => k.algorithm === alg && k.state === 'next');
+      const now = clock.now();
+      if (!active && !next) await createFirstKeys(alg, context);
+      else if (!next || !ready(next, now)) {
+        const readyAt = next ? new Date(next.createdAt.getTime() + jwksCacheSeconds * 1000) : null;
+        throw new AuthError('signing_key_not_ready', {
+          detail: readyAt
+            ? `the next ${alg} key is published until ${readyAt.toISOString()} before it may sign`
+            : `no next ${alg} key is published yet`,
+        });
+      } else if (!(await promote(active, next, 'manual', context))) {
+        throw new AuthError('conflict', { detail: 'another rotation won' });
+      }
+      return api.listSigningKeys();
+    },
+    async revokeSigningKey(kid, context = {}) {
+      requireStoredKeys();
+      const keys = await load(true);
+      const key = keys.find((k) => k.id === kid);
+      if (!key) throw new AuthError('not_found', { detail: 'no such signing key' });
+      if (key.state === 'revoked') return info(key);
+      const replacement = await generateSigningKeyMaterial(key.algorithm, rsaModulusLength);
+      const next = keys.find((k) => k.algorithm === key.algorithm && k.state === 'next');
+      const now = clock.now();
+      const done = await change(async (tx) => {
+        if (!(await tx.signingKeys.transition(key.id, key.state, 'revoked', now))) throw lostRace();
+        // an active key is replaced at once, by the published next key: tokens signed with the
+        // revoked one fail anyway, and new ones must be issued
+        if (key.state === 'active' && next) {
+          await tx.signingKeys.transition(next.id, 'next', 'active', now);
+          await tx.signingKeys.create(toRow(replacement, 'next', now));
+        } else if (key.state === 'active') {
+          await tx.signingKeys.create(toRow(replacement, 'active', now));
+        } else if (key.state === 'next') {
+          await tx.signingKeys.create(toRow(replacement, 'next', now));
+        }
+        await recordChange(tx, clock, context, {
+          tenantId: null,
+          action: 'signing_key.revoked',
+          target: { type: 'signing_key', id: key.id },
+          data: { algorithm: key.algorithm, previousState: key.state, issuer },
+        });
+      });
+      if (!done) throw new AuthError('conflict', { detail: 'the key changed meanwhile' });
+      signers.delete(key.id);
+      const revoked = (await load(true)).find((k) => k.id === kid);
+      return info(revoked ?? key);
+    },
+    async rewrapSigningKeys(context = {}) {
+      requireStoredKeys();
+      const current = wrapper.currentVersion;
+      let rewrapped = 0;
+      for (const key of await load(true)) {
+        if (key.keyEncryptionKeyVersion === current) continue;
+        const pem = wrapper.unwrap(key.wrappedPrivateKey, key.keyEncryptionKeyVersion);
+        const { wrapped, version } = wrapper.wrap(pem);
+        if (await storage.signingKeys.rewrap(key.id, key.wrappedPrivateKey, wrapped, version)) rewrapped++;
+      }
+      await storage.transaction((tx) =>
+        recordChange(tx, clock, context, {
+          tenantId: null,
+          action: 'signing_keys.rewrapped',
+          data: { rewrapped, keyEncryptionKeyVersion: current, issuer },
+        }),
+      );
+      cached = null;
+      return { rewrapped };
+    },
+  };
+
+  return { keyRing, api };
+}
+
+function lostRace(): AuthError {
+  return new AuthError('conflict', { detail: 'signing keys changed meanwhile' });
+}
