@@ -12,8 +12,8 @@ export {
   type AuthorizationService,
   type AuthorizeInput,
   type AuthorizeManyInput,
-  type ClientAuthorizeInput,
   authorizeInputSchema,
+  type ClientAuthorizeInput,
   createAuthorizationService,
 } from './authorization-service.js';
 export { readVersionsMany } from './authorization-version-store.js';

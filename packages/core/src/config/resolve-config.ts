@@ -17,7 +17,11 @@ import type { ResolvedOutboxOptions } from '../outbox/index.js';
 import type { ResolvedLockoutOptions, ResolvedRateLimitOptions } from '../rate-limit/index.js';
 import { type ResolvedSessionOptions, resolveSessionOptions } from '../sessions/index.js';
 import { type ResolvedTenantsOptions, resolveTenantsOptions, TENANT_PERMISSIONS } from '../tenants/index.js';
-import { type ResolvedTokenOptions, resolveTokenOptions, TOKEN_EXCHANGE_PERMISSIONS } from '../tokens/index.js';
+import {
+  type ResolvedTokenOptions,
+  resolveTokenOptions,
+  TOKEN_EXCHANGE_PERMISSIONS,
+} from '../tokens/index.js';
 import type { ResolvedSignupOptions } from '../users/index.js';
 import { type AuthConfig, authConfigSchema } from './auth-config.js';
 
