@@ -435,6 +435,39 @@ export function describeTokenExchangeOnStorage(name: string, options: StorageCon
       );
     });
 
+    it('delegates to a client whose own token is the actor token', async () => {
+      await auth.api.createPolicy(tenantA, owner.userId, {
+        effect: 'allow',
+        actions: ['token.exchange'],
+        resource: 'user',
+        condition: { eq: [{ ref: 'context.actorType' }, 'client'] },
+      });
+      // a client's own token (client credentials): sub = client_id, no session
+      const clientToken = await mint({ userId: SUPPORT_CLIENT, sessionId: '', sessionToken: '' }, tenantA, {
+        sid: undefined,
+        client_id: SUPPORT_CLIENT,
+        scope: 'tickets:write',
+        amr: undefined,
+        auth_time: undefined,
+      });
+      expect((await auth.api.verifyAccessToken(clientToken)).type).toBe('client');
+      const exchanged = await auth.api.exchangeToken({
+        subjectToken: await mint(member, tenantA),
+        subjectTokenType: ACCESS_TOKEN,
+        actorToken: clientToken,
+        actorTokenType: ACCESS_TOKEN,
+        caller: { type: 'client', id: SUPPORT_CLIENT, tenantId: tenantA },
+      });
+      const principal = await auth.api.verifyAccessToken(exchanged.access_token);
+      expect(principal).toMatchObject({
+        type: 'user',
+        id: member.userId,
+        clientId: SUPPORT_CLIENT,
+        actor: { sub: SUPPORT_CLIENT, sub_type: 'client' },
+      });
+      expect((await auditOf(tenantA, principal.tokenId))?.actorType).toBe('client');
+    });
+
     it("dies with the subject's session: signing out revokes the exchanged token too", async () => {
       const user = await join(tenantA, owner, ['member'], 'signs-out');
       const subjectToken = await mint(user, tenantA);
@@ -469,6 +502,16 @@ export function describeTokenExchangeOnStorage(name: string, options: StorageCon
       expect(exchanged.expires_in).toBe(42);
       const principal = await auth.api.verifyAccessToken(exchanged.access_token);
       expect(principal.expiresAt.getTime()).toBe((nowSeconds + 42) * 1000);
+
+      // nor the actor token: the delegation ends with the actor's own authority
+      const delegated = await auth.api.exchangeToken({
+        subjectToken: await mint(member, tenantA),
+        subjectTokenType: ACCESS_TOKEN,
+        actorToken: await mint(agent, tenantA, { exp: nowSeconds + 30 }),
+        actorTokenType: ACCESS_TOKEN,
+        caller: { type: 'user', id: agent.userId },
+      });
+      expect(delegated.expires_in).toBe(30);
 
       const expired = await mint(member, tenantA, { iat: nowSeconds - 400, exp: nowSeconds - 60 });
       await expectCode(
