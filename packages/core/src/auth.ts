@@ -22,7 +22,12 @@ import { createMembershipService } from './memberships/index.js';
 import { createSessionService, sessionCookieName } from './sessions/index.js';
 import { createSignInService } from './sign-in/index.js';
 import { createTenantService } from './tenants/index.js';
-import { createAccessTokenService, createRefreshTokenService, createSigningKeyService } from './tokens/index.js';
+import {
+  createAccessTokenService,
+  createRefreshTokenService,
+  createSigningKeyService,
+  createTokenExchangeService,
+} from './tokens/index.js';
 import { createUserService } from './users/index.js';
 
 /**
@@ -110,6 +115,12 @@ export function createAuth(options: AuthConfig): Auth {
     { storage, clock, authenticator: clientAuthenticator, accessTokens },
     { clients: config.clients, urls: oauthUrls },
   );
+  // token exchange (RFC 8693): resources are the M2M clients' known resource indicators once
+  // that domain is wired (`clients.resources`); until then only the tokens' own audiences
+  const tokenExchange = createTokenExchangeService(
+    { storage, clock, rateLimiter, accessTokens, authorization },
+    { ...config.tokens, resources: config.clients.resources },
+  );
 
   // the server-side API: every domain's operations, under the names its interface declares
   const api: AuthApi = {
@@ -133,6 +144,7 @@ export function createAuth(options: AuthConfig): Auth {
     ...accessTokens.api,
     ...signingKeys.api,
     ...refreshTokens.api,
+    ...tokenExchange.api,
   };
 
   // HTTP: the routes over that API, their OpenAPI document and the handler

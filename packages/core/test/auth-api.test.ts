@@ -28,6 +28,7 @@ const AUTH_API_OPERATIONS = [
   'deletePolicy',
   'deleteRole',
   'disableTotp',
+  'exchangeToken',
   'getJwks',
   'getMfaStatus',
   'getSession',

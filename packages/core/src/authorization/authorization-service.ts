@@ -157,6 +157,19 @@ export interface AuthorizationService {
    * (`member.update`, …) with it.
    */
   decideForMember(input: AuthorizeInput): Promise<{ membership: Membership; decision: Decision } | null>;
+  /**
+   * Decides for an M2M client of the tenant, which has no membership and so no roles: only the
+   * tenant's and the global policies can allow it. Its subject is `{ id: <client id>, type:
+   * 'client', tenantId, roles: [] }`, so a condition can name it (`subject.id`, `subject.type`).
+   * Token exchange asks it when the actor is a client.
+   */
+  decideForClient(input: ClientAuthorizeInput): Promise<Decision>;
+}
+
+/** A question about one M2M client in its tenant (see `AuthorizationService.decideForClient`). */
+export interface ClientAuthorizeInput
+  extends Pick<AuthorizeInput, 'tenantId' | 'action' | 'resource' | 'context' | 'explain' | 'ip'> {
+  clientId: string;
 }
 
 /** What the authorization service uses. */
@@ -360,6 +373,19 @@ export function createAuthorizationService(
     });
   }
 
+  /** An M2M client as the actor of a token exchange: no grants, so tenant policies alone decide. */
+  async function decideForClient(input: ClientAuthorizeInput): Promise<Decision> {
+    assertKnownAction(input.action);
+    const authorizer = await authorizerFor(input.tenantId);
+    return authorizer.decide({
+      subject: { id: input.clientId, type: 'client', tenantId: input.tenantId, roles: [] },
+      action: input.action,
+      ...(input.resource ? { resource: input.resource } : {}),
+      context: serverContext(input),
+      explain: input.explain ?? false,
+    });
+  }
+
   const api: AuthorizationApi = {
     listPermissions: () => catalog.listing(),
 
@@ -404,7 +430,7 @@ export function createAuthorizationService(
     },
   };
 
-  return { api, decideForMember };
+  return { api, decideForMember, decideForClient };
 }
 
 const POLICY_REASONS: ReadonlySet<string> = new Set(['policy', 'deny_policy', 'missing_attribute']);

@@ -13,6 +13,7 @@ export {
   type AuthorizeInput,
   type AuthorizeManyInput,
   authorizeInputSchema,
+  type ClientAuthorizeInput,
   createAuthorizationService,
   type MachineAuthorizeInput,
   type MachinePrincipal,

@@ -22,6 +22,7 @@ import {
   type ResolvedRefreshTokensOptions,
   type ResolvedTokenOptions,
   resolveTokenOptions,
+  TOKEN_EXCHANGE_PERMISSIONS,
 } from '../tokens/index.js';
 import type { ResolvedSignupOptions } from '../users/index.js';
 import { type AuthConfig, authConfigSchema } from './auth-config.js';
@@ -69,7 +70,7 @@ export function resolveConfig(config: AuthConfig): ResolvedConfig {
   const options = parsed.data;
   const tenants = resolveTenantsOptions(options.tenants);
   const authorization = resolveAuthorizationOptions(options.authorization, {
-    builtInPermissions: TENANT_PERMISSIONS,
+    builtInPermissions: [...TENANT_PERMISSIONS, ...TOKEN_EXCHANGE_PERMISSIONS],
   });
   assertCatalogCovers(authorization.permissions, tenants.defaultRoles, authorization.policies);
   assertScopesInCatalog(authorization.permissions, options.clients.scopes);

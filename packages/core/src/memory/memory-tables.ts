@@ -73,13 +73,10 @@ export interface MemoryTables {
   oauthAccounts: Map<string, OAuthAccount>;
   /** `pairKey(provider, subject)` → OAuth account id */
   oauthAccountIdByProviderSubject: Map<string, string>;
-<<<<<<< HEAD
   refreshTokens: Map<string, RefreshToken>;
   /** token hash → refresh token id */
   refreshTokenIdByTokenHash: Map<string, string>;
-=======
   clients: Map<string, Client>;
->>>>>>> issue16-clients
 }
 
 export function createMemoryTables(): MemoryTables {
@@ -112,12 +109,9 @@ export function createMemoryTables(): MemoryTables {
     passkeyIdByCredentialHash: new Map(),
     oauthAccounts: new Map(),
     oauthAccountIdByProviderSubject: new Map(),
-<<<<<<< HEAD
     refreshTokens: new Map(),
     refreshTokenIdByTokenHash: new Map(),
-=======
     clients: new Map(),
->>>>>>> issue16-clients
   };
 }
 

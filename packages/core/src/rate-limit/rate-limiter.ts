@@ -21,7 +21,8 @@ export type RateLimitRuleName =
   | 'tenantCreate'
   | 'emailLink'
   | 'tokenRefresh'
-  | 'clientAuth';
+  | 'clientAuth'
+  | 'tokenExchange';
 
 export const DEFAULT_RATE_LIMITS: Record<RateLimitRuleName, RateLimitRule> = {
   signIn: { limit: 20, windowSeconds: 60 },
@@ -34,6 +35,8 @@ export const DEFAULT_RATE_LIMITS: Record<RateLimitRuleName, RateLimitRule> = {
   tokenRefresh: { limit: 60, windowSeconds: 60 },
   // M2M client authentication at the OAuth endpoints: per client id and per IP, each
   clientAuth: { limit: 120, windowSeconds: 60 },
+  // token exchange (delegation, impersonation): per acting caller (client or named actor)
+  tokenExchange: { limit: 60, windowSeconds: 60 },
 };
 
 /** What a limited request learned; the HTTP layer turns it into `RateLimit*` headers. */

@@ -50,6 +50,21 @@ export {
 } from './signing-key-service.js';
 export type { SigningKey, SigningKeyState, SigningKeyStore } from './signing-key-store.js';
 export {
+  createTokenExchangeService,
+  type ExchangeTokenInput,
+  type ExchangeTokensApi,
+  TOKEN_EXCHANGE_PERMISSIONS,
+  type TokenExchangeCaller,
+  type TokenExchangeResponse,
+  type TokenExchangeService,
+} from './token-exchange.js';
+export {
+  ACCESS_TOKEN_TYPE_URN,
+  type ExchangeTokenRequest,
+  exchangeTokenInputSchema,
+  TOKEN_EXCHANGE_GRANT_TYPE,
+} from './token-exchange-schema.js';
+export {
   MAX_ACCESS_TOKEN_TTL_SECONDS,
   type ResolvedTokenOptions,
   resolveTokenOptions,
