@@ -225,11 +225,15 @@ async function startServer(server, databases) {
     });
   } else {
     port = await freePort();
-    child = spawn(process.execPath, [...nodeFlags, NEXT_BIN, 'start', '-p', String(port), '-H', '127.0.0.1'], {
-      cwd: NEXT_APP,
-      env,
-      stdio: ['ignore', 'ignore', 'inherit'],
-    });
+    child = spawn(
+      process.execPath,
+      [...nodeFlags, NEXT_BIN, 'start', '-p', String(port), '-H', '127.0.0.1'],
+      {
+        cwd: NEXT_APP,
+        env,
+        stdio: ['ignore', 'ignore', 'inherit'],
+      },
+    );
   }
   const url = `http://127.0.0.1:${port}${server.framework === 'next' ? '/api/me' : '/me'}`;
   await waitUntilAnswering(url, child, server);

@@ -2,7 +2,7 @@ import { createAuth, silentLogger } from '@portcullis/core';
 import { memoryKeyValue } from '@portcullis/core/memory';
 import type { Storage, StorageStores } from '@portcullis/core/ports';
 import { describe, expect, it } from 'vitest';
-import { SoftAuthenticator } from '../../core/test/support/soft-authenticator.js';
+import { SoftAuthenticator } from '../../../test-support/soft-authenticator.js';
 import { kyselyConformance } from './support/kysely-conformance.js';
 import { describeDatabase, serverDatabase } from './support/test-databases.js';
 

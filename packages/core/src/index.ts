@@ -81,7 +81,9 @@ export type {
   AccessTokenInput,
   AccessTokenPrincipal,
   IssuedAccessToken,
+  IssueTokensOptions,
+  RefreshTokensOptions,
   SigningKeyInfo,
+  TokenPair,
 } from './tokens/index.js';
-export type { IssueTokensOptions, RefreshTokensOptions, TokenPair } from './tokens/index.js';
 export { PORTCULLIS_VERSION } from './version.js';

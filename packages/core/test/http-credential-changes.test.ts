@@ -4,12 +4,12 @@ import {
   startTestIdentityProvider,
   type TestIdentityProvider,
 } from '../../../test-support/oidc-identity-provider.js';
+import { SoftAuthenticator } from '../../../test-support/soft-authenticator.js';
 import { totpCodeAt, totpStep } from '../src/credentials/totp/totp-code.js';
 import { type AuthConfig, oidcProvider } from '../src/index.js';
 import { memoryStorage } from '../src/memory/index.js';
 import type { MailMessage } from '../src/ports/mailer.js';
 import { CREDENTIAL_CHANGES, type CredentialChange } from '../src/sessions/index.js';
-import { SoftAuthenticator } from './support/soft-authenticator.js';
 import { fakeClock, ORIGIN, PASSWORD, type TestResponse, testAuth, uniqueEmail } from './support.js';
 
 // Every credential change needs a recent authentication, by the one table in

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
+import { SoftAuthenticator } from '../../../test-support/soft-authenticator.js';
 import { auditChainKey } from '../src/audit/audit.js';
 import { totpCodeAt, totpStep } from '../src/credentials/totp/totp-code.js';
 import { sha256Hex } from '../src/crypto/random.js';
 import type { AuthConfig } from '../src/index.js';
 import { memoryStorage } from '../src/memory/index.js';
-import { SoftAuthenticator } from './support/soft-authenticator.js';
 import { fakeClock, type httpClient, ORIGIN, PASSWORD, testAuth, uniqueEmail } from './support.js';
 
 type Client = ReturnType<typeof httpClient>;

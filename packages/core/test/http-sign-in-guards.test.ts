@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
+import { SoftAuthenticator } from '../../../test-support/soft-authenticator.js';
 import { memoryKeyValue } from '../src/memory/index.js';
-import { SoftAuthenticator } from './support/soft-authenticator.js';
 import { fakeClock, ORIGIN, PASSWORD, testAuth, uniqueEmail } from './support.js';
 
 // the real argon2 functions, observed: every verification the sign-in path makes is counted

@@ -4,10 +4,10 @@ import {
   startTestIdentityProvider,
   type TestIdentityProvider,
 } from '../../../test-support/oidc-identity-provider.js';
+import { SoftAuthenticator } from '../../../test-support/soft-authenticator.js';
 import { totpCodeAt, totpStep } from '../src/credentials/totp/totp-code.js';
 import { type Auth, oidcProvider, type Storage } from '../src/index.js';
 import { memoryStorage } from '../src/memory/index.js';
-import { SoftAuthenticator } from './support/soft-authenticator.js';
 import { fakeClock, type httpClient, ORIGIN, PASSWORD, testAuth, uniqueEmail } from './support.js';
 
 type Client = ReturnType<typeof httpClient>;

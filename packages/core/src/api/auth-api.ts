@@ -11,7 +11,12 @@ import type { MembersApi } from '../memberships/index.js';
 import type { SessionsApi } from '../sessions/index.js';
 import type { SignInApi } from '../sign-in/index.js';
 import type { TenantsApi } from '../tenants/index.js';
-import type { AccessTokensApi, ExchangeTokensApi, RefreshTokensApi, SigningKeysApi } from '../tokens/index.js';
+import type {
+  AccessTokensApi,
+  ExchangeTokensApi,
+  RefreshTokensApi,
+  SigningKeysApi,
+} from '../tokens/index.js';
 import type { UsersApi } from '../users/index.js';
 
 /**

@@ -15,8 +15,8 @@ import type { Page, PageRequest } from '../ports/pagination.js';
 import type { CredentialFailures } from '../rate-limit/credential-failure-store.js';
 import type { Session } from '../sessions/sessions.js';
 import type { Tenant } from '../tenants/tenants.js';
-import type { SigningKey } from '../tokens/signing-key-store.js';
 import type { RefreshToken } from '../tokens/refresh-token-store.js';
+import type { SigningKey } from '../tokens/signing-key-store.js';
 import { type User, userPoolKey } from '../users/users.js';
 
 export interface PasswordRow {

@@ -65,13 +65,13 @@ export { lazyStores, STORE_NAMES, storeMethodNames } from '../storage/lazy-store
 export { wrapStorage } from '../storage/wrap-storage.js';
 export type { TenantPatch, TenantStore } from '../tenants/tenant-store.js';
 export type { Tenant, TenantStatus, UserPool } from '../tenants/tenants.js';
-export type { SigningKey, SigningKeyState, SigningKeyStore } from '../tokens/signing-key-store.js';
-export type { SigningAlgorithm } from '../tokens/tokens.js';
 export type {
   RefreshToken,
   RefreshTokenStore,
   RefreshTokenWithSession,
 } from '../tokens/refresh-token-store.js';
+export type { SigningKey, SigningKeyState, SigningKeyStore } from '../tokens/signing-key-store.js';
+export type { SigningAlgorithm } from '../tokens/tokens.js';
 export type { UserStore } from '../users/user-store.js';
 export { normalizeEmail, type User, type UserStatus, userPoolKey } from '../users/users.js';
 export { type Clock, systemClock } from './clock.js';

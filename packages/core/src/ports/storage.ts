@@ -15,8 +15,8 @@ import type { CredentialFailureStore } from '../rate-limit/credential-failure-st
 import type { SessionStore } from '../sessions/session-store.js';
 import type { SignInStore } from '../sign-in/sign-in-store.js';
 import type { TenantStore } from '../tenants/tenant-store.js';
-import type { SigningKeyStore } from '../tokens/signing-key-store.js';
 import type { RefreshTokenStore } from '../tokens/refresh-token-store.js';
+import type { SigningKeyStore } from '../tokens/signing-key-store.js';
 import type { UserStore } from '../users/user-store.js';
 
 /**
