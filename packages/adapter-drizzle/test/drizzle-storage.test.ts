@@ -37,6 +37,7 @@ describe('drizzleStorage without a database', () => {
       'credentialFailures',
       'signingKeys',
       'refreshTokens',
+      'clients',
     ]);
     expect(() => portcullisTables('Auth-')).toThrow(/invalid tablePrefix/);
     expect(() => portcullisTables('a'.repeat(25))).toThrow(/invalid tablePrefix/);
