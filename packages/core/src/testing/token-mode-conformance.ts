@@ -1,12 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Auth } from '../api/index.js';
+import { describe, expect, it } from 'vitest';
 import { createAuth } from '../auth.js';
 import { silentLogger } from '../ports/logger.js';
-import type { Storage } from '../ports/storage.js';
+import { openConformanceAuth } from './http-administration/conformance-auth.js';
+import { ORIGIN } from './http-administration/http-client.js';
 import type { StorageConformanceOptions } from './storage-conformance.js';
 
-const ORIGIN = 'http://localhost:3000';
 const PASSWORD = 'correct horse battery staple';
 const email = (label: string) => `${label}-${randomBytes(5).toString('hex')}@example.test`;
 
@@ -30,26 +29,7 @@ interface Reply {
  */
 export function describeTokenModeConformance(name: string, options: StorageConformanceOptions): void {
   describe(`token mode over HTTP: ${name}`, () => {
-    let storage: Storage | undefined;
-    let auth: Auth | undefined;
-    let nowMs = Date.now();
-
-    beforeAll(async () => {
-      storage = await options.create();
-      auth = createAuth({
-        storage,
-        secret: 'conformance-secret-0123456789-abcdefghij',
-        baseURL: ORIGIN,
-        logger: silentLogger,
-        rateLimit: { enabled: false },
-        outbox: { autoStart: false },
-        clock: { now: () => new Date(nowMs) },
-      });
-    });
-    afterAll(async () => {
-      await auth?.close();
-      if (storage) await options.destroy?.(storage);
-    });
+    const world = openConformanceAuth(options);
 
     /** A request through `auth.handler`; `origin: null` sends none (a native app). */
     async function call(
@@ -63,7 +43,7 @@ export function describeTokenModeConformance(name: string, options: StorageConfo
       if (headers.bearer) sent.set('authorization', `Bearer ${headers.bearer}`);
       if (headers.cookie) sent.set('cookie', headers.cookie);
       if (body !== undefined) sent.set('content-type', 'application/json');
-      const response = await auth!.handler(
+      const response = await world.auth.handler(
         new Request(`${ORIGIN}/auth${path}`, {
           method,
           headers: sent,
@@ -75,7 +55,9 @@ export function describeTokenModeConformance(name: string, options: StorageConfo
       const setCookie = response.headers
         .getSetCookie()
         .find(
-          (c) => c.startsWith(`${auth!.sessionCookieName}=`) && !c.startsWith(`${auth!.sessionCookieName}=;`),
+          (c) =>
+            c.startsWith(`${world.auth.sessionCookieName}=`) &&
+            !c.startsWith(`${world.auth.sessionCookieName}=;`),
         );
       return {
         status: response.status,
@@ -159,13 +141,13 @@ export function describeTokenModeConformance(name: string, options: StorageConfo
 
     it('with grace off, rotates for exactly one of 50 concurrent refreshes and treats the others as reuse', async () => {
       const strict = createAuth({
-        storage: storage!,
+        storage: world.storage,
         secret: 'conformance-secret-0123456789-abcdefghij',
         baseURL: ORIGIN,
         logger: silentLogger,
         rateLimit: { enabled: false },
         outbox: { autoStart: false },
-        clock: { now: () => new Date(nowMs) },
+        clock: { now: () => new Date(world.nowMs) },
         refreshTokens: { graceSeconds: 0 },
       });
       try {
@@ -205,13 +187,13 @@ export function describeTokenModeConformance(name: string, options: StorageConfo
       const browser = await call('POST', '/login', { email: address, password: PASSWORD });
 
       const first = await refresh(pair.refresh_token);
-      nowMs += 5_000;
+      world.nowMs += 5_000;
       const retry = await refresh(pair.refresh_token);
       expect(retry.status).toBe(200);
       expect(retry.body.refresh_token).toBe(first.body.refresh_token);
       expect(retry.body.access_token).not.toBe(first.body.access_token);
 
-      nowMs += 6_000; // 11 s after the rotation: past the 10 s grace
+      world.nowMs += 6_000; // 11 s after the rotation: past the 10 s grace
       const reuse = await refresh(pair.refresh_token);
       expect(reuse.status).toBe(401);
       expect(reuse.body.code).toBe('refresh_token_reused');

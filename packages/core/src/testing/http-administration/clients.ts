@@ -1,12 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Auth } from '../../api/index.js';
-import { createAuth } from '../../auth.js';
+import { describe, expect, it } from 'vitest';
 import { sha256Hex } from '../../crypto/random.js';
-import { silentLogger } from '../../ports/logger.js';
-import type { Storage } from '../../ports/storage.js';
 import type { StorageConformanceOptions } from '../storage-conformance.js';
-import { httpClient, ORIGIN } from './http-client.js';
+import { openConformanceAuth } from './conformance-auth.js';
+import { ORIGIN } from './http-client.js';
 
 const PASSWORD = 'correct horse battery staple';
 const unique = (label: string) => `${label}-${randomBytes(5).toString('hex')}`;
@@ -23,40 +20,18 @@ const unique = (label: string) => `${label}-${randomBytes(5).toString('hex')}`;
  */
 export function describeClientsConformance(name: string, options: StorageConformanceOptions): void {
   describe(`M2M clients over HTTP: ${name}`, () => {
-    let storage: Storage | undefined;
-    let auth: Auth | undefined;
-    let call: ReturnType<typeof httpClient>;
-    let nowMs = Date.now();
-
-    beforeAll(async () => {
-      storage = await options.create();
-      auth = createAuth({
-        storage,
-        secret: 'conformance-secret-0123456789-abcdefghij',
-        baseURL: ORIGIN,
-        logger: silentLogger,
-        rateLimit: { enabled: false },
-        outbox: { autoStart: false },
-        clock: { now: () => new Date(nowMs) },
-        clients: { scopes: { 'reports:read': ['tenant.read'] } },
-      });
-      call = httpClient(auth);
-    });
-    afterAll(async () => {
-      await auth?.close();
-      if (storage) await options.destroy?.(storage);
-    });
+    const world = openConformanceAuth(options, { clients: { scopes: { 'reports:read': ['tenant.read'] } } });
 
     async function tenant() {
       const address = `${unique('owner')}@example.test`;
-      const signedUp = await call('POST', '/signup', { email: address, password: PASSWORD });
+      const signedUp = await world.call('POST', '/signup', { email: address, password: PASSWORD });
       expect(signedUp.status).toBe(201);
       const cookie = signedUp.cookie ?? '';
-      const created = await call('POST', '/tenants', { slug: unique('t'), name: 'Acme' }, cookie);
+      const created = await world.call('POST', '/tenants', { slug: unique('t'), name: 'Acme' }, cookie);
       expect(created.status).toBe(201);
       const id = created.body.id as string;
       const createClient = async (body: Record<string, unknown> = {}) => {
-        const res = await call('POST', `/tenants/${id}/clients`, { name: 'Worker', ...body }, cookie);
+        const res = await world.call('POST', `/tenants/${id}/clients`, { name: 'Worker', ...body }, cookie);
         expect(res.status, JSON.stringify(res.body)).toBe(201);
         return res.body as { id: string; secret: string };
       };
@@ -64,7 +39,7 @@ export function describeClientsConformance(name: string, options: StorageConform
     }
 
     async function form(path: string, params: Record<string, string>) {
-      const response = await auth!.handler(
+      const response = await world.auth.handler(
         new Request(`${ORIGIN}/auth${path}`, {
           method: 'POST',
           headers: { 'content-type': 'application/x-www-form-urlencoded' },
@@ -87,11 +62,11 @@ export function describeClientsConformance(name: string, options: StorageConform
     it('creates a client whose secret is stored as its hash, and issues it a token of its tenant and environment', async () => {
       const { id, createClient } = await tenant();
       const client = await createClient({ environment: 'test', scopes: ['reports:read'] });
-      expect((await storage!.clients.findById(client.id))?.secretHash).toBe(sha256Hex(client.secret));
+      expect((await world.storage.clients.findById(client.id))?.secretHash).toBe(sha256Hex(client.secret));
 
       const issued = await token(client);
       expect(issued.status).toBe(200);
-      const principal = await auth!.api.verifyAccessToken(issued.body.access_token);
+      const principal = await world.auth.api.verifyAccessToken(issued.body.access_token);
       expect(principal).toMatchObject({
         tenantId: id,
         environment: 'test',
@@ -121,34 +96,39 @@ export function describeClientsConformance(name: string, options: StorageConform
       const raced = await createClient();
       const rotations = await Promise.all(
         Array.from({ length: 10 }, () =>
-          call('POST', `/tenants/${id}/clients/${raced.id}/rotate-secret`, { overlapSeconds: 60 }, cookie),
+          world.call(
+            'POST',
+            `/tenants/${id}/clients/${raced.id}/rotate-secret`,
+            { overlapSeconds: 60 },
+            cookie,
+          ),
         ),
       );
       // each rotation replaces the secret it read: the ones that read the same lose with 409
       expect(rotations.every((r) => r.status === 200 || r.status === 409)).toBe(true);
       const secrets = rotations.filter((r) => r.status === 200).map((r) => r.body.secret as string);
       expect(secrets.length).toBeGreaterThanOrEqual(1);
-      const stored = await storage!.clients.findById(raced.id);
+      const stored = await world.storage.clients.findById(raced.id);
       const current = secrets.find((secret) => sha256Hex(secret) === stored?.secretHash);
       expect(current).toBeDefined();
       expect((await token({ id: raced.id, secret: current ?? '' })).status).toBe(200);
 
       const client = await createClient();
-      const rotated = await call(
+      const rotated = await world.call(
         'POST',
         `/tenants/${id}/clients/${client.id}/rotate-secret`,
         { overlapSeconds: 60 },
         cookie,
       );
       expect(rotated.status).toBe(200);
-      nowMs += 10_000;
+      world.nowMs += 10_000;
       expect((await token(client)).status).toBe(200);
       expect((await token({ id: client.id, secret: rotated.body.secret })).status).toBe(200);
-      const listed = await call('GET', `/tenants/${id}/clients`, undefined, cookie);
+      const listed = await world.call('GET', `/tenants/${id}/clients`, undefined, cookie);
       const shown = listed.body.items.find((c: { id: string }) => c.id === client.id);
-      expect(shown.previousSecret.lastUsedAt).toBe(new Date(nowMs).toISOString());
+      expect(shown.previousSecret.lastUsedAt).toBe(new Date(world.nowMs).toISOString());
 
-      nowMs += 60_000;
+      world.nowMs += 60_000;
       expect((await token(client)).body.error).toBe('invalid_client');
     });
 
@@ -157,11 +137,13 @@ export function describeClientsConformance(name: string, options: StorageConform
       const second = await tenant();
       const client = await first.createClient();
       expect(
-        (await call('DELETE', `/tenants/${second.id}/clients/${client.id}`, undefined, second.cookie)).status,
+        (await world.call('DELETE', `/tenants/${second.id}/clients/${client.id}`, undefined, second.cookie))
+          .status,
       ).toBe(404);
       expect((await token(client)).status).toBe(200);
       expect(
-        (await call('DELETE', `/tenants/${first.id}/clients/${client.id}`, undefined, first.cookie)).status,
+        (await world.call('DELETE', `/tenants/${first.id}/clients/${client.id}`, undefined, first.cookie))
+          .status,
       ).toBe(204);
       expect((await token(client)).body.error).toBe('invalid_client');
     });

@@ -1,12 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Auth } from '../../api/index.js';
-import { createAuth } from '../../auth.js';
+import { describe, expect, it } from 'vitest';
 import { sha256Hex } from '../../crypto/random.js';
-import { silentLogger } from '../../ports/logger.js';
-import type { Storage } from '../../ports/storage.js';
 import type { StorageConformanceOptions } from '../storage-conformance.js';
-import { httpClient, ORIGIN } from './http-client.js';
+import { openConformanceAuth } from './conformance-auth.js';
 
 const PASSWORD = 'correct horse battery staple';
 
@@ -29,32 +25,11 @@ export function describeMembersAndInvitationsConformance(
   options: StorageConformanceOptions,
 ): void {
   describe(`members and invitations over HTTP: ${name}`, () => {
-    let storage: Storage | undefined;
-    let auth: Auth | undefined;
-    let call: ReturnType<typeof httpClient>;
-    let nowMs = Date.now();
+    const world = openConformanceAuth(options);
 
-    beforeAll(async () => {
-      storage = await options.create();
-      auth = createAuth({
-        storage,
-        secret: 'conformance-secret-0123456789-abcdefghij',
-        baseURL: ORIGIN,
-        logger: silentLogger,
-        rateLimit: { enabled: false },
-        outbox: { autoStart: false },
-        clock: { now: () => new Date(nowMs) },
-      });
-      call = httpClient(auth);
-    });
-    afterAll(async () => {
-      await auth?.close();
-      if (storage) await options.destroy?.(storage);
-    });
-
-    const db = () => auth!.api;
+    const db = () => world.auth.api;
     const signUp = async (address = email('user'), extra: Record<string, unknown> = {}) => {
-      const res = await call('POST', '/signup', { email: address, password: PASSWORD, ...extra });
+      const res = await world.call('POST', '/signup', { email: address, password: PASSWORD, ...extra });
       expect(res.status, JSON.stringify(res.body)).toBe(201);
       return { id: res.body.user.id as string, email: address, cookie: res.cookie! };
     };
@@ -62,15 +37,15 @@ export function describeMembersAndInvitationsConformance(
     async function tenant(userPool: 'shared' | 'isolated' = 'shared') {
       const owner = await signUp(email('owner'));
       const slug = unique('t');
-      const created = await call('POST', '/tenants', { slug, name: 'Acme', userPool }, owner.cookie);
+      const created = await world.call('POST', '/tenants', { slug, name: 'Acme', userPool }, owner.cookie);
       expect(created.status).toBe(201);
       const id = created.body.id as string;
       const invite = async (body: Record<string, unknown>, cookie = owner.cookie) =>
-        call('POST', `/tenants/${id}/invitations`, body, cookie);
+        world.call('POST', `/tenants/${id}/invitations`, body, cookie);
       const join = async (roles: string[]) => {
         const invitation = await invite({ roles });
         const user = await signUp();
-        const accepted = await call(
+        const accepted = await world.call(
           'POST',
           '/invitations/accept',
           { token: invitation.body.token },
@@ -83,17 +58,17 @@ export function describeMembersAndInvitationsConformance(
     }
 
     const uses = async (token: string) =>
-      (await storage!.invitations.findByTokenHash(sha256Hex(token)))?.uses;
+      (await world.storage.invitations.findByTokenHash(sha256Hex(token)))?.uses;
 
     it('accepts an invitation into a membership with its roles, recorded in the audit log', async () => {
       const t = await tenant();
       const user = await signUp();
       // an email invitation needs the address proven
-      expect(await storage!.users.markEmailVerified(user.id, user.email, new Date())).toBe(true);
+      expect(await world.storage.users.markEmailVerified(user.id, user.email, new Date())).toBe(true);
       const invitation = await t.invite({ email: user.email, roles: ['member', 'viewer'] });
       expect(invitation.status).toBe(201);
 
-      const accepted = await call(
+      const accepted = await world.call(
         'POST',
         '/invitations/accept',
         { token: invitation.body.token },
@@ -103,9 +78,9 @@ export function describeMembersAndInvitationsConformance(
       expect(accepted.status).toBe(201);
       expect(accepted.body).toMatchObject({ tenantId: t.id, userId: user.id, roles: ['member', 'viewer'] });
       expect(await uses(invitation.body.token)).toBe(1);
-      const actions = (await storage!.audit.list(t.id, { limit: 2 })).map((e) => e.action);
+      const actions = (await world.storage.audit.list(t.id, { limit: 2 })).map((e) => e.action);
       expect(actions).toEqual(['member.added', 'invitation.accepted']);
-      const listed = await call('GET', `/tenants/${t.id}/invitations`, undefined, t.owner.cookie);
+      const listed = await world.call('GET', `/tenants/${t.id}/invitations`, undefined, t.owner.cookie);
       expect(listed.body.items[0]).toMatchObject({ id: invitation.body.id, uses: 1, status: 'exhausted' });
       expect(listed.body.items[0].tokenHash).toBeUndefined();
     });
@@ -116,7 +91,9 @@ export function describeMembersAndInvitationsConformance(
       const users = await Promise.all(Array.from({ length: 20 }, () => signUp()));
 
       const results = await Promise.all(
-        users.map((u) => call('POST', '/invitations/accept', { token: invitation.body.token }, u.cookie)),
+        users.map((u) =>
+          world.call('POST', '/invitations/accept', { token: invitation.body.token }, u.cookie),
+        ),
       );
 
       expect(results.filter((r) => r.status === 201)).toHaveLength(3);
@@ -133,7 +110,7 @@ export function describeMembersAndInvitationsConformance(
       const squatter = await signUp();
       const invitation = await t.invite({ email: squatter.email.toUpperCase(), roles: ['member'] });
 
-      const refused = await call(
+      const refused = await world.call(
         'POST',
         '/invitations/accept',
         { token: invitation.body.token },
@@ -142,10 +119,15 @@ export function describeMembersAndInvitationsConformance(
 
       expect([refused.status, refused.body.code]).toEqual([403, 'email_not_verified']);
       expect(await uses(invitation.body.token)).toBe(0);
-      expect(await storage!.memberships.find(t.id, squatter.id)).toBeNull();
+      expect(await world.storage.memberships.find(t.id, squatter.id)).toBeNull();
       // open links are unchanged: anyone holding the token joins
       const link = await t.invite({ roles: ['viewer'] });
-      const joined = await call('POST', '/invitations/accept', { token: link.body.token }, squatter.cookie);
+      const joined = await world.call(
+        'POST',
+        '/invitations/accept',
+        { token: link.body.token },
+        squatter.cookie,
+      );
       expect(joined.status).toBe(201);
     });
 
@@ -156,15 +138,20 @@ export function describeMembersAndInvitationsConformance(
       const forOther = await t.invite({ email: email('other'), roles: ['member'] });
       const expiring = await t.invite({ roles: ['member'], expiresInSeconds: 60 });
 
-      const already = await call('POST', '/invitations/accept', { token: link.body.token }, member.cookie);
-      const mismatch = await call(
+      const already = await world.call(
+        'POST',
+        '/invitations/accept',
+        { token: link.body.token },
+        member.cookie,
+      );
+      const mismatch = await world.call(
         'POST',
         '/invitations/accept',
         { token: forOther.body.token },
         member.cookie,
       );
-      nowMs += 61_000;
-      const expired = await call(
+      world.nowMs += 61_000;
+      const expired = await world.call(
         'POST',
         '/invitations/accept',
         { token: expiring.body.token },
@@ -183,32 +170,37 @@ export function describeMembersAndInvitationsConformance(
       const invitation = await t.invite({ roles: ['member'] });
       const newcomer = email('newcomer');
 
-      const bad = await call('POST', '/signup', {
+      const bad = await world.call('POST', '/signup', {
         email: newcomer,
         password: PASSWORD,
         invitationToken: 'z'.repeat(43),
       });
       expect([bad.status, bad.body.code]).toEqual([400, 'invitation_invalid']);
-      expect(await storage!.users.findByEmail(t.id, newcomer)).toBeNull();
-      expect(await storage!.users.findByEmail(null, newcomer)).toBeNull();
+      expect(await world.storage.users.findByEmail(t.id, newcomer)).toBeNull();
+      expect(await world.storage.users.findByEmail(null, newcomer)).toBeNull();
 
       const user = await signUp(newcomer, { invitationToken: invitation.body.token });
-      const found = await storage!.users.findByEmail(t.id, newcomer);
+      const found = await world.storage.users.findByEmail(t.id, newcomer);
       expect(found?.id).toBe(user.id);
-      expect(await storage!.memberships.find(t.id, user.id)).toMatchObject({ roles: ['member'] });
+      expect(await world.storage.memberships.find(t.id, user.id)).toMatchObject({ roles: ['member'] });
     });
 
     it('keeps the last owner: alone they can neither leave nor be demoted', async () => {
       const t = await tenant();
-      const leave = await call('DELETE', `/tenants/${t.id}/members/${t.owner.id}`, undefined, t.owner.cookie);
-      const demote = await call(
+      const leave = await world.call(
+        'DELETE',
+        `/tenants/${t.id}/members/${t.owner.id}`,
+        undefined,
+        t.owner.cookie,
+      );
+      const demote = await world.call(
         'PATCH',
         `/tenants/${t.id}/members/${t.owner.id}`,
         { roles: ['admin'] },
         t.owner.cookie,
       );
       for (const res of [leave, demote]) expect([res.status, res.body.code]).toEqual([409, 'last_owner']);
-      expect(await storage!.memberships.countWithRole(t.id, 'owner')).toBe(1);
+      expect(await world.storage.memberships.countWithRole(t.id, 'owner')).toBe(1);
     });
 
     it('of two owners demoting each other at the same time, exactly one succeeds', async () => {
@@ -216,8 +208,8 @@ export function describeMembersAndInvitationsConformance(
       const second = await t.join(['owner']);
 
       const results = await Promise.all([
-        call('PATCH', `/tenants/${t.id}/members/${second.id}`, { roles: ['admin'] }, t.owner.cookie),
-        call('PATCH', `/tenants/${t.id}/members/${t.owner.id}`, { roles: ['admin'] }, second.cookie),
+        world.call('PATCH', `/tenants/${t.id}/members/${second.id}`, { roles: ['admin'] }, t.owner.cookie),
+        world.call('PATCH', `/tenants/${t.id}/members/${t.owner.id}`, { roles: ['admin'] }, second.cookie),
       ]);
 
       // the loser is refused either by the last-owner rule (409) or, when the winner committed
@@ -225,7 +217,7 @@ export function describeMembersAndInvitationsConformance(
       const [won, lost] = results.map((r) => r.status).sort();
       expect(won).toBe(200);
       expect([403, 409]).toContain(lost);
-      expect(await storage!.memberships.countWithRole(t.id, 'owner')).toBe(1);
+      expect(await world.storage.memberships.countWithRole(t.id, 'owner')).toBe(1);
     });
 
     it('of two owners leaving at the same time, exactly one leaves', async () => {
@@ -233,21 +225,25 @@ export function describeMembersAndInvitationsConformance(
       const second = await t.join(['owner']);
 
       const results = await Promise.all([
-        call('DELETE', `/tenants/${t.id}/members/${t.owner.id}`, undefined, t.owner.cookie),
-        call('DELETE', `/tenants/${t.id}/members/${second.id}`, undefined, second.cookie),
+        world.call('DELETE', `/tenants/${t.id}/members/${t.owner.id}`, undefined, t.owner.cookie),
+        world.call('DELETE', `/tenants/${t.id}/members/${second.id}`, undefined, second.cookie),
       ]);
 
       expect(results.map((r) => r.status).sort()).toEqual([204, 409]);
-      expect(await storage!.memberships.countWithRole(t.id, 'owner')).toBe(1);
+      expect(await world.storage.memberships.countWithRole(t.id, 'owner')).toBe(1);
     });
 
     it('removes a member: their next request to the tenant gets 404 and their sessions in it are revoked', async () => {
       const t = await tenant();
       const member = await t.join(['member']);
-      const bound = await call('POST', '/login', { email: member.email, password: PASSWORD, tenant: t.slug });
+      const bound = await world.call('POST', '/login', {
+        email: member.email,
+        password: PASSWORD,
+        tenant: t.slug,
+      });
       expect(bound.body.session.tenantId).toBe(t.id);
 
-      const removed = await call(
+      const removed = await world.call(
         'DELETE',
         `/tenants/${t.id}/members/${member.id}`,
         undefined,
@@ -255,11 +251,11 @@ export function describeMembersAndInvitationsConformance(
       );
 
       expect(removed.status).toBe(204);
-      const next = await call('GET', `/tenants/${t.id}/members`, undefined, member.cookie);
+      const next = await world.call('GET', `/tenants/${t.id}/members`, undefined, member.cookie);
       expect([next.status, next.body.code]).toEqual([404, 'not_found']);
-      expect((await call('GET', '/session', undefined, bound.cookie)).status).toBe(401);
-      expect((await call('GET', '/session', undefined, member.cookie)).status).toBe(200);
-      expect((await storage!.audit.list(t.id, { limit: 1 }))[0]).toMatchObject({
+      expect((await world.call('GET', '/session', undefined, bound.cookie)).status).toBe(401);
+      expect((await world.call('GET', '/session', undefined, member.cookie)).status).toBe(200);
+      expect((await world.storage.audit.list(t.id, { limit: 1 }))[0]).toMatchObject({
         action: 'member.removed',
         data: { revokedSessions: 1 },
       });
@@ -272,26 +268,31 @@ export function describeMembersAndInvitationsConformance(
       const theirInvitation = await theirs.invite({ roles: ['viewer'] });
 
       const responses = [
-        await call(
+        await world.call(
           'PATCH',
           `/tenants/${mine.id}/members/${theirMember.id}`,
           { roles: ['viewer'] },
           mine.owner.cookie,
         ),
-        await call('DELETE', `/tenants/${mine.id}/members/${theirMember.id}`, undefined, mine.owner.cookie),
-        await call(
+        await world.call(
+          'DELETE',
+          `/tenants/${mine.id}/members/${theirMember.id}`,
+          undefined,
+          mine.owner.cookie,
+        ),
+        await world.call(
           'DELETE',
           `/tenants/${mine.id}/invitations/${theirInvitation.body.id}`,
           undefined,
           mine.owner.cookie,
         ),
-        await call(
+        await world.call(
           'PATCH',
           `/tenants/${theirs.id}/members/${theirMember.id}`,
           { roles: ['viewer'] },
           mine.owner.cookie,
         ),
-        await call(
+        await world.call(
           'DELETE',
           `/tenants/${theirs.id}/invitations/${theirInvitation.body.id}`,
           undefined,
@@ -300,25 +301,37 @@ export function describeMembersAndInvitationsConformance(
       ];
 
       for (const res of responses) expect([res.status, res.body.code]).toEqual([404, 'not_found']);
-      expect(await storage!.memberships.find(theirs.id, theirMember.id)).toMatchObject({ roles: ['member'] });
+      expect(await world.storage.memberships.find(theirs.id, theirMember.id)).toMatchObject({
+        roles: ['member'],
+      });
       expect(
-        (await storage!.invitations.findByTokenHash(sha256Hex(theirInvitation.body.token)))?.status,
+        (await world.storage.invitations.findByTokenHash(sha256Hex(theirInvitation.body.token)))?.status,
       ).toBe('pending');
     });
 
     it('answers bad input with problem+json and a code, and writes nothing', async () => {
       const t = await tenant();
       const member = await t.join(['viewer']);
-      const before = await storage!.memberships.find(t.id, member.id);
-      const auditBefore = await storage!.audit.list(t.id, { limit: 1 });
+      const before = await world.storage.memberships.find(t.id, member.id);
+      const auditBefore = await world.storage.audit.list(t.id, { limit: 1 });
 
       const responses = [
-        await call('PATCH', `/tenants/${t.id}/members/${member.id}`, { roles: ['ghost'] }, t.owner.cookie),
-        await call('PATCH', `/tenants/${t.id}/members/${member.id}`, { roles: [] }, t.owner.cookie),
-        await call('PATCH', `/tenants/${t.id}/members/${member.id}`, { attributes: 'flat' }, t.owner.cookie),
+        await world.call(
+          'PATCH',
+          `/tenants/${t.id}/members/${member.id}`,
+          { roles: ['ghost'] },
+          t.owner.cookie,
+        ),
+        await world.call('PATCH', `/tenants/${t.id}/members/${member.id}`, { roles: [] }, t.owner.cookie),
+        await world.call(
+          'PATCH',
+          `/tenants/${t.id}/members/${member.id}`,
+          { attributes: 'flat' },
+          t.owner.cookie,
+        ),
         await t.invite({ roles: ['ghost'] }),
         await t.invite({ roles: ['member'], maxUses: 100_000 }),
-        await call('POST', '/invitations/accept', { token: 'q'.repeat(43) }, member.cookie),
+        await world.call('POST', '/invitations/accept', { token: 'q'.repeat(43) }, member.cookie),
       ];
 
       expect(responses.map((r) => [r.status, r.body.code])).toEqual([
@@ -330,8 +343,8 @@ export function describeMembersAndInvitationsConformance(
         [400, 'invitation_invalid'],
       ]);
       for (const res of responses) expect(res.contentType).toMatch(/application\/problem\+json/);
-      expect(await storage!.memberships.find(t.id, member.id)).toEqual(before);
-      expect(await storage!.audit.list(t.id, { limit: 1 })).toEqual(auditBefore);
+      expect(await world.storage.memberships.find(t.id, member.id)).toEqual(before);
+      expect(await world.storage.audit.list(t.id, { limit: 1 })).toEqual(auditBefore);
       expect((await db().listInvitations(t.id, t.owner.id)).items).toHaveLength(1); // the one `join` used
     });
   });
