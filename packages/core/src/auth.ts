@@ -111,15 +111,25 @@ export function createAuth(options: AuthConfig): Auth {
     { storage, clock, keyValue, rateLimiter },
     { assertionAudiences: [oauthUrls.issuer, oauthUrls.tokenEndpoint] },
   );
-  const clientTokens = createClientTokenService(
-    { storage, clock, authenticator: clientAuthenticator, accessTokens },
-    { clients: config.clients, urls: oauthUrls },
-  );
-  // token exchange (RFC 8693): resources are the M2M clients' known resource indicators once
-  // that domain is wired (`clients.resources`); until then only the tokens' own audiences
+  // token exchange (RFC 8693): besides the tokens' own audiences, the resources M2M clients know
   const tokenExchange = createTokenExchangeService(
     { storage, clock, rateLimiter, accessTokens, authorization },
     { ...config.tokens, resources: config.clients.resources },
+  );
+  const clientTokens = createClientTokenService(
+    {
+      storage,
+      clock,
+      authenticator: clientAuthenticator,
+      accessTokens,
+      refreshTokens,
+      exchangeToken: tokenExchange.api.exchangeToken,
+    },
+    {
+      clients: config.clients,
+      urls: oauthUrls,
+      firstPartyClientId: config.refreshTokens.firstPartyClientId,
+    },
   );
 
   // the server-side API: every domain's operations, under the names its interface declares

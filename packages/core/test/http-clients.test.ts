@@ -1,12 +1,11 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import * as oidc from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sha256Hex } from '../src/crypto/random.js';
 import type { Auth } from '../src/index.js';
+import { serveHandler } from './support/handler-server.js';
 import { randomSlug, tenantWorld } from './support/tenant-world.js';
-import { ORIGIN, uniqueEmail } from './support.js';
+import { ORIGIN, PASSWORD, uniqueEmail } from './support.js';
 
 /**
  * M2M clients over real HTTP: `auth.handler` behind a node:http server, driven by `openid-client`
@@ -15,35 +14,15 @@ import { ORIGIN, uniqueEmail } from './support.js';
  */
 
 let auth: Auth | undefined;
-let server: Server;
+let server: Awaited<ReturnType<typeof serveHandler>>;
 let baseURL: string;
 
 beforeAll(async () => {
-  server = createServer(async (req, res) => {
-    const chunks: Buffer[] = [];
-    for await (const chunk of req) chunks.push(chunk as Buffer);
-    const headers = new Headers();
-    for (const [name, value] of Object.entries(req.headers)) {
-      if (typeof value === 'string') headers.set(name, value);
-      else if (Array.isArray(value)) for (const v of value) headers.append(name, v);
-    }
-    const hasBody = req.method !== 'GET' && req.method !== 'HEAD';
-    const request = new Request(`${baseURL}${req.url}`, {
-      method: req.method,
-      headers,
-      ...(hasBody ? { body: Buffer.concat(chunks) } : {}),
-    });
-    const response = await (auth as Auth).handler(request, { clientIp: '127.0.0.1' });
-    res.writeHead(response.status, Object.fromEntries(response.headers));
-    res.end(Buffer.from(await response.arrayBuffer()));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  baseURL = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  server = await serveHandler(() => auth);
+  baseURL = server.baseURL;
 });
 
-afterAll(async () => {
-  await new Promise((resolve) => server.close(resolve));
-});
+afterAll(() => server.close());
 
 const RESOURCE = 'https://api.example.test/invoices';
 
@@ -238,8 +217,17 @@ describe('the token endpoint with openid-client', () => {
       introspection_endpoint: `${baseURL}/auth/oauth/introspect`,
       revocation_endpoint: `${baseURL}/auth/oauth/revoke`,
       jwks_uri: `${baseURL}/auth/.well-known/jwks.json`,
-      grant_types_supported: ['client_credentials'],
-      token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'private_key_jwt'],
+      grant_types_supported: [
+        'client_credentials',
+        'refresh_token',
+        'urn:ietf:params:oauth:grant-type:token-exchange',
+      ],
+      token_endpoint_auth_methods_supported: [
+        'client_secret_basic',
+        'client_secret_post',
+        'private_key_jwt',
+        'none',
+      ],
     });
   });
 
@@ -433,6 +421,146 @@ describe('the token endpoint with openid-client', () => {
   });
 });
 
+const TOKEN_EXCHANGE = 'urn:ietf:params:oauth:grant-type:token-exchange';
+const ACCESS_TOKEN_TYPE = 'urn:ietf:params:oauth:token-type:access_token';
+
+describe('the refresh_token and token-exchange grants with openid-client', () => {
+  /** A user signed in in token mode, as a mobile app would: a token pair and no cookie. */
+  async function tokenSignIn(w: Awaited<ReturnType<typeof world>>, user?: { email: string }) {
+    const email = user?.email ?? uniqueEmail('app');
+    if (!user) await w.client.signUp(email);
+    const login = await w.client.post('/login', { email, password: PASSWORD, delivery: 'token' });
+    expect(login.status).toBe(200);
+    return login.body as { access_token: string; refresh_token: string; expires_in: number };
+  }
+
+  const sessionOf = (accessToken: string) =>
+    fetch(`${baseURL}/auth/session`, { headers: { authorization: `Bearer ${accessToken}` } });
+
+  it('refreshes a first-party pair as a public client (refreshTokenGrant); the spent token is then reuse and ends the family', async () => {
+    const w = await world({ refreshTokens: { graceSeconds: 0 } });
+    const pair = await tokenSignIn(w);
+    const app = await discover('first-party', oidc.None());
+
+    const renewed = await oidc.refreshTokenGrant(app, pair.refresh_token);
+    expect(renewed.refresh_token).toMatch(/^pc_rt_/);
+    expect(renewed.refresh_token).not.toBe(pair.refresh_token);
+    expect(renewed.expires_in).toBe(300);
+    expect((await sessionOf(renewed.access_token)).status).toBe(200);
+    // the new access token is one the openid-client side can validate like any RFC 9068 token
+    const claims = await auth!.api.verifyAccessToken(renewed.access_token);
+    expect(claims).toMatchObject({ type: 'user', clientId: 'first-party' });
+
+    // the spent token again, past the grace: a copy is in someone else's hands
+    await expect(oidc.refreshTokenGrant(app, pair.refresh_token)).rejects.toMatchObject({
+      error: 'invalid_grant',
+      status: 400,
+    });
+    // and the family ended with it: the successor is refused too, as is the session
+    await expect(oidc.refreshTokenGrant(app, renewed.refresh_token)).rejects.toMatchObject({
+      error: 'invalid_grant',
+    });
+    expect((await sessionOf(renewed.access_token)).status).toBe(401);
+  });
+
+  it("refuses a first-party refresh token to an M2M client without spending it, and scopes beyond the family's", async () => {
+    const w = await world();
+    const pair = await tokenSignIn(w);
+    const client = (await w.createClient({ scopes: ['invoices:read'] })).body;
+    const m2m = await discover(client.id, oidc.ClientSecretBasic(client.secret));
+    await expect(oidc.refreshTokenGrant(m2m, pair.refresh_token)).rejects.toMatchObject({
+      error: 'invalid_grant',
+    });
+    // a secret under the first-party id is an authentication attempt, not the public client
+    const forged = await postForm('/oauth/token', {
+      grant_type: 'refresh_token',
+      refresh_token: pair.refresh_token,
+      client_id: 'first-party',
+      client_secret: 'anything',
+    });
+    expect(forged).toMatchObject({ status: 401, body: { error: 'invalid_client' } });
+    const app = await discover('first-party', oidc.None());
+    await expect(
+      oidc.refreshTokenGrant(app, pair.refresh_token, { scope: 'invoices:read' }),
+    ).rejects.toMatchObject({ error: 'invalid_scope' });
+    // none of that spent it: the app still refreshes
+    const renewed = await oidc.refreshTokenGrant(app, pair.refresh_token);
+    expect(renewed.refresh_token).toMatch(/^pc_rt_/);
+  });
+
+  it('revokes a refresh token for the public client (tokenRevocation): its family is over, the session stays', async () => {
+    const w = await world();
+    const pair = await tokenSignIn(w);
+    const app = await discover('first-party', oidc.None());
+    const renewed = await oidc.refreshTokenGrant(app, pair.refresh_token);
+
+    // another client cannot revoke it: the same 200, nothing changes
+    const client = (await w.createClient({ scopes: ['invoices:read'] })).body;
+    const m2m = await discover(client.id, oidc.ClientSecretPost(client.secret));
+    await oidc.tokenRevocation(m2m, renewed.refresh_token!);
+    const again = await oidc.refreshTokenGrant(app, renewed.refresh_token!);
+
+    await oidc.tokenRevocation(app, again.refresh_token!, { token_type_hint: 'refresh_token' });
+    await expect(oidc.refreshTokenGrant(app, again.refresh_token!)).rejects.toMatchObject({
+      error: 'invalid_grant',
+    });
+    const revoked = (await w.deliver()).filter((e) => e.type === 'refresh_token.revoked');
+    expect(revoked).toHaveLength(1);
+    // the session stays (a logout is POST /logout with the access token)
+    expect((await sessionOf(again.access_token)).status).toBe(200);
+    // unknown and malformed refresh tokens: 200 as well (RFC 7009 §2.2)
+    await oidc.tokenRevocation(app, 'pc_rt_unknown');
+  });
+
+  it('exchanges a user token for one that names the client in act (genericGrantRequest), only where a policy allows', async () => {
+    const w = await world();
+    const member = await w.addMember(['member'], 'subject');
+    const memberEmail = (await w.storage.users.findById(member.body.user.id)).email!;
+    const subject = await tokenSignIn(w, { email: memberEmail });
+    const support = (await w.createClient({ scopes: ['invoices:read'] })).body;
+    const other = (await w.createClient({ scopes: ['invoices:read'] })).body;
+    const policy = await w.client.post(
+      `${w.base}/policies`,
+      {
+        effect: 'allow',
+        actions: ['token.impersonate'],
+        resource: 'user',
+        condition: {
+          and: [{ eq: [{ ref: 'subject.type' }, 'client'] }, { eq: [{ ref: 'subject.id' }, support.id] }],
+        },
+      },
+      w.owner.cookie,
+    );
+    expect(policy.status).toBe(201);
+
+    const desk = await discover(support.id, oidc.ClientSecretBasic(support.secret));
+    const exchanged = await oidc.genericGrantRequest(desk, TOKEN_EXCHANGE, {
+      subject_token: subject.access_token,
+      subject_token_type: ACCESS_TOKEN_TYPE,
+    });
+    expect(exchanged.issued_token_type).toBe(ACCESS_TOKEN_TYPE);
+    expect(exchanged.refresh_token).toBeUndefined();
+    const principal = await auth!.api.verifyAccessToken(exchanged.access_token);
+    expect(principal).toMatchObject({
+      type: 'user',
+      id: member.body.user.id,
+      tenantId: w.tenantId,
+      clientId: support.id,
+      actor: { sub: support.id, sub_type: 'client' },
+    });
+    expect(await w.auditActions(50)).toContain('token.impersonated');
+
+    // a client no policy names: refused as RFC 8693 §2.2.2 asks
+    const stranger = await discover(other.id, oidc.ClientSecretPost(other.secret));
+    await expect(
+      oidc.genericGrantRequest(stranger, TOKEN_EXCHANGE, {
+        subject_token: subject.access_token,
+        subject_token_type: ACCESS_TOKEN_TYPE,
+      }),
+    ).rejects.toMatchObject({ error: 'invalid_request', status: 400 });
+  });
+});
+
 describe('introspection and revocation', () => {
   it("introspects its own tenant's and environment's tokens, and nothing of another tenant", async () => {
     const w = await world();
@@ -553,11 +681,36 @@ describe('errors of the OAuth endpoints (RFC 6749 §5.2)', () => {
         'unsupported_grant_type',
       ],
       [
-        'refresh_token grant',
+        'refresh_token grant with a malformed token',
         { grant_type: 'refresh_token', refresh_token: 'pc_rt_x' },
         auth,
         400,
-        'unsupported_grant_type',
+        'invalid_grant',
+      ],
+      [
+        'refresh_token grant without the token',
+        { grant_type: 'refresh_token' },
+        auth,
+        400,
+        'invalid_request',
+      ],
+      [
+        'token exchange without a subject token',
+        { grant_type: 'urn:ietf:params:oauth:grant-type:token-exchange' },
+        auth,
+        400,
+        'invalid_request',
+      ],
+      [
+        'token exchange with an ID token as the subject',
+        {
+          grant_type: 'urn:ietf:params:oauth:grant-type:token-exchange',
+          subject_token: 'eyJhbGciOiJub25lIn0.e30.',
+          subject_token_type: 'urn:ietf:params:oauth:token-type:id_token',
+        },
+        auth,
+        400,
+        'invalid_request',
       ],
       [
         'scope not allowed',

@@ -10,11 +10,35 @@ type Client = ReturnType<typeof testAuth>['client'];
  */
 interface Exercise {
   route: string;
-  prepare?: (client: Client) => Promise<{ cookie: string }>;
-  attempt: (client: Client, prepared: { cookie: string } | undefined) => Promise<TestResponse>;
+  prepare?: (client: Client) => Promise<Prepared>;
+  attempt: (client: Client, prepared: Prepared | undefined) => Promise<TestResponse>;
+}
+
+/** What `prepare` made: a session cookie, and for OAuth exercises an M2M client's Basic credentials. */
+interface Prepared {
+  cookie: string;
+  basic?: string;
 }
 
 const signedUp = async (client: Client) => ({ cookie: (await client.signUp(uniqueEmail())).cookie! });
+
+/** A tenant owner and an M2M client of the tenant, created over HTTP. */
+async function withM2mClient(client: Client): Promise<Prepared> {
+  const { cookie } = await signedUp(client);
+  const tenant = await client.post('/tenants', { slug: `t-${Date.now().toString(36)}`, name: 'T' }, cookie);
+  const created = await client.post(`/tenants/${tenant.body.id}/clients`, { name: 'Support desk' }, cookie);
+  if (created.status !== 201) throw new Error(`client creation failed: ${JSON.stringify(created.body)}`);
+  const basic = `Basic ${Buffer.from(`${created.body.id}:${created.body.secret}`).toString('base64')}`;
+  return { cookie, basic };
+}
+
+const oauthForm = (form: Record<string, string>, authorization?: string) => ({
+  rawBody: new URLSearchParams(form).toString(),
+  headers: {
+    'content-type': 'application/x-www-form-urlencoded',
+    ...(authorization ? { authorization } : {}),
+  },
+});
 const sameRecipient = uniqueEmail('recipient');
 
 /**
@@ -92,18 +116,40 @@ const EXERCISES: Partial<Record<RateLimitRuleName, Exercise[]>> = {
       // counted before the token is even looked at: guessing costs the same as refreshing
       attempt: (client) => client.post('/token/refresh', { refresh_token: 'pc_rt_not-a-real-token' }),
     },
+    {
+      route: 'POST /oauth/token (refresh_token)',
+      attempt: (client) =>
+        client.call(
+          'POST',
+          '/oauth/token',
+          oauthForm({ grant_type: 'refresh_token', refresh_token: 'pc_rt_x', client_id: 'first-party' }),
+        ),
+    },
+  ],
+  tokenExchange: [
+    {
+      route: 'POST /oauth/token (token exchange)',
+      prepare: withM2mClient,
+      // counted per caller before the subject token is verified
+      attempt: (client, prepared) =>
+        client.call(
+          'POST',
+          '/oauth/token',
+          oauthForm(
+            {
+              grant_type: 'urn:ietf:params:oauth:grant-type:token-exchange',
+              subject_token: 'eyJhbGciOiJFUzI1NiJ9.e30.c2ln',
+              subject_token_type: 'urn:ietf:params:oauth:token-type:access_token',
+            },
+            prepared!.basic,
+          ),
+        ),
+    },
   ],
 };
 
-/**
- * Rules no route applies yet, each with the reason and the test that proves it bites server-side.
- * An entry here is temporary: once a route applies the rule, it moves to EXERCISES.
- */
-const NOT_ON_HTTP_YET: Partial<Record<RateLimitRuleName, string>> = {
-  tokenExchange:
-    'auth.api.exchangeToken applies it (test-support/token-exchange-suite.ts proves the 429); ' +
-    "POST /oauth/token's token-exchange grant reaches it once the M2M clients' routes are merged (issue 16)",
-};
+/** Rules no route applies yet, each with the reason and the test that proves it bites server-side. */
+const NOT_ON_HTTP_YET: Partial<Record<RateLimitRuleName, string>> = {};
 
 describe('every configured rate limit bites', () => {
   const LIMIT = 2;

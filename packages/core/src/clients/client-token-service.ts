@@ -4,7 +4,8 @@ import type { CallContext } from '../call-context.js';
 import { AuthError } from '../errors.js';
 import type { Clock } from '../ports/clock.js';
 import type { Storage } from '../ports/storage.js';
-import type { AccessTokenService } from '../tokens/index.js';
+import type { AccessTokenService, ExchangeTokensApi, RefreshTokenService } from '../tokens/index.js';
+import { type ACCESS_TOKEN_TYPE_URN, TOKEN_EXCHANGE_GRANT_TYPE } from '../tokens/token-exchange-schema.js';
 import type { AccessTokenClaims, AccessTokenPrincipal } from '../tokens/tokens.js';
 import {
   CLIENT_AUTH_METHODS,
@@ -14,34 +15,47 @@ import {
 import type { ResolvedClientsOptions } from './client-options.js';
 import type { Client } from './clients.js';
 
-/**
- * The hook through which `POST /oauth/revoke` reaches refresh tokens (RFC 7009), which the
- * refresh-token domain owns: revoke `token` if it is a refresh token issued to `client`; answer
- * whether it was one. Until it is wired, refresh tokens are not revocable here (the endpoint
- * still answers 200, as RFC 7009 does for unknown tokens).
- */
-export type RevokeRefreshTokenHook = (
-  token: string,
-  client: Client,
-  context: CallContext,
-) => Promise<boolean>;
+/** The grants `POST /oauth/token` answers. */
+export const OAUTH_GRANT_TYPES = ['client_credentials', 'refresh_token', TOKEN_EXCHANGE_GRANT_TYPE] as const;
 
-/** `POST /oauth/token`'s request, decoded from the form. */
+/**
+ * `POST /oauth/token`'s request, decoded from the form and camelCased (`grantType` is
+ * `grant_type`, …). Which fields count depends on the grant.
+ */
 export interface ClientTokenRequest {
+  /** `client_credentials`, `refresh_token` or `urn:ietf:params:oauth:grant-type:token-exchange`. */
   grantType: string | undefined;
-  /** Space-separated scopes; all the client's allowed ones when absent. */
+  /**
+   * Space-separated scopes: for client credentials, all the client's allowed ones when absent;
+   * for a refresh, a subset of the family's; for an exchange, of the subject token's.
+   */
   scope?: string | undefined;
   /** RFC 8707 resource indicators (the form may repeat `resource`). */
   resource?: readonly string[];
+  /** The `refresh_token` grant's token. */
+  refreshToken?: string | undefined;
+  /** The token-exchange grant's parameters (RFC 8693 §2.1). */
+  subjectToken?: string | undefined;
+  subjectTokenType?: string | undefined;
+  actorToken?: string | undefined;
+  actorTokenType?: string | undefined;
+  requestedTokenType?: string | undefined;
+  /** Logical names of the target services (RFC 8693; the form may repeat `audience`). */
+  audience?: readonly string[];
   credentials: ClientCredentials;
 }
 
-/** A successful token response (RFC 6749 §5.1). There is no refresh token for this grant. */
+/**
+ * A successful token response (RFC 6749 §5.1): a `refresh_token` only for the refresh grant
+ * (client credentials never get one), `issued_token_type` only for a token exchange.
+ */
 export interface ClientTokenResponse {
   access_token: string;
   token_type: 'Bearer';
   expires_in: number;
-  scope: string;
+  scope?: string;
+  refresh_token?: string;
+  issued_token_type?: typeof ACCESS_TOKEN_TYPE_URN;
 }
 
 /** An RFC 7662 introspection answer; only `active` when the token is not the caller's to see. */
@@ -68,11 +82,18 @@ export interface AuthorizationServerMetadata {
 /** The OAuth endpoint operations of `auth.api`: the token, introspection and revocation. */
 export interface ClientTokensApi {
   /**
-   * The token endpoint for M2M clients (RFC 6749 §4.4, client credentials): authenticates the
-   * client, checks the scopes it asks for against its allowed scopes (`invalid_scope`) and the
-   * resource indicators against `clients.resources` (`invalid_target`), and returns an access
-   * token carrying `tid`, `env`, `client_id` and `scope` (no refresh token). Other grants are
-   * `unsupported_grant_type`.
+   * The token endpoint (`POST /oauth/token`), by grant:
+   * - `client_credentials` (RFC 6749 §4.4), for M2M clients: authenticates the client, checks the
+   *   scopes it asks for against its allowed scopes (`invalid_scope`) and the resource indicators
+   *   against `clients.resources` (`invalid_target`), and returns an access token carrying `tid`,
+   *   `env`, `client_id` and `scope` (no refresh token).
+   * - `refresh_token` (RFC 6749 §6): the rotation of `refreshTokens` (same grace, reuse detection
+   *   and rate limit). The first-party app is a public client: it sends only
+   *   `client_id=<refreshTokens.firstPartyClientId>`; any other client authenticates, and a token
+   *   of another client is `refresh_token_invalid` (answered over HTTP as `invalid_grant`).
+   * - token exchange (RFC 8693): an authenticated client is the caller of `exchangeToken`.
+   *
+   * Other grants are `unsupported_grant_type`.
    *
    * @example
    * const token = await auth.api.requestClientToken({ grantType: 'client_credentials',
@@ -92,9 +113,10 @@ export interface ClientTokensApi {
     context?: CallContext,
   ): Promise<IntrospectionResponse>;
   /**
-   * Token revocation (RFC 7009) by an authenticated client: an access token it was issued is
-   * denied until its expiry; a refresh token goes to the refresh-token hook. Anything else,
-   * including another client's token, is ignored: the answer is the same.
+   * Token revocation (RFC 7009) by an authenticated client (or the first-party public client,
+   * by its `client_id` alone, for its refresh tokens): an access token it was issued is denied
+   * until its expiry; a refresh token it was issued revokes its family. Anything else, including
+   * another client's token, is ignored: the answer is the same.
    *
    * @example
    * await auth.api.revokeToken({ token, credentials: { clientId, clientSecret } })
@@ -116,7 +138,10 @@ export interface ClientTokenServiceDeps {
   clock: Clock;
   authenticator: ClientAuthenticator;
   accessTokens: AccessTokenService;
-  revokeRefreshToken?: RevokeRefreshTokenHook | undefined;
+  /** The `refresh_token` grant and refresh-token revocation: the refresh-token domain's. */
+  refreshTokens: Pick<RefreshTokenService, 'refresh' | 'revoke'>;
+  /** The token-exchange grant: the exchange domain's, with the client as its caller. */
+  exchangeToken: ExchangeTokensApi['exchangeToken'];
 }
 
 /** The endpoints' absolute URLs. */
@@ -146,10 +171,94 @@ export function oauthServerUrls(issuer: string, baseURL: URL, basePath: string):
 const MAX_TOKEN_LENGTH = 8192;
 const MAX_RESOURCES = 10;
 
+export interface ClientTokenServiceOptions {
+  clients: ResolvedClientsOptions;
+  urls: OAuthServerUrls;
+  /** `refreshTokens.firstPartyClientId`: the public client of token mode. */
+  firstPartyClientId: string;
+}
+
 export function createClientTokenService(
-  { storage, clock, authenticator, accessTokens, revokeRefreshToken }: ClientTokenServiceDeps,
-  { clients: options, urls }: { clients: ResolvedClientsOptions; urls: OAuthServerUrls },
+  deps: ClientTokenServiceDeps,
+  { clients: options, urls, firstPartyClientId }: ClientTokenServiceOptions,
 ): ClientTokenService {
+  const { storage, clock, authenticator, accessTokens, refreshTokens, exchangeToken } = deps;
+
+  /**
+   * The first-party app identifies itself by `client_id` alone (a public client, RFC 6749 §2.1):
+   * it holds no secret. Anything more (a secret, an assertion, an Authorization header) is an
+   * attempt to authenticate, and goes to the authenticator.
+   */
+  function isFirstPartyPublic(credentials: ClientCredentials): boolean {
+    return (
+      credentials.clientId === firstPartyClientId &&
+      !credentials.authorization &&
+      credentials.clientSecret === undefined &&
+      credentials.clientAssertion === undefined &&
+      credentials.clientAssertionType === undefined
+    );
+  }
+
+  /** The client a refresh or revocation of a refresh token is made for. */
+  async function refreshingClient(credentials: ClientCredentials, context: CallContext): Promise<string> {
+    if (isFirstPartyPublic(credentials)) return firstPartyClientId;
+    return (await authenticator.authenticate(credentials, context)).client.id;
+  }
+
+  function scopeList(scope: string | undefined): string[] | undefined {
+    if (scope === undefined) return undefined;
+    const asked = [...new Set(scope.split(' ').filter((s) => s.length > 0))];
+    if (asked.length === 0) throw new AuthError('invalid_scope', { detail: 'scope is empty' });
+    return asked;
+  }
+
+  async function refreshGrant(
+    request: ClientTokenRequest,
+    context: CallContext,
+  ): Promise<ClientTokenResponse> {
+    const clientId = await refreshingClient(request.credentials, context);
+    if (request.refreshToken === undefined || request.refreshToken === '')
+      throw new AuthError('invalid_request', { detail: 'refresh_token is missing' });
+    const scopes = scopeList(request.scope);
+    const pair = await refreshTokens.refresh(request.refreshToken, { clientId, scopes }, context);
+    return {
+      access_token: pair.accessToken,
+      token_type: 'Bearer',
+      expires_in: pair.expiresIn,
+      refresh_token: pair.refreshToken,
+      ...(scopes ? { scope: scopes.join(' ') } : {}),
+    };
+  }
+
+  async function exchangeGrant(
+    client: Client,
+    request: ClientTokenRequest,
+    context: CallContext,
+  ): Promise<ClientTokenResponse> {
+    if (request.subjectToken === undefined || request.subjectTokenType === undefined) {
+      throw new AuthError('invalid_request', { detail: 'subject_token and subject_token_type are required' });
+    }
+    const exchanged = await exchangeToken(
+      {
+        subjectToken: request.subjectToken,
+        subjectTokenType: request.subjectTokenType as typeof ACCESS_TOKEN_TYPE_URN,
+        ...(request.actorToken !== undefined ? { actorToken: request.actorToken } : {}),
+        ...(request.actorTokenType !== undefined
+          ? { actorTokenType: request.actorTokenType as typeof ACCESS_TOKEN_TYPE_URN }
+          : {}),
+        ...(request.requestedTokenType !== undefined
+          ? { requestedTokenType: request.requestedTokenType as typeof ACCESS_TOKEN_TYPE_URN }
+          : {}),
+        ...(request.scope !== undefined ? { scope: request.scope } : {}),
+        ...(request.audience?.length ? { audience: [...request.audience] } : {}),
+        ...(request.resource?.length ? { resource: [...request.resource] } : {}),
+        caller: { type: 'client', id: client.id, tenantId: client.tenantId, environment: client.environment },
+      },
+      context,
+    );
+    return exchanged;
+  }
+
   function grantedScopes(client: Client, requested: string | undefined): string[] {
     const allowed = client.allowedScopes.filter((scope) => Object.hasOwn(options.scopes, scope));
     if (requested === undefined) return allowed;
@@ -207,9 +316,13 @@ export function createClientTokenService(
       if (request.grantType === undefined || request.grantType === '') {
         throw new AuthError('invalid_request', { detail: 'grant_type is missing' });
       }
+      if (request.grantType === 'refresh_token') return refreshGrant(request, context);
       const { client } = await authenticator.authenticate(request.credentials, context);
+      if (request.grantType === TOKEN_EXCHANGE_GRANT_TYPE) return exchangeGrant(client, request, context);
       if (request.grantType !== 'client_credentials') {
-        throw new AuthError('unsupported_grant_type', { detail: 'supported: client_credentials' });
+        throw new AuthError('unsupported_grant_type', {
+          detail: `supported: ${OAUTH_GRANT_TYPES.join(', ')}`,
+        });
       }
       const scopes = grantedScopes(client, request.scope);
       const audience = audienceOf(request.resource ?? []);
@@ -238,12 +351,13 @@ export function createClientTokenService(
     },
 
     async revokeToken(request, context = {}) {
-      const { client } = await authenticator.authenticate(request.credentials, context);
       if (request.token.startsWith('pc_rt_')) {
-        // refresh tokens: the refresh-token domain's to revoke
-        if (revokeRefreshToken) await revokeRefreshToken(request.token, client, context);
+        // refresh tokens: the refresh-token domain's to revoke, for the client they were issued to
+        const clientId = await refreshingClient(request.credentials, context);
+        await refreshTokens.revoke(request.token, { clientId }, context);
         return;
       }
+      const { client } = await authenticator.authenticate(request.credentials, context);
       const principal = await visibleToken(request.token, client);
       // only a token issued to this client (RFC 7009 §2.1); anything else changes nothing
       if (!principal || principal.clientId !== client.id) return;
@@ -267,12 +381,13 @@ export function createClientTokenService(
         introspection_endpoint: urls.introspectionEndpoint,
         revocation_endpoint: urls.revocationEndpoint,
         jwks_uri: urls.jwksUri,
-        grant_types_supported: ['client_credentials'],
+        grant_types_supported: [...OAUTH_GRANT_TYPES],
         response_types_supported: [],
-        token_endpoint_auth_methods_supported: methods,
+        // `none`: the first-party app, a public client, refreshes and revokes by its client_id
+        token_endpoint_auth_methods_supported: [...methods, 'none'],
         token_endpoint_auth_signing_alg_values_supported: ['ES256', 'EdDSA', 'RS256', 'PS256'],
         introspection_endpoint_auth_methods_supported: methods,
-        revocation_endpoint_auth_methods_supported: methods,
+        revocation_endpoint_auth_methods_supported: [...methods, 'none'],
         scopes_supported: Object.keys(options.scopes),
       };
     },

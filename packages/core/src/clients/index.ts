@@ -32,12 +32,13 @@ export {
   type ClientTokenRequest,
   type ClientTokenResponse,
   type ClientTokenService,
+  type ClientTokenServiceOptions,
   type ClientTokensApi,
   createClientTokenService,
   type IntrospectionResponse,
+  OAUTH_GRANT_TYPES,
   type OAuthServerUrls,
   oauthServerUrls,
-  type RevokeRefreshTokenHook,
 } from './client-token-service.js';
 export type {
   Client,

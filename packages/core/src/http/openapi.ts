@@ -109,8 +109,21 @@ export function buildOpenApiDocument(routes: RouteDefinition[], options: OpenApi
             },
           }
         : {}),
+      ...(route.form
+        ? {
+            requestBody: {
+              required: true,
+              content: {
+                'application/x-www-form-urlencoded': { schema: stripDialect(toSchema(route.form, 'input')) },
+              },
+            },
+          }
+        : {}),
       responses,
-      ...(route.auth === 'session' ? { security: [{ sessionCookie: [] }] } : { security: [] }),
+      // a session route takes the cookie or a bearer access token (token mode)
+      ...(route.auth === 'session'
+        ? { security: [{ sessionCookie: [] }, { bearerAccessToken: [] }] }
+        : { security: [] }),
     };
   }
   return {
@@ -122,6 +135,12 @@ export function buildOpenApiDocument(routes: RouteDefinition[], options: OpenApi
       schemas: Object.fromEntries(Object.entries(components).sort(([a], [b]) => a.localeCompare(b))),
       securitySchemes: {
         sessionCookie: { type: 'apiKey', in: 'cookie', name: options.sessionCookieName },
+        bearerAccessToken: {
+          type: 'http',
+          scheme: 'bearer',
+          bearerFormat: 'JWT',
+          description: 'An access token (RFC 9068) from token mode or POST /oauth/token',
+        },
       },
     },
   };

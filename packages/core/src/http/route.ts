@@ -58,6 +58,11 @@ export interface RouteDefinition<
    */
   auth: 'session' | 'none';
   body?: B;
+  /**
+   * The `application/x-www-form-urlencoded` parameters of an OAuth endpoint, for the OpenAPI
+   * document only: such a route reads its form itself (RFC 6749's rules, not JSON's).
+   */
+  form?: z.ZodType;
   /** The code of a body that fails `body` (default `invalid_request`, 400), e.g. `invalid_policy`. */
   invalidBodyCode?: AuthErrorCode;
   params?: P;

@@ -23,6 +23,7 @@ export {
 export {
   createRefreshTokenService,
   type IssueTokensOptions,
+  type RefreshOptions,
   type RefreshTokenService,
   type RefreshTokensApi,
   type TokenPair,

@@ -73,7 +73,25 @@ export interface RefreshTokenService {
    * and reuse rules, the same rate limit, and with `clientId`, a token issued to another client
    * is `refresh_token_invalid` (the grant's `invalid_grant`), looked up but never spent.
    */
-  refresh(refreshToken: string, options: { clientId?: string }, context?: CallContext): Promise<TokenPair>;
+  refresh(refreshToken: string, options: RefreshOptions, context?: CallContext): Promise<TokenPair>;
+  /**
+   * Revocation of a refresh token (RFC 7009) by the client it was issued to: its whole family is
+   * revoked (audited as `refresh_token.revoked`); the session and the access tokens already
+   * issued are left to end on their own (at most the access-token lifetime). Returns whether the
+   * token was one of `clientId`'s; anything else (unknown, another client's) changes nothing.
+   */
+  revoke(refreshToken: string, options: { clientId: string }, context?: CallContext): Promise<boolean>;
+}
+
+/** Options of {@link RefreshTokenService.refresh}. */
+export interface RefreshOptions {
+  /** The client presenting the token: a token of another client is refused, not spent. */
+  clientId?: string | undefined;
+  /**
+   * Scopes for the new access token (RFC 6749 §6): a subset of the family's, which the new
+   * refresh token keeps whole; `invalid_scope` otherwise. The family's scopes when absent.
+   */
+  scopes?: readonly string[] | undefined;
 }
 
 /** What the refresh-token service uses. */
@@ -107,14 +125,19 @@ export function createRefreshTokenService(
    * Signs the access token for `token`'s session. Called inside the transaction that holds the
    * session's row lock, so the token exists before any revocation of the session can commit.
    */
-  async function accessTokenFor(token: RefreshToken, session: Session, refreshToken: string) {
+  async function accessTokenFor(
+    token: RefreshToken,
+    session: Session,
+    refreshToken: string,
+    scopes: readonly string[] = scopesOf(token),
+  ) {
     const authTimes = Object.values(session.authTime);
     const issued = await accessTokens.issue({
       subject: token.userId,
       clientId: token.clientId,
       tenantId: token.tenantId,
       sessionId: token.sessionId,
-      scopes: token.scope ? token.scope.split(' ') : [],
+      scopes,
       amr: session.amr,
       ...(authTimes.length > 0 ? { authTime: Math.max(...authTimes) } : {}),
     });
@@ -136,7 +159,11 @@ export function createRefreshTokenService(
   }
 
   /** The current token is spent for its successor: one compare-and-set decides who rotates. */
-  function rotate({ token, session }: RefreshTokenWithSession, context: CallContext): Promise<Outcome> {
+  function rotate(
+    { token, session }: RefreshTokenWithSession,
+    scopes: readonly string[] | undefined,
+    context: CallContext,
+  ): Promise<Outcome> {
     return storage.transaction(async (tx) => {
       const now = clock.now();
       const child: RefreshToken = {
@@ -164,12 +191,16 @@ export function createRefreshTokenService(
         target: { type: 'session', id: token.sessionId },
         data: { userId: token.userId, familyId: token.familyId, generation: child.generation },
       });
-      return { kind: 'pair', pair: await accessTokenFor(token, session, successor) };
+      return { kind: 'pair', pair: await accessTokenFor(token, session, successor, scopes) };
     });
   }
 
   /** A retry within the grace window: the same successor again, if replays remain. */
-  function replay({ token, session }: RefreshTokenWithSession, context: CallContext): Promise<Outcome> {
+  function replay(
+    { token, session }: RefreshTokenWithSession,
+    scopes: readonly string[] | undefined,
+    context: CallContext,
+  ): Promise<Outcome> {
     return storage.transaction(async (tx) => {
       const now = clock.now();
       const since = new Date(now.getTime() - settings.graceSeconds * 1000);
@@ -183,7 +214,7 @@ export function createRefreshTokenService(
         data: { userId: token.userId, familyId: token.familyId, generation: token.generation + 1 },
       });
       const successor = deriveSuccessor(token.familyId, token.id, token.generation + 1);
-      return { kind: 'pair', pair: await accessTokenFor(token, session, successor) };
+      return { kind: 'pair', pair: await accessTokenFor(token, session, successor, scopes) };
     });
   }
 
@@ -226,7 +257,7 @@ export function createRefreshTokenService(
   async function answer(
     presented: string,
     context: CallContext,
-    clientId: string | undefined,
+    { clientId, scopes }: RefreshOptions,
   ): Promise<TokenPair> {
     const tokenHash = sha256Hex(presented);
     // a lost compare-and-set is decided again from what the winner wrote: once is enough, since
@@ -241,11 +272,18 @@ export function createRefreshTokenService(
       if (token.revokedAt !== null) throw invalid('the refresh token was revoked');
       if (token.expiresAt.getTime() <= now.getTime()) throw invalid('the refresh token has expired');
       if (!isActive(session, now)) throw invalid('the session has ended');
+      const granted = scopesOf(token);
+      if (scopes?.some((scope) => !granted.includes(scope))) {
+        // checked before anything is spent: a bad request costs the client nothing
+        throw new AuthError('invalid_scope', {
+          detail: 'a requested scope was not granted to this refresh token',
+        });
+      }
       let outcome: Outcome;
       if (token.rotatedAt === null) {
-        outcome = await rotate(found, context);
+        outcome = await rotate(found, scopes, context);
       } else if (now.getTime() - token.rotatedAt.getTime() < settings.graceSeconds * 1000) {
-        outcome = await replay(found, context);
+        outcome = await replay(found, scopes, context);
         // within the window but out of replays: a retry storm, not a theft; nothing is revoked
         if (outcome.kind === 'lost_race' && attempt === 1)
           throw invalid('the refresh token was already used');
@@ -307,22 +345,50 @@ export function createRefreshTokenService(
     refreshTokens: (refreshToken, context = {}) => refresh(refreshToken, {}, context),
   };
 
-  async function refresh(
-    refreshToken: string,
-    { clientId }: { clientId?: string },
-    context: CallContext = {},
-  ) {
-    const presented = typeof refreshToken === 'string' ? refreshToken : '';
+  /** Counted before the token is even looked at: guessing costs the same as refreshing. */
+  async function limit(presented: string, context: CallContext) {
     // per client address; per token for server-side calls without one
     const subject = context.ip ? `ip:${context.ip}` : `rt:${sha256Hex(presented).slice(0, 32)}`;
     const state = await rateLimiter.consume('tokenRefresh', subject);
     if (state) (context.rateLimits ??= []).push(state);
-    // a mistyped or truncated token is refused before any lookup
-    if (!isWellFormedRefreshToken(presented)) throw invalid('not a refresh token');
-    return answer(presented, context, clientId);
   }
 
-  return { api, refresh };
+  async function refresh(refreshToken: string, refreshOptions: RefreshOptions, context: CallContext = {}) {
+    const presented = typeof refreshToken === 'string' ? refreshToken : '';
+    await limit(presented, context);
+    // a mistyped or truncated token is refused before any lookup
+    if (!isWellFormedRefreshToken(presented)) throw invalid('not a refresh token');
+    return answer(presented, context, refreshOptions);
+  }
+
+  async function revoke(refreshToken: string, { clientId }: { clientId: string }, context: CallContext = {}) {
+    const presented = typeof refreshToken === 'string' ? refreshToken : '';
+    await limit(presented, context);
+    if (!isWellFormedRefreshToken(presented)) return false;
+    const found = await storage.refreshTokens.findByTokenHash(sha256Hex(presented));
+    if (!found || found.token.clientId !== clientId) return false;
+    const { token } = found;
+    await storage.transaction(async (tx) => {
+      const now = clock.now();
+      const revokedTokens = await tx.refreshTokens.revokeFamily(token.familyId, now, 'revoked');
+      // revoking an already revoked family again is not news
+      if (revokedTokens === 0) return;
+      await recordChange(tx, clock, context, {
+        tenantId: token.tenantId,
+        action: 'refresh_token.revoked',
+        actor: context.actor ?? { type: 'user', id: token.userId },
+        target: { type: 'session', id: token.sessionId },
+        data: { userId: token.userId, familyId: token.familyId, clientId, revokedTokens },
+      });
+    });
+    return true;
+  }
+
+  return { api, refresh, revoke };
+}
+
+function scopesOf(token: RefreshToken): string[] {
+  return token.scope ? token.scope.split(' ') : [];
 }
 
 function invalid(detail: string): AuthError {

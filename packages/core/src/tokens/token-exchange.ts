@@ -54,8 +54,8 @@ export interface TokenExchangeResponse {
 export interface ExchangeTokensApi {
   /**
    * Token exchange (RFC 8693) for delegation and impersonation. Verifies the subject token (an
-   * access token of a user in a tenant) and the actor token, if any, as `verifyAccessToken`
-   * does; the actor is the actor token's user or client (delegation, `token.exchange`) or, with
+   * access token of a user in a tenant; for a client caller, a token without `tid` is taken in
+   * the client's tenant) and the actor token, if any, as `verifyAccessToken` does; the actor is the actor token's user or client (delegation, `token.exchange`) or, with
    * no actor token, the caller itself (impersonation, `token.impersonate`). The authorization
    * engine decides with the actor as its subject and `{ type: 'user', id: <subject>, tenantId,
    * roles, attributes }` as the resource, and only an allow policy grants. The result is a new
@@ -216,7 +216,9 @@ export function createTokenExchangeService(
       if (limited) (context.rateLimits ??= []).push(limited);
 
       const subject = await verifyGiven(request.subjectToken, 'subject_token');
-      const tenantId = subject.tenantId;
+      // a user of the shared pool signs in to no tenant: a client's exchange happens in the
+      // client's tenant, of which the subject must then be a member (checked below)
+      const tenantId = subject.tenantId ?? (caller.type === 'client' ? caller.tenantId : null);
       if (subject.type !== 'user' || tenantId === null) {
         throw new AuthError('invalid_request', {
           detail: "subject_token must be a user's token in a tenant",

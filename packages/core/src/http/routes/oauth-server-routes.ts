@@ -1,13 +1,14 @@
 import { z } from 'zod';
-import type { ClientCredentials } from '../../clients/index.js';
+import { type ClientCredentials, OAUTH_GRANT_TYPES } from '../../clients/index.js';
 import { AuthError, isAuthError } from '../../errors.js';
+import { ACCESS_TOKEN_TYPE_URN, TOKEN_EXCHANGE_GRANT_TYPE } from '../../tokens/token-exchange-schema.js';
 import { readFormBody } from '../form-body.js';
 import { defineRoute, type RouteResult } from '../route.js';
 import { STATUS_BY_CODE } from '../status-codes.js';
 
 /**
- * The OAuth 2.0 endpoints of the authorization server for M2M clients: token (client
- * credentials), introspection (RFC 7662), revocation (RFC 7009) and metadata (RFC 8414). They
+ * The OAuth 2.0 endpoints of the authorization server: token (client credentials, refresh and
+ * token exchange), introspection (RFC 7662), revocation (RFC 7009) and metadata (RFC 8414). They
  * speak OAuth, not problem+json: form-encoded requests, and errors as RFC 6749 §5.2 bodies
  * `{ error, error_description }`, with `Cache-Control: no-store` (the handler sets it on every
  * response).
@@ -23,6 +24,16 @@ const OAUTH_ERRORS = new Set([
   'unsupported_grant_type',
 ]);
 
+/**
+ * Codes of the domains behind the token endpoint, as RFC 6749 §5.2 names them: a refresh token
+ * that is invalid or spent is an `invalid_grant`. Anything else unknown is `invalid_request`
+ * (RFC 8693 §2.2.2 asks that of a refused exchange, `forbidden` here).
+ */
+const OAUTH_ERROR_OF: Readonly<Record<string, string>> = {
+  refresh_token_invalid: 'invalid_grant',
+  refresh_token_reused: 'invalid_grant',
+};
+
 const oauthErrorSchema = z.object({ error: z.string(), error_description: z.string().optional() });
 const oauthError = (description: string) => ({ description, schema: oauthErrorSchema });
 /** Pragma for HTTP/1.0 caches, as RFC 6749 §5.1 shows beside `Cache-Control: no-store`. */
@@ -34,7 +45,7 @@ function oauthErrorResult(error: unknown, request: Request): RouteResult {
   // a 429 is the handler's, as on every rate-limited route (problem+json, Retry-After and
   // RateLimit headers): RFC 6749 defines no error for it
   if (STATUS_BY_CODE[error.code] >= 500 || error.code === 'rate_limited') throw error;
-  const code = OAUTH_ERRORS.has(error.code) ? error.code : 'invalid_request';
+  const code = OAUTH_ERRORS.has(error.code) ? error.code : (OAUTH_ERROR_OF[error.code] ?? 'invalid_request');
   const body = { error: code, ...(error.detail ? { error_description: error.detail } : {}) };
   if (code === 'invalid_client') {
     // RFC 6749 §5.2: a client that tried the Authorization header is answered 401 with the
@@ -72,9 +83,49 @@ function requiredToken(form: Map<string, string[]>): string {
   return token;
 }
 
-const formBody = {
-  description: 'application/x-www-form-urlencoded parameters (RFC 6749 §3.2)',
+// The forms, for the OpenAPI document (the routes read them with readFormBody).
+const clientAuthenticationForm = {
+  client_id: z
+    .string()
+    .optional()
+    .describe(
+      'With client_secret (client_secret_post), or alone for the first-party public client; with HTTP Basic, in the Authorization header instead',
+    ),
+  client_secret: z.string().optional().describe('client_secret_post'),
+  client_assertion_type: z
+    .literal('urn:ietf:params:oauth:client-assertion-type:jwt-bearer')
+    .optional()
+    .describe('private_key_jwt (RFC 7523)'),
+  client_assertion: z
+    .string()
+    .optional()
+    .describe('private_key_jwt: a JWT signed by the client, aud the issuer, exp at most 5 min ahead'),
 };
+
+const tokenForm = z.object({
+  grant_type: z.enum(OAUTH_GRANT_TYPES),
+  scope: z
+    .string()
+    .optional()
+    .describe(
+      "Space-separated: a subset of the client's allowed scopes (client_credentials), of the family's (refresh_token) or of the subject token's (token exchange)",
+    ),
+  resource: z.string().optional().describe('RFC 8707 resource indicator, repeatable: sets aud'),
+  refresh_token: z.string().optional().describe('refresh_token grant: the last refresh token; it is spent'),
+  subject_token: z.string().optional().describe('Token exchange: the access token of the user acted for'),
+  subject_token_type: z.literal(ACCESS_TOKEN_TYPE_URN).optional(),
+  actor_token: z.string().optional().describe('Token exchange, delegation: the access token of who acts'),
+  actor_token_type: z.literal(ACCESS_TOKEN_TYPE_URN).optional(),
+  requested_token_type: z.literal(ACCESS_TOKEN_TYPE_URN).optional(),
+  audience: z.string().optional().describe('Token exchange: a target service, repeatable'),
+  ...clientAuthenticationForm,
+});
+
+const tokenOperationForm = z.object({
+  token: z.string().describe('An access token, or a refresh token (pc_rt_…)'),
+  token_type_hint: z.enum(['access_token', 'refresh_token']).optional(),
+  ...clientAuthenticationForm,
+});
 
 export const oauthServerRoutes = [
   defineRoute({
@@ -82,32 +133,44 @@ export const oauthServerRoutes = [
     path: '/oauth/token',
     operationId: 'oauthToken',
     summary:
-      'Token endpoint (form-encoded): client_credentials for M2M clients; client_secret_basic, client_secret_post or private_key_jwt',
+      'Token endpoint (form-encoded): client_credentials, refresh_token and token exchange (RFC 8693); client_secret_basic, client_secret_post, private_key_jwt, or none for the first-party public client',
+    form: tokenForm,
     tag: 'oauth',
     auth: 'none',
     rateLimited: true,
     responses: {
       200: {
-        description: `An access token (no refresh token). ${formBody.description}`,
+        description: 'An access token; a refresh token only for the refresh grant',
         schema: z.object({
           access_token: z.string(),
           token_type: z.literal('Bearer'),
           expires_in: z.number(),
-          scope: z.string(),
+          scope: z.string().optional(),
+          refresh_token: z.string().optional(),
+          issued_token_type: z.literal(ACCESS_TOKEN_TYPE_URN).optional(),
         }),
       },
-      400: oauthError('invalid_request, invalid_scope, invalid_target or unsupported_grant_type'),
+      400: oauthError(
+        'invalid_request, invalid_grant (a refresh token invalid, expired, revoked or spent), invalid_scope, invalid_target or unsupported_grant_type',
+      ),
       401: oauthError('invalid_client'),
       429: oauthError('rate_limited'),
     },
     async handle({ api, request, call }) {
       try {
-        const form = await readFormBody(request, ['resource']);
+        const form = await readFormBody(request, ['resource', 'audience']);
         const token = await api.requestClientToken(
           {
             grantType: one(form, 'grant_type'),
             scope: one(form, 'scope'),
             resource: form.get('resource') ?? [],
+            audience: form.get('audience') ?? [],
+            refreshToken: one(form, 'refresh_token'),
+            subjectToken: one(form, 'subject_token'),
+            subjectTokenType: one(form, 'subject_token_type'),
+            actorToken: one(form, 'actor_token'),
+            actorTokenType: one(form, 'actor_token_type'),
+            requestedTokenType: one(form, 'requested_token_type'),
             credentials: credentialsOf(request, form),
           },
           call,
@@ -127,6 +190,7 @@ export const oauthServerRoutes = [
     tag: 'oauth',
     auth: 'none',
     rateLimited: true,
+    form: tokenOperationForm,
     responses: {
       200: {
         description: '{ active: false }, or active: true with the token claims',
@@ -160,6 +224,7 @@ export const oauthServerRoutes = [
     tag: 'oauth',
     auth: 'none',
     rateLimited: true,
+    form: tokenOperationForm,
     responses: {
       200: { description: 'Revoked, or nothing to revoke' },
       400: oauthError('invalid_request'),
