@@ -479,7 +479,7 @@ export function describeTokenExchangeOnStorage(name: string, options: StorageCon
       expect((await auth.api.verifyAccessToken(exchanged.access_token)).sessionId).toBe(user.sessionId);
 
       await auth.api.signOut(user.sessionToken);
-      await expectCode(auth.api.verifyAccessToken(exchanged.access_token), 'token_invalid');
+      await expectCode(auth.api.verifyAccessToken(exchanged.access_token), 'access_token_invalid');
       // nor can the subject token be exchanged again
       await expectCode(
         auth.api.exchangeToken({

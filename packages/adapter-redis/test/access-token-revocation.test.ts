@@ -67,7 +67,7 @@ const prefix = () => `pct:${Math.random().toString(36).slice(2)}:`;
 async function refused(auth: Auth, token: string): Promise<boolean> {
   return auth.api.verifyAccessToken(token).then(
     () => false,
-    (e: unknown) => isAuthError(e, 'token_invalid'),
+    (e: unknown) => isAuthError(e, 'access_token_invalid'),
   );
 }
 
@@ -118,6 +118,29 @@ describe.skipIf(!url)('access-token revocation over Redis (two instances, one da
     await a.api.revokeAccessToken(machine.tokenId, machine.expiresAt);
     expect(await refused(b, machine.token)).toBe(true);
     expect(await refused(b, other.token)).toBe(false);
+  });
+
+  it('a client deleted on A: B refuses its tokens at once, and still after Redis lost the entry', async () => {
+    const { a, b, signedIn, prefix: p } = await cluster();
+    const tenant = await a.api.createTenant(signedIn.user.id, {
+      slug: `t-${Date.now().toString(36)}`,
+      name: 'T',
+    });
+    const { client } = await a.api.createClient(tenant.id, signedIn.user.id, { name: 'Worker' });
+    const machine = await a.api.issueAccessToken({
+      subject: client.id,
+      clientId: client.id,
+      tenantId: tenant.id,
+    });
+    expect(await refused(b, machine.token)).toBe(false);
+    await a.api.deleteClient(tenant.id, signedIn.user.id, client.id);
+    expect(await refused(b, machine.token)).toBe(true);
+    // a flush takes the client's epoch and the marker: the database still knows it is deleted
+    const redis = opened.redis[opened.redis.length - 1]!;
+    const keys = await redis.keys(`${p}*`);
+    expect(keys.some((k) => k.includes(`pc:at:client:${client.id}`))).toBe(true);
+    await redis.del(...keys);
+    expect(await refused(b, machine.token)).toBe(true);
   });
 
   it('with Redis down, B checks the database: a live session passes, a revoked one and a client token are refused', async () => {

@@ -34,12 +34,16 @@ async function signedUp(
   return result;
 }
 
-async function rejects(promise: Promise<unknown>, code: 'token_invalid' | 'token_expired' = 'token_invalid') {
+async function rejects(promise: Promise<unknown>, detail = 'access token is invalid') {
   const error = await promise.then(
     () => null,
     (e: unknown) => e,
   );
-  expect(isAuthError(error, code), `expected ${code}, got ${String(error)}`).toBe(true);
+  expect(
+    isAuthError(error, 'access_token_invalid'),
+    `expected access_token_invalid, got ${String(error)}`,
+  ).toBe(true);
+  expect((error as { detail?: string }).detail).toBe(detail);
 }
 
 async function jwks(auth: ReturnType<typeof setup>['auth']) {

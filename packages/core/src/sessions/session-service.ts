@@ -160,7 +160,7 @@ export function createSessionService(
     try {
       principal = await deps.accessTokens.verify(accessToken);
     } catch (error) {
-      if (isAuthError(error, 'token_invalid') || isAuthError(error, 'token_expired')) return null;
+      if (isAuthError(error, 'access_token_invalid')) return null;
       throw error;
     }
     if (principal.type !== 'user' || !principal.sessionId) return null;

@@ -102,7 +102,11 @@ const METHOD_RULES: StoreMethodRules = {
   clients: {
     listByTenant: { tenantIdFirst: true },
     rotateSecret: { tenantIdFirst: true },
-    delete: { tenantIdFirst: true },
+    // a deleted client's tokens, its own and those issued through it, end on every instance
+    delete: {
+      tenantIdFirst: true,
+      accessTokensRevoked: ([, id], deleted) => (deleted ? { clientIds: [id] } : undefined),
+    },
   },
   sessions: {
     // access tokens are revoked whatever the count: a session revoked earlier may still have
@@ -222,11 +226,12 @@ class EffectBatch {
     if (rule.authorizationChanged) (this.authorizationChanges ??= []).push(rule.authorizationChanged(args));
     const tokens = rule.accessTokensRevoked?.(args, result);
     if (tokens) {
-      this.revokedTokens ??= { sessionIds: [], users: [], tenantIds: [], members: [] };
+      this.revokedTokens ??= { sessionIds: [], users: [], tenantIds: [], members: [], clientIds: [] };
       this.revokedTokens.sessionIds.push(...(tokens.sessionIds ?? []));
       this.revokedTokens.users.push(...(tokens.users ?? []));
       this.revokedTokens.tenantIds.push(...(tokens.tenantIds ?? []));
       this.revokedTokens.members.push(...(tokens.members ?? []));
+      this.revokedTokens.clientIds.push(...(tokens.clientIds ?? []));
     }
   }
 

@@ -9,13 +9,16 @@ import type { AccessTokenClaims } from './tokens.js';
  * Access tokens to deny, as the storage wrapper's effects table announces them after a commit:
  * every token of these sessions; every token of these users (except, per user, those of the
  * session that asked, as a password change keeps the current session); every token acting in
- * these tenants; every token of a user acting in a tenant they left.
+ * these tenants; every token of a user acting in a tenant they left; every token issued to
+ * these (deleted) clients.
  */
 export interface RevokedAccessTokens {
   sessionIds?: string[];
   users?: Array<{ userId: string; exceptSessionId?: string }>;
   tenantIds?: string[];
   members?: Array<{ tenantId: string; userId: string }>;
+  /** Every token issued to these clients (`client_id`): their own and those issued through them. */
+  clientIds?: string[];
 }
 
 /**
@@ -76,15 +79,21 @@ export function createAccessTokenRevocations(collaborators: {
 
   /**
    * The database's view: is the token's session still active (and, acting in another tenant than
-   * its session, its membership)? `storeDown`: the store cannot vouch for a client's token
-   * (revoked by jti only, which lives in the store alone), so it is refused.
+   * its session, its membership)? A client's own token: is the client still active? `storeDown`:
+   * the store cannot vouch for a client's token (revoked by jti only, which lives in the store
+   * alone), so it is refused.
    */
   async function fromDatabase(claims: AccessTokenClaims, storeDown: boolean): Promise<boolean> {
     if (storeDown && clock.now().getTime() - lastDegradedLogMs > DEGRADED_LOG_INTERVAL_MS) {
       lastDegradedLogMs = clock.now().getTime();
       logger.warn('key-value store unreachable: access token revocation checked against the database');
     }
-    if (!claims.sid) return storeDown;
+    if (!claims.sid) {
+      if (storeDown) return true;
+      // a client's own token: the client must still exist (a deleted one's epoch may be lost)
+      const client = await storage.clients.findById(claims.client_id);
+      return client !== null && client.status !== 'active';
+    }
     const sessions = await storage.sessions.listActiveByUser(claims.sub, clock.now());
     const session = sessions.find((s) => s.id === claims.sid);
     if (!session) return true;
@@ -104,6 +113,7 @@ export function createAccessTokenRevocations(collaborators: {
         ),
         ...(scope.tenantIds ?? []).map((tid) => put(`tenant:${tid}`, String(nowMs))),
         ...(scope.members ?? []).map((m) => put(`member:${m.tenantId}:${m.userId}`, String(nowMs))),
+        ...(scope.clientIds ?? []).map((id) => put(`client:${id}`, String(nowMs))),
       ]);
     },
 
@@ -114,7 +124,12 @@ export function createAccessTokenRevocations(collaborators: {
     },
 
     async isRevoked(claims) {
-      const keys = [SINCE_KEY, `${PREFIX}jti:${claims.jti}`, `${PREFIX}user:${claims.sub}`];
+      const keys = [
+        SINCE_KEY,
+        `${PREFIX}jti:${claims.jti}`,
+        `${PREFIX}user:${claims.sub}`,
+        `${PREFIX}client:${claims.client_id}`,
+      ];
       if (claims.sid) keys.push(`${PREFIX}sid:${claims.sid}`);
       if (claims.tid)
         keys.push(`${PREFIX}tenant:${claims.tid}`, `${PREFIX}member:${claims.tid}:${claims.sub}`);
@@ -124,7 +139,7 @@ export function createAccessTokenRevocations(collaborators: {
       } catch {
         return fromDatabase(claims, true);
       }
-      const [since, jti, user, ...rest] = values;
+      const [since, jti, user, client, ...rest] = values;
       if (jti !== null && jti !== undefined) return true;
       // A store that lost its entries (flushed, failed over to an empty replica) would forget
       // revocations: its marker is gone with them. Until every token issued before then has
@@ -140,6 +155,7 @@ export function createAccessTokenRevocations(collaborators: {
         if (await fromDatabase(claims, false)) return true;
       }
       const issuedMs = issuedAtMs(claims);
+      if (client != null && issuedMs <= Number(client)) return true;
       if (user) {
         const [epoch, exceptSessionId] = user.split(':');
         if (issuedMs <= Number(epoch) && !(exceptSessionId && exceptSessionId === claims.sid)) return true;

@@ -30,12 +30,16 @@ function setup(algorithms: SigningAlgorithm[] = ['EdDSA', 'ES256']) {
   return { clock, kv, keyRing, revocations, service };
 }
 
-async function expectCode(promise: Promise<unknown>, code: 'token_invalid' | 'token_expired') {
+/** Both are `access_token_invalid`; the detail tells an expired token from the rest. */
+async function expectCode(promise: Promise<unknown>, reason: 'token_invalid' | 'token_expired') {
   const error = await promise.then(
     () => null,
     (e: unknown) => e,
   );
-  expect(isAuthError(error, code), String(error)).toBe(true);
+  expect(isAuthError(error, 'access_token_invalid'), String(error)).toBe(true);
+  expect((error as { detail?: string }).detail).toBe(
+    reason === 'token_expired' ? 'access token has expired' : 'access token is invalid',
+  );
 }
 
 describe('AccessTokenService', () => {

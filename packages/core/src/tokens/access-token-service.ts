@@ -76,8 +76,8 @@ export interface AccessTokenService {
    * Verifies a token this install issued, in process: its own keys only (a revoked key's tokens
    * fail), the algorithm allowlist, `typ`, `iss`, `aud`, `exp` (with the configured tolerance) and
    * revocation (its `jti`, its session, its user, tenant or membership). Throws
-   * `AuthError('token_expired')` for an expired token and `AuthError('token_invalid')` for
-   * anything else.
+   * `AuthError('access_token_invalid')` (401, as the resource-server verifier does), whose
+   * `detail` tells an expired token from any other failure.
    */
   verify(token: string, options?: VerifyAccessTokenOptions): Promise<AccessTokenPrincipal>;
   /** Denies the token with this `jti` until `expiresAt` (its `exp`); later verifications fail. */
@@ -100,7 +100,9 @@ export interface AccessTokensApi {
   /**
    * Verifies an access token this install issued and returns its principal: own keys only,
    * algorithm allowlist, `typ: at+jwt`, issuer, audience (default the issuer), expiry and
-   * revocation. Throws `AuthError('token_expired')` or `AuthError('token_invalid')`.
+   * revocation. Throws `AuthError('access_token_invalid')` (401: the same code as
+   * `@portcullis/core/tokens`' verifier), with `detail` "access token has expired" or "access
+   * token is invalid".
    *
    * @example
    * const principal = await auth.api.verifyAccessToken(bearer, { audience: 'https://api.example.com' })
@@ -213,7 +215,8 @@ export function createAccessTokenService(
       );
       claims = result.payload;
     } catch (error) {
-      if (error instanceof joseErrors.JWTExpired) throw new AuthError('token_expired', { cause: error });
+      if (error instanceof joseErrors.JWTExpired)
+        throw new AuthError('access_token_invalid', { detail: 'access token has expired', cause: error });
       throw invalid(error);
     }
     if (
@@ -261,7 +264,7 @@ export function principalOf(claims: AccessTokenClaims): AccessTokenPrincipal {
 }
 
 function invalid(cause?: unknown): AuthError {
-  return new AuthError('token_invalid', { detail: 'access token is invalid', cause });
+  return new AuthError('access_token_invalid', { detail: 'access token is invalid', cause });
 }
 
 function base64url(json: string): string {

@@ -152,7 +152,7 @@ export function createTokenExchangeService(
     try {
       return await accessTokens.verify(token, { audience });
     } catch (error) {
-      if (isAuthError(error, 'token_invalid') || isAuthError(error, 'token_expired')) {
+      if (isAuthError(error, 'access_token_invalid')) {
         throw new AuthError('invalid_request', {
           detail: `${parameter} is invalid, expired or revoked`,
           cause: error,
