@@ -138,6 +138,13 @@ export function createHandler(deps: {
       auth: auth!,
       sessionToken,
       bearerToken: bearer,
+      currentSession: async () =>
+        auth ??
+        (sessionToken
+          ? api.validateSessionToken(sessionToken)
+          : bearer
+            ? api.getSession(request.headers)
+            : null),
       call,
       api,
       config,

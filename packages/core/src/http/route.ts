@@ -18,6 +18,12 @@ export interface RouteContext<Body, Params, Query> {
   sessionToken: string | null;
   /** The access token of an `Authorization: Bearer` header, when there is one (token mode). */
   bearerToken: string | null;
+  /**
+   * The caller's session on a route with `auth: 'none'` that treats a signed-in caller
+   * differently (a step-up): the cookie's, else the bearer access token's; null when neither is
+   * valid. On `auth: 'session'` routes it is `auth`.
+   */
+  currentSession(): Promise<SessionWithUser | null>;
   call: CallContext;
   api: AuthApi;
   /** The validated configuration (cookie security, base path…). */

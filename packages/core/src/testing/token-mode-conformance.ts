@@ -248,6 +248,34 @@ export function describeTokenModeConformance(name: string, options: StorageConfo
       expect(bearer.status).toBe(200);
       expect(bearer.body.revoked).toBe(1); // the cookie's session, from the sign-up
     });
+
+    it("steps up with a bearer token: POST /reauthenticate records it on the token's session, and the next access token carries it", async () => {
+      const { pair } = await tokenSignIn();
+      const before = await sessionOf(pair.access_token);
+      const wrong = await call(
+        'POST',
+        '/reauthenticate',
+        { password: 'not the password at all' },
+        { bearer: pair.access_token, origin: null },
+      );
+      expect(wrong.status).toBe(401);
+      expect(wrong.body.code).toBe('invalid_credentials');
+      world.nowMs += 5_000;
+      const stepUp = await call(
+        'POST',
+        '/reauthenticate',
+        { password: PASSWORD },
+        { bearer: pair.access_token, origin: null },
+      );
+      expect(stepUp.status, JSON.stringify(stepUp.body)).toBe(200);
+      expect(stepUp.body.session.id).toBe(before.body.session.id);
+      expect(stepUp.body.session.authTime.pwd).toBeGreaterThan(before.body.session.authTime.pwd);
+      const renewed = await refresh(pair.refresh_token);
+      const claims = JSON.parse(
+        Buffer.from(renewed.body.access_token.split('.')[1], 'base64url').toString('utf8'),
+      );
+      expect(claims.auth_time).toBe(stepUp.body.session.authTime.pwd);
+    });
   });
 }
 

@@ -12,7 +12,7 @@ import {
   requireFreshAuthentication,
   type SessionService,
 } from '../../sessions/index.js';
-import type { Session } from '../../sessions/sessions.js';
+import type { Session, SessionWithUser } from '../../sessions/sessions.js';
 import { type MfaRequired, rememberDevice, type SignedIn, type SignInService } from '../../sign-in/index.js';
 import type { TenantService } from '../../tenants/index.js';
 import type { Tenant } from '../../tenants/tenants.js';
@@ -94,8 +94,9 @@ export interface PasswordsApi {
     context?: CallContext,
   ): Promise<{ revokedSessions: number }>;
   /**
-   * Step-up with the password: the user signed in with `sessionToken` proves the password again,
-   * and that session records it (`authTime.pwd` = now, `pwd` added to `amr`), so `checkStepUp`
+   * Step-up with the password: the user signed in with `session` (its token, or the
+   * `{ session, user }` that `getSession` or `validateSessionToken` returned, as for a bearer
+   * access token's session) proves the password again, and that session records it (`authTime.pwd` = now, `pwd` added to `amr`), so `checkStepUp`
    * passes again. Rate-limited like sign-in (`rate_limited`) and counted by the account's
    * re-authentication failure counter (`account_locked`), so a stolen session guessing here
    * never locks the owner's sign-in; a wrong password is `invalid_credentials`, an invalid
@@ -106,7 +107,7 @@ export interface PasswordsApi {
    * session.authTime.pwd // now, in epoch seconds
    */
   reauthenticate(
-    sessionToken: string,
+    session: string | SessionWithUser,
     input: ReauthenticateInput,
     context?: CallContext,
   ): Promise<{ session: Session }>;
@@ -325,9 +326,11 @@ export function createPasswordService(
       return { revokedSessions };
     },
 
-    async reauthenticate(sessionToken, rawInput, context = {}) {
+    async reauthenticate(given, rawInput, context = {}) {
       const input = parseInput(reauthenticateInputSchema, rawInput);
-      const current = await sessions.api.validateSessionToken(sessionToken);
+      // a session already validated (the bearer token's) is used as is: recording the
+      // authentication fails if it ended meanwhile
+      const current = typeof given === 'string' ? await sessions.api.validateSessionToken(given) : given;
       if (!current) throw new AuthError('unauthenticated');
       const { user } = current;
       // the sign-in rule and key: password guesses cost the same budget on either route

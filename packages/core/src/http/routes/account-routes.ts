@@ -170,9 +170,9 @@ export const accountRoutes = [
       401: problem('Wrong password or no session'),
       429: problem('Rate limited or too many failures'),
     },
-    async handle({ api, auth, body, call, sessionToken }) {
-      // auth: 'session' guarantees the cookie held a valid token
-      const { session } = await api.reauthenticate(sessionToken!, body, call);
+    async handle({ api, auth, body, call }) {
+      // auth: 'session' validated the cookie's or the bearer access token's session
+      const { session } = await api.reauthenticate(auth, body, call);
       return { status: 200, body: { session: toPublicSession(session, auth.session.id) } };
     },
   }),

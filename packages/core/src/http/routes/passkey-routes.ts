@@ -119,8 +119,8 @@ export const passkeyRoutes = [
       ),
       429: problem('Rate limited'),
     },
-    async handle({ api, body, call, sessionToken }) {
-      const current = sessionToken ? await api.validateSessionToken(sessionToken) : null;
+    async handle({ api, body, call, currentSession }) {
+      const current = await currentSession();
       return { status: 200, body: await api.passkeyAuthenticationOptions(body, current, call) };
     },
   }),
@@ -155,8 +155,8 @@ export const passkeyRoutes = [
       403: problem('Account suspended'),
       429: problem('Rate limited or too many failures'),
     },
-    async handle({ api, body, call, sessionToken }) {
-      const current = sessionToken ? await api.validateSessionToken(sessionToken) : null;
+    async handle({ api, body, call, currentSession }) {
+      const current = await currentSession();
       const { delivery, ...input } = body;
       const result = await api.authenticateWithPasskey(input, current, call);
       if ('mfaRequired' in result) return { status: 200, body: result };
