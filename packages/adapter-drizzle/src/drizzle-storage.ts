@@ -22,6 +22,7 @@ import { DrizzlePasskeyStore } from './stores/passkey-store.js';
 import { DrizzlePasswordStore } from './stores/password-store.js';
 import { DrizzlePolicyStore } from './stores/policy-store.js';
 import { DrizzleRefreshTokenStore } from './stores/refresh-token-store.js';
+import { DrizzleRevokedAccessTokenStore } from './stores/revoked-access-token-store.js';
 import { DrizzleRoleStore } from './stores/role-store.js';
 import { DrizzleSessionStore } from './stores/session-store.js';
 import { DrizzleSignInStore } from './stores/sign-in-store.js';
@@ -162,6 +163,7 @@ function createStores(context: StoreContext): StorageStores {
     signIn: new DrizzleSignInStore(context),
     signingKeys: new DrizzleSigningKeyStore(context),
     refreshTokens: new DrizzleRefreshTokenStore(context),
+    revokedAccessTokens: new DrizzleRevokedAccessTokenStore(context),
   };
 }
 

@@ -38,6 +38,7 @@ describe('drizzleStorage without a database', () => {
       'signingKeys',
       'refreshTokens',
       'clients',
+      'revokedAccessTokens',
     ]);
     expect(() => portcullisTables('Auth-')).toThrow(/invalid tablePrefix/);
     expect(() => portcullisTables('a'.repeat(25))).toThrow(/invalid tablePrefix/);

@@ -24,6 +24,7 @@ import { KyselyPasskeyStore } from './stores/passkey-store.js';
 import { KyselyPasswordStore } from './stores/password-store.js';
 import { KyselyPolicyStore } from './stores/policy-store.js';
 import { KyselyRefreshTokenStore } from './stores/refresh-token-store.js';
+import { KyselyRevokedAccessTokenStore } from './stores/revoked-access-token-store.js';
 import { KyselyRoleStore } from './stores/role-store.js';
 import { KyselySessionStore } from './stores/session-store.js';
 import { KyselySignInStore } from './stores/sign-in-store.js';
@@ -123,6 +124,7 @@ const STORE_CLASSES: { [K in keyof StorageStores]: new (context: StoreContext) =
   signingKeys: KyselySigningKeyStore,
   refreshTokens: KyselyRefreshTokenStore,
   clients: KyselyClientStore,
+  revokedAccessTokens: KyselyRevokedAccessTokenStore,
 };
 
 /** Every store, made now: the storage's own, long-lived stores. */

@@ -120,23 +120,24 @@ function describeMigrateCommands(name: string, databaseUrl: () => string, cleanu
       const check = await cli(args('check'));
       expect(check.code).toBe(1);
       expect(check.stderr).toBe(
-        'pending migrations: 0001_initial, 0002_authorization, 0003_mfa, 0004_one_time_tokens, 0005_passkeys, 0006_oauth_accounts, 0007_credential_failures, 0008_audit_prev_hash, 0009_signing_keys, 0010_refresh_tokens, 0011_clients',
+        'pending migrations: 0001_initial, 0002_authorization, 0003_mfa, 0004_one_time_tokens, 0005_passkeys, 0006_oauth_accounts, 0007_credential_failures, 0008_audit_prev_hash, 0009_signing_keys, 0010_refresh_tokens, 0011_clients, 0012_revoked_access_tokens',
       );
       const status = await cli(args('status'));
       expect(status.code).toBe(0);
       expect(status.stdout.split('\n')).toEqual([
-        'MIGRATION                 STATE    APPLIED AT',
-        '0001_initial              pending',
-        '0002_authorization        pending',
-        '0003_mfa                  pending',
-        '0004_one_time_tokens      pending',
-        '0005_passkeys             pending',
-        '0006_oauth_accounts       pending',
-        '0007_credential_failures  pending',
-        '0008_audit_prev_hash      pending',
-        '0009_signing_keys         pending',
-        '0010_refresh_tokens       pending',
-        '0011_clients              pending',
+        'MIGRATION                   STATE    APPLIED AT',
+        '0001_initial                pending',
+        '0002_authorization          pending',
+        '0003_mfa                    pending',
+        '0004_one_time_tokens        pending',
+        '0005_passkeys               pending',
+        '0006_oauth_accounts         pending',
+        '0007_credential_failures    pending',
+        '0008_audit_prev_hash        pending',
+        '0009_signing_keys           pending',
+        '0010_refresh_tokens         pending',
+        '0011_clients                pending',
+        '0012_revoked_access_tokens  pending',
       ]);
     });
 
@@ -144,13 +145,13 @@ function describeMigrateCommands(name: string, databaseUrl: () => string, cleanu
       expect(await cli(args('up'))).toEqual({
         code: 0,
         stdout:
-          'applied 0001_initial\napplied 0002_authorization\napplied 0003_mfa\napplied 0004_one_time_tokens\napplied 0005_passkeys\napplied 0006_oauth_accounts\napplied 0007_credential_failures\napplied 0008_audit_prev_hash\napplied 0009_signing_keys\napplied 0010_refresh_tokens\napplied 0011_clients',
+          'applied 0001_initial\napplied 0002_authorization\napplied 0003_mfa\napplied 0004_one_time_tokens\napplied 0005_passkeys\napplied 0006_oauth_accounts\napplied 0007_credential_failures\napplied 0008_audit_prev_hash\napplied 0009_signing_keys\napplied 0010_refresh_tokens\napplied 0011_clients\napplied 0012_revoked_access_tokens',
         stderr: '',
       });
       expect(await cli(args('up'))).toEqual({ code: 0, stdout: 'already up to date', stderr: '' });
       expect(await cli(args('check'))).toEqual({ code: 0, stdout: 'up to date', stderr: '' });
       const status = await cli(args('status'));
-      expect(status.stdout).toMatch(/^0001_initial {14}applied {2}\d{4}-\d\d-\d\dT[\d:.]+Z$/m);
+      expect(status.stdout).toMatch(/^0001_initial {16}applied {2}\d{4}-\d\d-\d\dT[\d:.]+Z$/m);
     });
 
     it('reads the database URL from DATABASE_URL when --database-url is absent', async () => {
@@ -175,7 +176,7 @@ function describeMigrateCommands(name: string, databaseUrl: () => string, cleanu
         const check = await cli(args('check'));
         expect(check.code).toBe(1);
         expect(check.stderr).toMatch(/checksum mismatch\): 0001_initial/);
-        expect((await cli(args('status'))).stdout).toMatch(/^0001_initial {14}changed/m);
+        expect((await cli(args('status'))).stdout).toMatch(/^0001_initial {16}changed/m);
         const up = await cli(args('up'));
         expect(up.code).toBe(1);
         expect(up.stderr).toMatch(/checksum mismatch/);
@@ -190,6 +191,11 @@ function describeMigrateCommands(name: string, databaseUrl: () => string, cleanu
     });
 
     it('migrates down one step, then finds nothing to revert', async () => {
+      expect(await cli(args('down'))).toEqual({
+        code: 0,
+        stdout: 'reverted 0012_revoked_access_tokens',
+        stderr: '',
+      });
       expect(await cli(args('down'))).toEqual({ code: 0, stdout: 'reverted 0011_clients', stderr: '' });
       expect(await cli(args('down'))).toEqual({
         code: 0,
@@ -233,7 +239,7 @@ function describeMigrateCommands(name: string, databaseUrl: () => string, cleanu
       expect((await cli(args('check'))).code).toBe(1);
       expect((await cli(args('up', '--steps', '1'))).stdout).toBe('applied 0001_initial');
       expect((await cli(args('up'))).stdout).toBe(
-        'applied 0002_authorization\napplied 0003_mfa\napplied 0004_one_time_tokens\napplied 0005_passkeys\napplied 0006_oauth_accounts\napplied 0007_credential_failures\napplied 0008_audit_prev_hash\napplied 0009_signing_keys\napplied 0010_refresh_tokens\napplied 0011_clients',
+        'applied 0002_authorization\napplied 0003_mfa\napplied 0004_one_time_tokens\napplied 0005_passkeys\napplied 0006_oauth_accounts\napplied 0007_credential_failures\napplied 0008_audit_prev_hash\napplied 0009_signing_keys\napplied 0010_refresh_tokens\napplied 0011_clients\napplied 0012_revoked_access_tokens',
       );
     });
   });

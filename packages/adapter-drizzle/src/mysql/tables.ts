@@ -582,6 +582,16 @@ export function portcullisTables(prefix: string = 'pc_') {
     ],
   );
 
+  const revokedAccessTokens = mysqlTable(
+    `${p}revoked_access_tokens`,
+    {
+      tokenId: id('token_id').notNull(),
+      expiresAt: utcTimestamp('expires_at').notNull(),
+      revokedAt: utcTimestamp('revoked_at').notNull(),
+    },
+    (t) => [primaryKey({ name: `${p}revoked_access_tokens_pk`, columns: [t.tokenId] })],
+  );
+
   return {
     tenants,
     users,
@@ -604,6 +614,7 @@ export function portcullisTables(prefix: string = 'pc_') {
     signingKeys,
     refreshTokens,
     clients,
+    revokedAccessTokens,
   };
 }
 
@@ -635,3 +646,4 @@ export const pcCredentialFailures = pcTables.credentialFailures;
 export const pcSigningKeys = pcTables.signingKeys;
 export const pcRefreshTokens = pcTables.refreshTokens;
 export const pcClients = pcTables.clients;
+export const pcRevokedAccessTokens = pcTables.revokedAccessTokens;

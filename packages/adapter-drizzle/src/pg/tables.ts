@@ -575,6 +575,16 @@ export function portcullisTables(prefix: string = 'pc_') {
     ],
   );
 
+  const revokedAccessTokens = pgTable(
+    `${p}revoked_access_tokens`,
+    {
+      tokenId: id('token_id').notNull(),
+      expiresAt: utcTimestamp('expires_at').notNull(),
+      revokedAt: utcTimestamp('revoked_at').notNull(),
+    },
+    (t) => [primaryKey({ name: `${p}revoked_access_tokens_pk`, columns: [t.tokenId] })],
+  );
+
   return {
     tenants,
     users,
@@ -597,6 +607,7 @@ export function portcullisTables(prefix: string = 'pc_') {
     signingKeys,
     refreshTokens,
     clients,
+    revokedAccessTokens,
   };
 }
 
@@ -628,3 +639,4 @@ export const pcCredentialFailures = pcTables.credentialFailures;
 export const pcSigningKeys = pcTables.signingKeys;
 export const pcRefreshTokens = pcTables.refreshTokens;
 export const pcClients = pcTables.clients;
+export const pcRevokedAccessTokens = pcTables.revokedAccessTokens;

@@ -13,6 +13,7 @@ import {
 import { migration0009SigningKeys, signingKeyTables } from './0009-signing-keys.js';
 import { migration0010RefreshTokens, refreshTokenTables } from './0010-refresh-tokens.js';
 import { clientTables, migration0011Clients } from './0011-clients.js';
+import { migration0012RevokedAccessTokens, revokedAccessTokenTables } from './0012-revoked-access-tokens.js';
 import type { Migration } from './migration.js';
 import type { TableSpec } from './table-spec.js';
 
@@ -29,6 +30,7 @@ export const migrations: readonly Migration[] = [
   migration0009SigningKeys,
   migration0010RefreshTokens,
   migration0011Clients,
+  migration0012RevokedAccessTokens,
 ];
 
 /**
@@ -47,6 +49,7 @@ export const schemaTables: readonly TableSpec[] = withAddedColumns(
     ...signingKeyTables,
     ...refreshTokenTables,
     ...clientTables,
+    ...revokedAccessTokenTables,
   ],
   auditHeadPrevHashColumns,
 );
@@ -61,6 +64,7 @@ export { credentialFailureTables } from './0007-credential-failures.js';
 export { signingKeyTables } from './0009-signing-keys.js';
 export { refreshTokenTables } from './0010-refresh-tokens.js';
 export { clientTables } from './0011-clients.js';
+export { revokedAccessTokenTables } from './0012-revoked-access-tokens.js';
 export { type Migration, type MigrationContext, migrationChecksum } from './migration.js';
 export {
   type ColumnSpec,

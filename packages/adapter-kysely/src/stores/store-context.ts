@@ -26,6 +26,7 @@ export interface TableNames {
   signingKeys: string;
   refreshTokens: string;
   clients: string;
+  revokedAccessTokens: string;
 }
 
 export function tableNames(prefix: string): TableNames {
@@ -51,6 +52,7 @@ export function tableNames(prefix: string): TableNames {
     signingKeys: `${prefix}signing_keys`,
     refreshTokens: `${prefix}refresh_tokens`,
     clients: `${prefix}clients`,
+    revokedAccessTokens: `${prefix}revoked_access_tokens`,
   };
 }
 

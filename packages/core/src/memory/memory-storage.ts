@@ -14,6 +14,7 @@ import { memoryPasskeyStore } from './memory-passkey-store.js';
 import { memoryPasswordStore } from './memory-password-store.js';
 import { memoryPolicyStore } from './memory-policy-store.js';
 import { memoryRefreshTokenStore } from './memory-refresh-token-store.js';
+import { memoryRevokedAccessTokenStore } from './memory-revoked-access-token-store.js';
 import { memoryRoleStore } from './memory-role-store.js';
 import { memorySessionStore } from './memory-session-store.js';
 import { memorySignInStore } from './memory-sign-in-store.js';
@@ -106,6 +107,7 @@ function createMemoryStores(tables: MemoryTables, writer: TableWriter, run: RunO
     signingKeys: memorySigningKeyStore(tables, writer, run),
     refreshTokens: memoryRefreshTokenStore(tables, writer, run),
     clients: memoryClientStore(tables, writer, run),
+    revokedAccessTokens: memoryRevokedAccessTokenStore(tables, writer, run),
   };
 }
 

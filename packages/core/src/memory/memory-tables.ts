@@ -16,6 +16,7 @@ import type { CredentialFailures } from '../rate-limit/credential-failure-store.
 import type { Session } from '../sessions/sessions.js';
 import type { Tenant } from '../tenants/tenants.js';
 import type { RefreshToken } from '../tokens/refresh-token-store.js';
+import type { RevokedAccessToken } from '../tokens/revoked-access-token-store.js';
 import type { SigningKey } from '../tokens/signing-key-store.js';
 import { type User, userPoolKey } from '../users/users.js';
 
@@ -77,6 +78,8 @@ export interface MemoryTables {
   /** token hash → refresh token id */
   refreshTokenIdByTokenHash: Map<string, string>;
   clients: Map<string, Client>;
+  /** jti → revocation */
+  revokedAccessTokens: Map<string, RevokedAccessToken>;
 }
 
 export function createMemoryTables(): MemoryTables {
@@ -112,6 +115,7 @@ export function createMemoryTables(): MemoryTables {
     refreshTokens: new Map(),
     refreshTokenIdByTokenHash: new Map(),
     clients: new Map(),
+    revokedAccessTokens: new Map(),
   };
 }
 

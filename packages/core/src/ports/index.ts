@@ -70,6 +70,7 @@ export type {
   RefreshTokenStore,
   RefreshTokenWithSession,
 } from '../tokens/refresh-token-store.js';
+export type { RevokedAccessToken, RevokedAccessTokenStore } from '../tokens/revoked-access-token-store.js';
 export type { SigningKey, SigningKeyState, SigningKeyStore } from '../tokens/signing-key-store.js';
 export type { SigningAlgorithm } from '../tokens/tokens.js';
 export type { UserStore } from '../users/user-store.js';

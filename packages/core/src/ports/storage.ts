@@ -16,6 +16,7 @@ import type { SessionStore } from '../sessions/session-store.js';
 import type { SignInStore } from '../sign-in/sign-in-store.js';
 import type { TenantStore } from '../tenants/tenant-store.js';
 import type { RefreshTokenStore } from '../tokens/refresh-token-store.js';
+import type { RevokedAccessTokenStore } from '../tokens/revoked-access-token-store.js';
 import type { SigningKeyStore } from '../tokens/signing-key-store.js';
 import type { UserStore } from '../users/user-store.js';
 
@@ -44,6 +45,7 @@ export interface StorageStores {
   signingKeys: SigningKeyStore;
   refreshTokens: RefreshTokenStore;
   clients: ClientStore;
+  revokedAccessTokens: RevokedAccessTokenStore;
 }
 
 /** What the database behind an adapter can do; core picks strategies from it. */

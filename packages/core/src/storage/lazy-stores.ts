@@ -22,6 +22,7 @@ const STORE_NAME_SET: Record<keyof StorageStores, true> = {
   signingKeys: true,
   refreshTokens: true,
   clients: true,
+  revokedAccessTokens: true,
 };
 
 /** The names of the stores of {@link StorageStores}. */

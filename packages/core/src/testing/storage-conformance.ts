@@ -14,6 +14,7 @@ import { outboxCases } from './storage-cases/outbox-cases.js';
 import { passkeyCases } from './storage-cases/passkey-cases.js';
 import { policyCases } from './storage-cases/policy-cases.js';
 import { refreshTokenCases } from './storage-cases/refresh-token-cases.js';
+import { revokedAccessTokenCases } from './storage-cases/revoked-access-token-cases.js';
 import { roleChangeCases } from './storage-cases/role-change-cases.js';
 import { sessionCases } from './storage-cases/session-cases.js';
 import { signInCases } from './storage-cases/sign-in-cases.js';
@@ -97,6 +98,7 @@ export function describeStorageConformance(name: string, options: StorageConform
     signingKeyCases(cases);
     refreshTokenCases(cases);
     clientCases(cases);
+    revokedAccessTokenCases(cases);
 
     // a skip that names no test is a typo, or a test that was renamed: it would hide nothing
     const unknown = Object.keys(options.skip ?? {}).filter((title) => !titles.has(title));

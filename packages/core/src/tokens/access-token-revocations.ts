@@ -79,17 +79,17 @@ export function createAccessTokenRevocations(collaborators: {
 
   /**
    * The database's view: is the token's session still active (and, acting in another tenant than
-   * its session, its membership)? A client's own token: is the client still active? `storeDown`:
-   * the store cannot vouch for a client's token (revoked by jti only, which lives in the store
-   * alone), so it is refused.
+   * its session, its membership)? A client's own token: is the client still active? And in
+   * either case, was the token revoked by its `jti`? Logged as degraded when the store is down.
    */
   async function fromDatabase(claims: AccessTokenClaims, storeDown: boolean): Promise<boolean> {
     if (storeDown && clock.now().getTime() - lastDegradedLogMs > DEGRADED_LOG_INTERVAL_MS) {
       lastDegradedLogMs = clock.now().getTime();
       logger.warn('key-value store unreachable: access token revocation checked against the database');
     }
+    // a token revoked by its jti: the database keeps that too
+    if (await storage.revokedAccessTokens.isRevoked(claims.jti, clock.now())) return true;
     if (!claims.sid) {
-      if (storeDown) return true;
       // a client's own token: the client must still exist (a deleted one's epoch may be lost)
       const client = await storage.clients.findById(claims.client_id);
       return client !== null && client.status !== 'active';
@@ -118,8 +118,12 @@ export function createAccessTokenRevocations(collaborators: {
     },
 
     async revokeTokenId(tokenId, expiresAt) {
-      const ttlSeconds = Math.ceil((expiresAt.getTime() - clock.now().getTime()) / 1000) + 120;
+      const now = clock.now();
+      const ttlSeconds = Math.ceil((expiresAt.getTime() - now.getTime()) / 1000) + 120;
       if (ttlSeconds <= 120) return;
+      // the database first: what verification falls back to while the store is down or lost it
+      await storage.revokedAccessTokens.add({ tokenId, expiresAt, revokedAt: now });
+      // a failed write fails the revocation: instances that reach the store would not see it
       await kv.set(`${PREFIX}jti:${tokenId}`, '1', { ttlSeconds });
     },
 
