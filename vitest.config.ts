@@ -1,14 +1,12 @@
 import { defineConfig } from 'vitest/config';
-import { sourceAliases } from './vitest.shared.js';
+import { sharedTestOptions, sourceAliases } from './vitest.shared.js';
 
 export default defineConfig({
   resolve: { alias: sourceAliases },
   test: {
     include: ['packages/*/src/**/*.test.ts', 'packages/*/test/**/*.test.ts', 'examples/*/test/**/*.test.ts'],
-    testTimeout: 30_000,
-    hookTimeout: 60_000,
+    ...sharedTestOptions,
     // Database suites share real servers: run files in parallel but keep each file's tests ordered.
     fileParallelism: true,
-    maxWorkers: 2,
   },
 });

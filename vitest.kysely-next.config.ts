@@ -1,5 +1,5 @@
 import { defineConfig } from 'vitest/config';
-import { sourceAliases } from './vitest.shared.js';
+import { sharedTestOptions, sourceAliases } from './vitest.shared.js';
 
 // The Kysely adapter's suites on the newest Kysely (0.29, which needs Node.js 22): run by
 // scripts/kysely-next.mjs under a Node.js 22 from the npm registry, with `kysely` resolved to the
@@ -21,8 +21,6 @@ export default defineConfig({
       '**/cache-sqlite-statements.test.ts',
       '**/authorization-guide.test.ts',
     ],
-    testTimeout: 30_000,
-    hookTimeout: 60_000,
-    maxWorkers: 2,
+    ...sharedTestOptions,
   },
 });

@@ -23,3 +23,6 @@ export const sourceAliases = [
   { find: /^@portcullis\/nextjs$/, replacement: here('./packages/nextjs/src/index.ts') },
   { find: /^@portcullis\/cli$/, replacement: here('./packages/cli/src/index.ts') },
 ];
+
+/** What every suite shares: generous timeouts (real databases), and two workers on two cores. */
+export const sharedTestOptions = { testTimeout: 30_000, hookTimeout: 60_000, maxWorkers: 2 };
