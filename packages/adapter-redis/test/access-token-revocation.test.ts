@@ -171,10 +171,16 @@ describe.skipIf(!url)('access-token revocation over Redis (two instances, one da
       sessionId: other.session.id,
     });
     await expect(down.api.verifyAccessToken(machine.token)).resolves.toMatchObject({ clientId: client.id });
+    // a user's token without a session: only the store knows its user's epochs, so it is refused
+    const unbound = await a.api.issueAccessToken({ subject: signedIn.user.id, clientId: 'backend' });
+    expect(await refused(down, unbound.token)).toBe(true);
     expect(await refused(down, revokedMachine.token)).toBe(true);
     expect(await refused(down, goneMachine.token)).toBe(true);
     await a.api.revokeSession(signedIn.user.id, signedIn.session.id);
     expect(await refused(down, token)).toBe(true);
+    // the client's tenant suspended: its tokens end with it, the database says so
+    await a.api.updateTenant(tenant.id, signedIn.user.id, { status: 'suspended' });
+    expect(await refused(down, machine.token)).toBe(true);
     await a.api.suspendUser(signedIn.user.id);
     expect(await refused(down, live.token)).toBe(true);
   });

@@ -55,7 +55,11 @@ export function createAuth(options: AuthConfig): Auth {
   const users = createUserService({ storage, clock });
   const sessions = createSessionService(
     { storage, clock, sessionCache: infrastructure.sessionCache, accessTokens },
-    { session: config.session, cookieName },
+    {
+      session: config.session,
+      cookieName,
+      firstPartyClientIds: [config.refreshTokens.firstPartyClientId],
+    },
   );
   const authorization = createAuthorizationService(
     { storage, clock, cache: infrastructure.authorizationCache },
@@ -122,6 +126,7 @@ export function createAuth(options: AuthConfig): Auth {
       clock,
       authenticator: clientAuthenticator,
       accessTokens,
+      rateLimiter,
       refreshTokens,
       exchangeToken: tokenExchange.api.exchangeToken,
     },

@@ -519,7 +519,8 @@ describe('the refresh_token and token-exchange grants with openid-client', () =>
   });
 
   it('exchanges a user token for one that names the client in act (genericGrantRequest), only where a policy allows', async () => {
-    const w = await world();
+    // an enforced permission catalog still knows `user`, the resource type an exchange asks about
+    const w = await world({ authorization: { permissions: { invoice: ['read', 'update'] } } });
     const member = await w.addMember(['member'], 'subject');
     const subject = await tokenSignIn(w, { email: member.body.user.email });
     const support = (await w.createClient({ scopes: ['invoices:read'] })).body;
@@ -554,6 +555,21 @@ describe('the refresh_token and token-exchange grants with openid-client', () =>
       actor: { sub: support.id, sub_type: 'client' },
     });
     expect(await w.auditActions(50)).toContain('token.impersonated');
+    // it acts for the user within its scopes: it is not the user's session, on no account route
+    expect((await sessionOf(subject.access_token)).status).toBe(200);
+    expect((await sessionOf(exchanged.access_token)).status).toBe(401);
+    for (const [method, path] of [
+      ['POST', '/sessions/revoke-others'],
+      ['POST', '/mfa/totp/setup'],
+      ['POST', '/reauthenticate'],
+    ] as const) {
+      const response = await fetch(`${baseURL}/auth${path}`, {
+        method,
+        headers: { authorization: `Bearer ${exchanged.access_token}`, 'content-type': 'application/json' },
+        body: JSON.stringify(path === '/reauthenticate' ? { password: PASSWORD } : {}),
+      });
+      expect(response.status, path).toBe(401);
+    }
 
     // a client no policy names: refused as RFC 8693 §2.2.2 asks
     const stranger = await discover(other.id, oidc.ClientSecretPost(other.secret));

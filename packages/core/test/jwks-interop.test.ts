@@ -1,5 +1,3 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
 import jwt from 'jsonwebtoken';
 import { JwksClient } from 'jwks-rsa';
@@ -7,6 +5,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { type Auth, type AuthConfig, createAuth } from '../src/index.js';
 import { memoryStorage } from '../src/memory/index.js';
 import { silentLogger } from '../src/ports/logger.js';
+import { serveHandler } from './support/handler-server.js';
 import { SECRET } from './support.js';
 
 const KEK = { version: 'k1', secret: 'key-encryption-key-0123456789-abcdefghij' };
@@ -19,15 +18,8 @@ afterEach(async () => {
 /** `auth.handler` on a real local HTTP server; the issuer is that server's URL. */
 async function serve(tokens: AuthConfig['tokens']): Promise<{ auth: Auth; issuer: string; jwksUrl: URL }> {
   let auth: Auth | undefined;
-  const server: Server = createServer(async (req, res) => {
-    const response = await auth!.handler(
-      new Request(`http://${req.headers.host}${req.url}`, { method: req.method }),
-    );
-    res.writeHead(response.status, Object.fromEntries(response.headers));
-    res.end(Buffer.from(await response.arrayBuffer()));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const server = await serveHandler(() => auth);
+  const origin = server.baseURL;
   auth = createAuth({
     storage: memoryStorage(),
     secret: SECRET,
@@ -38,7 +30,7 @@ async function serve(tokens: AuthConfig['tokens']): Promise<{ auth: Auth; issuer
   });
   cleanups.push(async () => {
     await auth?.close();
-    await new Promise((resolve) => server.close(resolve));
+    await server.close();
   });
   return { auth, issuer: `${origin}/auth`, jwksUrl: new URL(`${origin}/auth/.well-known/jwks.json`) };
 }

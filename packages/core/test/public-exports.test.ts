@@ -178,6 +178,8 @@ const PORTS_TYPES = [
   'RefreshToken',
   'RefreshTokenStore',
   'RefreshTokenWithSession',
+  'RevokedAccessToken',
+  'RevokedAccessTokenStore',
   'Role',
   'RolePatch',
   'RoleStore',

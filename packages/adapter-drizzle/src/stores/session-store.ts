@@ -44,6 +44,15 @@ export class DrizzleSessionStore implements SessionStore {
     return row;
   }
 
+  async lock(id: string): Promise<boolean> {
+    const { db, tables, dialect } = this.ctx;
+    const { sessions } = tables;
+    const select = db.select({ id: sessions.id }).from(sessions).where(eq(sessions.id, id));
+    // SQLite has no FOR UPDATE, and needs none: the adapter's transactions are BEGIN IMMEDIATE
+    const [row] = await (dialect === 'sqlite' ? select : select.for('update'));
+    return row !== undefined;
+  }
+
   async touch(sessionId: string, lastSeenAt: Date, idleExpiresAt: Date): Promise<void> {
     const { db, tables } = this.ctx;
     await db

@@ -1,4 +1,5 @@
 import type { RevokedAccessToken, RevokedAccessTokenStore } from '@portcullis/core/ports';
+import { sql } from 'kysely';
 import type { StoreContext } from './store-context.js';
 
 export class KyselyRevokedAccessTokenStore implements RevokedAccessTokenStore {
@@ -12,7 +13,8 @@ export class KyselyRevokedAccessTokenStore implements RevokedAccessTokenStore {
       revoked_at: codec.toDate(revoked.revokedAt),
     });
     // a second revocation of the same token keeps the first row: one statement, no conflict
-    if (dialect === 'mysql') await insert.ignore().execute();
+    // (not INSERT IGNORE, which would also swallow a truncation or any other error)
+    if (dialect === 'mysql') await insert.onDuplicateKeyUpdate({ token_id: sql.ref('token_id') }).execute();
     else await insert.onConflict((oc) => oc.column('token_id').doNothing()).execute();
   }
 

@@ -58,6 +58,14 @@ export class KyselySessionStore implements SessionStore {
     return { session, user: toUser(row, codec, 'u_') };
   }
 
+  async lock(id: string): Promise<boolean> {
+    const { db, tables, dialect } = this.ctx;
+    const select = db.selectFrom(tables.sessions).select('id').where('id', '=', id);
+    // SQLite has no FOR UPDATE, and needs none: its transactions hold the database's write lock
+    const row = await (dialect === 'sqlite' ? select : select.forUpdate()).executeTakeFirst();
+    return row !== undefined;
+  }
+
   async touch(sessionId: string, lastSeenAt: Date, idleExpiresAt: Date): Promise<void> {
     const { db, tables, codec } = this.ctx;
     await db

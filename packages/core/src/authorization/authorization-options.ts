@@ -136,13 +136,18 @@ export type AuthorizationOptions = z.input<typeof authorizationOptionsSchema>;
 
 /**
  * The authorization options after defaults: the policies validated and the catalog built, with
- * the permissions other domains define (`builtInPermissions`) always in it.
+ * the permissions other domains define (`builtInPermissions`) and the resource types they ask
+ * about (`builtInResourceTypes`) always in it.
  */
 export function resolveAuthorizationOptions(
   options: z.output<typeof authorizationOptionsSchema>,
-  defaults: { builtInPermissions: readonly string[] },
+  defaults: { builtInPermissions: readonly string[]; builtInResourceTypes?: readonly string[] },
 ) {
-  const permissions = createPermissionCatalog(defaults.builtInPermissions, options.permissions);
+  const permissions = createPermissionCatalog(
+    defaults.builtInPermissions,
+    options.permissions,
+    defaults.builtInResourceTypes,
+  );
   const policies = options.policies.map((policy, index): PolicyDefinition => {
     const parsed = policyDefinitionSchema.safeParse({ ...policy, tenantId: null });
     if (!parsed.success) {

@@ -23,6 +23,13 @@ describe('createPermissionCatalog', () => {
     expect(catalog.findResourceProblem('*')).toBeUndefined();
   });
 
+  it('knows the resource types domains ask about without permissions of their own, as policy resources only', () => {
+    const withUser = createPermissionCatalog(TENANT_PERMISSIONS, { document: ['read'] }, ['user']);
+    expect(withUser.findResourceProblem('user')).toBeUndefined();
+    expect(withUser.findProblem('user.read')).toBe('unknown resource "user"');
+    expect(catalog.findResourceProblem('user')).toBe('unknown resource "user"');
+  });
+
   it('says what is wrong with an unknown permission', () => {
     expect(catalog.findProblem('document.delete')).toBe(
       '"delete" is not an action of "document" (read, update)',

@@ -55,7 +55,9 @@ export const permissionCatalogConfigSchema = z.record(
 
 /**
  * Builds the catalog from the built-in permissions (`resource.action` strings) and the app's
- * configured ones, if any. Without a configured catalog nothing is enforced.
+ * configured ones, if any. Without a configured catalog nothing is enforced. `resourceTypes` are
+ * resource types a domain decides about without permissions of their own (token exchange asks
+ * about a `user`): a policy may name them as its `resource`.
  *
  * @example
  * const catalog = createPermissionCatalog(TENANT_PERMISSIONS, { document: ['read', 'update'] });
@@ -65,6 +67,7 @@ export const permissionCatalogConfigSchema = z.record(
 export function createPermissionCatalog(
   builtIn: readonly string[],
   configured: PermissionCatalogConfig | undefined,
+  resourceTypes: readonly string[] = [],
 ): PermissionCatalog {
   const resources = new Map<string, Set<string>>();
   const add = (resource: string, action: string) => {
@@ -88,8 +91,7 @@ export function createPermissionCatalog(
     })),
   };
 
-  const resourceProblem = (resource: string) =>
-    resources.has(resource) ? undefined : `unknown resource "${resource}"`;
+  const unknownResource = (resource: string) => `unknown resource "${resource}"`;
 
   return {
     enforced,
@@ -100,13 +102,14 @@ export function createPermissionCatalog(
       const resource = pattern.slice(0, dot);
       const action = pattern.slice(dot + 1);
       const actions = resources.get(resource);
-      if (!actions) return resourceProblem(resource);
+      if (!actions) return unknownResource(resource);
       if (action === '*' || actions.has(action)) return undefined;
       return `"${action}" is not an action of "${resource}" (${[...actions].sort().join(', ')})`;
     },
     findResourceProblem(resource) {
-      if (!enforced || resource === '*') return undefined;
-      return resourceProblem(resource);
+      if (!enforced || resource === '*' || resources.has(resource) || resourceTypes.includes(resource))
+        return undefined;
+      return unknownResource(resource);
     },
     listing: () => structuredClone(listed),
   };

@@ -4,8 +4,15 @@ import type { CallContext } from '../call-context.js';
 import { AuthError } from '../errors.js';
 import type { Clock } from '../ports/clock.js';
 import type { Storage } from '../ports/storage.js';
-import type { AccessTokenService, ExchangeTokensApi, RefreshTokenService } from '../tokens/index.js';
-import { type ACCESS_TOKEN_TYPE_URN, TOKEN_EXCHANGE_GRANT_TYPE } from '../tokens/token-exchange-schema.js';
+import type { RateLimiter } from '../rate-limit/index.js';
+import {
+  type ACCESS_TOKEN_TYPE_URN,
+  type AccessTokenService,
+  type ExchangeTokensApi,
+  parseScopeParameter,
+  type RefreshTokenService,
+  TOKEN_EXCHANGE_GRANT_TYPE,
+} from '../tokens/index.js';
 import type { AccessTokenClaims, AccessTokenPrincipal } from '../tokens/tokens.js';
 import {
   CLIENT_AUTH_METHODS,
@@ -138,6 +145,7 @@ export interface ClientTokenServiceDeps {
   clock: Clock;
   authenticator: ClientAuthenticator;
   accessTokens: AccessTokenService;
+  rateLimiter: RateLimiter;
   /** The `refresh_token` grant and refresh-token revocation: the refresh-token domain's. */
   refreshTokens: Pick<RefreshTokenService, 'refresh' | 'revoke'>;
   /** The token-exchange grant: the exchange domain's, with the client as its caller. */
@@ -182,7 +190,7 @@ export function createClientTokenService(
   deps: ClientTokenServiceDeps,
   { clients: options, urls, firstPartyClientId }: ClientTokenServiceOptions,
 ): ClientTokenService {
-  const { storage, clock, authenticator, accessTokens, refreshTokens, exchangeToken } = deps;
+  const { storage, clock, authenticator, accessTokens, rateLimiter, refreshTokens, exchangeToken } = deps;
 
   /**
    * The first-party app identifies itself by `client_id` alone (a public client, RFC 6749 §2.1):
@@ -205,13 +213,6 @@ export function createClientTokenService(
     return (await authenticator.authenticate(credentials, context)).client.id;
   }
 
-  function scopeList(scope: string | undefined): string[] | undefined {
-    if (scope === undefined) return undefined;
-    const asked = [...new Set(scope.split(' ').filter((s) => s.length > 0))];
-    if (asked.length === 0) throw new AuthError('invalid_scope', { detail: 'scope is empty' });
-    return asked;
-  }
-
   async function refreshGrant(
     request: ClientTokenRequest,
     context: CallContext,
@@ -219,7 +220,11 @@ export function createClientTokenService(
     const clientId = await refreshingClient(request.credentials, context);
     if (request.refreshToken === undefined || request.refreshToken === '')
       throw new AuthError('invalid_request', { detail: 'refresh_token is missing' });
-    const scopes = scopeList(request.scope);
+    if (request.resource?.length) {
+      // RFC 8707 allows narrowing a refresh to a resource; the family's audience is kept instead
+      throw new AuthError('invalid_target', { detail: 'a refresh keeps the audience of its sign-in' });
+    }
+    const scopes = parseScopeParameter(request.scope);
     const pair = await refreshTokens.refresh(request.refreshToken, { clientId, scopes }, context);
     return {
       access_token: pair.accessToken,
@@ -261,14 +266,10 @@ export function createClientTokenService(
 
   function grantedScopes(client: Client, requested: string | undefined): string[] {
     const allowed = client.allowedScopes.filter((scope) => Object.hasOwn(options.scopes, scope));
-    if (requested === undefined) return allowed;
-    // RFC 6749 §3.3: space-delimited, order and repeats carry no meaning
-    const asked = [...new Set(requested.split(' ').filter((s) => s.length > 0))];
-    const outside = asked.filter((scope) => !allowed.includes(scope));
-    if (outside.length > 0 || asked.length === 0) {
-      throw new AuthError('invalid_scope', {
-        detail: asked.length === 0 ? 'scope is empty' : 'a requested scope is not allowed for this client',
-      });
+    const asked = parseScopeParameter(requested);
+    if (asked === undefined) return allowed;
+    if (asked.some((scope) => !allowed.includes(scope))) {
+      throw new AuthError('invalid_scope', { detail: 'a requested scope is not allowed for this client' });
     }
     return asked;
   }
@@ -286,8 +287,8 @@ export function createClientTokenService(
     return [...new Set(resources)];
   }
 
-  /** The verified token if the caller may learn about it: its own tenant and environment. */
-  async function visibleToken(token: string, caller: Client): Promise<AccessTokenPrincipal | null> {
+  /** The verified token, whatever audience it was issued for; null when it does not verify. */
+  async function verifiedToken(token: string): Promise<AccessTokenPrincipal | null> {
     if (token.length === 0 || token.length > MAX_TOKEN_LENGTH) return null;
     // whatever audience it was issued for (the resource server asking may be any of them): the
     // signature, issuer, expiry and revocation are what decide
@@ -298,9 +299,12 @@ export function createClientTokenService(
     } catch {
       return null;
     }
-    const principal = await accessTokens
-      .verify(token, audience === undefined ? {} : { audience })
-      .catch(() => null);
+    return accessTokens.verify(token, audience === undefined ? {} : { audience }).catch(() => null);
+  }
+
+  /** The verified token if the caller may learn about it: its own tenant and environment. */
+  async function visibleToken(token: string, caller: Client): Promise<AccessTokenPrincipal | null> {
+    const principal = await verifiedToken(token);
     if (!principal) return null;
     if (principal.tenantId !== caller.tenantId || principal.environment !== caller.environment) return null;
     if (principal.type === 'client') {
@@ -309,6 +313,30 @@ export function createClientTokenService(
       if (!holder || holder.status !== 'active' || holder.tenantId !== caller.tenantId) return null;
     }
     return principal;
+  }
+
+  /** The token is denied until its expiry: the revocation and its audit entry commit together. */
+  function revokeAudited(
+    principal: AccessTokenPrincipal,
+    tenantId: string | null,
+    actor: { type: 'client' | 'user'; id: string },
+    context: CallContext,
+  ) {
+    return storage.transaction(async (tx) => {
+      const now = clock.now();
+      await tx.revokedAccessTokens.add({
+        tokenId: principal.tokenId,
+        expiresAt: principal.expiresAt,
+        revokedAt: now,
+      });
+      await recordChange(tx, clock, context, {
+        tenantId,
+        action: actor.type === 'client' ? 'client.token_revoked' : 'access_token.revoked',
+        actor,
+        target: { type: 'access_token', id: principal.tokenId },
+        data: { expiresAt: principal.expiresAt.toISOString() },
+      });
+    });
   }
 
   const api: ClientTokensApi = {
@@ -357,20 +385,23 @@ export function createClientTokenService(
         await refreshTokens.revoke(request.token, { clientId }, context);
         return;
       }
+      if (isFirstPartyPublic(request.credentials)) {
+        // the first-party app signs out an access token of its own (a user's, in token mode)
+        const limited = await rateLimiter.consume(
+          'tokenRefresh',
+          context.ip ? `ip:${context.ip}` : 'first-party-revoke',
+        );
+        if (limited) (context.rateLimits ??= []).push(limited);
+        const principal = await verifiedToken(request.token);
+        if (!principal || principal.type !== 'user' || principal.clientId !== firstPartyClientId) return;
+        await revokeAudited(principal, principal.tenantId, { type: 'user', id: principal.id }, context);
+        return;
+      }
       const { client } = await authenticator.authenticate(request.credentials, context);
       const principal = await visibleToken(request.token, client);
       // only a token issued to this client (RFC 7009 §2.1); anything else changes nothing
       if (!principal || principal.clientId !== client.id) return;
-      await accessTokens.revokeAccessToken(principal.tokenId, principal.expiresAt);
-      await storage.transaction((tx) =>
-        recordChange(tx, clock, context, {
-          tenantId: client.tenantId,
-          action: 'client.token_revoked',
-          actor: { type: 'client', id: client.id },
-          target: { type: 'access_token', id: principal.tokenId },
-          data: { expiresAt: principal.expiresAt.toISOString() },
-        }),
-      );
+      await revokeAudited(principal, client.tenantId, { type: 'client', id: client.id }, context);
     },
 
     authorizationServerMetadata() {

@@ -23,6 +23,7 @@ import {
   type ResolvedTokenOptions,
   resolveTokenOptions,
   TOKEN_EXCHANGE_PERMISSIONS,
+  TOKEN_EXCHANGE_RESOURCE_TYPE,
 } from '../tokens/index.js';
 import type { ResolvedSignupOptions } from '../users/index.js';
 import { type AuthConfig, authConfigSchema } from './auth-config.js';
@@ -71,6 +72,7 @@ export function resolveConfig(config: AuthConfig): ResolvedConfig {
   const tenants = resolveTenantsOptions(options.tenants);
   const authorization = resolveAuthorizationOptions(options.authorization, {
     builtInPermissions: [...TENANT_PERMISSIONS, ...TOKEN_EXCHANGE_PERMISSIONS],
+    builtInResourceTypes: [TOKEN_EXCHANGE_RESOURCE_TYPE],
   });
   assertCatalogCovers(authorization.permissions, tenants.defaultRoles, authorization.policies);
   assertScopesInCatalog(authorization.permissions, options.clients.scopes);

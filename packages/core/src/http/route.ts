@@ -20,8 +20,9 @@ export interface RouteContext<Body, Params, Query> {
   bearerToken: string | null;
   /**
    * The caller's session on a route with `auth: 'none'` that treats a signed-in caller
-   * differently (a step-up): the cookie's, else the bearer access token's; null when neither is
-   * valid. On `auth: 'session'` routes it is `auth`.
+   * differently (a step-up): the cookie's when there is a cookie (valid or not, as on session
+   * routes: a request carrying one is a cookie request), else the first-party bearer access
+   * token's; null when there is none. On `auth: 'session'` routes it is `auth`.
    */
   currentSession(): Promise<SessionWithUser | null>;
   call: CallContext;

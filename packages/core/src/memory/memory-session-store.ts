@@ -32,6 +32,8 @@ export function memorySessionStore(
         const user = session && isActive(session, now) ? tables.users.get(session.userId) : undefined;
         return session && user ? { session: copy(session), user: copy(user) } : null;
       }),
+    // transactions run one at a time here: existing is all a lock needs to report
+    lock: (id) => run(() => tables.sessions.has(id)),
     touch: (sessionId, lastSeenAt, idleExpiresAt) =>
       run(() => {
         const session = tables.sessions.get(sessionId);

@@ -98,18 +98,32 @@ export interface SessionServiceDeps {
   /** Present when `session.cache` is on: validated sessions are served from it. */
   sessionCache: SessionCache | null;
   /** Verifies bearer access tokens (token mode): what a bearer request's session is read from. */
-  accessTokens: { verify(token: string): Promise<{ type: string; id: string; sessionId: string | null }> };
+  accessTokens: {
+    verify(token: string): Promise<{
+      type: string;
+      id: string;
+      sessionId: string | null;
+      clientId: string;
+      actor: unknown;
+    }>;
+  };
 }
 
 export interface SessionServiceOptions {
   session: ResolvedSessionOptions;
   /** The session cookie's name as browsers send it (with `__Host-` on https). */
   cookieName: string;
+  /**
+   * The clients whose access tokens stand for their session (token mode's first-party apps). A
+   * token issued to any other client, or naming an actor (`act`: an exchange), is no session:
+   * it authorizes what its scopes say, never the account routes.
+   */
+  firstPartyClientIds: readonly string[];
 }
 
 export function createSessionService(
   deps: SessionServiceDeps,
-  { session: settings, cookieName }: SessionServiceOptions,
+  { session: settings, cookieName, firstPartyClientIds }: SessionServiceOptions,
 ): SessionService {
   const { storage, clock, sessionCache: cache } = deps;
 
@@ -164,6 +178,9 @@ export function createSessionService(
       throw error;
     }
     if (principal.type !== 'user' || !principal.sessionId) return null;
+    // an impersonation or delegation token, or one issued to an M2M or third-party client,
+    // carries the session's id but not the user's whole account: never the account routes
+    if (principal.actor || !firstPartyClientIds.includes(principal.clientId)) return null;
     const now = clock.now();
     const sessions = await storage.sessions.listActiveByUser(principal.id, now);
     const session = sessions.find((s) => s.id === principal.sessionId);

@@ -10,6 +10,14 @@ export interface SessionStore {
    * and neither `expiresAt` nor `idleExpiresAt` is at or before `now`; otherwise null.
    */
   findActiveByTokenHash(tokenHash: string, now: Date): Promise<{ session: Session; user: User } | null>;
+  /**
+   * Takes the session row's write lock until the transaction ends (`SELECT … FOR UPDATE`), so a
+   * change to what belongs to the session (its refresh-token family) is serialized with
+   * everything else that locks the row first (a rotation, a revocation). Returns false, locking
+   * nothing, when no session has this id. Only meaningful on a transaction's stores; where
+   * transactions run one at a time (SQLite, memory) an existence check suffices.
+   */
+  lock(id: string): Promise<boolean>;
   /** Records use: sets `lastSeenAt` and `idleExpiresAt` (never past `expiresAt`; callers clamp). */
   touch(sessionId: string, lastSeenAt: Date, idleExpiresAt: Date): Promise<void>;
   /**

@@ -108,6 +108,14 @@ const METHOD_RULES: StoreMethodRules = {
       accessTokensRevoked: ([, id], deleted) => (deleted ? { clientIds: [id] } : undefined),
     },
   },
+  revokedAccessTokens: {
+    // the row is what the database knows; the store's entry is what every verification reads
+    add: {
+      accessTokensRevoked: ([revoked]) => ({
+        tokens: [{ tokenId: revoked.tokenId, expiresAt: revoked.expiresAt }],
+      }),
+    },
+  },
   sessions: {
     // access tokens are revoked whatever the count: a session revoked earlier may still have
     // unexpired tokens if that revocation's entry was lost
@@ -213,7 +221,7 @@ class EffectBatch {
   private outboxWritten = false;
   private revoked: RevokedSessions | undefined = undefined;
   private authorizationChanges: AuthorizationChange[] | undefined = undefined;
-  private revokedTokens: Required<RevokedAccessTokens> | undefined = undefined;
+  private revokedTokens: RevokedAccessTokens | undefined = undefined;
 
   add(rule: AnyMethodRule, args: unknown[], result: unknown): void {
     if (rule.outboxWritten) this.outboxWritten = true;
@@ -226,12 +234,11 @@ class EffectBatch {
     if (rule.authorizationChanged) (this.authorizationChanges ??= []).push(rule.authorizationChanged(args));
     const tokens = rule.accessTokensRevoked?.(args, result);
     if (tokens) {
-      this.revokedTokens ??= { sessionIds: [], users: [], tenantIds: [], members: [], clientIds: [] };
-      this.revokedTokens.sessionIds.push(...(tokens.sessionIds ?? []));
-      this.revokedTokens.users.push(...(tokens.users ?? []));
-      this.revokedTokens.tenantIds.push(...(tokens.tenantIds ?? []));
-      this.revokedTokens.members.push(...(tokens.members ?? []));
-      this.revokedTokens.clientIds.push(...(tokens.clientIds ?? []));
+      // every kind is a list: one transaction's lists are concatenated, kind by kind
+      const gathered = (this.revokedTokens ??= {}) as Record<string, unknown[]>;
+      for (const [kind, entries] of Object.entries(tokens) as [string, unknown[]][]) {
+        gathered[kind] = [...(gathered[kind] ?? []), ...entries];
+      }
     }
   }
 

@@ -10,7 +10,7 @@ import type { AccessTokenClaims } from './tokens.js';
  * every token of these sessions; every token of these users (except, per user, those of the
  * session that asked, as a password change keeps the current session); every token acting in
  * these tenants; every token of a user acting in a tenant they left; every token issued to
- * these (deleted) clients.
+ * these (deleted) clients; these tokens by their `jti`.
  */
 export interface RevokedAccessTokens {
   sessionIds?: string[];
@@ -19,6 +19,8 @@ export interface RevokedAccessTokens {
   members?: Array<{ tenantId: string; userId: string }>;
   /** Every token issued to these clients (`client_id`): their own and those issued through them. */
   clientIds?: string[];
+  /** These tokens (by `jti`), each until its expiry. */
+  tokens?: Array<{ tokenId: string; expiresAt: Date }>;
 }
 
 /**
@@ -29,7 +31,11 @@ export interface RevokedAccessTokens {
 export interface AccessTokenRevocations {
   /** The after-commit effect: records the revocation before the revoking call resolves. */
   revoked(scope: RevokedAccessTokens): Promise<void>;
-  /** Denies one token (by `jti`) until it expires. */
+  /**
+   * Denies one token (by `jti`) until it expires: a row of `revoked_access_tokens`, whose
+   * after-commit effect writes the store's entry. Inside a caller's transaction, write that row
+   * with `tx.revokedAccessTokens.add` instead: the effect follows its commit.
+   */
   revokeTokenId(tokenId: string, expiresAt: Date): Promise<void>;
   /**
    * True when the token must be refused. Reads the shared store in one round trip; when the
@@ -67,9 +73,9 @@ export function createAccessTokenRevocations(collaborators: {
   const { kv, storage, clock, logger } = collaborators;
   let lastDegradedLogMs = Number.NEGATIVE_INFINITY;
 
-  async function put(key: string, value: string) {
+  async function put(key: string, value: string, ttlSeconds = ENTRY_TTL_SECONDS) {
     try {
-      await kv.set(PREFIX + key, value, { ttlSeconds: ENTRY_TTL_SECONDS });
+      await kv.set(PREFIX + key, value, { ttlSeconds });
     } catch (error) {
       // the revocation is committed; instances then fall back to the database only while the
       // store is down, so record loudly that an entry is missing
@@ -78,23 +84,38 @@ export function createAccessTokenRevocations(collaborators: {
   }
 
   /**
-   * The database's view: is the token's session still active (and, acting in another tenant than
-   * its session, its membership)? A client's own token: is the client still active? And in
-   * either case, was the token revoked by its `jti`? Logged as degraded when the store is down.
+   * The database's view, when the store cannot answer (down) or may have forgotten (flushed).
+   * Refused: a token revoked by its `jti`; any token of a registered client that is no longer
+   * active, or of a tenant that is not; a session-bound token whose session ended (or, acting in
+   * another tenant than its session's, whose membership did); a user's token without a session
+   * whose user exists and is not active, or, with the
+   * store down, at all (a password change's epoch lives only in the store). Logged as degraded
+   * when the store is down.
    */
   async function fromDatabase(claims: AccessTokenClaims, storeDown: boolean): Promise<boolean> {
-    if (storeDown && clock.now().getTime() - lastDegradedLogMs > DEGRADED_LOG_INTERVAL_MS) {
-      lastDegradedLogMs = clock.now().getTime();
+    const now = clock.now();
+    if (storeDown && now.getTime() - lastDegradedLogMs > DEGRADED_LOG_INTERVAL_MS) {
+      lastDegradedLogMs = now.getTime();
       logger.warn('key-value store unreachable: access token revocation checked against the database');
     }
-    // a token revoked by its jti: the database keeps that too
-    if (await storage.revokedAccessTokens.isRevoked(claims.jti, clock.now())) return true;
-    if (!claims.sid) {
-      // a client's own token: the client must still exist (a deleted one's epoch may be lost)
-      const client = await storage.clients.findById(claims.client_id);
-      return client !== null && client.status !== 'active';
+    if (await storage.revokedAccessTokens.isRevoked(claims.jti, now)) return true;
+    // a deleted client ends its own tokens and those issued through it (an exchange)
+    const client = await storage.clients.findById(claims.client_id);
+    if (client && client.status !== 'active') return true;
+    if (claims.tid) {
+      const tenant = await storage.tenants.findById(claims.tid);
+      if (tenant?.status !== 'active') return true;
     }
-    const sessions = await storage.sessions.listActiveByUser(claims.sub, clock.now());
+    if (!claims.sid) {
+      // a client's own token: a registered client was checked above; one the app names itself
+      // (`issueAccessToken` for its own services) is revoked by jti only, which was checked too
+      if (claims.sub === claims.client_id) return false;
+      if (storeDown) return true;
+      // a subject that is no user is one the app named itself (`issueAccessToken`)
+      const user = await storage.users.findById(claims.sub);
+      return user !== null && user.status !== 'active';
+    }
+    const sessions = await storage.sessions.listActiveByUser(claims.sub, now);
     const session = sessions.find((s) => s.id === claims.sid);
     if (!session) return true;
     if (claims.tid && session.tenantId !== claims.tid) {
@@ -114,17 +135,17 @@ export function createAccessTokenRevocations(collaborators: {
         ...(scope.tenantIds ?? []).map((tid) => put(`tenant:${tid}`, String(nowMs))),
         ...(scope.members ?? []).map((m) => put(`member:${m.tenantId}:${m.userId}`, String(nowMs))),
         ...(scope.clientIds ?? []).map((id) => put(`client:${id}`, String(nowMs))),
+        ...(scope.tokens ?? []).map(({ tokenId, expiresAt }) =>
+          put(`jti:${tokenId}`, '1', Math.ceil((expiresAt.getTime() - nowMs) / 1000) + 120),
+        ),
       ]);
     },
 
     async revokeTokenId(tokenId, expiresAt) {
       const now = clock.now();
-      const ttlSeconds = Math.ceil((expiresAt.getTime() - now.getTime()) / 1000) + 120;
-      if (ttlSeconds <= 120) return;
-      // the database first: what verification falls back to while the store is down or lost it
+      // already expired: refused anyway, nothing to remember
+      if (expiresAt.getTime() <= now.getTime()) return;
       await storage.revokedAccessTokens.add({ tokenId, expiresAt, revokedAt: now });
-      // a failed write fails the revocation: instances that reach the store would not see it
-      await kv.set(`${PREFIX}jti:${tokenId}`, '1', { ttlSeconds });
     },
 
     async isRevoked(claims) {

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { isAuthError } from '../errors.js';
 import { memoryKeyValue, memoryStorage } from '../memory/index.js';
 import { silentLogger } from '../ports/logger.js';
+import { wrapStorage } from '../storage/wrap-storage.js';
 import { testClock } from '../testing/test-clock.js';
 import { createAccessTokenRevocations } from './access-token-revocations.js';
 import { createAccessTokenService } from './access-token-service.js';
@@ -15,12 +16,11 @@ function setup(algorithms: SigningAlgorithm[] = ['EdDSA', 'ES256']) {
   const clock = testClock();
   const kv = memoryKeyValue({ clock });
   const keyRing = createProcessKeyRing({ algorithms, rsaModulusLength: 3072 });
-  const revocations = createAccessTokenRevocations({
-    kv,
-    storage: memoryStorage(),
-    clock,
-    logger: silentLogger,
+  // wrapped as createAuth wraps it: a revoked jti's row writes the store's entry after it
+  const storage = wrapStorage(memoryStorage(), {
+    effects: { accessTokensRevoked: (scope) => revocations.revoked(scope) },
   });
+  const revocations = createAccessTokenRevocations({ kv, storage, clock, logger: silentLogger });
   const service = createAccessTokenService(
     { clock, keyRing, revocations },
     { issuer: ISSUER, accessTokenTtlSeconds: 300, clockToleranceSeconds: 5, algorithms },

@@ -29,6 +29,7 @@ export {
   type TokenPair,
 } from './refresh-token-service.js';
 export type { RefreshToken, RefreshTokenStore, RefreshTokenWithSession } from './refresh-token-store.js';
+export { parseScopeParameter } from './scope-parameter.js';
 export {
   createKeyWrapper,
   generateSigningKeyMaterial,
@@ -55,6 +56,7 @@ export {
   type ExchangeTokenInput,
   type ExchangeTokensApi,
   TOKEN_EXCHANGE_PERMISSIONS,
+  TOKEN_EXCHANGE_RESOURCE_TYPE,
   type TokenExchangeCaller,
   type TokenExchangeResponse,
   type TokenExchangeService,

@@ -272,6 +272,10 @@ export function createRefreshTokenService(
       if (token.revokedAt !== null) throw invalid('the refresh token was revoked');
       if (token.expiresAt.getTime() <= now.getTime()) throw invalid('the refresh token has expired');
       if (!isActive(session, now)) throw invalid('the session has ended');
+      const inGrace =
+        token.rotatedAt !== null && now.getTime() - token.rotatedAt.getTime() < settings.graceSeconds * 1000;
+      // a spent token past its grace is reuse, whatever else the request asks
+      if (token.rotatedAt !== null && !inGrace) return reuseDetected(found, context);
       const granted = scopesOf(token);
       if (scopes?.some((scope) => !granted.includes(scope))) {
         // checked before anything is spent: a bad request costs the client nothing
@@ -282,13 +286,11 @@ export function createRefreshTokenService(
       let outcome: Outcome;
       if (token.rotatedAt === null) {
         outcome = await rotate(found, scopes, context);
-      } else if (now.getTime() - token.rotatedAt.getTime() < settings.graceSeconds * 1000) {
+      } else {
         outcome = await replay(found, scopes, context);
         // within the window but out of replays: a retry storm, not a theft; nothing is revoked
         if (outcome.kind === 'lost_race' && attempt === 1)
           throw invalid('the refresh token was already used');
-      } else {
-        return reuseDetected(found, context);
       }
       if (outcome.kind === 'pair') return outcome.pair;
     }
@@ -369,6 +371,9 @@ export function createRefreshTokenService(
     if (!found || found.token.clientId !== clientId) return false;
     const { token } = found;
     await storage.transaction(async (tx) => {
+      // the session's row first, as a rotation locks it: a rotation in flight commits its child
+      // before this reads the family, and none starts until this has revoked it
+      await tx.sessions.lock(token.sessionId);
       const now = clock.now();
       const revokedTokens = await tx.refreshTokens.revokeFamily(token.familyId, now, 'revoked');
       // revoking an already revoked family again is not news

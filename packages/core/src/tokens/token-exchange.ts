@@ -10,6 +10,7 @@ import type { RateLimiter } from '../rate-limit/index.js';
 import type { Session } from '../sessions/index.js';
 import { parseInput } from '../validation.js';
 import type { AccessTokenService } from './access-token-service.js';
+import { parseScopeParameter } from './scope-parameter.js';
 import {
   ACCESS_TOKEN_TYPE_URN,
   type ExchangeTokenRequest,
@@ -24,6 +25,9 @@ import type { AccessTokenPrincipal, ActorClaim } from './tokens.js';
  * never enough, not even the owner's `*`: only a policy of the tenant (or a global one) allows.
  */
 export const TOKEN_EXCHANGE_PERMISSIONS = ['token.exchange', 'token.impersonate'] as const;
+
+/** The resource type an exchange asks about: the subject, a `user` (policies name it as `resource`). */
+export const TOKEN_EXCHANGE_RESOURCE_TYPE = 'user';
 
 /**
  * Who asks for the exchange, as its caller established: the client the token endpoint
@@ -163,10 +167,8 @@ export function createTokenExchangeService(
   }
 
   function grantedScopes(subject: AccessTokenPrincipal, requested: string | undefined): string[] {
-    if (requested === undefined) return subject.scopes;
-    // RFC 6749 §3.3: space-delimited, order and repeats carry no meaning
-    const asked = [...new Set(requested.split(' ').filter((s) => s.length > 0))];
-    if (asked.length === 0) throw new AuthError('invalid_scope', { detail: 'scope is empty' });
+    const asked = parseScopeParameter(requested);
+    if (asked === undefined) return subject.scopes;
     if (asked.some((scope) => !subject.scopes.includes(scope))) {
       throw new AuthError('invalid_scope', {
         detail: 'a requested scope is not granted to the subject token',
@@ -278,7 +280,7 @@ export function createTokenExchangeService(
         tenantId,
         action,
         resource: {
-          type: 'user',
+          type: TOKEN_EXCHANGE_RESOURCE_TYPE,
           id: subject.id,
           tenantId,
           roles: membership.roles,
@@ -299,9 +301,8 @@ export function createTokenExchangeService(
           : await authorization.decideForClient({ ...question, clientId: actor.id });
       if (!allowedByPolicy(decision as Decision)) {
         throw new AuthError('forbidden', {
-          detail: decision.allowed
-            ? `not allowed: ${action} needs a policy, a role is not enough`
-            : `not allowed: ${action}`,
+          // the same words whatever decided: how the tenant's rules are written is not the client's business
+          detail: `not allowed: ${action}`,
           reason: decision.reason,
         });
       }

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { type ClientCredentials, OAUTH_GRANT_TYPES } from '../../clients/index.js';
 import { AuthError, isAuthError } from '../../errors.js';
-import { ACCESS_TOKEN_TYPE_URN, TOKEN_EXCHANGE_GRANT_TYPE } from '../../tokens/token-exchange-schema.js';
+import { ACCESS_TOKEN_TYPE_URN } from '../../tokens/index.js';
 import { readFormBody } from '../form-body.js';
 import { defineRoute, type RouteResult } from '../route.js';
 import { STATUS_BY_CODE } from '../status-codes.js';
@@ -89,7 +89,7 @@ const clientAuthenticationForm = {
     .string()
     .optional()
     .describe(
-      'With client_secret (client_secret_post), or alone for the first-party public client; with HTTP Basic, in the Authorization header instead',
+      'With client_secret (client_secret_post); alone for the first-party public client (refresh_token grant, revocation of its own tokens); with HTTP Basic, in the Authorization header instead',
     ),
   client_secret: z.string().optional().describe('client_secret_post'),
   client_assertion_type: z
@@ -110,14 +110,20 @@ const tokenForm = z.object({
     .describe(
       "Space-separated: a subset of the client's allowed scopes (client_credentials), of the family's (refresh_token) or of the subject token's (token exchange)",
     ),
-  resource: z.string().optional().describe('RFC 8707 resource indicator, repeatable: sets aud'),
+  resource: z
+    .union([z.string(), z.array(z.string())])
+    .optional()
+    .describe('RFC 8707 resource indicator; repeat the parameter for several: sets aud'),
   refresh_token: z.string().optional().describe('refresh_token grant: the last refresh token; it is spent'),
   subject_token: z.string().optional().describe('Token exchange: the access token of the user acted for'),
   subject_token_type: z.literal(ACCESS_TOKEN_TYPE_URN).optional(),
   actor_token: z.string().optional().describe('Token exchange, delegation: the access token of who acts'),
   actor_token_type: z.literal(ACCESS_TOKEN_TYPE_URN).optional(),
   requested_token_type: z.literal(ACCESS_TOKEN_TYPE_URN).optional(),
-  audience: z.string().optional().describe('Token exchange: a target service, repeatable'),
+  audience: z
+    .union([z.string(), z.array(z.string())])
+    .optional()
+    .describe('Token exchange: a target service; repeat the parameter for several'),
   ...clientAuthenticationForm,
 });
 

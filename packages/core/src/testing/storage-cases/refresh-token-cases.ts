@@ -159,6 +159,39 @@ export function refreshTokenCases({ it, storage }: StorageCases): void {
       expect(await storage().refreshTokens.claimRotation(child.id, uuidv7(), now)).toBe(false);
     });
 
+    it('revokes a family behind the session lock: a rotation in flight commits first, and its child is revoked too', async () => {
+      const now = new Date();
+      const session = await aSignedInSession(now);
+      const token = await aStoredToken(session, now);
+      const child = aRefreshToken(session, now, {
+        familyId: token.familyId,
+        parentId: token.id,
+        generation: 2,
+      });
+      let claimed!: () => void;
+      const claimedOnce = new Promise<void>((resolve) => {
+        claimed = resolve;
+      });
+      const rotation = storage().transaction(async (tx) => {
+        const won = await tx.refreshTokens.claimRotation(token.id, child.id, now);
+        claimed();
+        // the child is written after the revocation started waiting, as a slow rotation would
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        await tx.refreshTokens.create(child);
+        return won;
+      });
+      await claimedOnce;
+      // what the family's revocation does (RFC 7009): the session's row first, then the family
+      const revoked = await storage().transaction(async (tx) => {
+        await tx.sessions.lock(session.id);
+        return tx.refreshTokens.revokeFamily(token.familyId, now, 'revoked');
+      });
+      expect(await rotation).toBe(true);
+      expect(revoked).toBe(2);
+      expect((await storage().refreshTokens.findByTokenHash(child.tokenHash))?.token.revokedAt).toEqual(now);
+      expect(await storage().refreshTokens.claimRotation(child.id, uuidv7(), now)).toBe(false);
+    });
+
     it('counts grace replays of a rotated token up to the cap, concurrently too, and only within the window', async () => {
       const now = new Date();
       const session = await aSignedInSession(now);

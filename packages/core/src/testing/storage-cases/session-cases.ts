@@ -1,6 +1,14 @@
 import { describe, expect } from 'vitest';
 import type { User } from '../../users/users.js';
-import { aSession, aTenant, aUser, expectConflict, later, type StorageCases } from '../storage-fixtures.js';
+import {
+  aSession,
+  aTenant,
+  aUser,
+  expectConflict,
+  expectLockHeldUntilCommit,
+  later,
+  type StorageCases,
+} from '../storage-fixtures.js';
 
 const MINUTE_MS = 60_000;
 
@@ -12,6 +20,14 @@ export function sessionCases({ it, storage }: StorageCases): void {
   }
 
   describe('sessions', () => {
+    it('lock holds a session until the transaction ends: a second locker waits for the commit', async () => {
+      const user = await createUser();
+      const session = aSession(user.id, new Date());
+      await storage().sessions.create(session);
+      const absent = aSession(user.id, new Date()).id;
+      await expectLockHeldUntilCommit(storage(), (tx, id) => tx.sessions.lock(id), session.id, absent);
+    });
+
     it('finds an active session by token hash together with its user', async () => {
       const tenant = aTenant();
       await storage().tenants.create(tenant);
