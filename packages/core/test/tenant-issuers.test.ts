@@ -22,7 +22,10 @@ afterAll(async () => {
 });
 
 /** An install with `tokens.tenantIssuers` on real HTTP, two isolated-pool tenants and a shared one. */
-async function setup(tokens: Partial<NonNullable<AuthConfig['tokens']>> = {}) {
+async function setup(
+  tokens: Partial<NonNullable<AuthConfig['tokens']>> = {},
+  more: Partial<AuthConfig> = {},
+) {
   const clock = testClock(new Date(Date.UTC(2030, 0, 1)));
   const storage = memoryStorage();
   const auth = createAuth({
@@ -34,6 +37,7 @@ async function setup(tokens: Partial<NonNullable<AuthConfig['tokens']>> = {}) {
     outbox: { autoStart: false },
     rateLimit: { enabled: false },
     tokens: { tenantIssuers: true, signingKeys: { keyEncryptionKeys: [KEK] }, ...tokens },
+    ...more,
   });
   current = auth;
   const owner = await auth.api.signUp({ email: `owner.${Math.random()}@example.com`, password: PASSWORD });
@@ -45,7 +49,7 @@ async function setup(tokens: Partial<NonNullable<AuthConfig['tokens']>> = {}) {
   const shared = await tenant('s', 'shared');
   const install = `${server.baseURL}/auth`;
   const issuerOf = (tenantId: string) => `${install}/tenants/${tenantId}`;
-  return { auth, clock, storage, a, b, shared, install, issuerOf };
+  return { auth, clock, storage, owner, a, b, shared, install, issuerOf };
 }
 
 async function refusal(promise: Promise<unknown>): Promise<unknown> {
@@ -118,6 +122,48 @@ describe('per-tenant issuers (tokens.tenantIssuers)', () => {
 
     await expect(auth.api.verifyAccessToken(ofA.token)).resolves.toMatchObject({ tenantId: a.id, id: 'u1' });
     await expect(auth.api.verifyAccessToken(ofShared.token)).resolves.toMatchObject({ tenantId: shared.id });
+    await auth.close();
+  });
+
+  it("issues the tenant's tokens along every path: a member's sign-in and refresh, a tenant client's grant, introspection", async () => {
+    const { auth, owner, a, shared, install, issuerOf } = await setup(
+      {},
+      { clients: { scopes: { 'invoices:read': ['invoice.read'] } } },
+    );
+    const member = await auth.api.signUp({ email: 'member@example.com', password: PASSWORD, tenant: a.slug });
+    if ('pending' in member) throw new Error('pending sign-up');
+    const pair = await auth.api.issueTokens(member.token);
+    const first = await auth.api.verifyAccessToken(pair.accessToken);
+    expect(first).toMatchObject({ tenantId: a.id, id: member.user.id });
+    expect(first.claims.iss).toBe(issuerOf(a.id));
+    const renewed = await auth.api.refreshTokens(pair.refreshToken);
+    expect((await auth.api.verifyAccessToken(renewed.accessToken)).claims.iss).toBe(issuerOf(a.id));
+
+    // a tenant M2M client's own token is the tenant issuer's; a shared tenant's client's the install's
+    const { client, secret } = await auth.api.createClient(a.id, owner.user.id, {
+      name: 'worker',
+      scopes: ['invoices:read'],
+    });
+    const credentials = { clientId: client.id, clientSecret: secret ?? '' };
+    const granted = await auth.api.requestClientToken({ grantType: 'client_credentials', credentials });
+    const principal = await auth.api.verifyAccessToken(granted.access_token);
+    expect(principal).toMatchObject({ type: 'client', tenantId: a.id });
+    expect(principal.claims.iss).toBe(issuerOf(a.id));
+    await expect(
+      auth.api.introspectToken({ token: granted.access_token, credentials }),
+    ).resolves.toMatchObject({
+      active: true,
+      iss: issuerOf(a.id),
+    });
+    const sharedClient = await auth.api.createClient(shared.id, owner.user.id, {
+      name: 'w',
+      scopes: ['invoices:read'],
+    });
+    const sharedToken = await auth.api.requestClientToken({
+      grantType: 'client_credentials',
+      credentials: { clientId: sharedClient.client.id, clientSecret: sharedClient.secret ?? '' },
+    });
+    expect((await auth.api.verifyAccessToken(sharedToken.access_token)).claims.iss).toBe(install);
     await auth.close();
   });
 

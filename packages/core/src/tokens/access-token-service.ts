@@ -90,6 +90,13 @@ export interface AccessTokenService {
   verify(token: string, options?: VerifyAccessTokenOptions): Promise<AccessTokenPrincipal>;
   /** Denies the token with this `jti` until `expiresAt` (its `exp`); later verifications fail. */
   revokeAccessToken(tokenId: string, expiresAt: Date): Promise<void>;
+  /**
+   * Reads what issuing a token for `tenantId` needs (its issuer, the signing key, creating the
+   * first keys if need be) so that an `issue` inside a transaction soon after reads nothing from
+   * storage: outside the transaction's own stores, a single-connection database would wait on
+   * itself.
+   */
+  prepare(tenantId: string | null | undefined, algorithm?: SigningAlgorithm): Promise<void>;
   /** Its operations in `auth.api`. */
   api: AccessTokensApi;
 }
@@ -260,6 +267,10 @@ export function createAccessTokenService(
   return {
     issue,
     verify,
+    async prepare(tenantId, algorithm = defaultAlgorithm) {
+      if (!algorithms.includes(algorithm)) return;
+      await keyRingOf(await issuers.scopeOf(tenantId)).signer(algorithm);
+    },
     api: {
       issueAccessToken: issue,
       verifyAccessToken: verify,
