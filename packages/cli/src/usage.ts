@@ -18,6 +18,8 @@ Options:
   --dialect <d>          generate drizzle: pg, mysql or sqlite
   --out <file>           generate drizzle: the file to write (default: stdout)
   --issuer <url>         keys: the token issuer (tokens.issuer; default baseURL + basePath)
+  --tenant <id>          keys: an isolated-pool tenant's own issuer (tokens.tenantIssuers):
+                         <issuer>/tenants/<id>
   --algorithm <alg>      keys rotate: EdDSA, ES256 or RS256 (default EdDSA)
   -h, --help             Show this help
   -v, --version          Print the version

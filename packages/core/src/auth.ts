@@ -27,6 +27,7 @@ import {
   createRefreshTokenService,
   createSigningKeyService,
   createTokenExchangeService,
+  createTokenIssuers,
 } from './tokens/index.js';
 import { createUserService } from './users/index.js';
 
@@ -47,9 +48,16 @@ export function createAuth(options: AuthConfig): Auth {
   const { creatorRole, isolatedSignupRole } = config.tenants;
   const catalog = config.authorization.permissions;
   // tokens: the signing keys, then the access tokens signed with them (sessions revoke them)
-  const signingKeys = createSigningKeyService({ storage, clock, logger }, config.tokens);
+  // (the install's issuer, and isolated-pool tenants' own with `tokens.tenantIssuers`)
+  const issuers = createTokenIssuers({ tenants: storage.tenants }, config.tokens);
+  const signingKeys = createSigningKeyService({ storage, clock, logger, issuers }, config.tokens);
   const accessTokens = createAccessTokenService(
-    { clock, keyRing: signingKeys.keyRing, revocations: infrastructure.accessTokenRevocations },
+    {
+      clock,
+      issuers,
+      keyRingOf: signingKeys.keyRingOf,
+      revocations: infrastructure.accessTokenRevocations,
+    },
     { ...config.tokens, algorithms: config.tokens.signingKeys.algorithms },
   );
   const users = createUserService({ storage, clock });
@@ -129,6 +137,7 @@ export function createAuth(options: AuthConfig): Auth {
       rateLimiter,
       refreshTokens,
       exchangeToken: tokenExchange.api.exchangeToken,
+      issuers,
     },
     {
       clients: config.clients,

@@ -84,6 +84,7 @@ export type {
   IssueTokensOptions,
   RefreshTokensOptions,
   SigningKeyInfo,
+  SigningKeyIssuerOptions,
   TokenPair,
 } from './tokens/index.js';
 export { PORTCULLIS_VERSION } from './version.js';

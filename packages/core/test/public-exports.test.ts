@@ -84,6 +84,7 @@ const ROOT_TYPES = [
   'SignedIn',
   'Signer',
   'SigningKeyInfo',
+  'SigningKeyIssuerOptions',
   'StepUpRequirement',
   'Storage',
   'StoredPolicy',

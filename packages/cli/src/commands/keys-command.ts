@@ -11,6 +11,8 @@ export interface KeysCommand {
   tablePrefix: string | undefined;
   /** The issuer whose keys these are (`tokens.issuer`, by default the auth base URL). */
   issuer: string;
+  /** An isolated-pool tenant whose own issuer's keys these are (`tokens.tenantIssuers`). */
+  tenantId?: string | undefined;
   algorithm: 'EdDSA' | 'ES256' | 'RS256' | undefined;
   /** For revoke: the key. */
   kid: string | undefined;
@@ -39,6 +41,7 @@ export async function runKeysCommand(command: KeysCommand, io: CliIo): Promise<n
     outbox: { autoStart: false },
     tokens: {
       issuer: command.issuer,
+      tenantIssuers: command.tenantId !== undefined,
       signingKeys: {
         algorithms: command.algorithm ? [command.algorithm] : ['EdDSA', 'ES256', 'RS256'],
         ...(keyEncryptionKeys.length > 0 ? { keyEncryptionKeys } : {}),
@@ -46,17 +49,20 @@ export async function runKeysCommand(command: KeysCommand, io: CliIo): Promise<n
     },
   });
   const context = { actor: { type: 'system' as const, id: 'portcullis-cli' } };
+  const issuer = command.tenantId === undefined ? {} : { tenantId: command.tenantId };
   try {
     switch (command.action) {
       case 'list':
-        io.stdout(formatKeys(await auth.api.listSigningKeys()));
+        io.stdout(formatKeys(await auth.api.listSigningKeys(issuer)));
         return EXIT_OK;
       case 'rotate':
-        io.stdout(formatKeys(await auth.api.rotateSigningKeys({ algorithm: command.algorithm }, context)));
+        io.stdout(
+          formatKeys(await auth.api.rotateSigningKeys({ algorithm: command.algorithm, ...issuer }, context)),
+        );
         return EXIT_OK;
       case 'revoke': {
         if (!command.kid) throw new UsageError('keys revoke needs the kid: portcullis keys revoke <kid>');
-        const revoked = await auth.api.revokeSigningKey(command.kid, context);
+        const revoked = await auth.api.revokeSigningKey(command.kid, issuer, context);
         io.stdout(`revoked ${revoked.kid} (${revoked.algorithm})`);
         return EXIT_OK;
       }

@@ -12,6 +12,7 @@ import {
   parseScopeParameter,
   type RefreshTokenService,
   TOKEN_EXCHANGE_GRANT_TYPE,
+  type TokenIssuers,
 } from '../tokens/index.js';
 import type { AccessTokenClaims, AccessTokenPrincipal } from '../tokens/tokens.js';
 import {
@@ -132,8 +133,16 @@ export interface ClientTokensApi {
     request: { token: string; tokenTypeHint?: string | undefined; credentials: ClientCredentials },
     context?: CallContext,
   ): Promise<void>;
-  /** The RFC 8414 metadata `GET /.well-known/oauth-authorization-server` serves. */
-  authorizationServerMetadata(): AuthorizationServerMetadata;
+  /**
+   * The RFC 8414 metadata `GET /.well-known/oauth-authorization-server` serves; with `tenantId`,
+   * that of an isolated-pool tenant's own issuer (`tokens.tenantIssuers`), served at
+   * `GET /tenants/:tenantId/.well-known/oauth-authorization-server`: its `issuer` and `jwks_uri`,
+   * the same endpoints. Throws `not_found` when the tenant has no issuer of its own.
+   *
+   * @example
+   * const { issuer, jwks_uri } = await auth.api.authorizationServerMetadata({ tenantId })
+   */
+  authorizationServerMetadata(options?: { tenantId?: string }): Promise<AuthorizationServerMetadata>;
 }
 
 export interface ClientTokenService {
@@ -150,6 +159,8 @@ export interface ClientTokenServiceDeps {
   refreshTokens: Pick<RefreshTokenService, 'refresh' | 'revoke'>;
   /** The token-exchange grant: the exchange domain's, with the client as its caller. */
   exchangeToken: ExchangeTokensApi['exchangeToken'];
+  /** Isolated-pool tenants' own issuers, for their metadata. */
+  issuers: Pick<TokenIssuers, 'tenantScope'>;
 }
 
 /** The endpoints' absolute URLs. */
@@ -190,7 +201,8 @@ export function createClientTokenService(
   deps: ClientTokenServiceDeps,
   { clients: options, urls, firstPartyClientId }: ClientTokenServiceOptions,
 ): ClientTokenService {
-  const { storage, clock, authenticator, accessTokens, rateLimiter, refreshTokens, exchangeToken } = deps;
+  const { storage, clock, authenticator, accessTokens, rateLimiter, refreshTokens, exchangeToken, issuers } =
+    deps;
 
   /**
    * The first-party app identifies itself by `client_id` alone (a public client, RFC 6749 §2.1):
@@ -285,6 +297,15 @@ export function createClientTokenService(
       }
     }
     return [...new Set(resources)];
+  }
+
+  /** The install's issuer, or a tenant's own (`tokens.tenantIssuers`) with its JWKS under the mount. */
+  async function issuerOf(tenantId: string | undefined): Promise<{ issuer: string; jwksUri: string }> {
+    if (tenantId === undefined) return { issuer: urls.issuer, jwksUri: urls.jwksUri };
+    const scope = await issuers.tenantScope(tenantId);
+    if (!scope) throw new AuthError('not_found', { detail: 'this tenant has no issuer of its own' });
+    const mount = urls.jwksUri.slice(0, -'/.well-known/jwks.json'.length);
+    return { issuer: scope.issuer, jwksUri: `${mount}/tenants/${scope.tenantId}/.well-known/jwks.json` };
   }
 
   /** The verified token, whatever audience it was issued for; null when it does not verify. */
@@ -404,14 +425,15 @@ export function createClientTokenService(
       await revokeAudited(principal, client.tenantId, { type: 'client', id: client.id }, context);
     },
 
-    authorizationServerMetadata() {
+    async authorizationServerMetadata(metadataOptions = {}) {
       const methods = [...CLIENT_AUTH_METHODS];
+      const { issuer, jwksUri } = await issuerOf(metadataOptions.tenantId);
       return {
-        issuer: urls.issuer,
+        issuer,
         token_endpoint: urls.tokenEndpoint,
         introspection_endpoint: urls.introspectionEndpoint,
         revocation_endpoint: urls.revocationEndpoint,
-        jwks_uri: urls.jwksUri,
+        jwks_uri: jwksUri,
         grant_types_supported: [...OAUTH_GRANT_TYPES],
         response_types_supported: [],
         // `none`: the first-party app, a public client, refreshes and revokes by its client_id

@@ -293,6 +293,7 @@ describe('resolveConfig keeps every default and derived value (pinned before con
             "rsaModulusLength": 3072,
             "signers": [],
           },
+          "tenantIssuers": false,
         },
         "totp": {
           "issuer": "localhost",
@@ -552,6 +553,7 @@ describe('resolveConfig keeps every default and derived value (pinned before con
             "rsaModulusLength": 3072,
             "signers": [],
           },
+          "tenantIssuers": false,
         },
         "totp": {
           "issuer": "Acme",

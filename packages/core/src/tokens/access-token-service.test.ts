@@ -8,6 +8,7 @@ import { testClock } from '../testing/test-clock.js';
 import { createAccessTokenRevocations } from './access-token-revocations.js';
 import { createAccessTokenService } from './access-token-service.js';
 import { createProcessKeyRing } from './signing-key-ring.js';
+import { createTokenIssuers } from './token-issuers.js';
 import type { SigningAlgorithm } from './tokens.js';
 
 const ISSUER = 'https://app.example.com/auth';
@@ -21,9 +22,10 @@ function setup(algorithms: SigningAlgorithm[] = ['EdDSA', 'ES256']) {
     effects: { accessTokensRevoked: (scope) => revocations.revoked(scope) },
   });
   const revocations = createAccessTokenRevocations({ kv, storage, clock, logger: silentLogger });
+  const issuers = createTokenIssuers({ tenants: storage.tenants }, { issuer: ISSUER, tenantIssuers: false });
   const service = createAccessTokenService(
-    { clock, keyRing, revocations },
-    { issuer: ISSUER, accessTokenTtlSeconds: 300, clockToleranceSeconds: 5, algorithms },
+    { clock, issuers, keyRingOf: () => keyRing, revocations },
+    { accessTokenTtlSeconds: 300, clockToleranceSeconds: 5, algorithms },
   );
   // a store that has held revocations for long (no database confirmation of made-up sessions)
   void kv.set('pc:at:since', '0');

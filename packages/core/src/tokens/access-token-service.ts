@@ -1,9 +1,10 @@
-import { errors as joseErrors, jwtVerify } from 'jose';
+import { decodeJwt, errors as joseErrors, jwtVerify } from 'jose';
 import { uuidv7 } from '../crypto/index.js';
 import { AuthError } from '../errors.js';
 import type { Clock } from '../ports/clock.js';
 import type { AccessTokenRevocations } from './access-token-revocations.js';
 import type { SigningKeyRing } from './signing-key-ring.js';
+import type { IssuerScope, TokenIssuers } from './token-issuers.js';
 import { MAX_ACCESS_TOKEN_TTL_SECONDS } from './token-options.js';
 import {
   ACCESS_TOKEN_TYPE,
@@ -19,8 +20,12 @@ export interface AccessTokenInput {
   subject: string;
   /** `client_id`: the client the token is issued to (a first-party app's id for sign-in tokens). */
   clientId: string;
-  /** `aud`: resource indicators (RFC 8707); the issuer when absent. */
+  /** `aud`: resource indicators (RFC 8707); the token's issuer when absent. */
   audience?: string | string[];
+  /**
+   * `tid`. With `tokens.tenantIssuers`, an isolated-pool tenant's tokens are issued by its own
+   * issuer (`iss` = `<issuer>/tenants/<tenantId>`) and signed with its keys.
+   */
   tenantId?: string | null;
   /** The session a user's token belongs to: revoking the session revokes the token. */
   sessionId?: string | null;
@@ -53,7 +58,10 @@ export interface IssuedAccessToken {
 }
 
 export interface VerifyAccessTokenOptions {
-  /** The audience the caller serves: the token's `aud` must contain it. Default the issuer. */
+  /**
+   * The audience the caller serves: the token's `aud` must contain it. Default the token's
+   * issuer (the install's, or its tenant's own).
+   */
   audience?: string;
 }
 
@@ -82,6 +90,13 @@ export interface AccessTokenService {
   verify(token: string, options?: VerifyAccessTokenOptions): Promise<AccessTokenPrincipal>;
   /** Denies the token with this `jti` until `expiresAt` (its `exp`); later verifications fail. */
   revokeAccessToken(tokenId: string, expiresAt: Date): Promise<void>;
+  /**
+   * Reads what issuing a token for `tenantId` needs (its issuer, the signing key, creating the
+   * first keys if need be) so that an `issue` inside a transaction soon after reads nothing from
+   * storage: outside the transaction's own stores, a single-connection database would wait on
+   * itself.
+   */
+  prepare(tenantId: string | null | undefined, algorithm?: SigningAlgorithm): Promise<void>;
   /** Its operations in `auth.api`. */
   api: AccessTokensApi;
 }
@@ -120,7 +135,6 @@ export interface AccessTokensApi {
 }
 
 export interface AccessTokenServiceOptions {
-  issuer: string;
   accessTokenTtlSeconds: number;
   clockToleranceSeconds: number;
   /** The algorithms keys exist for; the first signs by default; only these verify. */
@@ -130,10 +144,17 @@ export interface AccessTokenServiceOptions {
 const encoder = new TextEncoder();
 
 export function createAccessTokenService(
-  collaborators: { clock: Clock; keyRing: SigningKeyRing; revocations: AccessTokenRevocations },
+  collaborators: {
+    clock: Clock;
+    /** Which issuer a tenant's tokens have (the install's, or an isolated-pool tenant's own). */
+    issuers: TokenIssuers;
+    /** The signing keys of an issuer. */
+    keyRingOf: (scope: IssuerScope) => SigningKeyRing;
+    revocations: AccessTokenRevocations;
+  },
   options: AccessTokenServiceOptions,
 ): AccessTokenService {
-  const { clock, keyRing, revocations } = collaborators;
+  const { clock, issuers, keyRingOf, revocations } = collaborators;
   const defaultAlgorithm = options.algorithms[0] ?? 'EdDSA';
   const algorithms = [...options.algorithms];
 
@@ -149,15 +170,16 @@ export function createAccessTokenService(
     if (!Number.isInteger(ttlSeconds) || ttlSeconds < 1) {
       throw new AuthError('invalid_request', { detail: 'ttlSeconds must be a positive integer' });
     }
-    const signer = await keyRing.signer(algorithm);
+    const scope = await issuers.scopeOf(input.tenantId);
+    const signer = await keyRingOf(scope).signer(algorithm);
     const nowMs = clock.now().getTime();
     const iat = Math.floor(nowMs / 1000);
     // a UUIDv7 made from the same clock: its millisecond tells revocation epochs apart within a second
     const jti = uuidv7(nowMs);
     const claims: AccessTokenClaims = {
-      iss: options.issuer,
+      iss: scope.issuer,
       sub: input.subject,
-      aud: input.audience ?? options.issuer,
+      aud: input.audience ?? scope.issuer,
       exp: iat + ttlSeconds,
       iat,
       jti,
@@ -193,6 +215,17 @@ export function createAccessTokenService(
     verifyOptions: VerifyAccessTokenOptions = {},
   ): Promise<AccessTokenPrincipal> {
     if (typeof token !== 'string' || token.length === 0 || token.length > 8192) throw invalid();
+    // the token's `tid` decides the only issuer (and so the only keys) it may verify under: a
+    // tenant's token never passes under another tenant's issuer or the install's, nor theirs here
+    let tenantId: unknown;
+    try {
+      tenantId = decodeJwt(token).tid;
+    } catch (error) {
+      throw invalid(error);
+    }
+    if (tenantId !== undefined && typeof tenantId !== 'string') throw invalid();
+    const scope = await issuers.scopeOf(tenantId);
+    const keyRing = keyRingOf(scope);
     let claims: AccessTokenClaims;
     try {
       const result = await jwtVerify<AccessTokenClaims>(
@@ -206,8 +239,8 @@ export function createAccessTokenService(
         {
           algorithms,
           typ: ACCESS_TOKEN_TYPE,
-          issuer: options.issuer,
-          audience: verifyOptions.audience ?? options.issuer,
+          issuer: scope.issuer,
+          audience: verifyOptions.audience ?? scope.issuer,
           currentDate: clock.now(),
           clockTolerance: options.clockToleranceSeconds,
           requiredClaims: ['iss', 'sub', 'aud', 'exp', 'iat', 'jti', 'client_id'],
@@ -234,6 +267,10 @@ export function createAccessTokenService(
   return {
     issue,
     verify,
+    async prepare(tenantId, algorithm = defaultAlgorithm) {
+      if (!algorithms.includes(algorithm)) return;
+      await keyRingOf(await issuers.scopeOf(tenantId)).signer(algorithm);
+    },
     api: {
       issueAccessToken: issue,
       verifyAccessToken: verify,

@@ -47,6 +47,7 @@ export {
 export {
   createSigningKeyService,
   type SigningKeyInfo,
+  type SigningKeyIssuerOptions,
   type SigningKeyService,
   type SigningKeysApi,
 } from './signing-key-service.js';
@@ -67,6 +68,7 @@ export {
   exchangeTokenInputSchema,
   TOKEN_EXCHANGE_GRANT_TYPE,
 } from './token-exchange-schema.js';
+export { createTokenIssuers, type IssuerScope, type TokenIssuers } from './token-issuers.js';
 export {
   MAX_ACCESS_TOKEN_TTL_SECONDS,
   type ResolvedTokenOptions,

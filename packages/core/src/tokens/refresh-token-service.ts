@@ -99,7 +99,7 @@ export interface RefreshTokenServiceDeps {
   storage: Storage;
   clock: Clock;
   rateLimiter: RateLimiter;
-  accessTokens: Pick<AccessTokenService, 'issue'>;
+  accessTokens: Pick<AccessTokenService, 'issue' | 'prepare'>;
   /** The app secret: successors are derived under a key from it. */
   secret: string;
 }
@@ -159,11 +159,13 @@ export function createRefreshTokenService(
   }
 
   /** The current token is spent for its successor: one compare-and-set decides who rotates. */
-  function rotate(
+  async function rotate(
     { token, session }: RefreshTokenWithSession,
     scopes: readonly string[] | undefined,
     context: CallContext,
   ): Promise<Outcome> {
+    // the access token is signed inside the transaction: its issuer and key are read before it
+    await accessTokens.prepare(token.tenantId);
     return storage.transaction(async (tx) => {
       const now = clock.now();
       const child: RefreshToken = {
@@ -196,11 +198,12 @@ export function createRefreshTokenService(
   }
 
   /** A retry within the grace window: the same successor again, if replays remain. */
-  function replay(
+  async function replay(
     { token, session }: RefreshTokenWithSession,
     scopes: readonly string[] | undefined,
     context: CallContext,
   ): Promise<Outcome> {
+    await accessTokens.prepare(token.tenantId);
     return storage.transaction(async (tx) => {
       const now = clock.now();
       const since = new Date(now.getTime() - settings.graceSeconds * 1000);
@@ -307,6 +310,7 @@ export function createRefreshTokenService(
       const clientId = issueOptions.clientId ?? settings.firstPartyClientId;
       const scopes = [...new Set(issueOptions.scopes ?? [])];
       const refreshToken = generateRefreshToken();
+      await accessTokens.prepare(session.tenantId);
       return storage.transaction(async (tx) => {
         const now = clock.now();
         const familyEnd = Math.min(

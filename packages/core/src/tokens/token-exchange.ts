@@ -144,9 +144,12 @@ export function createTokenExchangeService(
   async function verifyGiven(token: string, parameter: string): Promise<AccessTokenPrincipal> {
     let audience: string | undefined;
     try {
-      const { aud } = decodeJwt(token);
-      // whichever of its audiences we serve: tokens issued for a known resource are ours too
-      audience = (typeof aud === 'string' ? [aud] : (aud ?? [])).find((a) => acceptedAudiences.has(a));
+      const { aud, iss } = decodeJwt(token);
+      // whichever of its audiences we serve: tokens issued for a known resource are ours too, and
+      // so is a tenant issuer's own audience (verification then holds `iss` to the token's `tid`)
+      audience = (typeof aud === 'string' ? [aud] : (aud ?? [])).find(
+        (a) => acceptedAudiences.has(a) || (typeof iss === 'string' && a === iss),
+      );
     } catch {
       // not a JWT at all: refused below as any invalid token
     }

@@ -73,6 +73,14 @@ const tokenShape = {
   /** Clock skew tolerated when verifying `exp`, `nbf` and `iat`. Default 5 s. */
   clockToleranceSeconds: z.number().int().min(0).max(60).default(5),
   signingKeys: signingKeysSchema.prefault({}),
+  /**
+   * Gives each isolated-pool tenant its own issuer, `<issuer>/tenants/<tenantId>`, with its own
+   * signing keys and lifecycle, JWKS (`<issuer>/tenants/<tenantId>/.well-known/jwks.json`) and
+   * authorization-server metadata. Tokens of such a tenant (`tid`) carry that `iss` and are
+   * signed with its keys; a token verifies only under the issuer of its `tid`. Needs
+   * Portcullis's own keys (not `signingKeys.signers`). Default false: one issuer per install.
+   */
+  tenantIssuers: z.boolean().default(false),
 };
 
 /** `AuthConfig['tokens']`: access tokens, their issuer and the signing keys. */
@@ -86,6 +94,8 @@ export interface ResolvedTokenOptions {
   issuer: string;
   accessTokenTtlSeconds: number;
   clockToleranceSeconds: number;
+  /** Isolated-pool tenants have their own issuer and keys. */
+  tenantIssuers: boolean;
   signingKeys: {
     algorithms: SigningAlgorithm[];
     rsaModulusLength: number;
@@ -111,12 +121,19 @@ export function resolveTokenOptions(
   if (new Set(keks.map((k) => k.version)).size !== keks.length) {
     configProblem('tokens.signingKeys.keyEncryptionKeys', 'must not repeat a version');
   }
+  if (options.tenantIssuers && options.signingKeys.signers) {
+    configProblem(
+      'tokens.tenantIssuers',
+      'needs Portcullis-held keys: it cannot be used with signingKeys.signers',
+    );
+  }
   const base = context.baseURL.href.replace(/\/+$/, '');
   const issuer = options.issuer ?? `${base}${context.basePath === '/' ? '' : context.basePath}`;
   return {
     issuer,
     accessTokenTtlSeconds: options.accessTokenTtlSeconds,
     clockToleranceSeconds: options.clockToleranceSeconds,
+    tenantIssuers: options.tenantIssuers,
     signingKeys: {
       ...options.signingKeys,
       keyEncryptionKeys: keks,

@@ -3,6 +3,7 @@ import { type ClientCredentials, OAUTH_GRANT_TYPES } from '../../clients/index.j
 import { AuthError, isAuthError } from '../../errors.js';
 import { ACCESS_TOKEN_TYPE_URN } from '../../tokens/index.js';
 import { readFormBody } from '../form-body.js';
+import { problemSchema } from '../response-schemas.js';
 import { defineRoute, type RouteResult } from '../route.js';
 import { STATUS_BY_CODE } from '../status-codes.js';
 
@@ -267,7 +268,30 @@ export const oauthServerRoutes = [
       },
     },
     async handle({ api }) {
-      return { status: 200, body: api.authorizationServerMetadata() };
+      return { status: 200, body: await api.authorizationServerMetadata() };
+    },
+  }),
+  defineRoute({
+    method: 'GET',
+    path: '/tenants/:tenantId/.well-known/oauth-authorization-server',
+    operationId: 'oauthTenantAuthorizationServerMetadata',
+    summary: "Authorization server metadata (RFC 8414) of an isolated-pool tenant's own issuer",
+    tag: 'oauth',
+    auth: 'none',
+    params: z.object({ tenantId: z.string().min(1).max(64) }),
+    responses: {
+      200: {
+        description: 'The metadata: the tenant issuer and its JWKS, the shared endpoints',
+        schema: z.object({ issuer: z.string(), token_endpoint: z.string() }).catchall(z.unknown()),
+      },
+      404: {
+        description:
+          'The tenant has no issuer of its own (tenantIssuers off, a shared pool, or no such tenant)',
+        schema: problemSchema,
+      },
+    },
+    async handle({ api, params }) {
+      return { status: 200, body: await api.authorizationServerMetadata({ tenantId: params.tenantId }) };
     },
   }),
 ];

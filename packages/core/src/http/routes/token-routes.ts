@@ -20,7 +20,8 @@ const jwkSchema = z
   .meta({ description: 'A public key: never a private member' });
 
 /**
- * The token routes. The issuer's JSON Web Key Set (RFC 7517): the public halves of the next, active and recently
+ * The token routes. The issuer's JSON Web Key Set (RFC 7517), and with `tokens.tenantIssuers` each
+ * isolated-pool tenant's own issuer's: the public halves of the next, active and recently
  * retired signing keys. Public and cacheable for exactly as long as a new key is published before
  * it signs (`tokens.signingKeys.jwksCacheSeconds`), so a verifier that honours `max-age` always
  * knows a key before it meets a token signed by it. And token mode's renewal of a token pair
@@ -40,6 +41,29 @@ export const tokenRoutes = [
       return {
         status: 200,
         body: await api.getJwks(),
+        headers: { 'cache-control': `public, max-age=${maxAge}` },
+      };
+    },
+  }),
+  defineRoute({
+    method: 'GET',
+    path: '/tenants/:tenantId/.well-known/jwks.json',
+    operationId: 'getTenantJwks',
+    summary: "The JSON Web Key Set of an isolated-pool tenant's own issuer (tokens.tenantIssuers)",
+    tag: 'tokens',
+    auth: 'none',
+    params: z.object({ tenantId: z.string().min(1).max(64) }),
+    responses: {
+      200: { description: 'The key set', schema: z.object({ keys: z.array(jwkSchema) }) },
+      404: problem(
+        'The tenant has no issuer of its own (tenantIssuers off, a shared pool, or no such tenant)',
+      ),
+    },
+    async handle({ api, config, params }) {
+      const maxAge = config.tokens.signingKeys.jwksCacheSeconds;
+      return {
+        status: 200,
+        body: await api.getJwks({ tenantId: params.tenantId }),
         headers: { 'cache-control': `public, max-age=${maxAge}` },
       };
     },

@@ -69,6 +69,40 @@ export function signingKeyCases({ it, storage }: StorageCases): void {
       expect(await storage().signingKeys.listByIssuer(issuer)).toHaveLength(5);
     });
 
+    it("keeps two issuers' keys apart: each lists only its own, and each has its own active and next slots", async () => {
+      const install = anIssuer();
+      const tenantId = `tenant-${randomSuffix()}`;
+      const tenant = `${install}/tenants/${tenantId}`;
+      const t0 = Date.now() - 60_000;
+      const installActive = aKey(install, { createdAt: at(t0), activatedAt: at(t0) });
+      const installNext = aKey(install, { state: 'next', createdAt: at(t0 + 1000), activatedAt: null });
+      // the same algorithm and states under the other issuer: no conflict with the install's
+      const tenantActive = aKey(tenant, { tenantId, createdAt: at(t0 + 2000), activatedAt: at(t0 + 2000) });
+      const tenantNext = aKey(tenant, {
+        tenantId,
+        state: 'next',
+        createdAt: at(t0 + 3000),
+        activatedAt: null,
+      });
+      for (const key of [installActive, tenantActive, installNext, tenantNext])
+        await storage().signingKeys.create(key);
+      expect(await storage().signingKeys.listByIssuer(install)).toEqual([installActive, installNext]);
+      expect(await storage().signingKeys.listByIssuer(tenant)).toEqual([tenantActive, tenantNext]);
+      expect(await conflictOf(storage().signingKeys.create(aKey(tenant, { tenantId })))).toBe('conflict');
+      // a transition under one issuer leaves the other's slots alone
+      const now = at(Date.now());
+      expect(await storage().signingKeys.transition(tenantActive.id, 'active', 'retired', now)).toBe(true);
+      expect(await storage().signingKeys.transition(tenantNext.id, 'next', 'active', now)).toBe(true);
+      expect((await storage().signingKeys.listByIssuer(install)).map((k) => k.state)).toEqual([
+        'active',
+        'next',
+      ]);
+      expect((await storage().signingKeys.listByIssuer(tenant)).map((k) => [k.state, k.tenantId])).toEqual([
+        ['retired', tenantId],
+        ['active', tenantId],
+      ]);
+    });
+
     it('of 10 concurrent first active keys of an empty issuer exactly one is created', async () => {
       const issuer = anIssuer();
       const outcomes = await Promise.all(
