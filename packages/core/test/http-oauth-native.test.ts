@@ -6,9 +6,11 @@ import {
   startTestIdentityProvider,
   type TestIdentityProvider,
 } from '../../../test-support/oidc-identity-provider.js';
+import { totpCodeAt, totpStep } from '../src/credentials/totp/totp-code.js';
 import { type Auth, type AuthConfig, createAuth, oidcProvider } from '../src/index.js';
 import { memoryStorage } from '../src/memory/index.js';
 import { silentLogger } from '../src/ports/logger.js';
+import { testClock } from '../src/testing/index.js';
 import { serveHandler } from './support/handler-server.js';
 import { PASSWORD, SECRET, uniqueEmail } from './support.js';
 
@@ -231,6 +233,87 @@ describe('provider sign-in for a native app (RFC 8252, PKCE S256)', () => {
     const refused = await postForm({ ...exchange, ...change });
     expect(refused).toMatchObject({ status: 400, body: { error: 'invalid_grant' } });
     expect(await postForm(exchange)).toMatchObject({ status: 400, body: { error: 'invalid_grant' } });
+  });
+
+  it('of concurrent exchanges of one code exactly one gets tokens', async () => {
+    setup();
+    const trip = await nativeSignIn(aPerson());
+    const exchange = {
+      grant_type: 'authorization_code',
+      client_id: 'ios-app',
+      code: codeOf(trip.location),
+      redirect_uri: APP_REDIRECT,
+      code_verifier: trip.codeVerifier,
+    };
+    const answers = await Promise.all(Array.from({ length: 5 }, () => postForm(exchange)));
+    expect(answers.filter((a) => a.status === 200)).toHaveLength(1);
+    expect(answers.filter((a) => a.body.error === 'invalid_grant')).toHaveLength(4);
+  });
+
+  it('lets a code expire after 60 seconds', async () => {
+    const clock = testClock(new Date());
+    setup({ clock });
+    const exchange = (trip: Awaited<ReturnType<typeof nativeSignIn>>) =>
+      postForm({
+        grant_type: 'authorization_code',
+        client_id: 'ios-app',
+        code: codeOf(trip.location),
+        redirect_uri: APP_REDIRECT,
+        code_verifier: trip.codeVerifier,
+      });
+    const inTime = await nativeSignIn(aPerson());
+    clock.advanceSeconds(59);
+    expect((await exchange(inTime)).status).toBe(200);
+    const late = await nativeSignIn(aPerson());
+    clock.advanceSeconds(61);
+    expect(await exchange(late)).toMatchObject({ status: 400, body: { error: 'invalid_grant' } });
+  });
+
+  it('hands a pending second factor to the app, which completes it with POST /mfa/verify and its client_id', async () => {
+    setup();
+    const person = aPerson();
+    const first = await nativeSignIn(person);
+    const tokens = await postForm({
+      grant_type: 'authorization_code',
+      client_id: 'ios-app',
+      code: codeOf(first.location),
+      redirect_uri: APP_REDIRECT,
+      code_verifier: first.codeVerifier,
+    });
+    const bearer = {
+      authorization: `Bearer ${tokens.body.access_token}`,
+      'content-type': 'application/json',
+    };
+    const totp = await (
+      await fetch(`${baseURL}/auth/mfa/totp/setup`, { method: 'POST', headers: bearer, body: '{}' })
+    ).json();
+    const confirmed = await (
+      await fetch(`${baseURL}/auth/mfa/totp/confirm`, {
+        method: 'POST',
+        headers: bearer,
+        body: JSON.stringify({ code: totpCodeAt(totp.secret, totpStep(new Date())) }),
+      })
+    ).json();
+
+    const second = await nativeSignIn(person);
+    const back = new URL(second.location!);
+    expect(back.searchParams.get('state')).toBe(second.state);
+    expect(back.searchParams.has('code')).toBe(false);
+    expect(back.searchParams.get('methods')).toBe('totp,recovery_code');
+    const verified = await fetch(`${baseURL}/auth/mfa/verify`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        challengeId: back.searchParams.get('mfa_challenge'),
+        method: 'recovery_code',
+        code: confirmed.recoveryCodes[0],
+        client_id: 'ios-app',
+      }),
+    });
+    const pair = await verified.json();
+    expect(verified.status).toBe(200);
+    const principal = await auth!.api.verifyAccessToken(pair.access_token);
+    expect(principal).toMatchObject({ clientId: 'ios-app', amr: ['fed', 'otp'] });
   });
 
   it('matches a loopback redirect URI whatever its port (RFC 8252 §7.3)', async () => {
