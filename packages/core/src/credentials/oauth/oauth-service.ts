@@ -96,7 +96,10 @@ export interface OAuthApi {
    * key-value store for at most 10 minutes, only completes with it). `redirectTo` must equal an
    * entry of the redirect allowlist (`redirect_not_allowed`). `intent: 'link'` adds the provider
    * to `current`'s user and needs an authentication of at most 10 minutes (`step_up_required`).
-   * `oauth_provider_unknown` for an id not in `oauth.providers`.
+   * `oauth_provider_unknown` for an id not in `oauth.providers`. A native app (RFC 8252) adds
+   * `client_id` (one of `refreshTokens.nativeClients`), one of its `redirect_uri`s, an S256
+   * `code_challenge` and its `state` (`invalid_request` otherwise): the flow then ends at that
+   * redirect URI (see {@link OAuthApi.completeOAuth}).
    *
    * @example
    * const { authorizationUrl, binding } = await auth.api.startOAuth('google', { redirectTo: '/app' }, null)
@@ -117,6 +120,10 @@ export interface OAuthApi {
    * `oauth_state_invalid`, `oauth_callback_invalid`, `oauth_provider_unavailable`,
    * `oauth_email_missing`, `user_suspended`; nothing is written on any of them. A `link` flow
    * needs `current`, the session of the user who started it (`unauthenticated` otherwise).
+   * A native app's flow never throws once its state is taken: it answers `{ outcome: 'native',
+   * redirectTo }`, the authorization response at the app's redirect URI with a one-time `code`
+   * (bound to the new session, the client, the redirect URI and the PKCE challenge; 60 s; for
+   * `POST /oauth/token`), the pending second factor's `mfa_challenge` and `methods`, or `error`.
    *
    * @example
    * const result = await auth.api.completeOAuth('google', { params: url.searchParams, binding }, context)
