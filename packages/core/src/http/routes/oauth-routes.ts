@@ -9,6 +9,7 @@ import {
   oauthProviderParamsSchema,
   startOAuthInputSchema,
 } from '../../credentials/oauth/oauth-schemas.js';
+import { isAuthError } from '../../errors.js';
 import { readCookie, sessionCookieName } from '../../sessions/session-cookie.js';
 import { serializeSessionCookie } from '../cookies.js';
 import { problemSchema } from '../response-schemas.js';
@@ -145,8 +146,9 @@ export const oauthRoutes = [
         started = await api.startOAuth(params.provider, query, current, call);
       } catch (error) {
         // a native app's request with its own redirect URI is answered there (RFC 6749 §4.1.2.1)
+        // (a failure of the server's own stays the handler's logged 500)
         const target = nativeErrorTarget(query, config.refreshTokens.nativeClients);
-        if (!target) throw error;
+        if (!target || !isAuthError(error)) throw error;
         return { status: 302, location: authorizationResponseUri(target, authorizationErrorParams(error)) };
       }
       const cookie = bindingCookie(config);
