@@ -24,6 +24,7 @@ import { createSignInService } from './sign-in/index.js';
 import { createTenantService } from './tenants/index.js';
 import {
   createAccessTokenService,
+  createAuthorizationCodeService,
   createRefreshTokenService,
   createSigningKeyService,
   createTokenExchangeService,
@@ -66,7 +67,11 @@ export function createAuth(options: AuthConfig): Auth {
     {
       session: config.session,
       cookieName,
-      firstPartyClientIds: [config.refreshTokens.firstPartyClientId],
+      // token mode's apps: the default first-party client and the configured native ones
+      firstPartyClientIds: [
+        config.refreshTokens.firstPartyClientId,
+        ...config.refreshTokens.nativeClients.map((client) => client.id),
+      ],
     },
   );
   const authorization = createAuthorizationService(
@@ -101,20 +106,28 @@ export function createAuth(options: AuthConfig): Auth {
     { storage, clock, hasher, rateLimiter, lockout, tenants, signIn, mailBox, mailRequests },
     { emailLinks: config.emailLinks, password: config.password },
   );
+  const audit = createAuditService({ storage });
+  const refreshTokens = createRefreshTokenService(
+    { storage, clock, rateLimiter, accessTokens, secret: config.secret },
+    { refreshTokens: config.refreshTokens, idleTtlSeconds: config.session.idleTtlSeconds },
+  );
+  // native apps' provider sign-ins end with a one-time code, traded at /oauth/token for a pair
+  const authorizationCodes = createAuthorizationCodeService({
+    keyValue,
+    box: stateBox,
+    issueTokens: refreshTokens.api.issueTokens,
+    signOut: sessions.api.signOut,
+  });
   const oauth = createOAuthService(
-    { storage, clock, keyValue, rateLimiter, logger, users, sessions, signIn, stateBox },
+    { storage, clock, keyValue, rateLimiter, logger, users, sessions, signIn, stateBox, authorizationCodes },
     {
       oauth: config.oauth,
       signup: config.signup,
       baseURL: config.baseURL,
       basePath: config.basePath,
       appName,
+      nativeClients: config.refreshTokens.nativeClients,
     },
-  );
-  const audit = createAuditService({ storage });
-  const refreshTokens = createRefreshTokenService(
-    { storage, clock, rateLimiter, accessTokens, secret: config.secret },
-    { refreshTokens: config.refreshTokens, idleTtlSeconds: config.session.idleTtlSeconds },
   );
   // M2M clients and the OAuth endpoints
   const clients = createClientService({ storage, clock, tenants }, config);
@@ -138,11 +151,13 @@ export function createAuth(options: AuthConfig): Auth {
       refreshTokens,
       exchangeToken: tokenExchange.api.exchangeToken,
       issuers,
+      authorizationCodes,
     },
     {
       clients: config.clients,
       urls: oauthUrls,
       firstPartyClientId: config.refreshTokens.firstPartyClientId,
+      nativeClients: config.refreshTokens.nativeClients,
     },
   );
 

@@ -225,9 +225,11 @@ describe('the token endpoint with openid-client', () => {
       jwks_uri: `${baseURL}/auth/.well-known/jwks.json`,
       grant_types_supported: [
         'client_credentials',
+        'authorization_code',
         'refresh_token',
         'urn:ietf:params:oauth:grant-type:token-exchange',
       ],
+      code_challenge_methods_supported: ['S256'],
       token_endpoint_auth_methods_supported: [
         'client_secret_basic',
         'client_secret_post',

@@ -8,7 +8,9 @@ import type { RateLimiter } from '../rate-limit/index.js';
 import {
   type ACCESS_TOKEN_TYPE_URN,
   type AccessTokenService,
+  type AuthorizationCodeService,
   type ExchangeTokensApi,
+  type NativeClient,
   parseScopeParameter,
   type RefreshTokenService,
   TOKEN_EXCHANGE_GRANT_TYPE,
@@ -24,14 +26,22 @@ import type { ResolvedClientsOptions } from './client-options.js';
 import type { Client } from './clients.js';
 
 /** The grants `POST /oauth/token` answers. */
-export const OAUTH_GRANT_TYPES = ['client_credentials', 'refresh_token', TOKEN_EXCHANGE_GRANT_TYPE] as const;
+export const OAUTH_GRANT_TYPES = [
+  'client_credentials',
+  'authorization_code',
+  'refresh_token',
+  TOKEN_EXCHANGE_GRANT_TYPE,
+] as const;
 
 /**
  * `POST /oauth/token`'s request, decoded from the form and camelCased (`grantType` is
  * `grant_type`, …). Which fields count depends on the grant.
  */
 export interface ClientTokenRequest {
-  /** `client_credentials`, `refresh_token` or `urn:ietf:params:oauth:grant-type:token-exchange`. */
+  /**
+   * `client_credentials`, `authorization_code`, `refresh_token` or
+   * `urn:ietf:params:oauth:grant-type:token-exchange`.
+   */
   grantType: string | undefined;
   /**
    * Space-separated scopes: for client credentials, all the client's allowed ones when absent;
@@ -42,6 +52,10 @@ export interface ClientTokenRequest {
   resource?: readonly string[];
   /** The `refresh_token` grant's token. */
   refreshToken?: string | undefined;
+  /** The `authorization_code` grant's parameters (RFC 6749 §4.1.3, RFC 7636 §4.5). */
+  code?: string | undefined;
+  redirectUri?: string | undefined;
+  codeVerifier?: string | undefined;
   /** The token-exchange grant's parameters (RFC 8693 §2.1). */
   subjectToken?: string | undefined;
   subjectTokenType?: string | undefined;
@@ -54,8 +68,8 @@ export interface ClientTokenRequest {
 }
 
 /**
- * A successful token response (RFC 6749 §5.1): a `refresh_token` only for the refresh grant
- * (client credentials never get one), `issued_token_type` only for a token exchange.
+ * A successful token response (RFC 6749 §5.1): a `refresh_token` only for the refresh and
+ * authorization-code grants (client credentials never get one), `issued_token_type` only for a token exchange.
  */
 export interface ClientTokenResponse {
   access_token: string;
@@ -80,6 +94,8 @@ export interface AuthorizationServerMetadata {
   jwks_uri: string;
   grant_types_supported: string[];
   response_types_supported: string[];
+  /** PKCE (RFC 7636) of the `authorization_code` grant: S256 only. */
+  code_challenge_methods_supported: string[];
   token_endpoint_auth_methods_supported: string[];
   token_endpoint_auth_signing_alg_values_supported: string[];
   introspection_endpoint_auth_methods_supported: string[];
@@ -95,10 +111,14 @@ export interface ClientTokensApi {
    *   scopes it asks for against its allowed scopes (`invalid_scope`) and the resource indicators
    *   against `clients.resources` (`invalid_target`), and returns an access token carrying `tid`,
    *   `env`, `client_id` and `scope` (no refresh token).
+   * - `authorization_code` (RFC 6749 §4.1.3 with PKCE, RFC 7636): a native app
+   *   (`refreshTokens.nativeClients`, a public client: `client_id` alone) trades the one-time
+   *   code of its provider sign-in, with `redirect_uri` and `code_verifier`, for a token pair.
+   *   A used, expired or foreign code, another redirect URI or a wrong verifier is `invalid_grant`.
    * - `refresh_token` (RFC 6749 §6): the rotation of `refreshTokens` (same grace, reuse detection
-   *   and rate limit). The first-party app is a public client: it sends only
-   *   `client_id=<refreshTokens.firstPartyClientId>`; any other client authenticates, and a token
-   *   of another client is `refresh_token_invalid` (answered over HTTP as `invalid_grant`).
+   *   and rate limit). The first-party app and the native apps are public clients: they send only
+   *   their `client_id`; any other client authenticates, and a token of another client is
+   *   `refresh_token_invalid` (answered over HTTP as `invalid_grant`).
    * - token exchange (RFC 8693): an authenticated client is the caller of `exchangeToken`.
    *
    * Other grants are `unsupported_grant_type`.
@@ -161,6 +181,8 @@ export interface ClientTokenServiceDeps {
   exchangeToken: ExchangeTokensApi['exchangeToken'];
   /** Isolated-pool tenants' own issuers, for their metadata. */
   issuers: Pick<TokenIssuers, 'tenantScope'>;
+  /** The `authorization_code` grant: the codes native apps' provider sign-ins end with. */
+  authorizationCodes: Pick<AuthorizationCodeService, 'redeem'>;
 }
 
 /** The endpoints' absolute URLs. */
@@ -195,23 +217,38 @@ export interface ClientTokenServiceOptions {
   urls: OAuthServerUrls;
   /** `refreshTokens.firstPartyClientId`: the public client of token mode. */
   firstPartyClientId: string;
+  /** `refreshTokens.nativeClients`: public clients too, each by its id. */
+  nativeClients?: readonly NativeClient[];
 }
 
 export function createClientTokenService(
   deps: ClientTokenServiceDeps,
-  { clients: options, urls, firstPartyClientId }: ClientTokenServiceOptions,
+  { clients: options, urls, firstPartyClientId, nativeClients = [] }: ClientTokenServiceOptions,
 ): ClientTokenService {
-  const { storage, clock, authenticator, accessTokens, rateLimiter, refreshTokens, exchangeToken, issuers } =
-    deps;
+  const {
+    storage,
+    clock,
+    authenticator,
+    accessTokens,
+    rateLimiter,
+    refreshTokens,
+    exchangeToken,
+    issuers,
+    authorizationCodes,
+  } = deps;
+  const publicClientIds = new Set([firstPartyClientId, ...nativeClients.map((client) => client.id)]);
 
   /**
-   * The first-party app identifies itself by `client_id` alone (a public client, RFC 6749 §2.1):
-   * it holds no secret. Anything more (a secret, an assertion, an Authorization header) is an
-   * attempt to authenticate, and goes to the authenticator.
+   * The first-party app and the configured native apps identify themselves by `client_id` alone
+   * (public clients, RFC 6749 §2.1): they hold no secret. Anything more (a secret, an assertion,
+   * an Authorization header) is an attempt to authenticate, and goes to the authenticator.
    */
-  function isFirstPartyPublic(credentials: ClientCredentials): boolean {
+  function isFirstPartyPublic(credentials: ClientCredentials): credentials is ClientCredentials & {
+    clientId: string;
+  } {
     return (
-      credentials.clientId === firstPartyClientId &&
+      credentials.clientId !== undefined &&
+      publicClientIds.has(credentials.clientId) &&
       !credentials.authorization &&
       credentials.clientSecret === undefined &&
       credentials.clientAssertion === undefined &&
@@ -221,7 +258,7 @@ export function createClientTokenService(
 
   /** The client a refresh or revocation of a refresh token is made for. */
   async function refreshingClient(credentials: ClientCredentials, context: CallContext): Promise<string> {
-    if (isFirstPartyPublic(credentials)) return firstPartyClientId;
+    if (isFirstPartyPublic(credentials)) return credentials.clientId;
     return (await authenticator.authenticate(credentials, context)).client.id;
   }
 
@@ -244,6 +281,32 @@ export function createClientTokenService(
       expires_in: pair.expiresIn,
       refresh_token: pair.refreshToken,
       ...(scopes ? { scope: scopes.join(' ') } : {}),
+    };
+  }
+
+  /**
+   * The code a native app's provider sign-in ended with (RFC 8252): only a public client redeems
+   * one; any other authenticates, and never holds a code (`invalid_grant`).
+   */
+  async function authorizationCodeGrant(
+    request: ClientTokenRequest,
+    context: CallContext,
+  ): Promise<ClientTokenResponse> {
+    const clientId = await refreshingClient(request.credentials, context);
+    const pair = await authorizationCodes.redeem(
+      {
+        code: request.code,
+        clientId,
+        redirectUri: request.redirectUri,
+        codeVerifier: request.codeVerifier,
+      },
+      context,
+    );
+    return {
+      access_token: pair.accessToken,
+      token_type: 'Bearer',
+      expires_in: pair.expiresIn,
+      refresh_token: pair.refreshToken,
     };
   }
 
@@ -366,6 +429,7 @@ export function createClientTokenService(
         throw new AuthError('invalid_request', { detail: 'grant_type is missing' });
       }
       if (request.grantType === 'refresh_token') return refreshGrant(request, context);
+      if (request.grantType === 'authorization_code') return authorizationCodeGrant(request, context);
       const { client } = await authenticator.authenticate(request.credentials, context);
       if (request.grantType === TOKEN_EXCHANGE_GRANT_TYPE) return exchangeGrant(client, request, context);
       if (request.grantType !== 'client_credentials') {
@@ -414,7 +478,8 @@ export function createClientTokenService(
         );
         if (limited) (context.rateLimits ??= []).push(limited);
         const principal = await verifiedToken(request.token);
-        if (!principal || principal.type !== 'user' || principal.clientId !== firstPartyClientId) return;
+        const caller = request.credentials.clientId;
+        if (!principal || principal.type !== 'user' || principal.clientId !== caller) return;
         await revokeAudited(principal, principal.tenantId, { type: 'user', id: principal.id }, context);
         return;
       }
@@ -436,7 +501,8 @@ export function createClientTokenService(
         jwks_uri: jwksUri,
         grant_types_supported: [...OAUTH_GRANT_TYPES],
         response_types_supported: [],
-        // `none`: the first-party app, a public client, refreshes and revokes by its client_id
+        code_challenge_methods_supported: ['S256'],
+        // `none`: the first-party and native apps, public clients, refresh and revoke by client_id
         token_endpoint_auth_methods_supported: [...methods, 'none'],
         token_endpoint_auth_signing_alg_values_supported: ['ES256', 'EdDSA', 'RS256', 'PS256'],
         introspection_endpoint_auth_methods_supported: methods,

@@ -14,6 +14,20 @@ export {
   principalOf,
   type VerifyAccessTokenOptions,
 } from './access-token-service.js';
+export {
+  AUTHORIZATION_CODE_TTL_SECONDS,
+  type AuthorizationCodeExchange,
+  type AuthorizationCodeGrant,
+  type AuthorizationCodeService,
+  createAuthorizationCodeService,
+  S256_CODE_CHALLENGE,
+} from './authorization-codes.js';
+export {
+  findNativeClient,
+  isRegisteredRedirectUri,
+  type NativeClient,
+  redirectUriProblem,
+} from './native-clients.js';
 // refresh tokens (token mode)
 export {
   type RefreshTokensOptions,

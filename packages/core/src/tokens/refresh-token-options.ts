@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { clientIdSchema, nativeClientSchema } from './native-clients.js';
 
 const refreshTokensShape = {
   /**
@@ -23,10 +24,28 @@ const refreshTokensShape = {
    * The `client_id` of tokens issued to first-party apps (sign-in in token mode). Default
    * `first-party`.
    */
-  firstPartyClientId: z
-    .string()
-    .regex(/^[A-Za-z0-9._:-]{1,255}$/)
-    .default('first-party'),
+  firstPartyClientId: clientIdSchema.default('first-party'),
+  /**
+   * First-party native apps (RFC 8252), public clients like the first-party one, each with its
+   * own `client_id` and the redirect URIs a provider sign-in may end at: private-use schemes
+   * (`com.example.app:/oauth/callback`), loopback http (`http://127.0.0.1/callback`, any port
+   * at request time) or https. A sign-in body naming one (`client_id`) answers in token mode;
+   * `GET /oauth/:provider?client_id=…` signs in with a provider and hands the app a one-time
+   * code for `POST /oauth/token` (`grant_type=authorization_code`, PKCE S256).
+   *
+   * @example
+   * nativeClients: [{ id: 'ios-app', redirectUris: ['com.example.app:/oauth/callback'] }]
+   */
+  nativeClients: z
+    .array(nativeClientSchema)
+    .max(50)
+    .superRefine((clients, ctx) => {
+      const ids = clients.map((client) => client.id);
+      if (new Set(ids).size !== ids.length) {
+        ctx.addIssue({ code: 'custom', message: 'native client ids must be unique' });
+      }
+    })
+    .default([]),
 };
 
 // typed by its shape so that the published .d.ts keeps each option's JSDoc

@@ -1,3 +1,9 @@
+export {
+  authorizationErrorParams,
+  authorizationResponseUri,
+  type NativeAuthorizationRequest,
+  nativeErrorTarget,
+} from './native-authorization.js';
 export type { OAuthAccount, OAuthAccountWithUser, OAuthProfile, OAuthStart } from './oauth.js';
 export type { OAuthAccountStore } from './oauth-account-store.js';
 export {

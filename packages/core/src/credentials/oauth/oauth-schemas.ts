@@ -21,6 +21,34 @@ export const startOAuthInputSchema = z
       .describe(
         '`link`: add this provider to the signed-in user (needs a recent authentication). Default `login`',
       ),
+    // a native app's sign-in (RFC 8252): the authorization request's parameters, as it sends them
+    client_id: z
+      .string()
+      .min(1)
+      .max(255)
+      .optional()
+      .describe(
+        'A native app of `refreshTokens.nativeClients`: the sign-in ends at its redirect_uri with a one-time code for POST /oauth/token',
+      ),
+    redirect_uri: z
+      .string()
+      .min(1)
+      .max(2048)
+      .optional()
+      .describe("With client_id: one of the client's redirect URIs (loopback: any port)"),
+    code_challenge: z
+      .string()
+      .min(1)
+      .max(128)
+      .optional()
+      .describe('With client_id: the PKCE challenge (RFC 7636), BASE64URL(SHA256(code_verifier))'),
+    code_challenge_method: z.string().max(16).optional().describe('With client_id: `S256` (the only one)'),
+    state: z
+      .string()
+      .min(1)
+      .max(1024)
+      .optional()
+      .describe("With client_id: the app's state, returned to its redirect_uri as is"),
   })
   .strict();
 

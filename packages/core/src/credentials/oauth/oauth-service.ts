@@ -19,10 +19,17 @@ import {
   type SessionWithUser,
 } from '../../sessions/index.js';
 import type { MfaRequired, SignedIn, SignInService } from '../../sign-in/index.js';
+import type { AuthorizationCodeService, NativeClient } from '../../tokens/index.js';
 import type { ResolvedSignupOptions, UserService } from '../../users/index.js';
 import { emailSchema } from '../../users/index.js';
 import { normalizeEmail, type User } from '../../users/users.js';
 import { parseInput } from '../../validation.js';
+import {
+  authorizationErrorParams,
+  authorizationResponseUri,
+  type NativeAuthorizationRequest,
+  nativeRequestOf,
+} from './native-authorization.js';
 import type { OAuthAccount, OAuthProfile, OAuthStart } from './oauth.js';
 import { createOAuthClient, type OAuthClient } from './oauth-client.js';
 import type { ResolvedOAuthOptions } from './oauth-options.js';
@@ -49,13 +56,29 @@ interface OAuthStateRecord {
   userId: string | null;
   /** SHA-256 of the binding cookie's value: the browser that started is the one that finishes. */
   bindingHash: string;
+  /** A native app's sign-in: it ends at the app's redirect URI. Absent for a browser's. */
+  native?: NativeAuthorizationRequest | null;
+}
+
+/** A taken flow: the callback's parameters, its state and the record stored under it. */
+interface FlowInput {
+  params: URLSearchParams;
+  state: string;
+  record: OAuthStateRecord;
 }
 
 /** A finished flow: signed in (or up), a pending second factor, or a provider linked. */
 export type OAuthCompleted =
   | (SignedIn & { outcome: 'signed_in' | 'signed_up'; redirectTo: string })
   | (MfaRequired & { redirectTo: string })
-  | { outcome: 'linked'; user: User; account: OAuthAccount; redirectTo: string };
+  | { outcome: 'linked'; user: User; account: OAuthAccount; redirectTo: string }
+  /**
+   * A native app's sign-in (started with `client_id`): `redirectTo` is the authorization response
+   * at the app's redirect URI, with `code` (for `POST /oauth/token`), `mfa_challenge` and
+   * `methods` (a second factor is due: `POST /mfa/verify` with `client_id`), or `error`; and
+   * the app's `state`. No session cookie is set.
+   */
+  | { outcome: 'native'; redirectTo: string };
 
 /** The social/OIDC sign-in operations of `auth.api`. */
 export interface OAuthApi {
@@ -73,7 +96,10 @@ export interface OAuthApi {
    * key-value store for at most 10 minutes, only completes with it). `redirectTo` must equal an
    * entry of the redirect allowlist (`redirect_not_allowed`). `intent: 'link'` adds the provider
    * to `current`'s user and needs an authentication of at most 10 minutes (`step_up_required`).
-   * `oauth_provider_unknown` for an id not in `oauth.providers`.
+   * `oauth_provider_unknown` for an id not in `oauth.providers`. A native app (RFC 8252) adds
+   * `client_id` (one of `refreshTokens.nativeClients`), one of its `redirect_uri`s, an S256
+   * `code_challenge` and its `state` (`invalid_request` otherwise): the flow then ends at that
+   * redirect URI (see {@link OAuthApi.completeOAuth}).
    *
    * @example
    * const { authorizationUrl, binding } = await auth.api.startOAuth('google', { redirectTo: '/app' }, null)
@@ -94,6 +120,10 @@ export interface OAuthApi {
    * `oauth_state_invalid`, `oauth_callback_invalid`, `oauth_provider_unavailable`,
    * `oauth_email_missing`, `user_suspended`; nothing is written on any of them. A `link` flow
    * needs `current`, the session of the user who started it (`unauthenticated` otherwise).
+   * A native app's flow never throws once its state is taken: it answers `{ outcome: 'native',
+   * redirectTo }`, the authorization response at the app's redirect URI with a one-time `code`
+   * (bound to the new session, the client, the redirect URI and the PKCE challenge; 60 s; for
+   * `POST /oauth/token`), the pending second factor's `mfa_challenge` and `methods`, or `error`.
    *
    * @example
    * const result = await auth.api.completeOAuth('google', { params: url.searchParams, binding }, context)
@@ -140,6 +170,8 @@ export interface OAuthServiceDeps {
   signIn: SignInService;
   /** Seals the flows' records (PKCE verifier, nonce) at rest. */
   stateBox: SealedBox;
+  /** Native apps' sign-ins end with a one-time code bound to the new session. */
+  authorizationCodes: Pick<AuthorizationCodeService, 'issue'>;
 }
 
 export interface OAuthServiceOptions {
@@ -150,13 +182,16 @@ export interface OAuthServiceOptions {
   basePath: string;
   /** The app's name the owner's notices are signed with. */
   appName: string;
+  /** `refreshTokens.nativeClients`: the apps that may start a sign-in with `client_id`. */
+  nativeClients: readonly NativeClient[];
 }
 
 export function createOAuthService(
   deps: OAuthServiceDeps,
-  { oauth: settings, signup, baseURL, basePath, appName }: OAuthServiceOptions,
+  { oauth: settings, signup, baseURL, basePath, appName, nativeClients }: OAuthServiceOptions,
 ): OAuthService {
-  const { storage, clock, keyValue, rateLimiter, logger, users, sessions, stateBox } = deps;
+  const { storage, clock, keyValue, rateLimiter, logger, users, sessions, stateBox, authorizationCodes } =
+    deps;
   const stateKey = (state: string) => `oauth:state:${sha256Hex(state)}`;
   const clients = new Map<string, OAuthClient>();
   const callbackBase = new URL(basePath, baseURL).href.replace(/\/$/, '');
@@ -350,6 +385,143 @@ export function createOAuthService(
     });
   }
 
+  /** The flow after its state was taken: the provider's answer, then sign-in, sign-up or link. */
+  async function finish(
+    client: OAuthClient,
+    providerId: string,
+    { params, state, record, current }: FlowInput & { current: SessionWithUser | null },
+    context: CallContext,
+  ): Promise<OAuthCompleted> {
+    await limit(context, `oauth:${providerId}`);
+    const profile = await client.completeCallback({
+      redirectUri: redirectUriOf(providerId),
+      params,
+      state,
+      nonce: record.nonce,
+      codeVerifier: record.codeVerifier,
+    });
+    if (!profile.subject || profile.subject.length > 255) {
+      throw new AuthError('oauth_callback_invalid', { detail: 'the provider named no usable subject' });
+    }
+    // checked again at the end: the allowlist may have shrunk while the person was away
+    const redirectTo = isAllowedRedirect(record.redirectTo, settings.redirectAllowlist)
+      ? record.redirectTo
+      : DEFAULT_REDIRECT;
+    const found = await storage.oauthAccounts.findByProviderSubject(providerId, profile.subject);
+
+    if (record.intent === 'link') {
+      // still signed in as the user who asked: not someone who signed in since on this browser
+      if (!current || current.user.id !== record.userId) {
+        throw new AuthError('unauthenticated', { detail: 'sign in as the user who started linking' });
+      }
+      const user = await storage.users.findById(current.user.id);
+      if (!user || user.status !== 'active') throw new AuthError('unauthenticated');
+      if (found) {
+        if (found.user.id !== user.id) {
+          throw new AuthError('conflict', { detail: 'this provider account is linked to another user' });
+        }
+        return { outcome: 'linked', user, account: found.account, redirectTo };
+      }
+      const account = newAccount(user.id, providerId, profile);
+      await storage.transaction((tx) => linkAccount(tx, user, account, 'explicit', context));
+      return { outcome: 'linked', user, account, redirectTo };
+    }
+
+    if (found) {
+      return signIn(found.user, found.account, redirectTo, context, {
+        provesAddress: provesAddress(profile, found.user),
+      });
+    }
+    // an address the provider sends is held to the rules of a typed one
+    const email = profile.email === null ? undefined : emailSchema.safeParse(profile.email).data;
+    if (!email) {
+      throw new AuthError('oauth_email_missing', { detail: 'the provider shared no usable email address' });
+    }
+    const existing = await storage.users.findByEmail(null, normalizeEmail(email));
+    if (existing) {
+      if (!mayLinkByEmail(providerId, profile)) throw new AuthError('oauth_account_not_linked');
+      // an unverified address is proven by the provider here: the link claims the account
+      return signIn(existing, newAccount(existing.id, providerId, profile), redirectTo, context, {
+        linkFirst: 'verified_email',
+        provesAddress: provesAddress(profile, existing),
+      });
+    }
+    if (!signup.enabled) throw new AuthError('forbidden', { detail: 'sign-up is disabled' });
+    // an address the provider does not vouch for (Microsoft's, which any directory admin sets)
+    // must not create an account: its owner could later take it over by a magic link or a
+    // reset while the provider's account stays linked to it
+    if (!profile.emailVerified) throw new AuthError('oauth_email_unverified');
+    const created = await storage.transaction(async (tx) => {
+      const user = await users.insertUser(
+        tx,
+        {
+          email: profile.email!,
+          name: profile.name?.slice(0, 200) ?? null,
+          emailVerified: profile.emailVerified,
+        },
+        context,
+      );
+      const userContext: CallContext = { ...context, actor: { type: 'user', id: user.id } };
+      const account = newAccount(user.id, providerId, profile);
+      await linkAccount(tx, user, account, 'signup', userContext);
+      await recordSignIn(tx, user, account, 'session', userContext);
+      const issued = await sessions.createSession(tx, {
+        user,
+        tenantId: null,
+        method: OAUTH_AMR,
+        context: userContext,
+      });
+      return { user, ...issued };
+    });
+    return { outcome: 'signed_up', ...created, redirectTo };
+  }
+
+  /**
+   * A native app's flow ends at its redirect URI, whatever happens once the state is taken (its
+   * redirect URI was checked at the start): with a code bound to the new session, the pending
+   * second factor's challenge, or the error (RFC 6749 §4.1.2.1).
+   */
+  async function finishNative(
+    native: NativeAuthorizationRequest,
+    client: OAuthClient,
+    providerId: string,
+    flow: FlowInput,
+    context: CallContext,
+  ): Promise<OAuthCompleted> {
+    let params: Record<string, string>;
+    try {
+      const result = await finish(client, providerId, { ...flow, current: null }, context);
+      if ('mfaRequired' in result) {
+        params = { mfa_challenge: result.challengeId, methods: result.methods.join(',') };
+      } else if (result.outcome === 'signed_in' || result.outcome === 'signed_up') {
+        try {
+          const code = await authorizationCodes.issue({
+            sessionToken: result.token,
+            clientId: native.clientId,
+            redirectUri: native.redirectUri,
+            codeChallenge: native.codeChallenge,
+          });
+          params = { code };
+        } catch (error) {
+          // nobody will ever hold this session: it is ended rather than left behind
+          await sessions.api.signOut(result.token, context).catch(() => {});
+          throw error;
+        }
+      } else {
+        throw new AuthError('invalid_request', { detail: 'a native sign-in links nothing' });
+      }
+    } catch (error) {
+      if (!isAuthError(error)) {
+        logger.error('native OAuth sign-in failed', {
+          provider: providerId,
+          error: error instanceof Error ? error.message : String(error),
+        });
+      }
+      params = authorizationErrorParams(error);
+    }
+    return { outcome: 'native', redirectTo: authorizationResponseUri(native, params) };
+  }
+
   const api: OAuthApi = {
     listOAuthProviders() {
       return Object.entries(settings.providers).map(([id, provider]) => ({ id, name: provider.name }));
@@ -358,6 +530,7 @@ export function createOAuthService(
     async startOAuth(providerId, rawInput, current, context = {}) {
       const input = parseInput(startOAuthInputSchema, rawInput);
       const { provider, client } = providerOf(providerId);
+      const native = nativeRequestOf(input, nativeClients);
       const redirectTo = input.redirectTo ?? DEFAULT_REDIRECT;
       if (
         input.redirectTo !== undefined &&
@@ -385,6 +558,7 @@ export function createOAuthService(
         intent,
         userId: intent === 'link' ? current!.user.id : null,
         bindingHash: sha256Hex(binding),
+        native,
       };
       const authorizationUrl = await client.authorizationUrl({
         redirectUri: redirectUriOf(providerId),
@@ -402,88 +576,8 @@ export function createOAuthService(
     async completeOAuth(providerId, { params, binding, current = null }, context = {}) {
       const { client } = providerOf(providerId);
       const { state, record } = await takeState(providerId, params, binding);
-      await limit(context, `oauth:${providerId}`);
-      const profile = await client.completeCallback({
-        redirectUri: redirectUriOf(providerId),
-        params,
-        state,
-        nonce: record.nonce,
-        codeVerifier: record.codeVerifier,
-      });
-      if (!profile.subject || profile.subject.length > 255) {
-        throw new AuthError('oauth_callback_invalid', { detail: 'the provider named no usable subject' });
-      }
-      // checked again at the end: the allowlist may have shrunk while the person was away
-      const redirectTo = isAllowedRedirect(record.redirectTo, settings.redirectAllowlist)
-        ? record.redirectTo
-        : DEFAULT_REDIRECT;
-      const found = await storage.oauthAccounts.findByProviderSubject(providerId, profile.subject);
-
-      if (record.intent === 'link') {
-        // still signed in as the user who asked: not someone who signed in since on this browser
-        if (!current || current.user.id !== record.userId) {
-          throw new AuthError('unauthenticated', { detail: 'sign in as the user who started linking' });
-        }
-        const user = await storage.users.findById(current.user.id);
-        if (!user || user.status !== 'active') throw new AuthError('unauthenticated');
-        if (found) {
-          if (found.user.id !== user.id) {
-            throw new AuthError('conflict', { detail: 'this provider account is linked to another user' });
-          }
-          return { outcome: 'linked', user, account: found.account, redirectTo };
-        }
-        const account = newAccount(user.id, providerId, profile);
-        await storage.transaction((tx) => linkAccount(tx, user, account, 'explicit', context));
-        return { outcome: 'linked', user, account, redirectTo };
-      }
-
-      if (found) {
-        return signIn(found.user, found.account, redirectTo, context, {
-          provesAddress: provesAddress(profile, found.user),
-        });
-      }
-      // an address the provider sends is held to the rules of a typed one
-      const email = profile.email === null ? undefined : emailSchema.safeParse(profile.email).data;
-      if (!email) {
-        throw new AuthError('oauth_email_missing', { detail: 'the provider shared no usable email address' });
-      }
-      const existing = await storage.users.findByEmail(null, normalizeEmail(email));
-      if (existing) {
-        if (!mayLinkByEmail(providerId, profile)) throw new AuthError('oauth_account_not_linked');
-        // an unverified address is proven by the provider here: the link claims the account
-        return signIn(existing, newAccount(existing.id, providerId, profile), redirectTo, context, {
-          linkFirst: 'verified_email',
-          provesAddress: provesAddress(profile, existing),
-        });
-      }
-      if (!signup.enabled) throw new AuthError('forbidden', { detail: 'sign-up is disabled' });
-      // an address the provider does not vouch for (Microsoft's, which any directory admin sets)
-      // must not create an account: its owner could later take it over by a magic link or a
-      // reset while the provider's account stays linked to it
-      if (!profile.emailVerified) throw new AuthError('oauth_email_unverified');
-      const created = await storage.transaction(async (tx) => {
-        const user = await users.insertUser(
-          tx,
-          {
-            email: profile.email!,
-            name: profile.name?.slice(0, 200) ?? null,
-            emailVerified: profile.emailVerified,
-          },
-          context,
-        );
-        const userContext: CallContext = { ...context, actor: { type: 'user', id: user.id } };
-        const account = newAccount(user.id, providerId, profile);
-        await linkAccount(tx, user, account, 'signup', userContext);
-        await recordSignIn(tx, user, account, 'session', userContext);
-        const issued = await sessions.createSession(tx, {
-          user,
-          tenantId: null,
-          method: OAUTH_AMR,
-          context: userContext,
-        });
-        return { user, ...issued };
-      });
-      return { outcome: 'signed_up', ...created, redirectTo };
+      if (!record.native) return finish(client, providerId, { params, state, record, current }, context);
+      return finishNative(record.native, client, providerId, { params, state, record }, context);
     },
 
     listOAuthAccounts(userId) {

@@ -15,7 +15,7 @@ import {
   toPublicUser,
 } from '../response-schemas.js';
 import { defineRoute } from '../route.js';
-import { deliveryField, signedInResponse, tokenPairSchema } from '../sign-in-response.js';
+import { deliveryFields, deliveryOf, signedInResponse, tokenPairSchema } from '../sign-in-response.js';
 
 const problem = (description: string) => ({ description, schema: problemSchema });
 
@@ -33,7 +33,7 @@ export const accountRoutes = [
     tag: 'account',
     auth: 'none',
     rateLimited: true,
-    body: signUpInputSchema.extend({ delivery: deliveryField }),
+    body: signUpInputSchema.extend(deliveryFields),
     responses: {
       201: {
         description: 'Signed up; the session cookie is set (with `delivery: "token"`, a token pair instead)',
@@ -47,7 +47,8 @@ export const accountRoutes = [
       409: problem('Email already registered (conflict mode)'),
       429: problem('Rate limited'),
     },
-    async handle({ body: { delivery, ...input }, api, call }) {
+    async handle({ body: { delivery: asked, client_id, ...input }, api, call, config }) {
+      const delivery = deliveryOf({ delivery: asked, client_id }, config);
       const result = await api.signUp(input, call);
       if ('pending' in result) return { status: 202, body: { pending: true } };
       return signedInResponse(201, result, delivery, { api, call, body: signedInBody(result) });
@@ -61,7 +62,7 @@ export const accountRoutes = [
     tag: 'account',
     auth: 'none',
     rateLimited: true,
-    body: signInInputSchema.extend({ delivery: deliveryField }),
+    body: signInInputSchema.extend(deliveryFields),
     responses: {
       200: {
         description:
@@ -80,7 +81,8 @@ export const accountRoutes = [
       401: problem('Invalid email or password (never says which)'),
       429: problem('Rate limited or too many failures'),
     },
-    async handle({ body: { delivery, ...input }, api, call }) {
+    async handle({ body: { delivery: asked, client_id, ...input }, api, call, config }) {
+      const delivery = deliveryOf({ delivery: asked, client_id }, config);
       const result = await api.signIn(input, call);
       if ('mfaRequired' in result) return { status: 200, body: result };
       return signedInResponse(200, result, delivery, { api, call, body: signedInBody(result) });

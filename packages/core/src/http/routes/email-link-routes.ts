@@ -13,7 +13,7 @@ import {
   userSchema,
 } from '../response-schemas.js';
 import { defineRoute } from '../route.js';
-import { deliveryField, signedInResponse, tokenPairSchema } from '../sign-in-response.js';
+import { deliveryFields, deliveryOf, signedInResponse, tokenPairSchema } from '../sign-in-response.js';
 
 const problem = (description: string) => ({ description, schema: problemSchema });
 const accepted = {
@@ -126,7 +126,7 @@ export const emailLinkRoutes = [
     summary: "Sign in with a magic link's token: a new session (amr ['email']) and the allowed redirect",
     tag: 'passwordless',
     auth: 'none',
-    body: verifyTokenInputSchema.extend({ delivery: deliveryField }),
+    body: verifyTokenInputSchema.extend(deliveryFields),
     responses: {
       200: {
         description:
@@ -144,10 +144,11 @@ export const emailLinkRoutes = [
       ...tokenProblems,
       403: problem('user_suspended'),
     },
-    async handle({ api, body, call }) {
+    async handle({ api, body, call, config }) {
+      const delivery = deliveryOf(body, config);
       const result = await api.verifyMagicLink(body.token, call);
       if ('mfaRequired' in result) return { status: 200, body: result };
-      return signedInResponse(200, result, body.delivery, {
+      return signedInResponse(200, result, delivery, {
         api,
         call,
         body: {

@@ -3,7 +3,7 @@ import { confirmTotpInputSchema } from '../../credentials/totp/totp-schemas.js';
 import { verifyMfaInputSchema } from '../../sign-in/sign-in-schemas.js';
 import { problemSchema, signedInSchema, toPublicSession, toPublicUser } from '../response-schemas.js';
 import { defineRoute } from '../route.js';
-import { deliveryField, signedInResponse, tokenPairSchema } from '../sign-in-response.js';
+import { deliveryFields, deliveryOf, signedInResponse, tokenPairSchema } from '../sign-in-response.js';
 
 const problem = (description: string) => ({ description, schema: problemSchema });
 
@@ -110,7 +110,7 @@ export const mfaRoutes = [
     tag: 'mfa',
     auth: 'none',
     rateLimited: true,
-    body: verifyMfaInputSchema.extend({ delivery: deliveryField }),
+    body: verifyMfaInputSchema.extend(deliveryFields),
     responses: {
       200: {
         description:
@@ -121,7 +121,8 @@ export const mfaRoutes = [
       401: problem('Wrong or used code (invalid_mfa_code), or an expired challenge (mfa_challenge_invalid)'),
       429: problem('Rate limited or too many failures'),
     },
-    async handle({ api, body: { delivery, ...input }, call }) {
+    async handle({ api, body: { delivery: asked, client_id, ...input }, call, config }) {
+      const delivery = deliveryOf({ delivery: asked, client_id }, config);
       const result = await api.verifyMfa(input, call);
       return signedInResponse(200, result, delivery, {
         api,

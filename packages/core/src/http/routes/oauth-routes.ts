@@ -1,9 +1,15 @@
 import { z } from 'zod';
 import {
+  authorizationErrorParams,
+  authorizationResponseUri,
+  nativeErrorTarget,
+} from '../../credentials/oauth/index.js';
+import {
   oauthCallbackQuerySchema,
   oauthProviderParamsSchema,
   startOAuthInputSchema,
 } from '../../credentials/oauth/oauth-schemas.js';
+import { isAuthError } from '../../errors.js';
 import { readCookie, sessionCookieName } from '../../sessions/session-cookie.js';
 import { serializeSessionCookie } from '../cookies.js';
 import { problemSchema } from '../response-schemas.js';
@@ -115,14 +121,19 @@ export const oauthRoutes = [
     path: '/oauth/:provider',
     operationId: 'startOAuth',
     summary:
-      'Start a social/OIDC sign-in (or, with intent=link and a session, link a provider): a redirect to the provider with state, nonce and an S256 PKCE challenge',
+      'Start a social/OIDC sign-in (or, with intent=link and a session, link a provider): a redirect to the provider with state, nonce and an S256 PKCE challenge. A native app (RFC 8252) adds client_id, redirect_uri, code_challenge (S256) and its state: the sign-in ends at its redirect_uri with a one-time code',
     tag: 'passwordless',
     auth: 'none',
     params: oauthProviderParamsSchema,
     query: startOAuthInputSchema,
     responses: {
-      302: { description: "To the provider's authorization endpoint; sets the flow's binding cookie" },
-      400: problem('Invalid query, or redirect_not_allowed'),
+      302: {
+        description:
+          "To the provider's authorization endpoint; sets the flow's binding cookie. A native sign-in whose client and redirect_uri are configured but whose request is not valid goes back to its redirect_uri with `error` (RFC 6749 §4.1.2.1)",
+      },
+      400: problem(
+        'Invalid query, redirect_not_allowed, or invalid_request: an unknown client_id or a redirect_uri not registered for it (never redirected to)',
+      ),
       401: problem('intent=link without a session, or step_up_required'),
       404: problem('oauth_provider_unknown'),
       502: problem('oauth_provider_unavailable: discovery failed'),
@@ -130,7 +141,16 @@ export const oauthRoutes = [
     async handle({ api, params, query, sessionToken, call, config }) {
       const current =
         query.intent === 'link' && sessionToken ? await api.validateSessionToken(sessionToken) : null;
-      const started = await api.startOAuth(params.provider, query, current, call);
+      let started: Awaited<ReturnType<typeof api.startOAuth>>;
+      try {
+        started = await api.startOAuth(params.provider, query, current, call);
+      } catch (error) {
+        // a native app's request with its own redirect URI is answered there (RFC 6749 §4.1.2.1)
+        // (a failure of the server's own stays the handler's logged 500)
+        const target = nativeErrorTarget(query, config.refreshTokens.nativeClients);
+        if (!target || !isAuthError(error)) throw error;
+        return { status: 302, location: authorizationResponseUri(target, authorizationErrorParams(error)) };
+      }
       const cookie = bindingCookie(config);
       return {
         status: 302,
@@ -152,7 +172,7 @@ export const oauthRoutes = [
     responses: {
       302: {
         description:
-          'Signed in: the session cookie is set. With a second factor: no session, the target gets `#mfa_challenge=<id>&methods=…` (complete with POST /mfa/verify). Linked: `#oauth_linked=<provider>`',
+          "Signed in: the session cookie is set. With a second factor: no session, the target gets `#mfa_challenge=<id>&methods=…` (complete with POST /mfa/verify). Linked: `#oauth_linked=<provider>`. A native app's sign-in: no cookie; its redirect_uri gets `?code=…&state=…` (for POST /oauth/token), `?mfa_challenge=…&methods=…&state=…`, or `?error=…&error_description=<code>&state=…`",
       },
       400: problem('oauth_state_invalid, oauth_callback_invalid or oauth_email_missing'),
       403: problem(
@@ -173,6 +193,9 @@ export const oauthRoutes = [
         call,
       );
       const cleared = serializeSessionCookie(cookie.options, '', 0);
+      if ('outcome' in result && result.outcome === 'native') {
+        return { status: 302, location: result.redirectTo, cookies: [cleared] };
+      }
       if ('mfaRequired' in result) {
         return {
           status: 302,

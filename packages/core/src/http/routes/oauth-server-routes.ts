@@ -8,8 +8,8 @@ import { defineRoute, type RouteResult } from '../route.js';
 import { STATUS_BY_CODE } from '../status-codes.js';
 
 /**
- * The OAuth 2.0 endpoints of the authorization server: token (client credentials, refresh and
- * token exchange), introspection (RFC 7662), revocation (RFC 7009) and metadata (RFC 8414). They
+ * The OAuth 2.0 endpoints of the authorization server: token (client credentials, native apps'
+ * authorization codes, refresh and token exchange), introspection (RFC 7662), revocation (RFC 7009) and metadata (RFC 8414). They
  * speak OAuth, not problem+json: form-encoded requests, and errors as RFC 6749 §5.2 bodies
  * `{ error, error_description }`, with `Cache-Control: no-store` (the handler sets it on every
  * response).
@@ -116,6 +116,15 @@ const tokenForm = z.object({
     .optional()
     .describe('RFC 8707 resource indicator; repeat the parameter for several: sets aud'),
   refresh_token: z.string().optional().describe('refresh_token grant: the last refresh token; it is spent'),
+  code: z
+    .string()
+    .optional()
+    .describe("authorization_code grant: the one-time code of a native app's provider sign-in"),
+  redirect_uri: z
+    .string()
+    .optional()
+    .describe('authorization_code grant: the redirect_uri of the sign-in, exactly as sent there'),
+  code_verifier: z.string().optional().describe('authorization_code grant: the PKCE verifier (RFC 7636)'),
   subject_token: z.string().optional().describe('Token exchange: the access token of the user acted for'),
   subject_token_type: z.literal(ACCESS_TOKEN_TYPE_URN).optional(),
   actor_token: z.string().optional().describe('Token exchange, delegation: the access token of who acts'),
@@ -140,14 +149,14 @@ export const oauthServerRoutes = [
     path: '/oauth/token',
     operationId: 'oauthToken',
     summary:
-      'Token endpoint (form-encoded): client_credentials, refresh_token and token exchange (RFC 8693); client_secret_basic, client_secret_post, private_key_jwt, or none for the first-party public client',
+      'Token endpoint (form-encoded): client_credentials, authorization_code (native apps, PKCE S256), refresh_token and token exchange (RFC 8693); client_secret_basic, client_secret_post, private_key_jwt, or none for the first-party and native public clients',
     form: tokenForm,
     tag: 'oauth',
     auth: 'none',
     rateLimited: true,
     responses: {
       200: {
-        description: 'An access token; a refresh token only for the refresh grant',
+        description: 'An access token; a refresh token only for the refresh and authorization-code grants',
         schema: z.object({
           access_token: z.string(),
           token_type: z.literal('Bearer'),
@@ -158,7 +167,7 @@ export const oauthServerRoutes = [
         }),
       },
       400: oauthError(
-        'invalid_request, invalid_grant (a refresh token invalid, expired, revoked or spent), invalid_scope, invalid_target or unsupported_grant_type',
+        'invalid_request, invalid_grant (a refresh token invalid, expired, revoked or spent; a code used, expired, of another client, or with another redirect_uri or a wrong code_verifier), invalid_scope, invalid_target or unsupported_grant_type',
       ),
       401: oauthError('invalid_client'),
       429: oauthError('rate_limited'),
@@ -173,6 +182,9 @@ export const oauthServerRoutes = [
             resource: form.get('resource') ?? [],
             audience: form.get('audience') ?? [],
             refreshToken: one(form, 'refresh_token'),
+            code: one(form, 'code'),
+            redirectUri: one(form, 'redirect_uri'),
+            codeVerifier: one(form, 'code_verifier'),
             subjectToken: one(form, 'subject_token'),
             subjectTokenType: one(form, 'subject_token_type'),
             actorToken: one(form, 'actor_token'),

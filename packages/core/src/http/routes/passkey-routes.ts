@@ -16,7 +16,7 @@ import {
   toPublicUser,
 } from '../response-schemas.js';
 import { defineRoute } from '../route.js';
-import { deliveryField, signedInResponse, tokenPairSchema } from '../sign-in-response.js';
+import { deliveryFields, deliveryOf, signedInResponse, tokenPairSchema } from '../sign-in-response.js';
 
 const problem = (description: string) => ({ description, schema: problemSchema });
 
@@ -132,7 +132,7 @@ export const passkeyRoutes = [
     tag: 'passkeys',
     auth: 'none',
     rateLimited: true,
-    body: authenticatePasskeyInputSchema.extend({ delivery: deliveryField }),
+    body: authenticatePasskeyInputSchema.extend(deliveryFields),
     responses: {
       200: {
         description:
@@ -155,9 +155,10 @@ export const passkeyRoutes = [
       403: problem('Account suspended'),
       429: problem('Rate limited or too many failures'),
     },
-    async handle({ api, body, call, currentSession }) {
+    async handle({ api, body, call, currentSession, config }) {
+      const { delivery: asked, client_id, ...input } = body;
+      const delivery = deliveryOf({ delivery: asked, client_id }, config);
       const current = await currentSession();
-      const { delivery, ...input } = body;
       const result = await api.authenticateWithPasskey(input, current, call);
       if ('mfaRequired' in result) return { status: 200, body: result };
       if (!('token' in result)) {
