@@ -1,18 +1,18 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer } from '../src/app.js';
+import { databaseTargets } from './support/database-targets.js';
 
 // The flow the page's "API client" card drives, over HTTP against the running example: M2M
 // clients created by a tenant's owner, POST /api/demo/client-call (the server playing the client:
 // token at /auth/oauth/token, then the machine API), and the machine API's bearer guard itself.
+// On SQLite, and on PostgreSQL and MariaDB when their URLs are set (the report counts in SQL).
 
 const PASSWORD = 'correct horse battery staple';
 
-describe('the API client card’s flow and the machine API', () => {
-  const tempDir = mkdtempSync(join(tmpdir(), 'portcullis-example-clients-'));
+describe.each(
+  databaseTargets('clients'),
+)('the API client card’s flow and the machine API on $name', (target) => {
   let server: Awaited<ReturnType<typeof startServer>>;
   let base: string;
   let owner: { email: string; cookie: string };
@@ -23,8 +23,8 @@ describe('the API client card’s flow and the machine API', () => {
     server = await startServer({
       port: 0,
       host: '127.0.0.1',
-      databaseUrl: `sqlite:${join(tempDir, 'clients.sqlite')}`,
-      dataDir: tempDir,
+      databaseUrl: target.databaseUrl(),
+      tablePrefix: target.tablePrefix,
       secret: randomBytes(32).toString('base64url'),
       trustProxy: true,
     });
@@ -47,7 +47,7 @@ describe('the API client card’s flow and the machine API', () => {
 
   afterAll(async () => {
     await server?.close();
-    rmSync(tempDir, { recursive: true, force: true });
+    await target.cleanup();
   });
 
   async function send(
