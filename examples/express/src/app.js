@@ -125,8 +125,8 @@ export async function startServer(options = {}) {
     });
     const self = selfOrigin(server.address());
     const demoUrls = {
-      tokenEndpoint: () => new URL(`${auth.config.basePath}/oauth/token`, self),
-      reportsUrl: () => new URL('/api/resource/reports', self),
+      tokenEndpoint: new URL(`${auth.config.basePath.replace(/\/$/, '')}/oauth/token`, self),
+      reportsUrl: new URL('/api/resource/reports', self),
     };
     server.on(
       'request',

@@ -14,7 +14,7 @@ import express from 'express';
  * Only a signed-in person may run it (`requireAuth()` before it, with the CSRF origin check), so
  * it is no open relay to the token endpoint.
  *
- * @param {{ tokenEndpoint: () => URL, reportsUrl: () => URL }} urls Where this server answers
+ * @param {{ tokenEndpoint: URL, reportsUrl: URL }} urls Where this server answers
  *   itself (the listening address, not `baseURL`, which may be a proxy's).
  */
 export function clientCallDemo(urls) {
@@ -28,7 +28,7 @@ export function clientCallDemo(urls) {
     const basic = Buffer.from(`${encodeURIComponent(clientId)}:${encodeURIComponent(clientSecret)}`).toString(
       'base64',
     );
-    const tokenResponse = await fetch(urls.tokenEndpoint(), {
+    const tokenResponse = await fetch(urls.tokenEndpoint, {
       method: 'POST',
       headers: { authorization: `Basic ${basic}`, 'content-type': 'application/x-www-form-urlencoded' },
       // no `scope`: the token carries every scope the client is allowed, so a client without
@@ -42,7 +42,7 @@ export function clientCallDemo(urls) {
       res.json({ token, claims: null, api: null });
       return;
     }
-    const apiResponse = await fetch(urls.reportsUrl(), {
+    const apiResponse = await fetch(urls.reportsUrl, {
       headers: { authorization: `Bearer ${accessToken}` },
     });
     res.json({
