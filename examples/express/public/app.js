@@ -1,9 +1,12 @@
-// The whole client: plain fetch against /auth/*, /api/me and /api/tenants/:id/documents. The session lives in an HttpOnly
+// The whole client: plain fetch against /auth/*, /api/me and /api/tenants/:id/documents (and,
+// through api-clients.js, /api/demo/client-call). The session lives in an HttpOnly
 // cookie, so this script never sees a session token; fetch sends the cookie (same origin) and an
 // Origin header on every POST/PATCH/DELETE, which is what Portcullis's CSRF check looks for.
-// The one secret it handles is an invitation token, read from an invitation link (?token=…).
+// The one secret it handles is an invitation token, read from an invitation link (?token=…)
+// (api-clients.js shows a new M2M client's secret once, and hands it to the server).
 // Every decision is the server's: the page shows the problem+json it answers.
 
+import { initApiClientsCard } from './api-clients.js';
 import { call } from './call.js';
 import { initMfaCard, showMfaStep } from './mfa.js';
 
@@ -238,6 +241,7 @@ async function loadTenants() {
             `${tenant.name} (${tenant.slug})`,
             button('Members', () => showMembers(tenant)),
             button('Documents', () => showDocuments(tenant)),
+            button('API clients', () => apiClients.show(tenant)),
             leave,
           );
         })),
@@ -396,6 +400,7 @@ function closeTenantPanels() {
   $('documents-panel').hidden = true;
   membersTenant = null;
   documentsTenant = null;
+  apiClients.close();
 }
 
 const documentsPath = (tenant, id) =>
@@ -617,6 +622,7 @@ $('revoke-others').addEventListener('click', () =>
 );
 
 const mfaCard = initMfaCard({ run });
+const apiClients = initApiClientsCard({ run });
 
 run(refresh);
 

@@ -1,7 +1,8 @@
 import { DEFAULT_ROLES } from '@portcullis/core';
 
 // Who may do what with documents: the roles every new tenant gets (RBAC) and two code-defined
-// policies that apply in every tenant (ABAC). Passed to createAuth() in app.js.
+// policies that apply in every tenant (ABAC); and what M2M clients' scopes grant. Passed to
+// createAuth() in app.js.
 
 /**
  * The permission catalog (`authorization.permissions`): every resource of the app and its
@@ -11,7 +12,20 @@ import { DEFAULT_ROLES } from '@portcullis/core';
  *
  * @type {import('@portcullis/core').AuthConfig['authorization']['permissions']}
  */
-export const PERMISSION_CATALOG = { document: ['read', 'create', 'update', 'delete'] };
+export const PERMISSION_CATALOG = {
+  document: ['read', 'create', 'update', 'delete'],
+  // the machine API's report (GET /api/resource/reports), read by M2M clients
+  report: ['read'],
+};
+
+/**
+ * What M2M clients may ask for (`clients.scopes`): each scope and the permissions it grants. A
+ * client created with `reports:read` reads the machine API's report; the engine decides for a
+ * client with these permissions in place of roles, never beyond them.
+ *
+ * @type {import('@portcullis/core').AuthConfig['clients']['scopes']}
+ */
+export const CLIENT_SCOPES = { 'reports:read': ['report.read'] };
 
 /**
  * The attributes the routes pass for a document (`authorization.resourceAttributes`), so that a

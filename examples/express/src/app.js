@@ -10,11 +10,19 @@ import { authErrorHandler, mountAuth, requireAuth, toWebHeaders } from '@portcul
 import express from 'express';
 import { Redis } from 'ioredis';
 import { renderSVG } from 'uqr';
-import { DOCUMENT_POLICIES, PERMISSION_CATALOG, RESOURCE_ATTRIBUTES, TENANT_ROLES } from './access-rules.js';
+import {
+  CLIENT_SCOPES,
+  DOCUMENT_POLICIES,
+  PERMISSION_CATALOG,
+  RESOURCE_ATTRIBUTES,
+  TENANT_ROLES,
+} from './access-rules.js';
 import { apiErrors } from './api-errors.js';
+import { clientCallDemo } from './client-call-demo.js';
 import { devMailbox } from './dev-mailbox.js';
 import { documentRoutes } from './document-routes.js';
 import { documentStore, documentsTableName, ensureDocumentsTable } from './document-store.js';
+import { resourceRoutes } from './resource-routes.js';
 
 const exampleDir = fileURLToPath(new URL('..', import.meta.url));
 const publicDir = join(exampleDir, 'public');
@@ -34,6 +42,9 @@ const publicDir = join(exampleDir, 'public');
  * @property {boolean} [trustProxy] Take the client address from X-Forwarded-For (behind a proxy).
  * @property {Record<string, import('@portcullis/core').OAuthProvider>} [oauthProviders] Social/OIDC
  *   sign-in providers (see `oauth-providers.js`); the page shows a "Sign in with …" button for each.
+ * @property {Array<'EdDSA' | 'ES256' | 'RS256'>} [tokenAlgorithms] The access tokens' signing
+ *   algorithms (`tokens.signingKeys.algorithms`); the first signs. Default Portcullis's,
+ *   `['EdDSA', 'ES256']`; `RS256` (3072-bit keys) is opt-in, for verifiers without EC or Ed25519.
  * @property {boolean} [devMailbox] Keep sent mail in memory and show it at /dev/mailbox and
  *   /dev/mailbox.json. Default: on unless NODE_ENV is `production` (then mail is printed, links redacted).
  * @property {import('@portcullis/core').Logger} [logger]
@@ -43,7 +54,9 @@ const publicDir = join(exampleDir, 'public');
  * Starts the example: migrates the database (Portcullis's tables, then the app's documents
  * table), creates the auth instance, serves the auth routes under /auth (members, invitations,
  * roles and policies included), a protected GET /api/me, the documents of a tenant under
- * /api/tenants/:tenantId/documents and the page in public/ (which accepts invitation links).
+ * /api/tenants/:tenantId/documents, the machine API under /api/resource (M2M client tokens), the
+ * "API client" card's POST /api/demo/client-call and the page in public/ (which accepts
+ * invitation links).
  *
  * @param {StartOptions} [options]
  * @returns {Promise<{ url: string, host: string, port: number, auth: import('@portcullis/core').Auth, close: () => Promise<void> }>}
@@ -92,6 +105,13 @@ export async function startServer(options = {}) {
         resourceAttributes: RESOURCE_ATTRIBUTES,
         policies: DOCUMENT_POLICIES,
       },
+      // M2M clients (the "API client" card, POST /auth/tenants/:id/clients) ask for these scopes
+      clients: { scopes: CLIENT_SCOPES },
+      // access tokens (token mode, M2M clients): the keys live in this process's memory, which
+      // Portcullis warns about; a real deployment passes tokens.signingKeys.keyEncryptionKeys
+      ...(options.tokenAlgorithms
+        ? { tokens: { signingKeys: { algorithms: options.tokenAlgorithms } } }
+        : {}),
       // a real app passes its SMTP or API mailer here
       mailer: mailbox ? mailbox.mailer : consoleMailer(),
       // the emailed links open /verify-email, /reset-password and /magic-link (public/*.html),
@@ -103,7 +123,15 @@ export async function startServer(options = {}) {
         ? { oauth: { providers: options.oauthProviders } }
         : {}),
     });
-    server.on('request', createApp(auth, documentStore(db, documentsTable), mailbox, options.logger));
+    const self = selfOrigin(server.address());
+    const demoUrls = {
+      tokenEndpoint: new URL(`${auth.config.basePath.replace(/\/$/, '')}/oauth/token`, self),
+      reportsUrl: new URL('/api/resource/reports', self),
+    };
+    server.on(
+      'request',
+      createApp(auth, documentStore(db, documentsTable), mailbox, options.logger, demoUrls),
+    );
   } catch (error) {
     server.close();
     await auth?.close();
@@ -134,8 +162,9 @@ export async function startServer(options = {}) {
  * @param {ReturnType<typeof documentStore>} documents
  * @param {ReturnType<typeof devMailbox> | null} mailbox
  * @param {import('@portcullis/core').Logger | undefined} logger
+ * @param {Parameters<typeof clientCallDemo>[0]} demoUrls
  */
-function createApp(auth, documents, mailbox, logger) {
+function createApp(auth, documents, mailbox, logger, demoUrls) {
   const app = express();
   app.disable('x-powered-by');
   app.use(securityHeaders);
@@ -168,6 +197,10 @@ function createApp(auth, documents, mailbox, logger) {
     res.json({ ...setup, qrCode: `data:image/svg+xml;base64,${Buffer.from(svg).toString('base64')}` });
   });
   app.use('/api/tenants/:tenantId/documents', documentRoutes(auth, documents));
+  // the machine API: M2M client tokens (Authorization: Bearer), no session
+  app.use('/api/resource', resourceRoutes(auth, documents));
+  // the "API client" card: a signed-in person has the server play an M2M client
+  app.use('/api/demo/client-call', requireAuth(auth), clientCallDemo(demoUrls));
   // every /api failure as problem+json: unknown paths, Portcullis's errors, and unexpected ones
   app.use('/api', ...apiErrors(logger));
 
@@ -208,6 +241,17 @@ function devSecret(dataDir) {
 function ensureDir(dir) {
   mkdirSync(dir, { recursive: true });
   return dir;
+}
+
+/**
+ * The origin this server answers itself at: its listening address, a wildcard one (`0.0.0.0`,
+ * `::`) taken as loopback.
+ */
+function selfOrigin({ address, family, port }) {
+  if (family === 'IPv6' || family === 6) {
+    return `http://[${address === '::' ? '::1' : address}]:${port}`;
+  }
+  return `http://${address === '0.0.0.0' ? '127.0.0.1' : address}:${port}`;
 }
 
 /** Resolves with the port actually bound (useful with port 0). */

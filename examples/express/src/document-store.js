@@ -180,5 +180,29 @@ export function documentStore(db, table) {
         .executeTakeFirst();
       return Number(result.numDeletedRows) > 0;
     },
+
+    /**
+     * How many documents the tenant has, by visibility (for the machine API's report, which a
+     * client reads with the `reports:read` scope: no person, so no read filter).
+     *
+     * @param {string} tenantId
+     * @returns {Promise<{ total: number, tenant: number, private: number }>}
+     */
+    async countByVisibility(tenantId) {
+      const rows = await db
+        .selectFrom(table)
+        .select(['visibility', (eb) => eb.fn.countAll().as('count')])
+        .where('tenant_id', '=', tenantId)
+        .groupBy('visibility')
+        .execute();
+      const counts = { total: 0, tenant: 0, private: 0 };
+      for (const row of rows) {
+        // PostgreSQL's and MySQL's count() come back as strings (bigint)
+        const count = Number(row.count);
+        counts.total += count;
+        if (row.visibility === 'tenant' || row.visibility === 'private') counts[row.visibility] += count;
+      }
+      return counts;
+    },
   };
 }

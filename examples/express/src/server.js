@@ -3,6 +3,15 @@ import { oauthProvidersFromEnv } from './oauth-providers.js';
 
 const port = Number(process.env.PORT ?? 3000);
 
+/** `PORTCULLIS_TOKEN_ALGORITHMS=ES256,RS256` → `['ES256', 'RS256']` (createAuth checks the names). */
+function tokenAlgorithmsFromEnv(value) {
+  const names = (value ?? '')
+    .split(',')
+    .map((name) => name.trim())
+    .filter((name) => name !== '');
+  return names.length > 0 ? names : undefined;
+}
+
 let server;
 try {
   server = await startServer({
@@ -15,6 +24,7 @@ try {
     redisUrl: process.env.REDIS_URL,
     trustProxy: process.env.TRUST_PROXY === '1',
     oauthProviders: oauthProvidersFromEnv(process.env),
+    tokenAlgorithms: tokenAlgorithmsFromEnv(process.env.PORTCULLIS_TOKEN_ALGORITHMS),
   });
 } catch (error) {
   console.error(`[portcullis example] could not start: ${error.message}`);

@@ -117,6 +117,55 @@ if (missing && process.env.CI === 'true') {
       }
     }, 60_000);
 
+    it('creates an M2M client on the API client card, shows its secret once, and calls the API with a token', async () => {
+      const { context, page, errors } = await openPage(browser, server.url);
+      try {
+        await page.goto('/');
+        await signUp(page, `cleo-${randomBytes(3).toString('hex')}@example.com`, 'Create account');
+        const slug = `ledger-${randomBytes(3).toString('hex')}`;
+        const tenantForm = page.locator('#tenant-form');
+        await tenantForm.getByLabel('Slug', { exact: true }).fill(slug);
+        await tenantForm.getByLabel('Name', { exact: true }).fill('Ledger');
+        await tenantForm.getByRole('button', { name: 'Create tenant' }).click();
+        await page
+          .locator('#tenants li', { hasText: slug })
+          .getByRole('button', { name: 'API clients' })
+          .click();
+        await expect.poll(() => page.locator('#clients').textContent()).toContain('No clients yet.');
+
+        // a client with the scope: a token, and the API answers with the tenant's report
+        const form = page.locator('#client-form');
+        await form.getByLabel('Name').fill('Reporting job');
+        await form.getByLabel('Environment').selectOption('test');
+        await form.getByLabel('reports:read').check();
+        await form.getByRole('button', { name: 'Create client' }).click();
+        await expect.poll(() => page.locator('#client-created-secret').inputValue()).toMatch(/^pc_cs_/);
+        await expect
+          .poll(() => page.locator('#clients').textContent())
+          .toContain('Reporting job — test · reports:read');
+        await page.getByRole('button', { name: 'Call the API' }).click();
+        await expect.poll(() => page.locator('#client-call-api-status').textContent()).toBe('— 200');
+        expect(await page.locator('#client-call-token-status').textContent()).toBe('— 200');
+        const report = JSON.parse(String(await page.locator('#client-call-api').textContent()));
+        expect(report).toMatchObject({ documents: { total: 0 }, caller: { environment: 'test' } });
+        // the page never saw the token itself, only its claims
+        expect(await page.locator('#client-call-token').textContent()).not.toContain('access_token');
+
+        // one without it: a token, which the API refuses
+        await form.getByLabel('Name').fill('Nosy job');
+        await form.getByRole('button', { name: 'Create client' }).click();
+        await expect
+          .poll(() => page.locator('#clients').textContent())
+          .toContain('Nosy job — live · no scopes');
+        await page.getByRole('button', { name: 'Call the API' }).click();
+        await expect.poll(() => page.locator('#client-call-api-status').textContent()).toBe('— 403');
+        expect(await page.locator('#client-call-api').textContent()).toContain('insufficient_scope');
+        expect(errors).toEqual([]);
+      } finally {
+        await context.close();
+      }
+    }, 60_000);
+
     // Regression (issue 14, newcomer 8): errors went to a box at the top of the page, out of view;
     // sessions showed raw user agents; the last owner was offered "Leave"; no copy button.
     it('shows an error next to the control that caused it, names devices, keeps the last owner in, copies invitation links', async () => {

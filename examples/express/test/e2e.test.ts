@@ -1,55 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { createKyselyFromUrl, migrate } from '@portcullis/adapter-kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer } from '../src/app.js';
-import { documentsTableName } from '../src/document-store.js';
+import { databaseTargets } from './support/database-targets.js';
 
 // Drives the example app over real HTTP, started in-process on a free port. It imports the
 // workspace packages from source (vitest aliases), so no build is needed.
 
-interface Target {
-  name: string;
-  databaseUrl: () => string;
-  tablePrefix?: string;
-  cleanup: () => Promise<void>;
-}
-
-const tempDir = mkdtempSync(join(tmpdir(), 'portcullis-example-e2e-'));
-const targets: Target[] = [
-  {
-    name: 'SQLite',
-    databaseUrl: () => `sqlite:${join(tempDir, 'e2e.sqlite')}`,
-    cleanup: async () => rmSync(tempDir, { recursive: true, force: true }),
-  },
-];
-/** A server database named by env: its own random table prefix, dropped afterwards. */
-function serverTarget(name: string, url: string | undefined): Target | null {
-  if (!url) return null;
-  const tablePrefix = `e2e_${randomBytes(4).toString('hex')}_`;
-  return {
-    name,
-    databaseUrl: () => url,
-    tablePrefix,
-    async cleanup() {
-      const { db, close } = await createKyselyFromUrl(url);
-      try {
-        await db.schema.dropTable(documentsTableName(tablePrefix)).ifExists().execute();
-        await migrate(db, { direction: 'down', steps: Number.POSITIVE_INFINITY, tablePrefix });
-      } finally {
-        await close();
-      }
-    },
-  };
-}
-for (const target of [
-  serverTarget('PostgreSQL', process.env.PORTCULLIS_TEST_POSTGRES_URL),
-  serverTarget('MariaDB', process.env.PORTCULLIS_TEST_MYSQL_URL),
-]) {
-  if (target) targets.push(target);
-}
+const targets = databaseTargets('e2e');
 
 const PASSWORD = 'correct horse battery staple';
 
