@@ -3,8 +3,8 @@
 // own process (Express 5), autocannon as the load, CPU per request of the server and of the
 // PostgreSQL backends read from /proc. Two grants: client credentials (an M2M client asks for a
 // JWT access token for one resource) and refresh token (a first-party public client renews a
-// user's pair and carries on with the successor). `pnpm bench:tokens-http` at the repo root builds
-// the packages first. See docs/benchmarks.md, "Tokens".
+// user's pair and carries on with the successor). `pnpm --filter @portcullis/bench bench:tokens-http`
+// after `pnpm build`. See docs/benchmarks.md, "Tokens (issue 16)".
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -31,8 +31,8 @@ const QUICK = process.env.BENCH_QUICK === '1';
 /** Its own database, so that it never races the other suites'. */
 const POSTGRES_DATABASE = 'portcullis_bench_tokens';
 const SETTINGS = {
-  connections: 50,
-  warmupSeconds: QUICK ? 1 : 3,
+  connections: Number(process.env.BENCH_HTTP_CONNECTIONS) || 50,
+  warmupSeconds: QUICK ? 2 : 3,
   rounds: QUICK ? 2 : 6,
   roundSeconds: Number(process.env.BENCH_HTTP_ROUND_SECONDS) || (QUICK ? 1 : 5),
   clientCount: 50, // M2M clients per library; connection i posts as client i
@@ -56,7 +56,8 @@ const LIBRARIES = [
   { key: 'portcullis', label: 'Portcullis', tokenPath: '/auth/oauth/token' },
   { key: 'better-auth', label: 'better-auth oauth-provider', tokenPath: '/api/auth/oauth2/token' },
 ];
-const GRANTS = ['client_credentials', 'refresh_token'];
+/** `BENCH_TOKENS_GRANTS=refresh_token` (comma-separated) runs those grants only, e.g. to debug one. */
+const GRANTS = (process.env.BENCH_TOKENS_GRANTS || 'client_credentials,refresh_token').split(',');
 
 async function main() {
   const startedAt = Date.now();
@@ -358,6 +359,7 @@ function printReport(cases, rounds, seconds) {
   }
   console.log('\nPortcullis ÷ better-auth (req/s, per round: median, min–max)');
   for (const grant of GRANTS) {
+    if (!cases.some((c) => c.grant === grant)) continue;
     const a = rounds[cases.findIndex((c) => c.grant === grant && c.library.key === 'portcullis')];
     const b = rounds[cases.findIndex((c) => c.grant === grant && c.library.key === 'better-auth')];
     const perRound = a.map((x, i) => x.requestsPerSecond / b[i].requestsPerSecond);
