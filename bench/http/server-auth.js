@@ -13,13 +13,18 @@
  *   redisUrl?: string,
  *   secret: string,
  *   baseURL: string,
+ *   tokenEndpoint?: boolean,
  * }} ServerConfig
+ *
+ * `tokenEndpoint`: the library is configured to answer its OAuth token endpoint as the token
+ * bench seeded it (`../lib/token-endpoint.js`).
  */
 import { Redis } from 'ioredis';
 import { createBetterAuth, redisSecondaryStorage } from '../lib/better-auth.js';
 import { connectPostgres, openSqliteFile } from '../lib/databases.js';
 import { createPortcullis } from '../lib/portcullis.js';
 import { HTTP_REDIS_PREFIX } from '../lib/redis.js';
+import { betterAuthTokenConfig, portcullisTokenConfig } from '../lib/token-endpoint.js';
 
 /** Where the HTTP suite's servers keep their keys: each library under its own prefix. */
 export const HTTP_PORTCULLIS_PREFIX = `${HTTP_REDIS_PREFIX}pc:`;
@@ -53,6 +58,7 @@ export async function startLibrary(config) {
       secret: config.secret,
       baseURL: config.baseURL,
       ...(redisClient ? { redisClient, keyPrefix: HTTP_PORTCULLIS_PREFIX } : {}),
+      ...(config.tokenEndpoint ? { config: portcullisTokenConfig(config.secret) } : {}),
     });
     return {
       portcullis: auth,
@@ -68,6 +74,7 @@ export async function startLibrary(config) {
     ...(redisClient
       ? { secondaryStorage: redisSecondaryStorage(redisClient, { keyPrefix: HTTP_BETTER_AUTH_PREFIX }) }
       : {}),
+    ...(config.tokenEndpoint ? { config: betterAuthTokenConfig() } : {}),
   });
   return { betterAuth, close: closeConnections };
 }

@@ -17,8 +17,8 @@ import { BETTER_AUTH_REDIS_PREFIX } from './redis.js';
  *
  * @param {import('./databases.js').BenchDatabase} database
  */
-export async function setUpBetterAuth(database, { userCount, password, secret, baseURL }) {
-  const auth = createBetterAuth(database, { secret, baseURL });
+export async function setUpBetterAuth(database, { userCount, password, secret, baseURL, config }) {
+  const auth = createBetterAuth(database, { secret, baseURL, config });
   const { runMigrations } = await getMigrations(auth.options);
   await runMigrations();
 
@@ -117,11 +117,12 @@ export async function setUpBetterAuthRedis(
  * limiting, cookie cache and telemetry off. With `secondaryStorage` (see
  * {@link redisSecondaryStorage}) sessions live in it only (`storeSessionInDatabase: false`).
  * Another process given the same database, secret and storage validates the same cookies (the
- * HTTP bench's servers do).
+ * HTTP bench's servers do). `config` adds to these options (plugins, e.g. the token endpoint's in
+ * `token-endpoint.js`).
  *
  * @param {import('./databases.js').BenchDatabase} database
  */
-export function createBetterAuth(database, { secret, baseURL, secondaryStorage }) {
+export function createBetterAuth(database, { secret, baseURL, secondaryStorage, config = {} }) {
   return betterAuth({
     database: database.driver,
     ...(secondaryStorage ? { secondaryStorage } : {}),
@@ -134,6 +135,7 @@ export function createBetterAuth(database, { secret, baseURL, secondaryStorage }
       : { cookieCache: { enabled: false } },
     telemetry: { enabled: false },
     logger: { level: 'error' },
+    ...config,
   });
 }
 

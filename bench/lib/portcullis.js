@@ -32,7 +32,7 @@ const quietLogger = {
 /**
  * Migrates Portcullis's tables (prefix `bench_pc_`) into `database`, seeds `userCount` users,
  * each with the same password and one open session, and returns the instance with the
- * sessions' cookies and the users' emails.
+ * sessions' cookies and the users' emails. `config` adds to the instance's configuration.
  *
  * Users, password hashes and sessions are written through the storage port (not `signUp`), so
  * seeding does not spend a thousand argon2 hashes; each session is shaped exactly as core's
@@ -41,7 +41,7 @@ const quietLogger = {
  *
  * @param {import('./databases.js').BenchDatabase} database
  */
-export async function setUpPortcullis(database, { userCount, password, secret, baseURL }) {
+export async function setUpPortcullis(database, { userCount, password, secret, baseURL, config = {} }) {
   await migrate(database.db, { direction: 'up', tablePrefix: PORTCULLIS_TABLE_PREFIX });
   const storage = kyselyStorage(database.db, { tablePrefix: PORTCULLIS_TABLE_PREFIX });
   const auth = createAuth({
@@ -51,6 +51,7 @@ export async function setUpPortcullis(database, { userCount, password, secret, b
     rateLimit: { enabled: false },
     outbox: { autoStart: false },
     logger: quietLogger,
+    ...config,
   });
   const ttl = auth.config.session;
 
@@ -127,15 +128,16 @@ export async function setUpPortcullis(database, { userCount, password, secret, b
  * (possibly by another process: the HTTP bench's servers), configured as the bench's other
  * instances are (rate limiting off, outbox dispatcher not started, quiet logger). With
  * `redisClient`, `keyValue: redisKeyValue(redisClient, { keyPrefix })` (`keyPrefix` by default
- * `portcullis-bench:pc:`): the session cache is on.
+ * `portcullis-bench:pc:`): the session cache is on. `config` adds to (or overrides) that
+ * configuration, e.g. the token endpoint's (`token-endpoint.js`).
  * Nothing is counted or wrapped: this is the instance an app would run.
  *
  * @param {import('./databases.js').BenchDatabase} database
- * @param {{ secret: string, baseURL: string, redisClient?: import('ioredis').Redis, keyPrefix?: string }} options
+ * @param {{ secret: string, baseURL: string, redisClient?: import('ioredis').Redis, keyPrefix?: string, config?: object }} options
  */
 export function createPortcullis(
   database,
-  { secret, baseURL, redisClient, keyPrefix = PORTCULLIS_REDIS_PREFIX },
+  { secret, baseURL, redisClient, keyPrefix = PORTCULLIS_REDIS_PREFIX, config = {} },
 ) {
   const kv = redisClient ? redisKeyValue(redisClient, { keyPrefix }) : undefined;
   const auth = createAuth({
@@ -146,6 +148,7 @@ export function createPortcullis(
     rateLimit: { enabled: false },
     outbox: { autoStart: false },
     logger: quietLogger,
+    ...config,
   });
   if (kv && !auth.config.session.cache.enabled)
     throw new Error('the session cache is off with a keyValue store');
