@@ -244,9 +244,8 @@ describe.each(runs)('the Express example signing with $alg, against OAuth and JW
       body: {
         effect: 'allow',
         actions: ['token.impersonate'],
-        // the decision's resource is the subject user (type `user`); `*`, because the example's
-        // permission catalog knows no `user` resource and refuses a policy naming it (422)
-        resource: '*',
+        // the decision's resource is the subject user: `user` is known under any permission catalog
+        resource: 'user',
         description: 'The support desk may act for members',
         condition: {
           and: [{ eq: [{ ref: 'subject.type' }, 'client'] }, { eq: [{ ref: 'subject.id' }, desk.id] }],

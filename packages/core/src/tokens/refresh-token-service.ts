@@ -99,7 +99,7 @@ export interface RefreshTokenServiceDeps {
   storage: Storage;
   clock: Clock;
   rateLimiter: RateLimiter;
-  accessTokens: Pick<AccessTokenService, 'issue' | 'prepare'>;
+  accessTokens: Pick<AccessTokenService, 'issuePrepared' | 'prepare'>;
   /** The app secret: successors are derived under a key from it. */
   secret: string;
 }
@@ -132,7 +132,8 @@ export function createRefreshTokenService(
     scopes: readonly string[] = scopesOf(token),
   ) {
     const authTimes = Object.values(session.authTime);
-    const issued = await accessTokens.issue({
+    // `prepare` ran before the transaction: signing here reads nothing outside it
+    const issued = await accessTokens.issuePrepared({
       subject: token.userId,
       clientId: token.clientId,
       tenantId: token.tenantId,

@@ -25,6 +25,13 @@ export interface VerificationKey {
 export interface SigningKeyRing {
   /** The key that signs now for `alg`; on an empty install its first key is created here. */
   signer(alg: SigningAlgorithm): Promise<Signer>;
+  /**
+   * The signer the last {@link signer} call settled on, without reading anything (even when the
+   * key list is due a reload): what a signature inside a storage transaction uses, since a read
+   * outside the transaction's connection could wait for that very connection. Null when nothing
+   * was read yet. A ring that reads no storage may leave it out.
+   */
+  cachedSigner?(alg: SigningAlgorithm): Signer | null;
   /** The key named `kid` if a token signed by it may still verify (published, not revoked); else null. */
   verificationKey(kid: string): Promise<VerificationKey | null>;
   /** The public keys to publish: the next, active and recently retired ones. */

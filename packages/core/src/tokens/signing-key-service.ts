@@ -322,6 +322,10 @@ export function createSigningKeyService(
         }
         throw new AuthError('storage_unavailable', { detail: 'no active signing key could be read' });
       },
+      cachedSigner(alg) {
+        const active = cached?.keys.find((k) => k.algorithm === alg && k.state === 'active');
+        return active ? signerOf(active) : null;
+      },
       async verificationKey(kid) {
         let keys = await load();
         let key = keys.find((k) => k.id === kid);
