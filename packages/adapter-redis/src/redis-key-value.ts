@@ -29,6 +29,31 @@ if ttl > 0 and redis.call('TTL', KEYS[1]) == -1 then
 end
 return value`;
 
+// One GCRA step (the arithmetic of core's `gcraStep`): the key holds the theoretical arrival
+// time in epoch ms. One key, so one slot: it runs on a Cluster. "Now" is the server's TIME, so
+// instances with skewed clocks still share one schedule; ARGV[4] > 0 overrides it (tests).
+// A denied request writes nothing; an allowed one stores the new TAT until it is reached.
+const GCRA_SCRIPT = `
+local interval = tonumber(ARGV[1])
+local burst = tonumber(ARGV[2])
+local cost = tonumber(ARGV[3])
+local now = tonumber(ARGV[4])
+if now <= 0 then
+  local time = redis.call('TIME')
+  now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
+end
+local tat = tonumber(redis.call('GET', KEYS[1])) or now
+if tat < now then tat = now end
+local newTat = tat + cost * interval
+local allowAt = newTat - burst * interval
+if allowAt > now then
+  local remaining = math.floor((now - (tat - burst * interval)) / interval)
+  if remaining < 0 then remaining = 0 end
+  return {0, remaining, tat - now, allowAt - now}
+end
+redis.call('SET', KEYS[1], string.format('%d', newTat), 'PX', string.format('%d', math.max(1, newTat - now)))
+return {1, math.floor((now - allowAt) / interval), newTat - now, 0}`;
+
 /** The key-value port over ioredis, plus `close()` for the connection it made itself. */
 export interface RedisKeyValue extends KeyValue {
   /** Closes the subscriber connection made by this adapter (never the client passed in). */
@@ -130,6 +155,23 @@ export function redisKeyValue(client: RedisClient, options: RedisKeyValueOptions
       const by = incrementOptions?.by ?? 1;
       const ttl = Math.ceil(incrementOptions?.ttlSeconds ?? 0);
       return Number(await redis.eval(INCREMENT_SCRIPT, 1, k(key), by, ttl));
+    },
+    async rateLimit(key, step) {
+      const [allowed, remaining, resetMs, retryAfterMs] = (await redis.eval(
+        GCRA_SCRIPT,
+        1,
+        k(key),
+        step.emissionIntervalMs,
+        step.burst,
+        step.cost,
+        step.nowMs ?? 0,
+      )) as number[];
+      return {
+        allowed: allowed === 1,
+        remaining: remaining!,
+        resetMs: resetMs!,
+        retryAfterMs: retryAfterMs!,
+      };
     },
     async ttl(key) {
       const seconds = await redis.ttl(k(key));

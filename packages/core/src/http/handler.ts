@@ -6,7 +6,7 @@ import { uuidv7 } from '../crypto/uuid.js';
 import { AuthError, isAuthError } from '../errors.js';
 import type { Clock } from '../ports/clock.js';
 import type { Logger } from '../ports/logger.js';
-import type { RateLimitState } from '../rate-limit/rate-limiter.js';
+import type { RateLimiter, RateLimitState } from '../rate-limit/index.js';
 import { headerValue, type RequestHeaders } from '../request-headers.js';
 import { bearerToken } from '../sessions/index.js';
 import { readCookie, sessionCookieName } from '../sessions/session-cookie.js';
@@ -19,6 +19,7 @@ import {
 } from './cookies.js';
 import { assertTrustedOrigin } from './csrf.js';
 import { problemHeaders, toProblem } from './problem.js';
+import { rateLimitHeaders } from './rate-limit-headers.js';
 import type { HttpMethod, RouteDefinition, RouteResult } from './route.js';
 
 /** Largest accepted request body. */
@@ -41,6 +42,8 @@ export function createHandler(deps: {
   logger: Logger;
   clock: Clock;
   openApi: () => unknown;
+  /** Counts the `http` operation's policies (none by default) before a route runs. */
+  rateLimiter?: RateLimiter;
 }): AuthHandler {
   const { config, api, logger } = deps;
   const cookieOptions = { name: config.session.cookieName, secure: config.secureCookies };
@@ -74,10 +77,10 @@ export function createHandler(deps: {
         headers.set('allow', error.detail.split(': ')[1] ?? '');
       response = new Response(JSON.stringify(problem), { status: problem.status, headers });
     }
-    const state = call.rateLimits?.at(-1);
-    if (state) {
-      response.headers.set('ratelimit-policy', `"${state.rule}";q=${state.limit};w=${state.windowSeconds}`);
-      response.headers.set('ratelimit', `"${state.rule}";r=${state.remaining};t=${state.resetSeconds}`);
+    const fields = rateLimitHeaders(call.rateLimits ?? []);
+    if (fields) {
+      response.headers.set('ratelimit-policy', fields.policy);
+      response.headers.set('ratelimit', fields.limit);
     }
     return response;
   };
@@ -100,6 +103,11 @@ export function createHandler(deps: {
       throw new AuthError('method_not_allowed', { detail: `allowed: ${allowed}` });
     }
     const { route } = found.c;
+    if (deps.rateLimiter) {
+      const routeName = `${route.method} ${route.path}`;
+      const state = await deps.rateLimiter.consume('http', null, { ip: call.ip, route: routeName });
+      if (state) (call.rateLimits ??= []).push(state);
+    }
 
     const sessionToken = readCookie(request.headers.get('cookie'), cookieName);
     const bearer = bearerToken(request.headers.get('authorization'));
