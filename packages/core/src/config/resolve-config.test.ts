@@ -143,6 +143,11 @@ describe('resolveConfig keeps every default and derived value (pinned before con
         },
         "basePath": "/auth",
         "baseURL": "URL http://localhost:3000/",
+        "clientAddress": {
+          "header": "x-forwarded-for",
+          "hops": 0,
+          "trustedProxies": [],
+        },
         "clients": {
           "resources": [],
           "scopes": {},
@@ -205,6 +210,7 @@ describe('resolveConfig keeps every default and derived value (pinned before con
         },
         "rateLimit": {
           "enabled": true,
+          "policies": [],
           "rules": {},
         },
         "refreshTokens": {
@@ -297,7 +303,6 @@ describe('resolveConfig keeps every default and derived value (pinned before con
         "totp": {
           "issuer": "localhost",
         },
-        "trustProxyHops": 0,
         "trustedOrigins": {
           "set": [
             "http://localhost:3000",
@@ -396,6 +401,11 @@ describe('resolveConfig keeps every default and derived value (pinned before con
         },
         "basePath": "/api/auth",
         "baseURL": "URL https://app.example.com/portal",
+        "clientAddress": {
+          "header": "x-forwarded-for",
+          "hops": 1,
+          "trustedProxies": [],
+        },
         "clients": {
           "resources": [],
           "scopes": {},
@@ -484,6 +494,7 @@ describe('resolveConfig keeps every default and derived value (pinned before con
         },
         "rateLimit": {
           "enabled": false,
+          "policies": [],
           "rules": {
             "signIn": {
               "limit": 3,
@@ -556,7 +567,6 @@ describe('resolveConfig keeps every default and derived value (pinned before con
         "totp": {
           "issuer": "Acme",
         },
-        "trustProxyHops": 1,
         "trustedOrigins": {
           "set": [
             "https://app.example.com",
@@ -715,7 +725,7 @@ describe('resolveConfig keeps every default and derived value (pinned before con
           ],
         },
         {
-          "detail": "rateLimit.rules.signIn.limit Too small: expected number to be >=1; rateLimit.rules.signIn.windowSeconds Invalid input: expected number, received undefined",
+          "detail": "rateLimit.rules.signIn.limit Too small: expected number to be >=1; rateLimit.rules.signIn.windowSeconds Invalid input: expected number, received undefined; rateLimit.rules Unrecognized key: "made_up"",
           "issues": [
             {
               "message": "Too small: expected number to be >=1",
@@ -724,6 +734,10 @@ describe('resolveConfig keeps every default and derived value (pinned before con
             {
               "message": "Invalid input: expected number, received undefined",
               "path": "rateLimit.rules.signIn.windowSeconds",
+            },
+            {
+              "message": "Unrecognized key: "made_up"",
+              "path": "rateLimit.rules",
             },
           ],
         },
