@@ -84,10 +84,12 @@ export function memoryKeyValue(options: MemoryKeyValueOptions = {}): KeyValue {
     // read and write, so concurrent callers each see the TAT the previous one left
     rateLimit: async (key, step) => {
       const now = step.nowMs ?? nowMs();
-      // a TAT in the past means the same as none, so expiry needs no clock of its own here
-      const stored = entries.get(key);
+      const stored = read(key);
       const { newTatMs, ...result } = gcraStep(stored ? Number(stored.value) : null, now, step);
-      if (newTatMs !== null) writeUntil(key, String(newTatMs), Math.max(newTatMs, nowMs() + 1));
+      // kept until the TAT by this store's clock; an explicit now (tests) may be far from it, so
+      // a minute at least then (a TAT in the past means the same as none)
+      const lifeMs = Math.max(newTatMs === null ? 0 : newTatMs - now, step.nowMs === undefined ? 1 : 60_000);
+      if (newTatMs !== null) writeUntil(key, String(newTatMs), nowMs() + lifeMs);
       return result;
     },
     ttl: async (key) => {
