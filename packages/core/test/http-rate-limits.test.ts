@@ -215,3 +215,43 @@ describe('every configured rate limit bites', () => {
     }
   });
 });
+
+describe('policies as data over HTTP', () => {
+  it('counts every route by an `http` policy with its cost, checks all policies, and never announces a shadow one', async () => {
+    const clock = fakeClock(Date.UTC(2026, 0, 1, 12, 0, 10));
+    const { client } = testAuth({
+      clock,
+      rateLimit: {
+        policies: [
+          {
+            name: 'api',
+            operations: ['http'],
+            key: 'ip',
+            limit: 10,
+            periodSeconds: 60,
+            cost: { 'POST /login': 4, 'GET /openapi.json': 0 },
+          },
+          { name: 'watch', operations: ['http', 'signIn'], key: 'ip', limit: 1, periodSeconds: 60, shadow: true },
+        ],
+      },
+    });
+    const session = await client.get('/session');
+    expect(session.status).toBe(401);
+    expect(policyItem(session.headers.get('ratelimit'), 'api')).toEqual({ r: 9, t: 6 });
+    const login = () => client.post('/login', { email: uniqueEmail(), password: 'wrong password but long' });
+    const first = await login();
+    expect(first.status).toBe(401);
+    // the route's policy and the operation's default policies, in one list each
+    expect(policyItem(first.headers.get('ratelimit'), 'api')).toEqual({ r: 5, t: 30 });
+    expect(policyItem(first.headers.get('ratelimit'), 'signIn')).toMatchObject({ r: 19 });
+    expect(first.headers.get('ratelimit')).not.toContain('"watch"');
+    expect(first.headers.get('ratelimit-policy')).not.toContain('"watch"');
+    expect((await login()).status).toBe(401);
+    // 9 of 10 spent: a login (4) no longer fits, a session read (1) still does
+    const limited = await login();
+    expect(limited.status).toBe(429);
+    expect(limited.body['violated-policies']).toEqual(['api']);
+    expect(limited.headers.get('retry-after')).toBe('18');
+    expect((await client.get('/session')).status).toBe(401);
+  });
+});

@@ -128,7 +128,8 @@ export function createRateLimiter(
   const partitionSecret = Buffer.from(
     hkdfSync('sha256', deps.secret, Buffer.alloc(0), 'portcullis:rate-limit-partition', 32),
   );
-  const denials = new Map<string, number>();
+  // key → until when a request of at least `cost` is denied (a cheaper one may still fit)
+  const denials = new Map<string, { untilMs: number; cost: number }>();
   let lastWarningMs = 0;
 
   function warnStoreFailure(error: unknown) {
@@ -193,26 +194,21 @@ export function createRateLimiter(
     });
 
     const nowMs = clock.now().getTime();
-    const deniedUntil = denials.get(key);
-    if (deniedUntil !== undefined) {
-      if (deniedUntil > nowMs)
-        return outcome({
-          allowed: false,
-          remaining: 0,
-          resetMs: deniedUntil - nowMs,
-          retryAfterMs: deniedUntil - nowMs,
-        });
-      denials.delete(key);
+    const denied = denials.get(key);
+    if (denied && denied.untilMs <= nowMs) denials.delete(key);
+    else if (denied && cost >= denied.cost) {
+      const waitMs = denied.untilMs - nowMs;
+      return outcome({ allowed: false, remaining: 0, resetMs: waitMs, retryAfterMs: waitMs });
     }
     const result = await step(policy, key, { emissionIntervalMs, burst, cost }, periodMs, numbers.limit);
     if (!result) return null;
-    if (!result.allowed && !policy.shadow && cost <= burst) remember(key, nowMs + result.retryAfterMs);
+    if (!result.allowed && !policy.shadow && cost <= burst) remember(key, nowMs + result.retryAfterMs, cost);
     return outcome(result);
   }
 
-  function remember(key: string, untilMs: number) {
+  function remember(key: string, untilMs: number, cost: number) {
     denials.delete(key);
-    denials.set(key, untilMs);
+    denials.set(key, { untilMs, cost });
     // the oldest first out: a map iterates in insertion order
     if (denials.size > MAX_REMEMBERED_DENIALS) denials.delete(denials.keys().next().value!);
   }
