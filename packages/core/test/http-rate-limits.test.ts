@@ -231,7 +231,14 @@ describe('policies as data over HTTP', () => {
             periodSeconds: 60,
             cost: { 'POST /login': 4, 'GET /openapi.json': 0 },
           },
-          { name: 'watch', operations: ['http', 'signIn'], key: 'ip', limit: 1, periodSeconds: 60, shadow: true },
+          {
+            name: 'watch',
+            operations: ['http', 'signIn'],
+            key: 'ip',
+            limit: 1,
+            periodSeconds: 60,
+            shadow: true,
+          },
         ],
       },
     });
