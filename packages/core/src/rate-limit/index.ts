@@ -22,6 +22,7 @@ export {
 } from './rate-limit-options.js';
 export {
   DEFAULT_RATE_LIMITS,
+  type DefaultPolicyName,
   type RateLimitKeyPart,
   type RateLimitOperation,
   type RateLimitPolicy,

@@ -1,6 +1,11 @@
 import { z } from 'zod';
 import { checkedAs } from '../checked-as.js';
-import { DEFAULT_RATE_LIMITS, type RateLimitPolicy, type RateLimitRule } from './rate-limit-policy.js';
+import {
+  DEFAULT_RATE_LIMITS,
+  type DefaultPolicyName,
+  type RateLimitPolicy,
+  type RateLimitRule,
+} from './rate-limit-policy.js';
 import type { RateLimitOverride } from './rate-limiter.js';
 
 const ruleNames = Object.keys(DEFAULT_RATE_LIMITS) as [string, ...string[]];
@@ -43,7 +48,7 @@ const rateLimitShape = {
    * Replaces the numbers of default policies by name (`DEFAULT_RATE_LIMITS`): `limit` per
    * `windowSeconds`, now enforced by GCRA with a burst of `limit` (see `docs/rate-limits.md`).
    */
-  rules: checkedAs<Partial<Record<string, RateLimitRule>>>(rulesSchema).default({}),
+  rules: checkedAs<Partial<Record<DefaultPolicyName, RateLimitRule>>>(rulesSchema).default({}),
   /**
    * More policies, as data (see `RateLimitPolicy`); one named like a default policy replaces it.
    * @example

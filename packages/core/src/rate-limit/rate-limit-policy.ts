@@ -102,13 +102,16 @@ export function defaultStoreFailureMode(operations: readonly RateLimitOperation[
   return operations.some((operation) => CREDENTIAL_OPERATIONS.has(operation)) ? 'local' : 'allow';
 }
 
+/** The names of the default policies: one per limited operation, and `signInIdentifier`. */
+export type DefaultPolicyName = RateLimitRuleName | 'signInIdentifier';
+
 /**
  * The default policies. Each limited operation has one named after it, counted by the
  * operation's subject; sign-in is also counted per account identifier (`signInIdentifier`), so a
  * spray over many addresses at one account is slowed apart from the lockout.
  * A test walks this table over HTTP: each policy here must be applied where its operation runs.
  */
-export const DEFAULT_RATE_LIMITS: Record<string, RateLimitRule> = {
+export const DEFAULT_RATE_LIMITS: Record<DefaultPolicyName, RateLimitRule> = {
   signIn: { limit: 20, windowSeconds: 60 },
   signInIdentifier: { limit: 10, windowSeconds: 60 },
   signUp: { limit: 10, windowSeconds: 600 },
@@ -121,18 +124,20 @@ export const DEFAULT_RATE_LIMITS: Record<string, RateLimitRule> = {
 };
 
 /** The default policies, from {@link DEFAULT_RATE_LIMITS} with `rules` overriding limits. */
-export function defaultPolicies(rules: Readonly<Record<string, RateLimitRule>>): RateLimitPolicy[] {
-  return Object.entries(DEFAULT_RATE_LIMITS).map(([name, defaults]) => {
-    const rule = rules[name] ?? defaults;
-    const identifier = name === 'signInIdentifier';
-    return {
-      name,
-      operations: [identifier ? 'signIn' : (name as RateLimitRuleName)],
-      key: identifier ? 'identifier' : 'subject',
-      limit: rule.limit,
-      periodSeconds: rule.windowSeconds,
-    };
-  });
+export function defaultPolicies(rules: Partial<Record<DefaultPolicyName, RateLimitRule>>): RateLimitPolicy[] {
+  return (Object.entries(DEFAULT_RATE_LIMITS) as Array<[DefaultPolicyName, RateLimitRule]>).map(
+    ([name, defaults]) => {
+      const rule = rules[name] ?? defaults;
+      const identifier = name === 'signInIdentifier';
+      return {
+        name,
+        operations: [identifier ? 'signIn' : (name as RateLimitRuleName)],
+        key: identifier ? 'identifier' : 'subject',
+        limit: rule.limit,
+        periodSeconds: rule.windowSeconds,
+      };
+    },
+  );
 }
 
 /** Fills a policy's defaults. */

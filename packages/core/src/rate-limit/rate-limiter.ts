@@ -5,6 +5,7 @@ import type { Clock } from '../ports/clock.js';
 import type { KeyValue, RateLimitStep, RateLimitStepResult } from '../ports/key-value.js';
 import type { Logger } from '../ports/logger.js';
 import {
+  type DefaultPolicyName,
   defaultPolicies,
   type RateLimitOperation,
   type RateLimitPolicy,
@@ -64,7 +65,7 @@ export type RateLimitOverride = (
 /** What the limiter receives (see `rateLimitOptionsSchema`). */
 export interface RateLimiterOptions {
   enabled: boolean;
-  rules: Partial<Record<string, RateLimitRule>>;
+  rules: Partial<Record<DefaultPolicyName, RateLimitRule>>;
   policies: readonly RateLimitPolicy[];
   override?: RateLimitOverride | undefined;
 }
@@ -114,10 +115,7 @@ export function createRateLimiter(
 ): RateLimiter {
   const { kv, local, clock, logger } = deps;
   const byName = new Map<string, RateLimitPolicy>();
-  for (const policy of [
-    ...defaultPolicies(options.rules as Record<string, RateLimitRule>),
-    ...options.policies,
-  ])
+  for (const policy of [...defaultPolicies(options.rules), ...options.policies])
     byName.set(policy.name, policy);
   const policies = [...byName.values()].map(resolvePolicy);
   const byOperation = new Map<RateLimitOperation, ResolvedRateLimitPolicy[]>();
