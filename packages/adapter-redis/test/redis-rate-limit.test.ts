@@ -58,9 +58,16 @@ describe('when the rate-limit store is down', () => {
     });
     dead.on('error', () => {});
     opened.redis.push(dead);
+    const kv = redisKeyValue(dead);
+    const storeCalls = { count: 0 };
+    const step = kv.rateLimit!;
+    kv.rateLimit = (key, params) => {
+      storeCalls.count++;
+      return step(key, params);
+    };
     const auth = createAuth({
       storage: memoryStorage(),
-      keyValue: redisKeyValue(dead),
+      keyValue: kv,
       secret: 'test-secret-0123456789-abcdefghijklmnop',
       baseURL: ORIGIN,
       logger: silentLogger,
@@ -86,7 +93,7 @@ describe('when the rate-limit store is down', () => {
         }),
         { clientIp: '192.0.2.2' },
       );
-    return { get, login };
+    return { get, login, storeCalls };
   }
 
   it('deny: answers 503 storage_unavailable', async () => {
@@ -112,6 +119,15 @@ describe('when the rate-limit store is down', () => {
     const limited = await get();
     expect(limited.status).toBe(429);
     expect(limited.headers.get('retry-after')).toBe('30');
+  });
+
+  it('leaves a failed store alone for a second instead of asking it on every request', async () => {
+    const { get, storeCalls } = withDeadRedis('allow');
+    for (let i = 0; i < 5; i++) await get();
+    expect(storeCalls.count).toBe(1);
+    await new Promise((resolve) => setTimeout(resolve, 1_100));
+    await get();
+    expect(storeCalls.count).toBe(2);
   });
 
   it('keeps limiting sign-in (a credential endpoint: local by default)', async () => {

@@ -90,6 +90,7 @@ export interface RateLimiter {
 /** Denials remembered in process, so an attack does not cost a store round trip per request. */
 const MAX_REMEMBERED_DENIALS = 10_000;
 const STORE_WARNING_INTERVAL_MS = 10_000;
+const STORE_RETRY_AFTER_MS = 1_000;
 
 const SUBJECT_FACTS: Record<string, keyof RateLimitFacts> = {
   ip: 'ip',
@@ -129,6 +130,7 @@ export function createRateLimiter(
   // key → until when a request of at least `cost` is denied (a cheaper one may still fit)
   const denials = new Map<string, { untilMs: number; cost: number }>();
   let lastWarningMs = 0;
+  let storeDownUntilMs = 0;
 
   function warnStoreFailure(error: unknown) {
     const nowMs = Date.now();
@@ -146,14 +148,21 @@ export function createRateLimiter(
     periodMs: number,
     limit: number,
   ): Promise<RateLimitStepResult | null> {
+    const failed = (error: unknown) => {
+      if (policy.onStoreFailure === 'allow') return null;
+      if (policy.onStoreFailure === 'deny') throw new AuthError('storage_unavailable', { cause: error });
+      return stepOn(local!, key, params, periodMs, limit, clock);
+    };
+    // a store that just failed is given a second before it is asked again, so an outage that
+    // hangs rather than refuses does not cost every request the timeout
+    if (local && local !== kv && Date.now() < storeDownUntilMs) return failed(new Error('store down'));
     try {
       return await stepOn(kv, key, params, periodMs, limit, clock);
     } catch (error) {
       if (!local || local === kv) throw error;
+      storeDownUntilMs = Date.now() + STORE_RETRY_AFTER_MS;
       warnStoreFailure(error);
-      if (policy.onStoreFailure === 'allow') return null;
-      if (policy.onStoreFailure === 'deny') throw new AuthError('storage_unavailable', { cause: error });
-      return stepOn(local, key, params, periodMs, limit, clock);
+      return failed(error);
     }
   }
 
