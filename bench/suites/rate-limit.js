@@ -25,7 +25,8 @@ const PERIOD_SECONDS = 60;
 
 /** Runs `op` with CONCURRENCY calls in flight for DURATION_MS; decisions/s and latencies in µs. */
 export async function measure(name, op) {
-  for (let i = 0; i < 2_000; i++) await op(KEYS[i % KEYS.length]);
+  // warm-up: enough calls for the JIT to settle on both sides
+  for (let i = 0; i < 50_000; i++) await op(KEYS[i % KEYS.length]);
   const latencies = [];
   let calls = 0;
   const started = performance.now();
