@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { KeyValue } from '@portcullis/core/ports';
 import type { Cluster, Redis } from 'ioredis';
 
@@ -28,6 +29,37 @@ if ttl > 0 and redis.call('TTL', KEYS[1]) == -1 then
   redis.call('EXPIRE', KEYS[1], ttl)
 end
 return value`;
+
+// One GCRA step (the arithmetic of core's `gcraStep`): the key holds the theoretical arrival
+// time in epoch ms. One key, so one slot: it runs on a Cluster. "Now" is the server's TIME, so
+// instances with skewed clocks still share one schedule; ARGV[4] > 0 overrides it (tests).
+// A denied request writes nothing; an allowed one stores the new TAT until it is reached.
+const GCRA_SCRIPT = `
+local interval = tonumber(ARGV[1])
+local burst = tonumber(ARGV[2])
+local cost = tonumber(ARGV[3])
+local now = tonumber(ARGV[4])
+if now <= 0 then
+  local time = redis.call('TIME')
+  now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
+end
+local tat = tonumber(redis.call('GET', KEYS[1])) or now
+if tat < now then tat = now end
+local newTat = tat + cost * interval
+local allowAt = newTat - burst * interval
+if allowAt > now then
+  local remaining = math.floor((now - (tat - burst * interval)) / interval)
+  if remaining < 0 then remaining = 0 end
+  return {0, remaining, tat - now, allowAt - now}
+end
+local ttl = newTat - now
+-- an explicit now (tests) may be far from the server's clock, by which keys expire: keep the key
+-- a minute at least. A TAT in the past means the same as none, so a longer life changes nothing
+if tonumber(ARGV[4]) > 0 and ttl < 60000 then ttl = 60000 end
+redis.call('SET', KEYS[1], string.format('%d', newTat), 'PX', string.format('%d', math.max(1, ttl)))
+return {1, math.floor((now - allowAt) / interval), newTat - now, 0}`;
+
+const GCRA_SHA = createHash('sha1').update(GCRA_SCRIPT).digest('hex');
 
 /** The key-value port over ioredis, plus `close()` for the connection it made itself. */
 export interface RedisKeyValue extends KeyValue {
@@ -130,6 +162,22 @@ export function redisKeyValue(client: RedisClient, options: RedisKeyValueOptions
       const by = incrementOptions?.by ?? 1;
       const ttl = Math.ceil(incrementOptions?.ttlSeconds ?? 0);
       return Number(await redis.eval(INCREMENT_SCRIPT, 1, k(key), by, ttl));
+    },
+    async rateLimit(key, step) {
+      const args = [k(key), step.emissionIntervalMs, step.burst, step.cost, step.nowMs ?? 0] as const;
+      // by its SHA-1 (the script is not sent on every call); the first call on a node loads it
+      const [allowed, remaining, resetMs, retryAfterMs] = (await redis
+        .evalsha(GCRA_SHA, 1, ...args)
+        .catch((error: Error) => {
+          if (!error.message.startsWith('NOSCRIPT')) throw error;
+          return redis.eval(GCRA_SCRIPT, 1, ...args);
+        })) as number[];
+      return {
+        allowed: allowed === 1,
+        remaining: remaining!,
+        resetMs: resetMs!,
+        retryAfterMs: retryAfterMs!,
+      };
     },
     async ttl(key) {
       const seconds = await redis.ttl(k(key));

@@ -188,7 +188,15 @@ export function createAuth(options: AuthConfig): Auth {
 
   // HTTP: the routes over that API, their OpenAPI document and the handler
   const openApiDocument = lazyOpenApiDocument(routes, config, cookieName);
-  const handler = createHandler({ config, api, routes, logger, clock, openApi: openApiDocument });
+  const handler = createHandler({
+    config,
+    api,
+    routes,
+    logger,
+    clock,
+    openApi: openApiDocument,
+    rateLimiter: infrastructure.rateLimiter,
+  });
 
   const close = infrastructure.start();
 

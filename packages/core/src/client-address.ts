@@ -61,3 +61,78 @@ function fromNumber(value: number): string | null {
   if (value > 0xffffffff) return null;
   return [value >>> 24, (value >>> 16) & 255, (value >>> 8) & 255, value & 255].join('.');
 }
+
+/**
+ * How the client address is found (`trustProxy`, `proxyHeader`): the socket's address, or an
+ * entry of the forwarding header that proxies you control wrote.
+ * - `hops` > 0: that many proxies, always in front: the entry `hops` from the right;
+ * - `trustedProxies` (CIDRs): walk the chain from the socket leftwards past every trusted
+ *   proxy; the first address that is none is the client. A request whose socket address is no
+ *   trusted proxy came straight in: its header is whatever the client wrote, and is ignored.
+ */
+export interface ClientAddressRule {
+  hops: number;
+  trustedProxies: readonly string[];
+  header: 'x-forwarded-for' | 'forwarded';
+}
+
+/** True when `text` is an address or a CIDR range (`10.0.0.0/8`, `2001:db8::/32`). */
+export function isAddressRange(text: string): boolean {
+  return parseRange(text) !== null;
+}
+
+/**
+ * The client address by `rule` (see {@link ClientAddressRule}), canonical; null when neither
+ * the chain nor the socket gives an address. An entry that is no address (a misconfigured proxy,
+ * or a chain shorter than `hops`) falls back to the socket address: the text a client sent is
+ * never taken as its address.
+ */
+export function findClientAddress(
+  header: string | null,
+  socketAddress: string | null | undefined,
+  rule: ClientAddressRule,
+): string | null {
+  const socket = canonicalAddress(socketAddress);
+  if (rule.hops === 0 && rule.trustedProxies.length === 0) return socket;
+  // empty entries keep their place: dropping them would shift a client-written entry into it
+  const chain = forwardedChain(header, rule.header);
+  if (rule.hops > 0) return canonicalAddress(chain[chain.length - rule.hops]) ?? socket;
+  const ranges = rule.trustedProxies.map(parseRange).filter((r) => r !== null);
+  const trusted = (address: string) => {
+    const parsed = ipaddr.parse(address);
+    return ranges.some(([range, bits]) => parsed.kind() === range.kind() && parsed.match(range, bits));
+  };
+  if (!socket || !trusted(socket)) return socket;
+  for (let i = chain.length - 1; i >= 0; i--) {
+    const address = canonicalAddress(chain[i]);
+    if (!address) return socket;
+    if (!trusted(address) || i === 0) return address;
+  }
+  return socket;
+}
+
+/** The addresses of `X-Forwarded-For`, or the `for=` of each `Forwarded` element (RFC 7239), left to right. */
+function forwardedChain(header: string | null, kind: ClientAddressRule['header']): string[] {
+  if (header === null) return [];
+  if (kind === 'x-forwarded-for') return header.split(',');
+  return header.split(',').map((element) => {
+    const pair = element
+      .split(';')
+      .map((part) => part.trim())
+      .find((part) => part.toLowerCase().startsWith('for='));
+    // `for=unknown` and obfuscated `for=_hidden` are no address: kept as such, never as text
+    return pair ? pair.slice(4).replace(/^"(.*)"$/, '$1') : '';
+  });
+}
+
+function parseRange(text: string): [ipaddr.IPv4 | ipaddr.IPv6, number] | null {
+  try {
+    if (text.includes('/')) return ipaddr.parseCIDR(text);
+    const address = canonicalAddress(text);
+    if (!address) return null;
+    const parsed = ipaddr.parse(address);
+    return [parsed, parsed.kind() === 'ipv4' ? 32 : 128];
+  } catch {
+    return null;
+  }
+}

@@ -96,6 +96,8 @@ export interface AuthErrorOptions {
   retryAfterSeconds?: number;
   /** For `step_up_required`: the authentication the caller must renew (see `auth.api.checkStepUp`). */
   stepUp?: StepUpRequirement;
+  /** For `rate_limited`: the names of the policies the request exceeded. */
+  violatedPolicies?: readonly string[];
   /** For a `forbidden` authorization decision: why it denied (`{ kind: 'no_rule' }`, a deny policy…). */
   reason?: { readonly kind: string };
   cause?: unknown;
@@ -125,6 +127,7 @@ export class AuthError extends Error {
   readonly retryAfterSeconds: number | undefined;
   readonly stepUp: StepUpRequirement | undefined;
   readonly reason: { readonly kind: string } | undefined;
+  readonly violatedPolicies: readonly string[] | undefined;
   readonly [AUTH_ERROR_BRAND] = true;
 
   constructor(code: AuthErrorCode, options: AuthErrorOptions = {}) {
@@ -136,6 +139,7 @@ export class AuthError extends Error {
     this.retryAfterSeconds = options.retryAfterSeconds;
     this.stepUp = options.stepUp;
     this.reason = options.reason;
+    this.violatedPolicies = options.violatedPolicies;
   }
 }
 

@@ -64,7 +64,19 @@ export function createInfrastructure(options: AuthConfig, config: ResolvedConfig
     config.outbox,
   );
   const hasher = createPasswordHasher(config.password.argon2);
-  const rateLimiter = createRateLimiter(keyValue, clock, config.rateLimit);
+  // the shared store itself, bounded: when it fails each policy picks deny, allow or local
+  const rateLimiter = createRateLimiter(
+    {
+      kv: options.keyValue
+        ? wrapKeyValue(options.keyValue, { timeoutMs: Math.min(config.storageTimeoutMs, 1_000) })
+        : localKeyValue,
+      local: localKeyValue,
+      clock,
+      logger,
+      secret: config.secret,
+    },
+    config.rateLimit,
+  );
   const lockout = createLockout(
     {
       kv: keyValue,

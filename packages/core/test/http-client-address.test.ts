@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { rateLimitItem } from './rate-limit-fields.js';
 import { fakeClock, ORIGIN, PASSWORD, testAuth, uniqueEmail } from './support.js';
 
 const PROXY = '10.0.0.1';
@@ -55,7 +56,10 @@ describe('forwarded client addresses are parsed and canonicalised', () => {
     for (const [i, spelling] of SPELLINGS.entries()) {
       const res = await login(spelling);
       expect(res.status, spelling).toBe(401);
-      expect(res.headers.get('ratelimit'), spelling).toBe(`"signIn";r=${SPELLINGS.length - 1 - i};t=50`);
+      expect(rateLimitItem(res.headers.get('ratelimit'), 'signIn'), spelling).toEqual({
+        r: SPELLINGS.length - 1 - i,
+        t: (i + 1) * (60 / SPELLINGS.length),
+      });
     }
     expect((await login('192.0.2.10')).status).toBe(429);
     // another address is another bucket
@@ -124,5 +128,76 @@ describe('IPv6 clients are limited by their /64', () => {
     expect((await login('2001:db8:1:3::1')).status).toBe(401);
     // the stored address stays the whole canonical one, not its /64
     expect(await storedIp('2001:DB8:1:2:0:0:0:ABCD')).toBe('2001:db8:1:2::abcd');
+  });
+});
+
+describe('the client address comes only from the configured proxy chain', () => {
+  /** Sends a wrong-password login from `socket` with `headers`; answers the IP the limiter counted. */
+  function app(config: Parameters<typeof testAuth>[0]) {
+    const { auth } = testAuth({
+      clock: fakeClock(Date.UTC(2026, 0, 1, 12, 0, 10)),
+      rateLimit: { rules: { signIn: { limit: 1, windowSeconds: 60 } } },
+      ...config,
+    });
+    return async (socket: string, headers: Record<string, string> = {}) => {
+      const response = await auth.handler(
+        new Request(`${ORIGIN}/auth/login`, {
+          method: 'POST',
+          headers: { origin: ORIGIN, 'content-type': 'application/json', ...headers },
+          body: JSON.stringify({ email: uniqueEmail(), password: WRONG }),
+        }),
+        { clientIp: socket },
+      );
+      return response.status;
+    };
+  }
+
+  it('ignores a spoofed X-Forwarded-For without trusted proxies: each spoof is the same socket', async () => {
+    const login = app({ trustProxy: false });
+    expect(await login('203.0.113.9', { 'x-forwarded-for': '198.51.100.1' })).toBe(401);
+    // a new spoofed address buys no new budget
+    expect(await login('203.0.113.9', { 'x-forwarded-for': '198.51.100.2' })).toBe(429);
+  });
+
+  it('walks X-Forwarded-For past the trusted proxies (CIDRs) to the first address that is none', async () => {
+    const login = app({ trustProxy: ['10.0.0.0/8', '2001:db8:ffff::/48'] });
+    // client 198.51.100.7 → proxy 2001:db8:ffff::1 → proxy 10.1.1.1 → us; the left end is a spoof
+    const chain = { 'x-forwarded-for': '6.6.6.6, 198.51.100.7, 2001:db8:ffff::1' };
+    expect(await login('10.1.1.1', chain)).toBe(401);
+    expect(await login('10.2.2.2', { 'x-forwarded-for': '7.7.7.7, 198.51.100.7' })).toBe(429);
+    // another client through the same proxies has its own budget
+    expect(await login('10.1.1.1', { 'x-forwarded-for': '198.51.100.8' })).toBe(401);
+  });
+
+  it('ignores the header of a request that did not come through a trusted proxy', async () => {
+    const login = app({ trustProxy: ['10.0.0.0/8'] });
+    expect(await login('203.0.113.9', { 'x-forwarded-for': '198.51.100.1' })).toBe(401);
+    expect(await login('203.0.113.9', { 'x-forwarded-for': '198.51.100.2' })).toBe(429);
+  });
+
+  it('reads the for= of RFC 7239 Forwarded when told to', async () => {
+    const login = app({ trustProxy: ['10.0.0.0/8'], proxyHeader: 'forwarded' });
+    const forwarded = (client: string) => ({
+      forwarded: `for=6.6.6.6, for="${client}";proto=https, for=10.0.0.2;by=10.0.0.1`,
+    });
+    expect(await login('10.0.0.1', forwarded('[2001:db8:1:2::1]:4711'))).toBe(401);
+    // the same /64, through the same proxies: the same bucket
+    expect(await login('10.0.0.1', forwarded('[2001:db8:1:2::99]'))).toBe(429);
+    expect(await login('10.0.0.1', forwarded('198.51.100.1'))).toBe(401);
+  });
+});
+
+describe('in production', () => {
+  it('refuses to start when rate limits count by IP and trustProxy is not written out', () => {
+    const previous = process.env.NODE_ENV;
+    process.env.NODE_ENV = 'production';
+    try {
+      expect(() => testAuth({ trustProxy: undefined })).toThrow(/trustProxy must be set in production/);
+      // the escape hatches: say how (false: the socket address), or limit nothing
+      expect(() => testAuth({ trustProxy: false })).not.toThrow();
+      expect(() => testAuth({ trustProxy: undefined, rateLimit: { enabled: false } })).not.toThrow();
+    } finally {
+      process.env.NODE_ENV = previous;
+    }
   });
 });

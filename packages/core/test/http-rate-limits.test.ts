@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_RATE_LIMITS, type RateLimitRuleName } from '../src/rate-limit/index.js';
+import { DEFAULT_RATE_LIMITS } from '../src/rate-limit/index.js';
+import { rateLimitItem as policyItem } from './rate-limit-fields.js';
 import { fakeClock, PASSWORD, type TestResponse, testAuth, uniqueEmail } from './support.js';
 
 type Client = ReturnType<typeof testAuth>['client'];
@@ -40,13 +41,14 @@ const oauthForm = (form: Record<string, string>, authorization?: string) => ({
   },
 });
 const sameRecipient = uniqueEmail('recipient');
+const sameAccount = uniqueEmail('account');
 
 /**
  * Ways to exercise each rule: a route for each place it is applied that HTTP reaches simply.
  * `Partial` on purpose: the test walks the rule table itself, so a rule added there without an
  * entry here (or without being applied) fails at run time, naming the rule.
  */
-const EXERCISES: Partial<Record<RateLimitRuleName, Exercise[]>> = {
+const EXERCISES: Partial<Record<string, Exercise[]>> = {
   signIn: [
     {
       route: 'POST /login',
@@ -58,6 +60,12 @@ const EXERCISES: Partial<Record<RateLimitRuleName, Exercise[]>> = {
       prepare: signedUp,
       attempt: (client, prepared) =>
         client.post('/reauthenticate', { password: 'wrong password but long' }, prepared!.cookie),
+    },
+  ],
+  signInIdentifier: [
+    {
+      route: 'POST /login (one account, from anywhere)',
+      attempt: (client) => client.post('/login', { email: sameAccount, password: 'wrong password but long' }),
     },
   ],
   signUp: [
@@ -149,11 +157,11 @@ const EXERCISES: Partial<Record<RateLimitRuleName, Exercise[]>> = {
 };
 
 /** Rules no route applies yet, each with the reason and the test that proves it bites server-side. */
-const NOT_ON_HTTP_YET: Partial<Record<RateLimitRuleName, string>> = {};
+const NOT_ON_HTTP_YET: Partial<Record<string, string>> = {};
 
 describe('every configured rate limit bites', () => {
   const LIMIT = 2;
-  const ruleNames = Object.keys(DEFAULT_RATE_LIMITS) as RateLimitRuleName[];
+  const ruleNames = Object.keys(DEFAULT_RATE_LIMITS);
 
   it('has rules to walk', () => {
     expect(ruleNames.length).toBeGreaterThan(0);
@@ -171,7 +179,7 @@ describe('every configured rate limit bites', () => {
       );
     }
     for (const exercise of exercises) {
-      // a fixed clock: windows are aligned to it, and a real one could cross a boundary mid-test
+      // a fixed clock: a real one would let the schedule move on mid-test
       const clock = fakeClock(Date.UTC(2026, 0, 1, 12, 0, 10));
       const { client } = testAuth({
         clock,
@@ -179,22 +187,78 @@ describe('every configured rate limit bites', () => {
       });
       const prepared = await exercise.prepare?.(client);
 
+      // GCRA, LIMIT per 60 s with a burst of LIMIT: one request's share is 60 / LIMIT seconds
+      const share = 60 / LIMIT;
       for (let i = 1; i <= LIMIT; i++) {
         const allowed = await exercise.attempt(client, prepared);
         expect(allowed.status, `${exercise.route} attempt ${i}: ${JSON.stringify(allowed.body)}`).not.toBe(
           429,
         );
-        expect(allowed.headers.get('ratelimit-policy'), `${exercise.route} counts against ${rule}`).toBe(
-          `"${rule}";q=${LIMIT};w=60`,
-        );
-        expect(allowed.headers.get('ratelimit'), exercise.route).toBe(`"${rule}";r=${LIMIT - i};t=50`);
+        expect(
+          policyItem(allowed.headers.get('ratelimit-policy'), rule),
+          `${exercise.route} counts against ${rule}`,
+        ).toEqual({ q: LIMIT, w: 60 });
+        expect(policyItem(allowed.headers.get('ratelimit'), rule), exercise.route).toEqual({
+          r: LIMIT - i,
+          t: i * share,
+          pk: undefined,
+        });
       }
       const limited = await exercise.attempt(client, prepared);
       expect(limited.status, `${exercise.route} over the ${rule} limit`).toBe(429);
       expect(limited.body.code).toBe('rate_limited');
-      expect(limited.headers.get('retry-after'), exercise.route).toBe('50');
-      expect(limited.headers.get('ratelimit-policy'), exercise.route).toBe(`"${rule}";q=${LIMIT};w=60`);
-      expect(limited.headers.get('ratelimit'), exercise.route).toBe(`"${rule}";r=0;t=50`);
+      expect(limited.body.type).toBe('https://iana.org/assignments/http-problem-types#quota-exceeded');
+      expect(limited.body['violated-policies']).toContain(rule);
+      expect(limited.headers.get('retry-after'), exercise.route).toBe(String(share));
+      expect(policyItem(limited.headers.get('ratelimit-policy'), rule)).toEqual({ q: LIMIT, w: 60 });
+      expect(policyItem(limited.headers.get('ratelimit'), rule)).toEqual({ r: 0, t: 60 });
     }
+  });
+});
+
+describe('policies as data over HTTP', () => {
+  it('counts every route by an `http` policy with its cost, checks all policies, and never announces a shadow one', async () => {
+    const clock = fakeClock(Date.UTC(2026, 0, 1, 12, 0, 10));
+    const { client } = testAuth({
+      clock,
+      rateLimit: {
+        policies: [
+          {
+            name: 'api',
+            operations: ['http'],
+            key: 'ip',
+            limit: 10,
+            periodSeconds: 60,
+            cost: { 'POST /login': 4, 'GET /openapi.json': 0 },
+          },
+          {
+            name: 'watch',
+            operations: ['http', 'signIn'],
+            key: 'ip',
+            limit: 1,
+            periodSeconds: 60,
+            shadow: true,
+          },
+        ],
+      },
+    });
+    const session = await client.get('/session');
+    expect(session.status).toBe(401);
+    expect(policyItem(session.headers.get('ratelimit'), 'api')).toEqual({ r: 9, t: 6 });
+    const login = () => client.post('/login', { email: uniqueEmail(), password: 'wrong password but long' });
+    const first = await login();
+    expect(first.status).toBe(401);
+    // the route's policy and the operation's default policies, in one list each
+    expect(policyItem(first.headers.get('ratelimit'), 'api')).toEqual({ r: 5, t: 30 });
+    expect(policyItem(first.headers.get('ratelimit'), 'signIn')).toMatchObject({ r: 19 });
+    expect(first.headers.get('ratelimit')).not.toContain('"watch"');
+    expect(first.headers.get('ratelimit-policy')).not.toContain('"watch"');
+    expect((await login()).status).toBe(401);
+    // 9 of 10 spent: a login (4) no longer fits, a session read (1) still does
+    const limited = await login();
+    expect(limited.status).toBe(429);
+    expect(limited.body['violated-policies']).toEqual(['api']);
+    expect(limited.headers.get('retry-after')).toBe('18');
+    expect((await client.get('/session')).status).toBe(401);
   });
 });

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { authorizationOptionsSchema } from '../authorization/index.js';
+import { isAddressRange } from '../client-address.js';
 import { clientsOptionsSchema } from '../clients/index.js';
 import { oauthOptionsSchema } from '../credentials/oauth/index.js';
 import { passkeysOptionsSchema } from '../credentials/passkeys/index.js';
@@ -64,13 +65,26 @@ const authConfigShape = {
   /** Other origins allowed to send cookie-authenticated unsafe requests (CSRF check). */
   trustedOrigins: z.array(z.string().url()).default([]),
   /**
-   * Behind proxies you control, read the client IP from `X-Forwarded-For`: `true` trusts one
-   * proxy (the right-most entry, the one your proxy appended), a number trusts that many hops.
+   * How to find the client IP (what `ip` rate-limit policies count, sessions and audit record).
+   * `false`: the socket address (the app faces the Internet directly). Behind proxies you
+   * control, read it from `proxyHeader`: `true` trusts one proxy (the right-most entry, the one
+   * your proxy appended), a number trusts that many hops, and a list of addresses or CIDRs
+   * (`['10.0.0.0/8', '2001:db8::/32']`) trusts exactly those proxies: the chain is walked from
+   * the socket leftwards past them, and a request not from one of them has its header ignored.
    * Entries further left are written by the client and are never used. The address is
    * canonicalised (an entry that is no address falls back to the socket's), and limits count an
-   * IPv6 client by its /64. Default false.
+   * IPv6 client by its /64. Default false; in production (`NODE_ENV=production`) it must be
+   * written out, `false` included, while any rate limit counts by IP (see `docs/rate-limits.md`).
    */
-  trustProxy: z.union([z.boolean(), z.number().int().min(1).max(10)]).default(false),
+  trustProxy: z
+    .union([
+      z.boolean(),
+      z.number().int().min(1).max(10),
+      z.array(z.string().refine(isAddressRange, 'must be an IP address or CIDR range')).min(1),
+    ])
+    .optional(),
+  /** The header trusted proxies write: `x-forwarded-for` (default) or `forwarded` (RFC 7239). */
+  proxyHeader: z.enum(['x-forwarded-for', 'forwarded']).default('x-forwarded-for'),
   /**
    * The environments machine credentials (M2M clients, API keys, webhook endpoints) belong to;
    * what one issues is never valid in another. The first is the default. Default `['live', 'test']`.

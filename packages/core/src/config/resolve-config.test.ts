@@ -143,6 +143,11 @@ describe('resolveConfig keeps every default and derived value (pinned before con
         },
         "basePath": "/auth",
         "baseURL": "URL http://localhost:3000/",
+        "clientAddress": {
+          "header": "x-forwarded-for",
+          "hops": 0,
+          "trustedProxies": [],
+        },
         "clients": {
           "resources": [],
           "scopes": {},
@@ -205,6 +210,7 @@ describe('resolveConfig keeps every default and derived value (pinned before con
         },
         "rateLimit": {
           "enabled": true,
+          "policies": [],
           "rules": {},
         },
         "refreshTokens": {
@@ -299,7 +305,6 @@ describe('resolveConfig keeps every default and derived value (pinned before con
         "totp": {
           "issuer": "localhost",
         },
-        "trustProxyHops": 0,
         "trustedOrigins": {
           "set": [
             "http://localhost:3000",
@@ -398,6 +403,11 @@ describe('resolveConfig keeps every default and derived value (pinned before con
         },
         "basePath": "/api/auth",
         "baseURL": "URL https://app.example.com/portal",
+        "clientAddress": {
+          "header": "x-forwarded-for",
+          "hops": 1,
+          "trustedProxies": [],
+        },
         "clients": {
           "resources": [],
           "scopes": {},
@@ -486,6 +496,7 @@ describe('resolveConfig keeps every default and derived value (pinned before con
         },
         "rateLimit": {
           "enabled": false,
+          "policies": [],
           "rules": {
             "signIn": {
               "limit": 3,
@@ -560,7 +571,6 @@ describe('resolveConfig keeps every default and derived value (pinned before con
         "totp": {
           "issuer": "Acme",
         },
-        "trustProxyHops": 1,
         "trustedOrigins": {
           "set": [
             "https://app.example.com",
@@ -719,7 +729,7 @@ describe('resolveConfig keeps every default and derived value (pinned before con
           ],
         },
         {
-          "detail": "rateLimit.rules.signIn.limit Too small: expected number to be >=1; rateLimit.rules.signIn.windowSeconds Invalid input: expected number, received undefined",
+          "detail": "rateLimit.rules.signIn.limit Too small: expected number to be >=1; rateLimit.rules.signIn.windowSeconds Invalid input: expected number, received undefined; rateLimit.rules Unrecognized key: "made_up"",
           "issues": [
             {
               "message": "Too small: expected number to be >=1",
@@ -728,6 +738,10 @@ describe('resolveConfig keeps every default and derived value (pinned before con
             {
               "message": "Invalid input: expected number, received undefined",
               "path": "rateLimit.rules.signIn.windowSeconds",
+            },
+            {
+              "message": "Unrecognized key: "made_up"",
+              "path": "rateLimit.rules",
             },
           ],
         },

@@ -6,6 +6,7 @@ import {
   type RoleTemplate,
   resolveAuthorizationOptions,
 } from '../authorization/index.js';
+import type { ClientAddressRule } from '../client-address.js';
 import type { ResolvedClientsOptions } from '../clients/index.js';
 import { type ResolvedOAuthOptions, resolveOAuthOptions } from '../credentials/oauth/index.js';
 import { type ResolvedPasskeysOptions, resolvePasskeysOptions } from '../credentials/passkeys/index.js';
@@ -76,6 +77,7 @@ export function resolveConfig(config: AuthConfig): ResolvedConfig {
   });
   assertCatalogCovers(authorization.permissions, tenants.defaultRoles, authorization.policies);
   assertScopesInCatalog(authorization.permissions, options.clients.scopes);
+  assertClientAddressKnown(options);
   const instance = resolveInstanceOptions(options);
   const { baseURL } = instance;
   const emailLinks = resolveEmailLinksOptions(options.emailLinks, { baseURL });
@@ -105,6 +107,25 @@ export function resolveConfig(config: AuthConfig): ResolvedConfig {
   };
 }
 
+/**
+ * In production an app that limits by IP must say how the IP is found: behind a proxy the socket
+ * address is the proxy's, and every client would share one bucket (or, trusting a header that
+ * no proxy wrote, pick its own). `trustProxy: false` is the written-out answer for an app that
+ * faces the Internet directly. The one environment read of the library, for this guard only.
+ */
+function assertClientAddressKnown(options: z.output<typeof authConfigSchema>) {
+  const production = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env
+    ?.NODE_ENV;
+  if (production !== 'production' || options.trustProxy !== undefined || !options.rateLimit.enabled) return;
+  throw new AuthError('config_invalid', {
+    detail:
+      'trustProxy must be set in production while rate limits count by IP: false when clients connect directly, else your proxies (true, a hop count, or their CIDRs)',
+    issues: [
+      { path: 'trustProxy', message: 'must be set in production (false when clients connect directly)' },
+    ],
+  });
+}
+
 function resolveInstanceOptions(options: z.output<typeof authConfigSchema>) {
   const baseURL = new URL(options.baseURL);
   const trustedOrigins: ReadonlySet<string> = new Set([
@@ -116,8 +137,12 @@ function resolveInstanceOptions(options: z.output<typeof authConfigSchema>) {
     baseURL,
     basePath: options.basePath.replace(/\/+$/, '') || '/',
     trustedOrigins,
-    /** Proxy hops to trust in `X-Forwarded-For`; 0 = use the socket address. */
-    trustProxyHops: options.trustProxy === true ? 1 : options.trustProxy || 0,
+    /** How the client address is found: the socket's, or a trusted proxy's forwarding header. */
+    clientAddress: {
+      hops: options.trustProxy === true ? 1 : typeof options.trustProxy === 'number' ? options.trustProxy : 0,
+      trustedProxies: Array.isArray(options.trustProxy) ? options.trustProxy : [],
+      header: options.proxyHeader,
+    } satisfies ClientAddressRule as ClientAddressRule,
     secureCookies: baseURL.protocol === 'https:',
     storageTimeoutMs: options.storageTimeoutMs,
     /** The environments of machine credentials; the first is the default. */

@@ -189,7 +189,9 @@ export function createEmailLinkService(
 
   /** Per recipient, whether or not the account exists: the limit itself reveals nothing. */
   async function limitMail(email: string, context: CallContext) {
-    const state = await rateLimiter.consume('emailLink', `email:${normalizeEmail(email)}`);
+    const state = await rateLimiter.consume('emailLink', `email:${normalizeEmail(email)}`, {
+      ip: context.ip,
+    });
     if (state) (context.rateLimits ??= []).push(state);
   }
 

@@ -1,12 +1,12 @@
 import type { Auth, AuthApi, AuthHandler, HandlerOptions } from '../api/index.js';
 import type { CallContext } from '../call-context.js';
-import { canonicalAddress } from '../client-address.js';
+import { type ClientAddressRule, findClientAddress } from '../client-address.js';
 import type { ResolvedConfig } from '../config/index.js';
 import { uuidv7 } from '../crypto/uuid.js';
 import { AuthError, isAuthError } from '../errors.js';
 import type { Clock } from '../ports/clock.js';
 import type { Logger } from '../ports/logger.js';
-import type { RateLimitState } from '../rate-limit/rate-limiter.js';
+import type { RateLimiter, RateLimitState } from '../rate-limit/index.js';
 import { headerValue, type RequestHeaders } from '../request-headers.js';
 import { bearerToken } from '../sessions/index.js';
 import { readCookie, sessionCookieName } from '../sessions/session-cookie.js';
@@ -19,6 +19,7 @@ import {
 } from './cookies.js';
 import { assertTrustedOrigin } from './csrf.js';
 import { problemHeaders, toProblem } from './problem.js';
+import { rateLimitHeaders } from './rate-limit-headers.js';
 import type { HttpMethod, RouteDefinition, RouteResult } from './route.js';
 
 /** Largest accepted request body. */
@@ -41,6 +42,8 @@ export function createHandler(deps: {
   logger: Logger;
   clock: Clock;
   openApi: () => unknown;
+  /** Counts the `http` operation's policies (none by default) before a route runs. */
+  rateLimiter?: RateLimiter;
 }): AuthHandler {
   const { config, api, logger } = deps;
   const cookieOptions = { name: config.session.cookieName, secure: config.secureCookies };
@@ -52,7 +55,7 @@ export function createHandler(deps: {
     const requestId = requestIdOf(request);
     const call: CallContext = {
       requestId,
-      ip: clientIp(request, options, config.trustProxyHops),
+      ip: clientIp(request, options, config.clientAddress),
       userAgent: cleanHeaderText(request.headers.get('user-agent'), MAX_USER_AGENT_LENGTH),
       device: { cookie: readCookie(request.headers.get('cookie'), deviceName) },
     };
@@ -74,10 +77,10 @@ export function createHandler(deps: {
         headers.set('allow', error.detail.split(': ')[1] ?? '');
       response = new Response(JSON.stringify(problem), { status: problem.status, headers });
     }
-    const state = call.rateLimits?.at(-1);
-    if (state) {
-      response.headers.set('ratelimit-policy', `"${state.rule}";q=${state.limit};w=${state.windowSeconds}`);
-      response.headers.set('ratelimit', `"${state.rule}";r=${state.remaining};t=${state.resetSeconds}`);
+    const fields = rateLimitHeaders(call.rateLimits ?? []);
+    if (fields) {
+      response.headers.set('ratelimit-policy', fields.policy);
+      response.headers.set('ratelimit', fields.limit);
     }
     return response;
   };
@@ -100,6 +103,11 @@ export function createHandler(deps: {
       throw new AuthError('method_not_allowed', { detail: `allowed: ${allowed}` });
     }
     const { route } = found.c;
+    if (deps.rateLimiter) {
+      const routeName = `${route.method} ${route.path}`;
+      const state = await deps.rateLimiter.consume('http', null, { ip: call.ip, route: routeName });
+      if (state) (call.rateLimits ??= []).push(state);
+    }
 
     const sessionToken = readCookie(request.headers.get('cookie'), cookieName);
     const bearer = bearerToken(request.headers.get('authorization'));
@@ -217,24 +225,16 @@ function requestIdOf(request: Request): string {
 }
 
 /**
- * The client address, canonical (see `canonicalAddress`). Behind `hops` trusted proxies it is
- * the entry `hops` from the right of X-Forwarded-For: each proxy appends the address it saw, so
- * entries to the left of the ones our proxies wrote are whatever the client claimed. An entry
- * that is no address (a misconfigured proxy, or `hops` larger than the real chain) falls back to
- * the socket address, and that to null: the text a client sent is never taken as its address.
+ * The client address, canonical, by the `trustProxy` rule (see `findClientAddress`): the socket
+ * address, or the entry of `X-Forwarded-For` / `Forwarded` that a trusted proxy wrote. Entries
+ * a client wrote are never used, nor any text that is no address.
  */
 export function clientIp(
   request: { headers: RequestHeaders },
   options: HandlerOptions,
-  hops: number,
+  rule: ClientAddressRule,
 ): string | null {
-  if (hops > 0) {
-    // empty entries keep their place: dropping them would shift a client-written entry into it
-    const chain = (headerValue(request.headers, 'x-forwarded-for') ?? '').split(',');
-    const forwarded = canonicalAddress(chain[chain.length - hops]);
-    if (forwarded) return forwarded;
-  }
-  return canonicalAddress(options.clientIp);
+  return findClientAddress(headerValue(request.headers, rule.header), options.clientIp, rule);
 }
 
 /**
@@ -243,7 +243,7 @@ export function clientIp(
  * request id) and the CSRF origin check.
  */
 export function serverRequestChecks(
-  config: Pick<ResolvedConfig, 'trustProxyHops' | 'trustedOrigins' | 'session' | 'secureCookies'>,
+  config: Pick<ResolvedConfig, 'clientAddress' | 'trustedOrigins' | 'session' | 'secureCookies'>,
 ): Pick<Auth, 'callContext' | 'assertTrustedOrigin'> {
   const cookieOptions = { name: config.session.cookieName, secure: config.secureCookies };
   const deviceName = deviceCookieName(cookieOptions);
@@ -254,7 +254,7 @@ export function serverRequestChecks(
     readCookie(headerValue(headers, 'cookie'), sessionName) === null;
   return {
     callContext: (headers, options = {}): CallContext => ({
-      ip: clientIp({ headers }, options, config.trustProxyHops),
+      ip: clientIp({ headers }, options, config.clientAddress),
       userAgent: cleanHeaderText(headerValue(headers, 'user-agent'), MAX_USER_AGENT_LENGTH),
       requestId: uuidv7(),
       device: { cookie: readCookie(headerValue(headers, 'cookie'), deviceName) },

@@ -92,7 +92,19 @@ export function buildOpenApiDocument(routes: RouteDefinition[], options: OpenApi
     if (route.rateLimited && !responses['429']) {
       responses['429'] = {
         description: 'Rate limited',
-        headers: { 'Retry-After': { schema: { type: 'integer' } } },
+        headers: {
+          'Retry-After': { schema: { type: 'integer' } },
+          // draft-ietf-httpapi-ratelimit-headers: structured-field lists, one item per policy
+          'RateLimit-Policy': {
+            description:
+              'The policies that counted the request: "name";q=<limit>;w=<seconds>;pk=:<partition>:',
+            schema: { type: 'string' },
+          },
+          RateLimit: {
+            description: 'Their state: "name";r=<remaining>;t=<seconds to reset>;pk=:<partition>:',
+            schema: { type: 'string' },
+          },
+        },
         content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
       };
     }

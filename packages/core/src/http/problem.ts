@@ -18,12 +18,20 @@ export interface ProblemBody {
   methods?: readonly string[];
   /** `forbidden` by an authorization decision: the decision's reason. */
   reason?: { readonly kind: string };
+  /** `rate_limited`: the policies exceeded (draft-ietf-httpapi-ratelimit-headers, "Quota Exceeded"). */
+  'violated-policies'?: readonly string[];
 }
+
+/**
+ * The problem type of draft-ietf-httpapi-ratelimit-headers ("Quota Exceeded"), which a
+ * `rate_limited` problem carries instead of its documentation link; `code` stays `rate_limited`.
+ */
+export const QUOTA_EXCEEDED_PROBLEM_TYPE = 'https://iana.org/assignments/http-problem-types#quota-exceeded';
 
 export function problemBody(error: AuthError, requestId: string): ProblemBody {
   const status = STATUS_BY_CODE[error.code];
   return {
-    type: problemType(error.code),
+    type: error.code === 'rate_limited' ? QUOTA_EXCEEDED_PROBLEM_TYPE : problemType(error.code),
     title: TITLE_BY_CODE[error.code],
     status,
     code: error.code,
@@ -35,6 +43,7 @@ export function problemBody(error: AuthError, requestId: string): ProblemBody {
     ...(error.issues ? { issues: error.issues } : {}),
     ...(error.stepUp ? stepUpMembers(error.stepUp) : {}),
     ...(error.reason ? { reason: error.reason } : {}),
+    ...(error.violatedPolicies?.length ? { 'violated-policies': error.violatedPolicies } : {}),
   };
 }
 

@@ -90,6 +90,10 @@ export const problemSchema = component(
       .catchall(z.unknown())
       .optional()
       .describe('forbidden by an authorization decision: why it denied'),
+    'violated-policies': z
+      .array(z.string())
+      .optional()
+      .describe('rate_limited (type …#quota-exceeded): the rate-limit policies exceeded'),
   }),
 );
 

@@ -1,5 +1,5 @@
 import { type Clock, systemClock } from '../ports/clock.js';
-import type { KeyValue, KeyValueSetOptions } from '../ports/key-value.js';
+import { gcraStep, type KeyValue, type KeyValueSetOptions } from '../ports/key-value.js';
 
 export interface MemoryKeyValueOptions {
   /** What "now" is for expiry (default: the system clock). */
@@ -43,8 +43,11 @@ export function memoryKeyValue(options: MemoryKeyValueOptions = {}): KeyValue {
     return entry;
   };
 
-  const write = (key: string, value: string, ttlSeconds: number | undefined) => {
-    entries.set(key, { value, expiresAtMs: expiryOf(ttlSeconds, nowMs()) });
+  const write = (key: string, value: string, ttlSeconds: number | undefined) =>
+    writeUntil(key, value, expiryOf(ttlSeconds, nowMs()));
+
+  const writeUntil = (key: string, value: string, expiresAtMs: number | null) => {
+    entries.set(key, { value, expiresAtMs });
     if (++writesSinceSweep >= WRITES_PER_SWEEP) {
       writesSinceSweep = 0;
       const now = nowMs();
@@ -76,6 +79,18 @@ export function memoryKeyValue(options: MemoryKeyValueOptions = {}): KeyValue {
       // a fixed window: the expiry set by the first increment stays
       entry.value = String(current + by);
       return current + by;
+    },
+    // the same arithmetic as the Redis script, on this process's clock; synchronous between
+    // read and write, so concurrent callers each see the TAT the previous one left
+    rateLimit: async (key, step) => {
+      const now = step.nowMs ?? nowMs();
+      const stored = read(key);
+      const { newTatMs, ...result } = gcraStep(stored ? Number(stored.value) : null, now, step);
+      // kept until the TAT by this store's clock; an explicit now (tests) may be far from it, so
+      // a minute at least then (a TAT in the past means the same as none)
+      const lifeMs = Math.max(newTatMs === null ? 0 : newTatMs - now, step.nowMs === undefined ? 1 : 60_000);
+      if (newTatMs !== null) writeUntil(key, String(newTatMs), nowMs() + lifeMs);
+      return result;
     },
     ttl: async (key) => {
       const expiresAtMs = read(key)?.expiresAtMs;

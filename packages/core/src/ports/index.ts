@@ -76,7 +76,14 @@ export type { SigningAlgorithm } from '../tokens/tokens.js';
 export type { UserStore } from '../users/user-store.js';
 export { normalizeEmail, type User, type UserStatus, userPoolKey } from '../users/users.js';
 export { type Clock, systemClock } from './clock.js';
-export { type KeyValue, type KeyValueSetOptions, readMany } from './key-value.js';
+export {
+  gcraStep,
+  type KeyValue,
+  type KeyValueSetOptions,
+  type RateLimitStep,
+  type RateLimitStepResult,
+  readMany,
+} from './key-value.js';
 export { consoleLogger, type LogFields, type Logger, silentLogger } from './logger.js';
 export type { Mailer, MailMessage } from './mailer.js';
 export type { Page, PageRequest } from './pagination.js';

@@ -21,10 +21,22 @@ export {
   rateLimitOptionsSchema,
 } from './rate-limit-options.js';
 export {
-  createRateLimiter,
   DEFAULT_RATE_LIMITS,
-  type RateLimiter,
+  type DefaultPolicyName,
+  type RateLimitKeyPart,
+  type RateLimitOperation,
+  type RateLimitPolicy,
   type RateLimitRule,
   type RateLimitRuleName,
+  type ResolvedRateLimitPolicy,
+  type StoreFailureMode,
+} from './rate-limit-policy.js';
+export {
+  createRateLimiter,
+  type PolicyOutcome,
+  type RateLimiter,
+  type RateLimiterOptions,
+  type RateLimitFacts,
+  type RateLimitOverride,
   type RateLimitState,
 } from './rate-limiter.js';

@@ -1,21 +1,71 @@
 import { z } from 'zod';
 import { checkedAs } from '../checked-as.js';
-import type { RateLimitRule, RateLimitRuleName } from './rate-limiter.js';
+import {
+  DEFAULT_RATE_LIMITS,
+  type DefaultPolicyName,
+  type RateLimitPolicy,
+  type RateLimitRule,
+} from './rate-limit-policy.js';
+import type { RateLimitOverride } from './rate-limiter.js';
 
-const rulesSchema = z.record(
-  z.string(),
+const ruleNames = Object.keys(DEFAULT_RATE_LIMITS) as [string, ...string[]];
+const rulesSchema = z.partialRecord(
+  z.enum(ruleNames),
   z.strictObject({ limit: z.number().int().min(1), windowSeconds: z.number().int().min(1) }),
 );
+
+const keyPart = z.enum(['ip', 'user', 'tenant', 'apiKey', 'client', 'route', 'identifier', 'subject']);
+const policySchema = z.strictObject({
+  name: z.string().regex(/^[A-Za-z0-9_.:-]{1,64}$/, 'use 1 to 64 of A-Z a-z 0-9 _ . : -'),
+  operations: z
+    .array(
+      z.enum([
+        'http',
+        'signIn',
+        'signUp',
+        'passwordChange',
+        'tenantCreate',
+        'emailLink',
+        'tokenRefresh',
+        'clientAuth',
+        'tokenExchange',
+      ]),
+    )
+    .min(1),
+  key: z.union([keyPart, z.array(keyPart).min(1)]),
+  limit: z.number().int().min(1),
+  periodSeconds: z.number().int().min(1),
+  burst: z.number().int().min(1).optional(),
+  cost: z.record(z.string(), z.number().int().min(0)).optional(),
+  shadow: z.boolean().optional(),
+  onStoreFailure: z.enum(['deny', 'allow', 'local']).optional(),
+});
 
 const rateLimitShape = {
   /** Default true. Turn off only in tests. */
   enabled: z.boolean().default(true),
-  /** Replaces the default rule of each operation named (`DEFAULT_RATE_LIMITS`). */
-  rules: checkedAs<Partial<Record<RateLimitRuleName, RateLimitRule>>>(rulesSchema).default({}),
+  /**
+   * Replaces the numbers of default policies by name (`DEFAULT_RATE_LIMITS`): `limit` per
+   * `windowSeconds`, now enforced by GCRA with a burst of `limit` (see `docs/rate-limits.md`).
+   */
+  rules: checkedAs<Partial<Record<DefaultPolicyName, RateLimitRule>>>(rulesSchema).default({}),
+  /**
+   * More policies, as data (see `RateLimitPolicy`); one named like a default policy replaces it.
+   * @example
+   * policies: [{ name: 'api', operations: ['http'], key: ['ip', 'route'], limit: 100, periodSeconds: 60, cost: { 'POST /login': 5 } }]
+   */
+  policies: checkedAs<RateLimitPolicy[]>(z.array(policySchema)).default([]),
+  /**
+   * A hook for per-tenant or per-key numbers (e.g. read from the database, cached by the app):
+   * called per counted request with the policy and the request's facts; null keeps the policy's.
+   */
+  override: checkedAs<RateLimitOverride | undefined>(
+    z.custom((value) => value === undefined || typeof value === 'function', 'must be a function'),
+  ).optional(),
 };
 
 // typed by its shape (here and below) so that the published .d.ts keeps each option's JSDoc
-/** `AuthConfig['rateLimit']`: request limits per client IP and account. */
+/** `AuthConfig['rateLimit']`: the rate-limit policies (GCRA), per client IP, account, user, tenant, key, route. */
 export const rateLimitOptionsSchema: z.ZodObject<typeof rateLimitShape, z.core.$strict> =
   z.strictObject(rateLimitShape);
 

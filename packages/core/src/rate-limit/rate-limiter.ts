@@ -1,103 +1,296 @@
+import { createHmac, hkdfSync } from 'node:crypto';
 import { addressBucket, canonicalAddress } from '../client-address.js';
 import { AuthError } from '../errors.js';
 import type { Clock } from '../ports/clock.js';
-import type { KeyValue } from '../ports/key-value.js';
+import type { KeyValue, RateLimitStep, RateLimitStepResult } from '../ports/key-value.js';
+import type { Logger } from '../ports/logger.js';
+import {
+  type DefaultPolicyName,
+  defaultPolicies,
+  type RateLimitOperation,
+  type RateLimitPolicy,
+  type RateLimitRule,
+  type ResolvedRateLimitPolicy,
+  resolvePolicy,
+} from './rate-limit-policy.js';
 
-/** A fixed-window limit: at most `limit` requests per `windowSeconds` for one key. */
-export interface RateLimitRule {
+/**
+ * What the limiter knows of one request, beyond the operation's subject: each policy counts by
+ * the parts its key names, and skips a request that lacks one.
+ */
+export interface RateLimitFacts {
+  ip?: string | null;
+  user?: string | null;
+  tenant?: string | null;
+  apiKey?: string | null;
+  client?: string | null;
+  route?: string | null;
+  /** The account identifier typed at sign-in (a normalized email); only its keyed hash is kept. */
+  identifier?: string | null;
+}
+
+/** One policy's verdict on one request: what the `RateLimit` headers report. */
+export interface PolicyOutcome {
+  policy: string;
   limit: number;
-  windowSeconds: number;
+  periodSeconds: number;
+  allowed: boolean;
+  /** Requests of cost 1 still allowed right now. */
+  remaining: number;
+  /** Seconds until the whole burst is available again. */
+  resetSeconds: number;
+  /** When denied, seconds until the request would be allowed; else 0. */
+  retryAfterSeconds: number;
+  /** A shadow policy's verdict is reported in the log only. */
+  shadow: boolean;
+  /** The partition, as a truncated keyed hash (base64): never the raw id or address. */
+  partitionKey: string;
+}
+
+/** What a limited operation learned, for the HTTP layer's `RateLimit-Policy` and `RateLimit` headers. */
+export interface RateLimitState {
+  operation: RateLimitOperation;
+  policies: PolicyOutcome[];
 }
 
 /**
- * The limited operations. Sign-in, sign-up and token refresh are keyed by client IP (per email,
- * or per token, for server-side calls without one), password change and tenant creation by user, email links by recipient.
- * Each rule here must be applied where its operation runs: a test walks this table over HTTP.
+ * A per-tenant or per-key override of a policy's numbers (a database lookup the app caches):
+ * null keeps the policy's own. Called for each counted request, so it must be fast.
  */
-export type RateLimitRuleName =
-  | 'signIn'
-  | 'signUp'
-  | 'passwordChange'
-  | 'tenantCreate'
-  | 'emailLink'
-  | 'tokenRefresh'
-  | 'clientAuth'
-  | 'tokenExchange';
+export type RateLimitOverride = (
+  policy: ResolvedRateLimitPolicy,
+  facts: RateLimitFacts,
+) => Promise<Pick<RateLimitPolicy, 'limit' | 'periodSeconds' | 'burst'> | null>;
 
-export const DEFAULT_RATE_LIMITS: Record<RateLimitRuleName, RateLimitRule> = {
-  signIn: { limit: 20, windowSeconds: 60 },
-  signUp: { limit: 10, windowSeconds: 600 },
-  passwordChange: { limit: 10, windowSeconds: 600 },
-  tenantCreate: { limit: 20, windowSeconds: 3600 },
-  // mails asking for a link (reset, magic link, verification): per recipient, against mail bombing
-  emailLink: { limit: 5, windowSeconds: 600 },
-  // refresh tokens, per client IP (per token for server-side calls without one)
-  tokenRefresh: { limit: 60, windowSeconds: 60 },
-  // M2M client authentication at the OAuth endpoints: per client id and per IP, each
-  clientAuth: { limit: 120, windowSeconds: 60 },
-  // token exchange (delegation, impersonation): per acting caller (client or named actor)
-  tokenExchange: { limit: 60, windowSeconds: 60 },
-};
-
-/** What a limited request learned; the HTTP layer turns it into `RateLimit*` headers. */
-export interface RateLimitState {
-  rule: RateLimitRuleName;
-  limit: number;
-  windowSeconds: number;
-  remaining: number;
-  resetSeconds: number;
+/** What the limiter receives (see `rateLimitOptionsSchema`). */
+export interface RateLimiterOptions {
+  enabled: boolean;
+  rules: Partial<Record<DefaultPolicyName, RateLimitRule>>;
+  policies: readonly RateLimitPolicy[];
+  override?: RateLimitOverride | undefined;
 }
 
 export interface RateLimiter {
   /**
-   * Counts one request against `rule` for `subject` (an IP or account key). Throws
-   * `rate_limited` with `retryAfterSeconds` when over the limit. A subject ending in
-   * `ip:<address>` counts an IPv6 address by its /64 (see {@link addressBucket}).
+   * Counts one request of `operation` against every policy that applies to it; all must pass.
+   * `subject` is what the operation counts by by default (`ip:<address>`, `email:<address>`,
+   * `user:<id>`, `client:<id>`…; its prefix also fills the matching fact); `facts` adds what
+   * other policies may count by. Throws `rate_limited` with `retryAfterSeconds` and the
+   * violated policies when one is over its limit; null when nothing counted it.
    */
-  consume(rule: RateLimitRuleName, subject: string): Promise<RateLimitState | null>;
+  consume(
+    operation: RateLimitOperation,
+    subject: string | null,
+    facts?: RateLimitFacts,
+  ): Promise<RateLimitState | null>;
+  /** The policies in force, defaults filled in. */
+  readonly policies: readonly ResolvedRateLimitPolicy[];
 }
 
+/** Denials remembered in process, so an attack does not cost a store round trip per request. */
+const MAX_REMEMBERED_DENIALS = 10_000;
+const STORE_WARNING_INTERVAL_MS = 10_000;
+const STORE_RETRY_AFTER_MS = 1_000;
+
+const SUBJECT_FACTS: Record<string, keyof RateLimitFacts> = {
+  ip: 'ip',
+  user: 'user',
+  tenant: 'tenant',
+  apiKey: 'apiKey',
+  client: 'client',
+  email: 'identifier',
+};
+
 /**
- * Fixed windows aligned to the clock (window n covers [n·w, (n+1)·w)), so each request is one
- * atomic increment — one round trip to Redis — and the reset time needs no second read.
- * Instances sharing a store must have roughly synchronized clocks (NTP), as for token expiry.
+ * One limiter for every entry point: policies as data, each a GCRA schedule per key in the
+ * key-value store ({@link KeyValue.rateLimit}: one atomic step per policy and request, on
+ * Redis one Lua script using the server's clock). A store without that step gets fixed windows
+ * over `increment` instead (up to twice the limit across a window boundary; documented).
+ *
+ * `kv` is the shared store, bounded; when it fails each policy does as its `onStoreFailure`
+ * says, `local` counting in `local` (this process's memory) until the store answers again.
  */
 export function createRateLimiter(
-  kv: KeyValue,
-  clock: Clock,
-  options: { enabled: boolean; rules: Partial<Record<RateLimitRuleName, RateLimitRule>> },
+  deps: { kv: KeyValue; local?: KeyValue; clock: Clock; logger: Logger; secret: string },
+  options: RateLimiterOptions,
 ): RateLimiter {
-  const rules = { ...DEFAULT_RATE_LIMITS, ...options.rules };
+  const { kv, local, clock, logger } = deps;
+  const byName = new Map<string, RateLimitPolicy>();
+  for (const policy of [...defaultPolicies(options.rules), ...options.policies])
+    byName.set(policy.name, policy);
+  const policies = [...byName.values()].map(resolvePolicy);
+  const byOperation = new Map<RateLimitOperation, ResolvedRateLimitPolicy[]>();
+  for (const policy of policies)
+    for (const operation of policy.operations)
+      byOperation.set(operation, [...(byOperation.get(operation) ?? []), policy]);
+
+  const partitionSecret = Buffer.from(
+    hkdfSync('sha256', deps.secret, Buffer.alloc(0), 'portcullis:rate-limit-partition', 32),
+  );
+  // key → until when a request of at least `cost` is denied (a cheaper one may still fit)
+  const denials = new Map<string, { untilMs: number; cost: number }>();
+  let lastWarningMs = 0;
+  let storeDownUntilMs = 0;
+
+  function warnStoreFailure(error: unknown) {
+    const nowMs = Date.now();
+    if (nowMs - lastWarningMs < STORE_WARNING_INTERVAL_MS) return;
+    lastWarningMs = nowMs;
+    logger.warn('rate-limit store unavailable: policies follow their onStoreFailure mode', {
+      error: String((error as { cause?: unknown }).cause ?? error),
+    });
+  }
+
+  async function step(
+    policy: ResolvedRateLimitPolicy,
+    key: string,
+    params: RateLimitStep,
+    periodMs: number,
+    limit: number,
+  ): Promise<RateLimitStepResult | null> {
+    const failed = (error: unknown) => {
+      if (policy.onStoreFailure === 'allow') return null;
+      if (policy.onStoreFailure === 'deny') throw new AuthError('storage_unavailable', { cause: error });
+      return stepOn(local!, key, params, periodMs, limit, clock);
+    };
+    // a store that just failed is given a second before it is asked again, so an outage that
+    // hangs rather than refuses does not cost every request the timeout
+    if (local && local !== kv && Date.now() < storeDownUntilMs) return failed(new Error('store down'));
+    try {
+      return await stepOn(kv, key, params, periodMs, limit, clock);
+    } catch (error) {
+      if (!local || local === kv) throw error;
+      storeDownUntilMs = Date.now() + STORE_RETRY_AFTER_MS;
+      warnStoreFailure(error);
+      return failed(error);
+    }
+  }
+
+  async function evaluate(
+    policy: ResolvedRateLimitPolicy,
+    operation: RateLimitOperation,
+    facts: RateLimitFacts & { subject?: string | null },
+  ): Promise<PolicyOutcome | null> {
+    const values: string[] = [];
+    for (const part of policy.key) {
+      const value = part === 'ip' ? ipBucket(facts.ip) : facts[part];
+      if (!value) return null;
+      values.push(`${part}=${value}`);
+    }
+    const cost = policy.cost?.[facts.route ?? ''] ?? policy.cost?.[operation] ?? 1;
+    if (cost <= 0) return null;
+    const digest = createHmac('sha256', partitionSecret)
+      .update(`${policy.name}\n${values.join('\n')}`, 'utf8')
+      .digest();
+    const key = `rl:${policy.name}:${digest.subarray(0, 18).toString('base64url')}`;
+    const numbers = { ...policy, ...((await options.override?.(policy, facts)) ?? {}) };
+    const burst = numbers.burst ?? numbers.limit;
+    const periodMs = numbers.periodSeconds * 1000;
+    // rounded up: never more than `limit` per period
+    const emissionIntervalMs = Math.max(1, Math.ceil(periodMs / numbers.limit));
+    const outcome = (result: RateLimitStepResult): PolicyOutcome => ({
+      policy: policy.name,
+      limit: numbers.limit,
+      periodSeconds: numbers.periodSeconds,
+      allowed: result.allowed,
+      remaining: result.remaining,
+      resetSeconds: Math.ceil(result.resetMs / 1000),
+      retryAfterSeconds: result.allowed ? 0 : Math.max(1, Math.ceil(result.retryAfterMs / 1000)),
+      shadow: policy.shadow,
+      partitionKey: digest.subarray(0, 9).toString('base64'),
+    });
+
+    const nowMs = clock.now().getTime();
+    const denied = denials.get(key);
+    if (denied && denied.untilMs <= nowMs) denials.delete(key);
+    else if (denied && cost >= denied.cost) {
+      const waitMs = denied.untilMs - nowMs;
+      return outcome({ allowed: false, remaining: 0, resetMs: waitMs, retryAfterMs: waitMs });
+    }
+    const result = await step(policy, key, { emissionIntervalMs, burst, cost }, periodMs, numbers.limit);
+    if (!result) return null;
+    if (!result.allowed && !policy.shadow && cost <= burst) remember(key, nowMs + result.retryAfterMs, cost);
+    return outcome(result);
+  }
+
+  function remember(key: string, untilMs: number, cost: number) {
+    denials.delete(key);
+    denials.set(key, { untilMs, cost });
+    // the oldest first out: a map iterates in insertion order
+    if (denials.size > MAX_REMEMBERED_DENIALS) denials.delete(denials.keys().next().value!);
+  }
+
   return {
-    async consume(ruleName, subject) {
+    policies,
+    async consume(operation, subject, facts = {}) {
       if (!options.enabled) return null;
-      const rule = rules[ruleName];
-      const nowMs = clock.now().getTime();
-      const windowMs = rule.windowSeconds * 1000;
-      const window = Math.floor(nowMs / windowMs);
-      const count = await kv.increment(`rl:${ruleName}:${bucketOf(subject)}:${window}`, {
-        ttlSeconds: rule.windowSeconds + 1,
-      });
-      const resetSeconds = Math.max(1, Math.ceil(((window + 1) * windowMs - nowMs) / 1000));
-      const state: RateLimitState = {
-        rule: ruleName,
-        limit: rule.limit,
-        windowSeconds: rule.windowSeconds,
-        remaining: Math.max(0, rule.limit - count),
-        resetSeconds,
+      const applicable = byOperation.get(operation);
+      if (!applicable) return null;
+      const fromSubject = factsOf(subject);
+      // every spelling of one address, and every address of one IPv6 /64, is one subject
+      const all: RateLimitFacts & { subject?: string | null } = {
+        ...fromSubject,
+        subject: fromSubject.ip ? `ip:${ipBucket(fromSubject.ip)}` : subject,
       };
-      if (count > rule.limit) {
-        throw Object.assign(new AuthError('rate_limited', { retryAfterSeconds: resetSeconds }), {
-          rateLimit: state,
+      for (const [name, value] of Object.entries(facts)) if (value) all[name as keyof RateLimitFacts] = value;
+      const outcomes = (
+        await Promise.all(applicable.map((policy) => evaluate(policy, operation, all)))
+      ).filter((outcome): outcome is PolicyOutcome => outcome !== null);
+      if (outcomes.length === 0) return null;
+      const state: RateLimitState = { operation, policies: outcomes };
+      for (const shadowed of outcomes.filter((o) => o.shadow && !o.allowed)) {
+        logger.warn('rate limit exceeded under a shadow policy (not enforced)', {
+          policy: shadowed.policy,
+          operation,
+          partitionKey: shadowed.partitionKey,
         });
+      }
+      const violated = outcomes.filter((o) => !o.shadow && !o.allowed);
+      if (violated.length > 0) {
+        throw Object.assign(
+          new AuthError('rate_limited', {
+            retryAfterSeconds: Math.max(...violated.map((o) => o.retryAfterSeconds)),
+            violatedPolicies: violated.map((o) => o.policy),
+          }),
+          { rateLimit: state },
+        );
       }
       return state;
     },
   };
 }
 
-function bucketOf(subject: string): string {
-  const ip = /(?:^|:)ip:(.+)$/.exec(subject);
-  if (!ip) return subject;
-  return subject.slice(0, subject.length - ip[1]!.length) + addressBucket(canonicalAddress(ip[1]) ?? ip[1]!);
+/** One step on `store`: GCRA when it has it, else a fixed window over `increment`. */
+async function stepOn(
+  store: KeyValue,
+  key: string,
+  params: RateLimitStep,
+  periodMs: number,
+  limit: number,
+  clock: Clock,
+): Promise<RateLimitStepResult> {
+  if (store.rateLimit) return store.rateLimit(key, params);
+  const nowMs = clock.now().getTime();
+  const window = Math.floor(nowMs / periodMs);
+  const count = await store.increment(`${key}:${window}`, {
+    by: params.cost,
+    ttlSeconds: Math.ceil(periodMs / 1000) + 1,
+  });
+  const resetMs = (window + 1) * periodMs - nowMs;
+  const allowed = count <= limit;
+  return { allowed, remaining: Math.max(0, limit - count), resetMs, retryAfterMs: allowed ? 0 : resetMs };
+}
+
+/** The fact a subject's prefix names (`ip:192.0.2.1` is the client address). */
+function factsOf(subject: string | null): RateLimitFacts {
+  if (!subject) return {};
+  const colon = subject.indexOf(':');
+  const fact = colon > 0 ? SUBJECT_FACTS[subject.slice(0, colon)] : undefined;
+  return fact ? { [fact]: subject.slice(colon + 1) } : {};
+}
+
+/** The bucket of a client address: canonical, an IPv6 address by its /64. */
+function ipBucket(ip: string | null | undefined): string | null {
+  if (!ip) return null;
+  return addressBucket(canonicalAddress(ip) ?? ip);
 }

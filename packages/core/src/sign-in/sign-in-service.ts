@@ -88,7 +88,10 @@ export function createSignInService(collaborators: SignInServiceDeps): SignInSer
       const input = parseInput(verifyMfaInputSchema, rawInput);
       const pending = await findPendingLogin(keyValue, input.challengeId);
       if (!pending) throw new AuthError('mfa_challenge_invalid');
-      const state = await rateLimiter.consume('signIn', `mfa:${pending.userId}`);
+      const state = await rateLimiter.consume('signIn', `mfa:${pending.userId}`, {
+        ip: context.ip,
+        user: pending.userId,
+      });
       if (state) (context.rateLimits ??= []).push(state);
       // the second factor's own counter: wrong codes never lock the password out
       const attempt = await lockout.beginAttempt(

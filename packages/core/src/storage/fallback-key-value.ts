@@ -41,6 +41,10 @@ export function fallbackKeyValue(primary: KeyValue, fallback: KeyValue, logger: 
     setIfAbsent: (key, value, options) => run((kv) => kv.setIfAbsent(key, value, options)),
     delete: (key) => run((kv) => kv.delete(key)),
     increment: (key, options) => run((kv) => kv.increment(key, options)),
+    // GCRA when both stores have it; else neither offers it (the limiter then uses windows)
+    ...(primary.rateLimit && fallback.rateLimit
+      ? { rateLimit: (key, step) => run((kv) => kv.rateLimit!(key, step)) }
+      : {}),
     ttl: (key) => run((kv) => kv.ttl(key)),
     getAndDelete: (key) => run((kv) => kv.getAndDelete(key)),
     publish: (channel, message) => primary.publish(channel, message),

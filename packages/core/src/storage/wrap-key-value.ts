@@ -25,6 +25,7 @@ export function wrapKeyValue(kv: KeyValue, options: { timeoutMs?: number } = {})
     setIfAbsent: (key, value, setOptions) => run('setIfAbsent', () => kv.setIfAbsent(key, value, setOptions)),
     delete: (key) => run('delete', () => kv.delete(key)),
     increment: (key, incrementOptions) => run('increment', () => kv.increment(key, incrementOptions)),
+    ...(kv.rateLimit ? { rateLimit: (key, step) => run('rateLimit', () => kv.rateLimit!(key, step)) } : {}),
     ttl: (key) => run('ttl', () => kv.ttl(key)),
     getAndDelete: (key) => run('getAndDelete', () => kv.getAndDelete(key)),
     publish: (channel, message) => run('publish', () => kv.publish(channel, message)),

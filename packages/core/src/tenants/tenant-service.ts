@@ -104,7 +104,7 @@ export function createTenantService(deps: TenantServiceDeps, options: ResolvedTe
     async createTenant(creatorUserId, rawInput, context = {}) {
       const input = parseInput(createTenantInputSchema, rawInput);
       // per creator, not per address: every caller has one, server-side calls included
-      const limited = await rateLimiter.consume('tenantCreate', `user:${creatorUserId}`);
+      const limited = await rateLimiter.consume('tenantCreate', `user:${creatorUserId}`, { ip: context.ip });
       if (limited) (context.rateLimits ??= []).push(limited);
       const creator = await storage.users.findById(creatorUserId);
       if (!creator || creator.status !== 'active') throw new AuthError('unauthenticated');

@@ -169,6 +169,58 @@ export function describeKeyValueConformance(name: string, options: KeyValueConfo
       expect(results.filter((value) => value !== null)).toEqual(['single-use']);
     });
 
+    // GCRA (rateLimit): "now" is given, so the schedule is exact whatever the store's clock
+    const t0 = Date.UTC(2030, 0, 1);
+    const tenPerSecond = { emissionIntervalMs: 100, burst: 3, cost: 1 };
+
+    spec(
+      'rateLimit allows a burst, then one request per emission interval, and denies without counting',
+      async () => {
+        const key = aKey();
+        const at = (ms: number, cost = 1) =>
+          store().rateLimit!(key, { ...tenPerSecond, cost, nowMs: t0 + ms });
+        expect(await at(0)).toEqual({ allowed: true, remaining: 2, resetMs: 100, retryAfterMs: 0 });
+        expect(await at(0)).toEqual({ allowed: true, remaining: 1, resetMs: 200, retryAfterMs: 0 });
+        expect(await at(0)).toEqual({ allowed: true, remaining: 0, resetMs: 300, retryAfterMs: 0 });
+        expect(await at(0)).toEqual({ allowed: false, remaining: 0, resetMs: 300, retryAfterMs: 100 });
+        // a denied request changed nothing: 40 ms later it is 60 ms away
+        expect(await at(40)).toEqual({ allowed: false, remaining: 0, resetMs: 260, retryAfterMs: 60 });
+        expect(await at(100)).toEqual({ allowed: true, remaining: 0, resetMs: 300, retryAfterMs: 0 });
+        // a request costing 3 needs the whole burst back
+        expect((await at(250, 3)).retryAfterMs).toBe(150);
+        expect((await at(400, 3)).allowed).toBe(true);
+      },
+    );
+
+    spec('of 40 concurrent rateLimit calls with a burst of 10 exactly 10 are allowed', async () => {
+      const key = aKey();
+      const results = await Promise.all(
+        Array.from({ length: 40 }, () =>
+          store().rateLimit!(key, { emissionIntervalMs: 60_000, burst: 10, cost: 1, nowMs: t0 }),
+        ),
+      );
+      expect(results.filter((r) => r.allowed)).toHaveLength(10);
+      expect(
+        results
+          .filter((r) => r.allowed)
+          .map((r) => r.remaining)
+          .sort((a, b) => a - b),
+      ).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    });
+
+    spec("rateLimit keeps time by the store's own clock when no nowMs is given", async () => {
+      const key = aKey();
+      const step = { emissionIntervalMs: 60_000, burst: 1, cost: 1 };
+      expect((await store().rateLimit!(key, step)).allowed).toBe(true);
+      const denied = await store().rateLimit!(key, step);
+      expect(denied.allowed).toBe(false);
+      expect(denied.retryAfterMs).toBeGreaterThan(55_000);
+      expect(denied.retryAfterMs).toBeLessThanOrEqual(60_000);
+      // the key lives as long as its schedule does, no longer
+      expect(await store().ttl(key)).toBeGreaterThan(55);
+      expect(await store().ttl(key)).toBeLessThanOrEqual(60);
+    });
+
     spec('delivers published messages to every subscriber of the channel, in order', async () => {
       const channel = aKey();
       const first: string[] = [];

@@ -356,7 +356,7 @@ export function createRefreshTokenService(
   async function limit(presented: string, context: CallContext) {
     // per client address; per token for server-side calls without one
     const subject = context.ip ? `ip:${context.ip}` : `rt:${sha256Hex(presented).slice(0, 32)}`;
-    const state = await rateLimiter.consume('tokenRefresh', subject);
+    const state = await rateLimiter.consume('tokenRefresh', subject, { ip: context.ip });
     if (state) (context.rateLimits ??= []).push(state);
   }
 

@@ -217,7 +217,9 @@ export function createTokenExchangeService(
       const caller = parseInput(callerSchema, rawCaller) as TokenExchangeCaller;
       const request = parseInput(exchangeTokenInputSchema, rawRequest);
 
-      const limited = await rateLimiter.consume('tokenExchange', `${caller.type}:${caller.id}`);
+      const limited = await rateLimiter.consume('tokenExchange', `${caller.type}:${caller.id}`, {
+        ip: context.ip,
+      });
       if (limited) (context.rateLimits ??= []).push(limited);
 
       const subject = await verifyGiven(request.subjectToken, 'subject_token');

@@ -211,7 +211,9 @@ export function createOAuthService(
   const redirectUriOf = (id: string) => `${callbackBase}/oauth/${encodeURIComponent(id)}/callback`;
 
   async function limit(context: CallContext, subject: string) {
-    const state = await rateLimiter.consume('signIn', context.ip ? `ip:${context.ip}` : subject);
+    const state = await rateLimiter.consume('signIn', context.ip ? `ip:${context.ip}` : subject, {
+      ip: context.ip,
+    });
     if (state) (context.rateLimits ??= []).push(state);
   }
 

@@ -192,7 +192,7 @@ export function createPasskeyService(
   const accountKeyOf = (user: User) => failureAccountKey(user.tenantId, normalizeEmail(user.email));
 
   async function limit(subject: string, context: CallContext) {
-    const state = await rateLimiter.consume('signIn', subject);
+    const state = await rateLimiter.consume('signIn', subject, { ip: context.ip });
     if (state) (context.rateLimits ??= []).push(state);
   }
 

@@ -156,8 +156,14 @@ export function createPasswordService(
 ): PasswordService {
   const { storage, clock, hasher, rateLimiter, lockout, users, sessions, tenants, invitations } = deps;
 
-  async function limit(rule: 'signIn' | 'signUp' | 'passwordChange', subject: string, context: CallContext) {
-    const state = await rateLimiter.consume(rule, subject);
+  async function limit(
+    rule: 'signIn' | 'signUp' | 'passwordChange',
+    subject: string,
+    context: CallContext,
+    identifier?: string,
+  ) {
+    // the identifier (the email typed) feeds the per-account policy, apart from the lockout
+    const state = await rateLimiter.consume(rule, subject, { ip: context.ip, identifier });
     if (state) (context.rateLimits ??= []).push(state);
   }
 
@@ -231,11 +237,8 @@ export function createPasswordService(
 
     async signIn(rawInput, context = {}) {
       const input = parseInput(signInInputSchema, rawInput);
-      await limit(
-        'signIn',
-        context.ip ? `ip:${context.ip}` : `email:${normalizeEmail(input.email)}`,
-        context,
-      );
+      const email = normalizeEmail(input.email);
+      await limit('signIn', context.ip ? `ip:${context.ip}` : `email:${email}`, context, email);
       const tenant = input.tenant ? await tenants.resolveTenant(input.tenant) : null;
       if (input.tenant && (!tenant || tenant.status !== 'active')) {
         // an unknown tenant answers exactly like a wrong password, in the same time
@@ -243,7 +246,6 @@ export function createPasswordService(
         throw new AuthError('invalid_credentials');
       }
       const poolTenantId = tenant?.userPool === 'isolated' ? tenant.id : null;
-      const email = normalizeEmail(input.email);
       // a browser that signed in to this account before counts on a counter of its own
       const counter = lockout.counterKey(
         failureAccountKey(poolTenantId, email),
@@ -285,7 +287,7 @@ export function createPasswordService(
       requireFreshAuthentication(session, 'password.change', clock.now());
       const { userId, id: currentSessionId } = session;
       const input = parseInput(changePasswordInputSchema, rawInput);
-      await limit('passwordChange', userId, context);
+      await limit('passwordChange', `user:${userId}`, context);
       const user = await storage.users.findById(userId);
       if (!user) throw new AuthError('invalid_credentials');
       const currentHash = await proveCurrentPassword(
@@ -334,7 +336,8 @@ export function createPasswordService(
       if (!current) throw new AuthError('unauthenticated');
       const { user } = current;
       // the sign-in rule and key: password guesses cost the same budget on either route
-      await limit('signIn', context.ip ? `ip:${context.ip}` : `email:${normalizeEmail(user.email)}`, context);
+      const email = normalizeEmail(user.email);
+      await limit('signIn', context.ip ? `ip:${context.ip}` : `email:${email}`, context, email);
       await proveCurrentPassword(user, input.password, context);
       const session = await sessions.recordAuthentication(current, 'pwd', {
         ...context,
