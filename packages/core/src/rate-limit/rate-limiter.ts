@@ -25,7 +25,10 @@ export interface RateLimitFacts {
   apiKey?: string | null;
   client?: string | null;
   route?: string | null;
-  /** The account identifier typed at sign-in (a normalized email); only its keyed hash is kept. */
+  /**
+   * The account identifier typed at sign-in, as the lockout keys it (the normalized email with
+   * its pool, and the device when the browser is a known one); only its keyed hash is kept.
+   */
   identifier?: string | null;
 }
 

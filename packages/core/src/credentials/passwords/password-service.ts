@@ -238,13 +238,7 @@ export function createPasswordService(
     async signIn(rawInput, context = {}) {
       const input = parseInput(signInInputSchema, rawInput);
       const email = normalizeEmail(input.email);
-      await limit('signIn', context.ip ? `ip:${context.ip}` : `email:${email}`, context, email);
       const tenant = input.tenant ? await tenants.resolveTenant(input.tenant) : null;
-      if (input.tenant && (!tenant || tenant.status !== 'active')) {
-        // an unknown tenant answers exactly like a wrong password, in the same time
-        await hasher.verifyDummy(normalizePasswordForVerify(input.password));
-        throw new AuthError('invalid_credentials');
-      }
       const poolTenantId = tenant?.userPool === 'isolated' ? tenant.id : null;
       // a browser that signed in to this account before counts on a counter of its own
       const counter = lockout.counterKey(
@@ -252,6 +246,14 @@ export function createPasswordService(
         'password',
         context.device?.cookie,
       );
+      // per address, and per account as that counter keys it: a browser that signed in before
+      // has a budget of its own, so guesses from elsewhere never exhaust the owner's
+      await limit('signIn', context.ip ? `ip:${context.ip}` : `email:${email}`, context, counter);
+      if (input.tenant && (!tenant || tenant.status !== 'active')) {
+        // an unknown tenant answers exactly like a wrong password, in the same time
+        await hasher.verifyDummy(normalizePasswordForVerify(input.password));
+        throw new AuthError('invalid_credentials');
+      }
       // the counter's durable failure record comes with the account, in the one query sign-in
       // makes anyway; an unknown account's record (it has one too) costs a read on this failing path only
       const found = await storage.signIn.findAccountByEmail(poolTenantId, email, lockout.durableKey(counter));
