@@ -124,6 +124,11 @@ const PORTS_VALUES = [
 
 const PORTS_TYPES = [
   'ActorType',
+  'ApiKey',
+  'ApiKeyCondition',
+  'ApiKeyRevocationReason',
+  'ApiKeyStatus',
+  'ApiKeyStore',
   'AuditChainHead',
   'AuditEvent',
   'AuditEventInput',
@@ -178,6 +183,8 @@ const PORTS_TYPES = [
   'RefreshToken',
   'RefreshTokenStore',
   'RefreshTokenWithSession',
+  'RevokedAccessToken',
+  'RevokedAccessTokenStore',
   'Role',
   'RolePatch',
   'RoleStore',
