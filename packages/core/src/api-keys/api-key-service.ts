@@ -148,7 +148,7 @@ export interface ApiKeysApi {
    *
    * @example
    * const { tenantId, principal } = await auth.api.verifyApiKey(request.headers.get('x-api-key') ?? '', { environment: 'live' })
-   * await auth.api.requirePermission({ principal, tenantId, action: 'invoice.read' })
+   * const { allowed } = await auth.api.authorize({ principal, tenantId, action: 'invoice.read' })
    */
   verifyApiKey(key: string, options?: VerifyApiKeyOptions): Promise<VerifiedApiKey>;
 }

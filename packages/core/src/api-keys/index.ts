@@ -41,3 +41,4 @@ export type {
   ApiKeyStatus,
   ApiKeySummary,
 } from './api-keys.js';
+export { readApiKey } from './read-api-key.js';
