@@ -92,6 +92,7 @@ export function createInfrastructure(options: AuthConfig, config: ResolvedConfig
     subscriptions: () => ({
       sessions: sessionCache?.subscriptionState() ?? 'off',
       authorization: authorizationCache.subscriptionState(),
+      apiKeys: config.apiKeys.cacheTtlSeconds > 0 ? apiKeyCache.subscriptionState() : 'off',
     }),
   });
 
