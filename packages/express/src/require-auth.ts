@@ -38,8 +38,9 @@ export interface RequireAuthOptions {
   optional?: boolean;
   /**
    * Also accept an API key (`x-api-key`, or `Authorization: Bearer` with a key rather than an
-   * access token) when there is no session: it is verified into `req.apiKey` (see
-   * `requireApiKey`), and `req.auth` stays unset. `{ environment }` refuses keys of other
+   * access token): a request that carries one is authenticated by it alone (a session cookie
+   * beside it is not read), verified into `req.apiKey` (see `requireApiKey`), and `req.auth`
+   * stays unset. `{ environment }` refuses keys of other
    * environments. Default false: sessions and access tokens only.
    */
   apiKeys?: boolean | { environment?: string };
