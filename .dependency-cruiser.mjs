@@ -23,6 +23,7 @@ const NOT_DOMAIN_FOLDERS = `${CORE}(http|api|config|testing|memory|ports)/`;
 // back-reference cannot say "named after its folder" here (the tool joins patterns into one
 // expression, renumbering groups), so a domain that adds a type file adds its folder here.
 const TYPE_FILES = `${CORE}(${[
+  'api-keys',
   'audit',
   'clients',
   'invitations',

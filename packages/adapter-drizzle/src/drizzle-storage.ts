@@ -8,6 +8,7 @@ import { mysqlSupportsSkipLocked } from './mysql-server-check.js';
 import { portcullisTables as pgTables } from './pg/tables.js';
 import { portcullisTables as sqliteTables } from './sqlite/tables.js';
 import { runSqliteTransaction, sqliteConnectionQueue } from './sqlite-transaction.js';
+import { DrizzleApiKeyStore } from './stores/api-key-store.js';
 import { DrizzleAuditStore } from './stores/audit-store.js';
 import { DrizzleAuthorizationVersionStore } from './stores/authorization-version-store.js';
 import { DrizzleClientStore } from './stores/client-store.js';
@@ -164,6 +165,7 @@ function createStores(context: StoreContext): StorageStores {
     signingKeys: new DrizzleSigningKeyStore(context),
     refreshTokens: new DrizzleRefreshTokenStore(context),
     revokedAccessTokens: new DrizzleRevokedAccessTokenStore(context),
+    apiKeys: new DrizzleApiKeyStore(context),
   };
 }
 

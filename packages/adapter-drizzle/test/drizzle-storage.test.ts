@@ -39,6 +39,7 @@ describe('drizzleStorage without a database', () => {
       'refreshTokens',
       'clients',
       'revokedAccessTokens',
+      'apiKeys',
     ]);
     expect(() => portcullisTables('Auth-')).toThrow(/invalid tablePrefix/);
     expect(() => portcullisTables('a'.repeat(25))).toThrow(/invalid tablePrefix/);

@@ -10,6 +10,7 @@ import type { Kysely } from 'kysely';
 import { createColumnCodec } from './column-codec.js';
 import { checkMysqlServer } from './mysql-server-check.js';
 import { detectDialect, type SqlDialect } from './sql-dialect.js';
+import { KyselyApiKeyStore } from './stores/api-key-store.js';
 import { KyselyAuditStore } from './stores/audit-store.js';
 import { KyselyAuthorizationVersionStore } from './stores/authorization-version-store.js';
 import { KyselyClientStore } from './stores/client-store.js';
@@ -125,6 +126,7 @@ const STORE_CLASSES: { [K in keyof StorageStores]: new (context: StoreContext) =
   refreshTokens: KyselyRefreshTokenStore,
   clients: KyselyClientStore,
   revokedAccessTokens: KyselyRevokedAccessTokenStore,
+  apiKeys: KyselyApiKeyStore,
 };
 
 /** Every store, made now: the storage's own, long-lived stores. */

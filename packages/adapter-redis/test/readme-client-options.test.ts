@@ -93,17 +93,19 @@ describe.skipIf(!url)("invalidation with the README's ioredis options (enableOff
     opened.redis.push(observer);
 
     const bothSubscribed = await until(5_000, async () => {
-      const [sessions, authorization] = await Promise.all([
+      const [sessions, authorization, apiKeys] = await Promise.all([
         subscribers(observer, keyPrefix + SESSIONS_CHANNEL),
         subscribers(observer, keyPrefix + AUTHORIZATION_CHANNEL),
+        subscribers(observer, `${keyPrefix}portcullis:api-keys:revoked`),
       ]);
-      return sessions === 2 && authorization === 2;
+      return sessions === 2 && authorization === 2 && apiKeys === 2;
     });
     expect(bothSubscribed).toBe(true);
     for (const auth of [a, b]) {
       expect((await auth.health()).subscriptions).toEqual({
         sessions: 'subscribed',
         authorization: 'subscribed',
+        apiKeys: 'subscribed',
       });
     }
     expect(errors).toEqual([]);

@@ -1,4 +1,5 @@
 import type { Auth, AuthApi } from './api/index.js';
+import { createApiKeyService, resolvePeppers } from './api-keys/index.js';
 import { createAuditService } from './audit/index.js';
 import { createAuthorizationService, createPolicyService, createRoleService } from './authorization/index.js';
 import {
@@ -136,6 +137,23 @@ export function createAuth(options: AuthConfig): Auth {
     { storage, clock, keyValue, rateLimiter },
     { assertionAudiences: [oauthUrls.issuer, oauthUrls.tokenEndpoint] },
   );
+  // API keys: verified through the cache, their last uses written in batches
+  const apiKeys = createApiKeyService(
+    {
+      storage,
+      clock,
+      tenants,
+      authorization,
+      cache: infrastructure.apiKeyCache,
+      uses: infrastructure.apiKeyUses,
+    },
+    {
+      apiKeys: config.apiKeys,
+      environments: config.environments,
+      peppers: resolvePeppers(config.apiKeys.peppers, config.secret),
+      catalog,
+    },
+  );
   // token exchange (RFC 8693): besides the tokens' own audiences, the resources M2M clients know
   const tokenExchange = createTokenExchangeService(
     { storage, clock, rateLimiter, accessTokens, authorization },
@@ -179,6 +197,7 @@ export function createAuth(options: AuthConfig): Auth {
     ...passkeys.api,
     ...oauth.api,
     ...clients.api,
+    ...apiKeys.api,
     ...clientTokens.api,
     ...accessTokens.api,
     ...signingKeys.api,

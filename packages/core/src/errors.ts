@@ -77,6 +77,12 @@ export const AUTH_ERROR_CODES = [
   'invalid_scope',
   'invalid_target',
   'unsupported_grant_type',
+  // API keys: each refusal its own code, none saying whether another key exists
+  'api_key_malformed',
+  'api_key_invalid',
+  'api_key_wrong_environment',
+  'api_key_expired',
+  'api_key_revoked',
   'storage_unavailable',
   'schema_not_migrated',
   'config_invalid',

@@ -4,6 +4,18 @@
 // Everything else of `auth.api` is reachable through `AuthApi`; what an adapter needs lives in
 // `@portcullis/core/ports`. test/public-exports.test.ts pins this list: add to it deliberately.
 export type { Auth, AuthApi, AuthHandler, AuthHealth, HandlerOptions } from './api/index.js';
+export {
+  type ApiKeyState,
+  type ApiKeySummary,
+  type ApiKeysOptions,
+  type ApiKeyWithSecret,
+  type CreateApiKeyInput,
+  type RotateApiKeyInput,
+  type RotatedApiKey,
+  readApiKey,
+  type VerifiedApiKey,
+  type VerifyApiKeyOptions,
+} from './api-keys/index.js';
 export { createAuth } from './auth.js';
 export type {
   AuthorizationResult,

@@ -1,3 +1,4 @@
+import { createApiKeyCache, createApiKeyUses } from './api-keys/index.js';
 import { createAuthorizationCache, readVersionsMany } from './authorization/index.js';
 import type { AuthConfig, ResolvedConfig } from './config/index.js';
 import { createPasswordHasher } from './credentials/passwords/index.js';
@@ -37,6 +38,10 @@ export function createInfrastructure(options: AuthConfig, config: ResolvedConfig
   const sessionCache = config.session.cache.enabled
     ? createSessionCache(cacheKeyValue, caching, config.session.cache)
     : null;
+  // verified API keys, evicted everywhere on revocation through the shared store's pub/sub
+  const apiKeyCache = createApiKeyCache(cacheKeyValue, caching, {
+    ttlMs: config.apiKeys.cacheTtlSeconds * 1000,
+  });
   const storage = wrapStorage(options.storage, {
     logger,
     timeoutMs: config.storageTimeoutMs,
@@ -47,8 +52,13 @@ export function createInfrastructure(options: AuthConfig, config: ResolvedConfig
       authorizationChanged: authorizationCache.changed,
       // made below, from this storage (its database fallback reads sessions)
       accessTokensRevoked: (scope) => accessTokenRevocations.revoked(scope),
+      apiKeysRevoked: apiKeyCache.revoked,
     },
   });
+  const apiKeyUses = createApiKeyUses(
+    { storage, logger },
+    { flushIntervalMs: config.apiKeys.lastUseFlushSeconds * 1000 },
+  );
   // the shared store itself, bounded but never replaced by a local one: a revocation check must
   // see an outage (and fall back to the database), not read an empty local store
   const accessTokenRevocations = createAccessTokenRevocations({ kv: cacheKeyValue, storage, clock, logger });
@@ -94,6 +104,7 @@ export function createInfrastructure(options: AuthConfig, config: ResolvedConfig
     subscriptions: () => ({
       sessions: sessionCache?.subscriptionState() ?? 'off',
       authorization: authorizationCache.subscriptionState(),
+      apiKeys: config.apiKeys.cacheTtlSeconds > 0 ? apiKeyCache.subscriptionState() : 'off',
     }),
   });
 
@@ -111,17 +122,27 @@ export function createInfrastructure(options: AuthConfig, config: ResolvedConfig
     sessionCache,
     authorizationCache,
     accessTokenRevocations,
+    apiKeyCache,
+    apiKeyUses,
     health,
     /** Starts the dispatcher (when configured) and the caches' subscriptions. */
     start() {
       if (config.outbox.autoStart) outbox.start();
-      const cacheStarted = Promise.all([sessionCache?.start(), authorizationCache.start()]);
+      apiKeyUses.start();
+      const cacheStarted = Promise.all([
+        sessionCache?.start(),
+        authorizationCache.start(),
+        apiKeyCache.start(),
+      ]);
       return async function close() {
         await mailRequests.settled();
         await outbox.stop();
+        // the last uses noted since the previous flush
+        await apiKeyUses.stop();
         await cacheStarted;
         await sessionCache?.stop();
         await authorizationCache.stop();
+        await apiKeyCache.stop();
       };
     },
   };

@@ -27,6 +27,7 @@ const ROOT_VALUES = [
   'problemBody',
   'problemHeaders',
   'problemResponse',
+  'readApiKey',
   'silentLogger',
   'uuidv7',
 ];
@@ -34,6 +35,10 @@ const ROOT_VALUES = [
 const ROOT_TYPES = [
   'AccessTokenInput',
   'AccessTokenPrincipal',
+  'ApiKeyState',
+  'ApiKeySummary',
+  'ApiKeyWithSecret',
+  'ApiKeysOptions',
   'Auth',
   'AuthApi',
   'AuthConfig',
@@ -46,6 +51,7 @@ const ROOT_TYPES = [
   'ClientSummary',
   'ClientWithSecret',
   'Clock',
+  'CreateApiKeyInput',
   'CreatedInvitation',
   'Decision',
   'HandlerOptions',
@@ -78,6 +84,8 @@ const ROOT_TYPES = [
   'RefreshTokensOptions',
   'RequestHeaders',
   'Role',
+  'RotateApiKeyInput',
+  'RotatedApiKey',
   'Session',
   'SessionWithUser',
   'SignInInput',
@@ -94,6 +102,8 @@ const ROOT_TYPES = [
   'TokenPair',
   'TotpSetup',
   'User',
+  'VerifiedApiKey',
+  'VerifyApiKeyOptions',
   'VerifyMfaInput',
 ];
 
@@ -128,6 +138,11 @@ const PORTS_VALUES = [
 
 const PORTS_TYPES = [
   'ActorType',
+  'ApiKey',
+  'ApiKeyCondition',
+  'ApiKeyRevocationReason',
+  'ApiKeyStatus',
+  'ApiKeyStore',
   'AuditChainHead',
   'AuditEvent',
   'AuditEventInput',

@@ -1,8 +1,9 @@
 import type { Auth, Session, User } from '@portcullis/core';
-import { AuthError, isAuthError } from '@portcullis/core';
+import { AuthError, isAuthError, readApiKey } from '@portcullis/core';
 import type { Decision } from '@portcullis/core/authorization';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { sendProblem } from './problem-response.js';
+import { authenticateApiKey } from './require-api-key.js';
 
 /**
  * What {@link requireAuth} (and the guards built on it) put on `req.auth`. A request with an
@@ -35,6 +36,14 @@ export interface RequireAuthOptions {
    * routes that only personalise. Default false.
    */
   optional?: boolean;
+  /**
+   * Also accept an API key (`x-api-key`, or `Authorization: Bearer` with a key rather than an
+   * access token): a request that carries one is authenticated by it alone (a session cookie
+   * beside it is not read), verified into `req.apiKey` (see `requireApiKey`), and `req.auth`
+   * stays unset. `{ environment }` refuses keys of other
+   * environments. Default false: sessions and access tokens only.
+   */
+  apiKeys?: boolean | { environment?: string };
 }
 
 const UNSAFE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
@@ -81,6 +90,17 @@ export async function ensureAuthenticated(
  * for Portcullis's own routes.
  */
 async function authenticate(auth: Auth, req: Request, res: Response, options: RequireAuthOptions) {
+  if (options.apiKeys && readApiKey(req.headers) !== null) {
+    const environment = typeof options.apiKeys === 'object' ? options.apiKeys.environment : undefined;
+    try {
+      await authenticateApiKey(auth, req, environment === undefined ? {} : { environment });
+    } catch (error) {
+      if (!isAuthError(error)) throw error;
+      sendProblem(res, error);
+      return false;
+    }
+    return true;
+  }
   const found = await auth.api.getSession(req.headers);
   if (!found) {
     if (options.optional) return true;

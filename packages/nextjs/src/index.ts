@@ -1,6 +1,7 @@
 export type { AuthSource } from './auth-source.js';
 export type {
   PermittedRequest,
+  RouteApiKeyOptions,
   RouteGuards,
   RoutePermissionOptions,
 } from './route-guards.js';

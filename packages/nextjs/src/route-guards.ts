@@ -3,8 +3,10 @@ import {
   AuthError,
   isAuthError,
   problemResponse,
+  readApiKey,
   type SessionWithUser,
   type StepUpRequirement,
+  type VerifiedApiKey,
 } from '@portcullis/core';
 import type { AuthorizationResource, Decision } from '@portcullis/core/authorization';
 import { type AuthSource, resolveAuth } from './auth-source.js';
@@ -21,6 +23,23 @@ export interface RoutePermissionOptions {
 /** The signed-in user and session, and the decision that let the request through. */
 export interface PermittedRequest extends SessionWithUser {
   decision: Decision;
+}
+
+export interface RouteApiKeyOptions {
+  /**
+   * The environment the route serves (`live`, `test`…): a key of another one is refused with
+   * 403 `api_key_wrong_environment`. This is the Next.js form of Express's
+   * `requireEnvironment`. Default: any configured environment.
+   */
+  environment?: string;
+  /**
+   * An action the key must be allowed (`auth.api.authorize` with the key as principal and the
+   * request's IP): its permissions, its condition, its owner's current permissions and the
+   * tenant's deny policies all apply; denied: 403 `forbidden` with the reason.
+   */
+  permission?: string;
+  /** The resource acted on, for conditions and policies that read `resource.*`. */
+  resource?: AuthorizationResource;
 }
 
 /** The guards `createSessionHelpers` adds for route handlers; each answers a `Response` to return as is. */
@@ -69,6 +88,21 @@ export interface RouteGuards {
    * }
    */
   requireStepUp(request: Request, requirement: StepUpRequirement): Promise<SessionWithUser | Response>;
+  /**
+   * For route handlers called by machines: the verified API key (from `x-api-key` or
+   * `Authorization: Bearer <key>`) with its tenant and principal, else the problem `Response`:
+   * 401 `unauthenticated` (no key), 401 `api_key_malformed`, `api_key_invalid`,
+   * `api_key_expired` or `api_key_revoked`, 403 `api_key_wrong_environment`, 403 `forbidden`.
+   *
+   * @example
+   * // app/api/v1/invoices/route.ts
+   * export async function GET(request: Request) {
+   *   const key = await requireApiKey(request, { environment: 'live', permission: 'invoice.read' })
+   *   if (key instanceof Response) return key
+   *   return Response.json(await invoices.list(key.tenantId))
+   * }
+   */
+  requireApiKey(request: Request, options?: RouteApiKeyOptions): Promise<VerifiedApiKey | Response>;
 }
 
 /** The route-handler guards over an auth source; thin: the rules are core's. */
@@ -114,6 +148,37 @@ export function createRouteGuards(source: AuthSource): RouteGuards {
         const current = await authenticate(auth, request);
         auth.api.checkStepUp(current.session, requirement);
         return current;
+      }),
+
+    requireApiKey: (request, options = {}) =>
+      guarded(async (auth) => {
+        const presented = readApiKey(request.headers);
+        if (!presented) {
+          throw new AuthError('unauthenticated', {
+            detail: 'an API key is required (x-api-key or Authorization: Bearer)',
+          });
+        }
+        const context = auth.callContext(request.headers);
+        const verified = await auth.api.verifyApiKey(presented, {
+          ...(options.environment !== undefined ? { environment: options.environment } : {}),
+          context,
+        });
+        if (options.permission !== undefined) {
+          const decision = await auth.api.authorize({
+            principal: verified.principal,
+            tenantId: verified.tenantId,
+            action: options.permission,
+            ...(options.resource ? { resource: options.resource } : {}),
+            ip: context.ip ?? null,
+          });
+          if (!decision.allowed) {
+            throw new AuthError('forbidden', {
+              detail: `not allowed: ${options.permission}`,
+              reason: decision.reason,
+            });
+          }
+        }
+        return verified;
       }),
   };
 }

@@ -434,3 +434,81 @@ describe('createSessionHelpers: requirePermission and requireStepUp for route ha
     expect(passed.session.authTime.pwd).toBe(Math.floor(now / 1000));
   });
 });
+
+describe('createSessionHelpers: requireApiKey for route handlers', () => {
+  let auth: Auth;
+  let guards: ReturnType<typeof createSessionHelpers>;
+  let tenantId: string;
+  const keys = {} as Record<'live' | 'test', string>;
+
+  beforeAll(async () => {
+    auth = createAuth({
+      storage: memoryStorage(),
+      secret: SECRET,
+      baseURL: BASE_URL,
+      basePath: '/api/auth',
+      rateLimit: { enabled: false },
+      logger: silentLogger,
+      authorization: { permissions: { invoice: ['read', 'update'] } },
+    });
+    guards = createSessionHelpers(async () => auth);
+    const signedUp = await auth.api.signUp({ email: 'keys-owner@example.com', password: PASSWORD });
+    const userId = (signedUp as { user: { id: string } }).user.id;
+    tenantId = (await auth.api.createTenant(userId, { slug: 'keyed', name: 'Keyed' })).id;
+    for (const environment of ['live', 'test'] as const) {
+      keys[environment] = (
+        await auth.api.createApiKey(tenantId, userId, {
+          name: environment,
+          environment,
+          permissions: ['invoice.read'],
+        })
+      ).key;
+    }
+  });
+  afterAll(() => auth.close());
+
+  const withKey = (headers: Record<string, string>) =>
+    new NextRequest(new URL('/api/v1/invoices', BASE_URL), { method: 'GET', headers });
+  const codeOf = async (result: unknown) => {
+    expect(result).toBeInstanceOf(Response);
+    const response = result as Response;
+    return { status: response.status, code: (await response.json()).code as string };
+  };
+
+  it('hands back the verified key from x-api-key or a bearer key, and checks the permission', async () => {
+    for (const headers of [{ 'x-api-key': keys.live }, { authorization: `Bearer ${keys.live}` }] as Record<
+      string,
+      string
+    >[]) {
+      const result = await guards.requireApiKey(withKey(headers), {
+        environment: 'live',
+        permission: 'invoice.read',
+      });
+      if (result instanceof Response) throw new Error(`refused: ${result.status}`);
+      expect(result).toMatchObject({ tenantId, environment: 'live', principal: { type: 'api_key' } });
+    }
+    expect(
+      await codeOf(
+        await guards.requireApiKey(withKey({ 'x-api-key': keys.live }), { permission: 'invoice.update' }),
+      ),
+    ).toEqual({ status: 403, code: 'forbidden' });
+  });
+
+  it('refuses a test key on a live route, an edited key, and no key, each with its own code', async () => {
+    expect(
+      await codeOf(await guards.requireApiKey(withKey({ 'x-api-key': keys.test }), { environment: 'live' })),
+    ).toEqual({
+      status: 403,
+      code: 'api_key_wrong_environment',
+    });
+    expect(
+      await codeOf(
+        await guards.requireApiKey(withKey({ 'x-api-key': keys.test.replace('_test_', '_live_') })),
+      ),
+    ).toEqual({ status: 401, code: 'api_key_malformed' });
+    expect(await codeOf(await guards.requireApiKey(withKey({})))).toEqual({
+      status: 401,
+      code: 'unauthenticated',
+    });
+  });
+});

@@ -5,6 +5,8 @@
 
 import {
   type ActorType,
+  type ApiKeyRevocationReason,
+  type ApiKeyStatus,
   type ClientAuthMethod,
   type ClientStatus,
   type InvitationStatus,
@@ -600,6 +602,49 @@ export function portcullisTables(prefix: string = 'pc_') {
     (t) => [primaryKey({ name: `${p}revoked_access_tokens_pk`, columns: [t.tokenId] })],
   );
 
+  const apiKeys = sqliteTable(
+    `${p}api_keys`,
+    {
+      id: id('id').notNull(),
+      tenantId: id('tenant_id').notNull(),
+      environment: varchar('environment', { length: 16 }).notNull(),
+      ownerUserId: id('owner_user_id'),
+      name: varchar('name', { length: 255 }).notNull(),
+      /** HMAC-SHA256 (hex) of the key under the pepper of pepper_version; the key itself is never stored. */
+      keyHash: varchar('key_hash', { length: 64 }).notNull(),
+      pepperVersion: integer('pepper_version').notNull(),
+      start: varchar('start', { length: 32 }).notNull(),
+      lastFour: varchar('last_four', { length: 4 }).notNull(),
+      permissions: jsonText<string[]>('permissions').notNull(),
+      /** An ABAC condition (the policy language) every use must meet; null: none. */
+      constraints: jsonText('constraints'),
+      expiresAt: utcTimestamp('expires_at'),
+      status: varchar('status', { length: 16 }).$type<ApiKeyStatus>().notNull(),
+      revokedAt: utcTimestamp('revoked_at'),
+      revokedReason: varchar('revoked_reason', { length: 32 }).$type<ApiKeyRevocationReason>(),
+      predecessorId: id('predecessor_id'),
+      successorId: id('successor_id'),
+      overlapEndsAt: utcTimestamp('overlap_ends_at'),
+      createdBy: id('created_by'),
+      createdAt: utcTimestamp('created_at').notNull(),
+      updatedAt: utcTimestamp('updated_at').notNull(),
+      lastUsedAt: utcTimestamp('last_used_at'),
+      rateLimitPolicies: jsonText<string[]>('rate_limit_policies'),
+      creditsRemaining: bigint('credits_remaining'),
+    },
+    (t) => [
+      primaryKey({ name: `${p}api_keys_pk`, columns: [t.id] }),
+      unique(`${p}api_keys_key_hash_key`).on(t.keyHash),
+      index(`${p}api_keys_tenant_idx`).on(t.tenantId, t.id),
+      index(`${p}api_keys_owner_idx`).on(t.ownerUserId, t.tenantId),
+      foreignKey({
+        name: `${p}api_keys_tenant_fk`,
+        columns: [t.tenantId],
+        foreignColumns: [tenants.id],
+      }).onDelete('cascade'),
+    ],
+  );
+
   return {
     tenants,
     users,
@@ -623,6 +668,7 @@ export function portcullisTables(prefix: string = 'pc_') {
     refreshTokens,
     clients,
     revokedAccessTokens,
+    apiKeys,
   };
 }
 
@@ -655,3 +701,4 @@ export const pcSigningKeys = pcTables.signingKeys;
 export const pcRefreshTokens = pcTables.refreshTokens;
 export const pcClients = pcTables.clients;
 export const pcRevokedAccessTokens = pcTables.revokedAccessTokens;
+export const pcApiKeys = pcTables.apiKeys;

@@ -14,6 +14,7 @@ import { migration0009SigningKeys, signingKeyTables } from './0009-signing-keys.
 import { migration0010RefreshTokens, refreshTokenTables } from './0010-refresh-tokens.js';
 import { clientTables, migration0011Clients } from './0011-clients.js';
 import { migration0012RevokedAccessTokens, revokedAccessTokenTables } from './0012-revoked-access-tokens.js';
+import { apiKeyTables, migration0013ApiKeys } from './0013-api-keys.js';
 import type { Migration } from './migration.js';
 import type { TableSpec } from './table-spec.js';
 
@@ -31,6 +32,7 @@ export const migrations: readonly Migration[] = [
   migration0010RefreshTokens,
   migration0011Clients,
   migration0012RevokedAccessTokens,
+  migration0013ApiKeys,
 ];
 
 /**
@@ -50,6 +52,7 @@ export const schemaTables: readonly TableSpec[] = withAddedColumns(
     ...refreshTokenTables,
     ...clientTables,
     ...revokedAccessTokenTables,
+    ...apiKeyTables,
   ],
   auditHeadPrevHashColumns,
 );
@@ -65,6 +68,7 @@ export { signingKeyTables } from './0009-signing-keys.js';
 export { refreshTokenTables } from './0010-refresh-tokens.js';
 export { clientTables } from './0011-clients.js';
 export { revokedAccessTokenTables } from './0012-revoked-access-tokens.js';
+export { apiKeyTables } from './0013-api-keys.js';
 export { type Migration, type MigrationContext, migrationChecksum } from './migration.js';
 export {
   type ColumnSpec,

@@ -27,6 +27,7 @@ export interface TableNames {
   refreshTokens: string;
   clients: string;
   revokedAccessTokens: string;
+  apiKeys: string;
 }
 
 export function tableNames(prefix: string): TableNames {
@@ -53,6 +54,7 @@ export function tableNames(prefix: string): TableNames {
     refreshTokens: `${prefix}refresh_tokens`,
     clients: `${prefix}clients`,
     revokedAccessTokens: `${prefix}revoked_access_tokens`,
+    apiKeys: `${prefix}api_keys`,
   };
 }
 

@@ -19,6 +19,8 @@ export interface TableAnnotation {
  */
 export const CORE_TYPE_NAMES: readonly string[] = [
   'ActorType',
+  'ApiKeyRevocationReason',
+  'ApiKeyStatus',
   'ClientAuthMethod',
   'ClientStatus',
   'InvitationStatus',
@@ -40,6 +42,18 @@ export const CORE_TYPE_NAMES: readonly string[] = [
  * SQL type (`string`, `number`, `Date`, `unknown` for JSON).
  */
 export const drizzleSchemaAnnotations: Record<string, TableAnnotation> = {
+  api_keys: {
+    columns: {
+      key_hash: {
+        doc: 'HMAC-SHA256 (hex) of the key under the pepper of pepper_version; the key itself is never stored.',
+      },
+      permissions: { type: 'string[]' },
+      constraints: { doc: 'An ABAC condition (the policy language) every use must meet; null: none.' },
+      status: { type: 'ApiKeyStatus' },
+      revoked_reason: { type: 'ApiKeyRevocationReason' },
+      rate_limit_policies: { type: 'string[]' },
+    },
+  },
   clients: {
     columns: {
       auth_method: { type: 'ClientAuthMethod' },

@@ -1,3 +1,4 @@
+import type { ApiKeysApi } from '../api-keys/index.js';
 import type { AuditApi } from '../audit/index.js';
 import type { AuthorizationApi, PoliciesApi, RolesApi } from '../authorization/index.js';
 import type { ClientsApi, ClientTokensApi } from '../clients/index.js';
@@ -50,4 +51,5 @@ export interface AuthApi
     RefreshTokensApi,
     ClientsApi,
     ClientTokensApi,
+    ApiKeysApi,
     ExchangeTokensApi {}

@@ -18,6 +18,8 @@ import {
 import { estimateAuthorizerBytes } from './authorizer-size.js';
 import type { PermissionCatalogListing } from './permission-catalog.js';
 import { permissionCovers } from './permissions.js';
+import type { Condition } from './policy.js';
+import { type CompiledCondition, compileCondition, TRUE } from './policy-compiler.js';
 import { actionPatternSchema } from './policy-schema.js';
 
 /** A question about one user in one tenant. */
@@ -58,7 +60,20 @@ export interface AuthorizeInput {
  */
 export type MachinePrincipal =
   | { type: 'client'; id: string; scopes: readonly string[]; environment?: string | null }
-  | { type: 'api_key'; id: string; permissions: readonly string[]; environment?: string | null };
+  | {
+      type: 'api_key';
+      id: string;
+      permissions: readonly string[];
+      environment?: string | null;
+      /**
+       * The user who owns the key: every decision also asks whether that user, as they are now,
+       * may do it (`owner_not_allowed` otherwise), so no key is more powerful than its owner.
+       * Absent or null for a key the tenant owns.
+       */
+      ownerUserId?: string | null;
+      /** The key's own condition: a use that does not meet it is denied (`key_constraint`). */
+      constraints?: Condition | null;
+    };
 
 /**
  * A question about a machine credential in one tenant. The caller has verified the credential
@@ -356,21 +371,51 @@ export function createAuthorizationService(
     const { principal } = input;
     const grants = grantsOf(principal);
     if (!grants.some((permission) => permissionCovers(permission, input.action))) return OUTSIDE_GRANTS;
+    const subject = {
+      id: principal.id,
+      type: principal.type,
+      tenantId: input.tenantId,
+      environment: principal.environment ?? null,
+      roles: [],
+      grants,
+    };
+    const context = serverContext(input);
+    if (principal.type === 'api_key') {
+      // the key's own condition, then its owner as they are now: both must hold
+      if (
+        principal.constraints &&
+        constraintOf(principal.constraints)(subject, input.resource, context) !== TRUE
+      ) {
+        return KEY_CONSTRAINT_UNMET;
+      }
+      if (principal.ownerUserId) {
+        const owner = await decideForMember({
+          userId: principal.ownerUserId,
+          tenantId: input.tenantId,
+          action: input.action,
+          ...(input.resource ? { resource: input.resource } : {}),
+          ...(input.context ? { context: input.context } : {}),
+          ...(input.ip !== undefined ? { ip: input.ip } : {}),
+        });
+        if (!owner?.decision.allowed) return OWNER_NOT_ALLOWED;
+      }
+    }
     const authorizer = await authorizerFor(input.tenantId);
     return authorizer.decide({
-      subject: {
-        id: principal.id,
-        type: principal.type,
-        tenantId: input.tenantId,
-        environment: principal.environment ?? null,
-        roles: [],
-        grants,
-      },
+      subject,
       action: input.action,
       ...(input.resource ? { resource: input.resource } : {}),
-      context: serverContext(input),
+      context,
       explain: input.explain ?? false,
     });
+  }
+
+  /** A key's condition, compiled once per condition object (cached keys keep theirs). */
+  const compiledConstraints = new WeakMap<object, CompiledCondition>();
+  function constraintOf(condition: Condition): CompiledCondition {
+    let compiled = compiledConstraints.get(condition);
+    if (!compiled) compiledConstraints.set(condition, (compiled = compileCondition(condition)));
+    return compiled;
   }
 
   /** An M2M client as the actor of a token exchange: no grants, so tenant policies alone decide. */
@@ -458,6 +503,16 @@ function withoutPolicies(decision: Decision): Decision {
 const OUTSIDE_GRANTS: Decision = Object.freeze({
   allowed: false,
   reason: Object.freeze({ kind: 'outside_grants' as const }),
+});
+
+const KEY_CONSTRAINT_UNMET: Decision = Object.freeze({
+  allowed: false,
+  reason: Object.freeze({ kind: 'key_constraint' as const }),
+});
+
+const OWNER_NOT_ALLOWED: Decision = Object.freeze({
+  allowed: false,
+  reason: Object.freeze({ kind: 'owner_not_allowed' as const }),
 });
 
 const EMPTY = (tenantId: string) => ({ tenantId, roles: [], policies: [] });

@@ -73,6 +73,10 @@ export type DecisionReason =
    * own permissions) bound what it may do, whatever roles or policies would allow.
    */
   | { readonly kind: 'outside_grants' }
+  /** An API key's own condition (e.g. its source CIDR) is not met by this use. */
+  | { readonly kind: 'key_constraint' }
+  /** An API key's owner may not do this (any more): a key never does more than its owner. */
+  | { readonly kind: 'owner_not_allowed' }
   /** The tenant is suspended: nothing is allowed in it. */
   | { readonly kind: 'tenant_suspended' }
   /**

@@ -20,6 +20,7 @@ export {
 } from './authorization-service.js';
 export { readVersionsMany } from './authorization-version-store.js';
 export { assertCanGrant, permissionsOfRoles } from './grant-rule.js';
+export { assertKnownPermissions } from './permission-catalog.js';
 export { createPolicyService, type PoliciesApi } from './policy-service.js';
 // what the public subpath exports (public.ts), and below and above what other domains use besides
 export * from './public.js';

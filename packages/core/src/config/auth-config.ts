@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { apiKeysOptionsSchema } from '../api-keys/index.js';
 import { authorizationOptionsSchema } from '../authorization/index.js';
 import { isAddressRange } from '../client-address.js';
 import { clientsOptionsSchema } from '../clients/index.js';
@@ -134,6 +135,14 @@ const authConfigShape = {
    * clients: { scopes: { 'invoices:read': ['invoice.read'] } }
    */
   clients: clientsOptionsSchema.prefault({}) as z.ZodPrefault<typeof clientsOptionsSchema>,
+  /**
+   * API keys: their prefix (`pc_live_…`), the peppers they are stored under, rotation overlap,
+   * maximum lifetime and the verification cache.
+   *
+   * @example
+   * apiKeys: { prefix: 'acme', peppers: [{ version: 1, secret: process.env.API_KEY_PEPPER! }] }
+   */
+  apiKeys: apiKeysOptionsSchema.prefault({}) as z.ZodPrefault<typeof apiKeysOptionsSchema>,
   /**
    * Access tokens (RFC 9068 JWTs), their issuer and signing keys. Portcullis's own keys need
    * key-encryption keys (not the app secret); a KMS can hold the keys instead (`signers`).

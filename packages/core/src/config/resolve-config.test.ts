@@ -110,6 +110,14 @@ describe('resolveConfig keeps every default and derived value (pinned before con
   it('resolves a minimal config', () => {
     expect(plain(resolveConfig(base()))).toMatchInlineSnapshot(`
       {
+        "apiKeys": {
+          "cacheTtlSeconds": 10,
+          "lastUseFlushSeconds": 60,
+          "maxLifetimeSeconds": null,
+          "overlapSeconds": 86400,
+          "peppers": [],
+          "prefix": "pc",
+        },
         "authorization": {
           "cacheSize": undefined,
           "compiledCacheBytes": 67108864,
@@ -359,6 +367,14 @@ describe('resolveConfig keeps every default and derived value (pinned before con
     });
     expect(plain(config)).toMatchInlineSnapshot(`
       {
+        "apiKeys": {
+          "cacheTtlSeconds": 10,
+          "lastUseFlushSeconds": 60,
+          "maxLifetimeSeconds": null,
+          "overlapSeconds": 86400,
+          "peppers": [],
+          "prefix": "pc",
+        },
         "authorization": {
           "cacheSize": 10,
           "compiledCacheBytes": 67108864,

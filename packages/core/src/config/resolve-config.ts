@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import type { ResolvedApiKeysOptions } from '../api-keys/index.js';
 import {
   type PermissionCatalog,
   type PolicyDefinition,
@@ -45,6 +46,7 @@ export interface ResolvedConfig extends ResolvedInstanceOptions {
   outbox: ResolvedOutboxOptions;
   authorization: ResolvedAuthorizationOptions;
   clients: ResolvedClientsOptions;
+  apiKeys: ResolvedApiKeysOptions;
   tokens: ResolvedTokenOptions;
   refreshTokens: ResolvedRefreshTokensOptions;
 }
@@ -98,6 +100,7 @@ export function resolveConfig(config: AuthConfig): ResolvedConfig {
     outbox: options.outbox,
     authorization,
     clients: options.clients,
+    apiKeys: options.apiKeys,
     tokens: resolveTokenOptions(options.tokens, {
       baseURL,
       basePath: instance.basePath,

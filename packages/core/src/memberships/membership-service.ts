@@ -182,11 +182,18 @@ export function createMembershipService(
           clock.now(),
           reason,
         );
+        // the API keys they own in this tenant end with their membership
+        const revokedApiKeys = await tx.apiKeys.revokeOwnedBy(
+          memberUserId,
+          tenantId,
+          clock.now(),
+          'owner_removed',
+        );
         await recordChange(tx, clock, context, {
           tenantId,
           action: leaving ? 'member.left' : 'member.removed',
           target: { type: 'user', id: memberUserId },
-          data: { roles: member.roles, revokedSessions: revoked },
+          data: { roles: member.roles, revokedSessions: revoked, revokedApiKeys },
         });
       });
     },

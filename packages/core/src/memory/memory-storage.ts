@@ -1,5 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Storage, StorageStores } from '../ports/storage.js';
+import { memoryApiKeyStore } from './memory-api-key-store.js';
 import { memoryAuditStore } from './memory-audit-store.js';
 import { memoryAuthorizationVersionStore } from './memory-authorization-version-store.js';
 import { memoryClientStore } from './memory-client-store.js';
@@ -108,6 +109,7 @@ function createMemoryStores(tables: MemoryTables, writer: TableWriter, run: RunO
     refreshTokens: memoryRefreshTokenStore(tables, writer, run),
     clients: memoryClientStore(tables, writer, run),
     revokedAccessTokens: memoryRevokedAccessTokenStore(tables, writer, run),
+    apiKeys: memoryApiKeyStore(tables, writer, run),
   };
 }
 

@@ -1,3 +1,4 @@
+import type { ApiKey } from '../api-keys/api-keys.js';
 import type { AuditEvent } from '../audit/audit.js';
 import type { AuthorizationVersions } from '../authorization/authorization-version-store.js';
 import type { StoredPolicy } from '../authorization/policy-store.js';
@@ -80,6 +81,9 @@ export interface MemoryTables {
   clients: Map<string, Client>;
   /** jti → revocation */
   revokedAccessTokens: Map<string, RevokedAccessToken>;
+  apiKeys: Map<string, ApiKey>;
+  /** key hash → API key id */
+  apiKeyIdByHash: Map<string, string>;
 }
 
 export function createMemoryTables(): MemoryTables {
@@ -116,6 +120,8 @@ export function createMemoryTables(): MemoryTables {
     refreshTokenIdByTokenHash: new Map(),
     clients: new Map(),
     revokedAccessTokens: new Map(),
+    apiKeys: new Map(),
+    apiKeyIdByHash: new Map(),
   };
 }
 

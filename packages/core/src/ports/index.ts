@@ -3,6 +3,13 @@
 // rows exactly as core expects). Adapters import nothing else from core, `/testing` aside.
 // test/public-exports.test.ts pins this list: an addition is a promise to adapter authors.
 
+export type { ApiKeyStore } from '../api-keys/api-key-store.js';
+export type {
+  ApiKey,
+  ApiKeyCondition,
+  ApiKeyRevocationReason,
+  ApiKeyStatus,
+} from '../api-keys/api-keys.js';
 export {
   type ActorType,
   type AuditChainHead,

@@ -1,3 +1,4 @@
+import type { ApiKeyStore } from '../api-keys/api-key-store.js';
 import type { AuditStore } from '../audit/audit-store.js';
 import type { AuthorizationVersionStore } from '../authorization/authorization-version-store.js';
 import type { PolicyStore } from '../authorization/policy-store.js';
@@ -46,6 +47,7 @@ export interface StorageStores {
   refreshTokens: RefreshTokenStore;
   clients: ClientStore;
   revokedAccessTokens: RevokedAccessTokenStore;
+  apiKeys: ApiKeyStore;
 }
 
 /** What the database behind an adapter can do; core picks strategies from it. */

@@ -6,7 +6,7 @@ import type { Storage } from '../ports/storage.js';
 /**
  * What `auth.health()` reports, one field per component, for a readiness probe or a status
  * page. `ok` is true when the database answers with its schema in place and, with a shared
- * key-value store, the store answers and both caches hear other instances' invalidations.
+ * key-value store, the store answers and the caches hear other instances' invalidations.
  */
 export interface AuthHealth {
   ok: boolean;
@@ -20,11 +20,13 @@ export interface AuthHealth {
   /**
    * Each cache's invalidation channel: `subscribed` once the store confirmed it, `retrying`
    * while it is being tried again with backoff (changes from other instances then arrive only
-   * when entries are re-checked). `off` for a session cache that is turned off.
+   * when entries are re-checked; for API keys, when cached ones age out). `off` for a session
+   * cache or an API key cache (`apiKeys.cacheTtlSeconds: 0`) that is turned off.
    */
   subscriptions: {
     sessions: SubscriptionState | 'off';
     authorization: SubscriptionState;
+    apiKeys: SubscriptionState | 'off';
   };
 }
 
@@ -51,7 +53,8 @@ export function createHealthCheck(deps: {
       storage === 'up' &&
       keyValue !== 'unavailable' &&
       subscriptions.sessions !== 'retrying' &&
-      subscriptions.authorization !== 'retrying';
+      subscriptions.authorization !== 'retrying' &&
+      subscriptions.apiKeys !== 'retrying';
     return { ok, storage, keyValue, subscriptions };
   };
 }

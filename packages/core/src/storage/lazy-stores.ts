@@ -23,6 +23,7 @@ const STORE_NAME_SET: Record<keyof StorageStores, true> = {
   refreshTokens: true,
   clients: true,
   revokedAccessTokens: true,
+  apiKeys: true,
 };
 
 /** The names of the stores of {@link StorageStores}. */

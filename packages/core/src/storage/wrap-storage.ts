@@ -1,3 +1,4 @@
+import type { RevokedApiKeys } from '../api-keys/index.js';
 import type { AuthorizationChange } from '../authorization/index.js';
 import { AuthError, isAuthError } from '../errors.js';
 import type { Logger } from '../ports/logger.js';
@@ -35,6 +36,8 @@ export interface MethodRule<Args extends unknown[], Result> {
   authorizationChanged?: (args: Args) => AuthorizationChange;
   /** The access tokens the call revokes (they are checked without a database read). */
   accessTokensRevoked?: (args: Args, result: Result) => RevokedAccessTokens | undefined;
+  /** The API keys whose cached verifications must go (revoked, or rotated). */
+  apiKeysRevoked?: (args: Args, result: Result) => RevokedApiKeys | undefined;
 }
 
 /** A method's rule as the wrapper reads it, whatever the method's arguments and result. */
@@ -145,6 +148,22 @@ const METHOD_RULES: StoreMethodRules = {
   outbox: {
     enqueue: { outboxWritten: true },
   },
+  apiKeys: {
+    findById: { tenantIdFirst: true },
+    listByTenant: { tenantIdFirst: true },
+    // a rotated key's cached copy would not know its overlap ends
+    beginRotation: {
+      tenantIdFirst: true,
+      apiKeysRevoked: ([, id], rotated) => (rotated ? { ids: [id] } : undefined),
+    },
+    revoke: {
+      tenantIdFirst: true,
+      apiKeysRevoked: ([, id], revoked) => (revoked ? { ids: [id] } : undefined),
+    },
+    revokeOwnedBy: {
+      apiKeysRevoked: ([userId], count) => (count > 0 ? { ownerUserIds: [userId] } : undefined),
+    },
+  },
 };
 
 /**
@@ -167,6 +186,11 @@ export interface StorageEffects {
    * `sessionsRevoked`: the revoking call resolves once every instance would refuse them.
    */
   accessTokensRevoked?: (scope: RevokedAccessTokens) => Promise<void>;
+  /**
+   * API keys were revoked or rotated (`ApiKeyCache.revoked`). Awaited like `sessionsRevoked`:
+   * the revoking call resolves once this instance refuses the key and the others were told.
+   */
+  apiKeysRevoked?: (scope: RevokedApiKeys) => Promise<void>;
 }
 
 export interface WrapStorageOptions {
@@ -222,6 +246,7 @@ class EffectBatch {
   private revoked: RevokedSessions | undefined = undefined;
   private authorizationChanges: AuthorizationChange[] | undefined = undefined;
   private revokedTokens: RevokedAccessTokens | undefined = undefined;
+  private revokedApiKeys: Required<RevokedApiKeys> | undefined = undefined;
 
   add(rule: AnyMethodRule, args: unknown[], result: unknown): void {
     if (rule.outboxWritten) this.outboxWritten = true;
@@ -240,6 +265,12 @@ class EffectBatch {
         gathered[kind] = [...(gathered[kind] ?? []), ...entries];
       }
     }
+    const apiKeys = rule.apiKeysRevoked?.(args, result);
+    if (apiKeys) {
+      this.revokedApiKeys ??= { ids: [], ownerUserIds: [] };
+      this.revokedApiKeys.ids.push(...(apiKeys.ids ?? []));
+      this.revokedApiKeys.ownerUserIds.push(...(apiKeys.ownerUserIds ?? []));
+    }
   }
 
   /**
@@ -252,6 +283,7 @@ class EffectBatch {
     const revocations = [
       this.revoked && effects.sessionsRevoked?.(this.revoked),
       this.revokedTokens && effects.accessTokensRevoked?.(this.revokedTokens),
+      this.revokedApiKeys && effects.apiKeysRevoked?.(this.revokedApiKeys),
     ].filter((p): p is Promise<void> => p instanceof Promise);
     if (revocations.length > 0) {
       return this.nudgeAfter(
@@ -354,7 +386,11 @@ function wrapperPrototype(name: keyof StorageStores, methods: readonly string[])
     const tenantChecked = rule?.tenantIdFirst === true;
     // decided here, once per store class: a call without effects pays one test of a constant
     const effectful =
-      rule?.outboxWritten || rule?.sessionsRevoked || rule?.authorizationChanged || rule?.accessTokensRevoked
+      rule?.outboxWritten ||
+      rule?.sessionsRevoked ||
+      rule?.authorizationChanged ||
+      rule?.accessTokensRevoked ||
+      rule?.apiKeysRevoked
         ? rule
         : undefined;
     prototype[method] = async function (this: WrappedStore, ...args: unknown[]) {

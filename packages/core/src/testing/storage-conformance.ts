@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import type { Storage } from '../ports/storage.js';
 import { wrapStorage } from '../storage/wrap-storage.js';
+import { apiKeyCases } from './storage-cases/api-key-cases.js';
 import { auditCases } from './storage-cases/audit-cases.js';
 import { clientCases } from './storage-cases/client-cases.js';
 import { credentialFailureCases } from './storage-cases/credential-failure-cases.js';
@@ -99,6 +100,7 @@ export function describeStorageConformance(name: string, options: StorageConform
     refreshTokenCases(cases);
     clientCases(cases);
     revokedAccessTokenCases(cases);
+    apiKeyCases(cases);
 
     // a skip that names no test is a typo, or a test that was renamed: it would hide nothing
     const unknown = Object.keys(options.skip ?? {}).filter((title) => !titles.has(title));

@@ -58,11 +58,14 @@ export function createUserService(deps: UserServiceDeps): UserService {
       if (!user) throw new AuthError('not_found', { detail: 'no such user' });
       const revoked =
         status === 'suspended' ? await tx.sessions.revokeAllForUser(userId, now, 'user_suspended') : 0;
+      // a suspended user's API keys end in every tenant (reactivation does not bring them back)
+      const revokedApiKeys =
+        status === 'suspended' ? await tx.apiKeys.revokeOwnedBy(userId, null, now, 'owner_removed') : 0;
       await recordChange(tx, clock, context, {
         tenantId: user.tenantId,
         action: status === 'suspended' ? 'user.suspended' : 'user.reactivated',
         target: { type: 'user', id: userId },
-        data: status === 'suspended' ? { revokedSessions: revoked } : {},
+        data: status === 'suspended' ? { revokedSessions: revoked, revokedApiKeys } : {},
       });
       await recordSessionsRevoked(tx, clock, context, { userId, count: revoked, reason: 'user_suspended' });
       return user;

@@ -1,5 +1,6 @@
 import type { RouteDefinition } from '../route.js';
 import { accountRoutes, sessionRoutes } from './account-routes.js';
+import { apiKeyRoutes } from './api-key-routes.js';
 import { clientRoutes } from './client-routes.js';
 import { emailLinkRoutes } from './email-link-routes.js';
 import { invitationRoutes } from './invitation-routes.js';
@@ -33,5 +34,6 @@ export const routes: RouteDefinition[] = [
   ...oauthRoutes,
   ...tokenRoutes,
   ...clientRoutes,
+  ...apiKeyRoutes,
   ...oauthServerRoutes,
 ];

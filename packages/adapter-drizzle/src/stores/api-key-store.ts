@@ -1,0 +1,124 @@
+import type { ApiKey, ApiKeyRevocationReason, ApiKeyStore, Page, PageRequest } from '@portcullis/core/ports';
+import { and, asc, eq, gt, isNull, lt, or } from 'drizzle-orm';
+import { affectedRows } from './dialect-queries.js';
+import { toPage } from './page.js';
+import type { StoreContext } from './store-context.js';
+import { updateReturning } from './update-returning.js';
+
+type ApiKeyRow = StoreContext['tables']['apiKeys']['$inferSelect'];
+
+/** The row as the domain reads it: the condition column is typed JSON, the credits a number. */
+function toApiKey(row: ApiKeyRow): ApiKey {
+  return {
+    ...row,
+    pepperVersion: Number(row.pepperVersion),
+    constraints: (row.constraints ?? null) as ApiKey['constraints'],
+    creditsRemaining: row.creditsRemaining === null ? null : Number(row.creditsRemaining),
+  };
+}
+
+export class DrizzleApiKeyStore implements ApiKeyStore {
+  constructor(private readonly ctx: StoreContext) {}
+
+  async create(key: ApiKey): Promise<void> {
+    const { db, tables } = this.ctx;
+    await db.insert(tables.apiKeys).values({ ...key });
+  }
+
+  async findByHash(keyHash: string): Promise<ApiKey | null> {
+    const { apiKeys } = this.ctx.tables;
+    const [row] = await this.ctx.db.select().from(apiKeys).where(eq(apiKeys.keyHash, keyHash));
+    return row ? toApiKey(row) : null;
+  }
+
+  async findById(tenantId: string, id: string): Promise<ApiKey | null> {
+    const { apiKeys } = this.ctx.tables;
+    const [row] = await this.ctx.db
+      .select()
+      .from(apiKeys)
+      .where(and(eq(apiKeys.tenantId, tenantId), eq(apiKeys.id, id)));
+    return row ? toApiKey(row) : null;
+  }
+
+  async listByTenant(tenantId: string, page: PageRequest): Promise<Page<ApiKey>> {
+    const { apiKeys } = this.ctx.tables;
+    const rows = await this.ctx.db
+      .select()
+      .from(apiKeys)
+      .where(
+        and(
+          eq(apiKeys.tenantId, tenantId),
+          eq(apiKeys.status, 'active'),
+          page.cursor ? gt(apiKeys.id, page.cursor) : undefined,
+        ),
+      )
+      .orderBy(asc(apiKeys.id))
+      .limit(page.limit + 1);
+    return toPage(rows.map(toApiKey), page.limit);
+  }
+
+  async beginRotation(
+    tenantId: string,
+    id: string,
+    change: { successorId: string; overlapEndsAt: Date; at: Date },
+  ): Promise<ApiKey | null> {
+    const { apiKeys } = this.ctx.tables;
+    const row = await updateReturning(
+      this.ctx,
+      apiKeys,
+      { successorId: change.successorId, overlapEndsAt: change.overlapEndsAt, updatedAt: change.at },
+      and(
+        eq(apiKeys.tenantId, tenantId),
+        eq(apiKeys.id, id),
+        eq(apiKeys.status, 'active'),
+        // compare-and-set on "no successor yet": of concurrent rotations one wins
+        isNull(apiKeys.successorId),
+      ),
+      eq(apiKeys.id, id),
+    );
+    return row ? toApiKey(row) : null;
+  }
+
+  async revoke(tenantId: string, id: string, at: Date, reason: ApiKeyRevocationReason): Promise<boolean> {
+    const { db, tables, dialect } = this.ctx;
+    const { apiKeys } = tables;
+    const result = await db
+      .update(apiKeys)
+      .set({ status: 'revoked', revokedAt: at, revokedReason: reason, updatedAt: at })
+      .where(and(eq(apiKeys.tenantId, tenantId), eq(apiKeys.id, id), eq(apiKeys.status, 'active')));
+    return affectedRows(dialect, result) === 1;
+  }
+
+  async revokeOwnedBy(
+    userId: string,
+    tenantId: string | null,
+    at: Date,
+    reason: ApiKeyRevocationReason,
+  ): Promise<number> {
+    const { db, tables, dialect } = this.ctx;
+    const { apiKeys } = tables;
+    const result = await db
+      .update(apiKeys)
+      .set({ status: 'revoked', revokedAt: at, revokedReason: reason, updatedAt: at })
+      .where(
+        and(
+          eq(apiKeys.ownerUserId, userId),
+          eq(apiKeys.status, 'active'),
+          tenantId === null ? undefined : eq(apiKeys.tenantId, tenantId),
+        ),
+      );
+    return affectedRows(dialect, result);
+  }
+
+  async recordUses(uses: ReadonlyArray<{ id: string; at: Date }>): Promise<void> {
+    const { db, tables } = this.ctx;
+    const { apiKeys } = tables;
+    // one statement per key: a batch is a minute's worth of distinct keys, written off the request
+    for (const use of uses) {
+      await db
+        .update(apiKeys)
+        .set({ lastUsedAt: use.at })
+        .where(and(eq(apiKeys.id, use.id), or(isNull(apiKeys.lastUsedAt), lt(apiKeys.lastUsedAt, use.at))));
+    }
+  }
+}

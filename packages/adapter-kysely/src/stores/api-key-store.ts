@@ -1,0 +1,198 @@
+import type { ApiKey, ApiKeyRevocationReason, ApiKeyStore, Page, PageRequest } from '@portcullis/core/ports';
+import type { ColumnCodec } from '../column-codec.js';
+import type { Row } from '../kysely-types.js';
+import { toPage } from './page.js';
+import type { StoreContext } from './store-context.js';
+import { updateReturning } from './update-returning.js';
+
+export class KyselyApiKeyStore implements ApiKeyStore {
+  constructor(private readonly ctx: StoreContext) {}
+
+  async create(key: ApiKey): Promise<void> {
+    const { db, tables, codec } = this.ctx;
+    await db
+      .insertInto(tables.apiKeys)
+      .values({
+        id: key.id,
+        tenant_id: key.tenantId,
+        environment: key.environment,
+        owner_user_id: key.ownerUserId,
+        name: key.name,
+        key_hash: key.keyHash,
+        pepper_version: key.pepperVersion,
+        start: key.start,
+        last_four: key.lastFour,
+        permissions: codec.toJson(key.permissions),
+        constraints: key.constraints === null ? null : codec.toJson(key.constraints),
+        expires_at: codec.toNullableDate(key.expiresAt),
+        status: key.status,
+        revoked_at: codec.toNullableDate(key.revokedAt),
+        revoked_reason: key.revokedReason,
+        predecessor_id: key.predecessorId,
+        successor_id: key.successorId,
+        overlap_ends_at: codec.toNullableDate(key.overlapEndsAt),
+        created_by: key.createdBy,
+        created_at: codec.toDate(key.createdAt),
+        updated_at: codec.toDate(key.updatedAt),
+        last_used_at: codec.toNullableDate(key.lastUsedAt),
+        rate_limit_policies: key.rateLimitPolicies === null ? null : codec.toJson(key.rateLimitPolicies),
+        credits_remaining: key.creditsRemaining,
+      })
+      .execute();
+  }
+
+  async findByHash(keyHash: string): Promise<ApiKey | null> {
+    const { db, tables, codec } = this.ctx;
+    const row = await db
+      .selectFrom(tables.apiKeys)
+      .selectAll()
+      .where('key_hash', '=', keyHash)
+      .executeTakeFirst();
+    return row ? toApiKey(row, codec) : null;
+  }
+
+  async findById(tenantId: string, id: string): Promise<ApiKey | null> {
+    const { db, tables, codec } = this.ctx;
+    const row = await db
+      .selectFrom(tables.apiKeys)
+      .selectAll()
+      .where('tenant_id', '=', tenantId)
+      .where('id', '=', id)
+      .executeTakeFirst();
+    return row ? toApiKey(row, codec) : null;
+  }
+
+  async listByTenant(tenantId: string, page: PageRequest): Promise<Page<ApiKey>> {
+    const { db, tables, codec } = this.ctx;
+    let query = db
+      .selectFrom(tables.apiKeys)
+      .selectAll()
+      .where('tenant_id', '=', tenantId)
+      .where('status', '=', 'active');
+    if (page.cursor) query = query.where('id', '>', page.cursor);
+    const rows = await query
+      .orderBy('id')
+      .limit(page.limit + 1)
+      .execute();
+    return toPage(
+      rows.map((row) => toApiKey(row, codec)),
+      page.limit,
+    );
+  }
+
+  async beginRotation(
+    tenantId: string,
+    id: string,
+    change: { successorId: string; overlapEndsAt: Date; at: Date },
+  ): Promise<ApiKey | null> {
+    const { tables, codec } = this.ctx;
+    const row = await updateReturning(
+      this.ctx,
+      tables.apiKeys,
+      ({ db }) =>
+        db
+          .updateTable(tables.apiKeys)
+          .set({
+            successor_id: change.successorId,
+            overlap_ends_at: codec.toDate(change.overlapEndsAt),
+            updated_at: codec.toDate(change.at),
+          })
+          .where('tenant_id', '=', tenantId)
+          .where('id', '=', id)
+          .where('status', '=', 'active')
+          // compare-and-set on "no successor yet": of concurrent rotations one wins
+          .where('successor_id', 'is', null),
+      { id },
+    );
+    return row ? toApiKey(row, codec) : null;
+  }
+
+  async revoke(tenantId: string, id: string, at: Date, reason: ApiKeyRevocationReason): Promise<boolean> {
+    const { db, tables, codec } = this.ctx;
+    const result = await db
+      .updateTable(tables.apiKeys)
+      .set({
+        status: 'revoked',
+        revoked_at: codec.toDate(at),
+        revoked_reason: reason,
+        updated_at: codec.toDate(at),
+      })
+      .where('tenant_id', '=', tenantId)
+      .where('id', '=', id)
+      .where('status', '=', 'active')
+      .executeTakeFirst();
+    return result.numUpdatedRows === 1n;
+  }
+
+  async revokeOwnedBy(
+    userId: string,
+    tenantId: string | null,
+    at: Date,
+    reason: ApiKeyRevocationReason,
+  ): Promise<number> {
+    const { db, tables, codec } = this.ctx;
+    let query = db
+      .updateTable(tables.apiKeys)
+      .set({
+        status: 'revoked',
+        revoked_at: codec.toDate(at),
+        revoked_reason: reason,
+        updated_at: codec.toDate(at),
+      })
+      .where('owner_user_id', '=', userId)
+      .where('status', '=', 'active');
+    if (tenantId !== null) query = query.where('tenant_id', '=', tenantId);
+    const result = await query.executeTakeFirst();
+    return Number(result.numUpdatedRows);
+  }
+
+  async recordUses(uses: ReadonlyArray<{ id: string; at: Date }>): Promise<void> {
+    const { db, tables, codec } = this.ctx;
+    // one statement per key: a batch is a minute's worth of distinct keys, written off the request
+    for (const use of uses) {
+      const at = codec.toDate(use.at);
+      await db
+        .updateTable(tables.apiKeys)
+        .set({ last_used_at: at })
+        .where('id', '=', use.id)
+        .where((eb) => eb.or([eb('last_used_at', 'is', null), eb('last_used_at', '<', at)]))
+        .execute();
+    }
+  }
+}
+
+function toApiKey(row: Row, codec: ColumnCodec): ApiKey {
+  return {
+    id: row.id,
+    tenantId: row.tenant_id,
+    environment: row.environment,
+    ownerUserId: row.owner_user_id ?? null,
+    name: row.name,
+    keyHash: row.key_hash,
+    pepperVersion: codec.fromInteger(row.pepper_version),
+    start: row.start,
+    lastFour: row.last_four,
+    permissions: codec.fromJson(row.permissions),
+    constraints:
+      row.constraints === null || row.constraints === undefined ? null : codec.fromJson(row.constraints),
+    expiresAt: codec.fromNullableDate(row.expires_at),
+    status: row.status,
+    revokedAt: codec.fromNullableDate(row.revoked_at),
+    revokedReason: row.revoked_reason ?? null,
+    predecessorId: row.predecessor_id ?? null,
+    successorId: row.successor_id ?? null,
+    overlapEndsAt: codec.fromNullableDate(row.overlap_ends_at),
+    createdBy: row.created_by ?? null,
+    createdAt: codec.fromDate(row.created_at),
+    updatedAt: codec.fromDate(row.updated_at),
+    lastUsedAt: codec.fromNullableDate(row.last_used_at),
+    rateLimitPolicies:
+      row.rate_limit_policies === null || row.rate_limit_policies === undefined
+        ? null
+        : codec.fromJson(row.rate_limit_policies),
+    creditsRemaining:
+      row.credits_remaining === null || row.credits_remaining === undefined
+        ? null
+        : codec.fromInteger(row.credits_remaining),
+  };
+}

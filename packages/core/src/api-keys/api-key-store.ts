@@ -1,0 +1,51 @@
+import type { Page, PageRequest } from '../ports/pagination.js';
+import type { ApiKey, ApiKeyRevocationReason } from './api-keys.js';
+
+/** The API keys slice of the storage port. */
+export interface ApiKeyStore {
+  /** Inserts a key. Throws a conflict when the id or the key hash exists. */
+  create(key: ApiKey): Promise<void>;
+  /**
+   * The key with this hash, in any tenant and of any status (a presented key names no tenant;
+   * the caller checks status, expiry and environment); or null. One primary-key-like lookup on a
+   * unique index: verification's only read.
+   */
+  findByHash(keyHash: string): Promise<ApiKey | null>;
+  /** The tenant's key with this id, of any status; null when absent or another tenant's. */
+  findById(tenantId: string, id: string): Promise<ApiKey | null>;
+  /** The tenant's keys that are not revoked, ordered by id, page by page. */
+  listByTenant(tenantId: string, page: PageRequest): Promise<Page<ApiKey>>;
+  /**
+   * Starts a rotation in one conditional UPDATE: only while the tenant's key is active and has no
+   * successor yet, sets `successorId` and `overlapEndsAt` (the end of its validity) and
+   * `updatedAt`. Of concurrent rotations of one key exactly one wins. Returns the key as this call
+   * left it, or null (absent, another tenant's, revoked, or rotated already).
+   */
+  beginRotation(
+    tenantId: string,
+    id: string,
+    change: { successorId: string; overlapEndsAt: Date; at: Date },
+  ): Promise<ApiKey | null>;
+  /**
+   * Revokes the tenant's active key (`status` revoked, `revokedAt`, `revokedReason`,
+   * `updatedAt`). Returns true for the caller that revoked it (of concurrent callers exactly one
+   * wins); false when absent, another tenant's or revoked already.
+   */
+  revoke(tenantId: string, id: string, at: Date, reason: ApiKeyRevocationReason): Promise<boolean>;
+  /**
+   * Revokes every active key the user owns: in one tenant (they left it), or in every tenant when
+   * `tenantId` is null (they were suspended). Returns how many it revoked.
+   */
+  revokeOwnedBy(
+    userId: string,
+    tenantId: string | null,
+    at: Date,
+    reason: ApiKeyRevocationReason,
+  ): Promise<number>;
+  /**
+   * Records when keys were last used, a batch at a time (verification coalesces uses in memory):
+   * sets each key's `lastUsedAt` unless it already holds a later time. Blind writes; nothing
+   * happens to an absent key.
+   */
+  recordUses(uses: ReadonlyArray<{ id: string; at: Date }>): Promise<void>;
+}

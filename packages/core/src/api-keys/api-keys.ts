@@ -1,0 +1,116 @@
+/**
+ * A condition in the policy language (`Condition` of the authorization domain), kept as the JSON
+ * it is: the service validates it on the way in and the authorization engine compiles it. Typed
+ * structurally here so that the store slice needs nothing from the authorization domain.
+ */
+export type ApiKeyCondition = { readonly [operator: string]: unknown };
+
+/**
+ * Whether a key may still be used. A revoked key is kept (its hash cleared of meaning: it never
+ * verifies again) so that its id, name and last use stay in the record.
+ */
+export type ApiKeyStatus = 'active' | 'revoked';
+
+/** Why a key was revoked: by a person, because its owner left or was suspended, or leaked. */
+export type ApiKeyRevocationReason = 'revoked' | 'owner_removed' | 'leaked';
+
+/**
+ * An API key of one tenant and one environment. The key itself is shown once; only its keyed
+ * hash (HMAC-SHA256 under a versioned pepper) is kept, with its first characters and last four
+ * for people to recognize it. Owned by the tenant (`ownerUserId` null) or by a user, whose
+ * permissions bound it at every use.
+ */
+export interface ApiKey {
+  id: string;
+  tenantId: string;
+  environment: string;
+  /** The user who owns it; null for a key owned by the tenant itself. */
+  ownerUserId: string | null;
+  name: string;
+  /** HMAC-SHA256 (hex) of the whole key under the pepper of `pepperVersion`. */
+  keyHash: string;
+  pepperVersion: number;
+  /** The key's first characters (`pc_live_AbC`), safe to show. */
+  start: string;
+  /** The key's last four characters, safe to show. */
+  lastFour: string;
+  /** The permissions it grants (`resource.action` patterns), never beyond its owner's. */
+  permissions: string[];
+  /** An ABAC condition every use must meet (e.g. a source CIDR), read as `subject.type: 'api_key'`. */
+  constraints: ApiKeyCondition | null;
+  expiresAt: Date | null;
+  status: ApiKeyStatus;
+  revokedAt: Date | null;
+  revokedReason: ApiKeyRevocationReason | null;
+  /** The key this one replaced by rotation. */
+  predecessorId: string | null;
+  /** The key that replaced this one; set once, by the rotation that won. */
+  successorId: string | null;
+  /** After a rotation: the end of the overlap, when this key stops working. */
+  overlapEndsAt: Date | null;
+  createdBy: string | null;
+  createdAt: Date;
+  updatedAt: Date;
+  /** When it was last used (coalesced in memory, written about once a minute). */
+  lastUsedAt: Date | null;
+  /** Named rate-limit policies for this key (kept for per-key limits; null: the defaults). */
+  rateLimitPolicies: string[] | null;
+  /** Credits left when the key has a quota; null: no quota. */
+  creditsRemaining: number | null;
+}
+
+/** Where a key stands at a moment: usable, usable until its rotation overlap ends, or not. */
+export type ApiKeyState = 'active' | 'overlapping' | 'expired' | 'revoked';
+
+/** A key as the API shows it: no hash. */
+export interface ApiKeySummary {
+  id: string;
+  tenantId: string;
+  environment: string;
+  ownerUserId: string | null;
+  name: string;
+  start: string;
+  lastFour: string;
+  permissions: string[];
+  constraints: ApiKeyCondition | null;
+  expiresAt: Date | null;
+  state: ApiKeyState;
+  predecessorId: string | null;
+  successorId: string | null;
+  overlapEndsAt: Date | null;
+  createdBy: string | null;
+  createdAt: Date;
+  lastUsedAt: Date | null;
+}
+
+/** Where `key` stands at `now`. */
+export function apiKeyState(key: ApiKey, now: Date): ApiKeyState {
+  if (key.status === 'revoked') return 'revoked';
+  const nowMs = now.getTime();
+  if (key.expiresAt !== null && key.expiresAt.getTime() <= nowMs) return 'expired';
+  if (key.overlapEndsAt !== null) return key.overlapEndsAt.getTime() > nowMs ? 'overlapping' : 'expired';
+  return 'active';
+}
+
+/** The summary of a key at `now`. */
+export function summarizeApiKey(key: ApiKey, now: Date): ApiKeySummary {
+  return {
+    id: key.id,
+    tenantId: key.tenantId,
+    environment: key.environment,
+    ownerUserId: key.ownerUserId,
+    name: key.name,
+    start: key.start,
+    lastFour: key.lastFour,
+    permissions: key.permissions,
+    constraints: key.constraints,
+    expiresAt: key.expiresAt,
+    state: apiKeyState(key, now),
+    predecessorId: key.predecessorId,
+    successorId: key.successorId,
+    overlapEndsAt: key.overlapEndsAt,
+    createdBy: key.createdBy,
+    createdAt: key.createdAt,
+    lastUsedAt: key.lastUsedAt,
+  };
+}

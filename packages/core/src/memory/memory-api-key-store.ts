@@ -1,0 +1,94 @@
+import type { ApiKeyStore } from '../api-keys/api-key-store.js';
+import type { ApiKey } from '../api-keys/api-keys.js';
+import {
+  byId,
+  conflict,
+  copy,
+  copyOrNull,
+  lookup,
+  type MemoryTables,
+  ownedBy,
+  paginate,
+  type RunOperation,
+  type TableWriter,
+} from './memory-tables.js';
+
+/** The API key store over memory tables (see `memory-tables.ts` for the conventions). */
+export function memoryApiKeyStore(tables: MemoryTables, writer: TableWriter, run: RunOperation): ApiKeyStore {
+  const update = (key: ApiKey, changes: Partial<ApiKey>) => {
+    const next = { ...key, ...changes };
+    writer.set(tables.apiKeys, key.id, next);
+    return next;
+  };
+  return {
+    create: (key) =>
+      run(() => {
+        if (tables.apiKeys.has(key.id)) throw conflict('api_keys: id exists');
+        if (tables.apiKeyIdByHash.has(key.keyHash)) throw conflict('api_keys: key hash exists');
+        writer.set(tables.apiKeys, key.id, copy(key));
+        writer.set(tables.apiKeyIdByHash, key.keyHash, key.id);
+      }),
+    findByHash: (keyHash) =>
+      run(() => copyOrNull(lookup(tables.apiKeys, tables.apiKeyIdByHash.get(keyHash)))),
+    findById: (tenantId, id) => run(() => copyOrNull(ownedBy(tables.apiKeys.get(id), tenantId))),
+    listByTenant: (tenantId, page) =>
+      run(() =>
+        paginate(
+          [...tables.apiKeys.values()]
+            .filter((key) => key.tenantId === tenantId && key.status === 'active')
+            .sort(byId),
+          page,
+          copy,
+        ),
+      ),
+    beginRotation: (tenantId, id, change) =>
+      run(() => {
+        const key = ownedBy(tables.apiKeys.get(id), tenantId);
+        if (!key || key.status !== 'active' || key.successorId !== null) return null;
+        return copy(
+          update(key, {
+            successorId: change.successorId,
+            overlapEndsAt: new Date(change.overlapEndsAt),
+            updatedAt: new Date(change.at),
+          }),
+        );
+      }),
+    revoke: (tenantId, id, at, reason) =>
+      run(() => {
+        const key = ownedBy(tables.apiKeys.get(id), tenantId);
+        if (!key || key.status !== 'active') return false;
+        update(key, {
+          status: 'revoked',
+          revokedAt: new Date(at),
+          revokedReason: reason,
+          updatedAt: new Date(at),
+        });
+        return true;
+      }),
+    revokeOwnedBy: (userId, tenantId, at, reason) =>
+      run(() => {
+        let count = 0;
+        for (const key of tables.apiKeys.values()) {
+          if (key.ownerUserId !== userId || key.status !== 'active') continue;
+          if (tenantId !== null && key.tenantId !== tenantId) continue;
+          update(key, {
+            status: 'revoked',
+            revokedAt: new Date(at),
+            revokedReason: reason,
+            updatedAt: new Date(at),
+          });
+          count += 1;
+        }
+        return count;
+      }),
+    recordUses: (uses) =>
+      run(() => {
+        for (const use of uses) {
+          const key = tables.apiKeys.get(use.id);
+          if (!key) continue;
+          if (key.lastUsedAt !== null && key.lastUsedAt.getTime() >= use.at.getTime()) continue;
+          update(key, { lastUsedAt: new Date(use.at) });
+        }
+      }),
+  };
+}

@@ -1,0 +1,225 @@
+import { describe, expect } from 'vitest';
+import type { ApiKey } from '../../api-keys/api-keys.js';
+import { sha256Hex } from '../../crypto/random.js';
+import { uuidv7 } from '../../crypto/uuid.js';
+import {
+  aTenant,
+  aUser,
+  expectConflict,
+  later,
+  randomSuffix,
+  type StorageCases,
+} from '../storage-fixtures.js';
+
+const HOUR_MS = 3_600_000;
+
+export function apiKeyCases({ it, storage }: StorageCases): void {
+  async function createTenant() {
+    const tenant = aTenant();
+    await storage().tenants.create(tenant);
+    return tenant;
+  }
+
+  function anApiKey(tenantId: string, overrides: Partial<ApiKey> = {}): ApiKey {
+    const now = new Date('2025-03-04T05:06:07.089Z');
+    return {
+      id: uuidv7(),
+      tenantId,
+      environment: 'live',
+      ownerUserId: null,
+      name: `deploy bot ${randomSuffix()}`,
+      keyHash: sha256Hex(`key-${randomSuffix()}`),
+      pepperVersion: 1,
+      start: 'pc_live_Ab3',
+      lastFour: 'x9Z2',
+      permissions: ['invoice.read', 'invoice.*'],
+      constraints: null,
+      expiresAt: null,
+      status: 'active',
+      revokedAt: null,
+      revokedReason: null,
+      predecessorId: null,
+      successorId: null,
+      overlapEndsAt: null,
+      createdBy: null,
+      createdAt: now,
+      updatedAt: now,
+      lastUsedAt: null,
+      rateLimitPolicies: null,
+      creditsRemaining: null,
+      ...overrides,
+    };
+  }
+
+  describe('api keys', () => {
+    it('stores every API key field and finds it by hash from any tenant and by id in its own', async () => {
+      const tenant = await createTenant();
+      const other = await createTenant();
+      const plain = anApiKey(tenant.id);
+      const full = anApiKey(tenant.id, {
+        environment: 'test',
+        ownerUserId: uuidv7(),
+        constraints: {
+          and: [
+            { cidr: [{ ref: 'context.ip' }, '10.0.0.0/8'] },
+            { eq: [{ ref: 'subject.environment' }, 'test'] },
+          ],
+        },
+        expiresAt: new Date('2026-01-02T03:04:05.678Z'),
+        predecessorId: uuidv7(),
+        createdBy: uuidv7(),
+        lastUsedAt: new Date('2025-03-04T06:00:00.001Z'),
+        rateLimitPolicies: ['standard', 'burst'],
+        creditsRemaining: 5_000_000_000,
+      });
+      await storage().apiKeys.create(plain);
+      await storage().apiKeys.create(full);
+
+      expect(await storage().apiKeys.findByHash(plain.keyHash)).toEqual(plain);
+      expect(await storage().apiKeys.findByHash(full.keyHash)).toEqual(full);
+      expect(await storage().apiKeys.findById(tenant.id, full.id)).toEqual(full);
+      expect(await storage().apiKeys.findById(other.id, full.id)).toBeNull();
+      expect(await storage().apiKeys.findByHash(sha256Hex(randomSuffix()))).toBeNull();
+    });
+
+    it('refuses a second API key with the same hash', async () => {
+      const tenant = await createTenant();
+      const key = anApiKey(tenant.id);
+      await storage().apiKeys.create(key);
+      await expectConflict(() => storage().apiKeys.create(anApiKey(tenant.id, { keyHash: key.keyHash })));
+    });
+
+    it("lists a tenant's API keys that are not revoked, by id, page by page", async () => {
+      const tenant = await createTenant();
+      const other = await createTenant();
+      const keys = [anApiKey(tenant.id), anApiKey(tenant.id), anApiKey(tenant.id)];
+      const revoked = anApiKey(tenant.id, {
+        status: 'revoked',
+        revokedAt: new Date(),
+        revokedReason: 'revoked',
+      });
+      for (const key of [...keys, revoked, anApiKey(other.id)]) await storage().apiKeys.create(key);
+
+      const first = await storage().apiKeys.listByTenant(tenant.id, { limit: 2 });
+      expect(first.items.map((k) => k.id)).toEqual(keys.slice(0, 2).map((k) => k.id));
+      const second = await storage().apiKeys.listByTenant(tenant.id, {
+        limit: 2,
+        cursor: first.nextCursor ?? '',
+      });
+      expect(second.items.map((k) => k.id)).toEqual([keys[2]?.id]);
+      expect(second.nextCursor).toBeNull();
+    });
+
+    it('gives one API key exactly one successor under 20 concurrent rotations', async () => {
+      const tenant = await createTenant();
+      const key = anApiKey(tenant.id);
+      await storage().apiKeys.create(key);
+      const at = new Date();
+      const results = await Promise.allSettled(
+        Array.from({ length: 20 }, () =>
+          storage().transaction(async (tx) => {
+            const successor = anApiKey(tenant.id, { predecessorId: key.id });
+            const rotated = await tx.apiKeys.beginRotation(tenant.id, key.id, {
+              successorId: successor.id,
+              overlapEndsAt: later(at, HOUR_MS),
+              at,
+            });
+            if (!rotated) return null;
+            await tx.apiKeys.create(successor);
+            return successor.id;
+          }),
+        ),
+      );
+      const winners = results.filter((r) => r.status === 'fulfilled' && r.value !== null);
+      expect(winners).toHaveLength(1);
+      const successorId = (winners[0] as PromiseFulfilledResult<string>).value;
+      const stored = await storage().apiKeys.findById(tenant.id, key.id);
+      expect(stored).toMatchObject({ status: 'active', successorId, overlapEndsAt: later(at, HOUR_MS) });
+      const listed = await storage().apiKeys.listByTenant(tenant.id, { limit: 50 });
+      expect(listed.items.filter((k) => k.predecessorId === key.id).map((k) => k.id)).toEqual([successorId]);
+    });
+
+    it('rotates only an active API key of its own tenant', async () => {
+      const tenant = await createTenant();
+      const other = await createTenant();
+      const key = anApiKey(tenant.id);
+      const revoked = anApiKey(tenant.id, {
+        status: 'revoked',
+        revokedAt: new Date(),
+        revokedReason: 'revoked',
+      });
+      await storage().apiKeys.create(key);
+      await storage().apiKeys.create(revoked);
+      const change = { successorId: uuidv7(), overlapEndsAt: new Date(), at: new Date() };
+      expect(await storage().apiKeys.beginRotation(other.id, key.id, change)).toBeNull();
+      expect(await storage().apiKeys.beginRotation(tenant.id, revoked.id, change)).toBeNull();
+      expect(await storage().apiKeys.findById(tenant.id, key.id)).toMatchObject({ successorId: null });
+    });
+
+    it('revokes an API key once, only in its own tenant, and the revoked row is what verification then reads', async () => {
+      const tenant = await createTenant();
+      const other = await createTenant();
+      const key = anApiKey(tenant.id);
+      await storage().apiKeys.create(key);
+      const at = new Date('2025-05-06T07:08:09.010Z');
+      expect(await storage().apiKeys.revoke(other.id, key.id, at, 'revoked')).toBe(false);
+      // revoke against verification's read: every read sees the key whole, before or after
+      const [reads, revokes] = await Promise.all([
+        Promise.all(Array.from({ length: 10 }, () => storage().apiKeys.findByHash(key.keyHash))),
+        Promise.all(
+          Array.from({ length: 5 }, () => storage().apiKeys.revoke(tenant.id, key.id, at, 'leaked')),
+        ),
+      ]);
+      expect(revokes.filter(Boolean)).toHaveLength(1);
+      for (const read of reads) {
+        expect(['active null', `revoked ${at.toISOString()}`]).toContain(
+          `${read?.status} ${read?.revokedAt?.toISOString() ?? null}`,
+        );
+      }
+      expect(await storage().apiKeys.findByHash(key.keyHash)).toMatchObject({
+        status: 'revoked',
+        revokedAt: at,
+        revokedReason: 'leaked',
+      });
+      expect((await storage().apiKeys.listByTenant(tenant.id, { limit: 10 })).items).toEqual([]);
+    });
+
+    it("revokes a user's API keys in one tenant, or in all of them", async () => {
+      const user = aUser();
+      await storage().users.create(user);
+      const first = await createTenant();
+      const second = await createTenant();
+      const inFirst = anApiKey(first.id, { ownerUserId: user.id });
+      const inSecond = anApiKey(second.id, { ownerUserId: user.id });
+      const tenantOwned = anApiKey(first.id);
+      for (const key of [inFirst, inSecond, tenantOwned]) await storage().apiKeys.create(key);
+      const at = new Date('2025-05-06T07:08:09.010Z');
+
+      expect(await storage().apiKeys.revokeOwnedBy(user.id, first.id, at, 'owner_removed')).toBe(1);
+      expect(await storage().apiKeys.findById(first.id, inFirst.id)).toMatchObject({
+        status: 'revoked',
+        revokedReason: 'owner_removed',
+      });
+      expect(await storage().apiKeys.findById(second.id, inSecond.id)).toMatchObject({ status: 'active' });
+      expect(await storage().apiKeys.revokeOwnedBy(user.id, null, at, 'owner_removed')).toBe(1);
+      expect(await storage().apiKeys.findById(second.id, inSecond.id)).toMatchObject({ status: 'revoked' });
+      expect(await storage().apiKeys.findById(first.id, tenantOwned.id)).toMatchObject({ status: 'active' });
+    });
+
+    it('records API key uses in a batch, never moving a last use back', async () => {
+      const tenant = await createTenant();
+      const a = anApiKey(tenant.id);
+      const b = anApiKey(tenant.id, { lastUsedAt: new Date('2025-06-01T00:00:00.000Z') });
+      await storage().apiKeys.create(a);
+      await storage().apiKeys.create(b);
+      const at = new Date('2025-05-06T07:08:09.010Z');
+      await storage().apiKeys.recordUses([
+        { id: a.id, at },
+        { id: b.id, at },
+        { id: uuidv7(), at },
+      ]);
+      expect((await storage().apiKeys.findById(tenant.id, a.id))?.lastUsedAt).toEqual(at);
+      expect((await storage().apiKeys.findById(tenant.id, b.id))?.lastUsedAt).toEqual(b.lastUsedAt);
+    });
+  });
+}

@@ -1,0 +1,120 @@
+import { type Auth, AuthError, readApiKey, type VerifiedApiKey } from '@portcullis/core';
+import type { AuthorizationResource } from '@portcullis/core/authorization';
+import type { Request, RequestHandler } from 'express';
+import { runGuard } from './run-guard.js';
+
+type MaybePromise<T> = T | Promise<T>;
+
+declare global {
+  namespace Express {
+    interface Request {
+      /**
+       * The API key that authenticated the request, set by `requireApiKey()` (or by
+       * `requireAuth({ apiKeys: true })` when the request carried a key instead of a session).
+       */
+      apiKey?: VerifiedApiKey;
+    }
+  }
+}
+
+export interface RequireApiKeyOptions {
+  /**
+   * The environment this route serves (`live`, `test`…): a key of another one is refused with
+   * 403 `api_key_wrong_environment`, whatever it may do. Default: any configured environment.
+   */
+  environment?: string;
+  /**
+   * An action the key must be allowed (`auth.api.authorize` with the key as principal, this
+   * request's IP as `context.ip`): its permissions, its own condition, its owner's current
+   * permissions and the tenant's deny policies all apply. Denied: 403 `forbidden` with the reason.
+   */
+  permission?: string;
+  /** The resource acted on, for conditions and policies that read `resource.*`. */
+  resource?: (req: Request) => MaybePromise<AuthorizationResource | undefined>;
+}
+
+/**
+ * Middleware that authenticates a request by API key, from `x-api-key` or
+ * `Authorization: Bearer <key>`, and sets `req.apiKey` (the key, its tenant and its principal).
+ * No key: 401 `unauthenticated`. A key that does not verify: 401 with its own code
+ * (`api_key_malformed`, `api_key_invalid`, `api_key_expired`, `api_key_revoked`); a key of
+ * another environment: 403 `api_key_wrong_environment`. Verification writes nothing.
+ *
+ * @example
+ * app.get('/api/v1/invoices', requireApiKey(auth, { environment: 'live', permission: 'invoice.read' }), (req, res) => {
+ *   res.json(await invoices.list(req.apiKey!.tenantId))
+ * })
+ */
+export function requireApiKey(auth: Auth, options: RequireApiKeyOptions = {}): RequestHandler {
+  return function portcullisRequireApiKey(req, res, next) {
+    runGuard(res, next, async () => {
+      await authenticateApiKey(auth, req, options);
+      return true;
+    });
+  };
+}
+
+/**
+ * Verifies the request's API key into `req.apiKey` (throwing the refusal as an `AuthError`), and
+ * checks `options.permission` when given.
+ */
+export async function authenticateApiKey(
+  auth: Auth,
+  req: Request,
+  options: RequireApiKeyOptions,
+): Promise<void> {
+  const presented = readApiKey(req.headers);
+  if (!presented) {
+    throw new AuthError('unauthenticated', {
+      detail: 'an API key is required (x-api-key or Authorization: Bearer)',
+    });
+  }
+  const call = auth.callContext(req.headers, { clientIp: req.socket.remoteAddress ?? null });
+  const verified = await auth.api.verifyApiKey(presented, {
+    ...(options.environment !== undefined ? { environment: options.environment } : {}),
+    context: call,
+  });
+  req.apiKey = verified;
+  if (options.permission !== undefined) {
+    const resource = options.resource ? await options.resource(req) : undefined;
+    const decision = await auth.api.authorize({
+      principal: verified.principal,
+      tenantId: verified.tenantId,
+      action: options.permission,
+      ...(resource ? { resource } : {}),
+      ip: call.ip ?? null,
+    });
+    if (!decision.allowed) {
+      throw new AuthError('forbidden', {
+        detail: `not allowed: ${options.permission}`,
+        reason: decision.reason,
+      });
+    }
+  }
+}
+
+/**
+ * Middleware for routes of one environment: a request authenticated by an API key of another
+ * environment is refused with 403 `api_key_wrong_environment` (a `test` key never reaches a
+ * `live` route). Place it after `requireApiKey()` or `requireAuth({ apiKeys: true })`. A request
+ * signed in with a session (a person, not a credential of an environment) passes.
+ *
+ * @example
+ * app.use('/api/v1', requireAuth(auth, { apiKeys: true }), requireEnvironment('live'))
+ */
+export function requireEnvironment(environment: string): RequestHandler {
+  return function portcullisRequireEnvironment(req, res, next) {
+    runGuard(res, next, async () => {
+      if (req.apiKey) {
+        if (req.apiKey.environment !== environment) {
+          throw new AuthError('api_key_wrong_environment', {
+            detail: `a ${req.apiKey.environment} key cannot be used for ${environment}`,
+          });
+        }
+        return true;
+      }
+      if (req.auth) return true;
+      throw new AuthError('unauthenticated');
+    });
+  };
+}
