@@ -79,7 +79,8 @@ const TOKEN_SETTINGS = {
   concurrency: 8,
   warmupMs: QUICK ? 200 : 1000,
   rounds: QUICK ? 2 : 6,
-  roundMs: Number(process.env.BENCH_TOKENS_ROUND_MS) || (QUICK ? 100 : 500),
+  // 2 s rounds: at 0.5 s the per-round ratios spread over ±20% (docs/benchmarks.md)
+  roundMs: Number(process.env.BENCH_TOKENS_ROUND_MS) || (QUICK ? 100 : 2000),
 };
 const describe = (s) => `${s.warmupMs / 1000} s warm-up + ${s.rounds} × ${s.roundMs / 1000} s`;
 

@@ -1,7 +1,6 @@
 import {
   createLocalJWKSet,
   createRemoteJWKSet,
-  decodeProtectedHeader,
   errors,
   type JSONWebKeySet,
   type JWTVerifyGetKey,
@@ -159,18 +158,13 @@ export function createVerifier(options: VerifierOptions): Verifier {
   const fail = (code: AccessTokenErrorCode, detail: string, extra: object = {}) =>
     new AccessTokenError(code, { detail, ...(realm !== undefined ? { realm } : {}), ...extra });
 
-  async function verifySignatureAndClaims(token: string, now: Date): Promise<AccessTokenPrincipal> {
-    if (!JWS_COMPACT.test(token)) throw fail('access_token_invalid', 'the token is not a compact JWS');
-    // Header checks before any key lookup, so a token that can never pass costs no JWKS fetch.
-    let header: ReturnType<typeof decodeProtectedHeader>;
-    try {
-      header = decodeProtectedHeader(token);
-    } catch {
-      throw fail('access_token_invalid', 'the token header is malformed');
-    }
-    if (typeof header.alg !== 'string' || !algorithms.includes(header.alg as SigningAlgorithm)) {
-      throw fail('access_token_invalid', 'the token is signed with an algorithm that is not accepted');
-    }
+  /**
+   * The key for a token, asked by jose once it has decoded the header and checked its `alg`
+   * against the allowlist and its `crit` against what it understands: the header checks jose
+   * leaves until after the signature come first here, so a token that can never pass costs no
+   * JWKS fetch, and the header is decoded once.
+   */
+  const keyForHeader: JWTVerifyGetKey = (header, token) => {
     if (typeof header.typ !== 'string' || normalizeTyp(header.typ) !== ACCESS_TOKEN_TYPE) {
       throw fail('access_token_invalid', 'the token is not an access token (typ must be at+jwt)');
     }
@@ -184,10 +178,14 @@ export function createVerifier(options: VerifierOptions): Verifier {
         'the token has critical header parameters this verifier does not understand',
       );
     }
+    return getKey(header, token);
+  };
 
+  async function verifySignatureAndClaims(token: string, now: Date): Promise<AccessTokenPrincipal> {
+    if (!JWS_COMPACT.test(token)) throw fail('access_token_invalid', 'the token is not a compact JWS');
     let payload: Record<string, unknown>;
     try {
-      ({ payload } = await jwtVerify(token, getKey, {
+      ({ payload } = await jwtVerify(token, keyForHeader, {
         issuer: options.issuer,
         audience,
         algorithms,
@@ -386,6 +384,8 @@ function fromJoseError(
   error: unknown,
   fail: (code: AccessTokenErrorCode, detail: string, extra?: object) => AccessTokenError,
 ): AccessTokenError {
+  // the header checks of the key lookup
+  if (error instanceof AccessTokenError) return error;
   if (error instanceof JwksUnavailable) {
     return fail('jwks_unavailable', "the issuer's signing keys could not be fetched", { cause: error.cause });
   }
@@ -403,6 +403,17 @@ function fromJoseError(
   if (error instanceof errors.JWSSignatureVerificationFailed) {
     return fail('access_token_invalid', 'the token signature is invalid');
   }
+  if (error instanceof errors.JOSEAlgNotAllowed) {
+    return fail('access_token_invalid', 'the token is signed with an algorithm that is not accepted');
+  }
+  if (error instanceof errors.JOSENotSupported && /Extension Header Parameter/.test(error.message)) {
+    return fail(
+      'access_token_invalid',
+      'the token has critical header parameters this verifier does not understand',
+    );
+  }
+  if (error instanceof errors.JWSInvalid)
+    return fail('access_token_invalid', 'the token header is malformed');
   if (error instanceof errors.JOSEError) return fail('access_token_invalid', 'the token is invalid');
   // jose throws TypeError for a key that does not fit the algorithm (an RSA key under 2048 bits, a
   // curve mismatch): the token's fault, not ours
