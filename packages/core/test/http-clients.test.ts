@@ -213,8 +213,12 @@ describe('M2M client management', () => {
 });
 
 describe('the token endpoint with openid-client', () => {
-  it('publishes RFC 8414 metadata that openid-client discovers', async () => {
+  it('publishes RFC 8414 metadata that openid-client discovers, cacheable, with no private member', async () => {
     await world();
+    const served = await fetch(`${baseURL}${METADATA_PATH}`);
+    expect(served.headers.get('cache-control')).toBe('public, max-age=3600');
+    // no member of a private JWK, no secret: only public names (client_secret_basic is a method)
+    expect(JSON.stringify(await served.json())).not.toMatch(/"(d|p|q|dp|dq|qi|k|secret)"\s*:/);
     const config = await discover('anyone', oidc.None());
     const metadata = config.serverMetadata();
     expect(metadata).toMatchObject({

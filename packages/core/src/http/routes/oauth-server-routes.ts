@@ -37,6 +37,11 @@ const OAUTH_ERROR_OF: Readonly<Record<string, string>> = {
 
 const oauthErrorSchema = z.object({ error: z.string(), error_description: z.string().optional() });
 const oauthError = (description: string) => ({ description, schema: oauthErrorSchema });
+/**
+ * The metadata changes only with the configuration (a deploy): clients may cache it for an hour,
+ * as they do the JWKS for its own time.
+ */
+const METADATA_CACHE = { 'cache-control': 'public, max-age=3600' };
 /** Pragma for HTTP/1.0 caches, as RFC 6749 §5.1 shows beside `Cache-Control: no-store`. */
 const NO_CACHE = { pragma: 'no-cache' };
 
@@ -280,7 +285,7 @@ export const oauthServerRoutes = [
       },
     },
     async handle({ api }) {
-      return { status: 200, body: await api.authorizationServerMetadata() };
+      return { status: 200, body: await api.authorizationServerMetadata(), headers: METADATA_CACHE };
     },
   }),
   defineRoute({
@@ -303,7 +308,8 @@ export const oauthServerRoutes = [
       },
     },
     async handle({ api, params }) {
-      return { status: 200, body: await api.authorizationServerMetadata({ tenantId: params.tenantId }) };
+      const body = await api.authorizationServerMetadata({ tenantId: params.tenantId });
+      return { status: 200, body, headers: METADATA_CACHE };
     },
   }),
 ];
