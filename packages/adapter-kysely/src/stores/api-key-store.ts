@@ -1,7 +1,7 @@
 import type { ApiKey, ApiKeyRevocationReason, ApiKeyStore, Page, PageRequest } from '@portcullis/core/ports';
 import type { ColumnCodec } from '../column-codec.js';
 import type { Row } from '../kysely-types.js';
-import { toPage } from './page.js';
+import { tenantPage } from './page.js';
 import type { StoreContext } from './store-context.js';
 import { updateReturning } from './update-returning.js';
 
@@ -62,21 +62,10 @@ export class KyselyApiKeyStore implements ApiKeyStore {
     return row ? toApiKey(row, codec) : null;
   }
 
-  async listByTenant(tenantId: string, page: PageRequest): Promise<Page<ApiKey>> {
-    const { db, tables, codec } = this.ctx;
-    let query = db
-      .selectFrom(tables.apiKeys)
-      .selectAll()
-      .where('tenant_id', '=', tenantId)
-      .where('status', '=', 'active');
-    if (page.cursor) query = query.where('id', '>', page.cursor);
-    const rows = await query
-      .orderBy('id')
-      .limit(page.limit + 1)
-      .execute();
-    return toPage(
-      rows.map((row) => toApiKey(row, codec)),
-      page.limit,
+  listByTenant(tenantId: string, page: PageRequest): Promise<Page<ApiKey>> {
+    const { tables, codec } = this.ctx;
+    return tenantPage(this.ctx, tables.apiKeys, { tenantId, status: 'active' }, page, (row) =>
+      toApiKey(row, codec),
     );
   }
 

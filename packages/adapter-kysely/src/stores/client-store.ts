@@ -1,7 +1,7 @@
 import type { Client, ClientSecretSlot, ClientStore, Page, PageRequest } from '@portcullis/core/ports';
 import type { ColumnCodec } from '../column-codec.js';
 import type { Row } from '../kysely-types.js';
-import { toPage } from './page.js';
+import { tenantPage } from './page.js';
 import type { StoreContext } from './store-context.js';
 import { updateReturning } from './update-returning.js';
 
@@ -42,21 +42,10 @@ export class KyselyClientStore implements ClientStore {
     return row ? toClient(row, codec) : null;
   }
 
-  async listByTenant(tenantId: string, page: PageRequest): Promise<Page<Client>> {
-    const { db, tables, codec } = this.ctx;
-    let query = db
-      .selectFrom(tables.clients)
-      .selectAll()
-      .where('tenant_id', '=', tenantId)
-      .where('status', '=', 'active');
-    if (page.cursor) query = query.where('id', '>', page.cursor);
-    const rows = await query
-      .orderBy('id')
-      .limit(page.limit + 1)
-      .execute();
-    return toPage(
-      rows.map((row) => toClient(row, codec)),
-      page.limit,
+  listByTenant(tenantId: string, page: PageRequest): Promise<Page<Client>> {
+    const { tables, codec } = this.ctx;
+    return tenantPage(this.ctx, tables.clients, { tenantId, status: 'active' }, page, (row) =>
+      toClient(row, codec),
     );
   }
 

@@ -2,7 +2,7 @@ import type { Invitation, InvitationStore, Page, PageRequest } from '@portcullis
 import { sql } from 'kysely';
 import type { ColumnCodec } from '../column-codec.js';
 import type { Row } from '../kysely-types.js';
-import { toPage } from './page.js';
+import { tenantPage } from './page.js';
 import type { StoreContext } from './store-context.js';
 import { updateReturning } from './update-returning.js';
 
@@ -40,18 +40,9 @@ export class KyselyInvitationStore implements InvitationStore {
     return row ? toInvitation(row, codec) : null;
   }
 
-  async listByTenant(tenantId: string, page: PageRequest): Promise<Page<Invitation>> {
-    const { db, tables, codec } = this.ctx;
-    let query = db.selectFrom(tables.invitations).selectAll().where('tenant_id', '=', tenantId);
-    if (page.cursor) query = query.where('id', '>', page.cursor);
-    const rows = await query
-      .orderBy('id')
-      .limit(page.limit + 1)
-      .execute();
-    return toPage(
-      rows.map((row) => toInvitation(row, codec)),
-      page.limit,
-    );
+  listByTenant(tenantId: string, page: PageRequest): Promise<Page<Invitation>> {
+    const { tables, codec } = this.ctx;
+    return tenantPage(this.ctx, tables.invitations, { tenantId }, page, (row) => toInvitation(row, codec));
   }
 
   async revoke(tenantId: string, id: string, updatedAt: Date): Promise<boolean> {
