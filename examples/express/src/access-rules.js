@@ -14,7 +14,8 @@ import { DEFAULT_ROLES } from '@portcullis/core';
  */
 export const PERMISSION_CATALOG = {
   document: ['read', 'create', 'update', 'delete'],
-  // the machine API's report (GET /api/resource/reports), read by M2M clients
+  // the machine API's report: GET /api/resource/reports for M2M clients, GET /api/v1/reports
+  // (and /api/test/v1/reports) for API keys
   report: ['read'],
 };
 

@@ -18,6 +18,7 @@ import {
   TENANT_ROLES,
 } from './access-rules.js';
 import { apiErrors } from './api-errors.js';
+import { API_V1_MOUNTS, apiV1Routes } from './api-v1-routes.js';
 import { clientCallDemo } from './client-call-demo.js';
 import { devMailbox } from './dev-mailbox.js';
 import { documentRoutes } from './document-routes.js';
@@ -55,8 +56,9 @@ const publicDir = join(exampleDir, 'public');
  * table), creates the auth instance, serves the auth routes under /auth (members, invitations,
  * roles and policies included), a protected GET /api/me, the documents of a tenant under
  * /api/tenants/:tenantId/documents, the machine API under /api/resource (M2M client tokens), the
- * "API client" card's POST /api/demo/client-call and the page in public/ (which accepts
- * invitation links).
+ * versioned API for API keys under /api/v1 (live keys) and /api/test/v1 (test keys), the "API
+ * client" card's POST /api/demo/client-call and the page in public/ (which accepts invitation
+ * links).
  *
  * @param {StartOptions} [options]
  * @returns {Promise<{ url: string, host: string, port: number, auth: import('@portcullis/core').Auth, close: () => Promise<void> }>}
@@ -199,6 +201,11 @@ function createApp(auth, documents, mailbox, logger, demoUrls) {
   app.use('/api/tenants/:tenantId/documents', documentRoutes(auth, documents));
   // the machine API: M2M client tokens (Authorization: Bearer), no session
   app.use('/api/resource', resourceRoutes(auth, documents));
+  // the versioned API for API keys (the "API keys" card): live keys at /api/v1, test keys at
+  // /api/test/v1; a key never crosses to the other environment's routes
+  for (const [environment, mount] of Object.entries(API_V1_MOUNTS)) {
+    app.use(mount, apiV1Routes(auth, documents, { environment }));
+  }
   // the "API client" card: a signed-in person has the server play an M2M client
   app.use('/api/demo/client-call', requireAuth(auth), clientCallDemo(demoUrls));
   // every /api failure as problem+json: unknown paths, Portcullis's errors, and unexpected ones
