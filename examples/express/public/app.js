@@ -1,12 +1,14 @@
 // The whole client: plain fetch against /auth/*, /api/me and /api/tenants/:id/documents (and,
-// through api-clients.js, /api/demo/client-call). The session lives in an HttpOnly
-// cookie, so this script never sees a session token; fetch sends the cookie (same origin) and an
-// Origin header on every POST/PATCH/DELETE, which is what Portcullis's CSRF check looks for.
-// The one secret it handles is an invitation token, read from an invitation link (?token=…)
-// (api-clients.js shows a new M2M client's secret once, and hands it to the server).
+// through api-clients.js, /api/demo/client-call; api-keys.js is the API keys card). The session
+// lives in an HttpOnly cookie, so this script never sees a session token; fetch sends the cookie
+// (same origin) and an Origin header on every POST/PATCH/DELETE, which is what Portcullis's CSRF
+// check looks for. The one secret it handles is an invitation token, read from an invitation link
+// (?token=…) (api-clients.js shows a new M2M client's secret once, and hands it to the server;
+// api-keys.js shows a new API key once and keeps it nowhere else).
 // Every decision is the server's: the page shows the problem+json it answers.
 
 import { initApiClientsCard } from './api-clients.js';
+import { initApiKeysCard, mayManageApiKeys } from './api-keys.js';
 import { call } from './call.js';
 import { initMfaCard, showMfaStep } from './mfa.js';
 
@@ -227,7 +229,10 @@ async function loadSessions() {
 
 async function loadTenants() {
   const { items } = await call('GET', '/auth/tenants');
-  const lastOwner = await Promise.all(items.map(isLastOwner));
+  const [lastOwner, managesKeys] = await Promise.all([
+    Promise.all(items.map(isLastOwner)),
+    Promise.all(items.map(mayManageApiKeys)),
+  ]);
   $('tenants').replaceChildren(
     ...(items.length === 0
       ? [item('No tenants yet.')]
@@ -242,6 +247,8 @@ async function loadTenants() {
             button('Members', () => showMembers(tenant)),
             button('Documents', () => showDocuments(tenant)),
             button('API clients', () => apiClients.show(tenant)),
+            // only for members who may manage keys (api_key.manage: owners and admins)
+            ...(managesKeys[index] ? [button('API keys', () => apiKeys.show(tenant))] : []),
             leave,
           );
         })),
@@ -401,6 +408,7 @@ function closeTenantPanels() {
   membersTenant = null;
   documentsTenant = null;
   apiClients.close();
+  apiKeys.close();
 }
 
 const documentsPath = (tenant, id) =>
@@ -623,6 +631,7 @@ $('revoke-others').addEventListener('click', () =>
 
 const mfaCard = initMfaCard({ run });
 const apiClients = initApiClientsCard({ run });
+const apiKeys = initApiKeysCard({ run });
 
 run(refresh);
 

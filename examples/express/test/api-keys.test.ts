@@ -127,7 +127,11 @@ describe.each(databaseTargets('api-keys'))('the API keys card’s flow and /api/
     }
     // the listing on the instance that saw the use shows it at once (written about once a minute)
     const after = await listed(shown.id);
-    expect(after).toMatchObject({ start: shown.start, lastFour: shown.lastFour, lastUsedAt: expect.any(String) });
+    expect(after).toMatchObject({
+      start: shown.start,
+      lastFour: shown.lastFour,
+      lastUsedAt: expect.any(String),
+    });
     expect(JSON.stringify(after)).not.toContain(shown.key);
   });
 
@@ -172,7 +176,8 @@ describe.each(databaseTargets('api-keys'))('the API keys card’s flow and /api/
     }
     const listedOld = await listed(old.id);
     expect(listedOld).toMatchObject({ state: 'overlapping', successorId: successor.id });
-    const endsInSeconds = (Date.parse(String((listedOld as { overlapEndsAt: string }).overlapEndsAt)) - Date.now()) / 1000;
+    const endsInSeconds =
+      (Date.parse(String((listedOld as { overlapEndsAt: string }).overlapEndsAt)) - Date.now()) / 1000;
     expect(endsInSeconds).toBeGreaterThan(3500);
     expect(endsInSeconds).toBeLessThanOrEqual(3600);
     expect(await listed(successor.id)).toMatchObject({ state: 'active', name: 'Nightly export' });

@@ -166,6 +166,117 @@ if (missing && process.env.CI === 'true') {
       }
     }, 60_000);
 
+    it('creates an API key on the API keys card, shows it once with a curl line, lists its use, rotates and revokes it', async () => {
+      const { context, page, errors } = await openPage(browser, server.url);
+      const viewer = await openPage(browser, server.url);
+      try {
+        await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.url });
+        page.on('dialog', (dialog) => dialog.accept());
+        await page.goto('/');
+        await signUp(page, `kira-${randomBytes(3).toString('hex')}@example.com`, 'Create account');
+        const slug = `keys-${randomBytes(3).toString('hex')}`;
+        const tenantForm = page.locator('#tenant-form');
+        await tenantForm.getByLabel('Slug', { exact: true }).fill(slug);
+        await tenantForm.getByLabel('Name', { exact: true }).fill('Keyring');
+        await tenantForm.getByRole('button', { name: 'Create tenant' }).click();
+        const tenant = page.locator('#tenants li', { hasText: slug });
+        await tenant.getByRole('button', { name: 'API keys' }).click();
+        await expect.poll(() => page.locator('#api-keys').textContent()).toContain('No keys yet.');
+
+        const form = page.locator('#api-key-form');
+        await form.getByLabel('Name').fill('CI deploys');
+        await form.getByLabel('Environment').selectOption('live');
+        expect(await form.getByLabel('report.read').isChecked()).toBe(true);
+        await form.getByLabel('Expires').selectOption({ label: 'in 30 days' });
+        await form.getByRole('button', { name: 'Create key' }).click();
+        const shown = page.locator('#api-key-shown');
+        await expect.poll(() => page.locator('#api-key-value').inputValue()).toMatch(/^pc_live_\w+$/);
+        const key = await page.locator('#api-key-value').inputValue();
+        expect(await shown.textContent()).toContain('you will not see it again');
+        expect(await page.locator('#api-key-announcer').getAttribute('aria-live')).toBe('polite');
+        expect(await page.locator('#api-key-curl').inputValue()).toBe(
+          `curl -H 'x-api-key: ${key}' ${server.url}/api/v1/reports`,
+        );
+        await page.getByRole('button', { name: 'Copy key' }).click();
+        await expect.poll(() => page.locator('#copy-api-key').textContent()).toBe('Copied');
+        expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(key);
+
+        // the key works against the versioned API, from outside the page
+        const answered = await fetch(`${server.url}/api/v1/reports`, { headers: { 'x-api-key': key } });
+        expect(answered.status).toBe(200);
+        expect(await answered.json()).toMatchObject({ caller: { name: 'CI deploys', environment: 'live' } });
+
+        // after a reload the key is nowhere on the page; the list shows it by its ends and its use
+        await page.reload();
+        await expect.poll(() => page.locator('#status').textContent()).toContain('Signed in as');
+        await tenant.getByRole('button', { name: 'API keys' }).click();
+        const listedKey = page.locator('#api-keys li', { hasText: 'CI deploys' });
+        await expect.poll(() => listedKey.textContent()).toContain(`${key.slice(0, 12)}…${key.slice(-4)}`);
+        const listed = String(await listedKey.textContent());
+        expect(listed).toMatch(/live · active until .* · report\.read · last used .* · created /);
+        expect(await shown.isVisible()).toBe(false);
+        expect(await page.content()).not.toContain(key);
+
+        // rotate: the new key shown once, the old one overlapping until its overlap ends
+        await listedKey.getByRole('button', { name: 'Rotate' }).click();
+        await expect.poll(() => page.locator('#api-key-value').inputValue()).toMatch(/^pc_live_\w+$/);
+        const successor = await page.locator('#api-key-value').inputValue();
+        expect(successor).not.toBe(key);
+        await expect
+          .poll(() => page.locator('#api-keys').textContent())
+          .toMatch(/overlapping until .* \(rotated\)/);
+        expect(await page.locator('#api-keys li', { hasText: 'CI deploys' }).count()).toBe(2);
+        for (const used of [key, successor]) {
+          expect(
+            (await fetch(`${server.url}/api/v1/reports`, { headers: { 'x-api-key': used } })).status,
+          ).toBe(200);
+        }
+        await page.getByRole('button', { name: 'I have copied it' }).click();
+        expect(await page.locator('#api-key-value').inputValue()).toBe('');
+
+        // revoke the old one: gone from the list, refused at once; the successor goes on
+        const overlapping = page.locator('#api-keys li', { hasText: 'overlapping' });
+        await overlapping.getByRole('button', { name: 'End overlap now' }).click();
+        await expect.poll(() => page.locator('#api-keys li', { hasText: 'CI deploys' }).count()).toBe(1);
+        const refused = await fetch(`${server.url}/api/v1/reports`, { headers: { 'x-api-key': key } });
+        expect([refused.status, ((await refused.json()) as { code: string }).code]).toEqual([
+          401,
+          'api_key_revoked',
+        ]);
+        await page
+          .locator('#api-keys li', { hasText: 'CI deploys' })
+          .getByRole('button', { name: 'Revoke' })
+          .click();
+        await expect.poll(() => page.locator('#api-keys').textContent()).toContain('No keys yet.');
+        expect(
+          (await fetch(`${server.url}/api/v1/reports`, { headers: { 'x-api-key': successor } })).status,
+        ).toBe(401);
+
+        // a viewer of the tenant is not offered the card (api_key.manage is the owners' and admins')
+        const invitation = await page.evaluate(async (tenantName) => {
+          const { items } = await (await fetch('/auth/tenants')).json();
+          const id = items.find((t: { name: string }) => t.name === tenantName).id;
+          const created = await fetch(`/auth/tenants/${id}/invitations`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({ roles: ['viewer'] }),
+          });
+          return (await created.json()).token as string;
+        }, 'Keyring');
+        await viewer.page.goto(`/?token=${invitation}`);
+        await signUp(viewer.page, `vera-${randomBytes(3).toString('hex')}@example.com`, 'Sign up and join');
+        const joined = viewer.page.locator('#tenants li', { hasText: slug });
+        await expect.poll(() => joined.getByRole('button', { name: 'Documents' }).count()).toBe(1);
+        expect(await joined.getByRole('button', { name: 'API keys' }).count()).toBe(0);
+
+        expect(errors).toEqual([]);
+        expect(viewer.errors).toEqual([]);
+      } finally {
+        await context.close();
+        await viewer.context.close();
+      }
+    }, 90_000);
+
     // Regression (issue 14, newcomer 8): errors went to a box at the top of the page, out of view;
     // sessions showed raw user agents; the last owner was offered "Leave"; no copy button.
     it('shows an error next to the control that caused it, names devices, keeps the last owner in, copies invitation links', async () => {
