@@ -104,7 +104,7 @@ describe.each(databaseTargets('api-keys'))('the API keys card’s flow and /api/
   async function listed(id: string) {
     const list = await send('GET', keysPath(), { cookie: owner.cookie });
     expect(list.status).toBe(200);
-    return (list.body.items as { id: string }[]).find((key) => key.id === id);
+    return (list.body.items as Record<string, unknown>[]).find((key) => key.id === id);
   }
 
   const reports = (headers: Record<string, string> = {}, path = '/api/v1/reports') =>
@@ -115,7 +115,11 @@ describe.each(databaseTargets('api-keys'))('the API keys card’s flow and /api/
     expect(shown.key).toMatch(/^pc_live_[A-Za-z0-9]+$/);
     expect(await listed(shown.id)).toMatchObject({ lastUsedAt: null, state: 'active' });
 
-    for (const headers of [{ 'x-api-key': shown.key }, { authorization: `Bearer ${shown.key}` }]) {
+    const presented: Record<string, string>[] = [
+      { 'x-api-key': shown.key },
+      { authorization: `Bearer ${shown.key}` },
+    ];
+    for (const headers of presented) {
       const answered = await reports(headers);
       expect(answered.status).toBe(200);
       expect(answered.body).toMatchObject({
@@ -176,8 +180,7 @@ describe.each(databaseTargets('api-keys'))('the API keys card’s flow and /api/
     }
     const listedOld = await listed(old.id);
     expect(listedOld).toMatchObject({ state: 'overlapping', successorId: successor.id });
-    const endsInSeconds =
-      (Date.parse(String((listedOld as { overlapEndsAt: string }).overlapEndsAt)) - Date.now()) / 1000;
+    const endsInSeconds = (Date.parse(String(listedOld?.overlapEndsAt)) - Date.now()) / 1000;
     expect(endsInSeconds).toBeGreaterThan(3500);
     expect(endsInSeconds).toBeLessThanOrEqual(3600);
     expect(await listed(successor.id)).toMatchObject({ state: 'active', name: 'Nightly export' });
