@@ -111,3 +111,29 @@ export function percentile(sorted, p) {
   const rank = Math.ceil((p / 100) * sorted.length);
   return sorted[Math.min(sorted.length, Math.max(1, rank)) - 1];
 }
+
+/** The median of `xs` (NaN when empty). */
+export function median(xs) {
+  if (xs.length === 0) return Number.NaN;
+  const sorted = [...xs].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+/**
+ * `a` ÷ `b` of two interleaved cases ({@link compareInterleaved}'s results): the median and range
+ * of the per-round throughput ratios (round r of both ran within one turn of every case, under
+ * the same background load), and the ratio of the totals. Goals are judged on the median.
+ *
+ * @param {{ roundOpsPerSecond: number[], opsPerSecond: number }} a
+ * @param {{ roundOpsPerSecond: number[], opsPerSecond: number }} b
+ */
+export function perRoundRatio(a, b) {
+  const perRound = a.roundOpsPerSecond.map((x, i) => x / b.roundOpsPerSecond[i]);
+  return {
+    median: median(perRound),
+    min: Math.min(...perRound),
+    max: Math.max(...perRound),
+    total: a.opsPerSecond / b.opsPerSecond,
+  };
+}
