@@ -1,7 +1,8 @@
 // Side-by-side benchmarks of Portcullis and better-auth on the same databases, in one run.
 // `pnpm bench` at the repo root builds the packages first. See docs/benchmarks.md.
 // `node --expose-gc run.js authorization` runs the authorization suite instead (Portcullis vs
-// casbin vs CASL; ≈ 6 min, so not part of the default run).
+// casbin vs CASL; ≈ 6 min, so not part of the default run); `run.js api-keys` the API-key
+// verification suite (Portcullis vs better-auth's api-key plugin).
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
@@ -12,6 +13,7 @@ import { openPostgres, openSqlite } from './lib/databases.js';
 import { createCachedPortcullis, loggedProblems, setUpPortcullis } from './lib/portcullis.js';
 import { openRedis } from './lib/redis.js';
 import { formatCaseLine, formatCostLine, formatRevocationLine, printSummary } from './lib/report.js';
+import { apiKeyLines, benchApiKeyVerification } from './suites/api-keys.js';
 import { benchAuthorization } from './suites/authorization.js';
 import { benchAuthorizeApi } from './suites/authorization-api.js';
 import { benchPasswordSignIn, signInRatioLines, signInTargetLines } from './suites/password-sign-in.js';
@@ -82,6 +84,14 @@ const TOKEN_SETTINGS = {
   // 2 s rounds: at 0.5 s the per-round ratios spread over ±20% (docs/benchmarks.md)
   roundMs: Number(process.env.BENCH_TOKENS_ROUND_MS) || (QUICK ? 100 : 2000),
 };
+// API-key verification (`run.js api-keys`): see suites/api-keys.js
+const API_KEY_SETTINGS = {
+  concurrency: 8,
+  warmupMs: QUICK ? 300 : 1000,
+  rounds: QUICK ? 2 : 6,
+  roundMs: Number(process.env.BENCH_API_KEYS_ROUND_MS) || (QUICK ? 200 : 1000),
+};
+const API_KEY_SEED = { owners: 100, keysPerOwner: 10, countCalls: QUICK ? 500 : 5000 };
 const describe = (s) => `${s.warmupMs / 1000} s warm-up + ${s.rounds} × ${s.roundMs / 1000} s`;
 
 const packageVersion = (name) =>
@@ -94,6 +104,7 @@ async function main() {
   if (process.argv[2] === 'sign-in') return mainSignIn();
   if (process.argv[2] === 'authorize-api') return mainAuthorizeApi();
   if (process.argv[2] === 'tokens') return mainTokens();
+  if (process.argv[2] === 'api-keys') return mainApiKeys();
   const startedAt = Date.now();
   const cpus = os.cpus();
   const machine = {
@@ -305,6 +316,60 @@ async function mainTokens() {
       `per case ${describe(TOKEN_SETTINGS)}, rounds interleaved; repeated token ${describe(TOKEN_SETTINGS)}, one call at a time${QUICK ? ' (BENCH_QUICK: do not quote these figures)' : ''}`,
   );
   for (const line of tokenVerificationLines(await benchTokenVerification(TOKEN_SETTINGS))) console.log(line);
+}
+
+/** `run.js api-keys`: API-key verification, Portcullis (cached, uncached) against better-auth and a raw PK select. */
+async function mainApiKeys() {
+  const cpus = os.cpus();
+  const log = (line) => console.log(line);
+  console.log('Portcullis benchmarks: API-key verification');
+  console.log(
+    `  machine   ${os.availableParallelism()} × ${cpus[0]?.model.trim() ?? 'unknown CPU'}, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB, Node ${process.version}`,
+  );
+  console.log(
+    `  libraries Portcullis ${PORTCULLIS_VERSION} · better-auth ${packageVersion('better-auth')} · @better-auth/api-key ${packageVersion('@better-auth/api-key')} · kysely ${packageVersion('kysely')}`,
+  );
+  console.log(
+    `  load      ${(API_KEY_SEED.owners * API_KEY_SEED.keysPerOwner).toLocaleString('en-US')} keys per library (${API_KEY_SEED.owners} owners × ${API_KEY_SEED.keysPerOwner}), a random one per call; ` +
+      `${API_KEY_SETTINGS.concurrency} calls in flight; per case ${describe(API_KEY_SETTINGS)}, rounds interleaved${QUICK ? ' (BENCH_QUICK: do not quote these figures)' : ''}`,
+  );
+  const databases = [await openSqlite()];
+  const postgres = await openPostgres(POSTGRES_URL, {
+    database: 'portcullis_bench_api_keys',
+    countStatements: true,
+  });
+  if (postgres.skipped)
+    console.log(`  note      skipping PostgreSQL: ${postgres.skipped} (set BENCH_POSTGRES_URL)`);
+  else databases.push(postgres);
+  for (const d of databases) console.log(`  database  ${d.version}`);
+  const options = {
+    ...API_KEY_SEED,
+    password: PASSWORD,
+    secret: SECRET,
+    baseURL: BASE_URL,
+  };
+  const all = [];
+  for (const database of databases) {
+    try {
+      console.log(`\n${database.label}: API-key verification`);
+      // better-auth on PostgreSQL, the database the goal names
+      all.push(
+        await benchApiKeyVerification(
+          database,
+          { ...options, betterAuth: database.name === 'postgres' },
+          API_KEY_SETTINGS,
+          log,
+        ),
+      );
+    } finally {
+      await database.close();
+    }
+  }
+  for (const line of apiKeyLines(all)) console.log(line);
+  if (loggedProblems.warnings + loggedProblems.errors > 0)
+    console.log(
+      `\nPortcullis logged ${loggedProblems.warnings} warning(s) and ${loggedProblems.errors} error(s) (printed above).`,
+    );
 }
 
 /** Portcullis writes `last_seen_at` at most once a minute per session; show whether the run did. */

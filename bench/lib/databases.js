@@ -49,6 +49,7 @@ export function openSqliteFile(file) {
   database.pragma('busy_timeout = 5000');
   database.pragma('foreign_keys = ON');
   const version = database.prepare('select sqlite_version() as v').get().v;
+  const totalChanges = database.prepare('select total_changes() as n');
   const dialect = new SqliteDialect({ database: cacheSqliteStatements(database) });
   const db = new Kysely({ dialect });
   return {
@@ -60,6 +61,8 @@ export function openSqliteFile(file) {
     // dialect it runs on the wrapped one (transactions on, as it sets them for better-sqlite3)
     driver: { dialect, type: 'sqlite', transaction: true },
     db,
+    /** Rows inserted, updated or deleted through this handle so far (SQLite's `total_changes()`). */
+    rowsWritten: () => totalChanges.get().n,
     async close() {
       await db.destroy(); // closes the better-sqlite3 handle
     },
@@ -69,9 +72,13 @@ export function openSqliteFile(file) {
 /**
  * A fresh `portcullis_bench` database (or `database`) on the server of `url` (dropped again on close), or
  * `{ skipped }` when the server cannot be reached. The database named in `url` is only used to
- * run CREATE/DROP DATABASE: nothing is written into it.
+ * run CREATE/DROP DATABASE: nothing is written into it. With `countStatements`, `statements`
+ * counts what the pool runs ({@link countPoolStatements}).
  */
-export async function openPostgres(url, { database: benchDatabase = POSTGRES_BENCH_DATABASE } = {}) {
+export async function openPostgres(
+  url,
+  { database: benchDatabase = POSTGRES_BENCH_DATABASE, countStatements = false } = {},
+) {
   const admin = new pg.Client({ connectionString: url, connectionTimeoutMillis: 3000 });
   try {
     await admin.connect();
@@ -93,6 +100,7 @@ export async function openPostgres(url, { database: benchDatabase = POSTGRES_BEN
   const benchUrl = new URL(url);
   benchUrl.pathname = `/${benchDatabase}`;
   const pool = new pg.Pool({ connectionString: benchUrl.toString(), max: POSTGRES_POOL_SIZE });
+  const statements = countStatements ? countPoolStatements(pool) : undefined;
   let closing = false;
   // pool.end() does not wait for its clients' sockets to close, so the DROP DATABASE below may
   // terminate them first: that error is expected then, and worth showing at any other time
@@ -113,6 +121,7 @@ export async function openPostgres(url, { database: benchDatabase = POSTGRES_BEN
     version: `PostgreSQL ${version} (pg pool of ${POSTGRES_POOL_SIZE}, repeated statements prepared by preparePostgresStatements, database ${benchDatabase} at ${benchUrl.host})`,
     driver: { dialect, type: 'postgres', transaction: true }, // what better-auth sets for a pg Pool
     db,
+    statements,
     async close() {
       closing = true;
       await db.destroy(); // ends the pool
@@ -126,6 +135,48 @@ export async function openPostgres(url, { database: benchDatabase = POSTGRES_BEN
     },
   };
 }
+
+/**
+ * Counts the statements every client of `pool` runs, by their first word (`select`, `insert`,
+ * `update`, `delete`, `begin`…), and the rows the writing ones changed (pg's `rowCount`). It sits
+ * under everything that queries the pool (both libraries, the raw floors and
+ * `preparePostgresStatements`), so what it counts is what the server was sent. `read()` returns
+ * cumulative counts; subtract two readings.
+ *
+ * @returns {{ read(): { statements: Record<string, number>, rowsWritten: number } }}
+ */
+function countPoolStatements(pool) {
+  const statements = {};
+  let rowsWritten = 0;
+  const counted = new WeakSet();
+  const tally = (text, result) => {
+    const kind = /^\s*(\w+)/.exec(text)?.[1]?.toLowerCase() ?? 'other';
+    statements[kind] = (statements[kind] ?? 0) + 1;
+    if (WRITES.has(kind) && typeof result?.rowCount === 'number') rowsWritten += result.rowCount;
+  };
+  const connect = pool.connect.bind(pool);
+  pool.connect = async (...args) => {
+    if (args.length > 0) throw new Error('the counting pool takes no connect callback');
+    const client = await connect();
+    if (!counted.has(client)) {
+      counted.add(client);
+      const query = client.query.bind(client);
+      client.query = (config, ...rest) => {
+        const text = typeof config === 'string' ? config : config?.text;
+        const pending = query(config, ...rest);
+        if (typeof text !== 'string' || typeof pending?.then !== 'function') return pending;
+        return pending.then((result) => {
+          tally(text, result);
+          return result;
+        });
+      };
+    }
+    return client;
+  };
+  return { read: () => ({ statements: { ...statements }, rowsWritten }) };
+}
+
+const WRITES = new Set(['insert', 'update', 'delete', 'merge']);
 
 /**
  * A pool on an existing database (`url` names it), set up as {@link openPostgres} sets up its

@@ -111,3 +111,74 @@ export function percentile(sorted, p) {
   const rank = Math.ceil((p / 100) * sorted.length);
   return sorted[Math.min(sorted.length, Math.max(1, rank)) - 1];
 }
+
+/** The median of `xs` (NaN when empty). */
+export function median(xs) {
+  if (xs.length === 0) return Number.NaN;
+  const sorted = [...xs].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+/**
+ * `a` ÷ `b` of two interleaved cases ({@link compareInterleaved}'s results): the median and range
+ * of the per-round throughput ratios (round r of both ran within one turn of every case, under
+ * the same background load), and the ratio of the totals. Goals are judged on the median.
+ *
+ * @param {{ roundOpsPerSecond: number[], opsPerSecond: number }} a
+ * @param {{ roundOpsPerSecond: number[], opsPerSecond: number }} b
+ */
+export function perRoundRatio(a, b) {
+  const perRound = a.roundOpsPerSecond.map((x, i) => x / b.roundOpsPerSecond[i]);
+  return {
+    median: median(perRound),
+    min: Math.min(...perRound),
+    max: Math.max(...perRound),
+    total: a.opsPerSecond / b.opsPerSecond,
+  };
+}
+
+/**
+ * Like {@link compareInterleaved}, for operations that settle in microtasks (an in-memory step):
+ * one call awaited after another, with no yield to the event loop between calls (a per-call
+ * `setImmediate` would cost more than the operation and measure the event loop instead), in
+ * batches of 1,000 between clock reads. Each case warmed up, then `rounds` rounds of `roundMs`
+ * taken in turn. No per-call latency: only throughput (`roundOpsPerSecond`, `opsPerSecond`).
+ *
+ * @param {BenchCase[]} cases
+ * @param {{ warmupMs: number, rounds: number, roundMs: number }} settings
+ * @returns {Promise<Record<string, { name: string, ops: number, seconds: number, opsPerSecond: number, roundOpsPerSecond: number[] }>>}
+ */
+export async function compareSequential(cases, { warmupMs, rounds, roundMs }) {
+  const runFor = async (c, ms) => {
+    let calls = 0;
+    const start = process.hrtime.bigint();
+    const until = start + BigInt(Math.round(ms * 1e6));
+    while (process.hrtime.bigint() < until) {
+      for (let k = 0; k < 1000; k++) {
+        const result = await c.op(calls++);
+        c.check?.(result);
+      }
+    }
+    return { calls, seconds: Number(process.hrtime.bigint() - start) / 1e9 };
+  };
+  const samples = new Map(cases.map((c) => [c.key, { ops: 0, seconds: 0, rounds: [] }]));
+  for (const c of cases) await runFor(c, warmupMs);
+  for (let round = 0; round < rounds; round++) {
+    for (let k = 0; k < cases.length; k++) {
+      const c = cases[(round + k) % cases.length];
+      globalThis.gc?.();
+      const { calls, seconds } = await runFor(c, roundMs);
+      const sample = samples.get(c.key);
+      sample.ops += calls;
+      sample.seconds += seconds;
+      sample.rounds.push(calls / seconds);
+    }
+  }
+  const results = {};
+  for (const c of cases) {
+    const { ops, seconds, rounds: roundOpsPerSecond } = samples.get(c.key);
+    results[c.key] = { name: c.name, ops, seconds, opsPerSecond: ops / seconds, roundOpsPerSecond };
+  }
+  return results;
+}
