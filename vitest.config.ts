@@ -14,7 +14,11 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'portcullis',
-          include: ['packages/*/src/**/*.test.ts', 'packages/*/test/**/*.test.ts', 'examples/*/test/**/*.test.ts'],
+          include: [
+            'packages/*/src/**/*.test.ts',
+            'packages/*/test/**/*.test.ts',
+            'examples/*/test/**/*.test.ts',
+          ],
           exclude: ['**/node_modules/**', ...redisTests],
         },
       },

@@ -289,7 +289,8 @@ describe('API keys over HTTP', () => {
     await w.verify(userKey);
     await w.verify(tenantKey);
     // cached now: the fake clock never lets the entries age out
-    const suspend = (status: string) => w.client.call('PATCH', w.base, { body: { status }, cookie: w.owner.cookie });
+    const suspend = (status: string) =>
+      w.client.call('PATCH', w.base, { body: { status }, cookie: w.owner.cookie });
     expect((await suspend('suspended')).status).toBe(200);
     expect(await w.refusal(userKey)).toBe('api_key_revoked');
     expect(await w.refusal(tenantKey)).toBe('api_key_revoked');

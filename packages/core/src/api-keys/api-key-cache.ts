@@ -83,7 +83,11 @@ export function createApiKeyCache(
   function onMessage(message: string): void {
     try {
       const scope = JSON.parse(message) as RevokedApiKeys;
-      evict({ ids: strings(scope.ids), ownerUserIds: strings(scope.ownerUserIds), tenantIds: strings(scope.tenantIds) });
+      evict({
+        ids: strings(scope.ids),
+        ownerUserIds: strings(scope.ownerUserIds),
+        tenantIds: strings(scope.tenantIds),
+      });
     } catch {
       deps.logger.warn('api key cache: ignored a malformed invalidation message');
     }
@@ -105,7 +109,9 @@ export function createApiKeyCache(
       const byId = tombstones.get(key.id);
       const byOwner = key.ownerUserId === null ? undefined : tombstones.get(`owner:${key.ownerUserId}`);
       const byTenant = tombstones.get(`tenant:${key.tenantId}`);
-      if ([byId, byOwner, byTenant].some((revokedAt) => revokedAt !== undefined && revokedAt >= readStartedMs)) {
+      if (
+        [byId, byOwner, byTenant].some((revokedAt) => revokedAt !== undefined && revokedAt >= readStartedMs)
+      ) {
         return;
       }
       if (entries.size >= MAX_ENTRIES) {
