@@ -1,13 +1,13 @@
 import { describeKeyValueConformance } from '@portcullis/core/testing';
 import { Cluster } from 'ioredis';
 import { afterAll, describe } from 'vitest';
-import { serviceUrl } from '../../../test-support/test-services.js';
 import { type RedisKeyValue, redisKeyValue } from '../src/index.js';
+import { redisClusterUrl } from './support/redis-cluster.js';
 
 // The same conformance suite on a Redis Cluster (the README says Cluster is supported): keys of one
 // call may live on different nodes, so a multi-key command such as MGET would answer CROSSSLOT.
-// `.ci/run` starts a three-node cluster on 127.0.0.1:7001-7003.
-const url = serviceUrl('Redis Cluster', 'PORTCULLIS_TEST_REDIS_CLUSTER_URL');
+// The project's global setup starts a three-master cluster on free ports (support/start-redis-cluster.ts).
+const url = redisClusterUrl();
 
 const clusters: Cluster[] = [];
 const adapters: RedisKeyValue[] = [];

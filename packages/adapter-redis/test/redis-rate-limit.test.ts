@@ -5,9 +5,10 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { assertMatchesModel } from '../../../test-support/rate-limit-model.js';
 import { serviceUrl } from '../../../test-support/test-services.js';
 import { type RedisKeyValue, redisKeyValue } from '../src/index.js';
+import { redisClusterUrl } from './support/redis-cluster.js';
 
 const url = serviceUrl('Redis', 'PORTCULLIS_TEST_REDIS_URL');
-const clusterUrl = serviceUrl('Redis Cluster', 'PORTCULLIS_TEST_REDIS_CLUSTER_URL');
+const clusterUrl = redisClusterUrl();
 
 const ORIGIN = 'http://localhost:3000';
 const opened: { auth: Auth[]; kv: RedisKeyValue[]; redis: Array<Redis | Cluster> } = {

@@ -217,7 +217,12 @@ export function createAuth(options: AuthConfig): Auth {
     rateLimiter: infrastructure.rateLimiter,
   });
 
-  const close = infrastructure.start();
+  const closeInfrastructure = infrastructure.start();
+  // the services' background work first: it writes through the storage and the outbox
+  const close = async () => {
+    await signingKeys.stop();
+    await closeInfrastructure();
+  };
 
   return {
     handler,

@@ -281,6 +281,25 @@ describe('API keys over HTTP', () => {
     expect(await w.refusal(key)).toBe('api_key_revoked');
   });
 
+  // regression: a suspended tenant's keys kept verifying from the cache for up to cacheTtlSeconds
+  it("refuses a suspended tenant's cached keys at once, and serves them again once it is reactivated", async () => {
+    const w = await world();
+    const userKey = (await w.create({})).body.key as string;
+    const tenantKey = (await w.create({ owner: 'tenant' })).body.key as string;
+    await w.verify(userKey);
+    await w.verify(tenantKey);
+    // cached now: the fake clock never lets the entries age out
+    const suspend = (status: string) =>
+      w.client.call('PATCH', w.base, { body: { status }, cookie: w.owner.cookie });
+    expect((await suspend('suspended')).status).toBe(200);
+    expect(await w.refusal(userKey)).toBe('api_key_revoked');
+    expect(await w.refusal(tenantKey)).toBe('api_key_revoked');
+    // suspension revokes nothing: the keys work again with their tenant
+    expect((await suspend('active')).status).toBe(200);
+    expect(await w.refusal(userKey)).toBe('verified');
+    expect(await w.refusal(tenantKey)).toBe('verified');
+  });
+
   it("applies the key's own condition: a source CIDR", async () => {
     const w = await world();
     const { key } = (

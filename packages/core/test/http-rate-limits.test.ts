@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_RATE_LIMITS } from '../src/rate-limit/index.js';
 import { rateLimitItem as policyItem } from './rate-limit-fields.js';
-import { fakeClock, PASSWORD, type TestResponse, testAuth, uniqueEmail } from './support.js';
+import { randomSlug, tenantWorld } from './support/tenant-world.js';
+import { fakeClock, httpClient, PASSWORD, type TestResponse, testAuth, uniqueEmail } from './support.js';
 
 type Client = ReturnType<typeof testAuth>['client'];
 
@@ -260,5 +261,101 @@ describe('policies as data over HTTP', () => {
     expect(limited.body['violated-policies']).toEqual(['api']);
     expect(limited.headers.get('retry-after')).toBe('18');
     expect((await client.get('/session')).status).toBe(401);
+  });
+});
+
+// regression: `http` policies were counted before authentication only, so one keyed by `user` or
+// `tenant` never applied
+describe('http policies keyed by the caller', () => {
+  it('counts a `user` policy once the session is known: one user across addresses, not another user, each policy once', async () => {
+    const clock = fakeClock(Date.UTC(2026, 0, 1, 12, 0, 10));
+    const { auth, client } = testAuth({
+      clock,
+      rateLimit: {
+        policies: [
+          { name: 'perUser', operations: ['http'], key: 'user', limit: 3, periodSeconds: 60 },
+          { name: 'perAddress', operations: ['http'], key: 'ip', limit: 100, periodSeconds: 60 },
+        ],
+      },
+    });
+    const alice = await client.signUp(uniqueEmail('alice'));
+    const bob = await client.signUp(uniqueEmail('bob'));
+    const addresses = ['192.0.2.1', '198.51.100.7', '203.0.113.9'];
+    for (const [i, address] of addresses.entries()) {
+      const read = await httpClient(auth, address).get('/sessions', alice.cookie);
+      expect(read.status).toBe(200);
+      // GCRA, 3 a minute: a request's share is 20 s
+      expect(policyItem(read.headers.get('ratelimit'), 'perUser')).toEqual({ r: 2 - i, t: (i + 1) * 20 });
+      // a new address each time, counted once (not again after authentication)
+      expect(policyItem(read.headers.get('ratelimit'), 'perAddress')).toMatchObject({ r: 99 });
+    }
+    const limited = await httpClient(auth, '192.0.2.77').get('/sessions', alice.cookie);
+    expect(limited.status).toBe(429);
+    expect(limited.body['violated-policies']).toEqual(['perUser']);
+    expect(limited.headers.get('retry-after')).toBe('20');
+    // the 429 reports every policy that counted the request
+    expect(policyItem(limited.headers.get('ratelimit'), 'perUser')).toEqual({ r: 0, t: 60 });
+    expect(policyItem(limited.headers.get('ratelimit'), 'perAddress')).toMatchObject({ r: 99 });
+
+    // another user from the same address has a budget of their own
+    const other = await httpClient(auth, '192.0.2.1').get('/sessions', bob.cookie);
+    expect(other.status).toBe(200);
+    expect(policyItem(other.headers.get('ratelimit'), 'perUser')).toMatchObject({ r: 2 });
+    // an unauthenticated request is not counted by it
+    const anonymous = await httpClient(auth, '192.0.2.1').get('/sessions');
+    expect(anonymous.status).toBe(401);
+    expect(anonymous.headers.get('ratelimit')).not.toContain('"perUser"');
+  });
+
+  it("counts a `tenant` policy on the tenant's routes, spent by its members only", async () => {
+    const w = await tenantWorld({
+      config: {
+        rateLimit: {
+          policies: [
+            {
+              name: 'perTenant',
+              operations: ['http'],
+              key: 'tenant',
+              limit: 3,
+              periodSeconds: 60,
+              cost: { 'POST /tenants/:tenantId/invitations': 0 },
+            },
+          ],
+        },
+      },
+    });
+    const member = await w.addMember(['member']);
+    const outsider = await w.client.signUp(uniqueEmail('outsider'));
+    const remaining = (response: TestResponse) =>
+      policyItem(response.headers.get('ratelimit'), 'perTenant').r;
+
+    const byOwner = await w.client.get(w.base, w.owner.cookie);
+    expect(byOwner.status).toBe(200);
+    expect(remaining(byOwner)).toBe(2);
+    const byMember = await w.client.get(w.base, member.cookie);
+    expect(byMember.status).toBe(200);
+    expect(remaining(byMember)).toBe(1);
+    // anyone signed in can name the tenant's id: an outsider must not spend its budget
+    const probe = await w.client.get(w.base, outsider.cookie);
+    expect(probe.status).toBe(404);
+    expect(probe.headers.get('ratelimit') ?? '').not.toContain('"perTenant"');
+    expect(remaining(await w.client.get(`${w.base}/invitations`, w.owner.cookie))).toBe(0);
+    const limited = await w.client.get(w.base, member.cookie);
+    expect(limited.status).toBe(429);
+    expect(limited.body['violated-policies']).toEqual(['perTenant']);
+
+    // another tenant has its own budget, and a route without a tenant is not counted
+    const other = await w.client.post(
+      '/tenants',
+      { slug: randomSlug('other'), name: 'Other' },
+      w.owner.cookie,
+    );
+    expect(other.status).toBe(201);
+    const otherRead = await w.client.get(`/tenants/${other.body.id}`, w.owner.cookie);
+    expect(otherRead.status).toBe(200);
+    expect(remaining(otherRead)).toBe(2);
+    const sessions = await w.client.get('/sessions', w.owner.cookie);
+    expect(sessions.status).toBe(200);
+    expect(sessions.headers.get('ratelimit') ?? '').not.toContain('"perTenant"');
   });
 });

@@ -43,6 +43,22 @@ describe('API key cache', () => {
     expect(cache.get('a', clock.now().getTime())).toMatchObject({ id: 'a' });
   });
 
+  it("evicts a suspended tenant's keys, and does not take back a copy read before the suspension", async () => {
+    const clock = clockAt(1_000_000);
+    const cache = createApiKeyCache(memoryKeyValue(), { clock, logger: silentLogger }, { ttlMs: 10_000 });
+    cache.set('a', key({ id: 'a', tenantId: 't1' }), clock.now().getTime());
+    cache.set('b', key({ id: 'b', tenantId: 't1', ownerUserId: null }), clock.now().getTime());
+    cache.set('c', key({ id: 'c', tenantId: 't2' }), clock.now().getTime());
+    const readStarted = clock.now().getTime();
+    clock.advance(5);
+    await cache.revoked({ tenantIds: ['t1'] });
+    expect(cache.get('a', clock.now().getTime())).toBeUndefined();
+    expect(cache.get('b', clock.now().getTime())).toBeUndefined();
+    expect(cache.get('c', clock.now().getTime())).toMatchObject({ id: 'c' });
+    cache.set('a', key({ id: 'a', tenantId: 't1' }), readStarted);
+    expect(cache.get('a', clock.now().getTime())).toBeUndefined();
+  });
+
   it('hears revocations published by another instance on the same store', async () => {
     const kv = memoryKeyValue();
     const clock = clockAt(1_000_000);

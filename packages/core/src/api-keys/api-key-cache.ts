@@ -6,12 +6,14 @@ import type { ApiKey } from './api-keys.js';
 
 /**
  * API keys whose cached copies must go, as the storage wrapper's effects table announces them
- * after a commit: these keys (revoked, or rotated so that their overlap now ends), and every key
- * of these owners (who left a tenant or were suspended).
+ * after a commit: these keys (revoked, or rotated so that their overlap now ends), every key of
+ * these owners (who left a tenant or were suspended), and every key of these tenants (suspended:
+ * their keys are not revoked, so they work again on reactivation, but none may verify meanwhile).
  */
 export interface RevokedApiKeys {
   ids?: string[];
   ownerUserIds?: string[];
+  tenantIds?: string[];
 }
 
 /**
@@ -51,7 +53,7 @@ export function createApiKeyCache(
   options: { ttlMs: number },
 ): ApiKeyCache {
   const entries = new Map<string, Entry>();
-  /** id or `owner:<userId>` → when it was last revoked (kept for one TTL). */
+  /** id, `owner:<userId>` or `tenant:<tenantId>` → when it was last revoked (kept for one TTL). */
   const tombstones = new Map<string, number>();
   let subscription: KeptSubscription | undefined;
   const now = () => deps.clock.now().getTime();
@@ -60,10 +62,17 @@ export function createApiKeyCache(
     const at = now();
     const ids = new Set(scope.ids ?? []);
     const owners = new Set(scope.ownerUserIds ?? []);
+    const tenants = new Set(scope.tenantIds ?? []);
     for (const id of ids) tombstones.set(id, at);
     for (const owner of owners) tombstones.set(`owner:${owner}`, at);
+    for (const tenant of tenants) tombstones.set(`tenant:${tenant}`, at);
+    // a scan, not an index: revocations are rare and the cache holds at most MAX_ENTRIES
     for (const [hash, entry] of entries) {
-      if (ids.has(entry.key.id) || (entry.key.ownerUserId !== null && owners.has(entry.key.ownerUserId))) {
+      if (
+        ids.has(entry.key.id) ||
+        tenants.has(entry.key.tenantId) ||
+        (entry.key.ownerUserId !== null && owners.has(entry.key.ownerUserId))
+      ) {
         entries.delete(hash);
       }
     }
@@ -75,10 +84,9 @@ export function createApiKeyCache(
     try {
       const scope = JSON.parse(message) as RevokedApiKeys;
       evict({
-        ids: Array.isArray(scope.ids) ? scope.ids.filter((id) => typeof id === 'string') : [],
-        ownerUserIds: Array.isArray(scope.ownerUserIds)
-          ? scope.ownerUserIds.filter((id) => typeof id === 'string')
-          : [],
+        ids: strings(scope.ids),
+        ownerUserIds: strings(scope.ownerUserIds),
+        tenantIds: strings(scope.tenantIds),
       });
     } catch {
       deps.logger.warn('api key cache: ignored a malformed invalidation message');
@@ -100,9 +108,9 @@ export function createApiKeyCache(
       if (options.ttlMs <= 0) return;
       const byId = tombstones.get(key.id);
       const byOwner = key.ownerUserId === null ? undefined : tombstones.get(`owner:${key.ownerUserId}`);
+      const byTenant = tombstones.get(`tenant:${key.tenantId}`);
       if (
-        (byId !== undefined && byId >= readStartedMs) ||
-        (byOwner !== undefined && byOwner >= readStartedMs)
+        [byId, byOwner, byTenant].some((revokedAt) => revokedAt !== undefined && revokedAt >= readStartedMs)
       ) {
         return;
       }
@@ -139,4 +147,9 @@ export function createApiKeyCache(
       entries.clear();
     },
   };
+}
+
+/** The strings of a list in a message from another instance (older ones may lack the list). */
+function strings(list: unknown): string[] {
+  return Array.isArray(list) ? list.filter((item): item is string => typeof item === 'string') : [];
 }

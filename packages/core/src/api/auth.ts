@@ -78,6 +78,15 @@ export interface Auth {
    * app.get('/ready', async (_req, res) => { const h = await auth.health(); res.status(h.ok ? 200 : 503).json(h) })
    */
   health(): Promise<AuthHealth>;
-  /** Stops the dispatcher. Does not close the host app's database client. */
+  /**
+   * Stops what runs in the background and waits for it: the work signing started (a successor
+   * signing key being published), accepted mail requests, the outbox dispatcher (its pass under
+   * way gets a second to finish), the API keys' last uses (written now), and the caches' timers,
+   * writes and subscriptions. Once it resolves the app may close its database and Redis clients;
+   * it does not close them itself.
+   *
+   * @example
+   * process.on('SIGTERM', async () => { server.close(); await auth.close(); await db.destroy() })
+   */
   close(): Promise<void>;
 }

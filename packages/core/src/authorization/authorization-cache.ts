@@ -157,6 +157,8 @@ export function createAuthorizationCache(
   let subscription: KeptSubscription | undefined;
   let refreshTimer: NodeJS.Timeout | undefined;
   let refreshing: Promise<void> | undefined;
+  /** The version writes of the last change: `stop()` waits for them. */
+  let writingVersions: Promise<void> | undefined;
   let unavailableUntil = 0;
   const pendingVersions = new Map<string, string>(); // key → version still to write after a failure
   let retryTimer: NodeJS.Timeout | undefined;
@@ -260,7 +262,9 @@ export function createAuthorizationCache(
       if (pendingVersions.get(key) === value) pendingVersions.delete(key);
     }
     if (pendingVersions.size > 0 && retryTimer === undefined) {
-      retryTimer = setTimeout(writePendingVersions, BACKOFF_MS);
+      retryTimer = setTimeout(() => {
+        writingVersions = writePendingVersions();
+      }, BACKOFF_MS);
       retryTimer.unref?.();
     }
   }
@@ -450,7 +454,7 @@ export function createAuthorizationCache(
         // an instance that misses the message sees the new versions at its next refresh; one
         // that refills before they are written tags fresh rows with the old version, which only
         // makes it refill again
-        void writePendingVersions();
+        writingVersions = writePendingVersions();
       }
       publish(changes);
     },
@@ -476,10 +480,12 @@ export function createAuthorizationCache(
 
     async stop() {
       if (refreshTimer) clearInterval(refreshTimer);
-      if (retryTimer) clearTimeout(retryTimer);
       refreshTimer = undefined;
-      retryTimer = undefined;
       await refreshing;
+      // a write under way may still schedule its retry: the timer is cleared after it
+      await writingVersions;
+      if (retryTimer) clearTimeout(retryTimer);
+      retryTimer = undefined;
       await subscription?.stop();
       subscription = undefined;
       authorizers.clear();

@@ -6,7 +6,7 @@ import { uuidv7 } from '../crypto/uuid.js';
 import { AuthError, isAuthError } from '../errors.js';
 import type { Clock } from '../ports/clock.js';
 import type { Logger } from '../ports/logger.js';
-import type { RateLimiter, RateLimitState } from '../rate-limit/index.js';
+import { namesCaller, type RateLimiter, type RateLimitState } from '../rate-limit/index.js';
 import { headerValue, type RequestHeaders } from '../request-headers.js';
 import { bearerToken } from '../sessions/index.js';
 import { readCookie, sessionCookieName } from '../sessions/session-cookie.js';
@@ -42,10 +42,17 @@ export function createHandler(deps: {
   logger: Logger;
   clock: Clock;
   openApi: () => unknown;
-  /** Counts the `http` operation's policies (none by default) before a route runs. */
+  /**
+   * Counts the `http` operation's policies (none by default) before a route runs: those keyed by
+   * the caller (`user`, `tenant`) once a `session` route has its session, the others first.
+   */
   rateLimiter?: RateLimiter;
 }): AuthHandler {
   const { config, api, logger } = deps;
+  const httpPolicies = deps.rateLimiter?.policies.filter((p) => p.operations.includes('http')) ?? [];
+  const countsCallers = httpPolicies.some(namesCaller);
+  // a tenant's budget is spent only by its members: anyone signed in may name any tenant's id
+  const countsTenants = httpPolicies.some((p) => p.key.includes('tenant'));
   const cookieOptions = { name: config.session.cookieName, secure: config.secureCookies };
   const cookieName = sessionCookieName(cookieOptions);
   const deviceName = deviceCookieName(cookieOptions);
@@ -103,9 +110,15 @@ export function createHandler(deps: {
       throw new AuthError('method_not_allowed', { detail: `allowed: ${allowed}` });
     }
     const { route } = found.c;
+    const routeName = `${route.method} ${route.path}`;
     if (deps.rateLimiter) {
-      const routeName = `${route.method} ${route.path}`;
-      const state = await deps.rateLimiter.consume('http', null, { ip: call.ip, route: routeName });
+      // before anything is looked up: an unauthenticated flood stops here
+      const state = await deps.rateLimiter.consume(
+        'http',
+        null,
+        { ip: call.ip, route: routeName },
+        (policy) => !namesCaller(policy),
+      );
       if (state) (call.rateLimits ??= []).push(state);
     }
 
@@ -137,6 +150,20 @@ export function createHandler(deps: {
       }
       call.actor = { type: 'user', id: auth.user.id };
       call.session = auth.session;
+      if (deps.rateLimiter && countsCallers) {
+        const tenantId = (params as { tenantId?: unknown }).tenantId;
+        const tenant =
+          typeof tenantId === 'string' && countsTenants && (await isMember(tenantId, auth.user.id))
+            ? tenantId
+            : null;
+        const state = await deps.rateLimiter.consume(
+          'http',
+          null,
+          { ip: call.ip, route: routeName, user: auth.user.id, tenant },
+          namesCaller,
+        );
+        if (state) (call.rateLimits ??= []).push(state);
+      }
     }
     return route.handle({
       body,
@@ -157,6 +184,12 @@ export function createHandler(deps: {
       api,
       config,
     });
+  }
+
+  /** Through the authorization cache: the route's own permission check reads the same entry. */
+  async function isMember(tenantId: string, userId: string): Promise<boolean> {
+    const result = await api.authorize({ tenantId, userId, action: 'tenant.read' });
+    return result.reason.kind !== 'not_member';
   }
 
   function respond(result: RouteResult, headers: Headers): Response {

@@ -23,6 +23,7 @@ export {
 export {
   DEFAULT_RATE_LIMITS,
   type DefaultPolicyName,
+  namesCaller,
   type RateLimitKeyPart,
   type RateLimitOperation,
   type RateLimitPolicy,

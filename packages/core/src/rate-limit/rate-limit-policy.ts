@@ -1,6 +1,7 @@
 /**
  * The operations a rate-limit policy can apply to. `http` is every request the HTTP handler
- * routes (keyed by `route`, `ip`…), checked before the route runs; the others are the limited
+ * routes (keyed by `route`, `ip`…, and on session routes by `user` and `tenant` once the
+ * session is known: see {@link namesCaller}), checked before the route runs; the others are the limited
  * operations, counted where they run, for HTTP and `auth.api.*` calls alike:
  * - `signIn`: password, passkey, social and second-factor sign-in, and step-up;
  * - `signUp`, `passwordChange`, `tenantCreate`;
@@ -138,6 +139,19 @@ export function defaultPolicies(rules: Partial<Record<DefaultPolicyName, RateLim
       };
     },
   );
+}
+
+/** The key parts known only once the caller is: who signed in, for which tenant, with what credential. */
+const CALLER_KEY_PARTS = new Set<RateLimitKeyPart>(['user', 'tenant', 'apiKey', 'client']);
+
+/**
+ * Whether a policy's key names the caller (`user`, `tenant`, `apiKey`, `client`). The HTTP
+ * handler counts the other `http` policies before authentication, so that a flood of
+ * unauthenticated requests is stopped before any session lookup, and these once it knows the
+ * caller.
+ */
+export function namesCaller(policy: ResolvedRateLimitPolicy): boolean {
+  return policy.key.some((part) => CALLER_KEY_PARTS.has(part));
 }
 
 /** Fills a policy's defaults. */

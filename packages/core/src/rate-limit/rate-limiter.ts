@@ -79,12 +79,15 @@ export interface RateLimiter {
    * `subject` is what the operation counts by by default (`ip:<address>`, `email:<address>`,
    * `user:<id>`, `client:<id>`…; its prefix also fills the matching fact); `facts` adds what
    * other policies may count by. Throws `rate_limited` with `retryAfterSeconds` and the
-   * violated policies when one is over its limit; null when nothing counted it.
+   * violated policies when one is over its limit; null when nothing counted it. `only` narrows
+   * the policies to count (the HTTP handler counts `http` in two stages, before and after it
+   * knows the caller: see `namesCaller`), so that no policy counts one request twice.
    */
   consume(
     operation: RateLimitOperation,
     subject: string | null,
     facts?: RateLimitFacts,
+    only?: (policy: ResolvedRateLimitPolicy) => boolean,
   ): Promise<RateLimitState | null>;
   /** The policies in force, defaults filled in. */
   readonly policies: readonly ResolvedRateLimitPolicy[];
@@ -225,10 +228,11 @@ export function createRateLimiter(
 
   return {
     policies,
-    async consume(operation, subject, facts = {}) {
+    async consume(operation, subject, facts = {}, only) {
       if (!options.enabled) return null;
-      const applicable = byOperation.get(operation);
-      if (!applicable) return null;
+      const policiesOfOperation = byOperation.get(operation);
+      const applicable = only ? policiesOfOperation?.filter(only) : policiesOfOperation;
+      if (!applicable || applicable.length === 0) return null;
       const fromSubject = factsOf(subject);
       // every spelling of one address, and every address of one IPv6 /64, is one subject
       const all: RateLimitFacts & { subject?: string | null } = {

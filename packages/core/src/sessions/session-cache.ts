@@ -130,6 +130,8 @@ export function createSessionCache(
   let retryTimer: NodeJS.Timeout | undefined;
   let refreshTimer: NodeJS.Timeout | undefined;
   let refreshing = false;
+  /** The refresh the timer started last: `stop()` waits for it. */
+  let timedRefresh: Promise<void> | undefined;
   let refreshFailing = false;
 
   const userKey = (userId: string) => `sv:u:${userId}`;
@@ -303,10 +305,11 @@ export function createSessionCache(
     async start() {
       if (refreshTimer === undefined && options.l1TtlMs > 0 && options.l1MaxEntries > 0) {
         refreshTimer = setInterval(
-          () =>
-            void refreshVersions().catch((error: unknown) =>
+          () => {
+            timedRefresh = refreshVersions().catch((error: unknown) =>
               deps.logger.warn('session cache: background refresh failed', { error: String(error) }),
-            ),
+            );
+          },
           Math.max(1, Math.floor(options.l1TtlMs / 2)),
         );
         refreshTimer.unref?.();
@@ -322,6 +325,7 @@ export function createSessionCache(
       if (refreshTimer) clearInterval(refreshTimer);
       refreshTimer = undefined;
       if (retryTimer) clearTimeout(retryTimer);
+      await timedRefresh;
       await subscription?.stop();
       subscription = undefined;
       l1.clear();

@@ -36,7 +36,7 @@ export interface MethodRule<Args extends unknown[], Result> {
   authorizationChanged?: (args: Args) => AuthorizationChange;
   /** The access tokens the call revokes (they are checked without a database read). */
   accessTokensRevoked?: (args: Args, result: Result) => RevokedAccessTokens | undefined;
-  /** The API keys whose cached verifications must go (revoked, or rotated). */
+  /** The API keys whose cached verifications must go (revoked, rotated, or their tenant suspended). */
   apiKeysRevoked?: (args: Args, result: Result) => RevokedApiKeys | undefined;
 }
 
@@ -60,6 +60,13 @@ export type StoreMethodRules = {
  * or announce revocations themselves.
  */
 const METHOD_RULES: StoreMethodRules = {
+  tenants: {
+    // a suspended tenant's keys stay unrevoked (reactivation brings them back) but stop verifying
+    update: {
+      apiKeysRevoked: ([tenantId, patch], updated) =>
+        updated && patch.status === 'suspended' ? { tenantIds: [tenantId] } : undefined,
+    },
+  },
   memberships: {
     find: { tenantIdFirst: true },
     listByTenant: { tenantIdFirst: true },
@@ -267,9 +274,10 @@ class EffectBatch {
     }
     const apiKeys = rule.apiKeysRevoked?.(args, result);
     if (apiKeys) {
-      this.revokedApiKeys ??= { ids: [], ownerUserIds: [] };
+      this.revokedApiKeys ??= { ids: [], ownerUserIds: [], tenantIds: [] };
       this.revokedApiKeys.ids.push(...(apiKeys.ids ?? []));
       this.revokedApiKeys.ownerUserIds.push(...(apiKeys.ownerUserIds ?? []));
+      this.revokedApiKeys.tenantIds.push(...(apiKeys.tenantIds ?? []));
     }
   }
 

@@ -98,6 +98,11 @@ export interface SigningKeyService {
   /** The key ring of an issuer (the install's, or a tenant's own): one per issuer, kept. */
   keyRingOf(scope: IssuerScope): SigningKeyRing;
   api: SigningKeysApi;
+  /**
+   * Waits for the work signing started in the background (a successor key being published) and
+   * starts no more: `auth.close()` calls it, so nothing reaches the database once it resolved.
+   */
+  stop(): Promise<void>;
 }
 
 // A key list this young is used as is; an unknown kid forces a reload at most this often.
@@ -126,6 +131,14 @@ export function createSigningKeyService(
   const external =
     options.signingKeys.signers.length > 0 ? createSignerKeyRing(options.signingKeys.signers) : null;
   const inProcess = !external && wrapper.currentVersion === null;
+  /** Work started in the background, until it settles; none is started once stopping. */
+  const background = new Set<Promise<void>>();
+  let stopping = false;
+  function inBackground(work: () => Promise<void>): void {
+    if (stopping) return;
+    const running = work().finally(() => background.delete(running));
+    background.add(running);
+  }
 
   function isPublished(key: SigningKey, now: Date): boolean {
     if (key.state === 'next' || key.state === 'active') return true;
@@ -317,7 +330,7 @@ export function createSigningKeyService(
             await promote(active, next, 'scheduled', {});
             continue;
           }
-          if (!next) void publishNextKey(alg);
+          if (!next) inBackground(() => publishNextKey(alg));
           return signerOf(active);
         }
         throw new AuthError('storage_unavailable', { detail: 'no active signing key could be read' });
@@ -494,7 +507,16 @@ export function createSigningKeyService(
     },
   };
 
-  return { keyRing: keyRingOf(issuers.install), keyRingOf, api };
+  return {
+    keyRing: keyRingOf(issuers.install),
+    keyRingOf,
+    api,
+    async stop() {
+      stopping = true;
+      // publishNextKey logs its own failures: what settles here never rejects
+      while (background.size > 0) await Promise.all(background);
+    },
+  };
 }
 
 function lostRace(): AuthError {
