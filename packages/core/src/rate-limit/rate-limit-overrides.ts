@@ -23,3 +23,10 @@ export interface StoredRateLimitOverride {
 export interface ChangedRateLimitOverrides {
   tenantIds: string[];
 }
+
+/** The numbers an override gives a policy, `burst` filled in. */
+export interface RateLimitNumbers {
+  limit: number;
+  periodSeconds: number;
+  burst: number;
+}
