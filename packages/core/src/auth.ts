@@ -20,7 +20,7 @@ import { routes } from './http/routes/index.js';
 import { createInfrastructure } from './infrastructure.js';
 import { createInvitationService } from './invitations/index.js';
 import { createMembershipService } from './memberships/index.js';
-import { createRateLimitOverrideService } from './rate-limit/index.js';
+import { createRateLimitOverrideService } from './rate-limit/rate-limit-override-service.js';
 import { createSessionService, sessionCookieName } from './sessions/index.js';
 import { createSignInService } from './sign-in/index.js';
 import { createTenantService } from './tenants/index.js';

@@ -9,11 +9,8 @@ import type { KeyValue } from '../src/ports/key-value.js';
 import type { Logger } from '../src/ports/logger.js';
 import { silentLogger } from '../src/ports/logger.js';
 import type { Storage } from '../src/ports/storage.js';
-import {
-  createRateLimitOverrideService,
-  type RateLimitFacts,
-  type RateLimitPolicy,
-} from '../src/rate-limit/index.js';
+import type { RateLimitFacts, RateLimitPolicy } from '../src/rate-limit/index.js';
+import { createRateLimitOverrideService } from '../src/rate-limit/rate-limit-override-service.js';
 import { aTenant } from '../src/testing/storage-fixtures.js';
 import { fakeClock, SECRET, testAuth } from './support.js';
 
@@ -177,7 +174,10 @@ describe('stored rate-limit overrides in the limiter', () => {
     );
     await one.api.setRateLimitOverride(tenantId, { policy: 'api', limit: 7, periodSeconds: 60 });
     expect(await one.limitFor({ tenant: tenantId, user: 'vip' })).toEqual({ limit: 50, periodSeconds: 60 });
-    expect(await one.limitFor({ tenant: tenantId, user: 'someone' })).toEqual({ limit: 7, periodSeconds: 60 });
+    expect(await one.limitFor({ tenant: tenantId, user: 'someone' })).toEqual({
+      limit: 7,
+      periodSeconds: 60,
+    });
     // the hook's numbers without a burst get a burst of their limit, not the policy's 2
     expect(await one.admitted({ tenant: tenantId, user: 'vip' }, 60)).toBe(49);
     await one.close();
@@ -214,7 +214,10 @@ describe('stored rate-limit overrides in the limiter', () => {
   it('reads a tenant once for concurrent misses, again only when its entry ages out, and never without a tenant', async () => {
     const clock = fakeClock();
     const { storage, state } = countingReads(memoryStorage());
-    const one = instance({ storage, clock }, { rateLimit: { policies: [{ ...perTenant, key: 'ip', limit: 1000 }] } });
+    const one = instance(
+      { storage, clock },
+      { rateLimit: { policies: [{ ...perTenant, key: 'ip', limit: 1000 }] } },
+    );
     const tenantId = await aStoredTenant(storage);
 
     await Promise.all(Array.from({ length: 20 }, () => one.limitFor({ ip: '192.0.2.1', tenant: tenantId })));
@@ -231,7 +234,10 @@ describe('stored rate-limit overrides in the limiter', () => {
 
   it('does not keep what a read that began before a change returned', async () => {
     const { storage } = countingReads(memoryStorage());
-    const one = instance({ storage, clock: fakeClock() }, { rateLimit: { policies: [{ ...perTenant, limit: 100 }] } });
+    const one = instance(
+      { storage, clock: fakeClock() },
+      { rateLimit: { policies: [{ ...perTenant, limit: 100 }] } },
+    );
     const tenantId = await aStoredTenant(storage);
     const before = one.limitFor({ tenant: tenantId }); // reads no override, answers later
     await one.api.setRateLimitOverride(tenantId, { policy: 'api', limit: 9, periodSeconds: 60 });
@@ -318,15 +324,19 @@ describe('auth.api rate-limit override operations', () => {
       burst: 2,
     });
     // setting it again replaces the numbers of the same row
-    const again = await auth.api.setRateLimitOverride(tenantId, { policy: 'api', limit: 300, periodSeconds: 60 });
+    const again = await auth.api.setRateLimitOverride(tenantId, {
+      policy: 'api',
+      limit: 300,
+      periodSeconds: 60,
+    });
     expect(again).toMatchObject({ id: tenantWide.id, limit: 300 });
     expect(await auth.api.listRateLimitOverrides(tenantId)).toEqual([again, perKey]);
 
     await auth.api.removeRateLimitOverride(tenantId, { policy: 'signIn', apiKeyId: key });
     expect(await auth.api.listRateLimitOverrides(tenantId)).toEqual([again]);
-    await expect(auth.api.removeRateLimitOverride(tenantId, { policy: 'signIn', apiKeyId: key })).rejects.toThrow(
-      expect.objectContaining({ code: 'not_found' }),
-    );
+    await expect(
+      auth.api.removeRateLimitOverride(tenantId, { policy: 'signIn', apiKeyId: key }),
+    ).rejects.toThrow(expect.objectContaining({ code: 'not_found' }));
 
     const audit = await storage.audit.list(tenantId, { limit: 10 });
     expect(audit.map((entry) => entry.action).sort()).toEqual([
@@ -341,7 +351,11 @@ describe('auth.api rate-limit override operations', () => {
       targetId: perKey.id,
       data: { policy: 'signIn', apiKeyId: key },
     });
-    const events = await storage.outbox.claimBatch(new Date(Date.now() + 60_000), 50, new Date(Date.now() + 120_000));
+    const events = await storage.outbox.claimBatch(
+      new Date(Date.now() + 60_000),
+      50,
+      new Date(Date.now() + 120_000),
+    );
     const mine = events.filter((event) => event.tenantId === tenantId);
     expect(mine.map((event) => event.type).sort()).toEqual(audit.map((entry) => entry.action).sort());
     expect(mine.find((event) => event.type === 'rate_limit.override_removed')?.payload).toMatchObject({
@@ -366,7 +380,9 @@ describe('auth.api rate-limit override operations', () => {
       const error = await auth.api.setRateLimitOverride(tenantId, input).catch((e: unknown) => e);
       expect(isAuthError(error, 'invalid_request'), JSON.stringify(input)).toBe(true);
     }
-    const error = await auth.api.removeRateLimitOverride(tenantId, { policy: 'nope' }).catch((e: unknown) => e);
+    const error = await auth.api
+      .removeRateLimitOverride(tenantId, { policy: 'nope' })
+      .catch((e: unknown) => e);
     expect(error).toMatchObject({ code: 'invalid_request', issues: [{ path: 'policy' }] });
     expect(await storage.rateLimitOverrides.listByTenant(tenantId)).toEqual([]);
     await auth.close();

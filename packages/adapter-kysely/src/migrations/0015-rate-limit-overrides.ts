@@ -44,6 +44,7 @@ export const migration0015RateLimitOverrides: Migration = {
     await createTablesFromSpec(db, dialect, tablePrefix, rateLimitOverrideTables);
   },
   async down({ db, tablePrefix }) {
-    for (const table of [...rateLimitOverrideTables].reverse()) await dropTableFromSpec(db, tablePrefix, table);
+    for (const table of [...rateLimitOverrideTables].reverse())
+      await dropTableFromSpec(db, tablePrefix, table);
   },
 };

@@ -49,11 +49,7 @@ export class KyselyRateLimitOverrideStore implements RateLimitOverrideStore {
     }
     // MySQL has no RETURNING: the upsert's row lock holds until the re-read in the same transaction
     return inTransaction(this.ctx, async (ctx) => {
-      await ctx.db
-        .insertInto(tables.rateLimitOverrides)
-        .values(row)
-        .onDuplicateKeyUpdate(numbers)
-        .execute();
+      await ctx.db.insertInto(tables.rateLimitOverrides).values(row).onDuplicateKeyUpdate(numbers).execute();
       const stored = await ctx.db
         .selectFrom(tables.rateLimitOverrides)
         .selectAll()
@@ -81,7 +77,7 @@ function toOverride(row: Row, codec: ColumnCodec): StoredRateLimitOverride {
   return {
     id: row.id,
     tenantId: row.tenant_id,
-    apiKeyId: row.api_key_id === TENANT_WIDE ? null : (row.api_key_id),
+    apiKeyId: row.api_key_id === TENANT_WIDE ? null : row.api_key_id,
     policy: row.policy,
     limit: codec.fromInteger(row.limit),
     periodSeconds: codec.fromInteger(row.period_seconds),

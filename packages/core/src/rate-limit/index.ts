@@ -27,17 +27,14 @@ export {
   type RemoveRateLimitOverrideInput,
   type SetRateLimitOverrideInput,
 } from './rate-limit-override-schemas.js';
-export {
-  createRateLimitOverrideService,
-  type RateLimitOverrideService,
-  type RateLimitOverridesApi,
-} from './rate-limit-override-service.js';
 export type { RateLimitOverrideStore } from './rate-limit-override-store.js';
 export type {
   ChangedRateLimitOverrides,
   RateLimitNumbers,
   StoredRateLimitOverride,
 } from './rate-limit-overrides.js';
+// the service itself is imported by auth.ts from its file (see rate-limit-overrides-api.ts)
+export type { RateLimitOverridesApi } from './rate-limit-overrides-api.js';
 export {
   DEFAULT_RATE_LIMITS,
   type DefaultPolicyName,
