@@ -123,6 +123,7 @@ export function createInfrastructure(options: AuthConfig, config: ResolvedConfig
       sessions: sessionCache?.subscriptionState() ?? 'off',
       authorization: authorizationCache.subscriptionState(),
       apiKeys: config.apiKeys.cacheTtlSeconds > 0 ? apiKeyCache.subscriptionState() : 'off',
+      rateLimitOverrides: config.rateLimit.enabled ? rateLimitOverrideCache.subscriptionState() : 'off',
     }),
   });
 
