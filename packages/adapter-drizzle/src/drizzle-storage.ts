@@ -22,6 +22,7 @@ import { DrizzleOutboxStore } from './stores/outbox-store.js';
 import { DrizzlePasskeyStore } from './stores/passkey-store.js';
 import { DrizzlePasswordStore } from './stores/password-store.js';
 import { DrizzlePolicyStore } from './stores/policy-store.js';
+import { DrizzleRateLimitOverrideStore } from './stores/rate-limit-override-store.js';
 import { DrizzleRefreshTokenStore } from './stores/refresh-token-store.js';
 import { DrizzleRevokedAccessTokenStore } from './stores/revoked-access-token-store.js';
 import { DrizzleRoleStore } from './stores/role-store.js';
@@ -166,6 +167,7 @@ function createStores(context: StoreContext): StorageStores {
     refreshTokens: new DrizzleRefreshTokenStore(context),
     revokedAccessTokens: new DrizzleRevokedAccessTokenStore(context),
     apiKeys: new DrizzleApiKeyStore(context),
+    rateLimitOverrides: new DrizzleRateLimitOverrideStore(context),
   };
 }
 

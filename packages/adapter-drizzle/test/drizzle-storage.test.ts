@@ -40,6 +40,7 @@ describe('drizzleStorage without a database', () => {
       'clients',
       'revokedAccessTokens',
       'apiKeys',
+      'rateLimitOverrides',
     ]);
     expect(() => portcullisTables('Auth-')).toThrow(/invalid tablePrefix/);
     expect(() => portcullisTables('a'.repeat(25))).toThrow(/invalid tablePrefix/);

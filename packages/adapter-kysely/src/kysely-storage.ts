@@ -24,6 +24,7 @@ import { KyselyOutboxStore } from './stores/outbox-store.js';
 import { KyselyPasskeyStore } from './stores/passkey-store.js';
 import { KyselyPasswordStore } from './stores/password-store.js';
 import { KyselyPolicyStore } from './stores/policy-store.js';
+import { KyselyRateLimitOverrideStore } from './stores/rate-limit-override-store.js';
 import { KyselyRefreshTokenStore } from './stores/refresh-token-store.js';
 import { KyselyRevokedAccessTokenStore } from './stores/revoked-access-token-store.js';
 import { KyselyRoleStore } from './stores/role-store.js';
@@ -127,6 +128,7 @@ const STORE_CLASSES: { [K in keyof StorageStores]: new (context: StoreContext) =
   clients: KyselyClientStore,
   revokedAccessTokens: KyselyRevokedAccessTokenStore,
   apiKeys: KyselyApiKeyStore,
+  rateLimitOverrides: KyselyRateLimitOverrideStore,
 };
 
 /** Every store, made now: the storage's own, long-lived stores. */

@@ -20,6 +20,7 @@ import { routes } from './http/routes/index.js';
 import { createInfrastructure } from './infrastructure.js';
 import { createInvitationService } from './invitations/index.js';
 import { createMembershipService } from './memberships/index.js';
+import { createRateLimitOverrideService } from './rate-limit/rate-limit-override-service.js';
 import { createSessionService, sessionCookieName } from './sessions/index.js';
 import { createSignInService } from './sign-in/index.js';
 import { createTenantService } from './tenants/index.js';
@@ -154,6 +155,11 @@ export function createAuth(options: AuthConfig): Auth {
       catalog,
     },
   );
+  // the operator's per-tenant and per-key numbers, read by the limiter through the same cache
+  const rateLimitOverrides = createRateLimitOverrideService(
+    { storage, clock, cache: infrastructure.rateLimitOverrideCache },
+    { policyNames: rateLimiter.policies.map((policy) => policy.name) },
+  );
   // token exchange (RFC 8693): besides the tokens' own audiences, the resources M2M clients know
   const tokenExchange = createTokenExchangeService(
     { storage, clock, rateLimiter, accessTokens, authorization },
@@ -198,6 +204,7 @@ export function createAuth(options: AuthConfig): Auth {
     ...oauth.api,
     ...clients.api,
     ...apiKeys.api,
+    ...rateLimitOverrides.api,
     ...clientTokens.api,
     ...accessTokens.api,
     ...signingKeys.api,

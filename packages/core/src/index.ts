@@ -85,7 +85,13 @@ export {
   type Tenant,
   type User,
 } from './ports/index.js';
-export type { RateLimitOverride, RateLimitPolicy } from './rate-limit/index.js';
+export type {
+  RateLimitOverride,
+  RateLimitPolicy,
+  RemoveRateLimitOverrideInput,
+  SetRateLimitOverrideInput,
+  StoredRateLimitOverride,
+} from './rate-limit/index.js';
 export type { NodeHeaders, RequestHeaders } from './request-headers.js';
 export type { SessionWithUser } from './sessions/index.js';
 export type { MfaMethod, MfaRequired, SignedIn, VerifyMfaInput } from './sign-in/index.js';

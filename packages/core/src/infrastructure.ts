@@ -7,7 +7,12 @@ import { createAcceptedMailRequests } from './email-links/index.js';
 import { memoryKeyValue } from './memory/index.js';
 import { createMailSubscriber, createOutboxDispatcher } from './outbox/index.js';
 import { consoleLogger, systemClock } from './ports/index.js';
-import { createKnownDevices, createLockout, createRateLimiter } from './rate-limit/index.js';
+import {
+  createKnownDevices,
+  createLockout,
+  createRateLimiter,
+  createRateLimitOverrideCache,
+} from './rate-limit/index.js';
 import { createSessionCache } from './sessions/index.js';
 import { createHealthCheck, sharedKeyValue, wrapKeyValue, wrapStorage } from './storage/index.js';
 import { createAccessTokenRevocations } from './tokens/index.js';
@@ -42,6 +47,17 @@ export function createInfrastructure(options: AuthConfig, config: ResolvedConfig
   const apiKeyCache = createApiKeyCache(cacheKeyValue, caching, {
     ttlMs: config.apiKeys.cacheTtlSeconds * 1000,
   });
+  // each tenant's stored rate-limit overrides, dropped everywhere on change through the pub/sub
+  const rateLimitOverrideCache = createRateLimitOverrideCache(
+    cacheKeyValue,
+    {
+      clock,
+      logger,
+      // `storage` is made below, with this cache's effects; nothing is read before a request
+      listByTenant: (tenantId) => storage.rateLimitOverrides.listByTenant(tenantId),
+    },
+    { ttlMs: config.rateLimit.overrideCacheTtlSeconds * 1000 },
+  );
   const storage = wrapStorage(options.storage, {
     logger,
     timeoutMs: config.storageTimeoutMs,
@@ -53,6 +69,7 @@ export function createInfrastructure(options: AuthConfig, config: ResolvedConfig
       // made below, from this storage (its database fallback reads sessions)
       accessTokensRevoked: (scope) => accessTokenRevocations.revoked(scope),
       apiKeysRevoked: apiKeyCache.revoked,
+      rateLimitOverridesChanged: rateLimitOverrideCache.changed,
     },
   });
   const apiKeyUses = createApiKeyUses(
@@ -84,6 +101,7 @@ export function createInfrastructure(options: AuthConfig, config: ResolvedConfig
       clock,
       logger,
       secret: config.secret,
+      overrides: rateLimitOverrideCache.numbers,
     },
     config.rateLimit,
   );
@@ -105,6 +123,7 @@ export function createInfrastructure(options: AuthConfig, config: ResolvedConfig
       sessions: sessionCache?.subscriptionState() ?? 'off',
       authorization: authorizationCache.subscriptionState(),
       apiKeys: config.apiKeys.cacheTtlSeconds > 0 ? apiKeyCache.subscriptionState() : 'off',
+      rateLimitOverrides: config.rateLimit.enabled ? rateLimitOverrideCache.subscriptionState() : 'off',
     }),
   });
 
@@ -124,6 +143,7 @@ export function createInfrastructure(options: AuthConfig, config: ResolvedConfig
     accessTokenRevocations,
     apiKeyCache,
     apiKeyUses,
+    rateLimitOverrideCache,
     health,
     /** Starts the dispatcher (when configured) and the caches' subscriptions. */
     start() {
@@ -133,6 +153,7 @@ export function createInfrastructure(options: AuthConfig, config: ResolvedConfig
         sessionCache?.start(),
         authorizationCache.start(),
         apiKeyCache.start(),
+        config.rateLimit.enabled ? rateLimitOverrideCache.start() : undefined,
       ]);
       return async function close() {
         await mailRequests.settled();
@@ -143,6 +164,7 @@ export function createInfrastructure(options: AuthConfig, config: ResolvedConfig
         await sessionCache?.stop();
         await authorizationCache.stop();
         await apiKeyCache.stop();
+        await rateLimitOverrideCache.stop();
       };
     },
   };

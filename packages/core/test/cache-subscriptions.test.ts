@@ -52,12 +52,18 @@ describe('cache invalidation subscriptions (issue 14)', () => {
       sessions: 'retrying',
       authorization: 'retrying',
       apiKeys: 'retrying',
+      rateLimitOverrides: 'retrying',
     });
     expect((await auth.health()).ok).toBe(false);
     await expect
       .poll(async () => (await auth.health()).subscriptions, { timeout: 5_000, interval: 50 })
-      .toEqual({ sessions: 'subscribed', authorization: 'subscribed', apiKeys: 'subscribed' });
-    expect([...attempts.values()]).toEqual([3, 3, 3]);
+      .toEqual({
+        sessions: 'subscribed',
+        authorization: 'subscribed',
+        apiKeys: 'subscribed',
+        rateLimitOverrides: 'subscribed',
+      });
+    expect([...attempts.values()]).toEqual([3, 3, 3, 3]);
     expect(await auth.health()).toMatchObject({ ok: true, storage: 'up', keyValue: 'up' });
     // two failures are a client still connecting: nothing worth an error, nor yet a warning
     expect(lines.filter((l) => l.level === 'error' || l.level === 'warn')).toEqual([]);
@@ -70,12 +76,13 @@ describe('cache invalidation subscriptions (issue 14)', () => {
     await expect.poll(async () => (await auth.health()).ok, { timeout: 10_000, interval: 50 }).toBe(true);
     expect(lines.filter((l) => l.level === 'error')).toEqual([]);
     const warnings = lines.filter((l) => l.level === 'warn').map((l) => l.message);
-    expect(warnings).toHaveLength(3);
+    expect(warnings).toHaveLength(4);
     expect(warnings).toEqual(
       expect.arrayContaining([
         expect.stringContaining('session cache: could not subscribe'),
         expect.stringContaining('authorization cache: could not subscribe'),
         expect.stringContaining('api key cache: could not subscribe'),
+        expect.stringContaining('rate-limit override cache: could not subscribe'),
       ]),
     );
   });
@@ -92,7 +99,12 @@ describe('cache invalidation subscriptions (issue 14)', () => {
       ok: true,
       storage: 'up',
       keyValue: 'local',
-      subscriptions: { sessions: 'off', authorization: 'subscribed', apiKeys: 'subscribed' },
+      subscriptions: {
+        sessions: 'off',
+        authorization: 'subscribed',
+        apiKeys: 'subscribed',
+        rateLimitOverrides: 'subscribed',
+      },
     });
   });
 });

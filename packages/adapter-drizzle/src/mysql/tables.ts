@@ -637,6 +637,33 @@ export function portcullisTables(prefix: string = 'pc_') {
     ],
   );
 
+  /** A tenant's numbers for one rate-limit policy: tenant-wide, or for one of its API keys. */
+  const rateLimitOverrides = mysqlTable(
+    `${p}rate_limit_overrides`,
+    {
+      id: id('id').notNull(),
+      tenantId: id('tenant_id').notNull(),
+      /** The API key's id, or '' for a tenant-wide override (NULLs would not be unique). */
+      apiKeyId: id('api_key_id').notNull(),
+      policy: varchar('policy', { length: 64 }).notNull(),
+      limit: int('limit').notNull(),
+      periodSeconds: int('period_seconds').notNull(),
+      /** Requests allowed at once; null: limit. */
+      burst: int('burst'),
+      createdAt: utcTimestamp('created_at').notNull(),
+      updatedAt: utcTimestamp('updated_at').notNull(),
+    },
+    (t) => [
+      primaryKey({ name: `${p}rate_limit_overrides_pk`, columns: [t.id] }),
+      unique(`${p}rate_limit_overrides_scope_key`).on(t.tenantId, t.apiKeyId, t.policy),
+      foreignKey({
+        name: `${p}rate_limit_overrides_tenant_fk`,
+        columns: [t.tenantId],
+        foreignColumns: [tenants.id],
+      }).onDelete('cascade'),
+    ],
+  );
+
   return {
     tenants,
     users,
@@ -661,6 +688,7 @@ export function portcullisTables(prefix: string = 'pc_') {
     clients,
     revokedAccessTokens,
     apiKeys,
+    rateLimitOverrides,
   };
 }
 
@@ -694,3 +722,4 @@ export const pcRefreshTokens = pcTables.refreshTokens;
 export const pcClients = pcTables.clients;
 export const pcRevokedAccessTokens = pcTables.revokedAccessTokens;
 export const pcApiKeys = pcTables.apiKeys;
+export const pcRateLimitOverrides = pcTables.rateLimitOverrides;

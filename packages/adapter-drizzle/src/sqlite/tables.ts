@@ -645,6 +645,33 @@ export function portcullisTables(prefix: string = 'pc_') {
     ],
   );
 
+  /** A tenant's numbers for one rate-limit policy: tenant-wide, or for one of its API keys. */
+  const rateLimitOverrides = sqliteTable(
+    `${p}rate_limit_overrides`,
+    {
+      id: id('id').notNull(),
+      tenantId: id('tenant_id').notNull(),
+      /** The API key's id, or '' for a tenant-wide override (NULLs would not be unique). */
+      apiKeyId: id('api_key_id').notNull(),
+      policy: varchar('policy', { length: 64 }).notNull(),
+      limit: integer('limit').notNull(),
+      periodSeconds: integer('period_seconds').notNull(),
+      /** Requests allowed at once; null: limit. */
+      burst: integer('burst'),
+      createdAt: utcTimestamp('created_at').notNull(),
+      updatedAt: utcTimestamp('updated_at').notNull(),
+    },
+    (t) => [
+      primaryKey({ name: `${p}rate_limit_overrides_pk`, columns: [t.id] }),
+      unique(`${p}rate_limit_overrides_scope_key`).on(t.tenantId, t.apiKeyId, t.policy),
+      foreignKey({
+        name: `${p}rate_limit_overrides_tenant_fk`,
+        columns: [t.tenantId],
+        foreignColumns: [tenants.id],
+      }).onDelete('cascade'),
+    ],
+  );
+
   return {
     tenants,
     users,
@@ -669,6 +696,7 @@ export function portcullisTables(prefix: string = 'pc_') {
     clients,
     revokedAccessTokens,
     apiKeys,
+    rateLimitOverrides,
   };
 }
 
@@ -702,3 +730,4 @@ export const pcRefreshTokens = pcTables.refreshTokens;
 export const pcClients = pcTables.clients;
 export const pcRevokedAccessTokens = pcTables.revokedAccessTokens;
 export const pcApiKeys = pcTables.apiKeys;
+export const pcRateLimitOverrides = pcTables.rateLimitOverrides;

@@ -15,6 +15,7 @@ import { migration0010RefreshTokens, refreshTokenTables } from './0010-refresh-t
 import { clientTables, migration0011Clients } from './0011-clients.js';
 import { migration0012RevokedAccessTokens, revokedAccessTokenTables } from './0012-revoked-access-tokens.js';
 import { apiKeyTables, migration0013ApiKeys } from './0013-api-keys.js';
+import { migration0015RateLimitOverrides, rateLimitOverrideTables } from './0015-rate-limit-overrides.js';
 import type { Migration } from './migration.js';
 import type { TableSpec } from './table-spec.js';
 
@@ -33,6 +34,7 @@ export const migrations: readonly Migration[] = [
   migration0011Clients,
   migration0012RevokedAccessTokens,
   migration0013ApiKeys,
+  migration0015RateLimitOverrides,
 ];
 
 /**
@@ -53,6 +55,7 @@ export const schemaTables: readonly TableSpec[] = withAddedColumns(
     ...clientTables,
     ...revokedAccessTokenTables,
     ...apiKeyTables,
+    ...rateLimitOverrideTables,
   ],
   auditHeadPrevHashColumns,
 );
@@ -69,6 +72,7 @@ export { refreshTokenTables } from './0010-refresh-tokens.js';
 export { clientTables } from './0011-clients.js';
 export { revokedAccessTokenTables } from './0012-revoked-access-tokens.js';
 export { apiKeyTables } from './0013-api-keys.js';
+export { rateLimitOverrideTables } from './0015-rate-limit-overrides.js';
 export { type Migration, type MigrationContext, migrationChecksum } from './migration.js';
 export {
   type ColumnSpec,

@@ -28,6 +28,7 @@ export interface TableNames {
   clients: string;
   revokedAccessTokens: string;
   apiKeys: string;
+  rateLimitOverrides: string;
 }
 
 export function tableNames(prefix: string): TableNames {
@@ -55,6 +56,7 @@ export function tableNames(prefix: string): TableNames {
     clients: `${prefix}clients`,
     revokedAccessTokens: `${prefix}revoked_access_tokens`,
     apiKeys: `${prefix}api_keys`,
+    rateLimitOverrides: `${prefix}rate_limit_overrides`,
   };
 }
 

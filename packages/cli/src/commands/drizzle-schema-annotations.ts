@@ -149,4 +149,11 @@ export const drizzleSchemaAnnotations: Record<string, TableAnnotation> = {
   credential_failures: {
     doc: 'Consecutive credential failures per typed account, keyed by an HMAC of it (no email stored).',
   },
+  rate_limit_overrides: {
+    doc: "A tenant's numbers for one rate-limit policy: tenant-wide, or for one of its API keys.",
+    columns: {
+      api_key_id: { doc: "The API key's id, or '' for a tenant-wide override (NULLs would not be unique)." },
+      burst: { doc: 'Requests allowed at once; null: limit.' },
+    },
+  },
 };

@@ -218,6 +218,7 @@ describe('resolveConfig keeps every default and derived value (pinned before con
         },
         "rateLimit": {
           "enabled": true,
+          "overrideCacheTtlSeconds": 30,
           "policies": [],
           "rules": {},
         },
@@ -512,6 +513,7 @@ describe('resolveConfig keeps every default and derived value (pinned before con
         },
         "rateLimit": {
           "enabled": false,
+          "overrideCacheTtlSeconds": 30,
           "policies": [],
           "rules": {
             "signIn": {

@@ -14,6 +14,7 @@ import { memoryOutboxStore } from './memory-outbox-store.js';
 import { memoryPasskeyStore } from './memory-passkey-store.js';
 import { memoryPasswordStore } from './memory-password-store.js';
 import { memoryPolicyStore } from './memory-policy-store.js';
+import { memoryRateLimitOverrideStore } from './memory-rate-limit-override-store.js';
 import { memoryRefreshTokenStore } from './memory-refresh-token-store.js';
 import { memoryRevokedAccessTokenStore } from './memory-revoked-access-token-store.js';
 import { memoryRoleStore } from './memory-role-store.js';
@@ -110,6 +111,7 @@ function createMemoryStores(tables: MemoryTables, writer: TableWriter, run: RunO
     clients: memoryClientStore(tables, writer, run),
     revokedAccessTokens: memoryRevokedAccessTokenStore(tables, writer, run),
     apiKeys: memoryApiKeyStore(tables, writer, run),
+    rateLimitOverrides: memoryRateLimitOverrideStore(tables, writer, run),
   };
 }
 

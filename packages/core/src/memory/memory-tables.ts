@@ -14,6 +14,7 @@ import type { Membership } from '../memberships/memberships.js';
 import type { OutboxEvent } from '../outbox/outbox.js';
 import type { Page, PageRequest } from '../ports/pagination.js';
 import type { CredentialFailures } from '../rate-limit/credential-failure-store.js';
+import type { StoredRateLimitOverride } from '../rate-limit/rate-limit-overrides.js';
 import type { Session } from '../sessions/sessions.js';
 import type { Tenant } from '../tenants/tenants.js';
 import type { RefreshToken } from '../tokens/refresh-token-store.js';
@@ -84,6 +85,9 @@ export interface MemoryTables {
   apiKeys: Map<string, ApiKey>;
   /** key hash → API key id */
   apiKeyIdByHash: Map<string, string>;
+  rateLimitOverrides: Map<string, StoredRateLimitOverride>;
+  /** `overrideKey(tenantId, apiKeyId, policy)` → rate-limit override id */
+  rateLimitOverrideIdByScope: Map<string, string>;
 }
 
 export function createMemoryTables(): MemoryTables {
@@ -122,6 +126,8 @@ export function createMemoryTables(): MemoryTables {
     revokedAccessTokens: new Map(),
     apiKeys: new Map(),
     apiKeyIdByHash: new Map(),
+    rateLimitOverrides: new Map(),
+    rateLimitOverrideIdByScope: new Map(),
   };
 }
 

@@ -64,6 +64,8 @@ export type {
   CredentialFailureStore,
   CredentialFailures,
 } from '../rate-limit/credential-failure-store.js';
+export type { RateLimitOverrideStore } from '../rate-limit/rate-limit-override-store.js';
+export type { StoredRateLimitOverride } from '../rate-limit/rate-limit-overrides.js';
 export type { SessionStore } from '../sessions/session-store.js';
 export { type Session, withAuthentication } from '../sessions/sessions.js';
 export type { SecondFactors, SignInAccount, SignInStore } from '../sign-in/sign-in-store.js';

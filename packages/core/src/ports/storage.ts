@@ -13,6 +13,7 @@ import type { InvitationStore } from '../invitations/invitation-store.js';
 import type { MembershipStore } from '../memberships/membership-store.js';
 import type { OutboxStore } from '../outbox/outbox-store.js';
 import type { CredentialFailureStore } from '../rate-limit/credential-failure-store.js';
+import type { RateLimitOverrideStore } from '../rate-limit/rate-limit-override-store.js';
 import type { SessionStore } from '../sessions/session-store.js';
 import type { SignInStore } from '../sign-in/sign-in-store.js';
 import type { TenantStore } from '../tenants/tenant-store.js';
@@ -48,6 +49,7 @@ export interface StorageStores {
   clients: ClientStore;
   revokedAccessTokens: RevokedAccessTokenStore;
   apiKeys: ApiKeyStore;
+  rateLimitOverrides: RateLimitOverrideStore;
 }
 
 /** What the database behind an adapter can do; core picks strategies from it. */

@@ -20,6 +20,21 @@ export {
   type ResolvedRateLimitOptions,
   rateLimitOptionsSchema,
 } from './rate-limit-options.js';
+export { createRateLimitOverrideCache, type RateLimitOverrideCache } from './rate-limit-override-cache.js';
+export {
+  MAX_OVERRIDE_LIMIT,
+  MAX_OVERRIDE_PERIOD_SECONDS,
+  type RemoveRateLimitOverrideInput,
+  type SetRateLimitOverrideInput,
+} from './rate-limit-override-schemas.js';
+export type { RateLimitOverrideStore } from './rate-limit-override-store.js';
+export type {
+  ChangedRateLimitOverrides,
+  RateLimitNumbers,
+  StoredRateLimitOverride,
+} from './rate-limit-overrides.js';
+// the service itself is imported by auth.ts from its file (see rate-limit-overrides-api.ts)
+export type { RateLimitOverridesApi } from './rate-limit-overrides-api.js';
 export {
   DEFAULT_RATE_LIMITS,
   type DefaultPolicyName,
@@ -40,4 +55,5 @@ export {
   type RateLimitFacts,
   type RateLimitOverride,
   type RateLimitState,
+  type StoredOverrideLookup,
 } from './rate-limiter.js';

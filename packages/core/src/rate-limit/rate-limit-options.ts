@@ -56,12 +56,20 @@ const rateLimitShape = {
    */
   policies: checkedAs<RateLimitPolicy[]>(z.array(policySchema)).default([]),
   /**
-   * A hook for per-tenant or per-key numbers (e.g. read from the database, cached by the app):
-   * called per counted request with the policy and the request's facts; null keeps the policy's.
+   * A hook for per-tenant or per-key numbers of the app's own: called per counted request with
+   * the policy and the request's facts, before the stored overrides; null passes on to them (and
+   * then to the policy's own numbers). A `burst` left out is the returned `limit`.
    */
   override: checkedAs<RateLimitOverride | undefined>(
     z.custom((value) => value === undefined || typeof value === 'function', 'must be a function'),
   ).optional(),
+  /**
+   * How long a tenant's stored overrides (`auth.api.setRateLimitOverride`) are kept in memory,
+   * 1 to 30 s (default 30). A change is applied at once on the instance that made it and within
+   * a second on the others sharing the key-value store; this bounds how long one whose
+   * invalidation message was lost keeps the old numbers.
+   */
+  overrideCacheTtlSeconds: z.number().int().min(1).max(30).default(30),
 };
 
 // typed by its shape (here and below) so that the published .d.ts keeps each option's JSDoc

@@ -4,6 +4,7 @@ import { AuthError } from '../errors.js';
 import type { Clock } from '../ports/clock.js';
 import type { KeyValue, RateLimitStep, RateLimitStepResult } from '../ports/key-value.js';
 import type { Logger } from '../ports/logger.js';
+import type { RateLimitNumbers } from './rate-limit-overrides.js';
 import {
   type DefaultPolicyName,
   defaultPolicies,
@@ -57,13 +58,25 @@ export interface RateLimitState {
 }
 
 /**
- * A per-tenant or per-key override of a policy's numbers (a database lookup the app caches):
- * null keeps the policy's own. Called for each counted request, so it must be fast.
+ * The app's own override of a policy's numbers (`rateLimit.override`), asked before the stored
+ * overrides: null passes on to them. A `burst` left out is the returned `limit`. Called for each
+ * counted request, so it must be fast.
  */
 export type RateLimitOverride = (
   policy: ResolvedRateLimitPolicy,
   facts: RateLimitFacts,
 ) => Promise<Pick<RateLimitPolicy, 'limit' | 'periodSeconds' | 'burst'> | null>;
+
+/**
+ * The numbers the operator set for a policy in a tenant (stored overrides, cached): the key's
+ * when `apiKeyId` has one, else the tenant's, else null. Asked on each counted request that
+ * names a tenant, so it answers from memory when it can; it never throws.
+ */
+export type StoredOverrideLookup = (
+  policy: string,
+  tenantId: string,
+  apiKeyId: string | null,
+) => RateLimitNumbers | null | Promise<RateLimitNumbers | null>;
 
 /** What the limiter receives (see `rateLimitOptionsSchema`). */
 export interface RateLimiterOptions {
@@ -115,9 +128,19 @@ const SUBJECT_FACTS: Record<string, keyof RateLimitFacts> = {
  *
  * `kv` is the shared store, bounded; when it fails each policy does as its `onStoreFailure`
  * says, `local` counting in `local` (this process's memory) until the store answers again.
+ *
+ * A policy's numbers are, the first that answers: the app's `override` hook, the stored
+ * overrides (`overrides`) of the request's API key, then of its tenant, then the policy's own.
  */
 export function createRateLimiter(
-  deps: { kv: KeyValue; local?: KeyValue; clock: Clock; logger: Logger; secret: string },
+  deps: {
+    kv: KeyValue;
+    local?: KeyValue;
+    clock: Clock;
+    logger: Logger;
+    secret: string;
+    overrides?: StoredOverrideLookup;
+  },
   options: RateLimiterOptions,
 ): RateLimiter {
   const { kv, local, clock, logger } = deps;
@@ -189,8 +212,10 @@ export function createRateLimiter(
       .update(`${policy.name}\n${values.join('\n')}`, 'utf8')
       .digest();
     const key = `rl:${policy.name}:${digest.subarray(0, 18).toString('base64url')}`;
-    const numbers = { ...policy, ...((await options.override?.(policy, facts)) ?? {}) };
-    const burst = numbers.burst ?? numbers.limit;
+    const overridden = await overriddenNumbers(policy, facts);
+    const numbers = overridden ?? policy;
+    // an override without a burst gets its own limit, not the policy's burst
+    const burst = overridden ? (overridden.burst ?? overridden.limit) : policy.burst;
     const periodMs = numbers.periodSeconds * 1000;
     // rounded up: never more than `limit` per period
     const emissionIntervalMs = Math.max(1, Math.ceil(periodMs / numbers.limit));
@@ -217,6 +242,17 @@ export function createRateLimiter(
     if (!result) return null;
     if (!result.allowed && !policy.shadow && cost <= burst) remember(key, nowMs + result.retryAfterMs, cost);
     return outcome(result);
+  }
+
+  async function overriddenNumbers(
+    policy: ResolvedRateLimitPolicy,
+    facts: RateLimitFacts,
+  ): Promise<Pick<RateLimitPolicy, 'limit' | 'periodSeconds' | 'burst'> | null> {
+    const fromApp = options.override ? await options.override(policy, facts) : null;
+    if (fromApp) return fromApp;
+    // a request with no tenant has no stored override: no lookup at all
+    if (!facts.tenant || !deps.overrides) return null;
+    return deps.overrides(policy.name, facts.tenant, facts.apiKey ?? null);
   }
 
   function remember(key: string, untilMs: number, cost: number) {

@@ -21,12 +21,15 @@ export interface AuthHealth {
    * Each cache's invalidation channel: `subscribed` once the store confirmed it, `retrying`
    * while it is being tried again with backoff (changes from other instances then arrive only
    * when entries are re-checked; for API keys, when cached ones age out). `off` for a session
-   * cache or an API key cache (`apiKeys.cacheTtlSeconds: 0`) that is turned off.
+   * cache or an API key cache (`apiKeys.cacheTtlSeconds: 0`) that is turned off, and for the
+   * rate-limit override cache when rate limits are off.
    */
   subscriptions: {
     sessions: SubscriptionState | 'off';
     authorization: SubscriptionState;
     apiKeys: SubscriptionState | 'off';
+    /** Stored rate-limit overrides: while retrying, changes made elsewhere arrive as entries age out. */
+    rateLimitOverrides: SubscriptionState | 'off';
   };
 }
 
@@ -54,7 +57,8 @@ export function createHealthCheck(deps: {
       keyValue !== 'unavailable' &&
       subscriptions.sessions !== 'retrying' &&
       subscriptions.authorization !== 'retrying' &&
-      subscriptions.apiKeys !== 'retrying';
+      subscriptions.apiKeys !== 'retrying' &&
+      subscriptions.rateLimitOverrides !== 'retrying';
     return { ok, storage, keyValue, subscriptions };
   };
 }

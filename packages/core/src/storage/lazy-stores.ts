@@ -24,6 +24,7 @@ const STORE_NAME_SET: Record<keyof StorageStores, true> = {
   clients: true,
   revokedAccessTokens: true,
   apiKeys: true,
+  rateLimitOverrides: true,
 };
 
 /** The names of the stores of {@link StorageStores}. */

@@ -3,6 +3,7 @@ import type { AuthorizationChange } from '../authorization/index.js';
 import { AuthError, isAuthError } from '../errors.js';
 import type { Logger } from '../ports/logger.js';
 import type { Storage, StorageStores } from '../ports/storage.js';
+import type { ChangedRateLimitOverrides } from '../rate-limit/index.js';
 import type { RevokedAccessTokens } from '../tokens/index.js';
 import { classifyStorageError } from './classify-storage-error.js';
 import { lazyStores, STORE_NAMES, storeMethodNames } from './lazy-stores.js';
@@ -38,6 +39,8 @@ export interface MethodRule<Args extends unknown[], Result> {
   accessTokensRevoked?: (args: Args, result: Result) => RevokedAccessTokens | undefined;
   /** The API keys whose cached verifications must go (revoked, rotated, or their tenant suspended). */
   apiKeysRevoked?: (args: Args, result: Result) => RevokedApiKeys | undefined;
+  /** The tenants whose rate-limit overrides the call changed (their cached copies must go). */
+  rateLimitOverridesChanged?: (args: Args, result: Result) => ChangedRateLimitOverrides | undefined;
 }
 
 /** A method's rule as the wrapper reads it, whatever the method's arguments and result. */
@@ -171,6 +174,14 @@ const METHOD_RULES: StoreMethodRules = {
       apiKeysRevoked: ([userId], count) => (count > 0 ? { ownerUserIds: [userId] } : undefined),
     },
   },
+  rateLimitOverrides: {
+    listByTenant: { tenantIdFirst: true },
+    put: { rateLimitOverridesChanged: ([override]) => ({ tenantIds: [override.tenantId] }) },
+    delete: {
+      tenantIdFirst: true,
+      rateLimitOverridesChanged: ([tenantId], deleted) => (deleted ? { tenantIds: [tenantId] } : undefined),
+    },
+  },
 };
 
 /**
@@ -198,6 +209,12 @@ export interface StorageEffects {
    * the revoking call resolves once this instance refuses the key and the others were told.
    */
   apiKeysRevoked?: (scope: RevokedApiKeys) => Promise<void>;
+  /**
+   * Rate-limit overrides were set or removed (`RateLimitOverrideCache.changed`). Awaited like
+   * `sessionsRevoked`: the call resolves once this instance uses the new numbers and the others
+   * were told.
+   */
+  rateLimitOverridesChanged?: (scope: ChangedRateLimitOverrides) => Promise<void>;
 }
 
 export interface WrapStorageOptions {
@@ -254,6 +271,7 @@ class EffectBatch {
   private authorizationChanges: AuthorizationChange[] | undefined = undefined;
   private revokedTokens: RevokedAccessTokens | undefined = undefined;
   private revokedApiKeys: Required<RevokedApiKeys> | undefined = undefined;
+  private changedOverrides: ChangedRateLimitOverrides | undefined = undefined;
 
   add(rule: AnyMethodRule, args: unknown[], result: unknown): void {
     if (rule.outboxWritten) this.outboxWritten = true;
@@ -279,6 +297,11 @@ class EffectBatch {
       this.revokedApiKeys.ownerUserIds.push(...(apiKeys.ownerUserIds ?? []));
       this.revokedApiKeys.tenantIds.push(...(apiKeys.tenantIds ?? []));
     }
+    const overrides = rule.rateLimitOverridesChanged?.(args, result);
+    if (overrides) {
+      this.changedOverrides ??= { tenantIds: [] };
+      union(this.changedOverrides.tenantIds, overrides.tenantIds);
+    }
   }
 
   /**
@@ -292,6 +315,7 @@ class EffectBatch {
       this.revoked && effects.sessionsRevoked?.(this.revoked),
       this.revokedTokens && effects.accessTokensRevoked?.(this.revokedTokens),
       this.revokedApiKeys && effects.apiKeysRevoked?.(this.revokedApiKeys),
+      this.changedOverrides && effects.rateLimitOverridesChanged?.(this.changedOverrides),
     ].filter((p): p is Promise<void> => p instanceof Promise);
     if (revocations.length > 0) {
       return this.nudgeAfter(
@@ -398,7 +422,8 @@ function wrapperPrototype(name: keyof StorageStores, methods: readonly string[])
       rule?.sessionsRevoked ||
       rule?.authorizationChanged ||
       rule?.accessTokensRevoked ||
-      rule?.apiKeysRevoked
+      rule?.apiKeysRevoked ||
+      rule?.rateLimitOverridesChanged
         ? rule
         : undefined;
     prototype[method] = async function (this: WrappedStore, ...args: unknown[]) {

@@ -14,6 +14,7 @@ import { oneTimeTokenCases } from './storage-cases/one-time-token-cases.js';
 import { outboxCases } from './storage-cases/outbox-cases.js';
 import { passkeyCases } from './storage-cases/passkey-cases.js';
 import { policyCases } from './storage-cases/policy-cases.js';
+import { rateLimitOverrideCases } from './storage-cases/rate-limit-override-cases.js';
 import { refreshTokenCases } from './storage-cases/refresh-token-cases.js';
 import { revokedAccessTokenCases } from './storage-cases/revoked-access-token-cases.js';
 import { roleChangeCases } from './storage-cases/role-change-cases.js';
@@ -101,6 +102,7 @@ export function describeStorageConformance(name: string, options: StorageConform
     clientCases(cases);
     revokedAccessTokenCases(cases);
     apiKeyCases(cases);
+    rateLimitOverrideCases(cases);
 
     // a skip that names no test is a typo, or a test that was renamed: it would hide nothing
     const unknown = Object.keys(options.skip ?? {}).filter((title) => !titles.has(title));
