@@ -146,6 +146,7 @@ export function createAuth(options: AuthConfig): Auth {
       authorization,
       cache: infrastructure.apiKeyCache,
       uses: infrastructure.apiKeyUses,
+      rateLimiter,
     },
     {
       apiKeys: config.apiKeys,

@@ -5,6 +5,8 @@
 // `@portcullis/core/ports`. test/public-exports.test.ts pins this list: add to it deliberately.
 export type { Auth, AuthApi, AuthHandler, AuthHealth, HandlerOptions } from './api/index.js';
 export {
+  type ApiKeyCreditInterval,
+  type ApiKeyCredits,
   type ApiKeyState,
   type ApiKeySummary,
   type ApiKeysOptions,
@@ -13,6 +15,7 @@ export {
   type RotateApiKeyInput,
   type RotatedApiKey,
   readApiKey,
+  type UpdateApiKeyLimitsInput,
   type VerifiedApiKey,
   type VerifyApiKeyOptions,
 } from './api-keys/index.js';
@@ -58,6 +61,7 @@ export {
   problemBody,
   problemHeaders,
   problemResponse,
+  rateLimitHeaders,
   STATUS_BY_CODE,
   TITLE_BY_CODE,
 } from './http/index.js';
@@ -85,7 +89,12 @@ export {
   type Tenant,
   type User,
 } from './ports/index.js';
-export type { RateLimitOverride, RateLimitPolicy } from './rate-limit/index.js';
+export type {
+  PolicyOutcome,
+  RateLimitOverride,
+  RateLimitPolicy,
+  RateLimitState,
+} from './rate-limit/index.js';
 export type { NodeHeaders, RequestHeaders } from './request-headers.js';
 export type { SessionWithUser } from './sessions/index.js';
 export type { MfaMethod, MfaRequired, SignedIn, VerifyMfaInput } from './sign-in/index.js';
