@@ -43,7 +43,8 @@ async function alterApiKeys(
   const groups = dialect === 'sqlite' ? apiKeyCreditColumns.map((c) => [c]) : [apiKeyCreditColumns];
   for (const group of groups) {
     let statement: AlterTableColumnAlteringBuilder | undefined;
-    for (const { column } of group) statement = alter(statement ?? db.schema.alterTable(`${tablePrefix}api_keys`), column);
+    for (const { column } of group)
+      statement = alter(statement ?? db.schema.alterTable(`${tablePrefix}api_keys`), column);
     await statement?.execute();
   }
 }
