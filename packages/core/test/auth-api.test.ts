@@ -86,6 +86,7 @@ const AUTH_API_OPERATIONS = [
   'startOAuth',
   'suspendUser',
   'unlinkOAuthAccount',
+  'updateApiKeyLimits',
   'updateMember',
   'updateRole',
   'updateTenant',
