@@ -74,7 +74,7 @@ export interface RateLimitPolicy {
   /**
    * When the shared store fails: `deny` answers 503 `storage_unavailable`, `allow` lets the
    * request through uncounted, `local` counts it in this process instead. Default `local` for
-   * the credential operations (every one but `tenantCreate` and `http`), else `allow`.
+   * the credential operations (every one but `tenantCreate`, `apiKey` and `http`), else `allow`.
    */
   onStoreFailure?: StoreFailureMode;
 }
