@@ -147,6 +147,7 @@ export function createAuth(options: AuthConfig): Auth {
       authorization,
       cache: infrastructure.apiKeyCache,
       uses: infrastructure.apiKeyUses,
+      rateLimiter,
     },
     {
       apiKeys: config.apiKeys,

@@ -83,6 +83,8 @@ export const AUTH_ERROR_CODES = [
   'api_key_wrong_environment',
   'api_key_expired',
   'api_key_revoked',
+  // a verified key with a credit quota and none left (429, the quota-exceeded problem type)
+  'api_key_credits_exhausted',
   'storage_unavailable',
   'schema_not_migrated',
   'config_invalid',
@@ -98,7 +100,10 @@ export interface AuthErrorOptions {
   detail?: string;
   /** Field-level problems for validation errors. */
   issues?: ReadonlyArray<{ path: string; message: string }>;
-  /** Seconds the caller should wait, for `rate_limited` and `account_locked`. */
+  /**
+   * Seconds the caller should wait, for `rate_limited`, `account_locked` and
+   * `api_key_credits_exhausted` (until the next refill).
+   */
   retryAfterSeconds?: number;
   /** For `step_up_required`: the authentication the caller must renew (see `auth.api.checkStepUp`). */
   stepUp?: StepUpRequirement;

@@ -5,6 +5,8 @@
 // `@portcullis/core/ports`. test/public-exports.test.ts pins this list: add to it deliberately.
 export type { Auth, AuthApi, AuthHandler, AuthHealth, HandlerOptions } from './api/index.js';
 export {
+  type ApiKeyCreditInterval,
+  type ApiKeyCredits,
   type ApiKeyState,
   type ApiKeySummary,
   type ApiKeysOptions,
@@ -13,6 +15,7 @@ export {
   type RotateApiKeyInput,
   type RotatedApiKey,
   readApiKey,
+  type UpdateApiKeyLimitsInput,
   type VerifiedApiKey,
   type VerifyApiKeyOptions,
 } from './api-keys/index.js';
@@ -58,6 +61,7 @@ export {
   problemBody,
   problemHeaders,
   problemResponse,
+  rateLimitHeaders,
   STATUS_BY_CODE,
   TITLE_BY_CODE,
 } from './http/index.js';
@@ -86,8 +90,10 @@ export {
   type User,
 } from './ports/index.js';
 export type {
+  PolicyOutcome,
   RateLimitOverride,
   RateLimitPolicy,
+  RateLimitState,
   RemoveRateLimitOverrideInput,
   SetRateLimitOverrideInput,
   StoredRateLimitOverride,

@@ -89,6 +89,7 @@ const AUTH_API_OPERATIONS = [
   'startOAuth',
   'suspendUser',
   'unlinkOAuthAccount',
+  'updateApiKeyLimits',
   'updateMember',
   'updateRole',
   'updateTenant',

@@ -295,6 +295,9 @@ async function aStoredApiKey(storage: Storage, tenantId: string): Promise<string
     lastUsedAt: null,
     rateLimitPolicies: null,
     creditsRemaining: null,
+    creditRefillAmount: null,
+    creditRefillInterval: null,
+    creditsRefilledAt: null,
   });
   return id;
 }

@@ -1,6 +1,6 @@
-import { type Auth, AuthError, readApiKey, type VerifiedApiKey } from '@portcullis/core';
+import { type Auth, AuthError, rateLimitHeaders, readApiKey, type VerifiedApiKey } from '@portcullis/core';
 import type { AuthorizationResource } from '@portcullis/core/authorization';
-import type { Request, RequestHandler } from 'express';
+import type { Request, RequestHandler, Response } from 'express';
 import { runGuard } from './run-guard.js';
 
 type MaybePromise<T> = T | Promise<T>;
@@ -38,7 +38,10 @@ export interface RequireApiKeyOptions {
  * `Authorization: Bearer <key>`, and sets `req.apiKey` (the key, its tenant and its principal).
  * No key: 401 `unauthenticated`. A key that does not verify: 401 with its own code
  * (`api_key_malformed`, `api_key_invalid`, `api_key_expired`, `api_key_revoked`); a key of
- * another environment: 403 `api_key_wrong_environment`. Verification writes nothing.
+ * another environment: 403 `api_key_wrong_environment`. Over one of the key's rate-limit
+ * policies: 429 `rate_limited`; out of credits: 429 `api_key_credits_exhausted`; both with
+ * `Retry-After`. The response carries the `RateLimit-Policy` / `RateLimit` fields of the policies
+ * that counted the request, on success and on refusal.
  *
  * @example
  * app.get('/api/v1/invoices', requireApiKey(auth, { environment: 'live', permission: 'invoice.read' }), (req, res) => {
@@ -48,19 +51,21 @@ export interface RequireApiKeyOptions {
 export function requireApiKey(auth: Auth, options: RequireApiKeyOptions = {}): RequestHandler {
   return function portcullisRequireApiKey(req, res, next) {
     runGuard(res, next, async () => {
-      await authenticateApiKey(auth, req, options);
+      await authenticateApiKey(auth, req, res, options);
       return true;
     });
   };
 }
 
 /**
- * Verifies the request's API key into `req.apiKey` (throwing the refusal as an `AuthError`), and
- * checks `options.permission` when given.
+ * Verifies the request's API key into `req.apiKey` (throwing the refusal as an `AuthError`, whose
+ * problem carries its own rate-limit fields), sets the `RateLimit` fields of a key that passed,
+ * and checks `options.permission` when given.
  */
 export async function authenticateApiKey(
   auth: Auth,
   req: Request,
+  res: Response,
   options: RequireApiKeyOptions,
 ): Promise<void> {
   const presented = readApiKey(req.headers);
@@ -75,6 +80,11 @@ export async function authenticateApiKey(
     context: call,
   });
   req.apiKey = verified;
+  const fields = rateLimitHeaders(call.rateLimits ?? []);
+  if (fields) {
+    res.setHeader('ratelimit-policy', fields.policy);
+    res.setHeader('ratelimit', fields.limit);
+  }
   if (options.permission !== undefined) {
     const resource = options.resource ? await options.resource(req) : undefined;
     const decision = await auth.api.authorize({

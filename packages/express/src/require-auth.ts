@@ -93,7 +93,7 @@ async function authenticate(auth: Auth, req: Request, res: Response, options: Re
   if (options.apiKeys && readApiKey(req.headers) !== null) {
     const environment = typeof options.apiKeys === 'object' ? options.apiKeys.environment : undefined;
     try {
-      await authenticateApiKey(auth, req, environment === undefined ? {} : { environment });
+      await authenticateApiKey(auth, req, res, environment === undefined ? {} : { environment });
     } catch (error) {
       if (!isAuthError(error)) throw error;
       sendProblem(res, error);

@@ -4,6 +4,7 @@ export type {
   RouteApiKeyOptions,
   RouteGuards,
   RoutePermissionOptions,
+  RouteVerifiedApiKey,
 } from './route-guards.js';
 export { type SessionCookieAttributes, sessionCookieAttributes } from './session-cookie.js';
 export {

@@ -3,6 +3,7 @@ import {
   AuthError,
   isAuthError,
   problemResponse,
+  rateLimitHeaders,
   readApiKey,
   type SessionWithUser,
   type StepUpRequirement,
@@ -40,6 +41,15 @@ export interface RouteApiKeyOptions {
   permission?: string;
   /** The resource acted on, for conditions and policies that read `resource.*`. */
   resource?: AuthorizationResource;
+}
+
+/** A verified API key, and the headers to send on the route's response. */
+export interface RouteVerifiedApiKey extends VerifiedApiKey {
+  /**
+   * `RateLimit-Policy` and `RateLimit` of the policies that counted the request (empty when none
+   * did): pass them to your response, e.g. `Response.json(body, { headers: key.headers })`.
+   */
+  headers: Headers;
 }
 
 /** The guards `createSessionHelpers` adds for route handlers; each answers a `Response` to return as is. */
@@ -92,17 +102,20 @@ export interface RouteGuards {
    * For route handlers called by machines: the verified API key (from `x-api-key` or
    * `Authorization: Bearer <key>`) with its tenant and principal, else the problem `Response`:
    * 401 `unauthenticated` (no key), 401 `api_key_malformed`, `api_key_invalid`,
-   * `api_key_expired` or `api_key_revoked`, 403 `api_key_wrong_environment`, 403 `forbidden`.
+   * `api_key_expired` or `api_key_revoked`, 403 `api_key_wrong_environment`, 403 `forbidden`,
+   * 429 `rate_limited` (the key's rate-limit policies) or `api_key_credits_exhausted` (its quota),
+   * with `Retry-After` and the `RateLimit` fields. A key that passes comes with `headers`, its
+   * `RateLimit-Policy` / `RateLimit` fields, to send on the route's response.
    *
    * @example
    * // app/api/v1/invoices/route.ts
    * export async function GET(request: Request) {
    *   const key = await requireApiKey(request, { environment: 'live', permission: 'invoice.read' })
    *   if (key instanceof Response) return key
-   *   return Response.json(await invoices.list(key.tenantId))
+   *   return Response.json(await invoices.list(key.tenantId), { headers: key.headers })
    * }
    */
-  requireApiKey(request: Request, options?: RouteApiKeyOptions): Promise<VerifiedApiKey | Response>;
+  requireApiKey(request: Request, options?: RouteApiKeyOptions): Promise<RouteVerifiedApiKey | Response>;
 }
 
 /** The route-handler guards over an auth source; thin: the rules are core's. */
@@ -178,7 +191,13 @@ export function createRouteGuards(source: AuthSource): RouteGuards {
             });
           }
         }
-        return verified;
+        const headers = new Headers();
+        const fields = rateLimitHeaders(context.rateLimits ?? []);
+        if (fields) {
+          headers.set('ratelimit-policy', fields.policy);
+          headers.set('ratelimit', fields.limit);
+        }
+        return { ...verified, headers };
       }),
   };
 }

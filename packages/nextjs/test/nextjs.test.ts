@@ -1,6 +1,7 @@
 import { type Auth, createAuth, silentLogger } from '@portcullis/core';
 import { memoryStorage } from '@portcullis/core/memory';
 import { NextRequest } from 'next/server';
+import { type Item, parseList } from 'structured-headers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSessionHelpers, sessionCookieAttributes, toNextHandler } from '../src/index.js';
 import { authProxy } from '../src/proxy.js';
@@ -510,5 +511,81 @@ describe('createSessionHelpers: requireApiKey for route handlers', () => {
       status: 401,
       code: 'unauthenticated',
     });
+  });
+});
+
+describe('createSessionHelpers: requireApiKey and the key limits', () => {
+  const QUOTA_EXCEEDED = 'https://iana.org/assignments/http-problem-types#quota-exceeded';
+  let auth: Auth;
+  let guards: ReturnType<typeof createSessionHelpers>;
+  let tenantId: string;
+  let userId: string;
+
+  beforeAll(async () => {
+    auth = createAuth({
+      storage: memoryStorage(),
+      secret: SECRET,
+      baseURL: BASE_URL,
+      basePath: '/api/auth',
+      trustProxy: false,
+      rateLimit: {
+        policies: [{ name: 'partner', operations: ['apiKey'], key: 'apiKey', limit: 2, periodSeconds: 60 }],
+      },
+      logger: silentLogger,
+      authorization: { permissions: { invoice: ['read'] } },
+    });
+    guards = createSessionHelpers(async () => auth);
+    const signedUp = await auth.api.signUp({ email: 'limits-owner@example.com', password: PASSWORD });
+    userId = (signedUp as { user: { id: string } }).user.id;
+    tenantId = (await auth.api.createTenant(userId, { slug: 'limited', name: 'Limited' })).id;
+  });
+  afterAll(() => auth.close());
+
+  const keyWith = async (limits: Record<string, unknown>) =>
+    (await auth.api.createApiKey(tenantId, userId, { name: 'k', permissions: ['invoice.read'], ...limits }))
+      .key;
+  const withKey = (key: string) =>
+    new NextRequest(new URL('/api/v1/invoices', BASE_URL), { method: 'GET', headers: { 'x-api-key': key } });
+
+  /** The parameters of one policy's item in a RateLimit-Policy or RateLimit field. */
+  function item(field: string | null, policy: string): Record<string, unknown> {
+    expect(field, `a field naming ${policy}`).not.toBeNull();
+    const found = (parseList(field!) as Item[]).find(([name]) => name === policy);
+    expect(found, `${field} names ${policy}`).toBeDefined();
+    const { pk, ...parameters } = Object.fromEntries(found![1]);
+    expect(pk).toBeInstanceOf(ArrayBuffer);
+    return parameters;
+  }
+
+  it('hands back the RateLimit fields to send, and answers 429 with Retry-After and the fields over the policy', async () => {
+    const key = await keyWith({ rateLimitPolicies: ['partner'] });
+    for (const remaining of [1, 0]) {
+      const verified = await guards.requireApiKey(withKey(key), { permission: 'invoice.read' });
+      if (verified instanceof Response) throw new Error(`refused: ${verified.status}`);
+      expect(item(verified.headers.get('ratelimit-policy'), 'partner')).toEqual({ q: 2, w: 60 });
+      expect(item(verified.headers.get('ratelimit'), 'partner')).toMatchObject({ r: remaining });
+      // the documented use: the route's own response carries them
+      const response = Response.json({ ok: true }, { headers: verified.headers });
+      expect(response.headers.get('ratelimit')).toBe(verified.headers.get('ratelimit'));
+    }
+    const limited = await guards.requireApiKey(withKey(key));
+    expect(limited).toBeInstanceOf(Response);
+    const response = limited as Response;
+    expect(response.status).toBe(429);
+    expect(response.headers.get('retry-after')).toBe('30');
+    expect(item(response.headers.get('ratelimit-policy'), 'partner')).toEqual({ q: 2, w: 60 });
+    expect(item(response.headers.get('ratelimit'), 'partner')).toMatchObject({ r: 0 });
+    expect(await response.json()).toMatchObject({ type: QUOTA_EXCEEDED, code: 'rate_limited' });
+  });
+
+  it('answers 429 api_key_credits_exhausted, never 401, once the credits are spent; an unlimited key gets no fields', async () => {
+    const key = await keyWith({ rateLimitPolicies: [], credits: { remaining: 1 } });
+    const verified = await guards.requireApiKey(withKey(key));
+    if (verified instanceof Response) throw new Error(`refused: ${verified.status}`);
+    expect(verified.creditsRemaining).toBe(0);
+    expect([...verified.headers.keys()]).toEqual([]);
+    const exhausted = (await guards.requireApiKey(withKey(key))) as Response;
+    expect(exhausted.status).toBe(429);
+    expect(await exhausted.json()).toMatchObject({ type: QUOTA_EXCEEDED, code: 'api_key_credits_exhausted' });
   });
 });

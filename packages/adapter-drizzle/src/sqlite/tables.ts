@@ -5,6 +5,7 @@
 
 import {
   type ActorType,
+  type ApiKeyCreditInterval,
   type ApiKeyRevocationReason,
   type ApiKeyStatus,
   type ClientAuthMethod,
@@ -631,6 +632,9 @@ export function portcullisTables(prefix: string = 'pc_') {
       lastUsedAt: utcTimestamp('last_used_at'),
       rateLimitPolicies: jsonText<string[]>('rate_limit_policies'),
       creditsRemaining: bigint('credits_remaining'),
+      creditRefillAmount: integer('credit_refill_amount'),
+      creditRefillInterval: varchar('credit_refill_interval', { length: 8 }).$type<ApiKeyCreditInterval>(),
+      creditsRefilledAt: utcTimestamp('credits_refilled_at'),
     },
     (t) => [
       primaryKey({ name: `${p}api_keys_pk`, columns: [t.id] }),

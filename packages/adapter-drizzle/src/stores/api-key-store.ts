@@ -1,5 +1,12 @@
-import type { ApiKey, ApiKeyRevocationReason, ApiKeyStore, Page, PageRequest } from '@portcullis/core/ports';
-import { and, asc, eq, gt, isNull, lt, or } from 'drizzle-orm';
+import type {
+  ApiKey,
+  ApiKeyLimitsChange,
+  ApiKeyRevocationReason,
+  ApiKeyStore,
+  Page,
+  PageRequest,
+} from '@portcullis/core/ports';
+import { and, asc, eq, gt, isNotNull, isNull, lt, or, sql } from 'drizzle-orm';
 import { affectedRows } from './dialect-queries.js';
 import { toPage } from './page.js';
 import type { StoreContext } from './store-context.js';
@@ -14,6 +21,7 @@ function toApiKey(row: ApiKeyRow): ApiKey {
     pepperVersion: Number(row.pepperVersion),
     constraints: (row.constraints ?? null) as ApiKey['constraints'],
     creditsRemaining: row.creditsRemaining === null ? null : Number(row.creditsRemaining),
+    creditRefillAmount: row.creditRefillAmount === null ? null : Number(row.creditRefillAmount),
   };
 }
 
@@ -108,6 +116,52 @@ export class DrizzleApiKeyStore implements ApiKeyStore {
         ),
       );
     return affectedRows(dialect, result);
+  }
+
+  async updateLimits(tenantId: string, id: string, change: ApiKeyLimitsChange): Promise<ApiKey | null> {
+    const { apiKeys } = this.ctx.tables;
+    const set: Record<string, unknown> = { updatedAt: change.at };
+    if (change.rateLimitPolicies !== undefined) set.rateLimitPolicies = change.rateLimitPolicies;
+    if (change.credits !== undefined) {
+      const credits = change.credits;
+      set.creditsRemaining = credits?.remaining ?? null;
+      set.creditRefillAmount = credits?.refillAmount ?? null;
+      set.creditRefillInterval = credits?.refillInterval ?? null;
+      set.creditsRefilledAt = credits?.setAt ?? null;
+    }
+    const row = await updateReturning(
+      this.ctx,
+      apiKeys,
+      set,
+      and(eq(apiKeys.tenantId, tenantId), eq(apiKeys.id, id), eq(apiKeys.status, 'active')),
+      eq(apiKeys.id, id),
+    );
+    return row ? toApiKey(row) : null;
+  }
+
+  async consumeCredits(id: string, cost: number, periodStart: Date, at: Date): Promise<number | null> {
+    const { apiKeys } = this.ctx.tables;
+    // a refill is due: the key refills and was last set before this period began
+    const refillDue = and(
+      isNotNull(apiKeys.creditRefillAmount),
+      or(isNull(apiKeys.creditsRefilledAt), lt(apiKeys.creditsRefilledAt, periodStart)),
+    );
+    // what there is to spend: the refill when one is due, else what is left
+    const available = sql`(case when ${refillDue} then ${apiKeys.creditRefillAmount} else ${apiKeys.creditsRemaining} end)`;
+    // one statement decides, refills and spends: the row lock orders concurrent callers. Drizzle
+    // writes the assignments in the table's column order, credits_remaining first: MySQL
+    // evaluates them left to right, and it must read credits_refilled_at as it was
+    const row = await updateReturning(
+      this.ctx,
+      apiKeys,
+      {
+        creditsRemaining: sql`${available} - ${cost}`,
+        creditsRefilledAt: sql`case when ${refillDue} then ${sql.param(at, apiKeys.creditsRefilledAt)} else ${apiKeys.creditsRefilledAt} end`,
+      },
+      and(eq(apiKeys.id, id), isNotNull(apiKeys.creditsRemaining), sql`${available} >= ${cost}`),
+      eq(apiKeys.id, id),
+    );
+    return row ? Number(row.creditsRemaining) : null;
   }
 
   async recordUses(uses: ReadonlyArray<{ id: string; at: Date }>): Promise<void> {

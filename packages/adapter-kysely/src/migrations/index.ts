@@ -15,6 +15,7 @@ import { migration0010RefreshTokens, refreshTokenTables } from './0010-refresh-t
 import { clientTables, migration0011Clients } from './0011-clients.js';
 import { migration0012RevokedAccessTokens, revokedAccessTokenTables } from './0012-revoked-access-tokens.js';
 import { apiKeyTables, migration0013ApiKeys } from './0013-api-keys.js';
+import { apiKeyCreditColumns, migration0014ApiKeyCredits } from './0014-api-key-credits.js';
 import { migration0015RateLimitOverrides, rateLimitOverrideTables } from './0015-rate-limit-overrides.js';
 import type { Migration } from './migration.js';
 import type { TableSpec } from './table-spec.js';
@@ -34,6 +35,7 @@ export const migrations: readonly Migration[] = [
   migration0011Clients,
   migration0012RevokedAccessTokens,
   migration0013ApiKeys,
+  migration0014ApiKeyCredits,
   migration0015RateLimitOverrides,
 ];
 
@@ -57,7 +59,7 @@ export const schemaTables: readonly TableSpec[] = withAddedColumns(
     ...apiKeyTables,
     ...rateLimitOverrideTables,
   ],
-  auditHeadPrevHashColumns,
+  [...auditHeadPrevHashColumns, ...apiKeyCreditColumns],
 );
 
 export { initialTables } from './0001-initial.js';

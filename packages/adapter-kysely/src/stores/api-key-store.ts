@@ -1,4 +1,12 @@
-import type { ApiKey, ApiKeyRevocationReason, ApiKeyStore, Page, PageRequest } from '@portcullis/core/ports';
+import type {
+  ApiKey,
+  ApiKeyLimitsChange,
+  ApiKeyRevocationReason,
+  ApiKeyStore,
+  Page,
+  PageRequest,
+} from '@portcullis/core/ports';
+import type { ExpressionBuilder } from 'kysely';
 import type { ColumnCodec } from '../column-codec.js';
 import type { Row } from '../kysely-types.js';
 import { tenantPage } from './page.js';
@@ -37,6 +45,9 @@ export class KyselyApiKeyStore implements ApiKeyStore {
         last_used_at: codec.toNullableDate(key.lastUsedAt),
         rate_limit_policies: key.rateLimitPolicies === null ? null : codec.toJson(key.rateLimitPolicies),
         credits_remaining: key.creditsRemaining,
+        credit_refill_amount: key.creditRefillAmount,
+        credit_refill_interval: key.creditRefillInterval,
+        credits_refilled_at: codec.toNullableDate(key.creditsRefilledAt),
       })
       .execute();
   }
@@ -135,6 +146,80 @@ export class KyselyApiKeyStore implements ApiKeyStore {
     return Number(result.numUpdatedRows);
   }
 
+  async updateLimits(tenantId: string, id: string, change: ApiKeyLimitsChange): Promise<ApiKey | null> {
+    const { tables, codec } = this.ctx;
+    const columns: Record<string, unknown> = { updated_at: codec.toDate(change.at) };
+    if (change.rateLimitPolicies !== undefined) {
+      columns.rate_limit_policies =
+        change.rateLimitPolicies === null ? null : codec.toJson(change.rateLimitPolicies);
+    }
+    if (change.credits !== undefined) {
+      const credits = change.credits;
+      columns.credits_remaining = credits?.remaining ?? null;
+      columns.credit_refill_amount = credits?.refillAmount ?? null;
+      columns.credit_refill_interval = credits?.refillInterval ?? null;
+      columns.credits_refilled_at = credits ? codec.toDate(credits.setAt) : null;
+    }
+    const row = await updateReturning(
+      this.ctx,
+      tables.apiKeys,
+      ({ db }) =>
+        db
+          .updateTable(tables.apiKeys)
+          .set(columns)
+          .where('tenant_id', '=', tenantId)
+          .where('id', '=', id)
+          .where('status', '=', 'active'),
+      { id },
+    );
+    return row ? toApiKey(row, codec) : null;
+  }
+
+  async consumeCredits(id: string, cost: number, periodStart: Date, at: Date): Promise<number | null> {
+    const { tables, codec } = this.ctx;
+    const start = codec.toDate(periodStart);
+    // biome-ignore lint/suspicious/noExplicitAny: tables are named at run time (see kysely-types.ts)
+    type Eb = ExpressionBuilder<any, any>;
+    // a refill is due: the key refills and was last set before this period began
+    const refillDue = (eb: Eb) =>
+      eb.and([
+        eb('credit_refill_amount', 'is not', null),
+        eb.or([eb('credits_refilled_at', 'is', null), eb('credits_refilled_at', '<', start)]),
+      ]);
+    // what there is to spend: the refill when one is due, else what is left
+    const available = (eb: Eb) =>
+      eb
+        .case()
+        .when(refillDue(eb))
+        .then(eb.ref('credit_refill_amount'))
+        .else(eb.ref('credits_remaining'))
+        .end();
+    const row = await updateReturning(
+      this.ctx,
+      tables.apiKeys,
+      ({ db }) =>
+        db
+          .updateTable(tables.apiKeys)
+          // one statement decides, refills and spends: the row lock orders concurrent callers.
+          // credits_remaining is assigned first: MySQL evaluates assignments left to right, and
+          // it must read credits_refilled_at as it was
+          .set((eb: Eb) => ({
+            credits_remaining: eb(available(eb), '-', cost),
+            credits_refilled_at: eb
+              .case()
+              .when(refillDue(eb))
+              .then(codec.toDate(at))
+              .else(eb.ref('credits_refilled_at'))
+              .end(),
+          }))
+          .where('id', '=', id)
+          .where('credits_remaining', 'is not', null)
+          .where((eb: Eb) => eb(available(eb), '>=', cost)),
+      { id },
+    );
+    return row ? codec.fromInteger(row.credits_remaining) : null;
+  }
+
   async recordUses(uses: ReadonlyArray<{ id: string; at: Date }>): Promise<void> {
     const { db, tables, codec } = this.ctx;
     // one statement per key: a batch is a minute's worth of distinct keys, written off the request
@@ -183,5 +268,11 @@ function toApiKey(row: Row, codec: ColumnCodec): ApiKey {
       row.credits_remaining === null || row.credits_remaining === undefined
         ? null
         : codec.fromInteger(row.credits_remaining),
+    creditRefillAmount:
+      row.credit_refill_amount === null || row.credit_refill_amount === undefined
+        ? null
+        : codec.fromInteger(row.credit_refill_amount),
+    creditRefillInterval: row.credit_refill_interval ?? null,
+    creditsRefilledAt: codec.fromNullableDate(row.credits_refilled_at),
   };
 }

@@ -19,6 +19,7 @@ export interface TableAnnotation {
  */
 export const CORE_TYPE_NAMES: readonly string[] = [
   'ActorType',
+  'ApiKeyCreditInterval',
   'ApiKeyRevocationReason',
   'ApiKeyStatus',
   'ClientAuthMethod',
@@ -52,6 +53,7 @@ export const drizzleSchemaAnnotations: Record<string, TableAnnotation> = {
       status: { type: 'ApiKeyStatus' },
       revoked_reason: { type: 'ApiKeyRevocationReason' },
       rate_limit_policies: { type: 'string[]' },
+      credit_refill_interval: { type: 'ApiKeyCreditInterval' },
     },
   },
   clients: {

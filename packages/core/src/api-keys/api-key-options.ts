@@ -44,7 +44,7 @@ const apiKeysShape = {
   cacheTtlSeconds: z.number().int().min(0).max(MAX_API_KEY_CACHE_TTL_SECONDS).default(10),
   /**
    * How often the keys' last uses, gathered in memory, are written (one batch). Verification
-   * itself writes nothing. Default 60.
+   * itself writes nothing (but the spent credit of a key with a quota). Default 60.
    */
   lastUseFlushSeconds: z.number().int().min(1).max(600).default(60),
 };

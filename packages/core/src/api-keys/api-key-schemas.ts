@@ -6,6 +6,34 @@ import { MAX_API_KEY_OVERLAP_SECONDS } from './api-key-options.js';
 /** Most permissions one key may hold. */
 export const MAX_API_KEY_PERMISSIONS = 100;
 
+/** Most named rate-limit policies one key may list. */
+export const MAX_API_KEY_RATE_LIMIT_POLICIES = 10;
+/** The largest refill: the column is a 32-bit integer. */
+const MAX_CREDIT_REFILL = 2_147_483_647;
+
+const rateLimitPoliciesSchema = z
+  .array(z.string().regex(/^[A-Za-z0-9_.:-]{1,64}$/, 'a policy name'))
+  .max(MAX_API_KEY_RATE_LIMIT_POLICIES)
+  .describe(
+    'Named rate-limit policies (configured, covering operation apiKey) that count this key instead of every such policy; [] for none',
+  );
+
+const creditsSchema = z
+  .object({
+    remaining: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).describe('Credits to start with'),
+    refill: z
+      .object({
+        amount: z.number().int().min(1).max(MAX_CREDIT_REFILL).describe('What the credits are refilled to'),
+        interval: z
+          .enum(['day', 'week', 'month'])
+          .describe('At the start of each UTC day, week (Monday) or month (the 1st)'),
+      })
+      .strict()
+      .optional(),
+  })
+  .strict()
+  .describe('A quota: each successful verification spends one credit; none left is 429 quota-exceeded');
+
 export const createApiKeyInputSchema = z
   .object({
     name: singleLineTextSchema(1, 100).describe('A name for people, e.g. "CI deploys"'),
@@ -35,6 +63,8 @@ export const createApiKeyInputSchema = z
     constraints: conditionSchema
       .optional()
       .describe('A condition every use must meet, e.g. { "cidr": [{ "ref": "context.ip" }, "10.0.0.0/8"] }'),
+    rateLimitPolicies: rateLimitPoliciesSchema.optional(),
+    credits: creditsSchema.optional(),
   })
   .strict();
 
@@ -53,3 +83,18 @@ export const rotateApiKeyInputSchema = z
   .strict();
 
 export type RotateApiKeyInput = z.input<typeof rotateApiKeyInputSchema>;
+
+export const updateApiKeyLimitsInputSchema = z
+  .object({
+    rateLimitPolicies: rateLimitPoliciesSchema
+      .nullable()
+      .optional()
+      .describe('Named policies for this key; null: back to every policy covering apiKey; absent: unchanged'),
+    credits: creditsSchema
+      .nullable()
+      .optional()
+      .describe('The quota, replaced whole (the count starts over); null: no quota; absent: unchanged'),
+  })
+  .strict();
+
+export type UpdateApiKeyLimitsInput = z.input<typeof updateApiKeyLimitsInputSchema>;

@@ -14,6 +14,7 @@ import { AuthError } from '../errors.js';
 import type { Clock } from '../ports/clock.js';
 import { type Page, type PageRequest, pageRequest } from '../ports/pagination.js';
 import type { Storage } from '../ports/storage.js';
+import type { RateLimiter, RateLimitState } from '../rate-limit/index.js';
 import type { TenantService } from '../tenants/index.js';
 import { parseInput } from '../validation.js';
 import type { ApiKeyCache } from './api-key-cache.js';
@@ -30,9 +31,19 @@ import {
   createApiKeyInputSchema,
   type RotateApiKeyInput,
   rotateApiKeyInputSchema,
+  type UpdateApiKeyLimitsInput,
+  updateApiKeyLimitsInputSchema,
 } from './api-key-schemas.js';
+import type { ApiKeyLimitsChange } from './api-key-store.js';
 import type { ApiKeyUses } from './api-key-uses.js';
-import { type ApiKey, type ApiKeySummary, apiKeyState, summarizeApiKey } from './api-keys.js';
+import {
+  type ApiKey,
+  type ApiKeySummary,
+  apiKeyState,
+  creditPeriodStart,
+  nextCreditPeriodStart,
+  summarizeApiKey,
+} from './api-keys.js';
 
 /** A new key: the key itself is returned this once, never stored. */
 export interface ApiKeyWithSecret {
@@ -58,6 +69,13 @@ export interface VerifiedApiKey {
    * its condition and its owner, whose own permissions are re-checked on every decision.
    */
   principal: Extract<MachinePrincipal, { type: 'api_key' }>;
+  /**
+   * What the key's rate-limit policies (operation `apiKey`) said, for the `RateLimit-Policy` and
+   * `RateLimit` response headers (`rateLimitHeaders([rateLimit])`); null when none counted it.
+   */
+  rateLimit: RateLimitState | null;
+  /** The credits left after this use, as the database counted them; null for a key without a quota. */
+  creditsRemaining: number | null;
 }
 
 /** How a key is verified. */
@@ -67,7 +85,12 @@ export interface VerifyApiKeyOptions {
    * (`api_key_wrong_environment`), offline, from its prefix. Default: any configured one.
    */
   environment?: string;
-  /** The request's address and id (for the caller's own authorization and audit). */
+  /**
+   * The request's address and id. With an address (`context.ip`), a verification the cache
+   * cannot answer is counted by the `apiKeyLookup` policy (operation `apiKeyAuth`) before the
+   * database is read; the states of the policies that counted it are added to
+   * `context.rateLimits`.
+   */
   context?: CallContext;
 }
 
@@ -80,8 +103,10 @@ export interface ApiKeysApi {
    * re-checked against what they may do then, and the key is revoked when they leave the tenant
    * or are suspended) or by the tenant. An expiry is optional unless `apiKeys.maxLifetimeSeconds`
    * is set; `constraints` is a policy-language condition every use must meet (e.g. a source
-   * CIDR). The key is returned this once: only its HMAC is stored. Audited and emitted as
-   * `api_key.created`.
+   * CIDR). `rateLimitPolicies` names the policies (of `rateLimit.policies`, covering operation
+   * `apiKey`) that count it instead of every such policy (an unknown name is `invalid_request`);
+   * `credits` gives it a quota, optionally refilled each UTC day, week or month. The key is
+   * returned this once: only its HMAC is stored. Audited and emitted as `api_key.created`.
    *
    * @example
    * const { key, apiKey } = await auth.api.createApiKey(tenantId, userId, {
@@ -110,7 +135,7 @@ export interface ApiKeysApi {
   ): Promise<Page<ApiKeySummary>>;
   /**
    * Rotates a key (needs `api_key.manage`): a successor with the same owner, permissions,
-   * constraints and expiry is returned with its key (shown once); the old key keeps working for
+   * constraints, expiry, rate-limit policies and credits (the count left now, and the refill) is returned with its key (shown once); the old key keeps working for
    * `overlapSeconds` (default `apiKeys.overlapSeconds`; 0 ends it at once), and its last use stays
    * visible so you can tell when it went quiet. Revoking the old key ends the overlap now. Of
    * concurrent rotations of one key exactly one succeeds (`conflict` for the others, as for a key
@@ -138,13 +163,38 @@ export interface ApiKeysApi {
    */
   revokeApiKey(tenantId: string, userId: string, apiKeyId: string, context?: CallContext): Promise<void>;
   /**
+   * Replaces the limits of a key (needs `api_key.manage`): its named rate-limit policies (null:
+   * back to every policy covering `apiKey`) and its credits (replaced whole: the count starts at
+   * `remaining`; null: no quota). Fields left out stay. `not_found` for an unknown, revoked or
+   * another tenant's key; `invalid_request` for a policy name that is not configured for
+   * `apiKey`. The key's cached copies are evicted on every instance. Audited and emitted as
+   * `api_key.updated`.
+   *
+   * @example
+   * await auth.api.updateApiKeyLimits(tenantId, userId, apiKeyId, {
+   *   rateLimitPolicies: ['partner'], credits: { remaining: 1000, refill: { amount: 1000, interval: 'month' } } })
+   */
+  updateApiKeyLimits(
+    tenantId: string,
+    userId: string,
+    apiKeyId: string,
+    input: UpdateApiKeyLimitsInput,
+    context?: CallContext,
+  ): Promise<ApiKeySummary>;
+  /**
    * Verifies a presented key (from `x-api-key` or `Authorization: Bearer`). Checked offline
    * first: format, this install's prefix and the checksum (`api_key_malformed`), then the
    * environment (`api_key_wrong_environment`); then by its keyed hash (`api_key_invalid` when no
    * key has it), its state (`api_key_revoked`, `api_key_expired`), its tenant (active) and, for a
    * user's key, its owner (active and still a member). Verified keys are cached in memory for
-   * `apiKeys.cacheTtlSeconds`; nothing is written per verification (the last use is noted in
-   * memory and written in batches), and a failed one writes nothing at all.
+   * `apiKeys.cacheTtlSeconds`. A verification the cache cannot answer is first counted by the
+   * `apiKeyLookup` policy per client address (when `context.ip` is given). Then a valid key is
+   * counted by its rate-limit policies (`rate_limited`, 429) and, when it has a quota, spends one
+   * credit (`api_key_credits_exhausted`, 429, with `retryAfterSeconds` until the next refill):
+   * that one conditional UPDATE is the only write a verification ever makes, and only for a key
+   * with credits. The last use is noted in memory and written in batches. A failed verification
+   * (malformed, unknown, revoked, expired, wrong environment) consumes neither the key's policies
+   * nor its credits and writes nothing.
    *
    * @example
    * const { tenantId, principal } = await auth.api.verifyApiKey(request.headers.get('x-api-key') ?? '', { environment: 'live' })
@@ -166,6 +216,7 @@ export interface ApiKeyServiceDeps {
   authorization: AuthorizationService;
   cache: ApiKeyCache;
   uses: ApiKeyUses;
+  rateLimiter: RateLimiter;
 }
 
 export interface ApiKeyServiceOptions {
@@ -177,7 +228,7 @@ export interface ApiKeyServiceOptions {
 }
 
 export function createApiKeyService(
-  { storage, clock, tenants, cache, uses }: ApiKeyServiceDeps,
+  { storage, clock, tenants, cache, uses, rateLimiter }: ApiKeyServiceDeps,
   { apiKeys: options, environments, peppers, catalog }: ApiKeyServiceOptions,
 ): ApiKeyService {
   const currentPepper = peppers[0];
@@ -199,6 +250,39 @@ export function createApiKeyService(
         pepperVersion: (currentPepper as ApiKeyPepper).version,
         ...apiKeyDisplayParts(key, parsed),
       },
+    };
+  }
+
+  /** The policies a key may name: those of `rateLimit.policies` (and defaults) covering `apiKey`. */
+  const keyPolicyNames = new Set(
+    rateLimiter.policies.filter((p) => p.operations.includes('apiKey')).map((p) => p.name),
+  );
+
+  /** Refuses a name that is not a policy covering `apiKey`. */
+  function assertKeyPolicies(names: readonly string[] | null | undefined): void {
+    const unknown = (names ?? []).filter((name) => !keyPolicyNames.has(name));
+    if (unknown.length === 0) return;
+    const known = [...keyPolicyNames].join(', ') || 'none configured';
+    throw new AuthError('invalid_request', {
+      detail: `not a rate-limit policy covering apiKey: ${unknown.join(', ')} (known: ${known})`,
+      issues: unknown.map((name) => ({
+        path: `rateLimitPolicies.${(names ?? []).indexOf(name)}`,
+        message: `no policy named ${name} covers operation apiKey`,
+      })),
+    });
+  }
+
+  /** The stored credit columns of a quota as written at `now`. */
+  function creditColumns(
+    credits: CreateApiKeyInput['credits'] | null | undefined,
+    now: Date,
+  ): NonNullable<ApiKeyLimitsChange['credits']> | null {
+    if (!credits) return null;
+    return {
+      remaining: credits.remaining,
+      refillAmount: credits.refill?.amount ?? null,
+      refillInterval: credits.refill?.interval ?? null,
+      setAt: now,
     };
   }
 
@@ -245,6 +329,7 @@ export function createApiKeyService(
         });
       }
       assertKnownPermissions(catalog, 'permissions', input.permissions);
+      assertKeyPolicies(input.rateLimitPolicies);
       // no key is ever more than its creator holds
       assertCanGrant(await storage.roles.listByTenant(tenantId), membership.roles, input.permissions);
       const maxLifetime = options.maxLifetimeSeconds;
@@ -260,6 +345,7 @@ export function createApiKeyService(
       }
       const lifetime = input.expiresInSeconds ?? maxLifetime ?? undefined;
       const now = clock.now();
+      const credits = creditColumns(input.credits, now);
       const { row, key } = mint({
         id: uuidv7(now.getTime()),
         tenantId,
@@ -279,8 +365,11 @@ export function createApiKeyService(
         createdAt: now,
         updatedAt: now,
         lastUsedAt: null,
-        rateLimitPolicies: null,
-        creditsRemaining: null,
+        rateLimitPolicies: input.rateLimitPolicies ? [...new Set(input.rateLimitPolicies)] : null,
+        creditsRemaining: credits?.remaining ?? null,
+        creditRefillAmount: credits?.refillAmount ?? null,
+        creditRefillInterval: credits?.refillInterval ?? null,
+        creditsRefilledAt: credits?.setAt ?? null,
       });
       await storage.transaction(async (tx) => {
         await tx.apiKeys.create(row);
@@ -295,6 +384,8 @@ export function createApiKeyService(
             permissions: row.permissions,
             start: row.start,
             expiresAt: row.expiresAt?.toISOString() ?? null,
+            ...(row.rateLimitPolicies ? { rateLimitPolicies: row.rateLimitPolicies } : {}),
+            ...(input.credits ? { credits: input.credits } : {}),
           },
         });
       });
@@ -364,6 +455,33 @@ export function createApiKeyService(
       });
     },
 
+    async updateApiKeyLimits(tenantId, userId, apiKeyId, rawInput, context = {}) {
+      const input = parseInput(updateApiKeyLimitsInputSchema, rawInput);
+      await tenants.requirePermission(tenantId, userId, 'api_key.manage', context);
+      assertKeyPolicies(input.rateLimitPolicies);
+      const now = clock.now();
+      const change: ApiKeyLimitsChange = { at: now };
+      if (input.rateLimitPolicies !== undefined)
+        change.rateLimitPolicies =
+          input.rateLimitPolicies === null ? null : [...new Set(input.rateLimitPolicies)];
+      if (input.credits !== undefined) change.credits = creditColumns(input.credits, now);
+      const updated = await storage.transaction(async (tx) => {
+        const key = await tx.apiKeys.updateLimits(tenantId, apiKeyId, change);
+        if (!key) throw new AuthError('not_found', { detail: 'no such API key' });
+        await recordChange(tx, clock, context, {
+          tenantId,
+          action: 'api_key.updated',
+          target: { type: 'api_key', id: apiKeyId },
+          data: {
+            ...(input.rateLimitPolicies !== undefined ? { rateLimitPolicies: change.rateLimitPolicies } : {}),
+            ...(input.credits !== undefined ? { credits: input.credits } : {}),
+          },
+        });
+        return key;
+      });
+      return summarize(updated, now);
+    },
+
     async verifyApiKey(presented, verifyOptions = {}) {
       const parsed = typeof presented === 'string' ? parseApiKey(presented, options.prefix) : null;
       if (!parsed || !environments.includes(parsed.environment)) {
@@ -376,10 +494,14 @@ export function createApiKeyService(
           detail: `a ${parsed.environment} key cannot be used for ${verifyOptions.environment}`,
         });
       }
+      const context = verifyOptions.context ?? {};
       const nowMs = clock.now().getTime();
       const hash = hashApiKey(presented, currentPepper);
       let key = cache.get(hash, nowMs);
       if (!key) {
+        // before the read a miss costs: one address spraying keys is stopped here; a cached valid
+        // key never reaches this, and a server call without an address is not counted
+        if (context.ip) noteRateLimit(context, await rateLimiter.consume('apiKeyAuth', `ip:${context.ip}`));
         const found = await findByKey(presented);
         if (!found) throw new AuthError('api_key_invalid', { detail: 'no such API key' });
         if (found.status === 'revoked')
@@ -397,9 +519,21 @@ export function createApiKeyService(
       const state = apiKeyState(key, now);
       if (state === 'revoked') throw new AuthError('api_key_revoked', { detail: 'this API key was revoked' });
       if (state === 'expired') throw new AuthError('api_key_expired', { detail: 'this API key has expired' });
+      // only a valid key is counted: a refused one costs its owner nothing
+      const rateLimit = await rateLimiter.consume(
+        'apiKey',
+        `apiKey:${key.id}`,
+        { tenant: key.tenantId, ip: context.ip ?? null },
+        { policies: key.rateLimitPolicies },
+      );
+      noteRateLimit(context, rateLimit);
+      const creditsRemaining = await spendCredit(key, now, rateLimit);
       uses.record(key.id, now);
+      const summary = summarize(key, now);
+      // the cached copy's count is only the last known one: show what the database said now
+      if (summary.credits && creditsRemaining !== null) summary.credits.remaining = creditsRemaining;
       return {
-        apiKey: summarize(key, now),
+        apiKey: summary,
         tenantId: key.tenantId,
         environment: key.environment,
         principal: {
@@ -410,9 +544,47 @@ export function createApiKeyService(
           ownerUserId: key.ownerUserId,
           constraints: key.constraints as Condition | null,
         },
+        rateLimit,
+        creditsRemaining,
       };
     },
   };
 
+  /**
+   * Spends one credit of a key with a quota (the key's one write per use), refilling it first
+   * when a new period began; null for a key without one.
+   */
+  async function spendCredit(
+    key: ApiKey,
+    now: Date,
+    rateLimit: RateLimitState | null,
+  ): Promise<number | null> {
+    if (key.creditsRemaining === null) return null;
+    const interval = key.creditRefillInterval;
+    const periodStart = interval ? creditPeriodStart(interval, now) : now;
+    const left = await storage.apiKeys.consumeCredits(key.id, 1, periodStart, now);
+    if (left !== null) return left;
+    const untilRefillSeconds =
+      interval && key.creditRefillAmount !== null
+        ? Math.max(1, Math.ceil((nextCreditPeriodStart(interval, now).getTime() - now.getTime()) / 1000))
+        : undefined;
+    throw Object.assign(
+      new AuthError('api_key_credits_exhausted', {
+        detail:
+          untilRefillSeconds === undefined
+            ? 'this API key has no credits left'
+            : `this API key has no credits left until its next refill, in ${untilRefillSeconds} s`,
+        ...(untilRefillSeconds === undefined ? {} : { retryAfterSeconds: untilRefillSeconds }),
+      }),
+      // the key's policies passed: their state still goes in the answer's RateLimit headers
+      rateLimit ? { rateLimit } : {},
+    );
+  }
+
   return { api };
+}
+
+/** Adds what a limiter counted to the call, for the HTTP layer's `RateLimit` headers. */
+function noteRateLimit(context: CallContext, state: RateLimitState | null): void {
+  if (state) (context.rateLimits ??= []).push(state);
 }

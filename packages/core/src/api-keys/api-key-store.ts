@@ -1,5 +1,19 @@
 import type { Page, PageRequest } from '../ports/pagination.js';
-import type { ApiKey, ApiKeyRevocationReason } from './api-keys.js';
+import type { ApiKey, ApiKeyCreditInterval, ApiKeyRevocationReason } from './api-keys.js';
+
+/** New limits of a key: each field given replaces the stored one (null clears it); absent ones stay. */
+export interface ApiKeyLimitsChange {
+  rateLimitPolicies?: string[] | null;
+  /** The quota: all four credit columns at once (null clears the quota). */
+  credits?: {
+    remaining: number;
+    refillAmount: number | null;
+    refillInterval: ApiKeyCreditInterval | null;
+    /** Stored as `creditsRefilledAt`: the count is this period's. */
+    setAt: Date;
+  } | null;
+  at: Date;
+}
 
 /** The API keys slice of the storage port. */
 export interface ApiKeyStore {
@@ -42,6 +56,22 @@ export interface ApiKeyStore {
     at: Date,
     reason: ApiKeyRevocationReason,
   ): Promise<number>;
+  /**
+   * Replaces the limits of the tenant's active key (its rate-limit policies, its credits) and
+   * `updatedAt`, in one UPDATE. Returns the key as this call left it, or null (absent, another
+   * tenant's or revoked).
+   */
+  updateLimits(tenantId: string, id: string, change: ApiKeyLimitsChange): Promise<ApiKey | null>;
+  /**
+   * Spends `cost` credits of the key, atomically, in ONE conditional UPDATE: only a key with a
+   * quota (`creditsRemaining` not null); when it refills (`creditRefillAmount` not null) and its
+   * `creditsRefilledAt` is null or before `periodStart`, it is first refilled to the amount (and
+   * `creditsRefilledAt` set to `at`), in the same statement. The count never goes below zero:
+   * of concurrent callers exactly as many succeed as there were credits. Returns the credits left
+   * after this call's decrement, or null when there were not enough (nothing is changed then, not
+   * even a due refill), or the key is absent or has no quota.
+   */
+  consumeCredits(id: string, cost: number, periodStart: Date, at: Date): Promise<number | null>;
   /**
    * Records when keys were last used, a batch at a time (verification coalesces uses in memory):
    * sets each key's `lastUsedAt` unless it already holds a later time. Blind writes; nothing

@@ -11,6 +11,9 @@ export type ApiKeyCondition = { readonly [operator: string]: unknown };
  */
 export type ApiKeyStatus = 'active' | 'revoked';
 
+/** How often a key's credits are refilled: each calendar day, week (from Monday) or month, in UTC. */
+export type ApiKeyCreditInterval = 'day' | 'week' | 'month';
+
 /** Why a key was revoked: by a person, because its owner left or was suspended, or leaked. */
 export type ApiKeyRevocationReason = 'revoked' | 'owner_removed' | 'leaked';
 
@@ -53,10 +56,30 @@ export interface ApiKey {
   updatedAt: Date;
   /** When it was last used (coalesced in memory, written about once a minute). */
   lastUsedAt: Date | null;
-  /** Named rate-limit policies for this key (kept for per-key limits; null: the defaults). */
+  /**
+   * The named rate-limit policies (`rateLimit.policies` covering operation `apiKey`) this key
+   * is counted by instead of every such policy; null: every such policy; `[]`: none.
+   */
   rateLimitPolicies: string[] | null;
-  /** Credits left when the key has a quota; null: no quota. */
+  /**
+   * Credits left when the key has a quota (each successful verification spends one); null: no
+   * quota. The database holds the count: a copy read earlier is only the last known value.
+   */
   creditsRemaining: number | null;
+  /** What the credits are refilled to at each period's start; null: never refilled. */
+  creditRefillAmount: number | null;
+  /** The calendar period of the refill (UTC); null exactly when `creditRefillAmount` is. */
+  creditRefillInterval: ApiKeyCreditInterval | null;
+  /** When the credits were last set (created, refilled or updated): a refill is due once per period after it. */
+  creditsRefilledAt: Date | null;
+}
+
+/** A key's credit quota as the API shows it and takes it. */
+export interface ApiKeyCredits {
+  /** Credits left (the last known value when read from a summary). */
+  remaining: number;
+  /** Refilled to `amount` at the start of each UTC calendar `interval`; absent: never. */
+  refill?: { amount: number; interval: ApiKeyCreditInterval };
 }
 
 /** Where a key stands at a moment: usable, usable until its rotation overlap ends, or not. */
@@ -81,6 +104,10 @@ export interface ApiKeySummary {
   createdBy: string | null;
   createdAt: Date;
   lastUsedAt: Date | null;
+  /** The named rate-limit policies it is counted by; null: every policy covering `apiKey`. */
+  rateLimitPolicies: string[] | null;
+  /** Its credit quota (the last known count: the database holds the truth); null: none. */
+  credits: ApiKeyCredits | null;
 }
 
 /** Where `key` stands at `now`. */
@@ -112,5 +139,39 @@ export function summarizeApiKey(key: ApiKey, now: Date): ApiKeySummary {
     createdBy: key.createdBy,
     createdAt: key.createdAt,
     lastUsedAt: key.lastUsedAt,
+    rateLimitPolicies: key.rateLimitPolicies,
+    credits: creditsOf(key),
   };
+}
+
+/** The key's quota as the API shows it, or null. */
+export function creditsOf(key: ApiKey): ApiKeyCredits | null {
+  if (key.creditsRemaining === null) return null;
+  return key.creditRefillAmount !== null && key.creditRefillInterval !== null
+    ? {
+        remaining: key.creditsRemaining,
+        refill: { amount: key.creditRefillAmount, interval: key.creditRefillInterval },
+      }
+    : { remaining: key.creditsRemaining };
+}
+
+/**
+ * The start of the UTC calendar period holding `at`: 00:00 of its day, Monday 00:00 of its week,
+ * or the 1st of its month.
+ */
+export function creditPeriodStart(interval: ApiKeyCreditInterval, at: Date): Date {
+  const day = Date.UTC(at.getUTCFullYear(), at.getUTCMonth(), at.getUTCDate());
+  if (interval === 'day') return new Date(day);
+  if (interval === 'month') return new Date(Date.UTC(at.getUTCFullYear(), at.getUTCMonth(), 1));
+  // getUTCDay: Sunday 0 … Saturday 6; days since Monday
+  const sinceMonday = (at.getUTCDay() + 6) % 7;
+  return new Date(day - sinceMonday * 86_400_000);
+}
+
+/** The start of the period after the one holding `at`: when the next refill is due. */
+export function nextCreditPeriodStart(interval: ApiKeyCreditInterval, at: Date): Date {
+  const start = creditPeriodStart(interval, at);
+  if (interval === 'day') return new Date(start.getTime() + 86_400_000);
+  if (interval === 'week') return new Date(start.getTime() + 7 * 86_400_000);
+  return new Date(Date.UTC(start.getUTCFullYear(), start.getUTCMonth() + 1, 1));
 }

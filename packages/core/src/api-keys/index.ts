@@ -19,8 +19,11 @@ export {
 export {
   type CreateApiKeyInput,
   createApiKeyInputSchema,
+  MAX_API_KEY_RATE_LIMIT_POLICIES,
   type RotateApiKeyInput,
   rotateApiKeyInputSchema,
+  type UpdateApiKeyLimitsInput,
+  updateApiKeyLimitsInputSchema,
 } from './api-key-schemas.js';
 export {
   type ApiKeyService,
@@ -31,14 +34,18 @@ export {
   type VerifiedApiKey,
   type VerifyApiKeyOptions,
 } from './api-key-service.js';
-export type { ApiKeyStore } from './api-key-store.js';
+export type { ApiKeyLimitsChange, ApiKeyStore } from './api-key-store.js';
 export { type ApiKeyUses, createApiKeyUses } from './api-key-uses.js';
-export type {
-  ApiKey,
-  ApiKeyCondition,
-  ApiKeyRevocationReason,
-  ApiKeyState,
-  ApiKeyStatus,
-  ApiKeySummary,
+export {
+  type ApiKey,
+  type ApiKeyCondition,
+  type ApiKeyCreditInterval,
+  type ApiKeyCredits,
+  type ApiKeyRevocationReason,
+  type ApiKeyState,
+  type ApiKeyStatus,
+  type ApiKeySummary,
+  creditPeriodStart,
+  nextCreditPeriodStart,
 } from './api-keys.js';
 export { readApiKey } from './read-api-key.js';

@@ -6,7 +6,7 @@ import { uuidv7 } from '../crypto/uuid.js';
 import { AuthError, isAuthError } from '../errors.js';
 import type { Clock } from '../ports/clock.js';
 import type { Logger } from '../ports/logger.js';
-import { namesCaller, type RateLimiter, type RateLimitState } from '../rate-limit/index.js';
+import { namesCaller, type RateLimiter } from '../rate-limit/index.js';
 import { headerValue, type RequestHeaders } from '../request-headers.js';
 import { bearerToken } from '../sessions/index.js';
 import { readCookie, sessionCookieName } from '../sessions/session-cookie.js';
@@ -18,7 +18,7 @@ import {
   serializeSessionCookie,
 } from './cookies.js';
 import { assertTrustedOrigin } from './csrf.js';
-import { problemHeaders, toProblem } from './problem.js';
+import { problemHeaders, rateLimitStateOf, toProblem } from './problem.js';
 import { rateLimitHeaders } from './rate-limit-headers.js';
 import type { HttpMethod, RouteDefinition, RouteResult } from './route.js';
 
@@ -78,7 +78,7 @@ export function createHandler(deps: {
       const problem = toProblem(error, requestId, logger);
       headers.set('content-type', 'application/problem+json');
       if (isAuthError(error)) for (const [name, value] of problemHeaders(error)) headers.set(name, value);
-      const limited = (error as { rateLimit?: RateLimitState }).rateLimit;
+      const limited = rateLimitStateOf(error);
       if (limited) (call.rateLimits ??= []).push(limited);
       if (isAuthError(error, 'method_not_allowed') && error.detail)
         headers.set('allow', error.detail.split(': ')[1] ?? '');
@@ -117,7 +117,7 @@ export function createHandler(deps: {
         'http',
         null,
         { ip: call.ip, route: routeName },
-        (policy) => !namesCaller(policy),
+        { only: (policy) => !namesCaller(policy) },
       );
       if (state) (call.rateLimits ??= []).push(state);
     }
@@ -160,7 +160,7 @@ export function createHandler(deps: {
           'http',
           null,
           { ip: call.ip, route: routeName, user: auth.user.id, tenant },
-          namesCaller,
+          { only: namesCaller },
         );
         if (state) (call.rateLimits ??= []).push(state);
       }

@@ -8,9 +8,11 @@ export {
   problemBody,
   problemHeaders,
   problemResponse,
+  rateLimitStateOf,
   stepUpChallenge,
   toProblem,
 } from './problem.js';
+export { rateLimitHeaders } from './rate-limit-headers.js';
 export type { HttpMethod, RouteContext, RouteDefinition, RouteResult } from './route.js';
 export { accountRoutes, sessionRoutes } from './routes/account-routes.js';
 export { tenantRoutes } from './routes/tenant-routes.js';

@@ -1,6 +1,8 @@
 import { uuidv7 } from '../crypto/uuid.js';
-import { type AuthError, isAuthError, type StepUpRequirement } from '../errors.js';
+import { type AuthError, type AuthErrorCode, isAuthError, type StepUpRequirement } from '../errors.js';
 import type { Logger } from '../ports/logger.js';
+import type { RateLimitState } from '../rate-limit/index.js';
+import { rateLimitHeaders } from './rate-limit-headers.js';
 import { problemType, STATUS_BY_CODE, TITLE_BY_CODE } from './status-codes.js';
 
 /** RFC 9457 problem details, with Portcullis's stable `code` and the request id. */
@@ -24,14 +26,17 @@ export interface ProblemBody {
 
 /**
  * The problem type of draft-ietf-httpapi-ratelimit-headers ("Quota Exceeded"), which a
- * `rate_limited` problem carries instead of its documentation link; `code` stays `rate_limited`.
+ * `rate_limited` or `api_key_credits_exhausted` problem carries instead of its documentation
+ * link; `code` tells them apart.
  */
 export const QUOTA_EXCEEDED_PROBLEM_TYPE = 'https://iana.org/assignments/http-problem-types#quota-exceeded';
+
+const QUOTA_EXCEEDED_CODES = new Set<AuthErrorCode>(['rate_limited', 'api_key_credits_exhausted']);
 
 export function problemBody(error: AuthError, requestId: string): ProblemBody {
   const status = STATUS_BY_CODE[error.code];
   return {
-    type: error.code === 'rate_limited' ? QUOTA_EXCEEDED_PROBLEM_TYPE : problemType(error.code),
+    type: QUOTA_EXCEEDED_CODES.has(error.code) ? QUOTA_EXCEEDED_PROBLEM_TYPE : problemType(error.code),
     title: TITLE_BY_CODE[error.code],
     status,
     code: error.code,
@@ -53,14 +58,23 @@ function stepUpMembers({ maxAgeSeconds, methods }: StepUpRequirement) {
 
 /**
  * The headers an error adds to its problem response, wherever it is sent (core's handler, the
- * Express and Next.js helpers): `Retry-After` for rate limits and lockouts, and for
- * `step_up_required` the RFC 9470 challenge {@link stepUpChallenge}.
+ * Express and Next.js helpers): `Retry-After` for rate limits, credit quotas and lockouts, the
+ * `RateLimit-Policy` / `RateLimit` fields of the policies that counted a limited operation, and
+ * for `step_up_required` the RFC 9470 challenge {@link stepUpChallenge}.
  */
 export function problemHeaders(error: AuthError): Array<[name: string, value: string]> {
   const headers: Array<[string, string]> = [];
   if (error.retryAfterSeconds !== undefined) headers.push(['retry-after', String(error.retryAfterSeconds)]);
   if (error.stepUp) headers.push(['www-authenticate', stepUpChallenge(error.stepUp)]);
+  const limited = rateLimitStateOf(error);
+  const fields = limited ? rateLimitHeaders([limited]) : null;
+  if (fields) headers.push(['ratelimit-policy', fields.policy], ['ratelimit', fields.limit]);
   return headers;
+}
+
+/** The limiter's state a refused limited operation carries (see `RateLimiter.consume`), if any. */
+export function rateLimitStateOf(error: unknown): RateLimitState | undefined {
+  return (error as { rateLimit?: RateLimitState } | null)?.rateLimit;
 }
 
 /**

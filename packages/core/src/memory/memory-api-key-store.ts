@@ -81,6 +81,38 @@ export function memoryApiKeyStore(tables: MemoryTables, writer: TableWriter, run
         }
         return count;
       }),
+    updateLimits: (tenantId, id, change) =>
+      run(() => {
+        const key = ownedBy(tables.apiKeys.get(id), tenantId);
+        if (!key || key.status !== 'active') return null;
+        const changes: Partial<ApiKey> = { updatedAt: new Date(change.at) };
+        if (change.rateLimitPolicies !== undefined)
+          changes.rateLimitPolicies =
+            change.rateLimitPolicies === null ? null : [...change.rateLimitPolicies];
+        if (change.credits !== undefined) {
+          const credits = change.credits;
+          changes.creditsRemaining = credits?.remaining ?? null;
+          changes.creditRefillAmount = credits?.refillAmount ?? null;
+          changes.creditRefillInterval = credits?.refillInterval ?? null;
+          changes.creditsRefilledAt = credits ? new Date(credits.setAt) : null;
+        }
+        return copy(update(key, changes));
+      }),
+    consumeCredits: (id, cost, periodStart, at) =>
+      run(() => {
+        const key = tables.apiKeys.get(id);
+        if (!key || key.creditsRemaining === null) return null;
+        const refill =
+          key.creditRefillAmount !== null &&
+          (key.creditsRefilledAt === null || key.creditsRefilledAt.getTime() < periodStart.getTime());
+        const available = refill ? (key.creditRefillAmount as number) : key.creditsRemaining;
+        if (available < cost) return null;
+        update(key, {
+          creditsRemaining: available - cost,
+          ...(refill ? { creditsRefilledAt: new Date(at) } : {}),
+        });
+        return available - cost;
+      }),
     recordUses: (uses) =>
       run(() => {
         for (const use of uses) {

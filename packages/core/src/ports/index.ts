@@ -3,10 +3,11 @@
 // rows exactly as core expects). Adapters import nothing else from core, `/testing` aside.
 // test/public-exports.test.ts pins this list: an addition is a promise to adapter authors.
 
-export type { ApiKeyStore } from '../api-keys/api-key-store.js';
+export type { ApiKeyLimitsChange, ApiKeyStore } from '../api-keys/api-key-store.js';
 export type {
   ApiKey,
   ApiKeyCondition,
+  ApiKeyCreditInterval,
   ApiKeyRevocationReason,
   ApiKeyStatus,
 } from '../api-keys/api-keys.js';

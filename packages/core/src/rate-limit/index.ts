@@ -48,6 +48,7 @@ export {
   type StoreFailureMode,
 } from './rate-limit-policy.js';
 export {
+  type ConsumeOptions,
   createRateLimiter,
   type PolicyOutcome,
   type RateLimiter,

@@ -29,6 +29,8 @@ const policySchema = z.strictObject({
         'tokenRefresh',
         'clientAuth',
         'tokenExchange',
+        'apiKey',
+        'apiKeyAuth',
       ]),
     )
     .min(1),

@@ -7,7 +7,11 @@
  * - `signUp`, `passwordChange`, `tenantCreate`;
  * - `emailLink`: mails asking for a link (reset, magic link, verification), against mail bombing;
  * - `tokenRefresh`: refresh tokens; `clientAuth`: M2M client authentication at the OAuth
- *   endpoints; `tokenExchange`: delegation and impersonation, per acting caller.
+ *   endpoints; `tokenExchange`: delegation and impersonation, per acting caller;
+ * - `apiKey`: each successful API key verification, per key (subject `apiKey:<id>`); no policy
+ *   by default, and a key may name its own (`rateLimitPolicies`);
+ * - `apiKeyAuth`: each API key verification that must read the database (a miss of the
+ *   in-memory cache), per client address: keys sprayed from one address stop before they cost reads.
  */
 export type RateLimitOperation =
   | 'http'
@@ -18,7 +22,9 @@ export type RateLimitOperation =
   | 'emailLink'
   | 'tokenRefresh'
   | 'clientAuth'
-  | 'tokenExchange';
+  | 'tokenExchange'
+  | 'apiKey'
+  | 'apiKeyAuth';
 
 /** The operations other than `http`: what the services count (see {@link RateLimitOperation}). */
 export type RateLimitRuleName = Exclude<RateLimitOperation, 'http'>;
@@ -69,7 +75,7 @@ export interface RateLimitPolicy {
   /**
    * When the shared store fails: `deny` answers 503 `storage_unavailable`, `allow` lets the
    * request through uncounted, `local` counts it in this process instead. Default `local` for
-   * the credential operations (every one but `tenantCreate` and `http`), else `allow`.
+   * the credential operations (every one but `tenantCreate`, `apiKey` and `http`), else `allow`.
    */
   onStoreFailure?: StoreFailureMode;
 }
@@ -96,6 +102,7 @@ const CREDENTIAL_OPERATIONS = new Set<RateLimitOperation>([
   'tokenRefresh',
   'clientAuth',
   'tokenExchange',
+  'apiKeyAuth',
 ]);
 
 /** The default store-failure mode of a policy: `local` when it guards a credential operation. */
@@ -103,13 +110,29 @@ export function defaultStoreFailureMode(operations: readonly RateLimitOperation[
   return operations.some((operation) => CREDENTIAL_OPERATIONS.has(operation)) ? 'local' : 'allow';
 }
 
-/** The names of the default policies: one per limited operation, and `signInIdentifier`. */
-export type DefaultPolicyName = RateLimitRuleName | 'signInIdentifier';
+/**
+ * The names of the default policies: one per limited operation but `apiKey` (keys are unlimited
+ * unless the app configures a policy) and `apiKeyAuth` (whose policy is `apiKeyLookup`), and
+ * `signInIdentifier`.
+ */
+export type DefaultPolicyName =
+  | Exclude<RateLimitRuleName, 'apiKey' | 'apiKeyAuth'>
+  | 'signInIdentifier'
+  | 'apiKeyLookup';
+
+/** The default policies not named after their operation, or not counted by its subject. */
+const DEFAULT_POLICY_TARGETS: Partial<
+  Record<DefaultPolicyName, { operation: RateLimitRuleName; key: RateLimitKeyPart }>
+> = {
+  signInIdentifier: { operation: 'signIn', key: 'identifier' },
+  apiKeyLookup: { operation: 'apiKeyAuth', key: 'subject' },
+};
 
 /**
  * The default policies. Each limited operation has one named after it, counted by the
  * operation's subject; sign-in is also counted per account identifier (`signInIdentifier`), so a
- * spray over many addresses at one account is slowed apart from the lockout.
+ * spray over many addresses at one account is slowed apart from the lockout. API key lookups
+ * (verifications the cache cannot answer) are counted per client address (`apiKeyLookup`).
  * A test walks this table over HTTP: each policy here must be applied where its operation runs.
  */
 export const DEFAULT_RATE_LIMITS: Record<DefaultPolicyName, RateLimitRule> = {
@@ -122,6 +145,7 @@ export const DEFAULT_RATE_LIMITS: Record<DefaultPolicyName, RateLimitRule> = {
   tokenRefresh: { limit: 60, windowSeconds: 60 },
   clientAuth: { limit: 120, windowSeconds: 60 },
   tokenExchange: { limit: 60, windowSeconds: 60 },
+  apiKeyLookup: { limit: 600, windowSeconds: 60 },
 };
 
 /** The default policies, from {@link DEFAULT_RATE_LIMITS} with `rules` overriding limits. */
@@ -129,11 +153,11 @@ export function defaultPolicies(rules: Partial<Record<DefaultPolicyName, RateLim
   return (Object.entries(DEFAULT_RATE_LIMITS) as Array<[DefaultPolicyName, RateLimitRule]>).map(
     ([name, defaults]) => {
       const rule = rules[name] ?? defaults;
-      const identifier = name === 'signInIdentifier';
+      const target = DEFAULT_POLICY_TARGETS[name];
       return {
         name,
-        operations: [identifier ? 'signIn' : (name as RateLimitRuleName)],
-        key: identifier ? 'identifier' : 'subject',
+        operations: [target?.operation ?? (name as RateLimitRuleName)],
+        key: target?.key ?? 'subject',
         limit: rule.limit,
         periodSeconds: rule.windowSeconds,
       };

@@ -86,21 +86,35 @@ export interface RateLimiterOptions {
   override?: RateLimitOverride | undefined;
 }
 
+/** How one `consume` call picks its policies. */
+export interface ConsumeOptions {
+  /**
+   * These named policies instead of every policy of the operation (an API key's own
+   * `rateLimitPolicies`): a name that is not configured, or whose policy does not cover the
+   * operation, counts nothing. `[]` counts nothing at all.
+   */
+  policies?: readonly string[] | null;
+  /**
+   * Narrows the policies to count (the HTTP handler counts `http` in two stages, before and
+   * after it knows the caller: see `namesCaller`), so that no policy counts one request twice.
+   */
+  only?: (policy: ResolvedRateLimitPolicy) => boolean;
+}
+
 export interface RateLimiter {
   /**
-   * Counts one request of `operation` against every policy that applies to it; all must pass.
+   * Counts one request of `operation` against every policy that applies to it (or the named
+   * ones, see {@link ConsumeOptions}); all must pass.
    * `subject` is what the operation counts by by default (`ip:<address>`, `email:<address>`,
    * `user:<id>`, `client:<id>`…; its prefix also fills the matching fact); `facts` adds what
    * other policies may count by. Throws `rate_limited` with `retryAfterSeconds` and the
-   * violated policies when one is over its limit; null when nothing counted it. `only` narrows
-   * the policies to count (the HTTP handler counts `http` in two stages, before and after it
-   * knows the caller: see `namesCaller`), so that no policy counts one request twice.
+   * violated policies when one is over its limit; null when nothing counted it.
    */
   consume(
     operation: RateLimitOperation,
     subject: string | null,
     facts?: RateLimitFacts,
-    only?: (policy: ResolvedRateLimitPolicy) => boolean,
+    options?: ConsumeOptions,
   ): Promise<RateLimitState | null>;
   /** The policies in force, defaults filled in. */
   readonly policies: readonly ResolvedRateLimitPolicy[];
@@ -152,6 +166,9 @@ export function createRateLimiter(
   for (const policy of policies)
     for (const operation of policy.operations)
       byOperation.set(operation, [...(byOperation.get(operation) ?? []), policy]);
+  /** The policies of `operation` among `names`, each once. */
+  const named = (operation: RateLimitOperation, names: readonly string[]) =>
+    (byOperation.get(operation) ?? []).filter((policy) => names.includes(policy.name));
 
   const partitionSecret = Buffer.from(
     hkdfSync('sha256', deps.secret, Buffer.alloc(0), 'portcullis:rate-limit-partition', 32),
@@ -264,10 +281,12 @@ export function createRateLimiter(
 
   return {
     policies,
-    async consume(operation, subject, facts = {}, only) {
+    async consume(operation, subject, facts = {}, consumeOptions = {}) {
       if (!options.enabled) return null;
-      const policiesOfOperation = byOperation.get(operation);
-      const applicable = only ? policiesOfOperation?.filter(only) : policiesOfOperation;
+      const names = consumeOptions.policies;
+      const candidates = names ? named(operation, names) : byOperation.get(operation);
+      const only = consumeOptions.only;
+      const applicable = only ? candidates?.filter(only) : candidates;
       if (!applicable || applicable.length === 0) return null;
       const fromSubject = factsOf(subject);
       // every spelling of one address, and every address of one IPv6 /64, is one subject

@@ -170,6 +170,11 @@ const METHOD_RULES: StoreMethodRules = {
       tenantIdFirst: true,
       apiKeysRevoked: ([, id], revoked) => (revoked ? { ids: [id] } : undefined),
     },
+    // a cached copy must not keep counting the key by its old policies or quota
+    updateLimits: {
+      tenantIdFirst: true,
+      apiKeysRevoked: ([, id], updated) => (updated ? { ids: [id] } : undefined),
+    },
     revokeOwnedBy: {
       apiKeysRevoked: ([userId], count) => (count > 0 ? { ownerUserIds: [userId] } : undefined),
     },

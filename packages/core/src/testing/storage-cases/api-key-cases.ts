@@ -47,6 +47,9 @@ export function apiKeyCases({ it, storage }: StorageCases): void {
       lastUsedAt: null,
       rateLimitPolicies: null,
       creditsRemaining: null,
+      creditRefillAmount: null,
+      creditRefillInterval: null,
+      creditsRefilledAt: null,
       ...overrides,
     };
   }
@@ -71,6 +74,9 @@ export function apiKeyCases({ it, storage }: StorageCases): void {
         lastUsedAt: new Date('2025-03-04T06:00:00.001Z'),
         rateLimitPolicies: ['standard', 'burst'],
         creditsRemaining: 5_000_000_000,
+        creditRefillAmount: 2_000_000_000,
+        creditRefillInterval: 'month',
+        creditsRefilledAt: new Date('2025-03-01T00:00:00.001Z'),
       });
       await storage().apiKeys.create(plain);
       await storage().apiKeys.create(full);
@@ -204,6 +210,113 @@ export function apiKeyCases({ it, storage }: StorageCases): void {
       expect(await storage().apiKeys.revokeOwnedBy(user.id, null, at, 'owner_removed')).toBe(1);
       expect(await storage().apiKeys.findById(second.id, inSecond.id)).toMatchObject({ status: 'revoked' });
       expect(await storage().apiKeys.findById(first.id, tenantOwned.id)).toMatchObject({ status: 'active' });
+    });
+
+    it("replaces an active API key's limits only in its own tenant, leaving what is not named", async () => {
+      const tenant = await createTenant();
+      const other = await createTenant();
+      const key = anApiKey(tenant.id, { rateLimitPolicies: ['standard'] });
+      const revoked = anApiKey(tenant.id, {
+        status: 'revoked',
+        revokedAt: new Date(),
+        revokedReason: 'revoked',
+      });
+      await storage().apiKeys.create(key);
+      await storage().apiKeys.create(revoked);
+      const at = new Date('2025-05-06T07:08:09.010Z');
+      const credits = { remaining: 7, refillAmount: 100, refillInterval: 'week' as const, setAt: at };
+
+      expect(await storage().apiKeys.updateLimits(other.id, key.id, { credits, at })).toBeNull();
+      expect(await storage().apiKeys.updateLimits(tenant.id, revoked.id, { credits, at })).toBeNull();
+      const updated = await storage().apiKeys.updateLimits(tenant.id, key.id, { credits, at });
+      expect(updated).toEqual({
+        ...key,
+        creditsRemaining: 7,
+        creditRefillAmount: 100,
+        creditRefillInterval: 'week',
+        creditsRefilledAt: at,
+        updatedAt: at,
+      });
+      const cleared = await storage().apiKeys.updateLimits(tenant.id, key.id, {
+        rateLimitPolicies: null,
+        credits: null,
+        at,
+      });
+      expect(cleared).toMatchObject({
+        rateLimitPolicies: null,
+        creditsRemaining: null,
+        creditRefillAmount: null,
+        creditRefillInterval: null,
+        creditsRefilledAt: null,
+      });
+      expect(await storage().apiKeys.findById(tenant.id, key.id)).toEqual(cleared);
+    });
+
+    it('spends exactly the credits an API key has under 50 concurrent calls, never below zero', async () => {
+      const tenant = await createTenant();
+      const key = anApiKey(tenant.id, { creditsRemaining: 20 });
+      await storage().apiKeys.create(key);
+      const at = new Date('2025-05-06T07:08:09.010Z');
+      const results = await Promise.all(
+        Array.from({ length: 50 }, () => storage().apiKeys.consumeCredits(key.id, 1, at, at)),
+      );
+      const spent = results.filter((left): left is number => left !== null);
+      expect(spent).toHaveLength(20);
+      // each success saw its own count: 19 down to 0, once each
+      expect([...spent].sort((a, b) => a - b)).toEqual(Array.from({ length: 20 }, (_, i) => i));
+      expect((await storage().apiKeys.findById(tenant.id, key.id))?.creditsRemaining).toBe(0);
+      expect(await storage().apiKeys.consumeCredits(key.id, 1, at, at)).toBeNull();
+      expect((await storage().apiKeys.findById(tenant.id, key.id))?.creditsRemaining).toBe(0);
+    });
+
+    it('refuses a cost larger than the credits left and changes nothing; a key without a quota spends nothing', async () => {
+      const tenant = await createTenant();
+      const key = anApiKey(tenant.id, { creditsRemaining: 3 });
+      const unlimited = anApiKey(tenant.id);
+      await storage().apiKeys.create(key);
+      await storage().apiKeys.create(unlimited);
+      const at = new Date('2025-05-06T07:08:09.010Z');
+      expect(await storage().apiKeys.consumeCredits(key.id, 4, at, at)).toBeNull();
+      expect(await storage().apiKeys.consumeCredits(key.id, 3, at, at)).toBe(0);
+      expect(await storage().apiKeys.consumeCredits(unlimited.id, 1, at, at)).toBeNull();
+      expect(await storage().apiKeys.consumeCredits(uuidv7(), 1, at, at)).toBeNull();
+      expect(await storage().apiKeys.findById(tenant.id, unlimited.id)).toEqual(unlimited);
+    });
+
+    it('refills an API key once at a period boundary, and never within a period', async () => {
+      const tenant = await createTenant();
+      const setAt = new Date('2025-05-06T10:00:00.000Z');
+      const key = anApiKey(tenant.id, {
+        creditsRemaining: 1,
+        creditRefillAmount: 10,
+        creditRefillInterval: 'day',
+        creditsRefilledAt: setAt,
+      });
+      await storage().apiKeys.create(key);
+      const today = new Date('2025-05-06T00:00:00.000Z');
+      const noon = new Date('2025-05-06T12:00:00.000Z');
+      // within the period the key was set in: no refill, however low it runs
+      expect(await storage().apiKeys.consumeCredits(key.id, 1, today, noon)).toBe(0);
+      expect(await storage().apiKeys.consumeCredits(key.id, 1, today, noon)).toBeNull();
+      expect(await storage().apiKeys.findById(tenant.id, key.id)).toMatchObject({
+        creditsRemaining: 0,
+        creditsRefilledAt: setAt,
+      });
+
+      // the next day: refilled to the amount once, however many race for it
+      const tomorrow = new Date('2025-05-07T00:00:00.000Z');
+      const justAfter = new Date('2025-05-07T00:00:00.250Z');
+      const results = await Promise.all(
+        Array.from({ length: 15 }, () => storage().apiKeys.consumeCredits(key.id, 1, tomorrow, justAfter)),
+      );
+      expect(results.filter((left) => left !== null)).toHaveLength(10);
+      expect(await storage().apiKeys.findById(tenant.id, key.id)).toMatchObject({
+        creditsRemaining: 0,
+        creditsRefilledAt: justAfter,
+      });
+      expect(
+        await storage().apiKeys.consumeCredits(key.id, 1, tomorrow, new Date('2025-05-07T23:59:59.999Z')),
+      ).toBeNull();
     });
 
     it('records API key uses in a batch, never moving a last use back', async () => {
