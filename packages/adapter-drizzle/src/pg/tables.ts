@@ -616,6 +616,7 @@ export function portcullisTables(prefix: string = 'pc_') {
       lastUsedAt: utcTimestamp('last_used_at'),
       rateLimitPolicies: jsonText<string[]>('rate_limit_policies'),
       creditsRemaining: bigint('credits_remaining', { mode: 'number' }),
+      leakReportedAt: utcTimestamp('leak_reported_at'),
     },
     (t) => [
       primaryKey({ name: `${p}api_keys_pk`, columns: [t.id] }),

@@ -15,6 +15,7 @@ import { migration0010RefreshTokens, refreshTokenTables } from './0010-refresh-t
 import { clientTables, migration0011Clients } from './0011-clients.js';
 import { migration0012RevokedAccessTokens, revokedAccessTokenTables } from './0012-revoked-access-tokens.js';
 import { apiKeyTables, migration0013ApiKeys } from './0013-api-keys.js';
+import { apiKeyLeakColumns, migration0016ApiKeyLeaks } from './0016-api-key-leaks.js';
 import type { Migration } from './migration.js';
 import type { TableSpec } from './table-spec.js';
 
@@ -33,6 +34,7 @@ export const migrations: readonly Migration[] = [
   migration0011Clients,
   migration0012RevokedAccessTokens,
   migration0013ApiKeys,
+  migration0016ApiKeyLeaks,
 ];
 
 /**
@@ -54,7 +56,7 @@ export const schemaTables: readonly TableSpec[] = withAddedColumns(
     ...revokedAccessTokenTables,
     ...apiKeyTables,
   ],
-  auditHeadPrevHashColumns,
+  [...auditHeadPrevHashColumns, ...apiKeyLeakColumns],
 );
 
 export { initialTables } from './0001-initial.js';

@@ -37,6 +37,7 @@ export class KyselyApiKeyStore implements ApiKeyStore {
         last_used_at: codec.toNullableDate(key.lastUsedAt),
         rate_limit_policies: key.rateLimitPolicies === null ? null : codec.toJson(key.rateLimitPolicies),
         credits_remaining: key.creditsRemaining,
+        leak_reported_at: codec.toNullableDate(key.leakReportedAt),
       })
       .execute();
   }
@@ -113,6 +114,19 @@ export class KyselyApiKeyStore implements ApiKeyStore {
     return result.numUpdatedRows === 1n;
   }
 
+  async markLeakReported(tenantId: string, id: string, at: Date): Promise<boolean> {
+    const { db, tables, codec } = this.ctx;
+    const result = await db
+      .updateTable(tables.apiKeys)
+      .set({ leak_reported_at: codec.toDate(at), updated_at: codec.toDate(at) })
+      .where('tenant_id', '=', tenantId)
+      .where('id', '=', id)
+      // compare-and-set on "not reported yet": of concurrent reports one is the first
+      .where('leak_reported_at', 'is', null)
+      .executeTakeFirst();
+    return result.numUpdatedRows === 1n;
+  }
+
   async revokeOwnedBy(
     userId: string,
     tenantId: string | null,
@@ -183,5 +197,6 @@ function toApiKey(row: Row, codec: ColumnCodec): ApiKey {
       row.credits_remaining === null || row.credits_remaining === undefined
         ? null
         : codec.fromInteger(row.credits_remaining),
+    leakReportedAt: codec.fromNullableDate(row.leak_reported_at),
   };
 }

@@ -25,6 +25,7 @@ import {
   parseApiKey,
 } from './api-key-format.js';
 import type { ResolvedApiKeysOptions } from './api-key-options.js';
+import { findApiKeyByKey } from './find-api-key.js';
 import {
   type CreateApiKeyInput,
   createApiKeyInputSchema,
@@ -212,15 +213,6 @@ export function createApiKeyService(
     return summary;
   }
 
-  /** The stored key with this hash under any configured pepper (the current one first). */
-  async function findByKey(key: string): Promise<ApiKey | null> {
-    for (const pepper of peppers) {
-      const found = await storage.apiKeys.findByHash(hashApiKey(key, pepper));
-      if (found && found.pepperVersion === pepper.version) return found;
-    }
-    return null;
-  }
-
   /** Whether a key read from the database may be served: its tenant and owner stand. */
   async function standing(key: ApiKey): Promise<boolean> {
     const tenant = await storage.tenants.findById(key.tenantId);
@@ -281,6 +273,7 @@ export function createApiKeyService(
         lastUsedAt: null,
         rateLimitPolicies: null,
         creditsRemaining: null,
+        leakReportedAt: null,
       });
       await storage.transaction(async (tx) => {
         await tx.apiKeys.create(row);
@@ -330,6 +323,8 @@ export function createApiKeyService(
         createdAt: now,
         updatedAt: now,
         lastUsedAt: null,
+        // a fresh secret: the old one's leak is not the successor's
+        leakReportedAt: null,
       });
       const previous = await storage.transaction(async (tx) => {
         const rotated = await tx.apiKeys.beginRotation(tenantId, apiKeyId, {
@@ -380,7 +375,7 @@ export function createApiKeyService(
       const hash = hashApiKey(presented, currentPepper);
       let key = cache.get(hash, nowMs);
       if (!key) {
-        const found = await findByKey(presented);
+        const found = await findApiKeyByKey(storage.apiKeys, peppers, presented);
         if (!found) throw new AuthError('api_key_invalid', { detail: 'no such API key' });
         if (found.status === 'revoked')
           throw new AuthError('api_key_revoked', { detail: 'this API key was revoked' });

@@ -57,6 +57,11 @@ export interface ApiKey {
   rateLimitPolicies: string[] | null;
   /** Credits left when the key has a quota; null: no quota. */
   creditsRemaining: number | null;
+  /**
+   * When a secret scanner (GitHub's) first reported the key as leaked; null when never. Set
+   * whether the report revoked the key or only flagged it (`secretScanning.github.onLeak`).
+   */
+  leakReportedAt: Date | null;
 }
 
 /** Where a key stands at a moment: usable, usable until its rotation overlap ends, or not. */
@@ -81,6 +86,8 @@ export interface ApiKeySummary {
   createdBy: string | null;
   createdAt: Date;
   lastUsedAt: Date | null;
+  /** When a secret scanner reported the key as leaked; null when never. */
+  leakReportedAt: Date | null;
 }
 
 /** Where `key` stands at `now`. */
@@ -112,5 +119,6 @@ export function summarizeApiKey(key: ApiKey, now: Date): ApiKeySummary {
     createdBy: key.createdBy,
     createdAt: key.createdAt,
     lastUsedAt: key.lastUsedAt,
+    leakReportedAt: key.leakReportedAt,
   };
 }

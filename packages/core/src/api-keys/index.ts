@@ -32,6 +32,7 @@ export {
   type VerifyApiKeyOptions,
 } from './api-key-service.js';
 export type { ApiKeyStore } from './api-key-store.js';
+export { findApiKeyByKey } from './find-api-key.js';
 export { type ApiKeyUses, createApiKeyUses } from './api-key-uses.js';
 export type {
   ApiKey,
