@@ -20,6 +20,7 @@ import { routes } from './http/routes/index.js';
 import { createInfrastructure } from './infrastructure.js';
 import { createInvitationService } from './invitations/index.js';
 import { createMembershipService } from './memberships/index.js';
+import { createSecretScanningService } from './secret-scanning/index.js';
 import { createSessionService, sessionCookieName } from './sessions/index.js';
 import { createSignInService } from './sign-in/index.js';
 import { createTenantService } from './tenants/index.js';
@@ -138,6 +139,7 @@ export function createAuth(options: AuthConfig): Auth {
     { assertionAudiences: [oauthUrls.issuer, oauthUrls.tokenEndpoint] },
   );
   // API keys: verified through the cache, their last uses written in batches
+  const apiKeyPeppers = resolvePeppers(config.apiKeys.peppers, config.secret);
   const apiKeys = createApiKeyService(
     {
       storage,
@@ -150,8 +152,18 @@ export function createAuth(options: AuthConfig): Auth {
     {
       apiKeys: config.apiKeys,
       environments: config.environments,
-      peppers: resolvePeppers(config.apiKeys.peppers, config.secret),
+      peppers: apiKeyPeppers,
       catalog,
+    },
+  );
+  // leak reports from secret scanners revoke (or flag) the keys they found
+  const secretScanning = createSecretScanningService(
+    { storage, clock, logger },
+    {
+      secretScanning: config.secretScanning,
+      apiKeyPrefix: config.apiKeys.prefix,
+      environments: config.environments,
+      peppers: apiKeyPeppers,
     },
   );
   // token exchange (RFC 8693): besides the tokens' own audiences, the resources M2M clients know
@@ -198,6 +210,7 @@ export function createAuth(options: AuthConfig): Auth {
     ...oauth.api,
     ...clients.api,
     ...apiKeys.api,
+    ...secretScanning.api,
     ...clientTokens.api,
     ...accessTokens.api,
     ...signingKeys.api,

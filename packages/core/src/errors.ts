@@ -83,6 +83,8 @@ export const AUTH_ERROR_CODES = [
   'api_key_wrong_environment',
   'api_key_expired',
   'api_key_revoked',
+  // secret scanning partner alerts (GitHub's): not signed by a known key of the scanner
+  'signature_invalid',
   'storage_unavailable',
   'schema_not_migrated',
   'config_invalid',

@@ -55,6 +55,7 @@ const AUTH_API_OPERATIONS = [
   'passkeyRegistrationOptions',
   'reactivateUser',
   'reauthenticate',
+  'receiveGitHubLeakReport',
   'refreshTokens',
   'regenerateRecoveryCodes',
   'registerPasskey',

@@ -25,7 +25,6 @@ import {
   parseApiKey,
 } from './api-key-format.js';
 import type { ResolvedApiKeysOptions } from './api-key-options.js';
-import { findApiKeyByKey } from './find-api-key.js';
 import {
   type CreateApiKeyInput,
   createApiKeyInputSchema,
@@ -34,6 +33,7 @@ import {
 } from './api-key-schemas.js';
 import type { ApiKeyUses } from './api-key-uses.js';
 import { type ApiKey, type ApiKeySummary, apiKeyState, summarizeApiKey } from './api-keys.js';
+import { findApiKeyByKey } from './find-api-key.js';
 
 /** A new key: the key itself is returned this once, never stored. */
 export interface ApiKeyWithSecret {

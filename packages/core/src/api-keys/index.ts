@@ -32,7 +32,6 @@ export {
   type VerifyApiKeyOptions,
 } from './api-key-service.js';
 export type { ApiKeyStore } from './api-key-store.js';
-export { findApiKeyByKey } from './find-api-key.js';
 export { type ApiKeyUses, createApiKeyUses } from './api-key-uses.js';
 export type {
   ApiKey,
@@ -42,4 +41,5 @@ export type {
   ApiKeyStatus,
   ApiKeySummary,
 } from './api-keys.js';
+export { findApiKeyByKey } from './find-api-key.js';
 export { readApiKey } from './read-api-key.js';

@@ -9,6 +9,7 @@ import type { TotpApi } from '../credentials/totp/index.js';
 import type { EmailLinksApi } from '../email-links/index.js';
 import type { InvitationsApi } from '../invitations/index.js';
 import type { MembersApi } from '../memberships/index.js';
+import type { SecretScanningApi } from '../secret-scanning/index.js';
 import type { SessionsApi } from '../sessions/index.js';
 import type { SignInApi } from '../sign-in/index.js';
 import type { TenantsApi } from '../tenants/index.js';
@@ -52,4 +53,5 @@ export interface AuthApi
     ClientsApi,
     ClientTokensApi,
     ApiKeysApi,
+    SecretScanningApi,
     ExchangeTokensApi {}

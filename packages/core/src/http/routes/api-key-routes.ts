@@ -35,6 +35,10 @@ const apiKeySchema = component(
     createdBy: z.string().nullable(),
     createdAt: z.string(),
     lastUsedAt: z.string().nullable().describe('Written about once a minute'),
+    leakReportedAt: z
+      .string()
+      .nullable()
+      .describe('When a secret scanner reported the key leaked (revoked, or flagged with onLeak: flag)'),
   }),
 );
 
@@ -60,6 +64,7 @@ function toPublicApiKey(key: ApiKeySummary) {
     createdBy: key.createdBy,
     createdAt: key.createdAt.toISOString(),
     lastUsedAt: iso(key.lastUsedAt),
+    leakReportedAt: iso(key.leakReportedAt),
   };
 }
 
