@@ -312,8 +312,15 @@ export function describeSecretScanningOnStorage(name: string, options: SecretSca
   });
 }
 
+interface Answer {
+  status: number;
+  headers: Headers;
+  // biome-ignore lint/suspicious/noExplicitAny: response bodies are asserted field by field
+  body: any;
+}
+
 /** A POST as GitHub sends it: JSON, its two headers, no Origin and no cookie. */
-async function post(auth: Auth, body: string, headers: Record<string, string>) {
+async function post(auth: Auth, body: string, headers: Record<string, string>): Promise<Answer> {
   const response = await auth.handler(
     new Request(`${ORIGIN}/auth/secret-scanning/github`, {
       method: 'POST',
@@ -323,10 +330,5 @@ async function post(auth: Auth, body: string, headers: Record<string, string>) {
     { clientIp: '140.82.112.1' },
   );
   const text = await response.text();
-  // biome-ignore lint/suspicious/noExplicitAny: response bodies are asserted field by field
-  return {
-    status: response.status,
-    headers: response.headers,
-    body: text ? (JSON.parse(text) as any) : null,
-  };
+  return { status: response.status, headers: response.headers, body: text ? JSON.parse(text) : null };
 }
