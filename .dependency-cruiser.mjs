@@ -29,6 +29,7 @@ const TYPE_FILES = `${CORE}(${[
   'invitations',
   'memberships',
   'outbox',
+  'secret-scanning',
   'sessions',
   'sign-in',
   'tenants',

@@ -21,6 +21,7 @@ import { createInfrastructure } from './infrastructure.js';
 import { createInvitationService } from './invitations/index.js';
 import { createMembershipService } from './memberships/index.js';
 import { createRateLimitOverrideService } from './rate-limit/rate-limit-override-service.js';
+import { createSecretScanningService } from './secret-scanning/index.js';
 import { createSessionService, sessionCookieName } from './sessions/index.js';
 import { createSignInService } from './sign-in/index.js';
 import { createTenantService } from './tenants/index.js';
@@ -139,6 +140,7 @@ export function createAuth(options: AuthConfig): Auth {
     { assertionAudiences: [oauthUrls.issuer, oauthUrls.tokenEndpoint] },
   );
   // API keys: verified through the cache, their last uses written in batches
+  const apiKeyPeppers = resolvePeppers(config.apiKeys.peppers, config.secret);
   const apiKeys = createApiKeyService(
     {
       storage,
@@ -152,7 +154,7 @@ export function createAuth(options: AuthConfig): Auth {
     {
       apiKeys: config.apiKeys,
       environments: config.environments,
-      peppers: resolvePeppers(config.apiKeys.peppers, config.secret),
+      peppers: apiKeyPeppers,
       catalog,
     },
   );
@@ -160,6 +162,16 @@ export function createAuth(options: AuthConfig): Auth {
   const rateLimitOverrides = createRateLimitOverrideService(
     { storage, clock, cache: infrastructure.rateLimitOverrideCache },
     { policyNames: rateLimiter.policies.map((policy) => policy.name) },
+  );
+  // leak reports from secret scanners revoke (or flag) the keys they found
+  const secretScanning = createSecretScanningService(
+    { storage, clock, logger },
+    {
+      secretScanning: config.secretScanning,
+      apiKeyPrefix: config.apiKeys.prefix,
+      environments: config.environments,
+      peppers: apiKeyPeppers,
+    },
   );
   // token exchange (RFC 8693): besides the tokens' own audiences, the resources M2M clients know
   const tokenExchange = createTokenExchangeService(
@@ -206,6 +218,7 @@ export function createAuth(options: AuthConfig): Auth {
     ...clients.api,
     ...apiKeys.api,
     ...rateLimitOverrides.api,
+    ...secretScanning.api,
     ...clientTokens.api,
     ...accessTokens.api,
     ...signingKeys.api,

@@ -85,6 +85,8 @@ export const AUTH_ERROR_CODES = [
   'api_key_revoked',
   // a verified key with a credit quota and none left (429, the quota-exceeded problem type)
   'api_key_credits_exhausted',
+  // secret scanning partner alerts (GitHub's): not signed by a known key of the scanner
+  'signature_invalid',
   'storage_unavailable',
   'schema_not_migrated',
   'config_invalid',

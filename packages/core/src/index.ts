@@ -99,6 +99,11 @@ export type {
   StoredRateLimitOverride,
 } from './rate-limit/index.js';
 export type { NodeHeaders, RequestHeaders } from './request-headers.js';
+export type {
+  GitHubLeakReport,
+  SecretLeakLabel,
+  SecretScanningOptions,
+} from './secret-scanning/index.js';
 export type { SessionWithUser } from './sessions/index.js';
 export type { MfaMethod, MfaRequired, SignedIn, VerifyMfaInput } from './sign-in/index.js';
 export { DEFAULT_ROLES } from './tenants/index.js';

@@ -56,6 +56,7 @@ const AUTH_API_OPERATIONS = [
   'passkeyRegistrationOptions',
   'reactivateUser',
   'reauthenticate',
+  'receiveGitHubLeakReport',
   'refreshTokens',
   'regenerateRecoveryCodes',
   'registerPasskey',

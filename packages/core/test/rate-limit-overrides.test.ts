@@ -298,6 +298,7 @@ async function aStoredApiKey(storage: Storage, tenantId: string): Promise<string
     creditRefillAmount: null,
     creditRefillInterval: null,
     creditsRefilledAt: null,
+    leakReportedAt: null,
   });
   return id;
 }

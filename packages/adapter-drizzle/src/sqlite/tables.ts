@@ -635,6 +635,7 @@ export function portcullisTables(prefix: string = 'pc_') {
       creditRefillAmount: integer('credit_refill_amount'),
       creditRefillInterval: varchar('credit_refill_interval', { length: 8 }).$type<ApiKeyCreditInterval>(),
       creditsRefilledAt: utcTimestamp('credits_refilled_at'),
+      leakReportedAt: utcTimestamp('leak_reported_at'),
     },
     (t) => [
       primaryKey({ name: `${p}api_keys_pk`, columns: [t.id] }),

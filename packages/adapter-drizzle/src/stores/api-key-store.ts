@@ -97,6 +97,23 @@ export class DrizzleApiKeyStore implements ApiKeyStore {
     return affectedRows(dialect, result) === 1;
   }
 
+  async markLeakReported(tenantId: string, id: string, at: Date): Promise<boolean> {
+    const { db, tables, dialect } = this.ctx;
+    const { apiKeys } = tables;
+    const result = await db
+      .update(apiKeys)
+      .set({ leakReportedAt: at, updatedAt: at })
+      .where(
+        and(
+          eq(apiKeys.tenantId, tenantId),
+          eq(apiKeys.id, id),
+          // compare-and-set on "not reported yet": of concurrent reports one is the first
+          isNull(apiKeys.leakReportedAt),
+        ),
+      );
+    return affectedRows(dialect, result) === 1;
+  }
+
   async revokeOwnedBy(
     userId: string,
     tenantId: string | null,

@@ -17,6 +17,7 @@ import { migration0012RevokedAccessTokens, revokedAccessTokenTables } from './00
 import { apiKeyTables, migration0013ApiKeys } from './0013-api-keys.js';
 import { apiKeyCreditColumns, migration0014ApiKeyCredits } from './0014-api-key-credits.js';
 import { migration0015RateLimitOverrides, rateLimitOverrideTables } from './0015-rate-limit-overrides.js';
+import { apiKeyLeakColumns, migration0016ApiKeyLeaks } from './0016-api-key-leaks.js';
 import type { Migration } from './migration.js';
 import type { TableSpec } from './table-spec.js';
 
@@ -37,6 +38,7 @@ export const migrations: readonly Migration[] = [
   migration0013ApiKeys,
   migration0014ApiKeyCredits,
   migration0015RateLimitOverrides,
+  migration0016ApiKeyLeaks,
 ];
 
 /**
@@ -59,7 +61,7 @@ export const schemaTables: readonly TableSpec[] = withAddedColumns(
     ...apiKeyTables,
     ...rateLimitOverrideTables,
   ],
-  [...auditHeadPrevHashColumns, ...apiKeyCreditColumns],
+  [...auditHeadPrevHashColumns, ...apiKeyCreditColumns, ...apiKeyLeakColumns],
 );
 
 export { initialTables } from './0001-initial.js';

@@ -48,6 +48,7 @@ export class KyselyApiKeyStore implements ApiKeyStore {
         credit_refill_amount: key.creditRefillAmount,
         credit_refill_interval: key.creditRefillInterval,
         credits_refilled_at: codec.toNullableDate(key.creditsRefilledAt),
+        leak_reported_at: codec.toNullableDate(key.leakReportedAt),
       })
       .execute();
   }
@@ -120,6 +121,19 @@ export class KyselyApiKeyStore implements ApiKeyStore {
       .where('tenant_id', '=', tenantId)
       .where('id', '=', id)
       .where('status', '=', 'active')
+      .executeTakeFirst();
+    return result.numUpdatedRows === 1n;
+  }
+
+  async markLeakReported(tenantId: string, id: string, at: Date): Promise<boolean> {
+    const { db, tables, codec } = this.ctx;
+    const result = await db
+      .updateTable(tables.apiKeys)
+      .set({ leak_reported_at: codec.toDate(at), updated_at: codec.toDate(at) })
+      .where('tenant_id', '=', tenantId)
+      .where('id', '=', id)
+      // compare-and-set on "not reported yet": of concurrent reports one is the first
+      .where('leak_reported_at', 'is', null)
       .executeTakeFirst();
     return result.numUpdatedRows === 1n;
   }
@@ -274,5 +288,6 @@ function toApiKey(row: Row, codec: ColumnCodec): ApiKey {
         : codec.fromInteger(row.credit_refill_amount),
     creditRefillInterval: row.credit_refill_interval ?? null,
     creditsRefilledAt: codec.fromNullableDate(row.credits_refilled_at),
+    leakReportedAt: codec.fromNullableDate(row.leak_reported_at),
   };
 }

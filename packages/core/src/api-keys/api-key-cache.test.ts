@@ -104,6 +104,7 @@ describe('API key last uses', () => {
         lastUsedAt: null,
         rateLimitPolicies: null,
         creditsRemaining: null,
+        leakReportedAt: null,
       });
     }
     // the database refuses the first batch (an outage), then answers

@@ -44,6 +44,7 @@ import {
   nextCreditPeriodStart,
   summarizeApiKey,
 } from './api-keys.js';
+import { findApiKeyByKey } from './find-api-key.js';
 
 /** A new key: the key itself is returned this once, never stored. */
 export interface ApiKeyWithSecret {
@@ -296,15 +297,6 @@ export function createApiKeyService(
     return summary;
   }
 
-  /** The stored key with this hash under any configured pepper (the current one first). */
-  async function findByKey(key: string): Promise<ApiKey | null> {
-    for (const pepper of peppers) {
-      const found = await storage.apiKeys.findByHash(hashApiKey(key, pepper));
-      if (found && found.pepperVersion === pepper.version) return found;
-    }
-    return null;
-  }
-
   /** Whether a key read from the database may be served: its tenant and owner stand. */
   async function standing(key: ApiKey): Promise<boolean> {
     const tenant = await storage.tenants.findById(key.tenantId);
@@ -370,6 +362,7 @@ export function createApiKeyService(
         creditRefillAmount: credits?.refillAmount ?? null,
         creditRefillInterval: credits?.refillInterval ?? null,
         creditsRefilledAt: credits?.setAt ?? null,
+        leakReportedAt: null,
       });
       await storage.transaction(async (tx) => {
         await tx.apiKeys.create(row);
@@ -421,6 +414,8 @@ export function createApiKeyService(
         createdAt: now,
         updatedAt: now,
         lastUsedAt: null,
+        // a fresh secret: the old one's leak is not the successor's
+        leakReportedAt: null,
       });
       const previous = await storage.transaction(async (tx) => {
         const rotated = await tx.apiKeys.beginRotation(tenantId, apiKeyId, {
@@ -502,7 +497,7 @@ export function createApiKeyService(
         // before the read a miss costs: one address spraying keys is stopped here; a cached valid
         // key never reaches this, and a server call without an address is not counted
         if (context.ip) noteRateLimit(context, await rateLimiter.consume('apiKeyAuth', `ip:${context.ip}`));
-        const found = await findByKey(presented);
+        const found = await findApiKeyByKey(storage.apiKeys, peppers, presented);
         if (!found) throw new AuthError('api_key_invalid', { detail: 'no such API key' });
         if (found.status === 'revoked')
           throw new AuthError('api_key_revoked', { detail: 'this API key was revoked' });

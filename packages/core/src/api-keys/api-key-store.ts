@@ -47,6 +47,13 @@ export interface ApiKeyStore {
    */
   revoke(tenantId: string, id: string, at: Date, reason: ApiKeyRevocationReason): Promise<boolean>;
   /**
+   * Notes that a secret scanner reported the tenant's key as leaked: sets `leakReportedAt` (and
+   * `updatedAt`) only while it is null, whatever the key's status. Returns true for the caller
+   * that set it (of concurrent callers exactly one wins); false when absent, another tenant's or
+   * reported already. What makes a repeated report change nothing.
+   */
+  markLeakReported(tenantId: string, id: string, at: Date): Promise<boolean>;
+  /**
    * Revokes every active key the user owns: in one tenant (they left it), or in every tenant when
    * `tenantId` is null (they were suspended). Returns how many it revoked.
    */

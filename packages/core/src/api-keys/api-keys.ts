@@ -66,6 +66,11 @@ export interface ApiKey {
    * quota. The database holds the count: a copy read earlier is only the last known value.
    */
   creditsRemaining: number | null;
+  /**
+   * When a secret scanner (GitHub's) first reported the key as leaked; null when never. Set
+   * whether the report revoked the key or only flagged it (`secretScanning.github.onLeak`).
+   */
+  leakReportedAt: Date | null;
   /** What the credits are refilled to at each period's start; null: never refilled. */
   creditRefillAmount: number | null;
   /** The calendar period of the refill (UTC); null exactly when `creditRefillAmount` is. */
@@ -108,6 +113,8 @@ export interface ApiKeySummary {
   rateLimitPolicies: string[] | null;
   /** Its credit quota (the last known count: the database holds the truth); null: none. */
   credits: ApiKeyCredits | null;
+  /** When a secret scanner reported the key as leaked; null when never. */
+  leakReportedAt: Date | null;
 }
 
 /** Where `key` stands at `now`. */
@@ -141,6 +148,7 @@ export function summarizeApiKey(key: ApiKey, now: Date): ApiKeySummary {
     lastUsedAt: key.lastUsedAt,
     rateLimitPolicies: key.rateLimitPolicies,
     credits: creditsOf(key),
+    leakReportedAt: key.leakReportedAt,
   };
 }
 

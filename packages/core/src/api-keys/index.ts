@@ -48,4 +48,5 @@ export {
   creditPeriodStart,
   nextCreditPeriodStart,
 } from './api-keys.js';
+export { findApiKeyByKey } from './find-api-key.js';
 export { readApiKey } from './read-api-key.js';

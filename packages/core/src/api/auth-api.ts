@@ -10,6 +10,7 @@ import type { EmailLinksApi } from '../email-links/index.js';
 import type { InvitationsApi } from '../invitations/index.js';
 import type { MembersApi } from '../memberships/index.js';
 import type { RateLimitOverridesApi } from '../rate-limit/index.js';
+import type { SecretScanningApi } from '../secret-scanning/index.js';
 import type { SessionsApi } from '../sessions/index.js';
 import type { SignInApi } from '../sign-in/index.js';
 import type { TenantsApi } from '../tenants/index.js';
@@ -54,4 +55,5 @@ export interface AuthApi
     ClientTokensApi,
     ApiKeysApi,
     RateLimitOverridesApi,
+    SecretScanningApi,
     ExchangeTokensApi {}

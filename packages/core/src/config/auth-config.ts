@@ -17,6 +17,7 @@ import type { Logger } from '../ports/logger.js';
 import type { Mailer } from '../ports/mailer.js';
 import type { Storage } from '../ports/storage.js';
 import { lockoutOptionsSchema, rateLimitOptionsSchema } from '../rate-limit/index.js';
+import { secretScanningOptionsSchema } from '../secret-scanning/index.js';
 import { sessionOptionsSchema } from '../sessions/index.js';
 import { tenantsOptionsSchema } from '../tenants/index.js';
 import { refreshTokensOptionsSchema, tokenOptionsSchema } from '../tokens/index.js';
@@ -143,6 +144,17 @@ const authConfigShape = {
    * apiKeys: { prefix: 'acme', peppers: [{ version: 1, secret: process.env.API_KEY_PEPPER! }] }
    */
   apiKeys: apiKeysOptionsSchema.prefault({}) as z.ZodPrefault<typeof apiKeysOptionsSchema>,
+  /**
+   * Leak reports from secret scanners: GitHub's partner program posts the API keys it finds in
+   * public code to `POST /secret-scanning/github`, signed with its keys; a reported key is
+   * revoked (or flagged). Off (404) until `github` is set.
+   *
+   * @example
+   * secretScanning: { github: { publicKeys: [{ keyIdentifier, key: pem }], onLeak: 'revoke' } }
+   */
+  secretScanning: secretScanningOptionsSchema.prefault({}) as z.ZodPrefault<
+    typeof secretScanningOptionsSchema
+  >,
   /**
    * Access tokens (RFC 9068 JWTs), their issuer and signing keys. Portcullis's own keys need
    * key-encryption keys (not the app secret); a KMS can hold the keys instead (`signers`).

@@ -230,6 +230,9 @@ describe('resolveConfig keeps every default and derived value (pinned before con
           "nativeClients": [],
         },
         "secret": "k3y-material-for-tests-0123456789abcdef",
+        "secretScanning": {
+          "github": null,
+        },
         "secureCookies": false,
         "session": {
           "absoluteTtlSeconds": 2592000,
@@ -530,6 +533,9 @@ describe('resolveConfig keeps every default and derived value (pinned before con
           "nativeClients": [],
         },
         "secret": "k3y-material-for-tests-0123456789abcdef",
+        "secretScanning": {
+          "github": null,
+        },
         "secureCookies": true,
         "session": {
           "absoluteTtlSeconds": 3600,

@@ -18,6 +18,10 @@ import { AuthError } from '../errors.js';
 import { type ResolvedInvitationsOptions, resolveInvitationsOptions } from '../invitations/index.js';
 import type { ResolvedOutboxOptions } from '../outbox/index.js';
 import type { ResolvedLockoutOptions, ResolvedRateLimitOptions } from '../rate-limit/index.js';
+import {
+  type ResolvedSecretScanningOptions,
+  resolveSecretScanningOptions,
+} from '../secret-scanning/index.js';
 import { type ResolvedSessionOptions, resolveSessionOptions } from '../sessions/index.js';
 import { type ResolvedTenantsOptions, resolveTenantsOptions, TENANT_PERMISSIONS } from '../tenants/index.js';
 import {
@@ -47,6 +51,7 @@ export interface ResolvedConfig extends ResolvedInstanceOptions {
   authorization: ResolvedAuthorizationOptions;
   clients: ResolvedClientsOptions;
   apiKeys: ResolvedApiKeysOptions;
+  secretScanning: ResolvedSecretScanningOptions;
   tokens: ResolvedTokenOptions;
   refreshTokens: ResolvedRefreshTokensOptions;
 }
@@ -101,6 +106,7 @@ export function resolveConfig(config: AuthConfig): ResolvedConfig {
     authorization,
     clients: options.clients,
     apiKeys: options.apiKeys,
+    secretScanning: resolveSecretScanningOptions(options.secretScanning),
     tokens: resolveTokenOptions(options.tokens, {
       baseURL,
       basePath: instance.basePath,

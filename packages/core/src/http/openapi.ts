@@ -108,16 +108,17 @@ export function buildOpenApiDocument(routes: RouteDefinition[], options: OpenApi
         content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
       };
     }
+    const jsonBody = route.body ?? route.rawJsonBody;
     (paths[path] ??= {})[route.method.toLowerCase()] = {
       operationId: route.operationId,
       summary: route.summary,
       tags: [route.tag],
       ...(parameters.length ? { parameters } : {}),
-      ...(route.body
+      ...(jsonBody
         ? {
             requestBody: {
               required: true,
-              content: { 'application/json': { schema: stripDialect(toSchema(route.body, 'input')) } },
+              content: { 'application/json': { schema: stripDialect(toSchema(jsonBody, 'input')) } },
             },
           }
         : {}),

@@ -70,6 +70,11 @@ export interface RouteDefinition<
    * document only: such a route reads its form itself (RFC 6749's rules, not JSON's).
    */
   form?: z.ZodType;
+  /**
+   * A JSON body the route reads itself as raw bytes (a signed payload, whose signature covers
+   * the bytes as sent), for the OpenAPI document only: the handler neither reads nor validates it.
+   */
+  rawJsonBody?: z.ZodType;
   /** The code of a body that fails `body` (default `invalid_request`, 400), e.g. `invalid_policy`. */
   invalidBodyCode?: AuthErrorCode;
   params?: P;

@@ -65,6 +65,13 @@ export function memoryApiKeyStore(tables: MemoryTables, writer: TableWriter, run
         });
         return true;
       }),
+    markLeakReported: (tenantId, id, at) =>
+      run(() => {
+        const key = ownedBy(tables.apiKeys.get(id), tenantId);
+        if (!key || key.leakReportedAt !== null) return false;
+        update(key, { leakReportedAt: new Date(at), updatedAt: new Date(at) });
+        return true;
+      }),
     revokeOwnedBy: (userId, tenantId, at, reason) =>
       run(() => {
         let count = 0;

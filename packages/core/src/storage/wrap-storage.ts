@@ -175,6 +175,11 @@ const METHOD_RULES: StoreMethodRules = {
       tenantIdFirst: true,
       apiKeysRevoked: ([, id], updated) => (updated ? { ids: [id] } : undefined),
     },
+    // a cached copy would not show the leak report
+    markLeakReported: {
+      tenantIdFirst: true,
+      apiKeysRevoked: ([, id], marked) => (marked ? { ids: [id] } : undefined),
+    },
     revokeOwnedBy: {
       apiKeysRevoked: ([userId], count) => (count > 0 ? { ownerUserIds: [userId] } : undefined),
     },

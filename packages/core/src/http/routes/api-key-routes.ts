@@ -50,6 +50,10 @@ const apiKeySchema = component(
       })
       .nullable()
       .describe('Its credit quota; null: none'),
+    leakReportedAt: z
+      .string()
+      .nullable()
+      .describe('When a secret scanner reported the key leaked (revoked, or flagged with onLeak: flag)'),
   }),
 );
 
@@ -77,6 +81,7 @@ function toPublicApiKey(key: ApiKeySummary) {
     lastUsedAt: iso(key.lastUsedAt),
     rateLimitPolicies: key.rateLimitPolicies,
     credits: key.credits,
+    leakReportedAt: iso(key.leakReportedAt),
   };
 }
 

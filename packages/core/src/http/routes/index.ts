@@ -12,6 +12,7 @@ import { passkeyRoutes } from './passkey-routes.js';
 import { permissionRoutes } from './permission-routes.js';
 import { policyRoutes } from './policy-routes.js';
 import { roleRoutes } from './role-routes.js';
+import { secretScanningRoutes } from './secret-scanning-routes.js';
 import { tenantRoutes } from './tenant-routes.js';
 import { tokenRoutes } from './token-routes.js';
 
@@ -35,5 +36,6 @@ export const routes: RouteDefinition[] = [
   ...tokenRoutes,
   ...clientRoutes,
   ...apiKeyRoutes,
+  ...secretScanningRoutes,
   ...oauthServerRoutes,
 ];

@@ -50,6 +50,7 @@ export function apiKeyCases({ it, storage }: StorageCases): void {
       creditRefillAmount: null,
       creditRefillInterval: null,
       creditsRefilledAt: null,
+      leakReportedAt: null,
       ...overrides,
     };
   }
@@ -77,6 +78,7 @@ export function apiKeyCases({ it, storage }: StorageCases): void {
         creditRefillAmount: 2_000_000_000,
         creditRefillInterval: 'month',
         creditsRefilledAt: new Date('2025-03-01T00:00:00.001Z'),
+        leakReportedAt: new Date('2025-03-05T00:00:00.123Z'),
       });
       await storage().apiKeys.create(plain);
       await storage().apiKeys.create(full);
@@ -188,6 +190,38 @@ export function apiKeyCases({ it, storage }: StorageCases): void {
         revokedReason: 'leaked',
       });
       expect((await storage().apiKeys.listByTenant(tenant.id, { limit: 10 })).items).toEqual([]);
+    });
+
+    it('marks an API key reported as leaked once, only in its own tenant, whatever its status', async () => {
+      const tenant = await createTenant();
+      const other = await createTenant();
+      const key = anApiKey(tenant.id);
+      const revoked = anApiKey(tenant.id, {
+        status: 'revoked',
+        revokedAt: new Date(),
+        revokedReason: 'revoked',
+      });
+      await storage().apiKeys.create(key);
+      await storage().apiKeys.create(revoked);
+      const at = new Date('2025-05-06T07:08:09.010Z');
+      expect(await storage().apiKeys.markLeakReported(other.id, key.id, at)).toBe(false);
+      expect(await storage().apiKeys.markLeakReported(tenant.id, uuidv7(), at)).toBe(false);
+      // concurrent reports of one key: exactly one is the first
+      const marks = await Promise.all(
+        Array.from({ length: 10 }, () => storage().apiKeys.markLeakReported(tenant.id, key.id, at)),
+      );
+      expect(marks.filter(Boolean)).toHaveLength(1);
+      expect(await storage().apiKeys.markLeakReported(tenant.id, key.id, later(at, 1000))).toBe(false);
+      expect(await storage().apiKeys.findByHash(key.keyHash)).toMatchObject({
+        status: 'active',
+        leakReportedAt: at,
+        updatedAt: at,
+      });
+      expect(await storage().apiKeys.markLeakReported(tenant.id, revoked.id, at)).toBe(true);
+      expect(await storage().apiKeys.findById(tenant.id, revoked.id)).toMatchObject({
+        status: 'revoked',
+        leakReportedAt: at,
+      });
     });
 
     it("revokes a user's API keys in one tenant, or in all of them", async () => {
