@@ -363,4 +363,28 @@ describe('http policies keyed by the caller', () => {
     expect(sessions.status).toBe(200);
     expect(sessions.headers.get('ratelimit') ?? '').not.toContain('"perTenant"');
   });
+
+  it("applies the operator's stored override to a tenant's routes, and only to that tenant's", async () => {
+    const w = await tenantWorld({
+      config: {
+        rateLimit: {
+          policies: [{ name: 'perTenant', operations: ['http'], key: 'tenant', limit: 3, periodSeconds: 60 }],
+        },
+      },
+    });
+    const other = await w.client.post('/tenants', { slug: randomSlug('other'), name: 'Other' }, w.owner.cookie);
+    expect(other.status).toBe(201);
+    await w.auth.api.setRateLimitOverride(w.tenantId, { policy: 'perTenant', limit: 50, periodSeconds: 10 });
+
+    const raised = await w.client.get(w.base, w.owner.cookie);
+    expect(raised.status).toBe(200);
+    expect(policyItem(raised.headers.get('ratelimit-policy'), 'perTenant')).toEqual({ q: 50, w: 10 });
+    expect(policyItem(raised.headers.get('ratelimit'), 'perTenant')).toMatchObject({ r: 49 });
+    const unchanged = await w.client.get(`/tenants/${other.body.id}`, w.owner.cookie);
+    expect(policyItem(unchanged.headers.get('ratelimit-policy'), 'perTenant')).toEqual({ q: 3, w: 60 });
+
+    await w.auth.api.removeRateLimitOverride(w.tenantId, { policy: 'perTenant' });
+    const restored = await w.client.get(w.base, w.owner.cookie);
+    expect(policyItem(restored.headers.get('ratelimit-policy'), 'perTenant')).toEqual({ q: 3, w: 60 });
+  });
 });
