@@ -5,17 +5,19 @@
 // `@portcullis/core/ports`. test/public-exports.test.ts pins this list: add to it deliberately.
 export type { Auth, AuthApi, AuthHandler, AuthHealth, HandlerOptions } from './api/index.js';
 export {
+  type ApiKeyAuthorization,
   type ApiKeyCreditInterval,
   type ApiKeyCredits,
   type ApiKeyState,
   type ApiKeySummary,
   type ApiKeysOptions,
+  type ApiKeyToAuthorize,
   type ApiKeyWithSecret,
   type CreateApiKeyInput,
   type RotateApiKeyInput,
   type RotatedApiKey,
   readApiKey,
-  type UpdateApiKeyLimitsInput,
+  type SetApiKeyLimitsInput,
   type VerifiedApiKey,
   type VerifyApiKeyOptions,
 } from './api-keys/index.js';

@@ -63,8 +63,6 @@ export const createApiKeyInputSchema = z
     constraints: conditionSchema
       .optional()
       .describe('A condition every use must meet, e.g. { "cidr": [{ "ref": "context.ip" }, "10.0.0.0/8"] }'),
-    rateLimitPolicies: rateLimitPoliciesSchema.optional(),
-    credits: creditsSchema.optional(),
   })
   .strict();
 
@@ -84,7 +82,11 @@ export const rotateApiKeyInputSchema = z
 
 export type RotateApiKeyInput = z.input<typeof rotateApiKeyInputSchema>;
 
-export const updateApiKeyLimitsInputSchema = z
+/**
+ * What `auth.api.setApiKeyLimits` takes: the operator's limits of a key (server-side only, no
+ * HTTP route: a tenant must not raise its own).
+ */
+export const setApiKeyLimitsInputSchema = z
   .object({
     rateLimitPolicies: rateLimitPoliciesSchema
       .nullable()
@@ -97,4 +99,4 @@ export const updateApiKeyLimitsInputSchema = z
   })
   .strict();
 
-export type UpdateApiKeyLimitsInput = z.input<typeof updateApiKeyLimitsInputSchema>;
+export type SetApiKeyLimitsInput = z.input<typeof setApiKeyLimitsInputSchema>;

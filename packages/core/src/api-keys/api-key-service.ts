@@ -1,5 +1,6 @@
 import { recordChange } from '../audit/index.js';
 import {
+  type AuthorizationResource,
   type AuthorizationService,
   assertCanGrant,
   assertKnownPermissions,
@@ -13,7 +14,7 @@ import type { Environments } from '../environments.js';
 import { AuthError } from '../errors.js';
 import type { Clock } from '../ports/clock.js';
 import { type Page, type PageRequest, pageRequest } from '../ports/pagination.js';
-import type { Storage } from '../ports/storage.js';
+import type { Storage, StorageStores } from '../ports/storage.js';
 import type { RateLimiter, RateLimitState } from '../rate-limit/index.js';
 import type { TenantService } from '../tenants/index.js';
 import { parseInput } from '../validation.js';
@@ -31,8 +32,8 @@ import {
   createApiKeyInputSchema,
   type RotateApiKeyInput,
   rotateApiKeyInputSchema,
-  type UpdateApiKeyLimitsInput,
-  updateApiKeyLimitsInputSchema,
+  type SetApiKeyLimitsInput,
+  setApiKeyLimitsInputSchema,
 } from './api-key-schemas.js';
 import type { ApiKeyLimitsChange } from './api-key-store.js';
 import type { ApiKeyUses } from './api-key-uses.js';
@@ -79,6 +80,27 @@ export interface VerifiedApiKey {
   creditsRemaining: number | null;
 }
 
+/** A valid key, as `ApiKeyAuthorization.resource` sees it before the use is counted. */
+export type ApiKeyToAuthorize = Pick<VerifiedApiKey, 'apiKey' | 'tenantId' | 'environment' | 'principal'>;
+
+/**
+ * What a use of a key must be allowed, decided before the use counts against the key's limits
+ * (see `VerifyApiKeyOptions.authorize`).
+ */
+export interface ApiKeyAuthorization {
+  /** `resource.action`, e.g. `invoice.read`. */
+  action: string;
+  /**
+   * The resource acted on, for conditions and policies that read `resource.*`; or a function
+   * of the valid key that finds it (e.g. in the key's tenant), called before anything is counted.
+   */
+  resource?:
+    | AuthorizationResource
+    | ((
+        key: ApiKeyToAuthorize,
+      ) => AuthorizationResource | undefined | Promise<AuthorizationResource | undefined>);
+}
+
 /** How a key is verified. */
 export interface VerifyApiKeyOptions {
   /**
@@ -86,6 +108,16 @@ export interface VerifyApiKeyOptions {
    * (`api_key_wrong_environment`), offline, from its prefix. Default: any configured one.
    */
   environment?: string;
+  /**
+   * What this use must be allowed (`authorization.authorize` with the key as principal and
+   * `context.ip`): checked once the key is found valid and **before** it is counted, so a use the
+   * key may not make (outside its CIDR constraint, beyond its permissions, denied by a policy or
+   * beyond what its owner may do now) is refused with `forbidden` (and the decision's `reason`)
+   * without spending a credit or moving its rate-limit schedules. Without it, the key's limits
+   * are spent by every valid use, and a refusal by the app's own check afterwards comes too late.
+   * The framework guards pass their `permission` here.
+   */
+  authorize?: ApiKeyAuthorization;
   /**
    * The request's address and id. With an address (`context.ip`), a verification the cache
    * cannot answer is counted by the `apiKeyLookup` policy (operation `apiKeyAuth`) before the
@@ -104,10 +136,10 @@ export interface ApiKeysApi {
    * re-checked against what they may do then, and the key is revoked when they leave the tenant
    * or are suspended) or by the tenant. An expiry is optional unless `apiKeys.maxLifetimeSeconds`
    * is set; `constraints` is a policy-language condition every use must meet (e.g. a source
-   * CIDR). `rateLimitPolicies` names the policies (of `rateLimit.policies`, covering operation
-   * `apiKey`) that count it instead of every such policy (an unknown name is `invalid_request`);
-   * `credits` gives it a quota, optionally refilled each UTC day, week or month. The key is
-   * returned this once: only its HMAC is stored. Audited and emitted as `api_key.created`.
+   * CIDR). Its limits (named rate-limit policies, credits) are not the tenant's to choose: the
+   * operator sets them with `setApiKeyLimits` (e.g. from an outbox subscriber on
+   * `api_key.created`). The key is returned this once: only its HMAC is stored. Audited and
+   * emitted as `api_key.created`.
    *
    * @example
    * const { key, apiKey } = await auth.api.createApiKey(tenantId, userId, {
@@ -136,12 +168,16 @@ export interface ApiKeysApi {
   ): Promise<Page<ApiKeySummary>>;
   /**
    * Rotates a key (needs `api_key.manage`): a successor with the same owner, permissions,
-   * constraints, expiry, rate-limit policies and credits (the count left now, and the refill) is returned with its key (shown once); the old key keeps working for
-   * `overlapSeconds` (default `apiKeys.overlapSeconds`; 0 ends it at once), and its last use stays
-   * visible so you can tell when it went quiet. Revoking the old key ends the overlap now. Of
-   * concurrent rotations of one key exactly one succeeds (`conflict` for the others, as for a key
-   * rotated already); `not_found` for an unknown, revoked or another tenant's key. Audited and
-   * emitted as `api_key.rotated`.
+   * constraints, expiry and limits (its rate-limit policies, the operator's per-key rate-limit
+   * overrides, and its credits: the count left at the rotation, and the refill) is returned with
+   * its key (shown once); the old key keeps working for `overlapSeconds` (default
+   * `apiKeys.overlapSeconds`; 0 ends it at once), spending the successor's credits (the pair
+   * shares one count), and its last use stays visible so you can tell when it went quiet.
+   * Revoking the old key ends the overlap now; so does rotating the successor (the old key is
+   * revoked in the same transaction: at most two keys of a lineage work at once). Of concurrent
+   * rotations of one key exactly one succeeds (`conflict` for the others, as for a key rotated
+   * already); `not_found` for an unknown, revoked or another tenant's key. Audited and emitted as
+   * `api_key.rotated` (with `endedOverlapOf` when it ended a predecessor's overlap).
    *
    * @example
    * const { key, previous } = await auth.api.rotateApiKey(tenantId, userId, apiKeyId, { overlapSeconds: 3600 })
@@ -164,22 +200,25 @@ export interface ApiKeysApi {
    */
   revokeApiKey(tenantId: string, userId: string, apiKeyId: string, context?: CallContext): Promise<void>;
   /**
-   * Replaces the limits of a key (needs `api_key.manage`): its named rate-limit policies (null:
-   * back to every policy covering `apiKey`) and its credits (replaced whole: the count starts at
-   * `remaining`; null: no quota). Fields left out stay. `not_found` for an unknown, revoked or
-   * another tenant's key; `invalid_request` for a policy name that is not configured for
-   * `apiKey`. The key's cached copies are evicted on every instance. Audited and emitted as
-   * `api_key.updated`.
+   * Sets the limits of a key, as the SaaS operator (a plan's quota): server-side only, with no
+   * HTTP route and no permission check, since a tenant must not raise its own (like
+   * `setRateLimitOverride`). Its named rate-limit policies (null: back to every policy covering
+   * `apiKey`) and its credits (replaced whole: the count starts at `remaining` in the current
+   * period; null: no quota). Fields left out stay. A key in a rotation's overlap and its
+   * successor share one count, so the change applies to both. `not_found` for an unknown,
+   * revoked or another tenant's key; `invalid_request` for a policy name that is not configured
+   * for `apiKey`. The key's cached copies are evicted on every instance. Audited and emitted as
+   * `api_key.limits_set`, actor the system unless `context` names one.
    *
    * @example
-   * await auth.api.updateApiKeyLimits(tenantId, userId, apiKeyId, {
+   * // the billing code, e.g. an outbox subscriber on api_key.created
+   * await auth.api.setApiKeyLimits(tenantId, apiKeyId, {
    *   rateLimitPolicies: ['partner'], credits: { remaining: 1000, refill: { amount: 1000, interval: 'month' } } })
    */
-  updateApiKeyLimits(
+  setApiKeyLimits(
     tenantId: string,
-    userId: string,
     apiKeyId: string,
-    input: UpdateApiKeyLimitsInput,
+    input: SetApiKeyLimitsInput,
     context?: CallContext,
   ): Promise<ApiKeySummary>;
   /**
@@ -189,17 +228,19 @@ export interface ApiKeysApi {
    * key has it), its state (`api_key_revoked`, `api_key_expired`), its tenant (active) and, for a
    * user's key, its owner (active and still a member). Verified keys are cached in memory for
    * `apiKeys.cacheTtlSeconds`. A verification the cache cannot answer is first counted by the
-   * `apiKeyLookup` policy per client address (when `context.ip` is given). Then a valid key is
-   * counted by its rate-limit policies (`rate_limited`, 429) and, when it has a quota, spends one
+   * `apiKeyLookup` policy per client address (when `context.ip` is given). With `authorize`, a
+   * valid key must then be allowed the action (`forbidden` otherwise, before anything is
+   * counted). Then it is counted by its rate-limit policies (`rate_limited`, 429) and, when it has a quota, spends one
    * credit (`api_key_credits_exhausted`, 429, with `retryAfterSeconds` until the next refill):
    * that one conditional UPDATE is the only write a verification ever makes, and only for a key
-   * with credits. The last use is noted in memory and written in batches. A failed verification
-   * (malformed, unknown, revoked, expired, wrong environment) consumes neither the key's policies
-   * nor its credits and writes nothing.
+   * with credits. A key in a rotation's overlap spends its successor's credits. The last use is
+   * noted in memory and written in batches. A failed verification (malformed, unknown, revoked,
+   * expired, wrong environment, not allowed `authorize`) consumes neither the key's policies nor
+   * its credits and writes nothing.
    *
    * @example
-   * const { tenantId, principal } = await auth.api.verifyApiKey(request.headers.get('x-api-key') ?? '', { environment: 'live' })
-   * const { allowed } = await auth.api.authorize({ principal, tenantId, action: 'invoice.read' })
+   * const { tenantId, principal } = await auth.api.verifyApiKey(request.headers.get('x-api-key') ?? '', {
+   *   environment: 'live', authorize: { action: 'invoice.read' }, context: { ip } })
    */
   verifyApiKey(key: string, options?: VerifyApiKeyOptions): Promise<VerifiedApiKey>;
 }
@@ -229,7 +270,7 @@ export interface ApiKeyServiceOptions {
 }
 
 export function createApiKeyService(
-  { storage, clock, tenants, cache, uses, rateLimiter }: ApiKeyServiceDeps,
+  { storage, clock, tenants, authorization, cache, uses, rateLimiter }: ApiKeyServiceDeps,
   { apiKeys: options, environments, peppers, catalog }: ApiKeyServiceOptions,
 ): ApiKeyService {
   const currentPepper = peppers[0];
@@ -275,7 +316,7 @@ export function createApiKeyService(
 
   /** The stored credit columns of a quota as written at `now`. */
   function creditColumns(
-    credits: CreateApiKeyInput['credits'] | null | undefined,
+    credits: SetApiKeyLimitsInput['credits'],
     now: Date,
   ): NonNullable<ApiKeyLimitsChange['credits']> | null {
     if (!credits) return null;
@@ -285,6 +326,39 @@ export function createApiKeyService(
       refillInterval: credits.refill?.interval ?? null,
       setAt: now,
     };
+  }
+
+  /**
+   * The other key of a rotation's overlap `key` is in (its successor while it overlaps, or its
+   * predecessor still overlapping), read in `tx`; null when it is in none.
+   */
+  async function overlapPartner(tx: StorageStores, key: ApiKey, now: Date): Promise<ApiKey | null> {
+    if (key.successorId !== null) {
+      return apiKeyState(key, now) === 'overlapping'
+        ? tx.apiKeys.findById(key.tenantId, key.successorId)
+        : null;
+    }
+    if (key.predecessorId === null) return null;
+    const predecessor = await tx.apiKeys.findById(key.tenantId, key.predecessorId);
+    return predecessor?.successorId === key.id && apiKeyState(predecessor, now) === 'overlapping'
+      ? predecessor
+      : null;
+  }
+
+  /**
+   * Ends the overlap of the predecessor of a key being rotated, when it still runs, by revoking
+   * it (`superseded`) in `tx`; returns its id then, else null.
+   */
+  async function endPredecessorOverlap(
+    tx: StorageStores,
+    rotated: ApiKey,
+    now: Date,
+  ): Promise<string | null> {
+    const predecessor = await overlapPartner(tx, { ...rotated, successorId: null }, now);
+    if (!predecessor) return null;
+    return (await tx.apiKeys.revoke(rotated.tenantId, predecessor.id, now, 'superseded'))
+      ? predecessor.id
+      : null;
   }
 
   /** This instance's unwritten last use, when newer than the stored one. */
@@ -321,7 +395,6 @@ export function createApiKeyService(
         });
       }
       assertKnownPermissions(catalog, 'permissions', input.permissions);
-      assertKeyPolicies(input.rateLimitPolicies);
       // no key is ever more than its creator holds
       assertCanGrant(await storage.roles.listByTenant(tenantId), membership.roles, input.permissions);
       const maxLifetime = options.maxLifetimeSeconds;
@@ -337,7 +410,6 @@ export function createApiKeyService(
       }
       const lifetime = input.expiresInSeconds ?? maxLifetime ?? undefined;
       const now = clock.now();
-      const credits = creditColumns(input.credits, now);
       const { row, key } = mint({
         id: uuidv7(now.getTime()),
         tenantId,
@@ -357,11 +429,12 @@ export function createApiKeyService(
         createdAt: now,
         updatedAt: now,
         lastUsedAt: null,
-        rateLimitPolicies: input.rateLimitPolicies ? [...new Set(input.rateLimitPolicies)] : null,
-        creditsRemaining: credits?.remaining ?? null,
-        creditRefillAmount: credits?.refillAmount ?? null,
-        creditRefillInterval: credits?.refillInterval ?? null,
-        creditsRefilledAt: credits?.setAt ?? null,
+        // limits are the operator's (setApiKeyLimits): a new key has the defaults
+        rateLimitPolicies: null,
+        creditsRemaining: null,
+        creditRefillAmount: null,
+        creditRefillInterval: null,
+        creditsRefilledAt: null,
         leakReportedAt: null,
       });
       await storage.transaction(async (tx) => {
@@ -377,8 +450,6 @@ export function createApiKeyService(
             permissions: row.permissions,
             start: row.start,
             expiresAt: row.expiresAt?.toISOString() ?? null,
-            ...(row.rateLimitPolicies ? { rateLimitPolicies: row.rateLimitPolicies } : {}),
-            ...(input.credits ? { credits: input.credits } : {}),
           },
         });
       });
@@ -417,23 +488,53 @@ export function createApiKeyService(
         // a fresh secret: the old one's leak is not the successor's
         leakReportedAt: null,
       });
-      const previous = await storage.transaction(async (tx) => {
+      const { previous, successor } = await storage.transaction(async (tx) => {
         const rotated = await tx.apiKeys.beginRotation(tenantId, apiKeyId, {
           successorId: row.id,
           overlapEndsAt,
           at: now,
         });
         if (!rotated) throw new AuthError('conflict', { detail: 'the API key was rotated meanwhile' });
-        await tx.apiKeys.create(row);
+        // the limits as the rotation locked them, not as read before: spends since then count
+        const successor: ApiKey = {
+          ...row,
+          rateLimitPolicies: rotated.rateLimitPolicies,
+          creditsRemaining: rotated.creditsRemaining,
+          creditRefillAmount: rotated.creditRefillAmount,
+          creditRefillInterval: rotated.creditRefillInterval,
+          creditsRefilledAt: rotated.creditsRefilledAt,
+        };
+        await tx.apiKeys.create(successor);
+        // the operator's per-key numbers follow the key: a rotation must not un-limit it
+        const overrides = (await tx.rateLimitOverrides.listByTenant(tenantId)).filter(
+          (override) => override.apiKeyId === apiKeyId,
+        );
+        for (const override of overrides) {
+          await tx.rateLimitOverrides.put({
+            ...override,
+            id: uuidv7(now.getTime()),
+            apiKeyId: successor.id,
+            createdAt: now,
+            updatedAt: now,
+          });
+        }
+        // at most two keys of a lineage work at once, or each live one would spend its own copy
+        // of the credits: rotating a key whose predecessor still overlaps ends that overlap now
+        const endedOverlapOf = await endPredecessorOverlap(tx, rotated, now);
         await recordChange(tx, clock, context, {
           tenantId,
           action: 'api_key.rotated',
           target: { type: 'api_key', id: apiKeyId },
-          data: { successorId: row.id, overlapEndsAt: overlapEndsAt.toISOString(), start: row.start },
+          data: {
+            successorId: successor.id,
+            overlapEndsAt: overlapEndsAt.toISOString(),
+            start: successor.start,
+            ...(endedOverlapOf ? { endedOverlapOf } : {}),
+          },
         });
-        return rotated;
+        return { previous: rotated, successor };
       });
-      return { apiKey: summarize(row, now), key, previous: summarize(previous, now) };
+      return { apiKey: summarize(successor, now), key, previous: summarize(previous, now) };
     },
 
     async revokeApiKey(tenantId, userId, apiKeyId, context = {}) {
@@ -450,9 +551,9 @@ export function createApiKeyService(
       });
     },
 
-    async updateApiKeyLimits(tenantId, userId, apiKeyId, rawInput, context = {}) {
-      const input = parseInput(updateApiKeyLimitsInputSchema, rawInput);
-      await tenants.requirePermission(tenantId, userId, 'api_key.manage', context);
+    async setApiKeyLimits(tenantId, apiKeyId, rawInput, context = {}) {
+      if (!isId(tenantId) || !isId(apiKeyId)) throw new AuthError('not_found', { detail: 'no such API key' });
+      const input = parseInput(setApiKeyLimitsInputSchema, rawInput);
       assertKeyPolicies(input.rateLimitPolicies);
       const now = clock.now();
       const change: ApiKeyLimitsChange = { at: now };
@@ -463,13 +564,18 @@ export function createApiKeyService(
       const updated = await storage.transaction(async (tx) => {
         const key = await tx.apiKeys.updateLimits(tenantId, apiKeyId, change);
         if (!key) throw new AuthError('not_found', { detail: 'no such API key' });
+        // the other live key of its rotation shares its count (an overlapping key spends its
+        // successor's credits): both get the same limits
+        const partner = await overlapPartner(tx, key, now);
+        if (partner) await tx.apiKeys.updateLimits(tenantId, partner.id, change);
         await recordChange(tx, clock, context, {
           tenantId,
-          action: 'api_key.updated',
+          action: 'api_key.limits_set',
           target: { type: 'api_key', id: apiKeyId },
           data: {
             ...(input.rateLimitPolicies !== undefined ? { rateLimitPolicies: change.rateLimitPolicies } : {}),
             ...(input.credits !== undefined ? { credits: input.credits } : {}),
+            ...(partner ? { alsoSetOn: partner.id } : {}),
           },
         });
         return key;
@@ -506,15 +612,36 @@ export function createApiKeyService(
             detail: 'this API key no longer works: its tenant or owner does not',
           });
         }
-        // cached by the hash it was presented under (the current pepper's), so a hit needs one HMAC
-        if (found.pepperVersion === currentPepper.version) cache.set(hash, found, nowMs);
+        // cached by the current pepper's hash of the presented key, whatever pepper it is stored
+        // under, so a hit needs one HMAC and a key of an older pepper is not a lookup every time
+        cache.set(hash, found, nowMs);
         key = found;
       }
       const now = new Date(nowMs);
       const state = apiKeyState(key, now);
       if (state === 'revoked') throw new AuthError('api_key_revoked', { detail: 'this API key was revoked' });
       if (state === 'expired') throw new AuthError('api_key_expired', { detail: 'this API key has expired' });
-      // only a valid key is counted: a refused one costs its owner nothing
+      const principal: VerifiedApiKey['principal'] = {
+        type: 'api_key',
+        id: key.id,
+        permissions: key.permissions,
+        environment: key.environment,
+        ownerUserId: key.ownerUserId,
+        constraints: key.constraints as Condition | null,
+      };
+      if (verifyOptions.authorize) {
+        await assertAllowed(
+          verifyOptions.authorize,
+          {
+            apiKey: summarize(key, now),
+            tenantId: key.tenantId,
+            environment: key.environment,
+            principal,
+          },
+          context,
+        );
+      }
+      // only a valid, allowed use is counted: a refused one costs its owner nothing
       const rateLimit = await rateLimiter.consume(
         'apiKey',
         `apiKey:${key.id}`,
@@ -531,14 +658,7 @@ export function createApiKeyService(
         apiKey: summary,
         tenantId: key.tenantId,
         environment: key.environment,
-        principal: {
-          type: 'api_key',
-          id: key.id,
-          permissions: key.permissions,
-          environment: key.environment,
-          ownerUserId: key.ownerUserId,
-          constraints: key.constraints as Condition | null,
-        },
+        principal,
         rateLimit,
         creditsRemaining,
       };
@@ -557,7 +677,8 @@ export function createApiKeyService(
     if (key.creditsRemaining === null) return null;
     const interval = key.creditRefillInterval;
     const periodStart = interval ? creditPeriodStart(interval, now) : now;
-    const left = await storage.apiKeys.consumeCredits(key.id, 1, periodStart, now);
+    // during a rotation's overlap the count is the successor's: the pair shares it
+    const left = await storage.apiKeys.consumeCredits(key.successorId ?? key.id, 1, periodStart, now);
     if (left !== null) return left;
     const untilRefillSeconds =
       interval && key.creditRefillAmount !== null
@@ -576,7 +697,31 @@ export function createApiKeyService(
     );
   }
 
+  /** Refuses (`forbidden`, with the decision's reason) a use the key may not make. */
+  async function assertAllowed(
+    wanted: ApiKeyAuthorization,
+    key: ApiKeyToAuthorize,
+    context: CallContext,
+  ): Promise<void> {
+    const resource = typeof wanted.resource === 'function' ? await wanted.resource(key) : wanted.resource;
+    const decision = await authorization.api.authorize({
+      principal: key.principal,
+      tenantId: key.tenantId,
+      action: wanted.action,
+      ...(resource ? { resource } : {}),
+      ip: context.ip ?? null,
+    });
+    if (!decision.allowed) {
+      throw new AuthError('forbidden', { detail: `not allowed: ${wanted.action}`, reason: decision.reason });
+    }
+  }
+
   return { api };
+}
+
+/** An id a caller handed in: a non-empty string of an id's length (else it names nothing). */
+function isId(value: unknown): value is string {
+  return typeof value === 'string' && value.length > 0 && value.length <= 64;
 }
 
 /** Adds what a limiter counted to the call, for the HTTP layer's `RateLimit` headers. */

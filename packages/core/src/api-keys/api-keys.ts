@@ -14,8 +14,11 @@ export type ApiKeyStatus = 'active' | 'revoked';
 /** How often a key's credits are refilled: each calendar day, week (from Monday) or month, in UTC. */
 export type ApiKeyCreditInterval = 'day' | 'week' | 'month';
 
-/** Why a key was revoked: by a person, because its owner left or was suspended, or leaked. */
-export type ApiKeyRevocationReason = 'revoked' | 'owner_removed' | 'leaked';
+/**
+ * Why a key was revoked: by a person, because its owner left or was suspended, leaked, or
+ * superseded (its successor was rotated during its overlap, which ended it).
+ */
+export type ApiKeyRevocationReason = 'revoked' | 'owner_removed' | 'leaked' | 'superseded';
 
 /**
  * An API key of one tenant and one environment. The key itself is shown once; only its keyed

@@ -22,12 +22,14 @@ export {
   MAX_API_KEY_RATE_LIMIT_POLICIES,
   type RotateApiKeyInput,
   rotateApiKeyInputSchema,
-  type UpdateApiKeyLimitsInput,
-  updateApiKeyLimitsInputSchema,
+  type SetApiKeyLimitsInput,
+  setApiKeyLimitsInputSchema,
 } from './api-key-schemas.js';
 export {
+  type ApiKeyAuthorization,
   type ApiKeyService,
   type ApiKeysApi,
+  type ApiKeyToAuthorize,
   type ApiKeyWithSecret,
   createApiKeyService,
   type RotatedApiKey,

@@ -1,9 +1,5 @@
 import { z } from 'zod';
-import {
-  createApiKeyInputSchema,
-  rotateApiKeyInputSchema,
-  updateApiKeyLimitsInputSchema,
-} from '../../api-keys/api-key-schemas.js';
+import { createApiKeyInputSchema, rotateApiKeyInputSchema } from '../../api-keys/api-key-schemas.js';
 import type { ApiKeySummary } from '../../api-keys/api-keys.js';
 import { pageQuerySchema } from '../../tenants/tenant-schemas.js';
 import { component } from '../openapi-components.js';
@@ -42,14 +38,16 @@ const apiKeySchema = component(
     rateLimitPolicies: z
       .array(z.string())
       .nullable()
-      .describe('The named rate-limit policies counting it; null: every policy covering apiKey'),
+      .describe(
+        'The named rate-limit policies counting it; null: every policy covering apiKey (set by the operator, server-side)',
+      ),
     credits: z
       .object({
         remaining: z.number().int().describe('The last known count (the database holds the truth)'),
         refill: z.object({ amount: z.number().int(), interval: z.enum(['day', 'week', 'month']) }).optional(),
       })
       .nullable()
-      .describe('Its credit quota; null: none'),
+      .describe('Its credit quota, set by the operator (server-side); null: none'),
     leakReportedAt: z
       .string()
       .nullable()
@@ -153,25 +151,6 @@ export const apiKeyRoutes = [
           previous: toPublicApiKey(rotated.previous),
         },
       };
-    },
-  }),
-  defineRoute({
-    method: 'PATCH',
-    path: '/tenants/:tenantId/api-keys/:id',
-    operationId: 'updateApiKeyLimits',
-    summary: "Replace an API key's rate-limit policies or credits (needs api_key.manage)",
-    tag: 'machines',
-    auth: 'session',
-    params: apiKeyParams,
-    body: updateApiKeyLimitsInputSchema,
-    responses: {
-      200: { description: 'The key with its new limits', schema: apiKeySchema },
-      400: problem('A rate-limit policy that is not configured for operation apiKey'),
-      404: problem('No such API key'),
-    },
-    async handle({ api, auth, params, body, call }) {
-      const updated = await api.updateApiKeyLimits(params.tenantId, auth.user.id, params.id, body, call);
-      return { status: 200, body: toPublicApiKey(updated) };
     },
   }),
   defineRoute({
