@@ -2,16 +2,18 @@ import { describe, expect, it } from 'vitest';
 import { generateApiKey } from '../src/api-keys/index.js';
 import { type AuthError, isAuthError } from '../src/errors.js';
 import { problemResponse } from '../src/http/index.js';
-import type { AuthConfig } from '../src/index.js';
+import { type AuthConfig, createAuth, type SetApiKeyLimitsInput } from '../src/index.js';
+import { silentLogger } from '../src/ports/logger.js';
 import type { Storage } from '../src/ports/storage.js';
 import { rateLimitItem } from './rate-limit-fields.js';
 import { tenantWorld } from './support/tenant-world.js';
-import { fakeClock } from './support.js';
+import { fakeClock, SECRET } from './support.js';
 
 /**
  * Per-key limits and quotas, kept apart: named rate-limit policies per key (429 `rate_limited`)
  * and credits with a calendar refill (429 `api_key_credits_exhausted`, quota-exceeded), never a
- * 401; failed verifications consume neither; key lookups limited per client address.
+ * 401; failed verifications consume neither; key lookups limited per client address. The limits
+ * are the operator's (`setApiKeyLimits`, server-side), never the tenant's.
  */
 
 const QUOTA_EXCEEDED = 'https://iana.org/assignments/http-problem-types#quota-exceeded';
@@ -34,17 +36,32 @@ async function world(options: { startMs?: number; config?: Partial<AuthConfig> }
       ...options.config,
     },
   });
-  const create = async (body: Record<string, unknown> = {}) => {
+  /**
+   * A key the owner creates over HTTP; `rateLimitPolicies` and `credits` are then set by the
+   * operator, server-side (the tenant cannot choose them), and `body` shows them.
+   */
+  const create = async ({ rateLimitPolicies, credits, ...body }: Record<string, unknown> = {}) => {
     const created = await w.client.post(
       `${w.base}/api-keys`,
       { name: 'metered', permissions: ['invoice.read'], ...body },
       w.owner.cookie,
     );
     expect(created.status, JSON.stringify(created.body)).toBe(201);
-    return { id: created.body.id as string, key: created.body.key as string, body: created.body };
+    const id = created.body.id as string;
+    const limits = {
+      ...(rateLimitPolicies !== undefined ? { rateLimitPolicies } : {}),
+      ...(credits !== undefined ? { credits } : {}),
+    } as SetApiKeyLimitsInput;
+    const set =
+      Object.keys(limits).length > 0 ? await w.auth.api.setApiKeyLimits(w.tenantId, id, limits) : null;
+    return {
+      id,
+      key: created.body.key as string,
+      body: set
+        ? { ...created.body, rateLimitPolicies: set.rateLimitPolicies, credits: set.credits }
+        : created.body,
+    };
   };
-  const patch = (id: string, body: unknown, cookie: string | null = w.owner.cookie) =>
-    w.client.call('PATCH', `${w.base}/api-keys/${id}`, { body, cookie });
   const refusal = async (run: () => Promise<unknown>): Promise<AuthError> => {
     try {
       await run();
@@ -55,7 +72,7 @@ async function world(options: { startMs?: number; config?: Partial<AuthConfig> }
     throw new Error('expected a refusal');
   };
   const credits = async (id: string) => (await w.storage.apiKeys.findById(w.tenantId, id))?.creditsRemaining;
-  return { ...w, clock, create, patch, refusal, credits };
+  return { ...w, clock, create, refusal, credits };
 }
 
 describe('per-key rate-limit policies', () => {
@@ -97,24 +114,18 @@ describe('per-key rate-limit policies', () => {
     expect((await w.auth.api.verifyApiKey(partner.key)).rateLimit?.policies[0]?.allowed).toBe(true);
   });
 
-  it('refuses a policy name that is not configured for operation apiKey, at creation and update', async () => {
+  it('refuses a policy name that is not configured for operation apiKey', async () => {
     const w = await world();
+    const key = await w.create();
     for (const names of [['nonexistent'], ['routes'], ['partner', 'signIn']]) {
-      const refused = await w.client.post(
-        `${w.base}/api-keys`,
-        { name: 'x', permissions: ['invoice.read'], rateLimitPolicies: names },
-        w.owner.cookie,
+      const refused = await w.refusal(() =>
+        w.auth.api.setApiKeyLimits(w.tenantId, key.id, { rateLimitPolicies: names }),
       );
-      expect(refused.status, names.join()).toBe(400);
-      expect(refused.body.code).toBe('invalid_request');
-      expect(refused.body.issues).toEqual([
+      expect(refused.code, names.join()).toBe('invalid_request');
+      expect(refused.issues).toEqual([
         expect.objectContaining({ path: `rateLimitPolicies.${names.length - 1}` }),
       ]);
     }
-    const key = await w.create();
-    const patched = await w.patch(key.id, { rateLimitPolicies: ['standard', 'nope'] });
-    expect(patched.status).toBe(400);
-    expect(patched.body.issues).toEqual([expect.objectContaining({ path: 'rateLimitPolicies.1' })]);
     expect((await w.storage.apiKeys.findById(w.tenantId, key.id))?.rateLimitPolicies).toBeNull();
   });
 });
@@ -253,18 +264,17 @@ describe('failed verifications never consume quota', () => {
   });
 });
 
-describe('updating the limits of a key', () => {
-  it('replaces policies and credits over PATCH, evicts the cached key at once, audits api_key.updated, and rotation copies them', async () => {
+describe('setting the limits of a key (the operator, server-side)', () => {
+  it('replaces policies and credits, evicts the cached key at once, audits api_key.limits_set as the system, and rotation copies them', async () => {
     const w = await world();
     const key = await w.create();
     await w.auth.api.verifyApiKey(key.key); // cached, without a quota
 
-    const patched = await w.patch(key.id, {
+    const set = await w.auth.api.setApiKeyLimits(w.tenantId, key.id, {
       rateLimitPolicies: ['standard'],
       credits: { remaining: 1, refill: { amount: 10, interval: 'month' } },
     });
-    expect(patched.status, JSON.stringify(patched.body)).toBe(200);
-    expect(patched.body).toMatchObject({
+    expect(set).toMatchObject({
       id: key.id,
       rateLimitPolicies: ['standard'],
       credits: { remaining: 1, refill: { amount: 10, interval: 'month' } },
@@ -275,14 +285,21 @@ describe('updating the limits of a key', () => {
     expect(verified.rateLimit?.policies.map((p) => p.policy)).toEqual(['standard']);
     expect((await w.refusal(() => w.auth.api.verifyApiKey(key.key))).code).toBe('api_key_credits_exhausted');
 
-    expect(await w.auditActions(3)).toContain('api_key.updated');
+    const audit = await w.storage.audit.list(w.tenantId, { limit: 5 });
+    expect(audit.find((e) => e.action === 'api_key.limits_set')).toMatchObject({
+      actorType: 'system',
+      targetId: key.id,
+      data: { rateLimitPolicies: ['standard'], credits: { remaining: 1 } },
+    });
     const events = await w.deliver();
-    expect(events.find((e) => e.type === 'api_key.updated')).toBeDefined();
+    expect(events.find((e) => e.type === 'api_key.limits_set')).toBeDefined();
 
     // a field left out stays; null clears
-    const cleared = await w.patch(key.id, { credits: null });
-    expect(cleared.body).toMatchObject({ rateLimitPolicies: ['standard'], credits: null });
-    await w.patch(key.id, { credits: { remaining: 4, refill: { amount: 10, interval: 'month' } } });
+    const cleared = await w.auth.api.setApiKeyLimits(w.tenantId, key.id, { credits: null });
+    expect(cleared).toMatchObject({ rateLimitPolicies: ['standard'], credits: null });
+    await w.auth.api.setApiKeyLimits(w.tenantId, key.id, {
+      credits: { remaining: 4, refill: { amount: 10, interval: 'month' } },
+    });
 
     const rotated = await w.client.post(`${w.base}/api-keys/${key.id}/rotate`, {}, w.owner.cookie);
     expect(rotated.status).toBe(200);
@@ -292,18 +309,35 @@ describe('updating the limits of a key', () => {
     });
   });
 
-  it('answers 404 for an unknown, revoked or another tenant’s key, and needs api_key.manage', async () => {
+  it('names the actor the context gives, and answers not_found for an unknown, revoked or another tenant’s key', async () => {
     const w = await world();
     const key = await w.create();
-    expect((await w.patch('no-such-key', { credits: null })).status).toBe(404);
+    await w.auth.api.setApiKeyLimits(
+      w.tenantId,
+      key.id,
+      { credits: { remaining: 5 } },
+      { actor: { type: 'user', id: w.owner.body.user.id as string } },
+    );
+    expect((await w.storage.audit.list(w.tenantId, { limit: 1 }))[0]).toMatchObject({
+      action: 'api_key.limits_set',
+      actorType: 'user',
+      actorId: w.owner.body.user.id as string,
+    });
+    const notFound = async (tenantId: unknown, id: unknown) =>
+      (await w.refusal(() => w.auth.api.setApiKeyLimits(tenantId as string, id as string, { credits: null })))
+        .code;
+    expect(await notFound(w.tenantId, 'no-such-key')).toBe('not_found');
+    expect(await notFound(42, key.id)).toBe('not_found');
     const other = await world();
     const foreign = await other.create();
-    expect((await w.patch(foreign.id, { credits: null })).status).toBe(404);
-    const member = await w.addMember(['member']);
-    expect((await w.patch(key.id, { credits: null }, member.cookie)).status).toBe(403);
+    expect(await notFound(w.tenantId, foreign.id)).toBe('not_found');
+    expect(await notFound(other.tenantId, key.id)).toBe('not_found');
+    expect(
+      (await w.refusal(() => w.auth.api.setApiKeyLimits(w.tenantId, key.id, { credits: { remaining: -1 } })))
+        .code,
+    ).toBe('invalid_request');
     await w.client.post(`${w.base}/api-keys/${key.id}/revoke`, {}, w.owner.cookie);
-    expect((await w.patch(key.id, { credits: null })).status).toBe(404);
-    expect((await w.patch(key.id, { credits: { remaining: -1 } })).status).toBe(400);
+    expect(await notFound(w.tenantId, key.id)).toBe('not_found');
   });
 });
 
@@ -374,5 +408,237 @@ describe('limiting key lookups per client address (apiKeyLookup)', () => {
     await w.auth.api.verifyApiKey(valid.key, from);
     await w.auth.api.verifyApiKey(valid.key, from);
     expect((await w.refusal(() => w.auth.api.verifyApiKey(valid.key, from))).code).toBe('rate_limited');
+  });
+});
+
+// Regression tests for the review of the key limits: each fails without its fix.
+describe('review: limits are the operator’s, not the tenant’s', () => {
+  const TENANT_WIDE: NonNullable<AuthConfig['rateLimit']>['policies'] = [
+    { name: 'standard', operations: ['apiKey'], key: 'apiKey', limit: 100, periodSeconds: 60 },
+    { name: 'tenantKeys', operations: ['apiKey'], key: 'tenant', limit: 3, periodSeconds: 60 },
+  ];
+
+  it('refuses limits in the create body (HTTP and createApiKey): a tenant admin cannot escape a tenant-wide policy', async () => {
+    const w = await world({ config: { rateLimit: { policies: TENANT_WIDE } } });
+    for (const limits of [{ rateLimitPolicies: [] }, { credits: { remaining: 1_000_000 } }]) {
+      const refused = await w.client.post(
+        `${w.base}/api-keys`,
+        { name: 'escape', permissions: ['invoice.read'], ...limits },
+        w.owner.cookie,
+      );
+      expect(refused.status, JSON.stringify(limits)).toBe(400);
+      expect(refused.body.code).toBe('invalid_request');
+      const direct = await w.refusal(() =>
+        w.auth.api.createApiKey(
+          w.tenantId,
+          w.owner.body.user.id as string,
+          {
+            name: 'escape',
+            permissions: ['invoice.read'],
+            ...limits,
+          } as Parameters<typeof w.auth.api.createApiKey>[2],
+        ),
+      );
+      expect(direct.code).toBe('invalid_request');
+    }
+    // every key the tenant can make is counted by the tenant-wide policy
+    const first = await w.create();
+    const second = await w.create();
+    const codes: string[] = [];
+    for (const key of [first, second, first, second, first]) {
+      codes.push(
+        await w.auth.api.verifyApiKey(key.key).then(
+          () => 'ok',
+          (e: AuthError) => e.code,
+        ),
+      );
+    }
+    expect(codes).toEqual(['ok', 'ok', 'ok', 'rate_limited', 'rate_limited']);
+  });
+
+  it("has no PATCH route: a tenant admin cannot lift the operator's per-key override", async () => {
+    const w = await world({ config: { rateLimit: { policies: TENANT_WIDE } } });
+    const key = await w.create();
+    await w.auth.api.setRateLimitOverride(w.tenantId, {
+      policy: 'standard',
+      apiKeyId: key.id,
+      limit: 1,
+      periodSeconds: 60,
+    });
+    expect((await w.auth.api.verifyApiKey(key.key)).tenantId).toBe(w.tenantId);
+    expect((await w.refusal(() => w.auth.api.verifyApiKey(key.key))).code).toBe('rate_limited');
+    const patched = await w.client.call('PATCH', `${w.base}/api-keys/${key.id}`, {
+      body: { rateLimitPolicies: [] },
+      cookie: w.owner.cookie,
+    });
+    expect(patched.status).toBeGreaterThanOrEqual(400);
+    expect((await w.storage.apiKeys.findById(w.tenantId, key.id))?.rateLimitPolicies).toBeNull();
+    w.clock.advance(61);
+    expect((await w.auth.api.verifyApiKey(key.key)).tenantId).toBe(w.tenantId);
+    expect((await w.refusal(() => w.auth.api.verifyApiKey(key.key))).code).toBe('rate_limited');
+  });
+});
+
+describe('review: rotation keeps the operator’s limits and never multiplies credits', () => {
+  const rotate = async (w: Awaited<ReturnType<typeof world>>, id: string) => {
+    const rotated = await w.client.post(`${w.base}/api-keys/${id}/rotate`, {}, w.owner.cookie);
+    expect(rotated.status, JSON.stringify(rotated.body)).toBe(200);
+    return { id: rotated.body.id as string, key: rotated.body.key as string };
+  };
+  const outcome = (w: Awaited<ReturnType<typeof world>>, key: string) =>
+    w.auth.api.verifyApiKey(key).then(
+      () => 'ok',
+      (e: AuthError) => e.code,
+    );
+
+  it("copies the operator's per-key override to the successor", async () => {
+    const w = await world();
+    const key = await w.create({ rateLimitPolicies: ['standard'] });
+    await w.auth.api.setRateLimitOverride(w.tenantId, {
+      policy: 'standard',
+      apiKeyId: key.id,
+      limit: 1,
+      periodSeconds: 60,
+    });
+    const next = await rotate(w, key.id);
+    expect(await outcome(w, next.key)).toBe('ok');
+    expect(await outcome(w, next.key)).toBe('rate_limited');
+    const overrides = await w.auth.api.listRateLimitOverrides(w.tenantId);
+    expect(
+      overrides
+        .map((o) => ({ apiKeyId: o.apiKeyId, limit: o.limit }))
+        .sort((a, b) => (a.apiKeyId ?? '').localeCompare(b.apiKeyId ?? '')),
+    ).toEqual(
+      [
+        { apiKeyId: key.id, limit: 1 },
+        { apiKeyId: next.id, limit: 1 },
+      ].sort((a, b) => a.apiKeyId.localeCompare(b.apiKeyId)),
+    );
+  });
+
+  it('spends exactly the credits there were across chained rotations (a rotation ends the predecessor’s overlap)', async () => {
+    const w = await world();
+    const key = await w.create({ credits: { remaining: 2 }, rateLimitPolicies: [] });
+    const lineage = [key];
+    for (let i = 0; i < 3; i++) lineage.push(await rotate(w, (lineage.at(-1) as { id: string }).id));
+    let spent = 0;
+    for (const { key: presented } of lineage)
+      for (let i = 0; i < 3; i++) if ((await outcome(w, presented)) === 'ok') spent++;
+    expect(spent).toBe(2);
+    // the first two were superseded: revoked, with the rotation saying so
+    for (const { id } of lineage.slice(0, 2)) {
+      expect(await w.storage.apiKeys.findById(w.tenantId, id)).toMatchObject({
+        status: 'revoked',
+        revokedReason: 'superseded',
+      });
+    }
+    const rotations = (await w.storage.audit.list(w.tenantId, { limit: 20 })).filter(
+      (e) => e.action === 'api_key.rotated',
+    );
+    expect(rotations.map((e) => e.data.endedOverlapOf ?? null).sort()).toEqual(
+      [lineage[0]?.id, lineage[1]?.id, null].sort(),
+    );
+  });
+
+  it('has the old and the new key share one count during the overlap', async () => {
+    const w = await world();
+    const key = await w.create({ credits: { remaining: 3 }, rateLimitPolicies: [] });
+    const next = await rotate(w, key.id);
+    expect([await outcome(w, key.key), await outcome(w, next.key), await outcome(w, key.key)]).toEqual([
+      'ok',
+      'ok',
+      'ok',
+    ]);
+    expect(await outcome(w, next.key)).toBe('api_key_credits_exhausted');
+    expect(await outcome(w, key.key)).toBe('api_key_credits_exhausted');
+    // the operator's new quota reaches both keys of the pair
+    await w.auth.api.setApiKeyLimits(w.tenantId, next.id, { credits: { remaining: 1 } });
+    expect(await outcome(w, key.key)).toBe('ok');
+    expect(await outcome(w, next.key)).toBe('api_key_credits_exhausted');
+  });
+
+  it('gives the successor the count as the rotation locked it, not as read before', async () => {
+    const w = await world();
+    const key = await w.create({ credits: { remaining: 5 }, rateLimitPolicies: [] });
+    const apiKeys = w.storage.apiKeys;
+    const findById = apiKeys.findById.bind(apiKeys);
+    // a use lands between the rotation's first read and its transaction
+    (apiKeys as { findById: typeof findById }).findById = async (tenantId, id) => {
+      const read = await findById(tenantId, id);
+      (apiKeys as { findById: typeof findById }).findById = findById;
+      await w.auth.api.verifyApiKey(key.key);
+      return read;
+    };
+    const next = await rotate(w, key.id);
+    expect(await w.credits(next.id)).toBe(4);
+  });
+});
+
+describe('review: keys under an older pepper are cached', () => {
+  it('answers a key of an older pepper from the cache, so apiKeyLookup counts it once', async () => {
+    const PEPPER_1 = { version: 1, secret: 'a'.repeat(40) };
+    const PEPPER_2 = { version: 2, secret: 'b'.repeat(40) };
+    const rules = { apiKeyLookup: { limit: 3, windowSeconds: 60 } };
+    const w = await world({
+      config: { apiKeys: { peppers: [PEPPER_1] }, rateLimit: { policies: [], rules } },
+    });
+    const key = await w.create();
+    const next = createAuth({
+      storage: w.storage,
+      secret: SECRET,
+      baseURL: 'http://localhost:3000',
+      logger: silentLogger,
+      clock: w.clock,
+      outbox: { autoStart: false },
+      mailer: { send: async () => {} },
+      authorization: { permissions: { invoice: ['read'] } },
+      apiKeys: { peppers: [PEPPER_1, PEPPER_2] },
+      rateLimit: { policies: [], rules },
+    });
+    try {
+      const from = { context: { ip: '192.0.2.10' } };
+      for (let i = 0; i < 10; i++)
+        expect((await next.api.verifyApiKey(key.key, from)).apiKey.id).toBe(key.id);
+    } finally {
+      await next.close();
+    }
+  });
+});
+
+describe('review: a refused use spends nothing', () => {
+  it('refuses a use from outside the key’s CIDR (authorize) before it spends a credit or moves a schedule', async () => {
+    const w = await world();
+    const key = await w.create({
+      credits: { remaining: 3 },
+      rateLimitPolicies: ['partner'],
+      constraints: { cidr: [{ ref: 'context.ip' }, '10.0.0.0/8'] },
+    });
+    const authorize = { action: 'invoice.read' };
+    for (let i = 0; i < 5; i++) {
+      const refused = await w.refusal(() =>
+        w.auth.api.verifyApiKey(key.key, { authorize, context: { ip: '203.0.113.5' } }),
+      );
+      expect(refused.code).toBe('forbidden');
+      expect(refused.reason).toMatchObject({ kind: 'key_constraint' });
+    }
+    expect(await w.credits(key.id)).toBe(3);
+    // the legitimate caller, inside the network: the full quota and the partner policy's burst
+    const inside = await w.auth.api.verifyApiKey(key.key, { authorize, context: { ip: '10.1.2.3' } });
+    expect(inside.creditsRemaining).toBe(2);
+    expect(inside.rateLimit?.policies).toEqual([
+      expect.objectContaining({ policy: 'partner', remaining: 1 }),
+    ]);
+    // an action beyond its permissions is refused the same way
+    expect(
+      (
+        await w.refusal(() =>
+          w.auth.api.verifyApiKey(key.key, {
+            authorize: { action: 'api_key.manage', resource: () => ({ type: 'api_key' }) },
+            context: { ip: '10.1.2.3' },
+          }),
+        )
+      ).code,
+    ).toBe('forbidden');
+    expect(await w.credits(key.id)).toBe(2);
   });
 });

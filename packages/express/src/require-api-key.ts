@@ -1,4 +1,11 @@
-import { type Auth, AuthError, rateLimitHeaders, readApiKey, type VerifiedApiKey } from '@portcullis/core';
+import {
+  type ApiKeyToAuthorize,
+  type Auth,
+  AuthError,
+  rateLimitHeaders,
+  readApiKey,
+  type VerifiedApiKey,
+} from '@portcullis/core';
 import type { AuthorizationResource } from '@portcullis/core/authorization';
 import type { Request, RequestHandler, Response } from 'express';
 import { runGuard } from './run-guard.js';
@@ -26,11 +33,17 @@ export interface RequireApiKeyOptions {
   /**
    * An action the key must be allowed (`auth.api.authorize` with the key as principal, this
    * request's IP as `context.ip`): its permissions, its own condition, its owner's current
-   * permissions and the tenant's deny policies all apply. Denied: 403 `forbidden` with the reason.
+   * permissions and the tenant's deny policies all apply. Denied: 403 `forbidden` with the
+   * reason. Decided inside the verification, before the key's rate-limit policies and credits
+   * count the request, so a refused use (e.g. from outside the key's CIDR) spends nothing.
    */
   permission?: string;
-  /** The resource acted on, for conditions and policies that read `resource.*`. */
-  resource?: (req: Request) => MaybePromise<AuthorizationResource | undefined>;
+  /**
+   * The resource acted on, for conditions and policies that read `resource.*`. Called once the
+   * key is found valid and before it is counted: `req.apiKey` is not set yet, the key (its
+   * tenant, its summary) is the second argument.
+   */
+  resource?: (req: Request, key: ApiKeyToAuthorize) => MaybePromise<AuthorizationResource | undefined>;
 }
 
 /**
@@ -59,8 +72,9 @@ export function requireApiKey(auth: Auth, options: RequireApiKeyOptions = {}): R
 
 /**
  * Verifies the request's API key into `req.apiKey` (throwing the refusal as an `AuthError`, whose
- * problem carries its own rate-limit fields), sets the `RateLimit` fields of a key that passed,
- * and checks `options.permission` when given.
+ * problem carries its own rate-limit fields), with `options.permission` decided by the
+ * verification before the key's limits count it, and sets the `RateLimit` fields of a key that
+ * passed.
  */
 export async function authenticateApiKey(
   auth: Auth,
@@ -75,8 +89,12 @@ export async function authenticateApiKey(
     });
   }
   const call = auth.callContext(req.headers, { clientIp: req.socket.remoteAddress ?? null });
+  const { permission, resource } = options;
   const verified = await auth.api.verifyApiKey(presented, {
     ...(options.environment !== undefined ? { environment: options.environment } : {}),
+    ...(permission !== undefined
+      ? { authorize: { action: permission, ...(resource ? { resource: (key) => resource(req, key) } : {}) } }
+      : {}),
     context: call,
   });
   req.apiKey = verified;
@@ -84,22 +102,6 @@ export async function authenticateApiKey(
   if (fields) {
     res.setHeader('ratelimit-policy', fields.policy);
     res.setHeader('ratelimit', fields.limit);
-  }
-  if (options.permission !== undefined) {
-    const resource = options.resource ? await options.resource(req) : undefined;
-    const decision = await auth.api.authorize({
-      principal: verified.principal,
-      tenantId: verified.tenantId,
-      action: options.permission,
-      ...(resource ? { resource } : {}),
-      ip: call.ip ?? null,
-    });
-    if (!decision.allowed) {
-      throw new AuthError('forbidden', {
-        detail: `not allowed: ${options.permission}`,
-        reason: decision.reason,
-      });
-    }
   }
 }
 

@@ -40,8 +40,11 @@ export interface RequireAuthOptions {
    * Also accept an API key (`x-api-key`, or `Authorization: Bearer` with a key rather than an
    * access token): a request that carries one is authenticated by it alone (a session cookie
    * beside it is not read), verified into `req.apiKey` (see `requireApiKey`), and `req.auth`
-   * stays unset. `{ environment }` refuses keys of other
-   * environments. Default false: sessions and access tokens only.
+   * stays unset. `{ environment: 'live' }` refuses keys of other environments inside the
+   * verification, before the key's rate-limit policies and credits count the request. Nothing
+   * here decides a permission: a use your own check refuses afterwards has already counted
+   * (use `requireApiKey(auth, { permission })`, which decides before counting, where that
+   * matters). Default false: sessions and access tokens only.
    */
   apiKeys?: boolean | { environment?: string };
 }

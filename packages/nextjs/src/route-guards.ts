@@ -36,7 +36,9 @@ export interface RouteApiKeyOptions {
   /**
    * An action the key must be allowed (`auth.api.authorize` with the key as principal and the
    * request's IP): its permissions, its condition, its owner's current permissions and the
-   * tenant's deny policies all apply; denied: 403 `forbidden` with the reason.
+   * tenant's deny policies all apply; denied: 403 `forbidden` with the reason. Decided inside the
+   * verification, before the key's rate-limit policies and credits count the request, so a
+   * refused use (e.g. from outside the key's CIDR) spends nothing.
    */
   permission?: string;
   /** The resource acted on, for conditions and policies that read `resource.*`. */
@@ -174,23 +176,16 @@ export function createRouteGuards(source: AuthSource): RouteGuards {
         const context = auth.callContext(request.headers);
         const verified = await auth.api.verifyApiKey(presented, {
           ...(options.environment !== undefined ? { environment: options.environment } : {}),
+          ...(options.permission !== undefined
+            ? {
+                authorize: {
+                  action: options.permission,
+                  ...(options.resource ? { resource: options.resource } : {}),
+                },
+              }
+            : {}),
           context,
         });
-        if (options.permission !== undefined) {
-          const decision = await auth.api.authorize({
-            principal: verified.principal,
-            tenantId: verified.tenantId,
-            action: options.permission,
-            ...(options.resource ? { resource: options.resource } : {}),
-            ip: context.ip ?? null,
-          });
-          if (!decision.allowed) {
-            throw new AuthError('forbidden', {
-              detail: `not allowed: ${options.permission}`,
-              reason: decision.reason,
-            });
-          }
-        }
         const headers = new Headers();
         const fields = rateLimitHeaders(context.rateLimits ?? []);
         if (fields) {
