@@ -1,6 +1,12 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { type Auth, createAuth, silentLogger } from '@portcullis/core';
+import {
+  type Auth,
+  type CreateApiKeyInput,
+  createAuth,
+  type SetApiKeyLimitsInput,
+  silentLogger,
+} from '@portcullis/core';
 import { memoryStorage } from '@portcullis/core/memory';
 import express from 'express';
 import { type Item, parseList } from 'structured-headers';
@@ -169,22 +175,35 @@ describe('API key limits through the guards', () => {
     app.get('/api/either', requireAuth(auth, { apiKeys: true }), (_req, res) => {
       res.json({ ok: true });
     });
+    app.get('/api/live', requireAuth(auth, { apiKeys: { environment: 'live' } }), (_req, res) => {
+      res.json({ ok: true });
+    });
     const server = app.listen(0);
     await new Promise((resolve) => server.once('listening', resolve));
     const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     const signedUp = await auth.api.signUp({ email: `limits.${Date.now()}@example.com`, password: PASSWORD });
     const owner = (signedUp as { user: { id: string } }).user.id;
     const tenant = (await auth.api.createTenant(owner, { slug: `limits-${Date.now()}`, name: 'Limits' })).id;
-    const keyWith = async (limits: Record<string, unknown>) =>
-      (await auth.api.createApiKey(tenant, owner, { name: 'k', permissions: ['invoice.read'], ...limits }))
-        .key;
+    /** A key the owner creates, with the limits the operator then sets (server-side). */
+    const keyWith = async (limits: SetApiKeyLimitsInput, extra: Partial<CreateApiKeyInput> = {}) => {
+      const created = await auth.api.createApiKey(tenant, owner, {
+        name: 'k',
+        permissions: ['invoice.read'],
+        ...extra,
+      });
+      await auth.api.setApiKeyLimits(tenant, created.apiKey.id, limits);
+      return created.key;
+    };
+    const creditsOf = async (key: string) =>
+      (await auth.api.listApiKeys(tenant, owner)).items.find((k) => key.endsWith(k.lastFour))?.credits
+        ?.remaining;
     const get = (path: string, key: string) => fetch(base + path, { headers: { 'x-api-key': key } });
     const stop = async () => {
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
       await auth.close();
     };
-    return { keyWith, get, stop };
+    return { keyWith, creditsOf, get, stop };
   }
 
   /** Well-formed keys this install never issued: another install's (its own storage and pepper). */
@@ -286,6 +305,42 @@ describe('API key limits through the guards', () => {
         expect(Number(retryAfter.get('retry-after'))).toBeGreaterThan(0);
       }
       for (let i = 0; i < 5; i++) expect((await app.get('/api/v1/invoices', valid)).status).toBe(200);
+    } finally {
+      await app.stop();
+    }
+  });
+
+  it('refuses a use from outside the key’s CIDR (requireApiKey with a permission) without spending a credit', async () => {
+    const app = await start();
+    try {
+      // the test server is reached from 127.0.0.1: outside the key's network
+      const key = await app.keyWith(
+        { rateLimitPolicies: ['partner'], credits: { remaining: 3 } },
+        { constraints: { cidr: [{ ref: 'context.ip' }, '10.0.0.0/8'] } },
+      );
+      for (let i = 0; i < 4; i++) {
+        const refused = await app.get('/api/v1/invoices', key);
+        expect(refused.status).toBe(403);
+        expect(await refused.json()).toMatchObject({ code: 'forbidden', reason: { kind: 'key_constraint' } });
+      }
+      expect(await app.creditsOf(key)).toBe(3);
+    } finally {
+      await app.stop();
+    }
+  });
+
+  it("refuses a test key on requireAuth({ apiKeys: { environment: 'live' } }) without spending a credit", async () => {
+    const app = await start();
+    try {
+      const key = await app.keyWith({ credits: { remaining: 2 } }, { environment: 'test' });
+      for (let i = 0; i < 3; i++) {
+        const refused = await app.get('/api/live', key);
+        expect(refused.status).toBe(403);
+        expect(await refused.json()).toMatchObject({ code: 'api_key_wrong_environment' });
+      }
+      expect(await app.creditsOf(key)).toBe(2);
+      expect((await app.get('/api/either', key)).status).toBe(200);
+      expect(await app.creditsOf(key)).toBe(1);
     } finally {
       await app.stop();
     }
