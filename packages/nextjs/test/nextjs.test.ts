@@ -1,4 +1,10 @@
-import { type Auth, createAuth, silentLogger } from '@portcullis/core';
+import {
+  type Auth,
+  type CreateApiKeyInput,
+  createAuth,
+  type SetApiKeyLimitsInput,
+  silentLogger,
+} from '@portcullis/core';
 import { memoryStorage } from '@portcullis/core/memory';
 import { NextRequest } from 'next/server';
 import { type Item, parseList } from 'structured-headers';
@@ -541,9 +547,18 @@ describe('createSessionHelpers: requireApiKey and the key limits', () => {
   });
   afterAll(() => auth.close());
 
-  const keyWith = async (limits: Record<string, unknown>) =>
-    (await auth.api.createApiKey(tenantId, userId, { name: 'k', permissions: ['invoice.read'], ...limits }))
-      .key;
+  /** A key the owner creates, with the limits the operator then sets (server-side). */
+  const keyWith = async (limits: SetApiKeyLimitsInput, extra: Partial<CreateApiKeyInput> = {}) => {
+    const created = await auth.api.createApiKey(tenantId, userId, {
+      name: 'k',
+      permissions: ['invoice.read'],
+      ...extra,
+    });
+    await auth.api.setApiKeyLimits(tenantId, created.apiKey.id, limits);
+    return { key: created.key, id: created.apiKey.id };
+  };
+  const creditsOf = async (id: string) =>
+    (await auth.api.listApiKeys(tenantId, userId)).items.find((k) => k.id === id)?.credits?.remaining;
   const withKey = (key: string) =>
     new NextRequest(new URL('/api/v1/invoices', BASE_URL), { method: 'GET', headers: { 'x-api-key': key } });
 
@@ -558,7 +573,7 @@ describe('createSessionHelpers: requireApiKey and the key limits', () => {
   }
 
   it('hands back the RateLimit fields to send, and answers 429 with Retry-After and the fields over the policy', async () => {
-    const key = await keyWith({ rateLimitPolicies: ['partner'] });
+    const { key } = await keyWith({ rateLimitPolicies: ['partner'] });
     for (const remaining of [1, 0]) {
       const verified = await guards.requireApiKey(withKey(key), { permission: 'invoice.read' });
       if (verified instanceof Response) throw new Error(`refused: ${verified.status}`);
@@ -579,7 +594,7 @@ describe('createSessionHelpers: requireApiKey and the key limits', () => {
   });
 
   it('answers 429 api_key_credits_exhausted, never 401, once the credits are spent; an unlimited key gets no fields', async () => {
-    const key = await keyWith({ rateLimitPolicies: [], credits: { remaining: 1 } });
+    const { key } = await keyWith({ rateLimitPolicies: [], credits: { remaining: 1 } });
     const verified = await guards.requireApiKey(withKey(key));
     if (verified instanceof Response) throw new Error(`refused: ${verified.status}`);
     expect(verified.creditsRemaining).toBe(0);
@@ -587,5 +602,31 @@ describe('createSessionHelpers: requireApiKey and the key limits', () => {
     const exhausted = (await guards.requireApiKey(withKey(key))) as Response;
     expect(exhausted.status).toBe(429);
     expect(await exhausted.json()).toMatchObject({ type: QUOTA_EXCEEDED, code: 'api_key_credits_exhausted' });
+  });
+
+  it('decides the permission before counting: a refused use (beyond its grants, outside its CIDR) spends nothing', async () => {
+    const { key, id } = await keyWith(
+      { rateLimitPolicies: ['partner'], credits: { remaining: 2 } },
+      // no trusted proxy here, so the request has no address: never inside the key's network
+      { constraints: { cidr: [{ ref: 'context.ip' }, '10.0.0.0/8'] } },
+    );
+    for (const permission of ['invoice.read', 'invoice.read', 'invoice.read']) {
+      const refused = (await guards.requireApiKey(withKey(key), { permission })) as Response;
+      expect(refused.status).toBe(403);
+      expect(await refused.json()).toMatchObject({ code: 'forbidden', reason: { kind: 'key_constraint' } });
+    }
+    expect(await creditsOf(id)).toBe(2);
+    const unconstrained = await keyWith({ rateLimitPolicies: ['partner'], credits: { remaining: 2 } });
+    for (let i = 0; i < 3; i++) {
+      const refused = (await guards.requireApiKey(withKey(unconstrained.key), {
+        permission: 'tenant.update',
+      })) as Response;
+      expect(refused.status).toBe(403);
+    }
+    expect(await creditsOf(unconstrained.id)).toBe(2);
+    const passed = await guards.requireApiKey(withKey(unconstrained.key), { permission: 'invoice.read' });
+    if (passed instanceof Response) throw new Error(`refused: ${passed.status}`);
+    expect(passed.creditsRemaining).toBe(1);
+    expect(item(passed.headers.get('ratelimit'), 'partner')).toMatchObject({ r: 1 });
   });
 });
