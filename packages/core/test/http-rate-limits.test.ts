@@ -372,7 +372,11 @@ describe('http policies keyed by the caller', () => {
         },
       },
     });
-    const other = await w.client.post('/tenants', { slug: randomSlug('other'), name: 'Other' }, w.owner.cookie);
+    const other = await w.client.post(
+      '/tenants',
+      { slug: randomSlug('other'), name: 'Other' },
+      w.owner.cookie,
+    );
     expect(other.status).toBe(201);
     await w.auth.api.setRateLimitOverride(w.tenantId, { policy: 'perTenant', limit: 50, periodSeconds: 10 });
 

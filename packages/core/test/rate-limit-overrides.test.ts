@@ -197,6 +197,22 @@ describe('stored rate-limit overrides in the limiter', () => {
     await one.close();
   });
 
+  // regression (review): the denial remembered in process, and the schedule stored under the old
+  // emission interval, kept refusing for the rest of the old wait after an upgrade
+  it('lets a raised limit through at once though the old numbers had just refused the tenant', async () => {
+    const clock = fakeClock();
+    const storage = memoryStorage();
+    const one = instance({ storage, clock });
+    const tenantId = await aStoredTenant(storage);
+    await one.api.setRateLimitOverride(tenantId, { policy: 'api', limit: 1, periodSeconds: 3600 });
+    expect(await one.admitted({ tenant: tenantId }, 3)).toBe(1);
+
+    await one.api.setRateLimitOverride(tenantId, { policy: 'api', limit: 1000, periodSeconds: 60 });
+    clock.advance(5);
+    expect(await one.admitted({ tenant: tenantId }, 10)).toBe(10);
+    await one.close();
+  });
+
   it('tells another instance sharing the key-value store, which drops its cached numbers', async () => {
     const clock = fakeClock();
     const storage = memoryStorage();

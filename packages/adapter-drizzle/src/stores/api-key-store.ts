@@ -33,10 +33,26 @@ export class DrizzleApiKeyStore implements ApiKeyStore {
     await db.insert(tables.apiKeys).values({ ...key });
   }
 
-  async findByHash(keyHash: string): Promise<ApiKey | null> {
-    const { apiKeys } = this.ctx.tables;
-    const [row] = await this.ctx.db.select().from(apiKeys).where(eq(apiKeys.keyHash, keyHash));
-    return row ? toApiKey(row) : null;
+  async findByHash(keyHash: string): Promise<{ key: ApiKey; standing: boolean } | null> {
+    const { apiKeys, tenants, users, memberships } = this.ctx.tables;
+    // the port's standing, in the same SELECT: LEFT JOINs, so a key whose tenant or owner row is
+    // gone is still found, standing false. Each join is on a primary key, the membership's on
+    // its unique (tenant_id, user_id): at most one row
+    const stands = and(
+      eq(tenants.status, 'active'),
+      or(isNull(apiKeys.ownerUserId), and(eq(users.status, 'active'), isNotNull(memberships.id))),
+    );
+    const [row] = await this.ctx.db
+      .select({ key: apiKeys, standing: sql<number>`case when ${stands} then 1 else 0 end`.mapWith(Number) })
+      .from(apiKeys)
+      .leftJoin(tenants, eq(tenants.id, apiKeys.tenantId))
+      .leftJoin(users, eq(users.id, apiKeys.ownerUserId))
+      .leftJoin(
+        memberships,
+        and(eq(memberships.tenantId, apiKeys.tenantId), eq(memberships.userId, apiKeys.ownerUserId)),
+      )
+      .where(eq(apiKeys.keyHash, keyHash));
+    return row ? { key: toApiKey(row.key), standing: row.standing === 1 } : null;
   }
 
   async findById(tenantId: string, id: string): Promise<ApiKey | null> {

@@ -6,14 +6,21 @@ import type {
   Page,
   PageRequest,
 } from '@portcullis/core/ports';
-import type { ExpressionBuilder } from 'kysely';
+import { CompiledQuery, type ExpressionBuilder, sql } from 'kysely';
 import type { ColumnCodec } from '../column-codec.js';
-import type { Row } from '../kysely-types.js';
+import type { AnyKysely, Row } from '../kysely-types.js';
 import { tenantPage } from './page.js';
-import type { StoreContext } from './store-context.js';
+import type { StoreContext, TableNames } from './store-context.js';
 import { updateReturning } from './update-returning.js';
 
 export class KyselyApiKeyStore implements ApiKeyStore {
+  /**
+   * findByHash's SQL, compiled on first use and then reused (as the sessions' lookup): every
+   * verification the cache cannot answer runs it, and one text is what PostgreSQL's named
+   * statements (`preparePostgresStatements`) and SQLite's statement cache key on.
+   */
+  private findByHashSql: string | undefined;
+
   constructor(private readonly ctx: StoreContext) {}
 
   async create(key: ApiKey): Promise<void> {
@@ -53,14 +60,13 @@ export class KyselyApiKeyStore implements ApiKeyStore {
       .execute();
   }
 
-  async findByHash(keyHash: string): Promise<ApiKey | null> {
+  async findByHash(keyHash: string): Promise<{ key: ApiKey; standing: boolean } | null> {
     const { db, tables, codec } = this.ctx;
-    const row = await db
-      .selectFrom(tables.apiKeys)
-      .selectAll()
-      .where('key_hash', '=', keyHash)
-      .executeTakeFirst();
-    return row ? toApiKey(row, codec) : null;
+    this.findByHashSql ??= compileFindByHash(db, tables);
+    const { rows } = await db.executeQuery<Row>(CompiledQuery.raw(this.findByHashSql, [keyHash]));
+    const row = rows[0];
+    if (row === undefined) return null;
+    return { key: toApiKey(row, codec), standing: Number(row.standing) === 1 };
   }
 
   async findById(tenantId: string, id: string): Promise<ApiKey | null> {
@@ -247,6 +253,44 @@ export class KyselyApiKeyStore implements ApiKeyStore {
         .execute();
     }
   }
+}
+
+/** 'active' written into the SQL text, so that the hash stays its only parameter. */
+const ACTIVE = sql.lit('active');
+
+/**
+ * The key by hash with its standing (the port's rule) computed in the same SELECT: LEFT JOINs,
+ * so a key whose tenant or owner row is gone is still found, standing false. Each join is on a
+ * primary key, the membership's on its unique (tenant_id, user_id): at most one row.
+ */
+function compileFindByHash(db: AnyKysely, tables: TableNames): string {
+  return db
+    .selectFrom(`${tables.apiKeys} as k`)
+    .leftJoin(`${tables.tenants} as t`, 't.id', 'k.tenant_id')
+    .leftJoin(`${tables.users} as u`, 'u.id', 'k.owner_user_id')
+    .leftJoin(`${tables.memberships} as m`, (join) =>
+      join.onRef('m.tenant_id', '=', 'k.tenant_id').onRef('m.user_id', '=', 'k.owner_user_id'),
+    )
+    .selectAll('k')
+    .select((eb) =>
+      eb
+        .case()
+        .when(
+          eb.and([
+            eb('t.status', '=', ACTIVE),
+            eb.or([
+              eb('k.owner_user_id', 'is', null),
+              eb.and([eb('u.status', '=', ACTIVE), eb('m.id', 'is not', null)]),
+            ]),
+          ]),
+        )
+        .then(eb.lit(1))
+        .else(eb.lit(0))
+        .end()
+        .as('standing'),
+    )
+    .where('k.key_hash', '=', '') // a stand-in: only the SQL is kept, the hash is bound per call
+    .compile().sql;
 }
 
 function toApiKey(row: Row, codec: ColumnCodec): ApiKey {

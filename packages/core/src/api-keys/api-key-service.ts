@@ -371,18 +371,6 @@ export function createApiKeyService(
     return summary;
   }
 
-  /** Whether a key read from the database may be served: its tenant and owner stand. */
-  async function standing(key: ApiKey): Promise<boolean> {
-    const tenant = await storage.tenants.findById(key.tenantId);
-    if (tenant?.status !== 'active') return false;
-    if (key.ownerUserId === null) return true;
-    const [owner, membership] = await Promise.all([
-      storage.users.findById(key.ownerUserId),
-      storage.memberships.find(key.tenantId, key.ownerUserId),
-    ]);
-    return owner?.status === 'active' && membership !== null;
-  }
-
   const api: ApiKeysApi = {
     async createApiKey(tenantId, userId, rawInput, context = {}) {
       const input = parseInput(createApiKeyInputSchema, rawInput);
@@ -603,11 +591,13 @@ export function createApiKeyService(
         // before the read a miss costs: one address spraying keys is stopped here; a cached valid
         // key never reaches this, and a server call without an address is not counted
         if (context.ip) noteRateLimit(context, await rateLimiter.consume('apiKeyAuth', `ip:${context.ip}`));
-        const found = await findApiKeyByKey(storage.apiKeys, peppers, presented);
-        if (!found) throw new AuthError('api_key_invalid', { detail: 'no such API key' });
+        // one query: the key, and whether its tenant and owner still stand
+        const read = await findApiKeyByKey(storage.apiKeys, peppers, presented);
+        if (!read) throw new AuthError('api_key_invalid', { detail: 'no such API key' });
+        const found = read.key;
         if (found.status === 'revoked')
           throw new AuthError('api_key_revoked', { detail: 'this API key was revoked' });
-        if (!(await standing(found))) {
+        if (!read.standing) {
           throw new AuthError('api_key_revoked', {
             detail: 'this API key no longer works: its tenant or owner does not',
           });

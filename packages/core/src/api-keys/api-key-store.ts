@@ -21,10 +21,14 @@ export interface ApiKeyStore {
   create(key: ApiKey): Promise<void>;
   /**
    * The key with this hash, in any tenant and of any status (a presented key names no tenant;
-   * the caller checks status, expiry and environment); or null. One primary-key-like lookup on a
-   * unique index: verification's only read.
+   * the caller checks status, expiry and environment), with its standing; or null. `standing`
+   * is true when the key's tenant is active and the key is the tenant's own (no owner) or its
+   * owner is an active user still a member of the key's tenant; false otherwise (a suspended
+   * tenant; an owner suspended, deleted, gone or no longer a member). ONE query: the unique
+   * key-hash index joined on the tenant's and the owner's primary keys and the memberships'
+   * unique (tenant, user) index. Verification's only read.
    */
-  findByHash(keyHash: string): Promise<ApiKey | null>;
+  findByHash(keyHash: string): Promise<{ key: ApiKey; standing: boolean } | null>;
   /** The tenant's key with this id, of any status; null when absent or another tenant's. */
   findById(tenantId: string, id: string): Promise<ApiKey | null>;
   /** The tenant's keys that are not revoked, ordered by id, page by page. */

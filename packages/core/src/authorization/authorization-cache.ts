@@ -162,6 +162,8 @@ export function createAuthorizationCache(
   let unavailableUntil = 0;
   const pendingVersions = new Map<string, string>(); // key → version still to write after a failure
   let retryTimer: NodeJS.Timeout | undefined;
+  /** Set by `stop()`: no retry is scheduled after it. */
+  let stopping = false;
   const ttl = options.revalidateAfterMs;
   const maxAuthorizers = options.cacheSize ?? Number.POSITIVE_INFINITY;
   const now = () => deps.clock.now().getTime();
@@ -261,7 +263,7 @@ export function createAuthorizationCache(
       if (!written) break;
       if (pendingVersions.get(key) === value) pendingVersions.delete(key);
     }
-    if (pendingVersions.size > 0 && retryTimer === undefined) {
+    if (!stopping && pendingVersions.size > 0 && retryTimer === undefined) {
       retryTimer = setTimeout(() => {
         writingVersions = writePendingVersions();
       }, BACKOFF_MS);
@@ -464,6 +466,7 @@ export function createAuthorizationCache(
     subscriptionState: () => subscription?.state() ?? 'retrying',
 
     async start() {
+      stopping = false;
       // retried with backoff until it holds: without it, changes from other instances arrive by
       // the refresh only
       subscription ??= keepSubscribed(kv, CHANNEL, onInvalidation, {
@@ -482,10 +485,14 @@ export function createAuthorizationCache(
       if (refreshTimer) clearInterval(refreshTimer);
       refreshTimer = undefined;
       await refreshing;
-      // a write under way may still schedule its retry: the timer is cleared after it
-      await writingVersions;
+      // no retry is scheduled from now on; one whose timer fired already is a write to wait for
+      stopping = true;
       if (retryTimer) clearTimeout(retryTimer);
       retryTimer = undefined;
+      for (let last: Promise<void> | undefined; writingVersions !== last; ) {
+        last = writingVersions;
+        await last;
+      }
       await subscription?.stop();
       subscription = undefined;
       authorizers.clear();

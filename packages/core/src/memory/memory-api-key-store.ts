@@ -9,6 +9,7 @@ import {
   type MemoryTables,
   ownedBy,
   paginate,
+  pairKey,
   type RunOperation,
   type TableWriter,
 } from './memory-tables.js';
@@ -20,6 +21,15 @@ export function memoryApiKeyStore(tables: MemoryTables, writer: TableWriter, run
     writer.set(tables.apiKeys, key.id, next);
     return next;
   };
+  /** The port's standing: an active tenant, and no owner or an active owner still a member. */
+  const standing = (key: ApiKey) => {
+    if (tables.tenants.get(key.tenantId)?.status !== 'active') return false;
+    if (key.ownerUserId === null) return true;
+    return (
+      tables.users.get(key.ownerUserId)?.status === 'active' &&
+      tables.membershipIdByTenantUser.has(pairKey(key.tenantId, key.ownerUserId))
+    );
+  };
   return {
     create: (key) =>
       run(() => {
@@ -29,7 +39,10 @@ export function memoryApiKeyStore(tables: MemoryTables, writer: TableWriter, run
         writer.set(tables.apiKeyIdByHash, key.keyHash, key.id);
       }),
     findByHash: (keyHash) =>
-      run(() => copyOrNull(lookup(tables.apiKeys, tables.apiKeyIdByHash.get(keyHash)))),
+      run(() => {
+        const key = lookup(tables.apiKeys, tables.apiKeyIdByHash.get(keyHash));
+        return key ? { key: copy(key), standing: standing(key) } : null;
+      }),
     findById: (tenantId, id) => run(() => copyOrNull(ownedBy(tables.apiKeys.get(id), tenantId))),
     listByTenant: (tenantId, page) =>
       run(() =>

@@ -228,7 +228,6 @@ export function createRateLimiter(
     const digest = createHmac('sha256', partitionSecret)
       .update(`${policy.name}\n${values.join('\n')}`, 'utf8')
       .digest();
-    const key = `rl:${policy.name}:${digest.subarray(0, 18).toString('base64url')}`;
     const overridden = await overriddenNumbers(policy, facts);
     const numbers = overridden ?? policy;
     // an override without a burst gets its own limit, not the policy's burst
@@ -236,6 +235,10 @@ export function createRateLimiter(
     const periodMs = numbers.periodSeconds * 1000;
     // rounded up: never more than `limit` per period
     const emissionIntervalMs = Math.max(1, Math.ceil(periodMs / numbers.limit));
+    // the schedule (and the denial remembered in process) belongs to these numbers: a stored TAT
+    // is a time under the old emission interval, so new numbers (an override raised or lowered,
+    // a changed policy) start a schedule of their own instead of draining the old one's debt
+    const key = `rl:${policy.name}:${digest.subarray(0, 18).toString('base64url')}:${emissionIntervalMs}.${burst}`;
     const outcome = (result: RateLimitStepResult): PolicyOutcome => ({
       policy: policy.name,
       limit: numbers.limit,

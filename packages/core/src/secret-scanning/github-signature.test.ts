@@ -1,5 +1,5 @@
 import { generateKeyPairSync, sign } from 'node:crypto';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { isAuthError } from '../errors.js';
 import { silentLogger } from '../ports/logger.js';
 import {
@@ -88,6 +88,27 @@ describe('GitHub secret scanning signatures', () => {
     // found now: no further call
     expect(await ring.find('new')).not.toBeNull();
     expect(calls).toBe(2);
+  });
+
+  // regression (review): every report naming an unknown key awaited a hanging hook for ever
+  it('waits at most five seconds for a hook that hangs, then answers as for an unknown key', async () => {
+    vi.useFakeTimers();
+    try {
+      const ring = createGitHubKeyRing(
+        { clock: { now: () => new Date() }, logger: silentLogger },
+        { publicKeys: new Map(), fetchPublicKeys: () => new Promise(() => {}) },
+      );
+      let answer: unknown = 'pending';
+      void ring.find('new').then((found) => {
+        answer = found;
+      });
+      await vi.advanceTimersByTimeAsync(4_900);
+      expect(answer).toBe('pending');
+      await vi.advanceTimersByTimeAsync(200);
+      expect(answer).toBeNull();
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('never fetches without a hook', async () => {

@@ -71,8 +71,27 @@ export function createGitHubKeyRing(
           inFlight = null;
         });
       }
-      if (inFlight) await inFlight;
+      // a hook that hangs must not pile up unauthenticated requests: wait a bounded time, then
+      // answer as for an unknown key (the fetch goes on and serves later reports)
+      if (inFlight) await waitAtMost(inFlight, PUBLIC_KEY_FETCH_WAIT_MS);
       return fetched.get(keyIdentifier) ?? null;
     },
   };
+}
+
+/** How long a report naming an unknown key waits for `fetchPublicKeys`. */
+const PUBLIC_KEY_FETCH_WAIT_MS = 5_000;
+
+/** Resolves when `work` settles or after `ms`, whichever comes first. */
+async function waitAtMost(work: Promise<void>, ms: number): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const elapsed = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, ms);
+    timer.unref?.();
+  });
+  try {
+    await Promise.race([work, elapsed]);
+  } finally {
+    clearTimeout(timer);
+  }
 }

@@ -118,7 +118,8 @@ export function createSecretScanningService(
   ): Promise<ApiKey | null> {
     const parsed = parseApiKey(leak.token, apiKeyPrefix);
     if (!parsed || !environments.includes(parsed.environment)) return null;
-    const key = await findApiKeyByKey(storage.apiKeys, peppers, leak.token);
+    // a leak is a leak whatever the key's standing: it is flagged (and revoked) all the same
+    const key = (await findApiKeyByKey(storage.apiKeys, peppers, leak.token))?.key;
     if (!key) return null;
     await storage.transaction(async (tx) => {
       const at = clock.now();

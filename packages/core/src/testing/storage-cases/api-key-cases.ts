@@ -3,6 +3,7 @@ import type { ApiKey } from '../../api-keys/api-keys.js';
 import { sha256Hex } from '../../crypto/random.js';
 import { uuidv7 } from '../../crypto/uuid.js';
 import {
+  aMembership,
   aTenant,
   aUser,
   expectConflict,
@@ -83,11 +84,68 @@ export function apiKeyCases({ it, storage }: StorageCases): void {
       await storage().apiKeys.create(plain);
       await storage().apiKeys.create(full);
 
-      expect(await storage().apiKeys.findByHash(plain.keyHash)).toEqual(plain);
-      expect(await storage().apiKeys.findByHash(full.keyHash)).toEqual(full);
+      expect(await storage().apiKeys.findByHash(plain.keyHash)).toEqual({ key: plain, standing: true });
+      // its owner is no user of this storage: found all the same, not standing
+      expect(await storage().apiKeys.findByHash(full.keyHash)).toEqual({ key: full, standing: false });
       expect(await storage().apiKeys.findById(tenant.id, full.id)).toEqual(full);
       expect(await storage().apiKeys.findById(other.id, full.id)).toBeNull();
       expect(await storage().apiKeys.findByHash(sha256Hex(randomSuffix()))).toBeNull();
+    });
+
+    it("reads a key's standing with it: its tenant active, and its owner, if any, active and still a member", async () => {
+      const tenant = await createTenant();
+      const other = await createTenant();
+      const at = new Date('2025-05-06T07:08:09.010Z');
+      async function aMember(...tenantIds: string[]) {
+        const user = aUser();
+        await storage().users.create(user);
+        for (const tenantId of tenantIds) await storage().memberships.create(aMembership(tenantId, user.id));
+        return user;
+      }
+      const member = await aMember(tenant.id);
+      const suspended = await aMember(tenant.id);
+      const deleted = await aMember(tenant.id);
+      const leaver = await aMember(tenant.id, other.id);
+      const stranger = await aMember(other.id);
+      await storage().users.updateStatus(suspended.id, 'suspended', at);
+      await storage().users.updateStatus(deleted.id, 'deleted', at);
+      await storage().memberships.remove(tenant.id, leaver.id);
+      const keys = {
+        tenantOwned: anApiKey(tenant.id),
+        member: anApiKey(tenant.id, { ownerUserId: member.id }),
+        suspended: anApiKey(tenant.id, { ownerUserId: suspended.id }),
+        deleted: anApiKey(tenant.id, { ownerUserId: deleted.id }),
+        // a member of another tenant only: the membership joined is the key's tenant's
+        leaver: anApiKey(tenant.id, { ownerUserId: leaver.id }),
+        stranger: anApiKey(tenant.id, { ownerUserId: stranger.id }),
+        elsewhere: anApiKey(other.id, { ownerUserId: leaver.id }),
+      };
+      for (const key of Object.values(keys)) await storage().apiKeys.create(key);
+      const standings = async () => {
+        const found: Record<string, boolean | undefined> = {};
+        for (const [name, key] of Object.entries(keys)) {
+          const read = await storage().apiKeys.findByHash(key.keyHash);
+          // whatever its standing, the key is read whole
+          expect(read?.key).toEqual(key);
+          found[name] = read?.standing;
+        }
+        return found;
+      };
+
+      expect(await standings()).toEqual({
+        tenantOwned: true,
+        member: true,
+        suspended: false,
+        deleted: false,
+        leaver: false,
+        stranger: false,
+        elsewhere: true,
+      });
+      await storage().tenants.update(tenant.id, { status: 'suspended', updatedAt: at });
+      expect(await standings()).toMatchObject({ tenantOwned: false, member: false, elsewhere: true });
+      await storage().tenants.update(tenant.id, { status: 'active', updatedAt: at });
+      await storage().users.updateStatus(member.id, 'suspended', at);
+      expect(await standings()).toMatchObject({ tenantOwned: true, member: false });
     });
 
     it('refuses a second API key with the same hash', async () => {
@@ -181,10 +239,10 @@ export function apiKeyCases({ it, storage }: StorageCases): void {
       expect(revokes.filter(Boolean)).toHaveLength(1);
       for (const read of reads) {
         expect(['active null', `revoked ${at.toISOString()}`]).toContain(
-          `${read?.status} ${read?.revokedAt?.toISOString() ?? null}`,
+          `${read?.key.status} ${read?.key.revokedAt?.toISOString() ?? null}`,
         );
       }
-      expect(await storage().apiKeys.findByHash(key.keyHash)).toMatchObject({
+      expect((await storage().apiKeys.findByHash(key.keyHash))?.key).toMatchObject({
         status: 'revoked',
         revokedAt: at,
         revokedReason: 'leaked',
@@ -212,7 +270,7 @@ export function apiKeyCases({ it, storage }: StorageCases): void {
       );
       expect(marks.filter(Boolean)).toHaveLength(1);
       expect(await storage().apiKeys.markLeakReported(tenant.id, key.id, later(at, 1000))).toBe(false);
-      expect(await storage().apiKeys.findByHash(key.keyHash)).toMatchObject({
+      expect((await storage().apiKeys.findByHash(key.keyHash))?.key).toMatchObject({
         status: 'active',
         leakReportedAt: at,
         updatedAt: at,
