@@ -519,7 +519,7 @@ describe('review: rotation keeps the operator’s limits and never multiplies cr
   it('spends exactly the credits there were across chained rotations (a rotation ends the predecessor’s overlap)', async () => {
     const w = await world();
     const key = await w.create({ credits: { remaining: 2 }, rateLimitPolicies: [] });
-    const lineage = [key];
+    const lineage: Array<{ id: string; key: string }> = [key];
     for (let i = 0; i < 3; i++) lineage.push(await rotate(w, (lineage.at(-1) as { id: string }).id));
     let spent = 0;
     for (const { key: presented } of lineage)
