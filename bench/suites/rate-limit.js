@@ -38,7 +38,8 @@ const PERIOD_SECONDS = 60;
  * - Portcullis: what its limiter does per policy and request (`createRateLimiter` is internal,
  *   so this is its two steps, done through public code): the partition's keyed hash (HMAC-SHA-256
  *   of policy and partition under a secret, 18 bytes in base64url, as the limiter names its
- *   keys, so no raw address or id reaches the store), then `KeyValue.rateLimit` (GCRA) on
+ *   keys, so no raw address or id reaches the store; kept for the last 50,000 partitions seen,
+ *   as the limiter keeps it), then `KeyValue.rateLimit` (GCRA) on
  *   `redisKeyValue` (one EVALSHA, the server's clock) or `memoryKeyValue()`;
  * - rate-limiter-flexible `consume(partition, 1)` on `RateLimiterRedis` (its Lua script through
  *   ioredis `defineCommand`: one EVALSHA) or `RateLimiterMemory`, the same points and duration,
@@ -54,8 +55,18 @@ export async function benchRateLimit(settings = SETTINGS) {
   const partitions = Array.from({ length: PARTITIONS }, (_, i) => `ip=10.${(i >> 8) & 255}.${i & 255}.7`);
   const pick = () => partitions[Math.floor(Math.random() * partitions.length)];
   const partitionSecret = randomBytes(32);
-  const storageKey = (partition) =>
-    `rl:bench:${createHmac('sha256', partitionSecret).update(`bench\n${partition}`, 'utf8').digest().subarray(0, 18).toString('base64url')}`;
+  // as the limiter does: a partition's keyed hash is kept for the last 50,000 partitions seen
+  const storageKeys = new Map();
+  const storageKey = (partition) => {
+    let key = storageKeys.get(partition);
+    if (key === undefined) {
+      const hash = createHmac('sha256', partitionSecret).update(`bench\n${partition}`, 'utf8').digest();
+      key = `rl:bench:${hash.subarray(0, 18).toString('base64url')}`;
+      if (storageKeys.size >= 50_000) storageKeys.delete(storageKeys.keys().next().value);
+      storageKeys.set(partition, key);
+    }
+    return key;
+  };
   const step = { emissionIntervalMs: (PERIOD_SECONDS * 1000) / LIMIT, burst: LIMIT, cost: 1 };
   const portcullisAllowed = (result) => {
     if (!result?.allowed) throw new Error('Portcullis denied a decision the limit allows');

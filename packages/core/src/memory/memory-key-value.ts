@@ -83,14 +83,31 @@ export function memoryKeyValue(options: MemoryKeyValueOptions = {}): KeyValue {
     // the same arithmetic as the Redis script, on this process's clock; synchronous between
     // read and write, so concurrent callers each see the TAT the previous one left
     rateLimit: async (key, step) => {
-      const now = step.nowMs ?? nowMs();
-      const stored = read(key);
-      const { newTatMs, ...result } = gcraStep(stored ? Number(stored.value) : null, now, step);
-      // kept until the TAT by this store's clock; an explicit now (tests) may be far from it, so
-      // a minute at least then (a TAT in the past means the same as none)
-      const lifeMs = Math.max(newTatMs === null ? 0 : newTatMs - now, step.nowMs === undefined ? 1 : 60_000);
-      if (newTatMs !== null) writeUntil(key, String(newTatMs), nowMs() + lifeMs);
-      return result;
+      // one reading of the clock per step: this is the limiter's hot path
+      const clockMs = nowMs();
+      const now = step.nowMs ?? clockMs;
+      let stored = entries.get(key);
+      if (stored && isExpired(stored, clockMs)) {
+        entries.delete(key);
+        stored = undefined;
+      }
+      const result = gcraStep(stored ? Number(stored.value) : null, now, step);
+      const newTatMs = result.newTatMs;
+      if (newTatMs !== null) {
+        // kept until the TAT by this store's clock; an explicit now (tests) may be far from it,
+        // so a minute at least then (a TAT in the past means the same as none)
+        const lifeMs = Math.max(newTatMs - now, step.nowMs === undefined ? 1 : 60_000);
+        if (stored) {
+          stored.value = String(newTatMs);
+          stored.expiresAtMs = clockMs + lifeMs;
+        } else writeUntil(key, String(newTatMs), clockMs + lifeMs);
+      }
+      return {
+        allowed: result.allowed,
+        remaining: result.remaining,
+        resetMs: result.resetMs,
+        retryAfterMs: result.retryAfterMs,
+      };
     },
     ttl: async (key) => {
       const expiresAtMs = read(key)?.expiresAtMs;

@@ -120,8 +120,16 @@ export interface RateLimiter {
   readonly policies: readonly ResolvedRateLimitPolicy[];
 }
 
+/** A partition's keyed hash (HMAC-SHA-256): 18 bytes name its schedule, 9 go to clients as `pk`. */
+interface PartitionDigest {
+  storageId: string;
+  partitionKey: string;
+}
+
 /** Denials remembered in process, so an attack does not cost a store round trip per request. */
 const MAX_REMEMBERED_DENIALS = 10_000;
+/** Partitions whose keyed hash is kept (about 200 bytes each). */
+const MAX_REMEMBERED_PARTITIONS = 50_000;
 const STORE_WARNING_INTERVAL_MS = 10_000;
 const STORE_RETRY_AFTER_MS = 1_000;
 
@@ -173,6 +181,23 @@ export function createRateLimiter(
   const partitionSecret = Buffer.from(
     hkdfSync('sha256', deps.secret, Buffer.alloc(0), 'portcullis:rate-limit-partition', 32),
   );
+  // a partition's keyed hash, kept for the partitions seen last: the HMAC is most of a decision's
+  // cost in memory, and traffic comes back to the same clients, keys and tenants
+  const digests = new Map<string, PartitionDigest>();
+  function partitionDigest(partition: string): PartitionDigest {
+    let digest = digests.get(partition);
+    if (digest === undefined) {
+      const hash = createHmac('sha256', partitionSecret).update(partition, 'utf8').digest();
+      digest = {
+        storageId: hash.subarray(0, 18).toString('base64url'),
+        partitionKey: hash.subarray(0, 9).toString('base64'),
+      };
+      // the oldest first out: a map iterates in insertion order
+      if (digests.size >= MAX_REMEMBERED_PARTITIONS) digests.delete(digests.keys().next().value!);
+      digests.set(partition, digest);
+    }
+    return digest;
+  }
   // key → until when a request of at least `cost` is denied (a cheaper one may still fit)
   const denials = new Map<string, { untilMs: number; cost: number }>();
   let lastWarningMs = 0;
@@ -225,9 +250,7 @@ export function createRateLimiter(
     }
     const cost = policy.cost?.[facts.route ?? ''] ?? policy.cost?.[operation] ?? 1;
     if (cost <= 0) return null;
-    const digest = createHmac('sha256', partitionSecret)
-      .update(`${policy.name}\n${values.join('\n')}`, 'utf8')
-      .digest();
+    const digest = partitionDigest(`${policy.name}\n${values.join('\n')}`);
     const overridden = await overriddenNumbers(policy, facts);
     const numbers = overridden ?? policy;
     // an override without a burst gets its own limit, not the policy's burst
@@ -238,7 +261,7 @@ export function createRateLimiter(
     // the schedule (and the denial remembered in process) belongs to these numbers: a stored TAT
     // is a time under the old emission interval, so new numbers (an override raised or lowered,
     // a changed policy) start a schedule of their own instead of draining the old one's debt
-    const key = `rl:${policy.name}:${digest.subarray(0, 18).toString('base64url')}:${emissionIntervalMs}.${burst}`;
+    const key = `rl:${policy.name}:${digest.storageId}:${emissionIntervalMs}.${burst}`;
     const outcome = (result: RateLimitStepResult): PolicyOutcome => ({
       policy: policy.name,
       limit: numbers.limit,
@@ -248,7 +271,7 @@ export function createRateLimiter(
       resetSeconds: Math.ceil(result.resetMs / 1000),
       retryAfterSeconds: result.allowed ? 0 : Math.max(1, Math.ceil(result.retryAfterMs / 1000)),
       shadow: policy.shadow,
-      partitionKey: digest.subarray(0, 9).toString('base64'),
+      partitionKey: digest.partitionKey,
     });
 
     const nowMs = clock.now().getTime();
