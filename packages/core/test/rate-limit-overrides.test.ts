@@ -11,7 +11,7 @@ import { silentLogger } from '../src/ports/logger.js';
 import type { Storage } from '../src/ports/storage.js';
 import type { RateLimitFacts, RateLimitPolicy } from '../src/rate-limit/index.js';
 import { createRateLimitOverrideService } from '../src/rate-limit/rate-limit-override-service.js';
-import { aTenant } from '../src/testing/storage-fixtures.js';
+import { anApiKey, aTenant } from '../src/testing/storage-fixtures.js';
 import { fakeClock, SECRET, testAuth } from './support.js';
 
 // Per-tenant and per-key numbers stored in the database (issue 17: "policies as data … per-tenant
@@ -284,39 +284,9 @@ describe('stored rate-limit overrides in the limiter', () => {
 });
 
 async function aStoredApiKey(storage: Storage, tenantId: string): Promise<string> {
-  const now = new Date();
-  const id = uuidv7();
-  await storage.apiKeys.create({
-    id,
-    tenantId,
-    environment: 'live',
-    ownerUserId: null,
-    name: 'deploys',
-    keyHash: `${id}`.padEnd(64, '0'),
-    pepperVersion: 1,
-    start: 'pc_live_Ab3',
-    lastFour: 'x9Z2',
-    permissions: [],
-    constraints: null,
-    expiresAt: null,
-    status: 'active',
-    revokedAt: null,
-    revokedReason: null,
-    predecessorId: null,
-    successorId: null,
-    overlapEndsAt: null,
-    createdBy: null,
-    createdAt: now,
-    updatedAt: now,
-    lastUsedAt: null,
-    rateLimitPolicies: null,
-    creditsRemaining: null,
-    creditRefillAmount: null,
-    creditRefillInterval: null,
-    creditsRefilledAt: null,
-    leakReportedAt: null,
-  });
-  return id;
+  const key = anApiKey(tenantId);
+  await storage.apiKeys.create(key);
+  return key.id;
 }
 
 describe('auth.api rate-limit override operations', () => {

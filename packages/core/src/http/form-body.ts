@@ -1,4 +1,5 @@
 import { AuthError } from '../errors.js';
+import { readRawBody } from './raw-body.js';
 
 /** Largest form an OAuth endpoint accepts: its parameters are a few short strings and a JWT. */
 export const MAX_FORM_BYTES = 64 * 1024;
@@ -19,26 +20,14 @@ export async function readFormBody(
       detail: 'send Content-Type: application/x-www-form-urlencoded',
     });
   }
-  const declared = Number(request.headers.get('content-length') ?? Number.NaN);
-  if (declared > MAX_FORM_BYTES) throw new AuthError('invalid_request', { detail: 'the body is too large' });
-  const chunks: Uint8Array[] = [];
-  if (request.body) {
-    const reader = request.body.getReader();
-    let size = 0;
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      size += value.byteLength;
-      if (size > MAX_FORM_BYTES) {
-        await reader.cancel().catch(() => {});
-        throw new AuthError('invalid_request', { detail: 'the body is too large' });
-      }
-      chunks.push(value);
-    }
-  }
+  const bytes = await readRawBody(
+    request,
+    MAX_FORM_BYTES,
+    () => new AuthError('invalid_request', { detail: 'the body is too large' }),
+  );
   let text: string;
   try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(Buffer.concat(chunks));
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
   } catch {
     throw new AuthError('invalid_request', { detail: 'the body is not valid UTF-8' });
   }

@@ -20,6 +20,7 @@ import {
 import { assertTrustedOrigin } from './csrf.js';
 import { problemHeaders, rateLimitStateOf, toProblem } from './problem.js';
 import { rateLimitHeaders } from './rate-limit-headers.js';
+import { readRawBody } from './raw-body.js';
 import type { HttpMethod, RouteDefinition, RouteResult } from './route.js';
 
 /** Largest accepted request body. */
@@ -230,23 +231,15 @@ async function readJsonBody(request: Request): Promise<unknown> {
   }
 }
 
-/** Reads the body, refusing more than the limit even when Content-Length lied or was absent. */
+/** Reads the body as text, refusing more than the limit even when Content-Length lied or was absent. */
 async function readLimited(request: Request): Promise<string> {
-  const reader = request.body!.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > MAX_BODY_BYTES) {
-      await reader.cancel().catch(() => {});
-      throw new AuthError('payload_too_large', { detail: 'limit is 1 MiB' });
-    }
-    chunks.push(value);
-  }
+  const bytes = await readRawBody(
+    request,
+    MAX_BODY_BYTES,
+    () => new AuthError('payload_too_large', { detail: 'limit is 1 MiB' }),
+  );
   try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(Buffer.concat(chunks));
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
   } catch {
     throw new AuthError('invalid_json', { detail: 'the body is not valid UTF-8' });
   }

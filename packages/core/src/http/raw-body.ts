@@ -1,12 +1,17 @@
 import { AuthError } from '../errors.js';
 
 /**
- * Reads a body as the exact bytes sent, for a route that must check a signature over them before
- * parsing anything. More than `maxBytes` is `payload_too_large`, whether `Content-Length` said so
- * or the stream ran over (a lying or absent length reads no further than the limit).
+ * Reads a body as the exact bytes sent (every route's body is read through it: JSON, forms, and
+ * the raw bytes a signature is checked over). More than `maxBytes` throws `tooLarge()` (default
+ * `payload_too_large`), whether `Content-Length` said so or the stream ran over (a lying or
+ * absent length reads no further than the limit).
  */
-export async function readRawBody(request: Request, maxBytes: number): Promise<Uint8Array> {
-  const tooLarge = () => new AuthError('payload_too_large', { detail: `limit is ${maxBytes} bytes` });
+export async function readRawBody(
+  request: Request,
+  maxBytes: number,
+  tooLarge: () => AuthError = () =>
+    new AuthError('payload_too_large', { detail: `limit is ${maxBytes} bytes` }),
+): Promise<Uint8Array> {
   const declared = Number(request.headers.get('content-length') ?? Number.NaN);
   if (declared > maxBytes) throw tooLarge();
   if (!request.body) return new Uint8Array(0);

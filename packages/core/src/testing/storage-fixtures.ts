@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { expect } from 'vitest';
+import type { ApiKey } from '../api-keys/api-keys.js';
 import {
   type AuditChainHead,
   type AuditEvent,
@@ -337,6 +338,42 @@ export function aPasskey(userId: string, overrides: Partial<Passkey> = {}): Pass
     createdAt: now,
     lastUsedAt: null,
     updatedAt: now,
+    ...overrides,
+  };
+}
+
+/** An active, tenant-owned `live` API key with a random hash and no limits. */
+export function anApiKey(tenantId: string, overrides: Partial<ApiKey> = {}): ApiKey {
+  const now = new Date('2025-03-04T05:06:07.089Z');
+  return {
+    id: uuidv7(),
+    tenantId,
+    environment: 'live',
+    ownerUserId: null,
+    name: `deploy bot ${randomSuffix()}`,
+    keyHash: sha256Hex(`key-${randomSuffix()}`),
+    pepperVersion: 1,
+    start: 'pc_live_Ab3',
+    lastFour: 'x9Z2',
+    permissions: ['invoice.read', 'invoice.*'],
+    constraints: null,
+    expiresAt: null,
+    status: 'active',
+    revokedAt: null,
+    revokedReason: null,
+    predecessorId: null,
+    successorId: null,
+    overlapEndsAt: null,
+    createdBy: null,
+    createdAt: now,
+    updatedAt: now,
+    lastUsedAt: null,
+    rateLimitPolicies: null,
+    creditsRemaining: null,
+    creditRefillAmount: null,
+    creditRefillInterval: null,
+    creditsRefilledAt: null,
+    leakReportedAt: null,
     ...overrides,
   };
 }

@@ -1,9 +1,9 @@
 import { describe, expect } from 'vitest';
-import type { ApiKey } from '../../api-keys/api-keys.js';
 import { sha256Hex } from '../../crypto/random.js';
 import { uuidv7 } from '../../crypto/uuid.js';
 import {
   aMembership,
+  anApiKey,
   aTenant,
   aUser,
   expectConflict,
@@ -19,41 +19,6 @@ export function apiKeyCases({ it, storage }: StorageCases): void {
     const tenant = aTenant();
     await storage().tenants.create(tenant);
     return tenant;
-  }
-
-  function anApiKey(tenantId: string, overrides: Partial<ApiKey> = {}): ApiKey {
-    const now = new Date('2025-03-04T05:06:07.089Z');
-    return {
-      id: uuidv7(),
-      tenantId,
-      environment: 'live',
-      ownerUserId: null,
-      name: `deploy bot ${randomSuffix()}`,
-      keyHash: sha256Hex(`key-${randomSuffix()}`),
-      pepperVersion: 1,
-      start: 'pc_live_Ab3',
-      lastFour: 'x9Z2',
-      permissions: ['invoice.read', 'invoice.*'],
-      constraints: null,
-      expiresAt: null,
-      status: 'active',
-      revokedAt: null,
-      revokedReason: null,
-      predecessorId: null,
-      successorId: null,
-      overlapEndsAt: null,
-      createdBy: null,
-      createdAt: now,
-      updatedAt: now,
-      lastUsedAt: null,
-      rateLimitPolicies: null,
-      creditsRemaining: null,
-      creditRefillAmount: null,
-      creditRefillInterval: null,
-      creditsRefilledAt: null,
-      leakReportedAt: null,
-      ...overrides,
-    };
   }
 
   describe('api keys', () => {
