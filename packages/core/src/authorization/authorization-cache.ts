@@ -255,6 +255,8 @@ export function createAuthorizationCache(
   }
 
   async function writePendingVersions() {
+    // this write does the retry's work: one pending timer at most
+    if (retryTimer) clearTimeout(retryTimer);
     retryTimer = undefined;
     for (const [key, value] of [...pendingVersions]) {
       const written = await shared('writeVersion', () =>

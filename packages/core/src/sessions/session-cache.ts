@@ -128,6 +128,10 @@ export function createSessionCache(
   let consecutiveFailures = 0;
   let subscription: KeptSubscription | undefined;
   let retryTimer: NodeJS.Timeout | undefined;
+  /** The retry the timer started, if under way: `stop()` waits for it. */
+  let retrying: Promise<void> | undefined;
+  /** Set by `stop()`: no retry is scheduled after it. */
+  let stopping = false;
   let refreshTimer: NodeJS.Timeout | undefined;
   let refreshing = false;
   /** The refresh the timer started last: `stop()` waits for it. */
@@ -224,6 +228,8 @@ export function createSessionCache(
   }
 
   async function writePendingVersions() {
+    // this write does the retry's work: one pending timer at most
+    if (retryTimer) clearTimeout(retryTimer);
     retryTimer = undefined;
     for (const [key, value] of [...pendingVersions]) {
       const written = await shared('writeVersion', () =>
@@ -232,8 +238,10 @@ export function createSessionCache(
       if (!written) break;
       if (pendingVersions.get(key) === value) pendingVersions.delete(key);
     }
-    if (pendingVersions.size > 0) {
-      retryTimer = setTimeout(writePendingVersions, BACKOFF_MS);
+    if (!stopping && pendingVersions.size > 0 && retryTimer === undefined) {
+      retryTimer = setTimeout(() => {
+        retrying = writePendingVersions();
+      }, BACKOFF_MS);
       retryTimer.unref?.();
     }
   }
@@ -303,6 +311,7 @@ export function createSessionCache(
     refreshVersions,
 
     async start() {
+      stopping = false;
       if (refreshTimer === undefined && options.l1TtlMs > 0 && options.l1MaxEntries > 0) {
         refreshTimer = setInterval(
           () => {
@@ -324,7 +333,14 @@ export function createSessionCache(
     async stop() {
       if (refreshTimer) clearInterval(refreshTimer);
       refreshTimer = undefined;
+      // no retry is scheduled from now on; one whose timer fired already is a write to wait for
+      stopping = true;
       if (retryTimer) clearTimeout(retryTimer);
+      retryTimer = undefined;
+      for (let last: Promise<void> | undefined; retrying !== last; ) {
+        last = retrying;
+        await last;
+      }
       await timedRefresh;
       await subscription?.stop();
       subscription = undefined;
