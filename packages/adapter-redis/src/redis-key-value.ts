@@ -45,18 +45,28 @@ if now <= 0 then
 end
 local tat = tonumber(redis.call('GET', KEYS[1])) or now
 if tat < now then tat = now end
+-- an explicit now (tests) may be far from the server's clock, by which keys expire: keep the key
+-- a minute at least. A TAT in the past means the same as none, so a longer life changes nothing
+local function store(value)
+  local ttl = value - now
+  if tonumber(ARGV[4]) > 0 and ttl < 60000 then ttl = 60000 end
+  redis.call('SET', KEYS[1], string.format('%d', value), 'PX', string.format('%d', math.max(1, ttl)))
+end
+-- never more debt than one full burst under these numbers: a no-op while they stay the same;
+-- after a change (a raised override) the TAT is brought back to the cap, even by a denial, so the
+-- schedule drains at the new rate from then on
+local cap = now + burst * interval
+local capped = tat > cap
+if capped then tat = cap end
 local newTat = tat + cost * interval
 local allowAt = newTat - burst * interval
 if allowAt > now then
+  if capped then store(tat) end
   local remaining = math.floor((now - (tat - burst * interval)) / interval)
   if remaining < 0 then remaining = 0 end
   return {0, remaining, tat - now, allowAt - now}
 end
-local ttl = newTat - now
--- an explicit now (tests) may be far from the server's clock, by which keys expire: keep the key
--- a minute at least. A TAT in the past means the same as none, so a longer life changes nothing
-if tonumber(ARGV[4]) > 0 and ttl < 60000 then ttl = 60000 end
-redis.call('SET', KEYS[1], string.format('%d', newTat), 'PX', string.format('%d', math.max(1, ttl)))
+store(newTat)
 return {1, math.floor((now - allowAt) / interval), newTat - now, 0}`;
 
 const GCRA_SHA = createHash('sha1').update(GCRA_SCRIPT).digest('hex');

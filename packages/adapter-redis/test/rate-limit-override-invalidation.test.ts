@@ -4,6 +4,7 @@ import { Cluster, Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { serviceUrl } from '../../../test-support/test-services.js';
 import { type RedisKeyValue, redisKeyValue } from '../src/index.js';
+import { redisClusterUrl } from './support/redis-cluster.js';
 
 // Stored rate-limit overrides are cached per tenant for 30 s on each instance. A change made on
 // one instance reaches the others' caches within one second through the shared Redis's
@@ -11,7 +12,7 @@ import { type RedisKeyValue, redisKeyValue } from '../src/index.js';
 // cache entry (core's test/rate-limit-overrides.test.ts shows the limiter using it).
 
 const standaloneUrl = serviceUrl('Redis', 'PORTCULLIS_TEST_REDIS_URL');
-const clusterUrl = serviceUrl('Redis Cluster', 'PORTCULLIS_TEST_REDIS_CLUSTER_URL');
+const clusterUrl = redisClusterUrl();
 const PASSWORD = 'correct horse battery staple';
 const opened: { auth: Auth[]; kv: RedisKeyValue[]; clients: Array<Redis | Cluster> } = {
   auth: [],

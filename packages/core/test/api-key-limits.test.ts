@@ -557,6 +557,25 @@ describe('review: rotation keeps the operator’s limits and never multiplies cr
     expect(await outcome(w, next.key)).toBe('api_key_credits_exhausted');
   });
 
+  // regression (second review): the old key went on spending its revoked successor's credits,
+  // which no operator call could then change
+  it('revokes a predecessor still in overlap with its successor, so it never spends a revoked key’s credits', async () => {
+    const w = await world();
+    const key = await w.create({ credits: { remaining: 100 }, rateLimitPolicies: [] });
+    const next = await rotate(w, key.id);
+    const revoked = await w.client.post(`${w.base}/api-keys/${next.id}/revoke`, {}, w.owner.cookie);
+    expect(revoked.status).toBe(204);
+    expect(await outcome(w, key.key)).toBe('api_key_revoked');
+    expect(await w.storage.apiKeys.findById(w.tenantId, key.id)).toMatchObject({
+      status: 'revoked',
+      revokedReason: 'superseded',
+    });
+    const revocation = (await w.storage.audit.list(w.tenantId, { limit: 20 })).find(
+      (e) => e.action === 'api_key.revoked',
+    );
+    expect(revocation?.data.endedOverlapOf).toBe(key.id);
+  });
+
   it('gives the successor the count as the rotation locked it, not as read before', async () => {
     const w = await world();
     const key = await w.create({ credits: { remaining: 5 }, rateLimitPolicies: [] });

@@ -198,8 +198,8 @@ describe('stored rate-limit overrides in the limiter', () => {
   });
 
   // regression (review): the denial remembered in process, and the schedule stored under the old
-  // emission interval, kept refusing for the rest of the old wait after an upgrade
-  it('lets a raised limit through at once though the old numbers had just refused the tenant', async () => {
+  // emission interval, kept refusing for the rest of the old wait (an hour) after an upgrade
+  it('drains a refused tenant at the raised rate at once, not after the old numbers’ wait', async () => {
     const clock = fakeClock();
     const storage = memoryStorage();
     const one = instance({ storage, clock });
@@ -207,9 +207,31 @@ describe('stored rate-limit overrides in the limiter', () => {
     await one.api.setRateLimitOverride(tenantId, { policy: 'api', limit: 1, periodSeconds: 3600 });
     expect(await one.admitted({ tenant: tenantId }, 3)).toBe(1);
 
+    // 1000 a minute: one request's share is 60 ms; the debt is capped at one full burst
     await one.api.setRateLimitOverride(tenantId, { policy: 'api', limit: 1000, periodSeconds: 60 });
     clock.advance(5);
-    expect(await one.admitted({ tenant: tenantId }, 10)).toBe(10);
+    expect(await one.admitted({ tenant: tenantId }, 1)).toBe(0);
+    clock.advance(1);
+    expect(await one.admitted({ tenant: tenantId }, 30)).toBe(16);
+    await one.close();
+  });
+
+  // regression (review): the schedule was keyed by the numbers too, so a key with an override of
+  // its own got a budget beside its tenant's under a tenant-keyed policy
+  it('counts one tenant-keyed schedule whatever numbers each request is counted by', async () => {
+    const clock = fakeClock();
+    const storage = memoryStorage();
+    const one = instance({ storage, clock });
+    const tenantId = await aStoredTenant(storage);
+    const apiKeyId = await aStoredApiKey(storage, tenantId);
+    // 2 a minute for the tenant's requests; 3 a minute when the request is this key's
+    await one.api.setRateLimitOverride(tenantId, { policy: 'api', apiKeyId, limit: 3, periodSeconds: 60 });
+    const admittedInAll =
+      (await one.admitted({ tenant: tenantId }, 3)) +
+      (await one.admitted({ tenant: tenantId, apiKey: apiKeyId }, 3));
+    // one schedule: the tenant's two spent it (a TAT a minute ahead), and the key's numbers find
+    // it full too; with a schedule per set of numbers it was 2 + 3
+    expect(admittedInAll).toBe(2);
     await one.close();
   });
 

@@ -192,8 +192,9 @@ export interface ApiKeysApi {
   /**
    * Revokes a key (needs `api_key.manage`): refused from then on, on this instance at once and on
    * others within the cache invalidation's delivery. Revoking a rotated-out key ends its overlap
-   * now. `not_found` for an unknown, already revoked or another tenant's key. Audited and emitted
-   * as `api_key.revoked`.
+   * now; revoking a successor also revokes its predecessor still in overlap (`superseded`: it
+   * spends the successor's credits, and must not outlive it). `not_found` for an unknown, already
+   * revoked or another tenant's key. Audited and emitted as `api_key.revoked`.
    *
    * @example
    * await auth.api.revokeApiKey(tenantId, userId, apiKeyId)
@@ -346,8 +347,8 @@ export function createApiKeyService(
   }
 
   /**
-   * Ends the overlap of the predecessor of a key being rotated, when it still runs, by revoking
-   * it (`superseded`) in `tx`; returns its id then, else null.
+   * Ends the overlap of the predecessor of a key being rotated or revoked, when it still runs,
+   * by revoking it (`superseded`) in `tx`; returns its id then, else null.
    */
   async function endPredecessorOverlap(
     tx: StorageStores,
@@ -528,13 +529,19 @@ export function createApiKeyService(
     async revokeApiKey(tenantId, userId, apiKeyId, context = {}) {
       await tenants.requirePermission(tenantId, userId, 'api_key.manage', context);
       await storage.transaction(async (tx) => {
-        if (!(await tx.apiKeys.revoke(tenantId, apiKeyId, clock.now(), 'revoked'))) {
+        const now = clock.now();
+        if (!(await tx.apiKeys.revoke(tenantId, apiKeyId, now, 'revoked'))) {
           throw new AuthError('not_found', { detail: 'no such API key' });
         }
+        // a rotated-out predecessor spends this key's credits during its overlap: it must not
+        // outlive the key it hands over to (a revoked successor is usually a compromise response)
+        const revoked = await tx.apiKeys.findById(tenantId, apiKeyId);
+        const endedOverlapOf = revoked ? await endPredecessorOverlap(tx, revoked, now) : null;
         await recordChange(tx, clock, context, {
           tenantId,
           action: 'api_key.revoked',
           target: { type: 'api_key', id: apiKeyId },
+          ...(endedOverlapOf ? { data: { endedOverlapOf } } : {}),
         });
       });
     },

@@ -82,14 +82,19 @@ export interface RateLimitStepResult {
 /**
  * The GCRA step itself, pure: what every {@link KeyValue.rateLimit} implements (the Redis Lua
  * script is the same arithmetic). `tatMs` is the stored TAT or null; returns the decision and
- * the TAT to store (null when denied: nothing changes).
+ * the TAT to store, or null: nothing changes (a denial). The debt is capped at one full burst
+ * under these numbers (the TAT at most `now + burst × interval`): a no-op while the numbers stay
+ * the same; after they change (a raised override) a stored TAT beyond the cap is brought back to
+ * it, and stored even by a denial, so the schedule drains at the new rate from then on.
  */
 export function gcraStep(
   tatMs: number | null,
   nowMs: number,
   { emissionIntervalMs, burst, cost }: RateLimitStep,
 ): RateLimitStepResult & { newTatMs: number | null } {
-  const tat = Math.max(tatMs ?? nowMs, nowMs);
+  const cap = nowMs + burst * emissionIntervalMs;
+  const capped = tatMs !== null && tatMs > cap;
+  const tat = capped ? cap : Math.max(tatMs ?? nowMs, nowMs);
   const newTat = tat + cost * emissionIntervalMs;
   const allowAt = newTat - burst * emissionIntervalMs;
   if (allowAt > nowMs) {
@@ -98,7 +103,7 @@ export function gcraStep(
       remaining: Math.max(0, Math.floor((nowMs - (tat - burst * emissionIntervalMs)) / emissionIntervalMs)),
       resetMs: tat - nowMs,
       retryAfterMs: allowAt - nowMs,
-      newTatMs: null,
+      newTatMs: capped ? tat : null,
     };
   }
   return {

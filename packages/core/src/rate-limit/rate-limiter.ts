@@ -258,10 +258,12 @@ export function createRateLimiter(
     const periodMs = numbers.periodSeconds * 1000;
     // rounded up: never more than `limit` per period
     const emissionIntervalMs = Math.max(1, Math.ceil(periodMs / numbers.limit));
-    // the schedule (and the denial remembered in process) belongs to these numbers: a stored TAT
-    // is a time under the old emission interval, so new numbers (an override raised or lowered,
-    // a changed policy) start a schedule of their own instead of draining the old one's debt
-    const key = `rl:${policy.name}:${digest.storageId}:${emissionIntervalMs}.${burst}`;
+    // one schedule per policy and partition, whatever numbers a request is counted by (a key's
+    // override must not give it a budget beside its tenant's); the step caps the stored debt at
+    // a burst under the request's numbers, so a raised override drains at the new rate at once
+    const key = `rl:${policy.name}:${digest.storageId}`;
+    // a denial remembered in process holds for these numbers only: new ones ask the store
+    const denialKey = `${key}|${emissionIntervalMs}.${burst}`;
     const outcome = (result: RateLimitStepResult): PolicyOutcome => ({
       policy: policy.name,
       limit: numbers.limit,
@@ -275,15 +277,16 @@ export function createRateLimiter(
     });
 
     const nowMs = clock.now().getTime();
-    const denied = denials.get(key);
-    if (denied && denied.untilMs <= nowMs) denials.delete(key);
+    const denied = denials.get(denialKey);
+    if (denied && denied.untilMs <= nowMs) denials.delete(denialKey);
     else if (denied && cost >= denied.cost) {
       const waitMs = denied.untilMs - nowMs;
       return outcome({ allowed: false, remaining: 0, resetMs: waitMs, retryAfterMs: waitMs });
     }
     const result = await step(policy, key, { emissionIntervalMs, burst, cost }, periodMs, numbers.limit);
     if (!result) return null;
-    if (!result.allowed && !policy.shadow && cost <= burst) remember(key, nowMs + result.retryAfterMs, cost);
+    if (!result.allowed && !policy.shadow && cost <= burst)
+      remember(denialKey, nowMs + result.retryAfterMs, cost);
     return outcome(result);
   }
 

@@ -208,6 +208,25 @@ export function describeKeyValueConformance(name: string, options: KeyValueConfo
       ).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
     });
 
+    spec(
+      'rateLimit caps the debt at one burst of the numbers asked with, so a raised limit drains at once',
+      async () => {
+        const key = aKey();
+        // one an hour, spent: the TAT is an hour ahead
+        const hourly = { emissionIntervalMs: 3_600_000, burst: 1, cost: 1 };
+        expect((await store().rateLimit!(key, { ...hourly, nowMs: t0 })).allowed).toBe(true);
+        expect((await store().rateLimit!(key, { ...hourly, nowMs: t0 + 5_000 })).allowed).toBe(false);
+        // a thousand a minute: the debt is brought back to one burst (60 s), stored by this denial
+        const raised = { emissionIntervalMs: 60, burst: 1000, cost: 1 };
+        const first = await store().rateLimit!(key, { ...raised, nowMs: t0 + 5_000 });
+        expect(first).toMatchObject({ allowed: false, retryAfterMs: 60 });
+        let allowed = 0;
+        for (let i = 0; i < 30; i++)
+          if ((await store().rateLimit!(key, { ...raised, nowMs: t0 + 6_000 })).allowed) allowed++;
+        expect(allowed).toBe(16);
+      },
+    );
+
     spec("rateLimit keeps time by the store's own clock when no nowMs is given", async () => {
       const key = aKey();
       const step = { emissionIntervalMs: 60_000, burst: 1, cost: 1 };
