@@ -198,6 +198,23 @@ export function describeSecretScanningOnStorage(name: string, options: SecretSca
       expect(await w.deliver()).toEqual([]);
     });
 
+    // regression (second review): a rotated-out predecessor spends its successor's credits, so it
+    // must end when a leak report revokes the successor
+    it('ends the overlap of a predecessor when a leak report revokes its successor', async () => {
+      const w = await world();
+      const next = await w.auth.api.rotateApiKey(w.tenant.id, w.ownerId, w.apiKeyId);
+      expect(await w.refusal()).toBe('verified'); // the old key, in its overlap
+      const answer = await w.signed(alert(next.key));
+      expect(answer.status).toBe(200);
+      expect(await w.refusal()).toBe('api_key_revoked');
+      expect(await storage.apiKeys.findById(w.tenant.id, w.apiKeyId)).toMatchObject({
+        status: 'revoked',
+        revokedReason: 'superseded',
+      });
+      const [entry] = await w.leakEntries();
+      expect(entry).toMatchObject({ targetId: next.apiKey.id, data: { endedOverlapOf: w.apiKeyId } });
+    });
+
     it('flags a reported key with onLeak: flag: it keeps working and shows leakReportedAt', async () => {
       const w = await world({ onLeak: 'flag' });
       const answer = await w.signed(alert(w.key));

@@ -14,7 +14,7 @@ import type { Environments } from '../environments.js';
 import { AuthError } from '../errors.js';
 import type { Clock } from '../ports/clock.js';
 import { type Page, type PageRequest, pageRequest } from '../ports/pagination.js';
-import type { Storage, StorageStores } from '../ports/storage.js';
+import type { Storage } from '../ports/storage.js';
 import type { RateLimiter, RateLimitState } from '../rate-limit/index.js';
 import type { TenantService } from '../tenants/index.js';
 import { parseInput } from '../validation.js';
@@ -46,6 +46,7 @@ import {
   summarizeApiKey,
 } from './api-keys.js';
 import { findApiKeyByKey } from './find-api-key.js';
+import { endPredecessorOverlap, overlapPartner } from './rotation-overlap.js';
 
 /** A new key: the key itself is returned this once, never stored. */
 export interface ApiKeyWithSecret {
@@ -327,39 +328,6 @@ export function createApiKeyService(
       refillInterval: credits.refill?.interval ?? null,
       setAt: now,
     };
-  }
-
-  /**
-   * The other key of a rotation's overlap `key` is in (its successor while it overlaps, or its
-   * predecessor still overlapping), read in `tx`; null when it is in none.
-   */
-  async function overlapPartner(tx: StorageStores, key: ApiKey, now: Date): Promise<ApiKey | null> {
-    if (key.successorId !== null) {
-      return apiKeyState(key, now) === 'overlapping'
-        ? tx.apiKeys.findById(key.tenantId, key.successorId)
-        : null;
-    }
-    if (key.predecessorId === null) return null;
-    const predecessor = await tx.apiKeys.findById(key.tenantId, key.predecessorId);
-    return predecessor?.successorId === key.id && apiKeyState(predecessor, now) === 'overlapping'
-      ? predecessor
-      : null;
-  }
-
-  /**
-   * Ends the overlap of the predecessor of a key being rotated or revoked, when it still runs,
-   * by revoking it (`superseded`) in `tx`; returns its id then, else null.
-   */
-  async function endPredecessorOverlap(
-    tx: StorageStores,
-    rotated: ApiKey,
-    now: Date,
-  ): Promise<string | null> {
-    const predecessor = await overlapPartner(tx, { ...rotated, successorId: null }, now);
-    if (!predecessor) return null;
-    return (await tx.apiKeys.revoke(rotated.tenantId, predecessor.id, now, 'superseded'))
-      ? predecessor.id
-      : null;
   }
 
   /** This instance's unwritten last use, when newer than the stored one. */

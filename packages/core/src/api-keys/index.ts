@@ -52,3 +52,4 @@ export {
 } from './api-keys.js';
 export { findApiKeyByKey } from './find-api-key.js';
 export { readApiKey } from './read-api-key.js';
+export { endPredecessorOverlap } from './rotation-overlap.js';

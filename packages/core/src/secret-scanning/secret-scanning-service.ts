@@ -1,5 +1,11 @@
 import type { KeyObject } from 'node:crypto';
-import { type ApiKey, type ApiKeyPepper, findApiKeyByKey, parseApiKey } from '../api-keys/index.js';
+import {
+  type ApiKey,
+  type ApiKeyPepper,
+  endPredecessorOverlap,
+  findApiKeyByKey,
+  parseApiKey,
+} from '../api-keys/index.js';
 import { recordChange } from '../audit/index.js';
 import type { CallContext } from '../call-context.js';
 import { sha256Hex } from '../crypto/random.js';
@@ -127,6 +133,8 @@ export function createSecretScanningService(
       // a key flagged earlier is still revoked once the app switches to `revoke`
       const revoked = onLeak === 'revoke' && (await tx.apiKeys.revoke(key.tenantId, key.id, at, 'leaked'));
       if (!first && !revoked) return;
+      // a predecessor still in overlap spends this key's credits: it ends with it
+      const endedOverlapOf = revoked ? await endPredecessorOverlap(tx, key, at) : null;
       await recordChange(tx, clock, context, {
         tenantId: key.tenantId,
         action: 'api_key.leaked',
@@ -140,6 +148,7 @@ export function createSecretScanningService(
           start: key.start,
           onLeak,
           revoked,
+          ...(endedOverlapOf ? { endedOverlapOf } : {}),
         },
       });
     });
