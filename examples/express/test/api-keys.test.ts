@@ -2,13 +2,12 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer } from '../src/app.js';
 import { databaseTargets } from './support/database-targets.js';
+import { exampleClient } from './support/example-client.js';
 
 // The flow the page's "API keys" card drives, over HTTP against the running example: keys created,
 // listed, rotated and revoked by a tenant's owner through Portcullis's routes, and the versioned
 // API they call, GET /api/v1/reports (live keys) and GET /api/test/v1/reports (test keys).
 // On SQLite, and on PostgreSQL and MariaDB when their URLs are set.
-
-const PASSWORD = 'correct horse battery staple';
 
 interface ShownKey {
   id: string;
@@ -23,7 +22,7 @@ describe.each(databaseTargets('api-keys'))('the API keys card’s flow and /api/
   let base: string;
   let owner: { email: string; cookie: string };
   let tenantId: string;
-  let addresses = 0;
+  const { send, signUp } = exampleClient(() => ({ base, cookieName: server.auth.sessionCookieName }));
 
   beforeAll(async () => {
     server = await startServer({
@@ -55,40 +54,6 @@ describe.each(databaseTargets('api-keys'))('the API keys card’s flow and /api/
     await server?.close();
     await target.cleanup();
   });
-
-  async function send(
-    method: string,
-    path: string,
-    options: { body?: unknown; cookie?: string; ip?: string; headers?: Record<string, string> } = {},
-  ) {
-    const headers: Record<string, string> = { origin: base, 'x-forwarded-for': options.ip ?? '192.0.2.7' };
-    if (options.body !== undefined) headers['content-type'] = 'application/json';
-    if (options.cookie) headers.cookie = options.cookie;
-    const response = await fetch(base + path, {
-      method,
-      headers: { ...headers, ...options.headers },
-      body: options.body === undefined ? undefined : JSON.stringify(options.body),
-    });
-    const text = await response.text();
-    // biome-ignore lint/suspicious/noExplicitAny: parsed JSON, whose shape the assertions check
-    const body: any = text === '' ? null : JSON.parse(text);
-    if (response.status >= 400) {
-      expect(response.headers.get('content-type')).toMatch(/^application\/problem\+json/);
-      expect(body).toMatchObject({ status: response.status, code: expect.any(String) });
-    }
-    return { status: response.status, headers: response.headers, body };
-  }
-
-  async function signUp(name: string) {
-    const email = `${name}-${randomBytes(3).toString('hex')}@example.com`;
-    const sent = await send('POST', '/auth/signup', {
-      body: { email, password: PASSWORD },
-      ip: `198.51.100.${++addresses}`,
-    });
-    expect(sent.status).toBe(201);
-    const line = sent.headers.getSetCookie().find((c) => c.startsWith(`${server.auth.sessionCookieName}=`));
-    return { email, cookie: String(line).split(';')[0]! };
-  }
 
   const keysPath = (rest = '') => `/auth/tenants/${tenantId}/api-keys${rest}`;
 

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { memoryKeyValue, memoryStorage } from '../memory/index.js';
 import { silentLogger } from '../ports/logger.js';
 import type { Storage } from '../ports/storage.js';
+import { anApiKey } from '../testing/storage-fixtures.js';
 import { createApiKeyCache } from './api-key-cache.js';
 import { createApiKeyUses } from './api-key-uses.js';
 import type { ApiKey } from './api-keys.js';
@@ -80,32 +81,16 @@ describe('API key last uses', () => {
     const memory = memoryStorage();
     const now = new Date('2026-01-01T00:00:00.000Z');
     for (const id of ['a', 'b']) {
-      await memory.apiKeys.create({
-        ...key({ id, ownerUserId: null }),
-        tenantId: 't',
-        environment: 'live',
-        name: id,
-        keyHash: id.repeat(64),
-        pepperVersion: 0,
-        start: 'pc_live_x',
-        lastFour: 'abcd',
-        permissions: [],
-        constraints: null,
-        expiresAt: null,
-        status: 'active',
-        revokedAt: null,
-        revokedReason: null,
-        predecessorId: null,
-        successorId: null,
-        overlapEndsAt: null,
-        createdBy: null,
-        createdAt: now,
-        updatedAt: now,
-        lastUsedAt: null,
-        rateLimitPolicies: null,
-        creditsRemaining: null,
-        leakReportedAt: null,
-      });
+      await memory.apiKeys.create(
+        anApiKey('t', {
+          id,
+          name: id,
+          keyHash: id.repeat(64),
+          pepperVersion: 0,
+          createdAt: now,
+          updatedAt: now,
+        }),
+      );
     }
     // the database refuses the first batch (an outage), then answers
     let calls = 0;
