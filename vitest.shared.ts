@@ -21,6 +21,8 @@ export const sourceAliases = [
   { find: /^@portcullis\/adapter-redis$/, replacement: here('./packages/adapter-redis/src/index.ts') },
   { find: /^@portcullis\/express$/, replacement: here('./packages/express/src/index.ts') },
   { find: /^@portcullis\/nextjs$/, replacement: here('./packages/nextjs/src/index.ts') },
+  { find: /^@portcullis\/client$/, replacement: here('./packages/client/src/index.ts') },
+  { find: /^@portcullis\/react$/, replacement: here('./packages/react/src/index.ts') },
   { find: /^@portcullis\/cli$/, replacement: here('./packages/cli/src/index.ts') },
 ];
 
