@@ -1,5 +1,8 @@
 // `@portcullis/react`: the provider, hooks and components.
 
+export * from './components/admin/index.js';
+export * from './components/auth/index.js';
+export * from './components/organization/index.js';
 export { ConfirmButton, type ConfirmButtonProps } from './components/shared/confirm-button.js';
 export { Dialog, type DialogProps } from './components/shared/dialog.js';
 export {

@@ -71,6 +71,9 @@ export async function signUp(client: PortcullisClient, email: string, name = ema
 }
 
 /** Renders `ui` under a provider. */
-export function renderWithPortcullis(ui: ReactNode, provider: Omit<PortcullisProviderProps, 'children'>): RenderResult {
+export function renderWithPortcullis(
+  ui: ReactNode,
+  provider: Omit<PortcullisProviderProps, 'children'>,
+): RenderResult {
   return render(<PortcullisProvider {...provider}>{ui}</PortcullisProvider>);
 }
