@@ -67,7 +67,15 @@ if (which === 'express') {
       );
       process.exit(1);
     }
-    env.AUTH_SECRET = developmentSecret(join(exampleDir, 'data'));
+    env.AUTH_SECRET = developmentSecret(join(exampleDir, 'data'), 'dev-secret');
+    log(
+      `AUTH_SECRET is not set: using the development-only secret in ${join(exampleDir, 'data', 'dev-secret')}`,
+    );
+  }
+  // token mode (/token-demo) signs access tokens with keys wrapped under a key-encryption key,
+  // which must not be the secret: a development-only one too, unless AUTH_KEK is set
+  if (!env.AUTH_KEK && process.env.NODE_ENV !== 'production') {
+    env.AUTH_KEK = developmentSecret(join(exampleDir, 'data'), 'dev-kek');
   }
   const child = startChild(process.execPath, [nextBin, 'start', '-p', port, '-H', host], env);
   const url = env.BASE_URL || `http://localhost:${port}`;
@@ -105,11 +113,10 @@ function startChild(command, args, env) {
   return child;
 }
 
-/** Generated once into `data/dev-secret`, like the Express example's. */
-function developmentSecret(dataDir) {
+/** Generated once into `data/<name>`, like the Express example's secret. */
+function developmentSecret(dataDir, name) {
   mkdirSync(dataDir, { recursive: true });
-  const file = join(dataDir, 'dev-secret');
+  const file = join(dataDir, name);
   if (!existsSync(file)) writeFileSync(file, randomBytes(32).toString('base64url'), { mode: 0o600 });
-  log(`AUTH_SECRET is not set: using the development-only secret in ${file}`);
   return readFileSync(file, 'utf8').trim();
 }

@@ -1,25 +1,29 @@
+import '@portcullis/react/styles.css';
+import './globals.css';
 import type { Metadata } from 'next';
 import type { ReactNode } from 'react';
-import './globals.css';
+import { getInitialSession } from '@/lib/initial-session';
+import { AppHeader } from './_components/app-header';
+import { Providers } from './_components/providers';
 
 export const metadata: Metadata = {
-  title: 'Portcullis · Next.js example',
-  description: 'Sign-up, login, sessions and tenants with Portcullis in the App Router',
+  title: { default: 'Acme Cloud · Portcullis example', template: '%s · Acme Cloud' },
+  description: 'A multi-tenant SaaS on Portcullis: organizations, members, roles, policies, API keys',
 };
 
-export default function RootLayout({ children }: { children: ReactNode }) {
+/**
+ * Every page renders with the session the server read for this request, so the first client
+ * render equals the server's: no loading flash, no /session fetch on hydration.
+ */
+export default async function RootLayout({ children }: { children: ReactNode }) {
+  const initialSession = await getInitialSession();
   return (
     <html lang="en">
       <body>
-        <header>
-          <a href="/" className="brand">
-            Portcullis · Next.js
-          </a>
-          <nav>
-            <a href="/dashboard">Dashboard</a>
-          </nav>
-        </header>
-        <main>{children}</main>
+        <Providers initialSession={initialSession}>
+          <AppHeader />
+          <main className="app-main">{children}</main>
+        </Providers>
       </body>
     </html>
   );

@@ -1,35 +1,28 @@
 import Link from 'next/link';
+import { redirect } from 'next/navigation';
 import { getSession } from '@/lib/auth';
 
-export default async function Home() {
-  const found = await getSession();
+export default async function HomePage() {
+  if (await getSession()) redirect('/dashboard');
   return (
-    <section className="card">
-      <h1>Portcullis in the Next.js App Router</h1>
-      {found ? (
-        <p>
-          Signed in as <strong>{found.user.email}</strong>. Go to your{' '}
-          <Link href="/dashboard">dashboard</Link>.
-        </p>
-      ) : (
-        <p>You are signed out.</p>
-      )}
-      <ul>
-        <li>
-          <Link href="/signup">Sign up</Link>: a server action creates the account and sets the session cookie
-        </li>
-        <li>
-          <Link href="/login">Log in</Link>
-        </li>
-        <li>
-          <Link href="/dashboard">Dashboard</Link>: protected by <code>proxy.ts</code> and{' '}
-          <code>requireSession()</code>
-        </li>
-        <li>
-          <a href="/api/auth/openapi.json">/api/auth/openapi.json</a>: the HTTP API, served by{' '}
-          <code>toNextHandler()</code>
-        </li>
-      </ul>
+    <section className="app-hero">
+      <h1>Acme Cloud</h1>
+      <p className="app-lead">
+        A small multi-tenant SaaS built on Portcullis: organizations, members and invitations, roles and
+        policies, API keys, passkeys and two-factor authentication, all from <code>@portcullis/react</code>{' '}
+        components.
+      </p>
+      <p className="app-actions">
+        <Link href="/sign-up" className="pc-button pc-button-primary">
+          Create an account
+        </Link>
+        <Link href="/sign-in" className="pc-button">
+          Sign in
+        </Link>
+        <Link href="/token-demo" className="pc-button">
+          Token mode demo
+        </Link>
+      </p>
     </section>
   );
 }

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { createKyselyFromUrl, kyselyStorage, migrate } from '@portcullis/adapter-kysely';
 import { type Auth, createAuth, type KeyValue } from '@portcullis/core';
 import { createSessionHelpers } from '@portcullis/nextjs';
-import { authSecret } from './secret';
+import { authSecret, keyEncryptionKey } from './secret';
 
 /**
  * The one Portcullis instance of this server process.
@@ -23,8 +23,7 @@ export function getAuth(): Promise<Auth> {
   return store.portcullisExample;
 }
 
-export const { getSession, requireSession, signIn, signUp, signOut, verifyMfa } =
-  createSessionHelpers(getAuth);
+export const { getSession, requireSession } = createSessionHelpers(getAuth);
 
 /**
  * Connects to DATABASE_URL (default: SQLite in `data/`), applies pending migrations (under the
@@ -36,6 +35,7 @@ async function startAuth(): Promise<Auth> {
   const databaseUrl = env.DATABASE_URL || `sqlite:${join(ensureDir(dataDir), 'portcullis.sqlite')}`;
   const tablePrefix = env.TABLE_PREFIX || undefined;
   const secret = authSecret();
+  const kek = keyEncryptionKey();
 
   const { db, close } = await createKyselyFromUrl(databaseUrl);
   try {
@@ -49,6 +49,14 @@ async function startAuth(): Promise<Auth> {
       basePath: '/api/auth',
       // Next.js passes a client's own X-Forwarded-For through: trust it only behind your proxy
       trustProxy: env.TRUST_PROXY ? Number(env.TRUST_PROXY) : false,
+      // token mode for the first-party client (/token-demo): sign-ins with `delivery: 'token'`
+      // answer an access token (signed with keys wrapped under the KEK) and a refresh token
+      tokens: {
+        ...(env.ACCESS_TOKEN_TTL_SECONDS
+          ? { accessTokenTtlSeconds: Number(env.ACCESS_TOKEN_TTL_SECONDS) }
+          : {}),
+        ...(kek ? { signingKeys: { keyEncryptionKeys: [{ version: 'k1', secret: kek }] } } : {}),
+      },
     });
   } catch (error) {
     await close();

@@ -14,11 +14,27 @@ const MISSING_IN_PRODUCTION =
 export function authSecret(): string {
   if (process.env.AUTH_SECRET) return process.env.AUTH_SECRET;
   if (process.env.NODE_ENV === 'production') throw new Error(MISSING_IN_PRODUCTION);
+  return developmentValue('dev-secret', 'AUTH_SECRET');
+}
+
+/**
+ * The key-encryption key of the access tokens' signing keys (token mode, /token-demo): AUTH_KEK,
+ * or outside production one generated into `data/` like the secret. It must not be the secret:
+ * a leaked app secret then still does not open the signing keys. Null in production without
+ * AUTH_KEK: token mode is off and /token-demo says so.
+ */
+export function keyEncryptionKey(): string | null {
+  if (process.env.AUTH_KEK) return process.env.AUTH_KEK;
+  if (process.env.NODE_ENV === 'production') return null;
+  return developmentValue('dev-kek', 'AUTH_KEK');
+}
+
+function developmentValue(name: string, variable: string): string {
   const dataDir = join(process.cwd(), 'data');
   mkdirSync(dataDir, { recursive: true });
-  const file = join(dataDir, 'dev-secret');
+  const file = join(dataDir, name);
   if (!existsSync(file)) writeFileSync(file, randomBytes(32).toString('base64url'), { mode: 0o600 });
-  console.warn(`[portcullis example] AUTH_SECRET is not set: using the development-only secret in ${file}`);
+  console.warn(`[portcullis example] ${variable} is not set: using the development-only value in ${file}`);
   return readFileSync(file, 'utf8').trim();
 }
 

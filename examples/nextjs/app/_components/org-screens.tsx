@@ -1,0 +1,80 @@
+'use client';
+
+// The organization pages' client parts: @portcullis/react components for the tenant of the URL,
+// each management action behind the PermissionGate of the permission its route checks (a hint:
+// the server decides).
+
+import { PermissionGate } from '@portcullis/react';
+import type { ReactNode } from 'react';
+import { Pending } from './pending';
+
+function PageTitle({ title, children }: { title: string; children?: ReactNode }) {
+  return (
+    <header className="app-page-header">
+      <h1>{title}</h1>
+      {children ? <p className="app-muted">{children}</p> : null}
+    </header>
+  );
+}
+
+/** /orgs/[tenantId]/settings. */
+export function OrgSettingsScreen({ tenantId }: { tenantId: string }) {
+  void tenantId;
+  return <Pending component="OrganizationSettings" />;
+}
+
+/** /orgs/[tenantId]/members: the members, inviting, pending invitations, roles of each member. */
+export function MembersScreen({ tenantId }: { tenantId: string }) {
+  return (
+    <>
+      <PageTitle title="Team">Who belongs to this organization, and with which roles.</PageTitle>
+      <PermissionGate tenantId={tenantId} action="invitation.manage">
+        <Pending component="InviteMemberModal" />
+      </PermissionGate>
+      <Pending component="MemberList" />
+      <PermissionGate tenantId={tenantId} action="member.update">
+        <Pending component="MemberRoleManager" />
+      </PermissionGate>
+      <PermissionGate tenantId={tenantId} action="invitation.manage">
+        <Pending component="PendingInvitations" />
+      </PermissionGate>
+    </>
+  );
+}
+
+/** /orgs/[tenantId]/roles: built-in and custom roles, the permission editor. */
+export function RolesScreen({ tenantId }: { tenantId: string }) {
+  void tenantId;
+  return (
+    <>
+      <PageTitle title="Roles and permissions">
+        Built-in roles are read-only; custom roles take any permission of the catalog you hold.
+      </PageTitle>
+      <Pending component="RoleManager" />
+    </>
+  );
+}
+
+/** /orgs/[tenantId]/policies: ABAC policies with JSON conditions. */
+export function PoliciesScreen({ tenantId }: { tenantId: string }) {
+  void tenantId;
+  return (
+    <>
+      <PageTitle title="Access policies">
+        Allow or deny actions under conditions on the user, the resource and the request; deny wins.
+      </PageTitle>
+      <Pending component="PolicyEditor" />
+    </>
+  );
+}
+
+/** /orgs/[tenantId]/api-keys. */
+export function ApiKeysScreen({ tenantId }: { tenantId: string }) {
+  void tenantId;
+  return (
+    <>
+      <PageTitle title="API access">Keys for your services, per environment; each is shown once.</PageTitle>
+      <Pending component="ApiKeyManager" />
+    </>
+  );
+}
