@@ -1,38 +1,46 @@
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { AxeBuilder } from '@axe-core/playwright';
 import { createKyselyFromUrl, migrate } from '@portcullis/adapter-kysely';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import {
+  type APIRequestContext,
+  type Browser,
+  type BrowserContext,
+  chromium,
+  type Page,
+} from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  BUILD_TIMEOUT_MS,
+  buildIfStale,
+  chromiumPath,
+  collectOutput,
+  exampleDir,
+  freePort,
+  missingPrerequisite,
+  nextBin,
+  type RunningServer,
+  repoDir,
+  startNext,
+} from './support/next-app.js';
 
-// Builds the example with `next build` (only when .next is missing or older than its sources or
-// the built workspace packages), serves it with `next start`, and drives it in headless Chromium.
-// The app imports the BUILT packages (dist/), so `pnpm build` must have run at the root.
+// The flagship example in headless Chromium, as a user drives it: the pages of @portcullis/react
+// components over the real handler (SQLite; the shorter run again on PostgreSQL with Redis when
+// their URLs are set), accessibility checked with axe on every main page, screenshots of each
+// saved to test/screenshots/ for a reviewer.
 
-const exampleDir = fileURLToPath(new URL('..', import.meta.url));
-const repoDir = join(exampleDir, '..', '..');
-const nextBin = join(exampleDir, 'node_modules', 'next', 'dist', 'bin', 'next');
-const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const workspacePackages = ['core', 'adapter-kysely', 'adapter-redis', 'nextjs'];
-const BUILD_TIMEOUT_MS = 5 * 60_000;
 const PASSWORD = 'correct horse battery staple';
-
-/** Why the suite cannot run here, or null. */
-function missingPrerequisite(): string | null {
-  if (!existsSync(chromiumPath)) {
-    return `no Chromium at ${chromiumPath} (apt-get install chromium, or set CHROMIUM_PATH)`;
-  }
-  const unbuilt = workspacePackages.filter((name) => !existsSync(join(repoDir, 'packages', name, 'dist')));
-  if (unbuilt.length > 0) return `packages not built (${unbuilt.join(', ')}): run \`pnpm build\` at the root`;
-  return null;
-}
+const screenshotsDir = join(exampleDir, 'test', 'screenshots');
+// short, so the token-mode test waits past an expiry in seconds (the library's minimum is 10)
+const ACCESS_TOKEN_TTL_SECONDS = 10;
 
 interface Target {
   name: string;
+  /** The whole flagship run; the other targets run the short one (sign-up to an organization). */
+  full: boolean;
   env: () => Record<string, string>;
   cleanup: () => Promise<void>;
 }
@@ -41,6 +49,7 @@ const tempDir = mkdtempSync(join(tmpdir(), 'portcullis-nextjs-e2e-'));
 const targets: Target[] = [
   {
     name: 'embedded SQLite',
+    full: true,
     env: () => ({ DATABASE_URL: `sqlite:${join(tempDir, 'e2e.sqlite')}` }),
     cleanup: async () => {},
   },
@@ -51,6 +60,7 @@ if (postgresUrl) {
   const tablePrefix = `nx_${randomBytes(4).toString('hex')}_`;
   targets.push({
     name: redisUrl ? 'PostgreSQL and Redis' : 'PostgreSQL',
+    full: false,
     env: () => ({
       DATABASE_URL: postgresUrl,
       TABLE_PREFIX: tablePrefix,
@@ -83,6 +93,7 @@ if (missing && process.env.CI === 'true') {
   let browser: Browser;
 
   beforeAll(async () => {
+    mkdirSync(screenshotsDir, { recursive: true });
     await buildIfStale();
     browser = await chromium.launch({
       executablePath: chromiumPath,
@@ -105,9 +116,14 @@ if (missing && process.env.CI === 'true') {
 
   describe.each(targets)('the Next.js example on $name, in Chromium', (target) => {
     let server: RunningServer;
+    const newContext = () =>
+      browser.newContext({ baseURL: server.url, viewport: { width: 1280, height: 800 } });
 
     beforeAll(async () => {
-      server = await startNext(target.env());
+      server = await startNext({
+        ...target.env(),
+        ACCESS_TOKEN_TTL_SECONDS: String(ACCESS_TOKEN_TTL_SECONDS),
+      });
     }, 90_000);
 
     afterAll(async () => {
@@ -115,157 +131,165 @@ if (missing && process.env.CI === 'true') {
       await target.cleanup();
     });
 
-    it('signs up into the dashboard, keeps the session across a reload, signs out, guards the dashboard', async () => {
-      const context = await browser.newContext({ baseURL: server.url });
+    it('sends a signed-out visitor to /sign-in with the page to come back to, and a revoked session too', async () => {
+      const context = await newContext();
       const page = await context.newPage();
       try {
-        const email = `ada-${randomBytes(3).toString('hex')}@example.com`;
+        // no cookie at all: the proxy answers before the page renders
+        await page.goto('/orgs/0190a000-0000-7000-8000-000000000000/members');
+        expect(pathAndQuery(page)).toBe(
+          '/sign-in?next=%2Forgs%2F0190a000-0000-7000-8000-000000000000%2Fmembers',
+        );
 
-        await page.goto('/signup');
-        await page.getByLabel('Email').fill(email);
-        await page.getByLabel('Password').fill(PASSWORD);
-        await page.getByRole('button', { name: 'Sign up' }).click();
-        await page.waitForURL('**/dashboard');
-        await expect.poll(() => page.getByTestId('user-email').textContent()).toBe(email);
-        const [cookie] = (await context.cookies()).filter((c) => c.name === 'portcullis.session');
-        expect(cookie, 'session cookie set by the server action').toMatchObject({
-          httpOnly: true,
-          sameSite: 'Lax',
-        });
+        const api = apiAs(context, server);
+        await api.signUp(uniqueEmail('rita'));
+        const cookie = (await context.cookies()).find((c) => c.name === 'portcullis.session');
+        expect(cookie, 'session cookie').toMatchObject({ httpOnly: true, sameSite: 'Lax' });
 
-        await page.reload();
-        expect(new URL(page.url()).pathname).toBe('/dashboard');
-        expect(await page.getByTestId('user-email').textContent()).toBe(email);
+        // a member of no such organization: 404, the same as an organization that does not exist
+        const missingOrg = await page.goto('/orgs/0190a000-0000-7000-8000-000000000000/dashboard');
+        expect(missingOrg?.status()).toBe(404);
 
-        // getSession() in a route handler sees the same session
-        const me = await context.request.get('/api/me');
-        expect(me.status()).toBe(200);
-        expect((await me.json()).user.email).toBe(email);
-
-        // a server action that changes data, then the page re-rendered with it
-        const slug = `acme-${randomBytes(3).toString('hex')}`;
-        await page.getByLabel('Name').fill('Acme');
-        await page.getByLabel('Slug').fill(slug);
-        await page.getByRole('button', { name: 'Create tenant' }).click();
-        await expect.poll(() => page.getByTestId('tenants').textContent()).toContain(slug);
-
-        await page.getByRole('button', { name: 'Sign out' }).click();
-        await page.waitForURL('**/login');
-        expect((await context.cookies()).some((c) => c.name === 'portcullis.session')).toBe(false);
-
-        // no cookie: the proxy redirects before the page renders
-        await page.goto('/dashboard');
-        expect(new URL(page.url()).pathname).toBe('/login');
-        expect(new URL(page.url()).searchParams.get('returnTo')).toBe('/dashboard');
-
-        // the revoked cookie put back passes the proxy, but requireSession() refuses it
+        // the cookie of a session revoked since: it passes the proxy, the page's check refuses it
+        expect((await api.post('/logout', {})).status()).toBe(204);
         await context.addCookies([cookie!]);
-        await page.goto('/dashboard');
-        expect(new URL(page.url()).pathname).toBe('/login');
-        expect((await context.request.get('/api/me')).status()).toBe(401);
-
-        await logIn(page, email);
-        await page.waitForURL('**/dashboard');
-        expect(await page.getByTestId('user-email').textContent()).toBe(email);
+        await page.goto('/account/security');
+        expect(pathAndQuery(page)).toBe('/sign-in?next=%2Faccount%2Fsecurity');
       } finally {
         await context.close();
       }
-    }, 120_000);
+    }, 60_000);
 
-    it('shows a wrong password on the login form and lets the user in with the right one', async () => {
-      const context = await browser.newContext({ baseURL: server.url });
+    it('renders the signed-in user on the server, and the user menu works with the keyboard and signs out', async () => {
+      const context = await newContext();
       const page = await context.newPage();
+      const sessionReads = countRequests(page, '/api/auth/session');
       try {
-        const email = `bob-${randomBytes(3).toString('hex')}@example.com`;
-        const signUp = await context.request.post('/api/auth/signup', {
-          data: { email, password: PASSWORD },
-          headers: { origin: server.url },
-        });
-        expect(signUp.status()).toBe(201);
-        await context.clearCookies();
-
-        await page.goto('/login');
-        await page.getByLabel('Email').fill(email);
-        await page.getByLabel('Password').fill('not the password at all');
-        await page.getByRole('button', { name: 'Log in' }).click();
-        await expect
-          .poll(() => page.locator('form').getByRole('alert').textContent())
-          .toBe('Invalid email or password');
-
-        await logIn(page, email);
-        await page.waitForURL('**/dashboard');
-        expect(await page.getByTestId('user-email').textContent()).toBe(email);
-      } finally {
-        await context.close();
-      }
-    }, 120_000);
-
-    it('turns TOTP on, then finishes logins on the second step with a recovery code and an app code', async () => {
-      const context = await browser.newContext({ baseURL: server.url });
-      const page = await context.newPage();
-      try {
-        const email = `tom-${randomBytes(3).toString('hex')}@example.com`;
-        await page.goto('/signup');
-        await page.getByLabel('Email').fill(email);
-        await page.getByLabel('Password').fill(PASSWORD);
-        await page.getByRole('button', { name: 'Sign up' }).click();
-        await page.waitForURL('**/dashboard');
-
-        await page.getByRole('link', { name: 'Two-factor authentication' }).click();
-        await page.waitForURL('**/dashboard/security');
-        expect(await page.getByTestId('mfa-status').textContent()).toContain('Off');
-        // enrolling is a credential change: the form asks for the password again (a recent sign-in)
-        const setUpForm = page.locator('form', {
-          has: page.getByRole('button', { name: 'Set up an authenticator app' }),
-        });
-        await setUpForm.getByLabel('Password').fill(PASSWORD);
-        await page.getByRole('button', { name: 'Set up an authenticator app' }).click();
-        await expect.poll(() => page.getByTestId('totp-secret').inputValue()).toMatch(/^[A-Z2-7]{32}$/);
-        const secret = await page.getByTestId('totp-secret').inputValue();
-        expect(await page.getByTestId('totp-uri').inputValue()).toMatch(/^otpauth:\/\/totp\//);
-        const enrolStep = totpStepNow();
-        await page.getByLabel('Code from the app').fill(appCode(secret));
-        await page.getByRole('button', { name: 'Turn on' }).click();
-        await expect.poll(() => page.getByTestId('recovery-codes').locator('li').count()).toBe(10);
-        const recoveryCodes = await page.getByTestId('recovery-codes').locator('li').allTextContents();
-        await page.reload();
-        expect(await page.getByTestId('mfa-status').textContent()).toContain('Recovery codes left: 10');
-
+        const email = uniqueEmail('mia');
+        await apiAs(context, server).signUp(email, 'Mia Wong');
         await page.goto('/dashboard');
-        await page.getByRole('button', { name: 'Sign out' }).click();
-        await page.waitForURL('**/login');
-        await logIn(page, email);
-        await page.waitForURL('**/login/mfa');
-        // no session yet, and the challenge is in no URL
+        const menuButton = page.getByRole('button', { name: 'Mia Wong' });
+        await expect.poll(() => menuButton.isVisible()).toBe(true);
+        // the session came with the HTML (getInitialSession): hydration fetched no /session
+        expect(sessionReads.count, 'GET /session requests after hydration').toBe(0);
+
+        await menuButton.focus();
+        await page.keyboard.press('ArrowDown');
+        const menu = page.getByRole('menu', { name: 'Account' });
+        await expect.poll(() => focusedText(page)).toBe('Profile');
+        await page.keyboard.press('End');
+        await expect.poll(() => focusedText(page)).toBe('Sign out');
+        await page.keyboard.press('ArrowDown');
+        await expect.poll(() => focusedText(page)).toBe('Profile');
+        await page.keyboard.press('Escape');
+        await expect.poll(() => menu.isVisible()).toBe(false);
+        expect(await focusedText(page)).toContain('Mia Wong');
+
+        await page.keyboard.press('Enter');
+        await expect.poll(() => menu.isVisible()).toBe(true);
+        expect(await page.getByTestId('user-email').textContent()).toBe(email);
+        await saveScreenshot(page, 'user-menu');
+        await page.keyboard.press('ArrowDown');
+        await page.keyboard.press('Enter');
+        await page.waitForURL('**/account/security');
+
+        await menuButton.click();
+        await menu.getByRole('menuitem', { name: 'Sign out' }).click();
+        await page.waitForURL('**/sign-in');
         expect((await context.cookies()).some((c) => c.name === 'portcullis.session')).toBe(false);
-        expect(page.url()).not.toMatch(/challenge/i);
-        await page.getByLabel('One of my recovery codes').check();
-        await page.getByLabel('Code', { exact: true }).fill('aaaaa-bbbbb');
-        await page.getByRole('button', { name: 'Verify' }).click();
-        await expect
-          .poll(() => page.locator('form').getByRole('alert').textContent())
-          .toBe('Invalid or already used code');
-        await page.getByLabel('One of my recovery codes').check();
-        await page.getByLabel('Code', { exact: true }).fill(recoveryCodes[0]!);
-        await page.getByRole('button', { name: 'Verify' }).click();
-        await page.waitForURL('**/dashboard');
-        expect(await page.getByTestId('user-email').textContent()).toBe(email);
-
-        await page.getByRole('button', { name: 'Sign out' }).click();
-        await page.waitForURL('**/login');
-        await waitForStepAfter(enrolStep);
-        await logIn(page, email);
-        await page.waitForURL('**/login/mfa');
-        await page.getByLabel('Code', { exact: true }).fill(appCode(secret));
-        await page.getByRole('button', { name: 'Verify' }).click();
-        await page.waitForURL('**/dashboard');
-        expect(await page.getByTestId('user-email').textContent()).toBe(email);
-        await page.goto('/dashboard/security');
-        expect(await page.getByTestId('mfa-status').textContent()).toContain('Recovery codes left: 9');
+        await expect.poll(() => page.getByRole('link', { name: 'Sign up' }).isVisible()).toBe(true);
       } finally {
         await context.close();
       }
-    }, 120_000);
+    }, 60_000);
+
+    it.runIf(target.full)(
+      'shows a member what their role allows through PermissionGate, and more once an owner makes them admin',
+      async () => {
+        const ownerContext = await newContext();
+        const memberContext = await newContext();
+        try {
+          const owner = apiAs(ownerContext, server);
+          await owner.signUp(uniqueEmail('olga'), 'Olga Owner');
+          const tenant = await owner.createOrganization('Gatekeepers');
+          const invitation = await owner.json<{ token: string }>(
+            'post',
+            `/tenants/${tenant.id}/invitations`,
+            {
+              roles: ['member'],
+            },
+          );
+          const member = apiAs(memberContext, server);
+          const memberUser = await member.signUp(uniqueEmail('max'), 'Max Member');
+          expect((await member.post('/invitations/accept', { token: invitation.token })).status()).toBe(201);
+
+          const page = await memberContext.newPage();
+          await page.goto(`/orgs/${tenant.id}/dashboard`);
+          const invite = capability(page, 'invitation.manage');
+          await expect.poll(() => invite.getAttribute('data-allowed')).toBe('false');
+          expect(await capability(page, 'role.manage').getAttribute('data-allowed')).toBe('false');
+
+          expect(
+            (
+              await owner.patch(`/tenants/${tenant.id}/members/${memberUser.id}`, { roles: ['admin'] })
+            ).status(),
+          ).toBe(200);
+          await page.reload();
+          await expect.poll(() => invite.getAttribute('data-allowed')).toBe('true');
+          expect(await capability(page, 'role.manage').getAttribute('data-allowed')).toBe('true');
+          // admins do not get tenant.delete or tenant.suspend, but do get tenant.update
+          expect(await capability(page, 'tenant.update').getAttribute('data-allowed')).toBe('true');
+        } finally {
+          await ownerContext.close();
+          await memberContext.close();
+        }
+      },
+      60_000,
+    );
+
+    it.runIf(target.full)(
+      'has no serious or critical axe violation on any main page, and saves a screenshot of each',
+      async () => {
+        const context = await newContext();
+        const page = await context.newPage();
+        try {
+          for (const [name, path] of [
+            ['home', '/'],
+            ['sign-in', '/sign-in'],
+            ['sign-up', '/sign-up'],
+            ['forgot-password', '/forgot-password'],
+            ['reset-password', '/reset-password?token=not-a-real-token'],
+            ['verify-email', '/verify-email?token=not-a-real-token'],
+            ['accept-invitation', '/invitations/accept?token=not-a-real-token'],
+            ['token-demo', '/token-demo'],
+          ] as const) {
+            await page.goto(path);
+            await checkPage(page, name);
+          }
+
+          const api = apiAs(context, server);
+          await api.signUp(uniqueEmail('ana'), 'Ana Admin');
+          const tenant = await api.createOrganization('Acme');
+          for (const [name, path] of [
+            ['dashboard', '/dashboard'],
+            ['organization', `/orgs/${tenant.id}/dashboard`],
+            ['members', `/orgs/${tenant.id}/members`],
+            ['roles', `/orgs/${tenant.id}/roles`],
+            ['policies', `/orgs/${tenant.id}/policies`],
+            ['api-keys', `/orgs/${tenant.id}/api-keys`],
+            ['settings', `/orgs/${tenant.id}/settings`],
+            ['profile', '/account/profile'],
+            ['security', '/account/security'],
+          ] as const) {
+            await page.goto(path);
+            await checkPage(page, name);
+          }
+        } finally {
+          await context.close();
+        }
+      },
+      120_000,
+    );
   });
 
   // Regression (issue 14, newcomer 1): `pnpm example:nextjs` answered 500 on every page unless
@@ -294,7 +318,7 @@ if (missing && process.env.CI === 'true') {
       const port = await freePort();
       const url = `http://127.0.0.1:${port}`;
       const env: Record<string, string | undefined> = { ...process.env, NEXT_TELEMETRY_DISABLED: '1' };
-      for (const name of ['AUTH_SECRET', 'NODE_ENV', 'REDIS_URL', 'TABLE_PREFIX', 'TRUST_PROXY'])
+      for (const name of ['AUTH_SECRET', 'AUTH_KEK', 'NODE_ENV', 'REDIS_URL', 'TABLE_PREFIX', 'TRUST_PROXY'])
         delete env[name];
       const child = spawn(process.execPath, [join(repoDir, 'scripts', 'example.mjs'), 'nextjs'], {
         cwd: repoDir,
@@ -318,10 +342,12 @@ if (missing && process.env.CI === 'true') {
           await new Promise((resolve) => setTimeout(resolve, 250));
         }
         expect(output().trimEnd().split('\n').at(-1)).toBe(lastLine);
-        for (const path of ['/', '/login', '/signup', '/api/auth/session']) {
+        for (const path of ['/', '/sign-in', '/sign-up', '/token-demo', '/api/auth/session']) {
           const response = await fetch(`${url}${path}`);
           expect(response.status, path).toBeLessThan(500);
         }
+        // token mode is on with the development-only key-encryption key
+        expect(await (await fetch(`${url}/token-demo`)).text()).not.toContain('Token mode is off');
         expect(output()).toContain('development-only secret');
       } finally {
         const gone = new Promise((resolve) => child.once('exit', resolve));
@@ -332,175 +358,74 @@ if (missing && process.env.CI === 'true') {
   });
 }
 
-/** A TOTP code computed by oathtool, an implementation nobody here wrote. */
-function appCode(secret: string): string {
-  return execFileSync('oathtool', ['--totp', '--base32', secret]).toString().trim();
-}
-
-const totpStepNow = () => Math.floor(Date.now() / 30_000);
-
-/** Waits until a 30 s step after `step` has begun: the step that confirmed a code is used up. */
-async function waitForStepAfter(step: number): Promise<void> {
-  while (totpStepNow() <= step) await new Promise((resolve) => setTimeout(resolve, 250));
-}
-
-async function logIn(page: Page, email: string): Promise<void> {
-  await page.getByLabel('Email').fill(email);
-  await page.getByLabel('Password').fill(PASSWORD);
-  await page.getByRole('button', { name: 'Log in' }).click();
-}
-
-interface RunningServer {
-  url: string;
-  stop(): Promise<void>;
-}
-
-/** `next start` on a free port of 127.0.0.1, with a fresh secret; resolves once it answers. */
-async function startNext(env: Record<string, string>): Promise<RunningServer> {
-  const port = await freePort();
-  const url = `http://127.0.0.1:${port}`;
-  // nothing of the caller's configuration leaks in: the target decides
-  const childEnv: Record<string, string | undefined> = { ...process.env };
-  for (const name of ['DATABASE_URL', 'REDIS_URL', 'TABLE_PREFIX', 'TRUST_PROXY']) {
-    delete childEnv[name];
-  }
-  const child = spawn(process.execPath, [nextBin, 'start', '-p', String(port), '-H', '127.0.0.1'], {
-    cwd: exampleDir,
-    env: {
-      ...childEnv,
-      ...env,
-      PORT: String(port),
-      BASE_URL: url,
-      AUTH_SECRET: randomBytes(32).toString('base64url'),
-      NODE_ENV: 'production',
-      NEXT_TELEMETRY_DISABLED: '1',
+/** Calls of the handler from a browser context: they share its cookie jar, as the pages' calls do. */
+function apiAs(context: BrowserContext, server: RunningServer) {
+  const request: APIRequestContext = context.request;
+  const headers = { origin: server.url };
+  const api = {
+    post: (path: string, data: unknown) => request.post(`/api/auth${path}`, { data, headers }),
+    patch: (path: string, data: unknown) => request.patch(`/api/auth${path}`, { data, headers }),
+    async json<T>(method: 'post' | 'patch' | 'get', path: string, data?: unknown): Promise<T> {
+      const response = await request[method](`/api/auth${path}`, { data, headers });
+      if (!response.ok()) throw new Error(`${method} ${path}: ${response.status()} ${await response.text()}`);
+      return (await response.json()) as T;
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const output = collectOutput(child);
-  const exited = new Promise<never>((_, reject) => {
-    child.once('exit', (code, signal) =>
-      reject(new Error(`next start exited (${code ?? signal}):\n${output()}`)),
-    );
-  });
-  exited.catch(() => {});
-
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    const answered = await Promise.race([
-      fetch(`${url}/api/auth/openapi.json`).then(
-        (response) => response.ok,
-        () => false,
-      ),
-      exited,
-    ]);
-    if (answered) break;
-    if (Date.now() > deadline) {
-      child.kill('SIGKILL');
-      throw new Error(`next start did not answer within 60 s:\n${output()}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-
-  return {
-    url,
-    async stop() {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      const gone = new Promise((resolve) => child.once('exit', resolve));
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
-      await gone;
-      clearTimeout(timer);
+    async signUp(email: string, name?: string): Promise<{ id: string; email: string }> {
+      const body = await api.json<{ user: { id: string; email: string } }>('post', '/signup', {
+        email,
+        password: PASSWORD,
+        ...(name ? { name } : {}),
+      });
+      return body.user;
+    },
+    createOrganization(name: string): Promise<{ id: string; slug: string; name: string }> {
+      return api.json('post', '/tenants', {
+        name,
+        slug: `${name.toLowerCase()}-${randomBytes(3).toString('hex')}`,
+      });
     },
   };
+  return api;
 }
 
-/**
- * Runs `next build` unless `.next` is newer than everything it is built from. A lock directory
- * keeps two test runs in one work tree from building into the same `.next` at once.
- */
-async function buildIfStale(): Promise<void> {
-  const lock = join(exampleDir, '.next-build.lock');
-  const deadline = Date.now() + BUILD_TIMEOUT_MS;
-  for (;;) {
-    try {
-      mkdirSync(lock);
-      break;
-    } catch {
-      // a lock left by a run that was killed mid-build is not waited for
-      if (Date.now() - statSync(lock, { throwIfNoEntry: false })!.mtimeMs > BUILD_TIMEOUT_MS) {
-        rmSync(lock, { recursive: true, force: true });
-      } else if (Date.now() > deadline) {
-        throw new Error(`another test run has been building the example for too long (${lock})`);
-      }
-      await new Promise((resolve) => setTimeout(resolve, 1_000));
-    }
-  }
-  try {
-    const built = statSync(join(exampleDir, '.next', 'BUILD_ID'), { throwIfNoEntry: false })?.mtimeMs ?? 0;
-    const inputs = [
-      ...[
-        'app',
-        'lib',
-        'proxy.ts',
-        'instrumentation.ts',
-        'next.config.ts',
-        'package.json',
-        'tsconfig.json',
-      ].map((p) => join(exampleDir, p)),
-      ...workspacePackages.map((name) => join(repoDir, 'packages', name, 'dist')),
-    ];
-    if (built > Math.max(...inputs.map(newestMtime))) return;
-    await run(process.execPath, [nextBin, 'build'], BUILD_TIMEOUT_MS);
-  } finally {
-    rmSync(lock, { recursive: true, force: true });
-  }
+/** The overview card of one permission (capabilities.tsx); `data-allowed` says which side of the gate shows. */
+function capability(page: Page, action: string) {
+  return page.locator(`[data-action="${action}"] [data-allowed]`);
 }
 
-function newestMtime(path: string): number {
-  const stat = statSync(path, { throwIfNoEntry: false });
-  if (!stat) return 0;
-  if (!stat.isDirectory()) return stat.mtimeMs;
-  let newest = stat.mtimeMs;
-  for (const entry of readdirSync(path)) newest = Math.max(newest, newestMtime(join(path, entry)));
-  return newest;
+/** axe on the page as rendered (after its calls settled): no serious or critical violation; then a screenshot. */
+async function checkPage(page: Page, name: string): Promise<void> {
+  await page.waitForLoadState('networkidle');
+  const { violations } = await new AxeBuilder({ page }).analyze();
+  const blocking = violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+  expect(blocking, `axe on ${name} (${page.url()})`).toEqual([]);
+  await saveScreenshot(page, name);
 }
 
-function run(command: string, args: string[], timeoutMs: number): Promise<void> {
-  return new Promise((resolve, reject) => {
-    // not vitest's NODE_ENV=test
-    const env = { ...process.env, NODE_ENV: 'production' as const, NEXT_TELEMETRY_DISABLED: '1' };
-    const child = spawn(command, args, { cwd: exampleDir, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    const output = collectOutput(child);
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.once('error', reject);
-    child.once('exit', (code, signal) => {
-      clearTimeout(timer);
-      if (code === 0) resolve();
-      else reject(new Error(`${args.join(' ')} failed (${code ?? signal}):\n${output()}`));
-    });
+async function saveScreenshot(page: Page, name: string): Promise<void> {
+  await page.screenshot({ path: join(screenshotsDir, `${name}.png`), fullPage: true });
+}
+
+/** Counts the page's requests to `path` from now on. */
+function countRequests(page: Page, path: string): { readonly count: number } {
+  const counter = { count: 0 };
+  page.on('request', (request) => {
+    if (new URL(request.url()).pathname === path) counter.count += 1;
   });
+  return counter;
 }
 
-/** The last 200 lines a child printed, for error messages. */
-function collectOutput(child: ChildProcess): () => string {
-  const lines: string[] = [];
-  const keep = (chunk: Buffer) => {
-    lines.push(...chunk.toString('utf8').split('\n'));
-    if (lines.length > 200) lines.splice(0, lines.length - 200);
-  };
-  child.stdout?.on('data', keep);
-  child.stderr?.on('data', keep);
-  return () => lines.join('\n');
+function focusedText(page: Page): Promise<string> {
+  return page.evaluate(() => document.activeElement?.textContent?.trim() ?? '');
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      probe.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
+function pathAndQuery(page: Page): string {
+  const url = new URL(page.url());
+  return url.pathname + url.search;
+}
+
+function uniqueEmail(name: string): string {
+  return `${name}-${randomBytes(3).toString('hex')}@example.com`;
 }

@@ -2,7 +2,11 @@
 
 import { PermissionGate, useUser } from '@portcullis/react';
 import Link from 'next/link';
-import { type OrgSection, orgPath } from '@/lib/org-paths';
+import { ORG_SECTIONS, type OrgSection, orgPath } from '@/lib/org-paths';
+
+const SECTION_LABEL = Object.fromEntries(
+  ORG_SECTIONS.map((s) => [s.segment, s.label.toLowerCase()]),
+) as Record<OrgSection, string>;
 
 const CAPABILITIES: { action: string; title: string; allowed: string; section: OrgSection }[] = [
   {
@@ -49,7 +53,7 @@ export function Capabilities({ tenantId }: { tenantId: string }) {
   return (
     <>
       <p>
-        Signed in as <strong>{user?.email}</strong>.
+        Signed in as <strong>{user?.name || user?.email}</strong>.
       </p>
       <ul className="app-capabilities" aria-label="What you can do">
         {CAPABILITIES.map((c) => (
@@ -66,7 +70,7 @@ export function Capabilities({ tenantId }: { tenantId: string }) {
               }
             >
               <p data-allowed="true">{c.allowed}</p>
-              <Link href={orgPath(tenantId, c.section)}>Open {c.title.toLowerCase()}</Link>
+              <Link href={orgPath(tenantId, c.section)}>Go to {SECTION_LABEL[c.section]}</Link>
             </PermissionGate>
           </li>
         ))}
