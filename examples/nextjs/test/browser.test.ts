@@ -254,95 +254,76 @@ if (missing && process.env.CI === 'true') {
       60_000,
     );
 
-    it.skipIf(
-      waitingFor(
-        'SignupForm',
-        'CreateOrganization',
-        'OrganizationSwitcher',
-        'InviteMemberModal',
-        'AcceptInvitation',
-        'MemberRoleManager',
-      ).length > 0,
-    )(
-      'signs up, creates an organization, invites a second user who signs up and accepts, and makes them admin',
-      async () => {
-        const ownerContext = await newContext();
-        const inviteeContext = await newContext();
-        try {
-          const page = await ownerContext.newPage();
-          const ownerEmail = uniqueEmail('ada');
-          await page.goto('/sign-up');
-          await page.getByLabel('Name').fill('Ada Lovelace');
-          await page.getByLabel('Email').fill(ownerEmail);
-          await page.getByLabel('Password').fill(PASSWORD);
-          await page.getByRole('button', { name: 'Sign up' }).click();
-          await page.waitForURL('**/dashboard');
+    it('creates an organization, invites a second user who accepts in another browser, and makes them admin', async () => {
+      const ownerContext = await newContext();
+      const inviteeContext = await newContext();
+      try {
+        const page = await ownerContext.newPage();
+        await apiAs(ownerContext, server).signUp(uniqueEmail('ada'), 'Ada Lovelace');
+        await page.goto('/dashboard');
+        await page.getByLabel('Organization name').fill('Analytical Engines');
+        await page.getByRole('button', { name: 'Create organization' }).click();
+        await page.waitForURL(/\/orgs\/[^/]+\/dashboard$/);
+        const tenantId = /\/orgs\/([^/]+)\//.exec(page.url())?.[1] ?? '';
+        await expect
+          .poll(() => capability(page, 'invitation.manage').getAttribute('data-allowed'))
+          .toBe('true');
 
-          await page.getByLabel('Organization name').fill('Analytical Engines');
-          await page.getByRole('button', { name: 'Create organization' }).click();
-          await page.waitForURL(/\/orgs\/[^/]+\/dashboard$/);
-          const tenantId = /\/orgs\/([^/]+)\//.exec(page.url())?.[1] ?? '';
-          await expect
-            .poll(() => capability(page, 'invitation.manage').getAttribute('data-allowed'))
-            .toBe('true');
+        // the switcher names the organization of the URL; its menu lists the user's organizations
+        const switcher = page.getByRole('button', { name: /Analytical Engines/ });
+        await switcher.click();
+        await expect.poll(() => page.getByRole('menu').isVisible()).toBe(true);
+        await saveScreenshot(page, 'organization-switcher');
+        await page.keyboard.press('Escape');
 
-          // the switcher names the organization of the URL; its menu lists the user's organizations
-          const switcher = page.getByRole('button', { name: /Analytical Engines/ });
-          await switcher.click();
-          await expect.poll(() => page.getByRole('menu').isVisible()).toBe(true);
-          await saveScreenshot(page, 'organization-switcher');
-          await page.keyboard.press('Escape');
+        // invite as a member with an open link (an email invitation needs the invitee's address
+        // verified, a mail this run does not read); the link is shown once
+        const inviteeEmail = uniqueEmail('charles');
+        await page.goto(`/orgs/${tenantId}/members`);
+        await page.getByRole('button', { name: 'Invite member' }).click();
+        const dialog = page.getByRole('dialog');
+        await dialog.getByRole('button', { name: 'Send invitation' }).click();
+        await expect.poll(() => dialog.getByRole('button', { name: 'Copy link' }).isVisible()).toBe(true);
+        const link = await invitationLink(dialog);
+        expect(link).toContain(`${server.url}/invitations/accept?token=`);
+        await saveScreenshot(page, 'invite-member');
+        await page.keyboard.press('Escape');
 
-          // invite by email, as a member; the link is shown once
-          const inviteeEmail = uniqueEmail('charles');
-          await page.goto(`/orgs/${tenantId}/members`);
-          await page.getByRole('button', { name: 'Invite member' }).click();
-          const dialog = page.getByRole('dialog');
-          await dialog.getByLabel('Email').fill(inviteeEmail);
-          await dialog.getByRole('button', { name: 'Send invitation' }).click();
-          await expect.poll(() => dialog.getByRole('button', { name: 'Copy link' }).isVisible()).toBe(true);
-          const link = await invitationLink(dialog);
-          expect(link).toContain(`${server.url}/invitations/accept?token=`);
-          await saveScreenshot(page, 'invite-member');
-          await page.keyboard.press('Escape');
-
-          // the invitee, in another browser: sees who invited them, signs up, comes back, accepts
-          const invitee = await inviteeContext.newPage();
-          await invitee.goto(link);
-          await expect.poll(() => invitee.getByText('Analytical Engines').first().isVisible()).toBe(true);
-          await saveScreenshot(invitee, 'accept-invitation');
-          await invitee
-            .getByRole('link', { name: /Sign up/ })
-            .last()
-            .click();
-          await invitee.waitForURL('**/sign-up?**');
-          await invitee.getByLabel('Name').fill('Charles Babbage');
-          await invitee.getByLabel('Email').fill(inviteeEmail);
-          await invitee.getByLabel('Password').fill(PASSWORD);
-          await invitee.getByRole('button', { name: 'Sign up' }).click();
-          await invitee.waitForURL('**/invitations/accept?token=*');
-          await invitee.getByRole('button', { name: 'Accept invitation' }).click();
-          await invitee.waitForURL(`**/orgs/${tenantId}/dashboard`);
-          await expect
-            .poll(() => capability(invitee, 'invitation.manage').getAttribute('data-allowed'))
-            .toBe('false');
-
-          // the owner makes them admin in the member list; their overview follows
-          await page.reload();
-          await expect.poll(() => page.getByText(inviteeEmail).isVisible()).toBe(true);
-          await saveScreenshot(page, 'members');
-          await promoteToAdmin(page, inviteeEmail);
-          await invitee.reload();
-          await expect
-            .poll(() => capability(invitee, 'invitation.manage').getAttribute('data-allowed'))
-            .toBe('true');
-        } finally {
-          await ownerContext.close();
-          await inviteeContext.close();
+        // the invitee, in another browser: sees who invites them where, accepts
+        await apiAs(inviteeContext, server).signUp(inviteeEmail, 'Charles Babbage');
+        const invitee = await inviteeContext.newPage();
+        await invitee.goto(link);
+        // TEMPORARY condition: POST /invitations/preview is on its way to main; without it the
+        // component shows a general sentence. Drop the condition once the route has landed.
+        if (await serverHasRoute(server, '/invitations/preview')) {
+          const names = invitee.getByText(
+            /Ada Lovelace.*Analytical Engines|Analytical Engines.*Ada Lovelace/,
+          );
+          await expect.poll(() => names.first().isVisible()).toBe(true);
         }
-      },
-      120_000,
-    );
+        const accept = invitee.getByRole('button', { name: 'Accept invitation' });
+        await expect.poll(() => accept.isEnabled()).toBe(true);
+        await saveScreenshot(invitee, 'accept-invitation');
+        await accept.click();
+        await invitee.waitForURL(`**/orgs/${tenantId}/dashboard`);
+        await expect
+          .poll(() => capability(invitee, 'invitation.manage').getAttribute('data-allowed'))
+          .toBe('false');
+
+        // the owner makes them admin from the member list; their overview follows
+        await page.reload();
+        await expect.poll(() => page.getByText(inviteeEmail).isVisible()).toBe(true);
+        await saveScreenshot(page, 'members');
+        await promoteToAdmin(page, inviteeEmail);
+        await invitee.reload();
+        await expect
+          .poll(() => capability(invitee, 'invitation.manage').getAttribute('data-allowed'))
+          .toBe('true');
+      } finally {
+        await ownerContext.close();
+        await inviteeContext.close();
+      }
+    }, 120_000);
 
     it.skipIf(!target.full || waitingFor('RoleManager', 'ApiKeyManager').length > 0)(
       'creates a role with the permission editor, and creates then revokes an API key shown once',
@@ -545,7 +526,7 @@ if (missing && process.env.CI === 'true') {
             ['forgot-password', '/forgot-password'],
             ['reset-password', '/reset-password?token=not-a-real-token'],
             ['verify-email', '/verify-email?token=not-a-real-token'],
-            ['accept-invitation', '/invitations/accept?token=not-a-real-token'],
+            ['accept-invitation-signed-out', '/invitations/accept?token=not-a-real-token'],
             ['token-demo', '/token-demo'],
           ] as const) {
             await page.goto(path);
@@ -653,17 +634,16 @@ async function invitationLink(dialog: ReturnType<Page['getByRole']>): Promise<st
   return found[0];
 }
 
-/** MemberRoleManager, on the member's row: tick "admin", untick "member", save. */
+/** MemberList's "Change roles" on the member's row opens MemberRoleManager: Admin instead of Member. */
 async function promoteToAdmin(page: Page, email: string): Promise<void> {
-  const row = page.getByRole('row', { name: new RegExp(email.replace(/[.+]/g, '\\$&')) });
-  const scope = (await row.count()) > 0 ? row : page.getByRole('listitem').filter({ hasText: email });
-  const manage = scope.getByRole('button', { name: /roles/i });
-  if ((await manage.count()) > 0) await manage.first().click();
-  const editor = page.getByRole('dialog').or(scope).last();
-  await editor.getByRole('checkbox', { name: /^admin$/i }).check();
-  await editor.getByRole('checkbox', { name: /^member$/i }).uncheck();
-  await editor.getByRole('button', { name: 'Save' }).click();
-  await expect.poll(() => scope.getByText(/admin/i).first().isVisible()).toBe(true);
+  const row = page.getByRole('row').filter({ hasText: email });
+  await row.getByRole('button', { name: /Change roles/ }).click();
+  const dialog = page.getByRole('dialog');
+  await dialog.getByRole('checkbox', { name: 'Admin', exact: true }).check();
+  await dialog.getByRole('checkbox', { name: 'Member', exact: true }).uncheck();
+  await dialog.getByRole('button', { name: 'Save' }).click();
+  await expect.poll(() => row.getByText('Admin', { exact: true }).isVisible()).toBe(true);
+  if (await dialog.isVisible()) await page.keyboard.press('Escape');
 }
 
 /** Credential changes may ask for the password again (step-up): answer it when asked. */
@@ -776,6 +756,14 @@ function apiAs(context: BrowserContext, server: RunningServer) {
   return api;
 }
 
+/** Whether the server's OpenAPI document declares `path`. */
+async function serverHasRoute(server: RunningServer, path: string): Promise<boolean> {
+  const document = (await (await fetch(`${server.url}/api/auth/openapi.json`)).json()) as {
+    paths: Record<string, unknown>;
+  };
+  return path in document.paths;
+}
+
 /** The overview card of one permission (capabilities.tsx); `data-allowed` says which side of the gate shows. */
 function capability(page: Page, action: string) {
   return page.locator(`[data-action="${action}"] [data-allowed]`);
@@ -793,6 +781,8 @@ async function checkPage(page: Page, name: string): Promise<void> {
 }
 
 async function saveScreenshot(page: Page, name: string): Promise<void> {
+  // the components' own calls (lists, permission checks) answered: the page as a user sees it
+  await page.waitForLoadState('networkidle');
   await page.screenshot({ path: join(screenshotsDir, `${name}.png`), fullPage: true });
 }
 

@@ -1,8 +1,7 @@
 'use client';
 
-import { useAuth } from '@portcullis/react';
+import { OrganizationSwitcher, useAuth } from '@portcullis/react';
 import Link from 'next/link';
-import { Pending } from './pending';
 import { UserMenu } from './user-menu';
 
 /** The top bar: the brand, the organization switcher and the user menu (or sign-in links). */
@@ -19,7 +18,7 @@ export function AppHeader() {
       {isSignedIn ? (
         <>
           <div className="app-header-switcher">
-            <Pending component="OrganizationSwitcher" />
+            <OrganizationSwitcher />
           </div>
           <UserMenu />
         </>

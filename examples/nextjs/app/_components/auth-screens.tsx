@@ -3,6 +3,9 @@
 // The signed-out pages' client parts: each renders one @portcullis/react component and turns its
 // callbacks into navigation (the components know no router).
 
+import { AcceptInvitation } from '@portcullis/react';
+import { useRouter } from 'next/navigation';
+import { orgPath } from '@/lib/org-paths';
 import { Pending } from './pending';
 
 /** /sign-in: password, passkey, magic link and OAuth, then the second factor when one is due. */
@@ -34,8 +37,20 @@ export function VerifyEmailScreen({ token }: { token: string }) {
   return <Pending component="EmailVerification" />;
 }
 
-/** /invitations/accept?token=… (the link an admin copied from the invite dialog). */
+/**
+ * /invitations/accept?token=… (the link an admin copied from the invite dialog): who invites you
+ * where; signed out, links to sign in or up that come back here; then "Accept invitation".
+ */
 export function AcceptInvitationScreen({ token }: { token: string }) {
-  void token;
-  return <Pending component="AcceptInvitation" />;
+  const router = useRouter();
+  const back = (t: string) => encodeURIComponent(`/invitations/accept?token=${encodeURIComponent(t)}`);
+  return (
+    <AcceptInvitation
+      token={token}
+      activate={false}
+      signInHref={(t) => `/sign-in?next=${back(t)}`}
+      signUpHref={(t) => `/sign-up?next=${back(t)}`}
+      onAccepted={(membership) => router.push(orgPath(membership.tenantId))}
+    />
+  );
 }

@@ -1,21 +1,25 @@
 'use client';
 
-import { Pending } from './pending';
+import { CreateOrganization, OrganizationList } from '@portcullis/react';
+import { useRouter } from 'next/navigation';
+import { orgPath } from '@/lib/org-paths';
 
-/** /dashboard's client part: the organization list (open → its overview) and creating one. */
+/**
+ * /dashboard's client part: the user's organizations (opening one makes it the active tenant,
+ * which navigates: providers.tsx) and creating one, which opens its overview.
+ */
 export function DashboardScreen() {
-  // OrganizationList: onOpen(tenant) → router.push(orgPath(tenant.id));
-  // CreateOrganization: onCreated(tenant) → router.push(orgPath(tenant.id))
+  const router = useRouter();
   return (
     <div className="app-grid-2">
-      <section className="pc-card" aria-labelledby="orgs-heading">
-        <h2 id="orgs-heading">Your organizations</h2>
-        <Pending component="OrganizationList" />
-      </section>
-      <section className="pc-card" aria-labelledby="create-org-heading">
-        <h2 id="create-org-heading">New organization</h2>
-        <Pending component="CreateOrganization" />
-      </section>
+      <OrganizationList
+        labels={{ title: 'Your organizations', empty: 'No organization yet: create your first one.' }}
+      />
+      <CreateOrganization
+        activate={false}
+        labels={{ title: 'New organization' }}
+        onCreated={(tenant) => router.push(orgPath(tenant.id))}
+      />
     </div>
   );
 }

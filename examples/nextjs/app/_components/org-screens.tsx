@@ -4,7 +4,14 @@
 // each management action behind the PermissionGate of the permission its route checks (a hint:
 // the server decides).
 
-import { PermissionGate } from '@portcullis/react';
+import {
+  InviteMemberModal,
+  MemberList,
+  OrganizationSettings,
+  PendingInvitations,
+  PermissionGate,
+} from '@portcullis/react';
+import { useRouter } from 'next/navigation';
 import type { ReactNode } from 'react';
 import { Pending } from './pending';
 
@@ -17,26 +24,28 @@ function PageTitle({ title, children }: { title: string; children?: ReactNode })
   );
 }
 
-/** /orgs/[tenantId]/settings. */
+/** /orgs/[tenantId]/settings: rename; suspend for those who may. */
 export function OrgSettingsScreen({ tenantId }: { tenantId: string }) {
-  void tenantId;
-  return <Pending component="OrganizationSettings" />;
+  return <OrganizationSettings tenantId={tenantId} />;
 }
 
-/** /orgs/[tenantId]/members: the members, inviting, pending invitations, roles of each member. */
+/**
+ * /orgs/[tenantId]/members: the members (each row's "Change roles" opens MemberRoleManager),
+ * inviting and the pending invitations for those with `invitation.manage`.
+ */
 export function MembersScreen({ tenantId }: { tenantId: string }) {
+  const router = useRouter();
   return (
     <>
       <PageTitle title="Team">Who belongs to this organization, and with which roles.</PageTitle>
       <PermissionGate tenantId={tenantId} action="invitation.manage">
-        <Pending component="InviteMemberModal" />
+        <div className="app-toolbar">
+          <InviteMemberModal tenantId={tenantId} acceptUrl="/invitations/accept" />
+        </div>
       </PermissionGate>
-      <Pending component="MemberList" />
-      <PermissionGate tenantId={tenantId} action="member.update">
-        <Pending component="MemberRoleManager" />
-      </PermissionGate>
+      <MemberList tenantId={tenantId} onLeft={() => router.push('/dashboard')} />
       <PermissionGate tenantId={tenantId} action="invitation.manage">
-        <Pending component="PendingInvitations" />
+        <PendingInvitations tenantId={tenantId} />
       </PermissionGate>
     </>
   );

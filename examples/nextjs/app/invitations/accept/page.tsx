@@ -1,6 +1,5 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
-import { AuthCard } from '../../_components/auth-card';
 import { AcceptInvitationScreen } from '../../_components/auth-screens';
 
 export const metadata: Metadata = { title: 'Join an organization' };
@@ -14,14 +13,15 @@ export default async function AcceptInvitationPage({
 }) {
   const { token } = await searchParams;
   return (
-    <AuthCard title="Join an organization">
+    <div className="app-narrow">
+      <h1 className="app-visually-hidden">Join an organization</h1>
       {token ? (
         <AcceptInvitationScreen token={token} />
       ) : (
-        <p role="alert">
+        <p role="alert" className="pc-card">
           This page needs the link from your invitation. <Link href="/dashboard">Go to your dashboard</Link>.
         </p>
       )}
-    </AuthCard>
+    </div>
   );
 }
