@@ -27,7 +27,7 @@ interface SessionStoreOptions {
 }
 
 export function createSessionStore(options: SessionStoreOptions): WritableSessionStore {
-  const serverState = options.initial === undefined ? LOADING : stateOf(options.initial);
+  let serverState = options.initial === undefined ? LOADING : stateOf(options.initial);
   let state = serverState;
   // a server-provided session counts as a fresh answer: hydration fetches nothing
   let answeredAt = options.initial === undefined ? Number.NEGATIVE_INFINITY : Date.now();
@@ -80,6 +80,12 @@ export function createSessionStore(options: SessionStoreOptions): WritableSessio
           return state;
         });
       return inFlight;
+    },
+    hydrate(data) {
+      if (state.status !== 'loading' || inFlight) return;
+      serverState = stateOf(data);
+      answeredAt = Date.now();
+      publish(serverState);
     },
     set(data) {
       generation++;

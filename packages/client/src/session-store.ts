@@ -29,6 +29,11 @@ export interface SessionStore {
    * `dedupeMs` of the last answer unless `force`.
    */
   refresh(options?: { force?: boolean }): Promise<SessionState>;
+  /**
+   * Adopts a session the server rendered with, when the store has no answer yet (`loading`);
+   * counts as a fresh answer, so no fetch follows. A no-op otherwise.
+   */
+  hydrate(data: SessionData | null): void;
 }
 
 export const LOADING: SessionState = { status: 'loading', data: null, error: null };
