@@ -77,6 +77,8 @@ if (which === 'express') {
   if (!env.AUTH_KEK && process.env.NODE_ENV !== 'production') {
     env.AUTH_KEK = developmentSecret(join(exampleDir, 'data'), 'dev-kek');
   }
+  // a developer's run keeps the mails (verification, reset, sign-in links) for /dev/mailbox
+  if (process.env.NODE_ENV !== 'production') env.DEV_MAILBOX ??= '1';
   const child = startChild(process.execPath, [nextBin, 'start', '-p', port, '-H', host], env);
   const url = env.BASE_URL || `http://localhost:${port}`;
   // Next.js prints its own banner; the URL comes last, once the app answers

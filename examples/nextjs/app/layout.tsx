@@ -2,7 +2,8 @@ import '@portcullis/react/styles.css';
 import './globals.css';
 import type { Metadata } from 'next';
 import type { ReactNode } from 'react';
-import { getInitialSession } from '@/lib/initial-session';
+import { getInitialSession } from '@/lib/auth';
+import { devMailboxEnabled } from '@/lib/dev-mailbox';
 import { AppHeader } from './_components/app-header';
 import { Providers } from './_components/providers';
 
@@ -23,6 +24,11 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
         <Providers initialSession={initialSession}>
           <AppHeader />
           <main className="app-main">{children}</main>
+          {devMailboxEnabled() ? (
+            <footer className="app-footer">
+              Development: mails are kept in the <a href="/dev/mailbox">dev mailbox</a>.
+            </footer>
+          ) : null}
         </Providers>
       </body>
     </html>

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { createKyselyFromUrl, kyselyStorage, migrate } from '@portcullis/adapter-kysely';
 import { type Auth, createAuth, type KeyValue } from '@portcullis/core';
 import { createSessionHelpers } from '@portcullis/nextjs';
+import { devMailboxEnabled, devMailer } from './dev-mailbox';
 import { authSecret, keyEncryptionKey } from './secret';
 
 /**
@@ -23,7 +24,7 @@ export function getAuth(): Promise<Auth> {
   return store.portcullisExample;
 }
 
-export const { getSession, requireSession } = createSessionHelpers(getAuth);
+export const { getSession, getInitialSession, requireSession } = createSessionHelpers(getAuth);
 
 /**
  * Connects to DATABASE_URL (default: SQLite in `data/`), applies pending migrations (under the
@@ -36,6 +37,7 @@ async function startAuth(): Promise<Auth> {
   const tablePrefix = env.TABLE_PREFIX || undefined;
   const secret = authSecret();
   const kek = keyEncryptionKey();
+  const baseURL = env.BASE_URL || `http://localhost:${env.PORT || 3001}`;
 
   const { db, close } = await createKyselyFromUrl(databaseUrl);
   try {
@@ -44,11 +46,18 @@ async function startAuth(): Promise<Auth> {
       storage: kyselyStorage(db, { tablePrefix }),
       keyValue: env.REDIS_URL ? await connectRedis(env.REDIS_URL) : undefined,
       secret,
-      baseURL: env.BASE_URL || `http://localhost:${env.PORT || 3001}`,
+      baseURL,
       // the folder of app/api/auth/[...portcullis]/route.ts
       basePath: '/api/auth',
       // Next.js passes a client's own X-Forwarded-For through: trust it only behind your proxy
       trustProxy: env.TRUST_PROXY ? Number(env.TRUST_PROXY) : false,
+      // the links of invitation mails open the accept page (reset and verification mails use
+      // the defaults, /reset-password and /verify-email, and sign-in links /magic-link)
+      ...(URL.canParse(baseURL)
+        ? { invitations: { acceptUrl: new URL('/invitations/accept', baseURL).href } }
+        : {}),
+      // `pnpm example:nextjs` keeps mails for /dev/mailbox; a real app passes its mailer here
+      ...(devMailboxEnabled() ? { mailer: devMailer } : {}),
       // token mode for the first-party client (/token-demo): sign-ins with `delivery: 'token'`
       // answer an access token (signed with keys wrapped under the KEK) and a refresh token
       tokens: {

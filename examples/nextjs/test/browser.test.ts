@@ -293,14 +293,8 @@ if (missing && process.env.CI === 'true') {
         await apiAs(inviteeContext, server).signUp(inviteeEmail, 'Charles Babbage');
         const invitee = await inviteeContext.newPage();
         await invitee.goto(link);
-        // TEMPORARY condition: POST /invitations/preview is on its way to main; without it the
-        // component shows a general sentence. Drop the condition once the route has landed.
-        if (await serverHasRoute(server, '/invitations/preview')) {
-          const names = invitee.getByText(
-            /Ada Lovelace.*Analytical Engines|Analytical Engines.*Ada Lovelace/,
-          );
-          await expect.poll(() => names.first().isVisible()).toBe(true);
-        }
+        const names = invitee.getByText(/Ada Lovelace.*Analytical Engines|Analytical Engines.*Ada Lovelace/);
+        await expect.poll(() => names.first().isVisible()).toBe(true);
         const accept = invitee.getByRole('button', { name: 'Accept invitation' });
         await expect.poll(() => accept.isEnabled()).toBe(true);
         await saveScreenshot(invitee, 'accept-invitation');
@@ -754,14 +748,6 @@ function apiAs(context: BrowserContext, server: RunningServer) {
     },
   };
   return api;
-}
-
-/** Whether the server's OpenAPI document declares `path`. */
-async function serverHasRoute(server: RunningServer, path: string): Promise<boolean> {
-  const document = (await (await fetch(`${server.url}/api/auth/openapi.json`)).json()) as {
-    paths: Record<string, unknown>;
-  };
-  return path in document.paths;
 }
 
 /** The overview card of one permission (capabilities.tsx); `data-allowed` says which side of the gate shows. */
