@@ -1,10 +1,10 @@
 import { createHmac } from 'node:crypto';
 import type { AuthenticateWithPasskeyBody, PortcullisClient, RegisterPasskeyBody } from '@portcullis/client';
 import type { Auth, MailMessage } from '@portcullis/core';
-import { cleanup } from '@testing-library/react';
+import { cleanup, fireEvent, screen } from '@testing-library/react';
 import { afterEach, onTestFinished } from 'vitest';
 import { SoftAuthenticator } from '../../../../test-support/soft-authenticator.js';
-import { ORIGIN } from '../support/test-server.js';
+import { type createTestServer, ORIGIN, signUp } from '../support/test-server.js';
 
 // vitest runs without globals, so @testing-library/react cannot register its own cleanup
 afterEach(() => cleanup());
@@ -107,4 +107,29 @@ export function pretendWebAuthn() {
   onTestFinished(() => {
     target.PublicKeyCredential = before;
   });
+}
+
+/** Types `value` into the field labelled `label`. */
+export function fill(label: string, value: string) {
+  fireEvent.change(screen.getByLabelText(label), { target: { value } });
+}
+
+/**
+ * A user (ada@example.com, verified) with TOTP turned on through the real routes: the signed-in client,
+ * the secret and the recovery codes. The clock ends a step later, so the next code is unused.
+ */
+export async function userWithTotp(
+  server: ReturnType<typeof createTestServer>,
+  clock: ReturnType<typeof fakeClock>,
+) {
+  const client = server.browser().client();
+  await signUp(client, 'ada@example.com');
+  // a verified address: the first proof of an address (a magic link, say) drops second factors
+  // enrolled before it, against pre-hijacked accounts
+  await client.email.requestVerification({});
+  await client.email.verify({ token: await tokenMailedTo(server.auth, server.mail, 'ada@example.com') });
+  const { secret } = await client.mfa.totp.setup();
+  const { recoveryCodes } = await client.mfa.totp.confirm({ code: totpCode(secret, clock.now()) });
+  clock.advance(30);
+  return { secret, recoveryCodes, owner: client };
 }

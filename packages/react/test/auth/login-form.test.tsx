@@ -3,24 +3,15 @@ import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { describe, expect, it, vi } from 'vitest';
 import { LoginForm } from '../../src/index.js';
 import { createTestServer, PASSWORD, renderWithPortcullis, signUp } from '../support/test-server.js';
-import { fakeClock, pretendWebAuthn, tokenMailedTo, totpCode, withSoftPasskeys } from './auth-support.js';
-
-function fill(label: string, value: string) {
-  fireEvent.change(screen.getByLabelText(label), { target: { value } });
-}
-
-/** A user with TOTP turned on (through the real routes), and the secret and recovery codes. */
-async function userWithTotp(
-  server: ReturnType<typeof createTestServer>,
-  clock: ReturnType<typeof fakeClock>,
-) {
-  const client = server.browser().client();
-  await signUp(client, 'ada@example.com');
-  const { secret } = await client.mfa.totp.setup();
-  const { recoveryCodes } = await client.mfa.totp.confirm({ code: totpCode(secret, clock.now()) });
-  clock.advance(30); // the next code is of a step not used yet
-  return { secret, recoveryCodes, owner: client };
-}
+import {
+  fakeClock,
+  fill,
+  pretendWebAuthn,
+  tokenMailedTo,
+  totpCode,
+  userWithTotp,
+  withSoftPasskeys,
+} from './auth-support.js';
 
 describe('LoginForm', () => {
   it('signs in with email and password and hands over the new session', async () => {

@@ -36,6 +36,14 @@ export interface FormField {
  */
 export type FieldCodes = Partial<Record<string, string | null>>;
 
+/** The password policy's refusals, shown next to the password field with the server's detail. */
+export const PASSWORD_POLICY_CODES = {
+  password_too_short: null,
+  password_too_long: null,
+  password_too_common: null,
+  password_reused: null,
+} as const satisfies FieldCodes;
+
 /**
  * A text field whose errors come from the server: `error` is the last answer's error of the
  * control that submits the field (a `useAsyncAction`'s `error`).

@@ -1,5 +1,12 @@
 // The auth components: each file exports a headless hook (use<Name>) and the default look (<Name>).
 export { describeUserAgent } from './describe-user-agent.js';
+export {
+  EmailVerification,
+  type EmailVerificationLabels,
+  type EmailVerificationProps,
+  type EmailVerificationState,
+  useEmailVerification,
+} from './email-verification.js';
 export type { FieldInputProps, FormField } from './form-field.js';
 export {
   LoginForm,
@@ -10,6 +17,27 @@ export {
   type LoginProvider,
   useLoginForm,
 } from './login-form.js';
+export {
+  MagicLinkVerification,
+  type MagicLinkVerificationLabels,
+  type MagicLinkVerificationProps,
+  type MagicLinkVerificationState,
+  useMagicLinkVerification,
+} from './magic-link-verification.js';
+export {
+  PasswordResetForm,
+  type PasswordResetFormLabels,
+  type PasswordResetFormProps,
+  type PasswordResetFormState,
+  usePasswordResetForm,
+} from './password-reset-form.js';
+export {
+  PasswordResetRequest,
+  type PasswordResetRequestLabels,
+  type PasswordResetRequestProps,
+  type PasswordResetRequestState,
+  usePasswordResetRequest,
+} from './password-reset-request.js';
 export { QrCode, type QrCodeProps } from './qr-code.js';
 export { RecoveryCodes, type RecoveryCodesLabels, type RecoveryCodesProps } from './recovery-codes.js';
 export {
@@ -20,6 +48,13 @@ export {
   type SecondFactorState,
   useSecondFactor,
 } from './second-factor.js';
+export {
+  SignupForm,
+  type SignupFormLabels,
+  type SignupFormProps,
+  type SignupFormState,
+  useSignupForm,
+} from './signup-form.js';
 export {
   type StepUp,
   StepUpDialog,
