@@ -1,13 +1,10 @@
 import { createHmac } from 'node:crypto';
 import type { AuthenticateWithPasskeyBody, PortcullisClient, RegisterPasskeyBody } from '@portcullis/client';
 import type { Auth, MailMessage } from '@portcullis/core';
-import { cleanup, fireEvent, screen } from '@testing-library/react';
-import { afterEach, onTestFinished } from 'vitest';
+import { fireEvent, screen } from '@testing-library/react';
+import { onTestFinished } from 'vitest';
 import { SoftAuthenticator } from '../../../../test-support/soft-authenticator.js';
 import { type createTestServer, ORIGIN, signUp } from '../support/test-server.js';
-
-// vitest runs without globals, so @testing-library/react cannot register its own cleanup
-afterEach(() => cleanup());
 
 /** A mutable clock (the one fake besides the mailer): step-up ages and TOTP steps move with it. */
 export function fakeClock(start = Date.now()) {

@@ -1,9 +1,12 @@
-import { fireEvent, screen, waitFor } from '@testing-library/react';
+import { cleanup, fireEvent, screen, waitFor } from '@testing-library/react';
 import { StrictMode } from 'react';
-import { describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { EmailVerification } from '../../src/index.js';
 import { createTestServer, renderWithPortcullis, signUp } from '../support/test-server.js';
 import { fakeClock, tokenMailedTo } from './auth-support.js';
+
+// vitest runs without globals: @testing-library/react cannot register its cleanup itself
+afterEach(cleanup);
 
 /** A signed-in user who asked for a verification link, and its token. */
 async function unverifiedUser(server: ReturnType<typeof createTestServer>) {

@@ -1,6 +1,6 @@
 import { githubProvider } from '@portcullis/core';
-import { fireEvent, screen, waitFor, within } from '@testing-library/react';
-import { describe, expect, it, vi } from 'vitest';
+import { cleanup, fireEvent, screen, waitFor, within } from '@testing-library/react';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { LoginForm } from '../../src/index.js';
 import { createTestServer, PASSWORD, renderWithPortcullis, signUp } from '../support/test-server.js';
 import {
@@ -12,6 +12,9 @@ import {
   userWithTotp,
   withSoftPasskeys,
 } from './auth-support.js';
+
+// vitest runs without globals: @testing-library/react cannot register its cleanup itself
+afterEach(cleanup);
 
 describe('LoginForm', () => {
   it('signs in with email and password and hands over the new session', async () => {

@@ -1,8 +1,11 @@
-import { fireEvent, screen, waitFor } from '@testing-library/react';
-import { describe, expect, it, vi } from 'vitest';
+import { cleanup, fireEvent, screen, waitFor } from '@testing-library/react';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { MagicLinkVerification } from '../../src/index.js';
 import { createTestServer, renderWithPortcullis, signUp } from '../support/test-server.js';
 import { fakeClock, tokenMailedTo, totpCode, userWithTotp } from './auth-support.js';
+
+// vitest runs without globals: @testing-library/react cannot register its cleanup itself
+afterEach(cleanup);
 
 async function mailedMagicLink(server: ReturnType<typeof createTestServer>, redirectTo?: string) {
   await server

@@ -1,8 +1,11 @@
-import { fireEvent, screen, waitFor } from '@testing-library/react';
-import { describe, expect, it, vi } from 'vitest';
+import { cleanup, fireEvent, screen, waitFor } from '@testing-library/react';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { PasswordResetForm, PasswordResetRequest } from '../../src/index.js';
 import { createTestServer, PASSWORD, renderWithPortcullis, signUp } from '../support/test-server.js';
 import { fill, tokenMailedTo } from './auth-support.js';
+
+// vitest runs without globals: @testing-library/react cannot register its cleanup itself
+afterEach(cleanup);
 
 const NEW_PASSWORD = 'a brand new passphrase for this account';
 

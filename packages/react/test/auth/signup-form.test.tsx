@@ -1,8 +1,11 @@
-import { fireEvent, screen, waitFor } from '@testing-library/react';
-import { describe, expect, it, vi } from 'vitest';
+import { cleanup, fireEvent, screen, waitFor } from '@testing-library/react';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { SignupForm } from '../../src/index.js';
 import { createTestServer, PASSWORD, renderWithPortcullis, signUp } from '../support/test-server.js';
 import { fill } from './auth-support.js';
+
+// vitest runs without globals: @testing-library/react cannot register its cleanup itself
+afterEach(cleanup);
 
 function fillForm(name: string, email: string, password: string) {
   fill('Name', name);

@@ -1,4 +1,11 @@
 // The auth components: each file exports a headless hook (use<Name>) and the default look (<Name>).
+export {
+  ChangePasswordForm,
+  type ChangePasswordFormLabels,
+  type ChangePasswordFormProps,
+  type ChangePasswordFormState,
+  useChangePasswordForm,
+} from './change-password-form.js';
 export { describeUserAgent } from './describe-user-agent.js';
 export {
   EmailVerification,
@@ -25,6 +32,13 @@ export {
   useMagicLinkVerification,
 } from './magic-link-verification.js';
 export {
+  PasskeyList,
+  type PasskeyListLabels,
+  type PasskeyListProps,
+  type PasskeyListState,
+  usePasskeyList,
+} from './passkey-list.js';
+export {
   PasswordResetForm,
   type PasswordResetFormLabels,
   type PasswordResetFormProps,
@@ -49,6 +63,14 @@ export {
   useSecondFactor,
 } from './second-factor.js';
 export {
+  SessionList,
+  type SessionListItem,
+  type SessionListLabels,
+  type SessionListProps,
+  type SessionListState,
+  useSessionList,
+} from './session-list.js';
+export {
   SignupForm,
   type SignupFormLabels,
   type SignupFormProps,
@@ -56,9 +78,24 @@ export {
   useSignupForm,
 } from './signup-form.js';
 export {
+  TotpSetup,
+  type TotpSetupLabels,
+  type TotpSetupProps,
+  type TotpSetupState,
+  useTotpSetup,
+} from './totp-setup.js';
+export {
   type StepUp,
   StepUpDialog,
   type StepUpDialogLabels,
   type StepUpDialogProps,
   useStepUp,
 } from './use-step-up.js';
+export {
+  UserProfile,
+  type UserProfileLabels,
+  type UserProfileProps,
+  type UserProfileSections,
+  type UserProfileState,
+  useUserProfile,
+} from './user-profile.js';

@@ -41,7 +41,12 @@ const MESSAGES: Partial<Record<string, string>> = {
 };
 
 // these codes' details are for developers, not for the person at the keyboard
-const HIDE_DETAIL = new Set(['invalid_credentials', 'csrf_origin_mismatch', 'internal_error']);
+const HIDE_DETAIL = new Set([
+  'invalid_credentials',
+  'csrf_origin_mismatch',
+  'internal_error',
+  'step_up_required',
+]);
 
 function capitalize(text: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1);
