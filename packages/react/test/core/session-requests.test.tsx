@@ -46,8 +46,8 @@ function Email() {
 function ManyConsumers({ tenantId }: { tenantId: string }) {
   return (
     <>
-      {Array.from({ length: 8 }, (_, i) => (
-        <Email key={i} />
+      {['header', 'menu', 'a', 'b', 'c', 'd', 'e', 'f'].map((place) => (
+        <Email key={place} />
       ))}
       <UserName />
       <StateLabel />
