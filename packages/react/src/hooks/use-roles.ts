@@ -27,14 +27,9 @@ export function useRoles(tenantId?: string): Omit<ResourceResult<Role[]>, 'data'
     async () => (await client.tenants.roles.list(id as string)).items,
   );
   const actions = useMemo(() => {
-    // a role's permissions decide the gates; a deleted role also leaves the member list
-    const changed = () =>
-      Promise.all([
-        cache.invalidate(`roles:${id}`),
-        cache.invalidate(`perm:${id}`),
-        cache.invalidate(`members:${id}`),
-        cache.invalidate('tenants:'),
-      ]);
+    // a role's permissions decide the gates (a role members hold cannot be deleted: the member
+    // list never changes with it)
+    const changed = () => Promise.all([cache.invalidate(`roles:${id}`), cache.invalidate(`perm:${id}`)]);
     return {
       async create(body: CreateRoleBody) {
         const role = await client.tenants.roles.create(id as string, body);
