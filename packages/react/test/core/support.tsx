@@ -1,5 +1,5 @@
 import type { PortcullisClient } from '@portcullis/client';
-import { cleanup, render } from '@testing-library/react';
+import { cleanup, type RenderResult, render } from '@testing-library/react';
 import type { ReactNode } from 'react';
 import { afterEach, beforeEach, expect, type MockInstance, vi } from 'vitest';
 import { PortcullisProvider, type PortcullisProviderProps } from '../../src/index.js';
@@ -70,7 +70,7 @@ export function renderPage(
   client: PortcullisClient,
   ui: ReactNode,
   props: Omit<PortcullisProviderProps, 'client' | 'children'> = {},
-) {
+): RenderResult {
   return render(
     <PortcullisProvider client={client} {...props}>
       {ui}
