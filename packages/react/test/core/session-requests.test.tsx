@@ -1,5 +1,5 @@
 import { act, cleanup, render, screen, waitFor } from '@testing-library/react';
-import { Suspense } from 'react';
+import { StrictMode, Suspense } from 'react';
 import { afterEach, beforeEach, describe, expect, it, type MockInstance, vi } from 'vitest';
 import {
   PermissionGate,
@@ -34,7 +34,7 @@ async function signedInBrowser(options: { refreshOnFocus?: boolean } = {}) {
   const client = browser.client({ refreshOnFocus: options.refreshOnFocus ?? false });
   // the set-up's own reads (creating a tenant re-reads the session) are not the page's
   const before = browser.count('/session');
-  return { client, tenant, sessionRequests: () => browser.count('/session') - before };
+  return { client, tenant, browser, sessionRequests: () => browser.count('/session') - before };
 }
 
 function Email() {
@@ -74,18 +74,23 @@ function SessionCount() {
 }
 
 describe('GET /session requests', () => {
-  it('sends exactly one when many components mount at once', async () => {
-    const { sessionRequests, client, tenant } = await signedInBrowser();
+  it('sends exactly one when many components mount at once (in StrictMode, which mounts them twice)', async () => {
+    const { sessionRequests, client, tenant, browser } = await signedInBrowser();
     render(
-      <PortcullisProvider client={client}>
-        <ManyConsumers tenantId={tenant.id} />
-      </PortcullisProvider>,
+      <StrictMode>
+        <PortcullisProvider client={client}>
+          <ManyConsumers tenantId={tenant.id} />
+        </PortcullisProvider>
+      </StrictMode>,
     );
     await waitFor(() => expect(screen.getAllByText('ada@example.com')).toHaveLength(8));
     expect(await screen.findByText('Acme')).toBeTruthy();
     expect(await screen.findByText('may invite')).toBeTruthy();
     expect(await screen.findByText('1 sessions')).toBeTruthy();
     expect(sessionRequests()).toBe(1);
+    // the data hooks too: one request per list
+    expect(browser.count('/tenants')).toBe(1);
+    expect(browser.count('/sessions')).toBe(1);
   });
 
   it('sends none again when the page unmounts and remounts within the dedupe window', async () => {
