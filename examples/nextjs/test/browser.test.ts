@@ -1,6 +1,6 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AxeBuilder } from '@axe-core/playwright';
@@ -204,7 +204,14 @@ if (missing && process.env.CI === 'true') {
         await menu.getByRole('menuitem', { name: 'Sign out' }).click();
         await page.waitForURL('**/sign-in');
         expect((await context.cookies()).some((c) => c.name === 'portcullis.session')).toBe(false);
-        await expect.poll(() => page.getByRole('link', { name: 'Sign up' }).isVisible()).toBe(true);
+        await expect
+          .poll(() =>
+            page
+              .getByRole('navigation', { name: 'Account' })
+              .getByRole('link', { name: 'Sign up' })
+              .isVisible(),
+          )
+          .toBe(true);
       } finally {
         await context.close();
       }
@@ -289,10 +296,17 @@ if (missing && process.env.CI === 'true') {
         await saveScreenshot(page, 'invite-member');
         await page.keyboard.press('Escape');
 
-        // the invitee, in another browser: sees who invites them where, accepts
-        await apiAs(inviteeContext, server).signUp(inviteeEmail, 'Charles Babbage');
+        // the invitee, in another browser: signed out, sees who invites them where, signs up
+        // from the invitation and comes back to it, accepts
         const invitee = await inviteeContext.newPage();
         await invitee.goto(link);
+        await invitee.getByRole('link', { name: 'Sign up' }).last().click();
+        await invitee.waitForURL('**/sign-up?next=*');
+        await invitee.getByLabel('Name').fill('Charles Babbage');
+        await invitee.getByLabel('Email').fill(inviteeEmail);
+        await invitee.getByLabel('Password').fill(PASSWORD);
+        await invitee.getByRole('button', { name: 'Sign up', exact: true }).click();
+        await invitee.waitForURL('**/invitations/accept?token=*');
         const names = invitee.getByText(/Ada Lovelace.*Analytical Engines|Analytical Engines.*Ada Lovelace/);
         await expect.poll(() => names.first().isVisible()).toBe(true);
         const accept = invitee.getByRole('button', { name: 'Accept invitation' });
@@ -385,24 +399,26 @@ if (missing && process.env.CI === 'true') {
       90_000,
     );
 
-    it.skipIf(!target.full || waitingFor('TotpSetup', 'PasskeyList', 'LoginForm').length > 0)(
-      'turns on TOTP and adds a passkey (virtual authenticator) from the security page, then signs in with each',
+    it.skipIf(!target.full)(
+      'turns on TOTP from the security page, then asks a password sign-in for a code from the app',
       async () => {
         const context = await newContext();
         const page = await context.newPage();
         try {
           const email = uniqueEmail('tess');
           await apiAs(context, server).signUp(email, 'Tess Totp');
-          const authenticator = await addVirtualAuthenticator(page);
 
           await page.goto('/account/security');
           await page.getByRole('button', { name: 'Set up authenticator app' }).click();
           await confirmPasswordIfAsked(page);
-          const secretText = page.getByText(/^[A-Z2-7]{32}$/);
+          const secretText = page.locator('.pc-auth-totp-secret');
           await expect.poll(() => secretText.isVisible()).toBe(true);
-          const secret = (await secretText.textContent())!;
+          // shown in groups of four for typing by hand
+          const secret = ((await secretText.textContent()) ?? '').replace(/\s/g, '');
+          expect(secret).toMatch(/^[A-Z2-7]{32}$/);
+          await saveScreenshot(page, 'security-totp-setup');
           const enrolStep = totpStepNow();
-          await page.getByLabel('Code').fill(appCode(secret));
+          await page.getByRole('textbox', { name: 'Code', exact: true }).fill(appCode(secret));
           await page.getByRole('button', { name: 'Verify' }).click();
           await expect
             .poll(() =>
@@ -412,8 +428,40 @@ if (missing && process.env.CI === 'true') {
                 .isVisible(),
             )
             .toBe(true);
-          await saveScreenshot(page, 'security-totp');
+          await saveScreenshot(page, 'security-recovery-codes');
 
+          // signed out, the password sign-in asks for the second factor: a code from the app
+          await context.clearCookies();
+          await page.goto('/sign-in');
+          await page.getByLabel('Email').fill(email);
+          await page.getByLabel('Password').fill(PASSWORD);
+          await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+          await expect
+            .poll(() => page.getByRole('textbox', { name: 'Code', exact: true }).isVisible())
+            .toBe(true);
+          expect((await context.cookies()).some((c) => c.name === 'portcullis.session')).toBe(false);
+          await waitForStepAfter(enrolStep);
+          await page.getByRole('textbox', { name: 'Code', exact: true }).fill(appCode(secret));
+          await page.getByRole('button', { name: 'Verify' }).click();
+          await page.waitForURL('**/dashboard');
+        } finally {
+          await context.close();
+        }
+      },
+      120_000,
+    );
+
+    // TEMPORARY condition: the passkey ceremonies (@portcullis/client/webauthn) are on their way
+    // to main; drop it once they have landed
+    it.skipIf(!target.full || !existsSync(join(repoDir, 'packages', 'client', 'src', 'webauthn')))(
+      'adds a passkey (CDP virtual authenticator) from the security page, then signs in with it alone',
+      async () => {
+        const context = await newContext();
+        const page = await context.newPage();
+        try {
+          await apiAs(context, server).signUp(uniqueEmail('paul'), 'Paul Passkey');
+          const authenticator = await addVirtualAuthenticator(page);
+          await page.goto('/account/security');
           await page.getByRole('button', { name: 'Add a passkey' }).click();
           await confirmPasswordIfAsked(page);
           await expect.poll(async () => (await authenticator.credentials()).length).toBe(1);
@@ -425,23 +473,46 @@ if (missing && process.env.CI === 'true') {
           await page.goto('/sign-in');
           await page.getByRole('button', { name: 'Sign in with a passkey' }).click();
           await page.waitForURL('**/dashboard');
-
-          // and the password asks for the second factor: a code from the app
-          await context.clearCookies();
-          await page.goto('/sign-in');
-          await page.getByLabel('Email').fill(email);
-          await page.getByLabel('Password').fill(PASSWORD);
-          await page.getByRole('button', { name: 'Sign in' }).click();
-          await waitForStepAfter(enrolStep);
-          await page.getByLabel('Code').fill(appCode(secret));
-          await page.getByRole('button', { name: 'Verify' }).click();
-          await page.waitForURL('**/dashboard');
+          await expect.poll(() => page.getByRole('button', { name: 'Paul Passkey' }).isVisible()).toBe(true);
         } finally {
           await context.close();
         }
       },
-      120_000,
+      90_000,
     );
+
+    it('signs up through the form, then signs in with a wrong password shown on the form and the right one back to the page asked for', async () => {
+      const context = await newContext();
+      const page = await context.newPage();
+      try {
+        const email = uniqueEmail('sam');
+        await page.goto('/sign-up');
+        await page.getByLabel('Name').fill('Sam Signup');
+        await page.getByLabel('Email').fill(email);
+        await page.getByLabel('Password').fill(PASSWORD);
+        await page.getByRole('button', { name: 'Sign up', exact: true }).click();
+        await page.waitForURL('**/dashboard');
+        await expect.poll(() => page.getByRole('button', { name: 'Sam Signup' }).isVisible()).toBe(true);
+
+        await context.clearCookies();
+        await page.goto('/account/profile');
+        expect(pathAndQuery(page)).toBe('/sign-in?next=%2Faccount%2Fprofile');
+        await page.getByLabel('Email').fill(email);
+        await page.getByLabel('Password').fill('not the password at all');
+        await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+        const alert = page.locator('form').getByRole('alert');
+        await expect
+          .poll(async () => (await alert.count()) > 0 && (await alert.first().isVisible()))
+          .toBe(true);
+        await saveScreenshot(page, 'sign-in-error');
+        await page.getByLabel('Password').fill(PASSWORD);
+        await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+        await page.waitForURL('**/account/profile');
+        await expect.poll(() => page.getByRole('main').getByText(email).isVisible()).toBe(true);
+      } finally {
+        await context.close();
+      }
+    }, 60_000);
 
     it.skipIf(!target.full || waitingFor('tokenTransport', 'LoginForm').length > 0)(
       'token mode: two tabs past the access token’s expiry refresh once, on one lineage, and nobody is signed out',
@@ -473,7 +544,7 @@ if (missing && process.env.CI === 'true') {
           await first.goto('/token-demo');
           await first.getByLabel('Email').fill(email);
           await first.getByLabel('Password').fill(PASSWORD);
-          await first.getByRole('button', { name: 'Sign in' }).click();
+          await first.getByRole('button', { name: 'Sign in', exact: true }).click();
           await expect.poll(() => first.getByTestId('token-user').textContent()).toBe(email);
           expect((await context.cookies()).some((c) => c.name === 'portcullis.session')).toBe(false);
 

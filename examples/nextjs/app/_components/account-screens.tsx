@@ -2,25 +2,20 @@
 
 // The account pages: the parts of UserProfile, placed on two pages.
 
-import { Pending } from './pending';
+import { ChangePasswordForm, PasskeyList, TotpSetup, UserProfile } from '@portcullis/react';
 
-/** /account/profile: name and email status, sessions. */
+/** /account/profile: name and email (with its verification), then the sessions. */
 export function ProfileScreen() {
-  return (
-    <div className="app-stack">
-      <Pending component="UserProfile" />
-      <Pending component="SessionList" />
-    </div>
-  );
+  return <UserProfile sections={{ password: false, twoFactor: false, passkeys: false }} />;
 }
 
 /** /account/security: password, two-factor authentication, passkeys. */
 export function SecurityScreen() {
   return (
     <div className="app-stack">
-      <Pending component="ChangePasswordForm" />
-      <Pending component="TotpSetup" />
-      <Pending component="PasskeyList" />
+      <ChangePasswordForm />
+      <TotpSetup />
+      <PasskeyList />
     </div>
   );
 }

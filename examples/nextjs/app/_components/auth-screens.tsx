@@ -3,38 +3,85 @@
 // The signed-out pages' client parts: each renders one @portcullis/react component and turns its
 // callbacks into navigation (the components know no router).
 
-import { AcceptInvitation } from '@portcullis/react';
+import {
+  AcceptInvitation,
+  EmailVerification,
+  LoginForm,
+  MagicLinkVerification,
+  PasswordResetForm,
+  PasswordResetRequest,
+  SignupForm,
+} from '@portcullis/react';
 import { useRouter } from 'next/navigation';
-import { orgPath } from '@/lib/org-paths';
-import { Pending } from './pending';
+import { localPath, orgPath } from '@/lib/org-paths';
+
+const withNext = (path: string, next: string) =>
+  next === '/dashboard' ? path : `${path}?next=${encodeURIComponent(next)}`;
 
 /** /sign-in: password, passkey, magic link and OAuth, then the second factor when one is due. */
 export function SignInScreen({ next }: { next: string }) {
-  void next; // onSignedIn: router.replace(next) and router.refresh()
-  return <Pending component="LoginForm" />;
+  const router = useRouter();
+  return (
+    <LoginForm
+      onSignedIn={() => {
+        router.replace(next);
+        // server components rendered for the signed-out visitor are stale now
+        router.refresh();
+      }}
+      forgotPasswordHref="/forgot-password"
+      signUpHref={withNext('/sign-up', next)}
+    />
+  );
 }
 
-/** /sign-up. */
+/** /sign-up: name, email, password; the new user is signed in (or told to check their email). */
 export function SignUpScreen({ next }: { next: string }) {
-  void next; // onSignedUp: router.replace(next)
-  return <Pending component="SignupForm" />;
+  const router = useRouter();
+  return (
+    <SignupForm
+      onSignedUp={() => {
+        router.replace(next);
+        router.refresh();
+      }}
+      signInHref={withNext('/sign-in', next)}
+    />
+  );
 }
 
-/** /forgot-password. */
+/** /forgot-password: the same confirmation whether the address has an account or not. */
 export function ForgotPasswordScreen() {
-  return <Pending component="PasswordResetRequest" />;
+  return <PasswordResetRequest signInHref="/sign-in" />;
 }
 
 /** /reset-password?token=… (the link of the reset mail). */
 export function ResetPasswordScreen({ token }: { token: string }) {
-  void token;
-  return <Pending component="PasswordResetForm" />;
+  return <PasswordResetForm token={token} signInHref="/sign-in" requestNewLinkHref="/forgot-password" />;
 }
 
-/** /verify-email?token=… (the link of the verification mail). */
-export function VerifyEmailScreen({ token }: { token: string }) {
-  void token;
-  return <Pending component="EmailVerification" />;
+/** /verify-email?token=… (the link of the verification mail); without a token, the status and "send again". */
+export function VerifyEmailScreen({ token }: { token: string | undefined }) {
+  return (
+    <EmailVerification
+      {...(token ? { token } : {})}
+      continueHref="/dashboard"
+      signInHref="/sign-in?next=%2Fverify-email"
+    />
+  );
+}
+
+/** /magic-link?token=… (the emailed sign-in link). */
+export function MagicLinkScreen({ token }: { token: string }) {
+  const router = useRouter();
+  return (
+    <MagicLinkVerification
+      token={token}
+      signInHref="/sign-in"
+      onSignedIn={(_session, redirectTo) => {
+        router.replace(localPath(redirectTo) ?? '/dashboard');
+        router.refresh();
+      }}
+    />
+  );
 }
 
 /**

@@ -1,6 +1,6 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
-import { AuthCard } from '../_components/auth-card';
+import { AuthPage } from '../_components/auth-page';
 import { ResetPasswordScreen } from '../_components/auth-screens';
 
 export const metadata: Metadata = { title: 'Choose a new password' };
@@ -12,15 +12,15 @@ export default async function ResetPasswordPage({
 }) {
   const { token } = await searchParams;
   return (
-    <AuthCard title="Choose a new password" footer={<Link href="/sign-in">Back to sign in</Link>}>
+    <AuthPage title="Choose a new password">
       {token ? (
         <ResetPasswordScreen token={token} />
       ) : (
-        <p role="alert">
+        <p role="alert" className="pc-card">
           This page needs the link from the reset email.{' '}
           <Link href="/forgot-password">Ask for a new one</Link>.
         </p>
       )}
-    </AuthCard>
+    </AuthPage>
   );
 }

@@ -1,9 +1,8 @@
 import type { Metadata } from 'next';
-import Link from 'next/link';
 import { redirect } from 'next/navigation';
 import { getSession } from '@/lib/auth';
 import { localPath } from '@/lib/org-paths';
-import { AuthCard } from '../_components/auth-card';
+import { AuthPage } from '../_components/auth-page';
 import { SignInScreen } from '../_components/auth-screens';
 
 export const metadata: Metadata = { title: 'Sign in' };
@@ -12,18 +11,8 @@ export default async function SignInPage({ searchParams }: { searchParams: Promi
   const next = localPath((await searchParams).next) ?? '/dashboard';
   if (await getSession()) redirect(next);
   return (
-    <AuthCard
-      title="Sign in to Acme Cloud"
-      footer={
-        <>
-          <Link href="/forgot-password">Forgot your password?</Link>
-          <span>
-            New here? <Link href={`/sign-up?next=${encodeURIComponent(next)}`}>Create an account</Link>
-          </span>
-        </>
-      }
-    >
+    <AuthPage title="Welcome back" intro="Sign in to Acme Cloud.">
       <SignInScreen next={next} />
-    </AuthCard>
+    </AuthPage>
   );
 }

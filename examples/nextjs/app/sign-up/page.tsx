@@ -1,9 +1,8 @@
 import type { Metadata } from 'next';
-import Link from 'next/link';
 import { redirect } from 'next/navigation';
 import { getSession } from '@/lib/auth';
 import { localPath } from '@/lib/org-paths';
-import { AuthCard } from '../_components/auth-card';
+import { AuthPage } from '../_components/auth-page';
 import { SignUpScreen } from '../_components/auth-screens';
 
 export const metadata: Metadata = { title: 'Sign up' };
@@ -12,16 +11,11 @@ export default async function SignUpPage({ searchParams }: { searchParams: Promi
   const next = localPath((await searchParams).next) ?? '/dashboard';
   if (await getSession()) redirect(next);
   return (
-    <AuthCard
+    <AuthPage
       title="Create your account"
       intro="Start with a free organization; invite your team when you are ready."
-      footer={
-        <span>
-          Already have an account? <Link href={`/sign-in?next=${encodeURIComponent(next)}`}>Sign in</Link>
-        </span>
-      }
     >
       <SignUpScreen next={next} />
-    </AuthCard>
+    </AuthPage>
   );
 }

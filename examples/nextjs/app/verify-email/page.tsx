@@ -1,6 +1,5 @@
 import type { Metadata } from 'next';
-import Link from 'next/link';
-import { AuthCard } from '../_components/auth-card';
+import { AuthPage } from '../_components/auth-page';
 import { VerifyEmailScreen } from '../_components/auth-screens';
 
 export const metadata: Metadata = { title: 'Verify your email' };
@@ -12,9 +11,9 @@ export default async function VerifyEmailPage({
 }) {
   const { token } = await searchParams;
   return (
-    <AuthCard title="Verify your email" footer={<Link href="/dashboard">Go to your dashboard</Link>}>
-      {/* without a token the component offers to send the link again to a signed-in user */}
-      <VerifyEmailScreen token={token ?? ''} />
-    </AuthCard>
+    <AuthPage title="Verify your email">
+      {/* without a token the component shows the signed-in user's status and offers to send the link again */}
+      <VerifyEmailScreen token={token} />
+    </AuthPage>
   );
 }

@@ -9,7 +9,7 @@ export default async function ProfilePage() {
   return (
     <>
       <header className="app-page-header">
-        <h1>Profile</h1>
+        <h1>Your account</h1>
         <p className="app-muted">Your name, your email address and where you are signed in.</p>
       </header>
       <ProfileScreen />
