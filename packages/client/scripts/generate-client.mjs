@@ -174,6 +174,8 @@ function describeOperations(document) {
         query: parameters.filter((p) => p.in === 'query'),
         body: contentType ? content[contentType].schema : undefined,
         bodyRequired: operation.requestBody?.required === true,
+        // a sign-in: its body takes `delivery` (`token` answers a token pair instead of a cookie)
+        tokenDelivery: Boolean(content[contentType]?.schema?.properties?.delivery),
         encoding:
           contentType === 'application/x-www-form-urlencoded' ? 'form' : redirect ? 'redirect' : 'json',
         successes,
@@ -299,6 +301,12 @@ function render(document) {
         }, encoding: '${op.encoding}' },`,
     ),
     '};',
+    '',
+    '/** The sign-ins: routes whose body takes `delivery` (token mode asks them for a token pair). */',
+    `export const tokenDeliveryOperations: readonly OperationId[] = [${operations
+      .filter((op) => op.tokenDelivery)
+      .map((op) => `'${op.id}'`)
+      .join(', ')}];`,
     '',
     '/** Where each route lives on the client, as a dotted path. */',
     'export const methodNames: Record<OperationId, string> = {',
