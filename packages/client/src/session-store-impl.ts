@@ -42,7 +42,12 @@ export function createSessionStore(options: SessionStoreOptions): WritableSessio
   let answeredAt = Date.now();
   // every set() or invalidate() starts a generation: a read begun before it answers too late
   let generation = 0;
-  let inFlight: { generation: number; promise: Promise<SessionData | null> } | null = null;
+  let inFlight: {
+    generation: number;
+    promise: Promise<SessionData | null>;
+    /** What `refresh()` answers while this read is in flight: one promise for every caller. */
+    settled: Promise<SessionState>;
+  } | null = null;
   const listeners = new Set<() => void>();
 
   function publish(next: SessionState) {
@@ -72,8 +77,13 @@ export function createSessionStore(options: SessionStoreOptions): WritableSessio
     publish({ status: 'unauthenticated', data: null, error: reason });
   }
 
+  function current() {
+    return inFlight && inFlight.generation === generation ? inFlight : null;
+  }
+
   function load(force: boolean): Promise<SessionData | null> {
-    if (inFlight && inFlight.generation === generation) return inFlight.promise;
+    const shared = current();
+    if (shared) return shared.promise;
     if (!force && answer && Date.now() - answeredAt < options.dedupeMs) {
       return answer.error ? Promise.reject(answer.error) : Promise.resolve(answer.data);
     }
@@ -94,7 +104,11 @@ export function createSessionStore(options: SessionStoreOptions): WritableSessio
       .finally(() => {
         if (inFlight?.promise === promise) inFlight = null;
       });
-    inFlight = { generation: started, promise };
+    const settled = promise.then(
+      () => state,
+      () => state,
+    );
+    inFlight = { generation: started, promise, settled };
     return promise;
   }
 
@@ -108,7 +122,10 @@ export function createSessionStore(options: SessionStoreOptions): WritableSessio
     getSnapshot: () => state,
     getServerSnapshot: () => serverState,
     refresh({ force = false } = {}) {
-      return load(force).then(
+      const loading = load(force);
+      const shared = current();
+      if (shared?.promise === loading) return shared.settled;
+      return loading.then(
         () => state,
         () => state,
       );
@@ -117,6 +134,12 @@ export function createSessionStore(options: SessionStoreOptions): WritableSessio
       const data = await load(force);
       if (data) return data;
       throw new PortcullisClientError('unauthenticated', { status: 401, detail: 'not signed in' });
+    },
+    hydrate(data) {
+      if (answer || state.status !== 'loading') return;
+      answer = { data };
+      answeredAt = Date.now();
+      publish(stateOf(data));
     },
     set(data) {
       generation++;

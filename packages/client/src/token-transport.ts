@@ -214,6 +214,8 @@ export function tokenTransport(options: TokenTransportOptions = {}): Transport {
         tx: new crossTab.BroadcastChannel(channelName),
         rx: new crossTab.BroadcastChannel(channelName),
       };
+      // Node.js has BroadcastChannel too: an open channel must not keep a CLI from exiting
+      for (const channel of [tabs.tx, tabs.rx]) (channel as { unref?: () => void }).unref?.();
       tabs.rx.addEventListener('message', (event) => {
         if (isTabMessage(event.data)) onMessage(event.data);
       });

@@ -90,6 +90,28 @@ describe('session store', () => {
     expect(unknown.session.getServerSnapshot().status).toBe('loading');
   });
 
+  it('gives every caller the same promise while a read is in flight (React can suspend on it)', async () => {
+    const server = createServer();
+    const client = clientOf(server);
+    const first = client.session.refresh();
+    expect(client.session.refresh()).toBe(first);
+    expect(client.session.refresh({ force: true })).toBe(first);
+    await first;
+    expect(server.count('GET /session')).toBe(1);
+  });
+
+  it('adopts a server-rendered session by hydrate() while loading, and ignores it once it knows better', async () => {
+    const { server, client: first } = await signedUpClient();
+    const data = first.session.getSnapshot().data;
+    const client = clientOf(server);
+    client.session.hydrate(data);
+    expect(client.session.getSnapshot()).toEqual({ status: 'authenticated', data, error: null });
+    expect(await client.getSession()).toBe(data);
+    client.session.hydrate(null);
+    expect(client.session.getSnapshot().status).toBe('authenticated');
+    expect(server.count('GET /session')).toBe(0);
+  });
+
   it('lets a sign-out that answers while a session read is in flight win over that read', async () => {
     const { server, client } = await signedUpClient();
     const states = recordStates(client);
