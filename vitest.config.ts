@@ -2,6 +2,8 @@ import { defineConfig } from 'vitest/config';
 import { sharedTestOptions, sourceAliases } from './vitest.shared.js';
 
 const redisTests = ['packages/adapter-redis/src/**/*.test.ts', 'packages/adapter-redis/test/**/*.test.ts'];
+// the browser packages' suites: a DOM (happy-dom) with Node's fetch classes, see the environment file
+const domTests = ['packages/client/test/**/*.test.{ts,tsx}', 'packages/react/test/**/*.test.{ts,tsx}'];
 
 export default defineConfig({
   resolve: { alias: sourceAliases },
@@ -15,11 +17,19 @@ export default defineConfig({
         test: {
           name: 'portcullis',
           include: [
-            'packages/*/src/**/*.test.ts',
-            'packages/*/test/**/*.test.ts',
-            'examples/*/test/**/*.test.ts',
+            'packages/*/src/**/*.test.{ts,tsx}',
+            'packages/*/test/**/*.test.{ts,tsx}',
+            'examples/*/test/**/*.test.{ts,tsx}',
           ],
-          exclude: ['**/node_modules/**', ...redisTests],
+          exclude: ['**/node_modules/**', ...redisTests, ...domTests],
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'dom',
+          include: domTests,
+          environment: './test-support/happy-dom-node-fetch.ts',
         },
       },
       // the Redis adapter's files, apart: their global setup starts a Redis Cluster, which vitest

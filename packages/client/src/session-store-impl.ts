@@ -35,7 +35,7 @@ interface Answer {
 const FOCUS_DEBOUNCE_MS = 100;
 
 export function createSessionStore(options: SessionStoreOptions): WritableSessionStore {
-  const serverState = options.initial === undefined ? LOADING : stateOf(options.initial);
+  let serverState = options.initial === undefined ? LOADING : stateOf(options.initial);
   let state = serverState;
   // a server-provided session counts as a fresh answer: hydration fetches nothing
   let answer: Answer | null = options.initial === undefined ? null : { data: options.initial };
@@ -139,7 +139,9 @@ export function createSessionStore(options: SessionStoreOptions): WritableSessio
       if (answer || state.status !== 'loading') return;
       answer = { data };
       answeredAt = Date.now();
-      publish(stateOf(data));
+      // what the server rendered with, from now on the server snapshot too
+      serverState = stateOf(data);
+      publish(serverState);
     },
     set(data) {
       generation++;

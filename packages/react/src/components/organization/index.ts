@@ -1,0 +1,2 @@
+// The organization components: each file exports a headless hook (use<Name>) and the default look (<Name>).
+export {};

@@ -1,0 +1,135 @@
+import type { PortcullisClient } from '@portcullis/client';
+import { useMemo } from 'react';
+import { usePortcullis } from '../portcullis-provider.js';
+import { useResource } from './use-resource.js';
+import { useTenantId } from './use-tenant.js';
+
+/** A resource an action is checked against: its type, and the attributes policies read. */
+export type PermissionResource = { type: string } & Record<string, unknown>;
+
+/** One check of {@link usePermissions}. */
+export interface PermissionCheck {
+  action: string;
+  resource?: PermissionResource;
+}
+
+/** What {@link usePermission} returns. */
+export interface PermissionResult {
+  /** `undefined` until the server answered. */
+  allowed: boolean | undefined;
+  isLoading: boolean;
+  error: unknown;
+}
+
+/**
+ * Whether the signed-in user may do `action` (on `resource`) in the active tenant (or `tenantId`),
+ * asked of the server's authorization route. **A hint for the UI, not a guard:** the server
+ * decides again on every request the UI makes. Checks rendered together are sent together, and
+ * answers are cached until roles, members or policies change through these hooks.
+ *
+ * @example
+ * const { allowed } = usePermission('member.invite');
+ * return allowed ? <InviteMemberModal /> : null;
+ */
+export function usePermission(
+  action: string,
+  resource?: PermissionResource,
+  options: { tenantId?: string } = {},
+): PermissionResult {
+  const { client } = usePortcullis();
+  const tenantId = useTenantId(options.tenantId);
+  const check = useMemo(() => ({ action, ...(resource ? { resource } : {}) }), [action, resource]);
+  const key = tenantId ? permissionKey(tenantId, check) : null;
+  const result = useResource(key, () => batcherFor(client).check(tenantId as string, check));
+  return { allowed: result.data, isLoading: result.isLoading, error: result.error };
+}
+
+/** Several checks at once, answered in order (see {@link usePermission}). */
+export function usePermissions(
+  checks: readonly PermissionCheck[],
+  options: { tenantId?: string } = {},
+): { allowed: Array<boolean | undefined>; isLoading: boolean; error: unknown } {
+  const { client } = usePortcullis();
+  const tenantId = useTenantId(options.tenantId);
+  const signature = JSON.stringify(checks);
+  const key = tenantId ? `perm:${tenantId}:many:${signature}` : null;
+  const result = useResource(key, () =>
+    Promise.all(checks.map((check) => batcherFor(client).check(tenantId as string, check))),
+  );
+  return {
+    allowed: result.data ?? checks.map(() => undefined),
+    isLoading: result.isLoading,
+    error: result.error,
+  };
+}
+
+function permissionKey(tenantId: string, check: PermissionCheck): string {
+  return `perm:${tenantId}:${check.action}:${check.resource ? JSON.stringify(check.resource) : ''}`;
+}
+
+/**
+ * Collects the checks asked in one tick, per tenant, into one request: a page of twenty gates
+ * costs one round trip.
+ */
+class PermissionBatcher {
+  readonly #client: PortcullisClient;
+  readonly #pending = new Map<
+    string,
+    Array<{ check: PermissionCheck; resolve(allowed: boolean): void; reject(error: unknown): void }>
+  >();
+
+  constructor(client: PortcullisClient) {
+    this.#client = client;
+  }
+
+  check(tenantId: string, check: PermissionCheck): Promise<boolean> {
+    return new Promise((resolve, reject) => {
+      let queue = this.#pending.get(tenantId);
+      if (!queue) {
+        queue = [];
+        this.#pending.set(tenantId, queue);
+        queueMicrotask(() => this.#flush(tenantId));
+      }
+      queue.push({ check, resolve, reject });
+    });
+  }
+
+  async #flush(tenantId: string) {
+    const queue = this.#pending.get(tenantId) ?? [];
+    this.#pending.delete(tenantId);
+    try {
+      const results = await checkMany(
+        this.#client,
+        tenantId,
+        queue.map((item) => item.check),
+      );
+      for (const [index, item] of queue.entries()) item.resolve(results[index] === true);
+    } catch (error) {
+      for (const item of queue) item.reject(error);
+    }
+  }
+}
+
+async function checkMany(
+  client: PortcullisClient,
+  tenantId: string,
+  checks: PermissionCheck[],
+): Promise<boolean[]> {
+  const answers = await Promise.all(
+    checks.map((check) =>
+      client.tenants.authorize(tenantId, check as Parameters<PortcullisClient['tenants']['authorize']>[1]),
+    ),
+  );
+  return answers.map((answer) => answer.allowed);
+}
+
+const batchers = new WeakMap<PortcullisClient, PermissionBatcher>();
+
+function batcherFor(client: PortcullisClient): PermissionBatcher {
+  let batcher = batchers.get(client);
+  if (!batcher) {
+    batcher = new PermissionBatcher(client);
+    batchers.set(client, batcher);
+  }
+  return batcher;
+}
