@@ -52,3 +52,11 @@ describe.each([
     expect(Object.keys(operations).filter((id) => !ids.has(id as OperationId))).toEqual([]);
   });
 });
+
+describe('docs/client.md', () => {
+  it('lists every method in its table', () => {
+    const guide = readFileSync(new URL('../../../docs/client.md', import.meta.url), 'utf8');
+    const missing = Object.values(methodNames).filter((name) => !guide.includes(`| \`${name}(`));
+    expect(missing).toEqual([]);
+  });
+});
