@@ -1,5 +1,5 @@
 import type { PortcullisClient, SessionData, SessionState } from '@portcullis/client';
-import { createContext, type ReactNode, useContext, useEffect, useMemo, useState } from 'react';
+import { createContext, type ReactNode, useContext, useEffect, useMemo, useRef, useState } from 'react';
 import { ResourceCache } from './resource-cache.js';
 
 interface PortcullisContextValue {
@@ -49,21 +49,35 @@ export interface PortcullisProviderProps {
  */
 export function PortcullisProvider(props: PortcullisProviderProps) {
   const { client, initialSession, children } = props;
-  // one cache per client and provider: on the server each request renders its own provider
-  const [cache] = useState(() => new ResourceCache());
-  const [serverSession] = useState(() =>
-    initialSession === undefined ? client.session.getServerSnapshot() : stateOf(initialSession),
-  );
+  // one cache per client and provider: on the server each request renders its own provider, and
+  // another client (another server) starts empty
+  const [owned, setOwned] = useState(() => ({ client, cache: new ResourceCache() }));
+  let cache = owned.cache;
+  if (owned.client !== client) {
+    cache = new ResourceCache();
+    setOwned({ client, cache });
+  }
   // in the browser the store adopts the server's session before the first render reads it, so
   // the hydrating render and the store agree; on the server the store is never written (a client
   // created at module scope is shared by every request there)
-  useState(() => {
-    if (typeof window !== 'undefined' && initialSession !== undefined) hydrate(client, initialSession);
+  const [serverSession] = useState(() => {
+    if (initialSession === undefined) return client.session.getServerSnapshot();
+    const rendered = stateOf(initialSession);
+    if (typeof window === 'undefined') return rendered;
+    if (client.session.getSnapshot().status === 'loading') client.session.hydrate(initialSession);
+    // the store's own object when it holds the same session: React then finds nothing changed
+    // after hydrating, and skips a second render
+    const current = client.session.getSnapshot();
+    return sameSession(current, rendered) ? current : rendered;
   });
   const [ownTenantId, setOwnTenantId] = useState<string | null>(null);
   const controlled = props.activeTenantId !== undefined;
   const activeTenantId = controlled ? (props.activeTenantId ?? null) : ownTenantId;
-  const { onActiveTenantChange } = props;
+  // an inline callback must not give the context a new value (and every consumer a render) each time
+  const onActiveTenantChange = useRef(props.onActiveTenantChange);
+  useEffect(() => {
+    onActiveTenantChange.current = props.onActiveTenantChange;
+  });
 
   // a different user must not see the last one's lists
   useEffect(() => {
@@ -75,6 +89,17 @@ export function PortcullisProvider(props: PortcullisProviderProps) {
     });
   }, [client, cache]);
 
+  // a server that renders again with another user or session (a server action signed in or out,
+  // then router.refresh()) knows better than the store: read it again. Only a change counts: the
+  // first render is hydration, and timestamps (last seen) move on every server render
+  const renderedSession = useRef(initialSession);
+  useEffect(() => {
+    const previous = renderedSession.current;
+    renderedSession.current = initialSession;
+    if (initialSession === undefined || previous === undefined) return;
+    if (identityOf(previous) !== identityOf(initialSession)) void client.session.refresh({ force: true });
+  }, [client, initialSession]);
+
   const value = useMemo<PortcullisContextValue>(
     () => ({
       client,
@@ -83,10 +108,10 @@ export function PortcullisProvider(props: PortcullisProviderProps) {
       activeTenantId,
       setActiveTenant(tenantId) {
         if (!controlled) setOwnTenantId(tenantId);
-        onActiveTenantChange?.(tenantId);
+        onActiveTenantChange.current?.(tenantId);
       },
     }),
-    [client, cache, serverSession, activeTenantId, controlled, onActiveTenantChange],
+    [client, cache, serverSession, activeTenantId, controlled],
   );
   return <PortcullisContext.Provider value={value}>{children}</PortcullisContext.Provider>;
 }
@@ -109,6 +134,10 @@ function stateOf(data: SessionData | null): SessionState {
     : { status: 'unauthenticated', data: null, error: null };
 }
 
-function hydrate(client: PortcullisClient, data: SessionData | null) {
-  if (client.session.getSnapshot().status === 'loading') client.session.hydrate(data);
+function identityOf(data: SessionData | null): string {
+  return data ? `${data.user.id}/${data.session.id}` : '';
+}
+
+function sameSession(a: SessionState, b: SessionState): boolean {
+  return a.status === b.status && JSON.stringify(a.data) === JSON.stringify(b.data);
 }
