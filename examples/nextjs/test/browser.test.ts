@@ -1,6 +1,6 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AxeBuilder } from '@axe-core/playwright';
@@ -451,9 +451,7 @@ if (missing && process.env.CI === 'true') {
       120_000,
     );
 
-    // TEMPORARY condition: the passkey ceremonies (@portcullis/client/webauthn) are on their way
-    // to main; drop it once they have landed
-    it.skipIf(!target.full || !existsSync(join(repoDir, 'packages', 'client', 'src', 'webauthn')))(
+    it.skipIf(!target.full)(
       'adds a passkey (CDP virtual authenticator) from the security page, then signs in with it alone',
       async () => {
         const context = await newContext();
@@ -514,7 +512,7 @@ if (missing && process.env.CI === 'true') {
       }
     }, 60_000);
 
-    it.skipIf(!target.full || waitingFor('tokenTransport', 'LoginForm').length > 0)(
+    it.skipIf(!target.full)(
       'token mode: two tabs past the access token’s expiry refresh once, on one lineage, and nobody is signed out',
       async () => {
         const email = uniqueEmail('toby');

@@ -1,6 +1,7 @@
 'use client';
 
 import { createPortcullisClient, type SessionData } from '@portcullis/client';
+import { withWebAuthn } from '@portcullis/client/webauthn';
 import { PortcullisProvider } from '@portcullis/react';
 import { useParams, usePathname, useRouter } from 'next/navigation';
 import { type ReactNode, useCallback, useState } from 'react';
@@ -18,7 +19,8 @@ export function Providers({
   initialSession: SessionData | null;
   children: ReactNode;
 }) {
-  const [client] = useState(() => createPortcullisClient({ baseUrl: '/api/auth' }));
+  // withWebAuthn: the passkey ceremonies the sign-in, security and step-up components use
+  const [client] = useState(() => withWebAuthn(createPortcullisClient({ baseUrl: '/api/auth' })));
   const router = useRouter();
   const pathname = usePathname();
   const urlTenantId = useParams<{ tenantId?: string }>().tenantId ?? null;

@@ -1,6 +1,6 @@
 import type { Metadata } from 'next';
 import { keyEncryptionKey } from '@/lib/secret';
-import { Pending } from '../_components/pending';
+import { TokenDemo } from '../_components/token-demo';
 
 export const metadata: Metadata = { title: 'Token mode' };
 
@@ -11,17 +11,18 @@ export const metadata: Metadata = { title: 'Token mode' };
  */
 export default function TokenDemoPage() {
   const enabled = keyEncryptionKey() !== null;
+  const ttlSeconds = Number(process.env.ACCESS_TOKEN_TTL_SECONDS) || 300;
   return (
     <>
       <header className="app-page-header">
         <h1>Token mode</h1>
         <p className="app-muted">
-          The same handler, without cookies: an access token in memory (
-          {process.env.ACCESS_TOKEN_TTL_SECONDS ?? 300} s), refreshed once across tabs.
+          The same handler, without cookies: an access token in memory ({ttlSeconds} s), refreshed once across
+          tabs.
         </p>
       </header>
       {enabled ? (
-        <Pending component="tokenTransport" />
+        <TokenDemo accessTokenTtlSeconds={ttlSeconds} />
       ) : (
         <p role="alert">Token mode is off: set AUTH_KEK (32+ random characters) and restart.</p>
       )}

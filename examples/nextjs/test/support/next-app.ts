@@ -34,7 +34,9 @@ export interface RunningServer {
 /** `next start` on a free port of 127.0.0.1, with a fresh secret and KEK; resolves once it answers. */
 export async function startNext(env: Record<string, string>): Promise<RunningServer> {
   const port = await freePort();
-  const url = `http://127.0.0.1:${port}`;
+  // the browser's origin says localhost: WebAuthn refuses an IP address as the relying party id
+  // (the passkey tests), and the server listens on the loopback address that name resolves to
+  const url = `http://localhost:${port}`;
   // nothing of the caller's configuration leaks in: the target decides
   const childEnv: Record<string, string | undefined> = { ...process.env };
   for (const name of [
