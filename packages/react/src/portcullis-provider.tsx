@@ -66,11 +66,14 @@ export function PortcullisProvider(props: PortcullisProviderProps) {
   const { onActiveTenantChange } = props;
 
   // a different user must not see the last one's lists
+  // (not when the first session answer arrives: the lists fetched meanwhile went out with the
+  // same cookie, and clearing them would drop their answers with nothing left to fetch them again)
   useEffect(() => {
-    let userId = client.session.getSnapshot().data?.user.id ?? null;
+    let userId = userIdOf(client.session.getSnapshot());
     return client.session.subscribe(() => {
-      const next = client.session.getSnapshot().data?.user.id ?? null;
-      if (next !== userId) cache.clear();
+      const next = userIdOf(client.session.getSnapshot());
+      if (next === undefined) return;
+      if (userId !== undefined && next !== userId) cache.clear();
       userId = next;
     });
   }, [client, cache]);
@@ -101,6 +104,12 @@ export function usePortcullis(): PortcullisContextValue {
 /** The client of the nearest {@link PortcullisProvider}. */
 export function usePortcullisClient(): PortcullisClient {
   return usePortcullis().client;
+}
+
+/** The signed-in user's id, null when signed out, undefined while not known yet. */
+function userIdOf(state: SessionState): string | null | undefined {
+  if (state.status === 'loading') return undefined;
+  return state.data?.user.id ?? null;
 }
 
 function stateOf(data: SessionData | null): SessionState {
