@@ -1,2 +1,20 @@
 // The admin components: each file exports a headless hook (use<Name>) and the default look (<Name>).
-export {};
+export {
+  PermissionEditor,
+  type PermissionEditorLabels,
+  type PermissionEditorProps,
+  type PermissionEditorState,
+  type PermissionGroup,
+  type PermissionOption,
+  usePermissionEditor,
+} from './permission-editor.js';
+export {
+  BUILT_IN_ROLES,
+  type ManagedRole,
+  RoleManager,
+  type RoleManagerLabels,
+  type RoleManagerProps,
+  type RoleManagerState,
+  useRoleManager,
+} from './role-manager.js';
+export { type GrantablePermissions, useGrantablePermissions } from './use-grantable-permissions.js';
