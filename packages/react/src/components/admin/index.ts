@@ -1,4 +1,6 @@
 // The admin components: each file exports a headless hook (use<Name>) and the default look (<Name>).
+
+export { type JsonSource, parseJsonSource, type SourcePosition } from './json-source.js';
 export {
   PermissionEditor,
   type PermissionEditorLabels,
@@ -8,6 +10,14 @@ export {
   type PermissionOption,
   usePermissionEditor,
 } from './permission-editor.js';
+export {
+  type ConditionProblem,
+  PolicyEditor,
+  type PolicyEditorLabels,
+  type PolicyEditorProps,
+  type PolicyEditorState,
+  usePolicyEditor,
+} from './policy-editor.js';
 export {
   BUILT_IN_ROLES,
   type ManagedRole,
