@@ -1,5 +1,17 @@
 // The admin components: each file exports a headless hook (use<Name>) and the default look (<Name>).
-
+export {
+  ApiKeyManager,
+  type ApiKeyManagerLabels,
+  type ApiKeyManagerProps,
+  type ApiKeyManagerState,
+  type ApiKeyStatus,
+  apiKeyStatus,
+  DEFAULT_EXPIRY_CHOICES,
+  DEFAULT_OVERLAP_CHOICES,
+  type DurationChoice,
+  type ShownSecret,
+  useApiKeyManager,
+} from './api-key-manager.js';
 export { type JsonSource, parseJsonSource, type SourcePosition } from './json-source.js';
 export {
   PermissionEditor,
