@@ -90,8 +90,8 @@ const DEFAULT_LABELS: ApiKeyManagerLabels = {
   name: 'Key name',
   environment: 'Environment',
   owner: 'Owned by',
-  ownerUser: 'Me: it never does more than I may',
-  ownerTenant: 'The organization: it outlives my membership',
+  ownerUser: 'Me (never more than I may do)',
+  ownerTenant: 'The organization',
   expires: 'Expires',
   create: 'Create API key',
   secretTitle: (kind, key) =>
@@ -463,7 +463,7 @@ function ApiKeyManagerBody(props: ApiKeyManagerProps) {
         <p className="pc-hint">{labels.empty}</p>
       ) : null}
       {manager.keys.length > 0 ? (
-        <div className="pc-table-scroll">
+        <div className="pc-admin-table-scroll">
           <table className="pc-table pc-api-key-table">
             <thead>
               <tr>
@@ -501,7 +501,7 @@ function ApiKeyManagerBody(props: ApiKeyManagerProps) {
                     )}
                   </td>
                   <td>
-                    <span className={`pc-badge pc-badge-${key.status.kind}`}>
+                    <span className={`pc-badge pc-admin-badge-${key.status.kind}`}>
                       {labels.status(key.status)}
                     </span>
                   </td>
@@ -509,7 +509,7 @@ function ApiKeyManagerBody(props: ApiKeyManagerProps) {
                     {rotating?.apiKey.id === key.id ? (
                       <RotateQuestion rotating={rotating} manager={manager} />
                     ) : (
-                      <span className="pc-actions">
+                      <span className="pc-admin-actions">
                         {key.state === 'active' ? (
                           <button
                             type="button"
@@ -543,7 +543,7 @@ function ApiKeyManagerBody(props: ApiKeyManagerProps) {
         </button>
       ) : null}
       <form className="pc-form pc-api-key-form" aria-labelledby={ids.heading} onSubmit={create.submit}>
-        <h3 id={ids.heading} className="pc-subtitle">
+        <h3 id={ids.heading} className="pc-admin-subtitle">
           {labels.newKey}
         </h3>
         <div className="pc-field">
@@ -563,7 +563,7 @@ function ApiKeyManagerBody(props: ApiKeyManagerProps) {
           />
           <FieldError id={ids.nameError} text={create.fieldError('name')} />
         </div>
-        <div className="pc-field-row">
+        <div className="pc-admin-field-row">
           <div className="pc-field">
             <label className="pc-label" htmlFor={ids.environment}>
               {labels.environment}
@@ -625,7 +625,7 @@ function ApiKeyManagerBody(props: ApiKeyManagerProps) {
           grantable={manager.grantable}
           error={create.error}
         />
-        <div className="pc-actions">
+        <div className="pc-admin-actions">
           <button
             type="submit"
             className="pc-button pc-button-primary"
@@ -664,14 +664,14 @@ function SecretPanel({
       aria-labelledby={titleId}
       aria-describedby={warningId}
     >
-      <h3 id={titleId} className="pc-subtitle">
+      <h3 id={titleId} className="pc-admin-subtitle">
         {labels.secretTitle(secret.kind, secret.apiKey)}
       </h3>
-      <p id={warningId} className="pc-warning">
+      <p id={warningId} className="pc-admin-warning">
         {labels.secretWarning}
       </p>
       <code className="pc-secret">{secret.secret}</code>
-      <div className="pc-actions">
+      <div className="pc-admin-actions">
         <button
           type="button"
           className="pc-button pc-button-primary"

@@ -333,6 +333,12 @@ function locateAll(
   });
 }
 
+/** A condition for reading: on one line when short, indented when not. */
+function conditionText(condition: unknown): string {
+  const line = JSON.stringify(condition);
+  return line.length <= 100 ? line : JSON.stringify(condition, null, 2);
+}
+
 /** "Line 3, column 9: …", or the message alone when the place is unknown. */
 function describeProblem(problem: ConditionProblem): string {
   const message = problem.message.charAt(0).toUpperCase() + problem.message.slice(1);
@@ -391,7 +397,7 @@ function PolicyEditorBody(props: PolicyEditorProps) {
         {editor.policies.map((policy) => (
           <li key={policy.id} className="pc-policy">
             <div className="pc-policy-head">
-              <span className={`pc-badge pc-badge-${policy.effect}`}>
+              <span className={`pc-badge pc-admin-badge-${policy.effect}`}>
                 {policy.effect === 'allow' ? labels.allow : labels.deny}
               </span>
               <PermissionList permissions={policy.actions} />
@@ -400,10 +406,10 @@ function PolicyEditorBody(props: PolicyEditorProps) {
             {policy.description ? <p className="pc-policy-description">{policy.description}</p> : null}
             {policy.condition !== undefined && policy.condition !== null ? (
               <pre className="pc-policy-condition">
-                <code>{JSON.stringify(policy.condition, null, 2)}</code>
+                <code>{conditionText(policy.condition)}</code>
               </pre>
             ) : null}
-            <div className="pc-actions">
+            <div className="pc-admin-actions">
               <button
                 type="button"
                 className="pc-button"
@@ -425,7 +431,7 @@ function PolicyEditorBody(props: PolicyEditorProps) {
         onSubmit={form.submit}
         noValidate
       >
-        <h3 id={ids.heading} className="pc-subtitle">
+        <h3 id={ids.heading} className="pc-admin-subtitle">
           {form.editing ? labels.editPolicy : labels.newPolicy}
         </h3>
         <div className="pc-field">
@@ -524,17 +530,17 @@ function PolicyEditorBody(props: PolicyEditorProps) {
             </div>
           ) : null}
           {form.warnings.length > 0 ? (
-            <output className="pc-warning">
-              <span className="pc-warning-title">{labels.warnings}</span>
+            <output className="pc-admin-warning">
+              <span className="pc-admin-warning-title">{labels.warnings}</span>
               {form.warnings.map((warning) => (
-                <span key={`${warning.path ?? ''}:${warning.message}`} className="pc-warning-item">
+                <span key={`${warning.path ?? ''}:${warning.message}`} className="pc-admin-warning-item">
                   {describeProblem(warning)}
                 </span>
               ))}
             </output>
           ) : null}
         </div>
-        <div className="pc-actions">
+        <div className="pc-admin-actions">
           <button
             type="submit"
             className="pc-button pc-button-primary"

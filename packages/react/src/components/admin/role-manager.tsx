@@ -337,7 +337,7 @@ function RoleManagerBody(props: RoleManagerProps) {
                   grantable={manager.grantable}
                   error={editing.error}
                 />
-                <div className="pc-actions">
+                <div className="pc-admin-actions">
                   <button
                     type="submit"
                     className="pc-button pc-button-primary"
@@ -362,7 +362,7 @@ function RoleManagerBody(props: RoleManagerProps) {
                 <PermissionList permissions={role.permissions} empty={labels.noPermissions} />
                 {role.builtIn ? null : (
                   <PermissionGate action="role.manage" {...gate}>
-                    <div className="pc-actions">
+                    <div className="pc-admin-actions">
                       <button
                         type="button"
                         className="pc-button"
@@ -391,7 +391,7 @@ function RoleManagerBody(props: RoleManagerProps) {
           aria-labelledby={`${create.ids.name}-heading`}
           onSubmit={create.submit}
         >
-          <h3 id={`${create.ids.name}-heading`} className="pc-subtitle">
+          <h3 id={`${create.ids.name}-heading`} className="pc-admin-subtitle">
             {labels.newRole}
           </h3>
           <div className="pc-field">
@@ -440,7 +440,7 @@ function RoleManagerBody(props: RoleManagerProps) {
             grantable={manager.grantable}
             error={create.error}
           />
-          <div className="pc-actions">
+          <div className="pc-admin-actions">
             <button
               type="submit"
               className="pc-button pc-button-primary"
