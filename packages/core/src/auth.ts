@@ -85,7 +85,7 @@ export function createAuth(options: AuthConfig): Auth {
   const tenants = createTenantService({ storage, clock, authorization, rateLimiter }, config.tenants);
   const members = createMembershipService({ storage, clock, tenants }, { creatorRole });
   const invitations = createInvitationService(
-    { storage, clock, tenants, mailBox },
+    { storage, clock, tenants, rateLimiter, mailBox },
     { ...config.invitations, mailEnabled: options.mailer !== undefined },
   );
   const roles = createRoleService(

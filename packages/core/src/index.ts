@@ -60,14 +60,18 @@ export {
 export {
   MAX_BODY_BYTES,
   type ProblemBody,
+  type PublicSession,
+  type PublicUser,
   problemBody,
   problemHeaders,
   problemResponse,
   rateLimitHeaders,
+  type SerializedSession,
   STATUS_BY_CODE,
+  serializeSession,
   TITLE_BY_CODE,
 } from './http/index.js';
-export type { CreatedInvitation, InvitationSummary } from './invitations/index.js';
+export type { CreatedInvitation, InvitationPreview, InvitationSummary } from './invitations/index.js';
 export { consoleMailer } from './mail/index.js';
 export type { OutboxSubscriber } from './outbox/index.js';
 export {

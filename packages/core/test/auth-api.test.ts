@@ -54,6 +54,7 @@ const AUTH_API_OPERATIONS = [
   'listTenants',
   'passkeyAuthenticationOptions',
   'passkeyRegistrationOptions',
+  'previewInvitation',
   'reactivateUser',
   'reauthenticate',
   'receiveGitHubLeakReport',

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { sha256Hex } from '../src/crypto/random.js';
+import { uuidv7 } from '../src/crypto/uuid.js';
 import { tenantWorld } from './support/tenant-world.js';
-import { PASSWORD, uniqueEmail } from './support.js';
+import { httpClient, PASSWORD, uniqueEmail } from './support.js';
 
 const DAY = 86_400;
 
@@ -294,6 +295,201 @@ describe('invitations over HTTP: accepting', () => {
 
     expect([res.status, res.body.code]).toEqual([403, 'forbidden']);
     expect(await world.storage.memberships.find(shared.body.id, insider.body.user.id)).toBeNull();
+  });
+});
+
+describe('invitations over HTTP: previewing before signing up or in', () => {
+  /** An admin with a name, who joined by invitation and invites in turn. */
+  async function namedAdmin(world: Awaited<ReturnType<typeof tenantWorld>>) {
+    const invitation = await world.invite({ roles: ['admin'] });
+    const email = uniqueEmail('ada');
+    const admin = await world.client.signUp(email, PASSWORD, { name: 'Ada Lovelace' });
+    const joined = await world.client.post(
+      '/invitations/accept',
+      { token: invitation.body.token },
+      admin.cookie,
+    );
+    expect(joined.status).toBe(201);
+    return { ...admin, email };
+  }
+  const preview = (world: Awaited<ReturnType<typeof tenantWorld>>, token: string) =>
+    world.client.post('/invitations/preview', { token });
+
+  it('shows a visitor without an account the tenant, the inviter, the roles and the bound address, and uses nothing', async () => {
+    const world = await tenantWorld();
+    const admin = await namedAdmin(world);
+    const invitee = uniqueEmail('Invitee');
+    const invitation = await world.invite({ email: invitee, roles: ['admin'] }, admin.cookie);
+    const auditBefore = await world.auditActions();
+
+    const res = await preview(world, invitation.body.token);
+
+    expect(res.status).toBe(200);
+    expect(res.body).toStrictEqual({
+      tenant: { id: world.tenantId, name: 'Acme', slug: world.slug, userPool: 'shared' },
+      inviter: { name: 'Ada Lovelace', email: admin.email },
+      roles: ['admin'],
+      email: invitee.toLowerCase(),
+      expiresAt: invitation.body.expiresAt,
+    });
+    // no session asked for, none opened
+    expect(res.cookie).toBeNull();
+    const stored = await world.storage.invitations.findByTokenHash(sha256Hex(invitation.body.token));
+    expect(stored).toMatchObject({ uses: 0, status: 'pending' });
+    expect(await world.auditActions()).toEqual(auditBefore);
+
+    // and the invitee can still take it
+    const user = await world.client.signUp(invitee);
+    await world.storage.users.markEmailVerified(user.body.user.id, user.body.user.email, new Date());
+    const accepted = await world.client.post(
+      '/invitations/accept',
+      { token: invitation.body.token },
+      user.cookie,
+    );
+    expect(accepted.body.roles).toEqual(['admin']);
+  });
+
+  it('shows an open link with no bound address, an isolated tenant with its pool, and no inviter for a system invitation', async () => {
+    const world = await tenantWorld({ userPool: 'isolated' });
+    const link = await world.invite({ roles: ['viewer'], maxUses: 5 });
+    const open = await preview(world, link.body.token);
+    expect(open.body).toMatchObject({
+      tenant: { userPool: 'isolated' },
+      inviter: { name: null, email: expect.stringContaining('owner.') },
+      email: null,
+      roles: ['viewer'],
+    });
+
+    const token = 'system-invitation-token-0123456789abcdefghij';
+    const now = world.clock.now();
+    await world.storage.invitations.create({
+      id: uuidv7(),
+      tenantId: world.tenantId,
+      email: null,
+      roles: ['member'],
+      tokenHash: sha256Hex(token),
+      maxUses: 1,
+      uses: 0,
+      status: 'pending',
+      expiresAt: new Date(now.getTime() + DAY * 1000),
+      createdBy: null,
+      createdAt: now,
+      updatedAt: now,
+    });
+    expect((await preview(world, token)).body).toMatchObject({ inviter: null, roles: ['member'] });
+  });
+
+  it('answers every unusable invitation exactly as accepting does, and tells nothing for a wrong token', async () => {
+    const world = await tenantWorld();
+    const admin = await namedAdmin(world);
+    const user = await world.client.signUp(uniqueEmail('user'));
+    const revoked = await world.invite({ roles: ['viewer'] });
+    await world.client.call('DELETE', `${world.base}/invitations/${revoked.body.id}`, {
+      cookie: world.owner.cookie,
+    });
+    const usedUp = await world.invite({ roles: ['viewer'] });
+    const first = await world.client.signUp(uniqueEmail('first'));
+    await world.client.post('/invitations/accept', { token: usedUp.body.token }, first.cookie);
+    const expiring = await world.invite({ roles: ['viewer'], expiresInSeconds: 60 });
+    // sent by an admin who has since been removed: it lapsed with their authority
+    const lapsed = await world.invite({ roles: ['viewer'] }, admin.cookie);
+    expect((await world.removeMember(admin.body.user.id, world.owner.cookie)).status).toBe(204);
+    world.clock.advance(60);
+
+    const cases: [string, string, number, string][] = [
+      ['wrong token', 'x'.repeat(43), 400, 'invitation_invalid'],
+      ['not a token', 'x'.repeat(201), 400, 'invalid_request'],
+      ['revoked', revoked.body.token, 410, 'invitation_revoked'],
+      ['used up', usedUp.body.token, 410, 'invitation_used_up'],
+      ['expired', expiring.body.token, 410, 'invitation_expired'],
+      ['lapsed', lapsed.body.token, 410, 'invitation_revoked'],
+    ];
+    for (const [label, token, status, code] of cases) {
+      const previewed = await preview(world, token);
+      const accepted = await world.client.post('/invitations/accept', { token }, user.cookie);
+      expect([previewed.status, previewed.body.code], label).toEqual([status, code]);
+      expect(previewed.headers.get('content-type'), label).toMatch(/application\/problem\+json/);
+      const { requestId: _p, ...told } = previewed.body;
+      const { requestId: _a, ...toldOnAccept } = accepted.body;
+      expect(told, label).toEqual(toldOnAccept);
+    }
+    // the wrong token's answer names no tenant, inviter or role
+    const wrong = await preview(world, 'y'.repeat(43));
+    expect(Object.keys(wrong.body).sort()).toEqual(['code', 'requestId', 'status', 'title', 'type']);
+  });
+
+  it("answers a suspended tenant's invitation as accepting does", async () => {
+    const world = await tenantWorld();
+    const link = await world.invite({ roles: ['viewer'], maxUses: 3 });
+    const user = await world.client.signUp(uniqueEmail('user'));
+    const suspended = await world.client.call('PATCH', world.base, {
+      body: { status: 'suspended' },
+      cookie: world.owner.cookie,
+    });
+    expect(suspended.status).toBe(200);
+
+    const previewed = await preview(world, link.body.token);
+    const accepted = await world.client.post('/invitations/accept', { token: link.body.token }, user.cookie);
+
+    expect([previewed.status, previewed.body.code]).toEqual([403, 'tenant_suspended']);
+    expect([accepted.status, accepted.body.code]).toEqual([previewed.status, previewed.body.code]);
+  });
+
+  it('is rate-limited per client address with accepting (invitationLookup): a guesser is stopped, even at the right token', async () => {
+    const world = await tenantWorld({
+      config: { rateLimit: { rules: { invitationLookup: { limit: 3, windowSeconds: 60 } } } },
+    });
+    const link = await world.invite({ roles: ['viewer'], maxUses: 5 });
+    const user = await world.client.signUp(uniqueEmail('user'));
+
+    for (let i = 0; i < 2; i++) {
+      const guess = await preview(world, `guess-${i}-${'x'.repeat(40)}`);
+      expect(guess.status).toBe(400);
+      expect(guess.headers.get('ratelimit-policy')).toContain('invitationLookup');
+    }
+    // accepting spends the same budget
+    const accepted = await world.client.post('/invitations/accept', { token: 'z'.repeat(43) }, user.cookie);
+    expect(accepted.body.code).toBe('invitation_invalid');
+
+    const limited = await preview(world, link.body.token);
+    expect([limited.status, limited.body.code]).toEqual([429, 'rate_limited']);
+    expect(limited.body['violated-policies']).toEqual(['invitationLookup']);
+    expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
+    const limitedAccept = await world.client.post(
+      '/invitations/accept',
+      { token: link.body.token },
+      user.cookie,
+    );
+    expect(limitedAccept.status).toBe(429);
+
+    // another address has its own budget
+    const elsewhere = httpClient(world.auth, '198.51.100.7');
+    expect((await elsewhere.post('/invitations/preview', { token: link.body.token })).status).toBe(200);
+  });
+});
+
+describe('invitations on auth.api: previewing', () => {
+  it('previews with the same rules, counted per token when the call names no address', async () => {
+    const world = await tenantWorld({
+      config: { rateLimit: { rules: { invitationLookup: { limit: 2, windowSeconds: 60 } } } },
+    });
+    const { token, invitation } = await world.auth.api.createInvitation(
+      world.tenantId,
+      world.owner.body.user.id,
+      {
+        roles: ['member'],
+      },
+    );
+
+    const shown = await world.auth.api.previewInvitation(token);
+    expect(shown).toMatchObject({ tenant: { id: world.tenantId }, roles: ['member'], email: null });
+    expect(shown.expiresAt).toEqual(invitation.expiresAt);
+    await expect(world.auth.api.previewInvitation('nope')).rejects.toMatchObject({
+      code: 'invitation_invalid',
+    });
+    // 'nope' was counted apart, as its own token: this one is spent after two looks
+    await world.auth.api.previewInvitation(token);
+    await expect(world.auth.api.previewInvitation(token)).rejects.toMatchObject({ code: 'rate_limited' });
   });
 });
 

@@ -155,6 +155,19 @@ const EXERCISES: Partial<Record<string, Exercise[]>> = {
         ),
     },
   ],
+  invitationLookup: [
+    {
+      route: 'POST /invitations/preview',
+      // counted before the token is looked up: a guess costs what a real token does
+      attempt: (client) => client.post('/invitations/preview', { token: 'x'.repeat(43) }),
+    },
+    {
+      route: 'POST /invitations/accept',
+      prepare: signedUp,
+      attempt: (client, prepared) =>
+        client.post('/invitations/accept', { token: 'x'.repeat(43) }, prepared!.cookie),
+    },
+  ],
 };
 
 /** Rules no route applies yet, each with the reason and the test that proves it bites server-side. */

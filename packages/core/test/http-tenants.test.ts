@@ -34,6 +34,38 @@ describe('tenants over HTTP', () => {
     expect((await client.get(`/tenants/${tenantId}`, owner.cookie)).body.name).toBe('Acme Inc');
   });
 
+  it("lists the caller's tenants each with the caller's roles there, for an organization switcher", async () => {
+    const { client } = testAuth({ rateLimit: { enabled: false } });
+    const ada = await client.signUp(uniqueEmail('ada'));
+    const bob = await client.signUp(uniqueEmail('bob'));
+    const adas = await client.post('/tenants', { slug: slug(), name: "Ada's" }, ada.cookie);
+    const bobs = await client.post('/tenants', { slug: slug(), name: "Bob's" }, bob.cookie);
+    const join = async (tenantId: string, inviter: string, invitee: string, roles: string[]) => {
+      const link = await client.post(`/tenants/${tenantId}/invitations`, { roles }, inviter);
+      expect((await client.post('/invitations/accept', { token: link.body.token }, invitee)).status).toBe(
+        201,
+      );
+    };
+    await join(bobs.body.id, bob.cookie!, ada.cookie!, ['member', 'viewer']);
+    await join(adas.body.id, ada.cookie!, bob.cookie!, ['admin']);
+
+    const byId = (items: Array<{ id: string }>) => [...items].sort((a, b) => a.id.localeCompare(b.id));
+    const listed = await client.get('/tenants', ada.cookie);
+    expect(listed.status).toBe(200);
+    expect(listed.body.items).toEqual(
+      byId([
+        { ...adas.body, roles: ['owner'] },
+        { ...bobs.body, roles: ['member', 'viewer'] },
+      ]),
+    );
+    const bobsList = await client.get('/tenants?limit=1', bob.cookie);
+    const [first] = byId([
+      { ...adas.body, roles: ['admin'] },
+      { ...bobs.body, roles: ['owner'] },
+    ]);
+    expect(bobsList.body).toEqual({ items: [first], nextCursor: first!.id });
+  });
+
   it('hides a tenant from non-members: 404 for its members, details and updates', async () => {
     const { client } = testAuth();
     const a = await client.signUp(uniqueEmail('a'));

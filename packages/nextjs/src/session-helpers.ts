@@ -1,11 +1,13 @@
-import type {
-  CallContext,
-  MfaRequired,
-  SessionWithUser,
-  SignInInput,
-  SignUpInput,
-  SignUpPending,
-  VerifyMfaInput,
+import {
+  type CallContext,
+  type MfaRequired,
+  type SerializedSession,
+  type SessionWithUser,
+  type SignInInput,
+  type SignUpInput,
+  type SignUpPending,
+  serializeSession,
+  type VerifyMfaInput,
 } from '@portcullis/core';
 import { cookies, headers } from 'next/headers';
 import { redirect } from 'next/navigation';
@@ -40,6 +42,23 @@ export interface SessionHelpers extends RouteGuards {
    * }
    */
   getSession(request: Request): Promise<SessionWithUser | null>;
+  /**
+   * The session of the current request as the browser client would fetch it: exactly the JSON
+   * body `GET /session` answers for the same cookie (or bearer token), serialized by the same
+   * function (`serializeSession` of `@portcullis/core`), or null when signed out. Plain data, dates
+   * as ISO strings: a server component passes it to the client components as they are, and the
+   * client's first snapshot equals what the server rendered with, without a request.
+   *
+   * @example
+   * // app/layout.tsx (a server component)
+   * export default async function Layout({ children }: { children: React.ReactNode }) {
+   *   const initialSession = await getInitialSession()
+   *   return <PortcullisProvider client={client} initialSession={initialSession}>{children}</PortcullisProvider>
+   * }
+   */
+  getInitialSession(): Promise<SerializedSession | null>;
+  /** In a route handler, pass its `request` (as for {@link SessionHelpers.getSession}). */
+  getInitialSession(request: Request): Promise<SerializedSession | null>;
   /** {@link SessionHelpers.getSession}, redirecting (`redirect()` of next/navigation) when signed out. */
   requireSession(options?: RequireSessionOptions): Promise<SessionWithUser>;
   /**
@@ -73,7 +92,7 @@ export interface SessionHelpers extends RouteGuards {
  * @example
  * // lib/auth.ts
  * export const auth = createAuth({ storage, secret, baseURL, basePath: '/api/auth' })
- * export const { getSession, requireSession, signIn, signUp, signOut, requirePermission, requireStepUp } =
+ * export const { getSession, getInitialSession, requireSession, signIn, signUp, signOut, requirePermission, requireStepUp } =
  *   createSessionHelpers(auth)
  *
  * // app/dashboard/page.tsx (a server component)
@@ -122,6 +141,11 @@ export function createSessionHelpers(source: AuthSource): SessionHelpers {
   return {
     ...createRouteGuards(source),
     getSession,
+
+    async getInitialSession(request?: Request) {
+      const found = await getSession(request);
+      return found ? serializeSession(found) : null;
+    },
 
     async requireSession(options = {}) {
       const found = await getSession();

@@ -173,6 +173,99 @@ describe('toNextHandler', () => {
   });
 });
 
+describe('createSessionHelpers: getInitialSession', () => {
+  // one instant: GET /session and the helper must see the very same session row
+  const now = Date.UTC(2026, 2, 1, 9, 30);
+  let auth: Auth;
+  let handlers: ReturnType<typeof toNextHandler>;
+  let helpers: ReturnType<typeof createSessionHelpers>;
+
+  beforeAll(() => {
+    auth = createAuth({
+      storage: memoryStorage(),
+      secret: SECRET,
+      baseURL: BASE_URL,
+      basePath: '/api/auth',
+      rateLimit: { enabled: false },
+      logger: silentLogger,
+      clock: { now: () => new Date(now) },
+    });
+    handlers = toNextHandler(auth);
+    helpers = createSessionHelpers(async () => auth);
+  });
+  afterAll(() => auth.close());
+
+  /** What the browser client would fetch: the handler's `GET /session` body for these headers. */
+  async function sessionBody(headers: Record<string, string>) {
+    const response = await handlers.GET(new NextRequest(new URL('/api/auth/session', BASE_URL), { headers }));
+    return { status: response.status, body: await response.json() };
+  }
+
+  it('equals the body GET /session answers for the same cookie, as plain JSON data', async () => {
+    const signUp = await handlers.POST(
+      new NextRequest(new URL('/api/auth/signup', BASE_URL), {
+        method: 'POST',
+        headers: { origin: BASE_URL, 'content-type': 'application/json', 'user-agent': 'Firefox/140.0' },
+        body: JSON.stringify({ email: 'initial@example.com', password: PASSWORD, name: 'Ada Lovelace' }),
+      }),
+    );
+    expect(signUp.status).toBe(201);
+    const cookie = sessionCookie(auth, signUp);
+
+    const initial = await helpers.getInitialSession(nextRequest('GET', '/dashboard', { cookie }));
+    const fetched = await sessionBody({ cookie });
+
+    expect(fetched.status).toBe(200);
+    // strict: the same keys and values, and plain objects (no Date, no class instance)
+    expect(initial).toStrictEqual(fetched.body);
+    expect(JSON.parse(JSON.stringify(initial))).toStrictEqual(initial);
+    expect(initial).toMatchObject({
+      user: { email: 'initial@example.com', name: 'Ada Lovelace', emailVerifiedAt: null },
+      session: { current: true, userAgent: 'Firefox/140.0', expiresAt: expect.any(String) },
+    });
+  });
+
+  it('equals it for a bearer access token (token mode) too', async () => {
+    const signUp = await handlers.POST(
+      nextRequest('POST', '/api/auth/signup', {
+        body: { email: 'initial-token@example.com', password: PASSWORD, delivery: 'token' },
+      }),
+    );
+    expect(signUp.status).toBe(201);
+    const { access_token: accessToken } = await signUp.json();
+    const authorization = `Bearer ${accessToken}`;
+
+    const initial = await helpers.getInitialSession(
+      new NextRequest(new URL('/dashboard', BASE_URL), { headers: { authorization } }),
+    );
+    const fetched = await sessionBody({ authorization });
+
+    expect(fetched.status).toBe(200);
+    expect(initial).toStrictEqual(fetched.body);
+  });
+
+  it('is null where GET /session answers 401: no cookie, a stale one, a signed-out session', async () => {
+    const signUp = await handlers.POST(
+      nextRequest('POST', '/api/auth/signup', {
+        body: { email: 'initial-out@example.com', password: PASSWORD },
+      }),
+    );
+    const cookie = sessionCookie(auth, signUp);
+    const logout = await handlers.POST(nextRequest('POST', '/api/auth/logout', { cookie }));
+    expect(logout.status).toBeLessThan(300);
+
+    const cases: Array<Record<string, string>> = [
+      {},
+      { cookie },
+      { cookie: `${auth.sessionCookieName}=not-a-session` },
+    ];
+    for (const headers of cases) {
+      expect((await sessionBody(headers)).status).toBe(401);
+      expect(await helpers.getInitialSession(nextRequest('GET', '/dashboard', headers))).toBeNull();
+    }
+  });
+});
+
 describe('sessionCookieAttributes', () => {
   it.each([
     ['http', 'http://localhost:3001', false, 'portcullis.session'],

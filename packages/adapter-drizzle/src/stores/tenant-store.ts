@@ -1,4 +1,11 @@
-import type { Page, PageRequest, Tenant, TenantPatch, TenantStore } from '@portcullis/core/ports';
+import type {
+  Page,
+  PageRequest,
+  Tenant,
+  TenantPatch,
+  TenantStore,
+  TenantWithRoles,
+} from '@portcullis/core/ports';
 import { and, asc, eq, getTableColumns, gt } from 'drizzle-orm';
 import { toPage } from './page.js';
 import type { StoreContext } from './store-context.js';
@@ -54,11 +61,11 @@ export class DrizzleTenantStore implements TenantStore {
     return row ?? null;
   }
 
-  async listForUser(userId: string, page: PageRequest): Promise<Page<Tenant>> {
+  async listForUser(userId: string, page: PageRequest): Promise<Page<TenantWithRoles>> {
     const { db, tables } = this.ctx;
     const { tenants, memberships } = tables;
     const rows = await db
-      .select(getTableColumns(tenants))
+      .select({ ...getTableColumns(tenants), roles: memberships.roles })
       .from(tenants)
       .innerJoin(memberships, eq(memberships.tenantId, tenants.id))
       .where(and(eq(memberships.userId, userId), page.cursor ? gt(tenants.id, page.cursor) : undefined))

@@ -1,4 +1,11 @@
-import type { Page, PageRequest, Tenant, TenantPatch, TenantStore } from '@portcullis/core/ports';
+import type {
+  Page,
+  PageRequest,
+  Tenant,
+  TenantPatch,
+  TenantStore,
+  TenantWithRoles,
+} from '@portcullis/core/ports';
 import type { ColumnCodec } from '../column-codec.js';
 import type { Row } from '../kysely-types.js';
 import { toPage } from './page.js';
@@ -59,12 +66,14 @@ export class KyselyTenantStore implements TenantStore {
     return row ? toTenant(row, codec) : null;
   }
 
-  async listForUser(userId: string, page: PageRequest): Promise<Page<Tenant>> {
+  async listForUser(userId: string, page: PageRequest): Promise<Page<TenantWithRoles>> {
     const { db, tables, codec } = this.ctx;
     let query = db
       .selectFrom(`${tables.tenants} as t`)
       .innerJoin(`${tables.memberships} as m`, 'm.tenant_id', 't.id')
       .selectAll('t')
+      // aliased: the membership's own columns share names with the tenant's
+      .select('m.roles as member_roles')
       .where('m.user_id', '=', userId);
     if (page.cursor) query = query.where('t.id', '>', page.cursor);
     const rows = await query
@@ -72,7 +81,7 @@ export class KyselyTenantStore implements TenantStore {
       .limit(page.limit + 1)
       .execute();
     return toPage(
-      rows.map((row) => toTenant(row, codec)),
+      rows.map((row) => ({ ...toTenant(row, codec), roles: codec.fromJson(row.member_roles) })),
       page.limit,
     );
   }

@@ -98,7 +98,7 @@ export function describeAdapterBehaviour(database: TestDatabase): void {
         expect(first.items.map((t) => t.id)).toEqual([tenants[0]!.id, tenants[1]!.id]);
         expect(first.nextCursor).toBe(tenants[1]!.id);
         const second = await storage.tenants.listForUser(user.id, { limit: 2, cursor: first.nextCursor! });
-        expect(second).toEqual({ items: [tenants[2]], nextCursor: null });
+        expect(second).toEqual({ items: [{ ...tenants[2], roles: ['member'] }], nextCursor: null });
       });
     });
 

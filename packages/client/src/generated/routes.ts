@@ -71,6 +71,22 @@ export type Invitation = {
   updatedAt: string;
 };
 
+export type InvitationPreview = {
+  tenant: {
+    id: string;
+    name: string;
+    slug: string;
+    userPool: "shared" | "isolated";
+  };
+  inviter: {
+    name: string | null;
+    email: string;
+  } | null;
+  roles: string[];
+  email: string | null;
+  expiresAt: string;
+};
+
 export type Member = {
   id: string;
   tenantId: string;
@@ -184,6 +200,18 @@ export type Tenant = {
   metadata: Record<string, unknown>;
   createdAt: string;
   updatedAt: string;
+};
+
+export type TenantWithRoles = {
+  id: string;
+  slug: string;
+  name: string;
+  status: "active" | "suspended";
+  userPool: "shared" | "isolated";
+  metadata: Record<string, unknown>;
+  createdAt: string;
+  updatedAt: string;
+  roles: string[];
 };
 
 export type User = {
@@ -315,7 +343,7 @@ export type ListTenantsQuery = {
 };
 
 export type ListTenantsResponse = {
-  items: Tenant[];
+  items: TenantWithRoles[];
   nextCursor: string | null;
 };
 
@@ -424,6 +452,22 @@ export type ListPermissionsResponse = {
   }[];
 };
 
+export type CheckPermissionsBody = {
+  checks: {
+    action: string;
+    resource?: {
+      type: string;
+      [key: string]: unknown;
+    };
+  }[];
+};
+
+export type CheckPermissionsResponse = {
+  results: {
+    allowed: boolean;
+  }[];
+};
+
 export type UpdateMemberBody = {
   /** Replaces the member's roles */
   roles?: string[];
@@ -478,6 +522,12 @@ export type AcceptInvitationBody = {
 };
 
 export type AcceptInvitationResponse = Membership;
+
+export type PreviewInvitationBody = {
+  token: string;
+};
+
+export type PreviewInvitationResponse = InvitationPreview;
 
 export type RequestEmailVerificationBody = Record<string, never>;
 
@@ -1153,12 +1203,14 @@ export type OperationId =
   | 'replacePolicy'
   | 'deletePolicy'
   | 'listPermissions'
+  | 'checkPermissions'
   | 'updateMember'
   | 'removeMember'
   | 'createInvitation'
   | 'listInvitations'
   | 'revokeInvitation'
   | 'acceptInvitation'
+  | 'previewInvitation'
   | 'requestEmailVerification'
   | 'verifyEmail'
   | 'requestPasswordReset'
@@ -1235,12 +1287,14 @@ export const operations: Record<OperationId, OperationSpec> = {
   replacePolicy: { method: 'PUT', path: '/tenants/:tenantId/policies/:policyId', params: ['tenantId', 'policyId'], input: 'body', encoding: 'json' },
   deletePolicy: { method: 'DELETE', path: '/tenants/:tenantId/policies/:policyId', params: ['tenantId', 'policyId'], input: null, encoding: 'json' },
   listPermissions: { method: 'GET', path: '/permissions', params: [], input: null, encoding: 'json' },
+  checkPermissions: { method: 'POST', path: '/tenants/:tenantId/permissions/check', params: ['tenantId'], input: 'body', encoding: 'json' },
   updateMember: { method: 'PATCH', path: '/tenants/:tenantId/members/:userId', params: ['tenantId', 'userId'], input: 'body', encoding: 'json' },
   removeMember: { method: 'DELETE', path: '/tenants/:tenantId/members/:userId', params: ['tenantId', 'userId'], input: null, encoding: 'json' },
   createInvitation: { method: 'POST', path: '/tenants/:tenantId/invitations', params: ['tenantId'], input: 'body', encoding: 'json' },
   listInvitations: { method: 'GET', path: '/tenants/:tenantId/invitations', params: ['tenantId'], input: 'query', encoding: 'json' },
   revokeInvitation: { method: 'DELETE', path: '/tenants/:tenantId/invitations/:id', params: ['tenantId', 'id'], input: null, encoding: 'json' },
   acceptInvitation: { method: 'POST', path: '/invitations/accept', params: [], input: 'body', encoding: 'json' },
+  previewInvitation: { method: 'POST', path: '/invitations/preview', params: [], input: 'body', encoding: 'json' },
   requestEmailVerification: { method: 'POST', path: '/email/verification', params: [], input: 'body', encoding: 'json' },
   verifyEmail: { method: 'POST', path: '/email/verify', params: [], input: 'body', encoding: 'json' },
   requestPasswordReset: { method: 'POST', path: '/password/forgot', params: [], input: 'body', encoding: 'json' },
@@ -1310,12 +1364,14 @@ export const methodNames: Record<OperationId, string> = {
   replacePolicy: 'tenants.policies.replace',
   deletePolicy: 'tenants.policies.delete',
   listPermissions: 'permissions.list',
+  checkPermissions: 'tenants.permissions.check',
   updateMember: 'tenants.members.update',
   removeMember: 'tenants.members.remove',
   createInvitation: 'tenants.invitations.create',
   listInvitations: 'tenants.invitations.list',
   revokeInvitation: 'tenants.invitations.revoke',
   acceptInvitation: 'invitations.accept',
+  previewInvitation: 'invitations.preview',
   requestEmailVerification: 'email.requestVerification',
   verifyEmail: 'email.verify',
   requestPasswordReset: 'password.requestReset',
@@ -1390,7 +1446,7 @@ export interface RouteMethods {
   tenants: {
     /** `POST /tenants`: Create a tenant; the caller becomes its owner */
     create: (body: CreateTenantBody, options?: RequestOptions) => Promise<CreateTenantResponse>;
-    /** `GET /tenants`: Tenants you are a member of */
+    /** `GET /tenants`: Tenants you are a member of, each with your roles there */
     list: (query?: ListTenantsQuery, options?: RequestOptions) => Promise<ListTenantsResponse>;
     /** `GET /tenants/:tenantId`: A tenant you are a member of */
     get: (tenantId: string, options?: RequestOptions) => Promise<GetTenantResponse>;
@@ -1425,6 +1481,10 @@ export interface RouteMethods {
       replace: (tenantId: string, policyId: string, body: ReplacePolicyBody, options?: RequestOptions) => Promise<ReplacePolicyResponse>;
       /** `DELETE /tenants/:tenantId/policies/:policyId`: Delete a policy (needs policy.manage) */
       delete: (tenantId: string, policyId: string, options?: RequestOptions) => Promise<DeletePolicyResponse>;
+    };
+    permissions: {
+      /** `POST /tenants/:tenantId/permissions/check`: May I, for many gates at once? Up to 50 actions (on resources) decided for the signed-in member, in order */
+      check: (tenantId: string, body: CheckPermissionsBody, options?: RequestOptions) => Promise<CheckPermissionsResponse>;
     };
     invitations: {
       /** `POST /tenants/:tenantId/invitations`: Invite an email address or create an open link (needs invitation.manage); the token is shown once */
@@ -1466,6 +1526,8 @@ export interface RouteMethods {
   invitations: {
     /** `POST /invitations/accept`: Accept an invitation as the signed-in user (to sign up with one, use POST /signup) */
     accept: (body: AcceptInvitationBody, options?: RequestOptions) => Promise<AcceptInvitationResponse>;
+    /** `POST /invitations/preview`: What an invitation offers (tenant, inviter, roles, bound email), before signing up or in; uses nothing */
+    preview: (body: PreviewInvitationBody, options?: RequestOptions) => Promise<PreviewInvitationResponse>;
   };
   email: {
     /** `POST /email/verification`: Mail the signed-in user a link that verifies their address (the page POSTs its token) */

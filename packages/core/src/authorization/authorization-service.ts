@@ -212,6 +212,22 @@ export const authorizeInputSchema = z
   })
   .strict();
 
+/** Questions one `POST /tenants/:tenantId/permissions/check` may ask: a page's gates, not a scan. */
+export const MAX_PERMISSION_CHECKS = 50;
+
+/**
+ * The body of `POST /tenants/:tenantId/permissions/check`: many questions of the signed-in
+ * member, each an action (and resource) checked as `POST /tenants/:tenantId/authorize` checks it.
+ */
+export const checkPermissionsInputSchema = z
+  .object({
+    checks: z
+      .array(authorizeInputSchema.pick({ action: true, resource: true }))
+      .min(1)
+      .max(MAX_PERMISSION_CHECKS),
+  })
+  .strict();
+
 export function createAuthorizationService(
   { storage, clock, cache }: AuthorizationServiceDeps,
   {

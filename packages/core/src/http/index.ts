@@ -13,6 +13,12 @@ export {
   toProblem,
 } from './problem.js';
 export { rateLimitHeaders } from './rate-limit-headers.js';
+export {
+  type PublicSession,
+  type PublicUser,
+  type SerializedSession,
+  serializeSession,
+} from './response-schemas.js';
 export type { HttpMethod, RouteContext, RouteDefinition, RouteResult } from './route.js';
 export { accountRoutes, sessionRoutes } from './routes/account-routes.js';
 export { tenantRoutes } from './routes/tenant-routes.js';

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { Member } from '../memberships/memberships.js';
-import type { Session } from '../sessions/sessions.js';
-import type { Tenant } from '../tenants/tenants.js';
+import type { Session, SessionWithUser } from '../sessions/sessions.js';
+import type { Tenant, TenantWithRoles } from '../tenants/tenants.js';
 import type { User } from '../users/users.js';
 import { component } from './openapi-components.js';
 
@@ -50,6 +50,12 @@ export const tenantSchema = component(
     createdAt: z.string(),
     updatedAt: z.string(),
   }),
+);
+
+/** A tenant in its member's list: with that member's roles, for an organization switcher. */
+export const tenantWithRolesSchema = component(
+  'TenantWithRoles',
+  tenantSchema.extend({ roles: z.array(z.string()).describe("The caller's role keys in the tenant") }),
 );
 
 export const membershipSchema = component(
@@ -104,7 +110,58 @@ export const pageOf = <T extends z.ZodType>(item: T) =>
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
-export function toPublicUser(user: User) {
+/** A user as the HTTP API shows it: JSON only, dates as ISO 8601 strings. */
+export interface PublicUser {
+  id: string;
+  tenantId: string | null;
+  email: string;
+  emailVerifiedAt: string | null;
+  name: string | null;
+  status: User['status'];
+  createdAt: string;
+}
+
+/** A session as the HTTP API shows it: JSON only, dates as ISO 8601 strings, never the token hash. */
+export interface PublicSession {
+  id: string;
+  tenantId: string | null;
+  createdAt: string;
+  lastSeenAt: string;
+  expiresAt: string;
+  idleExpiresAt: string;
+  ip: string | null;
+  userAgent: string | null;
+  amr: string[];
+  /** When each method (an `amr` value) was last used, in epoch seconds. */
+  authTime: Record<string, number>;
+  /** Whether it is the session of the request that asked. */
+  current: boolean;
+}
+
+/**
+ * The body `GET /session` answers: the signed-in user and their session, as plain JSON data
+ * (dates as ISO 8601 strings, no class instances), so that a server can hand it to the browser
+ * as it is.
+ */
+export interface SerializedSession {
+  user: PublicUser;
+  session: PublicSession;
+}
+
+/**
+ * A session and its user exactly as `GET /session` answers them (its route uses this very
+ * function), for server rendering: a server component passes it to the browser client as its
+ * initial session, and the client's first snapshot equals what the client would fetch.
+ *
+ * @example
+ * const found = await auth.api.getSession(request.headers)
+ * const initialSession = found ? serializeSession(found) : null
+ */
+export function serializeSession(found: SessionWithUser): SerializedSession {
+  return { user: toPublicUser(found.user), session: toPublicSession(found.session, found.session.id) };
+}
+
+export function toPublicUser(user: User): PublicUser {
   return {
     id: user.id,
     tenantId: user.tenantId,
@@ -117,7 +174,7 @@ export function toPublicUser(user: User) {
 }
 
 /** Never includes the token hash. */
-export function toPublicSession(session: Session, currentSessionId?: string | null) {
+export function toPublicSession(session: Session, currentSessionId?: string | null): PublicSession {
   return {
     id: session.id,
     tenantId: session.tenantId,
@@ -134,7 +191,20 @@ export function toPublicSession(session: Session, currentSessionId?: string | nu
 }
 
 export function toPublicTenant(tenant: Tenant) {
-  return { ...tenant, createdAt: tenant.createdAt.toISOString(), updatedAt: tenant.updatedAt.toISOString() };
+  return {
+    id: tenant.id,
+    slug: tenant.slug,
+    name: tenant.name,
+    status: tenant.status,
+    userPool: tenant.userPool,
+    metadata: tenant.metadata,
+    createdAt: tenant.createdAt.toISOString(),
+    updatedAt: tenant.updatedAt.toISOString(),
+  };
+}
+
+export function toPublicTenantWithRoles(tenant: TenantWithRoles) {
+  return { ...toPublicTenant(tenant), roles: tenant.roles };
 }
 
 export function toPublicMember(member: Member) {

@@ -20,4 +20,9 @@ export {
   type InvitationsApi,
 } from './invitation-service.js';
 export type { InvitationStore } from './invitation-store.js';
-export type { Invitation, InvitationStatus, InvitationSummary } from './invitations.js';
+export type {
+  Invitation,
+  InvitationPreview,
+  InvitationStatus,
+  InvitationSummary,
+} from './invitations.js';

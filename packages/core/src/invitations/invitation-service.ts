@@ -10,6 +10,7 @@ import type { OutboxMail } from '../outbox/index.js';
 import type { Clock } from '../ports/clock.js';
 import { type Page, type PageRequest, pageRequest } from '../ports/pagination.js';
 import type { Storage, StorageStores } from '../ports/storage.js';
+import type { RateLimiter } from '../rate-limit/index.js';
 import type { TenantService } from '../tenants/index.js';
 import type { Tenant } from '../tenants/tenants.js';
 import { normalizeEmail, type User } from '../users/users.js';
@@ -21,7 +22,12 @@ import {
   DEFAULT_INVITATION_TTL_SECONDS,
   invitationTokenSchema,
 } from './invitation-schemas.js';
-import { type Invitation, type InvitationSummary, summarizeInvitation } from './invitations.js';
+import {
+  type Invitation,
+  type InvitationPreview,
+  type InvitationSummary,
+  summarizeInvitation,
+} from './invitations.js';
 
 /** A new invitation and its token, which is returned this once and never stored. */
 export interface CreatedInvitation {
@@ -97,6 +103,22 @@ export interface InvitationsApi {
    * const membership = await auth.api.acceptInvitation(session.user.id, token)
    */
   acceptInvitation(userId: string, token: string, context?: CallContext): Promise<Membership>;
+  /**
+   * What an invitation offers, for the page a visitor lands on from the mail, before they have an
+   * account: the tenant (with its user pool: an isolated one is joined by signing up into it),
+   * the inviter's name and email (null when the system sent it), the roles, the address it is
+   * bound to (null for an open link) and its expiry. Uses nothing. It refuses exactly what
+   * accepting would refuse of the invitation itself, with the same codes: `invitation_invalid`
+   * (unknown token: nothing else is told), `invitation_revoked` (also when its sender can no
+   * longer grant it), `invitation_used_up`, `invitation_expired`, `tenant_suspended`. Who may
+   * accept (the email, the user pool) is decided at acceptance. Rate-limited like accepting
+   * (`invitationLookup`, per client address, else per token).
+   *
+   * @example
+   * const { tenant, inviter, roles } = await auth.api.previewInvitation(token)
+   * // `${inviter?.name ?? 'Someone'} invited you to ${tenant.name} as ${roles.join(', ')}`
+   */
+  previewInvitation(token: string, context?: CallContext): Promise<InvitationPreview>;
 }
 
 /** The invitations domain: its `auth.api` operations and what sign-up with an invitation uses. */
@@ -130,6 +152,8 @@ export interface InvitationServiceDeps {
   storage: Storage;
   clock: Clock;
   tenants: TenantService;
+  /** Counts token lookups (`invitationLookup`): previews and acceptances. */
+  rateLimiter: RateLimiter;
   /** Seals the invitation link in the outbox row (the link carries the token). */
   mailBox: SealedBox;
 }
@@ -143,7 +167,15 @@ export function createInvitationService(
   deps: InvitationServiceDeps,
   options: InvitationServiceOptions,
 ): InvitationService {
-  const { storage, clock, tenants, mailBox } = deps;
+  const { storage, clock, tenants, rateLimiter, mailBox } = deps;
+
+  /** Counted before the token is looked at: a guess costs the same as a real token. */
+  async function limitLookup(token: string, context: CallContext) {
+    // per client address; per token for server-side calls without one
+    const subject = context.ip ? `ip:${context.ip}` : `invitation:${sha256Hex(String(token)).slice(0, 32)}`;
+    const state = await rateLimiter.consume('invitationLookup', subject, { ip: context.ip });
+    if (state) (context.rateLimits ??= []).push(state);
+  }
 
   /** Why an invitation cannot be used at `now`, or null when it can. */
   function unusableReason(invitation: Invitation, now: Date) {
@@ -165,6 +197,37 @@ export function createInvitationService(
     if (!tenant) throw new AuthError('invitation_invalid');
     if (tenant.status !== 'active') throw new AuthError('tenant_suspended');
     return { invitation, tenant };
+  }
+
+  /**
+   * Throws unless the invitation's roles still exist (`invitation_invalid`) and its creator can
+   * still grant them (`invitation_revoked`): what accepting checks beyond the token, read from
+   * `stores` (the accepting transaction's, or the storage for a preview).
+   */
+  async function assertStillGrantable(stores: StorageStores, invitation: Invitation) {
+    const roles = await stores.roles.listByTenant(invitation.tenantId);
+    const gone = invitation.roles.filter((key) => !roles.some((r) => r.key === key));
+    if (gone.length > 0) {
+      throw new AuthError('invitation_invalid', {
+        detail: `the invitation's role no longer exists: ${gone.join(', ')}`,
+      });
+    }
+    // an invitation carries its creator's authority: it lapses with it (a removed or demoted
+    // admin's open links must not keep handing out their old roles)
+    if (invitation.createdBy !== null) {
+      const inviter = await stores.memberships.find(invitation.tenantId, invitation.createdBy);
+      const lapsed = () =>
+        new AuthError('invitation_revoked', {
+          detail: 'whoever sent this invitation can no longer grant it',
+        });
+      if (!inviter) throw lapsed();
+      try {
+        assertCanGrant(roles, inviter.roles, permissionsOfRoles(roles, invitation.roles));
+      } catch (error) {
+        if (isAuthError(error, 'forbidden')) throw lapsed();
+        throw error;
+      }
+    }
   }
 
   function assertEmailMatches(invitation: Invitation, email: string) {
@@ -190,29 +253,7 @@ export function createInvitationService(
       const current = await tx.invitations.findByTokenHash(invitation.tokenHash);
       throw (current && unusableReason(current, now)) ?? new AuthError('invitation_used_up');
     }
-    const roles = await tx.roles.listByTenant(tenant.id);
-    const gone = invitation.roles.filter((key) => !roles.some((r) => r.key === key));
-    if (gone.length > 0) {
-      throw new AuthError('invitation_invalid', {
-        detail: `the invitation's role no longer exists: ${gone.join(', ')}`,
-      });
-    }
-    // an invitation carries its creator's authority: it lapses with it (a removed or demoted
-    // admin's open links must not keep handing out their old roles)
-    if (invitation.createdBy !== null) {
-      const inviter = await tx.memberships.find(tenant.id, invitation.createdBy);
-      const lapsed = () =>
-        new AuthError('invitation_revoked', {
-          detail: 'whoever sent this invitation can no longer grant it',
-        });
-      if (!inviter) throw lapsed();
-      try {
-        assertCanGrant(roles, inviter.roles, permissionsOfRoles(roles, invitation.roles));
-      } catch (error) {
-        if (isAuthError(error, 'forbidden')) throw lapsed();
-        throw error;
-      }
-    }
+    await assertStillGrantable(tx, invitation);
     const membership = newMembership(tenant.id, user.id, invitation.roles, now);
     await tx.memberships.create(membership);
     const actor = { type: 'user' as const, id: user.id };
@@ -322,6 +363,7 @@ export function createInvitationService(
     },
 
     async acceptInvitation(userId, token, context = {}) {
+      await limitLookup(token, context);
       const checked = await checkToken(token);
       const user = await storage.users.findById(userId);
       if (!user || user.status !== 'active') throw new AuthError('unauthenticated');
@@ -350,6 +392,22 @@ export function createInvitationService(
         if (isAuthError(error, 'conflict')) throw new AuthError('already_member', { cause: error });
         throw error;
       }
+    },
+
+    async previewInvitation(token, context = {}) {
+      await limitLookup(token, context);
+      const { invitation, tenant } = await checkToken(token);
+      await assertStillGrantable(storage, invitation);
+      const inviter =
+        invitation.createdBy === null ? null : await storage.users.findById(invitation.createdBy);
+      return {
+        tenant: { id: tenant.id, name: tenant.name, slug: tenant.slug, userPool: tenant.userPool },
+        inviter:
+          inviter && inviter.status !== 'deleted' ? { name: inviter.name, email: inviter.email } : null,
+        roles: invitation.roles,
+        email: invitation.email,
+        expiresAt: invitation.expiresAt,
+      };
     },
   };
 

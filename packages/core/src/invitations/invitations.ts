@@ -32,3 +32,19 @@ export function summarizeInvitation(invitation: Invitation): InvitationSummary {
   const { tokenHash: _hidden, ...summary } = invitation;
   return summary;
 }
+
+/**
+ * What the holder of an invitation token may learn before accepting it: where it leads, who sent
+ * it and what it grants, for an "Ada Lovelace invited you to Acme as admin" screen.
+ */
+export interface InvitationPreview {
+  /** `userPool` tells the page how to join: `isolated` tenants are joined by signing up into them. */
+  tenant: { id: string; name: string; slug: string; userPool: 'shared' | 'isolated' };
+  /** Who created it, while they are a user of the install; null when the system did. */
+  inviter: { name: string | null; email: string } | null;
+  /** Role keys the new member gets. */
+  roles: string[];
+  /** The (normalized) address it is bound to, or null for an open link. */
+  email: string | null;
+  expiresAt: Date;
+}

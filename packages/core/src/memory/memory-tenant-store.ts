@@ -1,5 +1,5 @@
 import type { TenantStore } from '../tenants/tenant-store.js';
-import type { Tenant } from '../tenants/tenants.js';
+import type { Tenant, TenantWithRoles } from '../tenants/tenants.js';
 import {
   byId,
   conflict,
@@ -39,10 +39,10 @@ export function memoryTenantStore(tables: MemoryTables, writer: TableWriter, run
       }),
     listForUser: (userId, page) =>
       run(() => {
-        const tenants: Tenant[] = [];
+        const tenants: TenantWithRoles[] = [];
         for (const membership of tables.memberships.values()) {
           const tenant = membership.userId === userId ? tables.tenants.get(membership.tenantId) : undefined;
-          if (tenant) tenants.push(tenant);
+          if (tenant) tenants.push({ ...tenant, roles: membership.roles });
         }
         return paginate(tenants.sort(byId), page, copy);
       }),

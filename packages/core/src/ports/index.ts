@@ -74,7 +74,7 @@ export { chunked, IDS_PER_STATEMENT } from '../storage/chunked.js';
 export { lazyStores, STORE_NAMES, storeMethodNames } from '../storage/lazy-stores.js';
 export { wrapStorage } from '../storage/wrap-storage.js';
 export type { TenantPatch, TenantStore } from '../tenants/tenant-store.js';
-export type { Tenant, TenantStatus, UserPool } from '../tenants/tenants.js';
+export type { Tenant, TenantStatus, TenantWithRoles, UserPool } from '../tenants/tenants.js';
 export type {
   RefreshToken,
   RefreshTokenStore,

@@ -29,6 +29,7 @@ const policySchema = z.strictObject({
         'tokenRefresh',
         'clientAuth',
         'tokenExchange',
+        'invitationLookup',
         'apiKey',
         'apiKeyAuth',
       ]),

@@ -8,6 +8,8 @@
  * - `emailLink`: mails asking for a link (reset, magic link, verification), against mail bombing;
  * - `tokenRefresh`: refresh tokens; `clientAuth`: M2M client authentication at the OAuth
  *   endpoints; `tokenExchange`: delegation and impersonation, per acting caller;
+ * - `invitationLookup`: each invitation token looked up to preview or accept it, per client
+ *   address, counted before the lookup;
  * - `apiKey`: each successful API key verification, per key (subject `apiKey:<id>`); no policy
  *   by default, and a key may name its own (`rateLimitPolicies`);
  * - `apiKeyAuth`: each API key verification that must read the database (a miss of the
@@ -23,6 +25,7 @@ export type RateLimitOperation =
   | 'tokenRefresh'
   | 'clientAuth'
   | 'tokenExchange'
+  | 'invitationLookup'
   | 'apiKey'
   | 'apiKeyAuth';
 
@@ -102,6 +105,7 @@ const CREDENTIAL_OPERATIONS = new Set<RateLimitOperation>([
   'tokenRefresh',
   'clientAuth',
   'tokenExchange',
+  'invitationLookup',
   'apiKeyAuth',
 ]);
 
@@ -145,6 +149,7 @@ export const DEFAULT_RATE_LIMITS: Record<DefaultPolicyName, RateLimitRule> = {
   tokenRefresh: { limit: 60, windowSeconds: 60 },
   clientAuth: { limit: 120, windowSeconds: 60 },
   tokenExchange: { limit: 60, windowSeconds: 60 },
+  invitationLookup: { limit: 30, windowSeconds: 60 },
   apiKeyLookup: { limit: 600, windowSeconds: 60 },
 };
 

@@ -20,4 +20,4 @@ export {
   type UpdateTenantInput,
 } from './tenant-service.js';
 export type { TenantPatch, TenantStore } from './tenant-store.js';
-export type { Tenant, TenantStatus, UserPool } from './tenants.js';
+export type { Tenant, TenantStatus, TenantWithRoles, UserPool } from './tenants.js';

@@ -12,7 +12,7 @@ import type { RateLimiter } from '../rate-limit/index.js';
 import { parseInput } from '../validation.js';
 import type { ResolvedTenantsOptions } from './tenant-options.js';
 import { createTenantInputSchema, updateTenantInputSchema } from './tenant-schemas.js';
-import type { Tenant, TenantStatus, UserPool } from './tenants.js';
+import type { Tenant, TenantStatus, TenantWithRoles, UserPool } from './tenants.js';
 
 export interface CreateTenantInput {
   slug: string;
@@ -48,8 +48,15 @@ export interface TenantsApi {
    * const tenant = await auth.api.createTenant(userId, { slug: 'acme', name: 'Acme' })
    */
   createTenant(creatorUserId: string, input: CreateTenantInput, context?: CallContext): Promise<Tenant>;
-  /** The tenants the user belongs to, by id, page by page (50 by default). */
-  listTenants(userId: string, page?: Partial<PageRequest>): Promise<Page<Tenant>>;
+  /**
+   * The tenants the user belongs to, each with the user's roles there, by id, page by page (50
+   * by default): what an organization switcher shows.
+   *
+   * @example
+   * const { items } = await auth.api.listTenants(userId)
+   * // [{ id, slug: 'acme', name: 'Acme', roles: ['owner'], … }]
+   */
+  listTenants(userId: string, page?: Partial<PageRequest>): Promise<Page<TenantWithRoles>>;
   /**
    * The tenant, if the user is a member (`not_found` otherwise). Like every tenant operation, it
    * takes the call's `context`: its `session` and `ip` are what the tenant's policies see as

@@ -1,5 +1,5 @@
 import type { Page, PageRequest } from '../ports/pagination.js';
-import type { Tenant, TenantStatus } from './tenants.js';
+import type { Tenant, TenantStatus, TenantWithRoles } from './tenants.js';
 
 export interface TenantPatch {
   name?: string;
@@ -30,8 +30,9 @@ export interface TenantStore {
   /** Applies the patch and returns the updated tenant, or null when no tenant has this id. */
   update(id: string, patch: TenantPatch): Promise<Tenant | null>;
   /**
-   * Tenants the user is a member of, ordered by tenant id ascending, in one query (join on
-   * memberships). `cursor` is the last tenant id of the previous page.
+   * Tenants the user is a member of, each with the user's role keys there (`roles`, from the
+   * membership), ordered by tenant id ascending, in one query (join on memberships). `cursor` is
+   * the last tenant id of the previous page.
    */
-  listForUser(userId: string, page: PageRequest): Promise<Page<Tenant>>;
+  listForUser(userId: string, page: PageRequest): Promise<Page<TenantWithRoles>>;
 }

@@ -16,3 +16,9 @@ export interface Tenant {
   createdAt: Date;
   updatedAt: Date;
 }
+
+/** A tenant as a member's list of tenants shows it: with that member's role keys, read in one query. */
+export interface TenantWithRoles extends Tenant {
+  /** The member's role keys in this tenant. */
+  roles: string[];
+}

@@ -35,7 +35,11 @@ export function useOrganizations(options: { limit?: number } = {}): PagedResult<
       async update(tenantId: string, body: UpdateTenantBody) {
         const tenant = await client.tenants.update(tenantId, body);
         cache.write(`tenant:${tenantId}`, () => tenant);
-        await cache.invalidate('tenants:');
+        // a suspended tenant allows nothing: every permission answer about it changes
+        await Promise.all([
+          cache.invalidate('tenants:'),
+          body.status === undefined ? undefined : cache.invalidate(`perm:${tenantId}:`),
+        ]);
         return tenant;
       },
     }),

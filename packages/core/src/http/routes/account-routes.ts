@@ -9,20 +9,18 @@ import { isAuthError } from '../../errors.js';
 import type { SignedIn } from '../../sign-in/index.js';
 import {
   problemSchema,
+  serializeSession,
   sessionSchema,
   signedInSchema,
   toPublicSession,
-  toPublicUser,
 } from '../response-schemas.js';
 import { defineRoute } from '../route.js';
 import { deliveryFields, deliveryOf, signedInResponse, tokenPairSchema } from '../sign-in-response.js';
 
 const problem = (description: string) => ({ description, schema: problemSchema });
 
-/** The body of a completed sign-in or sign-up. */
-function signedInBody(result: SignedIn) {
-  return { user: toPublicUser(result.user), session: toPublicSession(result.session, result.session.id) };
-}
+/** The body of a completed sign-in or sign-up: the session, as `GET /session` will tell it. */
+const signedInBody = (result: SignedIn) => serializeSession(result);
 
 export const accountRoutes = [
   defineRoute({
@@ -129,7 +127,7 @@ export const accountRoutes = [
     async handle({ auth }) {
       return {
         status: 200,
-        body: { user: toPublicUser(auth.user), session: toPublicSession(auth.session, auth.session.id) },
+        body: serializeSession(auth),
       };
     },
   }),

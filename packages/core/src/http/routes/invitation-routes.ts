@@ -3,7 +3,7 @@ import {
   acceptInvitationInputSchema,
   createInvitationInputSchema,
 } from '../../invitations/invitation-schemas.js';
-import type { InvitationSummary } from '../../invitations/invitations.js';
+import type { InvitationPreview, InvitationSummary } from '../../invitations/invitations.js';
 import { pageQuerySchema } from '../../tenants/tenant-schemas.js';
 import { component } from '../openapi-components.js';
 import { membershipSchema, pageOf, problemSchema } from '../response-schemas.js';
@@ -46,6 +46,31 @@ function toPublicInvitation(invitation: InvitationSummary) {
     createdAt: invitation.createdAt.toISOString(),
     updatedAt: invitation.updatedAt.toISOString(),
   };
+}
+
+const invitationPreviewSchema = component(
+  'InvitationPreview',
+  z.object({
+    tenant: z.object({
+      id: z.string(),
+      name: z.string(),
+      slug: z.string(),
+      userPool: z
+        .enum(['shared', 'isolated'])
+        .describe('isolated: join by POST /signup with invitationToken, not by POST /invitations/accept'),
+    }),
+    inviter: z
+      .object({ name: z.string().nullable(), email: z.string() })
+      .nullable()
+      .describe('Null when the system created it'),
+    roles: z.array(z.string()),
+    email: z.string().nullable().describe('The address it is bound to; null for an open link'),
+    expiresAt: z.string(),
+  }),
+);
+
+function toPublicInvitationPreview(preview: InvitationPreview) {
+  return { ...preview, expiresAt: preview.expiresAt.toISOString() };
 }
 
 export const invitationRoutes = [
@@ -115,6 +140,7 @@ export const invitationRoutes = [
     summary: 'Accept an invitation as the signed-in user (to sign up with one, use POST /signup)',
     tag: 'tenants',
     auth: 'session',
+    rateLimited: true,
     body: acceptInvitationInputSchema,
     responses: {
       201: { description: 'The new membership', schema: membershipSchema },
@@ -128,6 +154,27 @@ export const invitationRoutes = [
     async handle({ api, auth, body, call }) {
       const membership = await api.acceptInvitation(auth.user.id, body.token, call);
       return { status: 201, body: toPublicMembership(membership) };
+    },
+  }),
+  defineRoute({
+    method: 'POST',
+    path: '/invitations/preview',
+    operationId: 'previewInvitation',
+    summary:
+      'What an invitation offers (tenant, inviter, roles, bound email), before signing up or in; uses nothing',
+    tag: 'tenants',
+    auth: 'none',
+    rateLimited: true,
+    body: acceptInvitationInputSchema,
+    responses: {
+      200: { description: 'The invitation as its holder may see it', schema: invitationPreviewSchema },
+      400: problem('invitation_invalid: unknown token'),
+      403: problem('tenant_suspended'),
+      410: problem('invitation_expired, invitation_used_up or invitation_revoked'),
+    },
+    async handle({ api, body, call }) {
+      const preview = await api.previewInvitation(body.token, call);
+      return { status: 200, body: toPublicInvitationPreview(preview) };
     },
   }),
 ];

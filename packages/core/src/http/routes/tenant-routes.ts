@@ -11,8 +11,10 @@ import {
   pageOf,
   problemSchema,
   tenantSchema,
+  tenantWithRolesSchema,
   toPublicMember,
   toPublicTenant,
+  toPublicTenantWithRoles,
 } from '../response-schemas.js';
 import { defineRoute } from '../route.js';
 
@@ -65,14 +67,17 @@ export const tenantRoutes = [
     method: 'GET',
     path: '/tenants',
     operationId: 'listTenants',
-    summary: 'Tenants you are a member of',
+    summary: 'Tenants you are a member of, each with your roles there',
     tag: 'tenants',
     auth: 'session',
     query: pageQuerySchema,
-    responses: { 200: { description: 'A page of tenants', schema: pageOf(tenantSchema) } },
+    responses: { 200: { description: 'A page of tenants', schema: pageOf(tenantWithRolesSchema) } },
     async handle({ api, auth, query }) {
       const page = await api.listTenants(auth.user.id, query);
-      return { status: 200, body: { items: page.items.map(toPublicTenant), nextCursor: page.nextCursor } };
+      return {
+        status: 200,
+        body: { items: page.items.map(toPublicTenantWithRoles), nextCursor: page.nextCursor },
+      };
     },
   }),
   defineRoute({

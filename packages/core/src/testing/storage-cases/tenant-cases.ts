@@ -1,4 +1,5 @@
 import { describe, expect } from 'vitest';
+import type { Tenant } from '../../tenants/tenants.js';
 import {
   aMembership,
   aTenant,
@@ -71,27 +72,40 @@ export function tenantCases({ it, storage }: StorageCases): void {
       ).toBeNull();
     });
 
-    it('lists the tenants a user is a member of by tenant id, page by page', async () => {
+    it("lists the tenants a user is a member of by tenant id, page by page, each with the user's roles there", async () => {
       const user = aUser();
       const someoneElse = aUser();
       const [a, b, c, notMine] = [aTenant(), aTenant(), aTenant(), aTenant()];
       await storage().users.create(user);
       await storage().users.create(someoneElse);
       for (const tenant of [a, b, c, notMine]) await storage().tenants.create(tenant);
-      // joined in another order than the tenant ids, so the order must come from the ids
-      for (const tenant of [c, a, b]) await storage().memberships.create(aMembership(tenant.id, user.id));
-      await storage().memberships.create(aMembership(notMine.id, someoneElse.id));
+      // joined in another order than the tenant ids, so the order must come from the ids; the
+      // roles differ per tenant, so each must come from its own membership row
+      const rolesIn = new Map([
+        [c.id, ['viewer']],
+        [a.id, ['owner', 'billing-admin']],
+        [b.id, ['member']],
+      ]);
+      for (const tenant of [c, a, b])
+        await storage().memberships.create(
+          aMembership(tenant.id, user.id, { roles: rolesIn.get(tenant.id)! }),
+        );
+      await storage().memberships.create(aMembership(notMine.id, someoneElse.id, { roles: ['owner'] }));
+      // another member of the same tenants: their roles must not leak into the user's rows
+      for (const tenant of [a, b, c])
+        await storage().memberships.create(aMembership(tenant.id, someoneElse.id, { roles: ['admin'] }));
+      const withRoles = (tenant: Tenant) => ({ ...tenant, roles: rolesIn.get(tenant.id) });
 
       const first = await storage().tenants.listForUser(user.id, { limit: 2 });
-      expect(first.items).toEqual([a, b]);
+      expect(first.items).toEqual([a, b].map(withRoles));
       expect(first.nextCursor).not.toBeNull();
 
       const second = await storage().tenants.listForUser(user.id, { limit: 2, cursor: first.nextCursor! });
-      expect(second).toEqual({ items: [c], nextCursor: null });
+      expect(second).toEqual({ items: [withRoles(c)], nextCursor: null });
 
       // a page that ends exactly at the last tenant says so
       expect(await storage().tenants.listForUser(user.id, { limit: 3 })).toEqual({
-        items: [a, b, c],
+        items: [a, b, c].map(withRoles),
         nextCursor: null,
       });
       expect(await storage().tenants.listForUser(aUser().id, { limit: 10 })).toEqual({

@@ -280,7 +280,9 @@ export function transactionCases({ it, storage }: StorageCases): void {
         await tx.memberships.create(aMembership(tenant.id, user.id));
         expect(await tx.tenants.findBySlug(tenant.slug)).toEqual(tenant);
         expect(await tx.users.findByEmail(null, normalizeEmail(user.email))).toEqual(user);
-        expect((await tx.tenants.listForUser(user.id, { limit: 10 })).items).toEqual([tenant]);
+        expect((await tx.tenants.listForUser(user.id, { limit: 10 })).items).toEqual([
+          { ...tenant, roles: ['member'] },
+        ]);
         const entry = anAuditEvent(tenant.id);
         await tx.audit.append(entry);
         expect(await tx.audit.list(tenant.id, { limit: 10 })).toMatchObject([{ ...entry, seq: 1 }]);
