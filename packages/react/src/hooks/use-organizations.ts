@@ -71,7 +71,12 @@ export function useOrganizationMembers(
     () => ({
       async update(userId: string, body: UpdateMemberBody) {
         await client.tenants.members.update(id as string, userId, body);
-        await Promise.all([cache.invalidate(`members:${id}:`), cache.invalidate(`perm:${id}:`)]);
+        // the tenant list carries the caller's roles (RoleGate reads them there)
+        await Promise.all([
+          cache.invalidate(`members:${id}:`),
+          cache.invalidate(`perm:${id}:`),
+          cache.invalidate('tenants:'),
+        ]);
       },
       async remove(userId: string) {
         await client.tenants.members.remove(id as string, userId);

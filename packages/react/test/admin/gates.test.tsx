@@ -1,7 +1,7 @@
 import type { PortcullisClient } from '@portcullis/client';
 import { act, cleanup, screen, waitFor } from '@testing-library/react';
 import { afterEach, describe, expect, it } from 'vitest';
-import { PermissionGate, RoleGate, useOrganizationMembers, useRoles } from '../../src/index.js';
+import { PermissionGate, RoleGate, useAuth, useOrganizationMembers, useRoles } from '../../src/index.js';
 import { renderWithPortcullis } from '../support/test-server.js';
 import { adminWorld, requestsTo } from './admin-world.js';
 
@@ -131,6 +131,8 @@ describe('PermissionGate', () => {
     );
     expect(await screen.findByText('yes read')).toBeTruthy();
     expect(await screen.findByText('no publish')).toBeTruthy();
+    // batched: the refused check named by the server, the other asked again on its own
+    if (hasBatchRoute(world.ownerClient)) expect(requestsTo(world.owner, /\/permissions\/check$/)).toBe(2);
   });
 
   it('hides what a role change took away, in the same UI that changed it', async () => {
@@ -202,6 +204,37 @@ describe('RoleGate', () => {
     expect(await screen.findByText('not staff')).toBeTruthy();
   });
 
+  it("reads a viewer's own roles from the tenant list, without the member list they may not read", async () => {
+    const world = await adminWorld();
+    const viewer = await world.addMember(['viewer']);
+    renderWithPortcullis(
+      <RoleGate roles={['viewer']} fallback={<p>not a viewer</p>}>
+        <p>viewer</p>
+      </RoleGate>,
+      { client: viewer.client, activeTenantId: world.tenantId },
+    );
+    expect(await screen.findByText('viewer')).toBeTruthy();
+    expect(requestsTo(viewer.browser, /\/members$/)).toBe(0);
+  });
+
+  it('follows a change of my own roles made through useOrganizationMembers', async () => {
+    const world = await adminWorld();
+    const admin = await world.addMember(['admin']);
+    let members: ReturnType<typeof useOrganizationMembers> | undefined;
+    function Page() {
+      members = useOrganizationMembers();
+      return (
+        <RoleGate roles={['admin']} fallback={<p>no longer admin</p>}>
+          <p>admin</p>
+        </RoleGate>
+      );
+    }
+    renderWithPortcullis(<Page />, { client: admin.client, activeTenantId: world.tenantId });
+    expect(await screen.findByText('admin')).toBeTruthy();
+    await act(() => members?.update(admin.user.id, { roles: ['member'] }) as Promise<void>);
+    expect(await screen.findByText('no longer admin')).toBeTruthy();
+  });
+
   it('treats a non-member as holding no role', async () => {
     const world = await adminWorld();
     const stranger = world.server.browser();
@@ -215,5 +248,19 @@ describe('RoleGate', () => {
     );
     expect(await screen.findByText('outsider')).toBeTruthy();
     expect(screen.queryByText('insider')).toBeNull();
+  });
+});
+
+describe('the provider (regression)', () => {
+  it('keeps a list fetched while the first session answer was on its way (it was dropped and stayed loading for ever)', async () => {
+    const world = await adminWorld();
+    function Roles() {
+      const { user } = useAuth();
+      const { roles, isLoading } = useRoles();
+      return <p>{isLoading ? 'loading roles' : `${roles.length} roles for ${user?.email}`}</p>;
+    }
+    // no initialSession: the session is fetched at mount, in the same tick as the roles
+    renderWithPortcullis(<Roles />, { client: world.owner.client(), activeTenantId: world.tenantId });
+    expect(await screen.findByText('4 roles for owner@example.com')).toBeTruthy();
   });
 });
