@@ -212,7 +212,8 @@ export function usePermissionEditor(props: PermissionEditorProps): PermissionEdi
     });
     const offerEverything = props.allowEverything !== false;
     const everything = offerEverything ? option('*', '*', { coveredBy: [] }) : null;
-    const others = chosen
+    // until the catalog is known every permission would look unlisted
+    const others = (catalog.data ? chosen : [])
       .filter((permission) => permission !== '*' && !listed.has(permission))
       .map((permission) => {
         const dot = permission.indexOf('.');
