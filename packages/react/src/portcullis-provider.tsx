@@ -1,5 +1,5 @@
 import type { PortcullisClient, SessionData, SessionState } from '@portcullis/client';
-import { createContext, type ReactNode, useContext, useEffect, useMemo, useState } from 'react';
+import { createContext, type ReactNode, useContext, useEffect, useMemo, useRef, useState } from 'react';
 import { ResourceCache } from './resource-cache.js';
 
 interface PortcullisContextValue {
@@ -49,34 +49,56 @@ export interface PortcullisProviderProps {
  */
 export function PortcullisProvider(props: PortcullisProviderProps) {
   const { client, initialSession, children } = props;
-  // one cache per client and provider: on the server each request renders its own provider
-  const [cache] = useState(() => new ResourceCache());
-  const [serverSession] = useState(() =>
-    initialSession === undefined ? client.session.getServerSnapshot() : stateOf(initialSession),
-  );
+  // one cache per client and provider: on the server each request renders its own provider, and
+  // another client (another server) starts empty
+  const [owned, setOwned] = useState(() => ({ client, cache: new ResourceCache() }));
+  let cache = owned.cache;
+  if (owned.client !== client) {
+    cache = new ResourceCache();
+    setOwned({ client, cache });
+  }
   // in the browser the store adopts the server's session before the first render reads it, so
   // the hydrating render and the store agree; on the server the store is never written (a client
   // created at module scope is shared by every request there)
-  useState(() => {
-    if (typeof window !== 'undefined' && initialSession !== undefined) hydrate(client, initialSession);
+  const [serverSession] = useState(() => {
+    if (initialSession === undefined) return client.session.getServerSnapshot();
+    const rendered = stateOf(initialSession);
+    if (typeof window === 'undefined') return rendered;
+    if (client.session.getSnapshot().status === 'loading') client.session.hydrate(initialSession);
+    // the store's own object when it holds the same session: React then finds nothing changed
+    // after hydrating, and skips a second render
+    const current = client.session.getSnapshot();
+    return sameSession(current, rendered) ? current : rendered;
   });
   const [ownTenantId, setOwnTenantId] = useState<string | null>(null);
   const controlled = props.activeTenantId !== undefined;
   const activeTenantId = controlled ? (props.activeTenantId ?? null) : ownTenantId;
-  const { onActiveTenantChange } = props;
+  // an inline callback must not give the context a new value (and every consumer a render) each time
+  const onActiveTenantChange = useRef(props.onActiveTenantChange);
+  useEffect(() => {
+    onActiveTenantChange.current = props.onActiveTenantChange;
+  });
 
   // a different user must not see the last one's lists
-  // (not when the first session answer arrives: the lists fetched meanwhile went out with the
-  // same cookie, and clearing them would drop their answers with nothing left to fetch them again)
   useEffect(() => {
-    let userId = userIdOf(client.session.getSnapshot());
+    let userId = client.session.getSnapshot().data?.user.id ?? null;
     return client.session.subscribe(() => {
-      const next = userIdOf(client.session.getSnapshot());
-      if (next === undefined) return;
-      if (userId !== undefined && next !== userId) cache.clear();
+      const next = client.session.getSnapshot().data?.user.id ?? null;
+      if (next !== userId) cache.clear();
       userId = next;
     });
   }, [client, cache]);
+
+  // a server that renders again with another user or session (a server action signed in or out,
+  // then router.refresh()) knows better than the store: read it again. Only a change counts: the
+  // first render is hydration, and timestamps (last seen) move on every server render
+  const renderedSession = useRef(initialSession);
+  useEffect(() => {
+    const previous = renderedSession.current;
+    renderedSession.current = initialSession;
+    if (initialSession === undefined || previous === undefined) return;
+    if (identityOf(previous) !== identityOf(initialSession)) void client.session.refresh({ force: true });
+  }, [client, initialSession]);
 
   const value = useMemo<PortcullisContextValue>(
     () => ({
@@ -86,10 +108,10 @@ export function PortcullisProvider(props: PortcullisProviderProps) {
       activeTenantId,
       setActiveTenant(tenantId) {
         if (!controlled) setOwnTenantId(tenantId);
-        onActiveTenantChange?.(tenantId);
+        onActiveTenantChange.current?.(tenantId);
       },
     }),
-    [client, cache, serverSession, activeTenantId, controlled, onActiveTenantChange],
+    [client, cache, serverSession, activeTenantId, controlled],
   );
   return <PortcullisContext.Provider value={value}>{children}</PortcullisContext.Provider>;
 }
@@ -106,18 +128,16 @@ export function usePortcullisClient(): PortcullisClient {
   return usePortcullis().client;
 }
 
-/** The signed-in user's id, null when signed out, undefined while not known yet. */
-function userIdOf(state: SessionState): string | null | undefined {
-  if (state.status === 'loading') return undefined;
-  return state.data?.user.id ?? null;
-}
-
 function stateOf(data: SessionData | null): SessionState {
   return data
     ? { status: 'authenticated', data, error: null }
     : { status: 'unauthenticated', data: null, error: null };
 }
 
-function hydrate(client: PortcullisClient, data: SessionData | null) {
-  if (client.session.getSnapshot().status === 'loading') client.session.hydrate(data);
+function identityOf(data: SessionData | null): string {
+  return data ? `${data.user.id}/${data.session.id}` : '';
+}
+
+function sameSession(a: SessionState, b: SessionState): boolean {
+  return a.status === b.status && JSON.stringify(a.data) === JSON.stringify(b.data);
 }

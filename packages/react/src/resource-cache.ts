@@ -1,13 +1,19 @@
 /**
- * What the data hooks read: one entry per key (`members:<tenantId>`), fetched once however many
- * components mount it, kept until a mutation invalidates its prefix. Deliberately small: the
- * lists an auth UI shows are short and change when this UI changes them.
+ * What the data hooks read: one entry per key (`members:<tenantId>:50`), fetched once however many
+ * components mount it, kept until a mutation invalidates it. Deliberately small: the lists an auth
+ * UI shows are short and change when this UI changes them.
+ *
+ * Keys are `:`-separated segments. Keys starting with {@link PUBLIC_KEY_PREFIX} hold data that is
+ * the same for every visitor (the OAuth providers): they survive {@link ResourceCache.clear}.
  */
 export interface ResourceEntry<T = unknown> {
   readonly data: T | undefined;
   readonly error: unknown;
   readonly status: 'idle' | 'loading' | 'success' | 'error';
 }
+
+/** Keys of data that does not depend on who is signed in. */
+export const PUBLIC_KEY_PREFIX = 'public:';
 
 const IDLE: ResourceEntry = { data: undefined, error: undefined, status: 'idle' };
 
@@ -17,7 +23,10 @@ interface Slot {
   fetcher: (() => Promise<unknown>) | null;
   listeners: Set<() => void>;
   stale: boolean;
-  /** Bumped by every fetch and invalidation: an older answer never overwrites a newer state. */
+  /**
+   * Bumped by every fetch, write, invalidation and clear: an answer that started before any of
+   * them is older than what the slot holds, and is dropped.
+   */
   version: number;
 }
 
@@ -40,7 +49,9 @@ export class ResourceCache {
   subscribe(key: string, listener: () => void): () => void {
     const slot = this.#slot(key);
     slot.listeners.add(listener);
-    return () => slot.listeners.delete(listener);
+    return () => {
+      slot.listeners.delete(listener);
+    };
   }
 
   /** Fetches `key` unless a fetch is under way or the data is fresh; concurrent callers share one. */
@@ -66,40 +77,74 @@ export class ResourceCache {
     return slot.promise;
   }
 
-  /** Replaces a key's data (an answer that carried the new state). */
+  /**
+   * Replaces a key's data with an answer that carried the new state. A fetch still under way
+   * started before it, so its answer is dropped.
+   */
   write<T>(key: string, update: (data: T | undefined) => T): void {
     const slot = this.#slot(key);
-    this.#set(slot, { data: update(slot.entry.data as T | undefined), error: undefined, status: 'success' });
+    const data = update(slot.entry.data as T | undefined);
+    this.#supersede(slot);
+    slot.stale = false;
+    this.#set(slot, { data, error: undefined, status: 'success' });
   }
 
   /**
-   * Marks every key starting with `prefix` stale and re-fetches those a component shows; the
-   * old data stays on screen meanwhile.
+   * Writes `next` only if the key still holds `expected` (the data a follow-up fetch such as the
+   * next page was based on); answers whether it did. A refresh or a second "load more" that
+   * landed meanwhile wins.
+   */
+  writeIf<T>(key: string, expected: T | undefined, next: T): boolean {
+    const slot = this.#slots.get(key);
+    if (!slot || slot.entry.data !== expected || slot.promise) return false;
+    this.write<T>(key, () => next);
+    return true;
+  }
+
+  /**
+   * Marks stale every key `prefix` names and re-fetches those a component shows; the old data
+   * stays on screen meanwhile. A prefix ending in `:` matches every key starting with it; any
+   * other prefix matches whole segments (`roles:t1` matches `roles:t1` and `roles:t1:x`, never
+   * `roles:t10`).
    */
   invalidate(prefix: string): Promise<void> {
     const reloads: Promise<void>[] = [];
     for (const [key, slot] of this.#slots) {
-      if (!key.startsWith(prefix)) continue;
-      slot.stale = true;
-      slot.promise = null;
-      slot.version++;
+      if (!matches(key, prefix)) continue;
+      this.#supersede(slot);
       if (slot.listeners.size > 0 && slot.fetcher) reloads.push(this.load(key, slot.fetcher));
     }
     return Promise.all(reloads).then(() => undefined);
   }
 
-  /** Forgets everything (sign-out: the next user must not see the last one's lists). */
+  /**
+   * Forgets everything but public data (the signed-in user changed: the next one must not see the
+   * last one's lists). Answers still under way are dropped; keys nobody shows are deleted, so a
+   * long-lived page does not accumulate them. Components showing a key fetch again when their
+   * hook sees the new user.
+   */
   clear(): void {
-    for (const slot of this.#slots.values()) {
-      slot.stale = true;
-      slot.promise = null;
-      slot.version++;
-      this.#set(slot, IDLE);
+    for (const [key, slot] of this.#slots) {
+      if (key.startsWith(PUBLIC_KEY_PREFIX)) continue;
+      this.#supersede(slot);
+      if (slot.listeners.size === 0) this.#slots.delete(key);
+      else this.#set(slot, IDLE);
     }
+  }
+
+  #supersede(slot: Slot) {
+    slot.stale = true;
+    slot.promise = null;
+    slot.version++;
   }
 
   #set(slot: Slot, entry: ResourceEntry) {
     slot.entry = entry;
     for (const listener of [...slot.listeners]) listener();
   }
+}
+
+function matches(key: string, prefix: string): boolean {
+  if (prefix.endsWith(':')) return key.startsWith(prefix);
+  return key === prefix || key.startsWith(`${prefix}:`);
 }

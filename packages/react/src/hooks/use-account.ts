@@ -11,7 +11,6 @@ import type {
 import { useMemo } from 'react';
 import { usePortcullis } from '../portcullis-provider.js';
 import { type ResourceResult, useResource } from './use-resource.js';
-import { useSessionState } from './use-session-state.js';
 
 /** The signed-in user's active sessions (`current` marks this one), and revoking them. */
 export function useSessions(): Omit<ResourceResult<Session[]>, 'data'> & {
@@ -20,8 +19,7 @@ export function useSessions(): Omit<ResourceResult<Session[]>, 'data'> & {
   revokeOthers(): Promise<void>;
 } {
   const { client, cache } = usePortcullis();
-  const signedIn = useSessionState().status === 'authenticated';
-  const result = useResource(signedIn ? 'sessions' : null, async () => (await client.sessions.list()).items);
+  const result = useResource('sessions', async () => (await client.sessions.list()).items);
   const actions = useMemo(
     () => ({
       async revoke(sessionId: string) {
@@ -48,8 +46,7 @@ export function usePasskeys(): Omit<ResourceResult<Passkey[]>, 'data'> & {
   invalidate(): Promise<void>;
 } {
   const { client, cache } = usePortcullis();
-  const signedIn = useSessionState().status === 'authenticated';
-  const result = useResource(signedIn ? 'passkeys' : null, async () => (await client.passkeys.list()).items);
+  const result = useResource('passkeys', async () => (await client.passkeys.list()).items);
   const actions = useMemo(
     () => ({
       async rename(passkeyId: string, name: string) {
@@ -78,8 +75,7 @@ export function useTotp(): Omit<ResourceResult<GetMfaStatusResponse>, 'data'> & 
   regenerateRecoveryCodes(): Promise<RegenerateRecoveryCodesResponse>;
 } {
   const { client, cache } = usePortcullis();
-  const signedIn = useSessionState().status === 'authenticated';
-  const result = useResource(signedIn ? 'mfa' : null, () => client.mfa.status());
+  const result = useResource('mfa', () => client.mfa.status());
   const actions = useMemo(
     () => ({
       setup: () => client.mfa.totp.setup(),
@@ -104,10 +100,13 @@ export function useTotp(): Omit<ResourceResult<GetMfaStatusResponse>, 'data'> & 
   return { ...rest, status: data, ...actions };
 }
 
-/** The sign-in providers configured on the server (`GET /oauth/providers`), for OAuth buttons. */
+/**
+ * The sign-in providers configured on the server (`GET /oauth/providers`), for OAuth buttons.
+ * The same for every visitor: fetched signed out too, and kept across sign-in and sign-out.
+ */
 export function useOAuthProviders(): ResourceResult<ListOAuthProvidersResponse['providers']> {
   const { client } = usePortcullis();
-  return useResource('oauthProviders', async () => (await client.oauth.providers()).providers);
+  return useResource('public:oauthProviders', async () => (await client.oauth.providers()).providers);
 }
 
 /** The signed-in user's linked OAuth accounts, and unlinking one. */
@@ -116,11 +115,7 @@ export function useOAuthAccounts(): Omit<ResourceResult<ListOAuthAccountsRespons
   unlink(accountId: string): Promise<void>;
 } {
   const { client, cache } = usePortcullis();
-  const signedIn = useSessionState().status === 'authenticated';
-  const result = useResource(
-    signedIn ? 'oauthAccounts' : null,
-    async () => (await client.oauth.accounts.list()).accounts,
-  );
+  const result = useResource('oauthAccounts', async () => (await client.oauth.accounts.list()).accounts);
   const actions = useMemo(
     () => ({
       async unlink(accountId: string) {

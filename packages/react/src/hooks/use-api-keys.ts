@@ -36,17 +36,17 @@ export function useApiKeys(
     () => ({
       async create(body: CreateApiKeyBody) {
         const created = await client.tenants.apiKeys.create(id as string, body);
-        await cache.invalidate(`apiKeys:${id}:`);
+        await cache.invalidate(`apiKeys:${id}`);
         return created;
       },
       async rotate(apiKeyId: string, body?: RotateApiKeyBody) {
         const rotated = await client.tenants.apiKeys.rotate(id as string, apiKeyId, body);
-        await cache.invalidate(`apiKeys:${id}:`);
+        await cache.invalidate(`apiKeys:${id}`);
         return rotated;
       },
       async revoke(apiKeyId: string) {
         await client.tenants.apiKeys.revoke(id as string, apiKeyId);
-        await cache.invalidate(`apiKeys:${id}:`);
+        await cache.invalidate(`apiKeys:${id}`);
       },
     }),
     [client, cache, id],

@@ -36,22 +36,20 @@ export interface AuthState {
  * return <button onClick={() => signOut()}>Sign out {user.email}</button>;
  */
 export function useAuth(options: { suspense?: boolean } = {}): AuthState {
-  const { client, cache } = usePortcullis();
+  const { client } = usePortcullis();
   const state = useSessionState(options);
+  // the provider empties the data cache when the user changes (a sign-out that failed changes
+  // nothing, and must not leave the page's lists blank)
   const actions = useMemo(
     () => ({
       signIn: (body: SignInBody) => client.signIn(body),
       signUp: (body: SignUpBody) => client.signUp(body),
       async signOut() {
-        try {
-          await client.signOut();
-        } finally {
-          cache.clear();
-        }
+        await client.signOut();
       },
       refresh: (refreshOptions?: { force?: boolean }) => client.session.refresh(refreshOptions),
     }),
-    [client, cache],
+    [client],
   );
   return {
     status: state.status,

@@ -4,6 +4,7 @@ import type {
   CreateTenantBody,
   Invitation,
   Member,
+  Membership,
   Tenant,
   UpdateMemberBody,
   UpdateTenantBody,
@@ -13,10 +14,15 @@ import { usePortcullis } from '../portcullis-provider.js';
 import { type PagedResult, usePagedResource } from './use-resource.js';
 import { useTenantId } from './use-tenant.js';
 
-/** The tenants the signed-in user belongs to, a page at a time, and creating one. */
+/**
+ * The tenants the signed-in user belongs to, a page at a time; creating, renaming, and joining one
+ * by accepting an invitation (each refreshes the list).
+ */
 export function useOrganizations(options: { limit?: number } = {}): PagedResult<Tenant> & {
   create(body: CreateTenantBody): Promise<Tenant>;
   update(tenantId: string, body: UpdateTenantBody): Promise<Tenant>;
+  /** Accepts an invitation as the signed-in user; answers the new membership. */
+  acceptInvitation(token: string): Promise<Membership>;
 } {
   const { client, cache } = usePortcullis();
   const limit = options.limit ?? 50;
@@ -41,6 +47,15 @@ export function useOrganizations(options: { limit?: number } = {}): PagedResult<
           body.status === undefined ? undefined : cache.invalidate(`perm:${tenantId}:`),
         ]);
         return tenant;
+      },
+      async acceptInvitation(token: string) {
+        const membership = await client.invitations.accept({ token });
+        await Promise.all([
+          cache.invalidate('tenants:'),
+          cache.invalidate(`members:${membership.tenantId}`),
+          cache.invalidate(`perm:${membership.tenantId}`),
+        ]);
+        return membership;
       },
     }),
     [client, cache],
@@ -69,18 +84,22 @@ export function useOrganizationMembers(
   const pages = usePagedResource(id ? `members:${id}:${limit}` : null, fetchPage);
   const actions = useMemo(
     () => ({
+      // the caller's own roles may have changed: the tenant list shows them, and the gates ask
       async update(userId: string, body: UpdateMemberBody) {
         await client.tenants.members.update(id as string, userId, body);
-        // the tenant list carries the caller's roles (RoleGate reads them there)
         await Promise.all([
-          cache.invalidate(`members:${id}:`),
-          cache.invalidate(`perm:${id}:`),
+          cache.invalidate(`members:${id}`),
+          cache.invalidate(`perm:${id}`),
           cache.invalidate('tenants:'),
         ]);
       },
       async remove(userId: string) {
         await client.tenants.members.remove(id as string, userId);
-        await Promise.all([cache.invalidate(`members:${id}:`), cache.invalidate('tenants:')]);
+        await Promise.all([
+          cache.invalidate(`members:${id}`),
+          cache.invalidate(`perm:${id}`),
+          cache.invalidate('tenants:'),
+        ]);
       },
     }),
     [client, cache, id],
@@ -111,12 +130,12 @@ export function useInvitations(
     () => ({
       async create(body: CreateInvitationBody) {
         const created = await client.tenants.invitations.create(id as string, body);
-        await cache.invalidate(`invitations:${id}:`);
+        await cache.invalidate(`invitations:${id}`);
         return created;
       },
       async revoke(invitationId: string) {
         await client.tenants.invitations.revoke(id as string, invitationId);
-        await cache.invalidate(`invitations:${id}:`);
+        await cache.invalidate(`invitations:${id}`);
       },
     }),
     [client, cache, id],

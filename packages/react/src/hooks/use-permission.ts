@@ -51,8 +51,7 @@ export function usePermissions(
 ): { allowed: Array<boolean | undefined>; isLoading: boolean; error: unknown } {
   const { client } = usePortcullis();
   const tenantId = useTenantId(options.tenantId);
-  const signature = JSON.stringify(checks);
-  const key = tenantId ? `perm:${tenantId}:many:${signature}` : null;
+  const key = tenantId ? `perm:${tenantId}:all:${JSON.stringify(checks)}` : null;
   const result = useResource(key, () =>
     Promise.all(checks.map((check) => batcherFor(client).check(tenantId as string, check))),
   );
@@ -63,8 +62,9 @@ export function usePermissions(
   };
 }
 
+// `one:` and `all:` keep a single check apart from a list whatever an action is called
 function permissionKey(tenantId: string, check: PermissionCheck): string {
-  return `perm:${tenantId}:${check.action}:${check.resource ? JSON.stringify(check.resource) : ''}`;
+  return `perm:${tenantId}:one:${JSON.stringify([check.action, check.resource ?? null])}`;
 }
 
 /**

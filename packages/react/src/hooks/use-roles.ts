@@ -27,7 +27,9 @@ export function useRoles(tenantId?: string): Omit<ResourceResult<Role[]>, 'data'
     async () => (await client.tenants.roles.list(id as string)).items,
   );
   const actions = useMemo(() => {
-    const changed = () => Promise.all([cache.invalidate(`roles:${id}`), cache.invalidate(`perm:${id}:`)]);
+    // a role's permissions decide the gates (a role members hold cannot be deleted: the member
+    // list never changes with it)
+    const changed = () => Promise.all([cache.invalidate(`roles:${id}`), cache.invalidate(`perm:${id}`)]);
     return {
       async create(body: CreateRoleBody) {
         const role = await client.tenants.roles.create(id as string, body);
@@ -64,7 +66,7 @@ export function usePolicies(tenantId?: string): Omit<ResourceResult<Policy[]>, '
     async () => (await client.tenants.policies.list(id as string)).items,
   );
   const actions = useMemo(() => {
-    const changed = () => Promise.all([cache.invalidate(`policies:${id}`), cache.invalidate(`perm:${id}:`)]);
+    const changed = () => Promise.all([cache.invalidate(`policies:${id}`), cache.invalidate(`perm:${id}`)]);
     return {
       async create(body: CreatePolicyBody) {
         const policy = await client.tenants.policies.create(id as string, body);

@@ -252,7 +252,7 @@ describe('RoleGate', () => {
 });
 
 describe('the provider (regression)', () => {
-  it('keeps a list fetched while the first session answer was on its way (it was dropped and stayed loading for ever)', async () => {
+  it('keeps a list asked for before the first session answer (a cache emptied on that answer once left it loading for ever)', async () => {
     const world = await adminWorld();
     function Roles() {
       const { user } = useAuth();
