@@ -8,7 +8,8 @@ import { isPortcullisClientError } from '@portcullis/client';
 export function errorText(error: unknown): string {
   if (!isPortcullisClientError(error)) return 'Something went wrong. Please try again.';
   const known = MESSAGES[error.code];
-  if (error.code === 'rate_limited' && error.retryAfter !== undefined) {
+  // a lockout (429 with Retry-After, like a rate limit) is a wait too, not a wrong password
+  if ((error.code === 'rate_limited' || error.code === 'account_locked') && error.retryAfter !== undefined) {
     return `Too many attempts. Try again in ${formatWait(error.retryAfter)}.`;
   }
   if (error.detail && !HIDE_DETAIL.has(error.code)) return capitalize(error.detail);
@@ -40,7 +41,12 @@ const MESSAGES: Partial<Record<string, string>> = {
 };
 
 // these codes' details are for developers, not for the person at the keyboard
-const HIDE_DETAIL = new Set(['invalid_credentials', 'csrf_origin_mismatch', 'internal_error']);
+const HIDE_DETAIL = new Set([
+  'invalid_credentials',
+  'csrf_origin_mismatch',
+  'internal_error',
+  'step_up_required',
+]);
 
 function capitalize(text: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1);
