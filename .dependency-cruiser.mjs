@@ -131,6 +131,15 @@ export default {
       to: { path: '^packages/core/', pathNot: CORE_PUBLIC },
     },
     {
+      name: 'client-without-server-code',
+      severity: 'error',
+      comment:
+        '@portcullis/client runs in browsers: its source never imports @portcullis/core (its types ' +
+        'are generated from the routes instead), so no server code reaches a browser bundle.',
+      from: { path: '^packages/client/src/' },
+      to: { path: '^packages/core/' },
+    },
+    {
       name: 'not-to-unresolvable',
       severity: 'error',
       comment:

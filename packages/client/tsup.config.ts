@@ -1,7 +1,7 @@
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
-  entry: { index: 'src/index.ts' },
+  entry: { index: 'src/index.ts', webauthn: 'src/webauthn/index.ts' },
   format: ['esm', 'cjs'],
   dts: true,
   clean: true,
@@ -9,4 +9,6 @@ export default defineConfig({
   target: 'es2022',
   platform: 'neutral',
   tsconfig: 'tsconfig.build.json',
+  // the webauthn entry imports the main one by the package's own name: one copy of the error class
+  external: ['@portcullis/client'],
 });

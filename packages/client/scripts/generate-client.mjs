@@ -6,10 +6,12 @@
 //
 //   node scripts/generate-client.mjs          write the file
 //   node scripts/generate-client.mjs --check  exit 1 when the committed file is stale
+//   ... --out <file>                          another file than src/generated/routes.ts
 //
 // A route without a name in METHOD_NAMES fails the generation, so a new route cannot ship
 // without its client method.
 import { readFileSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { AUTH_ERROR_CODES } from '@portcullis/core';
 import { openApiDocument } from './openapi-document.mjs';
@@ -176,6 +178,8 @@ function describeOperations(document) {
         query: parameters.filter((p) => p.in === 'query'),
         body: contentType ? content[contentType].schema : undefined,
         bodyRequired: operation.requestBody?.required === true,
+        // a sign-in: its body takes `delivery` (`token` answers a token pair instead of a cookie)
+        tokenDelivery: Boolean(content[contentType]?.schema?.properties?.delivery),
         encoding:
           contentType === 'application/x-www-form-urlencoded' ? 'form' : redirect ? 'redirect' : 'json',
         successes,
@@ -302,6 +306,12 @@ function render(document) {
     ),
     '};',
     '',
+    '/** The sign-ins: routes whose body takes `delivery` (token mode asks them for a token pair). */',
+    `export const tokenDeliveryOperations: readonly OperationId[] = [${operations
+      .filter((op) => op.tokenDelivery)
+      .map((op) => `'${op.id}'`)
+      .join(', ')}];`,
+    '',
     '/** Where each route lives on the client, as a dotted path. */',
     'export const methodNames: Record<OperationId, string> = {',
     ...operations.map((op) => `  ${op.id}: '${op.name}',`),
@@ -314,7 +324,11 @@ function render(document) {
   return out.join('\n');
 }
 
-const target = fileURLToPath(new URL('../src/generated/routes.ts', import.meta.url));
+const outAt = process.argv.indexOf('--out');
+const target =
+  outAt > 0
+    ? resolve(process.argv[outAt + 1])
+    : fileURLToPath(new URL('../src/generated/routes.ts', import.meta.url));
 const text = render(await openApiDocument());
 if (process.argv.includes('--check')) {
   let current = '';
@@ -322,7 +336,7 @@ if (process.argv.includes('--check')) {
     current = readFileSync(target, 'utf8');
   } catch {}
   if (current !== text) {
-    console.error('src/generated/routes.ts is stale: run `pnpm --filter @portcullis/client generate`');
+    console.error(`${target} is stale: run \`pnpm --filter @portcullis/client generate\``);
     process.exit(1);
   }
 } else {

@@ -2,10 +2,18 @@ import type { ServerErrorCode } from './generated/routes.js';
 
 /**
  * The codes a {@link PortcullisClientError} carries: every code of the server's problem+json
- * answers, plus the client's own (`network_error` when no answer came, `invalid_response` when
- * the answer was not what the route declares).
+ * answers, plus the client's own: `network_error` when no answer came, `invalid_response` when
+ * the answer was not what the route declares, and the browser's side of a passkey ceremony
+ * (`@portcullis/client/webauthn`): `webauthn_cancelled` (dismissed, timed out or cancelled),
+ * `webauthn_unsupported`, `webauthn_failed`.
  */
-export type ClientErrorCode = ServerErrorCode | 'network_error' | 'invalid_response';
+export type ClientErrorCode =
+  | ServerErrorCode
+  | 'network_error'
+  | 'invalid_response'
+  | 'webauthn_cancelled'
+  | 'webauthn_unsupported'
+  | 'webauthn_failed';
 
 /** One field's complaint in a `invalid_request` answer. */
 export interface ClientErrorIssue {

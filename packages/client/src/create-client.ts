@@ -4,6 +4,7 @@ import {
   type OperationId,
   type OperationSpec,
   operations,
+  type RefreshTokensResponse,
   type RouteMethods,
 } from './generated/routes.js';
 import type { RequestOptions } from './request-options.js';
@@ -19,7 +20,7 @@ export interface PortcullisClientOptions {
    * (`https://auth.example.com/api/auth`).
    */
   baseUrl: string;
-  /** `cookieTransport()` (the default) or `tokenTransport()`. */
+  /** `cookieTransport()` (the default) or `tokenTransport()`; one transport serves one client. */
   transport?: Transport;
   /** The `fetch` to use (default: the global one). */
   fetch?: typeof fetch;
@@ -28,7 +29,7 @@ export interface PortcullisClientOptions {
    * does not fetch `GET /session` on hydration. Leave out to start `loading`.
    */
   initialSession?: SessionData | null;
-  /** A `GET /session` answer is reused for this long (default 2000 ms). */
+  /** A `GET /session` answer is reused for this long (default 2000 ms); reads in flight are shared. */
   sessionDedupeMs?: number;
   /** Re-read the session when the window regains focus or the network comes back (default true). */
   refreshOnFocus?: boolean;
@@ -90,6 +91,7 @@ export function createPortcullisClient(options: PortcullisClientOptions): Portcu
     let response = await fetchOnce(request);
     if (response.status === 401 && transport.recover) {
       const error = await errorFromResponse(response.clone());
+      // once: a retry that fails again is the answer
       if (await transport.recover(request, 401, error.code)) {
         const retry = outgoing(operationId, spec, params, input, requestOptions);
         await transport.prepare(retry);
@@ -98,8 +100,23 @@ export function createPortcullisClient(options: PortcullisClientOptions): Portcu
     }
     if (!response.ok) throw await errorFromResponse(response);
     const body = await readBody(response);
-    transport.receive?.(operationId, body);
+    await transport.receive?.(operationId, body);
     return body;
+  }
+
+  /** `POST /token/refresh` for the token transport: no credentials, no session effects. */
+  async function refreshTokens(refreshToken: string): Promise<RefreshTokensResponse> {
+    const request = outgoing(
+      'refreshTokens',
+      operations.refreshTokens,
+      [],
+      { refresh_token: refreshToken },
+      undefined,
+    );
+    request.init.credentials = 'omit';
+    const response = await fetchOnce(request);
+    if (!response.ok) throw await errorFromResponse(response);
+    return (await readBody(response)) as RefreshTokensResponse;
   }
 
   function outgoing(
@@ -150,7 +167,17 @@ export function createPortcullisClient(options: PortcullisClientOptions): Portcu
     dedupeMs: options.sessionDedupeMs ?? 2000,
     refreshOnFocus: options.refreshOnFocus ?? true,
     fetchSession: () => send('getSession', []) as Promise<SessionData>,
+    ready: () => transport.ready?.() ?? Promise.resolve(),
     hasCredentials: () => transport.hasCredentials?.() ?? true,
+  });
+  transport.attach?.({
+    baseUrl,
+    refreshTokens,
+    signedOut: () => session.set(null),
+    signedIn: () => {
+      session.invalidate();
+      void session.refresh({ force: true });
+    },
   });
 
   async function call(operationId: OperationId, args: readonly unknown[]): Promise<unknown> {
@@ -189,6 +216,9 @@ export function createPortcullisClient(options: PortcullisClientOptions): Portcu
         : (...args: unknown[]) => call(operationId, args);
     place(client, methodNames[operationId], method);
   }
+  // two components asking at once (or within the dedupe window) share one request
+  client.getSession = (requestOptions?: RequestOptions) =>
+    requestOptions ? call('getSession', [requestOptions]) : session.read();
   return client as unknown as PortcullisClient;
 }
 

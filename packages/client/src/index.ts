@@ -13,4 +13,17 @@ export {
 export type * from './generated/routes.js';
 export type { RequestOptions } from './request-options.js';
 export type { SessionData, SessionState, SessionStore } from './session-store.js';
-export { cookieTransport, type OutgoingRequest, type Transport } from './transport.js';
+export {
+  type BroadcastChannelLike,
+  type LockManagerLike,
+  type TokenSet,
+  type TokenStorage,
+  type TokenTransportOptions,
+  tokenTransport,
+} from './token-transport.js';
+export {
+  cookieTransport,
+  type OutgoingRequest,
+  type Transport,
+  type TransportContext,
+} from './transport.js';

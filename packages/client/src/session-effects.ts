@@ -38,29 +38,29 @@ export async function applySessionEffect(
   { session, transport }: { session: WritableSessionStore; transport: Transport },
 ): Promise<void> {
   if (SIGN_OUTS.has(operationId)) {
-    transport.clear?.();
+    await transport.clear?.();
     session.set(null);
     return;
   }
   if (SIGN_INS.has(operationId)) {
     if (isSessionData(body)) session.set(body);
-    else if (isTokenPair(body)) {
-      session.invalidate();
-      await session.refresh({ force: true });
-    }
-    // { mfaRequired } or a sign-up that waits for a verified email: no session yet
+    // a token pair (token mode) or a passkey step-up's `{ session }`: the session is read again.
+    // `{ mfaRequired }` or a sign-up that waits for a verified email: no session yet
+    else if (isObject(body) && ('access_token' in body || 'session' in body)) await reread(session);
     return;
   }
-  if (SESSION_CHANGES.has(operationId)) {
-    session.invalidate();
-    await session.refresh({ force: true });
-  }
+  if (SESSION_CHANGES.has(operationId)) await reread(session);
+}
+
+async function reread(session: WritableSessionStore): Promise<void> {
+  session.invalidate();
+  await session.refresh({ force: true });
+}
+
+function isObject(body: unknown): body is Record<string, unknown> {
+  return typeof body === 'object' && body !== null;
 }
 
 function isSessionData(body: unknown): body is SessionData {
-  return typeof body === 'object' && body !== null && 'user' in body && 'session' in body;
-}
-
-function isTokenPair(body: unknown): boolean {
-  return typeof body === 'object' && body !== null && 'access_token' in body;
+  return isObject(body) && 'user' in body && 'session' in body;
 }

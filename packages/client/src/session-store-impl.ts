@@ -1,38 +1,53 @@
 import { PortcullisClientError } from './client-error.js';
-import {
-  LOADING,
-  type SessionData,
-  type SessionState,
-  type SessionStore,
-  SIGNED_OUT,
-  stateOf,
-} from './session-store.js';
+import { LOADING, type SessionData, type SessionState, type SessionStore, stateOf } from './session-store.js';
 
 /** The store plus what only the client itself calls. */
 export interface WritableSessionStore extends SessionStore {
+  /**
+   * `GET /session` through the store's dedupe: the answer of the read in flight, or the last one
+   * within `dedupeMs`, else a new read. Rejects with `unauthenticated` when signed out.
+   */
+  read(options?: { force?: boolean }): Promise<SessionData>;
   /** Sets the session from an answer that carried it (`null`: signed out). */
   set(data: SessionData | null): void;
-  /** Marks the stored answer stale, so the next `refresh()` fetches. */
+  /** Marks the stored answer stale (and any read in flight outdated), so the next read fetches. */
   invalidate(): void;
   dispose(): void;
 }
 
-interface SessionStoreOptions {
+export interface SessionStoreOptions {
   initial: SessionData | null | undefined;
   dedupeMs: number;
   refreshOnFocus: boolean;
   fetchSession(): Promise<SessionData>;
+  /** Resolves when the transport knows whether it holds credentials. */
+  ready(): Promise<void>;
   /** False when there is certainly no session to ask about (token mode without a token). */
   hasCredentials(): boolean;
 }
+
+/** A settled read: the session (`null`: signed out), or why there is none. */
+interface Answer {
+  data: SessionData | null;
+  error?: PortcullisClientError;
+}
+
+const FOCUS_DEBOUNCE_MS = 100;
 
 export function createSessionStore(options: SessionStoreOptions): WritableSessionStore {
   let serverState = options.initial === undefined ? LOADING : stateOf(options.initial);
   let state = serverState;
   // a server-provided session counts as a fresh answer: hydration fetches nothing
-  let answeredAt = options.initial === undefined ? Number.NEGATIVE_INFINITY : Date.now();
-  let inFlight: Promise<SessionState> | null = null;
+  let answer: Answer | null = options.initial === undefined ? null : { data: options.initial };
+  let answeredAt = Date.now();
+  // every set() or invalidate() starts a generation: a read begun before it answers too late
   let generation = 0;
+  let inFlight: {
+    generation: number;
+    promise: Promise<SessionData | null>;
+    /** What `refresh()` answers while this read is in flight: one promise for every caller. */
+    settled: Promise<SessionState>;
+  } | null = null;
   const listeners = new Set<() => void>();
 
   function publish(next: SessionState) {
@@ -41,60 +56,100 @@ export function createSessionStore(options: SessionStoreOptions): WritableSessio
     for (const listener of [...listeners]) listener();
   }
 
+  function settle(settled: Answer) {
+    answer = settled;
+    answeredAt = Date.now();
+    // a 401 is an answer ("not signed in"), not a failure the UI should show
+    publish(stateOf(settled.data));
+  }
+
+  function fail(error: unknown) {
+    if (error instanceof PortcullisClientError && error.status === 401) {
+      settle({ data: null, error });
+      return;
+    }
+    // no answer (the network, a 5xx): not remembered, and no reason to sign a signed-in user out
+    if (state.status === 'authenticated') return;
+    const reason =
+      error instanceof PortcullisClientError
+        ? error
+        : new PortcullisClientError('network_error', { status: 0, cause: error });
+    publish({ status: 'unauthenticated', data: null, error: reason });
+  }
+
+  function current() {
+    return inFlight && inFlight.generation === generation ? inFlight : null;
+  }
+
+  function load(force: boolean): Promise<SessionData | null> {
+    const shared = current();
+    if (shared) return shared.promise;
+    if (!force && answer && Date.now() - answeredAt < options.dedupeMs) {
+      return answer.error ? Promise.reject(answer.error) : Promise.resolve(answer.data);
+    }
+    const started = generation;
+    const promise = options
+      .ready()
+      .then(() => (options.hasCredentials() ? options.fetchSession() : null))
+      .then(
+        (data) => {
+          if (started === generation) settle({ data });
+          return data;
+        },
+        (error: unknown) => {
+          if (started === generation) fail(error);
+          throw error;
+        },
+      )
+      .finally(() => {
+        if (inFlight?.promise === promise) inFlight = null;
+      });
+    const settled = promise.then(
+      () => state,
+      () => state,
+    );
+    inFlight = { generation: started, promise, settled };
+    return promise;
+  }
+
   const store: WritableSessionStore = {
     subscribe(listener) {
       listeners.add(listener);
-      return () => listeners.delete(listener);
+      return () => {
+        listeners.delete(listener);
+      };
     },
     getSnapshot: () => state,
     getServerSnapshot: () => serverState,
     refresh({ force = false } = {}) {
-      if (inFlight) return inFlight;
-      if (!force && Date.now() - answeredAt < options.dedupeMs) return Promise.resolve(state);
-      if (!options.hasCredentials()) {
-        answeredAt = Date.now();
-        publish(SIGNED_OUT);
-        return Promise.resolve(state);
-      }
-      const started = generation;
-      inFlight = options
-        .fetchSession()
-        .then(
-          (data) => {
-            // a sign-in or sign-out that answered meanwhile knows better than this older read
-            if (started === generation) publish(stateOf(data));
-          },
-          (error: unknown) => {
-            if (started !== generation) return;
-            const signedOut = error instanceof PortcullisClientError && error.status === 401;
-            publish(
-              signedOut || !(error instanceof PortcullisClientError)
-                ? SIGNED_OUT
-                : { status: 'unauthenticated', data: null, error },
-            );
-          },
-        )
-        .then(() => {
-          answeredAt = Date.now();
-          inFlight = null;
-          return state;
-        });
-      return inFlight;
+      const loading = load(force);
+      const shared = current();
+      if (shared?.promise === loading) return shared.settled;
+      return loading.then(
+        () => state,
+        () => state,
+      );
+    },
+    async read({ force = false } = {}) {
+      const data = await load(force);
+      if (data) return data;
+      throw new PortcullisClientError('unauthenticated', { status: 401, detail: 'not signed in' });
     },
     hydrate(data) {
-      if (state.status !== 'loading' || inFlight) return;
-      serverState = stateOf(data);
+      if (answer || state.status !== 'loading') return;
+      answer = { data };
       answeredAt = Date.now();
+      // what the server rendered with, from now on the server snapshot too
+      serverState = stateOf(data);
       publish(serverState);
     },
     set(data) {
       generation++;
-      answeredAt = Date.now();
-      publish(stateOf(data));
+      settle({ data });
     },
     invalidate() {
       generation++;
-      answeredAt = Number.NEGATIVE_INFINITY;
+      answer = null;
     },
     dispose() {
       removeFocusListeners();
@@ -114,7 +169,7 @@ function listenForFocus(refresh: () => void): () => void {
   const debounced = () => {
     if (document.visibilityState === 'hidden') return;
     clearTimeout(timer);
-    timer = setTimeout(refresh, 100);
+    timer = setTimeout(refresh, FOCUS_DEBOUNCE_MS);
   };
   window.addEventListener('focus', debounced);
   window.addEventListener('online', debounced);

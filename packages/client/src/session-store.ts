@@ -26,12 +26,14 @@ export interface SessionStore {
   getServerSnapshot(): SessionState;
   /**
    * Fetches `GET /session`, once however many callers ask at the same time, and not again within
-   * `dedupeMs` of the last answer unless `force`.
+   * `dedupeMs` of the last answer unless `force`. While one read is in flight every caller gets
+   * the same promise (React's `use()` can suspend on it without a second request).
    */
   refresh(options?: { force?: boolean }): Promise<SessionState>;
   /**
-   * Adopts a session the server rendered with, when the store has no answer yet (`loading`);
-   * counts as a fresh answer, so no fetch follows. A no-op otherwise.
+   * Adopts the session the server rendered with when the store has no answer yet (`loading`),
+   * as a fresh answer: no request. A store that already knows the session keeps what it knows.
+   * (`initialSession` does the same when the client is created in the browser.)
    */
   hydrate(data: SessionData | null): void;
 }

@@ -1338,6 +1338,9 @@ export const operations: Record<OperationId, OperationSpec> = {
   oauthTenantAuthorizationServerMetadata: { method: 'GET', path: '/tenants/:tenantId/.well-known/oauth-authorization-server', params: ['tenantId'], input: null, encoding: 'json' },
 };
 
+/** The sign-ins: routes whose body takes `delivery` (token mode asks them for a token pair). */
+export const tokenDeliveryOperations: readonly OperationId[] = ['signUp', 'signIn', 'verifyMagicLink', 'verifyMfa', 'authenticateWithPasskey'];
+
 /** Where each route lives on the client, as a dotted path. */
 export const methodNames: Record<OperationId, string> = {
   signUp: 'signUp',
