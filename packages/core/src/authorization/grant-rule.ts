@@ -30,7 +30,7 @@ export function assertCanGrant(
   const beyond = permissions.filter((p) => !held.some((h) => permissionCovers(h, p)));
   if (beyond.length > 0) {
     throw new AuthError('forbidden', {
-      detail: `cannot grant permissions you do not hold: ${beyond.join(', ')}`,
+      detail: `cannot grant permissions you do not hold: ${[...new Set(beyond)].join(', ')}`,
     });
   }
 }

@@ -1,4 +1,4 @@
-import type { PortcullisClient } from '@portcullis/client';
+import { isPortcullisClientError, type PortcullisClient } from '@portcullis/client';
 import { useMemo } from 'react';
 import { usePortcullis } from '../portcullis-provider.js';
 import { useResource } from './use-resource.js';
@@ -103,24 +103,97 @@ class PermissionBatcher {
         tenantId,
         queue.map((item) => item.check),
       );
-      for (const [index, item] of queue.entries()) item.resolve(results[index] === true);
+      for (const [index, item] of queue.entries()) {
+        const result = results[index];
+        if (result instanceof Error) item.reject(result);
+        else item.resolve(result === true);
+      }
     } catch (error) {
       for (const item of queue) item.reject(error);
     }
   }
 }
 
+/** Most checks the batch route takes in one request. */
+const MAX_CHECKS_PER_REQUEST = 50;
+
+/** The batch route's method, on servers that have it (`POST /tenants/:tenantId/permissions/check`). */
+type CheckPermissions = (
+  tenantId: string,
+  body: { checks: PermissionCheck[] },
+) => Promise<{ results: Array<{ allowed: boolean }> }>;
+
+/**
+ * The answers to `checks`, in order: one batch request per 50 checks where the server has the
+ * batch route, else one `authorize` request per check (servers before it).
+ */
 async function checkMany(
   client: PortcullisClient,
   tenantId: string,
   checks: PermissionCheck[],
-): Promise<boolean[]> {
-  const answers = await Promise.all(
-    checks.map((check) =>
-      client.tenants.authorize(tenantId, check as Parameters<PortcullisClient['tenants']['authorize']>[1]),
-    ),
-  );
-  return answers.map((answer) => answer.allowed);
+): Promise<Array<boolean | Error>> {
+  const tenants = client.tenants as PortcullisClient['tenants'] & {
+    permissions?: { check?: CheckPermissions };
+  };
+  const batch = tenants.permissions?.check;
+  if (!batch) {
+    return Promise.all(
+      checks.map((check) =>
+        client.tenants
+          .authorize(tenantId, check as Parameters<PortcullisClient['tenants']['authorize']>[1])
+          .then(
+            (answer) => answer.allowed,
+            (error: unknown) => asError(error),
+          ),
+      ),
+    );
+  }
+  const chunks: PermissionCheck[][] = [];
+  for (let start = 0; start < checks.length; start += MAX_CHECKS_PER_REQUEST) {
+    chunks.push(checks.slice(start, start + MAX_CHECKS_PER_REQUEST));
+  }
+  const answers = await Promise.all(chunks.map((chunk) => checkChunk(batch, tenantId, chunk)));
+  return answers.flat();
+}
+
+/**
+ * One batch request. When the server refuses some checks by index (`checks.3.action` outside the
+ * catalog), those checks fail and the others are asked again: a typo in one gate must not
+ * blank every gate on the page.
+ */
+async function checkChunk(
+  batch: CheckPermissions,
+  tenantId: string,
+  checks: PermissionCheck[],
+): Promise<Array<boolean | Error>> {
+  try {
+    const { results } = await batch(tenantId, { checks });
+    return checks.map((_, index) => results[index]?.allowed === true);
+  } catch (error) {
+    const refused = refusedIndexes(error, checks.length);
+    if (refused.size === 0 || refused.size === checks.length) throw error;
+    const rest = checks.filter((_, index) => !refused.has(index));
+    const answers = await checkChunk(batch, tenantId, rest);
+    let next = 0;
+    return checks.map((_, index) =>
+      refused.has(index) ? asError(error) : (answers[next++] as boolean | Error),
+    );
+  }
+}
+
+/** The indexes of the checks an error's issues name (`checks.<index>…`). */
+function refusedIndexes(error: unknown, count: number): Set<number> {
+  const issues = isPortcullisClientError(error) ? (error.issues ?? []) : [];
+  const indexes = new Set<number>();
+  for (const issue of issues) {
+    const match = /^checks\.(\d+)(\.|$)/.exec(issue.path);
+    if (match && Number(match[1]) < count) indexes.add(Number(match[1]));
+  }
+  return indexes;
+}
+
+function asError(error: unknown): Error {
+  return error instanceof Error ? error : new Error(String(error));
 }
 
 const batchers = new WeakMap<PortcullisClient, PermissionBatcher>();
