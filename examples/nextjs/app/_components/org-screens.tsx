@@ -5,15 +5,20 @@
 // the server decides).
 
 import {
+  ApiKeyManager,
   InviteMemberModal,
   MemberList,
   OrganizationSettings,
   PendingInvitations,
   PermissionGate,
+  PolicyEditor,
+  RoleManager,
 } from '@portcullis/react';
 import { useRouter } from 'next/navigation';
 import type { ReactNode } from 'react';
-import { Pending } from './pending';
+
+// the server's `apiKeys.environments` (its default): the server does not publish them
+const API_KEY_ENVIRONMENTS = ['live', 'test'];
 
 function PageTitle({ title, children }: { title: string; children?: ReactNode }) {
   return (
@@ -53,37 +58,34 @@ export function MembersScreen({ tenantId }: { tenantId: string }) {
 
 /** /orgs/[tenantId]/roles: built-in and custom roles, the permission editor. */
 export function RolesScreen({ tenantId }: { tenantId: string }) {
-  void tenantId;
   return (
     <>
       <PageTitle title="Roles and permissions">
         Built-in roles are read-only; custom roles take any permission of the catalog you hold.
       </PageTitle>
-      <Pending component="RoleManager" />
+      <RoleManager tenantId={tenantId} />
     </>
   );
 }
 
 /** /orgs/[tenantId]/policies: ABAC policies with JSON conditions. */
 export function PoliciesScreen({ tenantId }: { tenantId: string }) {
-  void tenantId;
   return (
     <>
       <PageTitle title="Access policies">
         Allow or deny actions under conditions on the user, the resource and the request; deny wins.
       </PageTitle>
-      <Pending component="PolicyEditor" />
+      <PolicyEditor tenantId={tenantId} />
     </>
   );
 }
 
 /** /orgs/[tenantId]/api-keys. */
 export function ApiKeysScreen({ tenantId }: { tenantId: string }) {
-  void tenantId;
   return (
     <>
       <PageTitle title="API access">Keys for your services, per environment; each is shown once.</PageTitle>
-      <Pending component="ApiKeyManager" />
+      <ApiKeyManager tenantId={tenantId} environments={API_KEY_ENVIRONMENTS} />
     </>
   );
 }
