@@ -540,7 +540,7 @@ if (missing && process.env.CI === 'true') {
           // the second tab gets the pair from the first (BroadcastChannel), without a sign-in
           await second.goto('/token-demo');
           await expect.poll(() => second.getByTestId('token-user').textContent()).toBe(email);
-          await saveScreenshot(second, 'token-demo');
+          await saveScreenshot(second, 'token-demo-signed-in');
 
           await new Promise((resolve) => setTimeout(resolve, (ACCESS_TOKEN_TTL_SECONDS + 1) * 1000));
           await Promise.all([

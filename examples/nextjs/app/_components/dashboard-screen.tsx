@@ -17,6 +17,7 @@ export function DashboardScreen() {
       />
       <CreateOrganization
         activate={false}
+        className="pc-card"
         labels={{ title: 'New organization' }}
         onCreated={(tenant) => router.push(orgPath(tenant.id))}
       />
