@@ -123,6 +123,8 @@ if (missing && process.env.CI === 'true') {
     beforeAll(async () => {
       server = await startNext({
         ...target.env(),
+        // mails kept for /dev/mailbox, where the reset test reads its link
+        DEV_MAILBOX: '1',
         ACCESS_TOKEN_TTL_SECONDS: String(ACCESS_TOKEN_TTL_SECONDS),
       });
     }, 90_000);
@@ -502,6 +504,63 @@ if (missing && process.env.CI === 'true') {
         await context.close();
       }
     }, 60_000);
+
+    it.skipIf(!target.full)(
+      'resets a forgotten password with the link from the mail, and signs in with the new one',
+      async () => {
+        const context = await newContext();
+        const page = await context.newPage();
+        try {
+          const email = uniqueEmail('rex');
+          await apiAs(context, server).signUp(email, 'Rex Reset');
+          await context.clearCookies();
+
+          await page.goto('/forgot-password');
+          await page.getByLabel('Email').fill(email);
+          await page.getByRole('button', { name: 'Send reset link' }).click();
+          await expect.poll(() => page.locator('output').first().isVisible()).toBe(true);
+
+          // the development mailbox keeps what a mailer would send (the outbox delivers it)
+          let link = '';
+          await expect
+            .poll(
+              async () => {
+                await page.goto('/dev/mailbox');
+                link =
+                  (await page
+                    .getByRole('link', { name: /\/reset-password\?token=/ })
+                    .first()
+                    .getAttribute('href')
+                    .catch(() => null)) ?? '';
+                return link;
+              },
+              { timeout: 15_000 },
+            )
+            .toContain('/reset-password?token=');
+          await checkPage(page, 'dev-mailbox');
+          await page.goto(link);
+          await page.getByLabel('New password').fill('a brand new correct horse');
+          await page.getByRole('button', { name: 'Set new password' }).click();
+          await expect
+            .poll(() =>
+              page
+                .getByRole('link', { name: /sign in/i })
+                .last()
+                .isVisible(),
+            )
+            .toBe(true);
+
+          await page.goto('/sign-in');
+          await page.getByLabel('Email').fill(email);
+          await page.getByLabel('Password').fill('a brand new correct horse');
+          await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+          await page.waitForURL('**/dashboard');
+        } finally {
+          await context.close();
+        }
+      },
+      60_000,
+    );
 
     it.skipIf(!target.full)(
       'token mode: two tabs past the access token’s expiry refresh once, on one lineage, and nobody is signed out',
