@@ -257,6 +257,50 @@ if (missing && process.env.CI === 'true') {
       60_000,
     );
 
+    it.runIf(target.full)(
+      'has no serious or critical axe violation on any main page, and saves a screenshot of each',
+      async () => {
+        const context = await newContext();
+        const page = await context.newPage();
+        try {
+          for (const [name, path] of [
+            ['home', '/'],
+            ['sign-in', '/sign-in'],
+            ['sign-up', '/sign-up'],
+            ['forgot-password', '/forgot-password'],
+            ['reset-password', '/reset-password?token=not-a-real-token'],
+            ['verify-email', '/verify-email?token=not-a-real-token'],
+            ['accept-invitation-signed-out', '/invitations/accept?token=not-a-real-token'],
+            ['token-demo', '/token-demo'],
+          ] as const) {
+            await page.goto(path);
+            await checkPage(page, name);
+          }
+
+          const api = apiAs(context, server);
+          await api.signUp(uniqueEmail('ana'), 'Ana Admin');
+          const tenant = await api.createOrganization('Acme');
+          for (const [name, path] of [
+            ['dashboard', '/dashboard'],
+            ['organization', `/orgs/${tenant.id}/dashboard`],
+            ['members', `/orgs/${tenant.id}/members`],
+            ['roles', `/orgs/${tenant.id}/roles`],
+            ['policies', `/orgs/${tenant.id}/policies`],
+            ['api-keys', `/orgs/${tenant.id}/api-keys`],
+            ['settings', `/orgs/${tenant.id}/settings`],
+            ['profile', '/account/profile'],
+            ['security', '/account/security'],
+          ] as const) {
+            await page.goto(path);
+            await checkPage(page, name);
+          }
+        } finally {
+          await context.close();
+        }
+      },
+      120_000,
+    );
+
     it('creates an organization, invites a second user who accepts in another browser, and makes them admin', async () => {
       const ownerContext = await newContext();
       const inviteeContext = await newContext();
@@ -624,50 +668,6 @@ if (missing && process.env.CI === 'true') {
         }
       },
       90_000,
-    );
-
-    it.runIf(target.full)(
-      'has no serious or critical axe violation on any main page, and saves a screenshot of each',
-      async () => {
-        const context = await newContext();
-        const page = await context.newPage();
-        try {
-          for (const [name, path] of [
-            ['home', '/'],
-            ['sign-in', '/sign-in'],
-            ['sign-up', '/sign-up'],
-            ['forgot-password', '/forgot-password'],
-            ['reset-password', '/reset-password?token=not-a-real-token'],
-            ['verify-email', '/verify-email?token=not-a-real-token'],
-            ['accept-invitation-signed-out', '/invitations/accept?token=not-a-real-token'],
-            ['token-demo', '/token-demo'],
-          ] as const) {
-            await page.goto(path);
-            await checkPage(page, name);
-          }
-
-          const api = apiAs(context, server);
-          await api.signUp(uniqueEmail('ana'), 'Ana Admin');
-          const tenant = await api.createOrganization('Acme');
-          for (const [name, path] of [
-            ['dashboard', '/dashboard'],
-            ['organization', `/orgs/${tenant.id}/dashboard`],
-            ['members', `/orgs/${tenant.id}/members`],
-            ['roles', `/orgs/${tenant.id}/roles`],
-            ['policies', `/orgs/${tenant.id}/policies`],
-            ['api-keys', `/orgs/${tenant.id}/api-keys`],
-            ['settings', `/orgs/${tenant.id}/settings`],
-            ['profile', '/account/profile'],
-            ['security', '/account/security'],
-          ] as const) {
-            await page.goto(path);
-            await checkPage(page, name);
-          }
-        } finally {
-          await context.close();
-        }
-      },
-      120_000,
     );
   });
 
