@@ -875,6 +875,8 @@ async function checkPage(page: Page, name: string): Promise<void> {
 async function saveScreenshot(page: Page, name: string): Promise<void> {
   // the components' own calls (lists, permission checks) answered: the page as a user sees it
   await page.waitForLoadState('networkidle');
+  // from the top: a full-page capture of a scrolled page draws the sticky header mid-page
+  await page.evaluate(() => window.scrollTo(0, 0));
   await page.screenshot({ path: join(screenshotsDir, `${name}.png`), fullPage: true });
 }
 
