@@ -152,7 +152,12 @@ async function checkMany(
   for (let start = 0; start < checks.length; start += MAX_CHECKS_PER_REQUEST) {
     chunks.push(checks.slice(start, start + MAX_CHECKS_PER_REQUEST));
   }
-  const answers = await Promise.all(chunks.map((chunk) => checkChunk(batch, tenantId, chunk)));
+  // each chunk fails alone: a refused or lost request must not take the other chunks' answers
+  const answers = await Promise.all(
+    chunks.map((chunk) =>
+      checkChunk(batch, tenantId, chunk).catch((error: unknown) => chunk.map(() => asError(error))),
+    ),
+  );
   return answers.flat();
 }
 
