@@ -28,7 +28,7 @@ export interface PermissionResult {
  * answers are cached until roles, members or policies change through these hooks.
  *
  * @example
- * const { allowed } = usePermission('member.invite');
+ * const { allowed } = usePermission('invitation.manage');
  * return allowed ? <InviteMemberModal /> : null;
  */
 export function usePermission(
