@@ -184,6 +184,9 @@ export function tokenTransport(options: TokenTransportOptions = {}): Transport {
       }
       throw error;
     }
+    // a sign-in or a sign-out (here or in another tab) while the pair was on its way: it renews
+    // a lineage nobody holds any more, and keeping it would bring the previous user back
+    if (tokens?.refreshToken !== spent) return;
     keep(tokenSetOf(pair), false);
   }
 

@@ -7,7 +7,15 @@ import {
   type TokenStorage,
   tokenTransport,
 } from '../src/index.js';
-import { BASE_URL, clientOf, createServer, PASSWORD, type TestServer, uniqueEmail } from './support.js';
+import {
+  BASE_URL,
+  clientOf,
+  createServer,
+  PASSWORD,
+  type TestServer,
+  uniqueEmail,
+  until,
+} from './support.js';
 
 // Token mode against the real handler, one tab (no Web Locks, no BroadcastChannel: a CLI or an
 // old browser). The access token lives 300 s; vitest's fake Date moves the client's and the
@@ -230,5 +238,29 @@ describe('token transport', () => {
     const transport = tokenTransport({ crossTab: false });
     clientOf(server, { transport });
     expect(() => clientOf(server, { transport })).toThrow(/already serves another client/);
+  });
+});
+
+describe('token transport: a refresh that answers after the user changed', () => {
+  it('drops the old user’s renewed pair when another user signed in while the refresh was on its way', async () => {
+    const { server, client, user } = await signedIn();
+    const other = uniqueEmail('other');
+    await tokenClient(server).signUp({ email: other, password: PASSWORD });
+    // the server's clock is past the first token's expiry: the next call is refused and refreshes
+    server.clock.aheadMs = (ACCESS_TOKEN_SECONDS + 5) * 1000;
+    const release = server.hold('POST /token/refresh');
+    const first = client.tenants.list().catch((e) => e);
+    await until(() => server.count('POST /token/refresh') === 1);
+
+    await client.signIn({ email: other, password: PASSWORD });
+    expect(client.session.getSnapshot().data?.user.email).toBe(other);
+    release();
+    await first;
+
+    // every call from now on is the signed-in user's, not the one before
+    const { items } = await client.sessions.list();
+    const firstUsers = await server.auth.api.listSessions(user.id);
+    expect(items.map((s) => s.id)).not.toContain(firstUsers[0]?.id);
+    expect(client.session.getSnapshot().data?.user.email).toBe(other);
   });
 });

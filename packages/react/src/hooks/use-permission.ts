@@ -28,7 +28,7 @@ export interface PermissionResult {
  * answers are cached until roles, members or policies change through these hooks.
  *
  * @example
- * const { allowed } = usePermission('member.invite');
+ * const { allowed } = usePermission('invitation.manage');
  * return allowed ? <InviteMemberModal /> : null;
  */
 export function usePermission(
@@ -152,7 +152,12 @@ async function checkMany(
   for (let start = 0; start < checks.length; start += MAX_CHECKS_PER_REQUEST) {
     chunks.push(checks.slice(start, start + MAX_CHECKS_PER_REQUEST));
   }
-  const answers = await Promise.all(chunks.map((chunk) => checkChunk(batch, tenantId, chunk)));
+  // each chunk fails alone: a refused or lost request must not take the other chunks' answers
+  const answers = await Promise.all(
+    chunks.map((chunk) =>
+      checkChunk(batch, tenantId, chunk).catch((error: unknown) => chunk.map(() => asError(error))),
+    ),
+  );
   return answers.flat();
 }
 

@@ -229,4 +229,33 @@ describe('ApiKeyManager', () => {
     ).toBeTruthy();
     expect(member.browser.requests.some((r) => r.path.endsWith('/api-keys'))).toBe(false);
   });
+
+  it('shows a failed "Show more" next to the button instead of an unhandled rejection', async () => {
+    const world = await adminWorld({ rateLimit: { enabled: false } });
+    for (let n = 0; n < 51; n++) {
+      await world.ownerClient.tenants.apiKeys.create(world.tenantId, {
+        name: `key ${n}`,
+        environment: 'test',
+        permissions: ['member.read'],
+      });
+    }
+    let connected = true;
+    const client = world.owner.client({
+      fetch: async (input, init) => {
+        if (!connected) throw new TypeError('fetch failed');
+        return world.owner.fetch(input, init);
+      },
+    });
+    renderWithPortcullis(<ApiKeyManager />, { client, activeTenantId: world.tenantId });
+    const more = await screen.findByRole('button', { name: 'Show more' });
+    connected = false;
+    fireEvent.click(more);
+    expect(await screen.findByText(/the server did not answer/i)).toBeTruthy();
+    expect(more.getAttribute('aria-describedby')).toBeTruthy();
+
+    connected = true;
+    fireEvent.click(more);
+    await waitFor(() => expect(screen.getAllByRole('row')).toHaveLength(52));
+    expect(screen.queryByText(/the server did not answer/i)).toBeNull();
+  });
 });

@@ -135,6 +135,33 @@ describe('PermissionGate', () => {
     if (hasBatchRoute(world.ownerClient)) expect(requestsTo(world.owner, /\/permissions\/check$/)).toBe(2);
   });
 
+  it('answers the gates of a full batch when the next batch of the same render is refused as a whole', async () => {
+    const world = await adminWorld({ authorization: { permissions: { document: ['read'] } } });
+    // 50 distinct checks fill one batch request; the 51st (outside the catalog) is a second one
+    const documents = Array.from({ length: 50 }, (_, index) => `doc-${index}`);
+    renderWithPortcullis(
+      <>
+        {documents.map((id) => (
+          <PermissionGate
+            key={id}
+            action="document.read"
+            resource={{ type: 'document', id }}
+            fallback={<p>no read</p>}
+          >
+            <p>yes read</p>
+          </PermissionGate>
+        ))}
+        <PermissionGate action="document.publish" fallback={<p>no publish</p>}>
+          <p>yes publish</p>
+        </PermissionGate>
+      </>,
+      { client: world.owner.client(), activeTenantId: world.tenantId },
+    );
+    expect(await screen.findByText('no publish')).toBeTruthy();
+    await waitFor(() => expect(screen.getAllByText('yes read')).toHaveLength(50));
+    expect(screen.queryByText('no read')).toBeNull();
+  });
+
   it('hides what a role change took away, in the same UI that changed it', async () => {
     const world = await adminWorld();
     // a custom role carrying role.manage and api_key.manage, held by a member beside "member"

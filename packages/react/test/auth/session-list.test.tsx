@@ -80,6 +80,10 @@ describe('SessionList', () => {
     fireEvent.keyDown(screen.getByRole('group', { name: 'Sign out Chrome on macOS?' }), { key: 'Escape' });
     expect(screen.queryByRole('group')).toBeNull();
     expect(here.requests.filter((r) => r.method === 'DELETE')).toHaveLength(0);
+    // the focus goes back where it was, not to the page's start
+    expect(document.activeElement).toBe(
+      within(row('Chrome on macOS')).getByRole('button', { name: 'Revoke' }),
+    );
   });
 
   it('shows a failed revoke next to its own button', async () => {
@@ -96,6 +100,8 @@ describe('SessionList', () => {
     expect(within(macRow).getByRole('button', { name: 'Revoke' }).getAttribute('aria-describedby')).toBe(
       alert.id,
     );
+    // the focus is on the button the error describes
+    expect(document.activeElement).toBe(within(macRow).getByRole('button', { name: 'Revoke' }));
     expect(within(row('Firefox on Windows')).queryByRole('alert')).toBeNull();
   });
 

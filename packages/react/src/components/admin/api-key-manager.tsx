@@ -453,6 +453,8 @@ function ApiKeyManagerBody(props: ApiKeyManagerProps) {
   const manager = useApiKeyManager(props);
   const { labels, create, secret, rotating } = manager;
   const { ids } = create;
+  const more = useAsyncAction(() => manager.loadMore());
+  const moreErrorId = useId();
   return (
     <>
       {/* keyed by the key: a new secret is a new panel, which takes the focus */}
@@ -538,9 +540,18 @@ function ApiKeyManagerBody(props: ApiKeyManagerProps) {
         </div>
       ) : null}
       {manager.hasMore ? (
-        <button type="button" className="pc-button" onClick={() => void manager.loadMore()}>
-          {labels.loadMore}
-        </button>
+        <div className="pc-field">
+          <button
+            type="button"
+            className="pc-button"
+            disabled={more.isPending}
+            aria-describedby={more.error ? moreErrorId : undefined}
+            onClick={() => void more.run()}
+          >
+            {labels.loadMore}
+          </button>
+          <ErrorMessage error={more.error} id={moreErrorId} />
+        </div>
       ) : null}
       <form className="pc-form pc-api-key-form" aria-labelledby={ids.heading} onSubmit={create.submit}>
         <h3 id={ids.heading} className="pc-admin-subtitle">

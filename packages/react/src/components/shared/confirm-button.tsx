@@ -23,15 +23,22 @@ export function ConfirmButton(props: ConfirmButtonProps) {
   const [asking, setAsking] = useState(false);
   const action = useAsyncAction(props.onConfirm);
   const cancelRef = useRef<HTMLButtonElement>(null);
+  const triggerRef = useRef<HTMLButtonElement>(null);
   const questionId = useId();
   const errorId = useId();
+  // the question replaces the button: once it goes, the focus goes back to the button, or it
+  // would fall to the page's start (a keyboard user loses their place, a failure its context)
+  const wasAsking = useRef(false);
   useEffect(() => {
     if (asking) cancelRef.current?.focus();
+    else if (wasAsking.current) triggerRef.current?.focus();
+    wasAsking.current = asking;
   }, [asking]);
   if (!asking) {
     return (
       <span className="pc-confirm">
         <button
+          ref={triggerRef}
           type="button"
           className={props.className ?? 'pc-button pc-button-danger'}
           disabled={props.disabled || action.isPending}

@@ -9,7 +9,7 @@ import { usePortcullis } from '../../portcullis-provider.js';
 
 /** Props of {@link PermissionGate}. */
 export interface PermissionGateProps {
-  /** The action, e.g. `member.invite`. */
+  /** The action, e.g. `invitation.manage`. */
   action: string;
   resource?: PermissionResource;
   /** Default: the active tenant. */
