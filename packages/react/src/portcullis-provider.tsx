@@ -79,12 +79,16 @@ export function PortcullisProvider(props: PortcullisProviderProps) {
     onActiveTenantChange.current = props.onActiveTenantChange;
   });
 
-  // a different user must not see the last one's lists
+  // a different user must not see the last one's lists, nor start in the last one's tenant (the
+  // app's own URL decides when the tenant is controlled)
   useEffect(() => {
     let userId = client.session.getSnapshot().data?.user.id ?? null;
     return client.session.subscribe(() => {
       const next = client.session.getSnapshot().data?.user.id ?? null;
-      if (next !== userId) cache.clear();
+      if (next !== userId) {
+        cache.clear();
+        if (userId !== null) setOwnTenantId(null);
+      }
       userId = next;
     });
   }, [client, cache]);
