@@ -8,9 +8,9 @@ import { type FormEvent, type ReactNode, useEffect, useId, useMemo, useRef, useS
 import { useApiKeys } from '../../hooks/use-api-keys.js';
 import { ConfirmButton } from '../shared/confirm-button.js';
 import { ErrorMessage, fieldErrorText } from '../shared/error-message.js';
-import { PermissionGate } from '../shared/gates.js';
 import { useAsyncAction } from '../shared/use-async-action.js';
 import { FieldError } from './field-error.js';
+import { GatedCard } from './gated-card.js';
 import { PermissionEditor } from './permission-editor.js';
 import { PermissionList } from './permission-list.js';
 import { useGrantablePermissions } from './use-grantable-permissions.js';
@@ -431,21 +431,17 @@ export function useApiKeyManager(props: ApiKeyManagerProps = {}): ApiKeyManagerS
  */
 export function ApiKeyManager(props: ApiKeyManagerProps) {
   const labels = { ...DEFAULT_LABELS, ...props.labels };
-  const headingId = useId();
   return (
-    <section className={props.className ?? 'pc-card pc-api-key-manager'} aria-labelledby={headingId}>
-      <h2 id={headingId} className="pc-card-title">
-        {labels.heading}
-      </h2>
-      <PermissionGate
-        action="api_key.manage"
-        {...(props.tenantId ? { tenantId: props.tenantId } : {})}
-        fallback={<p className="pc-hint">{labels.noAccess}</p>}
-        loading={<p className="pc-hint">{labels.loading}</p>}
-      >
-        <ApiKeyManagerBody {...props} />
-      </PermissionGate>
-    </section>
+    <GatedCard
+      action="api_key.manage"
+      tenantId={props.tenantId}
+      heading={labels.heading}
+      noAccess={labels.noAccess}
+      loading={labels.loading}
+      className={props.className ?? 'pc-card pc-api-key-manager'}
+    >
+      <ApiKeyManagerBody {...props} />
+    </GatedCard>
   );
 }
 
