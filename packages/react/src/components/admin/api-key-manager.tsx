@@ -8,6 +8,7 @@ import { type FormEvent, type ReactNode, useEffect, useId, useMemo, useRef, useS
 import { useApiKeys } from '../../hooks/use-api-keys.js';
 import { ConfirmButton } from '../shared/confirm-button.js';
 import { ErrorMessage, fieldErrorText } from '../shared/error-message.js';
+import { LoadMoreButton } from '../shared/load-more-button.js';
 import { useAsyncAction } from '../shared/use-async-action.js';
 import { FieldError } from './field-error.js';
 import { GatedCard } from './gated-card.js';
@@ -450,7 +451,6 @@ function ApiKeyManagerBody(props: ApiKeyManagerProps) {
   const { labels, create, secret, rotating } = manager;
   const { ids } = create;
   const more = useAsyncAction(() => manager.loadMore());
-  const moreErrorId = useId();
   return (
     <>
       {/* keyed by the key: a new secret is a new panel, which takes the focus */}
@@ -536,18 +536,14 @@ function ApiKeyManagerBody(props: ApiKeyManagerProps) {
         </div>
       ) : null}
       {manager.hasMore ? (
-        <div className="pc-field">
-          <button
-            type="button"
-            className="pc-button"
-            disabled={more.isPending}
-            aria-describedby={more.error ? moreErrorId : undefined}
-            onClick={() => void more.run()}
-          >
-            {labels.loadMore}
-          </button>
-          <ErrorMessage error={more.error} id={moreErrorId} />
-        </div>
+        <LoadMoreButton
+          className="pc-field"
+          pending={more.isPending}
+          error={more.error}
+          onLoadMore={() => void more.run()}
+        >
+          {labels.loadMore}
+        </LoadMoreButton>
       ) : null}
       <form className="pc-form pc-api-key-form" aria-labelledby={ids.heading} onSubmit={create.submit}>
         <h3 id={ids.heading} className="pc-admin-subtitle">
