@@ -41,7 +41,8 @@ const TYPE_FILES = `${CORE}(${[
   .map((folder) => `${folder}/${folder.split('/').at(-1)}`)
   .join('|')})\\.ts$`;
 
-const KERNEL = `${CORE}(ports/|crypto/|errors\\.ts$|call-context\\.ts$|request-headers\\.ts$|client-address\\.ts$|validation\\.ts$|json-object-schema\\.ts$|checked-as\\.ts$|http-url-schema\\.ts$|environments\\.ts$)`;
+// logging/ is kernel too: every domain logs, through the one redacting event logger.
+const KERNEL = `${CORE}(ports/|crypto/|logging/|errors\\.ts$|call-context\\.ts$|request-headers\\.ts$|client-address\\.ts$|validation\\.ts$|json-object-schema\\.ts$|checked-as\\.ts$|http-url-schema\\.ts$|environments\\.ts$)`;
 
 // Core's public entry points: the files behind the package.json `exports` map.
 const CORE_PUBLIC = `${CORE}(index\\.ts|(ports|memory|testing)/index\\.ts|authorization/public\\.ts|tokens/public\\.ts)$`;

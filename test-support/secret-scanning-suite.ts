@@ -47,7 +47,7 @@ export function describeSecretScanningOnStorage(name: string, options: SecretSca
     const github = testKeyPair();
     const stranger = testKeyPair();
     const lines: string[] = [];
-    const capture = (level: string) => (message: string, fields?: Record<string, unknown>) =>
+    const capture = (level: string) => (fields: Record<string, unknown>, message?: string) =>
       void lines.push(JSON.stringify({ level, message, ...fields }));
     const logger: Logger = {
       debug: capture('debug'),

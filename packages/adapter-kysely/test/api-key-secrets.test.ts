@@ -17,7 +17,7 @@ describeDatabase(sqliteFileDatabase(), (database) => {
   describe(`API keys leave no secret behind (kysely + ${database.name})`, () => {
     const tablePrefix = randomTablePrefix();
     const lines: string[] = [];
-    const capture = (level: string) => (message: string, fields?: Record<string, unknown>) =>
+    const capture = (level: string) => (fields: Record<string, unknown>, message?: string) =>
       void lines.push(JSON.stringify({ level, message, ...fields }));
     const logger: Logger = {
       debug: capture('debug'),

@@ -15,8 +15,10 @@ const KEK = { version: 'k1', secret: 'key-encryption-key-0123456789-abcdefghij' 
 /** A logger that keeps what was said, with when (before or after the app closed). */
 function recordingLogger(closed: () => boolean) {
   const said: { level: string; message: string; afterClose: boolean }[] = [];
-  const note = (level: string) => (message: string) =>
-    void said.push({ level, message, afterClose: closed() });
+  const note =
+    (level: string) =>
+    (_fields: Record<string, unknown>, message = '') =>
+      void said.push({ level, message, afterClose: closed() });
   const logger: Logger = { debug: () => {}, info: () => {}, warn: note('warn'), error: note('error') };
   return { logger, said };
 }

@@ -26,7 +26,12 @@ afterAll(async () => {
 
 function recordingLogger() {
   const errors: string[] = [];
-  const logger: Logger = { debug() {}, info() {}, warn() {}, error: (message) => errors.push(message) };
+  const logger: Logger = {
+    debug() {},
+    info() {},
+    warn() {},
+    error: (_fields, message = '') => errors.push(message),
+  };
   return { logger, errors };
 }
 

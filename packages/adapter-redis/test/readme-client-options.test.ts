@@ -38,7 +38,7 @@ function recordingLogger() {
     debug() {},
     info() {},
     warn() {},
-    error(message, fields) {
+    error(fields, message = '') {
       errors.push({ message, fields });
     },
   };

@@ -72,6 +72,7 @@ export {
   TITLE_BY_CODE,
 } from './http/index.js';
 export type { CreatedInvitation, InvitationPreview, InvitationSummary } from './invitations/index.js';
+export { LOG_EVENTS, type LogEvent } from './logging/index.js';
 export { consoleMailer } from './mail/index.js';
 export type { OutboxSubscriber } from './outbox/index.js';
 export {
@@ -79,6 +80,7 @@ export {
   consoleLogger,
   type KeyValue,
   type LogFields,
+  type LogFn,
   type Logger,
   type Mailer,
   type MailMessage,

@@ -4,6 +4,7 @@ import type { AuthConfig, ResolvedConfig } from './config/index.js';
 import { createPasswordHasher } from './credentials/passwords/index.js';
 import { createSealedBox, uuidv7 } from './crypto/index.js';
 import { createAcceptedMailRequests } from './email-links/index.js';
+import { createEventLogger } from './logging/index.js';
 import { memoryKeyValue } from './memory/index.js';
 import { createMailSubscriber, createOutboxDispatcher } from './outbox/index.js';
 import { consoleLogger, systemClock } from './ports/index.js';
@@ -25,7 +26,8 @@ import { createAccessTokenRevocations } from './tokens/index.js';
  */
 export function createInfrastructure(options: AuthConfig, config: ResolvedConfig) {
   const clock = options.clock ?? systemClock;
-  const logger = options.logger ?? consoleLogger;
+  // the one way a log line leaves Portcullis: event names, request bindings, redaction
+  const logger = createEventLogger(options.logger ?? consoleLogger, { redactFields: config.redactLogFields });
   const instanceId = uuidv7().slice(-12);
   const localKeyValue = memoryKeyValue({ clock });
   const cacheKeyValue = wrapKeyValue(options.keyValue ?? localKeyValue, { timeoutMs: 250 });
@@ -59,7 +61,8 @@ export function createInfrastructure(options: AuthConfig, config: ResolvedConfig
     { ttlMs: config.rateLimit.overrideCacheTtlSeconds * 1000 },
   );
   const storage = wrapStorage(options.storage, {
-    logger,
+    logger: options.logger ?? consoleLogger,
+    redactLogFields: config.redactLogFields,
     timeoutMs: config.storageTimeoutMs,
     effects: {
       // `outbox` is made below, from this storage; nothing is written before it exists

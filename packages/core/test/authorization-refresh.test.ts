@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { createAuthorizationCache } from '../src/authorization/index.js';
 import type { Authorizer } from '../src/authorization/public.js';
+import { silentEventLogger } from '../src/logging/index.js';
 import type { Membership } from '../src/memberships/memberships.js';
 import { memoryKeyValue, memoryStorage } from '../src/memory/index.js';
-import { silentLogger } from '../src/ports/index.js';
 import type { KeyValue } from '../src/ports/key-value.js';
 import type { Storage } from '../src/ports/storage.js';
 import { PASSWORD, testAuth, uniqueEmail } from './support.js';
@@ -260,7 +260,7 @@ describe('compiled rules bounded by memory', () => {
       memoryKeyValue(),
       {
         clock,
-        logger: silentLogger,
+        logger: silentEventLogger,
         instanceId: 'test',
         sharedStore: false,
         readVersionsMany: async () => [],

@@ -5,8 +5,8 @@ import { createHandler } from '../src/http/handler.js';
 import { problemResponse } from '../src/http/problem.js';
 import { defineRoute } from '../src/http/route.js';
 import { problemType } from '../src/http/status-codes.js';
+import { silentEventLogger } from '../src/logging/index.js';
 import { memoryKeyValue, memoryStorage } from '../src/memory/index.js';
-import { silentLogger } from '../src/ports/logger.js';
 import { rateLimitItem } from './rate-limit-fields.js';
 import { fakeClock, ORIGIN, PASSWORD, testAuth, uniqueEmail } from './support.js';
 
@@ -270,7 +270,7 @@ describe('step_up_required over HTTP', () => {
       config: auth.config,
       api: auth.api,
       routes: [protectedRoute],
-      logger: silentLogger,
+      logger: silentEventLogger,
       clock,
       openApi: () => ({}),
     });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { silentEventLogger } from '../src/logging/index.js';
 import { cleanMailHeaders } from '../src/mail/index.js';
 import { createMailSubscriber } from '../src/outbox/mail-subscriber.js';
-import { silentLogger } from '../src/ports/logger.js';
 import type { MailMessage } from '../src/ports/mailer.js';
 import { tenantWorld } from './support/tenant-world.js';
 import { uniqueEmail } from './support.js';
@@ -39,7 +39,7 @@ describe('mail headers', () => {
 
   it('strips control characters from every header, filled sealed values included, and leaves the body', async () => {
     const sent: MailMessage[] = [];
-    const subscriber = createMailSubscriber({ send: async (m) => void sent.push(m) }, silentLogger, {
+    const subscriber = createMailSubscriber({ send: async (m) => void sent.push(m) }, silentEventLogger, {
       seal: (value: string) => value,
       open: (value: string) => value,
     } as never);
@@ -64,7 +64,7 @@ describe('mail headers', () => {
 
   it('cleans the headers of a message without sealed values too', async () => {
     const sent: MailMessage[] = [];
-    const subscriber = createMailSubscriber({ send: async (m) => void sent.push(m) }, silentLogger);
+    const subscriber = createMailSubscriber({ send: async (m) => void sent.push(m) }, silentEventLogger);
     await subscriber.handle({
       payload: {
         mail: { to: 'a@example.com', subject: 'Welcome to Acme\r\nBcc: x@example.com', text: 'Hi\n' },

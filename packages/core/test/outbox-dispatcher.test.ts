@@ -1,8 +1,8 @@
 import { describe, expect, it, vi } from 'vitest';
+import { silentEventLogger } from '../src/logging/index.js';
 import { memoryStorage } from '../src/memory/index.js';
 import { createOutboxDispatcher, type OutboxEvent } from '../src/outbox/index.js';
 import { systemClock } from '../src/ports/clock.js';
-import { silentLogger } from '../src/ports/logger.js';
 import type { Storage } from '../src/ports/storage.js';
 import { anOutboxEvent } from '../src/testing/storage-fixtures.js';
 
@@ -33,7 +33,7 @@ function countedStorage() {
 
 function dispatcherOver(storage: Storage, handle: (event: OutboxEvent) => Promise<void> | void) {
   return createOutboxDispatcher(
-    { storage, clock: systemClock, logger: silentLogger, subscribers: [{ name: 'test', handle }] },
+    { storage, clock: systemClock, logger: silentEventLogger, subscribers: [{ name: 'test', handle }] },
     { pollIntervalMs: 60_000, maxAttempts: 5 }, // a poll longer than any test: only nudges deliver in time
   );
 }
@@ -189,7 +189,7 @@ describe('outbox dispatcher on failing storage (issue 14: an error logged every 
       {
         storage: failing,
         clock: systemClock,
-        logger: { ...silentLogger, error: (message) => void errors.push(message) },
+        logger: { ...silentEventLogger, error: (event) => void errors.push(event) },
         subscribers: [],
       },
       { pollIntervalMs: 20, maxAttempts: 5 },

@@ -111,7 +111,7 @@ function countingReads(base: Storage) {
 
 function recordingLogger() {
   const warnings: string[] = [];
-  const logger: Logger = { ...silentLogger, warn: (message) => void warnings.push(message) };
+  const logger: Logger = { ...silentLogger, warn: (_fields, message = '') => void warnings.push(message) };
   return { logger, warnings };
 }
 

@@ -1,10 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { assertMatchesModel } from '../../../test-support/rate-limit-model.js';
 import { isAuthError } from '../src/errors.js';
+import { type EventLogger, silentEventLogger } from '../src/logging/index.js';
 import { memoryKeyValue } from '../src/memory/index.js';
 import type { KeyValue } from '../src/ports/key-value.js';
-import type { Logger } from '../src/ports/logger.js';
-import { silentLogger } from '../src/ports/logger.js';
 import { createRateLimiter, type RateLimitPolicy } from '../src/rate-limit/index.js';
 import { fakeClock, SECRET } from './support.js';
 
@@ -13,12 +12,12 @@ const noDefaults = { enabled: true, rules: {} };
 /** A limiter over a memory store on a fake clock, with the given policies on top of the defaults. */
 function limiter(
   policies: RateLimitPolicy[],
-  options: { kv?: KeyValue; logger?: Logger; clock?: ReturnType<typeof fakeClock> } = {},
+  options: { kv?: KeyValue; logger?: EventLogger; clock?: ReturnType<typeof fakeClock> } = {},
 ) {
   const clock = options.clock ?? fakeClock();
   const kv = options.kv ?? memoryKeyValue({ clock });
   const rateLimiter = createRateLimiter(
-    { kv, clock, logger: options.logger ?? silentLogger, secret: SECRET },
+    { kv, clock, logger: options.logger ?? silentEventLogger, secret: SECRET },
     { ...noDefaults, policies },
   );
   return { clock, kv, rateLimiter };
@@ -122,7 +121,10 @@ describe('the rate limiter', () => {
 
   it('evaluates a shadow policy and logs its excess without enforcing it', async () => {
     const warnings: unknown[] = [];
-    const logger: Logger = { ...silentLogger, warn: (message, fields) => warnings.push({ message, fields }) };
+    const logger: EventLogger = {
+      ...silentEventLogger,
+      warn: (event, fields) => warnings.push({ event, fields }),
+    };
     const { rateLimiter } = limiter([{ ...tenAMinute, limit: 1, shadow: true }], { logger });
     const consume = () => rateLimiter.consume('http', null, { ip: '192.0.2.1' });
     expect(await admitted(consume, 5)).toBe(5);
@@ -170,7 +172,7 @@ describe('the rate limiter', () => {
   it('asks the override hook for per-tenant numbers', async () => {
     const clock = fakeClock();
     const rateLimiter = createRateLimiter(
-      { kv: memoryKeyValue({ clock }), clock, logger: silentLogger, secret: SECRET },
+      { kv: memoryKeyValue({ clock }), clock, logger: silentEventLogger, secret: SECRET },
       {
         ...noDefaults,
         policies: [{ ...tenAMinute, key: 'tenant' }],

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { silentEventLogger } from '../src/logging/index.js';
 import { memoryKeyValue } from '../src/memory/index.js';
 import type { KeyValue } from '../src/ports/key-value.js';
-import { silentLogger } from '../src/ports/logger.js';
 import { createSessionCache, type SessionCache, type SessionWithUser } from '../src/sessions/index.js';
 import { type TestClock, testClock } from '../src/testing/index.js';
 
@@ -70,7 +70,7 @@ function instrumented(clock: TestClock) {
 function cacheOver(kv: KeyValue, clock: TestClock) {
   const cache = createSessionCache(
     kv,
-    { clock, logger: silentLogger, instanceId: Math.random().toString(36).slice(2) },
+    { clock, logger: silentEventLogger, instanceId: Math.random().toString(36).slice(2) },
     { l1TtlMs: TTL_MS, l1MaxEntries: 100, l2TtlSeconds: 300 },
   );
   opened.push(cache);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { silentEventLogger } from '../logging/index.js';
 import { memoryKeyValue, memoryStorage } from '../memory/index.js';
-import { silentLogger } from '../ports/logger.js';
 import type { Storage } from '../ports/storage.js';
 import { anApiKey } from '../testing/storage-fixtures.js';
 import { createApiKeyCache } from './api-key-cache.js';
@@ -17,7 +17,11 @@ const key = (overrides: Partial<ApiKey> = {}) => ({ id: 'k1', ownerUserId: 'u1',
 describe('API key cache', () => {
   it('serves an entry for its TTL only', () => {
     const clock = clockAt(1_000_000);
-    const cache = createApiKeyCache(memoryKeyValue(), { clock, logger: silentLogger }, { ttlMs: 10_000 });
+    const cache = createApiKeyCache(
+      memoryKeyValue(),
+      { clock, logger: silentEventLogger },
+      { ttlMs: 10_000 },
+    );
     cache.set('h', key(), clock.now().getTime());
     expect(cache.get('h', clock.now().getTime())).toMatchObject({ id: 'k1' });
     expect(cache.get('h', clock.now().getTime() + 10_000)).toBeUndefined();
@@ -25,7 +29,11 @@ describe('API key cache', () => {
 
   it('evicts by key and by owner, and does not take back a copy read before the revocation', async () => {
     const clock = clockAt(1_000_000);
-    const cache = createApiKeyCache(memoryKeyValue(), { clock, logger: silentLogger }, { ttlMs: 10_000 });
+    const cache = createApiKeyCache(
+      memoryKeyValue(),
+      { clock, logger: silentEventLogger },
+      { ttlMs: 10_000 },
+    );
     cache.set('a', key({ id: 'a' }), clock.now().getTime());
     cache.set('b', key({ id: 'b', ownerUserId: 'u2' }), clock.now().getTime());
     const readStarted = clock.now().getTime();
@@ -46,7 +54,11 @@ describe('API key cache', () => {
 
   it("evicts a suspended tenant's keys, and does not take back a copy read before the suspension", async () => {
     const clock = clockAt(1_000_000);
-    const cache = createApiKeyCache(memoryKeyValue(), { clock, logger: silentLogger }, { ttlMs: 10_000 });
+    const cache = createApiKeyCache(
+      memoryKeyValue(),
+      { clock, logger: silentEventLogger },
+      { ttlMs: 10_000 },
+    );
     cache.set('a', key({ id: 'a', tenantId: 't1' }), clock.now().getTime());
     cache.set('b', key({ id: 'b', tenantId: 't1', ownerUserId: null }), clock.now().getTime());
     cache.set('c', key({ id: 'c', tenantId: 't2' }), clock.now().getTime());
@@ -63,8 +75,8 @@ describe('API key cache', () => {
   it('hears revocations published by another instance on the same store', async () => {
     const kv = memoryKeyValue();
     const clock = clockAt(1_000_000);
-    const here = createApiKeyCache(kv, { clock, logger: silentLogger }, { ttlMs: 30_000 });
-    const there = createApiKeyCache(kv, { clock, logger: silentLogger }, { ttlMs: 30_000 });
+    const here = createApiKeyCache(kv, { clock, logger: silentEventLogger }, { ttlMs: 30_000 });
+    const there = createApiKeyCache(kv, { clock, logger: silentEventLogger }, { ttlMs: 30_000 });
     await here.start();
     await there.start();
     here.set('h', key(), clock.now().getTime());
@@ -108,7 +120,7 @@ describe('API key last uses', () => {
       get: (target, name, receiver) => (name === 'apiKeys' ? apiKeys : Reflect.get(target, name, receiver)),
     }) as Storage;
     const at = (seconds: number) => new Date(now.getTime() + seconds * 1000);
-    const uses = createApiKeyUses({ storage, logger: silentLogger }, { flushIntervalMs: 60_000 });
+    const uses = createApiKeyUses({ storage, logger: silentEventLogger }, { flushIntervalMs: 60_000 });
     uses.record('a', at(1));
     uses.record('a', at(3));
     uses.record('a', at(2));

@@ -1,7 +1,7 @@
+import type { EventLogger } from '../logging/event-logger.js';
 import type { Clock } from '../ports/clock.js';
 import { type KeptSubscription, keepSubscribed, type SubscriptionState } from '../ports/keep-subscribed.js';
 import type { KeyValue } from '../ports/key-value.js';
-import type { Logger } from '../ports/logger.js';
 import type { ApiKey } from './api-keys.js';
 
 /**
@@ -49,7 +49,7 @@ interface Entry {
 
 export function createApiKeyCache(
   kv: KeyValue,
-  deps: { clock: Clock; logger: Logger },
+  deps: { clock: Clock; logger: EventLogger },
   options: { ttlMs: number },
 ): ApiKeyCache {
   const entries = new Map<string, Entry>();
@@ -89,7 +89,7 @@ export function createApiKeyCache(
         tenantIds: strings(scope.tenantIds),
       });
     } catch {
-      deps.logger.warn('api key cache: ignored a malformed invalidation message');
+      deps.logger.warn('portcullis.api_key_cache.invalidation_malformed');
     }
   }
 
@@ -127,12 +127,9 @@ export function createApiKeyCache(
         await kv.publish(CHANNEL, JSON.stringify(scope));
       } catch (error) {
         // the revocation is committed and refused here; elsewhere the entry ages out within the TTL
-        deps.logger.error(
-          'api key revocation not published: other instances may serve it until their cache entry ages out',
-          {
-            error: String(error),
-          },
-        );
+        deps.logger.error('portcullis.api_key_cache.revocation_not_published', {
+          error: String(error),
+        });
       }
     },
     subscriptionState: () => subscription?.state() ?? 'retrying',

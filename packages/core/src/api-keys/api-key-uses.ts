@@ -1,4 +1,4 @@
-import type { Logger } from '../ports/logger.js';
+import type { EventLogger } from '../logging/event-logger.js';
 import type { Storage } from '../ports/storage.js';
 
 /**
@@ -25,7 +25,7 @@ const BATCH_SIZE = 500;
 const MAX_PENDING = 50_000;
 
 export function createApiKeyUses(
-  deps: { storage: Storage; logger: Logger },
+  deps: { storage: Storage; logger: EventLogger },
   options: { flushIntervalMs: number },
 ): ApiKeyUses {
   let waiting = new Map<string, Date>();
@@ -39,7 +39,7 @@ export function createApiKeyUses(
       try {
         await deps.storage.apiKeys.recordUses(chunk);
       } catch (error) {
-        deps.logger.warn('api key last uses not written; retrying at the next flush', {
+        deps.logger.warn('portcullis.api_key.last_uses_not_written', {
           error: String(error),
         });
         for (const { id, at } of uses.slice(i)) note(id, at);

@@ -1,8 +1,8 @@
+import type { EventLogger } from '../logging/event-logger.js';
 import type { Membership } from '../memberships/memberships.js';
 import type { Clock } from '../ports/clock.js';
 import { type KeptSubscription, keepSubscribed, type SubscriptionState } from '../ports/keep-subscribed.js';
 import { type KeyValue, readMany } from '../ports/key-value.js';
-import type { Logger } from '../ports/logger.js';
 import type { ResolvedAuthorizationOptions } from './authorization-options.js';
 import type { AuthorizationVersions } from './authorization-version-store.js';
 import type { Authorizer } from './authorizer.js';
@@ -105,7 +105,7 @@ export type AuthorizationCacheOptions = Pick<
 /** What the cache uses besides the key-value store. */
 export interface AuthorizationCacheDeps {
   clock: Clock;
-  logger: Logger;
+  logger: EventLogger;
   instanceId: string;
   /**
    * Whether `kv` is shared by every instance (the app configured a `keyValue`): versions then
@@ -181,7 +181,7 @@ export function createAuthorizationCache(
     try {
       return await call();
     } catch (error) {
-      deps.logger.warn('authorization cache: key-value store unavailable, using the database', {
+      deps.logger.warn('portcullis.authorization_cache.store_unavailable', {
         operation,
         error: String(error),
       });
@@ -303,7 +303,7 @@ export function createAuthorizationCache(
         values = await readInBatches(keys, (batch) => readMany(kv, batch));
       } catch (error) {
         // entries age out into the synchronous path; requests keep using the store meanwhile
-        deps.logger.warn('authorization cache: could not refresh the versions', { error: String(error) });
+        deps.logger.warn('portcullis.authorization_cache.versions_refresh_failed', { error: String(error) });
         return;
       }
       tenantsCurrent = tenants.map(([, entry], i) => values[i] === entry.tag);
@@ -314,7 +314,7 @@ export function createAuthorizationCache(
       try {
         versions = await readInBatches(tenantIds, deps.readVersionsMany, { concurrent: true });
       } catch (error) {
-        deps.logger.warn('authorization cache: could not refresh the versions', { error: String(error) });
+        deps.logger.warn('portcullis.authorization_cache.versions_refresh_failed', { error: String(error) });
         return;
       }
       const byTenant = new Map(versions.map((v) => [v.tenantId, versionsKeyOf(v)]));
@@ -339,7 +339,7 @@ export function createAuthorizationCache(
   function refresh(): Promise<void> {
     refreshing ??= refreshOnce()
       .catch((error: unknown) => {
-        deps.logger.warn('authorization cache: refresh failed', { error: String(error) });
+        deps.logger.warn('portcullis.authorization_cache.refresh_failed', { error: String(error) });
       })
       .finally(() => {
         refreshing = undefined;
@@ -506,7 +506,7 @@ export function createAuthorizationCache(
   function publish(changes: readonly AuthorizationChange[]) {
     kv.publish(CHANNEL, JSON.stringify(changes)).catch((error: unknown) => {
       // other instances still see the change at their next refresh
-      deps.logger.warn('authorization cache: could not publish an invalidation', { error: String(error) });
+      deps.logger.warn('portcullis.authorization_cache.invalidation_not_published', { error: String(error) });
     });
   }
 
@@ -515,7 +515,7 @@ export function createAuthorizationCache(
       const changes = JSON.parse(message) as AuthorizationChange[];
       if (Array.isArray(changes)) evict(changes.filter((c) => typeof c?.tenantId === 'string'));
     } catch {
-      deps.logger.warn('authorization cache: ignoring a malformed invalidation message');
+      deps.logger.warn('portcullis.authorization_cache.invalidation_malformed');
     }
   }
 }

@@ -172,7 +172,22 @@ const authConfigShape = {
   refreshTokens: refreshTokensOptionsSchema.prefault({}) as z.ZodPrefault<typeof refreshTokensOptionsSchema>,
   mailer: port<Mailer>(['send']).optional(),
   clock: port<Clock>(['now']).optional(),
+  /**
+   * Where log lines go: pino's call shape, so `pino()` is one (docs/observability.md).
+   *
+   * @example
+   * logger: pino({ level: 'info' })
+   */
   logger: port<Logger>(['debug', 'info', 'warn', 'error']).optional(),
+  /**
+   * More field names (at any depth, or dotted paths such as `user.phone`) whose values are
+   * replaced by `[redacted]` in log lines, beside the built-in ones (password, token, secret,
+   * cookie, authorization, …). Secrets inside strings are scrubbed by their format regardless.
+   *
+   * @example
+   * redactLogFields: ['phone', 'billing.iban']
+   */
+  redactLogFields: z.array(z.string().min(1)).default([]),
   /** Answer `storage_unavailable` when a storage call takes longer. Default 10000 ms. */
   storageTimeoutMs: z.number().int().min(100).default(10_000),
 };

@@ -154,6 +154,7 @@ function resolveInstanceOptions(options: z.output<typeof authConfigSchema>) {
     } satisfies ClientAddressRule as ClientAddressRule,
     secureCookies: baseURL.protocol === 'https:',
     storageTimeoutMs: options.storageTimeoutMs,
+    redactLogFields: options.redactLogFields as readonly string[],
     /** The environments of machine credentials; the first is the default. */
     environments: options.environments as readonly string[],
   };

@@ -1,4 +1,4 @@
-import type { Logger } from '../ports/logger.js';
+import type { EventLogger } from '../logging/event-logger.js';
 
 /**
  * Mail requests answered before they are carried out. `POST /password/forgot` and
@@ -19,14 +19,14 @@ export interface AcceptedMailRequests {
   settled(): Promise<void>;
 }
 
-export function createAcceptedMailRequests(logger: Logger): AcceptedMailRequests {
+export function createAcceptedMailRequests(logger: EventLogger): AcceptedMailRequests {
   const inFlight = new Set<Promise<void>>();
   return {
     accept(work) {
       const done: Promise<void> = new Promise<void>((resolve) => setImmediate(resolve))
         .then(work)
         .catch((error: unknown) => {
-          logger.error('mail request failed', {
+          logger.error('portcullis.mail.request_failed', {
             error: error instanceof Error ? error.message : String(error),
           });
         })

@@ -4,8 +4,8 @@ import { type ClientAddressRule, findClientAddress } from '../client-address.js'
 import type { ResolvedConfig } from '../config/index.js';
 import { uuidv7 } from '../crypto/uuid.js';
 import { AuthError, isAuthError } from '../errors.js';
+import type { EventLogger } from '../logging/index.js';
 import type { Clock } from '../ports/clock.js';
-import type { Logger } from '../ports/logger.js';
 import { namesCaller, type RateLimiter } from '../rate-limit/index.js';
 import { headerValue, type RequestHeaders } from '../request-headers.js';
 import { bearerToken } from '../sessions/index.js';
@@ -40,7 +40,7 @@ export function createHandler(deps: {
   config: ResolvedConfig;
   api: AuthApi;
   routes: RouteDefinition[];
-  logger: Logger;
+  logger: EventLogger;
   clock: Clock;
   openApi: () => unknown;
   /**

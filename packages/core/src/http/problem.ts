@@ -1,6 +1,6 @@
 import { uuidv7 } from '../crypto/uuid.js';
 import { type AuthError, type AuthErrorCode, isAuthError, type StepUpRequirement } from '../errors.js';
-import type { Logger } from '../ports/logger.js';
+import type { EventLogger } from '../logging/event-logger.js';
 import type { RateLimitState } from '../rate-limit/index.js';
 import { rateLimitHeaders } from './rate-limit-headers.js';
 import { problemType, STATUS_BY_CODE, TITLE_BY_CODE } from './status-codes.js';
@@ -115,14 +115,14 @@ export function problemResponse(error: AuthError, requestId: string = uuidv7()):
 }
 
 /** Any thrown value as a problem; unexpected errors are logged and answered as a bare 500. */
-export function toProblem(error: unknown, requestId: string, logger: Logger): ProblemBody {
+export function toProblem(error: unknown, requestId: string, logger: EventLogger): ProblemBody {
   if (isAuthError(error)) {
     if (STATUS_BY_CODE[error.code] >= 500) {
-      logger.error('request failed', { requestId, code: error.code, error: describe(error) });
+      logger.error('portcullis.request.failed', { requestId, code: error.code, error: describe(error) });
     }
     return problemBody(error, requestId);
   }
-  logger.error('unexpected error', { requestId, error: describe(error) });
+  logger.error('portcullis.request.unexpected_error', { requestId, error: describe(error) });
   return {
     type: problemType('internal_error'),
     title: TITLE_BY_CODE.internal_error,

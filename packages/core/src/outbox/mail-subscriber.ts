@@ -1,6 +1,6 @@
 import type { SealedBox } from '../crypto/sealed-box.js';
+import type { EventLogger } from '../logging/event-logger.js';
 import { cleanMailHeaders, escapeHtml } from '../mail/index.js';
-import type { Logger } from '../ports/logger.js';
 import type { Mailer, MailMessage } from '../ports/mailer.js';
 import type { OutboxSubscriber } from './outbox-dispatcher.js';
 
@@ -20,7 +20,7 @@ export interface OutboxMail extends MailMessage {
  */
 export function createMailSubscriber(
   mailer: Mailer | undefined,
-  logger: Logger,
+  logger: EventLogger,
   sealedBox?: SealedBox,
 ): OutboxSubscriber {
   return {
@@ -29,7 +29,7 @@ export function createMailSubscriber(
       const mail = event.payload.mail as OutboxMail | undefined;
       if (!mail) return;
       if (!mailer) {
-        logger.warn('no mailer configured: message not sent', { eventId: event.id, subject: mail.subject });
+        logger.warn('portcullis.mail.no_mailer', { eventId: event.id, subject: mail.subject });
         return;
       }
       const { sealed, ...message } = mail;

@@ -1,6 +1,6 @@
 import { isAuthError } from '../errors.js';
+import type { EventLogger } from '../logging/event-logger.js';
 import type { Clock } from '../ports/clock.js';
-import type { Logger } from '../ports/logger.js';
 import type { Storage } from '../ports/storage.js';
 import type { OutboxEvent } from './outbox.js';
 
@@ -74,7 +74,7 @@ export function createOutboxDispatcher(
   deps: {
     storage: Storage;
     clock: Clock;
-    logger: Logger;
+    logger: EventLogger;
     subscribers: OutboxSubscriber[];
     /** Work answered before it was done (mail requests): each pass waits for it to be written first. */
     accepted?: { settled(): Promise<void> };
@@ -108,7 +108,7 @@ export function createOutboxDispatcher(
     const attempts = event.attempts + 1;
     const dead = attempts >= options.maxAttempts;
     const lastError = failures.join('; ').slice(0, 2000);
-    deps.logger[dead ? 'error' : 'warn']('outbox delivery failed', {
+    deps.logger[dead ? 'error' : 'warn']('portcullis.outbox.delivery_failed', {
       eventId: event.id,
       type: event.type,
       attempts,
@@ -175,12 +175,11 @@ export function createOutboxDispatcher(
           failures = 0;
         } catch (error) {
           failures += 1;
-          deps.logger.error(
-            isAuthError(error, 'schema_not_migrated')
-              ? `outbox dispatch failed: ${error.detail}`
-              : 'outbox dispatch failed',
-            { error: String(error), failures },
-          );
+          deps.logger.error('portcullis.outbox.dispatch_failed', {
+            ...(isAuthError(error, 'schema_not_migrated') && { detail: error.detail }),
+            error: String(error),
+            failures,
+          });
         }
         if (live()) {
           const delay =
@@ -216,7 +215,7 @@ export function createOutboxDispatcher(
         nudgeTimer = undefined;
         dispatcher
           .dispatchOnce()
-          .catch((error) => deps.logger.error('outbox dispatch failed', { error: String(error) }));
+          .catch((error) => deps.logger.error('portcullis.outbox.dispatch_failed', { error: String(error) }));
       }, NUDGE_DELAY_MS);
       nudgeTimer.unref?.();
     },

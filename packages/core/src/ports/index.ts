@@ -94,7 +94,7 @@ export {
   type RateLimitStepResult,
   readMany,
 } from './key-value.js';
-export { consoleLogger, type LogFields, type Logger, silentLogger } from './logger.js';
+export { consoleLogger, type LogFields, type LogFn, type Logger, silentLogger } from './logger.js';
 export type { Mailer, MailMessage } from './mailer.js';
 export type { Page, PageRequest } from './pagination.js';
 export type { PublicJwk, Signer } from './signer.js';

@@ -1,5 +1,5 @@
+import type { EventLogger } from '../logging/event-logger.js';
 import type { KeyValue } from './key-value.js';
-import type { Logger } from './logger.js';
 
 /** Where a kept subscription stands: confirmed by the store, or still being tried. */
 export type SubscriptionState = 'subscribed' | 'retrying';
@@ -31,7 +31,7 @@ export function keepSubscribed(
   kv: KeyValue,
   channel: string,
   handler: (message: string) => void,
-  deps: { logger: Logger; name: string },
+  deps: { logger: EventLogger; name: string },
 ): KeptSubscription {
   let unsubscribe: (() => Promise<void>) | undefined;
   let timer: NodeJS.Timeout | undefined;
@@ -48,16 +48,17 @@ export function keepSubscribed(
       }
       unsubscribe = done;
       if (failures >= FAILURES_BEFORE_WARNING)
-        deps.logger.info(`${deps.name}: subscribed to invalidations`, { channel });
+        deps.logger.info('portcullis.invalidations.subscribed', { cache: deps.name, channel });
       failures = 0;
     } catch (error) {
       if (stopped) return;
       failures += 1;
       if (failures === FAILURES_BEFORE_WARNING) {
-        deps.logger.warn(
-          `${deps.name}: could not subscribe to invalidations, retrying; until then changes made on other instances arrive when cached entries are re-checked`,
-          { channel, error: String(error) },
-        );
+        deps.logger.warn('portcullis.invalidations.subscribe_failed', {
+          cache: deps.name,
+          channel,
+          error: String(error),
+        });
       }
       const ceiling = Math.min(MAX_RETRY_MS, FIRST_RETRY_MS * 2 ** Math.min(failures - 1, 10));
       timer = setTimeout(attempt, Math.round(ceiling * (0.5 + Math.random() / 2)));

@@ -1,7 +1,7 @@
+import type { EventLogger } from '../logging/event-logger.js';
 import type { Clock } from '../ports/clock.js';
 import { type KeptSubscription, keepSubscribed, type SubscriptionState } from '../ports/keep-subscribed.js';
 import type { KeyValue } from '../ports/key-value.js';
-import type { Logger } from '../ports/logger.js';
 import type {
   ChangedRateLimitOverrides,
   RateLimitNumbers,
@@ -63,7 +63,7 @@ export function createRateLimitOverrideCache(
   kv: KeyValue,
   deps: {
     clock: Clock;
-    logger: Logger;
+    logger: EventLogger;
     /** The tenant's rows from the database (the storage port's `rateLimitOverrides.listByTenant`). */
     listByTenant: (tenantId: string) => Promise<StoredRateLimitOverride[]>;
   },
@@ -128,7 +128,7 @@ export function createRateLimitOverrideCache(
     failedUntilMs = nowMs + RETRY_AFTER_FAILURE_MS;
     if (nowMs - lastWarningMs < WARNING_INTERVAL_MS) return;
     lastWarningMs = nowMs;
-    deps.logger.warn('rate-limit overrides unavailable: policies use their own numbers', {
+    deps.logger.warn('portcullis.rate_limit_overrides.unavailable', {
       error: String((error as { cause?: unknown }).cause ?? error),
     });
   }
@@ -159,7 +159,7 @@ export function createRateLimitOverrideCache(
       const scope = JSON.parse(message) as Partial<ChangedRateLimitOverrides>;
       drop(Array.isArray(scope.tenantIds) ? scope.tenantIds.filter((id) => typeof id === 'string') : []);
     } catch {
-      deps.logger.warn('rate-limit override cache: ignored a malformed invalidation message');
+      deps.logger.warn('portcullis.rate_limit_overrides.invalidation_malformed');
     }
   }
 
@@ -181,10 +181,7 @@ export function createRateLimitOverrideCache(
         await kv.publish(CHANNEL, JSON.stringify(scope));
       } catch (error) {
         // the change is committed and applied here; elsewhere the entry ages out within the TTL
-        deps.logger.error(
-          'rate-limit override change not published: other instances may use the old numbers until their entry ages out',
-          { error: String(error) },
-        );
+        deps.logger.error('portcullis.rate_limit_overrides.change_not_published', { error: String(error) });
       }
     },
     subscriptionState: () => subscription?.state() ?? 'retrying',

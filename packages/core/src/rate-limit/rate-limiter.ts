@@ -1,9 +1,9 @@
 import { createHmac, hkdfSync } from 'node:crypto';
 import { addressBucket, canonicalAddress } from '../client-address.js';
 import { AuthError } from '../errors.js';
+import type { EventLogger } from '../logging/event-logger.js';
 import type { Clock } from '../ports/clock.js';
 import type { KeyValue, RateLimitStep, RateLimitStepResult } from '../ports/key-value.js';
-import type { Logger } from '../ports/logger.js';
 import type { RateLimitNumbers } from './rate-limit-overrides.js';
 import {
   type DefaultPolicyName,
@@ -159,7 +159,7 @@ export function createRateLimiter(
     kv: KeyValue;
     local?: KeyValue;
     clock: Clock;
-    logger: Logger;
+    logger: EventLogger;
     secret: string;
     overrides?: StoredOverrideLookup;
   },
@@ -207,7 +207,7 @@ export function createRateLimiter(
     const nowMs = Date.now();
     if (nowMs - lastWarningMs < STORE_WARNING_INTERVAL_MS) return;
     lastWarningMs = nowMs;
-    logger.warn('rate-limit store unavailable: policies follow their onStoreFailure mode', {
+    logger.warn('portcullis.rate_limit.store_unavailable', {
       error: String((error as { cause?: unknown }).cause ?? error),
     });
   }
@@ -330,7 +330,7 @@ export function createRateLimiter(
       if (outcomes.length === 0) return null;
       const state: RateLimitState = { operation, policies: outcomes };
       for (const shadowed of outcomes.filter((o) => o.shadow && !o.allowed)) {
-        logger.warn('rate limit exceeded under a shadow policy (not enforced)', {
+        logger.warn('portcullis.rate_limit.shadow_exceeded', {
           policy: shadowed.policy,
           operation,
           partitionKey: shadowed.partitionKey,

@@ -1,7 +1,7 @@
 import { generateKeyPairSync, sign } from 'node:crypto';
 import { describe, expect, it, vi } from 'vitest';
 import { isAuthError } from '../errors.js';
-import { silentLogger } from '../ports/logger.js';
+import { silentEventLogger } from '../logging/index.js';
 import {
   createGitHubKeyRing,
   PUBLIC_KEY_REFETCH_SECONDS,
@@ -65,7 +65,7 @@ describe('GitHub secret scanning signatures', () => {
     let calls = 0;
     let published: Array<{ keyIdentifier: string; key: string }> = [];
     const ring = createGitHubKeyRing(
-      { clock, logger: silentLogger },
+      { clock, logger: silentEventLogger },
       {
         publicKeys: new Map([['configured', github.publicKey]]),
         fetchPublicKeys: async () => {
@@ -95,7 +95,7 @@ describe('GitHub secret scanning signatures', () => {
     vi.useFakeTimers();
     try {
       const ring = createGitHubKeyRing(
-        { clock: { now: () => new Date() }, logger: silentLogger },
+        { clock: { now: () => new Date() }, logger: silentEventLogger },
         { publicKeys: new Map(), fetchPublicKeys: () => new Promise(() => {}) },
       );
       let answer: unknown = 'pending';
@@ -113,7 +113,7 @@ describe('GitHub secret scanning signatures', () => {
 
   it('never fetches without a hook', async () => {
     const ring = createGitHubKeyRing(
-      { clock: { now: () => new Date() }, logger: silentLogger },
+      { clock: { now: () => new Date() }, logger: silentEventLogger },
       { publicKeys: new Map(), fetchPublicKeys: null },
     );
     expect(await ring.find('anything')).toBeNull();

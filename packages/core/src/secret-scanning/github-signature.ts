@@ -1,6 +1,6 @@
 import { type KeyObject, verify } from 'node:crypto';
+import type { EventLogger } from '../logging/event-logger.js';
 import type { Clock } from '../ports/clock.js';
-import type { Logger } from '../ports/logger.js';
 import { type FetchGitHubPublicKeys, parseGitHubPublicKey } from './secret-scanning-options.js';
 
 /** A signature header longer than this is no DER ECDSA P-256 signature (at most 72 bytes). */
@@ -36,7 +36,7 @@ export interface GitHubKeyRing {
  * not parse is logged and leaves the alert unverified (`signature_invalid`).
  */
 export function createGitHubKeyRing(
-  deps: { clock: Clock; logger: Logger },
+  deps: { clock: Clock; logger: EventLogger },
   options: { publicKeys: ReadonlyMap<string, KeyObject>; fetchPublicKeys: FetchGitHubPublicKeys | null },
 ): GitHubKeyRing {
   const { clock, logger } = deps;
@@ -50,11 +50,11 @@ export function createGitHubKeyRing(
       for (const entry of await fetchPublicKeys()) {
         const key = typeof entry?.key === 'string' ? parseGitHubPublicKey(entry.key) : null;
         if (key && typeof entry.keyIdentifier === 'string') next.set(entry.keyIdentifier, key);
-        else logger.warn('secret scanning: fetchPublicKeys returned a key that is not ECDSA P-256 PEM');
+        else logger.warn('portcullis.secret_scanning.public_key_rejected');
       }
       fetched = next;
     } catch (error) {
-      logger.warn('secret scanning: fetchPublicKeys failed', {
+      logger.warn('portcullis.secret_scanning.public_keys_failed', {
         error: error instanceof Error ? error.message : String(error),
       });
     }

@@ -11,8 +11,8 @@ import type { CallContext } from '../call-context.js';
 import { sha256Hex } from '../crypto/random.js';
 import type { Environments } from '../environments.js';
 import { AuthError } from '../errors.js';
+import type { EventLogger } from '../logging/event-logger.js';
 import type { Clock } from '../ports/clock.js';
-import type { Logger } from '../ports/logger.js';
 import type { Storage } from '../ports/storage.js';
 import { parseInput } from '../validation.js';
 import { createGitHubKeyRing, verifyGitHubSignature } from './github-signature.js';
@@ -56,7 +56,7 @@ export interface SecretScanningService {
 export interface SecretScanningServiceDeps {
   storage: Storage;
   clock: Clock;
-  logger: Logger;
+  logger: EventLogger;
 }
 
 export interface SecretScanningServiceOptions {
@@ -165,7 +165,7 @@ export function createSecretScanningService(
         if (!found.has(leak.token)) found.set(leak.token, await labelLeak(leak, context, github.onLeak));
       }
       const keys = [...found.values()].filter((key): key is ApiKey => key !== null);
-      logger.info('secret scanning: GitHub alert handled', {
+      logger.info('portcullis.secret_scanning.alert_handled', {
         reported: leaks.length,
         apiKeyIds: keys.map((key) => key.id),
         onLeak: github.onLeak,

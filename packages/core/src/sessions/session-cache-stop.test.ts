@@ -1,8 +1,8 @@
 import { describe, expect, it, vi } from 'vitest';
+import { silentEventLogger } from '../logging/index.js';
 import { memoryKeyValue } from '../memory/index.js';
 import { systemClock } from '../ports/clock.js';
 import type { KeyValue } from '../ports/key-value.js';
-import { silentLogger } from '../ports/logger.js';
 import { createSessionCache } from './session-cache.js';
 
 // regression (review of session 12): a version write the retry timer had started was not waited
@@ -29,7 +29,7 @@ describe('session cache stop', () => {
       };
       const cache = createSessionCache(
         kv,
-        { clock: systemClock, logger: silentLogger, instanceId: 'a' },
+        { clock: systemClock, logger: silentEventLogger, instanceId: 'a' },
         { l1TtlMs: 0, l1MaxEntries: 0, l2TtlSeconds: 60 },
       );
       await cache.revoked({ userIds: ['u1'] });

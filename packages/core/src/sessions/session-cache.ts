@@ -1,7 +1,7 @@
+import type { EventLogger } from '../logging/event-logger.js';
 import type { Clock } from '../ports/clock.js';
 import { type KeptSubscription, keepSubscribed, type SubscriptionState } from '../ports/keep-subscribed.js';
 import { type KeyValue, readMany } from '../ports/key-value.js';
-import type { Logger } from '../ports/logger.js';
 import type { User } from '../users/users.js';
 import type { Session, SessionWithUser } from './sessions.js';
 
@@ -119,7 +119,7 @@ interface L2Entry {
 
 export function createSessionCache(
   kv: KeyValue,
-  deps: { clock: Clock; logger: Logger; instanceId: string },
+  deps: { clock: Clock; logger: EventLogger; instanceId: string },
   options: SessionCacheOptions,
 ): SessionCache {
   const l1 = new Map<string, L1Entry>();
@@ -157,7 +157,7 @@ export function createSessionCache(
     } catch (error) {
       consecutiveFailures += 1;
       if (consecutiveFailures >= FAILURES_TO_TRIP) {
-        deps.logger.warn('session cache: key-value store unavailable, using the database', {
+        deps.logger.warn('portcullis.session_cache.store_unavailable', {
           operation,
           error: String(error),
         });
@@ -316,7 +316,7 @@ export function createSessionCache(
         refreshTimer = setInterval(
           () => {
             timedRefresh = refreshVersions().catch((error: unknown) =>
-              deps.logger.warn('session cache: background refresh failed', { error: String(error) }),
+              deps.logger.warn('portcullis.session_cache.refresh_failed', { error: String(error) }),
             );
           },
           Math.max(1, Math.floor(options.l1TtlMs / 2)),
@@ -362,7 +362,7 @@ export function createSessionCache(
       return values;
     } catch (error) {
       if (!refreshFailing) {
-        deps.logger.warn('session cache: background version refresh failed; requests re-check instead', {
+        deps.logger.warn('portcullis.session_cache.version_refresh_failed', {
           error: String(error),
         });
       }
@@ -413,7 +413,7 @@ export function createSessionCache(
     try {
       evict(JSON.parse(message) as { userIds?: string[]; tenantIds?: string[] });
     } catch {
-      deps.logger.warn('session cache: ignoring a malformed invalidation message');
+      deps.logger.warn('portcullis.session_cache.invalidation_malformed');
     }
   }
 }

@@ -1,6 +1,6 @@
 import { isAuthError } from '../errors.js';
+import type { EventLogger } from '../logging/event-logger.js';
 import { type KeyValue, readMany } from '../ports/key-value.js';
-import type { Logger } from '../ports/logger.js';
 import { wrapKeyValue } from './wrap-key-value.js';
 
 const RETRY_AFTER_MS = 1_000;
@@ -12,7 +12,7 @@ const RETRY_AFTER_MS = 1_000;
  * working (per instance, degraded, logged) through a Redis outage and recovers by itself.
  * Never used for the session cache, whose correctness depends on the store being shared.
  */
-export function fallbackKeyValue(primary: KeyValue, fallback: KeyValue, logger: Logger): KeyValue {
+export function fallbackKeyValue(primary: KeyValue, fallback: KeyValue, logger: EventLogger): KeyValue {
   let degradedUntil = 0;
 
   async function run<T>(call: (kv: KeyValue) => Promise<T>): Promise<T> {
@@ -22,12 +22,9 @@ export function fallbackKeyValue(primary: KeyValue, fallback: KeyValue, logger: 
     } catch (error) {
       if (!isAuthError(error, 'storage_unavailable')) throw error;
       if (Date.now() >= degradedUntil) {
-        logger.warn(
-          'key-value store unavailable: rate limits and counters are per instance until it returns',
-          {
-            error: String(error.cause ?? error),
-          },
-        );
+        logger.warn('portcullis.key_value.unavailable', {
+          error: String(error.cause ?? error),
+        });
       }
       degradedUntil = Date.now() + RETRY_AFTER_MS;
       return call(fallback);
@@ -61,7 +58,7 @@ export function fallbackKeyValue(primary: KeyValue, fallback: KeyValue, logger: 
 export function sharedKeyValue(
   shared: KeyValue | undefined,
   local: KeyValue,
-  logger: Logger,
+  logger: EventLogger,
   timeoutMs: number,
 ): KeyValue {
   if (!shared) return local;

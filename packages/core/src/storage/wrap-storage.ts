@@ -1,6 +1,7 @@
 import type { RevokedApiKeys } from '../api-keys/index.js';
 import type { AuthorizationChange } from '../authorization/index.js';
 import { AuthError, isAuthError } from '../errors.js';
+import { createEventLogger, type EventLogger } from '../logging/event-logger.js';
 import type { Logger } from '../ports/logger.js';
 import type { Storage, StorageStores } from '../ports/storage.js';
 import type { ChangedRateLimitOverrides } from '../rate-limit/index.js';
@@ -228,7 +229,10 @@ export interface StorageEffects {
 }
 
 export interface WrapStorageOptions {
+  /** Where storage failures are logged (`portcullis.storage.unavailable`), redacted. */
   logger?: Logger;
+  /** More field names to redact from those lines (`AuthConfig['redactLogFields']`). */
+  redactLogFields?: readonly string[];
   /** Give up on a storage call after this long and answer `storage_unavailable` (default 10 s). */
   timeoutMs?: number;
   /** The after-commit effects of the writes declared in the wrapper's table of store methods. */
@@ -249,17 +253,17 @@ export function wrapStorage(storage: Storage, options: WrapStorageOptions = {}):
   const adapter = (storage as { [WRAPPED]?: Storage })[WRAPPED] ?? storage;
   const timeoutMs = options.timeoutMs ?? 10_000;
   const effects = options.effects ?? {};
-  const stores = wrapStores(adapter, { logger: options.logger, timeoutMs, effects, batch: undefined });
+  const logger =
+    options.logger && createEventLogger(options.logger, { redactFields: options.redactLogFields });
+  const stores = wrapStores(adapter, { logger, timeoutMs, effects, batch: undefined });
   const wrapped = {
     [WRAPPED]: adapter,
     capabilities: adapter.capabilities,
     // bounded as a whole: a pool that never hands out a connection must not hang the request
     async transaction(fn) {
       const batch = new EffectBatch();
-      const result = await guard('transaction', options.logger, timeoutMs, () =>
-        adapter.transaction((tx) =>
-          fn(wrapStores(tx, { logger: options.logger, timeoutMs: 0, effects, batch })),
-        ),
+      const result = await guard('transaction', logger, timeoutMs, () =>
+        adapter.transaction((tx) => fn(wrapStores(tx, { logger, timeoutMs: 0, effects, batch }))),
       );
       const delivering = batch.deliver(effects);
       if (delivering) await delivering;
@@ -353,7 +357,7 @@ function union(ids: string[] | undefined, more: string[]): string[] {
 
 /** What every wrapped store method of one storage (or one transaction) shares. */
 interface Wrapping {
-  logger: Logger | undefined;
+  logger: EventLogger | undefined;
   timeoutMs: number;
   effects: StorageEffects;
   /** A transaction's effects, held until it commits; outside one, each call's follow it. */
@@ -478,7 +482,7 @@ export const MIGRATE_DETAIL =
  */
 export async function guard<T>(
   operation: string,
-  logger: Logger | undefined,
+  logger: EventLogger | undefined,
   timeoutMs: number,
   run: () => Promise<T>,
 ) {
@@ -503,7 +507,7 @@ export async function guard<T>(
     if (kind === 'schema_missing')
       throw new AuthError('schema_not_migrated', { detail: MIGRATE_DETAIL, cause: error });
     if (kind === 'unavailable') {
-      logger?.error('storage unavailable', { operation, error: String(error) });
+      logger?.error('portcullis.storage.unavailable', { operation, error: String(error) });
       throw new AuthError('storage_unavailable', { cause: error });
     }
     throw error;

@@ -1,6 +1,6 @@
+import type { EventLogger } from '../logging/event-logger.js';
 import type { Clock } from '../ports/clock.js';
 import { type KeyValue, readMany } from '../ports/key-value.js';
-import type { Logger } from '../ports/logger.js';
 import type { Storage } from '../ports/storage.js';
 import { MAX_ACCESS_TOKEN_TTL_SECONDS } from './token-options.js';
 import type { AccessTokenClaims } from './tokens.js';
@@ -68,7 +68,7 @@ export function createAccessTokenRevocations(collaborators: {
   kv: KeyValue;
   storage: Storage;
   clock: Clock;
-  logger: Logger;
+  logger: EventLogger;
 }): AccessTokenRevocations {
   const { kv, storage, clock, logger } = collaborators;
   let lastDegradedLogMs = Number.NEGATIVE_INFINITY;
@@ -79,7 +79,7 @@ export function createAccessTokenRevocations(collaborators: {
     } catch (error) {
       // the revocation is committed; instances then fall back to the database only while the
       // store is down, so record loudly that an entry is missing
-      logger.error('access token revocation not recorded in the key-value store', { key, error });
+      logger.error('portcullis.access_token.revocation_not_recorded', { key, error });
     }
   }
 
@@ -96,7 +96,7 @@ export function createAccessTokenRevocations(collaborators: {
     const now = clock.now();
     if (storeDown && now.getTime() - lastDegradedLogMs > DEGRADED_LOG_INTERVAL_MS) {
       lastDegradedLogMs = now.getTime();
-      logger.warn('key-value store unreachable: access token revocation checked against the database');
+      logger.warn('portcullis.access_token.revocation_checked_in_database');
     }
     if (await storage.revokedAccessTokens.isRevoked(claims.jti, now)) return true;
     // a deleted client ends its own tokens and those issued through it (an exchange)

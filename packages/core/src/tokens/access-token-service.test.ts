@@ -1,8 +1,8 @@
 import { createLocalJWKSet, decodeProtectedHeader, generateKeyPair, jwtVerify, SignJWT } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { isAuthError } from '../errors.js';
+import { silentEventLogger } from '../logging/index.js';
 import { memoryKeyValue, memoryStorage } from '../memory/index.js';
-import { silentLogger } from '../ports/logger.js';
 import { wrapStorage } from '../storage/wrap-storage.js';
 import { testClock } from '../testing/test-clock.js';
 import { createAccessTokenRevocations } from './access-token-revocations.js';
@@ -21,7 +21,7 @@ function setup(algorithms: SigningAlgorithm[] = ['EdDSA', 'ES256']) {
   const storage = wrapStorage(memoryStorage(), {
     effects: { accessTokensRevoked: (scope) => revocations.revoked(scope) },
   });
-  const revocations = createAccessTokenRevocations({ kv, storage, clock, logger: silentLogger });
+  const revocations = createAccessTokenRevocations({ kv, storage, clock, logger: silentEventLogger });
   const issuers = createTokenIssuers({ tenants: storage.tenants }, { issuer: ISSUER, tenantIssuers: false });
   const service = createAccessTokenService(
     { clock, issuers, keyRingOf: () => keyRing, revocations },

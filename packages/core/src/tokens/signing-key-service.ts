@@ -1,8 +1,8 @@
 import { recordChange } from '../audit/index.js';
 import type { CallContext } from '../call-context.js';
 import { AuthError, isAuthError } from '../errors.js';
+import type { EventLogger } from '../logging/event-logger.js';
 import type { Clock } from '../ports/clock.js';
-import type { Logger } from '../ports/logger.js';
 import type { Signer } from '../ports/signer.js';
 import type { Storage, StorageStores } from '../ports/storage.js';
 import {
@@ -120,7 +120,7 @@ const RETIRED_GRACE_SECONDS = 60;
  * only (logged).
  */
 export function createSigningKeyService(
-  collaborators: { storage: Storage; clock: Clock; logger: Logger; issuers: TokenIssuers },
+  collaborators: { storage: Storage; clock: Clock; logger: EventLogger; issuers: TokenIssuers },
   options: ResolvedTokenOptions,
 ): SigningKeyService {
   const { storage, clock, logger, issuers } = collaborators;
@@ -304,7 +304,7 @@ export function createSigningKeyService(
           );
         });
       } catch (error) {
-        logger.warn('could not publish a next signing key', { algorithm: alg, error });
+        logger.warn('portcullis.signing_key.next_not_published', { algorithm: alg, error });
       } finally {
         publishingNext.delete(alg);
       }
@@ -524,16 +524,14 @@ function lostRace(): AuthError {
 }
 
 /** Said once, when the first token is signed: an install that issues none is not told. */
-function warnOnFirstSignature(ring: SigningKeyRing, logger: Logger): SigningKeyRing {
+function warnOnFirstSignature(ring: SigningKeyRing, logger: EventLogger): SigningKeyRing {
   let warned = false;
   return {
     ...ring,
     signer(alg) {
       if (!warned) {
         warned = true;
-        logger.warn(
-          'tokens.signingKeys.keyEncryptionKeys is not set: access tokens are signed with keys held in this process only (one instance, lost on restart)',
-        );
+        logger.warn('portcullis.signing_key.unencrypted_keys');
       }
       return ring.signer(alg);
     },

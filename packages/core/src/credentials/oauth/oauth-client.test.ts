@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { isAuthError } from '../../errors.js';
-import { silentLogger } from '../../ports/logger.js';
+import { silentEventLogger } from '../../logging/index.js';
 import { createOAuthClient } from './oauth-client.js';
 import { githubProvider, microsoftProvider, type OAuthFetch } from './oauth-providers.js';
 
@@ -48,7 +48,7 @@ async function completeMicrosoft(claims: Record<string, unknown>, params: Record
   const client = createOAuthClient(
     'microsoft',
     microsoftProvider({ clientId: 'client-1', clientSecret: 's', fetch: microsoftStandIn(() => claims) }),
-    silentLogger,
+    silentEventLogger,
   );
   return client.completeCallback({
     redirectUri: REDIRECT_URI,
@@ -150,7 +150,7 @@ describe('githubProvider', () => {
   const client = createOAuthClient(
     'github',
     githubProvider({ clientId: 'gh-client', clientSecret: 'gh-secret', fetch: standIn }),
-    silentLogger,
+    silentEventLogger,
   );
 
   it('asks for the code with PKCE S256 and state, and no nonce (there is no ID token to carry it)', async () => {

@@ -1,6 +1,6 @@
 import * as oauth from 'oauth4webapi';
 import { AuthError } from '../../errors.js';
-import type { Logger } from '../../ports/logger.js';
+import type { EventLogger } from '../../logging/event-logger.js';
 import type { OAuthProfile } from './oauth.js';
 import type { OAuthFetch, OAuthProvider } from './oauth-providers.js';
 
@@ -40,7 +40,7 @@ export interface OAuthClient {
   }): Promise<OAuthProfile>;
 }
 
-export function createOAuthClient(id: string, provider: OAuthProvider, logger: Logger): OAuthClient {
+export function createOAuthClient(id: string, provider: OAuthProvider, logger: EventLogger): OAuthClient {
   const client: oauth.Client = {
     client_id: provider.clientId,
     [oauth.clockTolerance]: ID_TOKEN_CLOCK_TOLERANCE_SECONDS,
@@ -91,7 +91,7 @@ export function createOAuthClient(id: string, provider: OAuthProvider, logger: L
       .catch((error: unknown) => {
         // forget the failure: the next sign-in tries again
         if (discovered?.server === pending) discovered = undefined;
-        logger.warn('oauth discovery failed', { provider: id, error: String(error) });
+        logger.warn('portcullis.oauth.discovery_failed', { provider: id, error: String(error) });
         throw new AuthError('oauth_provider_unavailable', {
           detail: 'the provider could not be discovered',
           cause: error,
@@ -188,7 +188,7 @@ export function createOAuthClient(id: string, provider: OAuthProvider, logger: L
             ...claims,
           };
         } catch (error) {
-          logger.warn('oauth userinfo failed', { provider: id, error: String(error) });
+          logger.warn('portcullis.oauth.userinfo_failed', { provider: id, error: String(error) });
         }
       }
       const email = typeof profileClaims.email === 'string' ? profileClaims.email : null;

@@ -6,9 +6,9 @@ import type { SealedBox } from '../../crypto/sealed-box.js';
 import { uuidv7 } from '../../crypto/uuid.js';
 import { claimAddress, isAllowedRedirect } from '../../email-links/index.js';
 import { AuthError, isAuthError } from '../../errors.js';
+import type { EventLogger } from '../../logging/event-logger.js';
 import type { Clock } from '../../ports/clock.js';
 import type { KeyValue } from '../../ports/key-value.js';
-import type { Logger } from '../../ports/logger.js';
 import type { Storage, StorageStores } from '../../ports/storage.js';
 import type { RateLimiter } from '../../rate-limit/index.js';
 import {
@@ -164,7 +164,7 @@ export interface OAuthServiceDeps {
   /** Holds started flows (sealed, under the hash of their `state`) until their callback. */
   keyValue: KeyValue;
   rateLimiter: RateLimiter;
-  logger: Logger;
+  logger: EventLogger;
   users: UserService;
   sessions: SessionService;
   signIn: SignInService;
@@ -514,7 +514,7 @@ export function createOAuthService(
       }
     } catch (error) {
       if (!isAuthError(error)) {
-        logger.error('native OAuth sign-in failed', {
+        logger.error('portcullis.oauth.native_sign_in_failed', {
           provider: providerId,
           error: error instanceof Error ? error.message : String(error),
         });
