@@ -120,7 +120,7 @@ function describeMigrateCommands(name: string, databaseUrl: () => string, cleanu
       const check = await cli(args('check'));
       expect(check.code).toBe(1);
       expect(check.stderr).toBe(
-        'pending migrations: 0001_initial, 0002_authorization, 0003_mfa, 0004_one_time_tokens, 0005_passkeys, 0006_oauth_accounts, 0007_credential_failures, 0008_audit_prev_hash, 0009_signing_keys, 0010_refresh_tokens, 0011_clients, 0012_revoked_access_tokens, 0013_api_keys, 0014_api_key_credits, 0015_rate_limit_overrides, 0016_api_key_leaks',
+        'pending migrations: 0001_initial, 0002_authorization, 0003_mfa, 0004_one_time_tokens, 0005_passkeys, 0006_oauth_accounts, 0007_credential_failures, 0008_audit_prev_hash, 0009_signing_keys, 0010_refresh_tokens, 0011_clients, 0012_revoked_access_tokens, 0013_api_keys, 0014_api_key_credits, 0015_rate_limit_overrides, 0016_api_key_leaks, 0017_outbox_request_id',
       );
       const status = await cli(args('status'));
       expect(status.code).toBe(0);
@@ -142,6 +142,7 @@ function describeMigrateCommands(name: string, databaseUrl: () => string, cleanu
         '0014_api_key_credits        pending',
         '0015_rate_limit_overrides   pending',
         '0016_api_key_leaks          pending',
+        '0017_outbox_request_id      pending',
       ]);
     });
 
@@ -149,7 +150,7 @@ function describeMigrateCommands(name: string, databaseUrl: () => string, cleanu
       expect(await cli(args('up'))).toEqual({
         code: 0,
         stdout:
-          'applied 0001_initial\napplied 0002_authorization\napplied 0003_mfa\napplied 0004_one_time_tokens\napplied 0005_passkeys\napplied 0006_oauth_accounts\napplied 0007_credential_failures\napplied 0008_audit_prev_hash\napplied 0009_signing_keys\napplied 0010_refresh_tokens\napplied 0011_clients\napplied 0012_revoked_access_tokens\napplied 0013_api_keys\napplied 0014_api_key_credits\napplied 0015_rate_limit_overrides\napplied 0016_api_key_leaks',
+          'applied 0001_initial\napplied 0002_authorization\napplied 0003_mfa\napplied 0004_one_time_tokens\napplied 0005_passkeys\napplied 0006_oauth_accounts\napplied 0007_credential_failures\napplied 0008_audit_prev_hash\napplied 0009_signing_keys\napplied 0010_refresh_tokens\napplied 0011_clients\napplied 0012_revoked_access_tokens\napplied 0013_api_keys\napplied 0014_api_key_credits\napplied 0015_rate_limit_overrides\napplied 0016_api_key_leaks\napplied 0017_outbox_request_id',
         stderr: '',
       });
       expect(await cli(args('up'))).toEqual({ code: 0, stdout: 'already up to date', stderr: '' });
@@ -195,6 +196,11 @@ function describeMigrateCommands(name: string, databaseUrl: () => string, cleanu
     });
 
     it('migrates down one step, then finds nothing to revert', async () => {
+      expect(await cli(args('down'))).toEqual({
+        code: 0,
+        stdout: 'reverted 0017_outbox_request_id',
+        stderr: '',
+      });
       expect(await cli(args('down'))).toEqual({ code: 0, stdout: 'reverted 0016_api_key_leaks', stderr: '' });
       expect(await cli(args('down'))).toEqual({
         code: 0,
@@ -255,7 +261,7 @@ function describeMigrateCommands(name: string, databaseUrl: () => string, cleanu
       expect((await cli(args('check'))).code).toBe(1);
       expect((await cli(args('up', '--steps', '1'))).stdout).toBe('applied 0001_initial');
       expect((await cli(args('up'))).stdout).toBe(
-        'applied 0002_authorization\napplied 0003_mfa\napplied 0004_one_time_tokens\napplied 0005_passkeys\napplied 0006_oauth_accounts\napplied 0007_credential_failures\napplied 0008_audit_prev_hash\napplied 0009_signing_keys\napplied 0010_refresh_tokens\napplied 0011_clients\napplied 0012_revoked_access_tokens\napplied 0013_api_keys\napplied 0014_api_key_credits\napplied 0015_rate_limit_overrides\napplied 0016_api_key_leaks',
+        'applied 0002_authorization\napplied 0003_mfa\napplied 0004_one_time_tokens\napplied 0005_passkeys\napplied 0006_oauth_accounts\napplied 0007_credential_failures\napplied 0008_audit_prev_hash\napplied 0009_signing_keys\napplied 0010_refresh_tokens\napplied 0011_clients\napplied 0012_revoked_access_tokens\napplied 0013_api_keys\napplied 0014_api_key_credits\napplied 0015_rate_limit_overrides\napplied 0016_api_key_leaks\napplied 0017_outbox_request_id',
       );
     });
   });

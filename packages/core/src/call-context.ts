@@ -2,6 +2,15 @@ import type { Actor } from './audit/audit.js';
 import type { RateLimitState } from './rate-limit/rate-limiter.js';
 import type { Session } from './sessions/sessions.js';
 
+/** The caller's place in a distributed trace (W3C Trace Context). */
+export interface TraceParent {
+  /** 32 lowercase hex digits, never all zeros. */
+  traceId: string;
+  /** The caller's span: 16 lowercase hex digits, never all zeros. */
+  parentId: string;
+  sampled: boolean;
+}
+
 /**
  * Who is calling and from where. The HTTP handler fills it from the request; server-side
  * callers of `auth.api` may pass it to have their calls audited with an actor and IP.
@@ -11,6 +20,8 @@ export interface CallContext {
   ip?: string | null;
   userAgent?: string | null;
   requestId?: string | null;
+  /** The caller's W3C `traceparent`, when it sent a valid one: log lines carry its `traceId`. */
+  trace?: TraceParent;
   /**
    * The session the call is authenticated by, when it is one: the permission checks of the
    * administration operations read `context.mfa` and `context.authAgeSeconds` from it, so a

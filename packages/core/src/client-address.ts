@@ -97,11 +97,7 @@ export function findClientAddress(
   // empty entries keep their place: dropping them would shift a client-written entry into it
   const chain = forwardedChain(header, rule.header);
   if (rule.hops > 0) return canonicalAddress(chain[chain.length - rule.hops]) ?? socket;
-  const ranges = rule.trustedProxies.map(parseRange).filter((r) => r !== null);
-  const trusted = (address: string) => {
-    const parsed = ipaddr.parse(address);
-    return ranges.some(([range, bits]) => parsed.kind() === range.kind() && parsed.match(range, bits));
-  };
+  const trusted = trustedBy(rule);
   if (!socket || !trusted(socket)) return socket;
   for (let i = chain.length - 1; i >= 0; i--) {
     const address = canonicalAddress(chain[i]);
@@ -109,6 +105,28 @@ export function findClientAddress(
     if (!trusted(address) || i === 0) return address;
   }
   return socket;
+}
+
+/**
+ * True when the request reached us through a proxy `rule` trusts, so the headers it adds (a
+ * request id) are the proxy's: always with `hops` (the proxies are always in front), and with
+ * `trustedProxies` when the socket address is in one of their ranges. Never without a rule.
+ */
+export function isFromTrustedProxy(
+  socketAddress: string | null | undefined,
+  rule: ClientAddressRule,
+): boolean {
+  if (rule.hops > 0) return true;
+  const socket = canonicalAddress(socketAddress);
+  return socket !== null && rule.trustedProxies.length > 0 && trustedBy(rule)(socket);
+}
+
+function trustedBy(rule: ClientAddressRule): (address: string) => boolean {
+  const ranges = rule.trustedProxies.map(parseRange).filter((r) => r !== null);
+  return (address) => {
+    const parsed = ipaddr.parse(address);
+    return ranges.some(([range, bits]) => parsed.kind() === range.kind() && parsed.match(range, bits));
+  };
 }
 
 /** The addresses of `X-Forwarded-For`, or the `for=` of each `Forwarded` element (RFC 7239), left to right. */

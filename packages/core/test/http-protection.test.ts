@@ -122,8 +122,8 @@ describe('bad input becomes problem+json, never a 500', () => {
     expect(wrong.headers.get('allow')).toBe('POST');
   });
 
-  it('sends x-request-id (echoing a sane incoming one) and Cache-Control: no-store on every response', async () => {
-    const { client } = testAuth();
+  it('sends x-request-id (echoing a sane one from a trusted proxy) and Cache-Control: no-store on every response', async () => {
+    const { client } = testAuth({ trustProxy: true });
     const echoed = await client.call('GET', '/session', { headers: { 'x-request-id': 'req-123' } });
     expect(echoed.headers.get('x-request-id')).toBe('req-123');
     expect(echoed.headers.get('cache-control')).toBe('no-store');

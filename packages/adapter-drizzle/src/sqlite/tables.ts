@@ -285,6 +285,7 @@ export function portcullisTables(prefix: string = 'pc_') {
       lockedUntil: utcTimestamp('locked_until'),
       lastError: text('last_error'),
       deliveredAt: utcTimestamp('delivered_at'),
+      requestId: varchar('request_id', { length: 128 }),
     },
     (t) => [
       primaryKey({ name: `${p}outbox_events_pk`, columns: [t.id] }),

@@ -18,6 +18,7 @@ export class DrizzleOutboxStore implements OutboxStore {
       tenantId: event.tenantId,
       type: event.type,
       payload: event.payload,
+      requestId: event.requestId,
       status: event.status,
       attempts: event.attempts,
       createdAt: event.createdAt,

@@ -18,6 +18,7 @@ import { apiKeyTables, migration0013ApiKeys } from './0013-api-keys.js';
 import { apiKeyCreditColumns, migration0014ApiKeyCredits } from './0014-api-key-credits.js';
 import { migration0015RateLimitOverrides, rateLimitOverrideTables } from './0015-rate-limit-overrides.js';
 import { apiKeyLeakColumns, migration0016ApiKeyLeaks } from './0016-api-key-leaks.js';
+import { migration0017OutboxRequestId, outboxRequestIdColumns } from './0017-outbox-request-id.js';
 import type { Migration } from './migration.js';
 import type { TableSpec } from './table-spec.js';
 
@@ -39,6 +40,7 @@ export const migrations: readonly Migration[] = [
   migration0014ApiKeyCredits,
   migration0015RateLimitOverrides,
   migration0016ApiKeyLeaks,
+  migration0017OutboxRequestId,
 ];
 
 /**
@@ -61,7 +63,7 @@ export const schemaTables: readonly TableSpec[] = withAddedColumns(
     ...apiKeyTables,
     ...rateLimitOverrideTables,
   ],
-  [...auditHeadPrevHashColumns, ...apiKeyCreditColumns, ...apiKeyLeakColumns],
+  [...auditHeadPrevHashColumns, ...apiKeyCreditColumns, ...apiKeyLeakColumns, ...outboxRequestIdColumns],
 );
 
 export { initialTables } from './0001-initial.js';

@@ -127,6 +127,7 @@ export function makeOutboxEvent(overrides: Partial<OutboxEvent> = {}): OutboxEve
     tenantId: null,
     type: 'user.created',
     payload: { userId: 'u1', nested: { list: [1, 2, 3] } },
+    requestId: null,
     status: 'pending',
     attempts: 0,
     createdAt: T0,

@@ -35,7 +35,8 @@ export async function recordChange(
     change.target?.type === 'user' ? change.target.id : actor.type === 'user' ? actor.id : null;
   // the outbox row first: the audit append locks its chain head, so it goes last and the lock
   // is held for as short a time as the transaction allows
-  if (change.event !== false) await tx.outbox.enqueue(outboxEvent(change, actor, now));
+  if (change.event !== false)
+    await tx.outbox.enqueue(outboxEvent(change, actor, now, context.requestId ?? null));
   await tx.audit.append({
     id: uuidv7(now.getTime()),
     tenantId: change.tenantId,
@@ -54,7 +55,7 @@ export async function recordChange(
   });
 }
 
-function outboxEvent(change: Change, actor: Actor, now: Date): OutboxEvent {
+function outboxEvent(change: Change, actor: Actor, now: Date, requestId: string | null): OutboxEvent {
   return {
     id: uuidv7(now.getTime()),
     tenantId: change.tenantId,
@@ -65,6 +66,7 @@ function outboxEvent(change: Change, actor: Actor, now: Date): OutboxEvent {
       actor: { type: actor.type, id: actor.id },
       occurredAt: now.toISOString(),
     },
+    requestId,
     status: 'pending',
     attempts: 0,
     createdAt: now,

@@ -1,10 +1,10 @@
 import type { Auth, AuthApi, AuthHandler, HandlerOptions } from '../api/index.js';
-import type { CallContext } from '../call-context.js';
-import { type ClientAddressRule, findClientAddress } from '../client-address.js';
+import type { CallContext, TraceParent } from '../call-context.js';
+import { type ClientAddressRule, findClientAddress, isFromTrustedProxy } from '../client-address.js';
 import type { ResolvedConfig } from '../config/index.js';
 import { uuidv7 } from '../crypto/uuid.js';
 import { AuthError, isAuthError } from '../errors.js';
-import type { EventLogger } from '../logging/index.js';
+import { type EventLogger, runInLogScope } from '../logging/index.js';
 import type { Clock } from '../ports/clock.js';
 import { namesCaller, type RateLimiter } from '../rate-limit/index.js';
 import { headerValue, type RequestHeaders } from '../request-headers.js';
@@ -18,6 +18,7 @@ import {
   serializeSessionCookie,
 } from './cookies.js';
 import { assertTrustedOrigin } from './csrf.js';
+import { parseTraceparent } from './parse-traceparent.js';
 import { problemHeaders, rateLimitStateOf, toProblem } from './problem.js';
 import { rateLimitHeaders } from './rate-limit-headers.js';
 import { readRawBody } from './raw-body.js';
@@ -60,9 +61,23 @@ export function createHandler(deps: {
   const compiled: CompiledRoute[] = deps.routes.map((route) => ({ route, segments: split(route.path) }));
 
   return async function handle(request, options = {}) {
-    const requestId = requestIdOf(request);
+    const requestId = requestIdOf(request, isFromTrustedProxy(options.clientIp, config.clientAddress));
+    const trace = parseTraceparent(request.headers.get('traceparent'));
+    // every line logged while serving it, however deep, carries the request's ids
+    return runInLogScope({ requestId, ...(trace && { traceId: trace.traceId }) }, () =>
+      serve(request, options, requestId, trace),
+    );
+  };
+
+  async function serve(
+    request: Request,
+    options: HandlerOptions,
+    requestId: string,
+    trace: TraceParent | null,
+  ): Promise<Response> {
     const call: CallContext = {
       requestId,
+      ...(trace && { trace }),
       ip: clientIp(request, options, config.clientAddress),
       userAgent: cleanHeaderText(request.headers.get('user-agent'), MAX_USER_AGENT_LENGTH),
       device: { cookie: readCookie(request.headers.get('cookie'), deviceName) },
@@ -91,7 +106,7 @@ export function createHandler(deps: {
       response.headers.set('ratelimit', fields.limit);
     }
     return response;
-  };
+  }
 
   async function dispatch(request: Request, call: CallContext, headers: Headers): Promise<RouteResult> {
     const url = new URL(request.url);
@@ -245,8 +260,13 @@ async function readLimited(request: Request): Promise<string> {
   }
 }
 
-function requestIdOf(request: Request): string {
-  const incoming = request.headers.get('x-request-id');
+/**
+ * The request's id: the one a trusted proxy (`trustProxy`) sent in `x-request-id`, when it has
+ * a safe format (it reaches logs, audit rows and headers), else a new UUIDv7. A client that
+ * reaches us directly cannot choose the id its requests are logged and audited under.
+ */
+function requestIdOf(request: Request, fromTrustedProxy: boolean): string {
+  const incoming = fromTrustedProxy ? request.headers.get('x-request-id') : null;
   return incoming && /^[A-Za-z0-9._:-]{1,128}$/.test(incoming) ? incoming : uuidv7();
 }
 

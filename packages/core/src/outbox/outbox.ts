@@ -10,6 +10,8 @@ export interface OutboxEvent {
   /** Dotted name, e.g. `user.created`, `session.revoked`. */
   type: string;
   payload: Record<string, unknown>;
+  /** The request that wrote it (the `x-request-id` of its audit rows and log lines), if any. */
+  requestId: string | null;
   status: OutboxStatus;
   attempts: number;
   createdAt: Date;

@@ -215,6 +215,7 @@ export function anOutboxEvent(createdAt: Date, overrides: Partial<OutboxEvent> =
     tenantId: null,
     type: 'user.created',
     payload: { userId: uuidv7() },
+    requestId: null,
     status: 'pending',
     attempts: 0,
     createdAt,

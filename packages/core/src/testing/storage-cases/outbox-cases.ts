@@ -40,6 +40,7 @@ export function outboxCases({ it, storage }: StorageCases): void {
         tenantId: tenant.id,
         type: 'member.added',
         payload: richJson(),
+        requestId: 'lb-7f3a:req.0042',
         availableAt: new Date('2037-12-31T23:59:58.999Z'),
       });
       await storage().outbox.enqueue(event);
