@@ -314,13 +314,40 @@ function isTokenPair(body: unknown): body is RefreshTokensResponse {
   );
 }
 
+/**
+ * Any script of the origin can post on the channel, and an older version of this library in
+ * another tab may post another shape: a message is used only when every field it needs is there
+ * with its type, and anything else is ignored (a listener that throws helps nobody).
+ */
 function isTabMessage(data: unknown): data is TabMessage {
+  if (!isRecord(data) || typeof data.from !== 'string') return false;
+  switch (data.type) {
+    case 'hello':
+    case 'clear':
+      return true;
+    case 'barrier':
+      return typeof data.nonce === 'string';
+    case 'tokens':
+      return typeof data.signedIn === 'boolean' && isTokenSet(data.tokens);
+    default:
+      return false;
+  }
+}
+
+function isTokenSet(value: unknown): value is TokenSet {
   return (
-    typeof data === 'object' &&
-    data !== null &&
-    typeof (data as TabMessage).type === 'string' &&
-    typeof (data as TabMessage).from === 'string'
+    isRecord(value) &&
+    typeof value.accessToken === 'string' &&
+    value.accessToken !== '' &&
+    typeof value.refreshToken === 'string' &&
+    value.refreshToken !== '' &&
+    Number.isFinite(value.expiresAt) &&
+    Number.isFinite(value.obtainedAt)
   );
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null;
 }
 
 function randomId(): string {
