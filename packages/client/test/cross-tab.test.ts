@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { type BroadcastChannelLike, type SessionState, tokenTransport } from '../src/index.js';
+import { type BroadcastChannelLike, type SessionState, type TokenSet, tokenTransport } from '../src/index.js';
 import {
   BASE_URL,
   clientOf,
@@ -192,5 +192,37 @@ describe('token transport across tabs', () => {
     await first.sessions.list();
     expect(server.sent.at(-1)?.authorization).toBe(bearer);
     expect(server.count('POST /token/refresh')).toBe(0);
+  });
+
+  // review finding (the same bug before the call is sent): a call started as the previous user
+  // waited for its early refresh, and was then sent with the token of the user signed in meanwhile
+  it('sends a call without the token of a user who signed in in another tab during its early refresh', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    const { server, browser, first } = await signedInTabs();
+    vi.advanceTimersByTime((ACCESS_TOKEN_SECONDS - 10) * 1000); // inside the skew: refreshed first
+    let others: TokenSet | null = null;
+    const other = uniqueEmail('other');
+    await clientOf(server, {
+      transport: tokenTransport({
+        crossTab: false,
+        storage: { load: () => null, save: (t) => void (others = t) },
+      }),
+    }).signUp({ email: other, password: PASSWORD });
+    const release = server.hold('POST /token/refresh');
+    const outcome = first.tenants
+      .create({ slug: `t-${Date.now().toString(36)}`, name: 'Meant for the first user' })
+      .catch((e) => e);
+    await until(() => server.count('POST /token/refresh') === 1);
+
+    // what a tab signing in posts (its own refresh would wait for this one's lock)
+    browser
+      .openChannel()
+      .postMessage({ type: 'tokens', from: 'another-tab', tokens: others, signedIn: true });
+    await until(() => first.session.getSnapshot().data?.user.email === other);
+    release();
+
+    expect(await outcome).toMatchObject({ status: 401 });
+    expect(server.sent.find((s) => s.route === 'POST /tenants')?.authorization).toBeNull();
+    expect(first.session.getSnapshot().data?.user.email).toBe(other);
   });
 });
