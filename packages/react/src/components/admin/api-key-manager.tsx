@@ -8,10 +8,11 @@ import { type FormEvent, type ReactNode, useEffect, useId, useMemo, useRef, useS
 import { useApiKeys } from '../../hooks/use-api-keys.js';
 import { ConfirmButton } from '../shared/confirm-button.js';
 import { ErrorMessage, fieldErrorText } from '../shared/error-message.js';
-import { PermissionGate } from '../shared/gates.js';
+import { LoadMoreButton } from '../shared/load-more-button.js';
 import { useAsyncAction } from '../shared/use-async-action.js';
 import { useOnUserChange } from '../shared/use-on-user-change.js';
 import { FieldError } from './field-error.js';
+import { GatedCard } from './gated-card.js';
 import { PermissionEditor } from './permission-editor.js';
 import { PermissionList } from './permission-list.js';
 import { useGrantablePermissions } from './use-grantable-permissions.js';
@@ -438,21 +439,17 @@ export function useApiKeyManager(props: ApiKeyManagerProps = {}): ApiKeyManagerS
  */
 export function ApiKeyManager(props: ApiKeyManagerProps) {
   const labels = { ...DEFAULT_LABELS, ...props.labels };
-  const headingId = useId();
   return (
-    <section className={props.className ?? 'pc-card pc-api-key-manager'} aria-labelledby={headingId}>
-      <h2 id={headingId} className="pc-card-title">
-        {labels.heading}
-      </h2>
-      <PermissionGate
-        action="api_key.manage"
-        {...(props.tenantId ? { tenantId: props.tenantId } : {})}
-        fallback={<p className="pc-hint">{labels.noAccess}</p>}
-        loading={<p className="pc-hint">{labels.loading}</p>}
-      >
-        <ApiKeyManagerBody {...props} />
-      </PermissionGate>
-    </section>
+    <GatedCard
+      action="api_key.manage"
+      tenantId={props.tenantId}
+      heading={labels.heading}
+      noAccess={labels.noAccess}
+      loading={labels.loading}
+      className={props.className ?? 'pc-card pc-api-key-manager'}
+    >
+      <ApiKeyManagerBody {...props} />
+    </GatedCard>
   );
 }
 
@@ -461,7 +458,6 @@ function ApiKeyManagerBody(props: ApiKeyManagerProps) {
   const { labels, create, secret, rotating } = manager;
   const { ids } = create;
   const more = useAsyncAction(() => manager.loadMore());
-  const moreErrorId = useId();
   return (
     <>
       {/* keyed by the key: a new secret is a new panel, which takes the focus */}
@@ -547,18 +543,14 @@ function ApiKeyManagerBody(props: ApiKeyManagerProps) {
         </div>
       ) : null}
       {manager.hasMore ? (
-        <div className="pc-field">
-          <button
-            type="button"
-            className="pc-button"
-            disabled={more.isPending}
-            aria-describedby={more.error ? moreErrorId : undefined}
-            onClick={() => void more.run()}
-          >
-            {labels.loadMore}
-          </button>
-          <ErrorMessage error={more.error} id={moreErrorId} />
-        </div>
+        <LoadMoreButton
+          className="pc-field"
+          pending={more.isPending}
+          error={more.error}
+          onLoadMore={() => void more.run()}
+        >
+          {labels.loadMore}
+        </LoadMoreButton>
       ) : null}
       <form className="pc-form pc-api-key-form" aria-labelledby={ids.heading} onSubmit={create.submit}>
         <h3 id={ids.heading} className="pc-admin-subtitle">

@@ -3,9 +3,9 @@ import { type FormEvent, type ReactNode, useId, useMemo, useState } from 'react'
 import { usePermissionCatalog, usePolicies } from '../../hooks/use-roles.js';
 import { ConfirmButton } from '../shared/confirm-button.js';
 import { ErrorMessage, fieldErrorText } from '../shared/error-message.js';
-import { PermissionGate } from '../shared/gates.js';
 import { useAsyncAction } from '../shared/use-async-action.js';
 import { FieldError } from './field-error.js';
+import { GatedCard } from './gated-card.js';
 import { parseJsonSource, type SourcePosition } from './json-source.js';
 import { PermissionEditor } from './permission-editor.js';
 import { PermissionList } from './permission-list.js';
@@ -358,21 +358,17 @@ function describeProblem(problem: ConditionProblem): string {
  */
 export function PolicyEditor(props: PolicyEditorProps) {
   const labels = { ...DEFAULT_LABELS, ...props.labels };
-  const headingId = useId();
   return (
-    <section className={props.className ?? 'pc-card pc-policy-editor'} aria-labelledby={headingId}>
-      <h2 id={headingId} className="pc-card-title">
-        {labels.heading}
-      </h2>
-      <PermissionGate
-        action="policy.manage"
-        {...(props.tenantId ? { tenantId: props.tenantId } : {})}
-        fallback={<p className="pc-hint">{labels.noAccess}</p>}
-        loading={<p className="pc-hint">{labels.loading}</p>}
-      >
-        <PolicyEditorBody {...props} />
-      </PermissionGate>
-    </section>
+    <GatedCard
+      action="policy.manage"
+      tenantId={props.tenantId}
+      heading={labels.heading}
+      noAccess={labels.noAccess}
+      loading={labels.loading}
+      className={props.className ?? 'pc-card pc-policy-editor'}
+    >
+      <PolicyEditorBody {...props} />
+    </GatedCard>
   );
 }
 

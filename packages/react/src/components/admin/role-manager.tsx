@@ -6,6 +6,7 @@ import { ErrorMessage, fieldErrorText } from '../shared/error-message.js';
 import { PermissionGate } from '../shared/gates.js';
 import { useAsyncAction } from '../shared/use-async-action.js';
 import { FieldError } from './field-error.js';
+import { GatedCard } from './gated-card.js';
 import { PermissionEditor } from './permission-editor.js';
 import { PermissionList } from './permission-list.js';
 import { useGrantablePermissions } from './use-grantable-permissions.js';
@@ -280,21 +281,17 @@ export function useRoleManager(props: RoleManagerProps = {}): RoleManagerState {
  */
 export function RoleManager(props: RoleManagerProps) {
   const labels = { ...DEFAULT_LABELS, ...props.labels };
-  const headingId = useId();
   return (
-    <section className={props.className ?? 'pc-card pc-role-manager'} aria-labelledby={headingId}>
-      <h2 id={headingId} className="pc-card-title">
-        {labels.heading}
-      </h2>
-      <PermissionGate
-        action="member.read"
-        {...(props.tenantId ? { tenantId: props.tenantId } : {})}
-        fallback={<p className="pc-hint">{labels.noAccess}</p>}
-        loading={<p className="pc-hint">{labels.loading}</p>}
-      >
-        <RoleManagerBody {...props} />
-      </PermissionGate>
-    </section>
+    <GatedCard
+      action="member.read"
+      tenantId={props.tenantId}
+      heading={labels.heading}
+      noAccess={labels.noAccess}
+      loading={labels.loading}
+      className={props.className ?? 'pc-card pc-role-manager'}
+    >
+      <RoleManagerBody {...props} />
+    </GatedCard>
   );
 }
 

@@ -7,6 +7,7 @@ import { usePortcullis } from '../../portcullis-provider.js';
 import { ConfirmButton } from '../shared/confirm-button.js';
 import { Dialog } from '../shared/dialog.js';
 import { ErrorMessage } from '../shared/error-message.js';
+import { LoadMoreButton } from '../shared/load-more-button.js';
 import { useAsyncAction } from '../shared/use-async-action.js';
 import { formatDate } from './format-date.js';
 import { MemberRoleManager } from './member-role-manager.js';
@@ -177,7 +178,6 @@ export function MemberList(props: MemberListProps) {
   const [editing, setEditing] = useState<Member | null>(null);
   const more = useAsyncAction(() => list.loadMore());
   const titleId = useId();
-  const moreErrorId = useId();
   const className = props.className ? `pc-card pc-org-members ${props.className}` : 'pc-card pc-org-members';
   const title = (
     <h2 id={titleId} className="pc-card-title">
@@ -261,18 +261,14 @@ export function MemberList(props: MemberListProps) {
         </div>
       ) : null}
       {list.hasMore ? (
-        <div className="pc-org-actions">
-          <button
-            type="button"
-            className="pc-button"
-            disabled={more.isPending}
-            aria-describedby={more.error ? moreErrorId : undefined}
-            onClick={() => void more.run()}
-          >
-            {labels.loadMore}
-          </button>
-          <ErrorMessage error={more.error} id={moreErrorId} />
-        </div>
+        <LoadMoreButton
+          className="pc-org-actions"
+          pending={more.isPending}
+          error={more.error}
+          onLoadMore={() => void more.run()}
+        >
+          {labels.loadMore}
+        </LoadMoreButton>
       ) : null}
       <Dialog
         open={editing !== null}

@@ -3,6 +3,7 @@ import { useId } from 'react';
 import { useOrganizations } from '../../hooks/use-organizations.js';
 import { usePortcullis } from '../../portcullis-provider.js';
 import { ErrorMessage } from '../shared/error-message.js';
+import { LoadMoreButton } from '../shared/load-more-button.js';
 import { useAsyncAction } from '../shared/use-async-action.js';
 
 /** Visible texts of {@link OrganizationList}. */
@@ -101,7 +102,6 @@ export function OrganizationList(props: OrganizationListProps) {
   const labels = { ...DEFAULT_LABELS, ...props.labels };
   const list = useOrganizationList(props);
   const titleId = useId();
-  const moreErrorId = useId();
   return (
     <section
       className={props.className ? `pc-card pc-org-list ${props.className}` : 'pc-card pc-org-list'}
@@ -152,18 +152,14 @@ export function OrganizationList(props: OrganizationListProps) {
         </ul>
       ) : null}
       {list.hasMore ? (
-        <div className="pc-org-actions">
-          <button
-            type="button"
-            className="pc-button"
-            disabled={list.isLoadingMore}
-            aria-describedby={list.loadMoreError ? moreErrorId : undefined}
-            onClick={() => void list.loadMore()}
-          >
-            {labels.loadMore}
-          </button>
-          <ErrorMessage error={list.loadMoreError} id={moreErrorId} />
-        </div>
+        <LoadMoreButton
+          className="pc-org-actions"
+          pending={list.isLoadingMore}
+          error={list.loadMoreError}
+          onLoadMore={() => void list.loadMore()}
+        >
+          {labels.loadMore}
+        </LoadMoreButton>
       ) : null}
     </section>
   );

@@ -3,6 +3,7 @@ import { useId } from 'react';
 import { useInvitations } from '../../hooks/use-organizations.js';
 import { ConfirmButton } from '../shared/confirm-button.js';
 import { ErrorMessage } from '../shared/error-message.js';
+import { LoadMoreButton } from '../shared/load-more-button.js';
 import { useAsyncAction } from '../shared/use-async-action.js';
 import { formatDate } from './format-date.js';
 import { useRoleNames } from './use-role-names.js';
@@ -116,7 +117,6 @@ export function PendingInvitations(props: PendingInvitationsProps) {
   const list = usePendingInvitations(props);
   const more = useAsyncAction(() => list.loadMore());
   const titleId = useId();
-  const moreErrorId = useId();
   return (
     <section
       className={
@@ -166,18 +166,14 @@ export function PendingInvitations(props: PendingInvitationsProps) {
         </ul>
       ) : null}
       {list.hasMore ? (
-        <div className="pc-org-actions">
-          <button
-            type="button"
-            className="pc-button"
-            disabled={more.isPending}
-            aria-describedby={more.error ? moreErrorId : undefined}
-            onClick={() => void more.run()}
-          >
-            {labels.loadMore}
-          </button>
-          <ErrorMessage error={more.error} id={moreErrorId} />
-        </div>
+        <LoadMoreButton
+          className="pc-org-actions"
+          pending={more.isPending}
+          error={more.error}
+          onLoadMore={() => void more.run()}
+        >
+          {labels.loadMore}
+        </LoadMoreButton>
       ) : null}
     </section>
   );
