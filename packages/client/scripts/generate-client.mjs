@@ -94,6 +94,8 @@ export const METHOD_NAMES = {
   oauthRevoke: 'oauth.revoke',
   oauthAuthorizationServerMetadata: 'wellKnown.authorizationServer',
   oauthTenantAuthorizationServerMetadata: 'tenants.authorizationServer',
+  getLiveness: 'health.live',
+  getReadiness: 'health.ready',
 };
 
 const pascal = (id) => id[0].toUpperCase() + id.slice(1);

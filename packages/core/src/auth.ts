@@ -24,6 +24,7 @@ import { createRateLimitOverrideService } from './rate-limit/rate-limit-override
 import { createSecretScanningService } from './secret-scanning/index.js';
 import { createSessionService, sessionCookieName } from './sessions/index.js';
 import { createSignInService } from './sign-in/index.js';
+import { createHealthCheck } from './storage/index.js';
 import { createTenantService } from './tenants/index.js';
 import {
   createAccessTokenService,
@@ -226,6 +227,14 @@ export function createAuth(options: AuthConfig): Auth {
     ...tokenExchange.api,
   };
 
+  // readiness: the infrastructure's probes, and whether the install's issuer can sign
+  const health = createHealthCheck({
+    ...infrastructure.healthProbes,
+    signingKey: signingKeys.assertCanSign,
+    clock,
+    maxOutboxLagSeconds: config.outbox.maxReadyLagSeconds,
+  });
+
   // HTTP: the routes over that API, their OpenAPI document and the handler
   const openApiDocument = lazyOpenApiDocument(routes, config, cookieName);
   const handler = createHandler({
@@ -235,6 +244,7 @@ export function createAuth(options: AuthConfig): Auth {
     logger,
     clock,
     openApi: openApiDocument,
+    health,
     rateLimiter: infrastructure.rateLimiter,
   });
 
@@ -253,7 +263,7 @@ export function createAuth(options: AuthConfig): Auth {
     sessionCookieName: cookieName,
     ...serverRequestChecks(config),
     openApiDocument,
-    health: infrastructure.health,
+    health,
     close,
   };
 }

@@ -15,7 +15,7 @@ import {
   createRateLimitOverrideCache,
 } from './rate-limit/index.js';
 import { createSessionCache } from './sessions/index.js';
-import { createHealthCheck, sharedKeyValue, wrapKeyValue, wrapStorage } from './storage/index.js';
+import { type createHealthCheck, sharedKeyValue, wrapKeyValue, wrapStorage } from './storage/index.js';
 import { createAccessTokenRevocations } from './tokens/index.js';
 
 /**
@@ -119,7 +119,8 @@ export function createInfrastructure(options: AuthConfig, config: ResolvedConfig
     config.lockout,
   );
 
-  const health = createHealthCheck({
+  // completed in auth.ts with the checks of services made after this layer (signing keys)
+  const healthProbes = {
     storage,
     sharedKeyValue: options.keyValue ? cacheKeyValue : undefined,
     subscriptions: () => ({
@@ -128,7 +129,7 @@ export function createInfrastructure(options: AuthConfig, config: ResolvedConfig
       apiKeys: config.apiKeys.cacheTtlSeconds > 0 ? apiKeyCache.subscriptionState() : 'off',
       rateLimitOverrides: config.rateLimit.enabled ? rateLimitOverrideCache.subscriptionState() : 'off',
     }),
-  });
+  } satisfies Partial<Parameters<typeof createHealthCheck>[0]>;
 
   return {
     clock,
@@ -147,7 +148,7 @@ export function createInfrastructure(options: AuthConfig, config: ResolvedConfig
     apiKeyCache,
     apiKeyUses,
     rateLimitOverrideCache,
-    health,
+    healthProbes,
     /** Starts the dispatcher (when configured) and the caches' subscriptions. */
     start() {
       if (config.outbox.autoStart) outbox.start();

@@ -107,6 +107,8 @@ describe('cache invalidation subscriptions (issue 14)', () => {
         apiKeys: 'subscribed',
         rateLimitOverrides: 'subscribed',
       },
+      signingKey: 'active',
+      outbox: { state: 'ok', lagSeconds: 0 },
     });
   });
 });

@@ -271,6 +271,7 @@ describe('step_up_required over HTTP', () => {
       api: auth.api,
       routes: [protectedRoute],
       logger: silentEventLogger,
+      health: auth.health,
       clock,
       openApi: () => ({}),
     });

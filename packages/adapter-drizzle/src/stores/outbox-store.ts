@@ -118,6 +118,25 @@ export class DrizzleOutboxStore implements OutboxStore {
     const [row] = await db.select().from(tables.outboxEvents).where(eq(tables.outboxEvents.id, id));
     return row ?? null;
   }
+
+  async oldestUndeliveredAt(): Promise<Date | null> {
+    const { db, tables } = this.ctx;
+    const outbox = tables.outboxEvents;
+    // one ordered read per status: each walks the (status, created_at) index from its start
+    const oldest = await Promise.all(
+      (['pending', 'processing'] as const).map(async (status) => {
+        const [row] = await db
+          .select({ createdAt: outbox.createdAt })
+          .from(outbox)
+          .where(eq(outbox.status, status))
+          .orderBy(asc(outbox.createdAt))
+          .limit(1);
+        return row?.createdAt;
+      }),
+    );
+    const times = oldest.filter((at) => at !== undefined).map((at) => at.getTime());
+    return times.length === 0 ? null : new Date(Math.min(...times));
+  }
 }
 
 function oldestFirst(a: OutboxEvent, b: OutboxEvent): number {

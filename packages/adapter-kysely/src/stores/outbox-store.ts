@@ -124,6 +124,24 @@ export class KyselyOutboxStore implements OutboxStore {
     const row = await db.selectFrom(tables.outboxEvents).selectAll().where('id', '=', id).executeTakeFirst();
     return row ? toOutboxEvent(row, codec) : null;
   }
+
+  async oldestUndeliveredAt(): Promise<Date | null> {
+    const { db, tables, codec } = this.ctx;
+    // one ordered read per status: each walks the (status, created_at) index from its start
+    const oldest = await Promise.all(
+      (['pending', 'processing'] as const).map((status) =>
+        db
+          .selectFrom(tables.outboxEvents)
+          .select('created_at')
+          .where('status', '=', status)
+          .orderBy('created_at')
+          .limit(1)
+          .executeTakeFirst(),
+      ),
+    );
+    const times = oldest.filter((row) => row !== undefined).map((row) => codec.fromDate(row.created_at));
+    return times.length === 0 ? null : new Date(Math.min(...times.map((t) => t.getTime())));
+  }
 }
 
 /** Events due at `now`, oldest first: pending and available, or processing with an expired claim. */

@@ -1093,6 +1093,29 @@ export type OauthTenantAuthorizationServerMetadataResponse = {
   [key: string]: unknown;
 };
 
+export type GetLivenessResponse = {
+  status: "ok";
+};
+
+export type GetReadinessResponse = {
+  status: "ready" | "not_ready";
+  checks: {
+    database: "up" | "unavailable" | "not_migrated";
+    keyValue: "up" | "unavailable" | "local";
+    subscriptions: {
+      sessions: "subscribed" | "retrying" | "off";
+      authorization: "subscribed" | "retrying" | "off";
+      apiKeys: "subscribed" | "retrying" | "off";
+      rateLimitOverrides: "subscribed" | "retrying" | "off";
+    };
+    signingKey: "active" | "unavailable";
+    outbox: {
+      state: "ok" | "lagging" | "unavailable";
+      lagSeconds: number | null;
+    };
+  };
+};
+
 /** Every `code` a problem+json answer of the server can carry (`AUTH_ERROR_CODES`). */
 export type ServerErrorCode =
   | 'invalid_request'
@@ -1251,7 +1274,9 @@ export type OperationId =
   | 'oauthIntrospect'
   | 'oauthRevoke'
   | 'oauthAuthorizationServerMetadata'
-  | 'oauthTenantAuthorizationServerMetadata';
+  | 'oauthTenantAuthorizationServerMetadata'
+  | 'getLiveness'
+  | 'getReadiness';
 
 /** How the client calls each route: method, path, path parameters in order, and encoding. */
 export interface OperationSpec {
@@ -1336,6 +1361,8 @@ export const operations: Record<OperationId, OperationSpec> = {
   oauthRevoke: { method: 'POST', path: '/oauth/revoke', params: [], input: 'body', encoding: 'form' },
   oauthAuthorizationServerMetadata: { method: 'GET', path: '/.well-known/oauth-authorization-server', params: [], input: null, encoding: 'json' },
   oauthTenantAuthorizationServerMetadata: { method: 'GET', path: '/tenants/:tenantId/.well-known/oauth-authorization-server', params: ['tenantId'], input: null, encoding: 'json' },
+  getLiveness: { method: 'GET', path: '/health', params: [], input: null, encoding: 'json' },
+  getReadiness: { method: 'GET', path: '/health/ready', params: [], input: null, encoding: 'json' },
 };
 
 /** The sign-ins: routes whose body takes `delivery` (token mode asks them for a token pair). */
@@ -1416,6 +1443,8 @@ export const methodNames: Record<OperationId, string> = {
   oauthRevoke: 'oauth.revoke',
   oauthAuthorizationServerMetadata: 'wellKnown.authorizationServer',
   oauthTenantAuthorizationServerMetadata: 'tenants.authorizationServer',
+  getLiveness: 'health.live',
+  getReadiness: 'health.ready',
 };
 
 /** Every route as a typed method. */
@@ -1611,5 +1640,11 @@ export interface RouteMethods {
   secretScanning: {
     /** `POST /secret-scanning/github`: GitHub's secret scanning alert (signed by GitHub): reported API keys are revoked or flagged, answered in GitHub's format */
     github: (body?: ReceiveGitHubLeakReportBody, options?: RequestOptions) => Promise<ReceiveGitHubLeakReportResponse>;
+  };
+  health: {
+    /** `GET /health`: Liveness: the process answers (no I/O) */
+    live: (options?: RequestOptions) => Promise<GetLivenessResponse>;
+    /** `GET /health/ready`: Readiness: the database, the shared store (Redis) when configured, an active signing key, the outbox lag */
+    ready: (options?: RequestOptions) => Promise<GetReadinessResponse>;
   };
 }

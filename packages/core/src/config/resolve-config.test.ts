@@ -194,6 +194,7 @@ describe('resolveConfig keeps every default and derived value (pinned before con
         "outbox": {
           "autoStart": true,
           "maxAttempts": 10,
+          "maxReadyLagSeconds": 300,
           "pollIntervalMs": 1000,
           "subscribers": [],
         },
@@ -222,6 +223,7 @@ describe('resolveConfig keeps every default and derived value (pinned before con
           "policies": [],
           "rules": {},
         },
+        "redactLogFields": [],
         "refreshTokens": {
           "familyLifetimeSeconds": 2592000,
           "firstPartyClientId": "first-party",
@@ -486,6 +488,7 @@ describe('resolveConfig keeps every default and derived value (pinned before con
         "outbox": {
           "autoStart": false,
           "maxAttempts": 10,
+          "maxReadyLagSeconds": 300,
           "pollIntervalMs": 1000,
           "subscribers": [
             {
@@ -525,6 +528,7 @@ describe('resolveConfig keeps every default and derived value (pinned before con
             },
           },
         },
+        "redactLogFields": [],
         "refreshTokens": {
           "familyLifetimeSeconds": 2592000,
           "firstPartyClientId": "first-party",

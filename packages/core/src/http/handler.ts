@@ -10,6 +10,7 @@ import { namesCaller, type RateLimiter } from '../rate-limit/index.js';
 import { headerValue, type RequestHeaders } from '../request-headers.js';
 import { bearerToken } from '../sessions/index.js';
 import { readCookie, sessionCookieName } from '../sessions/session-cookie.js';
+import type { AuthHealth } from '../storage/health-check.js';
 import { cleanHeaderText, parseInput } from '../validation.js';
 import {
   deviceCookieName,
@@ -44,6 +45,8 @@ export function createHandler(deps: {
   logger: EventLogger;
   clock: Clock;
   openApi: () => unknown;
+  /** `auth.health()`, for the readiness route. */
+  health: () => Promise<AuthHealth>;
   /**
    * Counts the `http` operation's policies (none by default) before a route runs: those keyed by
    * the caller (`user`, `tenant`) once a `session` route has its session, the others first.
@@ -51,6 +54,7 @@ export function createHandler(deps: {
   rateLimiter?: RateLimiter;
 }): AuthHandler {
   const { config, api, logger } = deps;
+  const { health } = deps;
   const httpPolicies = deps.rateLimiter?.policies.filter((p) => p.operations.includes('http')) ?? [];
   const countsCallers = httpPolicies.some(namesCaller);
   // a tenant's budget is spent only by its members: anyone signed in may name any tenant's id
@@ -198,6 +202,7 @@ export function createHandler(deps: {
             : null),
       call,
       api,
+      health,
       config,
     });
   }

@@ -4,6 +4,7 @@ import type { CallContext } from '../call-context.js';
 import type { ResolvedConfig } from '../config/index.js';
 import type { AuthErrorCode } from '../errors.js';
 import type { SessionWithUser } from '../sessions/sessions.js';
+import type { AuthHealth } from '../storage/health-check.js';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
@@ -27,6 +28,8 @@ export interface RouteContext<Body, Params, Query> {
   currentSession(): Promise<SessionWithUser | null>;
   call: CallContext;
   api: AuthApi;
+  /** `auth.health()`: the readiness probe's checks. */
+  health(): Promise<AuthHealth>;
   /** The validated configuration (cookie security, base path…). */
   config: ResolvedConfig;
 }

@@ -54,5 +54,14 @@ export function memoryOutboxStore(tables: MemoryTables, writer: TableWriter, run
         })),
       ),
     findById: (id) => run(() => copyOrNull(tables.outbox.get(id))),
+    oldestUndeliveredAt: () =>
+      run(() => {
+        let oldest: Date | null = null;
+        for (const event of tables.outbox.values()) {
+          if (event.status !== 'pending' && event.status !== 'processing') continue;
+          if (!oldest || event.createdAt < oldest) oldest = event.createdAt;
+        }
+        return oldest ? new Date(oldest) : null;
+      }),
   };
 }

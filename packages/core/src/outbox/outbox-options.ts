@@ -15,6 +15,11 @@ const outboxShape = {
   pollIntervalMs: z.number().int().min(10).default(1000),
   /** Attempts before an event is dead-lettered. Default 10. */
   maxAttempts: z.number().int().min(1).max(100).default(10),
+  /**
+   * `GET /health/ready` fails (`outbox: lagging`) when the oldest event not yet delivered was
+   * written longer ago than this: subscribers are failing or no dispatcher runs. Default 300 s.
+   */
+  maxReadyLagSeconds: z.number().int().min(1).default(300),
   /** Start the in-process dispatcher with createAuth. Default true. */
   autoStart: z.boolean().default(true),
 };

@@ -28,4 +28,9 @@ export interface OutboxStore {
   /** Records a failed attempt: back to `pending` at `availableAt`, or `dead`. */
   markFailed(id: string, failure: OutboxFailure): Promise<void>;
   findById(id: string): Promise<OutboxEvent | null>;
+  /**
+   * When the oldest event not yet delivered (`pending` or `processing`; not `dead`) was written,
+   * or null when there is none: the outbox lag the readiness probe checks. One indexed read.
+   */
+  oldestUndeliveredAt(): Promise<Date | null>;
 }

@@ -1,4 +1,5 @@
 import { isAuthError } from '../errors.js';
+import type { Clock } from '../ports/clock.js';
 import type { SubscriptionState } from '../ports/keep-subscribed.js';
 import type { KeyValue } from '../ports/key-value.js';
 import type { Storage } from '../ports/storage.js';
@@ -9,6 +10,7 @@ import type { Storage } from '../ports/storage.js';
  * key-value store, the store answers and the caches hear other instances' invalidations.
  */
 export interface AuthHealth {
+  /** Every check below passes: what `GET /health/ready` answers 200 for. */
   ok: boolean;
   /**
    * `up`; `unavailable` (unreachable or timed out); `not_migrated` when Portcullis's tables are
@@ -31,6 +33,17 @@ export interface AuthHealth {
     /** Stored rate-limit overrides: while retrying, changes made elsewhere arrive as entries age out. */
     rateLimitOverrides: SubscriptionState | 'off';
   };
+  /**
+   * `active` when the install's issuer can sign now (its active key loaded, or created on an
+   * empty install, as the first sign-in would); `unavailable` when it cannot (keys unreadable,
+   * a key-encryption key that does not open them, a signer that fails).
+   */
+  signingKey: 'active' | 'unavailable';
+  /**
+   * The outbox's lag: how long ago the oldest event not yet delivered was written (0 when none).
+   * `lagging` past `outbox.maxReadyLagSeconds`; `unavailable` when it could not be read.
+   */
+  outbox: { state: 'ok' | 'lagging' | 'unavailable'; lagSeconds: number | null };
 }
 
 /** A user id no row has: the probe reads one indexed row that is never there. */
@@ -45,22 +58,49 @@ export function createHealthCheck(deps: {
   /** The shared store as the caches use it (wrapped, time-bounded); `undefined` when local only. */
   sharedKeyValue: KeyValue | undefined;
   subscriptions: () => AuthHealth['subscriptions'];
+  /** Settles once the install's issuer has a key that signs; rejects when it cannot. */
+  signingKey: () => Promise<unknown>;
+  clock: Clock;
+  maxOutboxLagSeconds: number;
 }): () => Promise<AuthHealth> {
   return async () => {
-    const [storage, keyValue] = await Promise.all([
+    const [storage, keyValue, signingKey, outbox] = await Promise.all([
       probeStorage(deps.storage),
       probeKeyValue(deps.sharedKeyValue),
+      deps.signingKey().then(
+        () => 'active' as const,
+        () => 'unavailable' as const,
+      ),
+      probeOutbox(deps.storage, deps.clock, deps.maxOutboxLagSeconds),
     ]);
     const subscriptions = deps.subscriptions();
     const ok =
       storage === 'up' &&
       keyValue !== 'unavailable' &&
+      signingKey === 'active' &&
+      outbox.state === 'ok' &&
       subscriptions.sessions !== 'retrying' &&
       subscriptions.authorization !== 'retrying' &&
       subscriptions.apiKeys !== 'retrying' &&
       subscriptions.rateLimitOverrides !== 'retrying';
-    return { ok, storage, keyValue, subscriptions };
+    return { ok, storage, keyValue, subscriptions, signingKey, outbox };
   };
+}
+
+async function probeOutbox(
+  storage: Storage,
+  clock: Clock,
+  maxLagSeconds: number,
+): Promise<AuthHealth['outbox']> {
+  try {
+    const oldest = await storage.outbox.oldestUndeliveredAt();
+    const lagSeconds = oldest
+      ? Math.max(0, Math.floor((clock.now().getTime() - oldest.getTime()) / 1000))
+      : 0;
+    return { state: lagSeconds > maxLagSeconds ? 'lagging' : 'ok', lagSeconds };
+  } catch {
+    return { state: 'unavailable', lagSeconds: null };
+  }
 }
 
 async function probeStorage(storage: Storage): Promise<AuthHealth['storage']> {

@@ -99,6 +99,12 @@ export interface SigningKeyService {
   keyRingOf(scope: IssuerScope): SigningKeyRing;
   api: SigningKeysApi;
   /**
+   * Settles once the install's issuer has a key that signs now (on an empty install its first
+   * key is created, as the first sign-in would); rejects when it cannot. It signs nothing, so it
+   * says nothing in the log: the readiness probe calls it.
+   */
+  assertCanSign(): Promise<void>;
+  /**
    * Waits for the work signing started in the background (a successor key being published) and
    * starts no more: `auth.close()` calls it, so nothing reaches the database once it resolved.
    */
@@ -511,6 +517,12 @@ export function createSigningKeyService(
     keyRing: keyRingOf(issuers.install),
     keyRingOf,
     api,
+    async assertCanSign() {
+      const alg = algorithms[0] ?? 'EdDSA';
+      // keys made in this process's memory are always at hand; the others are read (or made)
+      if (external) await external.signer(alg);
+      else if (!inProcess) await storedKeysOf(issuers.install).ring.signer(alg);
+    },
     async stop() {
       stopping = true;
       // publishNextKey logs its own failures: what settles here never rejects

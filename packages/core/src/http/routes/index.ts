@@ -3,6 +3,7 @@ import { accountRoutes, sessionRoutes } from './account-routes.js';
 import { apiKeyRoutes } from './api-key-routes.js';
 import { clientRoutes } from './client-routes.js';
 import { emailLinkRoutes } from './email-link-routes.js';
+import { healthRoutes } from './health-routes.js';
 import { invitationRoutes } from './invitation-routes.js';
 import { memberRoutes } from './member-routes.js';
 import { mfaRoutes } from './mfa-routes.js';
@@ -38,4 +39,5 @@ export const routes: RouteDefinition[] = [
   ...apiKeyRoutes,
   ...secretScanningRoutes,
   ...oauthServerRoutes,
+  ...healthRoutes,
 ];

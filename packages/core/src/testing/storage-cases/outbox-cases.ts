@@ -50,6 +50,27 @@ export function outboxCases({ it, storage }: StorageCases): void {
       await storage().outbox.markDelivered([event.id], new Date());
     });
 
+    it('reports when the oldest undelivered event was written: pending or processing, not delivered or dead', async () => {
+      // older than any event another case writes, so the answer is this case's own
+      const first = new Date('1990-01-02T03:04:05.006Z');
+      const pending = anOutboxEvent(first);
+      const processing = anOutboxEvent(later(first, 1_000), {
+        status: 'processing',
+        lockedUntil: later(first, 2_000),
+      });
+      const dead = anOutboxEvent(new Date('1989-01-01T00:00:00.000Z'));
+      await inRolledBackTransaction(storage(), async (tx) => {
+        await enqueueAll(tx, [pending, processing, dead]);
+        await tx.outbox.markFailed(dead.id, { attempts: 9, lastError: 'x', availableAt: first, dead: true });
+        expect(await tx.outbox.oldestUndeliveredAt()).toEqual(first);
+        await tx.outbox.markDelivered([pending.id], later(first, 5_000));
+        expect(await tx.outbox.oldestUndeliveredAt()).toEqual(later(first, 1_000));
+        await tx.outbox.markDelivered([processing.id], later(first, 5_000));
+        const rest = await tx.outbox.oldestUndeliveredAt();
+        expect(rest === null || rest.getTime() > later(first, 1_000).getTime()).toBe(true);
+      });
+    });
+
     it('claims due pending events oldest first, up to the limit, and marks them processing', async () => {
       const t = outboxEpoch();
       const due = [0, 1, 2].map((i) => anOutboxEvent(later(t, i * 1_000)));
