@@ -1,6 +1,7 @@
+import { readFileSync } from 'node:fs';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
-import { createAuth, type Storage } from '../src/index.js';
+import { createAuth, LOG_EVENTS, type Storage } from '../src/index.js';
 import { memoryStorage } from '../src/memory/index.js';
 import { httpClient, ORIGIN, SECRET } from './support.js';
 
@@ -87,5 +88,15 @@ describe('logging through a pino logger (docs/observability.md)', () => {
     expect(lines.some((line) => line.msg === 'forged')).toBe(false);
     expect(written).toContain('\\\\r\\\\n');
     await auth.close();
+  });
+});
+
+describe('docs/observability.md', () => {
+  it('lists every event name with its message', () => {
+    const guide = readFileSync(new URL('../../../docs/observability.md', import.meta.url), 'utf8');
+    const missing = Object.entries(LOG_EVENTS).filter(
+      ([event, message]) => !guide.includes(`| \`${event}\` | ${message} |`),
+    );
+    expect(missing).toEqual([]);
   });
 });
