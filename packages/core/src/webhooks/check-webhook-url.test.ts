@@ -31,7 +31,10 @@ describe('checkWebhookUrl', () => {
   });
 
   it('accepts a public IP literal, IPv6 kept without brackets in the target', () => {
-    expect(checkWebhookUrl('https://8.8.8.8/h', live)).toMatchObject({ hostname: '8.8.8.8', isIpLiteral: true });
+    expect(checkWebhookUrl('https://8.8.8.8/h', live)).toMatchObject({
+      hostname: '8.8.8.8',
+      isIpLiteral: true,
+    });
     expect(checkWebhookUrl('https://[2606:4700:4700::1111]:8443/h', live)).toMatchObject({
       url: 'https://[2606:4700:4700::1111]:8443/h',
       hostname: '2606:4700:4700::1111',
@@ -48,30 +51,35 @@ describe('checkWebhookUrl', () => {
     expect(refusal('http://hooks.example.com:443/', test)).toMatch(/port 443 is not allowed/);
   });
 
-  it.each(['ftp://hooks.example.com/', 'file:///etc/passwd', 'gopher://hooks.example.com:70/', 'javascript:alert(1)'])(
-    'refuses the scheme of %s',
-    (url) => {
-      expect(refusal(url, test)).toMatch(/must use https/);
-    },
-  );
+  it.each([
+    'ftp://hooks.example.com/',
+    'file:///etc/passwd',
+    'gopher://hooks.example.com:70/',
+    'javascript:alert(1)',
+  ])('refuses the scheme of %s', (url) => {
+    expect(refusal(url, test)).toMatch(/must use https/);
+  });
 
   it.each(['not a url', '/relative/path', '', 'https://'])('refuses %j, which is no absolute URL', (url) => {
     expect(refusal(url)).toMatch(/absolute URL|must name a host/);
   });
 
-  it.each(['https://user@hooks.example.com/', 'https://:pw@hooks.example.com/', 'https://hooks.example.com@127.0.0.1/'])(
-    'refuses the userinfo in %s',
-    (url) => {
-      expect(refusal(url)).toMatch(/user name or password/);
-    },
-  );
+  it.each([
+    'https://user@hooks.example.com/',
+    'https://:pw@hooks.example.com/',
+    'https://hooks.example.com@127.0.0.1/',
+  ])('refuses the userinfo in %s', (url) => {
+    expect(refusal(url)).toMatch(/user name or password/);
+  });
 
   it('refuses ports outside the list, the default list being 443 and 8443', () => {
     expect(checkWebhookUrl('https://hooks.example.com:8443/', live).port).toBe(8443);
     for (const port of [22, 25, 6379, 5432, 8080, 9200, 65535]) {
       expect(refusal(`https://hooks.example.com:${port}/`)).toMatch(`port ${port} is not allowed`);
     }
-    expect(checkWebhookUrl('https://hooks.example.com:9443/', { ...live, allowedPorts: [9443] }).port).toBe(9443);
+    expect(checkWebhookUrl('https://hooks.example.com:9443/', { ...live, allowedPorts: [9443] }).port).toBe(
+      9443,
+    );
     expect(refusal('https://hooks.example.com/', { ...live, allowedPorts: [9443] })).toMatch(/port 443/);
   });
 

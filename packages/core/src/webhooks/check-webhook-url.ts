@@ -66,8 +66,10 @@ export function checkWebhookUrl(input: string, options: CheckWebhookUrlOptions):
 
   const port = url.port === '' ? (protocol === 'https:' ? 443 : 80) : Number(url.port);
   const allowedPorts =
-    options.allowedPorts ?? (protocol === 'https:' ? DEFAULT_WEBHOOK_HTTPS_PORTS : DEFAULT_WEBHOOK_HTTP_PORTS);
-  if (!allowedPorts.includes(port)) refuse(`port ${port} is not allowed (allowed: ${allowedPorts.join(', ')})`);
+    options.allowedPorts ??
+    (protocol === 'https:' ? DEFAULT_WEBHOOK_HTTPS_PORTS : DEFAULT_WEBHOOK_HTTP_PORTS);
+  if (!allowedPorts.includes(port))
+    refuse(`port ${port} is not allowed (allowed: ${allowedPorts.join(', ')})`);
 
   let hostname = url.hostname;
   if (hostname.startsWith('[')) hostname = hostname.slice(1, -1);

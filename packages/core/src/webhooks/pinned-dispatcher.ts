@@ -62,7 +62,8 @@ export async function createPinnedDispatcher(
   if (addresses.length === 0) refuse(`${target.hostname} resolved to no address`);
   for (const address of addresses) {
     const verdict = judgeAddress(address, policy);
-    if (!verdict.allowed) refuse(`${target.hostname} resolves to a forbidden address range (${verdict.range})`);
+    if (!verdict.allowed)
+      refuse(`${target.hostname} resolves to a forbidden address range (${verdict.range})`);
   }
   const address = addresses[0]!;
 
@@ -70,7 +71,8 @@ export async function createPinnedDispatcher(
   const dispatcher = new Agent({
     connect(connectOptions, callback) {
       const { protocol, hostname, port } = connectOptions;
-      const portNumber = port === '' || port === undefined ? (protocol === 'https:' ? 443 : 80) : Number(port);
+      const portNumber =
+        port === '' || port === undefined ? (protocol === 'https:' ? 443 : 80) : Number(port);
       if (protocol !== target.protocol || hostname !== target.hostname || portNumber !== target.port) {
         callback(forbidden(`this connection is pinned to ${target.hostname}:${target.port}`), null);
         return;

@@ -78,16 +78,30 @@ describe('judgeAddress', () => {
   });
 
   it('allows an IPv6 address that carries a public IPv4 address (a NAT64 gateway to 8.8.8.8)', () => {
-    expect(judgeAddress('64:ff9b::808:808')).toEqual({ allowed: true, range: 'unicast', embeddedIPv4: '8.8.8.8' });
-    expect(judgeAddress('::ffff:8.8.8.8')).toEqual({ allowed: true, range: 'unicast', embeddedIPv4: '8.8.8.8' });
+    expect(judgeAddress('64:ff9b::808:808')).toEqual({
+      allowed: true,
+      range: 'unicast',
+      embeddedIPv4: '8.8.8.8',
+    });
+    expect(judgeAddress('::ffff:8.8.8.8')).toEqual({
+      allowed: true,
+      range: 'unicast',
+      embeddedIPv4: '8.8.8.8',
+    });
   });
 
-  it.each(['0x7f.1', '2130706433', '127.1', '017700000001', 'localhost', '', 'fe80::1%eth0', '::ffff:127.1'])(
-    'refuses %j, which is not an address in canonical form (fail closed)',
-    (text) => {
-      expect(judgeAddress(text)).toEqual({ allowed: false, range: 'invalid' });
-    },
-  );
+  it.each([
+    '0x7f.1',
+    '2130706433',
+    '127.1',
+    '017700000001',
+    'localhost',
+    '',
+    'fe80::1%eth0',
+    '::ffff:127.1',
+  ])('refuses %j, which is not an address in canonical form (fail closed)', (text) => {
+    expect(judgeAddress(text)).toEqual({ allowed: false, range: 'invalid' });
+  });
 
   it('allows loopback, and only loopback, when asked for test sinks', () => {
     const options = { allowLoopback: true };
