@@ -1,4 +1,6 @@
+import { readFileSync } from 'node:fs';
 import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import { createServer, type Server } from 'node:net';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -359,6 +361,67 @@ describe('the pinned connection', () => {
       name: 'TimeoutError',
     });
     expect(performance.now() - started).toBeLessThan(2000);
+    await sink.close();
+  });
+
+  // A self-signed certificate for sink.example only (test fixture, valid until 2126; its key
+  // protects nothing): the connection goes to 127.0.0.1, yet TLS must name and verify sink.example.
+  const tls = {
+    cert: readFileSync(new URL('./fixtures/webhook-sink-cert.pem', import.meta.url), 'utf8'),
+    key: readFileSync(new URL('./fixtures/webhook-sink-key.pem', import.meta.url), 'utf8'),
+  };
+
+  async function listenTlsSink() {
+    const servernames: (string | false | null)[] = [];
+    const server = createHttpsServer(tls, (_req, res) => res.end('ok'));
+    server.on('secureConnection', (socket) => servernames.push(socket.servername));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const address = server.address();
+    if (address === null || typeof address === 'string') throw new Error('no port');
+    return {
+      port: address.port,
+      servernames,
+      close: () =>
+        new Promise<void>((resolve) => {
+          server.closeAllConnections();
+          server.close(() => resolve());
+        }),
+    };
+  }
+
+  it('keeps TLS on the host name over the pinned address: SNI names it and the certificate is verified for it', async () => {
+    const sink = await listenTlsSink();
+    const { resolve } = tableResolver({ 'sink.example': ['127.0.0.1'], 'other.example': ['127.0.0.1'] });
+    const options = { environment: 'live', allowedPorts: [sink.port] };
+    const response = await sendWebhookRequest(
+      checkWebhookUrl(`https://sink.example:${sink.port}/`, options),
+      {
+        body: '{}',
+        resolve,
+        allowLoopback: true,
+        ca: tls.cert,
+      },
+    );
+    expect(response).toMatchObject({ status: 200, body: 'ok', address: '127.0.0.1' });
+    expect(sink.servernames).toEqual(['sink.example']);
+
+    // the same address and certificate under another name: verification is for the name, so it fails
+    await expect(
+      sendWebhookRequest(checkWebhookUrl(`https://other.example:${sink.port}/`, options), {
+        body: '{}',
+        resolve,
+        allowLoopback: true,
+        ca: tls.cert,
+      }),
+    ).rejects.toMatchObject({ code: 'ERR_TLS_CERT_ALTNAME_INVALID' });
+    // and without the test CA, Node's bundle does not trust the sink
+    await expect(
+      sendWebhookRequest(checkWebhookUrl(`https://sink.example:${sink.port}/`, options), {
+        body: '{}',
+        resolve,
+        allowLoopback: true,
+      }),
+    ).rejects.toMatchObject({ code: 'DEPTH_ZERO_SELF_SIGNED_CERT' });
     await sink.close();
   });
 });

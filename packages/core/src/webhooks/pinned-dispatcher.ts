@@ -23,6 +23,11 @@ export interface PinnedDispatcherOptions {
   readonly allowLoopback?: boolean;
   /** How long the TCP (and TLS) connection may take. Default 10 s. */
   readonly connectTimeoutMs?: number;
+  /**
+   * Certificate authorities (PEM) to trust instead of Node's bundle: a private PKI, or a test
+   * sink's self-signed certificate. The certificate is still verified against the host name.
+   */
+  readonly ca?: string | readonly string[];
 }
 
 /** A dispatcher bound to one checked address, and that address. Close it when done. */
@@ -67,7 +72,12 @@ export async function createPinnedDispatcher(
   }
   const address = addresses[0]!;
 
-  const connectToAddress = buildConnector({ timeout: options.connectTimeoutMs ?? 10_000 });
+  const connectToAddress = buildConnector({
+    timeout: options.connectTimeoutMs ?? 10_000,
+    ...(options.ca === undefined
+      ? {}
+      : { ca: typeof options.ca === 'string' ? options.ca : [...options.ca] }),
+  });
   const dispatcher = new Agent({
     connect(connectOptions, callback) {
       const { protocol, hostname, port } = connectOptions;
