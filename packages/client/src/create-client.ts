@@ -80,6 +80,9 @@ export function createPortcullisClient(options: PortcullisClientOptions): Portcu
     return `${baseUrl}${path}${queryString(query)}`;
   }
 
+  // errors of calls sent with a sign-in's credentials that another sign-in has since replaced
+  const fromReplacedSignIn = new WeakSet<PortcullisClientError>();
+
   async function send(operationId: OperationId, args: readonly unknown[]): Promise<unknown> {
     const spec = operations[operationId];
     const params = args.slice(0, spec.params.length) as string[];
@@ -88,17 +91,22 @@ export function createPortcullisClient(options: PortcullisClientOptions): Portcu
     const requestOptions = rest.shift() as RequestOptions | undefined;
     const request = outgoing(operationId, spec, params, input, requestOptions);
     await transport.prepare(request);
+    let sent = request;
     let response = await fetchOnce(request);
     if (response.status === 401 && transport.recover) {
       const error = await errorFromResponse(response.clone());
       // once: a retry that fails again is the answer
       if (await transport.recover(request, 401, error.code)) {
-        const retry = outgoing(operationId, spec, params, input, requestOptions);
-        await transport.prepare(retry);
-        response = await fetchOnce(retry);
+        sent = outgoing(operationId, spec, params, input, requestOptions);
+        await transport.prepare(sent);
+        response = await fetchOnce(sent);
       }
     }
-    if (!response.ok) throw await errorFromResponse(response);
+    if (!response.ok) {
+      const error = await errorFromResponse(response);
+      if (transport.isCurrent?.(sent) === false) fromReplacedSignIn.add(error);
+      throw error;
+    }
     const body = await readBody(response);
     await transport.receive?.(operationId, body);
     return body;
@@ -189,7 +197,9 @@ export function createPortcullisClient(options: PortcullisClientOptions): Portcu
       if (
         error instanceof PortcullisClientError &&
         error.status === 401 &&
-        (error.code === 'unauthenticated' || error.code === 'session_expired')
+        (error.code === 'unauthenticated' || error.code === 'session_expired') &&
+        // the previous user's session is over; the one signed in since is not
+        !fromReplacedSignIn.has(error)
       ) {
         session.set(null);
       }

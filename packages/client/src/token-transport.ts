@@ -96,6 +96,11 @@ export function tokenTransport(options: TokenTransportOptions = {}): Transport {
   let lockName = '';
   const barriers = new Map<string, () => void>();
   const helloAnswered = new Set<() => void>();
+  // Which sign-in the tokens belong to: a refresh keeps it, a sign-in or a sign-out (here or in
+  // another tab) moves it on. A call belongs to the sign-in it was prepared in, and is never sent
+  // again with the tokens of another one: that would run it as another user.
+  let lineage = 0;
+  const lineageOf = new WeakMap<OutgoingRequest, number>();
 
   function post(message: Unsent<TabMessage>): void {
     tabs?.tx.postMessage({ ...message, from: tabId });
@@ -106,6 +111,7 @@ export function tokenTransport(options: TokenTransportOptions = {}): Transport {
   }
 
   function keep(next: TokenSet, signedIn: boolean): void {
+    if (signedIn) lineage++;
     tokens = next;
     save(next);
     post({ type: 'tokens', tokens: next, signedIn });
@@ -114,6 +120,7 @@ export function tokenTransport(options: TokenTransportOptions = {}): Transport {
   /** Forgets the tokens once; `notify` ends the session when nobody else does. */
   function forget({ notify }: { notify: boolean }): void {
     if (!tokens) return;
+    lineage++;
     tokens = null;
     save(null);
     post({ type: 'clear' });
@@ -136,6 +143,7 @@ export function tokenTransport(options: TokenTransportOptions = {}): Transport {
           message.signedIn ||
           (message.tokens.obtainedAt >= had.obtainedAt && message.tokens.refreshToken !== had.refreshToken);
         if (!newer) return;
+        if (!had || message.signedIn) lineage++;
         tokens = message.tokens;
         save(tokens);
         for (const answered of helloAnswered) answered();
@@ -145,6 +153,7 @@ export function tokenTransport(options: TokenTransportOptions = {}): Transport {
       }
       case 'clear':
         if (!tokens) return;
+        lineage++;
         tokens = null;
         save(null);
         context?.signedOut();
@@ -253,11 +262,15 @@ export function tokenTransport(options: TokenTransportOptions = {}): Transport {
         if (options.clientId !== undefined) request.body.client_id ??= options.clientId;
       }
       if (request.operationId === 'refreshTokens') return;
+      const started = lineage;
       if (tokens && tokens.expiresAt - Date.now() <= skewMs) {
         // a failure here is the call's to report: a refused refresh signed out, and a network
         // error will meet the call too
         await refresh().catch(() => {});
       }
+      // another user signed in while the token was renewed: the call goes without one, and fails
+      if (lineage !== started) return;
+      lineageOf.set(request, started);
       if (tokens) request.init.headers.set('authorization', `Bearer ${tokens.accessToken}`);
     },
     async recover(request, status, code) {
@@ -266,11 +279,13 @@ export function tokenTransport(options: TokenTransportOptions = {}): Transport {
       if (!sent || !tokens) return false;
       // another call refreshed since this one was sent: just send it again
       if (tokens.accessToken === sent) await refresh();
-      return tokens !== null && tokens.accessToken !== sent;
+      // unless the new token is another sign-in's: the call fails with the 401 it got
+      return tokens !== null && tokens.accessToken !== sent && lineage === lineageOf.get(request);
     },
     receive(operationId, body) {
       if (SIGN_INS.has(operationId) && isTokenPair(body)) keep(tokenSetOf(body), true);
     },
+    isCurrent: (request) => lineageOf.get(request) === lineage,
     hasCredentials: () => tokens !== null,
     clear() {
       forget({ notify: false });
@@ -314,13 +329,40 @@ function isTokenPair(body: unknown): body is RefreshTokensResponse {
   );
 }
 
+/**
+ * Any script of the origin can post on the channel, and an older version of this library in
+ * another tab may post another shape: a message is used only when every field it needs is there
+ * with its type, and anything else is ignored (a listener that throws helps nobody).
+ */
 function isTabMessage(data: unknown): data is TabMessage {
+  if (!isRecord(data) || typeof data.from !== 'string') return false;
+  switch (data.type) {
+    case 'hello':
+    case 'clear':
+      return true;
+    case 'barrier':
+      return typeof data.nonce === 'string';
+    case 'tokens':
+      return typeof data.signedIn === 'boolean' && isTokenSet(data.tokens);
+    default:
+      return false;
+  }
+}
+
+function isTokenSet(value: unknown): value is TokenSet {
   return (
-    typeof data === 'object' &&
-    data !== null &&
-    typeof (data as TabMessage).type === 'string' &&
-    typeof (data as TabMessage).from === 'string'
+    isRecord(value) &&
+    typeof value.accessToken === 'string' &&
+    value.accessToken !== '' &&
+    typeof value.refreshToken === 'string' &&
+    value.refreshToken !== '' &&
+    Number.isFinite(value.expiresAt) &&
+    Number.isFinite(value.obtainedAt)
   );
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null;
 }
 
 function randomId(): string {

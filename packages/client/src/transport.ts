@@ -47,6 +47,12 @@ export interface Transport {
    * should be sent once more.
    */
   recover?(request: OutgoingRequest, status: number, code: string): Promise<boolean>;
+  /**
+   * Whether `request` went with the credentials held now (or their refreshed successors); `false`
+   * for a call of a sign-in replaced since (another user signed in meanwhile): its 401 says
+   * nothing about the current session. Without it, every request counts as current.
+   */
+  isCurrent?(request: OutgoingRequest): boolean;
   /** Sees every successful answer (a token-mode sign-in carries the token pair). */
   receive?(operationId: OperationId, body: unknown): void | Promise<void>;
   /** Whether the transport holds credentials that may be a session (no fetch needed when false). */

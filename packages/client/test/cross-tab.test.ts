@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { type BroadcastChannelLike, type SessionState, tokenTransport } from '../src/index.js';
+import { type BroadcastChannelLike, type SessionState, type TokenSet, tokenTransport } from '../src/index.js';
 import {
+  BASE_URL,
   clientOf,
   createServer,
   inProcessLocks,
@@ -40,6 +41,12 @@ function browserOf(server: TestServer) {
       });
       opened.push(tab);
       return tab;
+    },
+    /** The tabs' channel, as any script of the origin can open it. */
+    openChannel() {
+      const channel = new Channel(`portcullis-tokens:${BASE_URL}`);
+      opened.push({ dispose: () => channel.close() });
+      return channel;
     },
   };
 }
@@ -144,5 +151,78 @@ describe('token transport across tabs', () => {
     await first.signIn({ email, password: PASSWORD });
     await until(() => statusOf(second) === 'authenticated');
     expect(second.session.getSnapshot().data?.user.email).toBe(email);
+  });
+
+  // review finding: a message was trusted once it had a `type` and a `from`; a `tokens` message
+  // without a pair threw in the listener, and one with numbers for tokens was adopted
+  it('ignores malformed messages on the channel, keeping its tokens and without throwing', async () => {
+    const { server, browser, first, second } = await signedInTabs();
+    await first.sessions.list();
+    const bearer = server.sent.at(-1)?.authorization;
+    const channel = browser.openChannel();
+    const answers: unknown[] = [];
+    channel.addEventListener('message', (event) => answers.push(event.data));
+    const pair = {
+      accessToken: 'a',
+      refreshToken: 'r',
+      expiresAt: Date.now() + 60_000,
+      obtainedAt: Date.now(),
+    };
+    for (const message of [
+      null,
+      'tokens',
+      { type: 'tokens', from: 'stranger', signedIn: false, tokens: null },
+      { type: 'tokens', from: 'stranger', signedIn: true },
+      { type: 'tokens', from: 'stranger', signedIn: true, tokens: { ...pair, accessToken: 42 } },
+      { type: 'tokens', from: 'stranger', signedIn: true, tokens: { ...pair, refreshToken: ['r'] } },
+      { type: 'tokens', from: 'stranger', signedIn: true, tokens: { ...pair, expiresAt: 'later' } },
+      { type: 'tokens', from: 'stranger', signedIn: true, tokens: { ...pair, obtainedAt: Number.NaN } },
+      { type: 'tokens', from: 'stranger', signedIn: 'yes', tokens: pair },
+      { type: 'clear', from: 42 },
+      { type: 'barrier', from: 'stranger', nonce: 7 },
+      { type: 'sign-everyone-out', from: 'stranger' },
+    ]) {
+      channel.postMessage(message);
+    }
+    // messages arrive in order: once the tabs answer this hello, they have read every one above
+    channel.postMessage({ type: 'hello', from: 'stranger' });
+    await until(() => answers.some((answer) => (answer as { type?: string }).type === 'tokens'));
+
+    expect([statusOf(first), statusOf(second)]).toEqual(['authenticated', 'authenticated']);
+    await first.sessions.list();
+    expect(server.sent.at(-1)?.authorization).toBe(bearer);
+    expect(server.count('POST /token/refresh')).toBe(0);
+  });
+
+  // review finding (the same bug before the call is sent): a call started as the previous user
+  // waited for its early refresh, and was then sent with the token of the user signed in meanwhile
+  it('sends a call without the token of a user who signed in in another tab during its early refresh', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    const { server, browser, first } = await signedInTabs();
+    vi.advanceTimersByTime((ACCESS_TOKEN_SECONDS - 10) * 1000); // inside the skew: refreshed first
+    let others: TokenSet | null = null;
+    const other = uniqueEmail('other');
+    await clientOf(server, {
+      transport: tokenTransport({
+        crossTab: false,
+        storage: { load: () => null, save: (t) => void (others = t) },
+      }),
+    }).signUp({ email: other, password: PASSWORD });
+    const release = server.hold('POST /token/refresh');
+    const outcome = first.tenants
+      .create({ slug: `t-${Date.now().toString(36)}`, name: 'Meant for the first user' })
+      .catch((e) => e);
+    await until(() => server.count('POST /token/refresh') === 1);
+
+    // what a tab signing in posts (its own refresh would wait for this one's lock)
+    browser
+      .openChannel()
+      .postMessage({ type: 'tokens', from: 'another-tab', tokens: others, signedIn: true });
+    await until(() => first.session.getSnapshot().data?.user.email === other);
+    release();
+
+    expect(await outcome).toMatchObject({ status: 401 });
+    expect(server.sent.find((s) => s.route === 'POST /tenants')?.authorization).toBeNull();
+    expect(first.session.getSnapshot().data?.user.email).toBe(other);
   });
 });

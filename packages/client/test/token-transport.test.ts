@@ -263,4 +263,30 @@ describe('token transport: a refresh that answers after the user changed', () =>
     expect(items.map((s) => s.id)).not.toContain(firstUsers[0]?.id);
     expect(client.session.getSnapshot().data?.user.email).toBe(other);
   });
+
+  // review finding: the call was sent again with the new user's token, and ran as them
+  it('fails the previous user’s call with its 401 instead of sending it again as the next user', async () => {
+    const { server, client } = await signedIn();
+    const other = uniqueEmail('other');
+    await tokenClient(server).signUp({ email: other, password: PASSWORD });
+    server.clock.aheadMs = (ACCESS_TOKEN_SECONDS + 5) * 1000;
+    const release = server.hold('POST /token/refresh');
+    const first = client.tenants.create({
+      slug: `t-${Date.now().toString(36)}`,
+      name: 'Meant for the first user',
+    });
+    const outcome = first.catch((e) => e);
+    await until(() => server.count('POST /token/refresh') === 1);
+
+    server.clock.aheadMs = 0;
+    await client.signIn({ email: other, password: PASSWORD });
+    release();
+
+    const error = await outcome;
+    expect(isPortcullisClientError(error)).toBe(true);
+    expect(error).toMatchObject({ status: 401 });
+    expect(server.count('POST /tenants')).toBe(1);
+    expect((await client.tenants.list()).items).toEqual([]);
+    expect(client.session.getSnapshot().data?.user.email).toBe(other);
+  });
 });

@@ -5,12 +5,14 @@ import type {
   Invitation,
   Member,
   Membership,
+  PortcullisClient,
   Tenant,
   UpdateMemberBody,
   UpdateTenantBody,
 } from '@portcullis/client';
 import { useCallback, useMemo } from 'react';
 import { usePortcullis } from '../portcullis-provider.js';
+import type { ResourceCache } from '../resource-cache.js';
 import { type PagedResult, usePagedResource } from './use-resource.js';
 import { useTenantId } from './use-tenant.js';
 
@@ -48,19 +50,30 @@ export function useOrganizations(options: { limit?: number } = {}): PagedResult<
         ]);
         return tenant;
       },
-      async acceptInvitation(token: string) {
-        const membership = await client.invitations.accept({ token });
-        await Promise.all([
-          cache.invalidate('tenants:'),
-          cache.invalidate(`members:${membership.tenantId}`),
-          cache.invalidate(`perm:${membership.tenantId}`),
-        ]);
-        return membership;
-      },
+      acceptInvitation: (token: string) => acceptInvitation(client, cache, token),
     }),
     [client, cache],
   );
   return { ...pages, ...actions };
+}
+
+/**
+ * Accepts an invitation as the signed-in user, then reads again what joining changed: the user's
+ * tenants, and that tenant's members and permission answers (cached "no" included). Shared by
+ * {@link useOrganizations} and `AcceptInvitation`, which accepts without listing the tenants.
+ */
+export async function acceptInvitation(
+  client: PortcullisClient,
+  cache: ResourceCache,
+  token: string,
+): Promise<Membership> {
+  const membership = await client.invitations.accept({ token });
+  await Promise.all([
+    cache.invalidate('tenants:'),
+    cache.invalidate(`members:${membership.tenantId}`),
+    cache.invalidate(`perm:${membership.tenantId}`),
+  ]);
+  return membership;
 }
 
 /** The members of a tenant (default: the active one), and changing their roles or removing them. */

@@ -1,7 +1,7 @@
 import { generateKeyPairSync, sign } from 'node:crypto';
-import { cleanup, fireEvent, screen, waitFor, within } from '@testing-library/react';
+import { act, cleanup, fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ApiKeyManager } from '../../src/index.js';
+import { ApiKeyManager, useApiKeyManager } from '../../src/index.js';
 import { renderWithPortcullis } from '../support/test-server.js';
 import { adminWorld } from './admin-world.js';
 
@@ -257,5 +257,41 @@ describe('ApiKeyManager', () => {
     fireEvent.click(more);
     await waitFor(() => expect(screen.getAllByRole('row')).toHaveLength(52));
     expect(screen.queryByText(/the server did not answer/i)).toBeNull();
+  });
+});
+
+describe('useApiKeyManager when the signed-in user changes', () => {
+  function SecretProbe() {
+    const manager = useApiKeyManager();
+    return (
+      <>
+        <button
+          type="button"
+          onClick={() => {
+            manager.create.setName('CI deploys');
+            manager.create.setPermissions(['member.read']);
+          }}
+        >
+          fill in
+        </button>
+        <button type="button" onClick={() => void manager.create.submit()}>
+          create
+        </button>
+        <output aria-label="secret">{manager.secret?.secret ?? 'none'}</output>
+      </>
+    );
+  }
+
+  // review finding: the new key stayed in the hook's state, for whoever signed in next to see
+  it('drops the key shown once when its creator signs out', async () => {
+    const world = await adminWorld();
+    const client = world.owner.client();
+    renderWithPortcullis(<SecretProbe />, { client, activeTenantId: world.tenantId });
+    const secret = screen.getByRole('status', { name: 'secret' });
+    fireEvent.click(screen.getByRole('button', { name: 'fill in' }));
+    fireEvent.click(screen.getByRole('button', { name: 'create' }));
+    await waitFor(() => expect(secret.textContent).toMatch(/^pc_live_/));
+    await act(() => client.signOut());
+    expect(secret.textContent).toBe('none');
   });
 });

@@ -1,4 +1,4 @@
-import { cleanup, fireEvent, screen, waitFor, within } from '@testing-library/react';
+import { act, cleanup, fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { PasskeyList } from '../../src/index.js';
 import { createTestServer, PASSWORD, renderWithPortcullis, signUp } from '../support/test-server.js';
@@ -132,5 +132,22 @@ describe('PasskeyList', () => {
 
     expect(await screen.findByText('No passkeys yet.')).toBeTruthy();
     expect(calls).toEqual(['register', 'reauthenticate']);
+  });
+
+  // review finding: the recovery codes stayed on screen for whoever signed in next
+  it('drops the recovery codes shown once when the user signs out', async () => {
+    pretendWebAuthn();
+    const { client, initialSession } = await signedIn();
+    withSoftPasskeys(client);
+    renderWithPortcullis(<PasskeyList />, { client, initialSession });
+    fireEvent.click(await screen.findByRole('button', { name: 'Add a passkey' }));
+    const codes = await screen.findByRole('region', { name: 'Recovery codes' });
+    const shown = within(codes)
+      .getAllByRole('listitem')
+      .map((item) => item.textContent ?? '');
+    expect(shown).toHaveLength(10);
+    await act(() => client.signOut());
+    expect(screen.queryByRole('region', { name: 'Recovery codes' })).toBeNull();
+    for (const code of shown) expect(document.body.textContent).not.toContain(code);
   });
 });

@@ -1,4 +1,4 @@
-import { cleanup, fireEvent, screen, waitFor, within } from '@testing-library/react';
+import { act, cleanup, fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { TotpSetup } from '../../src/index.js';
 import { createTestServer, PASSWORD, renderWithPortcullis, signUp } from '../support/test-server.js';
@@ -120,5 +120,35 @@ describe('TotpSetup', () => {
     fireEvent.click(button);
     const alert = await screen.findByRole('alert');
     expect(button.getAttribute('aria-describedby')).toBe(alert.id);
+  });
+
+  // review finding: the secret and the recovery codes stayed on screen for whoever signed in next
+  it('drops the secret and the recovery codes shown once when the user changes', async () => {
+    const { clock, server, client, initialSession } = await signedIn();
+    await signUp(server.browser().client(), 'bob@example.com');
+    renderWithPortcullis(<TotpSetup />, { client, initialSession });
+    fireEvent.click(await screen.findByRole('button', { name: 'Set up authenticator app' }));
+    await screen.findByRole('img', { name: 'QR code for your authenticator app' });
+    const adasSecret = shownSecret();
+
+    await act(() => client.signOut());
+    await act(() => client.signIn({ email: 'bob@example.com', password: PASSWORD }));
+    expect(screen.queryByRole('img', { name: 'QR code for your authenticator app' })).toBeNull();
+    expect(document.body.textContent?.replace(/\s+/g, '')).not.toContain(adasSecret);
+
+    fireEvent.click(await screen.findByRole('button', { name: 'Set up authenticator app' }));
+    await screen.findByRole('img', { name: 'QR code for your authenticator app' });
+    fireEvent.change(screen.getByLabelText('Code'), {
+      target: { value: totpCode(shownSecret(), clock.now()) },
+    });
+    fireEvent.click(screen.getByRole('button', { name: 'Verify' }));
+    const codes = await screen.findByRole('region', { name: 'Recovery codes' });
+    const shown = within(codes)
+      .getAllByRole('listitem')
+      .map((item) => item.textContent ?? '');
+    expect(shown).toHaveLength(10);
+    await act(() => client.signOut());
+    expect(screen.queryByRole('region', { name: 'Recovery codes' })).toBeNull();
+    for (const code of shown) expect(document.body.textContent).not.toContain(code);
   });
 });

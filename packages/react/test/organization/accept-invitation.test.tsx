@@ -1,7 +1,12 @@
 import type { PortcullisClient } from '@portcullis/client';
 import { act, cleanup, fireEvent, screen } from '@testing-library/react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { AcceptInvitation, OrganizationList } from '../../src/index.js';
+import {
+  AcceptInvitation,
+  OrganizationList,
+  PermissionGate,
+  useOrganizationMembers,
+} from '../../src/index.js';
 import { createTestServer, renderWithPortcullis, signUp } from '../support/test-server.js';
 import { ownerOf, verifyEmail } from './organization-fixtures.js';
 
@@ -19,6 +24,11 @@ async function invitedVisitor(email = 'grace@example.com') {
   const client = browser.client();
   await signUp(client, email);
   return { server, owner, browser, client };
+}
+
+function MemberCount({ tenantId }: { tenantId: string }) {
+  const members = useOrganizationMembers(tenantId);
+  return <p>{members.error ? 'members: refused' : `members: ${members.items.length}`}</p>;
 }
 
 const acceptButton = () => screen.findByRole('button', { name: 'Accept invitation' });
@@ -178,5 +188,30 @@ describe('AcceptInvitation', () => {
       expect((await screen.findByRole('alert')).textContent).toMatch(/^This invitation was withdrawn\./);
       expect(screen.queryByRole('button', { name: 'Accept invitation' })).toBeNull();
     });
+  });
+
+  // review finding: accepting refreshed only the tenant list; a permission answer cached while the
+  // visitor was not a member kept saying no
+  it("reads that organization's permissions and members again once joined", async () => {
+    const { owner, client } = await invitedVisitor();
+    const { token } = await owner.client.tenants.invitations.create(owner.tenant.id, { roles: ['member'] });
+    renderWithPortcullis(
+      <>
+        <AcceptInvitation token={token} activate={false} />
+        <PermissionGate tenantId={owner.tenant.id} action="member.read" fallback={<p>not a member</p>}>
+          <p>may read the members</p>
+        </PermissionGate>
+        <MemberCount tenantId={owner.tenant.id} />
+      </>,
+      { client: withoutPreview(client) },
+    );
+    expect(await screen.findByText('not a member')).toBeTruthy();
+    expect(await screen.findByText('members: refused')).toBeTruthy();
+    await act(async () => {
+      fireEvent.click(await acceptButton());
+    });
+    expect(await screen.findByText('You joined the organization.')).toBeTruthy();
+    expect(await screen.findByText('may read the members')).toBeTruthy();
+    expect(await screen.findByText('members: 2')).toBeTruthy();
   });
 });

@@ -10,6 +10,7 @@ import { ConfirmButton } from '../shared/confirm-button.js';
 import { ErrorMessage, fieldErrorText } from '../shared/error-message.js';
 import { LoadMoreButton } from '../shared/load-more-button.js';
 import { useAsyncAction } from '../shared/use-async-action.js';
+import { useOnUserChange } from '../shared/use-on-user-change.js';
 import { FieldError } from './field-error.js';
 import { GatedCard } from './gated-card.js';
 import { PermissionEditor } from './permission-editor.js';
@@ -277,6 +278,12 @@ export function useApiKeyManager(props: ApiKeyManagerProps = {}): ApiKeyManagerS
   const [copyFailed, setCopyFailed] = useState(false);
   const [rotatingId, setRotatingId] = useState<string | null>(null);
   const [overlap, setOverlap] = useState(0);
+  useOnUserChange(() => {
+    setSecret(null);
+    setCopied(false);
+    setCopyFailed(false);
+    setRotatingId(null);
+  });
 
   const show = (next: ShownSecret) => {
     setCopied(false);

@@ -14,6 +14,7 @@ import { usePortcullis } from '../../portcullis-provider.js';
 import { ConfirmButton } from '../shared/confirm-button.js';
 import { ErrorMessage } from '../shared/error-message.js';
 import { type AsyncAction, useAsyncAction } from '../shared/use-async-action.js';
+import { useOnUserChange } from '../shared/use-on-user-change.js';
 import { Field } from './field.js';
 import { type FormField, unclaimedError, useFormField } from './form-field.js';
 import { formatRelative } from './format-relative.js';
@@ -74,6 +75,7 @@ export function usePasskeyList(props: PasskeyListProps = {}): PasskeyListState {
   const { onAdded } = props;
   const [renaming, setRenaming] = useState<string | null>(null);
   const [recoveryCodes, setRecoveryCodes] = useState<string[] | null>(null);
+  useOnUserChange(() => setRecoveryCodes(null));
   const renameButtons = useRef(new Map<string, HTMLButtonElement>());
 
   const add = useAsyncAction(async () => {

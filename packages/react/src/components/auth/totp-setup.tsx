@@ -4,6 +4,7 @@ import { useTotp } from '../../hooks/use-account.js';
 import { ConfirmButton } from '../shared/confirm-button.js';
 import { ErrorMessage } from '../shared/error-message.js';
 import { type AsyncAction, useAsyncAction } from '../shared/use-async-action.js';
+import { useOnUserChange } from '../shared/use-on-user-change.js';
 import { Field } from './field.js';
 import { type FormField, unclaimedError, useFormField } from './form-field.js';
 import { QrCode } from './qr-code.js';
@@ -58,6 +59,10 @@ export function useTotpSetup(props: TotpSetupProps = {}): TotpSetupState {
   const { onEnabled, onDisabled } = props;
   const [enrolment, setEnrolment] = useState<SetupTotpResponse | null>(null);
   const [recoveryCodes, setRecoveryCodes] = useState<string[] | null>(null);
+  useOnUserChange(() => {
+    setEnrolment(null);
+    setRecoveryCodes(null);
+  });
 
   const start = useAsyncAction(async () => {
     setEnrolment(await stepUp.run(() => totp.setup()));

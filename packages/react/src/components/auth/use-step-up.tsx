@@ -107,7 +107,8 @@ export function useStepUp(): StepUp {
   const cancel = useCallback(() => {
     for (const waiter of waiters.current.splice(0)) waiter.reject(waiter.error);
     setOpen(false);
-  }, []);
+    setPassword('');
+  }, [setPassword]);
 
   // a prompt left open by an unmounted component must not keep its callers waiting forever
   useEffect(
@@ -121,9 +122,16 @@ export function useStepUp(): StepUp {
     run,
     isOpen,
     password,
-    confirm: async () => void (await reauthenticate.run('password', password.value)),
+    async confirm() {
+      // the password was for this one attempt: right or wrong, it leaves the page's state
+      await reauthenticate.run('password', password.value);
+      setPassword('');
+    },
     canUsePasskey: passkeySupported && canReauthenticateWithPasskey(client),
-    confirmWithPasskey: async () => void (await reauthenticate.run('passkey')),
+    async confirmWithPasskey() {
+      await reauthenticate.run('passkey');
+      setPassword('');
+    },
     cancel,
     isPending: reauthenticate.isPending,
     error: isCeremonyCancelled(reauthenticate.error)

@@ -1,6 +1,7 @@
 import { isPortcullisClientError, type Membership } from '@portcullis/client';
 import { useId, useState } from 'react';
 import { useAuth } from '../../hooks/use-auth.js';
+import { acceptInvitation } from '../../hooks/use-organizations.js';
 import { useResource } from '../../hooks/use-resource.js';
 import { usePortcullis } from '../../portcullis-provider.js';
 import { errorText } from '../shared/error-message.js';
@@ -160,8 +161,7 @@ export function useAcceptInvitation(options: UseAcceptInvitationOptions): Accept
   const [membership, setMembership] = useState<Membership | null>(null);
   const { onAccepted } = options;
   const acceptAction = useAsyncAction(async () => {
-    const joined = await client.invitations.accept({ token });
-    await cache.invalidate('tenants:');
+    const joined = await acceptInvitation(client, cache, token);
     setMembership(joined);
     if (options.activate ?? true) setActiveTenant(joined.tenantId);
     onAccepted?.(joined);

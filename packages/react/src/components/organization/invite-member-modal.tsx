@@ -5,6 +5,7 @@ import { useRoles } from '../../hooks/use-roles.js';
 import { Dialog } from '../shared/dialog.js';
 import { ErrorMessage, errorText, fieldErrorText } from '../shared/error-message.js';
 import { type AsyncAction, useAsyncAction } from '../shared/use-async-action.js';
+import { useOnUserChange } from '../shared/use-on-user-change.js';
 
 /** Visible texts of {@link InviteMemberModal}. */
 export interface InviteMemberModalLabels {
@@ -120,6 +121,13 @@ export function useInviteMemberModal(options: UseInviteMemberModalOptions): Invi
   const [chosenRoles, setRoles] = useState<string[] | null>(null);
   const [invitation, setInvitation] = useState<CreateInvitationResponse | null>(null);
   const [copyState, setCopyState] = useState<'idle' | 'copied' | 'failed'>('idle');
+  useOnUserChange(() => {
+    setOpen(false);
+    setEmail('');
+    setRoles(null);
+    setInvitation(null);
+    setCopyState('idle');
+  });
   const preferred = options.defaultRole ?? 'member';
   const fallbackRole = availableRoles.some((role) => role.key === preferred)
     ? preferred
