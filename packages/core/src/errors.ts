@@ -87,6 +87,8 @@ export const AUTH_ERROR_CODES = [
   'api_key_credits_exhausted',
   // secret scanning partner alerts (GitHub's): not signed by a known key of the scanner
   'signature_invalid',
+  // webhook endpoints: a URL or a resolved address the SSRF guard refuses
+  'webhook_url_forbidden',
   'storage_unavailable',
   'schema_not_migrated',
   'config_invalid',

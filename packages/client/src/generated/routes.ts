@@ -1195,6 +1195,7 @@ export type ServerErrorCode =
   | 'api_key_revoked'
   | 'api_key_credits_exhausted'
   | 'signature_invalid'
+  | 'webhook_url_forbidden'
   | 'storage_unavailable'
   | 'schema_not_migrated'
   | 'config_invalid'
