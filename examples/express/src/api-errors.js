@@ -35,7 +35,7 @@ export function apiErrors(logger) {
         path: req.originalUrl,
         error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
       };
-      if (logger) logger.error('unexpected error in an /api route', fields);
+      if (logger) logger.error(fields, 'unexpected error in an /api route');
       else console.error('[portcullis example] unexpected error in an /api route', fields);
       answerProblem(new AuthError('internal_error'), req, res, next);
     },
